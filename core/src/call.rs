@@ -1,0 +1,544 @@
+//! The `Call` state machine: retries, backoff, `Retry-After`, timeouts, deadline, cancellation
+//! and hooks for one logical call, without any I/O or clock (PROTOCOL §2.9-§2.11).
+//!
+//! # Driving contract
+//!
+//! 1. Create it with [`Call::new`] (or [`OperationCall::new`]) and the current [`Time`].
+//! 2. Loop on [`Call::poll`]:
+//!    - [`Step::Send`]: perform the attempt, enforcing `attempt.timeout` over the whole
+//!      exchange including the body, and abort it if a cancellation token fires; then report
+//!      exactly one [`AttemptOutcome`] with [`Call::handle`].
+//!    - [`Step::Wait`]: sleep until the instant (interrupt the sleep on cancellation), then poll.
+//!    - [`Step::Done`]: the result; the call is over.
+
+use crate::backoff::{full_jitter, RandomSource, XorShift};
+use crate::cancel::CancelToken;
+use crate::config::Config;
+use crate::credentials::CredentialSource;
+use crate::error::{Error, ErrorContext, TimeoutScope};
+use crate::hooks::{AttemptInfo, Decision, ErrorHookContext, Hooks, RequestHookContext, ResponseHookContext};
+use crate::meta::{ResponseMeta, Response};
+use crate::operation::Operation;
+use crate::options::{RequestOptions, RetryPolicy};
+use crate::request::{prepare, PreparedRequest};
+use crate::retry_after::parse_retry_after;
+use bytes::Bytes;
+use http::{header, HeaderValue, Method};
+use std::sync::Arc;
+use std::time::Duration;
+use web_time::{Instant, SystemTime};
+
+/// A snapshot of the driver's clocks, passed into the machine.
+#[derive(Debug, Clone, Copy)]
+pub struct Time {
+    /// Monotonic time, for timeouts and waits.
+    pub now: Instant,
+    /// Wall-clock time, for HTTP-date `Retry-After` values.
+    pub wall: SystemTime,
+}
+
+/// The server's HTTP/1 reason phrase, placed by transports in the response extensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReasonPhrase(pub String);
+
+/// One attempt the driver must perform.
+#[derive(Debug)]
+pub struct Attempt {
+    /// The request, with `Authorization` set.
+    pub request: http::Request<Bytes>,
+    /// 1-based attempt number.
+    pub number: u32,
+    /// The time limit for the whole attempt (attempt timeout or what remains of the deadline).
+    pub timeout: Option<Duration>,
+}
+
+/// What the driver must do next.
+#[derive(Debug)]
+pub enum Step<T> {
+    /// Perform this attempt, then report its outcome.
+    Send(Attempt),
+    /// Sleep until this instant, then poll again.
+    Wait(Instant),
+    /// The call is over.
+    Done(Result<T, Error>),
+}
+
+/// How an attempt ended, as observed by the driver.
+#[derive(Debug)]
+pub enum AttemptOutcome {
+    /// A complete response with its buffered body.
+    Response(http::Response<Bytes>),
+    /// Headers arrived but reading the body failed.
+    BodyFailed {
+        /// The response head.
+        head: http::response::Parts,
+        /// The read failure (Network kind).
+        error: Error,
+    },
+    /// No response: connect, TLS, reset, ... (Network kind).
+    Failed(Error),
+    /// The attempt's time limit expired.
+    TimedOut,
+    /// A cancellation token fired during the attempt.
+    Cancelled,
+}
+
+enum State {
+    Ready,
+    Sending { sent_at: Instant, deadline_bound: bool },
+    Waiting { until: Instant },
+    Finished,
+}
+
+/// The retry loop of one logical call over a prepared request.
+pub struct Call {
+    req: PreparedRequest,
+    context: ErrorContext,
+    policy: RetryPolicy,
+    timeout: Option<Duration>,
+    deadline: Option<(Instant, Duration)>,
+    cancel: Vec<CancelToken>,
+    credentials: Arc<dyn CredentialSource>,
+    hooks: Option<Arc<dyn Hooks>>,
+    rng: Box<dyn RandomSource>,
+    call_id: u64,
+    attempt: u32,
+    state: State,
+    pending: Option<Result<http::Response<Bytes>, Error>>,
+    #[cfg(feature = "tracing")]
+    span: tracing::Span,
+}
+
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("request", &self.req)
+            .field("policy", &self.policy)
+            .field("attempt", &self.attempt)
+            .finish_non_exhaustive()
+    }
+}
+
+fn effective(d: Option<Duration>) -> Option<Duration> {
+    d.filter(|d| !d.is_zero())
+}
+
+impl Call {
+    /// Starts a call; `options` are the merged scope and per-call layers; `seed` seeds the jitter.
+    pub fn new(req: PreparedRequest, config: &Config, options: &RequestOptions, seed: u64, time: Time) -> Call {
+        let policy = config.retry.merged(&options.retry);
+        let timeout = effective(options.timeout.or(config.timeout));
+        let deadline = effective(options.deadline.or(config.deadline)).map(|d| (time.now + d, d));
+        let context = ErrorContext {
+            method: req.method.to_string(),
+            url: req.url.clone(),
+            body: redacted_body(&req.body),
+        };
+        #[cfg(feature = "tracing")]
+        let span = tracing::info_span!("amigo.call", method = %req.method, path = %req.path_template, call_id = seed);
+        Call {
+            req,
+            context,
+            policy,
+            timeout,
+            deadline,
+            cancel: options.cancel.clone(),
+            credentials: config.credentials.clone(),
+            hooks: config.hooks.clone(),
+            rng: Box::new(XorShift::new(seed)),
+            call_id: seed,
+            attempt: 0,
+            state: State::Ready,
+            pending: None,
+            #[cfg(feature = "tracing")]
+            span,
+        }
+    }
+
+    /// Replaces the jitter's random source (tests inject fixed values).
+    pub fn with_random(mut self, rng: Box<dyn RandomSource>) -> Call {
+        self.rng = rng;
+        self
+    }
+
+    /// The effective retry policy.
+    pub fn policy(&self) -> RetryPolicy {
+        self.policy
+    }
+
+    /// The call's cancellation tokens (drivers watch them during I/O and sleeps).
+    pub fn cancel_tokens(&self) -> &[CancelToken] {
+        &self.cancel
+    }
+
+    /// Attempts made so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempt
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.cancel.iter().any(CancelToken::is_cancelled)
+    }
+
+    fn finish(&mut self, r: Result<http::Response<Bytes>, Error>) {
+        self.state = State::Finished;
+        self.pending = Some(r);
+    }
+
+    /// Asks what to do next.
+    pub fn poll(&mut self, time: Time) -> Step<http::Response<Bytes>> {
+        if let Some(r) = self.pending.take() {
+            return Step::Done(r);
+        }
+        match self.state {
+            State::Finished => return Step::Done(Err(Error::config("the call has already finished"))),
+            State::Sending { .. } => {
+                return Step::Done(Err(Error::config("poll called while an attempt is in flight")))
+            }
+            _ => {}
+        }
+        if self.is_cancelled() {
+            self.state = State::Finished;
+            return Step::Done(Err(Error::cancelled()));
+        }
+        if let State::Waiting { until } = self.state {
+            if time.now < until {
+                return Step::Wait(until);
+            }
+        }
+        if self.policy.max_attempts == 0 {
+            self.state = State::Finished;
+            return Step::Done(Err(Error::config("retry.max_attempts must be at least 1")));
+        }
+        self.start_attempt(time)
+    }
+
+    fn info(&self) -> AttemptInfo {
+        AttemptInfo {
+            call_id: self.call_id,
+            attempt: self.attempt,
+            max_attempts: self.policy.max_attempts,
+            method: self.req.method.clone(),
+            url: self.req.url.clone(),
+            path_template: self.req.path_template.clone(),
+        }
+    }
+
+    fn start_attempt(&mut self, time: Time) -> Step<http::Response<Bytes>> {
+        let remaining = match self.deadline {
+            Some((at, total)) => {
+                if time.now >= at {
+                    self.state = State::Finished;
+                    return Step::Done(Err(Error::timeout(total, TimeoutScope::Deadline).with_context(self.context.clone())));
+                }
+                Some(at - time.now)
+            }
+            None => None,
+        };
+        self.attempt += 1;
+        let token = match self.credentials.bearer_token() {
+            Ok(t) => t,
+            Err(e) => {
+                self.state = State::Finished;
+                return Step::Done(Err(e));
+            }
+        };
+        let mut headers = self.req.headers.clone();
+        if let Some(hooks) = self.hooks.clone() {
+            headers.insert(header::AUTHORIZATION, HeaderValue::from_static(crate::redact::REDACTED));
+            let info = self.info();
+            let r = hooks.on_request(&mut RequestHookContext { info: &info, headers: &mut headers });
+            if let Err(e) = r {
+                self.state = State::Finished;
+                return Step::Done(Err(Error::hook(e.0)));
+            }
+        }
+        let auth = match HeaderValue::from_str(&format!("Bearer {}", token.expose())) {
+            Ok(mut v) => {
+                v.set_sensitive(true);
+                v
+            }
+            Err(_) => {
+                self.state = State::Finished;
+                return Step::Done(Err(Error::credentials("the credential source returned a token that is not a valid header value")));
+            }
+        };
+        headers.insert(header::AUTHORIZATION, auth);
+        let mut builder = http::Request::builder().method(self.req.method.clone()).uri(self.req.url.as_str());
+        if let Some(h) = builder.headers_mut() {
+            *h = headers;
+        }
+        let request = match builder.body(self.req.body.clone()) {
+            Ok(r) => r,
+            Err(e) => {
+                self.state = State::Finished;
+                return Step::Done(Err(Error::config(format!("invalid request URL `{}`: {e}", self.req.url))));
+            }
+        };
+        let (timeout, deadline_bound) = match (self.timeout, remaining) {
+            (Some(t), Some(r)) if r < t => (Some(r), true),
+            (Some(t), _) => (Some(t), false),
+            (None, Some(r)) => (Some(r), true),
+            (None, None) => (None, false),
+        };
+        self.state = State::Sending { sent_at: time.now, deadline_bound };
+        #[cfg(feature = "tracing")]
+        tracing::debug!(parent: &self.span, attempt = self.attempt, "amigo.attempt.send");
+        Step::Send(Attempt { request, number: self.attempt, timeout })
+    }
+
+    fn status_retryable(&self, method: &Method, status: u16) -> bool {
+        let retry_set = matches!(status, 408 | 429 | 500 | 502 | 503 | 504);
+        match *method {
+            Method::GET | Method::HEAD => retry_set,
+            Method::PUT | Method::PATCH | Method::DELETE => self.policy.retry_writes && retry_set,
+            _ => false,
+        }
+    }
+
+    fn transport_retryable(&self, method: &Method) -> bool {
+        match *method {
+            Method::GET | Method::HEAD | Method::OPTIONS => true,
+            Method::PUT | Method::PATCH | Method::DELETE => self.policy.retry_writes,
+            _ => false,
+        }
+    }
+
+    fn plan_retry(&mut self, retryable: bool, retry_after: Option<Duration>, now: Instant) -> Decision {
+        if !retryable || self.attempt >= self.policy.max_attempts {
+            return Decision::Return;
+        }
+        let delay = match retry_after {
+            Some(d) => d,
+            None => full_jitter(self.policy.base_delay, self.policy.max_delay, self.attempt - 1, self.rng.next_u32()),
+        };
+        if let Some((at, _)) = self.deadline {
+            if now.checked_add(delay).is_none_or(|end| end > at) {
+                return Decision::Return;
+            }
+        }
+        Decision::Retry { delay }
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        self.credentials.secrets().iter().map(|s| s.expose().to_owned()).collect()
+    }
+
+    /// Reports how the attempt of the last [`Step::Send`] ended.
+    pub fn handle(&mut self, outcome: AttemptOutcome, time: Time) {
+        let State::Sending { sent_at, deadline_bound } = self.state else {
+            return;
+        };
+        let elapsed = time.now.saturating_duration_since(sent_at);
+        match outcome {
+            AttemptOutcome::Response(resp) => self.handle_response(resp, elapsed, time),
+            AttemptOutcome::BodyFailed { head, error } => {
+                if head.status.is_success() {
+                    self.handle_failure(error, elapsed, time, false);
+                } else {
+                    self.handle_status(head, None, elapsed, time);
+                }
+            }
+            AttemptOutcome::Failed(error) => self.handle_failure(error, elapsed, time, false),
+            AttemptOutcome::TimedOut => {
+                let deadline_hit = deadline_bound || self.deadline.is_some_and(|(at, _)| time.now >= at);
+                let error = match (deadline_hit, self.deadline, self.timeout) {
+                    (true, Some((_, total)), _) => Error::timeout(total, TimeoutScope::Deadline),
+                    (_, _, Some(t)) => Error::timeout(t, TimeoutScope::Attempt),
+                    _ => Error::timeout(elapsed, TimeoutScope::Attempt),
+                };
+                self.handle_failure(error, elapsed, time, deadline_hit);
+            }
+            AttemptOutcome::Cancelled => {
+                let error = Error::cancelled();
+                self.fire_error_hook(&error, elapsed, Decision::Return);
+                self.finish(Err(error));
+            }
+        }
+    }
+
+    fn fire_error_hook(&mut self, error: &Error, elapsed: Duration, decision: Decision) -> bool {
+        if let Some(hooks) = self.hooks.clone() {
+            let info = self.info();
+            if let Err(e) = hooks.on_error(&ErrorHookContext { info: &info, error, elapsed, decision }) {
+                self.finish(Err(Error::hook(e.0)));
+                return false;
+            }
+        }
+        true
+    }
+
+    fn handle_failure(&mut self, error: Error, elapsed: Duration, time: Time, deadline_hit: bool) {
+        let method = self.req.method.clone();
+        let retryable = if deadline_hit {
+            false
+        } else if error.is_timeout() {
+            matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
+        } else {
+            self.transport_retryable(&method)
+        };
+        let decision = self.plan_retry(retryable, None, time.now);
+        #[cfg(feature = "tracing")]
+        tracing::debug!(parent: &self.span, attempt = self.attempt, ?decision, "amigo.attempt.error");
+        if !self.fire_error_hook(&error, elapsed, decision) {
+            return;
+        }
+        match decision {
+            Decision::Retry { delay } => self.state = State::Waiting { until: time.now + delay },
+            Decision::Return => self.finish(Err(error.with_context(self.context.clone()))),
+        }
+    }
+
+    fn handle_response(&mut self, resp: http::Response<Bytes>, elapsed: Duration, time: Time) {
+        if resp.status().is_success() {
+            if let Some(hooks) = self.hooks.clone() {
+                let info = self.info();
+                let meta = ResponseMeta::new(resp.status(), resp.headers().clone(), time.wall);
+                let ctx = ResponseHookContext {
+                    info: &info,
+                    status: resp.status(),
+                    headers: resp.headers(),
+                    request_id: meta.request_id.as_deref(),
+                    rate_limit: meta.rate_limit,
+                    elapsed,
+                    body: Some(resp.body()),
+                    decision: Decision::Return,
+                };
+                if let Err(e) = hooks.on_response(&ctx) {
+                    self.finish(Err(Error::hook(e.0)));
+                    return;
+                }
+            }
+            #[cfg(feature = "tracing")]
+            tracing::debug!(parent: &self.span, attempt = self.attempt, status = resp.status().as_u16(), "amigo.attempt.response");
+            self.finish(Ok(resp));
+            return;
+        }
+        let (head, body) = resp.into_parts();
+        self.handle_status(head, Some(body), elapsed, time);
+    }
+
+    fn handle_status(&mut self, head: http::response::Parts, body: Option<Bytes>, elapsed: Duration, time: Time) {
+        let status = head.status.as_u16();
+        let retry_after = head
+            .headers
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, time.wall));
+        let method = self.req.method.clone();
+        let mut retryable = self.status_retryable(&method, status);
+        if method == Method::POST && status == 429 {
+            retryable = retry_after.is_some();
+        }
+        if retry_after.is_some_and(|d| d > self.policy.max_retry_after) {
+            retryable = false;
+        }
+        let decision = self.plan_retry(retryable, retry_after, time.now);
+        let meta = ResponseMeta::new(head.status, head.headers.clone(), time.wall);
+        #[cfg(feature = "tracing")]
+        tracing::debug!(parent: &self.span, attempt = self.attempt, status, request_id = ?meta.request_id, ?decision, "amigo.attempt.response");
+        if let Some(hooks) = self.hooks.clone() {
+            let info = self.info();
+            let ctx = ResponseHookContext {
+                info: &info,
+                status: head.status,
+                headers: &head.headers,
+                request_id: meta.request_id.as_deref(),
+                rate_limit: meta.rate_limit,
+                elapsed,
+                body: body.as_deref(),
+                decision,
+            };
+            if let Err(e) = hooks.on_response(&ctx) {
+                self.finish(Err(Error::hook(e.0)));
+                return;
+            }
+        }
+        match decision {
+            Decision::Retry { delay } => self.state = State::Waiting { until: time.now + delay },
+            Decision::Return => {
+                let reason = head.extensions.get::<ReasonPhrase>().map(|r| r.0.clone());
+                let secrets = self.secrets();
+                let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+                let err = Error::from_http(meta, reason.as_deref(), body.as_deref(), &secret_refs)
+                    .with_context(self.context.clone());
+                self.finish(Err(err));
+            }
+        }
+    }
+}
+
+fn redacted_body(body: &Bytes) -> Option<String> {
+    if body.is_empty() {
+        return None;
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v) => Some(crate::redact::redact_json(&v).to_string()),
+        Err(_) => Some(format!("<{} bytes>", body.len())),
+    }
+}
+
+/// A [`Call`] for a typed operation: parses the final 2xx response into [`Response`].
+pub struct OperationCall<O: Operation> {
+    op: O,
+    call: Result<Call, Option<Error>>,
+}
+
+impl<O: Operation> std::fmt::Debug for OperationCall<O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperationCall").field("operation", &self.op.operation_id()).finish_non_exhaustive()
+    }
+}
+
+impl<O: Operation> OperationCall<O> {
+    /// Prepares the request (URL, headers, body) and starts the call. Build errors surface
+    /// from the first poll, before anything is sent.
+    pub fn new(op: O, config: &Config, options: &RequestOptions, base_url: Option<&str>, seed: u64, time: Time) -> Self {
+        let call = prepare(&op, config, options, base_url)
+            .map(|req| Call::new(req, config, options, seed, time))
+            .map_err(Some);
+        OperationCall { op, call }
+    }
+
+    /// The underlying call machine, once the request could be built.
+    pub fn call_mut(&mut self) -> Option<&mut Call> {
+        self.call.as_mut().ok()
+    }
+
+    /// The cancellation tokens (empty when the request could not be built).
+    pub fn cancel_tokens(&self) -> &[CancelToken] {
+        self.call.as_ref().map_or(&[], |c| c.cancel_tokens())
+    }
+
+    /// Asks what to do next; `Done` carries the parsed data and its metadata.
+    pub fn poll(&mut self, time: Time) -> Step<Response<O::Output>> {
+        let call = match &mut self.call {
+            Ok(c) => c,
+            Err(e) => {
+                return Step::Done(Err(e.take().unwrap_or_else(|| Error::config("the call has already finished"))))
+            }
+        };
+        match call.poll(time) {
+            Step::Send(a) => Step::Send(a),
+            Step::Wait(i) => Step::Wait(i),
+            Step::Done(Err(e)) => Step::Done(Err(e)),
+            Step::Done(Ok(resp)) => {
+                let meta = ResponseMeta::new(resp.status(), resp.headers().clone(), time.wall);
+                let ctx = call.context.clone();
+                Step::Done(
+                    self.op
+                        .parse(resp)
+                        .map(|data| Response { data, meta })
+                        .map_err(|e| e.with_context(ctx)),
+                )
+            }
+        }
+    }
+
+    /// Reports how the attempt of the last `Send` ended.
+    pub fn handle(&mut self, outcome: AttemptOutcome, time: Time) {
+        if let Ok(c) = &mut self.call {
+            c.handle(outcome, time);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Percent-encoding for path segments, query strings and form bodies (PROTOCOL §2.2, §2.4).
+
+use std::fmt::Write;
+
+/// Whether a byte is kept verbatim in paths and query strings: `A–Z a–z 0–9 - _ . ! ~ * ' ( )`.
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')')
+}
+
+/// Percent-encodes a path or query value (space → `%20`, uppercase hex).
+pub fn encode_component(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for &b in value.as_bytes() {
+        if is_unreserved(b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// Encodes one `application/x-www-form-urlencoded` token (space → `+`).
+pub fn encode_form_component(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for &b in value.as_bytes() {
+        match b {
+            b' ' => out.push('+'),
+            b'*' | b'-' | b'.' | b'_' => out.push(b as char),
+            _ if b.is_ascii_alphanumeric() => out.push(b as char),
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
+}
+
+/// Serialises ordered pairs as an `application/x-www-form-urlencoded` body.
+pub fn encode_form(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode_form_component(k), encode_form_component(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_values_encode_reserved_bytes() {
+        assert_eq!(encode_component("a/b c?d#e%"), "a%2Fb%20c%3Fd%23e%25");
+        assert_eq!(encode_component("a b/c"), "a%20b%2Fc");
+        assert_eq!(encode_component("A-z_0.!~*'()"), "A-z_0.!~*'()");
+        assert_eq!(encode_component("a b&c+d"), "a%20b%26c%2Bd");
+        assert_eq!(encode_component("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn form_encoding_uses_plus_for_space() {
+        assert_eq!(encode_form_component("a b/c~"), "a+b%2Fc%7E");
+        assert_eq!(
+            encode_form(&[("grant_type".into(), "x y".into()), ("k".into(), "*-._".into())]),
+            "grant_type=x+y&k=*-._"
+        );
+    }
+}

@@ -1,0 +1,109 @@
+//! # amigo-platform-core
+//!
+//! The sans-IO protocol core of the Amigo Platform SDK for Rust. It builds typed requests,
+//! parses responses and drives the retry and pagination state machines, without any I/O,
+//! clock or runtime of its own. Transports (`amigo-platform-ureq`, `amigo-platform-hyper`,
+//! `amigo-platform-wasm`) are thin loops that move bytes and time in and out of it.
+//!
+//! ## Driving contract
+//!
+//! A call is an [`OperationCall`]: ask it for the next [`Step`] with the current [`Time`],
+//! perform what it says, and report back:
+//!
+//! - [`Step::Send`]: send `attempt.request`, enforcing `attempt.timeout` over the whole
+//!   exchange (headers **and** body), then report one [`AttemptOutcome`] with `handle`;
+//! - [`Step::Wait`]: sleep until the instant (wake early if a cancel token fires), then poll;
+//! - [`Step::Done`]: the result, with metadata.
+//!
+//! Auto-paging is a [`Pager`]: `next_request()` gives the next page's operation, run it as a
+//! call, feed the response to `handle_page()`.
+//!
+//! ```
+//! use amigo_platform_core::{AttemptOutcome, Config, OperationCall, RequestOptions, Step, Time};
+//! use amigo_platform_core::resources::agents::GetAgent;
+//! use bytes::Bytes;
+//!
+//! let config = Config::builder().api_key("sk-test").workspace_id("ws-001").build()?;
+//! let t = || Time { now: web_time::Instant::now(), wall: web_time::SystemTime::now() };
+//! let op = GetAgent { agent_id: "a-1".into() };
+//! let mut call = OperationCall::new(op, &config, &RequestOptions::new(), None, 7, t());
+//! let mut served = 0;
+//! let agent = loop {
+//!     match call.poll(t()) {
+//!         Step::Send(attempt) => {
+//!             assert_eq!(attempt.request.uri(), "https://api.platform.amigo.ai/v1/ws-001/agents/a-1");
+//!             served += 1;
+//!             // A real transport does I/O here; this one answers 503 once, then 200.
+//!             let (status, body) = if served == 1 { (503, "") } else {
+//!                 (200, r#"{"id":"a-1","workspace_id":"ws-001","name":"Ada","description":"",
+//!                         "created_at":"t","updated_at":"t"}"#)
+//!             };
+//!             let resp = http::Response::builder().status(status).body(Bytes::from(body))?;
+//!             call.handle(AttemptOutcome::Response(resp), t());
+//!         }
+//!         Step::Wait(until) => std::thread::sleep(until.saturating_duration_since(web_time::Instant::now())),
+//!         Step::Done(result) => break result?,
+//!     }
+//! };
+//! assert_eq!(agent.data.name, "Ada");
+//! assert_eq!(served, 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Most users do not drive machines by hand: they use a transport's `Client`, whose resource
+//! methods (`client.agents().list()`) return a [`Pending`] call that is sent with `.send()`
+//! (blocking) or `.await` (async).
+//!
+//! ## Namespaces
+//!
+//! | namespace | operations |
+//! |---|---|
+//! | `agents()` | list (+ auto-paging), get, create, update, delete, create_version, get_version, list_versions |
+//! | `world()` | list_entities (+ auto-paging) |
+//! | `calls()` | list (+ auto-paging) |
+//! | low-level | `get`, `post`, `put`, `patch`, `delete`, `head`, `options`, `request`, `route` |
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod backoff;
+pub mod body;
+pub mod call;
+pub mod cancel;
+pub mod client;
+pub mod config;
+pub mod credentials;
+pub mod encode;
+pub mod error;
+pub mod hooks;
+pub mod lowlevel;
+pub mod meta;
+pub mod operation;
+pub mod options;
+pub mod pager;
+pub mod parse;
+pub mod query;
+pub mod redact;
+pub mod request;
+pub mod resources;
+pub mod retry_after;
+
+pub use body::{Body, Multipart};
+pub use call::{Attempt, AttemptOutcome, Call, OperationCall, ReasonPhrase, Step, Time};
+pub use cancel::CancelToken;
+pub use client::{AutoPaging, CallContext, Client, DefaultExecutor, Executor, Pending, Scope, Single};
+pub use config::{Config, ConfigBuilder};
+pub use credentials::{ApiKey, CredentialSource, Secret};
+pub use error::{Error, ErrorKind, Result, TimeoutScope, TransportErrorKind};
+pub use hooks::{Decision, Hooks};
+pub use lowlevel::{RawData, ResponseMode, Route};
+pub use meta::{RateLimit, Response, ResponseMeta};
+pub use operation::{Operation, PageData, PagerKind, Paginated, RequestParts};
+pub use options::{RequestOptions, RetryOverride, RetryPolicy};
+pub use pager::{Page, Pager};
+pub use parse::Binary;
+pub use query::{Query, QueryValue};
+
+pub use bytes;
+pub use http;
+pub use web_time;

@@ -1,0 +1,151 @@
+//! Decoding 2xx responses: JSON, none, optional, binary and text (PROTOCOL §2.5, §2.6).
+
+use crate::error::Error;
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+/// Raw bytes of a binary response plus its `Content-Type` [D14].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binary {
+    /// The body, never parsed.
+    pub bytes: Bytes,
+    /// The response `Content-Type`, when sent.
+    pub content_type: Option<String>,
+}
+
+impl Binary {
+    /// Decodes the bytes as JSON (for endpoints that answer with a JSON object, like invoice PDFs).
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        decode_json(&self.bytes, 200)
+    }
+}
+
+/// Decodes JSON with the failing JSON path in the error.
+pub fn decode_json<T: DeserializeOwned>(bytes: &[u8], status: u16) -> Result<T, Error> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            Err(Error::decode(
+                format!(
+                    "Failed to decode response at `{path}` (line {}, column {}): {inner}",
+                    inner.line(),
+                    inner.column()
+                ),
+                Some(path),
+                status,
+                bytes,
+            ))
+        }
+    }
+}
+
+/// Parses a JSON body; an empty body is a Decode error [D6].
+#[inline]
+pub fn json<T: DeserializeOwned>(resp: http::Response<Bytes>) -> Result<T, Error> {
+    let status = resp.status().as_u16();
+    let body = resp.into_body();
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::decode("Unexpected empty response from API", None, status, &body));
+    }
+    decode_json(&body, status)
+}
+
+/// For operations without a declared body: any 2xx is `()`, the body is ignored.
+#[inline]
+pub fn unit(_resp: http::Response<Bytes>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// For operations declaring 200 and 204: `None` on 204, 205 or an empty body.
+#[inline]
+pub fn optional_json<T: DeserializeOwned>(resp: http::Response<Bytes>) -> Result<Option<T>, Error> {
+    if matches!(resp.status().as_u16(), 204 | 205) || resp.body().is_empty() {
+        return Ok(None);
+    }
+    json(resp).map(Some)
+}
+
+/// Returns the body bytes and content type, never parsing them.
+#[inline]
+pub fn binary(resp: http::Response<Bytes>) -> Result<Binary, Error> {
+    let content_type = resp
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    Ok(Binary { bytes: resp.into_body(), content_type })
+}
+
+/// Like [`binary`] but `None` on 204/205.
+#[inline]
+pub fn optional_binary(resp: http::Response<Bytes>) -> Result<Option<Binary>, Error> {
+    if matches!(resp.status().as_u16(), 204 | 205) {
+        return Ok(None);
+    }
+    binary(resp).map(Some)
+}
+
+/// Returns the body as text (lossy UTF-8).
+#[inline]
+pub fn text(resp: http::Response<Bytes>) -> Result<String, Error> {
+    Ok(String::from_utf8_lossy(resp.body()).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn resp(status: u16, body: &'static str) -> http::Response<Bytes> {
+        http::Response::builder().status(status).body(Bytes::from_static(body.as_bytes())).unwrap()
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Agent {
+        #[allow(dead_code)]
+        name: String,
+        #[allow(dead_code)]
+        tags: Vec<u32>,
+    }
+
+    #[test]
+    fn empty_body_is_decode_error() {
+        for s in [200, 202, 204] {
+            let e = json::<serde_json::Value>(resp(s, "")).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Decode);
+            assert_eq!(e.message(), "Unexpected empty response from API");
+            assert_eq!(e.status(), Some(s));
+        }
+    }
+
+    #[test]
+    fn invalid_json_reports_path_and_position() {
+        let e = json::<Agent>(resp(200, r#"{"name":"a","tags":[1,"x"]}"#)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert_eq!(e.json_path(), Some("tags[1]"));
+        assert!(e.message().contains("column"), "{}", e.message());
+        assert_eq!(e.raw_body(), Some(r#"{"name":"a","tags":[1,"x"]}"#));
+        let e = json::<Agent>(resp(200, "{not json")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        let e = json::<Agent>(resp(200, r#"{"tags":[]}"#)).unwrap_err();
+        assert!(e.message().contains("name"));
+    }
+
+    #[test]
+    fn optional_and_binary() {
+        assert_eq!(optional_json::<serde_json::Value>(resp(204, "")).unwrap(), None);
+        assert_eq!(optional_json::<serde_json::Value>(resp(200, "")).unwrap(), None);
+        assert!(optional_json::<serde_json::Value>(resp(200, "{}")).unwrap().is_some());
+        let r = http::Response::builder()
+            .header("content-type", "audio/ogg")
+            .body(Bytes::from_static(b"{not json"))
+            .unwrap();
+        let b = binary(r).unwrap();
+        assert_eq!(b.content_type.as_deref(), Some("audio/ogg"));
+        assert_eq!(&b.bytes[..], b"{not json");
+        assert_eq!(unit(resp(200, "garbage")).unwrap(), ());
+    }
+}

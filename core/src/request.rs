@@ -1,0 +1,147 @@
+//! Turning an operation into a wire request: URL, query, headers, body (PROTOCOL §2.2-§2.4).
+
+use crate::config::{Config, USER_AGENT};
+use crate::encode::encode_component;
+use crate::error::Error;
+use crate::operation::Operation;
+use crate::options::{HeaderEdit, RequestOptions};
+use bytes::Bytes;
+use http::{header, HeaderMap, HeaderValue, Method};
+
+/// A fully built request, minus the `Authorization` header the call adds per attempt.
+#[derive(Clone)]
+pub struct PreparedRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// The full URL.
+    pub url: String,
+    /// Headers in their final precedence, without `Authorization`.
+    pub headers: HeaderMap,
+    /// Body bytes, re-sent unchanged on every retry.
+    pub body: Bytes,
+    /// The path template, for hooks and tracing.
+    pub path_template: String,
+}
+
+impl std::fmt::Debug for PreparedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &crate::redact::headers_debug(&self.headers))
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// Substitutes `{name}` variables with percent-encoded values.
+pub fn render_path(
+    template: &str,
+    params: &[(String, String)],
+    workspace_id: &str,
+    force_workspace: bool,
+) -> Result<String, Error> {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else {
+            return Err(Error::config(format!("unterminated variable in path template `{template}`")));
+        };
+        let name = &after[..end];
+        let value = if name == "workspace_id" && force_workspace {
+            Some(workspace_id)
+        } else {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+                .or((name == "workspace_id").then_some(workspace_id))
+        };
+        match value {
+            Some(v) => out.push_str(&encode_component(v)),
+            None => return Err(Error::config(format!("missing path parameter `{name}` for `{template}`"))),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Builds the wire request for an operation under the merged options layers.
+pub fn prepare<O: Operation + ?Sized>(
+    op: &O,
+    config: &Config,
+    options: &RequestOptions,
+    base_url: Option<&str>,
+) -> Result<PreparedRequest, Error> {
+    if let Some(e) = &options.invalid {
+        return Err(e.clone());
+    }
+    let parts = op.parts()?;
+    let path = render_path(op.path_template(), &parts.path_params, &config.workspace_id, op.force_workspace())?;
+    let query = parts.query.to_query_string()?;
+    let base = base_url.unwrap_or(&config.base_url);
+    let mut url = format!("{base}{path}");
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(&query);
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+    headers.insert(header::ACCEPT, HeaderValue::from_static(op.accept()));
+    let encoded = parts.body.encode();
+    if let Some((_, ct)) = &encoded {
+        let v = HeaderValue::from_str(ct).map_err(|_| Error::config("invalid body content type"))?;
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    for (k, v) in &config.headers {
+        headers.insert(k.clone(), v.clone());
+    }
+    for (name, edit) in &options.headers {
+        match edit {
+            HeaderEdit::Set(v) => {
+                headers.insert(name.clone(), v.clone());
+            }
+            HeaderEdit::Remove => {
+                headers.remove(name);
+            }
+        }
+    }
+    for (name, value) in parts.headers {
+        headers.insert(name, value);
+    }
+    headers.remove(header::AUTHORIZATION);
+    let method = op.method();
+    Ok(PreparedRequest {
+        method,
+        url,
+        headers,
+        body: encoded.map(|(b, _)| b).unwrap_or_default(),
+        path_template: op.path_template().to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_paths_with_encoding_and_workspace() {
+        let p = vec![("agent_id".to_owned(), "a/b c?d#e%".to_owned())];
+        assert_eq!(
+            render_path("/v1/{workspace_id}/agents/{agent_id}", &p, "a b/c", false).unwrap(),
+            "/v1/a%20b%2Fc/agents/a%2Fb%20c%3Fd%23e%25"
+        );
+        let p = vec![("workspace_slug".to_owned(), "acme".to_owned())];
+        assert_eq!(render_path("/s/vcard/{workspace_slug}.vcf", &p, "w", false).unwrap(), "/s/vcard/acme.vcf");
+        let p = vec![("workspace_id".to_owned(), "other".to_owned())];
+        assert_eq!(render_path("/v1/workspaces/{workspace_id}", &p, "ws-001", false).unwrap(), "/v1/workspaces/other");
+        assert_eq!(render_path("/v1/{workspace_id}/agents", &p, "ws-001", true).unwrap(), "/v1/ws-001/agents");
+        let p = vec![("id".to_owned(), String::new())];
+        assert_eq!(render_path("/x/{id}/y", &p, "w", false).unwrap(), "/x//y");
+        let e = render_path("/x/{missing}", &[], "w", false).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Config);
+    }
+}

@@ -1,0 +1,291 @@
+//! The configured verifier, its builder and the verification order of §4.5.
+
+use bytes::Bytes;
+use http::{HeaderMap, Request};
+use std::time::Duration;
+use web_time::SystemTime;
+
+use super::error::WebhookError;
+use super::event::{self, ParseOptions, ReplayWindow, WebhookEvent};
+use super::replay::ReplayGuard;
+use super::secret::WebhookSecret;
+use super::{signature, timestamp, DEFAULT_TOLERANCE, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+
+/// Verifies webhook deliveries against one or more secrets; it never reads a clock.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    secrets: Vec<WebhookSecret>,
+    tolerance: Duration,
+    allow_legacy: bool,
+    replay_guard: Option<ReplayGuard>,
+}
+
+/// Builds a [`Verifier`]: secrets, tolerance (default 300 s), legacy opt-in, replay guard.
+#[derive(Debug, Clone)]
+pub struct VerifierBuilder {
+    secrets: Vec<WebhookSecret>,
+    tolerance: Duration,
+    allow_legacy: bool,
+    replay_guard: Option<ReplayGuard>,
+}
+
+impl Default for VerifierBuilder {
+    fn default() -> Self {
+        Self {
+            secrets: Vec::new(),
+            tolerance: DEFAULT_TOLERANCE,
+            allow_legacy: false,
+            replay_guard: None,
+        }
+    }
+}
+
+impl VerifierBuilder {
+    /// Adds a secret (call again for the previous secret during a rotation window).
+    pub fn secret(mut self, secret: impl Into<WebhookSecret>) -> Self {
+        self.secrets.push(secret.into());
+        self
+    }
+
+    /// Adds several secrets; a signature made with any of them verifies.
+    pub fn secrets<I>(mut self, secrets: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<WebhookSecret>,
+    {
+        self.secrets.extend(secrets.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets the allowed distance between the timestamp and `now`, both ways (0 = exact).
+    pub fn tolerance(mut self, tolerance: Duration) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// Accepts deliveries without a timestamp (no freshness check); off by default.
+    pub fn allow_legacy(mut self, allow: bool) -> Self {
+        self.allow_legacy = allow;
+        self
+    }
+
+    /// Rejects, in `parse_event*`, an event whose `id` was already accepted within its window.
+    pub fn replay_guard(mut self, guard: ReplayGuard) -> Self {
+        self.replay_guard = Some(guard);
+        self
+    }
+
+    /// Finishes the verifier (a missing secret is reported by `verify` as `NoSecret`).
+    pub fn build(self) -> Verifier {
+        Verifier {
+            secrets: self.secrets,
+            tolerance: self.tolerance,
+            allow_legacy: self.allow_legacy,
+            replay_guard: self.replay_guard,
+        }
+    }
+}
+
+/// The timestamp as found in the delivery.
+#[derive(Clone, Copy)]
+enum TimestampInput<'a> {
+    /// Absent or empty: legacy.
+    Absent,
+    /// The verbatim header text.
+    Text(&'a [u8]),
+    /// Several timestamp headers: which one was signed is unknowable.
+    Ambiguous,
+}
+
+impl<'a> TimestampInput<'a> {
+    fn from_option(ts: Option<&'a [u8]>) -> Self {
+        match ts {
+            Some(text) if !text.is_empty() => Self::Text(text),
+            _ => Self::Absent,
+        }
+    }
+}
+
+/// Signature and timestamp as taken from the headers.
+struct HeaderInputs<'a> {
+    signature: &'a [u8],
+    timestamp: TimestampInput<'a>,
+}
+
+fn header_inputs(headers: &HeaderMap) -> HeaderInputs<'_> {
+    let mut sigs = headers.get_all(SIGNATURE_HEADER).iter();
+    let signature = match (sigs.next(), sigs.next()) {
+        (Some(one), None) => one.as_bytes(),
+        // Missing or repeated: one signature per header, one header per delivery.
+        _ => b"",
+    };
+    let mut stamps = headers.get_all(TIMESTAMP_HEADER).iter();
+    let timestamp = match (stamps.next(), stamps.next()) {
+        (None, _) => TimestampInput::Absent,
+        (Some(one), None) => TimestampInput::from_option(Some(one.as_bytes())),
+        (Some(_), Some(_)) => TimestampInput::Ambiguous,
+    };
+    HeaderInputs { signature, timestamp }
+}
+
+impl Verifier {
+    /// A verifier with a single secret and the defaults (300 s tolerance, no legacy).
+    pub fn new(secret: impl Into<WebhookSecret>) -> Self {
+        Self::builder().secret(secret).build()
+    }
+
+    /// Starts a [`VerifierBuilder`] with the defaults.
+    pub fn builder() -> VerifierBuilder {
+        VerifierBuilder::default()
+    }
+
+    /// The configured tolerance.
+    pub fn tolerance(&self) -> Duration {
+        self.tolerance
+    }
+
+    /// Whether deliveries without a timestamp are accepted.
+    pub fn allows_legacy(&self) -> bool {
+        self.allow_legacy
+    }
+
+    /// The replay guard, if one was configured.
+    pub fn replay_guard(&self) -> Option<&ReplayGuard> {
+        self.replay_guard.as_ref()
+    }
+
+    /// Verifies a delivery from its raw body and its `x-amigo-*` headers at time `now`.
+    pub fn verify(&self, body: &[u8], headers: &HeaderMap, now: SystemTime) -> Result<(), WebhookError> {
+        let inputs = header_inputs(headers);
+        self.check(body, inputs.signature, inputs.timestamp, now).map(|_| ())
+    }
+
+    /// Verifies a delivery from its raw body, signature header value and timestamp header value.
+    pub fn verify_parts(
+        &self,
+        body: &[u8],
+        signature: &str,
+        timestamp: Option<&str>,
+        now: SystemTime,
+    ) -> Result<(), WebhookError> {
+        let ts = TimestampInput::from_option(timestamp.map(str::as_bytes));
+        self.check(body, signature.as_bytes(), ts, now).map(|_| ())
+    }
+
+    /// Verifies an `http::Request` whose body is the raw delivery bytes.
+    pub fn verify_request(&self, req: &Request<Bytes>, now: SystemTime) -> Result<(), WebhookError> {
+        self.verify(req.body(), req.headers(), now)
+    }
+
+    /// Verifies a delivery and returns its envelope (replay guard applied if configured).
+    pub fn parse_event(
+        &self,
+        body: &[u8],
+        headers: &HeaderMap,
+        now: SystemTime,
+    ) -> Result<WebhookEvent, WebhookError> {
+        self.parse_event_with(body, headers, now, &ParseOptions::new())
+    }
+
+    /// Like [`Verifier::parse_event`], and requires the event `type` to equal `expected_type`.
+    pub fn parse_event_as(
+        &self,
+        body: &[u8],
+        headers: &HeaderMap,
+        now: SystemTime,
+        expected_type: &str,
+    ) -> Result<WebhookEvent, WebhookError> {
+        self.parse_event_with(body, headers, now, &ParseOptions::new().expected_type(expected_type))
+    }
+
+    /// Like [`Verifier::parse_event`], with an optional expected type and validator.
+    pub fn parse_event_with(
+        &self,
+        body: &[u8],
+        headers: &HeaderMap,
+        now: SystemTime,
+        options: &ParseOptions<'_>,
+    ) -> Result<WebhookEvent, WebhookError> {
+        let inputs = header_inputs(headers);
+        self.parse(body, inputs.signature, inputs.timestamp, now, options)
+    }
+
+    /// Like [`Verifier::parse_event_with`], from the signature and timestamp header values.
+    pub fn parse_event_parts(
+        &self,
+        body: &[u8],
+        signature: &str,
+        timestamp: Option<&str>,
+        now: SystemTime,
+        options: &ParseOptions<'_>,
+    ) -> Result<WebhookEvent, WebhookError> {
+        let ts = TimestampInput::from_option(timestamp.map(str::as_bytes));
+        self.parse(body, signature.as_bytes(), ts, now, options)
+    }
+
+    /// Verifies and parses an `http::Request` whose body is the raw delivery bytes.
+    pub fn parse_request(
+        &self,
+        req: &Request<Bytes>,
+        now: SystemTime,
+        options: &ParseOptions<'_>,
+    ) -> Result<WebhookEvent, WebhookError> {
+        self.parse_event_with(req.body(), req.headers(), now, options)
+    }
+
+    fn parse(
+        &self,
+        body: &[u8],
+        signature: &[u8],
+        ts: TimestampInput<'_>,
+        now: SystemTime,
+        options: &ParseOptions<'_>,
+    ) -> Result<WebhookEvent, WebhookError> {
+        let verified = self.check(body, signature, ts, now)?;
+        let replay = self.replay_guard.as_ref().map(|guard| {
+            let tolerance = timestamp::duration_nanos(self.tolerance);
+            // Timestamped: the window ends at timestamp + tolerance; legacy: now + tolerance.
+            let base = verified.timestamp.unwrap_or(verified.now);
+            ReplayWindow { guard, now: verified.now, expires_at: base.saturating_add(tolerance) }
+        });
+        event::parse_verified(body, replay, options)
+    }
+
+    /// The verification order of §4.5.
+    fn check(
+        &self,
+        body: &[u8],
+        signature: &[u8],
+        ts: TimestampInput<'_>,
+        now: SystemTime,
+    ) -> Result<Verified, WebhookError> {
+        if self.secrets.iter().all(WebhookSecret::is_empty) {
+            return Err(WebhookError::NoSecret);
+        }
+        let provided = signature::parse(signature)?;
+        let signed_ts = match ts {
+            TimestampInput::Absent if self.allow_legacy => None,
+            TimestampInput::Absent => return Err(WebhookError::TimestampMissing),
+            TimestampInput::Ambiguous => return Err(WebhookError::TimestampInvalid),
+            TimestampInput::Text(text) => Some(text),
+        };
+        if !signature::any_secret_matches(&self.secrets, signed_ts, body, &provided) {
+            return Err(WebhookError::SignatureMismatch);
+        }
+        let now = timestamp::system_time_nanos(now);
+        let Some(text) = signed_ts else {
+            return Ok(Verified { now, timestamp: None });
+        };
+        let instant = timestamp::parse(text).ok_or(WebhookError::TimestampInvalid)?;
+        if !timestamp::within_tolerance(instant, now, timestamp::duration_nanos(self.tolerance)) {
+            return Err(WebhookError::TimestampOutOfTolerance);
+        }
+        Ok(Verified { now, timestamp: Some(instant.nanos) })
+    }
+}
+
+/// What a successful check learned: `now` and the signed timestamp, in ns since the epoch.
+struct Verified {
+    now: i128,
+    timestamp: Option<i128>,
+}
