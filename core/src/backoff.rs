@@ -15,7 +15,11 @@ pub struct XorShift(u64);
 impl XorShift {
     /// A generator from a seed (zero is replaced by a fixed odd constant).
     pub fn new(seed: u64) -> Self {
-        XorShift(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+        XorShift(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
     }
 }
 
@@ -63,7 +67,10 @@ mod tests {
 
     #[test]
     fn half_at_index_one_is_250ms() {
-        assert_eq!(full_jitter(B, M, 1, 0x8000_0000), Duration::from_millis(250));
+        assert_eq!(
+            full_jitter(B, M, 1, 0x8000_0000),
+            Duration::from_millis(250)
+        );
         assert_eq!(full_jitter(B, M, 0, 0), Duration::ZERO);
         assert!(full_jitter(B, M, 2, u32::MAX) < Duration::from_millis(1000));
         assert!(full_jitter(B, M, 7, u32::MAX) < M);

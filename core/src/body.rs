@@ -47,7 +47,10 @@ impl Body {
                 let (bytes, boundary) = m.encode();
                 Some((bytes, format!("multipart/form-data; boundary={boundary}")))
             }
-            Body::Raw { bytes, content_type } => Some((bytes.clone(), content_type.clone())),
+            Body::Raw {
+                bytes,
+                content_type,
+            } => Some((bytes.clone(), content_type.clone())),
         }
     }
 }
@@ -120,7 +123,11 @@ impl Multipart {
         }
         let mut boundary = format!("amigo-{seed:016x}");
         let mut n = 0u32;
-        while self.parts.iter().any(|p| contains(&p.data, boundary.as_bytes())) {
+        while self
+            .parts
+            .iter()
+            .any(|p| contains(&p.data, boundary.as_bytes()))
+        {
             n += 1;
             boundary = format!("amigo-{seed:016x}-{n}");
         }
@@ -136,10 +143,14 @@ impl Multipart {
                     )
                     .as_bytes(),
                 ),
-                None => out.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n").as_bytes()),
+                None => out.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n").as_bytes(),
+                ),
             }
             if let Some(ct) = &p.content_type {
-                out.extend_from_slice(format!("Content-Type: {}\r\n", ct.replace(['\r', '\n'], "")).as_bytes());
+                out.extend_from_slice(
+                    format!("Content-Type: {}\r\n", ct.replace(['\r', '\n'], "")).as_bytes(),
+                );
             }
             out.extend_from_slice(b"\r\n");
             out.extend_from_slice(&p.data);
@@ -151,7 +162,9 @@ impl Multipart {
 }
 
 fn escape_quoted(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "%22").replace(['\r', '\n'], " ")
+    s.replace('\\', "\\\\")
+        .replace('"', "%22")
+        .replace(['\r', '\n'], " ")
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -170,8 +183,12 @@ mod tests {
         let (bytes, boundary) = m.encode();
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.starts_with(&format!("--{boundary}\r\n")));
-        assert!(text.contains("name=\"audio\"; filename=\"a.ogg\"\r\nContent-Type: audio/ogg\r\n\r\nOggS\r\n"));
-        assert!(text.contains("name=\"entity_id\"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\ne-1\r\n"));
+        assert!(text.contains(
+            "name=\"audio\"; filename=\"a.ogg\"\r\nContent-Type: audio/ogg\r\n\r\nOggS\r\n"
+        ));
+        assert!(text.contains(
+            "name=\"entity_id\"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\ne-1\r\n"
+        ));
         assert!(text.ends_with(&format!("--{boundary}--\r\n")));
         let (_, ct) = Body::Multipart(m).encode().unwrap();
         assert_eq!(ct, format!("multipart/form-data; boundary={boundary}"));
@@ -188,7 +205,9 @@ mod tests {
 
     #[test]
     fn form_body() {
-        let (b, ct) = Body::Form(vec![("a".into(), "x y/z".into())]).encode().unwrap();
+        let (b, ct) = Body::Form(vec![("a".into(), "x y/z".into())])
+            .encode()
+            .unwrap();
         assert_eq!(&b[..], b"a=x+y%2Fz");
         assert_eq!(ct, "application/x-www-form-urlencoded");
         assert!(Body::Empty.encode().is_none());

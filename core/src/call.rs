@@ -16,8 +16,10 @@ use crate::cancel::CancelToken;
 use crate::config::Config;
 use crate::credentials::CredentialSource;
 use crate::error::{Error, ErrorContext, TimeoutScope};
-use crate::hooks::{AttemptInfo, Decision, ErrorHookContext, Hooks, RequestHookContext, ResponseHookContext};
-use crate::meta::{ResponseMeta, Response};
+use crate::hooks::{
+    AttemptInfo, Decision, ErrorHookContext, Hooks, RequestHookContext, ResponseHookContext,
+};
+use crate::meta::{Response, ResponseMeta};
 use crate::operation::Operation;
 use crate::options::{RequestOptions, RetryPolicy};
 use crate::request::{prepare, PreparedRequest};
@@ -53,6 +55,7 @@ pub struct Attempt {
 }
 
 /// What the driver must do next.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Step<T> {
     /// Perform this attempt, then report its outcome.
@@ -85,8 +88,13 @@ pub enum AttemptOutcome {
 
 enum State {
     Ready,
-    Sending { sent_at: Instant, deadline_bound: bool },
-    Waiting { until: Instant },
+    Sending {
+        sent_at: Instant,
+        deadline_bound: bool,
+    },
+    Waiting {
+        until: Instant,
+    },
     Finished,
 }
 
@@ -125,7 +133,13 @@ fn effective(d: Option<Duration>) -> Option<Duration> {
 
 impl Call {
     /// Starts a call; `options` are the merged scope and per-call layers; `seed` seeds the jitter.
-    pub fn new(req: PreparedRequest, config: &Config, options: &RequestOptions, seed: u64, time: Time) -> Call {
+    pub fn new(
+        req: PreparedRequest,
+        config: &Config,
+        options: &RequestOptions,
+        seed: u64,
+        time: Time,
+    ) -> Call {
         let policy = config.retry.merged(&options.retry);
         let timeout = effective(options.timeout.or(config.timeout));
         let deadline = effective(options.deadline.or(config.deadline)).map(|d| (time.now + d, d));
@@ -191,9 +205,13 @@ impl Call {
             return Step::Done(r);
         }
         match self.state {
-            State::Finished => return Step::Done(Err(Error::config("the call has already finished"))),
+            State::Finished => {
+                return Step::Done(Err(Error::config("the call has already finished")))
+            }
             State::Sending { .. } => {
-                return Step::Done(Err(Error::config("poll called while an attempt is in flight")))
+                return Step::Done(Err(Error::config(
+                    "poll called while an attempt is in flight",
+                )))
             }
             _ => {}
         }
@@ -229,7 +247,8 @@ impl Call {
             Some((at, total)) => {
                 if time.now >= at {
                     self.state = State::Finished;
-                    return Step::Done(Err(Error::timeout(total, TimeoutScope::Deadline).with_context(self.context.clone())));
+                    return Step::Done(Err(Error::timeout(total, TimeoutScope::Deadline)
+                        .with_context(self.context.clone())));
                 }
                 Some(at - time.now)
             }
@@ -245,9 +264,15 @@ impl Call {
         };
         let mut headers = self.req.headers.clone();
         if let Some(hooks) = self.hooks.clone() {
-            headers.insert(header::AUTHORIZATION, HeaderValue::from_static(crate::redact::REDACTED));
+            headers.insert(
+                header::AUTHORIZATION,
+                HeaderValue::from_static(crate::redact::REDACTED),
+            );
             let info = self.info();
-            let r = hooks.on_request(&mut RequestHookContext { info: &info, headers: &mut headers });
+            let r = hooks.on_request(&mut RequestHookContext {
+                info: &info,
+                headers: &mut headers,
+            });
             if let Err(e) = r {
                 self.state = State::Finished;
                 return Step::Done(Err(Error::hook(e.0)));
@@ -260,11 +285,15 @@ impl Call {
             }
             Err(_) => {
                 self.state = State::Finished;
-                return Step::Done(Err(Error::credentials("the credential source returned a token that is not a valid header value")));
+                return Step::Done(Err(Error::credentials(
+                    "the credential source returned a token that is not a valid header value",
+                )));
             }
         };
         headers.insert(header::AUTHORIZATION, auth);
-        let mut builder = http::Request::builder().method(self.req.method.clone()).uri(self.req.url.as_str());
+        let mut builder = http::Request::builder()
+            .method(self.req.method.clone())
+            .uri(self.req.url.as_str());
         if let Some(h) = builder.headers_mut() {
             *h = headers;
         }
@@ -272,7 +301,10 @@ impl Call {
             Ok(r) => r,
             Err(e) => {
                 self.state = State::Finished;
-                return Step::Done(Err(Error::config(format!("invalid request URL `{}`: {e}", self.req.url))));
+                return Step::Done(Err(Error::config(format!(
+                    "invalid request URL `{}`: {e}",
+                    self.req.url
+                ))));
             }
         };
         let (timeout, deadline_bound) = match (self.timeout, remaining) {
@@ -281,10 +313,17 @@ impl Call {
             (None, Some(r)) => (Some(r), true),
             (None, None) => (None, false),
         };
-        self.state = State::Sending { sent_at: time.now, deadline_bound };
+        self.state = State::Sending {
+            sent_at: time.now,
+            deadline_bound,
+        };
         #[cfg(feature = "tracing")]
         tracing::debug!(parent: &self.span, attempt = self.attempt, "amigo.attempt.send");
-        Step::Send(Attempt { request, number: self.attempt, timeout })
+        Step::Send(Attempt {
+            request,
+            number: self.attempt,
+            timeout,
+        })
     }
 
     fn status_retryable(&self, method: &Method, status: u16) -> bool {
@@ -304,16 +343,26 @@ impl Call {
         }
     }
 
-    fn plan_retry(&mut self, retryable: bool, retry_after: Option<Duration>, now: Instant) -> Decision {
+    fn plan_retry(
+        &mut self,
+        retryable: bool,
+        retry_after: Option<Duration>,
+        now: Instant,
+    ) -> Decision {
         if !retryable || self.attempt >= self.policy.max_attempts {
             return Decision::Return;
         }
         let delay = match retry_after {
             Some(d) => d,
-            None => full_jitter(self.policy.base_delay, self.policy.max_delay, self.attempt - 1, self.rng.next_u32()),
+            None => full_jitter(
+                self.policy.base_delay,
+                self.policy.max_delay,
+                self.attempt - 1,
+                self.rng.next_u32(),
+            ),
         };
         if let Some((at, _)) = self.deadline {
-            if now.checked_add(delay).is_none_or(|end| end > at) {
+            if now.checked_add(delay).map_or(true, |end| end > at) {
                 return Decision::Return;
             }
         }
@@ -321,12 +370,20 @@ impl Call {
     }
 
     fn secrets(&self) -> Vec<String> {
-        self.credentials.secrets().iter().map(|s| s.expose().to_owned()).collect()
+        self.credentials
+            .secrets()
+            .iter()
+            .map(|s| s.expose().to_owned())
+            .collect()
     }
 
     /// Reports how the attempt of the last [`Step::Send`] ended.
     pub fn handle(&mut self, outcome: AttemptOutcome, time: Time) {
-        let State::Sending { sent_at, deadline_bound } = self.state else {
+        let State::Sending {
+            sent_at,
+            deadline_bound,
+        } = self.state
+        else {
             return;
         };
         let elapsed = time.now.saturating_duration_since(sent_at);
@@ -341,7 +398,8 @@ impl Call {
             }
             AttemptOutcome::Failed(error) => self.handle_failure(error, elapsed, time, false),
             AttemptOutcome::TimedOut => {
-                let deadline_hit = deadline_bound || self.deadline.is_some_and(|(at, _)| time.now >= at);
+                let deadline_hit =
+                    deadline_bound || self.deadline.is_some_and(|(at, _)| time.now >= at);
                 let error = match (deadline_hit, self.deadline, self.timeout) {
                     (true, Some((_, total)), _) => Error::timeout(total, TimeoutScope::Deadline),
                     (_, _, Some(t)) => Error::timeout(t, TimeoutScope::Attempt),
@@ -360,7 +418,12 @@ impl Call {
     fn fire_error_hook(&mut self, error: &Error, elapsed: Duration, decision: Decision) -> bool {
         if let Some(hooks) = self.hooks.clone() {
             let info = self.info();
-            if let Err(e) = hooks.on_error(&ErrorHookContext { info: &info, error, elapsed, decision }) {
+            if let Err(e) = hooks.on_error(&ErrorHookContext {
+                info: &info,
+                error,
+                elapsed,
+                decision,
+            }) {
                 self.finish(Err(Error::hook(e.0)));
                 return false;
             }
@@ -384,7 +447,11 @@ impl Call {
             return;
         }
         match decision {
-            Decision::Retry { delay } => self.state = State::Waiting { until: time.now + delay },
+            Decision::Retry { delay } => {
+                self.state = State::Waiting {
+                    until: time.now + delay,
+                }
+            }
             Decision::Return => self.finish(Err(error.with_context(self.context.clone()))),
         }
     }
@@ -418,7 +485,13 @@ impl Call {
         self.handle_status(head, Some(body), elapsed, time);
     }
 
-    fn handle_status(&mut self, head: http::response::Parts, body: Option<Bytes>, elapsed: Duration, time: Time) {
+    fn handle_status(
+        &mut self,
+        head: http::response::Parts,
+        body: Option<Bytes>,
+        elapsed: Duration,
+        time: Time,
+    ) {
         let status = head.status.as_u16();
         let retry_after = head
             .headers
@@ -455,7 +528,11 @@ impl Call {
             }
         }
         match decision {
-            Decision::Retry { delay } => self.state = State::Waiting { until: time.now + delay },
+            Decision::Retry { delay } => {
+                self.state = State::Waiting {
+                    until: time.now + delay,
+                }
+            }
             Decision::Return => {
                 let reason = head.extensions.get::<ReasonPhrase>().map(|r| r.0.clone());
                 let secrets = self.secrets();
@@ -486,14 +563,23 @@ pub struct OperationCall<O: Operation> {
 
 impl<O: Operation> std::fmt::Debug for OperationCall<O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OperationCall").field("operation", &self.op.operation_id()).finish_non_exhaustive()
+        f.debug_struct("OperationCall")
+            .field("operation", &self.op.operation_id())
+            .finish_non_exhaustive()
     }
 }
 
 impl<O: Operation> OperationCall<O> {
     /// Prepares the request (URL, headers, body) and starts the call. Build errors surface
     /// from the first poll, before anything is sent.
-    pub fn new(op: O, config: &Config, options: &RequestOptions, base_url: Option<&str>, seed: u64, time: Time) -> Self {
+    pub fn new(
+        op: O,
+        config: &Config,
+        options: &RequestOptions,
+        base_url: Option<&str>,
+        seed: u64,
+        time: Time,
+    ) -> Self {
         let call = prepare(&op, config, options, base_url)
             .map(|req| Call::new(req, config, options, seed, time))
             .map_err(Some);
@@ -515,7 +601,9 @@ impl<O: Operation> OperationCall<O> {
         let call = match &mut self.call {
             Ok(c) => c,
             Err(e) => {
-                return Step::Done(Err(e.take().unwrap_or_else(|| Error::config("the call has already finished"))))
+                return Step::Done(Err(e
+                    .take()
+                    .unwrap_or_else(|| Error::config("the call has already finished"))))
             }
         };
         match call.poll(time) {

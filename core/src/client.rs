@@ -80,7 +80,11 @@ impl<E: DefaultExecutor> Client<E> {
 impl<E: Executor> Client<E> {
     /// A client over a specific transport value (for example a custom HTTP client).
     pub fn with_executor(config: Config, exec: E) -> Self {
-        Client { exec, config: Arc::new(config), scope: RequestOptions::default() }
+        Client {
+            exec,
+            config: Arc::new(config),
+            scope: RequestOptions::default(),
+        }
     }
 
     /// The configuration.
@@ -95,7 +99,11 @@ impl<E: Executor> Client<E> {
 
     /// A copy whose every call also applies `options` (layered over this client's scope).
     pub fn with_options(&self, options: RequestOptions) -> Self {
-        Client { exec: self.exec.clone(), config: self.config.clone(), scope: self.scope.merged(&options) }
+        Client {
+            exec: self.exec.clone(),
+            config: self.config.clone(),
+            scope: self.scope.merged(&options),
+        }
     }
 
     /// A pending call of any operation value (the generic entry point behind every resource method).
@@ -105,7 +113,10 @@ impl<E: Executor> Client<E> {
 
     /// The root scope, from which resource namespaces are made.
     pub fn scoped(&self) -> Scope<'_, E> {
-        Scope { client: self, options: RequestOptions::default() }
+        Scope {
+            client: self,
+            options: RequestOptions::default(),
+        }
     }
 }
 
@@ -118,14 +129,19 @@ pub struct Scope<'c, E> {
 
 impl<E> std::fmt::Debug for Scope<'_, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scope").field("options", &self.options).finish_non_exhaustive()
+        f.debug_struct("Scope")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
     }
 }
 
 impl<'c, E: Executor> Scope<'c, E> {
     /// This scope with `options` layered on top.
     pub fn with_options(&self, options: RequestOptions) -> Self {
-        Scope { client: self.client, options: self.options.merged(&options) }
+        Scope {
+            client: self.client,
+            options: self.options.merged(&options),
+        }
     }
 
     /// The client.
@@ -253,7 +269,12 @@ impl<'c, E: Executor, O: Operation, M> Pending<'c, E, O, M> {
     /// The call's context for a transport.
     pub fn into_context(self) -> CallContext<O> {
         let options = self.client.scope.merged(&self.scope).merged(&self.options);
-        CallContext { op: self.op, config: self.client.config.clone(), options, base_url: self.base_url }
+        CallContext {
+            op: self.op,
+            config: self.client.config.clone(),
+            options,
+            base_url: self.base_url,
+        }
     }
 }
 

@@ -130,7 +130,10 @@ pub struct ConfigBuilder {
 impl std::fmt::Debug for ConfigBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConfigBuilder")
-            .field("api_key", &self.api_key.as_ref().map(|_| crate::redact::REDACTED))
+            .field(
+                "api_key",
+                &self.api_key.as_ref().map(|_| crate::redact::REDACTED),
+            )
             .field("workspace_id", &self.workspace_id)
             .field("base_url", &self.base_url)
             .finish_non_exhaustive()
@@ -227,7 +230,9 @@ impl ConfigBuilder {
         };
         let workspace_id = self.workspace_id.unwrap_or_default();
         if workspace_id.trim().is_empty() {
-            return Err(Error::config("workspace_id is required and must be a non-empty string"));
+            return Err(Error::config(
+                "workspace_id is required and must be a non-empty string",
+            ));
         }
         let base_url = match self.base_url.as_deref() {
             None | Some("") => DEFAULT_BASE_URL.to_owned(),
@@ -261,7 +266,11 @@ impl ConfigBuilder {
 
 /// Checks an absolute `http`/`https` URL with a host and no query or fragment; strips trailing `/`.
 pub fn validate_base_url(url: &str) -> Result<String, Error> {
-    let bad = || Error::config(format!("base_url must be an absolute http or https URL without query or fragment: `{url}`"));
+    let bad = || {
+        Error::config(format!(
+            "base_url must be an absolute http or https URL without query or fragment: `{url}`"
+        ))
+    };
     if url.contains('#') || url.contains('?') || url.chars().any(char::is_whitespace) {
         return Err(bad());
     }
@@ -288,9 +297,19 @@ mod tests {
     #[test]
     fn validates_required_fields() {
         let e = Config::builder().workspace_id("w").build().unwrap_err();
-        assert_eq!(e.message(), "api_key is required and must be a non-empty string");
-        let e = Config::builder().api_key("k").workspace_id("  ").build().unwrap_err();
-        assert_eq!(e.message(), "workspace_id is required and must be a non-empty string");
+        assert_eq!(
+            e.message(),
+            "api_key is required and must be a non-empty string"
+        );
+        let e = Config::builder()
+            .api_key("k")
+            .workspace_id("  ")
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            e.message(),
+            "workspace_id is required and must be a non-empty string"
+        );
         assert!(base().max_attempts(0).build().is_err());
         assert!(base().header("bad name", "v").build().is_err());
         assert!(base().header("x-ok", "line\nbreak").build().is_err());
@@ -298,24 +317,56 @@ mod tests {
 
     #[test]
     fn base_url_rules() {
-        assert_eq!(base().base_url("").build().unwrap().base_url(), DEFAULT_BASE_URL);
+        assert_eq!(
+            base().base_url("").build().unwrap().base_url(),
+            DEFAULT_BASE_URL
+        );
         assert_eq!(base().build().unwrap().base_url(), DEFAULT_BASE_URL);
-        assert_eq!(base().base_url("https://h/prefix//").build().unwrap().base_url(), "https://h/prefix");
-        for bad in ["not a url", "/api/platform", "ftp://h", "https://h/?q=1", "https://h/#f", "https://"] {
+        assert_eq!(
+            base()
+                .base_url("https://h/prefix//")
+                .build()
+                .unwrap()
+                .base_url(),
+            "https://h/prefix"
+        );
+        for bad in [
+            "not a url",
+            "/api/platform",
+            "ftp://h",
+            "https://h/?q=1",
+            "https://h/#f",
+            "https://",
+        ] {
             assert!(base().base_url(bad).build().is_err(), "{bad}");
         }
     }
 
     #[test]
     fn debug_never_shows_the_key() {
-        let c = base().header("Authorization", "Bearer sk-test").build().unwrap();
+        let c = base()
+            .header("Authorization", "Bearer sk-test")
+            .build()
+            .unwrap();
         let dbg = format!("{c:?} {:?}", base());
         assert!(!dbg.contains("sk-test"), "{dbg}");
     }
 
     #[test]
     fn max_retries_sets_max_attempts() {
-        assert_eq!(base().max_retries(4).build().unwrap().retry().max_attempts, 5);
-        assert_eq!(base().max_retries(4).max_attempts(2).build().unwrap().retry().max_attempts, 2);
+        assert_eq!(
+            base().max_retries(4).build().unwrap().retry().max_attempts,
+            5
+        );
+        assert_eq!(
+            base()
+                .max_retries(4)
+                .max_attempts(2)
+                .build()
+                .unwrap()
+                .retry()
+                .max_attempts,
+            2
+        );
     }
 }

@@ -56,10 +56,14 @@ impl ApiKey {
     pub fn new(key: impl Into<String>) -> Result<ApiKey, Error> {
         let key = key.into();
         if key.trim().is_empty() {
-            return Err(Error::config("api_key is required and must be a non-empty string"));
+            return Err(Error::config(
+                "api_key is required and must be a non-empty string",
+            ));
         }
         if http::HeaderValue::from_str(&format!("Bearer {key}")).is_err() {
-            return Err(Error::config("api_key contains characters that cannot be sent in a header"));
+            return Err(Error::config(
+                "api_key contains characters that cannot be sent in a header",
+            ));
         }
         Ok(ApiKey(Secret::new(key)))
     }

@@ -4,7 +4,11 @@ use std::fmt::Write;
 
 /// Whether a byte is kept verbatim in paths and query strings: `A–Z a–z 0–9 - _ . ! ~ * ' ( )`.
 fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')')
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+        )
 }
 
 /// Percent-encodes a path or query value (space → `%20`, uppercase hex).
@@ -62,7 +66,10 @@ mod tests {
     fn form_encoding_uses_plus_for_space() {
         assert_eq!(encode_form_component("a b/c~"), "a+b%2Fc%7E");
         assert_eq!(
-            encode_form(&[("grant_type".into(), "x y".into()), ("k".into(), "*-._".into())]),
+            encode_form(&[
+                ("grant_type".into(), "x y".into()),
+                ("k".into(), "*-._".into())
+            ]),
             "grant_type=x+y&k=*-._"
         );
     }

@@ -179,7 +179,11 @@ impl ValidationIssue {
         let parsed = (|| {
             let obj = v.as_object()?;
             let msg = obj.get("msg")?.as_str()?.to_owned();
-            let kind = obj.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
+            let kind = obj
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
             let loc = match obj.get("loc") {
                 None => Vec::new(),
                 Some(Value::Array(parts)) => parts
@@ -208,7 +212,10 @@ impl ValidationIssue {
             ValidationIssue::Item { loc, msg, .. } if loc.is_empty() => Some(msg.clone()),
             ValidationIssue::Item { loc, msg, .. } => Some(format!(
                 "{}: {msg}",
-                loc.iter().map(ToString::to_string).collect::<Vec<_>>().join(".")
+                loc.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(".")
             )),
             ValidationIssue::Raw(v) => v.get("msg").and_then(Value::as_str).map(str::to_owned),
         }
@@ -295,7 +302,11 @@ impl Error {
     /// A Network error: `Network error: <cause>`.
     pub fn network(kind: TransportErrorKind, cause: impl fmt::Display) -> Error {
         let cause = cause.to_string();
-        let cause = if cause.trim().is_empty() { kind.name().to_owned() } else { cause };
+        let cause = if cause.trim().is_empty() {
+            kind.name().to_owned()
+        } else {
+            cause
+        };
         let mut e = Error::new(ErrorKind::Network, format!("Network error: {cause}"));
         e.0.transport = Some(kind);
         e
@@ -303,7 +314,10 @@ impl Error {
 
     /// A Timeout error: `Request timed out after <N>ms`.
     pub fn timeout(after: Duration, scope: TimeoutScope) -> Error {
-        let mut e = Error::new(ErrorKind::Timeout, format!("Request timed out after {}ms", after.as_millis()));
+        let mut e = Error::new(
+            ErrorKind::Timeout,
+            format!("Request timed out after {}ms", after.as_millis()),
+        );
         e.0.timeout = Some((after, scope));
         e
     }
@@ -325,12 +339,18 @@ impl Error {
 
     /// A Pagination error for a repeated cursor.
     pub fn repeated_cursor(cursor: impl fmt::Display) -> Error {
-        Error::new(ErrorKind::Pagination, format!("Pagination stopped: repeated cursor {cursor}"))
+        Error::new(
+            ErrorKind::Pagination,
+            format!("Pagination stopped: repeated cursor {cursor}"),
+        )
     }
 
     /// A Pagination error for the page limit.
     pub fn page_limit(limit: u32) -> Error {
-        Error::new(ErrorKind::Pagination, format!("Pagination stopped: page limit {limit} reached"))
+        Error::new(
+            ErrorKind::Pagination,
+            format!("Pagination stopped: page limit {limit} reached"),
+        )
     }
 
     /// An error of any kind with a message and an optional machine-readable code (streams, login).
@@ -341,7 +361,12 @@ impl Error {
     }
 
     /// A Decode error for a 2xx body, with the JSON path, status and capped raw body.
-    pub fn decode(message: impl Into<String>, path: Option<String>, status: u16, raw: &[u8]) -> Error {
+    pub fn decode(
+        message: impl Into<String>,
+        path: Option<String>,
+        status: u16,
+        raw: &[u8],
+    ) -> Error {
         let mut e = Error::new(ErrorKind::Decode, message);
         e.0.decode_path = path;
         e.0.decode_status = Some(status);
@@ -412,7 +437,10 @@ impl Error {
             .or_else(|| match body_map.get("detail") {
                 Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
                 Some(Value::Array(_)) => {
-                    let parts: Vec<String> = validation.iter().filter_map(ValidationIssue::summary).collect();
+                    let parts: Vec<String> = validation
+                        .iter()
+                        .filter_map(ValidationIssue::summary)
+                        .collect();
                     Some(parts.join("; ")).filter(|s| !s.is_empty())
                 }
                 Some(v @ Value::Object(_)) => Some(v.to_string()),
@@ -450,7 +478,11 @@ impl Error {
 
     /// The HTTP status, for HTTP errors (and the status of a Decode error).
     pub fn status(&self) -> Option<u16> {
-        self.0.http.as_ref().map(|h| h.status).or(self.0.decode_status)
+        self.0
+            .http
+            .as_ref()
+            .map(|h| h.status)
+            .or(self.0.decode_status)
     }
 
     /// Body `detail`: the string, or the compact JSON of an object or array.
@@ -578,17 +610,20 @@ impl Error {
     }
     /// The body is a FastAPI validation error (`detail` is an array).
     pub fn is_validation_body(&self) -> bool {
-        self.body().is_some_and(|b| matches!(b.get("detail"), Some(Value::Array(_))))
+        self.body()
+            .is_some_and(|b| matches!(b.get("detail"), Some(Value::Array(_))))
     }
     /// The body is an HTTP exception (`detail` string or object, no `raw_body`).
     pub fn is_http_exception_body(&self) -> bool {
         self.body().is_some_and(|b| {
-            matches!(b.get("detail"), Some(Value::String(_) | Value::Object(_))) && !b.contains_key("raw_body")
+            matches!(b.get("detail"), Some(Value::String(_) | Value::Object(_)))
+                && !b.contains_key("raw_body")
         })
     }
     /// The body could not be parsed as a JSON object (`raw_body` fallback).
     pub fn is_unparseable_body(&self) -> bool {
-        self.body().is_some_and(|b| matches!(b.get("raw_body"), Some(Value::String(_))))
+        self.body()
+            .is_some_and(|b| matches!(b.get("raw_body"), Some(Value::String(_))))
     }
 }
 
@@ -616,7 +651,8 @@ impl fmt::Display for Error {
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Error");
-        d.field("kind", &self.0.kind).field("message", &self.0.message);
+        d.field("kind", &self.0.kind)
+            .field("message", &self.0.message);
         if let Some(code) = &self.0.code {
             d.field("code", code);
         }
@@ -659,6 +695,12 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {}
 
+impl From<crate::webhook::WebhookError> for Error {
+    fn from(e: crate::webhook::WebhookError) -> Self {
+        Error::other(ErrorKind::Webhook, None, e.to_string())
+    }
+}
+
 /// Shorthand for results of SDK operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -671,9 +713,16 @@ mod tests {
     fn meta(status: u16, headers: &[(&str, &str)]) -> ResponseMeta {
         let mut h = HeaderMap::new();
         for (k, v) in headers {
-            h.insert(http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+            h.insert(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
         }
-        ResponseMeta::new(StatusCode::from_u16(status).unwrap(), h, web_time::UNIX_EPOCH)
+        ResponseMeta::new(
+            StatusCode::from_u16(status).unwrap(),
+            h,
+            web_time::UNIX_EPOCH,
+        )
     }
 
     fn err(status: u16, body: &str) -> Error {
@@ -710,13 +759,22 @@ mod tests {
     #[test]
     fn message_derivation() {
         assert_eq!(err(401, r#"{"detail":"token bad"}"#).message(), "token bad");
-        let e = err(400, r#"{"message":"m","detail":"d","error_code":"c","request_id":"r"}"#);
-        assert_eq!((e.message(), e.detail(), e.error_code(), e.request_id()), ("m", Some("d"), Some("c"), Some("r")));
+        let e = err(
+            400,
+            r#"{"message":"m","detail":"d","error_code":"c","request_id":"r"}"#,
+        );
+        assert_eq!(
+            (e.message(), e.detail(), e.error_code(), e.request_id()),
+            ("m", Some("d"), Some("c"), Some("r"))
+        );
         let e = err(
             422,
             r#"{"detail":[{"loc":["body","name"],"msg":"field required","type":"missing"},{"loc":["query","limit",0],"msg":"too big","type":"le"},{"msg":"bare"}]}"#,
         );
-        assert_eq!(e.message(), "body.name: field required; query.limit.0: too big; bare");
+        assert_eq!(
+            e.message(),
+            "body.name: field required; query.limit.0: too big; bare"
+        );
         assert!(e.is_validation_body() && !e.is_http_exception_body() && !e.is_unparseable_body());
         assert_eq!(e.validation_errors().len(), 3);
         let e = err(409, r#"{"detail":{"a":1}}"#);
@@ -727,8 +785,18 @@ mod tests {
 
     #[test]
     fn fallback_shapes() {
-        let e = Error::from_http(meta(502, &[]), Some("Bad Gateway"), Some(b"<html>x</html>"), &[]);
-        assert_eq!(e.body().unwrap(), json!({"detail":"Bad Gateway","raw_body":"<html>x</html>"}).as_object().unwrap());
+        let e = Error::from_http(
+            meta(502, &[]),
+            Some("Bad Gateway"),
+            Some(b"<html>x</html>"),
+            &[],
+        );
+        assert_eq!(
+            e.body().unwrap(),
+            json!({"detail":"Bad Gateway","raw_body":"<html>x</html>"})
+                .as_object()
+                .unwrap()
+        );
         assert!(e.is_unparseable_body() && !e.is_http_exception_body());
         for body in ["null", "[1,2]", "\"s\"", "3"] {
             let e = err(500, body);
@@ -747,7 +815,12 @@ mod tests {
         let m = meta(404, &[("x-request-id", "req-header-123")]);
         let e = Error::from_http(m.clone(), None, Some(br#"{"detail":"Missing agent"}"#), &[]);
         assert_eq!(e.request_id(), Some("req-header-123"));
-        let e = Error::from_http(m.clone(), None, Some(br#"{"detail":"x","request_id":5,"error_code":7}"#), &[]);
+        let e = Error::from_http(
+            m.clone(),
+            None,
+            Some(br#"{"detail":"x","request_id":5,"error_code":7}"#),
+            &[],
+        );
         assert_eq!(e.request_id(), Some("req-header-123"));
         assert_eq!(e.error_code(), None);
     }
@@ -758,7 +831,7 @@ mod tests {
         assert_eq!(err(500, &big).raw_body().unwrap().len(), 8192);
         let multi = "é".repeat(5000);
         let capped = err(500, &multi).raw_body().unwrap().len();
-        assert!(capped <= 8192 && capped >= 8190);
+        assert!((8190..=8192).contains(&capped));
     }
 
     #[test]
@@ -769,12 +842,24 @@ mod tests {
             Some(br#"{"detail":"x","access_token":"tok-123","nested":{"api_key":"key-456"}}"#),
             &[],
         )
-        .with_context(ErrorContext { method: "POST".into(), url: "u".into(), body: Some("{}".into()) });
+        .with_context(ErrorContext {
+            method: "POST".into(),
+            url: "u".into(),
+            body: Some("{}".into()),
+        });
         let dbg = format!("{e:?} {e}");
-        assert!(!dbg.contains("tok-123") && !dbg.contains("key-456"), "{dbg}");
+        assert!(
+            !dbg.contains("tok-123") && !dbg.contains("key-456"),
+            "{dbg}"
+        );
         assert!(dbg.contains("[REDACTED]"));
         assert_eq!(e.body().unwrap()["access_token"], "tok-123");
-        let e = Error::from_http(meta(500, &[]), None, Some(b"oops sk-live-1 leaked"), &["sk-live-1"]);
+        let e = Error::from_http(
+            meta(500, &[]),
+            None,
+            Some(b"oops sk-live-1 leaked"),
+            &["sk-live-1"],
+        );
         assert!(!format!("{e:?}").contains("sk-live-1"));
     }
 

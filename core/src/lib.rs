@@ -87,11 +87,15 @@ pub mod redact;
 pub mod request;
 pub mod resources;
 pub mod retry_after;
+pub mod sse;
+pub mod webhook;
 
 pub use body::{Body, Multipart};
 pub use call::{Attempt, AttemptOutcome, Call, OperationCall, ReasonPhrase, Step, Time};
 pub use cancel::CancelToken;
-pub use client::{AutoPaging, CallContext, Client, DefaultExecutor, Executor, Pending, Scope, Single};
+pub use client::{
+    AutoPaging, CallContext, Client, DefaultExecutor, Executor, Pending, Scope, Single,
+};
 pub use config::{Config, ConfigBuilder};
 pub use credentials::{ApiKey, CredentialSource, Secret};
 pub use error::{Error, ErrorKind, Result, TimeoutScope, TransportErrorKind};

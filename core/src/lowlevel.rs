@@ -49,7 +49,10 @@ impl Route {
         if method == Method::TRACE || method == Method::CONNECT {
             return Err(Error::config(format!("method {method} is not supported")));
         }
-        Ok(Route { method, template: template.into() })
+        Ok(Route {
+            method,
+            template: template.into(),
+        })
     }
 }
 
@@ -172,7 +175,9 @@ impl<E: Executor> Client<E> {
 impl<'c, E: Executor, M> Pending<'c, E, RawRequest, M> {
     /// A path parameter (`workspace_id` is always the configured one).
     pub fn path_param(mut self, name: &str, value: impl ToString) -> Self {
-        self.op_mut().path_params.push((name.to_owned(), value.to_string()));
+        self.op_mut()
+            .path_params
+            .push((name.to_owned(), value.to_string()));
         self
     }
     /// A query parameter.
@@ -182,7 +187,10 @@ impl<'c, E: Executor, M> Pending<'c, E, RawRequest, M> {
     }
     /// A typed header parameter (wins over user headers).
     pub fn header_param(mut self, name: &str, value: &str) -> Self {
-        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
             (Ok(n), Ok(v)) => self.op_mut().headers.push((n, v)),
             _ => self.op_mut().invalid = Some(format!("invalid header `{name}`")),
         }

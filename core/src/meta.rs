@@ -61,7 +61,12 @@ impl ResponseMeta {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let rate_limit = RateLimit::from_headers(&headers, now);
-        ResponseMeta { status, request_id, headers, rate_limit }
+        ResponseMeta {
+            status,
+            request_id,
+            headers,
+            rate_limit,
+        }
     }
 }
 
@@ -93,7 +98,10 @@ impl<T> Response<T> {
 
     /// Maps the data, keeping the metadata.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response { data: f(self.data), meta: self.meta }
+        Response {
+            data: f(self.data),
+            meta: self.meta,
+        }
     }
 }
 
@@ -113,9 +121,15 @@ mod tests {
         assert_eq!(rl.remaining, Some(42));
         assert_eq!(rl.reset_epoch_seconds(), Some(1_700_000_000));
         assert_eq!(rl.retry_after, Some(Duration::from_secs(30)));
-        assert_eq!(RateLimit::from_headers(&HeaderMap::new(), web_time::UNIX_EPOCH), RateLimit::default());
+        assert_eq!(
+            RateLimit::from_headers(&HeaderMap::new(), web_time::UNIX_EPOCH),
+            RateLimit::default()
+        );
         let mut bad = HeaderMap::new();
         bad.insert("x-ratelimit-remaining", "abc".parse().unwrap());
-        assert_eq!(RateLimit::from_headers(&bad, web_time::UNIX_EPOCH).remaining, None);
+        assert_eq!(
+            RateLimit::from_headers(&bad, web_time::UNIX_EPOCH).remaining,
+            None
+        );
     }
 }

@@ -111,7 +111,10 @@ impl RequestOptions {
 
     /// Sets a header (case-insensitive name; replaces lower layers' value).
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
             (Ok(n), Ok(v)) => self.headers.push((n, HeaderEdit::Set(v))),
             _ => self.invalid = Some(Error::config(format!("invalid header `{name}`"))),
         }
@@ -262,9 +265,26 @@ mod tests {
 
     #[test]
     fn max_retries_is_max_attempts_plus_one_last_wins() {
-        assert_eq!(RequestOptions::new().max_retries(2).retry.max_attempts, Some(3));
-        assert_eq!(RequestOptions::new().max_retries(2).max_attempts(7).retry.max_attempts, Some(7));
-        assert_eq!(RequestOptions::new().max_attempts(7).max_retries(0).retry.max_attempts, Some(1));
+        assert_eq!(
+            RequestOptions::new().max_retries(2).retry.max_attempts,
+            Some(3)
+        );
+        assert_eq!(
+            RequestOptions::new()
+                .max_retries(2)
+                .max_attempts(7)
+                .retry
+                .max_attempts,
+            Some(7)
+        );
+        assert_eq!(
+            RequestOptions::new()
+                .max_attempts(7)
+                .max_retries(0)
+                .retry
+                .max_attempts,
+            Some(1)
+        );
     }
 
     #[test]
@@ -272,7 +292,10 @@ mod tests {
         let a = RequestOptions::new().timeout(Duration::from_secs(5));
         let b = RequestOptions::new().timeout(Duration::ZERO);
         assert_eq!(a.merged(&b).timeout, Some(Duration::ZERO));
-        assert_eq!(a.merged(&RequestOptions::new()).timeout, Some(Duration::from_secs(5)));
+        assert_eq!(
+            a.merged(&RequestOptions::new()).timeout,
+            Some(Duration::from_secs(5))
+        );
     }
 
     #[test]

@@ -43,7 +43,10 @@ pub struct Pager<O: Paginated> {
 
 impl<O: Paginated> std::fmt::Debug for Pager<O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pager").field("kind", &self.kind).field("pages", &self.pages).finish_non_exhaustive()
+        f.debug_struct("Pager")
+            .field("kind", &self.kind)
+            .field("pages", &self.pages)
+            .finish_non_exhaustive()
     }
 }
 
@@ -51,7 +54,14 @@ impl<O: Paginated> Pager<O> {
     /// Starts with the caller's request, unchanged (including any cursor it set).
     pub fn new(first: O, page_limit: u32) -> Self {
         let kind = first.pager_kind();
-        Pager { next: Next::Request(first), kind, page_limit, pages: 0, seen: HashSet::new(), current: None }
+        Pager {
+            next: Next::Request(first),
+            kind,
+            page_limit,
+            pages: 0,
+            seen: HashSet::new(),
+            current: None,
+        }
     }
 
     /// Pages fetched so far.
@@ -85,7 +95,13 @@ impl<O: Paginated> Pager<O> {
     /// Feeds the response of the page last returned by `next_request`; returns its items.
     pub fn handle_page(&mut self, response: Response<O::Output>) -> Page<O::Item> {
         let Next::Request(op) = std::mem::replace(&mut self.next, Next::Finished) else {
-            return Page { items: Vec::new(), has_more: false, total: None, next_cursor: None, meta: response.meta };
+            return Page {
+                items: Vec::new(),
+                has_more: false,
+                total: None,
+                next_cursor: None,
+                meta: response.meta,
+            };
         };
         let data = O::page(response.data);
         let has_more = data.has_more.unwrap_or(false);
@@ -109,7 +125,13 @@ impl<O: Paginated> Pager<O> {
                 Some(c) => self.next = Next::Request(op.with_cursor(c)),
             }
         }
-        Page { items: data.items, has_more, total: data.total, next_cursor, meta: response.meta }
+        Page {
+            items: data.items,
+            has_more,
+            total: data.total,
+            next_cursor,
+            meta: response.meta,
+        }
     }
 
     /// Reports that the page request failed: the error is yielded once and the pager ends.

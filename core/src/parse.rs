@@ -48,7 +48,12 @@ pub fn json<T: DeserializeOwned>(resp: http::Response<Bytes>) -> Result<T, Error
     let status = resp.status().as_u16();
     let body = resp.into_body();
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::decode("Unexpected empty response from API", None, status, &body));
+        return Err(Error::decode(
+            "Unexpected empty response from API",
+            None,
+            status,
+            &body,
+        ));
     }
     decode_json(&body, status)
 }
@@ -76,7 +81,10 @@ pub fn binary(resp: http::Response<Bytes>) -> Result<Binary, Error> {
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    Ok(Binary { bytes: resp.into_body(), content_type })
+    Ok(Binary {
+        bytes: resp.into_body(),
+        content_type,
+    })
 }
 
 /// Like [`binary`] but `None` on 204/205.
@@ -100,7 +108,10 @@ mod tests {
     use crate::ErrorKind;
 
     fn resp(status: u16, body: &'static str) -> http::Response<Bytes> {
-        http::Response::builder().status(status).body(Bytes::from_static(body.as_bytes())).unwrap()
+        http::Response::builder()
+            .status(status)
+            .body(Bytes::from_static(body.as_bytes()))
+            .unwrap()
     }
 
     #[derive(Debug, serde::Deserialize)]
@@ -136,9 +147,17 @@ mod tests {
 
     #[test]
     fn optional_and_binary() {
-        assert_eq!(optional_json::<serde_json::Value>(resp(204, "")).unwrap(), None);
-        assert_eq!(optional_json::<serde_json::Value>(resp(200, "")).unwrap(), None);
-        assert!(optional_json::<serde_json::Value>(resp(200, "{}")).unwrap().is_some());
+        assert_eq!(
+            optional_json::<serde_json::Value>(resp(204, "")).unwrap(),
+            None
+        );
+        assert_eq!(
+            optional_json::<serde_json::Value>(resp(200, "")).unwrap(),
+            None
+        );
+        assert!(optional_json::<serde_json::Value>(resp(200, "{}"))
+            .unwrap()
+            .is_some());
         let r = http::Response::builder()
             .header("content-type", "audio/ogg")
             .body(Bytes::from_static(b"{not json"))

@@ -144,7 +144,11 @@ impl Query {
     }
 }
 
-fn push_scalar_or_list(parts: &mut Vec<String>, key: &str, value: &QueryValue) -> Result<(), Error> {
+fn push_scalar_or_list(
+    parts: &mut Vec<String>,
+    key: &str,
+    value: &QueryValue,
+) -> Result<(), Error> {
     match value {
         QueryValue::List(items) => {
             for item in items {
@@ -220,7 +224,10 @@ mod tests {
         let mut q = Query::new();
         q.push(
             "obj",
-            QueryValue::Object(vec![("a".into(), QueryValue::Object(vec![("b".into(), 1.into())]))]),
+            QueryValue::Object(vec![(
+                "a".into(),
+                QueryValue::Object(vec![("b".into(), 1.into())]),
+            )]),
         );
         let err = q.to_query_string().unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Config);

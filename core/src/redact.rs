@@ -97,6 +97,9 @@ mod tests {
 
     #[test]
     fn redacts_secrets_in_plain_text() {
-        assert_eq!(redact_text("key sk-1 here sk-1", &["sk-1", ""]), "key [REDACTED] here [REDACTED]");
+        assert_eq!(
+            redact_text("key sk-1 here sk-1", &["sk-1", ""]),
+            "key [REDACTED] here [REDACTED]"
+        );
     }
 }

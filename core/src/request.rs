@@ -47,7 +47,9 @@ pub fn render_path(
         out.push_str(&rest[..start]);
         let after = &rest[start + 1..];
         let Some(end) = after.find('}') else {
-            return Err(Error::config(format!("unterminated variable in path template `{template}`")));
+            return Err(Error::config(format!(
+                "unterminated variable in path template `{template}`"
+            )));
         };
         let name = &after[..end];
         let value = if name == "workspace_id" && force_workspace {
@@ -61,7 +63,11 @@ pub fn render_path(
         };
         match value {
             Some(v) => out.push_str(&encode_component(v)),
-            None => return Err(Error::config(format!("missing path parameter `{name}` for `{template}`"))),
+            None => {
+                return Err(Error::config(format!(
+                    "missing path parameter `{name}` for `{template}`"
+                )))
+            }
         }
         rest = &after[end + 1..];
     }
@@ -80,7 +86,12 @@ pub fn prepare<O: Operation + ?Sized>(
         return Err(e.clone());
     }
     let parts = op.parts()?;
-    let path = render_path(op.path_template(), &parts.path_params, &config.workspace_id, op.force_workspace())?;
+    let path = render_path(
+        op.path_template(),
+        &parts.path_params,
+        &config.workspace_id,
+        op.force_workspace(),
+    )?;
     let query = parts.query.to_query_string()?;
     let base = base_url.unwrap_or(&config.base_url);
     let mut url = format!("{base}{path}");
@@ -93,7 +104,8 @@ pub fn prepare<O: Operation + ?Sized>(
     headers.insert(header::ACCEPT, HeaderValue::from_static(op.accept()));
     let encoded = parts.body.encode();
     if let Some((_, ct)) = &encoded {
-        let v = HeaderValue::from_str(ct).map_err(|_| Error::config("invalid body content type"))?;
+        let v =
+            HeaderValue::from_str(ct).map_err(|_| Error::config("invalid body content type"))?;
         headers.insert(header::CONTENT_TYPE, v);
     }
     for (k, v) in &config.headers {
@@ -135,10 +147,19 @@ mod tests {
             "/v1/a%20b%2Fc/agents/a%2Fb%20c%3Fd%23e%25"
         );
         let p = vec![("workspace_slug".to_owned(), "acme".to_owned())];
-        assert_eq!(render_path("/s/vcard/{workspace_slug}.vcf", &p, "w", false).unwrap(), "/s/vcard/acme.vcf");
+        assert_eq!(
+            render_path("/s/vcard/{workspace_slug}.vcf", &p, "w", false).unwrap(),
+            "/s/vcard/acme.vcf"
+        );
         let p = vec![("workspace_id".to_owned(), "other".to_owned())];
-        assert_eq!(render_path("/v1/workspaces/{workspace_id}", &p, "ws-001", false).unwrap(), "/v1/workspaces/other");
-        assert_eq!(render_path("/v1/{workspace_id}/agents", &p, "ws-001", true).unwrap(), "/v1/ws-001/agents");
+        assert_eq!(
+            render_path("/v1/workspaces/{workspace_id}", &p, "ws-001", false).unwrap(),
+            "/v1/workspaces/other"
+        );
+        assert_eq!(
+            render_path("/v1/{workspace_id}/agents", &p, "ws-001", true).unwrap(),
+            "/v1/ws-001/agents"
+        );
         let p = vec![("id".to_owned(), String::new())];
         assert_eq!(render_path("/x/{id}/y", &p, "w", false).unwrap(), "/x//y");
         let e = render_path("/x/{missing}", &[], "w", false).unwrap_err();

@@ -80,8 +80,14 @@ mod tests {
     fn delta_seconds() {
         let now = at(1_700_000_000);
         assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after(" 1.5\t", now), Some(Duration::from_millis(1500)));
-        assert_eq!(parse_retry_after("0.2", now), Some(Duration::from_millis(200)));
+        assert_eq!(
+            parse_retry_after(" 1.5\t", now),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            parse_retry_after("0.2", now),
+            Some(Duration::from_millis(200))
+        );
         assert_eq!(parse_retry_after("0", now), Some(Duration::ZERO));
         assert_eq!(
             parse_retry_after("99999999999999999999999", now),
@@ -92,7 +98,18 @@ mod tests {
     #[test]
     fn rejects_garbage() {
         let now = at(1_700_000_000);
-        for v in ["", "  ", "-5", "+5", "1e3", "0x10", ".5", "1.", "soon", "2023-11-14T22:13:20Z"] {
+        for v in [
+            "",
+            "  ",
+            "-5",
+            "+5",
+            "1e3",
+            "0x10",
+            ".5",
+            "1.",
+            "soon",
+            "2023-11-14T22:13:20Z",
+        ] {
             assert_eq!(parse_retry_after(v, now), None, "{v:?}");
         }
     }
@@ -109,7 +126,10 @@ mod tests {
             parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", now),
             Some(Duration::from_secs(3))
         );
-        assert_eq!(parse_retry_after("Sun Nov  6 08:49:37 1994", now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after("Sun Nov  6 08:49:37 1994", now),
+            Some(Duration::from_secs(3))
+        );
         assert_eq!(
             parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at(784_111_777 + 100)),
             Some(Duration::ZERO)

@@ -804,10 +804,9 @@ fn list_calls(store: &mut Store, ws: &str, query: &[(String, String)]) -> Reply 
         },
         &mut errors,
     );
-    let token = match last(query, "continuation_token") {
-        Some(_) => Some(int_param(query, &CONTINUATION, &mut errors)),
-        None => None,
-    };
+    let token = last(query, "continuation_token")
+        .is_some()
+        .then(|| int_param(query, &CONTINUATION, &mut errors));
     if !errors.is_empty() {
         return Reply::validation(errors);
     }

@@ -1,1 +1,34 @@
-//! placeholder
+//! # amigo-platform-hyper
+//!
+//! The async client of the Amigo Platform SDK, over hyper 1, hyper-util and rustls on tokio.
+//! It drives the sans-IO core: each call is a future (`.await` a pending call directly, or
+//! call `.send()`), auto-paging is a [`futures_core::Stream`], and dropping a future cancels
+//! the in-flight request and any backoff sleep.
+//!
+//! ```no_run
+//! use amigo_platform_hyper::Client;
+//! use amigo_platform_core::Config;
+//!
+//! # async fn run() -> Result<(), amigo_platform_core::Error> {
+//! let client = Client::new(Config::builder().api_key("sk-...").workspace_id("ws-001").build()?);
+//! let page = client.agents().list().limit(5).await?;
+//! let mut agents = client.agents().list_auto_paging().send();
+//! while let Some(agent) = agents.next_item().await {
+//!     println!("{}", agent?.name);
+//! }
+//! # Ok(()) }
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod driver;
+mod paging;
+
+pub use driver::{HyperExecutor, SentFuture};
+pub use paging::PageStream;
+
+/// The async client.
+pub type Client = amigo_platform_core::Client<HyperExecutor>;
+
+pub use amigo_platform_core as core;

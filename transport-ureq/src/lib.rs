@@ -1,1 +1,36 @@
-//! placeholder
+//! # amigo-platform-ureq
+//!
+//! The blocking client of the Amigo Platform SDK, over [`ureq`] 3. It is a thin driver of the
+//! sans-IO core: the core decides retries, waits and errors; this crate sends each attempt with
+//! its time limit, sleeps (interruptibly) and turns ureq's failures into the core's kinds.
+//!
+//! ```no_run
+//! use amigo_platform_ureq::Client;
+//! use amigo_platform_core::Config;
+//!
+//! let client = Client::new(Config::builder().api_key("sk-...").workspace_id("ws-001").build()?);
+//! let page = client.agents().list().limit(5).send()?;
+//! for agent in client.agents().list_auto_paging() {
+//!     println!("{}", agent?.name);
+//! }
+//! # Ok::<(), amigo_platform_core::Error>(())
+//! ```
+//!
+//! Cancellation: give a [`CancelToken`](amigo_platform_core::CancelToken) in the options; a
+//! cancelled call returns `Cancelled` promptly, also during a backoff sleep or an in-flight
+//! attempt (the attempt then runs on a helper thread so it can be abandoned).
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod driver;
+mod paging;
+mod sleep;
+
+pub use driver::UreqExecutor;
+pub use paging::PageIter;
+
+/// The blocking client.
+pub type Client = amigo_platform_core::Client<UreqExecutor>;
+
+pub use amigo_platform_core as core;

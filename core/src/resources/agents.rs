@@ -2,7 +2,10 @@
 //! `update-agent`, `delete-agent`, `create-agent-version`, `get-agent-version`,
 //! `list-agent-versions`.
 
-use super::models::{Agent, AgentVersion, CreateAgentRequest, CreateAgentVersionRequest, TokenPage, UpdateAgentRequest};
+use super::models::{
+    Agent, AgentVersion, CreateAgentRequest, CreateAgentVersionRequest, TokenPage,
+    UpdateAgentRequest,
+};
 use super::{namespace, operation};
 use crate::body::Body;
 use crate::client::{Executor, Pending};
@@ -28,7 +31,9 @@ impl<'c, E: Executor> Agents<'c, E> {
 
     /// `GET /v1/{workspace_id}/agents/{agent_id}` (`get-agent`).
     pub fn get(&self, agent_id: impl Into<String>) -> Pending<'c, E, GetAgent> {
-        self.scope.pending(GetAgent { agent_id: agent_id.into() })
+        self.scope.pending(GetAgent {
+            agent_id: agent_id.into(),
+        })
     }
 
     /// `POST /v1/{workspace_id}/agents` (`create-agent`).
@@ -37,13 +42,22 @@ impl<'c, E: Executor> Agents<'c, E> {
     }
 
     /// `PUT /v1/{workspace_id}/agents/{agent_id}` (`update-agent`).
-    pub fn update(&self, agent_id: impl Into<String>, body: UpdateAgentRequest) -> Pending<'c, E, UpdateAgent> {
-        self.scope.pending(UpdateAgent { agent_id: agent_id.into(), body })
+    pub fn update(
+        &self,
+        agent_id: impl Into<String>,
+        body: UpdateAgentRequest,
+    ) -> Pending<'c, E, UpdateAgent> {
+        self.scope.pending(UpdateAgent {
+            agent_id: agent_id.into(),
+            body,
+        })
     }
 
     /// `DELETE /v1/{workspace_id}/agents/{agent_id}` (`delete-agent`) → `()`.
     pub fn delete(&self, agent_id: impl Into<String>) -> Pending<'c, E, DeleteAgent> {
-        self.scope.pending(DeleteAgent { agent_id: agent_id.into() })
+        self.scope.pending(DeleteAgent {
+            agent_id: agent_id.into(),
+        })
     }
 
     /// `POST /v1/{workspace_id}/agents/{agent_id}/versions` (`create-agent-version`).
@@ -52,7 +66,10 @@ impl<'c, E: Executor> Agents<'c, E> {
         agent_id: impl Into<String>,
         body: CreateAgentVersionRequest,
     ) -> Pending<'c, E, CreateAgentVersion> {
-        self.scope.pending(CreateAgentVersion { agent_id: agent_id.into(), body })
+        self.scope.pending(CreateAgentVersion {
+            agent_id: agent_id.into(),
+            body,
+        })
     }
 
     /// `GET /v1/{workspace_id}/agents/{agent_id}/versions/{version}` (`get-agent-version`);
@@ -62,12 +79,19 @@ impl<'c, E: Executor> Agents<'c, E> {
         agent_id: impl Into<String>,
         version: impl Into<VersionRef>,
     ) -> Pending<'c, E, GetAgentVersion> {
-        self.scope.pending(GetAgentVersion { agent_id: agent_id.into(), version: version.into() })
+        self.scope.pending(GetAgentVersion {
+            agent_id: agent_id.into(),
+            version: version.into(),
+        })
     }
 
     /// `GET /v1/{workspace_id}/agents/{agent_id}/versions` (`list-agent-versions`), one page.
     pub fn list_versions(&self, agent_id: impl Into<String>) -> Pending<'c, E, ListAgentVersions> {
-        self.scope.pending(ListAgentVersions { agent_id: agent_id.into(), limit: None, continuation_token: None })
+        self.scope.pending(ListAgentVersions {
+            agent_id: agent_id.into(),
+            limit: None,
+            continuation_token: None,
+        })
     }
 }
 
@@ -84,14 +108,22 @@ pub struct ListAgents {
     pub continuation_token: Option<i64>,
 }
 
-operation!(ListAgents, GET, "/v1/{workspace_id}/agents", "list-agents", TokenPage<Agent>, parse::json, |s| {
-    let mut q = Query::new();
-    q.push("search", s.search.clone())
-        .push("sort_by", s.sort_by.clone())
-        .push("limit", s.limit)
-        .push("continuation_token", s.continuation_token);
-    Ok(RequestParts::new().query(q))
-});
+operation!(
+    ListAgents,
+    GET,
+    "/v1/{workspace_id}/agents",
+    "list-agents",
+    TokenPage<Agent>,
+    parse::json,
+    |s| {
+        let mut q = Query::new();
+        q.push("search", s.search.clone())
+            .push("sort_by", s.sort_by.clone())
+            .push("limit", s.limit)
+            .push("continuation_token", s.continuation_token);
+        Ok(RequestParts::new().query(q))
+    }
+);
 
 impl Paginated for ListAgents {
     type Item = Agent;
@@ -102,7 +134,10 @@ impl Paginated for ListAgents {
         self.continuation_token
     }
     fn with_cursor(&self, cursor: i64) -> Self {
-        ListAgents { continuation_token: Some(cursor), ..self.clone() }
+        ListAgents {
+            continuation_token: Some(cursor),
+            ..self.clone()
+        }
     }
     fn page(output: TokenPage<Agent>) -> PageData<Agent> {
         token_page(output)
@@ -149,9 +184,15 @@ pub struct GetAgent {
     pub agent_id: String,
 }
 
-operation!(GetAgent, GET, "/v1/{workspace_id}/agents/{agent_id}", "get-agent", Agent, parse::json, |s| {
-    Ok(RequestParts::new().path("agent_id", &s.agent_id))
-});
+operation!(
+    GetAgent,
+    GET,
+    "/v1/{workspace_id}/agents/{agent_id}",
+    "get-agent",
+    Agent,
+    parse::json,
+    |s| { Ok(RequestParts::new().path("agent_id", &s.agent_id)) }
+);
 
 /// Operation `create-agent`: `POST /v1/{workspace_id}/agents`.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,9 +201,15 @@ pub struct CreateAgent {
     pub body: CreateAgentRequest,
 }
 
-operation!(CreateAgent, POST, "/v1/{workspace_id}/agents", "create-agent", Agent, parse::json, |s| {
-    Ok(RequestParts::new().body(Body::json(&s.body)?))
-});
+operation!(
+    CreateAgent,
+    POST,
+    "/v1/{workspace_id}/agents",
+    "create-agent",
+    Agent,
+    parse::json,
+    |s| { Ok(RequestParts::new().body(Body::json(&s.body)?)) }
+);
 
 /// Operation `update-agent`: `PUT /v1/{workspace_id}/agents/{agent_id}`.
 #[derive(Debug, Clone, PartialEq)]
@@ -173,9 +220,19 @@ pub struct UpdateAgent {
     pub body: UpdateAgentRequest,
 }
 
-operation!(UpdateAgent, PUT, "/v1/{workspace_id}/agents/{agent_id}", "update-agent", Agent, parse::json, |s| {
-    Ok(RequestParts::new().path("agent_id", &s.agent_id).body(Body::json(&s.body)?))
-});
+operation!(
+    UpdateAgent,
+    PUT,
+    "/v1/{workspace_id}/agents/{agent_id}",
+    "update-agent",
+    Agent,
+    parse::json,
+    |s| {
+        Ok(RequestParts::new()
+            .path("agent_id", &s.agent_id)
+            .body(Body::json(&s.body)?))
+    }
+);
 
 /// Operation `delete-agent`: `DELETE /v1/{workspace_id}/agents/{agent_id}` → `()`.
 #[derive(Debug, Clone, PartialEq)]
@@ -184,9 +241,15 @@ pub struct DeleteAgent {
     pub agent_id: String,
 }
 
-operation!(DeleteAgent, DELETE, "/v1/{workspace_id}/agents/{agent_id}", "delete-agent", (), parse::unit, |s| {
-    Ok(RequestParts::new().path("agent_id", &s.agent_id))
-});
+operation!(
+    DeleteAgent,
+    DELETE,
+    "/v1/{workspace_id}/agents/{agent_id}",
+    "delete-agent",
+    (),
+    parse::unit,
+    |s| { Ok(RequestParts::new().path("agent_id", &s.agent_id)) }
+);
 
 /// Operation `create-agent-version`: `POST /v1/{workspace_id}/agents/{agent_id}/versions`.
 #[derive(Debug, Clone, PartialEq)]
@@ -204,7 +267,9 @@ operation!(
     "create-agent-version",
     AgentVersion,
     parse::json,
-    |s| Ok(RequestParts::new().path("agent_id", &s.agent_id).body(Body::json(&s.body)?))
+    |s| Ok(RequestParts::new()
+        .path("agent_id", &s.agent_id)
+        .body(Body::json(&s.body)?))
 );
 
 /// A version number or the literal `latest`.
@@ -260,7 +325,9 @@ operation!(
     "get-agent-version",
     AgentVersion,
     parse::json,
-    |s| Ok(RequestParts::new().path("agent_id", &s.agent_id).path("version", &s.version))
+    |s| Ok(RequestParts::new()
+        .path("agent_id", &s.agent_id)
+        .path("version", &s.version))
 );
 
 /// Operation `list-agent-versions`: `GET /v1/{workspace_id}/agents/{agent_id}/versions`.
@@ -283,7 +350,8 @@ operation!(
     parse::json,
     |s| {
         let mut q = Query::new();
-        q.push("limit", s.limit).push("continuation_token", s.continuation_token);
+        q.push("limit", s.limit)
+            .push("continuation_token", s.continuation_token);
         Ok(RequestParts::new().path("agent_id", &s.agent_id).query(q))
     }
 );
@@ -297,7 +365,10 @@ impl Paginated for ListAgentVersions {
         self.continuation_token
     }
     fn with_cursor(&self, cursor: i64) -> Self {
-        ListAgentVersions { continuation_token: Some(cursor), ..self.clone() }
+        ListAgentVersions {
+            continuation_token: Some(cursor),
+            ..self.clone()
+        }
     }
     fn page(output: TokenPage<AgentVersion>) -> PageData<AgentVersion> {
         token_page(output)

@@ -37,14 +37,22 @@ pub struct ListCalls {
     pub continuation_token: Option<i64>,
 }
 
-operation!(ListCalls, GET, "/v1/{workspace_id}/calls", "list-calls", TokenPage<CallSummary>, parse::json, |s| {
-    let mut q = Query::new();
-    q.push("status", s.status.clone())
-        .push("direction", s.direction.clone())
-        .push("limit", s.limit)
-        .push("continuation_token", s.continuation_token);
-    Ok(RequestParts::new().query(q))
-});
+operation!(
+    ListCalls,
+    GET,
+    "/v1/{workspace_id}/calls",
+    "list-calls",
+    TokenPage<CallSummary>,
+    parse::json,
+    |s| {
+        let mut q = Query::new();
+        q.push("status", s.status.clone())
+            .push("direction", s.direction.clone())
+            .push("limit", s.limit)
+            .push("continuation_token", s.continuation_token);
+        Ok(RequestParts::new().query(q))
+    }
+);
 
 impl Paginated for ListCalls {
     type Item = CallSummary;
@@ -55,7 +63,10 @@ impl Paginated for ListCalls {
         self.continuation_token
     }
     fn with_cursor(&self, cursor: i64) -> Self {
-        ListCalls { continuation_token: Some(cursor), ..self.clone() }
+        ListCalls {
+            continuation_token: Some(cursor),
+            ..self.clone()
+        }
     }
     fn page(o: TokenPage<CallSummary>) -> PageData<CallSummary> {
         super::agents::token_page(o)

@@ -63,6 +63,7 @@ macro_rules! operation {
             fn operation_id(&self) -> &str {
                 $id
             }
+            #[allow(unused_braces)]
             fn parts(&self) -> Result<$crate::operation::RequestParts, $crate::Error> {
                 let $s = self;
                 $parts

@@ -39,15 +39,23 @@ pub struct ListEntities {
     pub tags: Vec<String>,
 }
 
-operation!(ListEntities, GET, "/v1/{workspace_id}/world/entities", "list-entities", EntityList, parse::json, |s| {
-    let mut q = Query::new();
-    q.push("entity_type", s.entity_type.clone())
-        .push("q", s.q.clone())
-        .push("limit", s.limit)
-        .push("offset", s.offset)
-        .push("tags", s.tags.clone());
-    Ok(RequestParts::new().query(q))
-});
+operation!(
+    ListEntities,
+    GET,
+    "/v1/{workspace_id}/world/entities",
+    "list-entities",
+    EntityList,
+    parse::json,
+    |s| {
+        let mut q = Query::new();
+        q.push("entity_type", s.entity_type.clone())
+            .push("q", s.q.clone())
+            .push("limit", s.limit)
+            .push("offset", s.offset)
+            .push("tags", s.tags.clone());
+        Ok(RequestParts::new().query(q))
+    }
+);
 
 impl Paginated for ListEntities {
     type Item = Entity;
@@ -58,10 +66,19 @@ impl Paginated for ListEntities {
         self.offset
     }
     fn with_cursor(&self, cursor: i64) -> Self {
-        ListEntities { offset: Some(cursor), ..self.clone() }
+        ListEntities {
+            offset: Some(cursor),
+            ..self.clone()
+        }
     }
     fn page(o: EntityList) -> PageData<Entity> {
-        PageData { items: o.entities, has_more: Some(o.has_more), next_cursor: o.next_offset, total: o.total, offset: None }
+        PageData {
+            items: o.entities,
+            has_more: Some(o.has_more),
+            next_cursor: o.next_offset,
+            total: o.total,
+            offset: None,
+        }
     }
 }
 

@@ -92,18 +92,35 @@ mod tests {
             (E::TimestampMissing, format!("{p}timestamp missing")),
             (E::SignatureMismatch, format!("{p}signature mismatch")),
             (E::TimestampInvalid, format!("{p}unparseable timestamp")),
-            (E::TimestampOutOfTolerance, format!("{p}timestamp outside tolerance")),
+            (
+                E::TimestampOutOfTolerance,
+                format!("{p}timestamp outside tolerance"),
+            ),
             (E::InvalidJson, "Invalid JSON webhook payload".to_owned()),
             (
-                E::UnexpectedType { expected: "a.b".into(), received: Some("c.d".into()) },
+                E::UnexpectedType {
+                    expected: "a.b".into(),
+                    received: Some("c.d".into()),
+                },
                 "Unexpected webhook event type: expected a.b, received c.d".to_owned(),
             ),
             (
-                E::UnexpectedType { expected: "a.b".into(), received: None },
+                E::UnexpectedType {
+                    expected: "a.b".into(),
+                    received: None,
+                },
                 "Unexpected webhook event type: expected a.b, received none".to_owned(),
             ),
-            (E::Replayed { id: "evt_1".into() }, "Webhook event evt_1 was already processed".to_owned()),
-            (E::Rejected { message: "nope".into() }, "Webhook event rejected: nope".to_owned()),
+            (
+                E::Replayed { id: "evt_1".into() },
+                "Webhook event evt_1 was already processed".to_owned(),
+            ),
+            (
+                E::Rejected {
+                    message: "nope".into(),
+                },
+                "Webhook event rejected: nope".to_owned(),
+            ),
         ];
         for (err, text) in cases {
             assert_eq!(err.to_string(), text);

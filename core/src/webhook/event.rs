@@ -110,7 +110,9 @@ pub(crate) fn parse_verified(
 
     let remembered = match (&replay, &event.id) {
         (Some(window), Some(id)) => {
-            window.guard.check_and_remember(id, window.expires_at, window.now)?;
+            window
+                .guard
+                .check_and_remember(id, window.expires_at, window.now)?;
             Some((window, id))
         }
         _ => None,
@@ -152,8 +154,14 @@ mod tests {
         // Invalid UTF-8 inside a string is replaced, not fatal.
         let e = parse_verified(b"{\"id\":\"a\xff\"}", None, &opts);
         assert_eq!(e.map(|e| e.id), Ok(Some("a\u{fffd}".to_owned())));
-        assert_eq!(parse_verified(b"", None, &opts), Err(WebhookError::InvalidJson));
-        assert_eq!(parse_verified(b"{} x", None, &opts), Err(WebhookError::InvalidJson));
+        assert_eq!(
+            parse_verified(b"", None, &opts),
+            Err(WebhookError::InvalidJson)
+        );
+        assert_eq!(
+            parse_verified(b"{} x", None, &opts),
+            Err(WebhookError::InvalidJson)
+        );
     }
 
     #[test]
@@ -163,7 +171,12 @@ mod tests {
             call_id: String,
         }
         let e = WebhookEvent::from_value(json!({"data": {"call_id": "c1"}}));
-        assert_eq!(e.data_as::<Call>(), Ok(Call { call_id: "c1".into() }));
+        assert_eq!(
+            e.data_as::<Call>(),
+            Ok(Call {
+                call_id: "c1".into()
+            })
+        );
         let e = WebhookEvent::from_value(json!({}));
         assert_eq!(e.data_as::<Call>(), Err(WebhookError::InvalidJson));
         assert_eq!(e.data_as::<Option<Call>>(), Ok(None));
@@ -173,6 +186,9 @@ mod tests {
     fn options_debug_hides_the_closure() {
         let f = |_: &WebhookEvent| Ok(());
         let o = ParseOptions::new().expected_type("a").validator(&f);
-        assert_eq!(format!("{o:?}"), r#"ParseOptions { expected_type: Some("a"), validator: Some("<fn>") }"#);
+        assert_eq!(
+            format!("{o:?}"),
+            r#"ParseOptions { expected_type: Some("a"), validator: Some("<fn>") }"#
+        );
     }
 }

@@ -1,15 +1,18 @@
 //! Lower-case hex encoding and strict hex decoding.
 
-const DIGITS: &[u8; 16] = b"0123456789abcdef";
-
 /// Encodes bytes as lower-case hex.
 pub(crate) fn encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+        out.push(digit(b >> 4));
+        out.push(digit(b & 0x0f));
     }
     out
+}
+
+/// The lower-case hex digit of a value below 16.
+fn digit(n: u8) -> char {
+    char::from(if n < 10 { b'0' + n } else { b'a' + (n - 10) })
 }
 
 fn nibble(c: u8) -> Option<u8> {
@@ -28,7 +31,8 @@ pub(crate) fn decode(text: &[u8]) -> Option<Vec<u8>> {
     }
     let mut out = Vec::with_capacity(text.len() / 2);
     for pair in text.chunks_exact(2) {
-        out.push((nibble(pair[0])? << 4) | nibble(pair[1])?);
+        let &[hi, lo] = pair else { return None };
+        out.push((nibble(hi)? << 4) | nibble(lo)?);
     }
     Some(out)
 }

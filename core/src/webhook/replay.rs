@@ -48,7 +48,10 @@ const DEFAULT_CAPACITY: usize = 10_000;
 impl ReplayGuard {
     /// Creates a guard that remembers at most `capacity` ids (at least one).
     pub fn new(capacity: usize) -> Self {
-        Self { state: Arc::default(), capacity: capacity.max(1) }
+        Self {
+            state: Arc::default(),
+            capacity: capacity.max(1),
+        }
     }
 
     /// The maximum number of ids remembered at once.
@@ -107,7 +110,9 @@ impl ReplayGuard {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave the two maps inconsistent in a way
         // that matters more than losing replay protection, so poisoning is ignored.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -134,9 +139,15 @@ mod tests {
     fn same_id_within_window_is_replayed_and_accepted_after() {
         let g = ReplayGuard::new(10);
         assert_eq!(g.check_and_remember("a", 100, 0), Ok(()));
-        assert_eq!(g.check_and_remember("a", 100, 50), Err(WebhookError::Replayed { id: "a".into() }));
+        assert_eq!(
+            g.check_and_remember("a", 100, 50),
+            Err(WebhookError::Replayed { id: "a".into() })
+        );
         // The expiry instant itself is still inside the window.
-        assert_eq!(g.check_and_remember("a", 200, 100), Err(WebhookError::Replayed { id: "a".into() }));
+        assert_eq!(
+            g.check_and_remember("a", 200, 100),
+            Err(WebhookError::Replayed { id: "a".into() })
+        );
         assert_eq!(g.check_and_remember("a", 300, 101), Ok(()));
         assert_eq!(g.check_and_remember("b", 300, 101), Ok(()));
         assert_eq!(g.len(), 2);
@@ -150,7 +161,10 @@ mod tests {
         }
         assert_eq!(g.len(), 3);
         // "a" (soonest expiry) was evicted; "d" is remembered.
-        assert_eq!(g.check_and_remember("d", 2000, 1), Err(WebhookError::Replayed { id: "d".into() }));
+        assert_eq!(
+            g.check_and_remember("d", 2000, 1),
+            Err(WebhookError::Replayed { id: "d".into() })
+        );
         assert_eq!(g.check_and_remember("a", 2000, 1), Ok(()));
         assert_eq!(ReplayGuard::new(0).capacity(), 1);
     }

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// A webhook signing secret, used as its UTF-8 bytes; `Debug` prints `[REDACTED]`.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct WebhookSecret(String);
 
 impl WebhookSecret {

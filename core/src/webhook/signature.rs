@@ -83,8 +83,14 @@ mod tests {
         let lower = "ab".repeat(32);
         let want = vec![0xab; 32];
         assert_eq!(parse(lower.as_bytes()), Ok(want.clone()));
-        assert_eq!(parse(format!("sha256={lower}").as_bytes()), Ok(want.clone()));
-        assert_eq!(parse(format!("sha256={}", lower.to_uppercase()).as_bytes()), Ok(want));
+        assert_eq!(
+            parse(format!("sha256={lower}").as_bytes()),
+            Ok(want.clone())
+        );
+        assert_eq!(
+            parse(format!("sha256={}", lower.to_uppercase()).as_bytes()),
+            Ok(want)
+        );
         // A well-formed value of another length parses (and later simply fails to match).
         assert_eq!(parse(b"sha256=00"), Ok(vec![0]));
     }
@@ -107,7 +113,11 @@ mod tests {
             format!("{}a", hex),
         ];
         for value in bad {
-            assert_eq!(parse(value.as_bytes()), Err(WebhookError::InvalidSignatureFormat), "{value:?}");
+            assert_eq!(
+                parse(value.as_bytes()),
+                Err(WebhookError::InvalidSignatureFormat),
+                "{value:?}"
+            );
         }
     }
 

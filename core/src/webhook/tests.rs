@@ -34,7 +34,10 @@ fn verifier() -> Verifier {
 }
 
 fn legacy_verifier() -> Verifier {
-    Verifier::builder().secret(SECRET).allow_legacy(true).build()
+    Verifier::builder()
+        .secret(SECRET)
+        .allow_legacy(true)
+        .build()
 }
 
 fn headers(signature: &str, timestamp: Option<&str>) -> HeaderMap {
@@ -55,48 +58,100 @@ fn headers(signature: &str, timestamp: Option<&str>) -> HeaderMap {
 #[test]
 fn worked_example_with_seconds_timestamp_is_accepted() {
     assert_eq!(sign(SECRET, TS, BODY), SIG_SECONDS);
-    assert_eq!(verifier().verify_parts(BODY, SIG_SECONDS, Some(TS), now()), Ok(()));
-    assert_eq!(verifier().verify(BODY, &headers(SIG_SECONDS, Some(TS)), now()), Ok(()));
+    assert_eq!(
+        verifier().verify_parts(BODY, SIG_SECONDS, Some(TS), now()),
+        Ok(())
+    );
+    assert_eq!(
+        verifier().verify(BODY, &headers(SIG_SECONDS, Some(TS)), now()),
+        Ok(())
+    );
 }
 
 #[test]
 fn iso_timestamp_with_its_signature_is_accepted() {
     assert_eq!(sign(SECRET, TS_ISO, BODY), SIG_ISO);
-    assert_eq!(verifier().verify_parts(BODY, SIG_ISO, Some(TS_ISO), now()), Ok(()));
+    assert_eq!(
+        verifier().verify_parts(BODY, SIG_ISO, Some(TS_ISO), now()),
+        Ok(())
+    );
     // Offset and fractional forms are RFC 3339 too.
     for ts in ["2023-11-14T22:13:20.123+00:00", "2023-11-14T23:13:20+01:00"] {
         let sig = sign(SECRET, ts, BODY);
-        assert_eq!(verifier().verify_parts(BODY, &sig, Some(ts), now()), Ok(()), "{ts}");
+        assert_eq!(
+            verifier().verify_parts(BODY, &sig, Some(ts), now()),
+            Ok(()),
+            "{ts}"
+        );
     }
 }
 
 #[test]
 fn legacy_needs_opt_in() {
     assert_eq!(sign(SECRET, "", BODY), SIG_LEGACY);
-    assert_eq!(verifier().verify_parts(BODY, SIG_LEGACY, None, now()), Err(WebhookError::TimestampMissing));
-    assert_eq!(verifier().verify_parts(BODY, SIG_LEGACY, Some(""), now()), Err(WebhookError::TimestampMissing));
-    assert_eq!(verifier().verify(BODY, &headers(SIG_LEGACY, None), now()), Err(WebhookError::TimestampMissing));
-    assert_eq!(legacy_verifier().verify_parts(BODY, SIG_LEGACY, None, now()), Ok(()));
-    assert_eq!(legacy_verifier().verify_parts(BODY, SIG_LEGACY, Some(""), now()), Ok(()));
-    assert_eq!(legacy_verifier().verify(BODY, &headers(SIG_LEGACY, Some("")), now()), Ok(()));
+    assert_eq!(
+        verifier().verify_parts(BODY, SIG_LEGACY, None, now()),
+        Err(WebhookError::TimestampMissing)
+    );
+    assert_eq!(
+        verifier().verify_parts(BODY, SIG_LEGACY, Some(""), now()),
+        Err(WebhookError::TimestampMissing)
+    );
+    assert_eq!(
+        verifier().verify(BODY, &headers(SIG_LEGACY, None), now()),
+        Err(WebhookError::TimestampMissing)
+    );
+    assert_eq!(
+        legacy_verifier().verify_parts(BODY, SIG_LEGACY, None, now()),
+        Ok(())
+    );
+    assert_eq!(
+        legacy_verifier().verify_parts(BODY, SIG_LEGACY, Some(""), now()),
+        Ok(())
+    );
+    assert_eq!(
+        legacy_verifier().verify(BODY, &headers(SIG_LEGACY, Some("")), now()),
+        Ok(())
+    );
     // Legacy has no freshness check.
-    assert_eq!(legacy_verifier().verify_parts(BODY, SIG_LEGACY, None, at(4_000_000_000)), Ok(()));
+    assert_eq!(
+        legacy_verifier().verify_parts(BODY, SIG_LEGACY, None, at(4_000_000_000)),
+        Ok(())
+    );
     // A legacy verifier still accepts timestamped deliveries (and checks them).
-    assert_eq!(legacy_verifier().verify_parts(BODY, SIG_SECONDS, Some(TS), now()), Ok(()));
+    assert_eq!(
+        legacy_verifier().verify_parts(BODY, SIG_SECONDS, Some(TS), now()),
+        Ok(())
+    );
 }
 
 #[test]
 fn bad_format_versus_wrong_hex() {
     let v = verifier();
-    assert_eq!(v.verify_parts(BODY, "sha256=bad", Some(TS), now()), Err(WebhookError::InvalidSignatureFormat));
+    assert_eq!(
+        v.verify_parts(BODY, "sha256=bad", Some(TS), now()),
+        Err(WebhookError::InvalidSignatureFormat)
+    );
     let wrong = format!("sha256={}", "0".repeat(64));
-    assert_eq!(v.verify_parts(BODY, &wrong, Some(TS), now()), Err(WebhookError::SignatureMismatch));
+    assert_eq!(
+        v.verify_parts(BODY, &wrong, Some(TS), now()),
+        Err(WebhookError::SignatureMismatch)
+    );
     // Well-formed but of the wrong length simply fails to match.
-    assert_eq!(v.verify_parts(BODY, "sha256=00", Some(TS), now()), Err(WebhookError::SignatureMismatch));
+    assert_eq!(
+        v.verify_parts(BODY, "sha256=00", Some(TS), now()),
+        Err(WebhookError::SignatureMismatch)
+    );
     let long = format!("{SIG_SECONDS}00");
-    assert_eq!(v.verify_parts(BODY, &long, Some(TS), now()), Err(WebhookError::SignatureMismatch));
+    assert_eq!(
+        v.verify_parts(BODY, &long, Some(TS), now()),
+        Err(WebhookError::SignatureMismatch)
+    );
     let short = &SIG_SECONDS[..SIG_SECONDS.len() - 2];
-    assert_eq!(v.verify_parts(BODY, short, Some(TS), now()), Err(WebhookError::SignatureMismatch));
+    assert_eq!(
+        v.verify_parts(BODY, short, Some(TS), now()),
+        Err(WebhookError::SignatureMismatch)
+    );
 }
 
 #[test]
@@ -105,7 +160,11 @@ fn bare_prefixed_and_uppercase_hex_verify() {
     let upper = format!("sha256={}", bare.to_uppercase());
     let bare_upper = bare.to_uppercase();
     for sig in [SIG_SECONDS, bare, upper.as_str(), bare_upper.as_str()] {
-        assert_eq!(verifier().verify_parts(BODY, sig, Some(TS), now()), Ok(()), "{sig}");
+        assert_eq!(
+            verifier().verify_parts(BODY, sig, Some(TS), now()),
+            Ok(()),
+            "{sig}"
+        );
     }
 }
 
@@ -139,12 +198,22 @@ fn foreign_prefixes_and_whitespace_are_malformed() {
 #[test]
 fn seconds_and_milliseconds_both_verify() {
     assert_eq!(sign(SECRET, "1700000000000", BODY), SIG_MILLIS);
-    assert_eq!(verifier().verify_parts(BODY, SIG_SECONDS, Some(TS), now()), Ok(()));
-    assert_eq!(verifier().verify_parts(BODY, SIG_MILLIS, Some("1700000000000"), now()), Ok(()));
+    assert_eq!(
+        verifier().verify_parts(BODY, SIG_SECONDS, Some(TS), now()),
+        Ok(())
+    );
+    assert_eq!(
+        verifier().verify_parts(BODY, SIG_MILLIS, Some("1700000000000"), now()),
+        Ok(())
+    );
     // Fractional forms of both.
     for ts in ["1700000000.5", "1700000000000.5"] {
         let sig = sign(SECRET, ts, BODY);
-        assert_eq!(verifier().verify_parts(BODY, &sig, Some(ts), now()), Ok(()), "{ts}");
+        assert_eq!(
+            verifier().verify_parts(BODY, &sig, Some(ts), now()),
+            Ok(()),
+            "{ts}"
+        );
     }
 }
 
@@ -157,18 +226,27 @@ fn tolerance_window_default_and_custom() {
         v.verify_parts(BODY, &sign(SECRET, &ts, BODY), Some(&ts), now())
     };
     assert_eq!(future(1_700_000_200), Ok(()));
-    assert_eq!(future(1_700_000_400), Err(WebhookError::TimestampOutOfTolerance));
+    assert_eq!(
+        future(1_700_000_400),
+        Err(WebhookError::TimestampOutOfTolerance)
+    );
     // Ten minutes in the past fails with the default tolerance.
     assert_eq!(
         v.verify_parts(BODY, SIG_SECONDS, Some(TS), at(1_700_000_600)),
         Err(WebhookError::TimestampOutOfTolerance)
     );
-    let strict = Verifier::builder().secret(SECRET).tolerance(Duration::from_secs(60)).build();
+    let strict = Verifier::builder()
+        .secret(SECRET)
+        .tolerance(Duration::from_secs(60))
+        .build();
     assert_eq!(
         strict.verify_parts(BODY, SIG_SECONDS, Some(TS), at(1_700_000_600)),
         Err(WebhookError::TimestampOutOfTolerance)
     );
-    assert_eq!(strict.verify_parts(BODY, SIG_SECONDS, Some(TS), at(1_700_000_060)), Ok(()));
+    assert_eq!(
+        strict.verify_parts(BODY, SIG_SECONDS, Some(TS), at(1_700_000_060)),
+        Ok(())
+    );
 }
 
 #[test]
@@ -180,21 +258,39 @@ fn five_minute_edges_are_exact() {
     let check = |when: SystemTime| v.verify_parts(BODY, SIG_SECONDS, Some(TS), when);
     assert_eq!(check(t0 + five), Ok(()));
     assert_eq!(check(t0 - five), Ok(()));
-    assert_eq!(check(t0 + five + ns), Err(WebhookError::TimestampOutOfTolerance));
-    assert_eq!(check(t0 - five - ns), Err(WebhookError::TimestampOutOfTolerance));
+    assert_eq!(
+        check(t0 + five + ns),
+        Err(WebhookError::TimestampOutOfTolerance)
+    );
+    assert_eq!(
+        check(t0 - five - ns),
+        Err(WebhookError::TimestampOutOfTolerance)
+    );
     // Millisecond and ISO timestamps hit the same edges.
     let iso = |when: SystemTime| v.verify_parts(BODY, SIG_ISO, Some(TS_ISO), when);
     assert_eq!(iso(t0 + five), Ok(()));
-    assert_eq!(iso(t0 + five + ns), Err(WebhookError::TimestampOutOfTolerance));
+    assert_eq!(
+        iso(t0 + five + ns),
+        Err(WebhookError::TimestampOutOfTolerance)
+    );
     let ms = |when: SystemTime| v.verify_parts(BODY, SIG_MILLIS, Some("1700000000000"), when);
     assert_eq!(ms(t0 - five), Ok(()));
-    assert_eq!(ms(t0 - five - ns), Err(WebhookError::TimestampOutOfTolerance));
+    assert_eq!(
+        ms(t0 - five - ns),
+        Err(WebhookError::TimestampOutOfTolerance)
+    );
     // A fraction beyond nanosecond precision still counts (strictly inside / outside).
     let ts = "1700000300.0000000001";
     let sig = sign(SECRET, ts, BODY);
-    assert_eq!(v.verify_parts(BODY, &sig, Some(ts), t0), Err(WebhookError::TimestampOutOfTolerance));
+    assert_eq!(
+        v.verify_parts(BODY, &sig, Some(ts), t0),
+        Err(WebhookError::TimestampOutOfTolerance)
+    );
     // Zero tolerance requires an exact match.
-    let exact = Verifier::builder().secret(SECRET).tolerance(Duration::ZERO).build();
+    let exact = Verifier::builder()
+        .secret(SECRET)
+        .tolerance(Duration::ZERO)
+        .build();
     assert_eq!(exact.verify_parts(BODY, SIG_SECONDS, Some(TS), t0), Ok(()));
     assert_eq!(
         exact.verify_parts(BODY, SIG_SECONDS, Some(TS), t0 + ns),
@@ -204,9 +300,20 @@ fn five_minute_edges_are_exact() {
 
 #[test]
 fn unparseable_timestamp_with_valid_mac_is_timestamp_invalid() {
-    for ts in ["not-a-time", "1700000000 ", "-1700000000", "1.7e9", "2023-11-14T22:13:20", "Tue, 14 Nov 2023 22:13:20 GMT"] {
+    for ts in [
+        "not-a-time",
+        "1700000000 ",
+        "-1700000000",
+        "1.7e9",
+        "2023-11-14T22:13:20",
+        "Tue, 14 Nov 2023 22:13:20 GMT",
+    ] {
         let sig = sign(SECRET, ts, BODY);
-        assert_eq!(verifier().verify_parts(BODY, &sig, Some(ts), now()), Err(WebhookError::TimestampInvalid), "{ts}");
+        assert_eq!(
+            verifier().verify_parts(BODY, &sig, Some(ts), now()),
+            Err(WebhookError::TimestampInvalid),
+            "{ts}"
+        );
     }
     // With a wrong MAC the mismatch is reported first.
     assert_eq!(
@@ -217,7 +324,10 @@ fn unparseable_timestamp_with_valid_mac_is_timestamp_invalid() {
 
 #[test]
 fn stripped_timestamp_never_verifies_as_legacy() {
-    assert_eq!(legacy_verifier().verify_parts(BODY, SIG_SECONDS, None, now()), Err(WebhookError::SignatureMismatch));
+    assert_eq!(
+        legacy_verifier().verify_parts(BODY, SIG_SECONDS, None, now()),
+        Err(WebhookError::SignatureMismatch)
+    );
     assert_eq!(
         legacy_verifier().verify(BODY, &headers(SIG_SECONDS, None), now()),
         Err(WebhookError::SignatureMismatch)
@@ -230,19 +340,46 @@ fn empty_secret_and_empty_signature_fail_cleanly() {
     let empty = Verifier::new("");
     let empties = Verifier::builder().secrets(["", ""]).build();
     for v in [&none, &empty, &empties] {
-        assert_eq!(v.verify_parts(BODY, SIG_SECONDS, Some(TS), now()), Err(WebhookError::NoSecret));
-        assert_eq!(v.verify_parts(b"", "", None, now()), Err(WebhookError::NoSecret));
-        assert_eq!(v.parse_event(BODY, &headers(SIG_SECONDS, Some(TS)), now()), Err(WebhookError::NoSecret));
+        assert_eq!(
+            v.verify_parts(BODY, SIG_SECONDS, Some(TS), now()),
+            Err(WebhookError::NoSecret)
+        );
+        assert_eq!(
+            v.verify_parts(b"", "", None, now()),
+            Err(WebhookError::NoSecret)
+        );
+        assert_eq!(
+            v.parse_event(BODY, &headers(SIG_SECONDS, Some(TS)), now()),
+            Err(WebhookError::NoSecret)
+        );
     }
     let v = verifier();
-    assert_eq!(v.verify_parts(BODY, "", Some(TS), now()), Err(WebhookError::InvalidSignatureFormat));
-    assert_eq!(v.verify_parts(BODY, "sha256=", Some(TS), now()), Err(WebhookError::InvalidSignatureFormat));
-    assert_eq!(v.verify_parts(b"", "", None, now()), Err(WebhookError::InvalidSignatureFormat));
-    assert_eq!(v.verify(BODY, &HeaderMap::new(), now()), Err(WebhookError::InvalidSignatureFormat));
-    assert_eq!(v.verify(b"", &HeaderMap::new(), UNIX_EPOCH), Err(WebhookError::InvalidSignatureFormat));
+    assert_eq!(
+        v.verify_parts(BODY, "", Some(TS), now()),
+        Err(WebhookError::InvalidSignatureFormat)
+    );
+    assert_eq!(
+        v.verify_parts(BODY, "sha256=", Some(TS), now()),
+        Err(WebhookError::InvalidSignatureFormat)
+    );
+    assert_eq!(
+        v.verify_parts(b"", "", None, now()),
+        Err(WebhookError::InvalidSignatureFormat)
+    );
+    assert_eq!(
+        v.verify(BODY, &HeaderMap::new(), now()),
+        Err(WebhookError::InvalidSignatureFormat)
+    );
+    assert_eq!(
+        v.verify(b"", &HeaderMap::new(), UNIX_EPOCH),
+        Err(WebhookError::InvalidSignatureFormat)
+    );
     // An empty secret next to a real one is skipped.
     let mixed = Verifier::builder().secret("").secret(SECRET).build();
-    assert_eq!(mixed.verify_parts(BODY, SIG_SECONDS, Some(TS), now()), Ok(()));
+    assert_eq!(
+        mixed.verify_parts(BODY, SIG_SECONDS, Some(TS), now()),
+        Ok(())
+    );
     // An empty body is a valid payload to sign.
     let sig = sign(SECRET, TS, b"");
     assert_eq!(v.verify_parts(b"", &sig, Some(TS), now()), Ok(()));
@@ -259,7 +396,10 @@ fn rotation_with_two_secrets() {
     assert_eq!(v.verify_parts(BODY, &by_old, Some(TS), now()), Ok(()));
     assert_eq!(v.verify_parts(BODY, &by_new, Some(TS), now()), Ok(()));
     let other = sign("whsec_unrelated", TS, BODY);
-    assert_eq!(v.verify_parts(BODY, &other, Some(TS), now()), Err(WebhookError::SignatureMismatch));
+    assert_eq!(
+        v.verify_parts(BODY, &other, Some(TS), now()),
+        Err(WebhookError::SignatureMismatch)
+    );
     // The order of the secrets does not matter; `secrets(..)` takes owned or wrapped secrets too.
     let v2 = Verifier::builder()
         .secrets(vec![WebhookSecret::new(new), WebhookSecret::new(old)])
@@ -285,17 +425,24 @@ fn diagnostics_never_contain_the_expected_signature_or_secret() {
         v.verify_parts(BODY, SIG_LEGACY, None, now()),
         v.verify_parts(BODY, &sign(SECRET, "x", BODY), Some("x"), now()),
         Verifier::new("").verify_parts(BODY, SIG_SECONDS, Some(TS), now()),
-        v.parse_event_as(BODY, &headers(SIG_SECONDS, Some(TS)), now(), "other.type").map(|_| ()),
+        v.parse_event_as(BODY, &headers(SIG_SECONDS, Some(TS)), now(), "other.type")
+            .map(|_| ()),
     ];
     for result in errors {
         let err = result.expect_err("every case fails");
         for text in [format!("{err:?}"), err.to_string()] {
             assert!(!text.to_lowercase().contains(expected_hex), "{text}");
-            assert!(!text.contains(SECRET) && !text.contains("whsec_other"), "{text}");
+            assert!(
+                !text.contains(SECRET) && !text.contains("whsec_other"),
+                "{text}"
+            );
         }
     }
     let debug = format!("{v:?}");
-    assert!(!debug.contains(SECRET) && !debug.contains("whsec_other"), "{debug}");
+    assert!(
+        !debug.contains(SECRET) && !debug.contains("whsec_other"),
+        "{debug}"
+    );
     assert!(debug.contains("[REDACTED]"), "{debug}");
     assert!(!format!("{:?}", Verifier::builder().secret(SECRET)).contains(SECRET));
 }
@@ -316,7 +463,12 @@ fn parse_event_returns_the_exact_envelope() {
     let opts = ParseOptions::new().expected_type("call.completed");
     let parts = verifier().parse_event_parts(BODY, SIG_SECONDS, Some(TS), now(), &opts);
     assert_eq!(parts.as_ref(), Ok(&event));
-    let typed = verifier().parse_event_as(BODY, &headers(SIG_SECONDS, Some(TS)), now(), "call.completed");
+    let typed = verifier().parse_event_as(
+        BODY,
+        &headers(SIG_SECONDS, Some(TS)),
+        now(),
+        "call.completed",
+    );
     assert_eq!(typed, Ok(event));
 }
 
@@ -339,7 +491,10 @@ fn validly_signed_non_json_is_invalid_json() {
         let err = verifier().parse_event(body, &headers(&sig, Some(TS)), now());
         assert_eq!(err, Err(WebhookError::InvalidJson));
     }
-    assert_eq!(WebhookError::InvalidJson.to_string(), "Invalid JSON webhook payload");
+    assert_eq!(
+        WebhookError::InvalidJson.to_string(),
+        "Invalid JSON webhook payload"
+    );
     // A leading BOM is removed before parsing.
     let body = "\u{feff}{\"id\":\"e\"}".as_bytes();
     let sig = sign(SECRET, TS, body);
@@ -350,35 +505,59 @@ fn validly_signed_non_json_is_invalid_json() {
 #[test]
 fn expected_type_mismatch_is_unexpected_type() {
     let h = headers(SIG_SECONDS, Some(TS));
-    let err = verifier().parse_event_as(BODY, &h, now(), "call.started").expect_err("mismatch");
+    let err = verifier()
+        .parse_event_as(BODY, &h, now(), "call.started")
+        .expect_err("mismatch");
     assert_eq!(
         err,
-        WebhookError::UnexpectedType { expected: "call.started".into(), received: Some("call.completed".into()) }
+        WebhookError::UnexpectedType {
+            expected: "call.started".into(),
+            received: Some("call.completed".into())
+        }
     );
     assert!(err.to_string().contains("Unexpected webhook event type"));
-    assert_eq!(err.to_string(), "Unexpected webhook event type: expected call.started, received call.completed");
+    assert_eq!(
+        err.to_string(),
+        "Unexpected webhook event type: expected call.started, received call.completed"
+    );
     // Not an object, or no string `type`.
     for body in [&b"[1,2]"[..], b"{\"type\":5}", b"{}", b"\"call.started\""] {
         let sig = sign(SECRET, TS, body);
         let err = verifier().parse_event_as(body, &headers(&sig, Some(TS)), now(), "call.started");
-        assert_eq!(err, Err(WebhookError::UnexpectedType { expected: "call.started".into(), received: None }));
+        assert_eq!(
+            err,
+            Err(WebhookError::UnexpectedType {
+                expected: "call.started".into(),
+                received: None
+            })
+        );
     }
     // Without an expected type, any JSON is an event.
     let sig = sign(SECRET, TS, b"[1,2]");
-    assert!(verifier().parse_event(b"[1,2]", &headers(&sig, Some(TS)), now()).is_ok());
+    assert!(verifier()
+        .parse_event(b"[1,2]", &headers(&sig, Some(TS)), now())
+        .is_ok());
 }
 
 #[test]
 fn replay_guard_rejects_within_window_and_accepts_after() {
-    let v = Verifier::builder().secret(SECRET).replay_guard(ReplayGuard::new(100)).build();
+    let v = Verifier::builder()
+        .secret(SECRET)
+        .replay_guard(ReplayGuard::new(100))
+        .build();
     let h = headers(SIG_SECONDS, Some(TS));
     assert!(v.parse_event(BODY, &h, now()).is_ok());
     assert_eq!(
         v.parse_event(BODY, &h, now() + Duration::from_secs(10)),
-        Err(WebhookError::Replayed { id: "evt_123".into() })
+        Err(WebhookError::Replayed {
+            id: "evt_123".into()
+        })
     );
     assert_eq!(
-        WebhookError::Replayed { id: "evt_123".into() }.to_string(),
+        WebhookError::Replayed {
+            id: "evt_123".into()
+        }
+        .to_string(),
         "Webhook event evt_123 was already processed"
     );
     // A redelivery signed with a fresh timestamp, still inside the first window.
@@ -386,16 +565,23 @@ fn replay_guard_rejects_within_window_and_accepts_after() {
     let sig = sign(SECRET, ts, BODY);
     assert_eq!(
         v.parse_event(BODY, &headers(&sig, Some(ts)), at(1_700_000_300)),
-        Err(WebhookError::Replayed { id: "evt_123".into() })
+        Err(WebhookError::Replayed {
+            id: "evt_123".into()
+        })
     );
     // After timestamp + tolerance, the id is forgotten.
     let ts = "1700000301";
     let sig = sign(SECRET, ts, BODY);
-    assert!(v.parse_event(BODY, &headers(&sig, Some(ts)), at(1_700_000_301)).is_ok());
+    assert!(v
+        .parse_event(BODY, &headers(&sig, Some(ts)), at(1_700_000_301))
+        .is_ok());
     // `verify` alone does not consult the guard.
     assert_eq!(v.verify(BODY, &h, now()), Ok(()));
     // Clones of the verifier share the guard.
-    assert!(v.clone().parse_event(BODY, &headers(&sig, Some(ts)), at(1_700_000_301)).is_err());
+    assert!(v
+        .clone()
+        .parse_event(BODY, &headers(&sig, Some(ts)), at(1_700_000_301))
+        .is_err());
 }
 
 #[test]
@@ -420,15 +606,29 @@ fn replay_guard_in_legacy_mode_and_without_ids() {
 
 #[test]
 fn validator_rejection_and_its_interaction_with_the_guard() {
-    let v = Verifier::builder().secret(SECRET).replay_guard(ReplayGuard::default()).build();
+    let v = Verifier::builder()
+        .secret(SECRET)
+        .replay_guard(ReplayGuard::default())
+        .build();
     let h = headers(SIG_SECONDS, Some(TS));
-    let refuse = |e: &WebhookEvent| Err(format!("no thanks for {}", e.id.as_deref().unwrap_or("?")));
+    let refuse =
+        |e: &WebhookEvent| Err(format!("no thanks for {}", e.id.as_deref().unwrap_or("?")));
     let accept = |_: &WebhookEvent| Ok(());
     let err = v.parse_event_with(BODY, &h, now(), &ParseOptions::new().validator(&refuse));
-    assert_eq!(err, Err(WebhookError::Rejected { message: "no thanks for evt_123".into() }));
-    assert_eq!(err.map(|_| ()).unwrap_err().to_string(), "Webhook event rejected: no thanks for evt_123");
+    assert_eq!(
+        err,
+        Err(WebhookError::Rejected {
+            message: "no thanks for evt_123".into()
+        })
+    );
+    assert_eq!(
+        err.map(|_| ()).unwrap_err().to_string(),
+        "Webhook event rejected: no thanks for evt_123"
+    );
     // A rejected event was not accepted, so the redelivery goes through.
-    assert!(v.parse_event_with(BODY, &h, now(), &ParseOptions::new().validator(&accept)).is_ok());
+    assert!(v
+        .parse_event_with(BODY, &h, now(), &ParseOptions::new().validator(&accept))
+        .is_ok());
     assert!(v.parse_event(BODY, &h, now()).is_err());
     // The expected type is checked before the validator.
     let opts = ParseOptions::new().expected_type("zzz").validator(&refuse);
@@ -444,10 +644,19 @@ fn verifier_reads_no_clock() {
     // the future fails: only the argument matters, and repeated calls agree.
     let v = verifier();
     let h = headers(SIG_SECONDS, Some(TS));
-    let first = (v.verify(BODY, &h, now()), v.verify(BODY, &h, at(4_102_444_800)));
+    let first = (
+        v.verify(BODY, &h, now()),
+        v.verify(BODY, &h, at(4_102_444_800)),
+    );
     assert_eq!(first, (Ok(()), Err(WebhookError::TimestampOutOfTolerance)));
     for _ in 0..100 {
-        assert_eq!((v.verify(BODY, &h, now()), v.verify(BODY, &h, at(4_102_444_800))), first);
+        assert_eq!(
+            (
+                v.verify(BODY, &h, now()),
+                v.verify(BODY, &h, at(4_102_444_800))
+            ),
+            first
+        );
     }
     // A `now` before the epoch is handled.
     assert_eq!(
@@ -468,7 +677,11 @@ fn tampering_any_single_byte_fails() {
         for flip in [0x01u8, 0x80, 0xff] {
             let mut tampered = body.to_vec();
             tampered[i] ^= flip;
-            assert_eq!(v.verify_parts(&tampered, &sig, Some(TS), now()), Err(WebhookError::SignatureMismatch), "body[{i}]^{flip:#x}");
+            assert_eq!(
+                v.verify_parts(&tampered, &sig, Some(TS), now()),
+                Err(WebhookError::SignatureMismatch),
+                "body[{i}]^{flip:#x}"
+            );
         }
     }
     for i in 0..TS.len() {
@@ -494,11 +707,18 @@ fn tampering_any_single_byte_fails() {
                 continue;
             }
             s.replace_range(i..=i, replacement);
-            assert_eq!(v.verify_parts(body, &s, Some(TS), now()), Err(WebhookError::SignatureMismatch), "sig {s}");
+            assert_eq!(
+                v.verify_parts(body, &s, Some(TS), now()),
+                Err(WebhookError::SignatureMismatch),
+                "sig {s}"
+            );
         }
         let mut s = sig.clone();
         s.replace_range(i..=i, "g");
-        assert_eq!(v.verify_parts(body, &s, Some(TS), now()), Err(WebhookError::InvalidSignatureFormat));
+        assert_eq!(
+            v.verify_parts(body, &s, Some(TS), now()),
+            Err(WebhookError::InvalidSignatureFormat)
+        );
     }
     // Every single-byte corruption of the whole header value fails one way or another.
     for i in 0..sig.len() {
@@ -538,9 +758,16 @@ fn python_cross_checked_vectors() {
     ];
     for (secret, ts, body, hex) in vectors {
         assert_eq!(sign(secret, ts, &body), format!("sha256={hex}"), "{secret}");
-        let v = Verifier::builder().secret(secret).allow_legacy(true).build();
+        let v = Verifier::builder()
+            .secret(secret)
+            .allow_legacy(true)
+            .build();
         let ts_opt = (!ts.is_empty()).then_some(ts);
-        assert_eq!(v.verify_parts(&body, hex, ts_opt, now()), Ok(()), "{secret}");
+        assert_eq!(
+            v.verify_parts(&body, hex, ts_opt, now()),
+            Ok(()),
+            "{secret}"
+        );
     }
 }
 
@@ -550,17 +777,26 @@ fn header_edge_cases() {
     // Repeated signature headers are malformed; repeated timestamp headers are unusable.
     let mut h = headers(SIG_SECONDS, Some(TS));
     h.append(SIGNATURE_HEADER, HeaderValue::from_static(SIG_SECONDS));
-    assert_eq!(v.verify(BODY, &h, now()), Err(WebhookError::InvalidSignatureFormat));
+    assert_eq!(
+        v.verify(BODY, &h, now()),
+        Err(WebhookError::InvalidSignatureFormat)
+    );
     let mut h = headers(SIG_SECONDS, Some(TS));
     h.append(TIMESTAMP_HEADER, HeaderValue::from_static(TS));
-    assert_eq!(v.verify(BODY, &h, now()), Err(WebhookError::TimestampInvalid));
+    assert_eq!(
+        v.verify(BODY, &h, now()),
+        Err(WebhookError::TimestampInvalid)
+    );
     // Header names are case-insensitive.
     let mut h = HeaderMap::new();
     h.insert(
         http::HeaderName::from_static("x-amigo-signature"),
         HeaderValue::from_static(SIG_SECONDS),
     );
-    h.insert(http::HeaderName::from_bytes(b"X-Amigo-Timestamp").expect("valid name"), HeaderValue::from_static(TS));
+    h.insert(
+        http::HeaderName::from_bytes(b"X-Amigo-Timestamp").expect("valid name"),
+        HeaderValue::from_static(TS),
+    );
     assert_eq!(v.verify(BODY, &h, now()), Ok(()));
     // Non-UTF-8 (obs-text) timestamp bytes are signed verbatim and then fail to parse.
     let ts = b"17\xff";
@@ -571,12 +807,24 @@ fn header_edge_cases() {
         msg_sig.push_str(&super::hex::encode(&mac));
     }
     let mut h = headers(&msg_sig, None);
-    h.insert(TIMESTAMP_HEADER, HeaderValue::from_bytes(ts).expect("obs-text is allowed"));
-    assert_eq!(v.verify(BODY, &h, now()), Err(WebhookError::TimestampInvalid));
+    h.insert(
+        TIMESTAMP_HEADER,
+        HeaderValue::from_bytes(ts).expect("obs-text is allowed"),
+    );
+    assert_eq!(
+        v.verify(BODY, &h, now()),
+        Err(WebhookError::TimestampInvalid)
+    );
     // Non-ASCII signature bytes are malformed.
     let mut h = headers(SIG_SECONDS, Some(TS));
-    h.insert(SIGNATURE_HEADER, HeaderValue::from_bytes(b"sha256=\xe9").expect("obs-text is allowed"));
-    assert_eq!(v.verify(BODY, &h, now()), Err(WebhookError::InvalidSignatureFormat));
+    h.insert(
+        SIGNATURE_HEADER,
+        HeaderValue::from_bytes(b"sha256=\xe9").expect("obs-text is allowed"),
+    );
+    assert_eq!(
+        v.verify(BODY, &h, now()),
+        Err(WebhookError::InvalidSignatureFormat)
+    );
 }
 
 #[test]
@@ -593,22 +841,40 @@ fn request_adapters() {
     let event = verifier().parse_request(&req, now(), &opts).expect("valid");
     assert_eq!(event.id.as_deref(), Some("evt_123"));
     let tampered = req.map(|_| Bytes::from_static(b"{}"));
-    assert_eq!(verifier().verify_request(&tampered, now()), Err(WebhookError::SignatureMismatch));
+    assert_eq!(
+        verifier().verify_request(&tampered, now()),
+        Err(WebhookError::SignatureMismatch)
+    );
 }
 
 #[test]
 fn verification_order() {
     let none = Verifier::builder().build();
     // NoSecret before a malformed signature.
-    assert_eq!(none.verify_parts(BODY, "junk", None, now()), Err(WebhookError::NoSecret));
+    assert_eq!(
+        none.verify_parts(BODY, "junk", None, now()),
+        Err(WebhookError::NoSecret)
+    );
     // Malformed signature before a missing timestamp.
-    assert_eq!(verifier().verify_parts(BODY, "junk", None, now()), Err(WebhookError::InvalidSignatureFormat));
+    assert_eq!(
+        verifier().verify_parts(BODY, "junk", None, now()),
+        Err(WebhookError::InvalidSignatureFormat)
+    );
     // Missing timestamp before the MAC.
     let wrong = format!("sha256={}", "00".repeat(32));
-    assert_eq!(verifier().verify_parts(BODY, &wrong, None, now()), Err(WebhookError::TimestampMissing));
+    assert_eq!(
+        verifier().verify_parts(BODY, &wrong, None, now()),
+        Err(WebhookError::TimestampMissing)
+    );
     // MAC before the timestamp parse and the tolerance.
-    assert_eq!(verifier().verify_parts(BODY, &wrong, Some("x"), now()), Err(WebhookError::SignatureMismatch));
-    assert_eq!(verifier().verify_parts(BODY, &wrong, Some(TS), at(0)), Err(WebhookError::SignatureMismatch));
+    assert_eq!(
+        verifier().verify_parts(BODY, &wrong, Some("x"), now()),
+        Err(WebhookError::SignatureMismatch)
+    );
+    assert_eq!(
+        verifier().verify_parts(BODY, &wrong, Some(TS), at(0)),
+        Err(WebhookError::SignatureMismatch)
+    );
 }
 
 #[test]
@@ -620,7 +886,10 @@ fn public_types_are_thread_safe_and_accessors_work() {
     check::<WebhookSecret>();
     check::<WebhookEvent>();
     let guard = ReplayGuard::new(5);
-    let v = Verifier::builder().allow_legacy(true).replay_guard(guard).build();
+    let v = Verifier::builder()
+        .allow_legacy(true)
+        .replay_guard(guard)
+        .build();
     assert!(v.allows_legacy());
     assert_eq!(v.replay_guard().map(ReplayGuard::capacity), Some(5));
     assert!(verifier().replay_guard().is_none());
@@ -671,7 +940,10 @@ fn fuzz_random_inputs_never_panic() {
             .replay_guard(guard)
             .build(),
         Verifier::builder().build(),
-        Verifier::builder().secret("x").tolerance(Duration::MAX).build(),
+        Verifier::builder()
+            .secret("x")
+            .tolerance(Duration::MAX)
+            .build(),
     ];
     let hexish = b"0123456789abcdefABCDEFsha256=v1, \t.";
     let tsish = b"0123456789.-+:TZtz ";
@@ -681,7 +953,12 @@ fn fuzz_random_inputs_never_panic() {
         let body = match round % 3 {
             0 => rng.bytes(64, &[]),
             1 => rng.bytes(64, jsonish),
-            _ => format!(r#"{{"id":"e{}","type":"t","data":{}}}"#, rng.below(50), rng.below(1000)).into_bytes(),
+            _ => format!(
+                r#"{{"id":"e{}","type":"t","data":{}}}"#,
+                rng.below(50),
+                rng.below(1000)
+            )
+            .into_bytes(),
         };
         let ts_bytes = match round % 4 {
             0 => rng.bytes(40, &[]),

@@ -53,10 +53,9 @@ pub(crate) fn parse(text: &[u8]) -> Option<Instant> {
 
 /// Accepts `^[0-9]+(\.[0-9]+)?$`: below 10^12 it is seconds, otherwise milliseconds.
 fn parse_number(text: &[u8]) -> Option<Instant> {
-    let (int, frac) = match text.iter().position(|&c| c == b'.') {
-        Some(dot) => (&text[..dot], Some(&text[dot + 1..])),
-        None => (text, None),
-    };
+    let mut parts = text.splitn(2, |&c| c == b'.');
+    let int = parts.next().unwrap_or_default();
+    let frac = parts.next();
     if int.is_empty() || !int.iter().all(u8::is_ascii_digit) {
         return None;
     }
@@ -65,9 +64,13 @@ fn parse_number(text: &[u8]) -> Option<Instant> {
             return None;
         }
     }
-    let significant = &int[int.iter().position(|&c| c != b'0').unwrap_or(int.len())..];
+    let leading_zeros = int.iter().take_while(|&&c| c == b'0').count();
+    let significant = int.get(leading_zeros..).unwrap_or_default();
     if significant.len() > MAX_INT_DIGITS {
-        return Some(Instant { nanos: FAR_AWAY, sticky: false });
+        return Some(Instant {
+            nanos: FAR_AWAY,
+            sticky: false,
+        });
     }
     let value = digits_value(significant);
     let (unit, frac_digits) = if value < 1_000_000_000_000 {
@@ -76,12 +79,17 @@ fn parse_number(text: &[u8]) -> Option<Instant> {
         (1_000_000, 6)
     };
     let (frac_nanos, sticky) = fraction(frac.unwrap_or(b""), frac_digits);
-    Some(Instant { nanos: value * unit + frac_nanos, sticky })
+    Some(Instant {
+        nanos: value * unit + frac_nanos,
+        sticky,
+    })
 }
 
 /// The value of at most `MAX_INT_DIGITS` ASCII digits (no overflow possible in `i128`).
 fn digits_value(digits: &[u8]) -> i128 {
-    digits.iter().fold(0i128, |acc, &c| acc * 10 + i128::from(c - b'0'))
+    digits
+        .iter()
+        .fold(0i128, |acc, &c| acc * 10 + i128::from(c - b'0'))
 }
 
 /// The first `keep` fraction digits as an integer scaled to `keep` places, and whether any
@@ -98,23 +106,17 @@ fn fraction(digits: &[u8], keep: usize) -> (i128, bool) {
 
 /// Accepts `YYYY-MM-DD(T|t)HH:MM:SS[.fraction](Z|z|(+|-)HH:MM)` (RFC 3339 `date-time`).
 fn parse_rfc3339(text: &[u8]) -> Option<Instant> {
-    if text.len() < 20 {
+    let [y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T' | b't', h0, h1, b':', mi0, mi1, b':', s0, s1, rest @ ..] =
+        text
+    else {
         return None;
-    }
-    let year = fixed(text, 0, 4)?;
-    let month = fixed(text, 5, 2)?;
-    let day = fixed(text, 8, 2)?;
-    let hour = fixed(text, 11, 2)?;
-    let minute = fixed(text, 14, 2)?;
-    let second = fixed(text, 17, 2)?;
-    if text[4] != b'-'
-        || text[7] != b'-'
-        || !matches!(text[10], b'T' | b't')
-        || text[13] != b':'
-        || text[16] != b':'
-    {
-        return None;
-    }
+    };
+    let year = number(&[*y0, *y1, *y2, *y3])?;
+    let month = number(&[*mo0, *mo1])?;
+    let day = number(&[*d0, *d1])?;
+    let hour = number(&[*h0, *h1])?;
+    let minute = number(&[*mi0, *mi1])?;
+    let second = number(&[*s0, *s1])?;
     if !(1..=12).contains(&month)
         || day < 1
         || day > days_in_month(year, month)
@@ -124,21 +126,22 @@ fn parse_rfc3339(text: &[u8]) -> Option<Instant> {
     {
         return None;
     }
-    let mut rest = &text[19..];
+    let mut rest = rest;
     let (mut frac_nanos, mut sticky) = (0, false);
     if let Some(after_dot) = rest.strip_prefix(b".") {
         let n = after_dot.iter().take_while(|c| c.is_ascii_digit()).count();
         if n == 0 {
             return None;
         }
-        (frac_nanos, sticky) = fraction(&after_dot[..n], 9);
-        rest = &after_dot[n..];
+        let (digits, after) = after_dot.split_at(n);
+        (frac_nanos, sticky) = fraction(digits, 9);
+        rest = after;
     }
     let offset_secs = match rest {
         [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
-            let oh = fixed(rest, 1, 2)?;
-            let om = fixed(rest, 4, 2)?;
+        [sign @ (b'+' | b'-'), oh0, oh1, b':', om0, om1] => {
+            let oh = number(&[*oh0, *oh1])?;
+            let om = number(&[*om0, *om1])?;
             if oh > 23 || om > 59 {
                 return None;
             }
@@ -153,13 +156,18 @@ fn parse_rfc3339(text: &[u8]) -> Option<Instant> {
     };
     let days = days_from_civil(year, month, day);
     let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
-    Some(Instant { nanos: secs * NANOS_PER_SEC + frac_nanos, sticky })
+    Some(Instant {
+        nanos: secs * NANOS_PER_SEC + frac_nanos,
+        sticky,
+    })
 }
 
-/// `len` ASCII digits at `start`, as a number.
-fn fixed(text: &[u8], start: usize, len: usize) -> Option<i128> {
-    let digits = text.get(start..start + len)?;
-    digits.iter().all(u8::is_ascii_digit).then(|| digits_value(digits))
+/// A run of ASCII digits as a number (`None` if any byte is not a digit).
+fn number(digits: &[u8]) -> Option<i128> {
+    digits
+        .iter()
+        .all(u8::is_ascii_digit)
+        .then(|| digits_value(digits))
 }
 
 fn days_in_month(year: i128, month: i128) -> i128 {
@@ -187,7 +195,10 @@ mod tests {
     use super::*;
 
     fn secs(n: i128) -> Instant {
-        Instant { nanos: n * NANOS_PER_SEC, sticky: false }
+        Instant {
+            nanos: n * NANOS_PER_SEC,
+            sticky: false,
+        }
     }
 
     #[test]
@@ -198,20 +209,35 @@ mod tests {
         assert_eq!(parse(b"0001700000000"), Some(secs(1_700_000_000)));
         assert_eq!(
             parse(b"1700000000.5"),
-            Some(Instant { nanos: 1_700_000_000_500_000_000, sticky: false })
+            Some(Instant {
+                nanos: 1_700_000_000_500_000_000,
+                sticky: false
+            })
         );
         assert_eq!(
             parse(b"1700000000000.25"),
-            Some(Instant { nanos: 1_700_000_000_000_250_000, sticky: false })
+            Some(Instant {
+                nanos: 1_700_000_000_000_250_000,
+                sticky: false
+            })
         );
         // The seconds/milliseconds boundary is 10^12.
         assert_eq!(parse(b"999999999999"), Some(secs(999_999_999_999)));
-        assert_eq!(parse(b"999999999999.9"), Some(Instant { nanos: 999_999_999_999_900_000_000, sticky: false }));
+        assert_eq!(
+            parse(b"999999999999.9"),
+            Some(Instant {
+                nanos: 999_999_999_999_900_000_000,
+                sticky: false
+            })
+        );
         assert_eq!(parse(b"1000000000000"), Some(secs(1_000_000_000)));
         // Sub-nanosecond digits are kept as "sticky".
         assert_eq!(
             parse(b"1.0000000001"),
-            Some(Instant { nanos: NANOS_PER_SEC, sticky: true })
+            Some(Instant {
+                nanos: NANOS_PER_SEC,
+                sticky: true
+            })
         );
         assert_eq!(parse(b"1.0000000000"), Some(secs(1)));
         // Absurdly long numbers are valid but far away.
@@ -223,12 +249,24 @@ mod tests {
     fn rfc3339() {
         assert_eq!(parse(b"2023-11-14T22:13:20Z"), Some(secs(1_700_000_000)));
         assert_eq!(parse(b"2023-11-14t22:13:20z"), Some(secs(1_700_000_000)));
-        assert_eq!(parse(b"2023-11-14T22:13:20+00:00"), Some(secs(1_700_000_000)));
-        assert_eq!(parse(b"2023-11-14T23:13:20+01:00"), Some(secs(1_700_000_000)));
-        assert_eq!(parse(b"2023-11-14T21:43:20-00:30"), Some(secs(1_700_000_000)));
+        assert_eq!(
+            parse(b"2023-11-14T22:13:20+00:00"),
+            Some(secs(1_700_000_000))
+        );
+        assert_eq!(
+            parse(b"2023-11-14T23:13:20+01:00"),
+            Some(secs(1_700_000_000))
+        );
+        assert_eq!(
+            parse(b"2023-11-14T21:43:20-00:30"),
+            Some(secs(1_700_000_000))
+        );
         assert_eq!(
             parse(b"2023-11-14T22:13:20.123+00:00"),
-            Some(Instant { nanos: 1_700_000_000_123_000_000, sticky: false })
+            Some(Instant {
+                nanos: 1_700_000_000_123_000_000,
+                sticky: false
+            })
         );
         assert_eq!(parse(b"1970-01-01T00:00:00Z"), Some(secs(0)));
         assert_eq!(parse(b"1969-12-31T23:59:59Z"), Some(secs(-1)));
@@ -240,15 +278,41 @@ mod tests {
     #[test]
     fn invalid() {
         let bad: &[&[u8]] = &[
-            b"", b" ", b"abc", b"-1", b"+1", b"1e9", b"1.", b".5", b"1.2.3", b" 1700000000",
-            b"1700000000 ", b"0x10", b"1_000", b"\xff", "１７".as_bytes(),
-            b"2023-11-14T22:13:20", b"2023-11-14 22:13:20Z", b"2023-11-14T22:13Z",
-            b"2023-11-14T22:13:20.Z", b"2023-11-14T22:13:20+0000", b"2023-11-14T22:13:20+24:00",
-            b"2023-11-14T22:13:20+00:60", b"2023-13-14T22:13:20Z", b"2023-00-14T22:13:20Z",
-            b"2023-02-29T22:13:20Z", b"1900-02-29T00:00:00Z", b"2023-11-31T00:00:00Z",
-            b"2023-11-14T24:00:00Z", b"2023-11-14T22:60:00Z", b"2023-11-14T22:13:61Z",
-            b"2023-11-14T22:13:20ZZ", b"2023-11-14T22:13:20Z ", b"Tue, 14 Nov 2023 22:13:20 GMT",
-            b"2023/11/14T22:13:20Z", b"+023-11-14T22:13:20Z",
+            b"",
+            b" ",
+            b"abc",
+            b"-1",
+            b"+1",
+            b"1e9",
+            b"1.",
+            b".5",
+            b"1.2.3",
+            b" 1700000000",
+            b"1700000000 ",
+            b"0x10",
+            b"1_000",
+            b"\xff",
+            "１７".as_bytes(),
+            b"2023-11-14T22:13:20",
+            b"2023-11-14 22:13:20Z",
+            b"2023-11-14T22:13Z",
+            b"2023-11-14T22:13:20.Z",
+            b"2023-11-14T22:13:20+0000",
+            b"2023-11-14T22:13:20+24:00",
+            b"2023-11-14T22:13:20+00:60",
+            b"2023-13-14T22:13:20Z",
+            b"2023-00-14T22:13:20Z",
+            b"2023-02-29T22:13:20Z",
+            b"1900-02-29T00:00:00Z",
+            b"2023-11-31T00:00:00Z",
+            b"2023-11-14T24:00:00Z",
+            b"2023-11-14T22:60:00Z",
+            b"2023-11-14T22:13:61Z",
+            b"2023-11-14T22:13:20ZZ",
+            b"2023-11-14T22:13:20Z ",
+            b"Tue, 14 Nov 2023 22:13:20 GMT",
+            b"2023/11/14T22:13:20Z",
+            b"+023-11-14T22:13:20Z",
         ];
         for text in bad {
             assert_eq!(parse(text), None, "{:?}", String::from_utf8_lossy(text));
@@ -263,24 +327,86 @@ mod tests {
         assert!(within_tolerance(secs(1_700_000_000 - 300), now, tol));
         assert!(!within_tolerance(secs(1_700_000_000 + 301), now, tol));
         assert!(!within_tolerance(secs(1_700_000_000 - 301), now, tol));
-        assert!(!within_tolerance(Instant { nanos: now + tol + 1, sticky: false }, now, tol));
-        assert!(!within_tolerance(Instant { nanos: now - tol - 1, sticky: false }, now, tol));
+        assert!(!within_tolerance(
+            Instant {
+                nanos: now + tol + 1,
+                sticky: false
+            },
+            now,
+            tol
+        ));
+        assert!(!within_tolerance(
+            Instant {
+                nanos: now - tol - 1,
+                sticky: false
+            },
+            now,
+            tol
+        ));
         // Sticky: strictly later than `nanos`.
-        assert!(!within_tolerance(Instant { nanos: now + tol, sticky: true }, now, tol));
-        assert!(within_tolerance(Instant { nanos: now - tol, sticky: true }, now, tol));
+        assert!(!within_tolerance(
+            Instant {
+                nanos: now + tol,
+                sticky: true
+            },
+            now,
+            tol
+        ));
+        assert!(within_tolerance(
+            Instant {
+                nanos: now - tol,
+                sticky: true
+            },
+            now,
+            tol
+        ));
         // Zero tolerance demands an exact match.
         assert!(within_tolerance(secs(5), 5 * NANOS_PER_SEC, 0));
-        assert!(!within_tolerance(Instant { nanos: 5 * NANOS_PER_SEC, sticky: true }, 5 * NANOS_PER_SEC, 0));
+        assert!(!within_tolerance(
+            Instant {
+                nanos: 5 * NANOS_PER_SEC,
+                sticky: true
+            },
+            5 * NANOS_PER_SEC,
+            0
+        ));
         assert!(!within_tolerance(secs(5), 5 * NANOS_PER_SEC + 1, 0));
         // Extremes never overflow.
-        assert!(within_tolerance(Instant { nanos: FAR_AWAY, sticky: true }, i128::MIN / 2, i128::MAX));
-        assert!(!within_tolerance(Instant { nanos: FAR_AWAY, sticky: false }, 0, 300 * NANOS_PER_SEC));
-        assert!(!within_tolerance(Instant { nanos: i128::MIN, sticky: false }, i128::MAX, 0));
+        assert!(within_tolerance(
+            Instant {
+                nanos: FAR_AWAY,
+                sticky: true
+            },
+            i128::MIN / 2,
+            i128::MAX
+        ));
+        assert!(!within_tolerance(
+            Instant {
+                nanos: FAR_AWAY,
+                sticky: false
+            },
+            0,
+            300 * NANOS_PER_SEC
+        ));
+        assert!(!within_tolerance(
+            Instant {
+                nanos: i128::MIN,
+                sticky: false
+            },
+            i128::MAX,
+            0
+        ));
     }
 
     #[test]
     fn now_conversion() {
-        assert_eq!(system_time_nanos(UNIX_EPOCH + Duration::from_millis(1500)), 1_500_000_000);
-        assert_eq!(system_time_nanos(UNIX_EPOCH - Duration::from_secs(2)), -2 * NANOS_PER_SEC);
+        assert_eq!(
+            system_time_nanos(UNIX_EPOCH + Duration::from_millis(1500)),
+            1_500_000_000
+        );
+        assert_eq!(
+            system_time_nanos(UNIX_EPOCH - Duration::from_secs(2)),
+            -2 * NANOS_PER_SEC
+        );
     }
 }

@@ -125,7 +125,10 @@ fn header_inputs(headers: &HeaderMap) -> HeaderInputs<'_> {
         (Some(one), None) => TimestampInput::from_option(Some(one.as_bytes())),
         (Some(_), Some(_)) => TimestampInput::Ambiguous,
     };
-    HeaderInputs { signature, timestamp }
+    HeaderInputs {
+        signature,
+        timestamp,
+    }
 }
 
 impl Verifier {
@@ -155,9 +158,15 @@ impl Verifier {
     }
 
     /// Verifies a delivery from its raw body and its `x-amigo-*` headers at time `now`.
-    pub fn verify(&self, body: &[u8], headers: &HeaderMap, now: SystemTime) -> Result<(), WebhookError> {
+    pub fn verify(
+        &self,
+        body: &[u8],
+        headers: &HeaderMap,
+        now: SystemTime,
+    ) -> Result<(), WebhookError> {
         let inputs = header_inputs(headers);
-        self.check(body, inputs.signature, inputs.timestamp, now).map(|_| ())
+        self.check(body, inputs.signature, inputs.timestamp, now)
+            .map(|_| ())
     }
 
     /// Verifies a delivery from its raw body, signature header value and timestamp header value.
@@ -173,7 +182,11 @@ impl Verifier {
     }
 
     /// Verifies an `http::Request` whose body is the raw delivery bytes.
-    pub fn verify_request(&self, req: &Request<Bytes>, now: SystemTime) -> Result<(), WebhookError> {
+    pub fn verify_request(
+        &self,
+        req: &Request<Bytes>,
+        now: SystemTime,
+    ) -> Result<(), WebhookError> {
         self.verify(req.body(), req.headers(), now)
     }
 
@@ -195,7 +208,12 @@ impl Verifier {
         now: SystemTime,
         expected_type: &str,
     ) -> Result<WebhookEvent, WebhookError> {
-        self.parse_event_with(body, headers, now, &ParseOptions::new().expected_type(expected_type))
+        self.parse_event_with(
+            body,
+            headers,
+            now,
+            &ParseOptions::new().expected_type(expected_type),
+        )
     }
 
     /// Like [`Verifier::parse_event`], with an optional expected type and validator.
@@ -246,7 +264,11 @@ impl Verifier {
             let tolerance = timestamp::duration_nanos(self.tolerance);
             // Timestamped: the window ends at timestamp + tolerance; legacy: now + tolerance.
             let base = verified.timestamp.unwrap_or(verified.now);
-            ReplayWindow { guard, now: verified.now, expires_at: base.saturating_add(tolerance) }
+            ReplayWindow {
+                guard,
+                now: verified.now,
+                expires_at: base.saturating_add(tolerance),
+            }
         });
         event::parse_verified(body, replay, options)
     }
@@ -274,13 +296,19 @@ impl Verifier {
         }
         let now = timestamp::system_time_nanos(now);
         let Some(text) = signed_ts else {
-            return Ok(Verified { now, timestamp: None });
+            return Ok(Verified {
+                now,
+                timestamp: None,
+            });
         };
         let instant = timestamp::parse(text).ok_or(WebhookError::TimestampInvalid)?;
         if !timestamp::within_tolerance(instant, now, timestamp::duration_nanos(self.tolerance)) {
             return Err(WebhookError::TimestampOutOfTolerance);
         }
-        Ok(Verified { now, timestamp: Some(instant.nanos) })
+        Ok(Verified {
+            now,
+            timestamp: Some(instant.nanos),
+        })
     }
 }
 

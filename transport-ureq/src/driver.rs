@@ -1,0 +1,232 @@
+//! The blocking driver loop over the core's `OperationCall`.
+
+use crate::paging::PageIter;
+use crate::sleep::{any_cancelled, sleep_until, thread_waker};
+use amigo_platform_core::call::{Attempt, AttemptOutcome, OperationCall, Step, Time};
+use amigo_platform_core::client::{CallContext, DefaultExecutor, Executor};
+use amigo_platform_core::error::TransportErrorKind;
+use amigo_platform_core::{CancelToken, Error, Operation, Paginated, Response};
+use bytes::Bytes;
+use std::hash::{BuildHasher, Hasher};
+use std::io::Read;
+use std::sync::mpsc;
+use std::time::Duration;
+use web_time::{Instant, SystemTime};
+
+/// The most bytes a response body may have by default (64 MiB).
+pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
+
+/// Runs calls over a [`ureq::Agent`] (pooled connections, rustls).
+#[derive(Clone)]
+pub struct UreqExecutor {
+    agent: ureq::Agent,
+    max_body: u64,
+}
+
+impl std::fmt::Debug for UreqExecutor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UreqExecutor")
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for UreqExecutor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl UreqExecutor {
+    /// An executor with a default agent.
+    pub fn new() -> Self {
+        Self::with_agent(ureq::Agent::new_with_defaults())
+    }
+
+    /// An executor over a user-built agent (proxies, TLS settings). Status codes are never
+    /// turned into ureq errors, whatever the agent's own setting.
+    pub fn with_agent(agent: ureq::Agent) -> Self {
+        UreqExecutor {
+            agent,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+
+    /// Sets the largest accepted response body; larger bodies fail as a Network error.
+    pub fn max_body(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Runs one call to completion.
+    pub(crate) fn drive<O: Operation>(
+        &self,
+        ctx: CallContext<O>,
+    ) -> Result<Response<O::Output>, Error> {
+        let mut call = OperationCall::new(
+            ctx.op,
+            &ctx.config,
+            &ctx.options,
+            ctx.base_url.as_deref(),
+            seed(),
+            now(),
+        );
+        let tokens: Vec<CancelToken> = call.cancel_tokens().to_vec();
+        // A bounded loop: every Send is followed by a report, every Wait ends; the core ends
+        // the call after at most max_attempts attempts.
+        loop {
+            match call.poll(now()) {
+                Step::Send(attempt) => {
+                    let outcome = self.attempt(attempt, &tokens);
+                    call.handle(outcome, now());
+                }
+                Step::Wait(until) => sleep_until(until, &tokens),
+                Step::Done(result) => return result,
+            }
+        }
+    }
+
+    fn attempt(&self, attempt: Attempt, tokens: &[CancelToken]) -> AttemptOutcome {
+        if tokens.is_empty() {
+            return send(&self.agent, attempt, self.max_body);
+        }
+        // With cancellation tokens the attempt runs on a helper thread so that a cancel can
+        // return at once; the abandoned attempt ends by itself (its timeout or the server).
+        let (tx, rx) = mpsc::channel();
+        let agent = self.agent.clone();
+        let max_body = self.max_body;
+        let waker = thread_waker();
+        let main = std::thread::current();
+        let spawned = std::thread::Builder::new()
+            .name("amigo-attempt".into())
+            .spawn(move || {
+                let _ = tx.send(send(&agent, attempt, max_body));
+                main.unpark();
+            });
+        if let Err(e) = spawned {
+            return AttemptOutcome::Failed(Error::network(TransportErrorKind::Other, e));
+        }
+        for t in tokens {
+            t.register(&waker);
+        }
+        loop {
+            match rx.try_recv() {
+                Ok(outcome) => return outcome,
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    return AttemptOutcome::Failed(Error::network(
+                        TransportErrorKind::Other,
+                        "attempt thread ended",
+                    ))
+                }
+                Err(mpsc::TryRecvError::Empty) => {}
+            }
+            if any_cancelled(tokens) {
+                return AttemptOutcome::Cancelled;
+            }
+            std::thread::park_timeout(Duration::from_millis(50));
+        }
+    }
+}
+
+impl DefaultExecutor for UreqExecutor {
+    fn default_executor() -> Self {
+        UreqExecutor::new()
+    }
+}
+
+impl Executor for UreqExecutor {
+    type Sent<T: Send + 'static> = Result<T, Error>;
+    type Paging<O: Paginated> = PageIter<O>;
+
+    fn execute<O: Operation>(&self, ctx: CallContext<O>) -> Result<Response<O::Output>, Error> {
+        self.drive(ctx)
+    }
+
+    fn execute_data<O: Operation>(&self, ctx: CallContext<O>) -> Result<O::Output, Error> {
+        self.drive(ctx).map(Response::into_data)
+    }
+
+    fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageIter<O> {
+        PageIter::new(self.clone(), ctx)
+    }
+}
+
+pub(crate) fn now() -> Time {
+    Time {
+        now: Instant::now(),
+        wall: SystemTime::now(),
+    }
+}
+
+fn seed() -> u64 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0x5eed);
+    h.finish()
+}
+
+/// Sends one attempt and buffers its body, mapping every failure to an outcome.
+fn send(agent: &ureq::Agent, attempt: Attempt, max_body: u64) -> AttemptOutcome {
+    use ureq::RequestExt;
+    let request = attempt.request.map(|b| b.to_vec());
+    let response = request
+        .with_agent(agent)
+        .configure()
+        .http_status_as_error(false)
+        .timeout_global(attempt.timeout)
+        .max_redirects(20)
+        .redirect_auth_headers(ureq::config::RedirectAuthHeaders::SameHost)
+        .save_redirect_history(false)
+        .user_agent(ureq::config::AutoHeaderValue::None)
+        .accept_encoding(ureq::config::AutoHeaderValue::None)
+        .build()
+        .run();
+    let response = match response {
+        Ok(r) => r,
+        Err(e) => return failure(e),
+    };
+    let (head, body) = response.into_parts();
+    let mut reader = body.into_with_config().limit(max_body).reader();
+    let mut buf = Vec::new();
+    match reader.read_to_end(&mut buf) {
+        Ok(_) => AttemptOutcome::Response(http::Response::from_parts(head, Bytes::from(buf))),
+        Err(e) => {
+            let err = match e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+            {
+                Some(ureq::Error::Timeout(_)) => return AttemptOutcome::TimedOut,
+                Some(ureq::Error::BodyExceedsLimit(n)) => Error::network(
+                    TransportErrorKind::BodyTooLarge,
+                    format!("response body exceeds {n} bytes"),
+                ),
+                _ if e.kind() == std::io::ErrorKind::TimedOut => return AttemptOutcome::TimedOut,
+                _ => Error::network(TransportErrorKind::Read, e),
+            };
+            AttemptOutcome::BodyFailed { head, error: err }
+        }
+    }
+}
+
+fn failure(e: ureq::Error) -> AttemptOutcome {
+    let kind = match &e {
+        ureq::Error::Timeout(_) => return AttemptOutcome::TimedOut,
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            return AttemptOutcome::TimedOut
+        }
+        ureq::Error::HostNotFound => TransportErrorKind::Dns,
+        ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
+        ureq::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => TransportErrorKind::Connect,
+            std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::BrokenPipe
+            | std::io::ErrorKind::UnexpectedEof => TransportErrorKind::ConnectionReset,
+            _ => TransportErrorKind::Read,
+        },
+        ureq::Error::Protocol(_) => TransportErrorKind::Protocol,
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => TransportErrorKind::Tls,
+        ureq::Error::BodyExceedsLimit(_) => TransportErrorKind::BodyTooLarge,
+        _ => TransportErrorKind::Other,
+    };
+    AttemptOutcome::Failed(Error::network(kind, e))
+}

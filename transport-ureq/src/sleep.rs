@@ -1,0 +1,50 @@
+//! Interruptible sleeps for the blocking driver.
+
+use amigo_platform_core::CancelToken;
+use std::sync::Arc;
+use std::task::{Wake, Waker};
+use std::thread::Thread;
+use web_time::Instant;
+
+struct ThreadWaker(Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+thread_local! {
+    static WAKER: Waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+}
+
+/// A waker that unparks the current thread.
+pub(crate) fn thread_waker() -> Waker {
+    WAKER.with(Clone::clone)
+}
+
+/// Whether any token is cancelled.
+pub(crate) fn any_cancelled(tokens: &[CancelToken]) -> bool {
+    tokens.iter().any(CancelToken::is_cancelled)
+}
+
+/// Sleeps until `until`, returning early when a token is cancelled.
+pub(crate) fn sleep_until(until: Instant, tokens: &[CancelToken]) {
+    let waker = thread_waker();
+    for t in tokens {
+        t.register(&waker);
+    }
+    loop {
+        if any_cancelled(tokens) {
+            return;
+        }
+        let now = Instant::now();
+        if now >= until {
+            return;
+        }
+        std::thread::park_timeout(until - now);
+    }
+}
