@@ -111,6 +111,9 @@ pub struct Call {
     rng: Box<dyn RandomSource>,
     call_id: u64,
     attempt: u32,
+    redirects: u32,
+    hop: bool,
+    strip_auth: bool,
     state: State,
     pending: Option<Result<http::Response<Bytes>, Error>>,
     #[cfg(feature = "tracing")]
@@ -162,6 +165,9 @@ impl Call {
             rng: Box::new(XorShift::new(seed)),
             call_id: seed,
             attempt: 0,
+            redirects: 0,
+            hop: false,
+            strip_auth: false,
             state: State::Ready,
             pending: None,
             #[cfg(feature = "tracing")]
@@ -254,7 +260,11 @@ impl Call {
             }
             None => None,
         };
-        self.attempt += 1;
+        if std::mem::take(&mut self.hop) {
+            self.attempt = self.attempt.max(1);
+        } else {
+            self.attempt += 1;
+        }
         let token = match self.credentials.bearer_token() {
             Ok(t) => t,
             Err(e) => {
@@ -290,7 +300,11 @@ impl Call {
                 )));
             }
         };
-        headers.insert(header::AUTHORIZATION, auth);
+        if !self.strip_auth {
+            headers.insert(header::AUTHORIZATION, auth);
+        } else {
+            headers.remove(header::AUTHORIZATION);
+        }
         let mut builder = http::Request::builder()
             .method(self.req.method.clone())
             .uri(self.req.url.as_str());
@@ -485,6 +499,40 @@ impl Call {
         self.handle_status(head, Some(body), elapsed, time);
     }
 
+    /// Follows a redirect (301, 302, 303, 307, 308 with `Location`), at most 20 hops; the
+    /// `Authorization` header is not sent to another origin. Returns false when not followed.
+    fn follow_redirect(&mut self, head: &http::response::Parts) -> bool {
+        let status = head.status.as_u16();
+        if !matches!(status, 301 | 302 | 303 | 307 | 308) || self.redirects >= MAX_REDIRECTS {
+            return false;
+        }
+        let Some(location) = head
+            .headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return false;
+        };
+        let Some(next) = resolve_location(&self.req.url, location) else {
+            return false;
+        };
+        if origin(&next) != origin(&self.req.url) {
+            self.strip_auth = true;
+        }
+        let to_get =
+            status == 303 || (matches!(status, 301 | 302) && self.req.method == Method::POST);
+        if to_get && self.req.method != Method::HEAD {
+            self.req.method = Method::GET;
+            self.req.body = Bytes::new();
+            self.req.headers.remove(header::CONTENT_TYPE);
+        }
+        self.req.url = next;
+        self.redirects += 1;
+        self.hop = true;
+        self.state = State::Ready;
+        true
+    }
+
     fn handle_status(
         &mut self,
         head: http::response::Parts,
@@ -492,6 +540,9 @@ impl Call {
         elapsed: Duration,
         time: Time,
     ) {
+        if self.follow_redirect(&head) {
+            return;
+        }
         let status = head.status.as_u16();
         let retry_after = head
             .headers
@@ -543,6 +594,39 @@ impl Call {
             }
         }
     }
+}
+
+/// Redirect hops followed at most per call.
+pub const MAX_REDIRECTS: u32 = 20;
+
+/// `scheme://authority` of an absolute URL.
+fn origin(url: &str) -> Option<String> {
+    let uri: http::Uri = url.parse().ok()?;
+    Some(format!(
+        "{}://{}",
+        uri.scheme_str()?,
+        uri.authority()?.as_str().to_ascii_lowercase()
+    ))
+}
+
+/// Resolves a `Location` value against the current URL.
+pub fn resolve_location(base: &str, location: &str) -> Option<String> {
+    let location = location.trim();
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return Some(location.to_owned());
+    }
+    let uri: http::Uri = base.parse().ok()?;
+    let scheme = uri.scheme_str()?;
+    if let Some(rest) = location.strip_prefix("//") {
+        return Some(format!("{scheme}://{rest}"));
+    }
+    let origin = format!("{scheme}://{}", uri.authority()?.as_str());
+    if location.starts_with('/') {
+        return Some(format!("{origin}{location}"));
+    }
+    let path = uri.path();
+    let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+    Some(format!("{origin}{dir}{location}"))
 }
 
 fn redacted_body(body: &Bytes) -> Option<String> {
@@ -630,3 +714,7 @@ impl<O: Operation> OperationCall<O> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "call_tests.rs"]
+mod tests;

@@ -139,3 +139,7 @@ impl<O: Paginated> Pager<O> {
         self.next = Next::Finished;
     }
 }
+
+#[cfg(test)]
+#[path = "pager_tests.rs"]
+mod tests;

@@ -16,7 +16,10 @@ pub fn words(s: &str) -> Vec<String> {
         if c.is_ascii_uppercase() && !cur.is_empty() {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_lower) {
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
                 out.push(std::mem::take(&mut cur));
             }
         }
@@ -42,7 +45,9 @@ pub fn pascal(s: &str) -> String {
     let ws = words(s);
     let mut out = String::new();
     for w in &ws {
-        if out.ends_with(|c: char| c.is_ascii_digit()) && w.starts_with(|c: char| c.is_ascii_digit()) {
+        if out.ends_with(|c: char| c.is_ascii_digit())
+            && w.starts_with(|c: char| c.is_ascii_digit())
+        {
             out.push('_');
         }
         out.push_str(&cap(w));
@@ -68,16 +73,20 @@ pub fn variant(value: &str) -> String {
     let v = pascal(&value.replace('+', " plus "));
     if v.is_empty() {
         "Empty".to_owned()
+    } else if v == "Unknown" {
+        // `Unknown(..)` is the catch-all variant.
+        "UnknownValue".to_owned()
     } else {
         v
     }
 }
 
 const KEYWORDS: &[&str] = &[
-    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
-    "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
-    "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box",
-    "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
 /// A field or method identifier: keywords become raw identifiers.
@@ -93,7 +102,8 @@ pub fn ident(s: &str) -> String {
 pub fn is_snake_ident(s: &str) -> bool {
     let mut c = s.chars();
     matches!(c.next(), Some(f) if f.is_ascii_lowercase() || f == '_')
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 #[cfg(test)]
@@ -108,8 +118,14 @@ mod tests {
         assert_eq!(variant("0-17"), "V0_17");
         assert_eq!(variant("80+"), "V80Plus");
         assert_eq!(variant("us-east-1"), "UsEast1");
-        assert_eq!(variant("operator.access_token_generated"), "OperatorAccessTokenGenerated");
-        assert_eq!(snake("get-context_graph-version"), "get_context_graph_version");
+        assert_eq!(
+            variant("operator.access_token_generated"),
+            "OperatorAccessTokenGenerated"
+        );
+        assert_eq!(
+            snake("get-context_graph-version"),
+            "get_context_graph_version"
+        );
         assert_eq!(snake("Review Queue"), "review_queue");
         assert_eq!(snake("Self-Image"), "self_image");
     }

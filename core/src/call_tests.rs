@@ -1,0 +1,1 @@
+//! Fake-clock tests of the Call machine.

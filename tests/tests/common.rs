@@ -1,0 +1,135 @@
+//! The transport abstraction the conformance scenarios are written against: every scenario is
+//! one generic function, run once per transport by the `conformance!` macro.
+
+#![allow(dead_code)]
+
+use amigo_platform_core::client::{AutoPaging, Executor, Pending};
+use amigo_platform_core::{Client, Config, ConfigBuilder, Error, Operation, Paginated, Response};
+use amigo_platform_testkit::MockServer;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// A transport under test, seen synchronously.
+pub trait Backend: 'static {
+    /// The executor type.
+    type E: Executor;
+    /// Builds a client.
+    fn client(config: Config) -> Client<Self::E>;
+    /// Sends one call, returning data.
+    fn send<O: Operation>(p: Pending<'_, Self::E, O>) -> Result<O::Output, Error>;
+    /// Sends one call, returning data and metadata.
+    fn send_meta<O: Operation>(p: Pending<'_, Self::E, O>) -> Result<Response<O::Output>, Error>;
+    /// Collects an auto-pager, item by item, errors included.
+    fn collect<O: Paginated>(p: Pending<'_, Self::E, O, AutoPaging>)
+        -> Vec<Result<O::Item, Error>>;
+}
+
+/// The blocking transport.
+pub struct Blocking;
+
+impl Backend for Blocking {
+    type E = amigo_platform_ureq::UreqExecutor;
+    fn client(config: Config) -> Client<Self::E> {
+        amigo_platform_ureq::Client::new(config)
+    }
+    fn send<O: Operation>(p: Pending<'_, Self::E, O>) -> Result<O::Output, Error> {
+        p.send()
+    }
+    fn send_meta<O: Operation>(p: Pending<'_, Self::E, O>) -> Result<Response<O::Output>, Error> {
+        p.send_with_meta()
+    }
+    fn collect<O: Paginated>(
+        p: Pending<'_, Self::E, O, AutoPaging>,
+    ) -> Vec<Result<O::Item, Error>> {
+        p.into_iter().take(10_000).collect()
+    }
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
+    })
+}
+
+/// The async transport, driven on a shared tokio runtime.
+pub struct Async;
+
+impl Backend for Async {
+    type E = amigo_platform_hyper::HyperExecutor;
+    fn client(config: Config) -> Client<Self::E> {
+        let _guard = runtime().enter();
+        amigo_platform_hyper::Client::new(config)
+    }
+    fn send<O: Operation>(p: Pending<'_, Self::E, O>) -> Result<O::Output, Error> {
+        runtime().block_on(p.into_future_boxed())
+    }
+    fn send_meta<O: Operation>(p: Pending<'_, Self::E, O>) -> Result<Response<O::Output>, Error> {
+        runtime().block_on(p.send_with_meta())
+    }
+    fn collect<O: Paginated>(
+        p: Pending<'_, Self::E, O, AutoPaging>,
+    ) -> Vec<Result<O::Item, Error>> {
+        let mut stream = p.send();
+        runtime().block_on(async move {
+            let mut out = Vec::new();
+            while let Some(item) = stream.next_item().await {
+                out.push(item);
+                if out.len() >= 10_000 {
+                    break;
+                }
+            }
+            out
+        })
+    }
+}
+
+/// `.await`-style sending, to exercise `IntoFuture` on the async transport.
+pub trait IntoFutureBoxed<T> {
+    /// The future.
+    fn into_future_boxed(self) -> amigo_platform_hyper::SentFuture<T>;
+}
+
+impl<O: Operation> IntoFutureBoxed<O::Output>
+    for Pending<'_, amigo_platform_hyper::HyperExecutor, O>
+{
+    fn into_future_boxed(self) -> amigo_platform_hyper::SentFuture<O::Output> {
+        std::future::IntoFuture::into_future(self)
+    }
+}
+
+/// A config pointed at the mock, with tiny backoff delays so tests stay fast.
+pub fn config(server: &MockServer) -> ConfigBuilder {
+    Config::builder()
+        .api_key(MockServer::API_KEY)
+        .workspace_id(MockServer::WORKSPACE_ID)
+        .base_url(server.base_url())
+        .base_delay(Duration::from_millis(1))
+        .max_delay(Duration::from_millis(5))
+}
+
+/// Requests whose path ends with `suffix`.
+pub fn count(server: &MockServer, suffix: &str) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with(suffix))
+        .count()
+}
+
+/// Runs every listed scenario on both transports.
+#[macro_export]
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod blocking {
+            $( #[test] fn $name() { super::$name::<super::common::Blocking>() } )*
+        }
+        mod hyper_async {
+            $( #[test] fn $name() { super::$name::<super::common::Async>() } )*
+        }
+    };
+}

@@ -1,0 +1,1641 @@
+//! Spec → IR → Rust text. The only place that knows FastAPI/pydantic quirks.
+
+use crate::names::{ident, is_snake_ident, pascal, snake, variant};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt::Write as _;
+
+const REF_PREFIX: &str = "#/components/schemas/";
+
+// ---------------------------------------------------------------- IR
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    Str,
+    Int,
+    Float,
+    Bool,
+    /// `serde_json::Value`
+    Any,
+    /// `serde_json::Map<String, Value>`
+    Obj,
+    /// A multipart file part.
+    File,
+    IntOrStr,
+    NumOrStr,
+    Named(String),
+    Boxed(Box<Ty>),
+    Vec(Box<Ty>),
+    Map(Box<Ty>),
+    Opt(Box<Ty>),
+    Page(Box<Ty>),
+}
+
+impl Ty {
+    /// Rust text; `m` is the path prefix of model names (`""` inside models, `m::` elsewhere).
+    fn rs(&self, m: &str) -> String {
+        match self {
+            Ty::Str => "String".into(),
+            Ty::Int => "i64".into(),
+            Ty::Float => "f64".into(),
+            Ty::Bool => "bool".into(),
+            Ty::Any => "serde_json::Value".into(),
+            Ty::Obj => "serde_json::Map<String, serde_json::Value>".into(),
+            Ty::File => format!("{m}FilePart"),
+            Ty::IntOrStr => format!("{m}IntOrString"),
+            Ty::NumOrStr => format!("{m}NumberOrString"),
+            Ty::Named(n) => format!("{m}{n}"),
+            Ty::Boxed(t) => format!("Box<{}>", t.rs(m)),
+            Ty::Vec(t) => format!("Vec<{}>", t.rs(m)),
+            Ty::Map(t) => format!("std::collections::BTreeMap<String, {}>", t.rs(m)),
+            Ty::Opt(t) => format!("Option<{}>", t.rs(m)),
+            Ty::Page(t) => format!("{m}Page<{}>", t.rs(m)),
+        }
+    }
+    fn opt(self) -> Ty {
+        match self {
+            Ty::Opt(_) => self,
+            t => Ty::Opt(Box::new(t)),
+        }
+    }
+    fn strip_opt(&self) -> &Ty {
+        match self {
+            Ty::Opt(t) => t,
+            t => t,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Field {
+    wire: String,
+    ident: String,
+    ty: Ty,
+    required: bool,
+    konst: Option<Value>,
+    phi: bool,
+    doc: String,
+}
+
+#[derive(Debug, Clone)]
+enum Def {
+    Struct {
+        name: String,
+        doc: String,
+        fields: Vec<Field>,
+        extra: Option<Ty>,
+        ser: bool,
+        de: bool,
+        multipart: bool,
+    },
+    Enum {
+        name: String,
+        doc: String,
+        values: Vec<String>,
+    },
+    Union {
+        name: String,
+        doc: String,
+        tag: String,
+        variants: Vec<(String, String, Ty)>,
+        ser: bool,
+        de: bool,
+    },
+    Alias {
+        name: String,
+        doc: String,
+        ty: Ty,
+    },
+}
+
+impl Def {
+    fn name(&self) -> &str {
+        match self {
+            Def::Struct { name, .. }
+            | Def::Enum { name, .. }
+            | Def::Union { name, .. }
+            | Def::Alias { name, .. } => name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Loc {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone)]
+struct Param {
+    wire: String,
+    ident: String,
+    loc: Loc,
+    /// The non-optional type.
+    ty: Ty,
+    required: bool,
+    konst: Option<String>,
+    doc: String,
+}
+
+#[derive(Debug, Clone)]
+enum BodyKind {
+    None,
+    Json { ty: Ty, required: bool },
+    Multipart { ty: Ty },
+    Raw,
+}
+
+#[derive(Debug, Clone)]
+enum OutKind {
+    Unit,
+    Json(Ty),
+    OptJson(Ty),
+    Binary,
+    OptBinary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Pager {
+    Token,
+    NextOffset,
+    DerivedOffset,
+}
+
+#[derive(Debug, Clone)]
+struct Op {
+    id: String,
+    pascal: String,
+    method: String,
+    path: String,
+    module: String,
+    params: Vec<Param>,
+    /// `Some(required)` when `{workspace_id}` is a target workspace argument.
+    target_ws: Option<bool>,
+    body: BodyKind,
+    out: OutKind,
+    pager: Option<(Pager, String)>,
+}
+
+struct Row {
+    op_id: String,
+    namespace: String,
+    method: String,
+    pager: String,
+    notes: String,
+}
+
+// ---------------------------------------------------------------- generator state
+
+struct Gen<'a> {
+    schemas: &'a serde_json::Map<String, Value>,
+    /// component key → canonical key (merged `-Input`/`-Output` pairs).
+    canon: HashMap<String, String>,
+    /// canonical key → Rust name.
+    rust: HashMap<String, String>,
+    /// `PaginatedResponse_X_` key → canonical key of X.
+    page_of: HashMap<String, String>,
+    module_of: HashMap<String, String>,
+    ser: HashSet<String>,
+    de: HashSet<String>,
+    multipart_keys: HashSet<String>,
+    modules: BTreeMap<String, Vec<Def>>,
+    /// Rust model name → module (collision check).
+    taken: HashMap<String, String>,
+    const_fns: BTreeMap<String, Vec<(String, Value)>>,
+    errors: Vec<String>,
+}
+
+fn s<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
+    v.get(k).and_then(Value::as_str)
+}
+
+fn json_short(v: &Value) -> String {
+    let t = v.to_string();
+    let t = if t.chars().count() > 80 {
+        format!("{}…", t.chars().take(80).collect::<String>())
+    } else {
+        t
+    };
+    t.replace('`', "'")
+}
+
+/// Structural facts of a schema for docs (never the description prose).
+fn constraints(v: &Value) -> String {
+    let mut parts = Vec::new();
+    let mut inner = vec![v];
+    if let Some(a) = v.get("anyOf").and_then(Value::as_array) {
+        inner.extend(a.iter());
+    }
+    for x in inner {
+        if let Some(f) = s(x, "format") {
+            parts.push(format!("format `{f}`"));
+        }
+        for (k, label) in [
+            ("minLength", "min length"),
+            ("maxLength", "max length"),
+            ("minimum", "minimum"),
+            ("maximum", "maximum"),
+            ("exclusiveMinimum", "exclusive minimum"),
+            ("minItems", "min items"),
+            ("maxItems", "max items"),
+            ("maxProperties", "max properties"),
+        ] {
+            if let Some(n) = x.get(k) {
+                parts.push(format!("{label} {n}"));
+            }
+        }
+        if let Some(p) = s(x, "pattern") {
+            parts.push(format!("pattern `{}`", p.replace('`', "'")));
+        }
+    }
+    if let Some(d) = v.get("default") {
+        parts.push(format!("spec default `{}`", json_short(d)));
+    }
+    if v.get("readOnly") == Some(&Value::Bool(true)) {
+        parts.push("read-only".into());
+    }
+    if v.get("deprecated") == Some(&Value::Bool(true)) {
+        parts.push("deprecated".into());
+    }
+    parts.join("; ")
+}
+
+const ALLOWED_KEYWORDS: &[&str] = &[
+    "type",
+    "properties",
+    "required",
+    "items",
+    "additionalProperties",
+    "anyOf",
+    "oneOf",
+    "discriminator",
+    "enum",
+    "const",
+    "format",
+    "default",
+    "title",
+    "description",
+    "examples",
+    "example",
+    "$ref",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "maxProperties",
+    "x-phi",
+    "readOnly",
+    "deprecated",
+    "propertyNames",
+    "contentMediaType",
+];
+
+fn validate_keywords(path: &str, v: &Value, errors: &mut Vec<String>) {
+    let Some(o) = v.as_object() else { return };
+    for (k, x) in o {
+        if !ALLOWED_KEYWORDS.contains(&k.as_str()) {
+            errors.push(format!("{path}: unsupported schema keyword `{k}`"));
+        }
+        match k.as_str() {
+            "properties" => {
+                for (pn, pv) in x.as_object().into_iter().flatten() {
+                    validate_keywords(&format!("{path}.{pn}"), pv, errors);
+                }
+            }
+            "items" | "additionalProperties" | "propertyNames" => {
+                validate_keywords(&format!("{path}[]"), x, errors)
+            }
+            "anyOf" | "oneOf" => {
+                for (i, m) in x.as_array().into_iter().flatten().enumerate() {
+                    validate_keywords(&format!("{path}|{i}"), m, errors);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn refs_in(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o {
+                if k == "$ref" {
+                    if let Some(r) = x.as_str().and_then(|r| r.strip_prefix(REF_PREFIX)) {
+                        out.push(r.to_owned());
+                    }
+                } else {
+                    refs_in(x, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| refs_in(x, out)),
+        _ => {}
+    }
+}
+
+impl<'a> Gen<'a> {
+    fn closure(&self, roots: impl IntoIterator<Item = String>) -> HashSet<String> {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<String> = roots.into_iter().collect();
+        while let Some(k) = stack.pop() {
+            let k = self.canon.get(&k).cloned().unwrap_or(k);
+            if seen.insert(k.clone()) {
+                if let Some(v) = self.schemas.get(&k) {
+                    let mut r = Vec::new();
+                    refs_in(v, &mut r);
+                    stack.extend(r);
+                }
+            }
+        }
+        seen
+    }
+
+    fn claim(&mut self, name: &str, module: &str) {
+        if let Some(prev) = self.taken.insert(name.to_owned(), module.to_owned()) {
+            self.errors.push(format!(
+                "model name collision: `{name}` in `{prev}` and `{module}`"
+            ));
+        }
+    }
+
+    fn push_def(&mut self, module: &str, def: Def) {
+        self.claim(def.name(), module);
+        self.modules.entry(module.to_owned()).or_default().push(def);
+    }
+
+    fn ref_ty(&self, r: &str) -> Ty {
+        let key = r.strip_prefix(REF_PREFIX).unwrap_or(r);
+        let key = self.canon.get(key).map(String::as_str).unwrap_or(key);
+        if let Some(inner) = self.page_of.get(key) {
+            return Ty::Page(Box::new(Ty::Named(self.rust[inner].clone())));
+        }
+        Ty::Named(self.rust[key].clone())
+    }
+
+    /// The Rust type of a schema; inline enums/unions become named types `ctx` in `module`.
+    fn ty(&mut self, v: &Value, ctx: &str, module: &str, fl: (bool, bool)) -> Ty {
+        if let Some(r) = s(v, "$ref") {
+            return self.ref_ty(r);
+        }
+        if let Some(any) = v.get("anyOf").and_then(Value::as_array) {
+            let nonnull: Vec<&Value> = any
+                .iter()
+                .filter(|x| s(x, "type") != Some("null"))
+                .collect();
+            let nullable = nonnull.len() != any.len();
+            let inner = if nonnull.len() == 1 {
+                self.ty(nonnull[0], ctx, module, fl)
+            } else {
+                let kinds: BTreeSet<&str> = nonnull
+                    .iter()
+                    .map(|x| {
+                        if x.get("const").is_some_and(Value::is_string) {
+                            "string"
+                        } else {
+                            s(x, "type").unwrap_or("any")
+                        }
+                    })
+                    .collect();
+                let k: Vec<&str> = kinds.into_iter().collect();
+                match k.as_slice() {
+                    ["string"] => Ty::Str,
+                    ["integer", "string"] => Ty::IntOrStr,
+                    ["number", "string"] => Ty::NumOrStr,
+                    _ => Ty::Any,
+                }
+            };
+            return if nullable && inner != Ty::Any {
+                inner.opt()
+            } else {
+                inner
+            };
+        }
+        if v.get("oneOf").is_some() {
+            self.union_def(v, ctx, module, fl);
+            return Ty::Named(ctx.to_owned());
+        }
+        if let Some(e) = v.get("enum").and_then(Value::as_array) {
+            if s(v, "type") == Some("integer") {
+                return Ty::Int;
+            }
+            let values: Vec<String> = e
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect();
+            if values.len() != e.len() {
+                self.errors.push(format!("{ctx}: non-string enum values"));
+            }
+            self.push_def(
+                module,
+                Def::Enum {
+                    name: ctx.to_owned(),
+                    doc: String::new(),
+                    values,
+                },
+            );
+            return Ty::Named(ctx.to_owned());
+        }
+        if let Some(c) = v.get("const") {
+            return if c.is_boolean() { Ty::Bool } else { Ty::Str };
+        }
+        match s(v, "type") {
+            Some("string") => {
+                if s(v, "format") == Some("binary") || v.get("contentMediaType").is_some() {
+                    Ty::File
+                } else {
+                    Ty::Str
+                }
+            }
+            Some("integer") => Ty::Int,
+            Some("number") => Ty::Float,
+            Some("boolean") => Ty::Bool,
+            Some("array") => {
+                let items = v
+                    .get("items")
+                    .cloned()
+                    .unwrap_or(Value::Object(Default::default()));
+                Ty::Vec(Box::new(self.ty(&items, &format!("{ctx}Item"), module, fl)))
+            }
+            Some("object") => match v.get("additionalProperties") {
+                Some(Value::Object(ap)) if !ap.is_empty() => Ty::Map(Box::new(self.ty(
+                    &Value::Object(ap.clone()),
+                    &format!("{ctx}Value"),
+                    module,
+                    fl,
+                ))),
+                _ => Ty::Obj,
+            },
+            None | Some("null") => Ty::Any,
+            Some(other) => {
+                self.errors
+                    .push(format!("{ctx}: unsupported type `{other}`"));
+                Ty::Any
+            }
+        }
+    }
+
+    fn union_def(&mut self, v: &Value, name: &str, module: &str, fl: (bool, bool)) {
+        let Some(disc) = v.get("discriminator") else {
+            self.errors
+                .push(format!("{name}: oneOf without discriminator"));
+            return;
+        };
+        let tag = s(disc, "propertyName").unwrap_or_default().to_owned();
+        let mut variants = Vec::new();
+        let mut seen = HashSet::new();
+        for (tv, r) in disc
+            .get("mapping")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let r = r.as_str().unwrap_or_default();
+            let key = r.strip_prefix(REF_PREFIX).unwrap_or(r);
+            // The mapping must agree with the member's own const/enum.
+            let member = &self.schemas[key];
+            let prop = member.get("properties").and_then(|p| p.get(&tag));
+            let ok = prop.is_some_and(|p| {
+                p.get("const").and_then(Value::as_str) == Some(tv.as_str())
+                    || p.get("enum")
+                        .and_then(Value::as_array)
+                        .is_some_and(|e| e.iter().any(|x| x == tv))
+            });
+            if !ok {
+                self.errors.push(format!(
+                    "{name}: mapping `{tv}` disagrees with member `{key}`"
+                ));
+            }
+            let var = variant(tv);
+            if !seen.insert(var.clone()) || var == "Unknown" {
+                self.errors
+                    .push(format!("{name}: variant collision `{var}`"));
+            }
+            variants.push((var, tv.clone(), self.ref_ty(r)));
+        }
+        self.push_def(
+            module,
+            Def::Union {
+                name: name.to_owned(),
+                doc: String::new(),
+                tag,
+                variants,
+                ser: fl.0,
+                de: fl.1,
+            },
+        );
+    }
+
+    fn struct_def(
+        &mut self,
+        key: &str,
+        name: &str,
+        v: &Value,
+        module: &str,
+        fl: (bool, bool),
+        multipart: bool,
+    ) -> Def {
+        let required: HashSet<&str> = v
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let mut fields = Vec::new();
+        for (wire, pv) in v
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let req = required.contains(wire.as_str());
+            let konst = pv.get("const").cloned();
+            let mut ty = self.ty(pv, &format!("{name}{}", pascal(wire)), module, fl);
+            // Direct self-reference → Box.
+            if ty == Ty::Named(name.to_owned()) {
+                ty = Ty::Boxed(Box::new(ty));
+            } else if ty == Ty::Opt(Box::new(Ty::Named(name.to_owned()))) {
+                ty = Ty::Opt(Box::new(Ty::Boxed(Box::new(Ty::Named(name.to_owned())))));
+            }
+            if konst.is_none() && !req {
+                ty = ty.opt();
+            }
+            let id = if is_snake_ident(wire) {
+                ident(wire)
+            } else {
+                snake(wire)
+            };
+            let mut doc = format!("`{wire}`");
+            doc.push_str(if req { " (required" } else { " (optional" });
+            if let Some(c) = &konst {
+                let _ = write!(doc, "; constant `{}`", json_short(c));
+            }
+            let c = constraints(pv);
+            if !c.is_empty() {
+                let _ = write!(doc, "; {c}");
+            }
+            doc.push(')');
+            let phi = pv.get("x-phi") == Some(&Value::Bool(true));
+            if phi {
+                doc.push_str(". Patient data: redacted in `Debug`.");
+            }
+            fields.push(Field {
+                wire: wire.clone(),
+                ident: id,
+                ty,
+                required: req,
+                konst,
+                phi,
+                doc,
+            });
+        }
+        let mut seen = HashSet::new();
+        for f in &fields {
+            if !seen.insert(f.ident.clone()) {
+                self.errors
+                    .push(format!("{key}: field ident collision `{}`", f.ident));
+            }
+        }
+        let extra = match v.get("additionalProperties") {
+            Some(Value::Bool(true)) if !fields.is_empty() => Some(Ty::Obj),
+            Some(Value::Object(ap)) if !fields.is_empty() => {
+                let t = self.ty(
+                    &Value::Object(ap.clone()),
+                    &format!("{name}Value"),
+                    module,
+                    fl,
+                );
+                Some(Ty::Map(Box::new(t)))
+            }
+            _ => None,
+        };
+        let mut doc = format!("Schema `{key}`");
+        let c = constraints(v);
+        if !c.is_empty() {
+            let _ = write!(doc, " ({c})");
+        }
+        doc.push('.');
+        Def::Struct {
+            name: name.to_owned(),
+            doc,
+            fields,
+            extra,
+            ser: fl.0 && !multipart,
+            de: fl.1 && !multipart,
+            multipart,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- entry point
+
+pub fn generate(spec_bytes: &[u8], surface: &str) -> Result<BTreeMap<String, String>, String> {
+    let spec: Value =
+        serde_json::from_slice(spec_bytes).map_err(|e| format!("parsing spec: {e}"))?;
+    let sha = crate::sha256::hex(spec_bytes);
+    let schemas = spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .ok_or("spec has no components.schemas")?;
+    let rows = parse_surface(surface)?;
+
+    let mut g = Gen {
+        schemas,
+        canon: HashMap::new(),
+        rust: HashMap::new(),
+        page_of: HashMap::new(),
+        module_of: HashMap::new(),
+        ser: HashSet::new(),
+        de: HashSet::new(),
+        multipart_keys: HashSet::new(),
+        modules: BTreeMap::new(),
+        taken: HashMap::new(),
+        const_fns: BTreeMap::new(),
+        errors: Vec::new(),
+    };
+    for (k, v) in schemas {
+        validate_keywords(k, v, &mut g.errors);
+    }
+
+    // --- merge identical -Input/-Output pairs
+    for k in schemas.keys() {
+        if let Some(base) = k.strip_suffix("-Input") {
+            let out_key = format!("{base}-Output");
+            if let Some(out) = schemas.get(&out_key) {
+                let a = schemas[k].to_string().replace("-Input\"", "-Output\"");
+                if a == out.to_string() {
+                    g.canon.insert(k.clone(), out_key.clone());
+                }
+            }
+        }
+    }
+    // --- names
+    let stripped: Vec<(String, String)> = schemas
+        .keys()
+        .filter(|k| k.starts_with("src__"))
+        .map(|k| (k.clone(), k.rsplit("__").next().unwrap().to_owned()))
+        .collect();
+    for k in schemas.keys() {
+        if g.canon.contains_key(k) {
+            continue;
+        }
+        if let Some(inner) = k
+            .strip_prefix("PaginatedResponse_")
+            .and_then(|x| x.strip_suffix('_'))
+        {
+            if schemas.contains_key(inner) {
+                let inner = g.canon.get(inner).cloned().unwrap_or(inner.to_owned());
+                g.page_of.insert(k.clone(), inner);
+                g.rust.insert(
+                    k.clone(),
+                    format!(
+                        "{}Page",
+                        pascal(k.strip_prefix("PaginatedResponse_").unwrap())
+                    ),
+                );
+                continue;
+            }
+        }
+        let name = if let Some(last) = k
+            .strip_prefix("src__")
+            .map(|_| k.rsplit("__").next().unwrap())
+        {
+            let dup = stripped.iter().filter(|(_, l)| l == last).count() > 1
+                || schemas.contains_key(last);
+            if dup {
+                let segs: Vec<&str> = k.split("__").collect();
+                format!("{}{}", pascal(segs[segs.len() - 2]), pascal(last))
+            } else {
+                pascal(last)
+            }
+        } else if let Some(base) = k
+            .strip_suffix("-Output")
+            .filter(|b| g.canon.contains_key(&format!("{b}-Input")))
+        {
+            pascal(base)
+        } else if let Some(op) = k.strip_prefix("Body_") {
+            format!("{}Body", pascal(op))
+        } else {
+            pascal(k)
+        };
+        g.rust.insert(k.clone(), name);
+    }
+    for (k, c) in g.canon.clone() {
+        let n = g.rust[&c].clone();
+        g.rust.insert(k, n);
+    }
+
+    // --- operations (collect raw), reachability and tag ownership
+    let mut raw_ops = Vec::new();
+    for (path, item) in spec
+        .get("paths")
+        .and_then(Value::as_object)
+        .ok_or("spec has no paths")?
+    {
+        for (method, o) in item.as_object().into_iter().flatten() {
+            raw_ops.push((path.clone(), method.clone(), o.clone()));
+        }
+    }
+    let mut req_roots = Vec::new();
+    let mut resp_roots = Vec::new();
+    let mut tags_of: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (_, _, o) in &raw_ops {
+        let tag = o
+            .get("tags")
+            .and_then(|t| t.get(0))
+            .and_then(Value::as_str)
+            .unwrap_or("default");
+        let mut rq = Vec::new();
+        let mut rs = Vec::new();
+        if let Some(rb) = o.get("requestBody") {
+            if rb.pointer("/content/multipart~1form-data").is_some() {
+                let mut r = Vec::new();
+                refs_in(rb, &mut r);
+                g.multipart_keys.extend(r);
+            }
+            refs_in(rb, &mut rq);
+        }
+        for (code, r) in o
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if code.starts_with('2') {
+                refs_in(r, &mut rs);
+            }
+        }
+        for k in g.closure(rq.iter().chain(rs.iter()).cloned()) {
+            tags_of.entry(k).or_default().insert(snake(tag));
+        }
+        req_roots.extend(rq);
+        resp_roots.extend(rs);
+    }
+    g.ser = g.closure(req_roots);
+    let de_roots: Vec<String> = schemas
+        .keys()
+        .filter(|k| !g.ser.contains(*k))
+        .cloned()
+        .chain(resp_roots)
+        .collect();
+    g.de = g.closure(de_roots);
+    for k in schemas.keys() {
+        let c = g.canon.get(k).cloned().unwrap_or(k.clone());
+        let m = match tags_of.get(&c) {
+            Some(t) if t.len() == 1 => t.iter().next().unwrap().clone(),
+            _ => "shared".to_owned(),
+        };
+        g.module_of.insert(k.clone(), m);
+    }
+
+    // --- component models
+    let mut n_components = 0;
+    for (k, v) in schemas {
+        n_components += 1;
+        if g.canon.contains_key(k) {
+            continue; // merged into its -Output partner
+        }
+        let name = g.rust[k].clone();
+        let module = g.module_of[k].clone();
+        let fl = (g.ser.contains(k), g.de.contains(k));
+        if let Some(inner) = g.page_of.get(k).cloned() {
+            let t = Ty::Named(g.rust[&inner].clone());
+            g.push_def(
+                &module,
+                Def::Alias {
+                    name,
+                    doc: format!("Schema `{k}`: a token-paged list."),
+                    ty: Ty::Page(Box::new(t)),
+                },
+            );
+            continue;
+        }
+        let merged_note = if g.canon.values().any(|c| c == k) {
+            format!(
+                " (also `{}-Input`, identical)",
+                k.trim_end_matches("-Output")
+            )
+        } else {
+            String::new()
+        };
+        if v.get("oneOf").is_some() {
+            g.union_def(v, &name, &module, fl);
+            if let Some(Def::Union { doc, .. }) =
+                g.modules.get_mut(&module).and_then(|d| d.last_mut())
+            {
+                *doc = format!("Schema `{k}`{merged_note}: a discriminated union.");
+            }
+        } else if let Some(e) = v.get("enum").and_then(Value::as_array) {
+            let values = e
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect();
+            g.push_def(
+                &module,
+                Def::Enum {
+                    name,
+                    doc: format!("Schema `{k}`."),
+                    values,
+                },
+            );
+        } else if s(v, "type") == Some("object") {
+            let multipart = g.multipart_keys.contains(k);
+            let mut d = g.struct_def(k, &name, v, &module, fl, multipart);
+            if let Def::Struct { doc, .. } = &mut d {
+                if !merged_note.is_empty() {
+                    *doc = doc.replacen('.', &format!("{merged_note}."), 1);
+                }
+            }
+            g.push_def(&module, d);
+        } else if s(v, "type") == Some("string") {
+            let c = constraints(v);
+            let doc = if c.is_empty() {
+                format!("Schema `{k}`.")
+            } else {
+                format!("Schema `{k}` ({c}).")
+            };
+            g.push_def(
+                &module,
+                Def::Alias {
+                    name,
+                    doc,
+                    ty: Ty::Str,
+                },
+            );
+        } else {
+            g.errors.push(format!("{k}: unsupported component shape"));
+        }
+    }
+
+    // --- operations
+    let ops = build_ops(&mut g, &raw_ops, &rows);
+
+    if !g.errors.is_empty() {
+        return Err(format!(
+            "{} spec problem(s):\n  {}",
+            g.errors.len(),
+            g.errors.join("\n  ")
+        ));
+    }
+
+    let header = format!(
+        "// @generated by `cargo xtask codegen` from openapi.json (sha256 {sha}). Do not edit.\n"
+    );
+    let mut files = BTreeMap::new();
+    emit_models(&g, &header, &mut files);
+    emit_ops(&g, &ops, &header, &mut files);
+    emit_namespaces(&ops, &rows, &header, &mut files);
+    emit_tests(&g, &ops, &header, &mut files);
+    let n_models: usize = g.modules.values().map(Vec::len).sum();
+    let pagers = ops.iter().filter(|o| o.pager.is_some()).count();
+    let mut root = header.clone();
+    let _ = write!(
+        root,
+        "//! Generated API surface: {n_components} component schemas ({n_models} Rust model types with inline \
+         enums and unions), {} operations ({pagers} auto-paging), {} namespace methods.\n//!\n\
+         //! Call an operation through a namespace: `client.api().agents().list().limit(5).send()`; \
+         //! or build an operation value from [`ops`] and pass it to `Client::call`.\n\n\
+         #![allow(clippy::all, clippy::pedantic)]\n\n\
+         pub mod models;\n",
+        ops.len(),
+        rows.len()
+    );
+    if files.contains_key("ops/mod.rs") {
+        root.push_str("pub mod ops;\n");
+    }
+    if files.contains_key("namespaces.rs") {
+        root.push_str("pub mod namespaces;\npub use namespaces::Api;\n");
+    }
+    if files.contains_key("tests.rs") {
+        root.push_str("#[cfg(test)]\nmod tests;\n");
+    }
+    files.insert("mod.rs".to_owned(), root);
+    Ok(files)
+}
+
+fn parse_surface(text: &str) -> Result<Vec<Row>, String> {
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let c: Vec<&str> = line.split('\t').collect();
+        if c.len() < 6 {
+            return Err(format!("surface.tsv line {}: expected 7 columns", i + 1));
+        }
+        rows.push(Row {
+            op_id: c[0].to_owned(),
+            namespace: c[3].to_owned(),
+            method: c[4].to_owned(),
+            pager: c[5].to_owned(),
+            notes: c.get(6).copied().unwrap_or("").to_owned(),
+        });
+    }
+    Ok(rows)
+}
+
+// ---------------------------------------------------------------- operations IR
+
+fn fastapi_strip(id: &str, path: &str, method: &str) -> String {
+    let sub: String = path
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let suffix = format!("{sub}_{method}");
+    id.strip_suffix(&suffix)
+        .filter(|x| !x.is_empty())
+        .unwrap_or(id)
+        .to_owned()
+}
+
+fn build_ops(g: &mut Gen, raw: &[(String, String, Value)], rows: &[Row]) -> Vec<Op> {
+    let mut notes: HashMap<&str, (&str, &str)> = HashMap::new();
+    for r in rows {
+        notes
+            .entry(r.op_id.as_str())
+            .or_insert((r.notes.as_str(), r.pager.as_str()));
+    }
+    let mut ops = Vec::new();
+    let mut seen_names = HashMap::new();
+    for (path, method, o) in raw {
+        let id = s(o, "operationId").unwrap_or_default().to_owned();
+        let Some(&(note, pager_col)) = notes.get(id.as_str()) else {
+            g.errors
+                .push(format!("operation `{id}` is not in surface.tsv"));
+            continue;
+        };
+        let base = fastapi_strip(&id, path, method);
+        let pas = pascal(&base);
+        if let Some(prev) = seen_names.insert(pas.clone(), id.clone()) {
+            g.errors.push(format!(
+                "operation name collision `{pas}`: `{prev}` and `{id}`"
+            ));
+        }
+        let tag = o
+            .get("tags")
+            .and_then(|t| t.get(0))
+            .and_then(Value::as_str)
+            .unwrap_or("default");
+        let module = snake(tag);
+        let target_ws = if note.contains("optional target workspace id") {
+            Some(false)
+        } else if note.contains("explicit `workspace_id` argument") {
+            Some(true)
+        } else {
+            None
+        };
+        // parameters
+        let mut params = Vec::new();
+        let declared: Vec<String> = o
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|p| s(p, "in") == Some("path"))
+            .filter_map(|p| s(p, "name").map(str::to_owned))
+            .collect();
+        let mut in_template = Vec::new();
+        let mut rest = path.as_str();
+        while let Some(a) = rest.find('{') {
+            let b = rest[a..].find('}').map(|b| a + b).unwrap_or(rest.len());
+            in_template.push(rest[a + 1..b].to_owned());
+            rest = &rest[(b + 1).min(rest.len())..];
+        }
+        let (mut d1, mut d2) = (declared.clone(), in_template.clone());
+        d1.sort();
+        d2.sort();
+        if d1 != d2 {
+            g.errors.push(format!(
+                "{id}: path parameters {declared:?} do not match template {in_template:?}"
+            ));
+        }
+        for p in o
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let wire = s(p, "name").unwrap_or_default().to_owned();
+            let loc = match s(p, "in") {
+                Some("path") => Loc::Path,
+                Some("query") => Loc::Query,
+                Some("header") => Loc::Header,
+                other => {
+                    g.errors
+                        .push(format!("{id}: unsupported parameter location {other:?}"));
+                    continue;
+                }
+            };
+            if loc == Loc::Path && wire == "workspace_id" && target_ws.is_none() {
+                continue;
+            }
+            let schema = p.get("schema").cloned().unwrap_or_default();
+            validate_keywords(&format!("{id}.{wire}"), &schema, &mut g.errors);
+            let ty = g.ty(
+                &schema,
+                &format!("{pas}{}", pascal(&wire)),
+                &module,
+                (false, false),
+            );
+            let ty = ty.strip_opt().clone();
+            let required = p.get("required") == Some(&Value::Bool(true)) || loc == Loc::Path;
+            let id_name = match loc {
+                Loc::Header => snake(wire.strip_prefix("x-amigo-").unwrap_or(&wire)),
+                _ if is_snake_ident(&wire) => ident(&wire),
+                _ => snake(&wire),
+            };
+            let ok = match &ty {
+                Ty::Vec(t) => {
+                    matches!(**t, Ty::Str | Ty::Int | Ty::Float | Ty::Bool | Ty::Named(_))
+                }
+                Ty::Str
+                | Ty::Int
+                | Ty::Float
+                | Ty::Bool
+                | Ty::Named(_)
+                | Ty::IntOrStr
+                | Ty::NumOrStr => true,
+                _ => false,
+            };
+            if !ok || (loc != Loc::Query && matches!(ty, Ty::Vec(_))) {
+                g.errors.push(format!(
+                    "{id}: unsupported parameter type for `{wire}`: {ty:?}"
+                ));
+            }
+            let konst = schema
+                .get("const")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let where_ = match loc {
+                Loc::Path => "Path",
+                Loc::Query => "Query",
+                Loc::Header => "Header",
+            };
+            let mut doc = format!("{where_} `{wire}`");
+            let c = constraints(&schema);
+            let mut bits = vec![if required {
+                "required".to_owned()
+            } else {
+                "optional".to_owned()
+            }];
+            if let Some(k) = &konst {
+                bits.push(format!("constant `{k}`"));
+            }
+            if !c.is_empty() {
+                bits.push(c);
+            }
+            let _ = write!(doc, " ({}).", bits.join("; "));
+            params.push(Param {
+                wire,
+                ident: id_name,
+                loc,
+                ty,
+                required,
+                konst,
+                doc,
+            });
+        }
+        // body
+        let raw_body = note.contains("raw") && note.contains("body");
+        let body = if raw_body {
+            BodyKind::Raw
+        } else if let Some(rb) = o.get("requestBody") {
+            let required = rb.get("required") == Some(&Value::Bool(true));
+            if let Some(sch) = rb.pointer("/content/application~1json/schema") {
+                let t = g.ty(sch, &format!("{pas}Body"), &module, (true, false));
+                match t {
+                    Ty::Opt(inner) => BodyKind::Json {
+                        ty: *inner,
+                        required: false,
+                    },
+                    t => BodyKind::Json { ty: t, required },
+                }
+            } else if let Some(sch) = rb.pointer("/content/multipart~1form-data/schema") {
+                BodyKind::Multipart {
+                    ty: g.ty(sch, &format!("{pas}Body"), &module, (false, false)),
+                }
+            } else {
+                g.errors
+                    .push(format!("{id}: unsupported request body media type"));
+                BodyKind::None
+            }
+        } else {
+            BodyKind::None
+        };
+        // output
+        let responses = o
+            .get("responses")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let has204 = responses.contains_key("204");
+        let mut json_schema = None;
+        for (code, r) in &responses {
+            if code.starts_with('2') {
+                if let Some(sch) = r.pointer("/content/application~1json/schema") {
+                    json_schema = Some(sch.clone());
+                    break;
+                }
+            }
+        }
+        let out = if note.contains("Option<bytes>") {
+            OutKind::OptBinary
+        } else if note.contains("bytes") {
+            OutKind::Binary
+        } else if let Some(sch) = json_schema {
+            let t = g.ty(&sch, &format!("{pas}Response"), &module, (false, true));
+            if has204 {
+                OutKind::OptJson(t)
+            } else {
+                OutKind::Json(t)
+            }
+        } else {
+            OutKind::Unit
+        };
+        // pager
+        let pager = if pager_col.starts_with("Token") {
+            Some(Pager::Token)
+        } else if pager_col.starts_with("NextOffset") {
+            Some(Pager::NextOffset)
+        } else if pager_col.starts_with("DerivedOffset") {
+            Some(Pager::DerivedOffset)
+        } else {
+            None
+        };
+        let pager = pager.map(|k| {
+            let field = pager_col
+                .split('(')
+                .nth(1)
+                .and_then(|x| x.split(')').next())
+                .unwrap_or("items")
+                .to_owned();
+            (k, field)
+        });
+        let mut idents = HashSet::new();
+        for p in &params {
+            if !idents.insert(p.ident.clone()) || p.ident == "body" || p.ident == "content_type" {
+                g.errors
+                    .push(format!("{id}: parameter ident collision `{}`", p.ident));
+            }
+        }
+        ops.push(Op {
+            id,
+            pascal: pas,
+            method: method.to_uppercase(),
+            path: path.clone(),
+            module,
+            params,
+            target_ws,
+            body,
+            out,
+            pager,
+        });
+    }
+    for r in rows {
+        if !ops.iter().any(|o| o.id == r.op_id) {
+            g.errors
+                .push(format!("surface.tsv names unknown operation `{}`", r.op_id));
+        }
+    }
+    ops
+}
+
+// ---------------------------------------------------------------- emit: models
+
+const SHARED_PRELUDE: &str = r####"
+use serde::{Deserialize, Serialize};
+
+/// Defines a forward-compatible string enum: a unit variant per known value plus
+/// `Unknown(String)`, with `as_str`, `From<&str>`, `Display`, hand-written serde and the
+/// query-string conversion. Unseen values round-trip unchanged.
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $value:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vm])* $variant,)*
+            /// A value this SDK version does not know, kept verbatim.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The wire value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::Unknown(s) => s,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $($value => Self::$variant,)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                match s.as_str() {
+                    $($value => Self::$variant,)*
+                    _ => Self::Unknown(s),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                String::deserialize(d).map(Self::from)
+            }
+        }
+
+        impl From<$name> for crate::query::QueryValue {
+            fn from(v: $name) -> Self {
+                crate::query::QueryValue::Str(v.as_str().to_owned())
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+/// Every `PaginatedResponse_<T>_` schema: a token-paged list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// `items`.
+    #[serde(default = "Vec::new")]
+    pub items: Vec<T>,
+    /// `has_more`.
+    #[serde(default)]
+    pub has_more: bool,
+    /// `continuation_token`: the next offset, or null.
+    #[serde(default)]
+    pub continuation_token: Option<i64>,
+    /// `total`.
+    #[serde(default)]
+    pub total: Option<i64>,
+}
+
+/// An `integer | string` value (integers first).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum IntOrString {
+    /// An integer.
+    Int(i64),
+    /// A string.
+    String(String),
+}
+
+impl From<i64> for IntOrString {
+    fn from(v: i64) -> Self {
+        IntOrString::Int(v)
+    }
+}
+impl From<i32> for IntOrString {
+    fn from(v: i32) -> Self {
+        IntOrString::Int(v.into())
+    }
+}
+impl From<&str> for IntOrString {
+    fn from(v: &str) -> Self {
+        IntOrString::String(v.to_owned())
+    }
+}
+impl From<String> for IntOrString {
+    fn from(v: String) -> Self {
+        IntOrString::String(v)
+    }
+}
+impl std::fmt::Display for IntOrString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IntOrString::Int(i) => write!(f, "{i}"),
+            IntOrString::String(s) => f.write_str(s),
+        }
+    }
+}
+impl From<IntOrString> for crate::query::QueryValue {
+    fn from(v: IntOrString) -> Self {
+        match v {
+            IntOrString::Int(i) => crate::query::QueryValue::Int(i),
+            IntOrString::String(s) => crate::query::QueryValue::Str(s),
+        }
+    }
+}
+
+/// A `number | string` value (numbers first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum NumberOrString {
+    /// A number.
+    Number(f64),
+    /// A string.
+    String(String),
+}
+
+impl From<f64> for NumberOrString {
+    fn from(v: f64) -> Self {
+        NumberOrString::Number(v)
+    }
+}
+impl From<&str> for NumberOrString {
+    fn from(v: &str) -> Self {
+        NumberOrString::String(v.to_owned())
+    }
+}
+impl From<String> for NumberOrString {
+    fn from(v: String) -> Self {
+        NumberOrString::String(v)
+    }
+}
+impl std::fmt::Display for NumberOrString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NumberOrString::Number(n) => f.write_str(&crate::query::format_float(*n)),
+            NumberOrString::String(s) => f.write_str(s),
+        }
+    }
+}
+impl From<NumberOrString> for crate::query::QueryValue {
+    fn from(v: NumberOrString) -> Self {
+        match v {
+            NumberOrString::Number(n) => crate::query::QueryValue::Float(n),
+            NumberOrString::String(s) => crate::query::QueryValue::Str(s),
+        }
+    }
+}
+
+/// A file part of a multipart body: name, content type and bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilePart {
+    /// The file name sent in `Content-Disposition`.
+    pub filename: String,
+    /// The part's content type, e.g. `audio/ogg`.
+    pub content_type: String,
+    /// The file bytes.
+    pub data: bytes::Bytes,
+}
+
+impl FilePart {
+    /// A file part.
+    pub fn new(filename: impl Into<String>, content_type: impl Into<String>, data: impl Into<bytes::Bytes>) -> Self {
+        FilePart { filename: filename.into(), content_type: content_type.into(), data: data.into() }
+    }
+}
+"####;
+
+fn emit_models(g: &Gen, header: &str, files: &mut BTreeMap<String, String>) {
+    let mut mod_rs = format!("{header}//! Models: one module per tag plus `shared` (types used by several tags or none).\n//! Every model is re-exported here.\n\n");
+    let mut names: BTreeSet<&str> = g.modules.keys().map(|m| m.as_str()).collect();
+    names.insert("shared");
+    for m in &names {
+        let _ = writeln!(mod_rs, "pub mod {m};");
+    }
+    mod_rs.push('\n');
+    for m in &names {
+        let _ = writeln!(mod_rs, "pub use {m}::*;");
+    }
+    files.insert("models/mod.rs".into(), mod_rs);
+
+    for m in names {
+        let mut o = String::new();
+        o.push_str(header);
+        if m == "shared" {
+            o.push_str("//! Shared models, helper types and the `string_enum!` macro.\n");
+            o.push_str(SHARED_PRELUDE);
+            o.push_str("#[allow(unused_imports)]\nuse super::*;\n\n");
+        } else {
+            let _ = writeln!(o, "//! Models of the `{m}` tag.\n");
+            o.push_str("#[allow(unused_imports)]\nuse super::*;\n#[allow(unused_imports)]\nuse super::shared::string_enum;\n#[allow(unused_imports)]\nuse serde::{Deserialize, Serialize};\n\n");
+        }
+        for d in g.modules.get(m).into_iter().flatten() {
+            emit_def(g, d, &mut o);
+        }
+        files.insert(format!("models/{m}.rs"), o);
+    }
+}
+
+fn defaultable(t: &Ty) -> bool {
+    matches!(t, Ty::Opt(_) | Ty::Vec(_) | Ty::Map(_) | Ty::Obj)
+}
+
+fn emit_def(g: &Gen, d: &Def, o: &mut String) {
+    match d {
+        Def::Alias { name, doc, ty } => {
+            let _ = writeln!(o, "/// {doc}\npub type {name} = {};\n", ty.rs(""));
+        }
+        Def::Enum { name, doc, values } => {
+            let doc = if doc.is_empty() {
+                format!("Inline string enum `{name}`.")
+            } else {
+                doc.clone()
+            };
+            let _ = writeln!(o, "string_enum! {{\n    /// {doc}\n    {name} {{");
+            let mut seen = HashSet::new();
+            for v in values {
+                let var = variant(v);
+                assert!(
+                    seen.insert(var.clone()) && var != "Unknown",
+                    "enum {name}: variant collision {var}"
+                );
+                let _ = writeln!(
+                    o,
+                    "        /// `{}`\n        {var} = {:?},",
+                    v.replace('`', "'"),
+                    v
+                );
+            }
+            o.push_str("    }\n}\n\n");
+        }
+        Def::Union {
+            name,
+            doc,
+            tag,
+            variants,
+            ser,
+            de,
+        } => {
+            let doc = if doc.is_empty() {
+                format!("Inline discriminated union `{name}`.")
+            } else {
+                doc.clone()
+            };
+            let _ = writeln!(
+                o,
+                "/// {doc} Discriminator `{tag}`; unknown tags are kept in `Unknown`.\n#[derive(Debug, Clone, PartialEq)]\n#[non_exhaustive]\npub enum {name} {{"
+            );
+            for (v, tv, t) in variants {
+                let _ = writeln!(o, "    /// `{tag}` = `{tv}`.\n    {v}({}),", t.rs(""));
+            }
+            o.push_str("    /// A member this SDK version does not know, kept as JSON.\n    Unknown(serde_json::Value),\n}\n\n");
+            if *de {
+                let _ = writeln!(
+                    o,
+                    "impl<'de> Deserialize<'de> for {name} {{\n    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{\n        let v = serde_json::Value::deserialize(d)?;\n        let r = match v.get({tag:?}).and_then(serde_json::Value::as_str) {{"
+                );
+                for (v, tv, _) in variants {
+                    let _ = writeln!(
+                        o,
+                        "            Some({tv:?}) => serde_json::from_value(v).map(Self::{v}),"
+                    );
+                }
+                o.push_str("            _ => return Ok(Self::Unknown(v)),\n        };\n        r.map_err(serde::de::Error::custom)\n    }\n}\n\n");
+            }
+            if *ser {
+                let _ = writeln!(
+                    o,
+                    "impl Serialize for {name} {{\n    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {{\n        match self {{"
+                );
+                for (v, _, _) in variants {
+                    let _ = writeln!(o, "            Self::{v}(x) => x.serialize(s),");
+                }
+                o.push_str(
+                    "            Self::Unknown(v) => v.serialize(s),\n        }\n    }\n}\n\n",
+                );
+            }
+        }
+        Def::Struct {
+            name,
+            doc,
+            fields,
+            extra,
+            ser,
+            de,
+            multipart,
+        } => {
+            let phi = fields.iter().any(|f| f.phi);
+            let dflt = !*multipart
+                && fields
+                    .iter()
+                    .all(|f| f.konst.is_none() && defaultable(&f.ty));
+            let mut derives = vec![];
+            if !phi {
+                derives.push("Debug");
+            }
+            derives.push("Clone");
+            derives.push("PartialEq");
+            if dflt {
+                derives.push("Default");
+            }
+            if *ser {
+                derives.push("Serialize");
+            }
+            if *de {
+                derives.push("Deserialize");
+            }
+            let _ = writeln!(o, "/// {doc}");
+            if *multipart {
+                o.push_str("///\n/// Sent as `multipart/form-data`: file fields as file parts, others as text parts.\n");
+            }
+            let _ = writeln!(o, "#[derive({})]\npub struct {name} {{", derives.join(", "));
+            for f in fields {
+                let _ = writeln!(o, "    /// {}", f.doc);
+                let serde = *ser || *de;
+                let mut attrs = Vec::new();
+                if serde && f.ident.trim_start_matches("r#") != f.wire {
+                    attrs.push(format!("rename = {:?}", f.wire));
+                }
+                let mut ty = f.ty.rs("");
+                if let Some(c) = &f.konst {
+                    if !f.required && *de {
+                        let fname = format!("{}_{}", snake(name), f.ident.trim_start_matches("r#"));
+                        attrs.push(format!("default = \"const_{fname}\""));
+                    }
+                    ty = if c.is_boolean() {
+                        "bool".into()
+                    } else {
+                        "String".into()
+                    };
+                } else if !f.required && serde {
+                    attrs.push("default".into());
+                    if *ser {
+                        attrs.push("skip_serializing_if = \"Option::is_none\"".into());
+                    }
+                }
+                if !attrs.is_empty() {
+                    let _ = writeln!(o, "    #[serde({})]", attrs.join(", "));
+                }
+                let _ = writeln!(o, "    pub {}: {ty},", f.ident);
+            }
+            if let Some(t) = extra {
+                let _ = writeln!(
+                    o,
+                    "    /// Additional properties.\n    #[serde(flatten)]\n    pub extra: {},",
+                    t.rs("")
+                );
+            }
+            o.push_str("}\n\n");
+            for f in fields {
+                if let (Some(c), false, true) = (&f.konst, f.required, *de) {
+                    let fname = format!("{}_{}", snake(name), f.ident.trim_start_matches("r#"));
+                    let (t, v) = match c {
+                        Value::Bool(b) => ("bool", b.to_string()),
+                        other => (
+                            "String",
+                            format!("{:?}.to_owned()", other.as_str().unwrap_or_default()),
+                        ),
+                    };
+                    let _ = writeln!(o, "fn const_{fname}() -> {t} {{\n    {v}\n}}\n");
+                }
+            }
+            if phi {
+                let _ = writeln!(
+                    o,
+                    "impl std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.debug_struct({name:?})"
+                );
+                for f in fields {
+                    if f.phi {
+                        let _ = writeln!(o, "            .field({:?}, &format_args!(\"{{}}\", crate::redact::REDACTED))", f.wire);
+                    } else {
+                        let _ = writeln!(o, "            .field({:?}, &self.{})", f.wire, f.ident);
+                    }
+                }
+                if extra.is_some() {
+                    o.push_str("            .field(\"extra\", &self.extra)\n");
+                }
+                o.push_str("            .finish()\n    }\n}\n\n");
+            }
+            let _ = g;
+        }
+    }
+}
+
+// ---------------------------------------------------------------- emit: operations
+
+fn emit_ops(_g: &Gen, _ops: &[Op], _header: &str, _files: &mut BTreeMap<String, String>) {}
+
+fn emit_namespaces(
+    _ops: &[Op],
+    _rows: &[Row],
+    _header: &str,
+    _files: &mut BTreeMap<String, String>,
+) {
+}
+
+fn emit_tests(_g: &Gen, _ops: &[Op], _header: &str, _files: &mut BTreeMap<String, String>) {}
