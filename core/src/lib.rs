@@ -24,7 +24,9 @@
 //! use bytes::Bytes;
 //!
 //! let config = Config::builder().api_key("sk-test").workspace_id("ws-001").build()?;
-//! let t = || Time { now: web_time::Instant::now(), wall: web_time::SystemTime::now() };
+//! // The driver owns the clocks; the core only ever receives their readings.
+//! use web_time::{Instant as Mono, SystemTime as Wall};
+//! let t = || Time { now: Mono::now(), wall: Wall::now() };
 //! let op = GetAgent { agent_id: "a-1".into() };
 //! let mut call = OperationCall::new(op, &config, &RequestOptions::new(), None, 7, t());
 //! let mut served = 0;
@@ -41,7 +43,7 @@
 //!             let resp = http::Response::builder().status(status).body(Bytes::from(body))?;
 //!             call.handle(AttemptOutcome::Response(resp), t());
 //!         }
-//!         Step::Wait(until) => std::thread::sleep(until.saturating_duration_since(web_time::Instant::now())),
+//!         Step::Wait(until) => std::thread::sleep(until.saturating_duration_since(Mono::now())),
 //!         Step::Done(result) => break result?,
 //!     }
 //! };

@@ -949,7 +949,11 @@ fn redirects_followed_without_leaking_auth<B: Backend>() {
     let other = MockServer::start();
     other.seed_agents(MockServer::WORKSPACE_ID, 1);
     server.seed_agents(MockServer::WORKSPACE_ID, 2);
-    server.fault(Method::GET, AGENTS, [Fault::status(307).header("location", "/v1/ws-001/agents?limit=1")]);
+    server.fault(
+        Method::GET,
+        AGENTS,
+        [Fault::status(307).header("location", "/v1/ws-001/agents?limit=1")],
+    );
     let page = B::send(client.agents().list()).expect("same-origin redirect");
     assert_eq!(page.items.len(), 1);
     let reqs = server.requests();
@@ -957,13 +961,27 @@ fn redirects_followed_without_leaking_auth<B: Backend>() {
     assert_eq!(reqs[1].uri(), "/v1/ws-001/agents?limit=1");
     assert_eq!(reqs[1].header("authorization"), Some("Bearer test-api-key"));
 
-    server.fault(Method::GET, AGENTS, [Fault::status(302).header("location", &format!("{}/v1/ws-001/agents", other.base_url()))]);
+    server.fault(
+        Method::GET,
+        AGENTS,
+        [Fault::status(302).header(
+            "location",
+            &format!("{}/v1/ws-001/agents", other.base_url()),
+        )],
+    );
     let err = B::send(client.agents().list()).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Authentication, "the other origin sees no credentials");
+    assert_eq!(
+        err.kind(),
+        ErrorKind::Authentication,
+        "the other origin sees no credentials"
+    );
     assert_eq!(other.requests()[0].header("authorization"), None);
 
     server.fault(Method::GET, AGENTS, [Fault::status(300)]);
-    assert_eq!(B::send(client.agents().list()).unwrap_err().status(), Some(300));
+    assert_eq!(
+        B::send(client.agents().list()).unwrap_err().status(),
+        Some(300)
+    );
 }
 
 conformance!(
