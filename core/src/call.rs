@@ -118,6 +118,8 @@ pub struct Call {
     pending: Option<Result<http::Response<Bytes>, Error>>,
     #[cfg(feature = "tracing")]
     span: tracing::Span,
+    #[cfg(feature = "tracing")]
+    attempt_span: tracing::Span,
 }
 
 impl std::fmt::Debug for Call {
@@ -172,6 +174,8 @@ impl Call {
             pending: None,
             #[cfg(feature = "tracing")]
             span,
+            #[cfg(feature = "tracing")]
+            attempt_span: tracing::Span::none(),
         }
     }
 
@@ -332,12 +336,42 @@ impl Call {
             deadline_bound,
         };
         #[cfg(feature = "tracing")]
-        tracing::debug!(parent: &self.span, attempt = self.attempt, "amigo.attempt.send");
+        {
+            self.attempt_span = tracing::info_span!(
+                parent: &self.span,
+                "amigo.attempt",
+                attempt = self.attempt,
+                status = tracing::field::Empty,
+                request_id = tracing::field::Empty,
+                decision = tracing::field::Empty,
+                delay_ms = tracing::field::Empty,
+            );
+        }
         Step::Send(Attempt {
             request,
             number: self.attempt,
             timeout,
         })
+    }
+
+    #[cfg(feature = "tracing")]
+    fn trace_decision(&self, status: Option<u16>, request_id: Option<&str>, decision: Decision) {
+        let span = &self.attempt_span;
+        if let Some(s) = status {
+            span.record("status", s);
+        }
+        if let Some(id) = request_id {
+            span.record("request_id", id);
+        }
+        match decision {
+            Decision::Retry { delay } => {
+                span.record("decision", "retry");
+                span.record("delay_ms", delay.as_millis() as u64);
+            }
+            Decision::Return => {
+                span.record("decision", "return");
+            }
+        }
     }
 
     fn status_retryable(&self, method: &Method, status: u16) -> bool {
@@ -456,7 +490,7 @@ impl Call {
         };
         let decision = self.plan_retry(retryable, None, time.now);
         #[cfg(feature = "tracing")]
-        tracing::debug!(parent: &self.span, attempt = self.attempt, ?decision, "amigo.attempt.error");
+        self.trace_decision(None, None, decision);
         if !self.fire_error_hook(&error, elapsed, decision) {
             return;
         }
@@ -491,7 +525,13 @@ impl Call {
                 }
             }
             #[cfg(feature = "tracing")]
-            tracing::debug!(parent: &self.span, attempt = self.attempt, status = resp.status().as_u16(), "amigo.attempt.response");
+            self.trace_decision(
+                Some(resp.status().as_u16()),
+                resp.headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok()),
+                Decision::Return,
+            );
             self.finish(Ok(resp));
             return;
         }
@@ -560,7 +600,7 @@ impl Call {
         let decision = self.plan_retry(retryable, retry_after, time.now);
         let meta = ResponseMeta::new(head.status, head.headers.clone(), time.wall);
         #[cfg(feature = "tracing")]
-        tracing::debug!(parent: &self.span, attempt = self.attempt, status, request_id = ?meta.request_id, ?decision, "amigo.attempt.response");
+        self.trace_decision(Some(status), meta.request_id.as_deref(), decision);
         if let Some(hooks) = self.hooks.clone() {
             let info = self.info();
             let ctx = ResponseHookContext {
@@ -718,3 +758,7 @@ impl<O: Operation> OperationCall<O> {
 #[cfg(test)]
 #[path = "call_tests.rs"]
 mod tests;
+
+#[cfg(all(test, feature = "tracing"))]
+#[path = "call_tracing_tests.rs"]
+mod tracing_tests;

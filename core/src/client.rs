@@ -106,6 +106,16 @@ impl<E: Executor> Client<E> {
         }
     }
 
+    /// The same configuration and scope over another transport value (for example a differently
+    /// configured HTTP client for some calls); calls still go through the one retry loop.
+    pub fn using<E2: Executor>(&self, exec: E2) -> Client<E2> {
+        Client {
+            exec,
+            config: self.config.clone(),
+            scope: self.scope.clone(),
+        }
+    }
+
     /// A pending call of any operation value (the generic entry point behind every resource method).
     pub fn call<O: Operation>(&self, op: O) -> Pending<'_, E, O> {
         self.scoped().pending(op)

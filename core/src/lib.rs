@@ -106,7 +106,7 @@ pub use lowlevel::{RawData, ResponseMode, Route};
 pub use meta::{RateLimit, Response, ResponseMeta};
 pub use operation::{Operation, PageData, PagerKind, Paginated, RequestParts};
 pub use options::{RequestOptions, RetryOverride, RetryPolicy};
-pub use pager::{Page, Pager};
+pub use pager::{paginate, Page, Pager, Paginate};
 pub use parse::Binary;
 pub use query::{Query, QueryValue};
 

@@ -6,3 +6,6 @@
 #![allow(clippy::all, clippy::pedantic)]
 
 pub mod models;
+pub mod namespaces;
+pub mod ops;
+pub use namespaces::Api;
