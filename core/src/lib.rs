@@ -68,6 +68,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod auth;
 pub mod backoff;
 pub mod body;
 pub mod call;
@@ -91,6 +92,7 @@ pub mod resources;
 pub mod retry_after;
 pub mod sse;
 pub mod webhook;
+pub mod ws;
 
 pub use body::{Body, Multipart};
 pub use call::{Attempt, AttemptOutcome, Call, OperationCall, ReasonPhrase, Step, Time};

@@ -80,8 +80,11 @@
 
 mod api;
 mod fault;
+pub mod identity;
 mod server;
+pub mod sse;
 mod util;
+pub mod ws;
 
 #[cfg(test)]
 mod tests;

@@ -22,8 +22,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod auth;
 mod driver;
 mod paging;
+pub mod sse;
+pub mod ws;
 
 pub use driver::{HyperExecutor, SentFuture};
 pub use paging::PageStream;

@@ -23,8 +23,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod auth;
 mod driver;
 mod paging;
+pub mod sse;
+pub mod ws;
 mod sleep;
 
 pub use driver::UreqExecutor;

@@ -9,3 +9,5 @@ pub mod models;
 pub mod namespaces;
 pub mod ops;
 pub use namespaces::Api;
+#[cfg(test)]
+mod tests;

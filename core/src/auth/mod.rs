@@ -1,0 +1,1 @@
+//! Device-code login and token management (placeholder; being written).

@@ -1,0 +1,1 @@
+//! A mock identity service (device-code login) and a webhook sender (placeholder; being written).

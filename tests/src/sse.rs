@@ -1,0 +1,1 @@
+//! The workspace event stream endpoint (placeholder; being written).

@@ -1,0 +1,1 @@
+//! WebSocket endpoints for observers and text chat (placeholder; being written).

@@ -1,0 +1,1 @@
+//! WebSocket sessions (placeholder; being written).

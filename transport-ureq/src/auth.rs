@@ -1,0 +1,1 @@
+//! Device-code login driver (placeholder; being written).
