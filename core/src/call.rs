@@ -147,7 +147,7 @@ impl Call {
     ) -> Call {
         let policy = config.retry.merged(&options.retry);
         let timeout = effective(options.timeout.or(config.timeout));
-        let deadline = effective(options.deadline.or(config.deadline)).map(|d| (time.now + d, d));
+        let deadline = effective(options.deadline.or(config.deadline)).and_then(|d| time.now.checked_add(d).map(|at| (at, d)));
         let context = ErrorContext {
             method: req.method.to_string(),
             url: req.url.clone(),
@@ -409,8 +409,11 @@ impl Call {
                 self.rng.next_u32(),
             ),
         };
+        let Some(end) = now.checked_add(delay) else {
+            return Decision::Return;
+        };
         if let Some((at, _)) = self.deadline {
-            if now.checked_add(delay).map_or(true, |end| end > at) {
+            if end >= at {
                 return Decision::Return;
             }
         }
@@ -497,7 +500,7 @@ impl Call {
         match decision {
             Decision::Retry { delay } => {
                 self.state = State::Waiting {
-                    until: time.now + delay,
+                    until: time.now.checked_add(delay).unwrap_or(time.now),
                 }
             }
             Decision::Return => self.finish(Err(error.with_context(self.context.clone()))),
@@ -621,7 +624,7 @@ impl Call {
         match decision {
             Decision::Retry { delay } => {
                 self.state = State::Waiting {
-                    until: time.now + delay,
+                    until: time.now.checked_add(delay).unwrap_or(time.now),
                 }
             }
             Decision::Return => {
