@@ -147,7 +147,8 @@ impl Call {
     ) -> Call {
         let policy = config.retry.merged(&options.retry);
         let timeout = effective(options.timeout.or(config.timeout));
-        let deadline = effective(options.deadline.or(config.deadline)).and_then(|d| time.now.checked_add(d).map(|at| (at, d)));
+        let deadline = effective(options.deadline.or(config.deadline))
+            .and_then(|d| time.now.checked_add(d).map(|at| (at, d)));
         let context = ErrorContext {
             method: req.method.to_string(),
             url: req.url.clone(),

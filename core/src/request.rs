@@ -139,6 +139,82 @@ pub fn prepare<O: Operation + ?Sized>(
 mod tests {
     use super::*;
 
+    use crate::options::RequestOptions;
+    use crate::resources::agents::{CreateAgent, ListAgents};
+    use crate::resources::models::CreateAgentRequest;
+    use crate::Config;
+
+    fn cfg(base: &str) -> Config {
+        Config::builder()
+            .api_key("sk")
+            .workspace_id("ws-001")
+            .base_url(base)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn full_urls_and_default_headers() {
+        let r = prepare(
+            &ListAgents::default(),
+            &cfg("https://api.example.com/"),
+            &RequestOptions::new(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.url, "https://api.example.com/v1/ws-001/agents");
+        let names: Vec<&str> = r.headers.keys().map(|k| k.as_str()).collect();
+        assert_eq!(names, vec!["user-agent", "accept"]);
+        assert_eq!(
+            r.headers["user-agent"],
+            concat!("amigo-platform-rust/", env!("CARGO_PKG_VERSION"))
+        );
+        assert_eq!(r.headers["accept"], "application/json");
+        let r = prepare(
+            &ListAgents {
+                limit: Some(5),
+                ..Default::default()
+            },
+            &cfg("https://h/prefix"),
+            &RequestOptions::new(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.url, "https://h/prefix/v1/ws-001/agents?limit=5");
+        let op = CreateAgent {
+            body: CreateAgentRequest {
+                name: "My Agent".into(),
+                description: None,
+            },
+        };
+        let r = prepare(&op, &cfg(""), &RequestOptions::new(), None).unwrap();
+        assert_eq!(r.url, "https://api.platform.amigo.ai/v1/ws-001/agents");
+        assert_eq!(r.headers["content-type"], "application/json");
+        assert_eq!(&r.body[..], br#"{"name":"My Agent"}"#);
+    }
+
+    #[test]
+    fn remove_marker_beats_client_default_through_scopes() {
+        let config = Config::builder()
+            .api_key("k")
+            .workspace_id("w")
+            .header("X-A", "1")
+            .build()
+            .unwrap();
+        let scope = RequestOptions::new().header("X-B", "2");
+        let call = RequestOptions::new().remove_header("x-a");
+        let r = prepare(&ListAgents::default(), &config, &scope.merged(&call), None).unwrap();
+        assert!(r.headers.get("x-a").is_none());
+        assert_eq!(r.headers["x-b"], "2");
+        let bad = RequestOptions::new().header("bad header", "v");
+        assert_eq!(
+            prepare(&ListAgents::default(), &config, &bad, None)
+                .unwrap_err()
+                .kind(),
+            crate::ErrorKind::Config
+        );
+    }
+
     #[test]
     fn renders_paths_with_encoding_and_workspace() {
         let p = vec![("agent_id".to_owned(), "a/b c?d#e%".to_owned())];

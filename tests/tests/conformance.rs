@@ -984,7 +984,65 @@ fn redirects_followed_without_leaking_auth<B: Backend>() {
     );
 }
 
+fn cancel_while_reading_the_body<B: Backend>() {
+    for timeout in [None, Some(Duration::from_secs(5))] {
+        let (server, client) = setup::<B>();
+        server.fault(
+            Method::GET,
+            AGENTS,
+            [Fault::status(200)
+                .json(json!({"items": []}))
+                .stall_body(2, Duration::from_secs(3))],
+        );
+        let token = CancelToken::new();
+        let t2 = token.clone();
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(150));
+            t2.cancel();
+        });
+        let mut pending = client.agents().list().cancel_token(token);
+        if let Some(t) = timeout {
+            pending = pending.timeout(t);
+        }
+        let started = Instant::now();
+        let err = B::send(pending).unwrap_err();
+        assert!(err.is_cancelled(), "{err:?}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(count(&server, "/agents"), 1);
+        canceller.join().expect("canceller");
+    }
+}
+
+fn bound_routes_and_bodiless_methods<B: Backend>() {
+    let (server, client) = setup::<B>();
+    server.seed_agents(MockServer::WORKSPACE_ID, 1);
+    let route =
+        amigo_platform_core::Route::new(Method::GET, "/v1/{workspace_id}/agents").expect("route");
+    let moved = std::thread::spawn(move || route)
+        .join()
+        .expect("route travels");
+    let a = B::send(client.route(&moved).query("limit", 1)).expect("route");
+    let b = B::send(client.get("/v1/{workspace_id}/agents").query("limit", 1)).expect("helper");
+    assert_eq!(a, b);
+    let reqs = server.requests();
+    assert_eq!(reqs[0].uri(), reqs[1].uri());
+
+    server.fault(Method::HEAD, AGENTS, [Fault::status(200).body("")]);
+    assert_eq!(
+        B::send(client.head("/v1/{workspace_id}/agents")).expect("head"),
+        RawData::None
+    );
+    server.fault(Method::OPTIONS, AGENTS, [Fault::status(204).body("")]);
+    assert_eq!(
+        B::send(client.options("/v1/{workspace_id}/agents")).expect("options"),
+        RawData::None
+    );
+    assert!(amigo_platform_core::Route::new(Method::TRACE, "/x").is_err());
+}
+
 conformance!(
+    cancel_while_reading_the_body,
+    bound_routes_and_bodiless_methods,
     redirects_followed_without_leaking_auth,
     list_sends_default_headers,
     token_auto_paging_follows_all_pages,

@@ -202,7 +202,6 @@ struct Gen<'a> {
     modules: BTreeMap<String, Vec<Def>>,
     /// Rust model name → module (collision check).
     taken: HashMap<String, String>,
-    const_fns: BTreeMap<String, Vec<(String, Value)>>,
     errors: Vec<String>,
 }
 
@@ -655,7 +654,6 @@ pub fn generate(spec_bytes: &[u8], surface: &str) -> Result<BTreeMap<String, Str
         multipart_keys: HashSet::new(),
         modules: BTreeMap::new(),
         taken: HashMap::new(),
-        const_fns: BTreeMap::new(),
         errors: Vec::new(),
     };
     for (k, v) in schemas {
