@@ -84,6 +84,7 @@ pub mod meta;
 pub mod operation;
 pub mod options;
 pub mod pager;
+pub mod paging;
 pub mod parse;
 pub mod query;
 pub mod redact;
@@ -109,6 +110,7 @@ pub use meta::{RateLimit, Response, ResponseMeta};
 pub use operation::{Operation, PageData, PagerKind, Paginated, RequestParts};
 pub use options::{RequestOptions, RetryOverride, RetryPolicy};
 pub use pager::{paginate, Page, Pager, Paginate};
+pub use paging::{PageIter, PageStream};
 pub use parse::Binary;
 pub use query::{Query, QueryValue};
 

@@ -1,6 +1,6 @@
 //! The async driver loop over the core's `OperationCall`.
 
-use crate::paging::PageStream;
+use amigo_platform_core::PageStream;
 use amigo_platform_core::call::{Attempt, AttemptOutcome, OperationCall, ReasonPhrase, Step, Time};
 use amigo_platform_core::cancel::Cancelled;
 use amigo_platform_core::client::{CallContext, DefaultExecutor, Executor};
@@ -193,7 +193,7 @@ impl DefaultExecutor for HyperExecutor {
 
 impl Executor for HyperExecutor {
     type Sent<T: Send + 'static> = SentFuture<T>;
-    type Paging<O: Paginated> = PageStream<O>;
+    type Paging<O: Paginated> = PageStream<HyperExecutor, O>;
 
     fn execute<O: Operation>(&self, ctx: CallContext<O>) -> SentFuture<Response<O::Output>> {
         Box::pin(self.clone().drive(ctx))
@@ -204,7 +204,7 @@ impl Executor for HyperExecutor {
         Box::pin(async move { fut.await.map(Response::into_data) })
     }
 
-    fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageStream<O> {
+    fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageStream<HyperExecutor, O> {
         PageStream::new(self.clone(), ctx)
     }
 }

@@ -24,12 +24,12 @@
 
 pub mod auth;
 mod driver;
-mod paging;
 pub mod sse;
 pub mod ws;
 
 pub use driver::{HyperExecutor, SentFuture};
-pub use paging::PageStream;
+/// Async auto-pager (a `futures_core::Stream`).
+pub type PageStream<O> = amigo_platform_core::PageStream<HyperExecutor, O>;
 
 /// The async client.
 pub type Client = amigo_platform_core::Client<HyperExecutor>;

@@ -1,6 +1,6 @@
 //! The blocking driver loop over the core's `OperationCall`.
 
-use crate::paging::PageIter;
+use amigo_platform_core::PageIter;
 use crate::sleep::{any_cancelled, sleep_until, thread_waker};
 use amigo_platform_core::call::{Attempt, AttemptOutcome, OperationCall, Step, Time};
 use amigo_platform_core::client::{CallContext, DefaultExecutor, Executor};
@@ -136,7 +136,7 @@ impl DefaultExecutor for UreqExecutor {
 
 impl Executor for UreqExecutor {
     type Sent<T: Send + 'static> = Result<T, Error>;
-    type Paging<O: Paginated> = PageIter<O>;
+    type Paging<O: Paginated> = PageIter<UreqExecutor, O>;
 
     fn execute<O: Operation>(&self, ctx: CallContext<O>) -> Result<Response<O::Output>, Error> {
         self.drive(ctx)
@@ -146,7 +146,7 @@ impl Executor for UreqExecutor {
         self.drive(ctx).map(Response::into_data)
     }
 
-    fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageIter<O> {
+    fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageIter<UreqExecutor, O> {
         PageIter::new(self.clone(), ctx)
     }
 }

@@ -25,13 +25,13 @@
 
 pub mod auth;
 mod driver;
-mod paging;
 pub mod sse;
 pub mod ws;
 mod sleep;
 
 pub use driver::UreqExecutor;
-pub use paging::PageIter;
+/// Blocking auto-pager.
+pub type PageIter<O> = amigo_platform_core::PageIter<UreqExecutor, O>;
 
 /// The blocking client.
 pub type Client = amigo_platform_core::Client<UreqExecutor>;
