@@ -386,6 +386,16 @@ impl Error {
         self
     }
 
+    /// Replaces the message (an empty message keeps the old one); used where the protocol
+    /// fixes the text of an HTTP error, such as `Rate limited` for a device-code 429.
+    pub fn with_message(mut self, message: impl Into<String>) -> Error {
+        let message = message.into();
+        if !message.is_empty() {
+            self.0.message = message;
+        }
+        self
+    }
+
     /// Attaches the request context (method, URL, redacted body).
     pub fn with_context(mut self, context: ErrorContext) -> Error {
         self.0.context = Some(context);

@@ -117,5 +117,3 @@ pub use query::{Query, QueryValue};
 pub use bytes;
 pub use http;
 pub use web_time;
-#[cfg(feature = "generated")]
-pub mod generated;

@@ -27,6 +27,9 @@ impl<T> Complete<T> for Result<T, Error> {
     }
 }
 
+/// The transport's pending call of one page.
+type PageCall<E, O> = <E as Executor>::Sent<Response<<O as crate::operation::Operation>::Output>>;
+
 struct Common<E, O: Paginated> {
     exec: E,
     config: Arc<Config>,
@@ -52,7 +55,7 @@ impl<E: Executor, O: Paginated> Common<E, O> {
     }
 
     /// The next page's call, a final error, or the end.
-    fn next_call(&mut self) -> Option<Result<E::Sent<Response<O::Output>>, Error>> {
+    fn next_call(&mut self) -> Option<Result<PageCall<E, O>, Error>> {
         if self.finished {
             return None;
         }
@@ -74,7 +77,10 @@ impl<E: Executor, O: Paginated> Common<E, O> {
         }
     }
 
-    fn finish_page(&mut self, result: Result<Response<O::Output>, Error>) -> Result<Page<O::Item>, Error> {
+    fn finish_page(
+        &mut self,
+        result: Result<Response<O::Output>, Error>,
+    ) -> Result<Page<O::Item>, Error> {
         match result {
             Ok(resp) => Ok(self.pager.handle_page(resp)),
             Err(e) => {
@@ -93,7 +99,9 @@ pub struct PageIter<E, O: Paginated> {
 
 impl<E, O: Paginated> std::fmt::Debug for PageIter<E, O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PageIter").field("pager", &self.inner.pager).finish_non_exhaustive()
+        f.debug_struct("PageIter")
+            .field("pager", &self.inner.pager)
+            .finish_non_exhaustive()
     }
 }
 
@@ -105,7 +113,9 @@ where
 {
     /// Starts paging with the first request's context.
     pub fn new(exec: E, ctx: CallContext<O>) -> Self {
-        PageIter { inner: Common::new(exec, ctx) }
+        PageIter {
+            inner: Common::new(exec, ctx),
+        }
     }
 
     /// Fetches the next whole page (with its metadata), or `None` after the last one.
@@ -156,7 +166,9 @@ impl<E: Executor, O: Paginated> Unpin for PageStream<E, O> {}
 
 impl<E: Executor, O: Paginated> std::fmt::Debug for PageStream<E, O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PageStream").field("pager", &self.inner.pager).finish_non_exhaustive()
+        f.debug_struct("PageStream")
+            .field("pager", &self.inner.pager)
+            .finish_non_exhaustive()
     }
 }
 
@@ -168,11 +180,17 @@ where
 {
     /// Starts paging with the first request's context.
     pub fn new(exec: E, ctx: CallContext<O>) -> Self {
-        PageStream { inner: Common::new(exec, ctx), in_flight: None }
+        PageStream {
+            inner: Common::new(exec, ctx),
+            in_flight: None,
+        }
     }
 
     /// Polls for the next whole page.
-    pub fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Page<O::Item>, Error>>> {
+    pub fn poll_page(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Page<O::Item>, Error>>> {
         if self.in_flight.is_none() {
             match self.inner.next_call() {
                 None => return Poll::Ready(None),

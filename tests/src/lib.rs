@@ -79,6 +79,8 @@
 #![warn(missing_docs)]
 
 mod api;
+mod control;
+pub use control::serve_static_dir;
 mod fault;
 pub mod identity;
 mod server;
@@ -130,8 +132,13 @@ impl MockServer {
     /// # Panics
     /// If the port cannot be bound (or, practically never, if the runtime cannot be built).
     pub fn start() -> MockServer {
-        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))
-            .unwrap_or_else(|e| panic!("MockServer: cannot bind 127.0.0.1:0: {e}"));
+        Self::start_on_port(0)
+    }
+
+    /// Starts on a chosen loopback port (0 picks a free one); panics only if the bind fails.
+    pub fn start_on_port(port: u16) -> MockServer {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port))
+            .unwrap_or_else(|e| panic!("MockServer: cannot bind 127.0.0.1:{port}: {e}"));
         let addr = listener
             .local_addr()
             .unwrap_or_else(|e| panic!("MockServer: no local address: {e}"));
@@ -183,6 +190,15 @@ impl MockServer {
     }
 
     /// The base URL, `http://127.0.0.1:PORT`, without a trailing slash.
+    /// Lets browser pages on other origins call the mock: CORS headers on every response,
+    /// preflights answered, and the `/__mock/*` control plane (seed, fault, reset, requests).
+    pub fn enable_browser_access(&self) {
+        self.shared
+            .browser
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }

@@ -34,8 +34,12 @@ pub(crate) struct Shared {
     pub(crate) store: Mutex<Store>,
     pub(crate) requests: Mutex<Vec<RecordedRequest>>,
     pub(crate) faults: Mutex<Vec<FaultRule>>,
+    /// CORS and the `/__mock/*` control plane are on (see `control`).
+    pub(crate) browser: std::sync::atomic::AtomicBool,
     request_counter: AtomicU64,
     remaining: AtomicU64,
+    /// The event-stream and turn-stream state (see [`crate::sse`]).
+    pub(crate) sse: crate::sse::SseHub,
 }
 
 impl Shared {
@@ -44,8 +48,10 @@ impl Shared {
             store: Mutex::new(Store::default()),
             requests: Mutex::new(Vec::new()),
             faults: Mutex::new(Vec::new()),
+            browser: std::sync::atomic::AtomicBool::new(false),
             request_counter: AtomicU64::new(0),
             remaining: AtomicU64::new(RATE_LIMIT),
+            sse: crate::sse::SseHub::new(),
         }
     }
 
@@ -66,7 +72,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// One step of a response body.
 #[derive(Debug)]
-enum Part {
+pub(crate) enum Part {
     Data(Bytes),
     Wait(Duration),
     Abort,
@@ -78,6 +84,8 @@ pub(crate) struct MockBody {
     parts: VecDeque<Part>,
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
     exact: Option<u64>,
+    /// Parts produced while the response is being sent (event streams), after `parts`.
+    live: Option<tokio::sync::mpsc::UnboundedReceiver<Part>>,
 }
 
 impl hyper::body::Body for MockBody {
@@ -96,6 +104,15 @@ impl hyper::body::Body for MockBody {
                 }
                 this.sleep = None;
             }
+            if this.parts.is_empty() {
+                if let Some(live) = this.live.as_mut() {
+                    match live.poll_recv(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(Some(part)) => this.parts.push_back(part),
+                        Poll::Ready(None) => this.live = None,
+                    }
+                }
+            }
             match this.parts.pop_front() {
                 None => return Poll::Ready(None),
                 Some(Part::Data(b)) if b.is_empty() => continue,
@@ -112,7 +129,7 @@ impl hyper::body::Body for MockBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.sleep.is_none() && self.parts.is_empty()
+        self.sleep.is_none() && self.parts.is_empty() && self.live.is_none()
     }
 
     fn size_hint(&self) -> SizeHint {
@@ -127,7 +144,7 @@ impl hyper::body::Body for MockBody {
 pub(crate) async fn serve_connection(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
     let _ = stream.set_nodelay(true);
     let io = hyper_util::rt::TokioIo::new(stream);
-    let service = hyper::service::service_fn(move |req| handle(shared.clone(), req));
+    let service = hyper::service::service_fn(move |req| crate::control::serve(shared.clone(), req));
     let _ = hyper::server::conn::http1::Builder::new()
         .keep_alive(true)
         .serve_connection(io, service)
@@ -135,7 +152,10 @@ pub(crate) async fn serve_connection(stream: tokio::net::TcpStream, shared: Arc<
 }
 
 /// Records the request, applies a queued fault or the normal handler, and adds the common headers.
-async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> io::Result<Response<MockBody>> {
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> io::Result<Response<MockBody>> {
     let received_at = Instant::now();
     let (parts, incoming) = req.into_parts();
     let body = match incoming.collect().await {
@@ -167,6 +187,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> io::Result<Respo
         tokio::time::sleep(d).await;
     }
 
+    let mut live = None;
     let (status, mut extra, mut body_bytes, truncated) = match fault.action {
         Action::Reset => {
             return Err(io::Error::new(
@@ -181,19 +202,25 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> io::Result<Respo
                 "mock fault: hang limit reached",
             ));
         }
-        Action::Pass => {
-            let reply = api::handle(
-                &shared.store,
-                &api::Req {
-                    method: &parts.method,
-                    path: &path,
-                    query: query.as_deref(),
-                    headers: &parts.headers,
-                    body: &body,
-                },
-            );
-            (reply.status, reply.headers, reply.body, None)
-        }
+        Action::Pass => match crate::sse::route(&shared, &parts.method, &path, &parts.headers) {
+            Some(reply) => {
+                live = reply.live;
+                (reply.status, reply.headers, reply.body, None)
+            }
+            None => {
+                let reply = api::handle(
+                    &shared.store,
+                    &api::Req {
+                        method: &parts.method,
+                        path: &path,
+                        query: query.as_deref(),
+                        headers: &parts.headers,
+                        body: &body,
+                    },
+                );
+                (reply.status, reply.headers, reply.body, None)
+            }
+        },
         Action::Status(status) => (status, Vec::new(), Bytes::new(), None),
         Action::Truncated { status, declared } => {
             (status, Vec::new(), Bytes::new(), Some(declared))
@@ -266,8 +293,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> io::Result<Respo
         body_parts.push_back(Part::Abort);
     }
     let no_body = status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED;
-    let exact =
-        (!explicit_length && truncated.is_none() && !no_body).then_some(body_bytes.len() as u64);
+    let exact = (!explicit_length && truncated.is_none() && !no_body && live.is_none())
+        .then_some(body_bytes.len() as u64);
     if no_body {
         body_parts.clear();
     }
@@ -276,6 +303,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> io::Result<Respo
             parts: body_parts,
             sleep: None,
             exact,
+            live,
         })
         .map_err(io::Error::other)?;
     if let Some(reason) = fault.reason {
@@ -287,4 +315,17 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> io::Result<Respo
 /// A header value from text the server itself produced (always visible ASCII).
 fn header_value(s: &str) -> HeaderValue {
     HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("invalid"))
+}
+
+impl MockBody {
+    /// A complete body of known length.
+    pub(crate) fn full(bytes: Bytes) -> MockBody {
+        let exact = Some(bytes.len() as u64);
+        MockBody {
+            parts: VecDeque::from([Part::Data(bytes)]),
+            sleep: None,
+            exact,
+            live: None,
+        }
+    }
 }

@@ -1,10 +1,10 @@
 //! The async driver loop over the core's `OperationCall`.
 
-use amigo_platform_core::PageStream;
 use amigo_platform_core::call::{Attempt, AttemptOutcome, OperationCall, ReasonPhrase, Step, Time};
 use amigo_platform_core::cancel::Cancelled;
 use amigo_platform_core::client::{CallContext, DefaultExecutor, Executor};
 use amigo_platform_core::error::TransportErrorKind;
+use amigo_platform_core::PageStream;
 use amigo_platform_core::{Error, Operation, Paginated, Response};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -64,6 +64,11 @@ impl HyperExecutor {
             client,
             max_body: DEFAULT_MAX_BODY,
         }
+    }
+
+    /// The pooled HTTP client (shared by calls, event streams and turn streams).
+    pub fn http_client(&self) -> &HttpClient {
+        &self.client
     }
 
     /// Sets the largest accepted response body; larger bodies fail as a Network error.
@@ -153,7 +158,8 @@ async fn exchange(
     }
 }
 
-fn client_error(e: &hyper_util::client::legacy::Error) -> Error {
+/// Maps a hyper client failure to the core's Network kinds.
+pub(crate) fn client_error(e: &hyper_util::client::legacy::Error) -> Error {
     use std::error::Error as _;
     let mut kind = if e.is_connect() {
         TransportErrorKind::Connect

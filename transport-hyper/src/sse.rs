@@ -1,1 +1,458 @@
-//! Server-sent event streams (placeholder; being written).
+//! Async server-sent-event streams over hyper: the workspace event subscription and the turn
+//! stream, driven by the core's sans-IO [`SseSession`] and [`TurnSession`].
+//!
+//! - [`subscribe`] returns a [`Subscription`]: a [`futures_core::Stream`] of [`StreamItem`]s
+//!   that reconnects and resumes by itself; the terminal error, if any, is yielded once, then
+//!   the stream ends. Dropping it cancels everything (the open connection and any backoff
+//!   sleep); [`SubscriptionHandle::close`] ends it from elsewhere.
+//! - [`stream_turn`] returns a [`TurnStream`]: a `Stream` of typed turn events, never
+//!   reconnected; dropping it closes the connection.
+//!
+//! ```no_run
+//! use amigo_platform_hyper::{sse, Client};
+//! use amigo_platform_core::sse::SseOptions;
+//! use amigo_platform_core::Config;
+//!
+//! # async fn run() -> Result<(), amigo_platform_core::Error> {
+//! let client = Client::new(Config::builder().api_key("sk-...").workspace_id("ws-001").build()?);
+//! let mut subscription = sse::subscribe(&client, SseOptions::new());
+//! while let Some(item) = subscription.next_item().await {
+//!     if let sse::StreamItem::Event(event) = item? {
+//!         println!("{} {:?}", event.event_type, event.id);
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::future::Future;
+use std::hash::{BuildHasher, Hasher};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use amigo_platform_core::call::{Attempt, AttemptOutcome, ReasonPhrase, Time};
+use amigo_platform_core::cancel::Cancelled;
+use amigo_platform_core::client::Executor;
+use amigo_platform_core::error::TransportErrorKind;
+use amigo_platform_core::sse::{
+    streams_body, SseOptions, SseSession, SseStep, StreamState, TurnEvent, TurnRequest,
+    TurnSession, TurnStep, TurnStreamOp, WorkspaceEvent,
+};
+use amigo_platform_core::{CancelToken, Client, Error, RequestOptions};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use web_time::{Instant, SystemTime};
+
+use crate::driver::{client_error, HttpClient};
+
+/// The most bytes of a non-streamed (error) response body that are read.
+const MAX_ERROR_BODY: usize = 1024 * 1024;
+
+/// One item of a [`Subscription`]: a business event or a connection-state signal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamItem {
+    /// A business event.
+    Event(WorkspaceEvent),
+    /// A connection-state signal (connecting, open, `stream.opened`, reconnecting, closed).
+    State(StreamState),
+}
+
+fn now() -> Time {
+    Time {
+        now: Instant::now(),
+        wall: SystemTime::now(),
+    }
+}
+
+fn seed() -> u64 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0xa55e);
+    h.finish()
+}
+
+/// A client like the default executor's: HTTP/1.1 over plain TCP or rustls.
+enum Connected {
+    Stream(http::response::Parts, Incoming),
+    Outcome(AttemptOutcome),
+}
+
+/// Sends one attempt; streams a 2xx `text/event-stream` body, buffers any other one.
+async fn connect(client: &HttpClient, attempt: Attempt, cancelled: &Cancelled) -> Connected {
+    let request = client.request(attempt.request.map(Full::new));
+    let response = tokio::select! {
+        r = async {
+            match attempt.timeout {
+                Some(limit) => tokio::time::timeout(limit, request).await.ok(),
+                None => Some(request.await),
+            }
+        } => r,
+        _ = cancelled.clone() => return Connected::Outcome(AttemptOutcome::Cancelled),
+    };
+    let response = match response {
+        None => return Connected::Outcome(AttemptOutcome::TimedOut),
+        Some(Err(e)) => return Connected::Outcome(AttemptOutcome::Failed(client_error(&e))),
+        Some(Ok(r)) => r,
+    };
+    let (mut head, body) = response.into_parts();
+    if let Some(reason) = head.extensions.get::<hyper::ext::ReasonPhrase>() {
+        let text = String::from_utf8_lossy(reason.as_bytes()).into_owned();
+        head.extensions.insert(ReasonPhrase(text));
+    }
+    if streams_body(&head) {
+        return Connected::Stream(head, body);
+    }
+    let collected = tokio::select! {
+        c = Limited::new(body, MAX_ERROR_BODY).collect() => c,
+        _ = cancelled.clone() => return Connected::Outcome(AttemptOutcome::Cancelled),
+    };
+    Connected::Outcome(match collected {
+        Ok(c) => AttemptOutcome::Response(http::Response::from_parts(head, c.to_bytes())),
+        Err(e) => AttemptOutcome::BodyFailed {
+            head,
+            error: Error::network(TransportErrorKind::Read, e),
+        },
+    })
+}
+
+/// What one read of a streamed body gave.
+enum Read {
+    Chunk(Bytes),
+    Eof,
+    Failed(Error),
+    /// The deadline passed or a token fired: poll the machine again.
+    Nothing,
+}
+
+async fn read(body: &mut Incoming, until: Option<Instant>, cancelled: &Cancelled) -> Read {
+    let sleep = async {
+        match until {
+            Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        frame = body.frame() => match frame {
+            None => Read::Eof,
+            Some(Err(e)) => Read::Failed(Error::network(TransportErrorKind::Read, e)),
+            Some(Ok(f)) => match f.into_data() {
+                Ok(d) => Read::Chunk(d),
+                Err(_) => Read::Nothing, // trailers
+            },
+        },
+        _ = sleep => Read::Nothing,
+        _ = cancelled.clone() => Read::Nothing,
+    }
+}
+
+async fn sleep_until(until: Instant, cancelled: &Cancelled) {
+    tokio::select! {
+        _ = tokio::time::sleep_until(tokio::time::Instant::from_std(until)) => {}
+        _ = cancelled.clone() => {}
+    }
+}
+
+/// The state a subscription's future owns between items.
+struct SubDriver {
+    session: SseSession,
+    client: HttpClient,
+    body: Option<Incoming>,
+    cancelled: Cancelled,
+    done: bool,
+}
+
+impl SubDriver {
+    async fn next(mut self) -> (Self, Option<Result<StreamItem, Error>>) {
+        if self.done {
+            return (self, None);
+        }
+        loop {
+            match self.session.poll(now()) {
+                SseStep::Connect(attempt) => {
+                    self.body = None;
+                    match connect(&self.client, attempt, &self.cancelled).await {
+                        Connected::Stream(head, body) => {
+                            self.session.handle_head(head, now());
+                            self.body = Some(body);
+                        }
+                        Connected::Outcome(o) => self.session.handle_outcome(o, now()),
+                    }
+                }
+                SseStep::Read(until) => {
+                    let Some(body) = self.body.as_mut() else {
+                        self.session.handle_eof(now());
+                        continue;
+                    };
+                    match read(body, until, &self.cancelled).await {
+                        Read::Chunk(c) => self.session.handle_chunk(&c, now()),
+                        Read::Eof => self.session.handle_eof(now()),
+                        Read::Failed(e) => self.session.handle_read_error(e, now()),
+                        Read::Nothing => {}
+                    }
+                }
+                SseStep::Wait(until) => {
+                    self.body = None;
+                    sleep_until(until, &self.cancelled).await;
+                }
+                SseStep::Event(e) => return (self, Some(Ok(StreamItem::Event(e)))),
+                SseStep::State(s) => return (self, Some(Ok(StreamItem::State(s)))),
+                SseStep::Done(e) => {
+                    self.body = None;
+                    self.done = true;
+                    return (self, e.map(Err));
+                }
+            }
+        }
+    }
+}
+
+type Pending<D, T> = Pin<Box<dyn Future<Output = (D, Option<T>)> + Send>>;
+
+/// Closes a [`Subscription`] from anywhere; cloneable and idempotent.
+#[derive(Debug, Clone)]
+pub struct SubscriptionHandle {
+    token: CancelToken,
+}
+
+impl SubscriptionHandle {
+    /// Unsubscribes: the stream ends promptly, without an error.
+    pub fn close(&self) {
+        self.token.cancel();
+    }
+}
+
+/// An async workspace event subscription: a `Stream` of [`StreamItem`]s.
+pub struct Subscription {
+    driver: Option<SubDriver>,
+    pending: Option<Pending<SubDriver, Result<StreamItem, Error>>>,
+    token: CancelToken,
+}
+
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscription").finish_non_exhaustive()
+    }
+}
+
+/// Subscribes to the workspace event stream (`GET /v1/{workspace_id}/events/stream`).
+///
+/// Returns at once; nothing is sent until the stream is first polled. Must be polled inside
+/// a tokio runtime.
+pub fn subscribe(client: &crate::Client, options: SseOptions) -> Subscription {
+    subscribe_with_client(client, options, client.executor().http_client().clone())
+}
+
+/// Like [`subscribe`], over a user-built hyper client.
+pub fn subscribe_with_client<E: Executor>(
+    client: &Client<E>,
+    options: SseOptions,
+    http: HttpClient,
+) -> Subscription {
+    let session = SseSession::new(Arc::new(client.config().clone()), options, seed());
+    let token = session.close_token();
+    let cancelled = Cancelled::any(session.cancel_tokens().to_vec());
+    Subscription {
+        driver: Some(SubDriver {
+            session,
+            client: http,
+            body: None,
+            cancelled,
+            done: false,
+        }),
+        pending: None,
+        token,
+    }
+}
+
+impl Subscription {
+    /// A handle that closes this subscription from elsewhere.
+    pub fn handle(&self) -> SubscriptionHandle {
+        SubscriptionHandle {
+            token: self.token.clone(),
+        }
+    }
+
+    /// Unsubscribes (idempotent).
+    pub fn close(&self) {
+        self.token.cancel();
+    }
+
+    /// The next item (a convenience over `Stream::poll_next`).
+    pub async fn next_item(&mut self) -> Option<Result<StreamItem, Error>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next_item(cx)).await
+    }
+
+    fn poll_next_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamItem, Error>>> {
+        if self.pending.is_none() {
+            let Some(driver) = self.driver.take() else {
+                return Poll::Ready(None);
+            };
+            self.pending = Some(Box::pin(driver.next()));
+        }
+        let Some(fut) = self.pending.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match fut.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready((driver, item)) => {
+                self.pending = None;
+                self.driver = Some(driver);
+                Poll::Ready(item)
+            }
+        }
+    }
+}
+
+impl futures_core::Stream for Subscription {
+    type Item = Result<StreamItem, Error>;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_next_item(cx)
+    }
+}
+
+/// The state a turn stream's future owns between items.
+struct TurnDriver {
+    session: Option<TurnSession>,
+    pending_error: Option<Error>,
+    client: HttpClient,
+    body: Option<Incoming>,
+    cancelled: Cancelled,
+    done: bool,
+}
+
+impl TurnDriver {
+    async fn next(mut self) -> (Self, Option<Result<TurnEvent, Error>>) {
+        if self.done {
+            return (self, None);
+        }
+        let Some(session) = self.session.as_mut() else {
+            self.done = true;
+            let e = self.pending_error.take();
+            return (self, e.map(Err));
+        };
+        loop {
+            match session.poll(now()) {
+                TurnStep::Send(attempt) => {
+                    self.body = None;
+                    match connect(&self.client, attempt, &self.cancelled).await {
+                        Connected::Stream(head, body) => {
+                            session.handle_head(head, now());
+                            self.body = Some(body);
+                        }
+                        Connected::Outcome(o) => session.handle_outcome(o, now()),
+                    }
+                }
+                TurnStep::Wait(until) => sleep_until(until, &self.cancelled).await,
+                TurnStep::Read(until) => {
+                    let Some(body) = self.body.as_mut() else {
+                        session.handle_eof();
+                        continue;
+                    };
+                    match read(body, until, &self.cancelled).await {
+                        Read::Chunk(c) => session.handle_chunk(&c),
+                        Read::Eof => session.handle_eof(),
+                        Read::Failed(e) => session.handle_read_error(e),
+                        Read::Nothing => {}
+                    }
+                }
+                TurnStep::Event(e) => return (self, Some(Ok(e))),
+                TurnStep::Done(r) => {
+                    self.body = None;
+                    self.done = true;
+                    return (self, r.err().map(Err));
+                }
+            }
+        }
+    }
+}
+
+/// An async turn stream: a `Stream` of typed [`TurnEvent`]s; dropping it closes the connection.
+pub struct TurnStream {
+    driver: Option<TurnDriver>,
+    pending: Option<Pending<TurnDriver, Result<TurnEvent, Error>>>,
+}
+
+impl std::fmt::Debug for TurnStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TurnStream").finish_non_exhaustive()
+    }
+}
+
+/// Posts a turn and streams its events (`POST .../conversations/{id}/turns/stream`).
+pub fn stream_turn(
+    client: &crate::Client,
+    conversation_id: &str,
+    body: &TurnRequest,
+) -> TurnStream {
+    stream_turn_with(client, conversation_id, body, None, RequestOptions::new())
+}
+
+/// Like [`stream_turn`], with `include_tool_calls` (forwarded only when set) and per-call
+/// options (headers, attempt timeout, an overall deadline bounding the whole stream, tokens).
+pub fn stream_turn_with(
+    client: &crate::Client,
+    conversation_id: &str,
+    body: &TurnRequest,
+    include_tool_calls: Option<bool>,
+    options: RequestOptions,
+) -> TurnStream {
+    let (session, pending_error) = match TurnStreamOp::new(conversation_id, body) {
+        Ok(mut op) => {
+            op.include_tool_calls = include_tool_calls;
+            let s = TurnSession::new(op, client.config(), &options, None, seed(), now());
+            (Some(s), None)
+        }
+        Err(e) => (None, Some(e)),
+    };
+    let cancelled = Cancelled::any(
+        session
+            .as_ref()
+            .map(|s| s.cancel_tokens().to_vec())
+            .unwrap_or_default(),
+    );
+    TurnStream {
+        driver: Some(TurnDriver {
+            session,
+            pending_error,
+            client: client.executor().http_client().clone(),
+            body: None,
+            cancelled,
+            done: false,
+        }),
+        pending: None,
+    }
+}
+
+impl TurnStream {
+    /// The next event (a convenience over `Stream::poll_next`).
+    pub async fn next_event(&mut self) -> Option<Result<TurnEvent, Error>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next_event(cx)).await
+    }
+
+    fn poll_next_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<TurnEvent, Error>>> {
+        if self.pending.is_none() {
+            let Some(driver) = self.driver.take() else {
+                return Poll::Ready(None);
+            };
+            self.pending = Some(Box::pin(driver.next()));
+        }
+        let Some(fut) = self.pending.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match fut.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready((driver, item)) => {
+                self.pending = None;
+                self.driver = Some(driver);
+                Poll::Ready(item)
+            }
+        }
+    }
+}
+
+impl futures_core::Stream for TurnStream {
+    type Item = Result<TurnEvent, Error>;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_next_event(cx)
+    }
+}

@@ -1,10 +1,10 @@
 //! The blocking driver loop over the core's `OperationCall`.
 
-use amigo_platform_core::PageIter;
 use crate::sleep::{any_cancelled, sleep_until, thread_waker};
 use amigo_platform_core::call::{Attempt, AttemptOutcome, OperationCall, Step, Time};
 use amigo_platform_core::client::{CallContext, DefaultExecutor, Executor};
 use amigo_platform_core::error::TransportErrorKind;
+use amigo_platform_core::PageIter;
 use amigo_platform_core::{CancelToken, Error, Operation, Paginated, Response};
 use bytes::Bytes;
 use std::hash::{BuildHasher, Hasher};
@@ -50,6 +50,11 @@ impl UreqExecutor {
             agent,
             max_body: DEFAULT_MAX_BODY,
         }
+    }
+
+    /// The ureq agent (shared by calls, event streams and turn streams).
+    pub fn agent(&self) -> &ureq::Agent {
+        &self.agent
     }
 
     /// Sets the largest accepted response body; larger bodies fail as a Network error.

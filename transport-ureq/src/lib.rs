@@ -25,9 +25,9 @@
 
 pub mod auth;
 mod driver;
+mod sleep;
 pub mod sse;
 pub mod ws;
-mod sleep;
 
 pub use driver::UreqExecutor;
 /// Blocking auto-pager.

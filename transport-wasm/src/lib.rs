@@ -1,1 +1,45 @@
-//! placeholder
+//! # amigo-platform-wasm
+//!
+//! The browser client of the Amigo Platform SDK: the sans-IO core driven over `fetch`, with an
+//! `AbortController` per attempt (dropping a call's future aborts its request), per-attempt
+//! timeouts and the overall deadline enforced with `setTimeout`, and `web-time` clocks.
+//! Futures are not `Send` (browsers are single-threaded); everything else is the same surface
+//! as the native transports: `client.agents().list().await`, auto-paging `Stream`s.
+//!
+//! What browsers cannot do, and how it is handled:
+//! - response headers are visible only when the server exposes them with CORS; request ids and
+//!   rate-limit information then read as absent, never as an error;
+//! - the browser follows redirects itself and may refuse to set `User-Agent` (it is dropped);
+//! - a base URL may be relative (`/api`): it resolves against the page's origin, for a
+//!   backend-for-frontend proxy on the same origin.
+//!
+//! On other targets this crate is empty.
+//!
+//! ```ignore
+//! use amigo_platform_wasm::Client;
+//! let client = Client::new(Config::builder().api_key(key).workspace_id(ws).base_url("/api").build()?);
+//! let page = client.agents().list().limit(5).await?;
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+#[cfg(target_arch = "wasm32")]
+mod fetch;
+#[cfg(target_arch = "wasm32")]
+pub mod sse;
+#[cfg(target_arch = "wasm32")]
+mod timer;
+
+#[cfg(target_arch = "wasm32")]
+pub use fetch::{SentFuture, WasmExecutor};
+
+/// The browser client.
+#[cfg(target_arch = "wasm32")]
+pub type Client = amigo_platform_core::Client<WasmExecutor>;
+
+/// Browser auto-pager (a `futures_core::Stream`).
+#[cfg(target_arch = "wasm32")]
+pub type PageStream<O> = amigo_platform_core::PageStream<WasmExecutor, O>;
+
+pub use amigo_platform_core as core;

@@ -36,8 +36,7 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 
 /// Encodes bytes as base64url without padding (used to build test tokens).
 pub fn base64url_encode(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let n = chunk
@@ -91,8 +90,11 @@ pub(crate) fn workspace_claim(claims: &Map<String, Value>) -> Option<String> {
 /// The `exp` claim as whole Unix seconds, when it is a non-negative number.
 pub(crate) fn exp_claim(claims: &Map<String, Value>) -> Option<u64> {
     let v = claims.get("exp")?;
-    v.as_u64()
-        .or_else(|| v.as_f64().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as u64))
+    v.as_u64().or_else(|| {
+        v.as_f64()
+            .filter(|f| f.is_finite() && *f >= 0.0)
+            .map(|f| f as u64)
+    })
 }
 
 /// Builds an unsigned JWT-shaped token (`header.payload.signature`) carrying `claims`.
@@ -114,7 +116,9 @@ mod tests {
     #[test]
     fn base64url_round_trip_and_rejects() {
         for n in 0..40u8 {
-            let data: Vec<u8> = (0..n).map(|i| i.wrapping_mul(37).wrapping_add(250)).collect();
+            let data: Vec<u8> = (0..n)
+                .map(|i| i.wrapping_mul(37).wrapping_add(250))
+                .collect();
             let enc = base64url_encode(&data);
             assert_eq!(base64url_decode(&enc).unwrap(), data);
             let padded = format!("{enc}{}", "=".repeat((4 - enc.len() % 4) % 4));

@@ -68,13 +68,112 @@
 //! );
 //! ```
 
+//!
+//! # Sessions
+//!
+//! On top of the decoder sit two sans-IO machines that never touch a socket or a clock:
+//!
+//! - [`SseSession`]: the workspace event subscription (§5b): `GET /v1/{ws}/events/stream`
+//!   with `Accept: text/event-stream` and `Last-Event-ID`, typed [`WorkspaceEvent`]s (45
+//!   [`EventKind`] variants plus `Unknown`, decoded leniently [D22]), `stream.opened` as a
+//!   state signal, structured error frames, full-jitter reconnects honouring the server's
+//!   `retry:` (clamped to the initial..=max delay), a consecutive-failure budget reset by
+//!   healthy connections [D24], and an idle watchdog fed by every byte, heartbeats included
+//!   [D23]. Only business events move the resume point.
+//! - [`TurnSession`]: one `POST .../turns/stream` (§5c), 7 typed [`TurnEvent`]s, never
+//!   reconnected or re-posted [D27]; EOF before `done`/`error` is a `stream_interrupted`
+//!   Stream error.
+//!
+//! ## Driving contract
+//!
+//! Both machines are driven like [`Call`](crate::Call): loop on `poll(time)` and do what the
+//! step says, reporting back with the `handle_*` methods.
+//!
+//! | step | driver does |
+//! |---|---|
+//! | `Connect(attempt)` / `Send(attempt)` | drop any open connection, send the request (its `timeout` bounds the response **headers** only); if [`streams_body`] says the head is a 2xx `text/event-stream`, call `handle_head(head)` and stream the body, else buffer the (capped) body and call `handle_outcome(AttemptOutcome::Response(..))`; failures, timeouts and cancellations go to `handle_outcome` too |
+//! | `Read(until)` | read the body, feeding `handle_chunk`, `handle_eof` or `handle_read_error`; if nothing arrives by `until`, just poll again (the machine's watchdog or deadline decides) |
+//! | `Wait(until)` | drop any open connection and sleep until `until`, waking early on cancellation |
+//! | `Event(e)` / `State(s)` | hand it to the consumer, then poll again |
+//! | `Done(..)` | the end: drop the connection; the terminal error is reported at most once |
+//!
+//! Cancellation is checked at every poll, so after [`SseSession::close`] (or a cancelled
+//! token) the next poll ends the subscription without an error, even between two events
+//! decoded from the same chunk.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use amigo_platform_core::sse::{SseOptions, SseSession, SseStep, StreamState, EventKind, streams_body};
+//! use amigo_platform_core::{Config, Time};
+//! use web_time::{Instant, SystemTime};
+//!
+//! let config = Arc::new(Config::builder().api_key("sk-test").workspace_id("ws-001").build()?);
+//! let mut session = SseSession::new(config, SseOptions::new().last_event_id("41"), 7);
+//! let t = || Time { now: Instant::now(), wall: SystemTime::now() };
+//! let mut events = Vec::new();
+//! // A bounded drive loop over one scripted connection.
+//! for _ in 0..20 {
+//!     match session.poll(t()) {
+//!         SseStep::Connect(attempt) => {
+//!             assert_eq!(attempt.request.headers()["last-event-id"], "41");
+//!             // A real transport sends the request here and gets the response head.
+//!             let (head, _) = http::Response::builder()
+//!                 .header("content-type", "text/event-stream")
+//!                 .body(())?
+//!                 .into_parts();
+//!             assert!(streams_body(&head));
+//!             session.handle_head(head, t());
+//!         }
+//!         SseStep::Read(_idle_deadline) => {
+//!             session.handle_chunk(b"retry: 3000\n\nid: 42\nevent: call.started\n", t());
+//!             session.handle_chunk(b"data: {\"call_sid\":\"CA1\"}\n\n", t());
+//!             session.close(); // unsubscribe after this chunk
+//!         }
+//!         SseStep::Event(e) => events.push(e),
+//!         SseStep::State(StreamState::Closed { .. }) => {}
+//!         SseStep::State(_) | SseStep::Wait(_) => {}
+//!         SseStep::Done(error) => { assert!(error.is_none()); break; }
+//!     }
+//! }
+//! // The close is checked before each delivery, so the event decoded with it is not delivered.
+//! assert!(events.is_empty());
+//! assert_eq!(session.resume_point(), Some("42"));
+//! # let _ = EventKind::NAMES;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
 mod decoder;
 mod frame;
+mod session;
+mod turn;
+mod typed;
 
 pub use decoder::{SseDecoder, MAX_BLOCK_BYTES};
 pub use frame::{SseError, SseEvent, SseItem};
+pub use session::{
+    CloseReason, SseOptions, SseSession, SseStep, StreamOpened, StreamState, WorkspaceEvent,
+};
+pub use turn::{TurnEvent, TurnRequest, TurnSession, TurnStep, TurnStreamOp};
+pub use typed::*;
+
+/// Whether a response head starts an event stream: a 2xx status and a `Content-Type` of
+/// `text/event-stream` (parameters and case ignored). Drivers stream such bodies and buffer
+/// every other one.
+pub fn streams_body(head: &http::response::Parts) -> bool {
+    head.status.is_success()
+        && head
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/event-stream"))
+}
 
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
+mod session_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod turn_tests;

@@ -1,0 +1,644 @@
+//! The workspace event-stream session (PROTOCOL §5b): connect, decode, resume, reconnect.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Method};
+use serde_json::{Map, Value};
+use web_time::Instant;
+
+use super::typed::EventKind;
+use super::{streams_body, SseDecoder, SseError, SseEvent, SseItem};
+use crate::backoff::{full_jitter, RandomSource, XorShift};
+use crate::call::{Attempt, AttemptOutcome, Call, Step, Time};
+use crate::cancel::CancelToken;
+use crate::config::Config;
+use crate::error::{Error, ErrorKind};
+use crate::operation::{Operation, RequestParts};
+use crate::options::RequestOptions;
+use crate::request::{prepare, PreparedRequest};
+
+/// The `Last-Event-ID` request header.
+const LAST_EVENT_ID: &str = "last-event-id";
+
+/// Options of a workspace event subscription (defaults per PROTOCOL §5b).
+#[derive(Debug, Clone)]
+pub struct SseOptions {
+    /// The resume point sent as `Last-Event-ID` on the first connect.
+    pub last_event_id: Option<String>,
+    /// Initial (and minimum) reconnect delay ceiling; default 3000 ms.
+    pub initial_delay: Duration,
+    /// Maximum reconnect delay ceiling; default 30000 ms.
+    pub max_delay: Duration,
+    /// Consecutive failed connections tolerated; `None` is unlimited; default 10.
+    pub max_reconnects: Option<u32>,
+    /// Drop the connection when no byte arrives for this long; `None` or zero disables; default 45 s.
+    pub idle_timeout: Option<Duration>,
+    /// A connection open this long counts as healthy even without events; default 60 s.
+    pub healthy_after: Duration,
+    /// Request options for each connect (headers, attempt timeout, HTTP retry policy, cancel tokens).
+    pub request: RequestOptions,
+    /// A base URL overriding the configured one.
+    pub base_url: Option<String>,
+}
+
+impl Default for SseOptions {
+    fn default() -> Self {
+        SseOptions {
+            last_event_id: None,
+            initial_delay: Duration::from_millis(3000),
+            max_delay: Duration::from_millis(30_000),
+            max_reconnects: Some(10),
+            idle_timeout: Some(Duration::from_secs(45)),
+            healthy_after: Duration::from_secs(60),
+            request: RequestOptions::default(),
+            base_url: None,
+        }
+    }
+}
+
+impl SseOptions {
+    /// Default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Resumes after this event id (sent as `Last-Event-ID` on the first connect).
+    pub fn last_event_id(mut self, id: impl Into<String>) -> Self {
+        self.last_event_id = Some(id.into());
+        self
+    }
+
+    /// Sets the initial and maximum reconnect delay ceilings.
+    pub fn delays(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_delay = initial;
+        self.max_delay = max;
+        self
+    }
+
+    /// Sets the consecutive-failure budget (`None` = unlimited).
+    pub fn max_reconnects(mut self, n: Option<u32>) -> Self {
+        self.max_reconnects = n;
+        self
+    }
+
+    /// Sets the idle watchdog (`None` or zero disables it).
+    pub fn idle_timeout(mut self, d: Option<Duration>) -> Self {
+        self.idle_timeout = d;
+        self
+    }
+
+    /// Adds a cancellation token: cancelling it ends the subscription silently.
+    pub fn cancel_token(mut self, token: CancelToken) -> Self {
+        self.request.cancel.push(token);
+        self
+    }
+
+    /// Replaces the per-connect request options.
+    pub fn request_options(mut self, options: RequestOptions) -> Self {
+        self.request = options;
+        self
+    }
+}
+
+/// A business event of the workspace stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkspaceEvent {
+    /// The SSE event name (it overrides any `event_type` inside the JSON).
+    pub event_type: String,
+    /// The frame's `id` (Unix epoch milliseconds on the platform), when it had one.
+    pub id: Option<String>,
+    /// The raw JSON object, with `event_type` inserted.
+    pub data: Map<String, Value>,
+    /// The typed, leniently decoded payload.
+    pub kind: EventKind,
+}
+
+/// The `stream.opened` control frame: a connection signal, not a business event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamOpened {
+    /// The server's connection id.
+    pub connection_id: Option<String>,
+    /// The workspace's concurrent-stream cap.
+    pub max_streams_per_workspace: Option<i64>,
+    /// The raw JSON data.
+    pub data: Value,
+}
+
+/// Why a subscription ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The caller cancelled or unsubscribed; no error follows.
+    Cancelled,
+    /// A terminal error; it follows in [`SseStep::Done`].
+    Error,
+}
+
+/// A connection-state signal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamState {
+    /// A connect request is about to be sent; `attempt` is 0 for the first connect, else the
+    /// number of consecutive failures so far.
+    Connecting {
+        /// Consecutive failures before this connect.
+        attempt: u32,
+    },
+    /// The server answered 2xx `text/event-stream`; events may follow.
+    Open,
+    /// The server's `stream.opened` control frame.
+    Opened(StreamOpened),
+    /// The connection ended and a reconnect is scheduled after `delay`.
+    Reconnecting {
+        /// The 1-based number of this reconnect in the current failure run.
+        attempt: u32,
+        /// The jittered sleep before the reconnect.
+        delay: Duration,
+        /// Why the previous connection ended.
+        cause: String,
+    },
+    /// The subscription is over.
+    Closed {
+        /// Why.
+        reason: CloseReason,
+    },
+}
+
+/// What the driver of an [`SseSession`] must do next.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum SseStep {
+    /// Drop any open connection and send this connect request; then report the response head
+    /// with [`SseSession::handle_head`] (2xx `text/event-stream`, see
+    /// [`streams_body`](super::streams_body)) or the whole outcome with
+    /// [`SseSession::handle_outcome`]. The attempt timeout covers the response headers only.
+    Connect(Attempt),
+    /// Read the body: feed chunks, EOF or a read error; if nothing arrives by the instant
+    /// (the idle watchdog), poll again anyway.
+    Read(Option<Instant>),
+    /// Drop any open connection and sleep until the instant (interrupt on cancellation).
+    Wait(Instant),
+    /// Deliver a business event.
+    Event(WorkspaceEvent),
+    /// Deliver a connection-state signal.
+    State(StreamState),
+    /// The subscription is over: the terminal error, at most once; afterwards `Done(None)`.
+    Done(Option<Error>),
+}
+
+/// The GET of the event stream, as an operation value for `prepare`.
+struct EventStreamOp;
+
+impl Operation for EventStreamOp {
+    type Output = ();
+    fn method(&self) -> Method {
+        Method::GET
+    }
+    fn path_template(&self) -> &str {
+        "/v1/{workspace_id}/events/stream"
+    }
+    fn operation_id(&self) -> &str {
+        "get-event-stream"
+    }
+    fn accept(&self) -> &'static str {
+        "text/event-stream"
+    }
+    fn parts(&self) -> Result<RequestParts, Error> {
+        Ok(RequestParts::new())
+    }
+    fn parse(&self, _response: http::Response<Bytes>) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+#[allow(clippy::large_enum_variant)]
+enum Phase {
+    Start,
+    Connecting(Call),
+    Open {
+        decoder: SseDecoder,
+        opened_at: Instant,
+        idle_at: Option<Instant>,
+        healthy: bool,
+    },
+    Backoff(Instant),
+    Finished,
+}
+
+/// The sans-IO workspace event subscription (PROTOCOL §5b): see the [module docs](super).
+pub struct SseSession {
+    config: Arc<Config>,
+    request: Result<PreparedRequest, Option<Error>>,
+    connect_options: RequestOptions,
+    opts: SseOptions,
+    cancel: Vec<CancelToken>,
+    own_cancel: CancelToken,
+    rng: Box<dyn RandomSource>,
+    seed: u64,
+    resume: Option<String>,
+    failures: u32,
+    base: Duration,
+    delay: Duration,
+    phase: Phase,
+    out: VecDeque<SseStep>,
+    terminal: Option<Error>,
+}
+
+impl std::fmt::Debug for SseSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SseSession")
+            .field("resume", &self.resume)
+            .field("failures", &self.failures)
+            .field("delay", &self.delay)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SseSession {
+    /// Creates a subscription; nothing is sent until the first [`poll`](Self::poll).
+    /// `seed` seeds the reconnect jitter.
+    pub fn new(config: Arc<Config>, options: SseOptions, seed: u64) -> SseSession {
+        let mut connect_options = options.request.clone();
+        // The stream has no overall deadline: each connect only bounds its response headers.
+        connect_options.deadline = Some(Duration::ZERO);
+        let request = prepare(
+            &EventStreamOp,
+            &config,
+            &connect_options,
+            options.base_url.as_deref(),
+        )
+        .map_err(Some);
+        let own_cancel = CancelToken::new();
+        let mut cancel = options.request.cancel.clone();
+        cancel.push(own_cancel.clone());
+        connect_options.cancel = cancel.clone();
+        let base = options.initial_delay;
+        SseSession {
+            config,
+            request,
+            connect_options,
+            resume: options.last_event_id.clone().filter(|s| !s.is_empty()),
+            opts: options,
+            cancel,
+            own_cancel,
+            rng: Box::new(XorShift::new(seed)),
+            seed,
+            failures: 0,
+            base,
+            delay: base,
+            phase: Phase::Start,
+            out: VecDeque::new(),
+            terminal: None,
+        }
+    }
+
+    /// Replaces the jitter's random source (tests inject fixed values).
+    pub fn with_random(mut self, rng: Box<dyn RandomSource>) -> SseSession {
+        self.rng = rng;
+        self
+    }
+
+    /// Every token that ends the subscription (drivers watch them during I/O and sleeps).
+    pub fn cancel_tokens(&self) -> &[CancelToken] {
+        &self.cancel
+    }
+
+    /// The session's own token: cancelling it is [`close`](Self::close).
+    pub fn close_token(&self) -> CancelToken {
+        self.own_cancel.clone()
+    }
+
+    /// Unsubscribes: idempotent; the next poll ends the session without an error.
+    pub fn close(&self) {
+        self.own_cancel.cancel();
+    }
+
+    /// Whether a token was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.iter().any(CancelToken::is_cancelled)
+    }
+
+    /// The current resume point (the id of the latest business event).
+    pub fn resume_point(&self) -> Option<&str> {
+        self.resume.as_deref()
+    }
+
+    /// The current reconnect delay ceiling (grows on failures, resets after healthy connections).
+    pub fn current_delay(&self) -> Duration {
+        self.delay
+    }
+
+    /// Consecutive failed connections so far.
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// Whether a connection is open (the driver should be reading its body).
+    pub fn is_open(&self) -> bool {
+        matches!(self.phase, Phase::Open { .. })
+    }
+
+    /// Asks what to do next (see [`SseStep`]).
+    pub fn poll(&mut self, time: Time) -> SseStep {
+        if !matches!(self.phase, Phase::Finished) && self.is_cancelled() {
+            self.out.clear();
+            self.phase = Phase::Finished;
+            return SseStep::State(StreamState::Closed {
+                reason: CloseReason::Cancelled,
+            });
+        }
+        // Bounded: every pass either returns or moves to a phase that returns.
+        for _ in 0..8 {
+            if let Some(step) = self.out.pop_front() {
+                return step;
+            }
+            match &mut self.phase {
+                Phase::Start => self.begin_connect(time),
+                Phase::Backoff(until) => {
+                    if time.now < *until {
+                        return SseStep::Wait(*until);
+                    }
+                    self.begin_connect(time);
+                }
+                Phase::Connecting(call) => match call.poll(time) {
+                    Step::Send(attempt) => return SseStep::Connect(attempt),
+                    Step::Wait(until) => return SseStep::Wait(until),
+                    Step::Done(Ok(resp)) => self.opened(resp, time),
+                    Step::Done(Err(e)) => self.connect_failed(e, time),
+                },
+                Phase::Open { idle_at, .. } => match *idle_at {
+                    Some(at) if time.now >= at => self.connection_ended("idle timeout", time),
+                    at => return SseStep::Read(at),
+                },
+                Phase::Finished => return SseStep::Done(self.terminal.take()),
+            }
+        }
+        SseStep::Done(self.terminal.take())
+    }
+
+    /// Reports how a connect attempt ended without a streamed body: a transport failure, a
+    /// timeout, a cancellation, or a buffered response (non-2xx or not `text/event-stream`).
+    pub fn handle_outcome(&mut self, outcome: AttemptOutcome, time: Time) {
+        if let Phase::Connecting(call) = &mut self.phase {
+            call.handle(outcome, time);
+        }
+    }
+
+    /// Reports the head of a 2xx `text/event-stream` response; its body is fed next.
+    pub fn handle_head(&mut self, head: http::response::Parts, time: Time) {
+        self.handle_outcome(
+            AttemptOutcome::Response(http::Response::from_parts(head, Bytes::new())),
+            time,
+        );
+    }
+
+    /// Feeds one chunk of the body (ignored unless a connection is open).
+    pub fn handle_chunk(&mut self, chunk: &[u8], time: Time) {
+        let idle = self.idle_timeout();
+        let Phase::Open {
+            decoder, idle_at, ..
+        } = &mut self.phase
+        else {
+            return;
+        };
+        if chunk.is_empty() {
+            return;
+        }
+        *idle_at = idle.and_then(|d| time.now.checked_add(d));
+        decoder.feed(chunk);
+        let mut items = Vec::new();
+        while let Some(item) = decoder.next_frame() {
+            items.push(item);
+        }
+        for item in items {
+            if !self.is_open() {
+                break;
+            }
+            match item {
+                Ok(SseItem::Retry(ms)) => self.apply_retry(ms),
+                Ok(SseItem::Comment(_)) => {}
+                Ok(SseItem::Event(ev)) => self.on_frame(ev, time),
+                Err(e @ SseError::EventTooLarge { .. }) => {
+                    self.connection_ended(&e.to_string(), time)
+                }
+            }
+        }
+    }
+
+    /// Reports the end of the body (the server closed the stream).
+    pub fn handle_eof(&mut self, time: Time) {
+        if self.is_open() {
+            self.connection_ended("Stream closed by server", time);
+        }
+    }
+
+    /// Reports a failure while reading the body.
+    pub fn handle_read_error(&mut self, error: Error, time: Time) {
+        if self.is_open() {
+            self.connection_ended(error.message(), time);
+        }
+    }
+
+    fn idle_timeout(&self) -> Option<Duration> {
+        self.opts.idle_timeout.filter(|d| !d.is_zero())
+    }
+
+    fn begin_connect(&mut self, time: Time) {
+        let req = match &mut self.request {
+            Ok(r) => r.clone(),
+            Err(e) => {
+                let e = e
+                    .take()
+                    .unwrap_or_else(|| Error::config("invalid event stream request"));
+                self.terminal(e);
+                return;
+            }
+        };
+        let mut req = req;
+        req.headers.remove(LAST_EVENT_ID);
+        if let Some(id) = &self.resume {
+            if let Ok(v) = HeaderValue::from_str(id) {
+                req.headers.insert(LAST_EVENT_ID, v);
+            }
+        }
+        req.headers.remove(header::CONTENT_TYPE);
+        self.seed = self.seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let call = Call::new(req, &self.config, &self.connect_options, self.seed, time);
+        self.phase = Phase::Connecting(call);
+        self.out.push_back(SseStep::State(StreamState::Connecting {
+            attempt: self.failures,
+        }));
+    }
+
+    fn opened(&mut self, resp: http::Response<Bytes>, time: Time) {
+        let (head, _) = resp.into_parts();
+        if !streams_body(&head) {
+            let ct = head
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("none")
+                .to_owned();
+            self.phase = Phase::Start;
+            self.connection_ended(
+                &format!("Unexpected content type for event stream: {ct}"),
+                time,
+            );
+            return;
+        }
+        self.phase = Phase::Open {
+            decoder: SseDecoder::new(),
+            opened_at: time.now,
+            idle_at: self.idle_timeout().and_then(|d| time.now.checked_add(d)),
+            healthy: false,
+        };
+        self.out.push_back(SseStep::State(StreamState::Open));
+    }
+
+    fn connect_failed(&mut self, e: Error, time: Time) {
+        match e.kind() {
+            ErrorKind::Cancelled => {
+                self.out.clear();
+                self.phase = Phase::Finished;
+                self.out.push_back(SseStep::State(StreamState::Closed {
+                    reason: CloseReason::Cancelled,
+                }));
+            }
+            ErrorKind::Authentication
+            | ErrorKind::Permission
+            | ErrorKind::Config
+            | ErrorKind::Hook => self.terminal(e),
+            _ => {
+                self.phase = Phase::Start;
+                self.connection_ended(e.message(), time);
+            }
+        }
+    }
+
+    fn terminal(&mut self, e: Error) {
+        self.phase = Phase::Finished;
+        self.terminal = Some(e);
+        self.out.push_back(SseStep::State(StreamState::Closed {
+            reason: CloseReason::Error,
+        }));
+    }
+
+    fn apply_retry(&mut self, ms: u64) {
+        let server = Duration::from_millis(ms);
+        self.base = server.max(self.opts.initial_delay).min(self.opts.max_delay);
+        self.delay = self.base;
+    }
+
+    /// A connection (or connect) ended retryably: budget, jittered backoff, reconnect signal.
+    fn connection_ended(&mut self, reason: &str, time: Time) {
+        let healthy = match &self.phase {
+            Phase::Open {
+                healthy, opened_at, ..
+            } => {
+                *healthy
+                    || time.now.saturating_duration_since(*opened_at) >= self.opts.healthy_after
+            }
+            _ => false,
+        };
+        if healthy {
+            self.failures = 0;
+            self.delay = self.base;
+        }
+        if let Some(max) = self.opts.max_reconnects {
+            if self.failures >= max {
+                let e = Error::other(
+                    ErrorKind::EventStream,
+                    Some("transport_exhausted"),
+                    format!("SSE subscription exhausted reconnect budget ({max}): {reason}"),
+                )
+                .with_retryable(true);
+                self.terminal(e);
+                return;
+            }
+        }
+        self.failures += 1;
+        let ceiling = self.delay.max(Duration::from_millis(1));
+        let sleep = full_jitter(ceiling, ceiling, 0, self.rng.next_u32());
+        self.delay = self.delay.saturating_mul(2).min(self.opts.max_delay);
+        let until = time.now.checked_add(sleep).unwrap_or(time.now);
+        self.phase = Phase::Backoff(until);
+        self.out
+            .push_back(SseStep::State(StreamState::Reconnecting {
+                attempt: self.failures,
+                delay: sleep,
+                cause: reason.to_owned(),
+            }));
+    }
+
+    fn on_frame(&mut self, ev: SseEvent, time: Time) {
+        match ev.event.as_deref() {
+            None => {}
+            Some("error") => match serde_json::from_str::<Value>(&ev.data) {
+                Err(_) => self.connection_ended("Server sent malformed error frame", time),
+                Ok(Value::Object(m)) => {
+                    let code = m.get("code").and_then(Value::as_str).map(str::to_owned);
+                    let message = m.get("message").and_then(Value::as_str).map(str::to_owned);
+                    if code.as_deref() == Some("too_many_streams") {
+                        let e = Error::other(
+                            ErrorKind::EventStream,
+                            Some("too_many_streams"),
+                            message.unwrap_or_else(|| "Stream error".to_owned()),
+                        )
+                        .with_retryable(false)
+                        .with_extra(Value::Object(m));
+                        self.terminal(e);
+                    } else {
+                        let reason = format!(
+                            "{} (code={})",
+                            message.as_deref().unwrap_or("Stream error"),
+                            code.as_deref().unwrap_or("none")
+                        );
+                        self.connection_ended(&reason, time);
+                    }
+                }
+                Ok(_) => self.connection_ended("Server sent non-object error frame", time),
+            },
+            Some("stream.opened") => {
+                let data: Value = serde_json::from_str(&ev.data).unwrap_or(Value::Null);
+                let opened = StreamOpened {
+                    connection_id: data
+                        .get("connection_id")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                    max_streams_per_workspace: data
+                        .get("max_streams_per_workspace")
+                        .and_then(Value::as_i64),
+                    data,
+                };
+                self.out
+                    .push_back(SseStep::State(StreamState::Opened(opened)));
+            }
+            Some(name) => {
+                let Ok(Value::Object(mut data)) = serde_json::from_str::<Value>(&ev.data) else {
+                    #[cfg(feature = "tracing")]
+                    tracing::debug!(
+                        event = name,
+                        "dropping SSE event whose data is not a JSON object"
+                    );
+                    return;
+                };
+                data.insert("event_type".to_owned(), Value::String(name.to_owned()));
+                let kind = EventKind::decode(name, &data);
+                let event = WorkspaceEvent {
+                    event_type: name.to_owned(),
+                    id: ev.id.clone(),
+                    data,
+                    kind,
+                };
+                if let Some(id) = ev.id {
+                    self.resume = (!id.is_empty()).then_some(id);
+                }
+                if let Phase::Open { healthy, .. } = &mut self.phase {
+                    *healthy = true;
+                }
+                self.out.push_back(SseStep::Event(event));
+            }
+        }
+    }
+}

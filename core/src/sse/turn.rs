@@ -1,0 +1,350 @@
+//! The turn stream (PROTOCOL §5c, [D27]): one POST, typed frames, never reconnected.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{header, Method};
+use serde::Serialize;
+use serde_json::Value;
+use web_time::Instant;
+
+use super::typed::TurnEventKind;
+use super::{streams_body, SseDecoder, SseItem};
+use crate::body::Body;
+use crate::call::{Attempt, AttemptOutcome, Call, Step, Time};
+use crate::cancel::CancelToken;
+use crate::config::Config;
+use crate::error::{Error, ErrorKind, TimeoutScope};
+use crate::operation::{Operation, RequestParts};
+use crate::options::RequestOptions;
+use crate::query::Query;
+use crate::request::prepare;
+
+/// A typed turn-stream event (the discriminator is the SSE event name).
+pub type TurnEvent = TurnEventKind;
+
+/// The body of a turn: `TurnRequest` (PROTOCOL §5c).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TurnRequest {
+    /// The user message (1-10000 characters).
+    pub message: String,
+    /// Structured content parts (`ContentPartPayload` objects).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<Vec<Value>>,
+    /// A media URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_url: Option<String>,
+    /// The media type of `media_url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+}
+
+impl TurnRequest {
+    /// A text-only turn.
+    pub fn text(message: impl Into<String>) -> Self {
+        TurnRequest {
+            message: message.into(),
+            ..Default::default()
+        }
+    }
+}
+
+/// `POST /v1/{workspace_id}/conversations/{conversation_id}/turns/stream` as an operation value.
+#[derive(Debug, Clone)]
+pub struct TurnStreamOp {
+    /// The conversation.
+    pub conversation_id: String,
+    /// The JSON body, already encoded.
+    pub body: Bytes,
+    /// `include_tool_calls`, forwarded only when set.
+    pub include_tool_calls: Option<bool>,
+}
+
+impl TurnStreamOp {
+    /// Encodes `body` (a [`TurnRequest`] or any serializable equivalent).
+    pub fn new<B: Serialize + ?Sized>(
+        conversation_id: impl Into<String>,
+        body: &B,
+    ) -> Result<Self, Error> {
+        let body = serde_json::to_vec(body)
+            .map_err(|e| Error::config(format!("cannot encode the turn request: {e}")))?;
+        Ok(TurnStreamOp {
+            conversation_id: conversation_id.into(),
+            body: Bytes::from(body),
+            include_tool_calls: None,
+        })
+    }
+
+    /// Sets `include_tool_calls`.
+    pub fn include_tool_calls(mut self, on: bool) -> Self {
+        self.include_tool_calls = Some(on);
+        self
+    }
+}
+
+impl Operation for TurnStreamOp {
+    type Output = ();
+    fn method(&self) -> Method {
+        Method::POST
+    }
+    fn path_template(&self) -> &str {
+        "/v1/{workspace_id}/conversations/{conversation_id}/turns/stream"
+    }
+    fn operation_id(&self) -> &str {
+        "stream-turn"
+    }
+    fn accept(&self) -> &'static str {
+        "text/event-stream"
+    }
+    fn parts(&self) -> Result<RequestParts, Error> {
+        let mut query = Query::new();
+        if let Some(on) = self.include_tool_calls {
+            query.push("include_tool_calls", on);
+        }
+        Ok(RequestParts::new()
+            .path("conversation_id", &self.conversation_id)
+            .query(query)
+            .body(Body::Json(self.body.clone())))
+    }
+    fn parse(&self, _response: http::Response<Bytes>) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// What the driver of a [`TurnSession`] must do next.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum TurnStep {
+    /// Send this request; report the head of a 2xx `text/event-stream` response with
+    /// [`TurnSession::handle_head`], anything else with [`TurnSession::handle_outcome`].
+    Send(Attempt),
+    /// Sleep until the instant (a 429 `Retry-After` before any body), then poll.
+    Wait(Instant),
+    /// Read the body; if nothing arrives by the instant (the overall deadline), poll again.
+    Read(Option<Instant>),
+    /// Deliver a typed event.
+    Event(TurnEvent),
+    /// The stream is over; `Ok` after a `done`/`error` frame and EOF. Afterwards the session
+    /// keeps answering `Done(Ok(()))`.
+    Done(Result<(), Error>),
+}
+
+#[allow(clippy::large_enum_variant)]
+enum Phase {
+    Request(Call),
+    Open,
+    Finished,
+}
+
+/// The sans-IO turn stream: a request phase (the [`Call`] machine, so the HTTP-core POST
+/// rule applies) followed by decoding. Never reconnects or re-posts [D27].
+pub struct TurnSession {
+    phase: Result<Phase, Option<Error>>,
+    decoder: SseDecoder,
+    out: VecDeque<TurnEvent>,
+    result: Option<Result<(), Error>>,
+    ended_by_frame: bool,
+    deadline: Option<(Instant, Duration)>,
+    cancel: Vec<CancelToken>,
+}
+
+impl std::fmt::Debug for TurnSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TurnSession")
+            .field("ended_by_frame", &self.ended_by_frame)
+            .finish_non_exhaustive()
+    }
+}
+
+fn interrupted(cause: &str) -> Error {
+    Error::other(
+        ErrorKind::Stream,
+        Some("stream_interrupted"),
+        format!("Turn stream interrupted: {cause}"),
+    )
+    .with_retryable(true)
+}
+
+impl TurnSession {
+    /// Prepares the request; build errors surface from the first poll, before anything is sent.
+    pub fn new(
+        op: TurnStreamOp,
+        config: &Config,
+        options: &RequestOptions,
+        base_url: Option<&str>,
+        seed: u64,
+        time: Time,
+    ) -> TurnSession {
+        let deadline = options
+            .deadline
+            .or(config.deadline())
+            .filter(|d| !d.is_zero())
+            .and_then(|d| time.now.checked_add(d).map(|at| (at, d)));
+        let phase = prepare(&op, config, options, base_url)
+            .map(|req| Phase::Request(Call::new(req, config, options, seed, time)))
+            .map_err(Some);
+        TurnSession {
+            phase,
+            decoder: SseDecoder::new(),
+            out: VecDeque::new(),
+            result: None,
+            ended_by_frame: false,
+            deadline,
+            cancel: options.cancel.clone(),
+        }
+    }
+
+    /// The overall deadline, which bounds the whole stream (drivers may bound reads by it).
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline.map(|(at, _)| at)
+    }
+
+    /// The cancellation tokens (drivers watch them during I/O and sleeps).
+    pub fn cancel_tokens(&self) -> &[CancelToken] {
+        &self.cancel
+    }
+
+    fn finish(&mut self, r: Result<(), Error>) {
+        if self.result.is_none() {
+            self.result = Some(r);
+        }
+        self.phase = Ok(Phase::Finished);
+    }
+
+    /// Asks what to do next.
+    pub fn poll(&mut self, time: Time) -> TurnStep {
+        if let Some(ev) = self.out.pop_front() {
+            return TurnStep::Event(ev);
+        }
+        let phase = match &mut self.phase {
+            Ok(p) => p,
+            Err(e) => {
+                let e = e.take();
+                self.phase = Ok(Phase::Finished);
+                return TurnStep::Done(e.map_or(Ok(()), Err));
+            }
+        };
+        match phase {
+            Phase::Finished => TurnStep::Done(self.result.take().unwrap_or(Ok(()))),
+            Phase::Open => {
+                if self.cancel.iter().any(CancelToken::is_cancelled) {
+                    self.finish(Err(Error::cancelled()));
+                    return self.poll(time);
+                }
+                match self.deadline {
+                    Some((at, total)) if time.now >= at => {
+                        self.finish(Err(Error::timeout(total, TimeoutScope::Deadline)));
+                        self.poll(time)
+                    }
+                    d => TurnStep::Read(d.map(|(at, _)| at)),
+                }
+            }
+            Phase::Request(call) => {
+                match call.poll(time) {
+                    Step::Send(a) => TurnStep::Send(a),
+                    Step::Wait(i) => TurnStep::Wait(i),
+                    Step::Done(Err(e)) => {
+                        self.finish(Err(e));
+                        self.poll(time)
+                    }
+                    Step::Done(Ok(resp)) => {
+                        let (head, body) = resp.into_parts();
+                        if streams_body(&head) {
+                            self.phase = Ok(Phase::Open);
+                        } else {
+                            let ct = head
+                                .headers
+                                .get(header::CONTENT_TYPE)
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("none")
+                                .to_owned();
+                            self.finish(Err(Error::decode(
+                            format!("Expected a text/event-stream response, got content type `{ct}`"),
+                            None,
+                            head.status.as_u16(),
+                            &body,
+                        )));
+                        }
+                        self.poll(time)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reports how the request ended without a streamed body (failure, timeout, cancellation,
+    /// or a buffered response).
+    pub fn handle_outcome(&mut self, outcome: AttemptOutcome, time: Time) {
+        if let Ok(Phase::Request(call)) = &mut self.phase {
+            call.handle(outcome, time);
+        }
+    }
+
+    /// Reports the head of a 2xx `text/event-stream` response.
+    pub fn handle_head(&mut self, head: http::response::Parts, time: Time) {
+        self.handle_outcome(
+            AttemptOutcome::Response(http::Response::from_parts(head, Bytes::new())),
+            time,
+        );
+    }
+
+    /// Feeds one chunk of the body.
+    pub fn handle_chunk(&mut self, chunk: &[u8]) {
+        if !matches!(self.phase, Ok(Phase::Open)) {
+            return;
+        }
+        self.decoder.feed(chunk);
+        while let Some(item) = self.decoder.next_frame() {
+            match item {
+                Ok(SseItem::Event(ev)) => {
+                    let Some(name) = ev.event.as_deref() else {
+                        continue;
+                    };
+                    if !TurnEventKind::is_known(name) {
+                        continue;
+                    }
+                    let Ok(Value::Object(data)) = serde_json::from_str::<Value>(&ev.data) else {
+                        continue;
+                    };
+                    let event = TurnEventKind::decode(name, &data);
+                    if matches!(event, TurnEventKind::Done(_) | TurnEventKind::Error(_)) {
+                        self.ended_by_frame = true;
+                    }
+                    self.out.push_back(event);
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    self.finish(Err(interrupted(&e.to_string())));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Reports the end of the body.
+    pub fn handle_eof(&mut self) {
+        if matches!(self.phase, Ok(Phase::Open)) {
+            self.decoder.finish();
+            if self.ended_by_frame {
+                self.finish(Ok(()));
+            } else {
+                self.finish(Err(interrupted(
+                    "the stream ended before a done or error event",
+                )));
+            }
+        }
+    }
+
+    /// Reports a read failure; after a `done`/`error` frame the turn is complete and the
+    /// stream ends normally.
+    pub fn handle_read_error(&mut self, error: Error) {
+        if matches!(self.phase, Ok(Phase::Open)) {
+            if self.ended_by_frame {
+                self.finish(Ok(()));
+            } else {
+                self.finish(Err(interrupted(error.message())));
+            }
+        }
+    }
+}

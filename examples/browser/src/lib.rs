@@ -1,0 +1,97 @@
+//! A minimal browser page over the wasm transport: lists the workspace's agents and appends
+//! live workspace events as they arrive. Build and run it with `.ci/browser-example` (see the
+//! README section "Browser example").
+
+#![forbid(unsafe_code)]
+
+#[cfg(target_arch = "wasm32")]
+mod page {
+    use amigo_platform_core::sse::SseOptions;
+    use amigo_platform_core::Config;
+    use amigo_platform_wasm::sse::{subscribe, StreamItem};
+    use amigo_platform_wasm::Client;
+    use wasm_bindgen::prelude::*;
+
+    fn append(list_id: &str, text: &str) -> Result<(), JsValue> {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or_else(|| JsValue::from_str("no document"))?;
+        let list = document
+            .get_element_by_id(list_id)
+            .ok_or_else(|| JsValue::from_str("missing list element"))?;
+        let item = document.create_element("li")?;
+        item.set_text_content(Some(text));
+        list.append_child(&item)?;
+        Ok(())
+    }
+
+    fn set_status(text: &str) -> Result<(), JsValue> {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or_else(|| JsValue::from_str("no document"))?;
+        if let Some(el) = document.get_element_by_id("status") {
+            el.set_text_content(Some(text));
+        }
+        Ok(())
+    }
+
+    /// Lists agents into `#agents`, then streams workspace events into `#events` forever.
+    #[wasm_bindgen]
+    pub async fn start(
+        base_url: String,
+        api_key: String,
+        workspace: String,
+    ) -> Result<(), JsValue> {
+        let config = Config::builder()
+            .api_key(api_key)
+            .workspace_id(workspace)
+            .base_url(base_url)
+            .build()
+            .map_err(|e| JsValue::from_str(e.message()))?;
+        let client = Client::new(config);
+        let mut agents = client.agents().list_auto_paging().send();
+        let mut n = 0;
+        while let Some(agent) = agents.next_item().await {
+            let agent = agent.map_err(|e| JsValue::from_str(e.message()))?;
+            append("agents", &agent.name)?;
+            n += 1;
+        }
+        set_status(&format!("{n} agents; waiting for events"))?;
+        let mut events = subscribe(&client, SseOptions::new());
+        while let Some(item) = events.next_item().await {
+            match item {
+                Ok(StreamItem::Event(e)) => append(
+                    "events",
+                    &format!("{} {}", e.event_type, serde_json_text(&e.data)),
+                )?,
+                Ok(StreamItem::State(s)) => {
+                    use amigo_platform_core::sse::StreamState;
+                    let text = match s {
+                        StreamState::Connecting { .. } => "connecting".to_owned(),
+                        StreamState::Open | StreamState::Opened(_) => "live".to_owned(),
+                        StreamState::Reconnecting { attempt, delay, .. } => {
+                            format!("reconnecting (attempt {attempt}, in {delay:?})")
+                        }
+                        StreamState::Closed { .. } => "closed".to_owned(),
+                    };
+                    set_status(&format!("{n} agents; events: {text}"))?
+                }
+                Err(e) => {
+                    set_status(&format!("stream ended: {}", e.message()))?;
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn serde_json_text(map: &serde_json::Map<String, serde_json::Value>) -> String {
+        let mut parts: Vec<String> = map
+            .iter()
+            .filter(|(k, _)| *k != "event_type")
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        parts.sort();
+        parts.join(" ")
+    }
+}

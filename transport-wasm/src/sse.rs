@@ -1,0 +1,261 @@
+//! Workspace events in the browser: the core's [`SseSession`] fed from a `fetch` body's
+//! `ReadableStream`, with reconnect, `Last-Event-ID` resume and the idle watchdog.
+//!
+//! [`subscribe`] starts a local task and returns a [`Subscription`], a `futures_core::Stream`
+//! of [`StreamItem`]s. Dropping the subscription (or [`Subscription::close`]) aborts the open
+//! `fetch` and ends the task.
+
+use crate::fetch::{now, read_all, seed, start, AbortOnDrop, WasmExecutor};
+use crate::timer::{race, sleep, Either};
+use amigo_platform_core::call::AttemptOutcome;
+use amigo_platform_core::cancel::Cancelled;
+use amigo_platform_core::error::TransportErrorKind;
+use amigo_platform_core::sse::{
+    streams_body, SseOptions, SseSession, SseStep, StreamState, WorkspaceEvent,
+};
+use amigo_platform_core::{CancelToken, Client, Error};
+use js_sys::{Reflect, Uint8Array};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, ReadableStreamDefaultReader};
+
+/// The largest non-stream (error) body read on a connect.
+const MAX_ERROR_BODY: usize = 1024 * 1024;
+
+/// One item of a subscription.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamItem {
+    /// A business event.
+    Event(WorkspaceEvent),
+    /// A connection-state signal.
+    State(StreamState),
+}
+
+#[derive(Default)]
+struct Queue {
+    items: VecDeque<Result<StreamItem, Error>>,
+    ended: bool,
+    waker: Option<Waker>,
+}
+
+/// A live workspace subscription; a `Stream` of items that ends after a terminal error.
+pub struct Subscription {
+    queue: Rc<RefCell<Queue>>,
+    close: CancelToken,
+}
+
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscription").finish_non_exhaustive()
+    }
+}
+
+impl Subscription {
+    /// Ends the subscription: the connection is aborted and the stream ends.
+    pub fn close(&self) {
+        self.close.cancel();
+    }
+
+    /// The next item, or `None` at the end.
+    pub async fn next_item(&mut self) -> Option<Result<StreamItem, Error>> {
+        std::future::poll_fn(|cx| self.poll_item(cx)).await
+    }
+
+    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamItem, Error>>> {
+        let mut q = self.queue.borrow_mut();
+        if let Some(item) = q.items.pop_front() {
+            return Poll::Ready(Some(item));
+        }
+        if q.ended {
+            return Poll::Ready(None);
+        }
+        q.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+impl futures_core::Stream for Subscription {
+    type Item = Result<StreamItem, Error>;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_item(cx)
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.close.cancel();
+    }
+}
+
+fn push(queue: &Rc<RefCell<Queue>>, item: Option<Result<StreamItem, Error>>) {
+    let mut q = queue.borrow_mut();
+    match item {
+        Some(i) => q.items.push_back(i),
+        None => q.ended = true,
+    }
+    if let Some(w) = q.waker.take() {
+        w.wake();
+    }
+}
+
+/// Subscribes to the workspace event stream of the client's workspace.
+pub fn subscribe(client: &Client<WasmExecutor>, options: SseOptions) -> Subscription {
+    let close = CancelToken::new();
+    let options = options.cancel_token(close.clone());
+    let session = SseSession::new(Arc::new(client.config().clone()), options, seed());
+    let queue = Rc::new(RefCell::new(Queue::default()));
+    wasm_bindgen_futures::spawn_local(run(session, queue.clone()));
+    Subscription { queue, close }
+}
+
+struct Open {
+    reader: ReadableStreamDefaultReader,
+    _abort: AbortOnDrop,
+}
+
+enum Chunk {
+    Data(Vec<u8>),
+    Eof,
+    Failed(Error),
+}
+
+async fn read_chunk(reader: &ReadableStreamDefaultReader) -> Chunk {
+    let result = match JsFuture::from(reader.read()).await {
+        Ok(r) => r,
+        Err(e) => {
+            return Chunk::Failed(Error::network(
+                TransportErrorKind::Read,
+                crate::fetch::js_text(&e),
+            ))
+        }
+    };
+    let done = Reflect::get(&result, &JsValue::from_str("done"))
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true);
+    if done {
+        return Chunk::Eof;
+    }
+    match Reflect::get(&result, &JsValue::from_str("value"))
+        .ok()
+        .and_then(|v| v.dyn_into::<Uint8Array>().ok())
+    {
+        Some(bytes) => Chunk::Data(bytes.to_vec()),
+        None => Chunk::Failed(Error::network(
+            TransportErrorKind::Protocol,
+            "stream chunk is not bytes",
+        )),
+    }
+}
+
+async fn run(mut session: SseSession, queue: Rc<RefCell<Queue>>) {
+    let cancelled = Cancelled::any(session.cancel_tokens().to_vec());
+    let mut open: Option<Open> = None;
+    loop {
+        match session.poll(now()) {
+            SseStep::Connect(attempt) => {
+                open = None;
+                let controller = match AbortController::new() {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let err =
+                            Error::network(TransportErrorKind::Other, crate::fetch::js_text(&e));
+                        session.handle_outcome(AttemptOutcome::Failed(err), now());
+                        continue;
+                    }
+                };
+                let abort = AbortOnDrop(controller);
+                let limit = attempt.timeout;
+                let connect = start(attempt.request, &abort.0);
+                let timer = async move {
+                    match limit {
+                        Some(d) => sleep(d).await,
+                        None => std::future::pending::<()>().await,
+                    }
+                };
+                match race(connect, race(timer, cancelled.clone())).await {
+                    Either::Left(Ok((head, response))) => {
+                        if streams_body(&head) {
+                            let reader = response.body().and_then(|b| {
+                                b.get_reader()
+                                    .dyn_into::<ReadableStreamDefaultReader>()
+                                    .ok()
+                            });
+                            match reader {
+                                Some(reader) => {
+                                    session.handle_head(head, now());
+                                    open = Some(Open {
+                                        reader,
+                                        _abort: abort,
+                                    });
+                                }
+                                None => session.handle_outcome(
+                                    AttemptOutcome::Failed(Error::network(
+                                        TransportErrorKind::Protocol,
+                                        "no readable body",
+                                    )),
+                                    now(),
+                                ),
+                            }
+                        } else {
+                            let outcome = read_all(head, &response, MAX_ERROR_BODY).await;
+                            session.handle_outcome(outcome, now());
+                        }
+                    }
+                    Either::Left(Err(outcome)) => session.handle_outcome(outcome, now()),
+                    Either::Right(Either::Left(())) => {
+                        session.handle_outcome(AttemptOutcome::TimedOut, now())
+                    }
+                    Either::Right(Either::Right(())) => {
+                        session.handle_outcome(AttemptOutcome::Cancelled, now())
+                    }
+                }
+            }
+            SseStep::Read(until) => {
+                let Some(conn) = open.as_ref() else {
+                    session.handle_eof(now());
+                    continue;
+                };
+                let wait = until.map(|u| u.saturating_duration_since(web_time::Instant::now()));
+                let timer = async move {
+                    match wait {
+                        Some(d) => sleep(d).await,
+                        None => std::future::pending::<()>().await,
+                    }
+                };
+                match race(read_chunk(&conn.reader), race(timer, cancelled.clone())).await {
+                    Either::Left(Chunk::Data(bytes)) => session.handle_chunk(&bytes, now()),
+                    Either::Left(Chunk::Eof) => {
+                        open = None;
+                        session.handle_eof(now());
+                    }
+                    Either::Left(Chunk::Failed(e)) => {
+                        open = None;
+                        session.handle_read_error(e, now());
+                    }
+                    Either::Right(_) => {}
+                }
+            }
+            SseStep::Wait(until) => {
+                open = None;
+                let d = until.saturating_duration_since(web_time::Instant::now());
+                let _ = race(sleep(d), cancelled.clone()).await;
+            }
+            SseStep::Event(e) => push(&queue, Some(Ok(StreamItem::Event(e)))),
+            SseStep::State(s) => push(&queue, Some(Ok(StreamItem::State(s)))),
+            SseStep::Done(error) => {
+                if let Some(e) = error {
+                    push(&queue, Some(Err(e)));
+                }
+                push(&queue, None);
+                return;
+            }
+        }
+    }
+}

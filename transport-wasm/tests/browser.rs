@@ -1,0 +1,255 @@
+//! Browser tests: the wasm client in headless Chromium against the testkit mock server.
+//!
+//! Run by `.ci/wasm`, which starts `amigo-mock` on 127.0.0.1 and passes its URL in
+//! `AMIGO_MOCK_URL` at compile time. Each test uses its own workspace id, so state never leaks.
+
+#![cfg(target_arch = "wasm32")]
+
+use amigo_platform_core::{Config, ErrorKind, RawData};
+use amigo_platform_wasm::Client;
+use serde_json::{json, Value};
+use std::time::Duration;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const MOCK: Option<&str> = option_env!("AMIGO_MOCK_URL");
+
+fn client(ws: &str) -> Option<Client> {
+    let Some(base) = MOCK else {
+        web_sys_log("AMIGO_MOCK_URL was not set at compile time: skipping");
+        return None;
+    };
+    let config = Config::builder()
+        .api_key("test-api-key")
+        .workspace_id(ws)
+        .base_url(base)
+        .base_delay(Duration::from_millis(5))
+        .max_delay(Duration::from_millis(20))
+        .build()
+        .expect("config");
+    Some(Client::new(config))
+}
+
+fn web_sys_log(msg: &str) {
+    wasm_bindgen_test::console_log!("{msg}");
+}
+
+async fn control(client: &Client, path: &str, body: Value) -> Value {
+    match client.post(path).json(&body).await.expect("control call") {
+        RawData::Json(v) => v,
+        other => panic!("unexpected control answer {other:?}"),
+    }
+}
+
+async fn requests(client: &Client, path_suffix: &str) -> usize {
+    let RawData::Json(Value::Array(list)) = client.get("/__mock/requests").await.expect("requests")
+    else {
+        panic!("requests list expected")
+    };
+    list.iter()
+        .filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with(path_suffix)))
+        .count()
+}
+
+#[wasm_bindgen_test]
+async fn lists_and_auto_pages() {
+    let Some(c) = client("ws-wasm-list") else {
+        return;
+    };
+    control(
+        &c,
+        "/__mock/seed",
+        json!({"kind": "agents", "workspace": "ws-wasm-list", "n": 25}),
+    )
+    .await;
+    let first = c
+        .agents()
+        .list()
+        .limit(10)
+        .send_with_meta()
+        .await
+        .expect("list");
+    assert_eq!(first.data.items.len(), 10);
+    assert_eq!(first.data.total, Some(25));
+    assert!(first.meta.request_id.is_some(), "exposed by CORS");
+    let all = c
+        .agents()
+        .list()
+        .limit(10)
+        .auto_paging()
+        .send()
+        .try_collect()
+        .await
+        .expect("pages");
+    assert_eq!(all.len(), 25);
+    assert_eq!(all[24].name, "agent-25");
+}
+
+#[wasm_bindgen_test]
+async fn creates_and_maps_errors() {
+    let Some(c) = client("ws-wasm-create") else {
+        return;
+    };
+    let body = amigo_platform_core::resources::models::CreateAgentRequest {
+        name: "Browser agent".into(),
+        description: None,
+    };
+    let created = c.agents().create(body).await.expect("create");
+    assert_eq!(
+        c.agents().get(&created.id).await.expect("get").name,
+        "Browser agent"
+    );
+    let err = c.agents().get("missing").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert_eq!(err.message(), "Agent not found");
+    let err = c.agents().create(Default::default()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation);
+}
+
+#[wasm_bindgen_test]
+async fn retries_after_503() {
+    let Some(c) = client("ws-wasm-retry") else {
+        return;
+    };
+    control(
+        &c,
+        "/__mock/fault",
+        json!({"method": "GET", "path": "/v1/ws-wasm-retry/agents", "faults": [{"status": 503}]}),
+    )
+    .await;
+    let page = c.agents().list().await.expect("retried");
+    assert!(page.items.is_empty());
+    assert_eq!(requests(&c, "/ws-wasm-retry/agents").await, 2);
+}
+
+#[wasm_bindgen_test]
+async fn attempt_timeout() {
+    let Some(c) = client("ws-wasm-timeout") else {
+        return;
+    };
+    control(&c, "/__mock/fault", json!({"method": "GET", "path": "/v1/ws-wasm-timeout/agents", "faults": [{"pass": true, "delay_ms": 3000}]})).await;
+    let err = c
+        .agents()
+        .list()
+        .timeout(Duration::from_millis(100))
+        .max_retries(0)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert_eq!(err.message(), "Request timed out after 100ms");
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_future_aborts_the_request() {
+    let Some(c) = client("ws-wasm-drop") else {
+        return;
+    };
+    control(
+        &c,
+        "/__mock/fault",
+        json!({"method": "GET", "path": "/v1/ws-wasm-drop/agents", "faults": [{"hang": true}]}),
+    )
+    .await;
+    let started = web_time::Instant::now();
+    {
+        let pending = c.agents().list().send();
+        let sleep = wasm_timer(150);
+        futures_race(pending, sleep).await;
+    }
+    assert!(started.elapsed() < Duration::from_secs(2));
+    // The connection was aborted: the next call on the same client goes through at once.
+    let page = c
+        .agents()
+        .list()
+        .timeout(Duration::from_secs(2))
+        .await
+        .expect("after abort");
+    assert!(page.items.is_empty());
+}
+
+async fn wasm_timer(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let global = js_sys::global();
+        let f: js_sys::Function = js_sys::Reflect::get(&global, &"setTimeout".into())
+            .expect("setTimeout")
+            .into();
+        let _ = f.call2(&global, &resolve, &ms.into());
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+async fn futures_race<A: std::future::Future, B: std::future::Future>(a: A, b: B) {
+    let mut a = std::pin::pin!(a);
+    let mut b = std::pin::pin!(b);
+    std::future::poll_fn(|cx| {
+        if a.as_mut().poll(cx).is_ready() || b.as_mut().poll(cx).is_ready() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await
+}
+
+#[wasm_bindgen_test]
+async fn sse_resumes_after_a_dropped_connection() {
+    use amigo_platform_core::sse::{SseOptions, StreamState};
+    use amigo_platform_wasm::sse::{subscribe, StreamItem};
+    let Some(c) = client("ws-wasm-sse") else {
+        return;
+    };
+    // The first connection drops after two events; the client must resume with Last-Event-ID.
+    control(
+        &c,
+        "/__mock/sse_fault",
+        json!({"faults": [{"drop_after": 2}]}),
+    )
+    .await;
+    for n in 1..=4 {
+        control(&c, "/__mock/publish", json!({"workspace": "ws-wasm-sse", "event_type": "call.started", "data": {"call_sid": format!("CA{n}")}})).await;
+    }
+    let options = SseOptions::new()
+        .delays(Duration::from_millis(10), Duration::from_millis(50))
+        .last_event_id("0");
+    let mut sub = subscribe(&c, options);
+    let mut seen = Vec::new();
+    let mut reconnects = 0;
+    while seen.len() < 4 {
+        match sub.next_item().await {
+            Some(Ok(StreamItem::Event(e))) => {
+                seen.push(e.data["call_sid"].as_str().unwrap_or_default().to_owned())
+            }
+            Some(Ok(StreamItem::State(StreamState::Reconnecting { .. }))) => reconnects += 1,
+            Some(Ok(StreamItem::State(_))) => {}
+            Some(Err(e)) => panic!("stream error {e:?}"),
+            None => panic!("stream ended early"),
+        }
+    }
+    sub.close();
+    assert_eq!(
+        seen,
+        vec!["CA1", "CA2", "CA3", "CA4"],
+        "every event once, in order"
+    );
+    assert_eq!(reconnects, 1);
+    let RawData::Json(Value::Array(list)) = c.get("/__mock/requests").await.expect("requests")
+    else {
+        panic!()
+    };
+    let streams: Vec<&Value> = list
+        .iter()
+        .filter(|r| {
+            r["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("/ws-wasm-sse/events/stream"))
+        })
+        .collect();
+    assert_eq!(streams.len(), 2);
+    assert!(
+        streams[1]["headers"]["last-event-id"]
+            .as_str()
+            .is_some_and(|id| id != "0"),
+        "resumed from the last business event"
+    );
+}
