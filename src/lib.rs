@@ -18,24 +18,35 @@
 //! # Ok::<(), amigo_platform::Error>(())
 //! ```
 //!
+//! Every one of the API's 487 operations is a named method under `client.api()` (bring
+//! [`ApiExt`] into scope): `client.api().billing().customers().list()`, with typed models in
+//! [`api::models`] and operation values in [`api::ops`].
+//!
 //! See `examples/quickstart.rs` for a tour against the embedded mock server.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub use amigo_platform_api as api;
+pub use amigo_platform_api::ApiExt;
 pub use amigo_platform_core as core;
 pub use amigo_platform_core::{
     CancelToken, Config, ConfigBuilder, Error, ErrorKind, RequestOptions, Response, ResponseMeta,
 };
 
-/// The blocking client (ureq).
+/// The blocking client (ureq): calls, event streams (`sse`), WebSockets (`ws`) and
+/// device-code login (`auth`).
 #[cfg(feature = "blocking")]
 pub mod blocking {
-    pub use amigo_platform_ureq::{Client, PageIter, UreqExecutor};
+    pub use amigo_platform_ureq::{auth, sse, ws, Client, PageIter, UreqExecutor};
 }
 
-/// The async client (hyper, tokio).
+/// The async client (hyper, tokio): calls, event streams (`sse`), WebSockets (`ws`) and
+/// device-code login (`auth`).
 #[cfg(feature = "async")]
 pub mod asynchronous {
-    pub use amigo_platform_hyper::{Client, HyperExecutor, PageStream};
+    pub use amigo_platform_hyper::{auth, sse, ws, Client, HyperExecutor, PageStream};
 }
+
+/// Webhook verification (no transport needed).
+pub use amigo_platform_core::webhook;

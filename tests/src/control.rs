@@ -8,6 +8,8 @@
 //! | `POST /__mock/fault` | `{"method":"GET","path":"/v1/ws/agents","faults":[FAULT...]}` | queues faults |
 //! | `POST /__mock/publish` | `{"workspace":"ws","event_type":"call.started","data":{..}}` | publishes a workspace event |
 //! | `POST /__mock/sse_fault` | `{"faults":[{"drop_after":2}, {"drop_mid_event":1}, {"too_many_streams":true}, {"stall_ms":500}]}` | queues event-stream faults |
+//! | `POST /__mock/ws_script` | `{"steps":[{"text":".."},{"close":[4403,"no"]},{"sleep_ms":50},{"wait_frames":1},"drop","hang"]}` or `{"reject":401}` | scripts the next WebSocket connection |
+//! | `GET /__mock/ws_connections` | — | `[{"path","protocols","rejected","received","client_close","ended"}]` |
 //! | `POST /__mock/reset` | — | clears recorded requests and queued faults |
 //! | `GET /__mock/requests` | — | `[{"method","path","query","headers":{..}}]` |
 //!
@@ -133,6 +135,39 @@ pub(crate) fn handle(
             crate::sse::queue_faults(shared, faults);
             reply(StatusCode::OK, json!({"queued": n}))
         }
+        ("POST", "ws_script") => {
+            let Some(ws) = lock(&shared.ws).clone() else {
+                return Some(reply(
+                    StatusCode::CONFLICT,
+                    json!({"detail": "no WebSocket mock attached"}),
+                ));
+            };
+            let script = match input["reject"].as_u64().and_then(|s| u16::try_from(s).ok()) {
+                Some(status) => crate::ws::WsScript::reject(status),
+                None => crate::ws::WsScript::new(
+                    input["steps"]
+                        .as_array()
+                        .map(|a| a.iter().filter_map(ws_step).collect::<Vec<_>>())
+                        .unwrap_or_default(),
+                ),
+            };
+            ws.script(script);
+            reply(StatusCode::OK, json!({}))
+        }
+        ("GET", "ws_connections") => {
+            let Some(ws) = lock(&shared.ws).clone() else {
+                return Some(reply(
+                    StatusCode::CONFLICT,
+                    json!({"detail": "no WebSocket mock attached"}),
+                ));
+            };
+            let list: Vec<Value> = ws
+                .connections()
+                .iter()
+                .map(|c| json!({"path": c.path, "protocols": c.protocols, "rejected": c.rejected, "received": c.received, "client_close": c.client_close, "ended": c.ended}))
+                .collect();
+            reply(StatusCode::OK, Value::Array(list))
+        }
         ("POST", "reset") => {
             lock(&shared.requests).clear();
             lock(&shared.faults).clear();
@@ -158,6 +193,30 @@ pub(crate) fn handle(
             json!({"detail": "unknown control route"}),
         ),
     })
+}
+
+fn ws_step(v: &Value) -> Option<crate::ws::WsStep> {
+    use crate::ws::WsStep;
+    if let Some(t) = v["text"].as_str() {
+        return Some(WsStep::text(t));
+    }
+    if let Some([code, reason]) = v["close"].as_array().map(Vec::as_slice) {
+        return Some(WsStep::close(
+            code.as_u64().and_then(|c| u16::try_from(c).ok())?,
+            reason.as_str().unwrap_or_default(),
+        ));
+    }
+    if let Some(ms) = v["sleep_ms"].as_u64() {
+        return Some(WsStep::sleep_ms(ms.min(60_000)));
+    }
+    if let Some(n) = v["wait_frames"].as_u64() {
+        return Some(WsStep::WaitFrames(usize::try_from(n).ok()?));
+    }
+    match v.as_str() {
+        Some("drop") => Some(WsStep::Drop),
+        Some("hang") => Some(WsStep::Hang),
+        _ => None,
+    }
 }
 
 fn fault_from_json(v: &Value) -> Fault {

@@ -198,6 +198,11 @@ impl MockServer {
             .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// Lets the `/__mock/ws_script` and `/__mock/ws_connections` control routes drive `ws`.
+    pub fn attach_ws(&self, ws: &crate::ws::MockWs) {
+        *lock(&self.shared.ws) = Some(ws.scripter());
+    }
+
     /// The base URL, `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)

@@ -36,6 +36,8 @@ pub(crate) struct Shared {
     pub(crate) faults: Mutex<Vec<FaultRule>>,
     /// CORS and the `/__mock/*` control plane are on (see `control`).
     pub(crate) browser: std::sync::atomic::AtomicBool,
+    /// The WebSocket mock scripted through the control plane, when attached.
+    pub(crate) ws: Mutex<Option<crate::ws::WsScripter>>,
     request_counter: AtomicU64,
     remaining: AtomicU64,
     /// The event-stream and turn-stream state (see [`crate::sse`]).
@@ -49,6 +51,7 @@ impl Shared {
             requests: Mutex::new(Vec::new()),
             faults: Mutex::new(Vec::new()),
             browser: std::sync::atomic::AtomicBool::new(false),
+            ws: Mutex::new(None),
             request_counter: AtomicU64::new(0),
             remaining: AtomicU64::new(RATE_LIMIT),
             sse: crate::sse::SseHub::new(),

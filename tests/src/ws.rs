@@ -154,6 +154,28 @@ impl Shared {
     }
 }
 
+/// A handle to a [`MockWs`]'s scripts and records, for the HTTP control plane.
+#[derive(Clone)]
+pub(crate) struct WsScripter(Arc<Shared>);
+
+impl std::fmt::Debug for WsScripter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WsScripter")
+    }
+}
+
+impl WsScripter {
+    /// Queues a script for the next connection.
+    pub(crate) fn script(&self, script: WsScript) {
+        self.0.update(|s| s.scripts.push_back(script));
+    }
+
+    /// Every connection so far.
+    pub(crate) fn connections(&self) -> Vec<WsConnection> {
+        self.0.lock().connections.clone()
+    }
+}
+
 /// A running mock WebSocket server; dropping it stops the server.
 pub struct MockWs {
     addr: SocketAddr,
@@ -255,6 +277,10 @@ impl MockWs {
     /// The listening address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    pub(crate) fn scripter(&self) -> WsScripter {
+        WsScripter(Arc::clone(&self.shared))
     }
 
     /// Queues a script for the next connection (scripts are used in order).

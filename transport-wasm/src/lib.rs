@@ -30,6 +30,8 @@ mod fetch;
 pub mod sse;
 #[cfg(target_arch = "wasm32")]
 mod timer;
+#[cfg(target_arch = "wasm32")]
+pub mod ws;
 
 #[cfg(target_arch = "wasm32")]
 pub use fetch::{SentFuture, WasmExecutor};

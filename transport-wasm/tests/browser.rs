@@ -253,3 +253,55 @@ async fn sse_resumes_after_a_dropped_connection() {
         "resumed from the last business event"
     );
 }
+
+#[wasm_bindgen_test]
+async fn websocket_close_4403_is_terminal_auth() {
+    use amigo_platform_core::ws::{
+        WsConnect, WsErrorInfo, WsEvent, WsMessage, WsOptions, WsSession,
+    };
+    let Some(c) = client("ws-wasm-socket") else {
+        return;
+    };
+    let Some(ws_base) = option_env!("AMIGO_MOCK_WS_URL") else {
+        web_sys_log("AMIGO_MOCK_WS_URL was not set at compile time: skipping");
+        return;
+    };
+    control(
+        &c,
+        "/__mock/ws_script",
+        json!({"steps": [{"text": "{\"type\":\"hello\"}"}, {"close": [4403, "forbidden"]}]}),
+    )
+    .await;
+    let url = format!(
+        "{}/v1/ws-001/observers/CA0123456789abcdef0123456789abcdef/ws",
+        ws_base.replacen("http://", "ws://", 1)
+    );
+    let target = WsConnect::new(url, vec!["auth".into(), "test-api-key".into()]);
+    let options = WsOptions::default().initial_delay(Duration::from_millis(10));
+    let mut stream = amigo_platform_wasm::ws::connect(WsSession::new(target, options, 7));
+    let mut messages = Vec::new();
+    let mut terminal = None;
+    while let Some(item) = stream.next_event().await {
+        match item {
+            Ok(WsEvent::Message(WsMessage::Text(t))) => messages.push(t),
+            Ok(WsEvent::Reconnecting(r)) => panic!("4403 must not reconnect: {r:?}"),
+            Ok(_) => {}
+            Err(e) => terminal = Some(e),
+        }
+    }
+    assert_eq!(messages, vec![r#"{"type":"hello"}"#.to_owned()]);
+    let err = terminal.expect("a terminal error");
+    let info = WsErrorInfo::from_error(&err).expect("typed WebSocket error");
+    assert_eq!(info.close_code, Some(4403));
+    assert_eq!(err.error_code(), Some("auth"));
+    let RawData::Json(Value::Array(conns)) =
+        c.get("/__mock/ws_connections").await.expect("connections")
+    else {
+        panic!()
+    };
+    assert_eq!(conns.len(), 1, "no reconnect after 4403");
+    assert_eq!(
+        conns[0]["protocols"], "auth, test-api-key",
+        "auth travels in the subprotocol list"
+    );
+}

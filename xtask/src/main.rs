@@ -1,5 +1,6 @@
-//! `cargo xtask codegen [--spec PATH] [--names PATH] [--check]`: generates `core/src/generated/`
-//! from the OpenAPI spec and the surface table (see `../shared/CODEGEN-NOTES.md`).
+//! `cargo xtask codegen [--spec PATH] [--names PATH] [--check]`: generates the `amigo-platform-api`
+//! crate's `api/src/generated/` and its table-driven tests `api/tests/generated_*.rs` from the
+//! OpenAPI spec and the surface table (see `../shared/CODEGEN-NOTES.md`).
 
 mod gen;
 mod names;
@@ -57,7 +58,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     for (path, text) in files {
         formatted.insert(path, rustfmt(&text)?);
     }
-    let out_dir = root.join("core/src/generated");
+    let out_dir = root.join("api");
     if check {
         let mut diffs = Vec::new();
         for (rel, text) in &formatted {
@@ -105,28 +106,40 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn existing_files(dir: &Path) -> Vec<String> {
+/// The generated files present under `api/`: everything in `src/generated/` and the
+/// `tests/generated_*.rs` files (hand-written files are never touched).
+fn existing_files(api: &Path) -> Vec<String> {
     let mut out = Vec::new();
-    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
-        };
+    walk(api, &api.join("src/generated"), &mut out);
+    walk(api, &api.join("tests/prism_cases"), &mut out);
+    if let Ok(rd) = std::fs::read_dir(api.join("tests")) {
         for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                out.push(
-                    p.strip_prefix(base)
-                        .unwrap()
-                        .to_string_lossy()
-                        .replace('\\', "/"),
-                );
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with("generated_") && name.ends_with(".rs") {
+                out.push(format!("tests/{name}"));
             }
         }
     }
-    walk(dir, dir, &mut out);
     out
+}
+
+fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(base, &p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(
+                p.strip_prefix(base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
+        }
+    }
 }
 
 /// Formats one file's text in memory with `rustfmt --edition 2021` (stdin → stdout).

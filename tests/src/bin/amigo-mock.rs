@@ -29,7 +29,10 @@ fn main() {
         }
     }
     server.seed_agents(MockServer::WORKSPACE_ID, 3);
+    let ws = amigo_platform_testkit::ws::MockWs::start();
+    server.attach_ws(&ws);
     println!("AMIGO_MOCK_URL={}", server.base_url());
+    println!("AMIGO_MOCK_WS_URL={}", ws.base_url());
     let _ = std::io::stdout().flush();
     let demo = args.iter().any(|a| a == "--demo-events");
     let started = std::time::Instant::now();

@@ -1,0 +1,102 @@
+//! Compact forms of the generated impls: each operation is one `operation!` (plus `paginated!`
+//! and `setters!` where it lists or has optional parameters) instead of expanded impl blocks.
+//!
+//! Every method is `#[inline]`, so nothing that monomorphises serde (the body's `Serialize`, the
+//! output's `Deserialize`) is code-generated in this crate: an application pays only for the
+//! operations it calls.
+
+/// Implements [`amigo_platform_core::Operation`] for a generated operation struct.
+///
+/// `operation!(Type, METHOD, "/path/{var}", "operation-id", "accept", Output, parse::fn, |s, p| {
+/// ..statements filling p.. })`: the body sees the operation as `s` and a mutable
+/// [`RequestParts`](amigo_platform_core::RequestParts) as `p`.
+macro_rules! operation {
+    ($ty:ident, $method:ident, $path:literal, $id:literal, $accept:literal, $out:ty, $parse:path,
+     |$s:ident, $p:ident| $parts:block) => {
+        impl amigo_platform_core::operation::Operation for $ty {
+            type Output = $out;
+            #[inline]
+            fn method(&self) -> http::Method {
+                http::Method::$method
+            }
+            #[inline]
+            fn path_template(&self) -> &str {
+                $path
+            }
+            #[inline]
+            fn operation_id(&self) -> &str {
+                $id
+            }
+            #[inline]
+            fn accept(&self) -> &'static str {
+                $accept
+            }
+            #[inline]
+            #[allow(unused_mut, unused_variables)]
+            fn parts(
+                &self,
+            ) -> Result<amigo_platform_core::operation::RequestParts, amigo_platform_core::Error>
+            {
+                let $s = self;
+                let mut $p = amigo_platform_core::operation::RequestParts::new();
+                $parts
+                Ok($p)
+            }
+            #[inline]
+            fn parse(
+                &self,
+                response: http::Response<bytes::Bytes>,
+            ) -> Result<$out, amigo_platform_core::Error> {
+                $parse(response)
+            }
+        }
+    };
+}
+
+/// Implements [`amigo_platform_core::Paginated`]: `paginated!(Type, Kind, cursor_field, Item,
+/// Output, |o| PageData { .. })`.
+macro_rules! paginated {
+    ($ty:ident, $kind:ident, $cursor:ident, $item:ty, $out:ty, |$o:ident| $page:expr) => {
+        impl amigo_platform_core::operation::Paginated for $ty {
+            type Item = $item;
+            #[inline]
+            fn pager_kind(&self) -> amigo_platform_core::operation::PagerKind {
+                amigo_platform_core::operation::PagerKind::$kind
+            }
+            #[inline]
+            fn cursor(&self) -> Option<i64> {
+                self.$cursor
+            }
+            #[inline]
+            fn with_cursor(&self, cursor: i64) -> Self {
+                $ty {
+                    $cursor: Some(cursor),
+                    ..self.clone()
+                }
+            }
+            #[inline]
+            fn page($o: $out) -> amigo_platform_core::operation::PageData<$item> {
+                use amigo_platform_core::operation::PageData;
+                $page
+            }
+        }
+    };
+}
+
+/// Setters for an operation's optional parameters on its [`Call`](crate::Call):
+/// `setters! { Type { /// doc
+/// field(v: ArgType) => value_expr; .. } }`.
+macro_rules! setters {
+    ($ty:ident { $($(#[$m:meta])* $field:ident($v:ident: $arg:ty) => $val:expr;)* }) => {
+        impl<'c, E: amigo_platform_core::client::Executor, M> $crate::call::Call<'c, E, $ty, M> {
+            $(
+                $(#[$m])*
+                #[inline]
+                pub fn $field(mut self, $v: $arg) -> Self {
+                    self.op_mut().$field = $val;
+                    self
+                }
+            )*
+        }
+    };
+}
