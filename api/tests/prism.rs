@@ -93,7 +93,11 @@ fn send<O: Operation>(client: &Client, op: O) -> Outcome {
 
 /// Whether the spec Prism serves is beside the project (CI has it; a lone checkout may not).
 fn spec_present() -> bool {
-    std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/openapi.json")).exists()
+    std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/openapi.json"
+    ))
+    .exists()
 }
 
 fn url(var: &str) -> Option<String> {
