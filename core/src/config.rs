@@ -266,6 +266,12 @@ impl ConfigBuilder {
 
 /// Checks an absolute `http`/`https` URL with a host and no query or fragment; strips trailing `/`.
 pub fn validate_base_url(url: &str) -> Result<String, Error> {
+    // In browsers a same-origin path (`/api`) is allowed: `fetch` resolves it against the
+    // page's origin (a backend-for-frontend proxy) [§2.1.1 rule 3].
+    #[cfg(target_arch = "wasm32")]
+    if url.starts_with('/') && !url.starts_with("//") && !url.contains(['?', '#']) {
+        return Ok(url.trim_end_matches('/').to_owned());
+    }
     let bad = || {
         Error::config(format!(
             "base_url must be an absolute http or https URL without query or fragment: `{url}`"

@@ -1,6 +1,8 @@
 //! Workspace events in the browser: the core's [`SseSession`] fed from a `fetch` body's
 //! `ReadableStream`, with reconnect, `Last-Event-ID` resume and the idle watchdog.
 //!
+//! [`stream_turn`] posts a turn and streams its events the same way (never reconnected).
+//!
 //! [`subscribe`] starts a local task and returns a [`Subscription`], a `futures_core::Stream`
 //! of [`StreamItem`]s. Dropping the subscription (or [`Subscription::close`]) aborts the open
 //! `fetch` and ends the task.
@@ -11,7 +13,8 @@ use amigo_platform_core::call::AttemptOutcome;
 use amigo_platform_core::cancel::Cancelled;
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::sse::{
-    streams_body, SseOptions, SseSession, SseStep, StreamState, WorkspaceEvent,
+    streams_body, SseOptions, SseSession, SseStep, StreamState, TurnEvent, TurnRequest,
+    TurnSession, TurnStep, TurnStreamOp, WorkspaceEvent,
 };
 use amigo_platform_core::{CancelToken, Client, Error};
 use js_sys::{Reflect, Uint8Array};
@@ -254,6 +257,201 @@ async fn run(mut session: SseSession, queue: Rc<RefCell<Queue>>) {
                     push(&queue, Some(Err(e)));
                 }
                 push(&queue, None);
+                return;
+            }
+        }
+    }
+}
+
+/// A turn's event stream (`POST .../conversations/{id}/turns/stream`): a `Stream` of typed
+/// turn events, never reconnected or re-posted; ends after `done`, or with the error.
+pub struct TurnStream {
+    queue: Rc<RefCell<TurnQueue>>,
+    close: CancelToken,
+}
+
+#[derive(Default)]
+struct TurnQueue {
+    items: VecDeque<Result<TurnEvent, Error>>,
+    ended: bool,
+    waker: Option<Waker>,
+}
+
+impl std::fmt::Debug for TurnStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TurnStream").finish_non_exhaustive()
+    }
+}
+
+impl TurnStream {
+    /// The next event, or `None` at the end.
+    pub async fn next_event(&mut self) -> Option<Result<TurnEvent, Error>> {
+        std::future::poll_fn(|cx| self.poll_event(cx)).await
+    }
+
+    fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<TurnEvent, Error>>> {
+        let mut q = self.queue.borrow_mut();
+        if let Some(item) = q.items.pop_front() {
+            return Poll::Ready(Some(item));
+        }
+        if q.ended {
+            return Poll::Ready(None);
+        }
+        q.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+impl futures_core::Stream for TurnStream {
+    type Item = Result<TurnEvent, Error>;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_event(cx)
+    }
+}
+
+impl Drop for TurnStream {
+    fn drop(&mut self) {
+        self.close.cancel();
+    }
+}
+
+fn push_turn(queue: &Rc<RefCell<TurnQueue>>, item: Option<Result<TurnEvent, Error>>) {
+    let mut q = queue.borrow_mut();
+    match item {
+        Some(i) => q.items.push_back(i),
+        None => q.ended = true,
+    }
+    if let Some(w) = q.waker.take() {
+        w.wake();
+    }
+}
+
+/// Posts a turn and streams its events; `include_tool_calls` is forwarded only when set.
+pub fn stream_turn(
+    client: &Client<WasmExecutor>,
+    conversation_id: &str,
+    body: &TurnRequest,
+    include_tool_calls: Option<bool>,
+) -> TurnStream {
+    let close = CancelToken::new();
+    let queue = Rc::new(RefCell::new(TurnQueue::default()));
+    let options = amigo_platform_core::RequestOptions::new().cancel_token(close.clone());
+    match TurnStreamOp::new(conversation_id, body) {
+        Ok(mut op) => {
+            op.include_tool_calls = include_tool_calls;
+            let session = TurnSession::new(op, client.config(), &options, None, seed(), now());
+            wasm_bindgen_futures::spawn_local(run_turn(session, queue.clone()));
+        }
+        Err(e) => {
+            push_turn(&queue, Some(Err(e)));
+            push_turn(&queue, None);
+        }
+    }
+    TurnStream { queue, close }
+}
+
+fn timer_until(until: Option<web_time::Instant>) -> impl std::future::Future<Output = ()> {
+    let wait = until.map(|u| u.saturating_duration_since(web_time::Instant::now()));
+    async move {
+        match wait {
+            Some(d) => sleep(d).await,
+            None => std::future::pending::<()>().await,
+        }
+    }
+}
+
+async fn run_turn(mut session: TurnSession, queue: Rc<RefCell<TurnQueue>>) {
+    let cancelled = Cancelled::any(session.cancel_tokens().to_vec());
+    let mut open: Option<Open> = None;
+    loop {
+        match session.poll(now()) {
+            TurnStep::Send(attempt) => {
+                open = None;
+                let controller = match AbortController::new() {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let err =
+                            Error::network(TransportErrorKind::Other, crate::fetch::js_text(&e));
+                        session.handle_outcome(AttemptOutcome::Failed(err), now());
+                        continue;
+                    }
+                };
+                let abort = AbortOnDrop(controller);
+                let limit = attempt.timeout.map(|d| web_time::Instant::now() + d);
+                match race(
+                    start(attempt.request, &abort.0),
+                    race(timer_until(limit), cancelled.clone()),
+                )
+                .await
+                {
+                    Either::Left(Ok((head, response))) => {
+                        if streams_body(&head) {
+                            match response.body().and_then(|b| {
+                                b.get_reader()
+                                    .dyn_into::<ReadableStreamDefaultReader>()
+                                    .ok()
+                            }) {
+                                Some(reader) => {
+                                    session.handle_head(head, now());
+                                    open = Some(Open {
+                                        reader,
+                                        _abort: abort,
+                                    });
+                                }
+                                None => session.handle_outcome(
+                                    AttemptOutcome::Failed(Error::network(
+                                        TransportErrorKind::Protocol,
+                                        "no readable body",
+                                    )),
+                                    now(),
+                                ),
+                            }
+                        } else {
+                            let outcome = read_all(head, &response, MAX_ERROR_BODY).await;
+                            session.handle_outcome(outcome, now());
+                        }
+                    }
+                    Either::Left(Err(outcome)) => session.handle_outcome(outcome, now()),
+                    Either::Right(Either::Left(())) => {
+                        session.handle_outcome(AttemptOutcome::TimedOut, now())
+                    }
+                    Either::Right(Either::Right(())) => {
+                        session.handle_outcome(AttemptOutcome::Cancelled, now())
+                    }
+                }
+            }
+            TurnStep::Read(until) => {
+                let Some(conn) = open.as_ref() else {
+                    session.handle_eof();
+                    continue;
+                };
+                match race(
+                    read_chunk(&conn.reader),
+                    race(timer_until(until), cancelled.clone()),
+                )
+                .await
+                {
+                    Either::Left(Chunk::Data(bytes)) => session.handle_chunk(&bytes),
+                    Either::Left(Chunk::Eof) => {
+                        open = None;
+                        session.handle_eof();
+                    }
+                    Either::Left(Chunk::Failed(e)) => {
+                        open = None;
+                        session.handle_read_error(e);
+                    }
+                    Either::Right(_) => {}
+                }
+            }
+            TurnStep::Wait(until) => {
+                let _ = race(timer_until(Some(until)), cancelled.clone()).await;
+            }
+            TurnStep::Event(e) => push_turn(&queue, Some(Ok(e))),
+            TurnStep::Done(result) => {
+                if let Err(e) = result {
+                    push_turn(&queue, Some(Err(e)));
+                }
+                push_turn(&queue, None);
                 return;
             }
         }

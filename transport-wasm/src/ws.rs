@@ -152,16 +152,19 @@ pub fn connect(session: WsSession) -> WsStream {
     WsStream { inner }
 }
 
+/// The open, message and close handlers of one socket.
+type Handlers = (
+    Closure<dyn FnMut(web_sys::Event)>,
+    Closure<dyn FnMut(MessageEvent)>,
+    Closure<dyn FnMut(CloseEvent)>,
+);
+
 /// One browser socket with its event handlers (kept alive as long as the socket is used).
 struct Socket {
     ws: WebSocket,
     generation: u64,
     opened: bool,
-    _handlers: (
-        Closure<dyn FnMut(web_sys::Event)>,
-        Closure<dyn FnMut(MessageEvent)>,
-        Closure<dyn FnMut(CloseEvent)>,
-    ),
+    _handlers: Handlers,
 }
 
 impl Socket {

@@ -305,3 +305,70 @@ async fn websocket_close_4403_is_terminal_auth() {
         "auth travels in the subprotocol list"
     );
 }
+
+#[wasm_bindgen_test]
+async fn turn_stream_delivers_every_event_in_order() {
+    use amigo_platform_core::sse::{TurnEvent, TurnRequest};
+    let Some(c) = client("ws-wasm-turn") else {
+        return;
+    };
+    let mut turn =
+        amigo_platform_wasm::sse::stream_turn(&c, "conv-1", &TurnRequest::text("hi"), Some(true));
+    let mut kinds = Vec::new();
+    while let Some(event) = turn.next_event().await {
+        let event = event.expect("turn event");
+        kinds.push(match event {
+            TurnEvent::Token(_) => "token",
+            TurnEvent::Thinking(_) => "thinking",
+            TurnEvent::ToolCallStarted(_) => "tool_call_started",
+            TurnEvent::ToolCallCompleted(_) => "tool_call_completed",
+            TurnEvent::Message(_) => "message",
+            TurnEvent::Done(_) => "done",
+            _ => "other",
+        });
+    }
+    assert_eq!(
+        kinds,
+        [
+            "token",
+            "token",
+            "token",
+            "thinking",
+            "tool_call_started",
+            "tool_call_completed",
+            "message",
+            "done"
+        ]
+    );
+    let RawData::Json(Value::Array(list)) = c.get("/__mock/requests").await.expect("requests")
+    else {
+        panic!()
+    };
+    let posts: Vec<&Value> = list
+        .iter()
+        .filter(|r| {
+            r["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("/turns/stream"))
+        })
+        .collect();
+    assert_eq!(posts.len(), 1, "never re-posted");
+    assert_eq!(posts[0]["query"], "include_tool_calls=true");
+}
+
+#[wasm_bindgen_test]
+fn relative_base_url_is_allowed_in_browsers() {
+    let config = Config::builder()
+        .api_key("k")
+        .workspace_id("ws")
+        .base_url("/api/")
+        .build()
+        .expect("relative base");
+    assert_eq!(config.base_url(), "/api");
+    assert!(Config::builder()
+        .api_key("k")
+        .workspace_id("ws")
+        .base_url("//evil")
+        .build()
+        .is_err());
+}
