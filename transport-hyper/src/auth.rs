@@ -31,12 +31,12 @@
 //! # Ok(()) }
 //! ```
 
+use crate::driver::now;
 use crate::driver::HttpClient;
 use amigo_platform_core::auth::{
     AccessToken, Clock, Credentials, DeviceLogin, IdentityRequest, IdentityTransport,
     LoginCallbacks, LoginOptions, LoginStep, TokenManager, TokenManagerBuilder,
 };
-use amigo_platform_core::call::Time;
 use amigo_platform_core::cancel::Cancelled;
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::Error;
@@ -44,7 +44,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::Client as LegacyClient;
 use std::sync::Arc;
-use web_time::{Instant, SystemTime};
+use web_time::SystemTime;
 
 /// The largest identity response body accepted (1 MiB).
 const MAX_IDENTITY_BODY: usize = 1024 * 1024;
@@ -146,13 +146,6 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> SystemTime {
         SystemTime::now()
-    }
-}
-
-fn now() -> Time {
-    Time {
-        now: Instant::now(),
-        wall: SystemTime::now(),
     }
 }
 

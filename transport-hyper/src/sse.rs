@@ -24,13 +24,13 @@
 //! # Ok(()) }
 //! ```
 
+use crate::driver::{now, seed};
 use std::future::Future;
-use std::hash::{BuildHasher, Hasher};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use amigo_platform_core::call::{Attempt, AttemptOutcome, ReasonPhrase, Time};
+use amigo_platform_core::call::{Attempt, AttemptOutcome, ReasonPhrase};
 use amigo_platform_core::cancel::Cancelled;
 use amigo_platform_core::client::Executor;
 use amigo_platform_core::error::TransportErrorKind;
@@ -42,7 +42,7 @@ use amigo_platform_core::{CancelToken, Client, Error, RequestOptions};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use web_time::{Instant, SystemTime};
+use web_time::Instant;
 
 use crate::driver::{client_error, HttpClient};
 
@@ -58,20 +58,7 @@ pub enum StreamItem {
     State(StreamState),
 }
 
-fn now() -> Time {
-    Time {
-        now: Instant::now(),
-        wall: SystemTime::now(),
-    }
-}
-
-fn seed() -> u64 {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(0xa55e);
-    h.finish()
-}
-
-/// A client like the default executor's: HTTP/1.1 over plain TCP or rustls.
+/// How a connect attempt ended: a streaming body, or a complete outcome.
 enum Connected {
     Stream(http::response::Parts, Incoming),
     Outcome(AttemptOutcome),

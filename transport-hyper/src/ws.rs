@@ -29,6 +29,7 @@
 //! # }
 //! ```
 
+use crate::driver::seed;
 use amigo_platform_core::cancel::Cancelled;
 use amigo_platform_core::config::Config;
 use amigo_platform_core::error::Error;
@@ -38,7 +39,6 @@ use amigo_platform_core::ws::{
 };
 use amigo_platform_core::CancelToken;
 use futures_util::{SinkExt, StreamExt};
-use std::hash::{BuildHasher, Hasher};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
@@ -140,12 +140,6 @@ impl std::fmt::Debug for WsStream {
             .field("handle", &self.handle)
             .finish_non_exhaustive()
     }
-}
-
-fn seed() -> u64 {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(0x5754);
-    h.finish()
 }
 
 impl WsStream {

@@ -36,18 +36,18 @@
 //! # Ok::<(), amigo_platform_core::Error>(())
 //! ```
 
+use crate::driver::now;
 use crate::sleep::sleep_until;
 use amigo_platform_core::auth::{
     Clock, Credentials, DeviceLogin, IdentityRequest, IdentityTransport, LoginCallbacks,
     LoginOptions, LoginStep, TokenManager, TokenManagerBuilder,
 };
-use amigo_platform_core::call::Time;
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::{CancelToken, Error};
 use bytes::Bytes;
 use std::io::Read;
 use std::sync::Arc;
-use web_time::{Instant, SystemTime};
+use web_time::SystemTime;
 
 /// The largest identity response body accepted (1 MiB).
 const MAX_IDENTITY_BODY: u64 = 1024 * 1024;
@@ -116,13 +116,6 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> SystemTime {
         SystemTime::now()
-    }
-}
-
-fn now() -> Time {
-    Time {
-        now: Instant::now(),
-        wall: SystemTime::now(),
     }
 }
 

@@ -156,6 +156,7 @@ impl Executor for UreqExecutor {
     }
 }
 
+/// The driver's clocks, read once per step.
 pub(crate) fn now() -> Time {
     Time {
         now: Instant::now(),
@@ -163,7 +164,8 @@ pub(crate) fn now() -> Time {
     }
 }
 
-fn seed() -> u64 {
+/// A fresh seed for jitter, from the standard library's per-process random hasher keys.
+pub(crate) fn seed() -> u64 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u64(0x5eed);
     h.finish()

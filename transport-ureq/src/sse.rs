@@ -27,7 +27,7 @@
 //! # Ok::<(), amigo_platform_core::Error>(())
 //! ```
 
-use std::hash::{BuildHasher, Hasher};
+use crate::driver::{now, seed};
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -35,7 +35,7 @@ use std::sync::Arc;
 use std::task::{Wake, Waker};
 use std::time::Duration;
 
-use amigo_platform_core::call::{Attempt, AttemptOutcome, Time};
+use amigo_platform_core::call::{Attempt, AttemptOutcome};
 use amigo_platform_core::client::Executor;
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::sse::{
@@ -44,7 +44,7 @@ use amigo_platform_core::sse::{
 };
 use amigo_platform_core::{CancelToken, Client, Error, RequestOptions};
 use bytes::Bytes;
-use web_time::{Instant, SystemTime};
+use web_time::Instant;
 
 /// The most bytes of a non-streamed (error) response body that are read.
 const MAX_ERROR_BODY: u64 = 1024 * 1024;
@@ -59,19 +59,6 @@ pub enum StreamItem {
     Event(WorkspaceEvent),
     /// A connection-state signal (connecting, open, `stream.opened`, reconnecting, closed).
     State(StreamState),
-}
-
-fn now() -> Time {
-    Time {
-        now: Instant::now(),
-        wall: SystemTime::now(),
-    }
-}
-
-fn seed() -> u64 {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(0x55e);
-    h.finish()
 }
 
 /// What a connection thread (or a waker) sends to the subscription.

@@ -30,6 +30,7 @@
 //! assert!(handle.send("late".into()).is_err());
 //! ```
 
+use crate::driver::seed;
 use amigo_platform_core::config::Config;
 use amigo_platform_core::error::Error;
 use amigo_platform_core::ws::{
@@ -37,7 +38,6 @@ use amigo_platform_core::ws::{
     WsMessage, WsOptions, WsOutput, WsSession, WsState,
 };
 use amigo_platform_core::CancelToken;
-use std::hash::{BuildHasher, Hasher};
 use std::io::ErrorKind as IoKind;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
@@ -134,12 +134,6 @@ impl std::fmt::Debug for WsSocket {
             .field("handle", &self.handle)
             .finish_non_exhaustive()
     }
-}
-
-fn seed() -> u64 {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(0x5753);
-    h.finish()
 }
 
 impl WsSocket {

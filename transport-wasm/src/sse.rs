@@ -40,12 +40,49 @@ pub enum StreamItem {
     State(StreamState),
 }
 
-#[derive(Default)]
-struct Queue {
-    items: VecDeque<Result<StreamItem, Error>>,
+/// A single-threaded queue from a driver task to its consumer.
+struct Feed<T> {
+    items: VecDeque<T>,
     ended: bool,
     waker: Option<Waker>,
 }
+
+impl<T> Feed<T> {
+    fn new() -> Rc<RefCell<Feed<T>>> {
+        Rc::new(RefCell::new(Feed {
+            items: VecDeque::new(),
+            ended: false,
+            waker: None,
+        }))
+    }
+
+    /// Queues an item, or ends the feed with `None`, and wakes the consumer.
+    fn push(feed: &Rc<RefCell<Feed<T>>>, item: Option<T>) {
+        let mut q = feed.borrow_mut();
+        match item {
+            Some(i) => q.items.push_back(i),
+            None => q.ended = true,
+        }
+        if let Some(w) = q.waker.take() {
+            w.wake();
+        }
+    }
+
+    fn poll(feed: &Rc<RefCell<Feed<T>>>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let mut q = feed.borrow_mut();
+        if let Some(item) = q.items.pop_front() {
+            return Poll::Ready(Some(item));
+        }
+        if q.ended {
+            return Poll::Ready(None);
+        }
+        q.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+type Queue = Feed<Result<StreamItem, Error>>;
+type TurnQueue = Feed<Result<TurnEvent, Error>>;
 
 /// A live workspace subscription; a `Stream` of items that ends after a terminal error.
 pub struct Subscription {
@@ -71,15 +108,7 @@ impl Subscription {
     }
 
     fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamItem, Error>>> {
-        let mut q = self.queue.borrow_mut();
-        if let Some(item) = q.items.pop_front() {
-            return Poll::Ready(Some(item));
-        }
-        if q.ended {
-            return Poll::Ready(None);
-        }
-        q.waker = Some(cx.waker().clone());
-        Poll::Pending
+        Feed::poll(&self.queue, cx)
     }
 }
 
@@ -96,23 +125,12 @@ impl Drop for Subscription {
     }
 }
 
-fn push(queue: &Rc<RefCell<Queue>>, item: Option<Result<StreamItem, Error>>) {
-    let mut q = queue.borrow_mut();
-    match item {
-        Some(i) => q.items.push_back(i),
-        None => q.ended = true,
-    }
-    if let Some(w) = q.waker.take() {
-        w.wake();
-    }
-}
-
 /// Subscribes to the workspace event stream of the client's workspace.
 pub fn subscribe(client: &Client<WasmExecutor>, options: SseOptions) -> Subscription {
     let close = CancelToken::new();
     let options = options.cancel_token(close.clone());
     let session = SseSession::new(Arc::new(client.config().clone()), options, seed());
-    let queue = Rc::new(RefCell::new(Queue::default()));
+    let queue = Queue::new();
     wasm_bindgen_futures::spawn_local(run(session, queue.clone()));
     Subscription { queue, close }
 }
@@ -250,13 +268,13 @@ async fn run(mut session: SseSession, queue: Rc<RefCell<Queue>>) {
                 let d = until.saturating_duration_since(web_time::Instant::now());
                 let _ = race(sleep(d), cancelled.clone()).await;
             }
-            SseStep::Event(e) => push(&queue, Some(Ok(StreamItem::Event(e)))),
-            SseStep::State(s) => push(&queue, Some(Ok(StreamItem::State(s)))),
+            SseStep::Event(e) => Feed::push(&queue, Some(Ok(StreamItem::Event(e)))),
+            SseStep::State(s) => Feed::push(&queue, Some(Ok(StreamItem::State(s)))),
             SseStep::Done(error) => {
                 if let Some(e) = error {
-                    push(&queue, Some(Err(e)));
+                    Feed::push(&queue, Some(Err(e)));
                 }
-                push(&queue, None);
+                Feed::push(&queue, None);
                 return;
             }
         }
@@ -268,13 +286,6 @@ async fn run(mut session: SseSession, queue: Rc<RefCell<Queue>>) {
 pub struct TurnStream {
     queue: Rc<RefCell<TurnQueue>>,
     close: CancelToken,
-}
-
-#[derive(Default)]
-struct TurnQueue {
-    items: VecDeque<Result<TurnEvent, Error>>,
-    ended: bool,
-    waker: Option<Waker>,
 }
 
 impl std::fmt::Debug for TurnStream {
@@ -290,15 +301,7 @@ impl TurnStream {
     }
 
     fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<TurnEvent, Error>>> {
-        let mut q = self.queue.borrow_mut();
-        if let Some(item) = q.items.pop_front() {
-            return Poll::Ready(Some(item));
-        }
-        if q.ended {
-            return Poll::Ready(None);
-        }
-        q.waker = Some(cx.waker().clone());
-        Poll::Pending
+        Feed::poll(&self.queue, cx)
     }
 }
 
@@ -315,17 +318,6 @@ impl Drop for TurnStream {
     }
 }
 
-fn push_turn(queue: &Rc<RefCell<TurnQueue>>, item: Option<Result<TurnEvent, Error>>) {
-    let mut q = queue.borrow_mut();
-    match item {
-        Some(i) => q.items.push_back(i),
-        None => q.ended = true,
-    }
-    if let Some(w) = q.waker.take() {
-        w.wake();
-    }
-}
-
 /// Posts a turn and streams its events; `include_tool_calls` is forwarded only when set.
 pub fn stream_turn(
     client: &Client<WasmExecutor>,
@@ -334,7 +326,7 @@ pub fn stream_turn(
     include_tool_calls: Option<bool>,
 ) -> TurnStream {
     let close = CancelToken::new();
-    let queue = Rc::new(RefCell::new(TurnQueue::default()));
+    let queue = TurnQueue::new();
     let options = amigo_platform_core::RequestOptions::new().cancel_token(close.clone());
     match TurnStreamOp::new(conversation_id, body) {
         Ok(mut op) => {
@@ -343,8 +335,8 @@ pub fn stream_turn(
             wasm_bindgen_futures::spawn_local(run_turn(session, queue.clone()));
         }
         Err(e) => {
-            push_turn(&queue, Some(Err(e)));
-            push_turn(&queue, None);
+            Feed::push(&queue, Some(Err(e)));
+            Feed::push(&queue, None);
         }
     }
     TurnStream { queue, close }
@@ -446,12 +438,12 @@ async fn run_turn(mut session: TurnSession, queue: Rc<RefCell<TurnQueue>>) {
             TurnStep::Wait(until) => {
                 let _ = race(timer_until(Some(until)), cancelled.clone()).await;
             }
-            TurnStep::Event(e) => push_turn(&queue, Some(Ok(e))),
+            TurnStep::Event(e) => Feed::push(&queue, Some(Ok(e))),
             TurnStep::Done(result) => {
                 if let Err(e) = result {
-                    push_turn(&queue, Some(Err(e)));
+                    Feed::push(&queue, Some(Err(e)));
                 }
-                push_turn(&queue, None);
+                Feed::push(&queue, None);
                 return;
             }
         }
