@@ -31,8 +31,7 @@
 //! # Ok(()) }
 //! ```
 
-use crate::driver::now;
-use crate::driver::HttpClient;
+use crate::driver::{default_http_client, now, HttpClient};
 use amigo_platform_core::auth::{
     AccessToken, Clock, Credentials, DeviceLogin, IdentityRequest, IdentityTransport,
     LoginCallbacks, LoginOptions, LoginStep, TokenManager, TokenManagerBuilder,
@@ -42,21 +41,11 @@ use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::Error;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper_util::client::legacy::Client as LegacyClient;
 use std::sync::Arc;
 use web_time::SystemTime;
 
 /// The largest identity response body accepted (1 MiB).
 const MAX_IDENTITY_BODY: usize = 1024 * 1024;
-
-fn new_client() -> HttpClient {
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_webpki_roots()
-        .https_or_http()
-        .enable_http1()
-        .build();
-    LegacyClient::builder(hyper_util::rt::TokioExecutor::new()).build(https)
-}
 
 fn net(e: impl std::fmt::Display) -> Error {
     Error::network(TransportErrorKind::Other, e)
@@ -92,7 +81,7 @@ impl HyperIdentity {
         &self,
         request: IdentityRequest,
     ) -> Result<http::Response<Bytes>, Error> {
-        let client = self.client.clone().unwrap_or_else(new_client);
+        let client = self.client.clone().unwrap_or_else(default_http_client);
         let exchange = async move {
             let response = client
                 .request(request.request.map(Full::new))
@@ -165,7 +154,7 @@ pub async fn device_login_with(
 ) -> Result<Credentials, Error> {
     let identity = match &identity.client {
         Some(_) => identity.clone(),
-        None => HyperIdentity::with_client(new_client()),
+        None => HyperIdentity::with_client(default_http_client()),
     };
     let cancelled = Cancelled::any(options.cancel().cloned().into_iter().collect());
     let mut login = DeviceLogin::new(options.clone());

@@ -49,13 +49,7 @@ impl Default for HyperExecutor {
 impl HyperExecutor {
     /// An executor with a default client: HTTP/1.1 over plain TCP or rustls.
     pub fn new() -> Self {
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_webpki_roots()
-            .https_or_http()
-            .enable_http1()
-            .build();
-        let client = LegacyClient::builder(hyper_util::rt::TokioExecutor::new()).build(https);
-        Self::with_client(client)
+        Self::with_client(default_http_client())
     }
 
     /// An executor over a user-built client (custom pool, TLS or connector settings).
@@ -133,10 +127,7 @@ async fn exchange(
         Err(e) => return AttemptOutcome::Failed(client_error(&e)),
     };
     let (mut head, body) = response.into_parts();
-    if let Some(reason) = head.extensions.get::<hyper::ext::ReasonPhrase>() {
-        let text = String::from_utf8_lossy(reason.as_bytes()).into_owned();
-        head.extensions.insert(ReasonPhrase(text));
-    }
+    carry_reason_phrase(&mut head);
     match Limited::new(body, max_body).collect().await {
         Ok(collected) => {
             AttemptOutcome::Response(http::Response::from_parts(head, collected.to_bytes()))
@@ -155,6 +146,24 @@ async fn exchange(
             };
             AttemptOutcome::BodyFailed { head, error }
         }
+    }
+}
+
+/// A pooled HTTP/1.1 client over plain TCP or rustls (ring, webpki roots).
+pub(crate) fn default_http_client() -> HttpClient {
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_webpki_roots()
+        .https_or_http()
+        .enable_http1()
+        .build();
+    LegacyClient::builder(hyper_util::rt::TokioExecutor::new()).build(https)
+}
+
+/// Copies hyper's reason phrase (sent only when non-canonical) into the core's extension.
+pub(crate) fn carry_reason_phrase(head: &mut http::response::Parts) {
+    if let Some(reason) = head.extensions.get::<hyper::ext::ReasonPhrase>() {
+        let text = String::from_utf8_lossy(reason.as_bytes()).into_owned();
+        head.extensions.insert(ReasonPhrase(text));
     }
 }
 

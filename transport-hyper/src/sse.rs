@@ -24,13 +24,12 @@
 //! # Ok(()) }
 //! ```
 
-use crate::driver::{now, seed};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use amigo_platform_core::call::{Attempt, AttemptOutcome, ReasonPhrase};
+use amigo_platform_core::call::{Attempt, AttemptOutcome};
 use amigo_platform_core::cancel::Cancelled;
 use amigo_platform_core::client::Executor;
 use amigo_platform_core::error::TransportErrorKind;
@@ -44,7 +43,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use web_time::Instant;
 
-use crate::driver::{client_error, HttpClient};
+use crate::driver::{carry_reason_phrase, client_error, now, seed, HttpClient};
 
 /// The most bytes of a non-streamed (error) response body that are read.
 const MAX_ERROR_BODY: usize = 1024 * 1024;
@@ -82,10 +81,7 @@ async fn connect(client: &HttpClient, attempt: Attempt, cancelled: &Cancelled) -
         Some(Ok(r)) => r,
     };
     let (mut head, body) = response.into_parts();
-    if let Some(reason) = head.extensions.get::<hyper::ext::ReasonPhrase>() {
-        let text = String::from_utf8_lossy(reason.as_bytes()).into_owned();
-        head.extensions.insert(ReasonPhrase(text));
-    }
+    carry_reason_phrase(&mut head);
     if streams_body(&head) {
         return Connected::Stream(head, body);
     }

@@ -213,7 +213,8 @@ fn send(agent: &ureq::Agent, attempt: Attempt, max_body: u64) -> AttemptOutcome 
     }
 }
 
-fn failure(e: ureq::Error) -> AttemptOutcome {
+/// Maps a ureq failure before any response to the core's outcome kinds.
+pub(crate) fn failure(e: ureq::Error) -> AttemptOutcome {
     let kind = match &e {
         ureq::Error::Timeout(_) => return AttemptOutcome::TimedOut,
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {

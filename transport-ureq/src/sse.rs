@@ -27,7 +27,7 @@
 //! # Ok::<(), amigo_platform_core::Error>(())
 //! ```
 
-use crate::driver::{now, seed};
+use crate::driver::{failure, now, seed};
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -376,30 +376,6 @@ fn run_connection(
             return;
         }
     }
-}
-
-/// Maps a ureq failure before the response to a connect outcome.
-fn failure(e: ureq::Error) -> AttemptOutcome {
-    let kind = match &e {
-        ureq::Error::Timeout(_) => return AttemptOutcome::TimedOut,
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
-            return AttemptOutcome::TimedOut
-        }
-        ureq::Error::HostNotFound => TransportErrorKind::Dns,
-        ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
-        ureq::Error::Io(io) => match io.kind() {
-            std::io::ErrorKind::ConnectionRefused => TransportErrorKind::Connect,
-            std::io::ErrorKind::ConnectionReset
-            | std::io::ErrorKind::ConnectionAborted
-            | std::io::ErrorKind::BrokenPipe
-            | std::io::ErrorKind::UnexpectedEof => TransportErrorKind::ConnectionReset,
-            _ => TransportErrorKind::Read,
-        },
-        ureq::Error::Protocol(_) => TransportErrorKind::Protocol,
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => TransportErrorKind::Tls,
-        _ => TransportErrorKind::Other,
-    };
-    AttemptOutcome::Failed(Error::network(kind, e))
 }
 
 /// A blocking turn stream: an `Iterator` of typed [`TurnEvent`]s; dropping it closes the
