@@ -13,9 +13,14 @@ fn is_unreserved(b: u8) -> bool {
 
 /// Percent-encodes a path or query value (space → `%20`, uppercase hex).
 pub fn encode_component(value: &str) -> String {
+    encode_keeping(value, is_unreserved)
+}
+
+/// Percent-encodes every byte of `value` for which `keep` is false (uppercase hex).
+pub fn encode_keeping(value: &str, keep: impl Fn(u8) -> bool) -> String {
     let mut out = String::with_capacity(value.len());
     for &b in value.as_bytes() {
-        if is_unreserved(b) {
+        if keep(b) {
             out.push(b as char);
         } else {
             let _ = write!(out, "%{b:02X}");

@@ -399,18 +399,9 @@ pub fn text_stream_url(config: &Config, params: &TextStreamParams) -> Result<Str
 
 /// Encodes a workspace id with the WHATWG path percent-encode set (`/` stays a separator).
 fn encode_path(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for &b in value.as_bytes() {
-        let encode = b <= 0x20
-            || b >= 0x7F
-            || matches!(b, b'"' | b'#' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}');
-        if encode {
-            let _ = write!(out, "%{b:02X}");
-        } else {
-            out.push(b as char);
-        }
-    }
-    out
+    crate::encode::encode_keeping(value, |b| {
+        b > 0x20 && b < 0x7F && !matches!(b, b'"' | b'#' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}')
+    })
 }
 
 /// The session-connect URL (`/v1/<workspace>/sessions/connect?service_id=…&entity_id=…`),
