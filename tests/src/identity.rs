@@ -42,7 +42,6 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use amigo_platform_core::auth::jwt::unsigned_jwt;
@@ -201,8 +200,7 @@ struct IdShared {
 pub struct MockIdentity {
     addr: SocketAddr,
     shared: Arc<IdShared>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    _server: crate::runner::Loopback,
 }
 
 impl std::fmt::Debug for MockIdentity {
@@ -226,23 +224,8 @@ impl MockIdentity {
     /// # Panics
     /// If the port cannot be bound or the runtime cannot be built.
     pub fn start() -> MockIdentity {
-        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))
-            .unwrap_or_else(|e| panic!("MockIdentity: cannot bind 127.0.0.1:0: {e}"));
-        let addr = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("MockIdentity: no local address: {e}"));
-        listener
-            .set_nonblocking(true)
-            .unwrap_or_else(|e| panic!("MockIdentity: cannot make the listener non-blocking: {e}"));
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap_or_else(|e| panic!("MockIdentity: cannot build a Tokio runtime: {e}"));
-        let listener = {
-            let _guard = runtime.enter();
-            tokio::net::TcpListener::from_std(listener)
-                .unwrap_or_else(|e| panic!("MockIdentity: cannot register the listener: {e}"))
-        };
+        let bound = crate::runner::Bound::bind("amigo-mock-identity", 0);
+        let addr = bound.addr();
         let shared = Arc::new(IdShared {
             requests: Mutex::default(),
             device_code: Mutex::default(),
@@ -258,41 +241,22 @@ impl MockIdentity {
             issued: AtomicU64::new(0),
             base_url: format!("http://{addr}"),
         });
-        let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
-        let thread_shared = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name(format!("amigo-mock-identity-{}", addr.port()))
-            .spawn(move || {
-                runtime.block_on(async move {
-                    loop {
-                        tokio::select! {
-                            _ = &mut rx => break,
-                            accepted = listener.accept() => match accepted {
-                                Ok((stream, _)) => {
-                                    let shared = Arc::clone(&thread_shared);
-                                    tokio::spawn(async move {
-                                        let io = hyper_util::rt::TokioIo::new(stream);
-                                        let service = hyper::service::service_fn(move |req| {
-                                            handle(Arc::clone(&shared), req)
-                                        });
-                                        let _ = hyper::server::conn::http1::Builder::new()
-                                            .serve_connection(io, service)
-                                            .await;
-                                    });
-                                }
-                                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-                            },
-                        }
-                    }
-                });
-                drop(runtime);
-            })
-            .unwrap_or_else(|e| panic!("MockIdentity: cannot spawn the server thread: {e}"));
+        let serve_shared = Arc::clone(&shared);
+        let server = bound.serve(move |stream| {
+            let shared = Arc::clone(&serve_shared);
+            async move {
+                let io = hyper_util::rt::TokioIo::new(stream);
+                let service =
+                    hyper::service::service_fn(move |req| handle(Arc::clone(&shared), req));
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(io, service)
+                    .await;
+            }
+        });
         MockIdentity {
             addr,
             shared,
-            shutdown: Some(tx),
-            thread: Some(thread),
+            _server: server,
         }
     }
 
@@ -366,17 +330,6 @@ impl MockIdentity {
     pub fn set_memberships(&self, workspaces: &[&str]) {
         lock(&self.shared.settings).memberships =
             workspaces.iter().map(|s| (*s).to_owned()).collect();
-    }
-}
-
-impl Drop for MockIdentity {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

@@ -83,6 +83,7 @@ mod control;
 pub use control::serve_static_dir;
 mod fault;
 pub mod identity;
+mod runner;
 mod server;
 pub mod sse;
 mod util;
@@ -93,7 +94,6 @@ mod tests;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -108,8 +108,7 @@ use server::{lock, Shared};
 pub struct MockServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    _server: runner::Loopback,
 }
 
 impl std::fmt::Debug for MockServer {
@@ -137,55 +136,16 @@ impl MockServer {
 
     /// Starts on a chosen loopback port (0 picks a free one); panics only if the bind fails.
     pub fn start_on_port(port: u16) -> MockServer {
-        let listener = std::net::TcpListener::bind(("127.0.0.1", port))
-            .unwrap_or_else(|e| panic!("MockServer: cannot bind 127.0.0.1:{port}: {e}"));
-        let addr = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("MockServer: no local address: {e}"));
-        listener
-            .set_nonblocking(true)
-            .unwrap_or_else(|e| panic!("MockServer: cannot make the listener non-blocking: {e}"));
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap_or_else(|e| panic!("MockServer: cannot build a Tokio runtime: {e}"));
-        let listener = {
-            let _guard = runtime.enter();
-            tokio::net::TcpListener::from_std(listener)
-                .unwrap_or_else(|e| panic!("MockServer: cannot register the listener: {e}"))
-        };
+        let bound = runner::Bound::bind("amigo-mock", port);
+        let addr = bound.addr();
         let shared = Arc::new(Shared::new());
-        let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
-        let thread_shared = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name(format!("amigo-mock-{}", addr.port()))
-            .spawn(move || {
-                runtime.block_on(async move {
-                    loop {
-                        tokio::select! {
-                            _ = &mut rx => break,
-                            accepted = listener.accept() => match accepted {
-                                Ok((stream, _)) => {
-                                    tokio::spawn(server::serve_connection(
-                                        stream,
-                                        Arc::clone(&thread_shared),
-                                    ));
-                                }
-                                // For example, out of file descriptors: back off briefly.
-                                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
-                            },
-                        }
-                    }
-                });
-                // Dropping the runtime here cancels every connection task.
-                drop(runtime);
-            })
-            .unwrap_or_else(|e| panic!("MockServer: cannot spawn the server thread: {e}"));
+        let serve_shared = Arc::clone(&shared);
+        let server =
+            bound.serve(move |stream| server::serve_connection(stream, Arc::clone(&serve_shared)));
         MockServer {
             addr,
             shared,
-            shutdown: Some(tx),
-            thread: Some(thread),
+            _server: server,
         }
     }
 
@@ -280,17 +240,6 @@ impl MockServer {
     /// Creates `n` completed inbound calls with UUID-like ids (`entity_id` in the list, `id` in the detail).
     pub fn seed_calls(&self, workspace: &str, n: usize) {
         lock(&self.shared.store).seed_calls(workspace, n);
-    }
-}
-
-impl Drop for MockServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

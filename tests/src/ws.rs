@@ -32,7 +32,6 @@ use futures_util::{SinkExt, StreamExt};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
@@ -180,8 +179,7 @@ impl WsScripter {
 pub struct MockWs {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    _server: crate::runner::Loopback,
 }
 
 impl std::fmt::Debug for MockWs {
@@ -205,53 +203,18 @@ impl MockWs {
     /// # Panics
     /// If the port cannot be bound or the runtime cannot be built.
     pub fn start() -> MockWs {
-        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))
-            .unwrap_or_else(|e| panic!("MockWs: cannot bind 127.0.0.1:0: {e}"));
-        let addr = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("MockWs: no local address: {e}"));
-        listener
-            .set_nonblocking(true)
-            .unwrap_or_else(|e| panic!("MockWs: cannot make the listener non-blocking: {e}"));
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap_or_else(|e| panic!("MockWs: cannot build a Tokio runtime: {e}"));
-        let listener = {
-            let _guard = runtime.enter();
-            tokio::net::TcpListener::from_std(listener)
-                .unwrap_or_else(|e| panic!("MockWs: cannot register the listener: {e}"))
-        };
+        let bound = crate::runner::Bound::bind("amigo-mock-ws", 0);
+        let addr = bound.addr();
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
         });
-        let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
-        let thread_shared = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name(format!("amigo-mock-ws-{}", addr.port()))
-            .spawn(move || {
-                runtime.block_on(async move {
-                    loop {
-                        tokio::select! {
-                            _ = &mut rx => break,
-                            accepted = listener.accept() => match accepted {
-                                Ok((stream, _)) => {
-                                    tokio::spawn(serve(stream, Arc::clone(&thread_shared)));
-                                }
-                                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-                            },
-                        }
-                    }
-                });
-                drop(runtime);
-            })
-            .unwrap_or_else(|e| panic!("MockWs: cannot spawn the server thread: {e}"));
+        let serve_shared = Arc::clone(&shared);
+        let server = bound.serve(move |stream| serve(stream, Arc::clone(&serve_shared)));
         MockWs {
             addr,
             shared,
-            shutdown: Some(tx),
-            thread: Some(thread),
+            _server: server,
         }
     }
 
@@ -347,17 +310,6 @@ impl MockWs {
             r#"{"type":"agent_transcript","transcript":"Sure, what day works?","interrupted":false}"#.into(),
             format!(r#"{{"type":"session_end","call_sid":"{sid}","completion_reason":"caller_hangup","duration_s":12.5,"turns":2}}"#),
         ]
-    }
-}
-
-impl Drop for MockWs {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 
