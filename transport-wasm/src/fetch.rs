@@ -1,6 +1,6 @@
 //! The fetch driver loop over the core's `OperationCall`.
 
-use crate::timer::{race, sleep, Either};
+use crate::timer::{race, sleep, sleep_opt, Either};
 use amigo_platform_core::call::{Attempt, AttemptOutcome, OperationCall, ReasonPhrase, Step, Time};
 use amigo_platform_core::cancel::Cancelled;
 use amigo_platform_core::client::{CallContext, DefaultExecutor, Executor};
@@ -90,15 +90,8 @@ async fn attempt_fetch(attempt: Attempt, max_body: usize, cancelled: Cancelled) 
         }
     };
     let guard = AbortOnDrop(controller);
-    let timeout = attempt.timeout;
     let work = exchange(attempt.request, &guard.0, max_body);
-    let limit = async move {
-        match timeout {
-            Some(d) => sleep(d).await,
-            None => std::future::pending::<()>().await,
-        }
-    };
-    match race(work, race(limit, cancelled)).await {
+    match race(work, race(sleep_opt(attempt.timeout), cancelled)).await {
         Either::Left(outcome) => outcome,
         Either::Right(Either::Left(())) => AttemptOutcome::TimedOut,
         Either::Right(Either::Right(())) => AttemptOutcome::Cancelled,

@@ -8,8 +8,8 @@
 //! `fetch` and ends the task.
 
 use crate::fetch::{now, read_all, seed, start, AbortOnDrop, WasmExecutor};
-use crate::timer::{race, sleep, Either};
-use amigo_platform_core::call::AttemptOutcome;
+use crate::timer::{self, race, sleep, sleep_opt, Either};
+use amigo_platform_core::call::{Attempt, AttemptOutcome};
 use amigo_platform_core::cancel::Cancelled;
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::sse::{
@@ -175,6 +175,54 @@ async fn read_chunk(reader: &ReadableStreamDefaultReader) -> Chunk {
     }
 }
 
+/// How a connect attempt ended: an open event stream, or a complete outcome for the session.
+enum Connected {
+    Stream(http::response::Parts, Open),
+    Outcome(AttemptOutcome),
+}
+
+/// Sends a connect attempt; a 2xx `text/event-stream` answer keeps its body open for reading,
+/// anything else is buffered (capped) into an outcome. Honours the attempt timeout and cancel.
+async fn connect(attempt: Attempt, cancelled: &Cancelled) -> Connected {
+    let controller = match AbortController::new() {
+        Ok(c) => c,
+        Err(e) => {
+            let err = Error::network(TransportErrorKind::Other, crate::fetch::js_text(&e));
+            return Connected::Outcome(AttemptOutcome::Failed(err));
+        }
+    };
+    let abort = AbortOnDrop(controller);
+    let started = start(attempt.request, &abort.0);
+    match race(started, race(sleep_opt(attempt.timeout), cancelled.clone())).await {
+        Either::Left(Ok((head, response))) => {
+            if !streams_body(&head) {
+                return Connected::Outcome(read_all(head, &response, MAX_ERROR_BODY).await);
+            }
+            let reader = response.body().and_then(|b| {
+                b.get_reader()
+                    .dyn_into::<ReadableStreamDefaultReader>()
+                    .ok()
+            });
+            match reader {
+                Some(reader) => Connected::Stream(
+                    head,
+                    Open {
+                        reader,
+                        _abort: abort,
+                    },
+                ),
+                None => Connected::Outcome(AttemptOutcome::Failed(Error::network(
+                    TransportErrorKind::Protocol,
+                    "no readable body",
+                ))),
+            }
+        }
+        Either::Left(Err(outcome)) => Connected::Outcome(outcome),
+        Either::Right(Either::Left(())) => Connected::Outcome(AttemptOutcome::TimedOut),
+        Either::Right(Either::Right(())) => Connected::Outcome(AttemptOutcome::Cancelled),
+    }
+}
+
 async fn run(mut session: SseSession, queue: Rc<RefCell<Queue>>) {
     let cancelled = Cancelled::any(session.cancel_tokens().to_vec());
     let mut open: Option<Open> = None;
@@ -182,60 +230,12 @@ async fn run(mut session: SseSession, queue: Rc<RefCell<Queue>>) {
         match session.poll(now()) {
             SseStep::Connect(attempt) => {
                 open = None;
-                let controller = match AbortController::new() {
-                    Ok(c) => c,
-                    Err(e) => {
-                        let err =
-                            Error::network(TransportErrorKind::Other, crate::fetch::js_text(&e));
-                        session.handle_outcome(AttemptOutcome::Failed(err), now());
-                        continue;
+                match connect(attempt, &cancelled).await {
+                    Connected::Stream(head, conn) => {
+                        session.handle_head(head, now());
+                        open = Some(conn);
                     }
-                };
-                let abort = AbortOnDrop(controller);
-                let limit = attempt.timeout;
-                let connect = start(attempt.request, &abort.0);
-                let timer = async move {
-                    match limit {
-                        Some(d) => sleep(d).await,
-                        None => std::future::pending::<()>().await,
-                    }
-                };
-                match race(connect, race(timer, cancelled.clone())).await {
-                    Either::Left(Ok((head, response))) => {
-                        if streams_body(&head) {
-                            let reader = response.body().and_then(|b| {
-                                b.get_reader()
-                                    .dyn_into::<ReadableStreamDefaultReader>()
-                                    .ok()
-                            });
-                            match reader {
-                                Some(reader) => {
-                                    session.handle_head(head, now());
-                                    open = Some(Open {
-                                        reader,
-                                        _abort: abort,
-                                    });
-                                }
-                                None => session.handle_outcome(
-                                    AttemptOutcome::Failed(Error::network(
-                                        TransportErrorKind::Protocol,
-                                        "no readable body",
-                                    )),
-                                    now(),
-                                ),
-                            }
-                        } else {
-                            let outcome = read_all(head, &response, MAX_ERROR_BODY).await;
-                            session.handle_outcome(outcome, now());
-                        }
-                    }
-                    Either::Left(Err(outcome)) => session.handle_outcome(outcome, now()),
-                    Either::Right(Either::Left(())) => {
-                        session.handle_outcome(AttemptOutcome::TimedOut, now())
-                    }
-                    Either::Right(Either::Right(())) => {
-                        session.handle_outcome(AttemptOutcome::Cancelled, now())
-                    }
+                    Connected::Outcome(outcome) => session.handle_outcome(outcome, now()),
                 }
             }
             SseStep::Read(until) => {
@@ -243,13 +243,7 @@ async fn run(mut session: SseSession, queue: Rc<RefCell<Queue>>) {
                     session.handle_eof(now());
                     continue;
                 };
-                let wait = until.map(|u| u.saturating_duration_since(web_time::Instant::now()));
-                let timer = async move {
-                    match wait {
-                        Some(d) => sleep(d).await,
-                        None => std::future::pending::<()>().await,
-                    }
-                };
+                let timer = sleep_opt(timer::until(until));
                 match race(read_chunk(&conn.reader), race(timer, cancelled.clone())).await {
                     Either::Left(Chunk::Data(bytes)) => session.handle_chunk(&bytes, now()),
                     Either::Left(Chunk::Eof) => {
@@ -342,16 +336,6 @@ pub fn stream_turn(
     TurnStream { queue, close }
 }
 
-fn timer_until(until: Option<web_time::Instant>) -> impl std::future::Future<Output = ()> {
-    let wait = until.map(|u| u.saturating_duration_since(web_time::Instant::now()));
-    async move {
-        match wait {
-            Some(d) => sleep(d).await,
-            None => std::future::pending::<()>().await,
-        }
-    }
-}
-
 async fn run_turn(mut session: TurnSession, queue: Rc<RefCell<TurnQueue>>) {
     let cancelled = Cancelled::any(session.cancel_tokens().to_vec());
     let mut open: Option<Open> = None;
@@ -359,57 +343,12 @@ async fn run_turn(mut session: TurnSession, queue: Rc<RefCell<TurnQueue>>) {
         match session.poll(now()) {
             TurnStep::Send(attempt) => {
                 open = None;
-                let controller = match AbortController::new() {
-                    Ok(c) => c,
-                    Err(e) => {
-                        let err =
-                            Error::network(TransportErrorKind::Other, crate::fetch::js_text(&e));
-                        session.handle_outcome(AttemptOutcome::Failed(err), now());
-                        continue;
+                match connect(attempt, &cancelled).await {
+                    Connected::Stream(head, conn) => {
+                        session.handle_head(head, now());
+                        open = Some(conn);
                     }
-                };
-                let abort = AbortOnDrop(controller);
-                let limit = attempt.timeout.map(|d| web_time::Instant::now() + d);
-                match race(
-                    start(attempt.request, &abort.0),
-                    race(timer_until(limit), cancelled.clone()),
-                )
-                .await
-                {
-                    Either::Left(Ok((head, response))) => {
-                        if streams_body(&head) {
-                            match response.body().and_then(|b| {
-                                b.get_reader()
-                                    .dyn_into::<ReadableStreamDefaultReader>()
-                                    .ok()
-                            }) {
-                                Some(reader) => {
-                                    session.handle_head(head, now());
-                                    open = Some(Open {
-                                        reader,
-                                        _abort: abort,
-                                    });
-                                }
-                                None => session.handle_outcome(
-                                    AttemptOutcome::Failed(Error::network(
-                                        TransportErrorKind::Protocol,
-                                        "no readable body",
-                                    )),
-                                    now(),
-                                ),
-                            }
-                        } else {
-                            let outcome = read_all(head, &response, MAX_ERROR_BODY).await;
-                            session.handle_outcome(outcome, now());
-                        }
-                    }
-                    Either::Left(Err(outcome)) => session.handle_outcome(outcome, now()),
-                    Either::Right(Either::Left(())) => {
-                        session.handle_outcome(AttemptOutcome::TimedOut, now())
-                    }
-                    Either::Right(Either::Right(())) => {
-                        session.handle_outcome(AttemptOutcome::Cancelled, now())
-                    }
+                    Connected::Outcome(outcome) => session.handle_outcome(outcome, now()),
                 }
             }
             TurnStep::Read(until) => {
@@ -419,7 +358,7 @@ async fn run_turn(mut session: TurnSession, queue: Rc<RefCell<TurnQueue>>) {
                 };
                 match race(
                     read_chunk(&conn.reader),
-                    race(timer_until(until), cancelled.clone()),
+                    race(sleep_opt(timer::until(until)), cancelled.clone()),
                 )
                 .await
                 {
@@ -436,7 +375,7 @@ async fn run_turn(mut session: TurnSession, queue: Rc<RefCell<TurnQueue>>) {
                 }
             }
             TurnStep::Wait(until) => {
-                let _ = race(timer_until(Some(until)), cancelled.clone()).await;
+                let _ = race(sleep_opt(timer::until(Some(until))), cancelled.clone()).await;
             }
             TurnStep::Event(e) => Feed::push(&queue, Some(Ok(e))),
             TurnStep::Done(result) => {

@@ -22,6 +22,19 @@ pub(crate) async fn sleep(d: Duration) {
     let _ = JsFuture::from(promise).await;
 }
 
+/// Resolves after `d`, or never for `None` (an absent time limit).
+pub(crate) async fn sleep_opt(d: Option<Duration>) {
+    match d {
+        Some(d) => sleep(d).await,
+        None => std::future::pending::<()>().await,
+    }
+}
+
+/// The time from now until an optional instant.
+pub(crate) fn until(at: Option<web_time::Instant>) -> Option<Duration> {
+    at.map(|u| u.saturating_duration_since(web_time::Instant::now()))
+}
+
 /// Which of two futures finished first.
 pub(crate) enum Either<A, B> {
     /// The first.
