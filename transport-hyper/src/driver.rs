@@ -128,6 +128,15 @@ async fn exchange(
     };
     let (mut head, body) = response.into_parts();
     carry_reason_phrase(&mut head);
+    buffer_body(head, body, max_body).await
+}
+
+/// Buffers a response body up to `max_body` bytes into the outcome the core expects.
+pub(crate) async fn buffer_body(
+    head: http::response::Parts,
+    body: hyper::body::Incoming,
+    max_body: usize,
+) -> AttemptOutcome {
     match Limited::new(body, max_body).collect().await {
         Ok(collected) => {
             AttemptOutcome::Response(http::Response::from_parts(head, collected.to_bytes()))

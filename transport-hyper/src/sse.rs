@@ -39,11 +39,11 @@ use amigo_platform_core::sse::{
 };
 use amigo_platform_core::{CancelToken, Client, Error, RequestOptions};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use web_time::Instant;
 
-use crate::driver::{carry_reason_phrase, client_error, now, seed, HttpClient};
+use crate::driver::{buffer_body, carry_reason_phrase, client_error, now, seed, HttpClient};
 
 /// The most bytes of a non-streamed (error) response body that are read.
 const MAX_ERROR_BODY: usize = 1024 * 1024;
@@ -85,17 +85,10 @@ async fn connect(client: &HttpClient, attempt: Attempt, cancelled: &Cancelled) -
     if streams_body(&head) {
         return Connected::Stream(head, body);
     }
-    let collected = tokio::select! {
-        c = Limited::new(body, MAX_ERROR_BODY).collect() => c,
-        _ = cancelled.clone() => return Connected::Outcome(AttemptOutcome::Cancelled),
-    };
-    Connected::Outcome(match collected {
-        Ok(c) => AttemptOutcome::Response(http::Response::from_parts(head, c.to_bytes())),
-        Err(e) => AttemptOutcome::BodyFailed {
-            head,
-            error: Error::network(TransportErrorKind::Read, e),
-        },
-    })
+    tokio::select! {
+        outcome = buffer_body(head, body, MAX_ERROR_BODY) => Connected::Outcome(outcome),
+        _ = cancelled.clone() => Connected::Outcome(AttemptOutcome::Cancelled),
+    }
 }
 
 /// What one read of a streamed body gave.
