@@ -270,7 +270,7 @@ impl Call {
         } else {
             self.attempt += 1;
         }
-        let token = match self.credentials.bearer_token() {
+        let token = match self.credentials.authorization() {
             Ok(t) => t,
             Err(e) => {
                 self.state = State::Finished;
@@ -279,10 +279,12 @@ impl Call {
         };
         let mut headers = self.req.headers.clone();
         if let Some(hooks) = self.hooks.clone() {
-            headers.insert(
-                header::AUTHORIZATION,
-                HeaderValue::from_static(crate::redact::REDACTED),
-            );
+            if token.is_some() && !self.strip_auth {
+                headers.insert(
+                    header::AUTHORIZATION,
+                    HeaderValue::from_static(crate::redact::REDACTED),
+                );
+            }
             let info = self.info();
             let r = hooks.on_request(&mut RequestHookContext {
                 info: &info,
@@ -293,22 +295,26 @@ impl Call {
                 return Step::Done(Err(Error::hook(e.0)));
             }
         }
-        let auth = match HeaderValue::from_str(&format!("Bearer {}", token.expose())) {
-            Ok(mut v) => {
+        let auth = match token.map(|t| HeaderValue::from_str(&format!("Bearer {}", t.expose()))) {
+            None => None,
+            Some(Ok(mut v)) => {
                 v.set_sensitive(true);
-                v
+                Some(v)
             }
-            Err(_) => {
+            Some(Err(_)) => {
                 self.state = State::Finished;
                 return Step::Done(Err(Error::credentials(
                     "the credential source returned a token that is not a valid header value",
                 )));
             }
         };
-        if !self.strip_auth {
-            headers.insert(header::AUTHORIZATION, auth);
-        } else {
-            headers.remove(header::AUTHORIZATION);
+        match auth {
+            Some(auth) if !self.strip_auth => {
+                headers.insert(header::AUTHORIZATION, auth);
+            }
+            _ => {
+                headers.remove(header::AUTHORIZATION);
+            }
         }
         let mut builder = http::Request::builder()
             .method(self.req.method.clone())

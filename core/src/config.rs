@@ -1,6 +1,6 @@
 //! Client configuration, its builder and validation [D7] (PROTOCOL §2.1).
 
-use crate::credentials::{ApiKey, CredentialSource};
+use crate::credentials::{Anonymous, ApiKey, CredentialSource};
 use crate::error::Error;
 use crate::hooks::Hooks;
 use crate::options::RetryPolicy;
@@ -33,6 +33,23 @@ impl Config {
     /// Starts a builder.
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
+    }
+
+    /// A configuration for the public routes, which need only a base URL: the patient surface
+    /// (`/s/{token}/…`) and the intake upload links (`/upload/{link_token}/…`).
+    ///
+    /// Requests carry no `Authorization` header ([`Anonymous`]) and there is no workspace: an
+    /// operation whose path has `{workspace_id}` fails before sending with a `Config` error.
+    /// An empty `base_url` means the production API. For other settings (timeouts, retries,
+    /// headers) start from [`ConfigBuilder::anonymous`].
+    ///
+    /// ```
+    /// let config = amigo_platform_core::Config::public("https://api.platform.amigo.ai")?;
+    /// assert_eq!(config.workspace_id(), "");
+    /// # Ok::<(), amigo_platform_core::Error>(())
+    /// ```
+    pub fn public(base_url: &str) -> Result<Config, Error> {
+        Config::builder().anonymous().base_url(base_url).build()
     }
 
     /// Reads `AMIGO_API_KEY`, `AMIGO_WORKSPACE_ID` and `AMIGO_BASE_URL` (empty means default).
@@ -125,6 +142,7 @@ pub struct ConfigBuilder {
     headers: Vec<(String, String)>,
     hooks: Option<Arc<dyn Hooks>>,
     page_limit: Option<u32>,
+    anonymous: bool,
 }
 
 impl std::fmt::Debug for ConfigBuilder {
@@ -149,6 +167,13 @@ impl ConfigBuilder {
     /// A credential source (for example a refreshing token manager); replaces `api_key`.
     pub fn credentials(mut self, source: Arc<dyn CredentialSource>) -> Self {
         self.credentials = Some(source);
+        self
+    }
+    /// No credentials and no required workspace: for the public routes only (see
+    /// [`Config::public`]). Replaces `api_key` and `credentials`.
+    pub fn anonymous(mut self) -> Self {
+        self.credentials = Some(Arc::new(Anonymous));
+        self.anonymous = true;
         self
     }
     /// The workspace substituted into `{workspace_id}`.
@@ -229,7 +254,9 @@ impl ConfigBuilder {
             None => Arc::new(ApiKey::new(self.api_key.unwrap_or_default())?),
         };
         let workspace_id = self.workspace_id.unwrap_or_default();
-        if workspace_id.trim().is_empty() {
+        if self.anonymous && workspace_id.is_empty() {
+            // A public client: `{workspace_id}` routes fail at request building.
+        } else if workspace_id.trim().is_empty() {
             return Err(Error::config(
                 "workspace_id is required and must be a non-empty string",
             ));
@@ -319,6 +346,36 @@ mod tests {
         assert!(base().max_attempts(0).build().is_err());
         assert!(base().header("bad name", "v").build().is_err());
         assert!(base().header("x-ok", "line\nbreak").build().is_err());
+    }
+
+    #[test]
+    fn public_config_needs_only_a_base_url() {
+        let c = Config::public("http://127.0.0.1:9/").unwrap();
+        assert_eq!(c.base_url(), "http://127.0.0.1:9");
+        assert_eq!(c.workspace_id(), "");
+        assert_eq!(c.credentials().authorization().unwrap(), None);
+        assert_eq!(Config::public("").unwrap().base_url(), DEFAULT_BASE_URL);
+        assert!(Config::public("ftp://x").is_err());
+        // A workspace may still be given; whitespace-only is still refused.
+        let c = Config::builder()
+            .anonymous()
+            .workspace_id("ws-1")
+            .build()
+            .unwrap();
+        assert_eq!(c.workspace_id(), "ws-1");
+        assert!(Config::builder()
+            .anonymous()
+            .workspace_id(" ")
+            .build()
+            .is_err());
+        // An API key configured after `anonymous()` does not bring credentials back silently:
+        // `credentials` was set, so it wins, as for any credential source.
+        let c = Config::builder()
+            .anonymous()
+            .api_key("sk-1")
+            .build()
+            .unwrap();
+        assert_eq!(c.credentials().authorization().unwrap(), None);
     }
 
     #[test]

@@ -44,6 +44,38 @@ pub trait CredentialSource: Send + Sync + fmt::Debug {
     fn secrets(&self) -> Vec<Secret> {
         self.bearer_token().into_iter().collect()
     }
+
+    /// The `Authorization` to send on the next attempt: `Some(token)` (the default, from
+    /// [`bearer_token`](CredentialSource::bearer_token)) or `None` to send no `Authorization`
+    /// header at all ([`Anonymous`], for the public routes).
+    fn authorization(&self) -> Result<Option<Secret>, Error> {
+        self.bearer_token().map(Some)
+    }
+}
+
+/// No credentials: requests carry no `Authorization` header.
+///
+/// For the public routes that need only a base URL: the patient surface (`/s/{token}/…`) and
+/// the intake upload links (`/upload/{link_token}/…`). Build a configuration with
+/// [`Config::public`](crate::Config::public). Anything that needs a token (WebSocket
+/// subprotocol auth, an authenticated route) gets a `Credentials` error or the server's 401.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Anonymous;
+
+impl CredentialSource for Anonymous {
+    fn bearer_token(&self) -> Result<Secret, Error> {
+        Err(Error::credentials(
+            "this client has no credentials (it was built for the public routes); configure an API key or a credential source",
+        ))
+    }
+
+    fn secrets(&self) -> Vec<Secret> {
+        Vec::new()
+    }
+
+    fn authorization(&self) -> Result<Option<Secret>, Error> {
+        Ok(None)
+    }
 }
 
 /// A fixed API key.
@@ -78,6 +110,16 @@ impl CredentialSource for ApiKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn anonymous_sends_no_authorization_and_has_no_token() {
+        assert_eq!(Anonymous.authorization().unwrap(), None);
+        assert!(Anonymous.secrets().is_empty());
+        let e = Anonymous.bearer_token().unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Credentials);
+        let k = ApiKey::new("sk-9").unwrap();
+        assert_eq!(k.authorization().unwrap().unwrap().expose(), "sk-9");
+    }
 
     #[test]
     fn api_key_validation_and_redaction() {

@@ -62,6 +62,11 @@ pub fn render_path(
                 .or((name == "workspace_id").then_some(workspace_id))
         };
         match value {
+            Some("") if name == "workspace_id" => {
+                return Err(Error::config(format!(
+                    "`{template}` needs a workspace_id and this client has none (a public client calls only the `/s/` and `/upload/` routes)"
+                )))
+            }
             Some(v) => out.push_str(&encode_component(v)),
             None => {
                 return Err(Error::config(format!(
@@ -240,5 +245,13 @@ mod tests {
         assert_eq!(render_path("/x/{id}/y", &p, "w", false).unwrap(), "/x//y");
         let e = render_path("/x/{missing}", &[], "w", false).unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::Config);
+        // A public client has no workspace: workspace routes fail before sending.
+        let e = render_path("/v1/{workspace_id}/agents", &[], "", false).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Config);
+        assert!(e.message().contains("needs a workspace_id"), "{}", e.message());
+        assert_eq!(
+            render_path("/s/{token}/spec", &[("token".into(), "t".into())], "", false).unwrap(),
+            "/s/t/spec"
+        );
     }
 }
