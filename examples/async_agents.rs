@@ -1,10 +1,12 @@
-//! The async client (hyper on tokio): list, stream every page, create, and cancel by dropping.
+//! The async client (hyper on tokio): list, stream every page, create, and send a message to an
+//! agent.
 //!
 //! Run: `cargo run --example async_agents` (uses the embedded mock unless `AMIGO_API_KEY` is set).
 
+use amigo_platform::api::conversations::SendMessageRequest;
+use amigo_platform::api::models::CreateAgentRequest;
 use amigo_platform::asynchronous::Client;
-use amigo_platform::core::resources::models::CreateAgentRequest;
-use amigo_platform::{Config, Error};
+use amigo_platform::{ApiExt, Config, Error};
 use amigo_platform_testkit::MockServer;
 
 #[tokio::main]
@@ -24,7 +26,13 @@ async fn main() -> Result<(), Error> {
     };
     let client = Client::new(config);
 
-    let first = client.agents().list().limit(5).send_with_meta().await?;
+    let first = client
+        .api()
+        .agents()
+        .list()
+        .limit(5)
+        .send_with_meta()
+        .await?;
     println!(
         "first page: {} agents of {:?}, request id {:?}",
         first.data.items.len(),
@@ -32,7 +40,7 @@ async fn main() -> Result<(), Error> {
         first.meta.request_id
     );
 
-    let mut stream = client.agents().list_auto_paging().send();
+    let mut stream = client.api().agents().list_auto_paging().send();
     let mut n = 0;
     while let Some(agent) = stream.next_item().await {
         n += 1;
@@ -42,13 +50,24 @@ async fn main() -> Result<(), Error> {
 
     if mock.is_some() {
         let created = client
+            .api()
             .agents()
             .create(CreateAgentRequest {
                 name: "Async agent".into(),
-                description: None,
+                description: Default::default(),
             })
             .await?;
         println!("created {}", created.id);
+
+        // A composite call is awaited like any other: create a conversation, then a turn.
+        let reply = client
+            .api()
+            .conversations()
+            .send_message(SendMessageRequest::new("service-id", "Hi from async"))
+            .await?;
+        for turn in reply.messages {
+            println!("agent: {}", turn.text);
+        }
     }
     Ok(())
 }

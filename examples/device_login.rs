@@ -7,7 +7,7 @@
 
 use amigo_platform::core::auth::{cli, FileStorage, FnCallbacks, LoginOptions, TokenStorage};
 use amigo_platform::core::auth::{DeviceCodeIssuance, LoginStatus, Workspace};
-use amigo_platform::{blocking::Client, Config};
+use amigo_platform::{blocking::Client, ApiExt, Config};
 use amigo_platform_testkit::identity::{IdentityReply, MockIdentity};
 use amigo_platform_testkit::MockServer;
 use std::sync::Arc;
@@ -75,7 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         config = config.base_url(url);
     }
     let client = Client::new(config.build()?);
-    for agent in client.agents().list_auto_paging() {
+    for agent in client.api().agents().list_auto_paging() {
         println!("agent: {}", agent?.name);
     }
     if let Some(s) = &server {

@@ -1,14 +1,19 @@
 //! A short tour of the blocking client.
 //!
+//! Every API operation is a method of `client.api()` (with `ApiExt` in scope), typed with the
+//! models of `amigo_platform::api::models`.
+//!
 //! Without `AMIGO_API_KEY` it starts the embedded mock server on 127.0.0.1 and runs the full
-//! tour (list with auto-paging, create + get, a handled 404, a retried 503). With
-//! `AMIGO_API_KEY` and `AMIGO_WORKSPACE_ID` set it runs the read-only part against the API.
+//! tour (list with auto-paging, create + get, a handled 404, a retried 503, a message to an
+//! agent with `conversations().send_message`). With `AMIGO_API_KEY` and `AMIGO_WORKSPACE_ID`
+//! set it runs the read-only part against the API.
 //!
 //! Run: `cargo run --example quickstart`
 
+use amigo_platform::api::conversations::SendMessageRequest;
+use amigo_platform::api::models::CreateAgentRequest;
 use amigo_platform::blocking::Client;
-use amigo_platform::core::resources::models::CreateAgentRequest;
-use amigo_platform::{Config, Error, ErrorKind};
+use amigo_platform::{ApiExt, Config, Error, ErrorKind};
 use amigo_platform_testkit::{Fault, MockServer};
 use std::time::Duration;
 
@@ -41,7 +46,7 @@ fn main() -> Result<(), Error> {
 
     // 1. Every agent, page by page under the hood.
     let mut count = 0;
-    for agent in client.agents().list().limit(10).auto_paging() {
+    for agent in client.api().agents().list().limit(10).auto_paging() {
         let agent = agent?;
         count += 1;
         if count <= 3 {
@@ -52,6 +57,7 @@ fn main() -> Result<(), Error> {
 
     // 2. A handled 404.
     match client
+        .api()
         .agents()
         .get("00000000-0000-0000-0000-000000000000")
         .send()
@@ -74,13 +80,14 @@ fn main() -> Result<(), Error> {
 
     // 3. Create, then read back.
     let created = client
+        .api()
         .agents()
         .create(CreateAgentRequest {
             name: "Quickstart agent".into(),
-            description: Some("made by the tour".into()),
+            description: "made by the tour".to_owned().into(),
         })
         .send()?;
-    let fetched = client.agents().get(&created.id).send()?;
+    let fetched = client.api().agents().get(&created.id).send()?;
     println!(
         "created and fetched agent {} named {:?}",
         fetched.id, fetched.name
@@ -95,6 +102,7 @@ fn main() -> Result<(), Error> {
     );
     let started = std::time::Instant::now();
     let again = client
+        .api()
         .agents()
         .get(&created.id)
         .timeout(Duration::from_secs(5))
@@ -110,6 +118,24 @@ fn main() -> Result<(), Error> {
         started.elapsed()
     );
     assert_eq!(again.data.id, created.id);
+
+    // 5. A message to an agent: creates the conversation (without a greeting), then sends the
+    //    turn; pass `.conversation_id(..)` to continue it with a single request.
+    let reply = client
+        .api()
+        .conversations()
+        .send_message(SendMessageRequest::new("service-id", "Hello!"))
+        .send()?;
+    for turn in &reply.messages {
+        println!("agent ({}): {}", reply.conversation_id, turn.text);
+    }
+    let next = SendMessageRequest::new("service-id", "Tuesday, please")
+        .conversation_id(&reply.conversation_id);
+    let reply = client.api().conversations().send_message(next).send()?;
+    println!(
+        "agent: {}",
+        reply.messages.first().map_or("", |t| t.text.as_str())
+    );
     println!("done");
     Ok(())
 }

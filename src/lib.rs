@@ -8,10 +8,10 @@
 //!
 //! ```no_run
 //! # #[cfg(feature = "blocking")] {
-//! use amigo_platform::{blocking::Client, Config};
+//! use amigo_platform::{blocking::Client, ApiExt, Config};
 //!
 //! let client = Client::new(Config::from_env()?);
-//! for agent in client.agents().list_auto_paging() {
+//! for agent in client.api().agents().list_auto_paging() {
 //!     println!("{}", agent?.name);
 //! }
 //! # }
@@ -20,7 +20,9 @@
 //!
 //! Every one of the API's 487 operations is a named method under `client.api()` (bring
 //! [`ApiExt`] into scope): `client.api().billing().customers().list()`, with typed models in
-//! [`api::models`] and operation values in [`api::ops`].
+//! [`api::models`] and operation values in [`api::ops`]. Members that make more than one
+//! request are there too, such as `client.api().conversations().send_message(..)` (see
+//! [`api::conversations`]).
 //!
 //! See `examples/quickstart.rs` for a tour against the embedded mock server.
 

@@ -19,6 +19,10 @@
 //!
 //! Every namespace method returns a [`Call`], a thin wrapper over the core's
 //! [`Pending`](amigo_platform_core::Pending) carrying the operation's optional-parameter setters.
+//!
+//! Members that are not one REST call are hand-written beside the generated code, as inherent
+//! methods of the generated namespaces: [`conversations`] holds
+//! `client.api().conversations().send_message(..)` (create + first turn, PROTOCOL §6.3).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -26,7 +30,9 @@
 #[macro_use]
 mod macros;
 pub mod call;
+pub mod conversations;
 pub mod generated;
+pub mod streams;
 
 pub use call::Call;
 pub use generated::namespaces::Api;

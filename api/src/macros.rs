@@ -100,3 +100,45 @@ macro_rules! setters {
         }
     };
 }
+
+/// Chainable setters on a request-side model: `body_setters! { Type { method(field) = "wire": T;
+/// .. } patch { method / clear_method(field) = "wire": T; .. } }`. An `Option` field gets
+/// `method(v)` (sets `Some`); a tri-state [`Patch`](amigo_platform_core::patch::Patch) field gets
+/// `method(v)` (sets `Patch::Value`) and `clear_method()` (sets `Patch::Null`, sent as `null`).
+/// The method is named after the field (`set_` + the field where that would shadow a trait
+/// method, e.g. `set_default`).
+///
+/// The setters take `impl Into<T>` and are `#[inline]`: generic, so nothing is code-generated
+/// in this crate for them.
+macro_rules! body_setters {
+    ($ty:ident {
+        $($m:ident($field:ident) = $wire:literal: $t:ty;)*
+    } patch {
+        $($pm:ident / $clear:ident($pfield:ident) = $pwire:literal: $pt:ty;)*
+    }) => {
+        impl $ty {
+            $(
+                #[doc = concat!("Sets `", $wire, "`.")]
+                #[inline]
+                pub fn $m(mut self, v: impl Into<$t>) -> Self {
+                    self.$field = Some(v.into());
+                    self
+                }
+            )*
+            $(
+                #[doc = concat!("Sets `", $pwire, "` to a value ([`Patch::Value`](amigo_platform_core::patch::Patch::Value)).")]
+                #[inline]
+                pub fn $pm(mut self, v: impl Into<$pt>) -> Self {
+                    self.$pfield = amigo_platform_core::patch::Patch::Value(v.into());
+                    self
+                }
+                #[doc = concat!("Sends `", $pwire, "` as `null` ([`Patch::Null`](amigo_platform_core::patch::Patch::Null)), clearing it.")]
+                #[inline]
+                pub fn $clear(mut self) -> Self {
+                    self.$pfield = amigo_platform_core::patch::Patch::Null;
+                    self
+                }
+            )*
+        }
+    };
+}

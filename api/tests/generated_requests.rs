@@ -3,27 +3,37 @@
 //! query parameter set) and prepared, gives the right method, path (percent-encoded), query,
 //! content type and `Accept`.
 
-#![allow(unused_mut, clippy::redundant_clone)]
+#![allow(
+    unused_mut,
+    clippy::redundant_clone,
+    clippy::clone_on_copy,
+    clippy::needless_borrows_for_generic_args
+)]
 
 use amigo_platform_api::models as m;
 use amigo_platform_api::ops;
 use amigo_platform_core::operation::Operation;
 
 #[track_caller]
-fn check<O: Operation>(op: O, method: &str, path: &str, query: &str, content_type: Option<&str>) {
+fn prepare<O: Operation>(op: &O) -> amigo_platform_core::request::PreparedRequest {
     let config = amigo_platform_core::Config::builder()
         .api_key("sk-test")
         .workspace_id("ws-test")
         .base_url("https://api.test")
         .build()
         .unwrap();
-    let req = amigo_platform_core::request::prepare(
-        &op,
+    amigo_platform_core::request::prepare(
+        op,
         &config,
         &amigo_platform_core::RequestOptions::new(),
         None,
     )
-    .unwrap_or_else(|e| panic!("{}: {e}", op.operation_id()));
+    .unwrap_or_else(|e| panic!("{}: {e}", op.operation_id()))
+}
+
+#[track_caller]
+fn check<O: Operation>(op: O, method: &str, path: &str, query: &str, content_type: Option<&str>) {
+    let req = prepare(&op);
     let id = op.operation_id();
     assert_eq!(req.method.as_str(), method, "{id}");
     let rest = req.url.strip_prefix("https://api.test").unwrap();
@@ -47,11 +57,55 @@ fn check<O: Operation>(op: O, method: &str, path: &str, query: &str, content_typ
     assert_eq!(accept, op.accept(), "{id}");
 }
 
+/// `set` serialises with `wire: want`, `clear` with `wire: null`.
+#[track_caller]
+fn setters<B: serde::Serialize>(set: B, clear: B, wire: &str, want: serde_json::Value) {
+    assert_eq!(
+        serde_json::to_value(&set).unwrap().get(wire),
+        Some(&want),
+        "{wire}"
+    );
+    assert_eq!(
+        serde_json::to_value(&clear).unwrap().get(wire),
+        Some(&serde_json::Value::Null),
+        "{wire}"
+    );
+}
+
+/// A tri-state body field: `Unset` leaves `wire` out of the JSON body, `Null` sends
+/// `"wire": null`, `Value(v)` sends `v`.
+#[track_caller]
+fn tri<O: Operation + Clone, T: serde::Serialize>(
+    base: &O,
+    field: impl Fn(&mut O) -> &mut m::Patch<T>,
+    wire: &str,
+    value: T,
+) {
+    let want = serde_json::to_value(&value).unwrap();
+    for (state, expect) in [
+        (m::Patch::Unset, None),
+        (m::Patch::Null, Some(serde_json::Value::Null)),
+        (m::Patch::Value(value), Some(want)),
+    ] {
+        let mut op = base.clone();
+        *field(&mut op) = state;
+        let req = prepare(&op);
+        let body: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(&req.body).unwrap();
+        assert_eq!(
+            body.get(wire),
+            expect.as_ref(),
+            "{}: `{wire}`",
+            op.operation_id()
+        );
+    }
+}
+
 #[test]
 fn account() {
     check(
         ops::account::CreateMyWorkspace::new(m::CreateWorkspaceRequest {
-            backend_org_id: None,
+            backend_org_id: m::Patch::Unset,
             environment: None,
             name: String::from("s"),
             region: None,
@@ -108,8 +162,8 @@ fn agents() {
         ops::agents::UpdateAgent::new(
             String::from("p agent_id/é"),
             m::UpdateAgentRequest {
-                description: None,
-                name: None,
+                description: m::Patch::Unset,
+                name: m::Patch::Unset,
             },
         ),
         "PUT",
@@ -146,7 +200,7 @@ fn agents() {
                 },
                 initials: None,
                 name: String::from("s"),
-                voice_config: None,
+                voice_config: m::Patch::Unset,
             },
         ),
         "POST",
@@ -399,7 +453,7 @@ fn api_keys() {
     check(
         ops::api_keys::CreateApiKey::new(m::CreateApiKeyRequest {
             duration_days: 1,
-            name: None,
+            name: m::Patch::Unset,
             permissions: None,
             role: None,
         }),
@@ -446,11 +500,11 @@ fn audit() {
     );
     check(
         ops::audit::CreateAuditExport::new(m::AuditExportRequest {
-            action: None,
+            action: m::Patch::Unset,
             date_from: String::from("s"),
             date_to: String::from("s"),
             phi_only: None,
-            service: None,
+            service: m::Patch::Unset,
         }),
         "POST",
         "/v1/ws-test/audit/export",
@@ -527,9 +581,9 @@ fn billing() {
     check(
         ops::billing::CreateBillingCustomer::new(m::CreateCustomerRequest {
             address: None,
-            billing_contact: None,
+            billing_contact: m::Patch::Unset,
             billing_email: String::from("s"),
-            mercury_memo: None,
+            mercury_memo: m::Patch::Unset,
             name: String::from("s"),
             slug: String::from("s"),
         }),
@@ -549,12 +603,12 @@ fn billing() {
         ops::billing::UpdateBillingCustomer::new(
             String::from("p customer_id/é"),
             m::UpdateCustomerRequest {
-                address: None,
-                billing_contact: None,
-                billing_email: None,
-                mercury_memo: None,
-                name: None,
-                status: None,
+                address: m::Patch::Unset,
+                billing_contact: m::Patch::Unset,
+                billing_email: m::Patch::Unset,
+                mercury_memo: m::Patch::Unset,
+                name: m::Patch::Unset,
+                status: m::Patch::Unset,
             },
         ),
         "PUT",
@@ -573,14 +627,14 @@ fn billing() {
         ops::billing::UpdateBillingConfig::new(
             String::from("p customer_id/é"),
             m::UpdateConfigRequest {
-                billing_cycle: None,
-                billing_day: None,
-                currency: None,
-                effective_from: None,
-                effective_to: None,
-                minimum_charge: None,
-                price_rules: None,
-                strategy: None,
+                billing_cycle: m::Patch::Unset,
+                billing_day: m::Patch::Unset,
+                currency: m::Patch::Unset,
+                effective_from: m::Patch::Unset,
+                effective_to: m::Patch::Unset,
+                minimum_charge: m::Patch::Unset,
+                price_rules: m::Patch::Unset,
+                strategy: m::Patch::Unset,
             },
         ),
         "PUT",
@@ -761,20 +815,20 @@ fn calls() {
     );
     check(
         ops::calls::CreateOutboundCall::new(m::CreateOutboundCallRequest {
-            derived_from_call_sid: None,
-            goal: None,
-            idempotency_key: None,
-            metadata: None,
-            outbound_task_entity_id: None,
-            patient_canonical_id: None,
-            patient_entity_id: None,
-            phone_from: None,
+            derived_from_call_sid: m::Patch::Unset,
+            goal: m::Patch::Unset,
+            idempotency_key: m::Patch::Unset,
+            metadata: m::Patch::Unset,
+            outbound_task_entity_id: m::Patch::Unset,
+            patient_canonical_id: m::Patch::Unset,
+            patient_entity_id: m::Patch::Unset,
+            phone_from: m::Patch::Unset,
             phone_to: String::from("s"),
             reason: String::from("s"),
-            service_id: None,
-            system_prompt: None,
-            tags: None,
-            use_case_id: None,
+            service_id: m::Patch::Unset,
+            system_prompt: m::Patch::Unset,
+            tags: m::Patch::Unset,
+            use_case_id: m::Patch::Unset,
         }),
         "POST",
         "/v1/ws-test/calls/outbound",
@@ -970,8 +1024,8 @@ fn context_graphs() {
         ops::context_graphs::UpdateContextGraph::new(
             String::from("p context_graph_id/é"),
             m::UpdateContextGraphRequest {
-                description: None,
-                name: None,
+                description: m::Patch::Unset,
+                name: m::Patch::Unset,
             },
         ),
         "PUT",
@@ -1006,7 +1060,7 @@ fn context_graphs() {
                 returning_user_initial_state: String::from("s"),
                 states: Vec::new(),
                 terminal_state: String::from("s"),
-                topology_description: None,
+                topology_description: m::Patch::Unset,
             },
         ),
         "POST",
@@ -1045,7 +1099,7 @@ fn conversations() {
     check(
         ops::conversations::CreateConversation::new(m::CreateConversationRequest {
             auto_greet: None,
-            entity_id: None,
+            entity_id: m::Patch::Unset,
             service_id: String::from("s"),
         }),
         "POST",
@@ -1072,9 +1126,9 @@ fn conversations() {
             let mut op = ops::conversations::CreateTurn::new(
                 String::from("p conversation_id/é"),
                 m::TurnRequest {
-                    content: None,
-                    media_type: None,
-                    media_url: None,
+                    content: m::Patch::Unset,
+                    media_type: m::Patch::Unset,
+                    media_url: m::Patch::Unset,
                     message: String::from("s"),
                 },
             );
@@ -1091,9 +1145,9 @@ fn conversations() {
             let mut op = ops::conversations::CreateTurnStream::new(
                 String::from("p conversation_id/é"),
                 m::TurnRequest {
-                    content: None,
-                    media_type: None,
-                    media_url: None,
+                    content: m::Patch::Unset,
+                    media_type: m::Patch::Unset,
+                    media_url: m::Patch::Unset,
                     message: String::from("s"),
                 },
             );
@@ -1216,9 +1270,9 @@ fn dashboards() {
     );
     check(
         ops::dashboards::CreateDashboard::new(m::CreateDashboardRequest {
-            description: None,
+            description: m::Patch::Unset,
             filters: None,
-            page_context: None,
+            page_context: m::Patch::Unset,
             panels: None,
             refresh_interval: None,
             slug: String::from("s"),
@@ -1254,13 +1308,13 @@ fn dashboards() {
         ops::dashboards::UpdateDashboard::new(
             String::from("p dashboard_id/é"),
             m::UpdateDashboardRequest {
-                description: None,
-                filters: None,
-                page_context: None,
-                panels: None,
-                refresh_interval: None,
-                slug: None,
-                title: None,
+                description: m::Patch::Unset,
+                filters: m::Patch::Unset,
+                page_context: m::Patch::Unset,
+                panels: m::Patch::Unset,
+                refresh_interval: m::Patch::Unset,
+                slug: m::Patch::Unset,
+                title: m::Patch::Unset,
             },
         ),
         "PUT",
@@ -1305,12 +1359,12 @@ fn data_sources() {
     check(
         ops::data_sources::CreateDataSource::new(m::CreateDataSourceRequest {
             connection_config: None,
-            display_name: None,
+            display_name: m::Patch::Unset,
             entity_types: None,
             field_mappings: None,
             name: String::from("s"),
             source_type: m::CreateDataSourceRequestSourceType::from("rest_api"),
-            sync_schedule: None,
+            sync_schedule: m::Patch::Unset,
             sync_strategy: None,
         }),
         "POST",
@@ -1336,13 +1390,13 @@ fn data_sources() {
         ops::data_sources::UpdateDataSource::new(
             String::from("p data_source_id/é"),
             m::UpdateDataSourceRequest {
-                connection_config: None,
-                display_name: None,
-                entity_types: None,
-                field_mappings: None,
-                is_active: None,
-                sync_schedule: None,
-                sync_strategy: None,
+                connection_config: m::Patch::Unset,
+                display_name: m::Patch::Unset,
+                entity_types: m::Patch::Unset,
+                field_mappings: m::Patch::Unset,
+                is_active: m::Patch::Unset,
+                sync_schedule: m::Patch::Unset,
+                sync_strategy: m::Patch::Unset,
             },
         ),
         "PATCH",
@@ -1398,7 +1452,9 @@ fn demo_pulse() {
         None,
     );
     check(
-        ops::demo_pulse::StopDemoPulse::new(m::DemoPulseStopRequest { task_id: None }),
+        ops::demo_pulse::StopDemoPulse::new(m::DemoPulseStopRequest {
+            task_id: m::Patch::Unset,
+        }),
         "POST",
         "/v1/ws-test/demo-pulse/stop",
         "",
@@ -1428,18 +1484,18 @@ fn desktop_sessions() {
         ops::desktop_sessions::PerformAction::new(
             String::from("p session_id/é"),
             m::ActionRequest {
-                amount: None,
-                button: None,
-                direction: None,
-                key: None,
-                text: None,
+                amount: m::Patch::Unset,
+                button: m::Patch::Unset,
+                direction: m::Patch::Unset,
+                key: m::Patch::Unset,
+                text: m::Patch::Unset,
                 r#type: m::ActionRequestType::from("click"),
-                x: None,
-                x1: None,
-                x2: None,
-                y: None,
-                y1: None,
-                y2: None,
+                x: m::Patch::Unset,
+                x1: m::Patch::Unset,
+                x2: m::Patch::Unset,
+                y: m::Patch::Unset,
+                y1: m::Patch::Unset,
+                y2: m::Patch::Unset,
             },
         ),
         "POST",
@@ -1575,9 +1631,9 @@ fn fhir() {
     check(
         ops::fhir::FhirImport::new(m::FhirImportRequest {
             bundle: serde_json::Map::new(),
-            data_source_id: None,
+            data_source_id: m::Patch::Unset,
             source: None,
-            source_system: None,
+            source_system: m::Patch::Unset,
         }),
         "POST",
         "/v1/ws-test/fhir/import",
@@ -1642,7 +1698,7 @@ fn fhir() {
             String::from("p resource_type/é"),
             m::FhirWriteRequest {
                 data: serde_json::Map::new(),
-                data_source_id: None,
+                data_source_id: m::Patch::Unset,
             },
         ),
         "POST",
@@ -1666,7 +1722,7 @@ fn fhir() {
             String::from("p resource_id/é"),
             m::FhirWriteRequest {
                 data: serde_json::Map::new(),
-                data_source_id: None,
+                data_source_id: m::Patch::Unset,
             },
         ),
         "PUT",
@@ -2091,7 +2147,7 @@ fn intake() {
     check(
         ops::intake::CreateIntakeLink::new(m::CreateLinkRequest {
             customer_slug: String::from("s"),
-            display_name: None,
+            display_name: m::Patch::Unset,
             expires_in_hours: None,
             max_uploads: None,
         }),
@@ -2160,16 +2216,16 @@ fn integrations() {
     check({ let mut op = ops::integrations::ListIntegrations::new(); op.enabled = Some(true); op.protocol = Some(String::from("q v&")); op.search = Some(String::from("q v&")); op.sort_by = Some(String::from("q v&")); op.limit = Some(3); op.continuation_token = Some(3); op }, "GET", "/v1/ws-test/integrations", "enabled=true&protocol=q%20v%26&search=q%20v%26&sort_by=q%20v%26&limit=3&continuation_token=3", None);
     check(
         ops::integrations::CreateIntegration::new(m::CreateIntegrationRequest {
-            auth: None,
+            auth: m::Patch::Unset,
             base_url: None,
             display_name: String::from("s"),
             enabled: None,
             endpoints: None,
-            mcp_args: None,
-            mcp_command: None,
-            mcp_headers: None,
-            mcp_transport: None,
-            mcp_url: None,
+            mcp_args: m::Patch::Unset,
+            mcp_command: m::Patch::Unset,
+            mcp_headers: m::Patch::Unset,
+            mcp_transport: m::Patch::Unset,
+            mcp_url: m::Patch::Unset,
             name: String::from("s"),
             protocol: None,
         }),
@@ -2203,17 +2259,17 @@ fn integrations() {
         ops::integrations::UpdateIntegration::new(
             String::from("p integration_id/é"),
             m::UpdateIntegrationRequest {
-                auth: None,
-                base_url: None,
-                display_name: None,
-                enabled: None,
-                endpoints: None,
-                mcp_args: None,
-                mcp_command: None,
-                mcp_headers: None,
-                mcp_transport: None,
-                mcp_url: None,
-                protocol: None,
+                auth: m::Patch::Unset,
+                base_url: m::Patch::Unset,
+                display_name: m::Patch::Unset,
+                enabled: m::Patch::Unset,
+                endpoints: m::Patch::Unset,
+                mcp_args: m::Patch::Unset,
+                mcp_command: m::Patch::Unset,
+                mcp_headers: m::Patch::Unset,
+                mcp_transport: m::Patch::Unset,
+                mcp_url: m::Patch::Unset,
+                protocol: m::Patch::Unset,
             },
         ),
         "PUT",
@@ -2484,12 +2540,12 @@ fn memory() {
 fn metering() {
     check(
         ops::metering::EmitMeteringEvent::new(m::MeteringEmitRequest {
-            effective_at: None,
+            effective_at: m::Patch::Unset,
             event_type: String::from("s"),
-            metering_metadata: None,
+            metering_metadata: m::Patch::Unset,
             metering_quantity: 1.5,
             metering_source: m::MeteringEmitRequestMeteringSource::from("production"),
-            metering_unit: None,
+            metering_unit: m::Patch::Unset,
         }),
         "POST",
         "/v1/ws-test/metering/emit",
@@ -2513,7 +2569,7 @@ fn metrics() {
         ops::metrics::EvaluateMetric::new(
             String::from("p metric_key/é"),
             m::MetricEvaluateRequest {
-                as_of: None,
+                as_of: m::Patch::Unset,
                 persist: false,
                 subject_id: String::from("s"),
             },
@@ -2573,13 +2629,13 @@ fn monitor_concepts() {
         ops::monitor_concepts::UpdateMonitorConcept::new(
             String::from("p concept_id/é"),
             m::UpdateMonitorConceptRequest {
-                agent_config: None,
-                description: None,
-                escalation: None,
-                name: None,
-                standalone_threshold: None,
-                tags: None,
-                threshold: None,
+                agent_config: m::Patch::Unset,
+                description: m::Patch::Unset,
+                escalation: m::Patch::Unset,
+                name: m::Patch::Unset,
+                standalone_threshold: m::Patch::Unset,
+                tags: m::Patch::Unset,
+                threshold: m::Patch::Unset,
             },
         ),
         "PATCH",
@@ -2619,7 +2675,7 @@ fn operators() {
             connection_method: None,
             email: String::from("s"),
             name: String::from("s"),
-            phone_number: None,
+            phone_number: m::Patch::Unset,
             role: None,
             skills: None,
             r#type: None,
@@ -2718,14 +2774,14 @@ fn operators() {
         ops::operators::UpdateOperator::new(
             String::from("p operator_id/é"),
             m::UpdateOperatorRequest {
-                connection_method: None,
-                email: None,
-                name: None,
-                phone_number: None,
-                role: None,
-                skills: None,
-                status: None,
-                r#type: None,
+                connection_method: m::Patch::Unset,
+                email: m::Patch::Unset,
+                name: m::Patch::Unset,
+                phone_number: m::Patch::Unset,
+                role: m::Patch::Unset,
+                skills: m::Patch::Unset,
+                status: m::Patch::Unset,
+                r#type: m::Patch::Unset,
             },
         ),
         "PATCH",
@@ -2873,12 +2929,12 @@ fn personas() {
         ops::personas::UpdatePersona::new(
             String::from("p persona_id/é"),
             m::UpdatePersonaRequest {
-                background: None,
-                communication_style: None,
-                default_language: None,
-                developed_by: None,
-                name: None,
-                role: None,
+                background: m::Patch::Unset,
+                communication_style: m::Patch::Unset,
+                default_language: m::Patch::Unset,
+                developed_by: m::Patch::Unset,
+                name: m::Patch::Unset,
+                role: m::Patch::Unset,
             },
         ),
         "PATCH",
@@ -2907,12 +2963,12 @@ fn phone_numbers() {
         ops::phone_numbers::CreatePhoneNumber::new(m::CreatePhoneNumberRequest {
             capabilities: None,
             display_name: None,
-            forwarding: None,
-            inbound_service_id: None,
+            forwarding: m::Patch::Unset,
+            inbound_service_id: m::Patch::Unset,
             notes: None,
             phone_number: String::from("s"),
             provider: None,
-            provider_phone_sid: None,
+            provider_phone_sid: m::Patch::Unset,
             status: None,
         }),
         "POST",
@@ -2925,8 +2981,8 @@ fn phone_numbers() {
             capabilities: None,
             channel_phone_id: String::from("s"),
             display_name: None,
-            forwarding: None,
-            inbound_service_id: None,
+            forwarding: m::Patch::Unset,
+            inbound_service_id: m::Patch::Unset,
             notes: None,
             setup_id: String::from("s"),
         }),
@@ -2953,14 +3009,14 @@ fn phone_numbers() {
         ops::phone_numbers::UpdatePhoneNumber::new(
             String::from("p phone_number_id/é"),
             m::UpdatePhoneNumberRequest {
-                capabilities: None,
-                display_name: None,
-                forwarding: None,
-                inbound_service_id: None,
-                notes: None,
-                provider: None,
-                provider_phone_sid: None,
-                status: None,
+                capabilities: m::Patch::Unset,
+                display_name: m::Patch::Unset,
+                forwarding: m::Patch::Unset,
+                inbound_service_id: m::Patch::Unset,
+                notes: m::Patch::Unset,
+                provider: m::Patch::Unset,
+                provider_phone_sid: m::Patch::Unset,
+                status: m::Patch::Unset,
             },
         ),
         "PUT",
@@ -3127,7 +3183,7 @@ fn review_queue() {
     check(
         ops::review_queue::BatchApprove::new(m::BatchApproveRequest {
             item_ids: Vec::new(),
-            notes: None,
+            notes: m::Patch::Unset,
         }),
         "POST",
         "/v1/ws-test/review-queue/batch-approve",
@@ -3203,7 +3259,9 @@ fn review_queue() {
     check(
         ops::review_queue::ApproveReviewItem::new(
             String::from("p item_id/é"),
-            m::ApproveRequest { notes: None },
+            m::ApproveRequest {
+                notes: m::Patch::Unset,
+            },
         ),
         "POST",
         "/v1/ws-test/review-queue/p%20item_id%2F%C3%A9/approve",
@@ -3222,7 +3280,7 @@ fn review_queue() {
             String::from("p item_id/é"),
             m::CorrectRequest {
                 corrected_data: serde_json::Map::new(),
-                notes: None,
+                notes: m::Patch::Unset,
             },
         ),
         "POST",
@@ -3276,16 +3334,16 @@ fn safety() {
     );
     check(
         ops::safety::UpdateSafetyConfig::new(m::UpdateSafetyConfigRequest {
-            accumulation_cumulative_count: None,
-            accumulation_enabled: None,
-            accumulation_fast_track_level: None,
-            accumulation_mild_threshold: None,
-            accumulation_single_turn_threshold: None,
-            accumulation_window_size: None,
-            triage_enabled: None,
-            triage_max_history_turns: None,
-            triage_model: None,
-            triage_timeout_s: None,
+            accumulation_cumulative_count: m::Patch::Unset,
+            accumulation_enabled: m::Patch::Unset,
+            accumulation_fast_track_level: m::Patch::Unset,
+            accumulation_mild_threshold: m::Patch::Unset,
+            accumulation_single_turn_threshold: m::Patch::Unset,
+            accumulation_window_size: m::Patch::Unset,
+            triage_enabled: m::Patch::Unset,
+            triage_max_history_turns: m::Patch::Unset,
+            triage_model: m::Patch::Unset,
+            triage_timeout_s: m::Patch::Unset,
         }),
         "PUT",
         "/v1/ws-test/safety/config",
@@ -3365,8 +3423,8 @@ fn scheduling_rules() {
         ops::scheduling_rules::UpdateSchedulingRuleSet::new(
             String::from("p rule_set_id/é"),
             m::UpdateSchedulingRuleSetRequest {
-                is_active: None,
-                params: None,
+                is_active: m::Patch::Unset,
+                params: m::Patch::Unset,
             },
         ),
         "PATCH",
@@ -3402,7 +3460,7 @@ fn scribe() {
             String::from("p encounter_id/é"),
             m::RejectIcd10Request {
                 code: String::from("s"),
-                reason: None,
+                reason: m::Patch::Unset,
             },
         ),
         "POST",
@@ -3516,16 +3574,16 @@ fn services() {
             context_graph_id: String::from("s"),
             description: None,
             environment: None,
-            escalation_policy: None,
+            escalation_policy: m::Patch::Unset,
             is_active: None,
             keyterms: None,
             name: String::from("s"),
-            persona_id: None,
+            persona_id: m::Patch::Unset,
             safety_filters_enabled: None,
             tags: None,
             tool_capacity: None,
             version_sets: None,
-            voice_config: None,
+            voice_config: m::Patch::Unset,
         }),
         "POST",
         "/v1/ws-test/services",
@@ -3550,21 +3608,21 @@ fn services() {
         ops::services::UpdateService::new(
             String::from("p service_id/é"),
             m::UpdateServiceRequest {
-                agent_id: None,
-                channel_type: None,
-                context_graph_id: None,
-                description: None,
-                environment: None,
-                escalation_policy: None,
-                is_active: None,
-                keyterms: None,
-                name: None,
-                persona_id: None,
-                safety_filters_enabled: None,
-                tags: None,
-                tool_capacity: None,
-                version_sets: None,
-                voice_config: None,
+                agent_id: m::Patch::Unset,
+                channel_type: m::Patch::Unset,
+                context_graph_id: m::Patch::Unset,
+                description: m::Patch::Unset,
+                environment: m::Patch::Unset,
+                escalation_policy: m::Patch::Unset,
+                is_active: m::Patch::Unset,
+                keyterms: m::Patch::Unset,
+                name: m::Patch::Unset,
+                persona_id: m::Patch::Unset,
+                safety_filters_enabled: m::Patch::Unset,
+                tags: m::Patch::Unset,
+                tool_capacity: m::Patch::Unset,
+                version_sets: m::Patch::Unset,
+                voice_config: m::Patch::Unset,
             },
         ),
         "PUT",
@@ -3591,8 +3649,8 @@ fn services() {
             String::from("p name/é"),
             m::UpsertVersionSetRequest {
                 version_set: m::VersionSet {
-                    agent_version_number: None,
-                    context_graph_version_number: None,
+                    agent_version_number: m::Patch::Unset,
+                    context_graph_version_number: m::Patch::Unset,
                     llm_model_preferences: None,
                 },
             },
@@ -3628,14 +3686,14 @@ fn sessions() {
     );
     check(
         ops::sessions::StartTextSession::new(m::StartSessionRequest {
-            canonical_id: None,
+            canonical_id: m::Patch::Unset,
             channel_kind: m::StartSessionRequestChannelKind::from("sms"),
-            entity_id: None,
-            greeting: None,
-            idempotency_key: None,
-            phone_to: None,
+            entity_id: m::Patch::Unset,
+            greeting: m::Patch::Unset,
+            idempotency_key: m::Patch::Unset,
+            phone_to: m::Patch::Unset,
             service_id: String::from("s"),
-            surface_id: None,
+            surface_id: m::Patch::Unset,
         }),
         "POST",
         "/v1/ws-test/sessions/start",
@@ -3669,8 +3727,8 @@ fn settings() {
     );
     check(
         ops::settings::UpdateBehaviorSettings::new(m::BehaviorSettingsRequest {
-            behaviors: None,
-            enabled: None,
+            behaviors: m::Patch::Unset,
+            enabled: m::Patch::Unset,
         }),
         "PUT",
         "/v1/ws-test/settings/behaviors",
@@ -3687,10 +3745,10 @@ fn settings() {
     check(
         ops::settings::UpdateBrandingSettings::new(m::BrandingSettingsRequest {
             branding: m::BrandingConfig {
-                background_color: None,
-                font_family: None,
-                logo_url: None,
-                primary_color: None,
+                background_color: m::Patch::Unset,
+                font_family: m::Patch::Unset,
+                logo_url: m::Patch::Unset,
+                primary_color: m::Patch::Unset,
             },
         }),
         "PUT",
@@ -3739,15 +3797,15 @@ fn settings() {
     );
     check(
         ops::settings::UpdateGapScannerSettings::new(m::GapScannerSettingsRequest {
-            appointment_lookahead_hours: None,
-            channel_optimization: None,
-            cooldown_hours: None,
-            enabled: None,
-            max_pending_surfaces: None,
-            max_surfaces_per_tick: None,
-            min_completion_rate: None,
-            requirements: None,
-            scan_interval_seconds: None,
+            appointment_lookahead_hours: m::Patch::Unset,
+            channel_optimization: m::Patch::Unset,
+            cooldown_hours: m::Patch::Unset,
+            enabled: m::Patch::Unset,
+            max_pending_surfaces: m::Patch::Unset,
+            max_surfaces_per_tick: m::Patch::Unset,
+            min_completion_rate: m::Patch::Unset,
+            requirements: m::Patch::Unset,
+            scan_interval_seconds: m::Patch::Unset,
         }),
         "PUT",
         "/v1/ws-test/settings/gap-scanner",
@@ -3777,8 +3835,8 @@ fn settings() {
     );
     check(
         ops::settings::UpdateMemorySettings::new(m::MemorySettingsRequest {
-            backfill_requested: None,
-            dimensions: None,
+            backfill_requested: m::Patch::Unset,
+            dimensions: m::Patch::Unset,
         }),
         "PUT",
         "/v1/ws-test/settings/memory",
@@ -3793,7 +3851,9 @@ fn settings() {
         None,
     );
     check(
-        ops::settings::UpdateMetricSettings::new(m::MetricSettingsRequest { definitions: None }),
+        ops::settings::UpdateMetricSettings::new(m::MetricSettingsRequest {
+            definitions: m::Patch::Unset,
+        }),
         "PUT",
         "/v1/ws-test/settings/metrics",
         "",
@@ -3808,8 +3868,8 @@ fn settings() {
     );
     check(
         ops::settings::UpdateOutreachSettings::new(m::OutreachSettingsRequest {
-            data_templates: None,
-            rules: None,
+            data_templates: m::Patch::Unset,
+            rules: m::Patch::Unset,
         }),
         "PUT",
         "/v1/ws-test/settings/outreach",
@@ -3825,13 +3885,13 @@ fn settings() {
     );
     check(
         ops::settings::UpdateRetentionPolicy::new(m::RetentionPolicyRequest {
-            audit_log_days: None,
-            call_recordings_days: None,
-            call_transcripts_days: None,
-            legal_hold: None,
-            legal_hold_reason: None,
-            phi_data_days: None,
-            world_events_days: None,
+            audit_log_days: m::Patch::Unset,
+            call_recordings_days: m::Patch::Unset,
+            call_transcripts_days: m::Patch::Unset,
+            legal_hold: m::Patch::Unset,
+            legal_hold_reason: m::Patch::Unset,
+            phi_data_days: m::Patch::Unset,
+            world_events_days: m::Patch::Unset,
         }),
         "PUT",
         "/v1/ws-test/settings/retention",
@@ -3847,18 +3907,18 @@ fn settings() {
     );
     check(
         ops::settings::UpdateScribeSettings::new(m::ScribeSettingsRequest {
-            authorized_clinicians: None,
-            cds: None,
-            custom_instructions: None,
-            enabled: None,
-            keyterms: None,
-            language: None,
-            post_encounter: None,
-            safety: None,
-            soap_style: None,
-            specialty: None,
-            tools_enabled: None,
-            voice_auth_enabled: None,
+            authorized_clinicians: m::Patch::Unset,
+            cds: m::Patch::Unset,
+            custom_instructions: m::Patch::Unset,
+            enabled: m::Patch::Unset,
+            keyterms: m::Patch::Unset,
+            language: m::Patch::Unset,
+            post_encounter: m::Patch::Unset,
+            safety: m::Patch::Unset,
+            soap_style: m::Patch::Unset,
+            specialty: m::Patch::Unset,
+            tools_enabled: m::Patch::Unset,
+            voice_auth_enabled: m::Patch::Unset,
         }),
         "PUT",
         "/v1/ws-test/settings/scribe",
@@ -3874,7 +3934,7 @@ fn settings() {
     );
     check(
         ops::settings::UpdateSecuritySettings::new(m::SecuritySettingsRequest {
-            voice_auth_enabled: None,
+            voice_auth_enabled: m::Patch::Unset,
         }),
         "PUT",
         "/v1/ws-test/settings/security",
@@ -3890,20 +3950,20 @@ fn settings() {
     );
     check(
         ops::settings::UpdateVoiceSettings::new(m::VoiceSettingsRequest {
-            correction_categories: None,
-            keyterms: None,
-            language: None,
-            language_providers: None,
-            post_call_analysis_enabled: None,
-            pronunciation_dict_id: None,
-            sensitive_topics: None,
-            speed: None,
-            tone: None,
-            transcript_correction_enabled: None,
-            tts_config: None,
-            tts_provider: None,
-            voice_id: None,
-            volume: None,
+            correction_categories: m::Patch::Unset,
+            keyterms: m::Patch::Unset,
+            language: m::Patch::Unset,
+            language_providers: m::Patch::Unset,
+            post_call_analysis_enabled: m::Patch::Unset,
+            pronunciation_dict_id: m::Patch::Unset,
+            sensitive_topics: m::Patch::Unset,
+            speed: m::Patch::Unset,
+            tone: m::Patch::Unset,
+            transcript_correction_enabled: m::Patch::Unset,
+            tts_config: m::Patch::Unset,
+            tts_provider: m::Patch::Unset,
+            voice_id: m::Patch::Unset,
+            volume: m::Patch::Unset,
         }),
         "PUT",
         "/v1/ws-test/settings/voice",
@@ -3943,13 +4003,13 @@ fn simulations() {
     );
     check(
         ops::simulations::RunSimulationBenchmark::new(m::RunSimulationBenchmarkRequest {
-            branch_name: None,
+            branch_name: m::Patch::Unset,
             concurrency: None,
-            exploration: None,
+            exploration: m::Patch::Unset,
             max_cases: None,
             max_turns: None,
             required_tags: None,
-            service_id: None,
+            service_id: m::Patch::Unset,
             tags: None,
         }),
         "POST",
@@ -3978,15 +4038,15 @@ fn simulations() {
         ops::simulations::SimulationBridge::new(m::BridgeRequest {
             async_generation: None,
             auto_target_spec: None,
-            branch_name: None,
+            branch_name: m::Patch::Unset,
             concurrency: None,
-            exploration: None,
+            exploration: m::Patch::Unset,
             max_turns: None,
             num_scenarios: None,
             objective: String::from("s"),
             service_id: String::from("s"),
             tags: None,
-            target_spec: None,
+            target_spec: m::Patch::Unset,
         }),
         "POST",
         "/v1/ws-test/simulations/bridge",
@@ -4007,11 +4067,11 @@ fn simulations() {
         ops::simulations::RunSimulationCase::new(
             String::from("p case_id/é"),
             m::RunSimulationCaseRequest {
-                branch_name: None,
+                branch_name: m::Patch::Unset,
                 concurrency: None,
-                exploration: None,
+                exploration: m::Patch::Unset,
                 max_turns: None,
-                service_id: None,
+                service_id: m::Patch::Unset,
                 tags: None,
             },
         ),
@@ -4043,7 +4103,7 @@ fn simulations() {
     );
     check(
         ops::simulations::CreateSimulationRun::new(m::CreateRunRequest {
-            branch_name: None,
+            branch_name: m::Patch::Unset,
             service_id: String::from("s"),
             tags: None,
         }),
@@ -4074,8 +4134,8 @@ fn simulations() {
         ops::simulations::CreateSimulationSession::new(
             String::from("p run_id/é"),
             m::SimulationsCreateSessionRequest {
-                branch_name: None,
-                caller_id: None,
+                branch_name: m::Patch::Unset,
+                caller_id: m::Patch::Unset,
                 service_id: String::from("s"),
                 tags: None,
             },
@@ -4147,8 +4207,8 @@ fn simulations() {
     );
     check(
         ops::simulations::CreateTestConversation::new(m::SimulationsCreateSessionRequest {
-            branch_name: None,
-            caller_id: None,
+            branch_name: m::Patch::Unset,
+            caller_id: m::Patch::Unset,
             service_id: String::from("s"),
             tags: None,
         }),
@@ -4170,9 +4230,9 @@ fn simulations() {
     check(
         ops::simulations::TestConversationStep::new(m::StepRequest {
             caller_text: String::from("s"),
-            emotion: None,
+            emotion: m::Patch::Unset,
             session_id: String::from("s"),
-            valence: None,
+            valence: m::Patch::Unset,
         }),
         "POST",
         "/v1/ws-test/simulations/sessions/step",
@@ -4217,7 +4277,7 @@ fn simulations() {
             String::from("p session_id/é"),
             m::ScoreSessionRequest {
                 score: 1.5,
-                score_rationale: None,
+                score_rationale: m::Patch::Unset,
             },
         ),
         "POST",
@@ -4230,9 +4290,9 @@ fn simulations() {
             String::from("p session_id/é"),
             m::StepRequest {
                 caller_text: String::from("s"),
-                emotion: None,
+                emotion: m::Patch::Unset,
                 session_id: String::from("s"),
-                valence: None,
+                valence: m::Patch::Unset,
             },
         ),
         "POST",
@@ -4265,16 +4325,16 @@ fn skills() {
             input_schema: serde_json::Map::new(),
             integration_tools: None,
             max_agent_turns: None,
-            max_input_tokens: None,
+            max_input_tokens: m::Patch::Unset,
             max_result_chars: None,
             max_tokens: None,
             model: None,
             name: String::from("s"),
-            result_schema: None,
+            result_schema: m::Patch::Unset,
             slug: String::from("s"),
             static_tools: None,
-            system_prompt: None,
-            thinking_effort: None,
+            system_prompt: m::Patch::Unset,
+            thinking_effort: m::Patch::Unset,
             timeout_s: None,
             urgency_keywords: None,
             use_structured_output: None,
@@ -4302,29 +4362,29 @@ fn skills() {
         ops::skills::UpdateSkill::new(
             String::from("p skill_id/é"),
             m::UpdateSkillRequest {
-                approval_required: None,
-                checkpoint_enabled: None,
-                delivery: None,
-                description: None,
-                enable_caching: None,
-                enable_citations: None,
-                enabled: None,
-                execution_tier: None,
-                input_schema: None,
-                integration_tools: None,
-                max_agent_turns: None,
-                max_input_tokens: None,
-                max_result_chars: None,
-                max_tokens: None,
-                model: None,
-                name: None,
-                result_schema: None,
-                static_tools: None,
-                system_prompt: None,
-                thinking_effort: None,
-                timeout_s: None,
-                urgency_keywords: None,
-                use_structured_output: None,
+                approval_required: m::Patch::Unset,
+                checkpoint_enabled: m::Patch::Unset,
+                delivery: m::Patch::Unset,
+                description: m::Patch::Unset,
+                enable_caching: m::Patch::Unset,
+                enable_citations: m::Patch::Unset,
+                enabled: m::Patch::Unset,
+                execution_tier: m::Patch::Unset,
+                input_schema: m::Patch::Unset,
+                integration_tools: m::Patch::Unset,
+                max_agent_turns: m::Patch::Unset,
+                max_input_tokens: m::Patch::Unset,
+                max_result_chars: m::Patch::Unset,
+                max_tokens: m::Patch::Unset,
+                model: m::Patch::Unset,
+                name: m::Patch::Unset,
+                result_schema: m::Patch::Unset,
+                static_tools: m::Patch::Unset,
+                system_prompt: m::Patch::Unset,
+                thinking_effort: m::Patch::Unset,
+                timeout_s: m::Patch::Unset,
+                urgency_keywords: m::Patch::Unset,
+                use_structured_output: m::Patch::Unset,
             },
         ),
         "PUT",
@@ -4448,7 +4508,7 @@ fn surface_patient() {
             String::from("p token/é"),
             m::OcrRequest {
                 image: String::from("s"),
-                target_fields: None,
+                target_fields: m::Patch::Unset,
             },
         ),
         "POST",
@@ -4491,19 +4551,19 @@ fn surfaces() {
     );
     check(
         ops::surfaces::CreateSurface::new(m::CreateSurfaceRequest {
-            branding: None,
+            branding: m::Patch::Unset,
             channel: None,
-            completion_action_url: None,
-            completion_message: None,
-            completion_title: None,
+            completion_action_url: m::Patch::Unset,
+            completion_message: m::Patch::Unset,
+            completion_title: m::Patch::Unset,
             context: None,
-            description: None,
+            description: m::Patch::Unset,
             entity_id: String::from("s"),
             expires_in_hours: None,
             fields: Vec::new(),
-            resource_type: None,
-            sections: None,
-            submit_button_text: None,
+            resource_type: m::Patch::Unset,
+            sections: m::Patch::Unset,
+            submit_button_text: m::Patch::Unset,
             title: String::from("s"),
         }),
         "POST",
@@ -4541,17 +4601,17 @@ fn surfaces() {
         ops::surfaces::UpdateSurface::new(
             String::from("p surface_id/é"),
             m::UpdateSurfaceRequest {
-                branding: None,
-                channel: None,
-                completion_action_url: None,
-                completion_message: None,
-                completion_title: None,
-                description: None,
-                fields: None,
-                resource_type: None,
-                sections: None,
-                submit_button_text: None,
-                title: None,
+                branding: m::Patch::Unset,
+                channel: m::Patch::Unset,
+                completion_action_url: m::Patch::Unset,
+                completion_message: m::Patch::Unset,
+                completion_title: m::Patch::Unset,
+                description: m::Patch::Unset,
+                fields: m::Patch::Unset,
+                resource_type: m::Patch::Unset,
+                sections: m::Patch::Unset,
+                submit_button_text: m::Patch::Unset,
+                title: m::Patch::Unset,
             },
         ),
         "PATCH",
@@ -4588,7 +4648,9 @@ fn surfaces() {
     check(
         ops::surfaces::RejectSurface::new(
             String::from("p surface_id/é"),
-            m::RejectSurfaceRequest { reason: None },
+            m::RejectSurfaceRequest {
+                reason: m::Patch::Unset,
+            },
         ),
         "POST",
         "/v1/ws-test/surfaces/p%20surface_id%2F%C3%A9/reject",
@@ -4634,7 +4696,7 @@ fn tool_testing() {
     check(
         ops::tool_testing::ExecuteToolTest::new(m::ToolExecuteRequest {
             dry_run: None,
-            entity_id: None,
+            entity_id: m::Patch::Unset,
             input_params: None,
             service_id: String::from("s"),
             tool_name: String::from("s"),
@@ -4665,12 +4727,12 @@ fn triggers() {
     check(
         ops::triggers::CreateTrigger::new(m::CreateTriggerRequest {
             action_id: String::from("s"),
-            description: None,
-            event_filter: None,
+            description: m::Patch::Unset,
+            event_filter: m::Patch::Unset,
             event_type: String::from("s"),
             input_template: None,
             name: String::from("s"),
-            schedule: None,
+            schedule: m::Patch::Unset,
             timezone: None,
         }),
         "POST",
@@ -4696,14 +4758,14 @@ fn triggers() {
         ops::triggers::UpdateTrigger::new(
             String::from("p trigger_id/é"),
             m::UpdateTriggerRequest {
-                action_id: None,
-                description: None,
-                event_filter: None,
-                event_type: None,
-                input_template: None,
-                name: None,
-                schedule: None,
-                timezone: None,
+                action_id: m::Patch::Unset,
+                description: m::Patch::Unset,
+                event_filter: m::Patch::Unset,
+                event_type: m::Patch::Unset,
+                input_template: m::Patch::Unset,
+                name: m::Patch::Unset,
+                schedule: m::Patch::Unset,
+                timezone: m::Patch::Unset,
             },
         ),
         "PUT",
@@ -4814,14 +4876,14 @@ fn unification_rules() {
     );
     check(
         ops::unification_rules::CreateUnificationRule::new(m::CreateUnificationRuleRequest {
-            created_by: None,
-            data_source_id: None,
-            description: None,
+            created_by: m::Patch::Unset,
+            data_source_id: m::Patch::Unset,
+            description: m::Patch::Unset,
             name: String::from("s"),
             rule_config: None,
             rule_type: m::CreateUnificationRuleRequestRuleType::from("field_mapping"),
-            source_event_type: None,
-            target_entity_type: None,
+            source_event_type: m::Patch::Unset,
+            target_entity_type: m::Patch::Unset,
         }),
         "POST",
         "/v1/ws-test/unification-rules",
@@ -4846,14 +4908,14 @@ fn unification_rules() {
         ops::unification_rules::UpdateUnificationRule::new(
             String::from("p rule_id/é"),
             m::UpdateUnificationRuleRequest {
-                data_source_id: None,
-                description: None,
-                is_active: None,
-                name: None,
-                rule_config: None,
-                rule_type: None,
-                source_event_type: None,
-                target_entity_type: None,
+                data_source_id: m::Patch::Unset,
+                description: m::Patch::Unset,
+                is_active: m::Patch::Unset,
+                name: m::Patch::Unset,
+                rule_config: m::Patch::Unset,
+                rule_type: m::Patch::Unset,
+                source_event_type: m::Patch::Unset,
+                target_entity_type: m::Patch::Unset,
             },
         ),
         "PATCH",
@@ -4978,8 +5040,8 @@ fn webhook_destinations() {
         ops::webhook_destinations::CreateWebhookDestination::new(
             m::CreateWebhookDestinationRequest {
                 accepted_event_types: None,
-                description: None,
-                field_mapping: None,
+                description: m::Patch::Unset,
+                field_mapping: m::Patch::Unset,
                 name: String::from("s"),
                 retry_attempts: None,
                 trigger_id: String::from("s"),
@@ -5010,12 +5072,12 @@ fn webhook_destinations() {
         ops::webhook_destinations::UpdateWebhookDestination::new(
             String::from("p destination_id/é"),
             m::UpdateWebhookDestinationRequest {
-                accepted_event_types: None,
-                description: None,
-                field_mapping: None,
-                is_active: None,
-                name: None,
-                retry_attempts: None,
+                accepted_event_types: m::Patch::Unset,
+                description: m::Patch::Unset,
+                field_mapping: m::Patch::Unset,
+                is_active: m::Patch::Unset,
+                name: m::Patch::Unset,
+                retry_attempts: m::Patch::Unset,
             },
         ),
         "PUT",
@@ -5073,10 +5135,10 @@ fn workspaces() {
         ops::workspaces::UpdateWorkspace::new(
             Some("ws-other".to_owned()),
             m::UpdateWorkspaceRequest {
-                connector_type: None,
-                environment: None,
-                name: None,
-                region: None,
+                connector_type: m::Patch::Unset,
+                environment: m::Patch::Unset,
+                name: m::Patch::Unset,
+                region: m::Patch::Unset,
             },
         ),
         "PATCH",
@@ -5206,13 +5268,13 @@ fn world() {
     );
     check(
         ops::world::CreateEnrichmentKey::new(m::EnrichmentKeyCreateBody {
-            allowed_values: None,
-            description: None,
+            allowed_values: m::Patch::Unset,
+            description: m::Patch::Unset,
             entity_type: String::from("s"),
             is_pii: None,
             key: String::from("s"),
             min_confidence: None,
-            source_hint: None,
+            source_hint: m::Patch::Unset,
             value_type: m::EnrichmentKeyCreateBodyValueType::from("string"),
         }),
         "POST",
@@ -5231,11 +5293,11 @@ fn world() {
         ops::world::PatchEnrichmentKey::new(
             String::from("p key_id/é"),
             m::EnrichmentKeyPatchBody {
-                allowed_values: None,
-                description: None,
-                is_pii: None,
-                min_confidence: None,
-                source_hint: None,
+                allowed_values: m::Patch::Unset,
+                description: m::Patch::Unset,
+                is_pii: m::Patch::Unset,
+                min_confidence: m::Patch::Unset,
+                source_hint: m::Patch::Unset,
             },
         ),
         "PATCH",
@@ -5246,13 +5308,13 @@ fn world() {
     check({ let mut op = ops::world::ListEntities::new(); op.entity_type = vec![String::from("q v&"), String::from("q v&")]; op.q = Some(String::from("q v&")); op.limit = Some(3); op.offset = Some(3); op.has_projection = Some(true); op.source = Some(String::from("q v&")); op.source_system = Some(String::from("q v&")); op.semantic = Some(String::from("q v&")); op.tags = vec![String::from("q v&"), String::from("q v&")]; op }, "GET", "/v1/ws-test/world/entities", "entity_type=q%20v%26&entity_type=q%20v%26&q=q%20v%26&limit=3&offset=3&has_projection=true&source=q%20v%26&source_system=q%20v%26&semantic=q%20v%26&tags=q%20v%26&tags=q%20v%26", None);
     check(
         ops::world::ResolveEntity::new(m::EntityResolveRequest {
-            canonical_id: None,
-            email: None,
-            entity_id: None,
+            canonical_id: m::Patch::Unset,
+            email: m::Patch::Unset,
+            entity_id: m::Patch::Unset,
             entity_type: String::from("s"),
-            external_id: None,
+            external_id: m::Patch::Unset,
             limit: None,
-            phone: None,
+            phone: m::Patch::Unset,
         }),
         "POST",
         "/v1/ws-test/world/entities/resolve",
@@ -5284,11 +5346,11 @@ fn world() {
             String::from("p key/é"),
             m::EnrichmentWriteBody {
                 confidence: None,
-                effective_at: None,
+                effective_at: m::Patch::Unset,
                 source: None,
-                source_system: None,
+                source_system: m::Patch::Unset,
                 value: serde_json::Value::Null,
-                value_type: None,
+                value_type: m::Patch::Unset,
             },
         ),
         "PUT",
@@ -5406,4 +5468,899 @@ fn world() {
         "",
         None,
     );
+}
+
+/// Every PATCH/PUT operation whose JSON body has a tri-state (`Patch`) field: its first one.
+#[test]
+fn tri_state_body_fields() {
+    tri(
+        &ops::agents::UpdateAgent::new(
+            String::from("p agent_id/é"),
+            m::UpdateAgentRequest {
+                description: m::Patch::Unset,
+                name: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.description,
+        "description",
+        String::from("s"),
+    );
+    tri(
+        &ops::billing::UpdateBillingCustomer::new(
+            String::from("p customer_id/é"),
+            m::UpdateCustomerRequest {
+                address: m::Patch::Unset,
+                billing_contact: m::Patch::Unset,
+                billing_email: m::Patch::Unset,
+                mercury_memo: m::Patch::Unset,
+                name: m::Patch::Unset,
+                status: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.address,
+        "address",
+        serde_json::Map::new(),
+    );
+    tri(
+        &ops::billing::UpdateBillingConfig::new(
+            String::from("p customer_id/é"),
+            m::UpdateConfigRequest {
+                billing_cycle: m::Patch::Unset,
+                billing_day: m::Patch::Unset,
+                currency: m::Patch::Unset,
+                effective_from: m::Patch::Unset,
+                effective_to: m::Patch::Unset,
+                minimum_charge: m::Patch::Unset,
+                price_rules: m::Patch::Unset,
+                strategy: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.billing_cycle,
+        "billing_cycle",
+        m::UpdateConfigRequestBillingCycle::from("monthly"),
+    );
+    tri(
+        &ops::context_graphs::UpdateContextGraph::new(
+            String::from("p context_graph_id/é"),
+            m::UpdateContextGraphRequest {
+                description: m::Patch::Unset,
+                name: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.description,
+        "description",
+        String::from("s"),
+    );
+    tri(
+        &ops::dashboards::UpdateDashboard::new(
+            String::from("p dashboard_id/é"),
+            m::UpdateDashboardRequest {
+                description: m::Patch::Unset,
+                filters: m::Patch::Unset,
+                page_context: m::Patch::Unset,
+                panels: m::Patch::Unset,
+                refresh_interval: m::Patch::Unset,
+                slug: m::Patch::Unset,
+                title: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.description,
+        "description",
+        String::from("s"),
+    );
+    tri(
+        &ops::data_sources::UpdateDataSource::new(
+            String::from("p data_source_id/é"),
+            m::UpdateDataSourceRequest {
+                connection_config: m::Patch::Unset,
+                display_name: m::Patch::Unset,
+                entity_types: m::Patch::Unset,
+                field_mappings: m::Patch::Unset,
+                is_active: m::Patch::Unset,
+                sync_schedule: m::Patch::Unset,
+                sync_strategy: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.connection_config,
+        "connection_config",
+        serde_json::Map::new(),
+    );
+    tri(
+        &ops::fhir::FhirUpdateResource::new(
+            String::from("p resource_type/é"),
+            String::from("p resource_id/é"),
+            m::FhirWriteRequest {
+                data: serde_json::Map::new(),
+                data_source_id: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.data_source_id,
+        "data_source_id",
+        String::from("s"),
+    );
+    tri(
+        &ops::integrations::UpdateIntegration::new(
+            String::from("p integration_id/é"),
+            m::UpdateIntegrationRequest {
+                auth: m::Patch::Unset,
+                base_url: m::Patch::Unset,
+                display_name: m::Patch::Unset,
+                enabled: m::Patch::Unset,
+                endpoints: m::Patch::Unset,
+                mcp_args: m::Patch::Unset,
+                mcp_command: m::Patch::Unset,
+                mcp_headers: m::Patch::Unset,
+                mcp_transport: m::Patch::Unset,
+                mcp_url: m::Patch::Unset,
+                protocol: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.auth,
+        "auth",
+        m::AuthConfigWithSecrets {
+            api_key_value: m::Patch::Unset,
+            assertion_algorithm: m::Patch::Unset,
+            assertion_audience: m::Patch::Unset,
+            assertion_issuer: m::Patch::Unset,
+            assertion_kid: m::Patch::Unset,
+            assertion_scopes_in_jwt: None,
+            assertion_subject: m::Patch::Unset,
+            bearer_token_value: m::Patch::Unset,
+            client_id: m::Patch::Unset,
+            client_secret_ssm_param_path: m::Patch::Unset,
+            client_secret_value: m::Patch::Unset,
+            exchange_default_ttl_seconds: None,
+            exchange_expires_in_field: m::Patch::Unset,
+            exchange_param_headers: None,
+            exchange_secret_format: None,
+            exchange_secret_header: None,
+            exchange_secret_ssm_param_path: m::Patch::Unset,
+            exchange_secret_value: m::Patch::Unset,
+            exchange_token_field: None,
+            exchange_url: m::Patch::Unset,
+            gcp_scopes: m::Patch::Unset,
+            header_name: m::Patch::Unset,
+            private_key_ssm_param_path: m::Patch::Unset,
+            private_key_value: m::Patch::Unset,
+            scopes: m::Patch::Unset,
+            ssm_param_path: m::Patch::Unset,
+            token_lifetime_seconds: None,
+            token_request_client_id_field: m::Patch::Unset,
+            token_request_client_secret_field: m::Patch::Unset,
+            token_response_path: m::Patch::Unset,
+            token_ssm_param_path: m::Patch::Unset,
+            token_url: m::Patch::Unset,
+            r#type: m::AuthConfigWithSecretsType::from("api_key_header"),
+        },
+    );
+    tri(
+        &ops::monitor_concepts::UpdateMonitorConcept::new(
+            String::from("p concept_id/é"),
+            m::UpdateMonitorConceptRequest {
+                agent_config: m::Patch::Unset,
+                description: m::Patch::Unset,
+                escalation: m::Patch::Unset,
+                name: m::Patch::Unset,
+                standalone_threshold: m::Patch::Unset,
+                tags: m::Patch::Unset,
+                threshold: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.agent_config,
+        "agent_config",
+        m::AgentConfigPayload {
+            action_space: None,
+            model: None,
+            system_prompt: m::Patch::Unset,
+            timeout_s: None,
+        },
+    );
+    tri(
+        &ops::operators::UpdateOperator::new(
+            String::from("p operator_id/é"),
+            m::UpdateOperatorRequest {
+                connection_method: m::Patch::Unset,
+                email: m::Patch::Unset,
+                name: m::Patch::Unset,
+                phone_number: m::Patch::Unset,
+                role: m::Patch::Unset,
+                skills: m::Patch::Unset,
+                status: m::Patch::Unset,
+                r#type: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.connection_method,
+        "connection_method",
+        m::UpdateOperatorRequestConnectionMethod::from("browser"),
+    );
+    tri(
+        &ops::personas::UpdatePersona::new(
+            String::from("p persona_id/é"),
+            m::UpdatePersonaRequest {
+                background: m::Patch::Unset,
+                communication_style: m::Patch::Unset,
+                default_language: m::Patch::Unset,
+                developed_by: m::Patch::Unset,
+                name: m::Patch::Unset,
+                role: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.background,
+        "background",
+        String::from("s"),
+    );
+    tri(
+        &ops::phone_numbers::UpdatePhoneNumber::new(
+            String::from("p phone_number_id/é"),
+            m::UpdatePhoneNumberRequest {
+                capabilities: m::Patch::Unset,
+                display_name: m::Patch::Unset,
+                forwarding: m::Patch::Unset,
+                inbound_service_id: m::Patch::Unset,
+                notes: m::Patch::Unset,
+                provider: m::Patch::Unset,
+                provider_phone_sid: m::Patch::Unset,
+                status: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.capabilities,
+        "capabilities",
+        Vec::new(),
+    );
+    tri(
+        &ops::safety::UpdateSafetyConfig::new(m::UpdateSafetyConfigRequest {
+            accumulation_cumulative_count: m::Patch::Unset,
+            accumulation_enabled: m::Patch::Unset,
+            accumulation_fast_track_level: m::Patch::Unset,
+            accumulation_mild_threshold: m::Patch::Unset,
+            accumulation_single_turn_threshold: m::Patch::Unset,
+            accumulation_window_size: m::Patch::Unset,
+            triage_enabled: m::Patch::Unset,
+            triage_max_history_turns: m::Patch::Unset,
+            triage_model: m::Patch::Unset,
+            triage_timeout_s: m::Patch::Unset,
+        }),
+        |op| &mut op.body.accumulation_cumulative_count,
+        "accumulation_cumulative_count",
+        1,
+    );
+    tri(
+        &ops::scheduling_rules::UpdateSchedulingRuleSet::new(
+            String::from("p rule_set_id/é"),
+            m::UpdateSchedulingRuleSetRequest {
+                is_active: m::Patch::Unset,
+                params: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.is_active,
+        "is_active",
+        true,
+    );
+    tri(
+        &ops::services::UpdateService::new(
+            String::from("p service_id/é"),
+            m::UpdateServiceRequest {
+                agent_id: m::Patch::Unset,
+                channel_type: m::Patch::Unset,
+                context_graph_id: m::Patch::Unset,
+                description: m::Patch::Unset,
+                environment: m::Patch::Unset,
+                escalation_policy: m::Patch::Unset,
+                is_active: m::Patch::Unset,
+                keyterms: m::Patch::Unset,
+                name: m::Patch::Unset,
+                persona_id: m::Patch::Unset,
+                safety_filters_enabled: m::Patch::Unset,
+                tags: m::Patch::Unset,
+                tool_capacity: m::Patch::Unset,
+                version_sets: m::Patch::Unset,
+                voice_config: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.agent_id,
+        "agent_id",
+        String::from("s"),
+    );
+    tri(
+        &ops::settings::UpdateBehaviorSettings::new(m::BehaviorSettingsRequest {
+            behaviors: m::Patch::Unset,
+            enabled: m::Patch::Unset,
+        }),
+        |op| &mut op.body.behaviors,
+        "behaviors",
+        Vec::new(),
+    );
+    tri(
+        &ops::settings::UpdateGapScannerSettings::new(m::GapScannerSettingsRequest {
+            appointment_lookahead_hours: m::Patch::Unset,
+            channel_optimization: m::Patch::Unset,
+            cooldown_hours: m::Patch::Unset,
+            enabled: m::Patch::Unset,
+            max_pending_surfaces: m::Patch::Unset,
+            max_surfaces_per_tick: m::Patch::Unset,
+            min_completion_rate: m::Patch::Unset,
+            requirements: m::Patch::Unset,
+            scan_interval_seconds: m::Patch::Unset,
+        }),
+        |op| &mut op.body.appointment_lookahead_hours,
+        "appointment_lookahead_hours",
+        1,
+    );
+    tri(
+        &ops::settings::UpdateMemorySettings::new(m::MemorySettingsRequest {
+            backfill_requested: m::Patch::Unset,
+            dimensions: m::Patch::Unset,
+        }),
+        |op| &mut op.body.backfill_requested,
+        "backfill_requested",
+        true,
+    );
+    tri(
+        &ops::settings::UpdateMetricSettings::new(m::MetricSettingsRequest {
+            definitions: m::Patch::Unset,
+        }),
+        |op| &mut op.body.definitions,
+        "definitions",
+        Vec::new(),
+    );
+    tri(
+        &ops::settings::UpdateOutreachSettings::new(m::OutreachSettingsRequest {
+            data_templates: m::Patch::Unset,
+            rules: m::Patch::Unset,
+        }),
+        |op| &mut op.body.data_templates,
+        "data_templates",
+        Vec::new(),
+    );
+    tri(
+        &ops::settings::UpdateRetentionPolicy::new(m::RetentionPolicyRequest {
+            audit_log_days: m::Patch::Unset,
+            call_recordings_days: m::Patch::Unset,
+            call_transcripts_days: m::Patch::Unset,
+            legal_hold: m::Patch::Unset,
+            legal_hold_reason: m::Patch::Unset,
+            phi_data_days: m::Patch::Unset,
+            world_events_days: m::Patch::Unset,
+        }),
+        |op| &mut op.body.audit_log_days,
+        "audit_log_days",
+        1,
+    );
+    tri(
+        &ops::settings::UpdateScribeSettings::new(m::ScribeSettingsRequest {
+            authorized_clinicians: m::Patch::Unset,
+            cds: m::Patch::Unset,
+            custom_instructions: m::Patch::Unset,
+            enabled: m::Patch::Unset,
+            keyterms: m::Patch::Unset,
+            language: m::Patch::Unset,
+            post_encounter: m::Patch::Unset,
+            safety: m::Patch::Unset,
+            soap_style: m::Patch::Unset,
+            specialty: m::Patch::Unset,
+            tools_enabled: m::Patch::Unset,
+            voice_auth_enabled: m::Patch::Unset,
+        }),
+        |op| &mut op.body.authorized_clinicians,
+        "authorized_clinicians",
+        Vec::new(),
+    );
+    tri(
+        &ops::settings::UpdateSecuritySettings::new(m::SecuritySettingsRequest {
+            voice_auth_enabled: m::Patch::Unset,
+        }),
+        |op| &mut op.body.voice_auth_enabled,
+        "voice_auth_enabled",
+        true,
+    );
+    tri(
+        &ops::settings::UpdateVoiceSettings::new(m::VoiceSettingsRequest {
+            correction_categories: m::Patch::Unset,
+            keyterms: m::Patch::Unset,
+            language: m::Patch::Unset,
+            language_providers: m::Patch::Unset,
+            post_call_analysis_enabled: m::Patch::Unset,
+            pronunciation_dict_id: m::Patch::Unset,
+            sensitive_topics: m::Patch::Unset,
+            speed: m::Patch::Unset,
+            tone: m::Patch::Unset,
+            transcript_correction_enabled: m::Patch::Unset,
+            tts_config: m::Patch::Unset,
+            tts_provider: m::Patch::Unset,
+            voice_id: m::Patch::Unset,
+            volume: m::Patch::Unset,
+        }),
+        |op| &mut op.body.correction_categories,
+        "correction_categories",
+        Vec::new(),
+    );
+    tri(
+        &ops::skills::UpdateSkill::new(
+            String::from("p skill_id/é"),
+            m::UpdateSkillRequest {
+                approval_required: m::Patch::Unset,
+                checkpoint_enabled: m::Patch::Unset,
+                delivery: m::Patch::Unset,
+                description: m::Patch::Unset,
+                enable_caching: m::Patch::Unset,
+                enable_citations: m::Patch::Unset,
+                enabled: m::Patch::Unset,
+                execution_tier: m::Patch::Unset,
+                input_schema: m::Patch::Unset,
+                integration_tools: m::Patch::Unset,
+                max_agent_turns: m::Patch::Unset,
+                max_input_tokens: m::Patch::Unset,
+                max_result_chars: m::Patch::Unset,
+                max_tokens: m::Patch::Unset,
+                model: m::Patch::Unset,
+                name: m::Patch::Unset,
+                result_schema: m::Patch::Unset,
+                static_tools: m::Patch::Unset,
+                system_prompt: m::Patch::Unset,
+                thinking_effort: m::Patch::Unset,
+                timeout_s: m::Patch::Unset,
+                urgency_keywords: m::Patch::Unset,
+                use_structured_output: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.approval_required,
+        "approval_required",
+        true,
+    );
+    tri(
+        &ops::surfaces::UpdateSurface::new(
+            String::from("p surface_id/é"),
+            m::UpdateSurfaceRequest {
+                branding: m::Patch::Unset,
+                channel: m::Patch::Unset,
+                completion_action_url: m::Patch::Unset,
+                completion_message: m::Patch::Unset,
+                completion_title: m::Patch::Unset,
+                description: m::Patch::Unset,
+                fields: m::Patch::Unset,
+                resource_type: m::Patch::Unset,
+                sections: m::Patch::Unset,
+                submit_button_text: m::Patch::Unset,
+                title: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.branding,
+        "branding",
+        m::BrandingConfig {
+            background_color: m::Patch::Unset,
+            font_family: m::Patch::Unset,
+            logo_url: m::Patch::Unset,
+            primary_color: m::Patch::Unset,
+        },
+    );
+    tri(
+        &ops::triggers::UpdateTrigger::new(
+            String::from("p trigger_id/é"),
+            m::UpdateTriggerRequest {
+                action_id: m::Patch::Unset,
+                description: m::Patch::Unset,
+                event_filter: m::Patch::Unset,
+                event_type: m::Patch::Unset,
+                input_template: m::Patch::Unset,
+                name: m::Patch::Unset,
+                schedule: m::Patch::Unset,
+                timezone: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.action_id,
+        "action_id",
+        String::from("s"),
+    );
+    tri(
+        &ops::unification_rules::UpdateUnificationRule::new(
+            String::from("p rule_id/é"),
+            m::UpdateUnificationRuleRequest {
+                data_source_id: m::Patch::Unset,
+                description: m::Patch::Unset,
+                is_active: m::Patch::Unset,
+                name: m::Patch::Unset,
+                rule_config: m::Patch::Unset,
+                rule_type: m::Patch::Unset,
+                source_event_type: m::Patch::Unset,
+                target_entity_type: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.data_source_id,
+        "data_source_id",
+        String::from("s"),
+    );
+    tri(
+        &ops::webhook_destinations::UpdateWebhookDestination::new(
+            String::from("p destination_id/é"),
+            m::UpdateWebhookDestinationRequest {
+                accepted_event_types: m::Patch::Unset,
+                description: m::Patch::Unset,
+                field_mapping: m::Patch::Unset,
+                is_active: m::Patch::Unset,
+                name: m::Patch::Unset,
+                retry_attempts: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.accepted_event_types,
+        "accepted_event_types",
+        Vec::new(),
+    );
+    tri(
+        &ops::workspaces::UpdateWorkspace::new(
+            Some("ws-other".to_owned()),
+            m::UpdateWorkspaceRequest {
+                connector_type: m::Patch::Unset,
+                environment: m::Patch::Unset,
+                name: m::Patch::Unset,
+                region: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.connector_type,
+        "connector_type",
+        m::UpdateWorkspaceRequestConnectorType::from("revolution"),
+    );
+    tri(
+        &ops::world::PatchEnrichmentKey::new(
+            String::from("p key_id/é"),
+            m::EnrichmentKeyPatchBody {
+                allowed_values: m::Patch::Unset,
+                description: m::Patch::Unset,
+                is_pii: m::Patch::Unset,
+                min_confidence: m::Patch::Unset,
+                source_hint: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.allowed_values,
+        "allowed_values",
+        Vec::new(),
+    );
+    tri(
+        &ops::world::PutEntityEnrichment::new(
+            String::from("p entity_id/é"),
+            String::from("p key/é"),
+            m::EnrichmentWriteBody {
+                confidence: None,
+                effective_at: m::Patch::Unset,
+                source: None,
+                source_system: m::Patch::Unset,
+                value: serde_json::Value::Null,
+                value_type: m::Patch::Unset,
+            },
+        ),
+        |op| &mut op.body.effective_at,
+        "effective_at",
+        String::from("s"),
+    );
+}
+
+/// The same fields through the generated body setters (`field(v)`, `clear_field()`), where
+/// the body type has a `Default`.
+#[test]
+fn tri_state_body_setters() {
+    {
+        let v: m::DescriptionString = String::from("s");
+        setters(
+            m::UpdateAgentRequest::default().description(v.clone()),
+            m::UpdateAgentRequest::default().clear_description(),
+            "description",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: serde_json::Map<String, serde_json::Value> = serde_json::Map::new();
+        setters(
+            m::UpdateCustomerRequest::default().address(v.clone()),
+            m::UpdateCustomerRequest::default().clear_address(),
+            "address",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: m::UpdateConfigRequestBillingCycle =
+            m::UpdateConfigRequestBillingCycle::from("monthly");
+        setters(
+            m::UpdateConfigRequest::default().billing_cycle(v.clone()),
+            m::UpdateConfigRequest::default().clear_billing_cycle(),
+            "billing_cycle",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: m::DescriptionString = String::from("s");
+        setters(
+            m::UpdateContextGraphRequest::default().description(v.clone()),
+            m::UpdateContextGraphRequest::default().clear_description(),
+            "description",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: m::DescriptionString = String::from("s");
+        setters(
+            m::UpdateDashboardRequest::default().description(v.clone()),
+            m::UpdateDashboardRequest::default().clear_description(),
+            "description",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: serde_json::Map<String, serde_json::Value> = serde_json::Map::new();
+        setters(
+            m::UpdateDataSourceRequest::default().connection_config(v.clone()),
+            m::UpdateDataSourceRequest::default().clear_connection_config(),
+            "connection_config",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: String = String::from("s");
+        setters(
+            m::FhirWriteRequest::default().data_source_id(v.clone()),
+            m::FhirWriteRequest::default().clear_data_source_id(),
+            "data_source_id",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: m::AuthConfigWithSecrets = m::AuthConfigWithSecrets {
+            api_key_value: m::Patch::Unset,
+            assertion_algorithm: m::Patch::Unset,
+            assertion_audience: m::Patch::Unset,
+            assertion_issuer: m::Patch::Unset,
+            assertion_kid: m::Patch::Unset,
+            assertion_scopes_in_jwt: None,
+            assertion_subject: m::Patch::Unset,
+            bearer_token_value: m::Patch::Unset,
+            client_id: m::Patch::Unset,
+            client_secret_ssm_param_path: m::Patch::Unset,
+            client_secret_value: m::Patch::Unset,
+            exchange_default_ttl_seconds: None,
+            exchange_expires_in_field: m::Patch::Unset,
+            exchange_param_headers: None,
+            exchange_secret_format: None,
+            exchange_secret_header: None,
+            exchange_secret_ssm_param_path: m::Patch::Unset,
+            exchange_secret_value: m::Patch::Unset,
+            exchange_token_field: None,
+            exchange_url: m::Patch::Unset,
+            gcp_scopes: m::Patch::Unset,
+            header_name: m::Patch::Unset,
+            private_key_ssm_param_path: m::Patch::Unset,
+            private_key_value: m::Patch::Unset,
+            scopes: m::Patch::Unset,
+            ssm_param_path: m::Patch::Unset,
+            token_lifetime_seconds: None,
+            token_request_client_id_field: m::Patch::Unset,
+            token_request_client_secret_field: m::Patch::Unset,
+            token_response_path: m::Patch::Unset,
+            token_ssm_param_path: m::Patch::Unset,
+            token_url: m::Patch::Unset,
+            r#type: m::AuthConfigWithSecretsType::from("api_key_header"),
+        };
+        setters(
+            m::UpdateIntegrationRequest::default().auth(v.clone()),
+            m::UpdateIntegrationRequest::default().clear_auth(),
+            "auth",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: m::AgentConfigPayload = m::AgentConfigPayload {
+            action_space: None,
+            model: None,
+            system_prompt: m::Patch::Unset,
+            timeout_s: None,
+        };
+        setters(
+            m::UpdateMonitorConceptRequest::default().agent_config(v.clone()),
+            m::UpdateMonitorConceptRequest::default().clear_agent_config(),
+            "agent_config",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: m::UpdateOperatorRequestConnectionMethod =
+            m::UpdateOperatorRequestConnectionMethod::from("browser");
+        setters(
+            m::UpdateOperatorRequest::default().connection_method(v.clone()),
+            m::UpdateOperatorRequest::default().clear_connection_method(),
+            "connection_method",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: m::DescriptionString = String::from("s");
+        setters(
+            m::UpdatePersonaRequest::default().background(v.clone()),
+            m::UpdatePersonaRequest::default().clear_background(),
+            "background",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: Vec<m::UpdatePhoneNumberRequestCapabilitiesItem> = Vec::new();
+        setters(
+            m::UpdatePhoneNumberRequest::default().capabilities(v.clone()),
+            m::UpdatePhoneNumberRequest::default().clear_capabilities(),
+            "capabilities",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: i64 = 1;
+        setters(
+            m::UpdateSafetyConfigRequest::default().accumulation_cumulative_count(v.clone()),
+            m::UpdateSafetyConfigRequest::default().clear_accumulation_cumulative_count(),
+            "accumulation_cumulative_count",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: bool = true;
+        setters(
+            m::UpdateSchedulingRuleSetRequest::default().is_active(v.clone()),
+            m::UpdateSchedulingRuleSetRequest::default().clear_is_active(),
+            "is_active",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: String = String::from("s");
+        setters(
+            m::UpdateServiceRequest::default().agent_id(v.clone()),
+            m::UpdateServiceRequest::default().clear_agent_id(),
+            "agent_id",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: Vec<m::BehaviorDef> = Vec::new();
+        setters(
+            m::BehaviorSettingsRequest::default().behaviors(v.clone()),
+            m::BehaviorSettingsRequest::default().clear_behaviors(),
+            "behaviors",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: i64 = 1;
+        setters(
+            m::GapScannerSettingsRequest::default().appointment_lookahead_hours(v.clone()),
+            m::GapScannerSettingsRequest::default().clear_appointment_lookahead_hours(),
+            "appointment_lookahead_hours",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: bool = true;
+        setters(
+            m::MemorySettingsRequest::default().backfill_requested(v.clone()),
+            m::MemorySettingsRequest::default().clear_backfill_requested(),
+            "backfill_requested",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: Vec<m::MetricDefinition> = Vec::new();
+        setters(
+            m::MetricSettingsRequest::default().definitions(v.clone()),
+            m::MetricSettingsRequest::default().clear_definitions(),
+            "definitions",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: Vec<m::DataTemplate> = Vec::new();
+        setters(
+            m::OutreachSettingsRequest::default().data_templates(v.clone()),
+            m::OutreachSettingsRequest::default().clear_data_templates(),
+            "data_templates",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: i64 = 1;
+        setters(
+            m::RetentionPolicyRequest::default().audit_log_days(v.clone()),
+            m::RetentionPolicyRequest::default().clear_audit_log_days(),
+            "audit_log_days",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: Vec<m::ScribeClinician> = Vec::new();
+        setters(
+            m::ScribeSettingsRequest::default().authorized_clinicians(v.clone()),
+            m::ScribeSettingsRequest::default().clear_authorized_clinicians(),
+            "authorized_clinicians",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: bool = true;
+        setters(
+            m::SecuritySettingsRequest::default().voice_auth_enabled(v.clone()),
+            m::SecuritySettingsRequest::default().clear_voice_auth_enabled(),
+            "voice_auth_enabled",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: Vec<String> = Vec::new();
+        setters(
+            m::VoiceSettingsRequest::default().correction_categories(v.clone()),
+            m::VoiceSettingsRequest::default().clear_correction_categories(),
+            "correction_categories",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: bool = true;
+        setters(
+            m::UpdateSkillRequest::default().approval_required(v.clone()),
+            m::UpdateSkillRequest::default().clear_approval_required(),
+            "approval_required",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: m::BrandingConfig = m::BrandingConfig {
+            background_color: m::Patch::Unset,
+            font_family: m::Patch::Unset,
+            logo_url: m::Patch::Unset,
+            primary_color: m::Patch::Unset,
+        };
+        setters(
+            m::UpdateSurfaceRequest::default().branding(v.clone()),
+            m::UpdateSurfaceRequest::default().clear_branding(),
+            "branding",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: String = String::from("s");
+        setters(
+            m::UpdateTriggerRequest::default().action_id(v.clone()),
+            m::UpdateTriggerRequest::default().clear_action_id(),
+            "action_id",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: String = String::from("s");
+        setters(
+            m::UpdateUnificationRuleRequest::default().data_source_id(v.clone()),
+            m::UpdateUnificationRuleRequest::default().clear_data_source_id(),
+            "data_source_id",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: Vec<m::EventTypeString> = Vec::new();
+        setters(
+            m::UpdateWebhookDestinationRequest::default().accepted_event_types(v.clone()),
+            m::UpdateWebhookDestinationRequest::default().clear_accepted_event_types(),
+            "accepted_event_types",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: m::UpdateWorkspaceRequestConnectorType =
+            m::UpdateWorkspaceRequestConnectorType::from("revolution");
+        setters(
+            m::UpdateWorkspaceRequest::default().connector_type(v.clone()),
+            m::UpdateWorkspaceRequest::default().clear_connector_type(),
+            "connector_type",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
+    {
+        let v: Vec<serde_json::Value> = Vec::new();
+        setters(
+            m::EnrichmentKeyPatchBody::default().allowed_values(v.clone()),
+            m::EnrichmentKeyPatchBody::default().clear_allowed_values(),
+            "allowed_values",
+            serde_json::to_value(&v).unwrap(),
+        );
+    }
 }

@@ -66,7 +66,7 @@ fn one_call_span_and_one_child_per_attempt() {
             .workspace_id("ws")
             .build()
             .unwrap();
-        let op = crate::resources::agents::GetAgent {
+        let op = crate::test_ops::GetAgent {
             agent_id: "a".into(),
         };
         let base = Instant::now();

@@ -1,5 +1,12 @@
 //! The transport-generic client, its scopes and the pending-call values that resource methods
-//! return (design rule 5: every resource method is written once, here in core).
+//! return (design rule 5: every resource method is written once, over these types; the
+//! generated surface in `amigo-platform-api` builds its namespaces on [`Scope`] and
+//! [`Pending`]).
+//!
+//! A composite member (one method that makes several requests, such as
+//! `conversations().send_message`) is written once too, over the [`Executor`]'s two
+//! sequencing functions: [`Executor::ready`] and [`Executor::then`] chain sends in whatever
+//! shape the transport has (plain values when blocking, one future when async).
 
 use crate::config::Config;
 use crate::meta::Response;
@@ -37,6 +44,35 @@ pub trait Executor: Clone + Send + Sync + 'static {
 
     /// Starts auto-pagination from the first request.
     fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> Self::Paging<O>;
+
+    /// A result that is already known, in this transport's shape: the result itself
+    /// (blocking) or a future that is ready at once (async). Composite calls use it to stop
+    /// early, for example when their first request failed.
+    fn ready<T: Send + 'static>(result: Result<T, crate::Error>) -> Self::Sent<T>;
+
+    /// Sequences two sends: runs `first`, hands its result to `next`, and completes with
+    /// whatever the send that `next` returns completes with.
+    ///
+    /// Blocking transports call `next(first)`; async ones return one future that awaits
+    /// `first`, then the future `next` returns (dropping it drops whichever is in flight).
+    /// With [`ready`](Executor::ready) this is all a composite member needs, so it is written
+    /// once for every transport.
+    fn then<T, U, F>(first: Self::Sent<T>, next: F) -> Self::Sent<U>
+    where
+        T: Send + 'static,
+        U: Send + 'static,
+        F: FnOnce(Result<T, crate::Error>) -> Self::Sent<U> + Send + 'static;
+
+    /// Maps a send's result with `f` (a [`then`](Executor::then) whose second step is
+    /// [`ready`](Executor::ready)).
+    fn map<T, U, F>(sent: Self::Sent<T>, f: F) -> Self::Sent<U>
+    where
+        T: Send + 'static,
+        U: Send + 'static,
+        F: FnOnce(Result<T, crate::Error>) -> Result<U, crate::Error> + Send + 'static,
+    {
+        Self::then(sent, move |result| Self::ready(f(result)))
+    }
 }
 
 /// A transport that can be built with default settings (lets `Client::new(config)` work).
@@ -182,7 +218,8 @@ pub struct AutoPaging;
 
 /// A call ready to send: set per-call options and parameters, then `send()` (or `.await`).
 ///
-/// Blocking: `client.agents().list().limit(5).send()?`. Async: `client.agents().list().limit(5).await?`.
+/// Blocking: `client.api().agents().list().limit(5).send()?`. Async:
+/// `client.api().agents().list().limit(5).await?` (the generated surface wraps this type).
 #[must_use = "a pending call does nothing until it is sent"]
 pub struct Pending<'c, E, O, M = Single> {
     client: &'c Client<E>,
@@ -203,6 +240,11 @@ impl<E, O: std::fmt::Debug, M> std::fmt::Debug for Pending<'_, E, O, M> {
 }
 
 impl<'c, E: Executor, O: Operation, M> Pending<'c, E, O, M> {
+    /// The client this call runs on.
+    pub fn client(&self) -> &'c Client<E> {
+        self.client
+    }
+
     /// The operation value.
     pub fn op(&self) -> &O {
         &self.op

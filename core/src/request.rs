@@ -145,8 +145,7 @@ mod tests {
     use super::*;
 
     use crate::options::RequestOptions;
-    use crate::resources::agents::{CreateAgent, ListAgents};
-    use crate::resources::models::CreateAgentRequest;
+    use crate::test_ops::{CreateAgent, CreateAgentRequest, ListAgents};
     use crate::Config;
 
     fn cfg(base: &str) -> Config {
@@ -248,9 +247,19 @@ mod tests {
         // A public client has no workspace: workspace routes fail before sending.
         let e = render_path("/v1/{workspace_id}/agents", &[], "", false).unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::Config);
-        assert!(e.message().contains("needs a workspace_id"), "{}", e.message());
+        assert!(
+            e.message().contains("needs a workspace_id"),
+            "{}",
+            e.message()
+        );
         assert_eq!(
-            render_path("/s/{token}/spec", &[("token".into(), "t".into())], "", false).unwrap(),
+            render_path(
+                "/s/{token}/spec",
+                &[("token".into(), "t".into())],
+                "",
+                false
+            )
+            .unwrap(),
             "/s/t/spec"
         );
     }

@@ -1,4 +1,5 @@
-//! The in-memory Amigo Platform routes: agents, agent versions, world entities and calls.
+//! The in-memory Amigo Platform routes: agents, agent versions, world entities, calls and
+//! conversations (with turns).
 
 use std::collections::HashMap;
 use std::time::SystemTime;
@@ -72,12 +73,62 @@ impl Agent {
     }
 }
 
+/// The agent's greeting, added as the first turn of a conversation created with `auto_greet`.
+pub(crate) const GREETING: &str = "Hello! How can I help you today?";
+
+/// One stored text conversation.
+#[derive(Debug, Clone)]
+struct Conversation {
+    id: String,
+    service_id: String,
+    entity_id: Option<String>,
+    created_at: String,
+    updated_at: String,
+    closed: bool,
+    /// `ConversationTurn` objects, oldest first.
+    turns: Vec<Value>,
+}
+
+impl Conversation {
+    /// The `ConversationSummary` shape (list items).
+    fn summary(&self) -> Value {
+        let state = if self.closed { "closed" } else { "active" };
+        json!({
+            "id": self.id,
+            "channel_kind": "web",
+            "status": state,
+            "lifecycle": state,
+            "service_id": self.service_id,
+            "entity_id": self.entity_id,
+            "turn_count": self.turns.len(),
+            "source": "api",
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        })
+    }
+
+    /// The `ConversationDetail` shape: the summary plus every turn.
+    fn detail(&self) -> Value {
+        let mut v = self.summary();
+        if let Value::Object(map) = &mut v {
+            map.insert("turns".into(), Value::Array(self.turns.clone()));
+        }
+        v
+    }
+}
+
+/// A `ConversationTurn` object.
+fn turn(role: &str, text: &str, at: &str) -> Value {
+    json!({"role": role, "text": text, "content": [], "timestamp": at})
+}
+
 /// The data of one workspace id.
 #[derive(Debug, Default)]
 struct Workspace {
     agents: Vec<Agent>,
     entities: Vec<Value>,
     calls: Vec<Value>,
+    conversations: Vec<Conversation>,
 }
 
 /// All in-memory state, keyed by (decoded) workspace id.
@@ -88,7 +139,7 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    /// A fresh UUID-shaped id whose first hex digit tells the kind (`a` agent, `b` version, `c` call, `e` entity).
+    /// A fresh UUID-shaped id whose first hex digit tells the kind (`a` agent, `b` version, `c` call, `d` conversation, `e` entity).
     fn new_id(&mut self, kind: char) -> String {
         self.next_id += 1;
         format!("{kind}0000000-0000-4000-8000-{:012x}", self.next_id)
@@ -201,13 +252,18 @@ enum Route {
     Entities,
     Calls,
     Call,
+    Conversations,
+    Conversation,
+    Turns,
 }
 
 impl Route {
     fn allowed(self) -> &'static [Method] {
         match self {
-            Route::Agents | Route::Versions => &[Method::GET, Method::POST],
+            Route::Agents | Route::Versions | Route::Conversations => &[Method::GET, Method::POST],
             Route::Agent => &[Method::GET, Method::PUT, Method::DELETE],
+            Route::Conversation => &[Method::GET, Method::DELETE],
+            Route::Turns => &[Method::POST],
             Route::Version | Route::Entities | Route::Calls | Route::Call => &[Method::GET],
         }
     }
@@ -234,6 +290,9 @@ pub(crate) fn handle(store: &std::sync::Mutex<Store>, req: &Req<'_>) -> Reply {
         ["world", "entities"] => (Route::Entities, vec![]),
         ["calls"] => (Route::Calls, vec![]),
         ["calls", id] => (Route::Call, vec![id]),
+        ["conversations"] => (Route::Conversations, vec![]),
+        ["conversations", id] => (Route::Conversation, vec![id]),
+        ["conversations", id, "turns"] => (Route::Turns, vec![id]),
         _ => return Reply::detail(StatusCode::NOT_FOUND, "Not Found"),
     };
     if !route.allowed().contains(req.method) {
@@ -265,6 +324,11 @@ pub(crate) fn handle(store: &std::sync::Mutex<Store>, req: &Req<'_>) -> Reply {
         (Route::Entities, _) => list_entities(&mut store, ws, &query),
         (Route::Calls, _) => list_calls(&mut store, ws, &query),
         (Route::Call, _) => get_call(&mut store, ws, params[0]),
+        (Route::Conversations, Method::GET) => list_conversations(&mut store, ws, &query),
+        (Route::Conversations, _) => create_conversation(&mut store, ws, req.body),
+        (Route::Conversation, Method::GET) => get_conversation(&mut store, ws, params[0]),
+        (Route::Conversation, _) => close_conversation(&mut store, ws, params[0]),
+        (Route::Turns, _) => create_turn(&mut store, ws, params[0], req.body),
     }
 }
 
@@ -303,6 +367,24 @@ struct IntRule {
     /// Inclusive upper bound (`le`).
     le: Option<i64>,
 }
+
+/// `limit` of the offset-paged and calls listings: default 20, 1..=100 (OpenAPI bounds).
+const LIMIT_20_OF_100: IntRule = IntRule {
+    name: "limit",
+    default: 20,
+    gt: None,
+    ge: Some(1),
+    le: Some(100),
+};
+
+/// `offset`: default 0, at least 0.
+const OFFSET: IntRule = IntRule {
+    name: "offset",
+    default: 0,
+    gt: None,
+    ge: Some(0),
+    le: None,
+};
 
 /// Parses an integer query parameter, pushing a validation item when it is bad.
 fn int_param(query: &[(String, String)], rule: &IntRule, errors: &mut Vec<Value>) -> i64 {
@@ -710,28 +792,8 @@ fn get_version(store: &mut Store, ws: &str, agent_id: &str, version: &str) -> Re
 
 fn list_entities(store: &mut Store, ws: &str, query: &[(String, String)]) -> Reply {
     let mut errors = Vec::new();
-    let limit = int_param(
-        query,
-        &IntRule {
-            name: "limit",
-            default: 20,
-            gt: None,
-            ge: Some(1),
-            le: Some(100),
-        },
-        &mut errors,
-    );
-    let offset = int_param(
-        query,
-        &IntRule {
-            name: "offset",
-            default: 0,
-            gt: None,
-            ge: Some(0),
-            le: None,
-        },
-        &mut errors,
-    );
+    let limit = int_param(query, &LIMIT_20_OF_100, &mut errors);
+    let offset = int_param(query, &OFFSET, &mut errors);
     if !errors.is_empty() {
         return Reply::validation(errors);
     }
@@ -781,29 +843,8 @@ fn list_entities(store: &mut Store, ws: &str, query: &[(String, String)]) -> Rep
 
 fn list_calls(store: &mut Store, ws: &str, query: &[(String, String)]) -> Reply {
     let mut errors = Vec::new();
-    // Bounds from the OpenAPI document: default 20, 1..=100.
-    let limit = int_param(
-        query,
-        &IntRule {
-            name: "limit",
-            default: 20,
-            gt: None,
-            ge: Some(1),
-            le: Some(100),
-        },
-        &mut errors,
-    );
-    let offset = int_param(
-        query,
-        &IntRule {
-            name: "offset",
-            default: 0,
-            gt: None,
-            ge: Some(0),
-            le: None,
-        },
-        &mut errors,
-    );
+    let limit = int_param(query, &LIMIT_20_OF_100, &mut errors);
+    let offset = int_param(query, &OFFSET, &mut errors);
     let token = last(query, "continuation_token")
         .is_some()
         .then(|| int_param(query, &CONTINUATION, &mut errors));
@@ -860,6 +901,141 @@ fn get_call(store: &mut Store, ws: &str, id: &str) -> Reply {
         "human_segments": [],
     });
     Reply::json(StatusCode::OK, &detail)
+}
+
+// ---------------------------------------------------------------------------
+// Conversations
+// ---------------------------------------------------------------------------
+
+fn conversation_not_found() -> Reply {
+    Reply::detail(StatusCode::NOT_FOUND, "Conversation not found")
+}
+
+fn list_conversations(store: &mut Store, ws: &str, query: &[(String, String)]) -> Reply {
+    let mut errors = Vec::new();
+    let limit = int_param(query, &LIMIT_20_OF_100, &mut errors);
+    let offset = int_param(query, &OFFSET, &mut errors);
+    if !errors.is_empty() {
+        return Reply::validation(errors);
+    }
+    let status = last(query, "status");
+    let all: Vec<Value> = store
+        .ws(ws)
+        .conversations
+        .iter()
+        .map(Conversation::summary)
+        .filter(|c| status.is_none() || c.get("status").and_then(Value::as_str) == status)
+        .collect();
+    let p = page(all, offset, limit);
+    Reply::json(
+        StatusCode::OK,
+        &json!({"items": p.items, "has_more": p.has_more, "total": p.total}),
+    )
+}
+
+fn create_conversation(store: &mut Store, ws: &str, body: &[u8]) -> Reply {
+    let obj = match json_object(body) {
+        Ok(obj) => obj,
+        Err(reply) => return reply,
+    };
+    let mut errors = Vec::new();
+    let service_id = string_field(&obj, "service_id", true, 1, 256, &mut errors);
+    let entity_id = string_field(&obj, "entity_id", false, 1, 256, &mut errors);
+    let auto_greet = match obj.get("auto_greet") {
+        None => true,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            errors.push(json!({
+                "type": "bool_type",
+                "loc": ["body", "auto_greet"],
+                "msg": "Input should be a valid boolean",
+                "input": other,
+            }));
+            true
+        }
+    };
+    let (Some(service_id), true) = (service_id, errors.is_empty()) else {
+        return Reply::validation(errors);
+    };
+    let id = store.new_id('d');
+    let now = rfc3339(SystemTime::now());
+    let turns = if auto_greet {
+        vec![turn("agent", GREETING, &now)]
+    } else {
+        Vec::new()
+    };
+    let conversation = Conversation {
+        id,
+        service_id,
+        entity_id,
+        created_at: now.clone(),
+        updated_at: now,
+        closed: false,
+        turns,
+    };
+    let out = conversation.detail();
+    store.ws(ws).conversations.push(conversation);
+    Reply::json(StatusCode::CREATED, &out)
+}
+
+fn get_conversation(store: &mut Store, ws: &str, id: &str) -> Reply {
+    match store.ws(ws).conversations.iter().find(|c| c.id == id) {
+        Some(c) => Reply::json(StatusCode::OK, &c.detail()),
+        None => conversation_not_found(),
+    }
+}
+
+fn close_conversation(store: &mut Store, ws: &str, id: &str) -> Reply {
+    match store.ws(ws).conversations.iter_mut().find(|c| c.id == id) {
+        Some(c) => {
+            c.closed = true;
+            c.updated_at = rfc3339(SystemTime::now());
+            Reply::no_content()
+        }
+        None => conversation_not_found(),
+    }
+}
+
+/// Posts a user turn; the mock agent answers with one turn, `You said: <message>`.
+fn create_turn(store: &mut Store, ws: &str, id: &str, body: &[u8]) -> Reply {
+    let obj = match json_object(body) {
+        Ok(obj) => obj,
+        Err(reply) => return reply,
+    };
+    let mut errors = Vec::new();
+    let message = string_field(&obj, "message", true, 1, 10_000, &mut errors);
+    let (Some(message), true) = (message, errors.is_empty()) else {
+        return Reply::validation(errors);
+    };
+    store.next_id += 1;
+    let turn_id = format!("turn-{}", store.next_id);
+    let Some(c) = store.ws(ws).conversations.iter_mut().find(|c| c.id == id) else {
+        return conversation_not_found();
+    };
+    if c.closed {
+        return Reply::detail(StatusCode::CONFLICT, "Conversation is closed");
+    }
+    let now = rfc3339(SystemTime::now());
+    let input = turn("user", &message, &now);
+    let output = vec![turn("agent", &format!("You said: {message}"), &now)];
+    c.turns.push(input.clone());
+    c.turns.extend(output.iter().cloned());
+    c.updated_at = now.clone();
+    Reply::json(
+        StatusCode::OK,
+        &json!({
+            "turn_id": turn_id,
+            "input": input,
+            "output": output,
+            "tool_calls": [],
+            "conversation": {
+                "id": c.id,
+                "status": "active",
+                "turn_count": c.turns.len(),
+                "updated_at": now,
+            },
+        }),
+    )
 }
 
 #[cfg(test)]

@@ -17,6 +17,9 @@
 //! | `GET` | `/v1/{ws}/world/entities` | next-offset pager: `limit` 1..=100 (default 20), `offset`, repeated `entity_type`, `q` |
 //! | `GET` | `/v1/{ws}/calls` | token pager: `limit` 1..=100 (default 20), `continuation_token` or `offset`, `status`, `direction` |
 //! | `GET` | `/v1/{ws}/calls/{call_id}` | 404 `{"detail":"Call not found"}` |
+//! | `GET`, `POST` | `/v1/{ws}/conversations` | derived-offset pager (`limit` 1..=100, default 20; `offset`; `status`); `POST` takes `service_id`, `entity_id`, `auto_greet` (default true: the conversation starts with an agent greeting) |
+//! | `GET`, `DELETE` | `/v1/{ws}/conversations/{conversation_id}` | detail with `turns`; `DELETE` closes (204); 404 `{"detail":"Conversation not found"}` |
+//! | `POST` | `/v1/{ws}/conversations/{conversation_id}/turns` | `TurnResponse` whose `output` is one agent turn, `You said: <message>`; 409 once closed |
 //!
 //! Any other path answers 404 `{"detail":"Not Found"}`, a wrong method 405
 //! `{"detail":"Method Not Allowed"}`. Known routes need `Authorization: Bearer <token>`

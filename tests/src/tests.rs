@@ -353,6 +353,86 @@ fn agent_lifecycle_create_get_update_delete() {
 }
 
 #[test]
+fn conversations_greet_take_turns_and_close() {
+    let server = MockServer::start();
+    let base = format!("/v1/{WS}/conversations");
+    let r = call(&server, "POST", &base, Some(json!({"service_id": "svc-1"})));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let greeted = r.json();
+    assert_eq!(greeted["turns"][0]["role"], "agent");
+    assert_eq!(greeted["turns"][0]["text"], crate::api::GREETING);
+    assert_eq!(greeted["status"], "active");
+
+    let r = call(
+        &server,
+        "POST",
+        &base,
+        Some(json!({"service_id": "svc-1", "entity_id": "ent-1", "auto_greet": false})),
+    );
+    assert_eq!(r.status, 201);
+    let quiet = r.json();
+    let id = quiet["id"].as_str().expect("id").to_owned();
+    assert_eq!(id.len(), 36, "UUID-like id: {id}");
+    assert_eq!(quiet["turns"], json!([]));
+    assert_eq!(quiet["entity_id"], "ent-1");
+
+    let turns = format!("{base}/{id}/turns");
+    let r = call(&server, "POST", &turns, Some(json!({"message": "Hi"})));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let t = r.json();
+    assert_eq!(
+        t["input"],
+        json!({"role": "user", "text": "Hi", "content": [], "timestamp": t["input"]["timestamp"]})
+    );
+    assert_eq!(t["output"][0]["role"], "agent");
+    assert_eq!(t["output"][0]["text"], "You said: Hi");
+    assert_eq!(t["conversation"]["id"], id.as_str());
+    assert_eq!(t["conversation"]["turn_count"], 2);
+
+    let r = get(&server, &format!("{base}?limit=1"));
+    assert_eq!(r.status, 200);
+    let list = r.json();
+    assert_eq!(
+        (list["total"].as_i64(), list["has_more"].as_bool()),
+        (Some(2), Some(true))
+    );
+    let r = get(&server, &format!("{base}/{id}"));
+    assert_eq!(r.json()["turn_count"], 2);
+
+    assert_eq!(
+        call(&server, "POST", &turns, Some(json!({"message": ""}))).status,
+        422
+    );
+    assert_eq!(
+        call(&server, "POST", &base, Some(json!({"auto_greet": "no"}))).status,
+        422
+    );
+    assert_eq!(
+        call(&server, "DELETE", &format!("{base}/{id}"), None).status,
+        204
+    );
+    let r = call(&server, "POST", &turns, Some(json!({"message": "Hi"})));
+    assert_eq!(
+        (r.status, r.json()),
+        (409, json!({"detail": "Conversation is closed"}))
+    );
+    let r = call(
+        &server,
+        "POST",
+        &format!("{base}/nope/turns"),
+        Some(json!({"message": "Hi"})),
+    );
+    assert_eq!(
+        (r.status, r.json()),
+        (404, json!({"detail": "Conversation not found"}))
+    );
+    assert_eq!(
+        call(&server, "PUT", &format!("{base}/{id}"), Some(json!({}))).status,
+        405
+    );
+}
+
+#[test]
 fn agent_versions_are_numbered_and_resolvable() {
     let server = MockServer::start();
     server.seed_agents(WS, 1);

@@ -1,6 +1,7 @@
 //! Device-code login and refreshing credentials over the async transport, against
 //! `MockIdentity` on 127.0.0.1 (PROTOCOL §7.10).
 
+use amigo_platform_api::ApiExt;
 use amigo_platform_core::auth::{
     Credentials, FnCallbacks, LoginOptions, LoginStatus, ManualClock, MemoryStorage, TokenManager,
 };
@@ -123,10 +124,10 @@ async fn async_client_keeps_working_across_token_expiry() {
         .build()
         .unwrap();
     let client = amigo_platform_hyper::Client::new(config);
-    client.agents().list().await.unwrap();
+    client.api().agents().list().await.unwrap();
     clock.advance(Duration::from_secs(3600 + 5)); // expired
                                                   // Refreshing inside bearer_token() works even on a current-thread runtime.
-    client.agents().list().await.unwrap();
+    client.api().agents().list().await.unwrap();
     let auth: Vec<String> = server
         .requests()
         .iter()
@@ -141,7 +142,7 @@ async fn async_client_keeps_working_across_token_expiry() {
     id.set_refresh_lifetime(10 * 3600);
     let t = refresh_ahead(&manager).await.unwrap().unwrap();
     assert_eq!(id.token_requests("refresh_token").len(), 2);
-    client.agents().list().await.unwrap();
+    client.api().agents().list().await.unwrap();
     assert_eq!(
         server.requests()[2].header("authorization").unwrap(),
         format!("Bearer {}", t.token.expose())

@@ -1,6 +1,7 @@
 //! Device-code login and refreshing credentials over the blocking transport, against
 //! `MockIdentity` on 127.0.0.1 (PROTOCOL §7.10).
 
+use amigo_platform_api::ApiExt;
 use amigo_platform_core::auth::{
     Credentials, DeviceCodeIssuance, LoginCallbacks, LoginOptions, LoginStatus, ManualClock,
     MemoryStorage, TokenManager, Workspace,
@@ -289,11 +290,11 @@ fn client_keeps_working_across_token_expiry() {
         .build()
         .unwrap();
     let client = amigo_platform_ureq::Client::new(config);
-    assert_eq!(client.agents().list().send().unwrap().items.len(), 2);
+    assert_eq!(client.api().agents().list().send().unwrap().items.len(), 2);
     clock.advance(Duration::from_secs(3600 - 30)); // 30 s left: inside the refresh window
-    assert_eq!(client.agents().list().send().unwrap().items.len(), 2);
+    assert_eq!(client.api().agents().list().send().unwrap().items.len(), 2);
     clock.advance(Duration::from_secs(600));
-    assert_eq!(client.agents().list().send().unwrap().items.len(), 2);
+    assert_eq!(client.api().agents().list().send().unwrap().items.len(), 2);
 
     let auth: Vec<String> = server
         .requests()
@@ -344,11 +345,11 @@ fn rejected_refresh_fails_calls_before_sending() {
         .build()
         .unwrap();
     let client = amigo_platform_ureq::Client::new(config);
-    let e = client.agents().list().send().unwrap_err();
+    let e = client.api().agents().list().send().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Authentication);
     assert_eq!(e.error_code(), Some("refresh_token_expired"));
     assert!(!manager.has_credentials());
-    let e = client.agents().list().send().unwrap_err();
+    let e = client.api().agents().list().send().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Credentials);
     assert!(server.requests().is_empty());
     // A 503 on refresh propagates and keeps the credentials.

@@ -3,11 +3,31 @@
 
 #![allow(dead_code)]
 
-use amigo_platform_core::client::{AutoPaging, Executor, Pending};
+use amigo_platform_api::Call;
+use amigo_platform_core::client::{AutoPaging, Executor, Pending, Single};
 use amigo_platform_core::{Client, Config, ConfigBuilder, Error, Operation, Paginated, Response};
 use amigo_platform_testkit::MockServer;
 use std::sync::OnceLock;
 use std::time::Duration;
+
+/// What a scenario hands to a [`Backend`]: a generated call (`client.api()…`) or a core
+/// pending call (low-level helpers, `client.call(op)`).
+pub trait IntoPending<'c, E, O, M = Single> {
+    /// The core's pending call.
+    fn into_pending(self) -> Pending<'c, E, O, M>;
+}
+
+impl<'c, E, O, M> IntoPending<'c, E, O, M> for Pending<'c, E, O, M> {
+    fn into_pending(self) -> Pending<'c, E, O, M> {
+        self
+    }
+}
+
+impl<'c, E: Executor, O: Operation, M> IntoPending<'c, E, O, M> for Call<'c, E, O, M> {
+    fn into_pending(self) -> Pending<'c, E, O, M> {
+        Call::into_pending(self)
+    }
+}
 
 /// A transport under test, seen synchronously.
 pub trait Backend: 'static {
@@ -16,12 +36,19 @@ pub trait Backend: 'static {
     /// Builds a client.
     fn client(config: Config) -> Client<Self::E>;
     /// Sends one call, returning data.
-    fn send<O: Operation>(p: Pending<'_, Self::E, O>) -> Result<O::Output, Error>;
+    fn send<'c, O: Operation>(p: impl IntoPending<'c, Self::E, O>) -> Result<O::Output, Error>;
     /// Sends one call, returning data and metadata.
-    fn send_meta<O: Operation>(p: Pending<'_, Self::E, O>) -> Result<Response<O::Output>, Error>;
+    fn send_meta<'c, O: Operation>(
+        p: impl IntoPending<'c, Self::E, O>,
+    ) -> Result<Response<O::Output>, Error>;
     /// Collects an auto-pager, item by item, errors included.
-    fn collect<O: Paginated>(p: Pending<'_, Self::E, O, AutoPaging>)
-        -> Vec<Result<O::Item, Error>>;
+    fn collect<'c, O: Paginated>(
+        p: impl IntoPending<'c, Self::E, O, AutoPaging>,
+    ) -> Vec<Result<O::Item, Error>>;
+    /// Sends a `conversations().send_message(..)` composite.
+    fn send_message(
+        m: amigo_platform_api::conversations::SendMessage<'_, Self::E>,
+    ) -> Result<amigo_platform_api::conversations::SendMessageResponse, Error>;
 }
 
 /// The blocking transport.
@@ -32,16 +59,23 @@ impl Backend for Blocking {
     fn client(config: Config) -> Client<Self::E> {
         amigo_platform_ureq::Client::new(config)
     }
-    fn send<O: Operation>(p: Pending<'_, Self::E, O>) -> Result<O::Output, Error> {
-        p.send()
+    fn send<'c, O: Operation>(p: impl IntoPending<'c, Self::E, O>) -> Result<O::Output, Error> {
+        p.into_pending().send()
     }
-    fn send_meta<O: Operation>(p: Pending<'_, Self::E, O>) -> Result<Response<O::Output>, Error> {
-        p.send_with_meta()
+    fn send_meta<'c, O: Operation>(
+        p: impl IntoPending<'c, Self::E, O>,
+    ) -> Result<Response<O::Output>, Error> {
+        p.into_pending().send_with_meta()
     }
-    fn collect<O: Paginated>(
-        p: Pending<'_, Self::E, O, AutoPaging>,
+    fn collect<'c, O: Paginated>(
+        p: impl IntoPending<'c, Self::E, O, AutoPaging>,
     ) -> Vec<Result<O::Item, Error>> {
-        p.into_iter().take(10_000).collect()
+        p.into_pending().into_iter().take(10_000).collect()
+    }
+    fn send_message(
+        m: amigo_platform_api::conversations::SendMessage<'_, Self::E>,
+    ) -> Result<amigo_platform_api::conversations::SendMessageResponse, Error> {
+        m.send()
     }
 }
 
@@ -65,16 +99,18 @@ impl Backend for Async {
         let _guard = runtime().enter();
         amigo_platform_hyper::Client::new(config)
     }
-    fn send<O: Operation>(p: Pending<'_, Self::E, O>) -> Result<O::Output, Error> {
-        runtime().block_on(p.into_future_boxed())
+    fn send<'c, O: Operation>(p: impl IntoPending<'c, Self::E, O>) -> Result<O::Output, Error> {
+        runtime().block_on(p.into_pending().into_future_boxed())
     }
-    fn send_meta<O: Operation>(p: Pending<'_, Self::E, O>) -> Result<Response<O::Output>, Error> {
-        runtime().block_on(p.send_with_meta())
+    fn send_meta<'c, O: Operation>(
+        p: impl IntoPending<'c, Self::E, O>,
+    ) -> Result<Response<O::Output>, Error> {
+        runtime().block_on(p.into_pending().send_with_meta())
     }
-    fn collect<O: Paginated>(
-        p: Pending<'_, Self::E, O, AutoPaging>,
+    fn collect<'c, O: Paginated>(
+        p: impl IntoPending<'c, Self::E, O, AutoPaging>,
     ) -> Vec<Result<O::Item, Error>> {
-        let mut stream = p.send();
+        let mut stream = p.into_pending().send();
         runtime().block_on(async move {
             let mut out = Vec::new();
             while let Some(item) = stream.next_item().await {
@@ -85,6 +121,12 @@ impl Backend for Async {
             }
             out
         })
+    }
+    fn send_message(
+        m: amigo_platform_api::conversations::SendMessage<'_, Self::E>,
+    ) -> Result<amigo_platform_api::conversations::SendMessageResponse, Error> {
+        // `.await` on the pending composite itself (its `IntoFuture`).
+        runtime().block_on(async move { m.await })
     }
 }
 

@@ -5,10 +5,14 @@
 
 mod common;
 
+use amigo_platform_api::conversations::{created_conversation_id, SendMessageRequest};
+use amigo_platform_api::models::{
+    CreateAgentRequest, CreateAgentVersionRequest, Identity, UpdateAgentRequest,
+};
+use amigo_platform_api::ApiExt;
 use amigo_platform_core::hooks::{
     Decision, ErrorHookContext, HookError, Hooks, RequestHookContext, ResponseHookContext,
 };
-use amigo_platform_core::resources::models::{CreateAgentRequest, UpdateAgentRequest};
 use amigo_platform_core::{
     CancelToken, CredentialSource, Error, ErrorKind, RawData, RequestOptions, ResponseMode, Secret,
     TimeoutScope,
@@ -23,6 +27,14 @@ use std::time::{Duration, Instant};
 
 const AGENTS: &str = "/v1/ws-001/agents";
 
+/// A create-agent body with only the required name (optional fields left out).
+fn agent_body(name: &str) -> CreateAgentRequest {
+    CreateAgentRequest {
+        name: name.into(),
+        description: Default::default(),
+    }
+}
+
 fn setup<B: Backend>() -> (MockServer, amigo_platform_core::Client<B::E>) {
     let server = MockServer::start();
     let client = B::client(config(&server).build().expect("config"));
@@ -32,7 +44,7 @@ fn setup<B: Backend>() -> (MockServer, amigo_platform_core::Client<B::E>) {
 fn list_sends_default_headers<B: Backend>() {
     let (server, client) = setup::<B>();
     server.seed_agents(MockServer::WORKSPACE_ID, 3);
-    let page = B::send(client.agents().list()).expect("list");
+    let page = B::send(client.api().agents().list()).expect("list");
     assert_eq!(page.items.len(), 3);
     let reqs = server.requests();
     assert_eq!(reqs.len(), 1);
@@ -54,6 +66,7 @@ fn token_auto_paging_follows_all_pages<B: Backend>() {
     server.seed_agents(MockServer::WORKSPACE_ID, 25);
     let items: Vec<_> = B::collect(
         client
+            .api()
             .agents()
             .list()
             .limit(10)
@@ -80,7 +93,7 @@ fn token_auto_paging_follows_all_pages<B: Backend>() {
 fn next_offset_auto_paging<B: Backend>() {
     let (server, client) = setup::<B>();
     server.seed_entities(MockServer::WORKSPACE_ID, 45);
-    let items = B::collect(client.world().list_entities().limit(20).auto_paging());
+    let items = B::collect(client.api().world().list_entities().limit(20).auto_paging());
     assert_eq!(items.len(), 45);
     assert!(items.iter().all(Result::is_ok));
     let queries: Vec<Option<String>> = server.requests().iter().map(|r| r.query.clone()).collect();
@@ -98,17 +111,17 @@ fn repeated_query_keys_and_encoding<B: Backend>() {
     let (server, client) = setup::<B>();
     let _ = B::send(
         client
+            .api()
             .world()
             .list_entities()
-            .entity_type("patient")
-            .entity_type("contact")
+            .entity_type(["patient", "contact"])
             .q("a b&c+d"),
     );
     assert_eq!(
         server.requests()[0].query.as_deref(),
         Some("entity_type=patient&entity_type=contact&q=a%20b%26c%2Bd")
     );
-    let err = B::send(client.agents().get("a/b c?d#e%")).unwrap_err();
+    let err = B::send(client.api().agents().get("a/b c?d#e%")).unwrap_err();
     assert!(err.is_not_found());
     assert_eq!(
         server.requests()[1].path,
@@ -118,30 +131,26 @@ fn repeated_query_keys_and_encoding<B: Backend>() {
 
 fn create_get_update_delete<B: Backend>() {
     let (server, client) = setup::<B>();
-    let created = B::send(client.agents().create(CreateAgentRequest {
-        name: "My Agent".into(),
-        description: None,
-    }))
-    .expect("create");
+    let created = B::send(client.api().agents().create(agent_body("My Agent"))).expect("create");
     assert_eq!(created.name, "My Agent");
     let post = &server.requests()[0];
     assert_eq!(post.header("content-type"), Some("application/json"));
     assert_eq!(post.json(), Some(json!({"name": "My Agent"})));
-    let got = B::send(client.agents().get(&created.id)).expect("get");
+    let got = B::send(client.api().agents().get(&created.id)).expect("get");
     assert_eq!(got, created);
-    let updated = B::send(client.agents().update(
+    let updated = B::send(client.api().agents().update(
         &created.id,
         UpdateAgentRequest {
-            name: Some("Renamed".into()),
-            description: None,
+            name: "Renamed".to_owned().into(),
+            ..Default::default()
         },
     ))
     .expect("update");
     assert_eq!(updated.name, "Renamed");
-    let deleted = B::send_meta(client.agents().delete(&created.id)).expect("delete");
+    let deleted = B::send_meta(client.api().agents().delete(&created.id)).expect("delete");
     assert_eq!(deleted.meta.status, 204);
     assert!(deleted.meta.request_id.is_some());
-    let err = B::send(client.agents().get(&created.id)).unwrap_err();
+    let err = B::send(client.api().agents().get(&created.id)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(err.message(), "Agent not found");
     assert!(err.request_id().is_some_and(|id| id.starts_with("req-")));
@@ -150,21 +159,30 @@ fn create_get_update_delete<B: Backend>() {
 fn versions_and_latest<B: Backend>() {
     let (server, client) = setup::<B>();
     server.seed_agents(MockServer::WORKSPACE_ID, 1);
-    let agent = B::send(client.agents().list())
+    let agent = B::send(client.api().agents().list())
         .expect("list")
         .items
         .remove(0);
-    let mut body = serde_json::Map::new();
-    body.insert("name".into(), json!("v1"));
-    body.insert(
-        "identity".into(),
-        json!({"name": "A", "role": "r", "developed_by": "d", "default_spoken_language": "en"}),
-    );
-    let v = B::send(client.agents().create_version(&agent.id, body)).expect("create version");
+    let body = CreateAgentVersionRequest {
+        name: "v1".into(),
+        identity: Identity {
+            name: "A".into(),
+            role: "r".into(),
+            developed_by: "d".into(),
+            default_spoken_language: "en".into(),
+            relationship_to_developer: Default::default(),
+        },
+        background: Default::default(),
+        behaviors: Default::default(),
+        communication_patterns: Default::default(),
+        initials: Default::default(),
+        voice_config: Default::default(),
+    };
+    let v = B::send(client.api().agents().create_version(&agent.id, body)).expect("create version");
     assert_eq!(v.version, 1);
-    let latest = B::send(client.agents().get_version(&agent.id, "latest")).expect("latest");
+    let latest = B::send(client.api().agents().get_version(&agent.id, "latest")).expect("latest");
     assert_eq!(latest.version, 1);
-    let by_number = B::send(client.agents().get_version(&agent.id, 1)).expect("v1");
+    let by_number = B::send(client.api().agents().get_version(&agent.id, 1)).expect("v1");
     assert_eq!(by_number.id, v.id);
     let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
     assert!(paths[2].ends_with("/versions/latest"), "{paths:?}");
@@ -173,7 +191,7 @@ fn versions_and_latest<B: Backend>() {
 
 fn validation_error_summary<B: Backend>() {
     let (_server, client) = setup::<B>();
-    let err = B::send(client.agents().create(CreateAgentRequest::default())).unwrap_err();
+    let err = B::send(client.api().agents().create(agent_body(""))).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation);
     assert!(err.is_validation_body());
     assert!(!err.validation_errors().is_empty());
@@ -188,7 +206,7 @@ fn retries_retryable_get_statuses<B: Backend>() {
     for status in [503u16, 429, 408, 500, 502, 504] {
         let (server, client) = setup::<B>();
         server.fault(Method::GET, AGENTS, [Fault::status(status)]);
-        B::send(client.agents().list()).unwrap_or_else(|e| panic!("{status}: {e}"));
+        B::send(client.api().agents().list()).unwrap_or_else(|e| panic!("{status}: {e}"));
         assert_eq!(count(&server, "/agents"), 2, "status {status}");
     }
 }
@@ -196,7 +214,7 @@ fn retries_retryable_get_statuses<B: Backend>() {
 fn never_retries_non_retryable<B: Backend>() {
     let (server, client) = setup::<B>();
     server.fault(Method::GET, AGENTS, [Fault::status(501)]);
-    let err = B::send(client.agents().list()).unwrap_err();
+    let err = B::send(client.api().agents().list()).unwrap_err();
     assert_eq!(
         (err.kind(), err.status(), err.is_server()),
         (ErrorKind::Server, Some(501), true)
@@ -205,11 +223,7 @@ fn never_retries_non_retryable<B: Backend>() {
 
     let (server, client) = setup::<B>();
     server.fault(Method::POST, AGENTS, [Fault::status(503)]);
-    let err = B::send(client.agents().create(CreateAgentRequest {
-        name: "x".into(),
-        description: None,
-    }))
-    .unwrap_err();
+    let err = B::send(client.api().agents().create(agent_body("x"))).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ServiceUnavailable);
     assert_eq!(count(&server, "/agents"), 1);
 
@@ -219,7 +233,13 @@ fn never_retries_non_retryable<B: Backend>() {
         "/v1/ws-001/agents/{id}",
         [Fault::status(429).header("retry-after", "0")],
     );
-    let err = B::send(client.agents().update("a1", UpdateAgentRequest::default())).unwrap_err();
+    let err = B::send(
+        client
+            .api()
+            .agents()
+            .update("a1", UpdateAgentRequest::default()),
+    )
+    .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RateLimited);
     assert_eq!(count(&server, "/agents/a1"), 1);
 
@@ -229,14 +249,14 @@ fn never_retries_non_retryable<B: Backend>() {
         "/v1/ws-001/agents/{id}",
         [Fault::status(503)],
     );
-    assert!(B::send(client.agents().delete("a1")).is_err());
+    assert!(B::send(client.api().agents().delete("a1")).is_err());
     assert_eq!(count(&server, "/agents/a1"), 1);
 }
 
 fn retry_writes_opt_in<B: Backend>() {
     let (server, client) = setup::<B>();
     server.seed_agents(MockServer::WORKSPACE_ID, 1);
-    let id = B::send(client.agents().list())
+    let id = B::send(client.api().agents().list())
         .expect("list")
         .items
         .remove(0)
@@ -245,6 +265,7 @@ fn retry_writes_opt_in<B: Backend>() {
     server.fault(Method::PUT, "/v1/ws-001/agents/{id}", [Fault::status(503)]);
     B::send(
         client
+            .api()
             .agents()
             .update(&id, UpdateAgentRequest::default())
             .retry_writes(true),
@@ -254,14 +275,13 @@ fn retry_writes_opt_in<B: Backend>() {
 }
 
 fn post_429_retry_after_rules<B: Backend>() {
-    let body = || CreateAgentRequest {
-        name: "x".into(),
-        description: None,
-    };
+    let body = || agent_body("x");
     let (server, client) = setup::<B>();
     server.fault(Method::POST, AGENTS, [Fault::status(429)]);
     assert_eq!(
-        B::send(client.agents().create(body())).unwrap_err().kind(),
+        B::send(client.api().agents().create(body()))
+            .unwrap_err()
+            .kind(),
         ErrorKind::RateLimited
     );
     assert_eq!(count(&server, "/agents"), 1);
@@ -273,7 +293,7 @@ fn post_429_retry_after_rules<B: Backend>() {
             AGENTS,
             [Fault::status(429).header("retry-after", garbage)],
         );
-        assert!(B::send(client.agents().create(body())).is_err());
+        assert!(B::send(client.api().agents().create(body())).is_err());
         assert_eq!(count(&server, "/agents"), 1, "{garbage:?}");
     }
 
@@ -283,7 +303,7 @@ fn post_429_retry_after_rules<B: Backend>() {
         AGENTS,
         [Fault::status(429).header("retry-after", "0")],
     );
-    B::send(client.agents().create(body())).expect("retried");
+    B::send(client.api().agents().create(body())).expect("retried");
     let reqs = server.requests();
     assert_eq!(reqs.len(), 2);
     assert_eq!(
@@ -299,7 +319,7 @@ fn transport_errors<B: Backend>() {
         AGENTS,
         [Fault::reset(), Fault::reset(), Fault::reset()],
     );
-    let err = B::send(client.agents().list()).unwrap_err();
+    let err = B::send(client.api().agents().list()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Network);
     assert!(
         err.message().starts_with("Network error: "),
@@ -310,11 +330,7 @@ fn transport_errors<B: Backend>() {
 
     let (server, client) = setup::<B>();
     server.fault(Method::POST, AGENTS, [Fault::reset()]);
-    let err = B::send(client.agents().create(CreateAgentRequest {
-        name: "x".into(),
-        description: None,
-    }))
-    .unwrap_err();
+    let err = B::send(client.api().agents().create(agent_body("x"))).unwrap_err();
     assert!(err.is_network());
     assert_eq!(count(&server, "/agents"), 1);
 }
@@ -323,7 +339,14 @@ fn attempt_timeout_retried_on_get_only<B: Backend>() {
     let slow = || Fault::pass().delay(Duration::from_millis(400));
     let (server, client) = setup::<B>();
     server.fault(Method::GET, AGENTS, [slow(), slow(), slow()]);
-    let err = B::send(client.agents().list().timeout(Duration::from_millis(60))).unwrap_err();
+    let err = B::send(
+        client
+            .api()
+            .agents()
+            .list()
+            .timeout(Duration::from_millis(60)),
+    )
+    .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert_eq!(err.message(), "Request timed out after 60ms");
     assert_eq!(
@@ -336,11 +359,9 @@ fn attempt_timeout_retried_on_get_only<B: Backend>() {
     server.fault(Method::POST, AGENTS, [slow()]);
     let err = B::send(
         client
+            .api()
             .agents()
-            .create(CreateAgentRequest {
-                name: "x".into(),
-                description: None,
-            })
+            .create(agent_body("x"))
             .timeout(Duration::from_millis(60)),
     )
     .unwrap_err();
@@ -359,6 +380,7 @@ fn timeout_covers_the_body<B: Backend>() {
     );
     let err = B::send(
         client
+            .api()
             .agents()
             .list()
             .timeout(Duration::from_millis(100))
@@ -378,8 +400,14 @@ fn per_attempt_timeout_allows_slow_total<B: Backend>() {
             Fault::pass().delay(Duration::from_millis(30)),
         ],
     );
-    B::send(client.agents().list().timeout(Duration::from_millis(250)))
-        .expect("each attempt is within its own timeout");
+    B::send(
+        client
+            .api()
+            .agents()
+            .list()
+            .timeout(Duration::from_millis(250)),
+    )
+    .expect("each attempt is within its own timeout");
     assert_eq!(count(&server, "/agents"), 2);
 }
 
@@ -393,7 +421,7 @@ fn retry_after_above_cap_fails_at_once<B: Backend>() {
             .json(json!({"message": "slow down", "request_id": "req-body"}))],
     );
     let started = Instant::now();
-    let err = B::send(client.agents().list()).unwrap_err();
+    let err = B::send(client.api().agents().list()).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(err.kind(), ErrorKind::RateLimited);
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
@@ -410,7 +438,14 @@ fn deadline_stops_retries_and_attempts<B: Backend>() {
         [Fault::status(503).header("retry-after", "1")],
     );
     let started = Instant::now();
-    let err = B::send(client.agents().list().deadline(Duration::from_millis(100))).unwrap_err();
+    let err = B::send(
+        client
+            .api()
+            .agents()
+            .list()
+            .deadline(Duration::from_millis(100)),
+    )
+    .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ServiceUnavailable);
     assert!(
         started.elapsed() < Duration::from_millis(900),
@@ -422,7 +457,14 @@ fn deadline_stops_retries_and_attempts<B: Backend>() {
     let (server, client) = setup::<B>();
     server.fault(Method::GET, AGENTS, [Fault::hang()]);
     let started = Instant::now();
-    let err = B::send(client.agents().list().deadline(Duration::from_millis(150))).unwrap_err();
+    let err = B::send(
+        client
+            .api()
+            .agents()
+            .list()
+            .deadline(Duration::from_millis(150)),
+    )
+    .unwrap_err();
     assert_eq!(
         err.timeout_info(),
         Some((Duration::from_millis(150), TimeoutScope::Deadline))
@@ -436,7 +478,7 @@ fn cancellation<B: Backend>() {
     let (server, client) = setup::<B>();
     let token = CancelToken::new();
     token.cancel();
-    let err = B::send(client.agents().list().cancel_token(token)).unwrap_err();
+    let err = B::send(client.api().agents().list().cancel_token(token)).unwrap_err();
     assert!(err.is_cancelled() && !err.is_network());
     assert_eq!(server.requests().len(), 0);
 
@@ -450,7 +492,7 @@ fn cancellation<B: Backend>() {
         t2.cancel();
     });
     let started = Instant::now();
-    let err = B::send(client.agents().list().cancel_token(token)).unwrap_err();
+    let err = B::send(client.api().agents().list().cancel_token(token)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Cancelled);
     assert!(started.elapsed() < Duration::from_secs(3));
     assert_eq!(count(&server, "/agents"), 1);
@@ -470,7 +512,7 @@ fn cancellation<B: Backend>() {
         token.cancel();
     });
     let started = Instant::now();
-    let err = B::send(scoped.agents().list()).unwrap_err();
+    let err = B::send(scoped.api().agents().list()).unwrap_err();
     assert!(err.is_cancelled());
     assert!(started.elapsed() < Duration::from_secs(3));
     assert_eq!(count(&server, "/agents"), 1);
@@ -500,7 +542,7 @@ fn status_mapping<B: Backend>() {
     ];
     for (status, kind) in table {
         server.fault(Method::GET, AGENTS, [Fault::status(status)]);
-        let err = B::send(client.agents().list().max_retries(0)).unwrap_err();
+        let err = B::send(client.api().agents().list().max_retries(0)).unwrap_err();
         assert_eq!((err.kind(), err.status()), (kind, Some(status)), "{status}");
         assert_eq!(err.is_server(), status >= 500, "{status}");
         assert!(!err.message().is_empty());
@@ -514,7 +556,7 @@ fn error_body_shapes<B: Backend>() {
         AGENTS,
         [Fault::html(502).reason("Bad Gateway")],
     );
-    let err = B::send(client.agents().list().max_retries(0)).unwrap_err();
+    let err = B::send(client.api().agents().list().max_retries(0)).unwrap_err();
     assert_eq!(err.status(), Some(502));
     assert!(err.is_unparseable_body() && !err.is_http_exception_body());
     assert_eq!(
@@ -531,18 +573,18 @@ fn error_body_shapes<B: Backend>() {
         [Fault::status(404)
             .json(json!({"detail": "Agent not found", "error_code": "agent_missing"}))],
     );
-    let err = B::send(client.agents().list()).unwrap_err();
+    let err = B::send(client.api().agents().list()).unwrap_err();
     assert_eq!(err.error_code(), Some("agent_missing"));
     assert!(
         err.is_http_exception_body() && !err.is_unparseable_body() && !err.is_validation_body()
     );
 
     server.fault(Method::GET, AGENTS, [Fault::oversized(500, 100_000)]);
-    let err = B::send(client.agents().list().max_retries(0)).unwrap_err();
+    let err = B::send(client.api().agents().list().max_retries(0)).unwrap_err();
     assert_eq!(err.raw_body().map(str::len), Some(8192));
 
     server.fault(Method::GET, AGENTS, [Fault::status(500).body("")]);
-    let err = B::send(client.agents().list().max_retries(0)).unwrap_err();
+    let err = B::send(client.api().agents().list().max_retries(0)).unwrap_err();
     assert_eq!(err.raw_body(), Some(""));
     assert_eq!(err.message(), "Internal Server Error");
 }
@@ -550,7 +592,7 @@ fn error_body_shapes<B: Backend>() {
 fn decode_errors_on_2xx<B: Backend>() {
     let (server, client) = setup::<B>();
     server.fault(Method::GET, AGENTS, [Fault::malformed_json(200)]);
-    let err = B::send(client.agents().list()).unwrap_err();
+    let err = B::send(client.api().agents().list()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
     assert_eq!(err.status(), Some(200));
 
@@ -559,7 +601,7 @@ fn decode_errors_on_2xx<B: Backend>() {
         "/v1/ws-001/agents/{id}",
         [Fault::status(200).body("")],
     );
-    let err = B::send(client.agents().get("a1")).unwrap_err();
+    let err = B::send(client.api().agents().get("a1")).unwrap_err();
     assert_eq!(err.message(), "Unexpected empty response from API");
 
     server.fault(
@@ -568,7 +610,7 @@ fn decode_errors_on_2xx<B: Backend>() {
         [Fault::status(204).body("")],
     );
     assert_eq!(
-        B::send(client.agents().get("a1")).unwrap_err().kind(),
+        B::send(client.api().agents().get("a1")).unwrap_err().kind(),
         ErrorKind::Decode
     );
 
@@ -577,19 +619,16 @@ fn decode_errors_on_2xx<B: Backend>() {
         "/v1/ws-001/agents/{id}",
         [Fault::status(200).body("")],
     );
-    B::send(client.agents().delete("a1"))
+    B::send(client.api().agents().delete("a1"))
         .expect("an operation without a body accepts an empty 200");
 }
 
 fn redaction_in_errors<B: Backend>() {
     let (server, client) = setup::<B>();
     server.fault(Method::POST, AGENTS, [Fault::status(400).json(json!({"detail": "bad", "access_token": "tok-secret", "nested": {"api_key": "key-secret"}}))]);
-    let mut secret_body = CreateAgentRequest {
-        name: "x".into(),
-        description: None,
-    };
-    secret_body.description = Some("d".into());
-    let err = B::send(client.agents().create(secret_body)).unwrap_err();
+    let mut secret_body = agent_body("x");
+    secret_body.description = "d".to_owned().into();
+    let err = B::send(client.api().agents().create(secret_body)).unwrap_err();
     let shown = format!("{err:?} {err}");
     assert!(
         !shown.contains("tok-secret")
@@ -617,7 +656,7 @@ fn metadata_and_rate_limits<B: Backend>() {
             .header("x-ratelimit-remaining", "12.7")
             .header("x-ratelimit-reset", "1700000000")],
     );
-    let resp = B::send_meta(client.agents().list()).expect("list");
+    let resp = B::send_meta(client.api().agents().list()).expect("list");
     assert_eq!(resp.meta.status, 200);
     assert_eq!(resp.meta.request_id.as_deref(), Some("req_meta_123"));
     assert_eq!(resp.meta.rate_limit.limit, Some(100));
@@ -626,8 +665,13 @@ fn metadata_and_rate_limits<B: Backend>() {
         resp.meta.rate_limit.reset_epoch_seconds(),
         Some(1_700_000_000)
     );
-    let serialised = serde_json::to_value(&resp.data).expect("json");
-    assert!(serialised.get("meta").is_none() && serialised.get("request_id").is_none());
+    // The data is the body alone: metadata never leaks into it.
+    let raw = B::send(client.get("/v1/{workspace_id}/agents")).expect("raw list");
+    let RawData::Json(body) = raw else {
+        panic!("json expected: {raw:?}")
+    };
+    assert!(body.get("items").is_some());
+    assert!(body.get("meta").is_none() && body.get("request_id").is_none());
 }
 
 fn header_precedence<B: Backend>() {
@@ -646,7 +690,7 @@ fn header_precedence<B: Backend>() {
             .header("X-Layer", "client-scope")
             .header("X-Scope", "a"),
     );
-    let agents = scoped.agents().with_options(
+    let agents = scoped.api().agents().with_options(
         RequestOptions::new()
             .header("X-Scope", "resource")
             .header("authorization", "Bearer nope"),
@@ -659,7 +703,7 @@ fn header_precedence<B: Backend>() {
             .remove_header("X-Removed"),
     )
     .expect("list");
-    B::send(client.agents().list()).expect("unscoped");
+    B::send(client.api().agents().list()).expect("unscoped");
     let reqs = server.requests();
     let r = &reqs[0];
     assert_eq!(r.header("x-layer"), Some("client-scope"));
@@ -681,7 +725,7 @@ trait HeaderListExt: Sized {
 }
 
 impl<'c, E: amigo_platform_core::Executor, O: amigo_platform_core::Operation> HeaderListExt
-    for amigo_platform_core::Pending<'c, E, O>
+    for amigo_platform_api::Call<'c, E, O>
 {
     fn header_list_values(self, name: &str, values: &[&str]) -> Self {
         self.options(RequestOptions::new().header_list(name, values))
@@ -696,7 +740,7 @@ fn pagination_loop_guards<B: Backend>() {
             .json(json!({"items": [agent.clone()], "has_more": true, "continuation_token": token}))
     };
     server.fault(Method::GET, AGENTS, [page(5), page(5)]);
-    let out = B::collect(client.agents().list_auto_paging());
+    let out = B::collect(client.api().agents().list_auto_paging());
     assert_eq!(out.len(), 3, "two items then one error");
     let err = out[2].as_ref().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Pagination);
@@ -705,7 +749,7 @@ fn pagination_loop_guards<B: Backend>() {
     let server = MockServer::start();
     let client = B::client(config(&server).page_limit(3).build().expect("config"));
     server.fault(Method::GET, AGENTS, (1..=10).map(page));
-    let out = B::collect(client.agents().list_auto_paging());
+    let out = B::collect(client.api().agents().list_auto_paging());
     assert_eq!(server.requests().len(), 3);
     assert_eq!(
         out.last()
@@ -719,7 +763,7 @@ fn error_on_second_page_is_yielded_once<B: Backend>() {
     let (server, client) = setup::<B>();
     server.seed_agents(MockServer::WORKSPACE_ID, 15);
     server.fault(Method::GET, AGENTS, [Fault::pass(), Fault::status(404)]);
-    let out = B::collect(client.agents().list().limit(10).auto_paging());
+    let out = B::collect(client.api().agents().list().limit(10).auto_paging());
     assert_eq!(out.len(), 11);
     assert!(out[..10].iter().all(Result::is_ok));
     assert!(out[10].as_ref().unwrap_err().is_not_found());
@@ -786,7 +830,7 @@ fn hooks_observe_every_attempt<B: Backend>() {
             .expect("config"),
     );
     server.fault(Method::GET, AGENTS, [Fault::status(503), Fault::reset()]);
-    B::send(client.agents().list()).expect("third attempt succeeds");
+    B::send(client.api().agents().list()).expect("third attempt succeeds");
     let events = rec.events.lock().unwrap().clone();
     assert_eq!(
         events,
@@ -812,7 +856,7 @@ fn hooks_observe_every_attempt<B: Backend>() {
     });
     let client = B::client(config(&server).hooks(rec).build().expect("config"));
     server.fault(Method::GET, AGENTS, [Fault::status(503)]);
-    let err = B::send(client.agents().list()).unwrap_err();
+    let err = B::send(client.api().agents().list()).unwrap_err();
     assert_eq!(
         (err.kind(), err.message()),
         (ErrorKind::Hook, "hook says no")
@@ -839,7 +883,7 @@ fn credentials_asked_per_attempt<B: Backend>() {
             .expect("config"),
     );
     server.fault(Method::GET, AGENTS, [Fault::status(503)]);
-    B::send(client.agents().list()).expect("list");
+    B::send(client.api().agents().list()).expect("list");
     let auths: Vec<String> = server
         .requests()
         .iter()
@@ -940,7 +984,7 @@ fn connection_refused_is_network<B: Backend>() {
             .build()
             .expect("config"),
     );
-    let err = B::send(client.agents().list()).unwrap_err();
+    let err = B::send(client.api().agents().list()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Network, "{err:?}");
 }
 
@@ -954,7 +998,7 @@ fn redirects_followed_without_leaking_auth<B: Backend>() {
         AGENTS,
         [Fault::status(307).header("location", "/v1/ws-001/agents?limit=1")],
     );
-    let page = B::send(client.agents().list()).expect("same-origin redirect");
+    let page = B::send(client.api().agents().list()).expect("same-origin redirect");
     assert_eq!(page.items.len(), 1);
     let reqs = server.requests();
     assert_eq!(reqs.len(), 2);
@@ -969,7 +1013,7 @@ fn redirects_followed_without_leaking_auth<B: Backend>() {
             &format!("{}/v1/ws-001/agents", other.base_url()),
         )],
     );
-    let err = B::send(client.agents().list()).unwrap_err();
+    let err = B::send(client.api().agents().list()).unwrap_err();
     assert_eq!(
         err.kind(),
         ErrorKind::Authentication,
@@ -979,7 +1023,7 @@ fn redirects_followed_without_leaking_auth<B: Backend>() {
 
     server.fault(Method::GET, AGENTS, [Fault::status(300)]);
     assert_eq!(
-        B::send(client.agents().list()).unwrap_err().status(),
+        B::send(client.api().agents().list()).unwrap_err().status(),
         Some(300)
     );
 }
@@ -1000,7 +1044,7 @@ fn cancel_while_reading_the_body<B: Backend>() {
             std::thread::sleep(Duration::from_millis(150));
             t2.cancel();
         });
-        let mut pending = client.agents().list().cancel_token(token);
+        let mut pending = client.api().agents().list().cancel_token(token);
         if let Some(t) = timeout {
             pending = pending.timeout(t);
         }
@@ -1040,7 +1084,199 @@ fn bound_routes_and_bodiless_methods<B: Backend>() {
     assert!(amigo_platform_core::Route::new(Method::TRACE, "/x").is_err());
 }
 
+// ---------------------------------------------------------------------------------------------
+// conversations().send_message: create + turn composite [D15]
+// ---------------------------------------------------------------------------------------------
+
+const CONVERSATIONS: &str = "/v1/ws-001/conversations";
+
+/// The conversation id in a recorded `/conversations/{id}/turns` path.
+fn turn_path_id(path: &str) -> &str {
+    path.trim_start_matches(CONVERSATIONS)
+        .trim_start_matches('/')
+        .trim_end_matches("/turns")
+}
+
+fn send_message_creates_without_greeting_then_turns<B: Backend>() {
+    let (server, client) = setup::<B>();
+    let reply = B::send_message(
+        client
+            .api()
+            .conversations()
+            .send_message(SendMessageRequest::new("svc-1", "Hello")),
+    )
+    .expect("send_message");
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "create, then turn");
+    assert_eq!(
+        (&reqs[0].method, reqs[0].uri()),
+        (&Method::POST, CONVERSATIONS.to_owned())
+    );
+    assert_eq!(
+        reqs[0].json(),
+        Some(json!({"service_id": "svc-1", "auto_greet": false}))
+    );
+    assert_eq!(reqs[1].method, Method::POST);
+    assert!(reqs[1].path.ends_with("/turns"), "{}", reqs[1].path);
+    assert_eq!(reqs[1].json(), Some(json!({"message": "Hello"})));
+    assert_eq!(reply.conversation_id, turn_path_id(&reqs[1].path));
+    assert_eq!(reply.conversation_id.len(), 36, "{}", reply.conversation_id);
+    let said: Vec<(String, &str)> = reply
+        .messages
+        .iter()
+        .map(|t| (t.role.to_string(), t.text.as_str()))
+        .collect();
+    assert_eq!(said, vec![("agent".to_owned(), "You said: Hello")]);
+    // The server saw no greeting: the conversation holds exactly this turn.
+    let detail = B::send(client.api().conversations().get(&reply.conversation_id)).expect("detail");
+    assert_eq!(detail.turns.map(|t| t.len()), Some(2));
+
+    // An entity id goes into the create body.
+    server.clear_requests();
+    B::send_message(
+        client
+            .api()
+            .conversations()
+            .send_message(SendMessageRequest::new("svc-1", "Hi").entity_id("ent-7")),
+    )
+    .expect("with entity");
+    assert_eq!(
+        server.requests()[0].json(),
+        Some(json!({"service_id": "svc-1", "entity_id": "ent-7", "auto_greet": false}))
+    );
+}
+
+fn send_message_with_a_conversation_id_only_turns<B: Backend>() {
+    let (server, client) = setup::<B>();
+    let first = B::send_message(
+        client
+            .api()
+            .conversations()
+            .send_message(SendMessageRequest::new("svc-1", "One")),
+    )
+    .expect("first");
+    server.clear_requests();
+    let pending = client.api().conversations().send_message(
+        SendMessageRequest::new("ignored", "Two").conversation_id(&first.conversation_id),
+    );
+    assert!(!pending.creates_conversation());
+    let second = B::send_message(pending).expect("second");
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1, "the turn only");
+    assert_eq!(
+        reqs[0].uri(),
+        format!("{CONVERSATIONS}/{}/turns", first.conversation_id)
+    );
+    assert_eq!(reqs[0].json(), Some(json!({"message": "Two"})));
+    assert_eq!(second.conversation_id, first.conversation_id);
+    assert_eq!(second.messages.len(), 1);
+    assert_eq!(second.messages[0].text, "You said: Two");
+}
+
+fn send_message_turn_failure_names_the_new_conversation<B: Backend>() {
+    let (server, client) = setup::<B>();
+    server.fault(
+        Method::POST,
+        "/v1/ws-001/conversations/{id}/turns",
+        [Fault::status(400).json(json!({"detail": "bad turn"}))],
+    );
+    let err = B::send_message(
+        client
+            .api()
+            .conversations()
+            .send_message(SendMessageRequest::new("svc-1", "Hello")),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.status()),
+        (ErrorKind::BadRequest, Some(400))
+    );
+    assert_eq!(err.message(), "bad turn");
+    let reqs = server.requests();
+    assert_eq!(
+        reqs.len(),
+        2,
+        "create, then one turn (a 400 is not retried)"
+    );
+    let created = turn_path_id(&reqs[1].path).to_owned();
+    assert_eq!(created_conversation_id(&err), Some(created.as_str()));
+    assert!(
+        reqs.iter().all(|r| r.method != Method::DELETE),
+        "the conversation is not closed"
+    );
+    let detail = B::send(client.api().conversations().get(&created)).expect("still there");
+    assert_eq!(detail.status.to_string(), "active");
+
+    // A failed create sends no turn and names no conversation.
+    let (server, client) = setup::<B>();
+    server.fault(Method::POST, CONVERSATIONS, [Fault::status(422)]);
+    let err = B::send_message(
+        client
+            .api()
+            .conversations()
+            .send_message(SendMessageRequest::new("svc-1", "Hello")),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation);
+    assert_eq!(created_conversation_id(&err), None);
+    assert_eq!(server.requests().len(), 1);
+
+    // A failed turn in a conversation the caller named names none either.
+    let err = B::send_message(
+        client
+            .api()
+            .conversations()
+            .send_message(SendMessageRequest::new("svc-1", "Hello").conversation_id("missing")),
+    )
+    .unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    assert_eq!(created_conversation_id(&err), None);
+}
+
+fn send_message_applies_scopes_and_call_options_to_both_requests<B: Backend>() {
+    let (server, client) = setup::<B>();
+    let scoped = client.with_options(RequestOptions::new().header("X-Client", "c"));
+    let chat = scoped
+        .api()
+        .conversations()
+        .with_options(RequestOptions::new().header("X-Scope", "s"));
+    B::send_message(
+        chat.send_message(SendMessageRequest::new("svc-1", "Hello"))
+            .header("X-Call", "1")
+            .timeout(Duration::from_secs(5)),
+    )
+    .expect("send_message");
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    for r in &reqs {
+        assert_eq!(
+            (
+                r.header("x-client"),
+                r.header("x-scope"),
+                r.header("x-call")
+            ),
+            (Some("c"), Some("s"), Some("1")),
+            "{}",
+            r.path
+        );
+    }
+
+    let token = CancelToken::new();
+    token.cancel();
+    let err = B::send_message(
+        chat.send_message(SendMessageRequest::new("svc-1", "Hello"))
+            .cancel_token(token),
+    )
+    .unwrap_err();
+    assert!(err.is_cancelled());
+    assert_eq!(server.requests().len(), 2, "a cancelled send sends nothing");
+}
+
 conformance!(
+    send_message_creates_without_greeting_then_turns,
+    send_message_with_a_conversation_id_only_turns,
+    send_message_turn_failure_names_the_new_conversation,
+    send_message_applies_scopes_and_call_options_to_both_requests,
     cancel_while_reading_the_body,
     bound_routes_and_bodiless_methods,
     redirects_followed_without_leaking_auth,

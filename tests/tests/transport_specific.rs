@@ -1,5 +1,6 @@
 //! Behaviour specific to one transport's types (the shared scenarios live in conformance.rs).
 
+use amigo_platform_api::ApiExt;
 use amigo_platform_core::Config;
 use amigo_platform_testkit::{Fault, MockServer};
 use amigo_platform_ureq::UreqExecutor;
@@ -44,6 +45,7 @@ fn a_replacement_transport_still_goes_through_the_retry_loop() {
         custom_calls.clone(),
     )));
     let page = custom
+        .api()
         .agents()
         .list()
         .send()
@@ -64,7 +66,7 @@ fn a_user_agent_that_errors_on_status_is_overridden() {
         config(&server),
         UreqExecutor::with_agent(strict),
     );
-    let err = client.agents().get("missing").send().unwrap_err();
+    let err = client.api().agents().get("missing").send().unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
     assert_eq!(err.message(), "Agent not found");
 }
@@ -81,7 +83,13 @@ fn oversized_bodies_fail_cleanly_on_both_transports() {
         config(&server),
         UreqExecutor::new().max_body(1024),
     );
-    let err = client.agents().list().max_retries(0).send().unwrap_err();
+    let err = client
+        .api()
+        .agents()
+        .list()
+        .max_retries(0)
+        .send()
+        .unwrap_err();
     assert_eq!(
         err.transport_kind(),
         Some(amigo_platform_core::TransportErrorKind::BodyTooLarge),
@@ -102,7 +110,7 @@ fn oversized_bodies_fail_cleanly_on_both_transports() {
         amigo_platform_hyper::HyperExecutor::new().max_body(1024),
     );
     let err = rt
-        .block_on(client.agents().list().max_retries(0).send())
+        .block_on(client.api().agents().list().max_retries(0).send())
         .unwrap_err();
     assert_eq!(
         err.transport_kind(),
@@ -116,12 +124,12 @@ async fn dropping_the_future_cancels_the_request() {
     let server = MockServer::start();
     server.fault(http::Method::GET, "/v1/ws-001/agents", [Fault::hang()]);
     let client = amigo_platform_hyper::Client::new(config(&server));
-    let fut = client.agents().list().send();
+    let fut = client.api().agents().list().send();
     let r = tokio::time::timeout(Duration::from_millis(150), fut).await;
     assert!(r.is_err(), "the call was still pending and is dropped here");
     // The next call works and the dropped one made exactly one request.
     server.seed_agents(MockServer::WORKSPACE_ID, 1);
-    let page = client.agents().list().await.expect("list");
+    let page = client.api().agents().list().await.expect("list");
     assert_eq!(page.items.len(), 1);
     assert_eq!(server.requests().len(), 2);
 }

@@ -231,6 +231,19 @@ impl Executor for HyperExecutor {
     fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageStream<HyperExecutor, O> {
         PageStream::new(self.clone(), ctx)
     }
+
+    fn ready<T: Send + 'static>(result: Result<T, Error>) -> SentFuture<T> {
+        Box::pin(std::future::ready(result))
+    }
+
+    fn then<T, U, F>(first: SentFuture<T>, next: F) -> SentFuture<U>
+    where
+        T: Send + 'static,
+        U: Send + 'static,
+        F: FnOnce(Result<T, Error>) -> SentFuture<U> + Send + 'static,
+    {
+        Box::pin(async move { next(first.await).await })
+    }
 }
 
 /// The driver's clocks, read once per step.

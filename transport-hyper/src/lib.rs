@@ -6,13 +6,14 @@
 //! the in-flight request and any backoff sleep.
 //!
 //! ```no_run
-//! use amigo_platform_hyper::Client;
+//! use amigo_platform_api::ApiExt;
 //! use amigo_platform_core::Config;
+//! use amigo_platform_hyper::Client;
 //!
 //! # async fn run() -> Result<(), amigo_platform_core::Error> {
 //! let client = Client::new(Config::builder().api_key("sk-...").workspace_id("ws-001").build()?);
-//! let page = client.agents().list().limit(5).await?;
-//! let mut agents = client.agents().list_auto_paging().send();
+//! let page = client.api().agents().list().limit(5).await?;
+//! let mut agents = client.api().agents().list_auto_paging().send();
 //! while let Some(agent) = agents.next_item().await {
 //!     println!("{}", agent?.name);
 //! }

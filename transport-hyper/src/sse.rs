@@ -7,6 +7,11 @@
 //!   sleep); [`SubscriptionHandle::close`] ends it from elsewhere.
 //! - [`stream_turn`] returns a [`TurnStream`]: a `Stream` of typed turn events, never
 //!   reconnected; dropping it closes the connection.
+//! - [`HyperExecutor`] implements the core's [`StreamExecutor`] with these same drivers, which
+//!   is how the generated surface's `.stream()` (`client.api().events().subscribe_to_workspace()
+//!   .stream()`, `client.api().conversations().stream_turn(id, body).stream()`) runs here, with
+//!   the call's scope and per-call options. The helpers above are thin entry points over the
+//!   same path and apply the client's scope (`client.with_options(..)`) too.
 //!
 //! ```no_run
 //! use amigo_platform_hyper::{sse, Client};
@@ -26,36 +31,29 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use amigo_platform_core::call::{Attempt, AttemptOutcome};
 use amigo_platform_core::cancel::Cancelled;
-use amigo_platform_core::client::Executor;
+use amigo_platform_core::client::{CallContext, Executor};
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::sse::{
-    streams_body, SseOptions, SseSession, SseStep, StreamState, TurnEvent, TurnRequest,
-    TurnSession, TurnStep, TurnStreamOp, WorkspaceEvent,
+    streams_body, EventStreamOp, SseOptions, SseSession, SseStep, TurnBody, TurnEvent, TurnSession,
+    TurnStep, TurnStreamOp, WorkspaceEvent,
 };
-use amigo_platform_core::{CancelToken, Client, Error, RequestOptions};
+use amigo_platform_core::{CancelToken, Client, Error, Operation, RequestOptions, StreamExecutor};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use web_time::Instant;
 
 use crate::driver::{buffer_body, carry_reason_phrase, client_error, now, seed, HttpClient};
+use crate::HyperExecutor;
+
+pub use amigo_platform_core::sse::StreamItem;
 
 /// The most bytes of a non-streamed (error) response body that are read.
 const MAX_ERROR_BODY: usize = 1024 * 1024;
-
-/// One item of a [`Subscription`]: a business event or a connection-state signal.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StreamItem {
-    /// A business event.
-    Event(WorkspaceEvent),
-    /// A connection-state signal (connecting, open, `stream.opened`, reconnecting, closed).
-    State(StreamState),
-}
 
 /// How a connect attempt ended: a streaming body, or a complete outcome.
 enum Connected {
@@ -210,12 +208,32 @@ impl std::fmt::Debug for Subscription {
     }
 }
 
-/// Subscribes to the workspace event stream (`GET /v1/{workspace_id}/events/stream`).
+impl StreamExecutor for HyperExecutor {
+    type Subscription = Subscription;
+    type TurnStream = TurnStream;
+
+    fn subscribe<O: Operation>(&self, ctx: CallContext<O>, options: SseOptions) -> Subscription {
+        Subscription::start(
+            SseSession::from_call(ctx, options, seed()),
+            self.http_client().clone(),
+        )
+    }
+
+    fn stream_turn<O: Operation>(&self, ctx: CallContext<O>) -> TurnStream {
+        TurnStream::start(
+            TurnSession::from_call(ctx, seed(), now()),
+            self.http_client().clone(),
+        )
+    }
+}
+
+/// Subscribes to the workspace event stream (`GET /v1/{workspace_id}/events/stream`) under the
+/// client's scope; the same as `client.api().events().subscribe_to_workspace().stream_with(options)`.
 ///
 /// Returns at once; nothing is sent until the stream is first polled. Must be polled inside
 /// a tokio runtime.
 pub fn subscribe(client: &crate::Client, options: SseOptions) -> Subscription {
-    subscribe_with_client(client, options, client.executor().http_client().clone())
+    client.call(EventStreamOp).event_stream(options)
 }
 
 /// Like [`subscribe`], over a user-built hyper client.
@@ -224,23 +242,28 @@ pub fn subscribe_with_client<E: Executor>(
     options: SseOptions,
     http: HttpClient,
 ) -> Subscription {
-    let session = SseSession::new(Arc::new(client.config().clone()), options, seed());
-    let token = session.close_token();
-    let cancelled = Cancelled::any(session.cancel_tokens().to_vec());
-    Subscription {
-        driver: Some(SubDriver {
-            session,
-            client: http,
-            body: None,
-            cancelled,
-            done: false,
-        }),
-        pending: None,
-        token,
-    }
+    let ctx = client.call(EventStreamOp).into_context();
+    Subscription::start(SseSession::from_call(ctx, options, seed()), http)
 }
 
 impl Subscription {
+    /// Wraps a session; nothing is sent before the first poll.
+    fn start(session: SseSession, http: HttpClient) -> Subscription {
+        let token = session.close_token();
+        let cancelled = Cancelled::any(session.cancel_tokens().to_vec());
+        Subscription {
+            driver: Some(SubDriver {
+                session,
+                client: http,
+                body: None,
+                cancelled,
+                done: false,
+            }),
+            pending: None,
+            token,
+        }
+    }
+
     /// A handle that closes this subscription from elsewhere.
     pub fn handle(&self) -> SubscriptionHandle {
         SubscriptionHandle {
@@ -256,6 +279,18 @@ impl Subscription {
     /// The next item (a convenience over `Stream::poll_next`).
     pub async fn next_item(&mut self) -> Option<Result<StreamItem, Error>> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next_item(cx)).await
+    }
+
+    /// The next business event, skipping connection-state signals; the terminal error, if
+    /// any, is returned once, then `None`.
+    pub async fn next_event(&mut self) -> Option<Result<WorkspaceEvent, Error>> {
+        loop {
+            match self.next_item().await? {
+                Ok(StreamItem::Event(e)) => return Some(Ok(e)),
+                Ok(StreamItem::State(_)) => {}
+                Err(e) => return Some(Err(e)),
+            }
+        }
     }
 
     fn poll_next_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamItem, Error>>> {
@@ -288,8 +323,7 @@ impl futures_core::Stream for Subscription {
 
 /// The state a turn stream's future owns between items.
 struct TurnDriver {
-    session: Option<TurnSession>,
-    pending_error: Option<Error>,
+    session: TurnSession,
     client: HttpClient,
     body: Option<Incoming>,
     cancelled: Cancelled,
@@ -301,11 +335,7 @@ impl TurnDriver {
         if self.done {
             return (self, None);
         }
-        let Some(session) = self.session.as_mut() else {
-            self.done = true;
-            let e = self.pending_error.take();
-            return (self, e.map(Err));
-        };
+        let session = &mut self.session;
         loop {
             match session.poll(now()) {
                 TurnStep::Send(attempt) => {
@@ -354,52 +384,56 @@ impl std::fmt::Debug for TurnStream {
     }
 }
 
-/// Posts a turn and streams its events (`POST .../conversations/{id}/turns/stream`).
-pub fn stream_turn(
+/// Posts a turn and streams its events (`POST .../conversations/{id}/turns/stream`) under the
+/// client's scope. `body` is the generated `TurnRequest` model, the core's
+/// [`TurnRequest`](amigo_platform_core::sse::TurnRequest) or any serializable equivalent; the
+/// generated surface's `client.api().conversations().stream_turn(id, body).stream()` is the
+/// same stream.
+pub fn stream_turn<B: TurnBody + ?Sized>(
     client: &crate::Client,
     conversation_id: &str,
-    body: &TurnRequest,
+    body: &B,
 ) -> TurnStream {
     stream_turn_with(client, conversation_id, body, None, RequestOptions::new())
 }
 
 /// Like [`stream_turn`], with `include_tool_calls` (forwarded only when set) and per-call
 /// options (headers, attempt timeout, an overall deadline bounding the whole stream, tokens).
-pub fn stream_turn_with(
+pub fn stream_turn_with<B: TurnBody + ?Sized>(
     client: &crate::Client,
     conversation_id: &str,
-    body: &TurnRequest,
+    body: &B,
     include_tool_calls: Option<bool>,
     options: RequestOptions,
 ) -> TurnStream {
-    let (session, pending_error) = match TurnStreamOp::new(conversation_id, body) {
+    match TurnStreamOp::new(conversation_id, body) {
         Ok(mut op) => {
             op.include_tool_calls = include_tool_calls;
-            let s = TurnSession::new(op, client.config(), &options, None, seed(), now());
-            (Some(s), None)
+            client.call(op).options(options).turn_stream()
         }
-        Err(e) => (None, Some(e)),
-    };
-    let cancelled = Cancelled::any(
-        session
-            .as_ref()
-            .map(|s| s.cancel_tokens().to_vec())
-            .unwrap_or_default(),
-    );
-    TurnStream {
-        driver: Some(TurnDriver {
-            session,
-            pending_error,
-            client: client.executor().http_client().clone(),
-            body: None,
-            cancelled,
-            done: false,
-        }),
-        pending: None,
+        Err(e) => TurnStream::start(
+            TurnSession::failed(e),
+            client.executor().http_client().clone(),
+        ),
     }
 }
 
 impl TurnStream {
+    /// Wraps a session; nothing is sent before the first poll.
+    fn start(session: TurnSession, http: HttpClient) -> TurnStream {
+        let cancelled = Cancelled::any(session.cancel_tokens().to_vec());
+        TurnStream {
+            driver: Some(TurnDriver {
+                session,
+                client: http,
+                body: None,
+                cancelled,
+                done: false,
+            }),
+            pending: None,
+        }
+    }
+
     /// The next event (a convenience over `Stream::poll_next`).
     pub async fn next_event(&mut self) -> Option<Result<TurnEvent, Error>> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next_event(cx)).await

@@ -154,6 +154,19 @@ impl Executor for UreqExecutor {
     fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageIter<UreqExecutor, O> {
         PageIter::new(self.clone(), ctx)
     }
+
+    fn ready<T: Send + 'static>(result: Result<T, Error>) -> Result<T, Error> {
+        result
+    }
+
+    fn then<T, U, F>(first: Result<T, Error>, next: F) -> Result<U, Error>
+    where
+        T: Send + 'static,
+        U: Send + 'static,
+        F: FnOnce(Result<T, Error>) -> Result<U, Error> + Send + 'static,
+    {
+        next(first)
+    }
 }
 
 /// The driver's clocks, read once per step.

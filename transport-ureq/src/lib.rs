@@ -5,12 +5,13 @@
 //! its time limit, sleeps (interruptibly) and turns ureq's failures into the core's kinds.
 //!
 //! ```no_run
-//! use amigo_platform_ureq::Client;
+//! use amigo_platform_api::ApiExt;
 //! use amigo_platform_core::Config;
+//! use amigo_platform_ureq::Client;
 //!
 //! let client = Client::new(Config::builder().api_key("sk-...").workspace_id("ws-001").build()?);
-//! let page = client.agents().list().limit(5).send()?;
-//! for agent in client.agents().list_auto_paging() {
+//! let page = client.api().agents().list().limit(5).send()?;
+//! for agent in client.api().agents().list_auto_paging() {
 //!     println!("{}", agent?.name);
 //! }
 //! # Ok::<(), amigo_platform_core::Error>(())

@@ -7,6 +7,11 @@
 //!   A [`SubscriptionHandle`] closes it from another thread, waking a blocked `next()` at once.
 //! - [`stream_turn`] returns a [`TurnStream`]: an `Iterator` of typed turn events, never
 //!   reconnected; dropping it closes the connection.
+//! - [`UreqExecutor`] implements the core's [`StreamExecutor`] with these same drivers, which is
+//!   how the generated surface's `.stream()` (`client.api().events().subscribe_to_workspace()
+//!   .stream()`, `client.api().conversations().stream_turn(id, body).stream()`) runs here, with
+//!   the call's scope and per-call options. The helpers above are thin entry points over the
+//!   same path and apply the client's scope (`client.with_options(..)`) too.
 //!
 //! Each connection of a subscription is read by a helper thread that forwards body chunks over a
 //! channel, so that the idle watchdog, backoff sleeps and `close()` never wait on a blocked read.
@@ -36,30 +41,25 @@ use std::task::{Wake, Waker};
 use std::time::Duration;
 
 use amigo_platform_core::call::{Attempt, AttemptOutcome};
-use amigo_platform_core::client::Executor;
+use amigo_platform_core::client::{CallContext, Executor};
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::sse::{
-    streams_body, SseOptions, SseSession, SseStep, StreamState, TurnEvent, TurnRequest,
-    TurnSession, TurnStep, TurnStreamOp, WorkspaceEvent,
+    streams_body, EventStreamOp, SseOptions, SseSession, SseStep, TurnBody, TurnEvent, TurnSession,
+    TurnStep, TurnStreamOp, WorkspaceEvent,
 };
-use amigo_platform_core::{CancelToken, Client, Error, RequestOptions};
+use amigo_platform_core::{CancelToken, Client, Error, Operation, RequestOptions, StreamExecutor};
 use bytes::Bytes;
 use web_time::Instant;
+
+use crate::UreqExecutor;
+
+pub use amigo_platform_core::sse::StreamItem;
 
 /// The most bytes of a non-streamed (error) response body that are read.
 const MAX_ERROR_BODY: u64 = 1024 * 1024;
 
 /// The read buffer size of a streamed body.
 const READ_BUF: usize = 16 * 1024;
-
-/// One item of a [`Subscription`]: a business event or a connection-state signal.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StreamItem {
-    /// A business event.
-    Event(WorkspaceEvent),
-    /// A connection-state signal (connecting, open, `stream.opened`, reconnecting, closed).
-    State(StreamState),
-}
 
 /// What a connection thread (or a waker) sends to the subscription.
 enum Msg {
@@ -127,11 +127,31 @@ impl std::fmt::Debug for Subscription {
     }
 }
 
-/// Subscribes to the workspace event stream (`GET /v1/{workspace_id}/events/stream`).
+impl StreamExecutor for UreqExecutor {
+    type Subscription = Subscription;
+    type TurnStream = TurnStream;
+
+    fn subscribe<O: Operation>(&self, ctx: CallContext<O>, options: SseOptions) -> Subscription {
+        Subscription::start(
+            SseSession::from_call(ctx, options, seed()),
+            self.agent().clone(),
+        )
+    }
+
+    fn stream_turn<O: Operation>(&self, ctx: CallContext<O>) -> TurnStream {
+        TurnStream::start(
+            TurnSession::from_call(ctx, seed(), now()),
+            self.agent().clone(),
+        )
+    }
+}
+
+/// Subscribes to the workspace event stream (`GET /v1/{workspace_id}/events/stream`) under the
+/// client's scope; the same as `client.api().events().subscribe_to_workspace().stream_with(options)`.
 ///
 /// Returns at once; the first connect happens on the first `next()`.
 pub fn subscribe(client: &crate::Client, options: SseOptions) -> Subscription {
-    subscribe_with_agent(client, options, client.executor().agent().clone())
+    client.call(EventStreamOp).event_stream(options)
 }
 
 /// Like [`subscribe`], over a user-built ureq agent (proxies, TLS settings).
@@ -140,26 +160,31 @@ pub fn subscribe_with_agent<E: Executor>(
     options: SseOptions,
     agent: ureq::Agent,
 ) -> Subscription {
-    let idle = options.idle_timeout.filter(|d| !d.is_zero());
-    let session = SseSession::new(Arc::new(client.config().clone()), options, seed());
-    let (tx, rx) = mpsc::channel();
-    let waker = Waker::from(Arc::new(ChannelWaker(tx.clone())));
-    for t in session.cancel_tokens() {
-        t.register(&waker);
-    }
-    Subscription {
-        session,
-        agent,
-        idle,
-        tx,
-        rx,
-        current: Arc::new(AtomicU64::new(0)),
-        generation: 0,
-        done: false,
-    }
+    let ctx = client.call(EventStreamOp).into_context();
+    Subscription::start(SseSession::from_call(ctx, options, seed()), agent)
 }
 
 impl Subscription {
+    /// Wraps a session; nothing is sent before the first `next()`.
+    fn start(session: SseSession, agent: ureq::Agent) -> Subscription {
+        let idle = session.idle_timeout();
+        let (tx, rx) = mpsc::channel();
+        let waker = Waker::from(Arc::new(ChannelWaker(tx.clone())));
+        for t in session.cancel_tokens() {
+            t.register(&waker);
+        }
+        Subscription {
+            session,
+            agent,
+            idle,
+            tx,
+            rx,
+            current: Arc::new(AtomicU64::new(0)),
+            generation: 0,
+            done: false,
+        }
+    }
+
     /// A handle that closes this subscription from another thread.
     pub fn handle(&self) -> SubscriptionHandle {
         SubscriptionHandle {
@@ -381,8 +406,7 @@ fn run_connection(
 /// A blocking turn stream: an `Iterator` of typed [`TurnEvent`]s; dropping it closes the
 /// connection. The stream is never reconnected or re-posted.
 pub struct TurnStream {
-    session: Option<TurnSession>,
-    pending_error: Option<Error>,
+    session: TurnSession,
     agent: ureq::Agent,
     reader: Option<ureq::BodyReader<'static>>,
     deadline: Option<Instant>,
@@ -398,41 +422,48 @@ impl std::fmt::Debug for TurnStream {
     }
 }
 
-/// Posts a turn and streams its events (`POST .../conversations/{id}/turns/stream`).
-pub fn stream_turn(
+/// Posts a turn and streams its events (`POST .../conversations/{id}/turns/stream`) under the
+/// client's scope. `body` is the generated `TurnRequest` model, the core's
+/// [`TurnRequest`](amigo_platform_core::sse::TurnRequest) or any serializable equivalent; the
+/// generated surface's `client.api().conversations().stream_turn(id, body).stream()` is the
+/// same stream.
+pub fn stream_turn<B: TurnBody + ?Sized>(
     client: &crate::Client,
     conversation_id: &str,
-    body: &TurnRequest,
+    body: &B,
 ) -> TurnStream {
     stream_turn_with(client, conversation_id, body, None, RequestOptions::new())
 }
 
 /// Like [`stream_turn`], with `include_tool_calls` (forwarded only when set) and per-call
 /// options (headers, attempt timeout, overall deadline bounding the whole stream, cancel tokens).
-pub fn stream_turn_with(
+pub fn stream_turn_with<B: TurnBody + ?Sized>(
     client: &crate::Client,
     conversation_id: &str,
-    body: &TurnRequest,
+    body: &B,
     include_tool_calls: Option<bool>,
     options: RequestOptions,
 ) -> TurnStream {
-    let agent = client.executor().agent().clone();
-    let (session, pending_error) = match TurnStreamOp::new(conversation_id, body) {
+    match TurnStreamOp::new(conversation_id, body) {
         Ok(mut op) => {
             op.include_tool_calls = include_tool_calls;
-            let s = TurnSession::new(op, client.config(), &options, None, seed(), now());
-            (Some(s), None)
+            client.call(op).options(options).turn_stream()
         }
-        Err(e) => (None, Some(e)),
-    };
-    let deadline = session.as_ref().and_then(TurnSession::deadline);
-    TurnStream {
-        session,
-        pending_error,
-        agent,
-        reader: None,
-        deadline,
-        done: false,
+        Err(e) => TurnStream::start(TurnSession::failed(e), client.executor().agent().clone()),
+    }
+}
+
+impl TurnStream {
+    /// Wraps a session; nothing is sent before the first `next()`.
+    fn start(session: TurnSession, agent: ureq::Agent) -> TurnStream {
+        let deadline = session.deadline();
+        TurnStream {
+            session,
+            agent,
+            reader: None,
+            deadline,
+            done: false,
+        }
     }
 }
 
@@ -443,10 +474,7 @@ impl Iterator for TurnStream {
         if self.done {
             return None;
         }
-        let Some(session) = self.session.as_mut() else {
-            self.done = true;
-            return self.pending_error.take().map(Err);
-        };
+        let session = &mut self.session;
         loop {
             match session.poll(now()) {
                 TurnStep::Send(attempt) => {

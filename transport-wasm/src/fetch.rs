@@ -244,4 +244,17 @@ impl Executor for WasmExecutor {
     fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageStream<WasmExecutor, O> {
         PageStream::new(self.clone(), ctx)
     }
+
+    fn ready<T: Send + 'static>(result: Result<T, Error>) -> SentFuture<T> {
+        Box::pin(std::future::ready(result))
+    }
+
+    fn then<T, U, F>(first: SentFuture<T>, next: F) -> SentFuture<U>
+    where
+        T: Send + 'static,
+        U: Send + 'static,
+        F: FnOnce(Result<T, Error>) -> SentFuture<U> + Send + 'static,
+    {
+        Box::pin(async move { next(first.await).await })
+    }
 }

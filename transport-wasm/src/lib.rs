@@ -4,7 +4,7 @@
 //! `AbortController` per attempt (dropping a call's future aborts its request), per-attempt
 //! timeouts and the overall deadline enforced with `setTimeout`, and `web-time` clocks.
 //! Futures are not `Send` (browsers are single-threaded); everything else is the same surface
-//! as the native transports: `client.agents().list().await`, auto-paging `Stream`s.
+//! as the native transports: `client.api().agents().list().await`, auto-paging `Stream`s.
 //!
 //! What browsers cannot do, and how it is handled:
 //! - response headers are visible only when the server exposes them with CORS; request ids and
@@ -16,9 +16,10 @@
 //! On other targets this crate is empty.
 //!
 //! ```ignore
+//! use amigo_platform_api::ApiExt;
 //! use amigo_platform_wasm::Client;
 //! let client = Client::new(Config::builder().api_key(key).workspace_id(ws).base_url("/api").build()?);
-//! let page = client.agents().list().limit(5).await?;
+//! let page = client.api().agents().list().limit(5).await?;
 //! ```
 
 #![forbid(unsafe_code)]

@@ -6,23 +6,29 @@
 //! [`subscribe`] starts a local task and returns a [`Subscription`], a `futures_core::Stream`
 //! of [`StreamItem`]s. Dropping the subscription (or [`Subscription::close`]) aborts the open
 //! `fetch` and ends the task.
+//!
+//! [`WasmExecutor`] implements the core's [`StreamExecutor`] with these same drivers, which is
+//! how the generated surface's `.stream()` (`client.api().events().subscribe_to_workspace()
+//! .stream()`, `client.api().conversations().stream_turn(id, body).stream()`) runs in the
+//! browser, with the call's scope and per-call options. The helpers above are thin entry points
+//! over the same path and apply the client's scope (`client.with_options(..)`) too.
 
 use crate::fetch::{now, read_all, seed, start, AbortOnDrop, WasmExecutor};
 use crate::timer::{self, race, sleep, sleep_opt, Either};
 use amigo_platform_core::call::{Attempt, AttemptOutcome};
 use amigo_platform_core::cancel::Cancelled;
+use amigo_platform_core::client::CallContext;
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::sse::{
-    streams_body, SseOptions, SseSession, SseStep, StreamState, TurnEvent, TurnRequest,
-    TurnSession, TurnStep, TurnStreamOp, WorkspaceEvent,
+    streams_body, EventStreamOp, SseOptions, SseSession, SseStep, TurnBody, TurnEvent, TurnSession,
+    TurnStep, TurnStreamOp, WorkspaceEvent,
 };
-use amigo_platform_core::{CancelToken, Client, Error};
+use amigo_platform_core::{CancelToken, Client, Error, Operation, StreamExecutor};
 use js_sys::{Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -31,14 +37,7 @@ use web_sys::{AbortController, ReadableStreamDefaultReader};
 /// The largest non-stream (error) body read on a connect.
 const MAX_ERROR_BODY: usize = 1024 * 1024;
 
-/// One item of a subscription.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StreamItem {
-    /// A business event.
-    Event(WorkspaceEvent),
-    /// A connection-state signal.
-    State(StreamState),
-}
+pub use amigo_platform_core::sse::StreamItem;
 
 /// A single-threaded queue from a driver task to its consumer.
 struct Feed<T> {
@@ -107,6 +106,18 @@ impl Subscription {
         std::future::poll_fn(|cx| self.poll_item(cx)).await
     }
 
+    /// The next business event, skipping connection-state signals; the terminal error, if
+    /// any, is returned once, then `None`.
+    pub async fn next_event(&mut self) -> Option<Result<WorkspaceEvent, Error>> {
+        loop {
+            match self.next_item().await? {
+                Ok(StreamItem::Event(e)) => return Some(Ok(e)),
+                Ok(StreamItem::State(_)) => {}
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+
     fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamItem, Error>>> {
         Feed::poll(&self.queue, cx)
     }
@@ -125,14 +136,33 @@ impl Drop for Subscription {
     }
 }
 
-/// Subscribes to the workspace event stream of the client's workspace.
+impl StreamExecutor for WasmExecutor {
+    type Subscription = Subscription;
+    type TurnStream = TurnStream;
+
+    fn subscribe<O: Operation>(&self, ctx: CallContext<O>, options: SseOptions) -> Subscription {
+        let close = CancelToken::new();
+        let options = options.cancel_token(close.clone());
+        let session = SseSession::from_call(ctx, options, seed());
+        let queue = Queue::new();
+        wasm_bindgen_futures::spawn_local(run(session, queue.clone()));
+        Subscription { queue, close }
+    }
+
+    fn stream_turn<O: Operation>(&self, mut ctx: CallContext<O>) -> TurnStream {
+        let close = CancelToken::new();
+        ctx.options = ctx.options.cancel_token(close.clone());
+        let queue = TurnQueue::new();
+        let session = TurnSession::from_call(ctx, seed(), now());
+        wasm_bindgen_futures::spawn_local(run_turn(session, queue.clone()));
+        TurnStream { queue, close }
+    }
+}
+
+/// Subscribes to the workspace event stream of the client's workspace, under the client's
+/// scope; the same as `client.api().events().subscribe_to_workspace().stream_with(options)`.
 pub fn subscribe(client: &Client<WasmExecutor>, options: SseOptions) -> Subscription {
-    let close = CancelToken::new();
-    let options = options.cancel_token(close.clone());
-    let session = SseSession::new(Arc::new(client.config().clone()), options, seed());
-    let queue = Queue::new();
-    wasm_bindgen_futures::spawn_local(run(session, queue.clone()));
-    Subscription { queue, close }
+    client.call(EventStreamOp).event_stream(options)
 }
 
 struct Open {
@@ -312,28 +342,30 @@ impl Drop for TurnStream {
     }
 }
 
-/// Posts a turn and streams its events; `include_tool_calls` is forwarded only when set.
-pub fn stream_turn(
+/// Posts a turn and streams its events under the client's scope; `include_tool_calls` is
+/// forwarded only when set. `body` is the generated `TurnRequest` model, the core's
+/// [`TurnRequest`](amigo_platform_core::sse::TurnRequest) or any serializable equivalent.
+pub fn stream_turn<B: TurnBody + ?Sized>(
     client: &Client<WasmExecutor>,
     conversation_id: &str,
-    body: &TurnRequest,
+    body: &B,
     include_tool_calls: Option<bool>,
 ) -> TurnStream {
-    let close = CancelToken::new();
-    let queue = TurnQueue::new();
-    let options = amigo_platform_core::RequestOptions::new().cancel_token(close.clone());
     match TurnStreamOp::new(conversation_id, body) {
         Ok(mut op) => {
             op.include_tool_calls = include_tool_calls;
-            let session = TurnSession::new(op, client.config(), &options, None, seed(), now());
-            wasm_bindgen_futures::spawn_local(run_turn(session, queue.clone()));
+            client.call(op).turn_stream()
         }
         Err(e) => {
+            let queue = TurnQueue::new();
             Feed::push(&queue, Some(Err(e)));
             Feed::push(&queue, None);
+            TurnStream {
+                queue,
+                close: CancelToken::new(),
+            }
         }
     }
-    TurnStream { queue, close }
 }
 
 async fn run_turn(mut session: TurnSession, queue: Rc<RefCell<TurnQueue>>) {

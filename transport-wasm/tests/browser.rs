@@ -5,6 +5,9 @@
 
 #![cfg(target_arch = "wasm32")]
 
+use amigo_platform_api::conversations::{created_conversation_id, SendMessageRequest};
+use amigo_platform_api::models::CreateAgentRequest;
+use amigo_platform_api::ApiExt;
 use amigo_platform_core::{Config, ErrorKind, RawData};
 use amigo_platform_wasm::Client;
 use serde_json::{json, Value};
@@ -64,6 +67,7 @@ async fn lists_and_auto_pages() {
     )
     .await;
     let first = c
+        .api()
         .agents()
         .list()
         .limit(10)
@@ -74,6 +78,7 @@ async fn lists_and_auto_pages() {
     assert_eq!(first.data.total, Some(25));
     assert!(first.meta.request_id.is_some(), "exposed by CORS");
     let all = c
+        .api()
         .agents()
         .list()
         .limit(10)
@@ -91,20 +96,69 @@ async fn creates_and_maps_errors() {
     let Some(c) = client("ws-wasm-create") else {
         return;
     };
-    let body = amigo_platform_core::resources::models::CreateAgentRequest {
+    let body = CreateAgentRequest {
         name: "Browser agent".into(),
-        description: None,
+        description: Default::default(),
     };
-    let created = c.agents().create(body).await.expect("create");
+    let created = c.api().agents().create(body).await.expect("create");
     assert_eq!(
-        c.agents().get(&created.id).await.expect("get").name,
+        c.api().agents().get(&created.id).await.expect("get").name,
         "Browser agent"
     );
-    let err = c.agents().get("missing").await.unwrap_err();
+    let err = c.api().agents().get("missing").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(err.message(), "Agent not found");
-    let err = c.agents().create(Default::default()).await.unwrap_err();
+    let nameless = CreateAgentRequest {
+        name: String::new(),
+        description: Default::default(),
+    };
+    let err = c.api().agents().create(nameless).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation);
+}
+
+#[wasm_bindgen_test]
+async fn send_message_creates_then_turns_and_names_a_kept_conversation() {
+    let Some(c) = client("ws-wasm-chat") else {
+        return;
+    };
+    let chat = c.api().conversations();
+    let reply = chat
+        .send_message(SendMessageRequest::new("svc-1", "Hi"))
+        .await
+        .expect("send_message");
+    assert_eq!(reply.messages.len(), 1);
+    assert_eq!(reply.messages[0].text, "You said: Hi");
+    assert_eq!(requests(&c, "/ws-wasm-chat/conversations").await, 1);
+    let turns = format!("/{}/turns", reply.conversation_id);
+    assert_eq!(requests(&c, &turns).await, 1);
+    let again = chat
+        .send_message(
+            SendMessageRequest::new("svc-1", "Again").conversation_id(&reply.conversation_id),
+        )
+        .await
+        .expect("continue");
+    assert_eq!(again.conversation_id, reply.conversation_id);
+    assert_eq!(
+        requests(&c, "/ws-wasm-chat/conversations").await,
+        1,
+        "no second create"
+    );
+    assert_eq!(requests(&c, &turns).await, 2);
+
+    control(
+        &c,
+        "/__mock/fault",
+        json!({"method": "POST", "path": "/v1/ws-wasm-chat/conversations/{id}/turns", "faults": [{"status": 400}]}),
+    )
+    .await;
+    let err = chat
+        .send_message(SendMessageRequest::new("svc-1", "Fails"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadRequest);
+    let id = created_conversation_id(&err).expect("the new conversation is named");
+    let kept = chat.get(id).await.expect("not closed");
+    assert_eq!(kept.status.to_string(), "active");
 }
 
 #[wasm_bindgen_test]
@@ -118,7 +172,7 @@ async fn retries_after_503() {
         json!({"method": "GET", "path": "/v1/ws-wasm-retry/agents", "faults": [{"status": 503}]}),
     )
     .await;
-    let page = c.agents().list().await.expect("retried");
+    let page = c.api().agents().list().await.expect("retried");
     assert!(page.items.is_empty());
     assert_eq!(requests(&c, "/ws-wasm-retry/agents").await, 2);
 }
@@ -130,6 +184,7 @@ async fn attempt_timeout() {
     };
     control(&c, "/__mock/fault", json!({"method": "GET", "path": "/v1/ws-wasm-timeout/agents", "faults": [{"pass": true, "delay_ms": 3000}]})).await;
     let err = c
+        .api()
         .agents()
         .list()
         .timeout(Duration::from_millis(100))
@@ -153,13 +208,14 @@ async fn dropping_the_future_aborts_the_request() {
     .await;
     let started = web_time::Instant::now();
     {
-        let pending = c.agents().list().send();
+        let pending = c.api().agents().list().send();
         let sleep = wasm_timer(150);
         futures_race(pending, sleep).await;
     }
     assert!(started.elapsed() < Duration::from_secs(2));
     // The connection was aborted: the next call on the same client goes through at once.
     let page = c
+        .api()
         .agents()
         .list()
         .timeout(Duration::from_secs(2))

@@ -2,7 +2,23 @@
 //! Generated API surface: 843 component schemas (1154 Rust model types with inline enums and unions), 487 operations (60 auto-paging), 494 namespace methods.
 //!
 //! Call an operation through a namespace: `client.api().agents().list().limit(5).send()` (with [`crate::ApiExt`] in scope);
-//! or build an operation value from [`ops`] and pass it to `Client::call`.
+//! or build an operation value from [`ops`] and pass it to `Client::call`. [`namespaces`] lists every namespace.
+//!
+//! Of the 1765 optional + nullable model fields, the 530 of request-body models are tri-state [`models::Patch`]
+//! (`Unset` omitted, `Null` sent as `null`, `Value` sent); the others are `Option<T>`. Request-body models
+//! also have chainable setters: `field(v)` for every optional field, `clear_field()` for the tri-state ones.
+//!
+//! ```
+//! use amigo_platform_api::models::{Patch, UpdateDataSourceRequest};
+//!
+//! // `PATCH /v1/{workspace_id}/data-sources/{data_source_id}` (`update-data-source`): set `display_name`, clear `sync_schedule`, leave the rest unchanged.
+//! let body = UpdateDataSourceRequest::default().display_name("Ada").clear_sync_schedule();
+//! assert_eq!(serde_json::to_string(&body)?, r#"{"display_name":"Ada","sync_schedule":null}"#);
+//! // The same as a struct literal:
+//! let same = UpdateDataSourceRequest { display_name: Patch::Value("Ada".into()), sync_schedule: Patch::Null, ..Default::default() };
+//! assert_eq!(body, same);
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 
 // Generated shapes mirror the spec: union variants are as large as their members (boxing
 // them would change the public API for a few bytes), and `new()` takes every required

@@ -84,6 +84,13 @@
 //!   reconnected or re-posted [D27]; EOF before `done`/`error` is a `stream_interrupted`
 //!   Stream error.
 //!
+//! Both are built from a call: [`SseSession::from_call`] and [`TurnSession::from_call`] take a
+//! [`CallContext`](crate::CallContext) (any operation value, such as the generated
+//! `get-event-stream`, `create_turn_stream` or `create_turn`, with the call's merged options and
+//! base URL) and send the operation's request with `Accept: text/event-stream`: the streaming
+//! form of a dual-format operation. Transports expose this through
+//! [`StreamExecutor`](crate::StreamExecutor) (see [`streaming`](crate::streaming)).
+//!
 //! ## Driving contract
 //!
 //! Both machines are driven like [`Call`](crate::Call): loop on `poll(time)` and do what the
@@ -151,10 +158,32 @@ mod typed;
 pub use decoder::{SseDecoder, MAX_BLOCK_BYTES};
 pub use frame::{SseError, SseEvent, SseItem};
 pub use session::{
-    CloseReason, SseOptions, SseSession, SseStep, StreamOpened, StreamState, WorkspaceEvent,
+    CloseReason, EventStreamOp, SseOptions, SseSession, SseStep, StreamItem, StreamOpened,
+    StreamState, WorkspaceEvent,
 };
-pub use turn::{TurnEvent, TurnRequest, TurnSession, TurnStep, TurnStreamOp};
+pub use turn::{TurnBody, TurnEvent, TurnRequest, TurnSession, TurnStep, TurnStreamOp};
 pub use typed::*;
+
+/// The `Accept` value of every streamed request.
+const EVENT_STREAM: &str = "text/event-stream";
+
+/// Builds the wire request of a streaming form: the operation's own request (so a generated
+/// operation and its scope, per-call headers and base URL apply unchanged), always with
+/// `Accept: text/event-stream`, since the sessions decode nothing else. This is what turns the
+/// JSON form of a dual-format operation into its streaming form.
+fn prepare_stream<O: crate::Operation + ?Sized>(
+    op: &O,
+    config: &crate::Config,
+    options: &crate::RequestOptions,
+    base_url: Option<&str>,
+) -> Result<crate::request::PreparedRequest, crate::Error> {
+    let mut req = crate::request::prepare(op, config, options, base_url)?;
+    req.headers.insert(
+        http::header::ACCEPT,
+        http::HeaderValue::from_static(EVENT_STREAM),
+    );
+    Ok(req)
+}
 
 /// Whether a response head starts an event stream: a 2xx status and a `Content-Type` of
 /// `text/event-stream` (parameters and case ignored). Drivers stream such bodies and buffer

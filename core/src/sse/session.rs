@@ -14,11 +14,12 @@ use super::{streams_body, SseDecoder, SseError, SseEvent, SseItem};
 use crate::backoff::{full_jitter, RandomSource, XorShift};
 use crate::call::{Attempt, AttemptOutcome, Call, Step, Time};
 use crate::cancel::CancelToken;
+use crate::client::CallContext;
 use crate::config::Config;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, TimeoutScope};
 use crate::operation::{Operation, RequestParts};
 use crate::options::RequestOptions;
-use crate::request::{prepare, PreparedRequest};
+use crate::request::PreparedRequest;
 
 /// The `Last-Event-ID` request header.
 const LAST_EVENT_ID: &str = "last-event-id";
@@ -38,7 +39,10 @@ pub struct SseOptions {
     pub idle_timeout: Option<Duration>,
     /// A connection open this long counts as healthy even without events; default 60 s.
     pub healthy_after: Duration,
-    /// Request options for each connect (headers, attempt timeout, HTTP retry policy, cancel tokens).
+    /// Request options for each connect (headers, attempt timeout, HTTP retry policy, cancel
+    /// tokens). Their `deadline`, when set and non-zero, bounds the whole subscription: when it
+    /// passes, the subscription ends with a Timeout error (scope `Deadline`). The client-level
+    /// default deadline of [`Config`] does not apply to subscriptions, which are long-lived.
     pub request: RequestOptions,
     /// A base URL overriding the configured one.
     pub base_url: Option<String>,
@@ -100,6 +104,26 @@ impl SseOptions {
     pub fn request_options(mut self, options: RequestOptions) -> Self {
         self.request = options;
         self
+    }
+}
+
+/// One item of a workspace subscription, as every transport yields it: a business event or a
+/// connection-state signal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamItem {
+    /// A business event.
+    Event(WorkspaceEvent),
+    /// A connection-state signal (connecting, open, `stream.opened`, reconnecting, closed).
+    State(StreamState),
+}
+
+impl StreamItem {
+    /// The business event, if this item is one.
+    pub fn into_event(self) -> Option<WorkspaceEvent> {
+        match self {
+            StreamItem::Event(e) => Some(e),
+            StreamItem::State(_) => None,
+        }
     }
 }
 
@@ -187,8 +211,11 @@ pub enum SseStep {
     Done(Option<Error>),
 }
 
-/// The GET of the event stream, as an operation value for `prepare`.
-struct EventStreamOp;
+/// `GET /v1/{workspace_id}/events/stream` (`get-event-stream`) as an operation value: what
+/// [`SseSession::new`] connects to. The generated surface passes its own operation value to
+/// [`SseSession::from_call`] instead; both build the same request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EventStreamOp;
 
 impl Operation for EventStreamOp {
     type Output = ();
@@ -243,6 +270,9 @@ pub struct SseSession {
     phase: Phase,
     out: VecDeque<SseStep>,
     terminal: Option<Error>,
+    /// The overall deadline: its length from the options, and the instant once the first poll
+    /// started the clock.
+    deadline: Option<(Duration, Option<Instant>)>,
 }
 
 impl std::fmt::Debug for SseSession {
@@ -256,19 +286,53 @@ impl std::fmt::Debug for SseSession {
 }
 
 impl SseSession {
-    /// Creates a subscription; nothing is sent until the first [`poll`](Self::poll).
-    /// `seed` seeds the reconnect jitter.
+    /// Creates a subscription to `GET /v1/{workspace_id}/events/stream`; nothing is sent until
+    /// the first [`poll`](Self::poll). `seed` seeds the reconnect jitter.
     pub fn new(config: Arc<Config>, options: SseOptions, seed: u64) -> SseSession {
+        SseSession::with_operation(&EventStreamOp, config, options, seed)
+    }
+
+    /// Creates a subscription from a call's context: the streaming form of its operation (any
+    /// value building the event-stream GET, such as the generated `get-event-stream`), under the
+    /// call's merged options (client scope, resource scope, per-call) and base URL. The layers
+    /// of `options.request` go on top of the call's, and `options.base_url` wins when set.
+    pub fn from_call<O: Operation>(
+        ctx: CallContext<O>,
+        options: SseOptions,
+        seed: u64,
+    ) -> SseSession {
+        let CallContext {
+            op,
+            config,
+            options: call_options,
+            base_url,
+        } = ctx;
+        let options = SseOptions {
+            request: call_options.merged(&options.request),
+            base_url: options.base_url.or(base_url),
+            ..options
+        };
+        SseSession::with_operation(&op, config, options, seed)
+    }
+
+    fn with_operation<O: Operation + ?Sized>(
+        op: &O,
+        config: Arc<Config>,
+        options: SseOptions,
+        seed: u64,
+    ) -> SseSession {
+        let deadline = options
+            .request
+            .deadline
+            .filter(|d| !d.is_zero())
+            .map(|d| (d, None));
         let mut connect_options = options.request.clone();
-        // The stream has no overall deadline: each connect only bounds its response headers.
+        // Each connect bounds only its response headers; the subscription's own deadline (if
+        // any) is enforced by the session, which caps every connect by what remains of it.
         connect_options.deadline = Some(Duration::ZERO);
-        let request = prepare(
-            &EventStreamOp,
-            &config,
-            &connect_options,
-            options.base_url.as_deref(),
-        )
-        .map_err(Some);
+        let request =
+            super::prepare_stream(op, &config, &connect_options, options.base_url.as_deref())
+                .map_err(Some);
         let own_cancel = CancelToken::new();
         let mut cancel = options.request.cancel.clone();
         cancel.push(own_cancel.clone());
@@ -290,6 +354,7 @@ impl SseSession {
             phase: Phase::Start,
             out: VecDeque::new(),
             terminal: None,
+            deadline,
         }
     }
 
@@ -339,6 +404,38 @@ impl SseSession {
         matches!(self.phase, Phase::Open { .. })
     }
 
+    /// The idle watchdog's timeout, `None` when disabled (drivers may use it as a per-read
+    /// limit).
+    pub fn idle_timeout(&self) -> Option<Duration> {
+        self.opts.idle_timeout.filter(|d| !d.is_zero())
+    }
+
+    /// The instant the subscription's deadline passes, once the first poll started its clock.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline.and_then(|(_, at)| at)
+    }
+
+    /// Starts the deadline clock at the first poll; ends the session once the deadline passed.
+    fn check_deadline(&mut self, time: Time) {
+        let Some((total, at)) = &mut self.deadline else {
+            return;
+        };
+        let at = *at.get_or_insert_with(|| time.now.checked_add(*total).unwrap_or(time.now));
+        let total = *total;
+        if time.now >= at && !matches!(self.phase, Phase::Finished) {
+            // Items already decoded are still delivered, then the close and the error.
+            self.terminal(Error::timeout(total, TimeoutScope::Deadline));
+        }
+    }
+
+    /// `until`, capped by the deadline.
+    fn bounded(&self, until: Option<Instant>) -> Option<Instant> {
+        match (until, self.deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// Asks what to do next (see [`SseStep`]).
     pub fn poll(&mut self, time: Time) -> SseStep {
         if !matches!(self.phase, Phase::Finished) && self.is_cancelled() {
@@ -348,6 +445,7 @@ impl SseSession {
                 reason: CloseReason::Cancelled,
             });
         }
+        self.check_deadline(time);
         // Bounded: every pass either returns or moves to a phase that returns.
         for _ in 0..8 {
             if let Some(step) = self.out.pop_front() {
@@ -357,7 +455,8 @@ impl SseSession {
                 Phase::Start => self.begin_connect(time),
                 Phase::Backoff(until) => {
                     if time.now < *until {
-                        return SseStep::Wait(*until);
+                        let until = *until;
+                        return SseStep::Wait(self.bounded(Some(until)).unwrap_or(until));
                     }
                     self.begin_connect(time);
                 }
@@ -369,7 +468,7 @@ impl SseSession {
                 },
                 Phase::Open { idle_at, .. } => match *idle_at {
                     Some(at) if time.now >= at => self.connection_ended("idle timeout", time),
-                    at => return SseStep::Read(at),
+                    at => return SseStep::Read(self.bounded(at)),
                 },
                 Phase::Finished => return SseStep::Done(self.terminal.take()),
             }
@@ -440,10 +539,6 @@ impl SseSession {
         }
     }
 
-    fn idle_timeout(&self) -> Option<Duration> {
-        self.opts.idle_timeout.filter(|d| !d.is_zero())
-    }
-
     fn begin_connect(&mut self, time: Time) {
         let req = match &mut self.request {
             Ok(r) => r.clone(),
@@ -464,7 +559,13 @@ impl SseSession {
         }
         req.headers.remove(header::CONTENT_TYPE);
         self.seed = self.seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let call = Call::new(req, &self.config, &self.connect_options, self.seed, time);
+        let mut connect_options = self.connect_options.clone();
+        if let Some(at) = self.deadline() {
+            // What remains of the subscription's deadline bounds this connect (and its retries).
+            let left = at.saturating_duration_since(time.now);
+            connect_options.deadline = Some(left.max(Duration::from_millis(1)));
+        }
+        let call = Call::new(req, &self.config, &connect_options, self.seed, time);
         self.phase = Phase::Connecting(call);
         self.out.push_back(SseStep::State(StreamState::Connecting {
             attempt: self.failures,
@@ -497,6 +598,10 @@ impl SseSession {
     }
 
     fn connect_failed(&mut self, e: Error, time: Time) {
+        self.check_deadline(time);
+        if matches!(self.phase, Phase::Finished) {
+            return;
+        }
         match e.kind() {
             ErrorKind::Cancelled => {
                 self.out.clear();

@@ -706,3 +706,150 @@ fn output_is_identical_at_every_split_point() {
         assert_eq!(r.events, reference.events, "cut at {cut}");
     }
 }
+
+/// The JSON form of the event-stream GET, as the generated `get-event-stream` builds it.
+struct JsonEventStream;
+
+impl crate::Operation for JsonEventStream {
+    type Output = ();
+    fn method(&self) -> http::Method {
+        http::Method::GET
+    }
+    fn path_template(&self) -> &str {
+        "/v1/{workspace_id}/events/stream"
+    }
+    fn operation_id(&self) -> &str {
+        "get-event-stream"
+    }
+    fn parts(&self) -> Result<crate::RequestParts, Error> {
+        Ok(crate::RequestParts::new())
+    }
+    fn parse(&self, _: http::Response<Bytes>) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+fn header<'a>(r: &'a http::Request<Bytes>, name: &str) -> Option<&'a str> {
+    r.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+#[test]
+fn from_call_applies_the_call_options_and_asks_for_an_event_stream() {
+    let ctx = crate::CallContext {
+        op: JsonEventStream,
+        config: config(),
+        options: crate::RequestOptions::new()
+            .header("x-scope", "s")
+            .header("x-both", "call"),
+        base_url: Some("http://10.0.0.1:8080".into()),
+    };
+    let opts = SseOptions::new()
+        .request_options(crate::RequestOptions::new().header("x-both", "sse"))
+        .last_event_id("7");
+    let mut s = SseSession::from_call(ctx, opts, 1);
+    let r = run(&mut s, vec![]);
+    let req = &r.requests[0];
+    assert_eq!(req.uri(), "http://10.0.0.1:8080/v1/ws-001/events/stream");
+    assert_eq!(header(req, "accept"), Some("text/event-stream"));
+    assert_eq!(header(req, "x-scope"), Some("s"));
+    assert_eq!(
+        header(req, "x-both"),
+        Some("sse"),
+        "subscription options win"
+    );
+    assert_eq!(header(req, "last-event-id"), Some("7"));
+
+    // The subscription's own base URL wins over the call's.
+    let ctx = crate::CallContext {
+        op: JsonEventStream,
+        config: config(),
+        options: crate::RequestOptions::new(),
+        base_url: Some("http://10.0.0.1:8080".into()),
+    };
+    let mut opts = SseOptions::new();
+    opts.base_url = Some("http://10.0.0.2".into());
+    let mut s = SseSession::from_call(ctx, opts, 1);
+    let r = run(&mut s, vec![]);
+    assert_eq!(
+        r.requests[0].uri(),
+        "http://10.0.0.2/v1/ws-001/events/stream"
+    );
+}
+
+#[test]
+fn a_deadline_ends_an_open_subscription_with_a_timeout() {
+    let opts = SseOptions::new()
+        .request_options(crate::RequestOptions::new().deadline(Duration::from_secs(5)));
+    let mut s = session(opts);
+    assert_eq!(s.deadline(), None, "the clock starts at the first poll");
+    let mut clock = Clock::new();
+    let start = clock.now;
+    let r = run_with(
+        &mut s,
+        &mut clock,
+        vec![stream(&[HAPPY], End::Stall)],
+        10_000,
+        &mut |_, _| {},
+    );
+    // The idle watchdog (45 s) is later than the deadline, so the read is bounded by the latter.
+    assert_eq!(clock.now - start, Duration::from_secs(5));
+    assert_eq!(r.events.len(), 3, "decoded events are still delivered");
+    assert_eq!(r.requests.len(), 1);
+    let e = r.error().expect("a timeout");
+    assert_eq!(e.kind(), ErrorKind::Timeout);
+    assert_eq!(
+        e.timeout_info(),
+        Some((Duration::from_secs(5), crate::TimeoutScope::Deadline))
+    );
+    assert!(matches!(
+        r.states.last(),
+        Some(StreamState::Closed {
+            reason: CloseReason::Error
+        })
+    ));
+}
+
+#[test]
+fn a_deadline_caps_reconnect_sleeps() {
+    let opts = SseOptions::new()
+        .request_options(crate::RequestOptions::new().deadline(Duration::from_secs(5)));
+    let mut s = session(opts);
+    let mut clock = Clock::new();
+    let start = clock.now;
+    // 404s reconnect after ~3 s, then ~6 s: the second sleep is cut at the deadline.
+    let r = run_with(
+        &mut s,
+        &mut clock,
+        vec![Conn::Status(404), Conn::Status(404), Conn::Status(404)],
+        10_000,
+        &mut |_, _| {},
+    );
+    assert_eq!(r.requests.len(), 2);
+    assert_eq!(clock.now - start, Duration::from_secs(5));
+    assert_eq!(r.error().map(Error::kind), Some(ErrorKind::Timeout));
+}
+
+#[test]
+fn without_a_deadline_the_config_default_does_not_end_subscriptions() {
+    let config = Arc::new(
+        Config::builder()
+            .api_key("sk-secret-key")
+            .workspace_id("ws-001")
+            .base_url("http://127.0.0.1:9")
+            .deadline(Duration::from_secs(1))
+            .build()
+            .expect("config"),
+    );
+    let mut s = SseSession::new(config, SseOptions::new().idle_timeout(None), 1);
+    let mut clock = Clock::new();
+    let r = run_with(
+        &mut s,
+        &mut clock,
+        vec![stream(&[HAPPY], End::Stall)],
+        10_000,
+        &mut |_, _| {},
+    );
+    assert_eq!(s.deadline(), None);
+    assert!(r.done.is_none(), "still open: {:?}", r.done);
+    assert_eq!(r.events.len(), 3);
+}

@@ -14,17 +14,23 @@ use super::{streams_body, SseDecoder, SseItem};
 use crate::body::Body;
 use crate::call::{Attempt, AttemptOutcome, Call, Step, Time};
 use crate::cancel::CancelToken;
+use crate::client::CallContext;
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, TimeoutScope};
 use crate::operation::{Operation, RequestParts};
 use crate::options::RequestOptions;
 use crate::query::Query;
-use crate::request::prepare;
 
 /// A typed turn-stream event (the discriminator is the SSE event name).
 pub type TurnEvent = TurnEventKind;
 
-/// The body of a turn: `TurnRequest` (PROTOCOL §5c).
+/// A minimal body of a turn (`TurnRequest`, PROTOCOL §5c) for the transport-level helpers
+/// (`sse::stream_turn`), which do not depend on the generated crate.
+///
+/// The generated surface (`client.api().conversations().stream_turn(id, body).stream()`) takes
+/// the generated `TurnRequest` model instead, and the helpers accept it too (any
+/// [`TurnBody`]); this type only keeps `TurnRequest::text("hi")` working without the
+/// generated crate.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TurnRequest {
     /// The user message (1-10000 characters).
@@ -50,7 +56,24 @@ impl TurnRequest {
     }
 }
 
-/// `POST /v1/{workspace_id}/conversations/{conversation_id}/turns/stream` as an operation value.
+/// A turn body: anything that serializes to the `TurnRequest` JSON object, such as the
+/// generated model or [`TurnRequest`]. Implemented for every `serde::Serialize` type, so that
+/// transports can name the bound without depending on `serde`.
+pub trait TurnBody {
+    /// The JSON encoding of the body.
+    fn to_json(&self) -> Result<Bytes, Error>;
+}
+
+impl<T: Serialize + ?Sized> TurnBody for T {
+    fn to_json(&self) -> Result<Bytes, Error> {
+        serde_json::to_vec(self)
+            .map(Bytes::from)
+            .map_err(|e| Error::config(format!("cannot encode the turn request: {e}")))
+    }
+}
+
+/// `POST /v1/{workspace_id}/conversations/{conversation_id}/turns/stream` as an operation value
+/// (the transport-level helpers' operation; the generated surface uses its own).
 #[derive(Debug, Clone)]
 pub struct TurnStreamOp {
     /// The conversation.
@@ -62,16 +85,15 @@ pub struct TurnStreamOp {
 }
 
 impl TurnStreamOp {
-    /// Encodes `body` (a [`TurnRequest`] or any serializable equivalent).
-    pub fn new<B: Serialize + ?Sized>(
+    /// Encodes `body` (the generated `TurnRequest`, a [`TurnRequest`] or any serializable
+    /// equivalent).
+    pub fn new<B: TurnBody + ?Sized>(
         conversation_id: impl Into<String>,
         body: &B,
     ) -> Result<Self, Error> {
-        let body = serde_json::to_vec(body)
-            .map_err(|e| Error::config(format!("cannot encode the turn request: {e}")))?;
         Ok(TurnStreamOp {
             conversation_id: conversation_id.into(),
-            body: Bytes::from(body),
+            body: body.to_json()?,
             include_tool_calls: None,
         })
     }
@@ -167,9 +189,12 @@ fn interrupted(cause: &str) -> Error {
 }
 
 impl TurnSession {
-    /// Prepares the request; build errors surface from the first poll, before anything is sent.
-    pub fn new(
-        op: TurnStreamOp,
+    /// Prepares the streaming form of `op` (any operation posting a turn: [`TurnStreamOp`], the
+    /// generated `create_turn_stream` or `create_turn`), always with
+    /// `Accept: text/event-stream`. Build errors surface from the first poll, before anything
+    /// is sent. The overall deadline starts now.
+    pub fn new<O: Operation>(
+        op: O,
         config: &Config,
         options: &RequestOptions,
         base_url: Option<&str>,
@@ -181,7 +206,7 @@ impl TurnSession {
             .or(config.deadline())
             .filter(|d| !d.is_zero())
             .and_then(|d| time.now.checked_add(d).map(|at| (at, d)));
-        let phase = prepare(&op, config, options, base_url)
+        let phase = super::prepare_stream(&op, config, options, base_url)
             .map(|req| Phase::Request(Call::new(req, config, options, seed, time)))
             .map_err(Some);
         TurnSession {
@@ -192,6 +217,33 @@ impl TurnSession {
             ended_by_frame: false,
             deadline,
             cancel: options.cancel.clone(),
+        }
+    }
+
+    /// The streaming form of a call: its operation under its merged options (client scope,
+    /// resource scope, per-call headers, timeout, deadline, cancel tokens) and base URL.
+    pub fn from_call<O: Operation>(ctx: CallContext<O>, seed: u64, time: Time) -> TurnSession {
+        TurnSession::new(
+            ctx.op,
+            &ctx.config,
+            &ctx.options,
+            ctx.base_url.as_deref(),
+            seed,
+            time,
+        )
+    }
+
+    /// A session that sends nothing and ends with `error` at its first poll (for a request
+    /// that could not be built, such as a body that does not encode).
+    pub fn failed(error: Error) -> TurnSession {
+        TurnSession {
+            phase: Err(Some(error)),
+            decoder: SseDecoder::new(),
+            out: VecDeque::new(),
+            result: None,
+            ended_by_frame: false,
+            deadline: None,
+            cancel: Vec::new(),
         }
     }
 

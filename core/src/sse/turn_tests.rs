@@ -292,3 +292,77 @@ fn post_is_not_retried_on_503() {
     );
     assert_eq!(out.requests.len(), 1);
 }
+
+/// The JSON form of a turn (`create_turn`), as the generated operation builds it.
+struct JsonTurn;
+
+impl crate::Operation for JsonTurn {
+    type Output = ();
+    fn method(&self) -> http::Method {
+        http::Method::POST
+    }
+    fn path_template(&self) -> &str {
+        "/v1/{workspace_id}/conversations/{conversation_id}/turns"
+    }
+    fn operation_id(&self) -> &str {
+        "create-turn"
+    }
+    fn parts(&self) -> Result<crate::RequestParts, Error> {
+        Ok(crate::RequestParts::new()
+            .path("conversation_id", "c 1")
+            .body(crate::Body::json(&serde_json::json!({"message": "hi"}))?))
+    }
+    fn parse(&self, _: http::Response<Bytes>) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+#[test]
+fn any_turn_operation_is_sent_as_an_event_stream_under_the_call_options() {
+    let ctx = crate::CallContext {
+        op: JsonTurn,
+        config: std::sync::Arc::new(config()),
+        options: RequestOptions::new()
+            .header("x-call", "c")
+            .header("accept", "application/json"),
+        base_url: Some("http://10.0.0.1".into()),
+    };
+    let mut s = TurnSession::from_call(ctx, 3, t());
+    let TurnStep::Send(a) = s.poll(t()) else {
+        panic!("send")
+    };
+    let r = a.request;
+    assert_eq!(r.method(), http::Method::POST);
+    assert_eq!(
+        r.uri(),
+        "http://10.0.0.1/v1/ws-001/conversations/c%201/turns"
+    );
+    assert_eq!(
+        r.headers()["accept"],
+        "text/event-stream",
+        "always a stream"
+    );
+    assert_eq!(r.headers()["x-call"], "c");
+    assert_eq!(r.headers()["content-type"], "application/json");
+    assert_eq!(&r.body()[..], br#"{"message":"hi"}"#);
+}
+
+#[test]
+fn a_failed_session_sends_nothing_and_reports_its_error_once() {
+    let mut s = TurnSession::failed(Error::config("cannot encode"));
+    assert!(matches!(
+        s.poll(t()),
+        TurnStep::Done(Err(e)) if e.kind() == ErrorKind::Config
+    ));
+    assert!(matches!(s.poll(t()), TurnStep::Done(Ok(()))));
+}
+
+#[test]
+fn turn_bodies_are_any_serializable_value() {
+    let op = TurnStreamOp::new("c", &serde_json::json!({"message": "m", "media_url": null}))
+        .expect("op");
+    let sent: serde_json::Value = serde_json::from_slice(&op.body).expect("json");
+    assert_eq!(sent, serde_json::json!({"message": "m", "media_url": null}));
+    let op = TurnStreamOp::new("c", &TurnRequest::text("hi")).expect("op");
+    assert_eq!(&op.body[..], br#"{"message":"hi"}"#);
+}

@@ -6,6 +6,7 @@
 
 #[cfg(target_arch = "wasm32")]
 mod page {
+    use amigo_platform_api::ApiExt;
     use amigo_platform_core::sse::SseOptions;
     use amigo_platform_core::Config;
     use amigo_platform_wasm::sse::{subscribe, StreamItem};
@@ -49,7 +50,7 @@ mod page {
             .build()
             .map_err(|e| JsValue::from_str(e.message()))?;
         let client = Client::new(config);
-        let mut agents = client.agents().list_auto_paging().send();
+        let mut agents = client.api().agents().list_auto_paging().send();
         let mut n = 0;
         while let Some(agent) = agents.next_item().await {
             let agent = agent.map_err(|e| JsValue::from_str(e.message()))?;

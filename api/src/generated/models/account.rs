@@ -37,9 +37,9 @@ string_enum! {
 /// Schema `CreateWorkspaceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateWorkspaceRequest {
-    /// `backend_org_id` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backend_org_id: Option<StrippedNonemptyString>,
+    /// `backend_org_id` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub backend_org_id: Patch<StrippedNonemptyString>,
     /// `environment` (optional; spec default `"staging"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<CreateWorkspaceRequestEnvironment>,
@@ -51,3 +51,10 @@ pub struct CreateWorkspaceRequest {
     /// `slug` (required)
     pub slug: SlugString,
 }
+
+body_setters! { CreateWorkspaceRequest {
+    environment(environment) = "environment": CreateWorkspaceRequestEnvironment;
+    region(region) = "region": CreateWorkspaceRequestRegion;
+} patch {
+    backend_org_id / clear_backend_org_id(backend_org_id) = "backend_org_id": StrippedNonemptyString;
+} }

@@ -53,7 +53,7 @@ pub struct AgentVersionResponse {
     pub updated_at: String,
     /// `version` (required)
     pub version: i64,
-    /// `voice_config` (required)
+    /// `voice_config` (required, nullable)
     pub voice_config: Option<VoiceConfig>,
     /// `workspace_id` (required; format `uuid`)
     pub workspace_id: String,
@@ -68,6 +68,11 @@ pub struct CreateAgentRequest {
     /// `name` (required)
     pub name: NameString,
 }
+
+body_setters! { CreateAgentRequest {
+    description(description) = "description": DescriptionString;
+} patch {
+} }
 
 /// Schema `CreateAgentVersionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,10 +93,19 @@ pub struct CreateAgentVersionRequest {
     pub initials: Option<String>,
     /// `name` (required)
     pub name: NameString,
-    /// `voice_config` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub voice_config: Option<VoiceConfig>,
+    /// `voice_config` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub voice_config: Patch<VoiceConfig>,
 }
+
+body_setters! { CreateAgentVersionRequest {
+    background(background) = "background": BackgroundString;
+    behaviors(behaviors) = "behaviors": Vec<String>;
+    communication_patterns(communication_patterns) = "communication_patterns": Vec<String>;
+    initials(initials) = "initials": String;
+} patch {
+    voice_config / clear_voice_config(voice_config) = "voice_config": VoiceConfig;
+} }
 
 /// Schema `Identity`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -108,6 +122,11 @@ pub struct Identity {
     /// `role` (required)
     pub role: String,
 }
+
+body_setters! { Identity {
+    relationship_to_developer(relationship_to_developer) = "relationship_to_developer": RelationshipToDeveloper;
+} patch {
+} }
 
 /// Schema `PaginatedResponse_AgentResponse_`: a token-paged list.
 pub type AgentResponsePage = Page<AgentResponse>;
@@ -131,13 +150,19 @@ pub struct RelationshipToDeveloper {
 /// Schema `UpdateAgentRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateAgentRequest {
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
-    /// `name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<NameString>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
+    /// `name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub name: Patch<NameString>,
 }
+
+body_setters! { UpdateAgentRequest {
+} patch {
+    description / clear_description(description) = "description": DescriptionString;
+    name / clear_name(name) = "name": NameString;
+} }
 
 string_enum! {
     /// Inline string enum `VoiceConfigTtsProvider`.
@@ -154,9 +179,9 @@ string_enum! {
 /// Schema `VoiceConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VoiceConfig {
-    /// `language_providers` (optional; max properties 10)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language_providers: Option<std::collections::BTreeMap<String, LanguageProviderEntry>>,
+    /// `language_providers` (optional, nullable; max properties 10)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub language_providers: Patch<std::collections::BTreeMap<String, LanguageProviderEntry>>,
     /// `similarity_boost` (optional; spec default `0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub similarity_boost: Option<f64>,
@@ -166,12 +191,22 @@ pub struct VoiceConfig {
     /// `style` (optional; spec default `0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<f64>,
-    /// `tts_config` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tts_config: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `tts_provider` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tts_provider: Option<VoiceConfigTtsProvider>,
+    /// `tts_config` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub tts_config: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `tts_provider` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub tts_provider: Patch<VoiceConfigTtsProvider>,
     /// `voice_id` (required)
     pub voice_id: String,
 }
+
+body_setters! { VoiceConfig {
+    similarity_boost(similarity_boost) = "similarity_boost": f64;
+    stability(stability) = "stability": f64;
+    style(style) = "style": f64;
+} patch {
+    language_providers / clear_language_providers(language_providers) = "language_providers": std::collections::BTreeMap<String, LanguageProviderEntry>;
+    tts_config / clear_tts_config(tts_config) = "tts_config": serde_json::Map<String, serde_json::Value>;
+    tts_provider / clear_tts_provider(tts_provider) = "tts_provider": VoiceConfigTtsProvider;
+} }

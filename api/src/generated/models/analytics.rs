@@ -30,7 +30,7 @@ pub struct AgentAnalyticsEntry {
 pub struct AgentAnalyticsResponse {
     /// `agents` (required)
     pub agents: Vec<AgentAnalyticsEntry>,
-    /// `period` (optional)
+    /// `period` (optional, nullable)
     #[serde(default)]
     pub period: Option<String>,
 }
@@ -66,7 +66,7 @@ pub struct ConfidenceBucket {
 /// Schema `DailyCallStat`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct DailyCallStat {
-    /// `avg_duration_seconds` (optional)
+    /// `avg_duration_seconds` (optional, nullable)
     #[serde(default)]
     pub avg_duration_seconds: Option<f64>,
     /// `count` (required)
@@ -134,13 +134,13 @@ pub struct OperatorPerformanceResponse {
 /// Schema `OperatorPerformanceSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct OperatorPerformanceSummary {
-    /// `avg_escalated_duration_seconds` (optional)
+    /// `avg_escalated_duration_seconds` (optional, nullable)
     #[serde(default)]
     pub avg_escalated_duration_seconds: Option<f64>,
-    /// `avg_escalated_quality_score` (optional)
+    /// `avg_escalated_quality_score` (optional, nullable)
     #[serde(default)]
     pub avg_escalated_quality_score: Option<f64>,
-    /// `avg_non_escalated_quality_score` (optional)
+    /// `avg_non_escalated_quality_score` (optional, nullable)
     #[serde(default)]
     pub avg_non_escalated_quality_score: Option<f64>,
     /// `escalated_count` (required)
@@ -206,7 +206,7 @@ pub struct SafetyTrendsSummary {
 /// Schema `UsageBucket`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct UsageBucket {
-    /// `avg_duration_seconds` (optional)
+    /// `avg_duration_seconds` (optional, nullable)
     #[serde(default)]
     pub avg_duration_seconds: Option<f64>,
     /// `count` (required)
@@ -215,7 +215,7 @@ pub struct UsageBucket {
     pub event_date: String,
     /// `event_type` (required)
     pub event_type: String,
-    /// `total_duration_seconds` (optional)
+    /// `total_duration_seconds` (optional, nullable)
     #[serde(default)]
     pub total_duration_seconds: Option<f64>,
 }

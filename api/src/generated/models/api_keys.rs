@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 pub struct ApiKeyResponse {
     /// `created_at` (required; format `date-time`)
     pub created_at: String,
-    /// `created_by_credential_id` (required; format `uuid`)
+    /// `created_by_credential_id` (required, nullable; format `uuid`)
     pub created_by_credential_id: Option<String>,
-    /// `created_by_entity_id` (required; format `uuid`)
+    /// `created_by_entity_id` (required, nullable; format `uuid`)
     pub created_by_entity_id: Option<String>,
     /// `expires_at` (required; format `date-time`)
     pub expires_at: String,
@@ -23,9 +23,9 @@ pub struct ApiKeyResponse {
     pub id: String,
     /// `key_id` (required)
     pub key_id: String,
-    /// `last_used_at` (required; format `date-time`)
+    /// `last_used_at` (required, nullable; format `date-time`)
     pub last_used_at: Option<String>,
-    /// `name` (required)
+    /// `name` (required, nullable)
     pub name: Option<String>,
     /// `permissions` (required)
     pub permissions: Vec<String>,
@@ -42,9 +42,9 @@ pub struct ApiKeyResponse {
 pub struct CreateApiKeyRequest {
     /// `duration_days` (required; minimum 1.0; maximum 90.0)
     pub duration_days: i64,
-    /// `name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<NameString>,
+    /// `name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub name: Patch<NameString>,
     /// `permissions` (optional; max items 128)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<String>>,
@@ -53,20 +53,27 @@ pub struct CreateApiKeyRequest {
     pub role: Option<String>,
 }
 
+body_setters! { CreateApiKeyRequest {
+    permissions(permissions) = "permissions": Vec<String>;
+    role(role) = "role": String;
+} patch {
+    name / clear_name(name) = "name": NameString;
+} }
+
 /// Schema `CreateApiKeyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CreateApiKeyResponse {
     /// `api_key` (required)
     pub api_key: String,
-    /// `created_by_credential_id` (required; format `uuid`)
+    /// `created_by_credential_id` (required, nullable; format `uuid`)
     pub created_by_credential_id: Option<String>,
-    /// `created_by_entity_id` (required; format `uuid`)
+    /// `created_by_entity_id` (required, nullable; format `uuid`)
     pub created_by_entity_id: Option<String>,
     /// `expires_at` (required; format `date-time`)
     pub expires_at: String,
     /// `key_id` (required)
     pub key_id: String,
-    /// `name` (required)
+    /// `name` (required, nullable)
     pub name: Option<String>,
     /// `permissions` (required)
     pub permissions: Vec<String>,

@@ -26,12 +26,12 @@ pub struct AuditEventsListResponse {
 /// Schema `AuditExportListItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct AuditExportListItem {
-    /// `download_url` (optional)
+    /// `download_url` (optional, nullable)
     #[serde(default)]
     pub download_url: Option<String>,
     /// `key` (required)
     pub key: String,
-    /// `last_modified` (optional)
+    /// `last_modified` (optional, nullable)
     #[serde(default)]
     pub last_modified: Option<String>,
     /// `size` (required)
@@ -48,9 +48,9 @@ pub struct AuditExportListResponse {
 /// Schema `AuditExportRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditExportRequest {
-    /// `action` (optional; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
+    /// `action` (optional, nullable; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub action: Patch<String>,
     /// `date_from` (required; format `date-time`)
     pub date_from: String,
     /// `date_to` (required; format `date-time`)
@@ -58,10 +58,17 @@ pub struct AuditExportRequest {
     /// `phi_only` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phi_only: Option<bool>,
-    /// `service` (optional; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
+    /// `service` (optional, nullable; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub service: Patch<String>,
 }
+
+body_setters! { AuditExportRequest {
+    phi_only(phi_only) = "phi_only": bool;
+} patch {
+    action / clear_action(action) = "action": String;
+    service / clear_service(service) = "service": String;
+} }
 
 /// Schema `AuditExportResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -96,27 +103,27 @@ pub struct AuditSummaryResponse {
 pub struct AuditAuditEventResponse {
     /// `action` (required)
     pub action: String,
-    /// `actor_credential_id` (optional; format `uuid`)
+    /// `actor_credential_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub actor_credential_id: Option<String>,
-    /// `actor_entity_id` (optional; format `uuid`)
+    /// `actor_entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub actor_entity_id: Option<String>,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `ip_address` (optional)
+    /// `ip_address` (optional, nullable)
     #[serde(default)]
     pub ip_address: Option<String>,
-    /// `metadata` (optional)
+    /// `metadata` (optional, nullable)
     #[serde(default)]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// `phi_accessed` (optional; spec default `false`)
     #[serde(default)]
     pub phi_accessed: Option<bool>,
-    /// `resource_id` (optional)
+    /// `resource_id` (optional, nullable)
     #[serde(default)]
     pub resource_id: Option<String>,
-    /// `resource_name` (optional)
+    /// `resource_name` (optional, nullable)
     #[serde(default)]
     pub resource_name: Option<String>,
     /// `resource_type` (required)
@@ -125,7 +132,7 @@ pub struct AuditAuditEventResponse {
     pub service: String,
     /// `timestamp` (required)
     pub timestamp: String,
-    /// `user_agent` (optional)
+    /// `user_agent` (optional, nullable)
     #[serde(default)]
     pub user_agent: Option<String>,
     /// `workspace_id` (required; format `uuid`)

@@ -17,7 +17,7 @@ pub struct AuthInfoResponse {
     pub expires_in_seconds: i64,
     /// `key_id` (required)
     pub key_id: String,
-    /// `name` (required)
+    /// `name` (required, nullable)
     pub name: Option<String>,
     /// `workspace_id` (required; format `uuid`)
     pub workspace_id: String,

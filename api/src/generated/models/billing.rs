@@ -33,20 +33,26 @@ pub struct AttachWorkspaceRequest {
     pub workspace_id: String,
 }
 
+body_setters! { AttachWorkspaceRequest {
+    billable(billable) = "billable": bool;
+    environment(environment) = "environment": AttachWorkspaceRequestEnvironment;
+} patch {
+} }
+
 /// Schema `BillingDashboardResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct BillingDashboardResponse {
     /// `current_period_total` (required)
     pub current_period_total: f64,
-    /// `delta_pct` (required)
+    /// `delta_pct` (required, nullable)
     pub delta_pct: Option<f64>,
     /// `invoice_status_summary` (required)
     pub invoice_status_summary: std::collections::BTreeMap<String, i64>,
-    /// `period_end` (required)
+    /// `period_end` (required, nullable)
     pub period_end: Option<String>,
-    /// `period_start` (required)
+    /// `period_start` (required, nullable)
     pub period_start: Option<String>,
-    /// `previous_period_total` (required)
+    /// `previous_period_total` (required, nullable)
     pub previous_period_total: Option<f64>,
     /// `top_meters` (required)
     pub top_meters: Vec<MeterSummary>,
@@ -60,19 +66,26 @@ pub struct CreateCustomerRequest {
     /// `address` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `billing_contact` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_contact: Option<String>,
+    /// `billing_contact` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub billing_contact: Patch<String>,
     /// `billing_email` (required; format `email`)
     pub billing_email: String,
-    /// `mercury_memo` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mercury_memo: Option<String>,
+    /// `mercury_memo` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub mercury_memo: Patch<String>,
     /// `name` (required; min length 1; max length 256)
     pub name: String,
     /// `slug` (required; min length 2; max length 63; pattern `^[a-z0-9][a-z0-9-]*[a-z0-9]$`)
     pub slug: String,
 }
+
+body_setters! { CreateCustomerRequest {
+    address(address) = "address": serde_json::Map<String, serde_json::Value>;
+} patch {
+    billing_contact / clear_billing_contact(billing_contact) = "billing_contact": String;
+    mercury_memo / clear_mercury_memo(mercury_memo) = "mercury_memo": String;
+} }
 
 /// Schema `CustomerAddress`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -86,7 +99,7 @@ pub struct CustomerAddress {
     /// `line1` (optional; spec default `""`)
     #[serde(default)]
     pub line1: Option<String>,
-    /// `line2` (optional)
+    /// `line2` (optional, nullable)
     #[serde(default)]
     pub line2: Option<String>,
     /// `postal_code` (optional; spec default `""`)
@@ -112,15 +125,15 @@ string_enum! {
 pub struct CustomerItem {
     /// `address` (required)
     pub address: CustomerAddress,
-    /// `billing_contact` (required)
+    /// `billing_contact` (required, nullable)
     pub billing_contact: Option<String>,
     /// `billing_email` (required)
     pub billing_email: String,
-    /// `created_at` (required)
+    /// `created_at` (required, nullable)
     pub created_at: Option<String>,
     /// `id` (required)
     pub id: String,
-    /// `mercury_memo` (required)
+    /// `mercury_memo` (required, nullable)
     pub mercury_memo: Option<String>,
     /// `name` (required)
     pub name: String,
@@ -128,7 +141,7 @@ pub struct CustomerItem {
     pub slug: String,
     /// `status` (required)
     pub status: CustomerItemStatus,
-    /// `updated_at` (required)
+    /// `updated_at` (required, nullable)
     pub updated_at: Option<String>,
 }
 
@@ -151,7 +164,7 @@ string_enum! {
 pub struct InvoiceItem {
     /// `adjustments` (required)
     pub adjustments: String,
-    /// `created_at` (required)
+    /// `created_at` (required, nullable)
     pub created_at: Option<String>,
     /// `customer_id` (required)
     pub customer_id: String,
@@ -161,15 +174,15 @@ pub struct InvoiceItem {
     pub invoice_number: String,
     /// `line_items` (required)
     pub line_items: Vec<InvoiceLineItem>,
-    /// `paid_at` (required)
+    /// `paid_at` (required, nullable)
     pub paid_at: Option<String>,
-    /// `pdf_s3_key` (required)
+    /// `pdf_s3_key` (required, nullable)
     pub pdf_s3_key: Option<String>,
     /// `period_end` (required)
     pub period_end: String,
     /// `period_start` (required)
     pub period_start: String,
-    /// `sent_at` (required)
+    /// `sent_at` (required, nullable)
     pub sent_at: Option<String>,
     /// `status` (required)
     pub status: InvoiceItemStatus,
@@ -177,7 +190,7 @@ pub struct InvoiceItem {
     pub subtotal: String,
     /// `total` (required)
     pub total: String,
-    /// `updated_at` (required)
+    /// `updated_at` (required, nullable)
     pub updated_at: Option<String>,
 }
 
@@ -274,7 +287,7 @@ pub struct MeterValueItem {
     pub period_start: String,
     /// `unit` (required)
     pub unit: String,
-    /// `updated_at` (required)
+    /// `updated_at` (required, nullable)
     pub updated_at: Option<String>,
     /// `value` (required)
     pub value: String,
@@ -316,31 +329,43 @@ string_enum! {
 /// Schema `UpdateConfigRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateConfigRequest {
-    /// `billing_cycle` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_cycle: Option<UpdateConfigRequestBillingCycle>,
-    /// `billing_day` (optional; minimum 1.0; maximum 28.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_day: Option<i64>,
-    /// `currency` (optional; max length 3)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-    /// `effective_from` (optional; format `date`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effective_from: Option<String>,
-    /// `effective_to` (optional; format `date`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effective_to: Option<String>,
-    /// `minimum_charge` (optional; minimum 0.0; pattern `^(?!^[-+.]*$)[+-]?0*\d*\.?\d*$`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub minimum_charge: Option<NumberOrString>,
-    /// `price_rules` (optional; max items 100)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_rules: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    /// `strategy` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<UpdateConfigRequestStrategy>,
+    /// `billing_cycle` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub billing_cycle: Patch<UpdateConfigRequestBillingCycle>,
+    /// `billing_day` (optional, nullable; minimum 1.0; maximum 28.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub billing_day: Patch<i64>,
+    /// `currency` (optional, nullable; max length 3)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub currency: Patch<String>,
+    /// `effective_from` (optional, nullable; format `date`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub effective_from: Patch<String>,
+    /// `effective_to` (optional, nullable; format `date`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub effective_to: Patch<String>,
+    /// `minimum_charge` (optional, nullable; minimum 0.0; pattern `^(?!^[-+.]*$)[+-]?0*\d*\.?\d*$`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub minimum_charge: Patch<NumberOrString>,
+    /// `price_rules` (optional, nullable; max items 100)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub price_rules: Patch<Vec<serde_json::Map<String, serde_json::Value>>>,
+    /// `strategy` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub strategy: Patch<UpdateConfigRequestStrategy>,
 }
+
+body_setters! { UpdateConfigRequest {
+} patch {
+    billing_cycle / clear_billing_cycle(billing_cycle) = "billing_cycle": UpdateConfigRequestBillingCycle;
+    billing_day / clear_billing_day(billing_day) = "billing_day": i64;
+    currency / clear_currency(currency) = "currency": String;
+    effective_from / clear_effective_from(effective_from) = "effective_from": String;
+    effective_to / clear_effective_to(effective_to) = "effective_to": String;
+    minimum_charge / clear_minimum_charge(minimum_charge) = "minimum_charge": NumberOrString;
+    price_rules / clear_price_rules(price_rules) = "price_rules": Vec<serde_json::Map<String, serde_json::Value>>;
+    strategy / clear_strategy(strategy) = "strategy": UpdateConfigRequestStrategy;
+} }
 
 string_enum! {
     /// Inline string enum `UpdateCustomerRequestStatus`.
@@ -355,25 +380,35 @@ string_enum! {
 /// Schema `UpdateCustomerRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateCustomerRequest {
-    /// `address` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `billing_contact` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_contact: Option<String>,
-    /// `billing_email` (optional; format `email`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_email: Option<String>,
-    /// `mercury_memo` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mercury_memo: Option<String>,
-    /// `name` (optional; min length 1; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `status` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<UpdateCustomerRequestStatus>,
+    /// `address` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub address: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `billing_contact` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub billing_contact: Patch<String>,
+    /// `billing_email` (optional, nullable; format `email`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub billing_email: Patch<String>,
+    /// `mercury_memo` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub mercury_memo: Patch<String>,
+    /// `name` (optional, nullable; min length 1; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub name: Patch<String>,
+    /// `status` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub status: Patch<UpdateCustomerRequestStatus>,
 }
+
+body_setters! { UpdateCustomerRequest {
+} patch {
+    address / clear_address(address) = "address": serde_json::Map<String, serde_json::Value>;
+    billing_contact / clear_billing_contact(billing_contact) = "billing_contact": String;
+    billing_email / clear_billing_email(billing_email) = "billing_email": String;
+    mercury_memo / clear_mercury_memo(mercury_memo) = "mercury_memo": String;
+    name / clear_name(name) = "name": String;
+    status / clear_status(status) = "status": UpdateCustomerRequestStatus;
+} }
 
 string_enum! {
     /// Inline string enum `UsageTrendPointMeteringSource`.

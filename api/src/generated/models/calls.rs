@@ -14,7 +14,7 @@ pub struct AuditSummary {
     /// `event_count` (optional; spec default `0`)
     #[serde(default)]
     pub event_count: Option<i64>,
-    /// `latest_event` (optional)
+    /// `latest_event` (optional, nullable)
     #[serde(default)]
     pub latest_event: Option<serde_json::Map<String, serde_json::Value>>,
 }
@@ -22,19 +22,19 @@ pub struct AuditSummary {
 /// Schema `BargeInEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 pub struct BargeInEvent {
-    /// `discarded_texts` (optional; spec default `null`). Patient data: redacted in `Debug`.
+    /// `discarded_texts` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub discarded_texts: Option<Vec<String>>,
-    /// `interrupted_speaker_id` (optional; spec default `null`)
+    /// `interrupted_speaker_id` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub interrupted_speaker_id: Option<String>,
-    /// `interrupted_text` (optional; spec default `null`). Patient data: redacted in `Debug`.
+    /// `interrupted_text` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub interrupted_text: Option<String>,
-    /// `interrupting_speaker_id` (optional; spec default `null`)
+    /// `interrupting_speaker_id` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub interrupting_speaker_id: Option<String>,
-    /// `total_barge_ins` (optional; spec default `null`)
+    /// `total_barge_ins` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub total_barge_ins: Option<i64>,
     /// `type` (optional; constant `"barge_in"`; spec default `"barge_in"`)
@@ -118,61 +118,61 @@ string_enum! {
 /// Schema `CallDetailResponse`.
 #[derive(Clone, PartialEq, Deserialize)]
 pub struct CallDetailResponse {
-    /// `audit` (optional)
+    /// `audit` (optional, nullable)
     #[serde(default)]
     pub audit: Option<AuditSummary>,
     /// `barge_in_events` (optional; spec default `[]`)
     #[serde(default)]
     pub barge_in_events: Option<Vec<BargeInEvent>>,
-    /// `call_analysis` (optional)
+    /// `call_analysis` (optional, nullable)
     #[serde(default)]
     pub call_analysis: Option<serde_json::Map<String, serde_json::Value>>,
     /// `call_duration_seconds` (optional; spec default `0.0`)
     #[serde(default)]
     pub call_duration_seconds: Option<f64>,
-    /// `call_end_time` (optional; format `date-time`)
+    /// `call_end_time` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub call_end_time: Option<String>,
-    /// `call_sid` (optional)
+    /// `call_sid` (optional, nullable)
     #[serde(default)]
     pub call_sid: Option<String>,
-    /// `call_start_time` (optional; format `date-time`)
+    /// `call_start_time` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub call_start_time: Option<String>,
-    /// `caller_id` (optional). Patient data: redacted in `Debug`.
+    /// `caller_id` (optional, nullable). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub caller_id: Option<String>,
-    /// `completion_reason` (optional)
+    /// `completion_reason` (optional, nullable)
     #[serde(default)]
     pub completion_reason: Option<CallDetailResponseCompletionReason>,
-    /// `conference_sid` (optional)
+    /// `conference_sid` (optional, nullable)
     #[serde(default)]
     pub conference_sid: Option<String>,
-    /// `config` (optional)
+    /// `config` (optional, nullable)
     #[serde(default)]
     pub config: Option<ConversationConfig>,
-    /// `conversation_summary` (optional)
+    /// `conversation_summary` (optional, nullable)
     #[serde(default)]
     pub conversation_summary: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `direction` (optional)
+    /// `direction` (optional, nullable)
     #[serde(default)]
     pub direction: Option<CallDetailResponseDirection>,
-    /// `emotional_summary` (optional)
+    /// `emotional_summary` (optional, nullable)
     #[serde(default)]
     pub emotional_summary: Option<EmotionalSummary>,
-    /// `error` (optional)
+    /// `error` (optional, nullable)
     #[serde(default)]
     pub error: Option<String>,
-    /// `escalation` (optional)
+    /// `escalation` (optional, nullable)
     #[serde(default)]
     pub escalation: Option<EscalationState>,
-    /// `final_state` (optional)
+    /// `final_state` (optional, nullable)
     #[serde(default)]
     pub final_state: Option<String>,
-    /// `fork_turn_index` (optional)
+    /// `fork_turn_index` (optional, nullable)
     #[serde(default)]
     pub fork_turn_index: Option<i64>,
-    /// `forwarding` (optional)
+    /// `forwarding` (optional, nullable)
     #[serde(default)]
     pub forwarding: Option<ForwardingDetails>,
     /// `has_recording` (optional; spec default `false`)
@@ -183,46 +183,46 @@ pub struct CallDetailResponse {
     pub human_segments: Option<Vec<HumanSegment>>,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `media_start_time` (optional; format `date-time`)
+    /// `media_start_time` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub media_start_time: Option<String>,
-    /// `parent_session_id` (optional)
+    /// `parent_session_id` (optional, nullable)
     #[serde(default)]
     pub parent_session_id: Option<String>,
     /// `participants` (optional; spec default `[]`)
     #[serde(default)]
     pub participants: Option<Vec<Participant>>,
-    /// `per_turn_accuracy` (optional)
+    /// `per_turn_accuracy` (optional, nullable)
     #[serde(default)]
     pub per_turn_accuracy: Option<Vec<Option<f64>>>,
-    /// `phone_number` (optional). Patient data: redacted in `Debug`.
+    /// `phone_number` (optional, nullable). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub phone_number: Option<String>,
-    /// `quality_score` (optional)
+    /// `quality_score` (optional, nullable)
     #[serde(default)]
     pub quality_score: Option<f64>,
-    /// `recording_path` (optional)
+    /// `recording_path` (optional, nullable)
     #[serde(default)]
     pub recording_path: Option<String>,
-    /// `run_id` (optional)
+    /// `run_id` (optional, nullable)
     #[serde(default)]
     pub run_id: Option<String>,
-    /// `safety` (optional)
+    /// `safety` (optional, nullable)
     #[serde(default)]
     pub safety: Option<SafetyState>,
-    /// `safety_summary` (optional)
+    /// `safety_summary` (optional, nullable)
     #[serde(default)]
     pub safety_summary: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `score` (optional)
+    /// `score` (optional, nullable)
     #[serde(default)]
     pub score: Option<f64>,
-    /// `score_rationale` (optional)
+    /// `score_rationale` (optional, nullable)
     #[serde(default)]
     pub score_rationale: Option<String>,
-    /// `service_id` (optional; format `uuid`)
+    /// `service_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub service_id: Option<String>,
-    /// `source` (optional)
+    /// `source` (optional, nullable)
     #[serde(default)]
     pub source: Option<String>,
     /// `states_visited` (optional; spec default `[]`)
@@ -231,10 +231,10 @@ pub struct CallDetailResponse {
     /// `status` (optional; spec default `"completed"`)
     #[serde(default)]
     pub status: Option<String>,
-    /// `timeline` (optional)
+    /// `timeline` (optional, nullable)
     #[serde(default)]
     pub timeline: Option<PlaybackTimeline>,
-    /// `transcript_accuracy` (optional)
+    /// `transcript_accuracy` (optional, nullable)
     #[serde(default)]
     pub transcript_accuracy: Option<f64>,
     /// `triggered_behaviors` (optional; spec default `[]`)
@@ -243,19 +243,19 @@ pub struct CallDetailResponse {
     /// `turns` (optional; spec default `[]`)
     #[serde(default)]
     pub turns: Option<Vec<Turn>>,
-    /// `twilio_recording_duration` (optional)
+    /// `twilio_recording_duration` (optional, nullable)
     #[serde(default)]
     pub twilio_recording_duration: Option<f64>,
-    /// `twilio_recording_sid` (optional)
+    /// `twilio_recording_sid` (optional, nullable)
     #[serde(default)]
     pub twilio_recording_sid: Option<String>,
-    /// `verified_transcript` (optional)
+    /// `verified_transcript` (optional, nullable)
     #[serde(default)]
     pub verified_transcript: Option<String>,
-    /// `verified_words` (optional)
+    /// `verified_words` (optional, nullable)
     #[serde(default)]
     pub verified_words: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    /// `workspace_id` (optional; format `uuid`)
+    /// `workspace_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub workspace_id: Option<String>,
 }
@@ -375,16 +375,16 @@ string_enum! {
 pub struct CallIntelligenceDetail {
     /// `call_id` (required)
     pub call_id: String,
-    /// `call_sid` (optional)
+    /// `call_sid` (optional, nullable)
     #[serde(default)]
     pub call_sid: Option<String>,
-    /// `completion_reason` (optional)
+    /// `completion_reason` (optional, nullable)
     #[serde(default)]
     pub completion_reason: Option<CallIntelligenceDetailCompletionReason>,
-    /// `conversation_summary` (optional)
+    /// `conversation_summary` (optional, nullable)
     #[serde(default)]
     pub conversation_summary: Option<CallsConversationSummary>,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `direction` (optional; spec default `"inbound"`)
@@ -393,34 +393,34 @@ pub struct CallIntelligenceDetail {
     /// `duration_seconds` (optional; spec default `0.0`)
     #[serde(default)]
     pub duration_seconds: Option<f64>,
-    /// `emotion_summary` (optional)
+    /// `emotion_summary` (optional, nullable)
     #[serde(default)]
     pub emotion_summary: Option<EmotionSummary>,
-    /// `final_state` (optional)
+    /// `final_state` (optional, nullable)
     #[serde(default)]
     pub final_state: Option<String>,
     /// `key_moments` (optional)
     #[serde(default)]
     pub key_moments: Option<Vec<KeyMoment>>,
-    /// `latency_summary` (optional)
+    /// `latency_summary` (optional, nullable)
     #[serde(default)]
     pub latency_summary: Option<LatencySummary>,
-    /// `operator_summary` (optional)
+    /// `operator_summary` (optional, nullable)
     #[serde(default)]
     pub operator_summary: Option<OperatorIntelligenceSummary>,
-    /// `quality_breakdown` (optional)
+    /// `quality_breakdown` (optional, nullable)
     #[serde(default)]
     pub quality_breakdown: Option<QualityBreakdown>,
-    /// `quality_score` (optional)
+    /// `quality_score` (optional, nullable)
     #[serde(default)]
     pub quality_score: Option<f64>,
-    /// `risk_summary` (optional)
+    /// `risk_summary` (optional, nullable)
     #[serde(default)]
     pub risk_summary: Option<RiskSummary>,
-    /// `safety_summary` (optional)
+    /// `safety_summary` (optional, nullable)
     #[serde(default)]
     pub safety_summary: Option<SafetySummary>,
-    /// `tool_summary` (optional)
+    /// `tool_summary` (optional, nullable)
     #[serde(default)]
     pub tool_summary: Option<ToolSummary>,
 }
@@ -428,7 +428,7 @@ pub struct CallIntelligenceDetail {
 /// Schema `CallListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CallListResponse {
-    /// `continuation_token` (optional)
+    /// `continuation_token` (optional, nullable)
     #[serde(default)]
     pub continuation_token: Option<i64>,
     /// `has_more` (required)
@@ -546,60 +546,60 @@ string_enum! {
 /// Schema `CallSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CallSummary {
-    /// `call_sid` (optional)
+    /// `call_sid` (optional, nullable)
     #[serde(default)]
     pub call_sid: Option<String>,
-    /// `caller_id` (optional)
+    /// `caller_id` (optional, nullable)
     #[serde(default)]
     pub caller_id: Option<String>,
-    /// `completion_reason` (optional)
+    /// `completion_reason` (optional, nullable)
     #[serde(default)]
     pub completion_reason: Option<CallSummaryCompletionReason>,
-    /// `direction` (optional)
+    /// `direction` (optional, nullable)
     #[serde(default)]
     pub direction: Option<CallSummaryDirection>,
-    /// `duration_seconds` (optional)
+    /// `duration_seconds` (optional, nullable)
     #[serde(default)]
     pub duration_seconds: Option<f64>,
     /// `entity_id` (required; format `uuid`)
     pub entity_id: String,
-    /// `escalation_status` (optional)
+    /// `escalation_status` (optional, nullable)
     #[serde(default)]
     pub escalation_status: Option<CallSummaryEscalationStatus>,
-    /// `final_state` (optional)
+    /// `final_state` (optional, nullable)
     #[serde(default)]
     pub final_state: Option<String>,
-    /// `fork_turn_index` (optional)
+    /// `fork_turn_index` (optional, nullable)
     #[serde(default)]
     pub fork_turn_index: Option<i64>,
-    /// `has_recording` (optional)
+    /// `has_recording` (optional, nullable)
     #[serde(default)]
     pub has_recording: Option<bool>,
-    /// `parent_session_id` (optional)
+    /// `parent_session_id` (optional, nullable)
     #[serde(default)]
     pub parent_session_id: Option<String>,
-    /// `phone_number` (optional)
+    /// `phone_number` (optional, nullable)
     #[serde(default)]
     pub phone_number: Option<String>,
-    /// `quality_score` (optional)
+    /// `quality_score` (optional, nullable)
     #[serde(default)]
     pub quality_score: Option<f64>,
-    /// `run_id` (optional)
+    /// `run_id` (optional, nullable)
     #[serde(default)]
     pub run_id: Option<String>,
-    /// `service_id` (optional; format `uuid`)
+    /// `service_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub service_id: Option<String>,
-    /// `source` (optional)
+    /// `source` (optional, nullable)
     #[serde(default)]
     pub source: Option<CallSummarySource>,
-    /// `started_at` (optional; format `date-time`)
+    /// `started_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub started_at: Option<String>,
-    /// `status` (optional)
+    /// `status` (optional, nullable)
     #[serde(default)]
     pub status: Option<CallSummaryStatus>,
-    /// `turns` (optional)
+    /// `turns` (optional, nullable)
     #[serde(default)]
     pub turns: Option<i64>,
 }
@@ -607,10 +607,10 @@ pub struct CallSummary {
 /// Schema `CoachingItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CoachingItem {
-    /// `expected_impact` (optional; min length 1; max length 2000)
+    /// `expected_impact` (optional, nullable; min length 1; max length 2000)
     #[serde(default)]
     pub expected_impact: Option<String>,
-    /// `moment_timestamp` (optional; minimum 0.0; maximum 86400.0)
+    /// `moment_timestamp` (optional, nullable; minimum 0.0; maximum 86400.0)
     #[serde(default)]
     pub moment_timestamp: Option<f64>,
     /// `observation` (required; min length 1; max length 2000)
@@ -622,16 +622,16 @@ pub struct CoachingItem {
 /// Schema `ConceptMatch`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ConceptMatch {
-    /// `agent_action` (optional)
+    /// `agent_action` (optional, nullable)
     #[serde(default)]
     pub agent_action: Option<String>,
-    /// `agent_confidence` (optional)
+    /// `agent_confidence` (optional, nullable)
     #[serde(default)]
     pub agent_confidence: Option<f64>,
-    /// `agent_reasoning` (optional)
+    /// `agent_reasoning` (optional, nullable)
     #[serde(default)]
     pub agent_reasoning: Option<String>,
-    /// `at` (optional; format `date-time`)
+    /// `at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub at: Option<String>,
     /// `concept` (required)
@@ -643,28 +643,28 @@ pub struct ConceptMatch {
 /// Schema `ConversationConfig`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct ConversationConfig {
-    /// `agent_id` (optional; format `uuid`)
+    /// `agent_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub agent_id: Option<String>,
-    /// `agent_name` (optional)
+    /// `agent_name` (optional, nullable)
     #[serde(default)]
     pub agent_name: Option<String>,
-    /// `agent_version` (optional)
+    /// `agent_version` (optional, nullable)
     #[serde(default)]
     pub agent_version: Option<i64>,
-    /// `context_graph_id` (optional; format `uuid`)
+    /// `context_graph_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub context_graph_id: Option<String>,
-    /// `context_graph_version` (optional)
+    /// `context_graph_version` (optional, nullable)
     #[serde(default)]
     pub context_graph_version: Option<i64>,
-    /// `gpt_audio_model` (optional)
+    /// `gpt_audio_model` (optional, nullable)
     #[serde(default)]
     pub gpt_audio_model: Option<String>,
-    /// `initial_state` (optional)
+    /// `initial_state` (optional, nullable)
     #[serde(default)]
     pub initial_state: Option<String>,
-    /// `navigation_model` (optional)
+    /// `navigation_model` (optional, nullable)
     #[serde(default)]
     pub navigation_model: Option<String>,
 }
@@ -678,7 +678,7 @@ pub struct Counterfactual {
     pub alternative: String,
     /// `predicted_impact` (required; min length 1; max length 2000)
     pub predicted_impact: String,
-    /// `timestamp_seconds` (optional; minimum 0.0; maximum 86400.0)
+    /// `timestamp_seconds` (optional, nullable; minimum 0.0; maximum 86400.0)
     #[serde(default)]
     pub timestamp_seconds: Option<f64>,
 }
@@ -686,60 +686,76 @@ pub struct Counterfactual {
 /// Schema `CreateOutboundCallRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateOutboundCallRequest {
-    /// `derived_from_call_sid` (optional; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub derived_from_call_sid: Option<String>,
-    /// `goal` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goal: Option<DescriptionString>,
-    /// `idempotency_key` (optional; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idempotency_key: Option<String>,
-    /// `metadata` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<std::collections::BTreeMap<String, String>>,
-    /// `outbound_task_entity_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outbound_task_entity_id: Option<String>,
-    /// `patient_canonical_id` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub patient_canonical_id: Option<CanonicalIdString>,
-    /// `patient_entity_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub patient_entity_id: Option<String>,
-    /// `phone_from` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_from: Option<PhoneE164>,
+    /// `derived_from_call_sid` (optional, nullable; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub derived_from_call_sid: Patch<String>,
+    /// `goal` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub goal: Patch<DescriptionString>,
+    /// `idempotency_key` (optional, nullable; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub idempotency_key: Patch<String>,
+    /// `metadata` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub metadata: Patch<std::collections::BTreeMap<String, String>>,
+    /// `outbound_task_entity_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub outbound_task_entity_id: Patch<String>,
+    /// `patient_canonical_id` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub patient_canonical_id: Patch<CanonicalIdString>,
+    /// `patient_entity_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub patient_entity_id: Patch<String>,
+    /// `phone_from` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub phone_from: Patch<PhoneE164>,
     /// `phone_to` (required)
     pub phone_to: PhoneE164,
     /// `reason` (required)
     pub reason: NameString,
-    /// `service_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
-    /// `system_prompt` (optional; max length 10000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub system_prompt: Option<String>,
-    /// `tags` (optional; max items 10)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-    /// `use_case_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_case_id: Option<String>,
+    /// `service_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub service_id: Patch<String>,
+    /// `system_prompt` (optional, nullable; max length 10000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub system_prompt: Patch<String>,
+    /// `tags` (optional, nullable; max items 10)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub tags: Patch<Vec<String>>,
+    /// `use_case_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub use_case_id: Patch<String>,
 }
+
+body_setters! { CreateOutboundCallRequest {
+} patch {
+    derived_from_call_sid / clear_derived_from_call_sid(derived_from_call_sid) = "derived_from_call_sid": String;
+    goal / clear_goal(goal) = "goal": DescriptionString;
+    idempotency_key / clear_idempotency_key(idempotency_key) = "idempotency_key": String;
+    metadata / clear_metadata(metadata) = "metadata": std::collections::BTreeMap<String, String>;
+    outbound_task_entity_id / clear_outbound_task_entity_id(outbound_task_entity_id) = "outbound_task_entity_id": String;
+    patient_canonical_id / clear_patient_canonical_id(patient_canonical_id) = "patient_canonical_id": CanonicalIdString;
+    patient_entity_id / clear_patient_entity_id(patient_entity_id) = "patient_entity_id": String;
+    phone_from / clear_phone_from(phone_from) = "phone_from": PhoneE164;
+    service_id / clear_service_id(service_id) = "service_id": String;
+    system_prompt / clear_system_prompt(system_prompt) = "system_prompt": String;
+    tags / clear_tags(tags) = "tags": Vec<String>;
+    use_case_id / clear_use_case_id(use_case_id) = "use_case_id": String;
+} }
 
 /// Schema `CreateOutboundCallResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CreateOutboundCallResponse {
     /// `call_sid` (required)
     pub call_sid: String,
-    /// `event_id` (optional; format `uuid`)
+    /// `event_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub event_id: Option<String>,
-    /// `phone_from` (optional)
+    /// `phone_from` (optional, nullable)
     #[serde(default)]
     pub phone_from: Option<String>,
-    /// `setup_id` (optional; format `uuid`)
+    /// `setup_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub setup_id: Option<String>,
     /// `status` (required)
@@ -767,19 +783,19 @@ pub struct DecisionFactor {
 /// Schema `EmotionSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct EmotionSummary {
-    /// `average_arousal` (optional)
+    /// `average_arousal` (optional, nullable)
     #[serde(default)]
     pub average_arousal: Option<f64>,
-    /// `average_valence` (optional)
+    /// `average_valence` (optional, nullable)
     #[serde(default)]
     pub average_valence: Option<f64>,
     /// `barge_in_count` (optional; spec default `0`)
     #[serde(default)]
     pub barge_in_count: Option<i64>,
-    /// `dominant_emotion` (optional; max length 256)
+    /// `dominant_emotion` (optional, nullable; max length 256)
     #[serde(default)]
     pub dominant_emotion: Option<String>,
-    /// `peak_negative_valence` (optional)
+    /// `peak_negative_valence` (optional, nullable)
     #[serde(default)]
     pub peak_negative_valence: Option<f64>,
 }
@@ -787,19 +803,19 @@ pub struct EmotionSummary {
 /// Schema `EmotionalShift`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct EmotionalShift {
-    /// `agent_awareness` (optional; min length 1; max length 2000)
+    /// `agent_awareness` (optional, nullable; min length 1; max length 2000)
     #[serde(default)]
     pub agent_awareness: Option<String>,
-    /// `from_state` (optional; min length 1; max length 500)
+    /// `from_state` (optional, nullable; min length 1; max length 500)
     #[serde(default)]
     pub from_state: Option<String>,
-    /// `timestamp_seconds` (optional; minimum 0.0; maximum 86400.0)
+    /// `timestamp_seconds` (optional, nullable; minimum 0.0; maximum 86400.0)
     #[serde(default)]
     pub timestamp_seconds: Option<f64>,
-    /// `to_state` (optional; min length 1; max length 500)
+    /// `to_state` (optional, nullable; min length 1; max length 500)
     #[serde(default)]
     pub to_state: Option<String>,
-    /// `trigger` (optional; min length 1; max length 2000)
+    /// `trigger` (optional, nullable; min length 1; max length 2000)
     #[serde(default)]
     pub trigger: Option<String>,
 }
@@ -807,34 +823,34 @@ pub struct EmotionalShift {
 /// Schema `EmotionalSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct EmotionalSummary {
-    /// `average_arousal` (optional)
+    /// `average_arousal` (optional, nullable)
     #[serde(default)]
     pub average_arousal: Option<f64>,
-    /// `average_valence` (optional)
+    /// `average_valence` (optional, nullable)
     #[serde(default)]
     pub average_valence: Option<f64>,
-    /// `barge_in_count` (optional)
+    /// `barge_in_count` (optional, nullable)
     #[serde(default)]
     pub barge_in_count: Option<i64>,
-    /// `compound_emotions` (optional)
+    /// `compound_emotions` (optional, nullable)
     #[serde(default)]
     pub compound_emotions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    /// `dominant_emotion` (optional)
+    /// `dominant_emotion` (optional, nullable)
     #[serde(default)]
     pub dominant_emotion: Option<String>,
-    /// `emotional_shifts` (optional)
+    /// `emotional_shifts` (optional, nullable)
     #[serde(default)]
     pub emotional_shifts: Option<i64>,
-    /// `final_trend` (optional)
+    /// `final_trend` (optional, nullable)
     #[serde(default)]
     pub final_trend: Option<String>,
-    /// `peak_negative_emotion` (optional)
+    /// `peak_negative_emotion` (optional, nullable)
     #[serde(default)]
     pub peak_negative_emotion: Option<String>,
-    /// `peak_negative_valence` (optional)
+    /// `peak_negative_valence` (optional, nullable)
     #[serde(default)]
     pub peak_negative_valence: Option<f64>,
-    /// `segment_count` (optional)
+    /// `segment_count` (optional, nullable)
     #[serde(default)]
     pub segment_count: Option<i64>,
 }
@@ -858,57 +874,57 @@ string_enum! {
 /// Schema `EscalationState`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct EscalationState {
-    /// `agent_confidence` (optional)
+    /// `agent_confidence` (optional, nullable)
     #[serde(default)]
     pub agent_confidence: Option<f64>,
-    /// `completed_at` (optional; format `date-time`)
+    /// `completed_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub completed_at: Option<String>,
-    /// `concept` (optional)
+    /// `concept` (optional, nullable)
     #[serde(default)]
     pub concept: Option<String>,
-    /// `connected_at` (optional; format `date-time`)
+    /// `connected_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub connected_at: Option<String>,
-    /// `escalation_id` (optional)
+    /// `escalation_id` (optional, nullable)
     #[serde(default)]
     pub escalation_id: Option<String>,
-    /// `handle_time_seconds` (optional)
+    /// `handle_time_seconds` (optional, nullable)
     #[serde(default)]
     pub handle_time_seconds: Option<f64>,
-    /// `human_segment_turn_count` (optional)
+    /// `human_segment_turn_count` (optional, nullable)
     #[serde(default)]
     pub human_segment_turn_count: Option<i64>,
     /// `immediate` (optional; spec default `false`)
     #[serde(default)]
     pub immediate: Option<bool>,
-    /// `operator_entity_id` (optional; format `uuid`)
+    /// `operator_entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub operator_entity_id: Option<String>,
-    /// `operator_type` (optional)
+    /// `operator_type` (optional, nullable)
     #[serde(default)]
     pub operator_type: Option<String>,
-    /// `regulatory_basis` (optional)
+    /// `regulatory_basis` (optional, nullable)
     #[serde(default)]
     pub regulatory_basis: Option<String>,
-    /// `requested_at` (optional; format `date-time`)
+    /// `requested_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub requested_at: Option<String>,
-    /// `risk_score` (optional)
+    /// `risk_score` (optional, nullable)
     #[serde(default)]
     pub risk_score: Option<f64>,
-    /// `similarity` (optional)
+    /// `similarity` (optional, nullable)
     #[serde(default)]
     pub similarity: Option<f64>,
     /// `status` (required)
     pub status: EscalationStateStatus,
-    /// `trigger` (optional)
+    /// `trigger` (optional, nullable)
     #[serde(default)]
     pub trigger: Option<String>,
-    /// `trigger_source` (optional)
+    /// `trigger_source` (optional, nullable)
     #[serde(default)]
     pub trigger_source: Option<String>,
-    /// `wait_seconds` (optional)
+    /// `wait_seconds` (optional, nullable)
     #[serde(default)]
     pub wait_seconds: Option<f64>,
 }
@@ -918,7 +934,7 @@ pub struct EscalationState {
 pub struct ForwardingDetails {
     /// `forward_to` (required). Patient data: redacted in `Debug`.
     pub forward_to: String,
-    /// `forwarded_at` (optional; format `date-time`)
+    /// `forwarded_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub forwarded_at: Option<String>,
     /// `should_disconnect` (required)
@@ -947,7 +963,7 @@ impl std::fmt::Debug for ForwardingDetails {
 pub struct HumanSegment {
     /// `speaker_role` (required)
     pub speaker_role: String,
-    /// `timestamp` (optional; format `date-time`)
+    /// `timestamp` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub timestamp: Option<String>,
     /// `transcript` (required). Patient data: redacted in `Debug`.
@@ -970,16 +986,16 @@ impl std::fmt::Debug for HumanSegment {
 /// Schema `InteractionDynamics`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct InteractionDynamics {
-    /// `information_density` (optional; min length 1; max length 2000)
+    /// `information_density` (optional, nullable; min length 1; max length 2000)
     #[serde(default)]
     pub information_density: Option<String>,
-    /// `rapport_trajectory` (optional; min length 1; max length 2000)
+    /// `rapport_trajectory` (optional, nullable; min length 1; max length 2000)
     #[serde(default)]
     pub rapport_trajectory: Option<String>,
-    /// `repair_effectiveness` (optional; min length 1; max length 2000)
+    /// `repair_effectiveness` (optional, nullable; min length 1; max length 2000)
     #[serde(default)]
     pub repair_effectiveness: Option<String>,
-    /// `turn_taking_quality` (optional; min length 1; max length 2000)
+    /// `turn_taking_quality` (optional, nullable; min length 1; max length 2000)
     #[serde(default)]
     pub turn_taking_quality: Option<String>,
 }
@@ -1028,7 +1044,7 @@ pub struct KeyMoment {
     /// `severity` (optional; spec default `"warning"`)
     #[serde(default)]
     pub severity: Option<KeyMomentSeverity>,
-    /// `turn` (optional)
+    /// `turn` (optional, nullable)
     #[serde(default)]
     pub turn: Option<i64>,
     /// `type` (required)
@@ -1038,34 +1054,34 @@ pub struct KeyMoment {
 /// Schema `LatencySummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct LatencySummary {
-    /// `avg_audio_ttfb_ms` (optional)
+    /// `avg_audio_ttfb_ms` (optional, nullable)
     #[serde(default)]
     pub avg_audio_ttfb_ms: Option<f64>,
-    /// `avg_engine_ms` (optional)
+    /// `avg_engine_ms` (optional, nullable)
     #[serde(default)]
     pub avg_engine_ms: Option<f64>,
-    /// `avg_nav_ms` (optional)
+    /// `avg_nav_ms` (optional, nullable)
     #[serde(default)]
     pub avg_nav_ms: Option<f64>,
-    /// `avg_render_ms` (optional)
+    /// `avg_render_ms` (optional, nullable)
     #[serde(default)]
     pub avg_render_ms: Option<f64>,
-    /// `p50_audio_ttfb_ms` (optional)
+    /// `p50_audio_ttfb_ms` (optional, nullable)
     #[serde(default)]
     pub p50_audio_ttfb_ms: Option<f64>,
-    /// `p50_engine_ms` (optional)
+    /// `p50_engine_ms` (optional, nullable)
     #[serde(default)]
     pub p50_engine_ms: Option<f64>,
-    /// `p95_audio_ttfb_ms` (optional)
+    /// `p95_audio_ttfb_ms` (optional, nullable)
     #[serde(default)]
     pub p95_audio_ttfb_ms: Option<f64>,
-    /// `p95_engine_ms` (optional)
+    /// `p95_engine_ms` (optional, nullable)
     #[serde(default)]
     pub p95_engine_ms: Option<f64>,
-    /// `silence_ratio` (optional)
+    /// `silence_ratio` (optional, nullable)
     #[serde(default)]
     pub silence_ratio: Option<f64>,
-    /// `turn_count` (optional)
+    /// `turn_count` (optional, nullable)
     #[serde(default)]
     pub turn_count: Option<i64>,
 }
@@ -1076,7 +1092,7 @@ pub struct OperatorIntelligenceSummary {
     /// `escalated` (optional; spec default `false`)
     #[serde(default)]
     pub escalated: Option<bool>,
-    /// `operator_active` (optional)
+    /// `operator_active` (optional, nullable)
     #[serde(default)]
     pub operator_active: Option<bool>,
 }
@@ -1096,17 +1112,17 @@ string_enum! {
 /// Schema `Participant`.
 #[derive(Clone, PartialEq, Deserialize)]
 pub struct Participant {
-    /// `display_name` (optional)
+    /// `display_name` (optional, nullable)
     #[serde(default)]
     pub display_name: Option<String>,
     /// `joined_at` (required; format `date-time`)
     pub joined_at: String,
-    /// `left_at` (optional; format `date-time`)
+    /// `left_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub left_at: Option<String>,
     /// `participant_id` (required)
     pub participant_id: String,
-    /// `phone_number` (optional). Patient data: redacted in `Debug`.
+    /// `phone_number` (optional, nullable). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub phone_number: Option<String>,
     /// `role` (required)
@@ -1132,7 +1148,7 @@ impl std::fmt::Debug for Participant {
 /// Schema `PhoneNumberCallVolume`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PhoneNumberCallVolume {
-    /// `avg_duration_seconds` (optional)
+    /// `avg_duration_seconds` (optional, nullable)
     #[serde(default)]
     pub avg_duration_seconds: Option<f64>,
     /// `by_date` (optional)
@@ -1151,10 +1167,10 @@ pub struct PhoneNumberCallVolume {
 /// Schema `PlaybackTimeline`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PlaybackTimeline {
-    /// `avg_perceived_latency_ms` (optional)
+    /// `avg_perceived_latency_ms` (optional, nullable)
     #[serde(default)]
     pub avg_perceived_latency_ms: Option<f64>,
-    /// `avg_processing_gap_ms` (optional)
+    /// `avg_processing_gap_ms` (optional, nullable)
     #[serde(default)]
     pub avg_processing_gap_ms: Option<f64>,
     /// `duration_seconds` (required)
@@ -1162,12 +1178,12 @@ pub struct PlaybackTimeline {
     /// `lanes` (optional; spec default `[]`)
     #[serde(default)]
     pub lanes: Option<Vec<TimelineLaneDefinition>>,
-    /// `max_processing_gap_ms` (optional)
+    /// `max_processing_gap_ms` (optional, nullable)
     #[serde(default)]
     pub max_processing_gap_ms: Option<f64>,
     /// `segments` (required)
     pub segments: Vec<TimelineSegment>,
-    /// `timebase` (optional)
+    /// `timebase` (optional, nullable)
     #[serde(default)]
     pub timebase: Option<TimelineTimebase>,
     /// `total_agent_speech_seconds` (optional; spec default `0.0`)
@@ -1190,10 +1206,10 @@ pub struct QualityBreakdown {
     pub components: Vec<QualityComponent>,
     /// `score` (required)
     pub score: f64,
-    /// `workspace_avg` (optional)
+    /// `workspace_avg` (optional, nullable)
     #[serde(default)]
     pub workspace_avg: Option<f64>,
-    /// `workspace_percentile` (optional)
+    /// `workspace_percentile` (optional, nullable)
     #[serde(default)]
     pub workspace_percentile: Option<f64>,
 }
@@ -1240,10 +1256,10 @@ pub struct QualityComponent {
     /// `severity` (optional; spec default `"none"`)
     #[serde(default)]
     pub severity: Option<QualityComponentSeverity>,
-    /// `threshold` (optional)
+    /// `threshold` (optional, nullable)
     #[serde(default)]
     pub threshold: Option<String>,
-    /// `value` (optional)
+    /// `value` (optional, nullable)
     #[serde(default)]
     pub value: Option<f64>,
 }
@@ -1285,7 +1301,7 @@ pub struct SafetyState {
     /// `peak_concern_level` (optional; spec default `0`)
     #[serde(default)]
     pub peak_concern_level: Option<i64>,
-    /// `trajectory` (optional)
+    /// `trajectory` (optional, nullable)
     #[serde(default)]
     pub trajectory: Option<String>,
     /// `triage_history` (optional; spec default `[]`)
@@ -1320,7 +1336,7 @@ pub struct SignalResponseAlignment {
     pub agent_response: String,
     /// `alignment` (required)
     pub alignment: SignalResponseAlignmentAlignment,
-    /// `insight` (optional; min length 1; max length 2000)
+    /// `insight` (optional, nullable; min length 1; max length 2000)
     #[serde(default)]
     pub insight: Option<String>,
     /// `signal` (required; min length 1; max length 2000)
@@ -1330,7 +1346,7 @@ pub struct SignalResponseAlignment {
 /// Schema `StateTransition`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct StateTransition {
-    /// `annotation` (optional)
+    /// `annotation` (optional, nullable)
     #[serde(default)]
     pub annotation: Option<String>,
     /// `from_state` (required; read-only)
@@ -1343,7 +1359,7 @@ pub struct StateTransition {
     pub previous_state: Option<String>,
     /// `to_state` (required; read-only)
     pub to_state: String,
-    /// `type` (optional)
+    /// `type` (optional, nullable)
     #[serde(default)]
     pub r#type: Option<String>,
 }
@@ -1389,7 +1405,7 @@ pub struct TimelineActor {
     pub kind: TimelineActorKind,
     /// `label` (required)
     pub label: String,
-    /// `participant_id` (optional)
+    /// `participant_id` (optional, nullable)
     #[serde(default)]
     pub participant_id: Option<String>,
     /// `role` (required)
@@ -1415,7 +1431,7 @@ string_enum! {
 /// Schema `TimelineLaneDefinition`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TimelineLaneDefinition {
-    /// `actor` (optional)
+    /// `actor` (optional, nullable)
     #[serde(default)]
     pub actor: Option<TimelineActor>,
     /// `id` (required; min length 1; max length 160)
@@ -1495,94 +1511,94 @@ string_enum! {
 /// Schema `TimelineSegment`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TimelineSegment {
-    /// `actor` (optional)
+    /// `actor` (optional, nullable)
     #[serde(default)]
     pub actor: Option<TimelineActor>,
-    /// `audio_ttfb_ms` (optional)
+    /// `audio_ttfb_ms` (optional, nullable)
     #[serde(default)]
     pub audio_ttfb_ms: Option<f64>,
-    /// `audio_window_end` (optional)
+    /// `audio_window_end` (optional, nullable)
     #[serde(default)]
     pub audio_window_end: Option<f64>,
-    /// `audio_window_start` (optional)
+    /// `audio_window_start` (optional, nullable)
     #[serde(default)]
     pub audio_window_start: Option<f64>,
-    /// `call_id` (optional)
+    /// `call_id` (optional, nullable)
     #[serde(default)]
     pub call_id: Option<String>,
-    /// `duration_ms` (optional)
+    /// `duration_ms` (optional, nullable)
     #[serde(default)]
     pub duration_ms: Option<f64>,
-    /// `e2e_ttfb_ms` (optional)
+    /// `e2e_ttfb_ms` (optional, nullable)
     #[serde(default)]
     pub e2e_ttfb_ms: Option<f64>,
-    /// `emotion` (optional)
+    /// `emotion` (optional, nullable)
     #[serde(default)]
     pub emotion: Option<String>,
     /// `end` (required)
     pub end: f64,
-    /// `endpoint_name` (optional)
+    /// `endpoint_name` (optional, nullable)
     #[serde(default)]
     pub endpoint_name: Option<String>,
-    /// `engine_ms` (optional)
+    /// `engine_ms` (optional, nullable)
     #[serde(default)]
     pub engine_ms: Option<f64>,
-    /// `eot_confidence` (optional)
+    /// `eot_confidence` (optional, nullable)
     #[serde(default)]
     pub eot_confidence: Option<f64>,
-    /// `from_state` (optional)
+    /// `from_state` (optional, nullable)
     #[serde(default)]
     pub from_state: Option<String>,
-    /// `integration_name` (optional)
+    /// `integration_name` (optional, nullable)
     #[serde(default)]
     pub integration_name: Option<String>,
     /// `label` (required)
     pub label: String,
     /// `lane` (required)
     pub lane: TimelineSegmentLane,
-    /// `lane_id` (optional; min length 1; max length 160)
+    /// `lane_id` (optional, nullable; min length 1; max length 160)
     #[serde(default)]
     pub lane_id: Option<String>,
-    /// `nav_ms` (optional)
+    /// `nav_ms` (optional, nullable)
     #[serde(default)]
     pub nav_ms: Option<f64>,
-    /// `order` (optional)
+    /// `order` (optional, nullable)
     #[serde(default)]
     pub order: Option<i64>,
-    /// `parent_call_id` (optional)
+    /// `parent_call_id` (optional, nullable)
     #[serde(default)]
     pub parent_call_id: Option<String>,
-    /// `protocol` (optional)
+    /// `protocol` (optional, nullable)
     #[serde(default)]
     pub protocol: Option<String>,
-    /// `render_ms` (optional)
+    /// `render_ms` (optional, nullable)
     #[serde(default)]
     pub render_ms: Option<f64>,
     /// `start` (required)
     pub start: f64,
-    /// `state` (optional)
+    /// `state` (optional, nullable)
     #[serde(default)]
     pub state: Option<String>,
-    /// `stt_confidence` (optional)
+    /// `stt_confidence` (optional, nullable)
     #[serde(default)]
     pub stt_confidence: Option<f64>,
-    /// `succeeded` (optional)
+    /// `succeeded` (optional, nullable)
     #[serde(default)]
     pub succeeded: Option<bool>,
-    /// `to_state` (optional)
+    /// `to_state` (optional, nullable)
     #[serde(default)]
     pub to_state: Option<String>,
-    /// `tool_name` (optional)
+    /// `tool_name` (optional, nullable)
     #[serde(default)]
     pub tool_name: Option<String>,
-    /// `track` (optional)
+    /// `track` (optional, nullable)
     #[serde(default)]
     pub track: Option<TimelineSegmentTrack>,
     /// `turn_index` (required)
     pub turn_index: i64,
     /// `type` (required)
     pub r#type: TimelineSegmentType,
-    /// `valence` (optional)
+    /// `valence` (optional, nullable)
     #[serde(default)]
     pub valence: Option<f64>,
 }
@@ -1623,28 +1639,28 @@ fn const_timeline_timebase_unit() -> String {
 /// Schema `ToolCall`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ToolCall {
-    /// `call_id` (optional)
+    /// `call_id` (optional, nullable)
     #[serde(default)]
     pub call_id: Option<String>,
-    /// `duration_ms` (optional)
+    /// `duration_ms` (optional, nullable)
     #[serde(default)]
     pub duration_ms: Option<f64>,
-    /// `endpoint_name` (optional)
+    /// `endpoint_name` (optional, nullable)
     #[serde(default)]
     pub endpoint_name: Option<String>,
-    /// `error_message` (optional)
+    /// `error_message` (optional, nullable)
     #[serde(default)]
     pub error_message: Option<String>,
-    /// `input` (optional)
+    /// `input` (optional, nullable)
     #[serde(default)]
     pub input: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `integration_name` (optional)
+    /// `integration_name` (optional, nullable)
     #[serde(default)]
     pub integration_name: Option<String>,
-    /// `output` (optional)
+    /// `output` (optional, nullable)
     #[serde(default)]
     pub output: Option<String>,
-    /// `protocol` (optional)
+    /// `protocol` (optional, nullable)
     #[serde(default)]
     pub protocol: Option<String>,
     /// `succeeded` (optional; spec default `true`)
@@ -1688,24 +1704,24 @@ string_enum! {
 /// Schema `TraceAnalysisListItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TraceAnalysisListItem {
-    /// `call_entity_id` (optional; format `uuid`)
+    /// `call_entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub call_entity_id: Option<String>,
     /// `call_sid` (required; min length 1; max length 128)
     pub call_sid: String,
-    /// `computed_at` (optional; format `date-time`)
+    /// `computed_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub computed_at: Option<String>,
-    /// `emotional_arc` (optional; min length 1; max length 2000)
+    /// `emotional_arc` (optional, nullable; min length 1; max length 2000)
     #[serde(default)]
     pub emotional_arc: Option<String>,
     /// `key_moment_count` (optional; minimum 0.0; spec default `0`)
     #[serde(default)]
     pub key_moment_count: Option<i64>,
-    /// `outcome` (optional)
+    /// `outcome` (optional, nullable)
     #[serde(default)]
     pub outcome: Option<TraceAnalysisListItemOutcome>,
-    /// `summary` (optional; min length 1; max length 2000)
+    /// `summary` (optional, nullable; min length 1; max length 2000)
     #[serde(default)]
     pub summary: Option<String>,
 }
@@ -1713,7 +1729,7 @@ pub struct TraceAnalysisListItem {
 /// Schema `TraceAnalysisListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct TraceAnalysisListResponse {
-    /// `continuation_token` (optional)
+    /// `continuation_token` (optional, nullable)
     #[serde(default)]
     pub continuation_token: Option<i64>,
     /// `has_more` (optional; spec default `false`)
@@ -1753,7 +1769,7 @@ string_enum! {
 /// Schema `TraceAnalysisResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TraceAnalysisResponse {
-    /// `call_entity_id` (optional; format `uuid`)
+    /// `call_entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub call_entity_id: Option<String>,
     /// `call_sid` (required; min length 1; max length 128)
@@ -1761,25 +1777,25 @@ pub struct TraceAnalysisResponse {
     /// `coaching` (optional; max items 50)
     #[serde(default)]
     pub coaching: Option<Vec<CoachingItem>>,
-    /// `computed_at` (optional; format `date-time`)
+    /// `computed_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub computed_at: Option<String>,
     /// `counterfactuals` (optional; max items 50)
     #[serde(default)]
     pub counterfactuals: Option<Vec<Counterfactual>>,
-    /// `deep_understanding` (optional; min length 1; max length 10000)
+    /// `deep_understanding` (optional, nullable; min length 1; max length 10000)
     #[serde(default)]
     pub deep_understanding: Option<String>,
     /// `emergent_patterns` (optional; max items 50)
     #[serde(default)]
     pub emergent_patterns: Option<Vec<String>>,
-    /// `emotional_arc` (optional; min length 1; max length 2000)
+    /// `emotional_arc` (optional, nullable; min length 1; max length 2000)
     #[serde(default)]
     pub emotional_arc: Option<String>,
     /// `emotional_shifts` (optional; max items 100)
     #[serde(default)]
     pub emotional_shifts: Option<Vec<EmotionalShift>>,
-    /// `interaction_dynamics` (optional)
+    /// `interaction_dynamics` (optional, nullable)
     #[serde(default)]
     pub interaction_dynamics: Option<InteractionDynamics>,
     /// `key_moment_count` (optional; minimum 0.0; spec default `0`)
@@ -1791,7 +1807,7 @@ pub struct TraceAnalysisResponse {
     /// `missed_opportunities` (optional; max items 50)
     #[serde(default)]
     pub missed_opportunities: Option<Vec<String>>,
-    /// `outcome` (optional)
+    /// `outcome` (optional, nullable)
     #[serde(default)]
     pub outcome: Option<TraceAnalysisResponseOutcome>,
     /// `signal_response_alignment` (optional; max items 50)
@@ -1800,7 +1816,7 @@ pub struct TraceAnalysisResponse {
     /// `status` (optional; spec default `"ready"`)
     #[serde(default)]
     pub status: Option<TraceAnalysisResponseStatus>,
-    /// `summary` (optional; min length 1; max length 2000)
+    /// `summary` (optional, nullable; min length 1; max length 2000)
     #[serde(default)]
     pub summary: Option<String>,
 }
@@ -1820,19 +1836,19 @@ string_enum! {
 /// Schema `TraceKeyMoment`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TraceKeyMoment {
-    /// `alternative` (optional; min length 1; max length 2000)
+    /// `alternative` (optional, nullable; min length 1; max length 2000)
     #[serde(default)]
     pub alternative: Option<String>,
     /// `decision_factors` (optional; max items 20)
     #[serde(default)]
     pub decision_factors: Option<Vec<DecisionFactor>>,
-    /// `quality` (optional)
+    /// `quality` (optional, nullable)
     #[serde(default)]
     pub quality: Option<TraceKeyMomentQuality>,
-    /// `reasoning` (optional; min length 1; max length 2000)
+    /// `reasoning` (optional, nullable; min length 1; max length 2000)
     #[serde(default)]
     pub reasoning: Option<String>,
-    /// `timestamp_seconds` (optional; minimum 0.0; maximum 86400.0)
+    /// `timestamp_seconds` (optional, nullable; minimum 0.0; maximum 86400.0)
     #[serde(default)]
     pub timestamp_seconds: Option<f64>,
     /// `what_happened` (required; min length 1; max length 2000)
@@ -1842,46 +1858,46 @@ pub struct TraceKeyMoment {
 /// Schema `Turn`.
 #[derive(Clone, PartialEq, Default, Deserialize)]
 pub struct Turn {
-    /// `agent_action` (optional)
+    /// `agent_action` (optional, nullable)
     #[serde(default)]
     pub agent_action: Option<String>,
-    /// `agent_speech_end_ms` (optional)
+    /// `agent_speech_end_ms` (optional, nullable)
     #[serde(default)]
     pub agent_speech_end_ms: Option<f64>,
-    /// `agent_speech_start_ms` (optional)
+    /// `agent_speech_start_ms` (optional, nullable)
     #[serde(default)]
     pub agent_speech_start_ms: Option<f64>,
-    /// `agent_transcript` (optional). Patient data: redacted in `Debug`.
+    /// `agent_transcript` (optional, nullable). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub agent_transcript: Option<String>,
-    /// `audio_ttfb_ms` (optional)
+    /// `audio_ttfb_ms` (optional, nullable)
     #[serde(default)]
     pub audio_ttfb_ms: Option<f64>,
-    /// `audio_window_end_ms` (optional)
+    /// `audio_window_end_ms` (optional, nullable)
     #[serde(default)]
     pub audio_window_end_ms: Option<f64>,
-    /// `audio_window_start_ms` (optional)
+    /// `audio_window_start_ms` (optional, nullable)
     #[serde(default)]
     pub audio_window_start_ms: Option<f64>,
-    /// `compound_emotions` (optional)
+    /// `compound_emotions` (optional, nullable)
     #[serde(default)]
     pub compound_emotions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    /// `emotion_label` (optional)
+    /// `emotion_label` (optional, nullable)
     #[serde(default)]
     pub emotion_label: Option<String>,
-    /// `emotion_valence` (optional)
+    /// `emotion_valence` (optional, nullable)
     #[serde(default)]
     pub emotion_valence: Option<f64>,
-    /// `engine_ms` (optional)
+    /// `engine_ms` (optional, nullable)
     #[serde(default)]
     pub engine_ms: Option<f64>,
-    /// `eot_confidence` (optional)
+    /// `eot_confidence` (optional, nullable)
     #[serde(default)]
     pub eot_confidence: Option<f64>,
-    /// `filler_type` (optional)
+    /// `filler_type` (optional, nullable)
     #[serde(default)]
     pub filler_type: Option<String>,
-    /// `id` (optional; format `uuid`)
+    /// `id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub id: Option<String>,
     /// `inner_thoughts` (optional; spec default `[]`)
@@ -1890,16 +1906,16 @@ pub struct Turn {
     /// `interrupted` (optional; spec default `false`)
     #[serde(default)]
     pub interrupted: Option<bool>,
-    /// `nav_ms` (optional)
+    /// `nav_ms` (optional, nullable)
     #[serde(default)]
     pub nav_ms: Option<f64>,
-    /// `render_ms` (optional)
+    /// `render_ms` (optional, nullable)
     #[serde(default)]
     pub render_ms: Option<f64>,
-    /// `speaker_id` (optional)
+    /// `speaker_id` (optional, nullable)
     #[serde(default)]
     pub speaker_id: Option<String>,
-    /// `speaker_role` (optional)
+    /// `speaker_role` (optional, nullable)
     #[serde(default)]
     pub speaker_role: Option<String>,
     /// `state` (optional; spec default `""`)
@@ -1908,10 +1924,10 @@ pub struct Turn {
     /// `state_transitions` (optional; spec default `[]`)
     #[serde(default)]
     pub state_transitions: Option<Vec<StateTransition>>,
-    /// `stt_confidence` (optional)
+    /// `stt_confidence` (optional, nullable)
     #[serde(default)]
     pub stt_confidence: Option<f64>,
-    /// `timestamp` (optional; format `date-time`)
+    /// `timestamp` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub timestamp: Option<String>,
     /// `tool_calls` (optional; spec default `[]`)
@@ -1920,13 +1936,13 @@ pub struct Turn {
     /// `trigger` (optional; spec default `""`)
     #[serde(default)]
     pub trigger: Option<String>,
-    /// `user_speech_end_ms` (optional)
+    /// `user_speech_end_ms` (optional, nullable)
     #[serde(default)]
     pub user_speech_end_ms: Option<f64>,
-    /// `user_speech_start_ms` (optional)
+    /// `user_speech_start_ms` (optional, nullable)
     #[serde(default)]
     pub user_speech_start_ms: Option<f64>,
-    /// `user_transcript` (optional). Patient data: redacted in `Debug`.
+    /// `user_transcript` (optional, nullable). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub user_transcript: Option<String>,
 }
@@ -1989,22 +2005,22 @@ pub struct TurnTimeline {
 /// Schema `WorkspaceBenchmarks`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct WorkspaceBenchmarks {
-    /// `avg_duration_seconds` (optional)
+    /// `avg_duration_seconds` (optional, nullable)
     #[serde(default)]
     pub avg_duration_seconds: Option<f64>,
-    /// `avg_quality_score` (optional)
+    /// `avg_quality_score` (optional, nullable)
     #[serde(default)]
     pub avg_quality_score: Option<f64>,
     /// `escalation_rate` (optional; spec default `0.0`)
     #[serde(default)]
     pub escalation_rate: Option<f64>,
-    /// `p25_quality_score` (optional)
+    /// `p25_quality_score` (optional, nullable)
     #[serde(default)]
     pub p25_quality_score: Option<f64>,
-    /// `p50_quality_score` (optional)
+    /// `p50_quality_score` (optional, nullable)
     #[serde(default)]
     pub p50_quality_score: Option<f64>,
-    /// `p75_quality_score` (optional)
+    /// `p75_quality_score` (optional, nullable)
     #[serde(default)]
     pub p75_quality_score: Option<f64>,
     /// `quality_distribution` (optional; spec default `{}`)

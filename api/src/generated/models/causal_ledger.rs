@@ -11,56 +11,56 @@ use serde::{Deserialize, Serialize};
 /// Schema `DriverRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct DriverRow {
-    /// `as_of_date` (optional; format `date`)
+    /// `as_of_date` (optional, nullable; format `date`)
     #[serde(default)]
     pub as_of_date: Option<String>,
-    /// `expected` (optional)
+    /// `expected` (optional, nullable)
     #[serde(default)]
     pub expected: Option<f64>,
     /// `feature_arity` (required)
     pub feature_arity: i64,
     /// `feature_family_1` (required)
     pub feature_family_1: String,
-    /// `feature_family_2` (optional)
+    /// `feature_family_2` (optional, nullable)
     #[serde(default)]
     pub feature_family_2: Option<String>,
     /// `feature_name_1` (required)
     pub feature_name_1: String,
-    /// `feature_name_2` (optional)
+    /// `feature_name_2` (optional, nullable)
     #[serde(default)]
     pub feature_name_2: Option<String>,
-    /// `feature_population` (optional)
+    /// `feature_population` (optional, nullable)
     #[serde(default)]
     pub feature_population: Option<i64>,
     /// `feature_value_1` (required)
     pub feature_value_1: String,
-    /// `feature_value_2` (optional)
+    /// `feature_value_2` (optional, nullable)
     #[serde(default)]
     pub feature_value_2: Option<String>,
     /// `min_support_met` (required)
     pub min_support_met: bool,
     /// `observed` (required)
     pub observed: i64,
-    /// `outcome_code_system` (optional)
+    /// `outcome_code_system` (optional, nullable)
     #[serde(default)]
     pub outcome_code_system: Option<String>,
-    /// `outcome_display` (optional)
+    /// `outcome_display` (optional, nullable)
     #[serde(default)]
     pub outcome_display: Option<String>,
     /// `outcome_family` (required)
     pub outcome_family: String,
     /// `outcome_key` (required)
     pub outcome_key: String,
-    /// `spr` (optional)
+    /// `spr` (optional, nullable)
     #[serde(default)]
     pub spr: Option<f64>,
-    /// `spr_ci_lower` (optional)
+    /// `spr_ci_lower` (optional, nullable)
     #[serde(default)]
     pub spr_ci_lower: Option<f64>,
-    /// `spr_ci_upper` (optional)
+    /// `spr_ci_upper` (optional, nullable)
     #[serde(default)]
     pub spr_ci_upper: Option<f64>,
-    /// `window_days` (optional)
+    /// `window_days` (optional, nullable)
     #[serde(default)]
     pub window_days: Option<i64>,
     /// `workspace_id` (required; format `uuid`)

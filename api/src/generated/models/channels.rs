@@ -50,7 +50,7 @@ pub type SesSetupListItemResponsePage = Page<SesSetupListItemResponse>;
 pub struct SesSetupDetailResponse {
     /// `created_at` (required; format `date-time`)
     pub created_at: String,
-    /// `dns_checked_at` (required; format `date-time`)
+    /// `dns_checked_at` (required, nullable; format `date-time`)
     pub dns_checked_at: Option<String>,
     /// `dns_records` (required)
     pub dns_records: Vec<DnsRecordResponse>,
@@ -69,7 +69,7 @@ pub struct SesSetupDetailResponse {
 pub struct SesSetupListItemResponse {
     /// `created_at` (required; format `date-time`)
     pub created_at: String,
-    /// `dns_checked_at` (required; format `date-time`)
+    /// `dns_checked_at` (required, nullable; format `date-time`)
     pub dns_checked_at: Option<String>,
     /// `dns_verified` (required)
     pub dns_verified: bool,

@@ -66,10 +66,10 @@ pub struct CommandCenterResponse {
 /// Schema `DataQualityMetrics`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct DataQualityMetrics {
-    /// `approval_rate_7d` (optional)
+    /// `approval_rate_7d` (optional, nullable)
     #[serde(default)]
     pub approval_rate_7d: Option<f64>,
-    /// `avg_confidence` (optional)
+    /// `avg_confidence` (optional, nullable)
     #[serde(default)]
     pub avg_confidence: Option<f64>,
     /// `entities_merged_7d` (optional; spec default `0`)
@@ -89,16 +89,16 @@ pub struct IdentityMetrics {
     /// `active_api_keys` (optional; spec default `0`)
     #[serde(default)]
     pub active_api_keys: Option<i64>,
-    /// `active_sessions` (optional)
+    /// `active_sessions` (optional, nullable)
     #[serde(default)]
     pub active_sessions: Option<i64>,
-    /// `failed_auths_1h` (optional)
+    /// `failed_auths_1h` (optional, nullable)
     #[serde(default)]
     pub failed_auths_1h: Option<i64>,
-    /// `locked_accounts` (optional)
+    /// `locked_accounts` (optional, nullable)
     #[serde(default)]
     pub locked_accounts: Option<i64>,
-    /// `mfa_coverage_pct` (optional)
+    /// `mfa_coverage_pct` (optional, nullable)
     #[serde(default)]
     pub mfa_coverage_pct: Option<f64>,
 }
@@ -153,7 +153,7 @@ pub struct VoiceMetrics {
     /// `active_escalated` (optional; spec default `0`)
     #[serde(default)]
     pub active_escalated: Option<i64>,
-    /// `avg_quality_score_today` (optional)
+    /// `avg_quality_score_today` (optional, nullable)
     #[serde(default)]
     pub avg_quality_score_today: Option<f64>,
     /// `calls_today` (optional; spec default `0`)

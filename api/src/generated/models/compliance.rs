@@ -32,11 +32,11 @@ pub struct ComplianceDashboardResponse {
     pub generated_at: String,
     /// `hipaa_status` (required)
     pub hipaa_status: String,
-    /// `last_audit_export` (required)
+    /// `last_audit_export` (required, nullable)
     pub last_audit_export: Option<String>,
     /// `legal_hold` (required)
     pub legal_hold: bool,
-    /// `retention_days` (required)
+    /// `retention_days` (required, nullable)
     pub retention_days: Option<i64>,
     /// `total_credentials` (required)
     pub total_credentials: i64,

@@ -13,10 +13,15 @@ use serde::{Deserialize, Serialize};
 pub struct Action {
     /// `description` (required)
     pub description: String,
-    /// `filler_hint` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filler_hint: Option<String>,
+    /// `filler_hint` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub filler_hint: Patch<String>,
 }
+
+body_setters! { Action {
+} patch {
+    filler_hint / clear_filler_hint(filler_hint) = "filler_hint": String;
+} }
 
 string_enum! {
     /// Inline string enum `ActionStateWaitFor`.
@@ -43,9 +48,9 @@ pub struct ActionState {
     /// `channel_overrides` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_overrides: Option<std::collections::BTreeMap<String, ChannelOverride>>,
-    /// `escalation_config` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub escalation_config: Option<StateRiskOverride>,
+    /// `escalation_config` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub escalation_config: Patch<StateRiskOverride>,
     /// `exit_condition_tool_call_specs` (optional; spec default `[]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_condition_tool_call_specs: Option<Vec<ToolCallSpec>>,
@@ -60,18 +65,30 @@ pub struct ActionState {
     pub name: String,
     /// `objective` (required)
     pub objective: String,
-    /// `surface_spec_template` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub surface_spec_template: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `turn_policy` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub turn_policy: Option<TurnPolicy>,
+    /// `surface_spec_template` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub surface_spec_template: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `turn_policy` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub turn_policy: Patch<TurnPolicy>,
     /// `type` (required; constant `"action"`)
     pub r#type: String,
-    /// `wait_for` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wait_for: Option<ActionStateWaitFor>,
+    /// `wait_for` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub wait_for: Patch<ActionStateWaitFor>,
 }
+
+body_setters! { ActionState {
+    action_tool_call_specs(action_tool_call_specs) = "action_tool_call_specs": Vec<ToolCallSpec>;
+    channel_overrides(channel_overrides) = "channel_overrides": std::collections::BTreeMap<String, ChannelOverride>;
+    exit_condition_tool_call_specs(exit_condition_tool_call_specs) = "exit_condition_tool_call_specs": Vec<ToolCallSpec>;
+    guardrails(guardrails) = "guardrails": Vec<Guardrail>;
+} patch {
+    escalation_config / clear_escalation_config(escalation_config) = "escalation_config": StateRiskOverride;
+    surface_spec_template / clear_surface_spec_template(surface_spec_template) = "surface_spec_template": serde_json::Map<String, serde_json::Value>;
+    turn_policy / clear_turn_policy(turn_policy) = "turn_policy": TurnPolicy;
+    wait_for / clear_wait_for(wait_for) = "wait_for": ActionStateWaitFor;
+} }
 
 /// Schema `AnnotationState`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,39 +109,55 @@ pub struct ChannelOverride {
     /// `action_guidelines` (optional; spec default `[]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_guidelines: Option<Vec<String>>,
-    /// `objective` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub objective: Option<String>,
-    /// `progress` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub progress: Option<ProgressHint>,
+    /// `objective` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub objective: Patch<String>,
+    /// `progress` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub progress: Patch<ProgressHint>,
 }
+
+body_setters! { ChannelOverride {
+    action_guidelines(action_guidelines) = "action_guidelines": Vec<String>;
+} patch {
+    objective / clear_objective(objective) = "objective": String;
+    progress / clear_progress(progress) = "progress": ProgressHint;
+} }
 
 /// Schema `CollectionField`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CollectionField {
-    /// `ask_prompt` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ask_prompt: Option<String>,
-    /// `fhir_path` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fhir_path: Option<String>,
+    /// `ask_prompt` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub ask_prompt: Patch<String>,
+    /// `fhir_path` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub fhir_path: Patch<String>,
     /// `key` (required)
     pub key: String,
     /// `label` (required)
     pub label: String,
-    /// `options` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<String>>,
+    /// `options` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub options: Patch<Vec<String>>,
     /// `required` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `type` (required)
     pub r#type: String,
-    /// `validation` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub validation: Option<String>,
+    /// `validation` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub validation: Patch<String>,
 }
+
+body_setters! { CollectionField {
+    required(required) = "required": bool;
+} patch {
+    ask_prompt / clear_ask_prompt(ask_prompt) = "ask_prompt": String;
+    fhir_path / clear_fhir_path(fhir_path) = "fhir_path": String;
+    options / clear_options(options) = "options": Vec<String>;
+    validation / clear_validation(validation) = "validation": String;
+} }
 
 /// Schema `ContextGraphResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -216,7 +249,7 @@ pub struct ContextGraphVersionResponse {
     pub states: Vec<ContextGraphState>,
     /// `terminal_state` (required)
     pub terminal_state: String,
-    /// `topology_description` (required)
+    /// `topology_description` (required, nullable)
     pub topology_description: Option<String>,
     /// `updated_at` (required; format `date-time`)
     pub updated_at: String,
@@ -235,6 +268,11 @@ pub struct CreateContextGraphRequest {
     /// `name` (required)
     pub name: NameString,
 }
+
+body_setters! { CreateContextGraphRequest {
+    description(description) = "description": DescriptionString;
+} patch {
+} }
 
 /// Schema `CreateContextGraphVersionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -259,10 +297,19 @@ pub struct CreateContextGraphVersionRequest {
     pub states: Vec<ContextGraphState>,
     /// `terminal_state` (required)
     pub terminal_state: String,
-    /// `topology_description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub topology_description: Option<String>,
+    /// `topology_description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub topology_description: Patch<String>,
 }
+
+body_setters! { CreateContextGraphVersionRequest {
+    description(description) = "description": DescriptionString;
+    global_action_guidelines(global_action_guidelines) = "global_action_guidelines": Vec<String>;
+    global_boundary_constraints(global_boundary_constraints) = "global_boundary_constraints": Vec<String>;
+    global_intra_state_navigation_guidelines(global_intra_state_navigation_guidelines) = "global_intra_state_navigation_guidelines": Vec<String>;
+} patch {
+    topology_description / clear_topology_description(topology_description) = "topology_description": String;
+} }
 
 /// Schema `DataCollectionState-Output` (also `DataCollectionState-Input`, identical).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -299,12 +346,25 @@ pub struct DataCollectionState {
     /// `tool_call_specs` (optional; spec default `[]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_call_specs: Option<Vec<ToolCallSpec>>,
-    /// `turn_policy` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub turn_policy: Option<TurnPolicy>,
+    /// `turn_policy` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub turn_policy: Patch<TurnPolicy>,
     /// `type` (required; constant `"data_collection"`)
     pub r#type: String,
 }
+
+body_setters! { DataCollectionState {
+    action_guidelines(action_guidelines) = "action_guidelines": Vec<String>;
+    boundary_constraints(boundary_constraints) = "boundary_constraints": Vec<String>;
+    channel_overrides(channel_overrides) = "channel_overrides": std::collections::BTreeMap<String, ChannelOverride>;
+    guardrails(guardrails) = "guardrails": Vec<Guardrail>;
+    max_turns(max_turns) = "max_turns": i64;
+    surface_fallback(surface_fallback) = "surface_fallback": bool;
+    surface_fallback_after_turns(surface_fallback_after_turns) = "surface_fallback_after_turns": i64;
+    tool_call_specs(tool_call_specs) = "tool_call_specs": Vec<ToolCallSpec>;
+} patch {
+    turn_policy / clear_turn_policy(turn_policy) = "turn_policy": TurnPolicy;
+} }
 
 string_enum! {
     /// Inline string enum `DecisionStateWaitFor`.
@@ -337,27 +397,42 @@ pub struct DecisionState {
     /// `tool_call_specs` (optional; spec default `[]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_call_specs: Option<Vec<ToolCallSpec>>,
-    /// `turn_policy` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub turn_policy: Option<TurnPolicy>,
+    /// `turn_policy` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub turn_policy: Patch<TurnPolicy>,
     /// `type` (required; constant `"decision"`)
     pub r#type: String,
-    /// `wait_for` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wait_for: Option<DecisionStateWaitFor>,
+    /// `wait_for` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub wait_for: Patch<DecisionStateWaitFor>,
 }
+
+body_setters! { DecisionState {
+    channel_overrides(channel_overrides) = "channel_overrides": std::collections::BTreeMap<String, ChannelOverride>;
+    decision_guidelines(decision_guidelines) = "decision_guidelines": Vec<String>;
+    guardrails(guardrails) = "guardrails": Vec<Guardrail>;
+    tool_call_specs(tool_call_specs) = "tool_call_specs": Vec<ToolCallSpec>;
+} patch {
+    turn_policy / clear_turn_policy(turn_policy) = "turn_policy": TurnPolicy;
+    wait_for / clear_wait_for(wait_for) = "wait_for": DecisionStateWaitFor;
+} }
 
 /// Schema `ExitCondition`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExitCondition {
     /// `description` (required)
     pub description: String,
-    /// `filler_hint` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filler_hint: Option<String>,
+    /// `filler_hint` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub filler_hint: Patch<String>,
     /// `next_state` (required)
     pub next_state: String,
 }
+
+body_setters! { ExitCondition {
+} patch {
+    filler_hint / clear_filler_hint(filler_hint) = "filler_hint": String;
+} }
 
 string_enum! {
     /// Inline string enum `GuardrailEnforcement`.
@@ -380,6 +455,11 @@ pub struct Guardrail {
     /// `name` (required; max length 128)
     pub name: String,
 }
+
+body_setters! { Guardrail {
+    enforcement(enforcement) = "enforcement": GuardrailEnforcement;
+} patch {
+} }
 
 /// Schema `PaginatedResponse_ContextGraphResponse_`: a token-paged list.
 pub type ContextGraphResponsePage = Page<ContextGraphResponse>;
@@ -420,48 +500,68 @@ string_enum! {
 /// Schema `ProgressHint`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProgressHint {
-    /// `custom_phrase` (optional; max length 500)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_phrase: Option<String>,
+    /// `custom_phrase` (optional, nullable; max length 500)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub custom_phrase: Patch<String>,
     /// `deterministic` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deterministic: Option<bool>,
-    /// `expected_latency_ms` (optional; minimum 0.0; maximum 60000.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expected_latency_ms: Option<i64>,
-    /// `interval_ms` (optional; minimum 100.0; maximum 30000.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interval_ms: Option<i64>,
+    /// `expected_latency_ms` (optional, nullable; minimum 0.0; maximum 60000.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub expected_latency_ms: Patch<i64>,
+    /// `interval_ms` (optional, nullable; minimum 100.0; maximum 30000.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub interval_ms: Patch<i64>,
     /// `mode` (optional; spec default `"auto"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<ProgressHintMode>,
-    /// `phrases` (optional; min items 1; max items 10)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phrases: Option<Vec<String>>,
-    /// `progress_class` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub progress_class: Option<ProgressHintProgressClass>,
-    /// `trigger_delay_ms` (optional; minimum 0.0; maximum 30000.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trigger_delay_ms: Option<i64>,
+    /// `phrases` (optional, nullable; min items 1; max items 10)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub phrases: Patch<Vec<String>>,
+    /// `progress_class` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub progress_class: Patch<ProgressHintProgressClass>,
+    /// `trigger_delay_ms` (optional, nullable; minimum 0.0; maximum 30000.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub trigger_delay_ms: Patch<i64>,
 }
+
+body_setters! { ProgressHint {
+    deterministic(deterministic) = "deterministic": bool;
+    mode(mode) = "mode": ProgressHintMode;
+} patch {
+    custom_phrase / clear_custom_phrase(custom_phrase) = "custom_phrase": String;
+    expected_latency_ms / clear_expected_latency_ms(expected_latency_ms) = "expected_latency_ms": i64;
+    interval_ms / clear_interval_ms(interval_ms) = "interval_ms": i64;
+    phrases / clear_phrases(phrases) = "phrases": Vec<String>;
+    progress_class / clear_progress_class(progress_class) = "progress_class": ProgressHintProgressClass;
+    trigger_delay_ms / clear_trigger_delay_ms(trigger_delay_ms) = "trigger_delay_ms": i64;
+} }
 
 /// Schema `StateRiskOverride`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct StateRiskOverride {
-    /// `auto_escalate_threshold` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_escalate_threshold: Option<f64>,
+    /// `auto_escalate_threshold` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub auto_escalate_threshold: Patch<f64>,
     /// `max_loop_count` (optional; spec default `3`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_loop_count: Option<i64>,
-    /// `operator_skill` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operator_skill: Option<String>,
+    /// `operator_skill` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub operator_skill: Patch<String>,
     /// `topic_risk_score` (optional; spec default `0.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic_risk_score: Option<f64>,
 }
+
+body_setters! { StateRiskOverride {
+    max_loop_count(max_loop_count) = "max_loop_count": i64;
+    topic_risk_score(topic_risk_score) = "topic_risk_score": f64;
+} patch {
+    auto_escalate_threshold / clear_auto_escalate_threshold(auto_escalate_threshold) = "auto_escalate_threshold": f64;
+    operator_skill / clear_operator_skill(operator_skill) = "operator_skill": String;
+} }
 
 string_enum! {
     /// Inline string enum `ToolCallSpecResultPersistence`.
@@ -479,24 +579,34 @@ pub struct ToolCallSpec {
     /// `additional_instruction` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_instruction: Option<String>,
-    /// `audio_filler_triggered_after` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audio_filler_triggered_after: Option<f64>,
-    /// `audio_fillers` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audio_fillers: Option<Vec<String>>,
+    /// `audio_filler_triggered_after` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub audio_filler_triggered_after: Patch<f64>,
+    /// `audio_fillers` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub audio_fillers: Patch<Vec<String>>,
     /// `navigate_on_completion` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub navigate_on_completion: Option<bool>,
-    /// `progress` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub progress: Option<ProgressHint>,
+    /// `progress` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub progress: Patch<ProgressHint>,
     /// `result_persistence` (optional; spec default `"accumulate"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_persistence: Option<ToolCallSpecResultPersistence>,
     /// `tool_id` (required)
     pub tool_id: String,
 }
+
+body_setters! { ToolCallSpec {
+    additional_instruction(additional_instruction) = "additional_instruction": String;
+    navigate_on_completion(navigate_on_completion) = "navigate_on_completion": bool;
+    result_persistence(result_persistence) = "result_persistence": ToolCallSpecResultPersistence;
+} patch {
+    audio_filler_triggered_after / clear_audio_filler_triggered_after(audio_filler_triggered_after) = "audio_filler_triggered_after": f64;
+    audio_fillers / clear_audio_fillers(audio_fillers) = "audio_fillers": Vec<String>;
+    progress / clear_progress(progress) = "progress": ProgressHint;
+} }
 
 string_enum! {
     /// Inline string enum `TurnPolicyContextStrategy`.
@@ -546,24 +656,44 @@ pub struct TurnPolicy {
     /// `safety_response` (optional; spec default `"stay_empathize"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_response: Option<TurnPolicySafetyResponse>,
-    /// `stt_eager_eot_threshold` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stt_eager_eot_threshold: Option<f64>,
-    /// `stt_eot_threshold` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stt_eot_threshold: Option<f64>,
-    /// `stt_eot_timeout_ms` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stt_eot_timeout_ms: Option<i64>,
+    /// `stt_eager_eot_threshold` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub stt_eager_eot_threshold: Patch<f64>,
+    /// `stt_eot_threshold` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub stt_eot_threshold: Patch<f64>,
+    /// `stt_eot_timeout_ms` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub stt_eot_timeout_ms: Patch<i64>,
 }
+
+body_setters! { TurnPolicy {
+    barge_in_enabled(barge_in_enabled) = "barge_in_enabled": bool;
+    block_forward_call(block_forward_call) = "block_forward_call": bool;
+    block_forward_call_after_turns(block_forward_call_after_turns) = "block_forward_call_after_turns": i64;
+    context_strategy(context_strategy) = "context_strategy": TurnPolicyContextStrategy;
+    degradation_threshold(degradation_threshold) = "degradation_threshold": i64;
+    greeting_shield_s(greeting_shield_s) = "greeting_shield_s": f64;
+    safety_response(safety_response) = "safety_response": TurnPolicySafetyResponse;
+} patch {
+    stt_eager_eot_threshold / clear_stt_eager_eot_threshold(stt_eager_eot_threshold) = "stt_eager_eot_threshold": f64;
+    stt_eot_threshold / clear_stt_eot_threshold(stt_eot_threshold) = "stt_eot_threshold": f64;
+    stt_eot_timeout_ms / clear_stt_eot_timeout_ms(stt_eot_timeout_ms) = "stt_eot_timeout_ms": i64;
+} }
 
 /// Schema `UpdateContextGraphRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateContextGraphRequest {
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
-    /// `name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<NameString>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
+    /// `name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub name: Patch<NameString>,
 }
+
+body_setters! { UpdateContextGraphRequest {
+} patch {
+    description / clear_description(description) = "description": DescriptionString;
+    name / clear_name(name) = "name": NameString;
+} }

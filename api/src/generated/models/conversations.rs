@@ -11,25 +11,35 @@ use serde::{Deserialize, Serialize};
 /// Schema `ContentPartPayload`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ContentPartPayload {
-    /// `media_type` (optional; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
+    /// `media_type` (optional, nullable; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub media_type: Patch<String>,
     /// `metadata` (optional; max properties 50)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `provider_id` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider_id: Option<String>,
-    /// `text` (optional; max length 10000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
+    /// `provider_id` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub provider_id: Patch<String>,
+    /// `text` (optional, nullable; max length 10000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub text: Patch<String>,
     /// `type` (optional; min length 1; max length 64; pattern `^[a-z][a-z0-9._-]*$`; spec default `"text"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// `url` (optional; max length 2048)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    /// `url` (optional, nullable; max length 2048)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub url: Patch<String>,
 }
+
+body_setters! { ContentPartPayload {
+    metadata(metadata) = "metadata": serde_json::Map<String, serde_json::Value>;
+    r#type(r#type) = "type": String;
+} patch {
+    media_type / clear_media_type(media_type) = "media_type": String;
+    provider_id / clear_provider_id(provider_id) = "provider_id": String;
+    text / clear_text(text) = "text": String;
+    url / clear_url(url) = "url": String;
+} }
 
 string_enum! {
     /// Inline string enum `ConversationDetailChannelKind`.
@@ -80,54 +90,54 @@ string_enum! {
 /// Schema `ConversationDetail`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ConversationDetail {
-    /// `call_sid` (optional)
+    /// `call_sid` (optional, nullable)
     #[serde(default)]
     pub call_sid: Option<String>,
-    /// `caller_id` (optional)
+    /// `caller_id` (optional, nullable)
     #[serde(default)]
     pub caller_id: Option<String>,
     /// `channel_kind` (required)
     pub channel_kind: ConversationDetailChannelKind,
-    /// `completion_reason` (optional)
+    /// `completion_reason` (optional, nullable)
     #[serde(default)]
     pub completion_reason: Option<String>,
     /// `created_at` (required)
     pub created_at: String,
-    /// `direction` (optional)
+    /// `direction` (optional, nullable)
     #[serde(default)]
     pub direction: Option<String>,
-    /// `duration_seconds` (optional)
+    /// `duration_seconds` (optional, nullable)
     #[serde(default)]
     pub duration_seconds: Option<f64>,
-    /// `entity_id` (optional; format `uuid`)
+    /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub entity_id: Option<String>,
-    /// `escalation_status` (optional)
+    /// `escalation_status` (optional, nullable)
     #[serde(default)]
     pub escalation_status: Option<String>,
-    /// `final_state` (optional)
+    /// `final_state` (optional, nullable)
     #[serde(default)]
     pub final_state: Option<String>,
-    /// `has_recording` (optional)
+    /// `has_recording` (optional, nullable)
     #[serde(default)]
     pub has_recording: Option<bool>,
     /// `id` (required; format `uuid`)
     pub id: String,
     /// `lifecycle` (required)
     pub lifecycle: ConversationDetailLifecycle,
-    /// `phone_number` (optional)
+    /// `phone_number` (optional, nullable)
     #[serde(default)]
     pub phone_number: Option<String>,
-    /// `plan` (optional)
+    /// `plan` (optional, nullable)
     #[serde(default)]
     pub plan: Option<String>,
-    /// `quality_score` (optional)
+    /// `quality_score` (optional, nullable)
     #[serde(default)]
     pub quality_score: Option<f64>,
-    /// `service_id` (optional; format `uuid`)
+    /// `service_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub service_id: Option<String>,
-    /// `source` (optional)
+    /// `source` (optional, nullable)
     #[serde(default)]
     pub source: Option<String>,
     /// `status` (required)
@@ -140,7 +150,7 @@ pub struct ConversationDetail {
     pub turns: Option<Vec<ConversationTurn>>,
     /// `updated_at` (required)
     pub updated_at: String,
-    /// `voice` (optional)
+    /// `voice` (optional, nullable)
     #[serde(default)]
     pub voice: Option<VoiceDetail>,
 }
@@ -196,7 +206,7 @@ pub struct ConversationTurn {
     pub role: ConversationTurnRole,
     /// `text` (required)
     pub text: String,
-    /// `timestamp` (optional)
+    /// `timestamp` (optional, nullable)
     #[serde(default)]
     pub timestamp: Option<String>,
 }
@@ -207,12 +217,18 @@ pub struct CreateConversationRequest {
     /// `auto_greet` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_greet: Option<bool>,
-    /// `entity_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity_id: Option<String>,
+    /// `entity_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub entity_id: Patch<String>,
     /// `service_id` (required; format `uuid`)
     pub service_id: String,
 }
+
+body_setters! { CreateConversationRequest {
+    auto_greet(auto_greet) = "auto_greet": bool;
+} patch {
+    entity_id / clear_entity_id(entity_id) = "entity_id": String;
+} }
 
 string_enum! {
     /// Inline string enum `TurnConversationSnapshotStatus`.
@@ -292,7 +308,7 @@ pub struct TurnErrorEvent {
     /// `retryable` (optional; spec default `false`)
     #[serde(default)]
     pub retryable: Option<bool>,
-    /// `status_code` (optional; spec default `null`)
+    /// `status_code` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub status_code: Option<i64>,
 }
@@ -320,18 +336,25 @@ fn const_turn_message_event_event() -> String {
 /// Schema `TurnRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TurnRequest {
-    /// `content` (optional; max items 20)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Vec<ContentPartPayload>>,
-    /// `media_type` (optional; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
-    /// `media_url` (optional; max length 2048)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_url: Option<String>,
+    /// `content` (optional, nullable; max items 20)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub content: Patch<Vec<ContentPartPayload>>,
+    /// `media_type` (optional, nullable; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub media_type: Patch<String>,
+    /// `media_url` (optional, nullable; max length 2048)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub media_url: Patch<String>,
     /// `message` (required; min length 1; max length 10000)
     pub message: String,
 }
+
+body_setters! { TurnRequest {
+} patch {
+    content / clear_content(content) = "content": Vec<ContentPartPayload>;
+    media_type / clear_media_type(media_type) = "media_type": String;
+    media_url / clear_media_url(media_url) = "media_url": String;
+} }
 
 /// Schema `TurnResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -462,67 +485,67 @@ pub struct VoiceDetail {
     /// `barge_in_events` (optional; spec default `[]`)
     #[serde(default)]
     pub barge_in_events: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    /// `call_analysis` (optional)
+    /// `call_analysis` (optional, nullable)
     #[serde(default)]
     pub call_analysis: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `config` (optional)
+    /// `config` (optional, nullable)
     #[serde(default)]
     pub config: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `conversation_metrics` (optional)
+    /// `conversation_metrics` (optional, nullable)
     #[serde(default)]
     pub conversation_metrics: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `emotional_summary` (optional)
+    /// `emotional_summary` (optional, nullable)
     #[serde(default)]
     pub emotional_summary: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `escalation` (optional)
+    /// `escalation` (optional, nullable)
     #[serde(default)]
     pub escalation: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `forwarding` (optional)
+    /// `forwarding` (optional, nullable)
     #[serde(default)]
     pub forwarding: Option<serde_json::Map<String, serde_json::Value>>,
     /// `has_recording` (optional; spec default `false`)
     #[serde(default)]
     pub has_recording: Option<bool>,
-    /// `latency_summary` (optional)
+    /// `latency_summary` (optional, nullable)
     #[serde(default)]
     pub latency_summary: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `operator_summary` (optional)
+    /// `operator_summary` (optional, nullable)
     #[serde(default)]
     pub operator_summary: Option<serde_json::Map<String, serde_json::Value>>,
     /// `participants` (optional; spec default `[]`)
     #[serde(default)]
     pub participants: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    /// `quality_breakdown` (optional)
+    /// `quality_breakdown` (optional, nullable)
     #[serde(default)]
     pub quality_breakdown: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `recording_path` (optional)
+    /// `recording_path` (optional, nullable)
     #[serde(default)]
     pub recording_path: Option<String>,
-    /// `risk_summary` (optional)
+    /// `risk_summary` (optional, nullable)
     #[serde(default)]
     pub risk_summary: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `safety` (optional)
+    /// `safety` (optional, nullable)
     #[serde(default)]
     pub safety: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `safety_summary` (optional)
+    /// `safety_summary` (optional, nullable)
     #[serde(default)]
     pub safety_summary: Option<serde_json::Map<String, serde_json::Value>>,
     /// `states_visited` (optional; spec default `[]`)
     #[serde(default)]
     pub states_visited: Option<Vec<String>>,
-    /// `tool_summary` (optional)
+    /// `tool_summary` (optional, nullable)
     #[serde(default)]
     pub tool_summary: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `transcript_accuracy` (optional)
+    /// `transcript_accuracy` (optional, nullable)
     #[serde(default)]
     pub transcript_accuracy: Option<f64>,
-    /// `twilio_recording_duration` (optional)
+    /// `twilio_recording_duration` (optional, nullable)
     #[serde(default)]
     pub twilio_recording_duration: Option<f64>,
-    /// `twilio_recording_sid` (optional)
+    /// `twilio_recording_sid` (optional, nullable)
     #[serde(default)]
     pub twilio_recording_sid: Option<String>,
-    /// `verified_transcript` (optional)
+    /// `verified_transcript` (optional, nullable)
     #[serde(default)]
     pub verified_transcript: Option<String>,
 }
@@ -576,51 +599,51 @@ string_enum! {
 /// Schema `src__routes__conversations__ConversationSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ConversationsConversationSummary {
-    /// `call_sid` (optional)
+    /// `call_sid` (optional, nullable)
     #[serde(default)]
     pub call_sid: Option<String>,
-    /// `caller_id` (optional)
+    /// `caller_id` (optional, nullable)
     #[serde(default)]
     pub caller_id: Option<String>,
     /// `channel_kind` (required)
     pub channel_kind: ConversationsConversationSummaryChannelKind,
-    /// `completion_reason` (optional)
+    /// `completion_reason` (optional, nullable)
     #[serde(default)]
     pub completion_reason: Option<String>,
     /// `created_at` (required)
     pub created_at: String,
-    /// `direction` (optional)
+    /// `direction` (optional, nullable)
     #[serde(default)]
     pub direction: Option<String>,
-    /// `duration_seconds` (optional)
+    /// `duration_seconds` (optional, nullable)
     #[serde(default)]
     pub duration_seconds: Option<f64>,
-    /// `entity_id` (optional; format `uuid`)
+    /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub entity_id: Option<String>,
-    /// `escalation_status` (optional)
+    /// `escalation_status` (optional, nullable)
     #[serde(default)]
     pub escalation_status: Option<String>,
-    /// `final_state` (optional)
+    /// `final_state` (optional, nullable)
     #[serde(default)]
     pub final_state: Option<String>,
-    /// `has_recording` (optional)
+    /// `has_recording` (optional, nullable)
     #[serde(default)]
     pub has_recording: Option<bool>,
     /// `id` (required; format `uuid`)
     pub id: String,
     /// `lifecycle` (required)
     pub lifecycle: ConversationsConversationSummaryLifecycle,
-    /// `phone_number` (optional)
+    /// `phone_number` (optional, nullable)
     #[serde(default)]
     pub phone_number: Option<String>,
-    /// `quality_score` (optional)
+    /// `quality_score` (optional, nullable)
     #[serde(default)]
     pub quality_score: Option<f64>,
-    /// `service_id` (optional; format `uuid`)
+    /// `service_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub service_id: Option<String>,
-    /// `source` (optional)
+    /// `source` (optional, nullable)
     #[serde(default)]
     pub source: Option<String>,
     /// `status` (required)

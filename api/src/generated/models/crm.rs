@@ -19,21 +19,21 @@ pub struct CrmActivityItem {
     /// `data` (optional)
     #[serde(default)]
     pub data: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `description` (optional)
+    /// `description` (optional, nullable)
     #[serde(default)]
     pub description: Option<String>,
-    /// `direction` (optional)
+    /// `direction` (optional, nullable)
     #[serde(default)]
     pub direction: Option<String>,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `occurred_at` (optional; format `date-time`)
+    /// `occurred_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub occurred_at: Option<String>,
     /// `source` (optional; spec default `"unknown"`)
     #[serde(default)]
     pub source: Option<String>,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
 }
@@ -55,13 +55,13 @@ pub struct CrmActivityTimelineResponse {
 /// Schema `CrmCompanyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CrmCompanyResponse {
-    /// `address` (optional)
+    /// `address` (optional, nullable)
     #[serde(default)]
     pub address: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
-    /// `domain` (optional)
+    /// `domain` (optional, nullable)
     #[serde(default)]
     pub domain: Option<String>,
     /// `entity_id` (required; format `uuid`)
@@ -69,22 +69,22 @@ pub struct CrmCompanyResponse {
     /// `event_count` (optional; spec default `0`)
     #[serde(default)]
     pub event_count: Option<i64>,
-    /// `hubspot_id` (optional)
+    /// `hubspot_id` (optional, nullable)
     #[serde(default)]
     pub hubspot_id: Option<String>,
-    /// `industry` (optional)
+    /// `industry` (optional, nullable)
     #[serde(default)]
     pub industry: Option<String>,
-    /// `last_activity_at` (optional; format `date-time`)
+    /// `last_activity_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub last_activity_at: Option<String>,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
-    /// `phone` (optional)
+    /// `phone` (optional, nullable)
     #[serde(default)]
     pub phone: Option<String>,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
 }
@@ -97,7 +97,7 @@ pub struct CrmCompanySearchResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default)]
     pub has_more: Option<bool>,
-    /// `next_offset` (optional)
+    /// `next_offset` (optional, nullable)
     #[serde(default)]
     pub next_offset: Option<i64>,
     /// `total` (required)
@@ -107,28 +107,28 @@ pub struct CrmCompanySearchResponse {
 /// Schema `CrmContactDetailResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CrmContactDetailResponse {
-    /// `address` (optional)
+    /// `address` (optional, nullable)
     #[serde(default)]
     pub address: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `birth_date` (optional)
+    /// `birth_date` (optional, nullable)
     #[serde(default)]
     pub birth_date: Option<String>,
-    /// `canonical_id` (optional)
+    /// `canonical_id` (optional, nullable)
     #[serde(default)]
     pub canonical_id: Option<String>,
     /// `clinical` (optional)
     #[serde(default)]
     pub clinical: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `company` (optional)
+    /// `company` (optional, nullable)
     #[serde(default)]
     pub company: Option<String>,
     /// `confidence` (optional; spec default `1.0`)
     #[serde(default)]
     pub confidence: Option<f64>,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
-    /// `email` (optional)
+    /// `email` (optional, nullable)
     #[serde(default)]
     pub email: Option<String>,
     /// `entity_id` (required; format `uuid`)
@@ -139,40 +139,40 @@ pub struct CrmContactDetailResponse {
     /// `external_ids` (optional)
     #[serde(default)]
     pub external_ids: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `first_name` (optional)
+    /// `first_name` (optional, nullable)
     #[serde(default)]
     pub first_name: Option<String>,
-    /// `gender` (optional)
+    /// `gender` (optional, nullable)
     #[serde(default)]
     pub gender: Option<String>,
-    /// `hubspot_id` (optional)
+    /// `hubspot_id` (optional, nullable)
     #[serde(default)]
     pub hubspot_id: Option<String>,
-    /// `last_activity_at` (optional; format `date-time`)
+    /// `last_activity_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub last_activity_at: Option<String>,
-    /// `last_name` (optional)
+    /// `last_name` (optional, nullable)
     #[serde(default)]
     pub last_name: Option<String>,
-    /// `lifecycle_stage` (optional)
+    /// `lifecycle_stage` (optional, nullable)
     #[serde(default)]
     pub lifecycle_stage: Option<String>,
     /// `merged_with` (optional)
     #[serde(default)]
     pub merged_with: Option<Vec<CrmContactResponse>>,
-    /// `mrn` (optional)
+    /// `mrn` (optional, nullable)
     #[serde(default)]
     pub mrn: Option<String>,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
     /// `operational` (optional)
     #[serde(default)]
     pub operational: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `phone` (optional)
+    /// `phone` (optional, nullable)
     #[serde(default)]
     pub phone: Option<String>,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
 }
@@ -180,22 +180,22 @@ pub struct CrmContactDetailResponse {
 /// Schema `CrmContactResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CrmContactResponse {
-    /// `address` (optional)
+    /// `address` (optional, nullable)
     #[serde(default)]
     pub address: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `birth_date` (optional)
+    /// `birth_date` (optional, nullable)
     #[serde(default)]
     pub birth_date: Option<String>,
-    /// `company` (optional)
+    /// `company` (optional, nullable)
     #[serde(default)]
     pub company: Option<String>,
     /// `confidence` (optional; spec default `1.0`)
     #[serde(default)]
     pub confidence: Option<f64>,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
-    /// `email` (optional)
+    /// `email` (optional, nullable)
     #[serde(default)]
     pub email: Option<String>,
     /// `entity_id` (required; format `uuid`)
@@ -203,34 +203,34 @@ pub struct CrmContactResponse {
     /// `event_count` (optional; spec default `0`)
     #[serde(default)]
     pub event_count: Option<i64>,
-    /// `first_name` (optional)
+    /// `first_name` (optional, nullable)
     #[serde(default)]
     pub first_name: Option<String>,
-    /// `gender` (optional)
+    /// `gender` (optional, nullable)
     #[serde(default)]
     pub gender: Option<String>,
-    /// `hubspot_id` (optional)
+    /// `hubspot_id` (optional, nullable)
     #[serde(default)]
     pub hubspot_id: Option<String>,
-    /// `last_activity_at` (optional; format `date-time`)
+    /// `last_activity_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub last_activity_at: Option<String>,
-    /// `last_name` (optional)
+    /// `last_name` (optional, nullable)
     #[serde(default)]
     pub last_name: Option<String>,
-    /// `lifecycle_stage` (optional)
+    /// `lifecycle_stage` (optional, nullable)
     #[serde(default)]
     pub lifecycle_stage: Option<String>,
-    /// `mrn` (optional)
+    /// `mrn` (optional, nullable)
     #[serde(default)]
     pub mrn: Option<String>,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
-    /// `phone` (optional)
+    /// `phone` (optional, nullable)
     #[serde(default)]
     pub phone: Option<String>,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
 }
@@ -243,7 +243,7 @@ pub struct CrmContactSearchResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default)]
     pub has_more: Option<bool>,
-    /// `next_offset` (optional)
+    /// `next_offset` (optional, nullable)
     #[serde(default)]
     pub next_offset: Option<i64>,
     /// `total` (required)
@@ -253,16 +253,16 @@ pub struct CrmContactSearchResponse {
 /// Schema `CrmDealResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CrmDealResponse {
-    /// `amount` (optional)
+    /// `amount` (optional, nullable)
     #[serde(default)]
     pub amount: Option<f64>,
-    /// `close_date` (optional)
+    /// `close_date` (optional, nullable)
     #[serde(default)]
     pub close_date: Option<String>,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
-    /// `deal_type` (optional)
+    /// `deal_type` (optional, nullable)
     #[serde(default)]
     pub deal_type: Option<String>,
     /// `entity_id` (required; format `uuid`)
@@ -270,19 +270,19 @@ pub struct CrmDealResponse {
     /// `event_count` (optional; spec default `0`)
     #[serde(default)]
     pub event_count: Option<i64>,
-    /// `hubspot_id` (optional)
+    /// `hubspot_id` (optional, nullable)
     #[serde(default)]
     pub hubspot_id: Option<String>,
-    /// `last_activity_at` (optional; format `date-time`)
+    /// `last_activity_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub last_activity_at: Option<String>,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
-    /// `pipeline` (optional)
+    /// `pipeline` (optional, nullable)
     #[serde(default)]
     pub pipeline: Option<String>,
-    /// `stage` (optional)
+    /// `stage` (optional, nullable)
     #[serde(default)]
     pub stage: Option<String>,
 }
@@ -295,7 +295,7 @@ pub struct CrmDealSearchResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default)]
     pub has_more: Option<bool>,
-    /// `next_offset` (optional)
+    /// `next_offset` (optional, nullable)
     #[serde(default)]
     pub next_offset: Option<i64>,
     /// `total` (required)
@@ -320,28 +320,28 @@ pub struct CrmStatusResponse {
     pub company_count: Option<i64>,
     /// `configured` (required)
     pub configured: bool,
-    /// `connector_type` (optional)
+    /// `connector_type` (optional, nullable)
     #[serde(default)]
     pub connector_type: Option<String>,
     /// `contact_count` (optional; spec default `0`)
     #[serde(default)]
     pub contact_count: Option<i64>,
-    /// `data_source_id` (optional; format `uuid`)
+    /// `data_source_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub data_source_id: Option<String>,
     /// `deal_count` (optional; spec default `0`)
     #[serde(default)]
     pub deal_count: Option<i64>,
-    /// `last_sync_at` (optional)
+    /// `last_sync_at` (optional, nullable)
     #[serde(default)]
     pub last_sync_at: Option<String>,
-    /// `last_sync_status` (optional)
+    /// `last_sync_status` (optional, nullable)
     #[serde(default)]
     pub last_sync_status: Option<CrmStatusResponseLastSyncStatus>,
     /// `sync_failure_count` (optional; spec default `0`)
     #[serde(default)]
     pub sync_failure_count: Option<i64>,
-    /// `sync_healthy` (optional)
+    /// `sync_healthy` (optional, nullable)
     #[serde(default)]
     pub sync_healthy: Option<bool>,
 }

@@ -37,15 +37,15 @@ string_enum! {
 /// Schema `CreateDashboardRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateDashboardRequest {
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
     /// `filters` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    /// `page_context` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_context: Option<CreateDashboardRequestPageContext>,
+    /// `page_context` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub page_context: Patch<CreateDashboardRequestPageContext>,
     /// `panels` (optional; max items 50)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub panels: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
@@ -58,16 +58,25 @@ pub struct CreateDashboardRequest {
     pub title: NameString,
 }
 
+body_setters! { CreateDashboardRequest {
+    filters(filters) = "filters": Vec<serde_json::Map<String, serde_json::Value>>;
+    panels(panels) = "panels": Vec<serde_json::Map<String, serde_json::Value>>;
+    refresh_interval(refresh_interval) = "refresh_interval": i64;
+} patch {
+    description / clear_description(description) = "description": DescriptionString;
+    page_context / clear_page_context(page_context) = "page_context": CreateDashboardRequestPageContext;
+} }
+
 /// Schema `DashboardDefinitionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct DashboardDefinitionResponse {
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
-    /// `created_by` (optional)
+    /// `created_by` (optional, nullable)
     #[serde(default)]
     pub created_by: Option<String>,
-    /// `description` (optional)
+    /// `description` (optional, nullable)
     #[serde(default)]
     pub description: Option<String>,
     /// `filters` (required)
@@ -76,7 +85,7 @@ pub struct DashboardDefinitionResponse {
     pub id: String,
     /// `is_active` (required)
     pub is_active: bool,
-    /// `page_context` (optional)
+    /// `page_context` (optional, nullable)
     #[serde(default)]
     pub page_context: Option<String>,
     /// `panels` (required)
@@ -87,10 +96,10 @@ pub struct DashboardDefinitionResponse {
     pub slug: String,
     /// `title` (required)
     pub title: String,
-    /// `updated_at` (optional; format `date-time`)
+    /// `updated_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub updated_at: Option<String>,
-    /// `workspace_id` (optional; format `uuid`)
+    /// `workspace_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub workspace_id: Option<String>,
 }
@@ -112,6 +121,11 @@ pub struct ExecutePanelRequest {
     pub filter_values: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+body_setters! { ExecutePanelRequest {
+    filter_values(filter_values) = "filter_values": serde_json::Map<String, serde_json::Value>;
+} patch {
+} }
+
 /// Schema `PaginatedResponse_DashboardDefinitionResponse_`: a token-paged list.
 pub type DashboardDefinitionResponsePage = Page<DashboardDefinitionResponse>;
 
@@ -120,7 +134,7 @@ pub type DashboardDefinitionResponsePage = Page<DashboardDefinitionResponse>;
 pub struct PanelResultResponse {
     /// `columns` (required)
     pub columns: Vec<String>,
-    /// `error` (optional)
+    /// `error` (optional, nullable)
     #[serde(default)]
     pub error: Option<String>,
     /// `panel_id` (required)
@@ -158,28 +172,39 @@ string_enum! {
 /// Schema `UpdateDashboardRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateDashboardRequest {
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
-    /// `filters` (optional; max items 20)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filters: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    /// `page_context` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_context: Option<UpdateDashboardRequestPageContext>,
-    /// `panels` (optional; max items 50)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub panels: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    /// `refresh_interval` (optional; minimum 10.0; maximum 86400.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_interval: Option<i64>,
-    /// `slug` (optional; min length 2; max length 128; pattern `^[a-z0-9][a-z0-9\-]*$`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slug: Option<String>,
-    /// `title` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<NameString>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
+    /// `filters` (optional, nullable; max items 20)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub filters: Patch<Vec<serde_json::Map<String, serde_json::Value>>>,
+    /// `page_context` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub page_context: Patch<UpdateDashboardRequestPageContext>,
+    /// `panels` (optional, nullable; max items 50)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub panels: Patch<Vec<serde_json::Map<String, serde_json::Value>>>,
+    /// `refresh_interval` (optional, nullable; minimum 10.0; maximum 86400.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub refresh_interval: Patch<i64>,
+    /// `slug` (optional, nullable; min length 2; max length 128; pattern `^[a-z0-9][a-z0-9\-]*$`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub slug: Patch<String>,
+    /// `title` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub title: Patch<NameString>,
 }
+
+body_setters! { UpdateDashboardRequest {
+} patch {
+    description / clear_description(description) = "description": DescriptionString;
+    filters / clear_filters(filters) = "filters": Vec<serde_json::Map<String, serde_json::Value>>;
+    page_context / clear_page_context(page_context) = "page_context": UpdateDashboardRequestPageContext;
+    panels / clear_panels(panels) = "panels": Vec<serde_json::Map<String, serde_json::Value>>;
+    refresh_interval / clear_refresh_interval(refresh_interval) = "refresh_interval": i64;
+    slug / clear_slug(slug) = "slug": String;
+    title / clear_title(title) = "title": NameString;
+} }
 
 string_enum! {
     /// Inline string enum `ListDashboardsPageContext`.

@@ -54,9 +54,9 @@ pub struct CreateDataSourceRequest {
     /// `connection_config` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_config: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `display_name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<NameString>,
+    /// `display_name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub display_name: Patch<NameString>,
     /// `entity_types` (optional; max items 100)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_types: Option<Vec<String>>,
@@ -67,13 +67,23 @@ pub struct CreateDataSourceRequest {
     pub name: NameString,
     /// `source_type` (required)
     pub source_type: CreateDataSourceRequestSourceType,
-    /// `sync_schedule` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sync_schedule: Option<String>,
+    /// `sync_schedule` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub sync_schedule: Patch<String>,
     /// `sync_strategy` (optional; spec default `"manual"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_strategy: Option<CreateDataSourceRequestSyncStrategy>,
 }
+
+body_setters! { CreateDataSourceRequest {
+    connection_config(connection_config) = "connection_config": serde_json::Map<String, serde_json::Value>;
+    entity_types(entity_types) = "entity_types": Vec<String>;
+    field_mappings(field_mappings) = "field_mappings": serde_json::Map<String, serde_json::Value>;
+    sync_strategy(sync_strategy) = "sync_strategy": CreateDataSourceRequestSyncStrategy;
+} patch {
+    display_name / clear_display_name(display_name) = "display_name": NameString;
+    sync_schedule / clear_sync_schedule(sync_schedule) = "sync_schedule": String;
+} }
 
 string_enum! {
     /// Inline string enum `DataSourceResponseHealthStatus`.
@@ -144,11 +154,11 @@ pub struct DataSourceResponse {
     pub connection_config: serde_json::Map<String, serde_json::Value>,
     /// `created_at` (required; format `date-time`)
     pub created_at: String,
-    /// `discovered_by` (required)
+    /// `discovered_by` (required, nullable)
     pub discovered_by: Option<String>,
-    /// `display_name` (required)
+    /// `display_name` (required, nullable)
     pub display_name: Option<String>,
-    /// `entity_types` (required)
+    /// `entity_types` (required, nullable)
     pub entity_types: Option<Vec<String>>,
     /// `field_mappings` (required)
     pub field_mappings: serde_json::Map<String, serde_json::Value>,
@@ -160,19 +170,19 @@ pub struct DataSourceResponse {
     pub is_active: bool,
     /// `is_stale` (required)
     pub is_stale: bool,
-    /// `last_health_check` (required; format `date-time`)
+    /// `last_health_check` (required, nullable; format `date-time`)
     pub last_health_check: Option<String>,
-    /// `last_sync_at` (required; format `date-time`)
+    /// `last_sync_at` (required, nullable; format `date-time`)
     pub last_sync_at: Option<String>,
     /// `last_sync_event_count` (required)
     pub last_sync_event_count: i64,
-    /// `last_sync_status` (required)
+    /// `last_sync_status` (required, nullable)
     pub last_sync_status: Option<DataSourceResponseLastSyncStatus>,
     /// `name` (required)
     pub name: String,
     /// `source_type` (required)
     pub source_type: DataSourceResponseSourceType,
-    /// `sync_schedule` (required)
+    /// `sync_schedule` (required, nullable)
     pub sync_schedule: Option<String>,
     /// `sync_strategy` (required)
     pub sync_strategy: DataSourceResponseSyncStrategy,
@@ -217,11 +227,11 @@ pub struct DataSourceStatusResponse {
     pub health_status: DataSourceStatusResponseHealthStatus,
     /// `is_active` (required)
     pub is_active: bool,
-    /// `last_sync_at` (required; format `date-time`)
+    /// `last_sync_at` (required, nullable; format `date-time`)
     pub last_sync_at: Option<String>,
     /// `last_sync_event_count` (required)
     pub last_sync_event_count: i64,
-    /// `last_sync_status` (required)
+    /// `last_sync_status` (required, nullable)
     pub last_sync_status: Option<DataSourceStatusResponseLastSyncStatus>,
     /// `name` (required)
     pub name: String,
@@ -248,17 +258,17 @@ pub type DataSourceResponsePage = Page<DataSourceResponse>;
 /// Schema `SyncFailureEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SyncFailureEntry {
-    /// `created_at` (required)
+    /// `created_at` (required, nullable)
     pub created_at: Option<String>,
     /// `event_id` (required; format `uuid`)
     pub event_id: String,
     /// `event_type` (required)
     pub event_type: String,
-    /// `fhir_resource_id` (required)
+    /// `fhir_resource_id` (required, nullable)
     pub fhir_resource_id: Option<String>,
-    /// `fhir_resource_type` (required)
+    /// `fhir_resource_type` (required, nullable)
     pub fhir_resource_type: Option<String>,
-    /// `sync_error` (required)
+    /// `sync_error` (required, nullable)
     pub sync_error: Option<String>,
 }
 
@@ -303,25 +313,36 @@ string_enum! {
 /// Schema `UpdateDataSourceRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateDataSourceRequest {
-    /// `connection_config` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_config: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `display_name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<NameString>,
-    /// `entity_types` (optional; max items 100)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity_types: Option<Vec<String>>,
-    /// `field_mappings` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field_mappings: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `is_active` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_active: Option<bool>,
-    /// `sync_schedule` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sync_schedule: Option<String>,
-    /// `sync_strategy` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sync_strategy: Option<UpdateDataSourceRequestSyncStrategy>,
+    /// `connection_config` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub connection_config: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `display_name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub display_name: Patch<NameString>,
+    /// `entity_types` (optional, nullable; max items 100)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub entity_types: Patch<Vec<String>>,
+    /// `field_mappings` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub field_mappings: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `is_active` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub is_active: Patch<bool>,
+    /// `sync_schedule` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub sync_schedule: Patch<String>,
+    /// `sync_strategy` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub sync_strategy: Patch<UpdateDataSourceRequestSyncStrategy>,
 }
+
+body_setters! { UpdateDataSourceRequest {
+} patch {
+    connection_config / clear_connection_config(connection_config) = "connection_config": serde_json::Map<String, serde_json::Value>;
+    display_name / clear_display_name(display_name) = "display_name": NameString;
+    entity_types / clear_entity_types(entity_types) = "entity_types": Vec<String>;
+    field_mappings / clear_field_mappings(field_mappings) = "field_mappings": serde_json::Map<String, serde_json::Value>;
+    is_active / clear_is_active(is_active) = "is_active": bool;
+    sync_schedule / clear_sync_schedule(sync_schedule) = "sync_schedule": String;
+    sync_strategy / clear_sync_strategy(sync_strategy) = "sync_strategy": UpdateDataSourceRequestSyncStrategy;
+} }

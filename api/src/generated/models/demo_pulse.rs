@@ -19,6 +19,12 @@ pub struct DemoPulseStartRequest {
     pub events_per_minute: Option<i64>,
 }
 
+body_setters! { DemoPulseStartRequest {
+    duration_seconds(duration_seconds) = "duration_seconds": i64;
+    events_per_minute(events_per_minute) = "events_per_minute": i64;
+} patch {
+} }
+
 /// Schema `DemoPulseStatusResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct DemoPulseStatusResponse {
@@ -29,17 +35,22 @@ pub struct DemoPulseStatusResponse {
 /// Schema `DemoPulseStopRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct DemoPulseStopRequest {
-    /// `task_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
+    /// `task_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub task_id: Patch<String>,
 }
+
+body_setters! { DemoPulseStopRequest {
+} patch {
+    task_id / clear_task_id(task_id) = "task_id": String;
+} }
 
 /// Schema `DemoPulseStopResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct DemoPulseStopResponse {
     /// `stopped` (required)
     pub stopped: bool,
-    /// `task` (optional)
+    /// `task` (optional, nullable)
     #[serde(default)]
     pub task: Option<DemoPulseTaskResponse>,
 }

@@ -47,42 +47,57 @@ string_enum! {
 /// Schema `ActionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActionRequest {
-    /// `amount` (optional; minimum 1.0; maximum 100.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<i64>,
-    /// `button` (optional; max length 32)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub button: Option<String>,
-    /// `direction` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub direction: Option<ActionRequestDirection>,
-    /// `key` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// `text` (optional; max length 10000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
+    /// `amount` (optional, nullable; minimum 1.0; maximum 100.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub amount: Patch<i64>,
+    /// `button` (optional, nullable; max length 32)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub button: Patch<String>,
+    /// `direction` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub direction: Patch<ActionRequestDirection>,
+    /// `key` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub key: Patch<String>,
+    /// `text` (optional, nullable; max length 10000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub text: Patch<String>,
     /// `type` (required)
     pub r#type: ActionRequestType,
-    /// `x` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub x: Option<i64>,
-    /// `x1` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub x1: Option<i64>,
-    /// `x2` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub x2: Option<i64>,
-    /// `y` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub y: Option<i64>,
-    /// `y1` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub y1: Option<i64>,
-    /// `y2` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub y2: Option<i64>,
+    /// `x` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub x: Patch<i64>,
+    /// `x1` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub x1: Patch<i64>,
+    /// `x2` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub x2: Patch<i64>,
+    /// `y` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub y: Patch<i64>,
+    /// `y1` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub y1: Patch<i64>,
+    /// `y2` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub y2: Patch<i64>,
 }
+
+body_setters! { ActionRequest {
+} patch {
+    amount / clear_amount(amount) = "amount": i64;
+    button / clear_button(button) = "button": String;
+    direction / clear_direction(direction) = "direction": ActionRequestDirection;
+    key / clear_key(key) = "key": String;
+    text / clear_text(text) = "text": String;
+    x / clear_x(x) = "x": i64;
+    x1 / clear_x1(x1) = "x1": i64;
+    x2 / clear_x2(x2) = "x2": i64;
+    y / clear_y(y) = "y": i64;
+    y1 / clear_y1(y1) = "y1": i64;
+    y2 / clear_y2(y2) = "y2": i64;
+} }
 
 /// Schema `ActionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

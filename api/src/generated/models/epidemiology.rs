@@ -82,47 +82,47 @@ pub struct CohortDriverResponse {
 pub struct CohortDriverRow {
     /// `age_bucket` (required)
     pub age_bucket: String,
-    /// `as_of_date` (optional; format `date`)
+    /// `as_of_date` (optional, nullable; format `date`)
     #[serde(default)]
     pub as_of_date: Option<String>,
     /// `code` (required)
     pub code: String,
-    /// `code_display` (optional)
+    /// `code_display` (optional, nullable)
     #[serde(default)]
     pub code_display: Option<String>,
     /// `code_system_normalized` (required)
     pub code_system_normalized: String,
-    /// `cohort_size` (optional)
+    /// `cohort_size` (optional, nullable)
     #[serde(default)]
     pub cohort_size: Option<i64>,
-    /// `expected` (optional)
+    /// `expected` (optional, nullable)
     #[serde(default)]
     pub expected: Option<f64>,
-    /// `gender` (optional)
+    /// `gender` (optional, nullable)
     #[serde(default)]
     pub gender: Option<String>,
     /// `min_support_met` (required)
     pub min_support_met: bool,
     /// `observed` (required)
     pub observed: i64,
-    /// `spr` (optional)
+    /// `spr` (optional, nullable)
     #[serde(default)]
     pub spr: Option<f64>,
-    /// `spr_ci_lower` (optional)
+    /// `spr_ci_lower` (optional, nullable)
     #[serde(default)]
     pub spr_ci_lower: Option<f64>,
-    /// `spr_ci_upper` (optional)
+    /// `spr_ci_upper` (optional, nullable)
     #[serde(default)]
     pub spr_ci_upper: Option<f64>,
-    /// `workspace_baseline_rate` (optional)
+    /// `workspace_baseline_rate` (optional, nullable)
     #[serde(default)]
     pub workspace_baseline_rate: Option<f64>,
     /// `workspace_id` (required; format `uuid`)
     pub workspace_id: String,
-    /// `workspace_patients_with_condition` (optional)
+    /// `workspace_patients_with_condition` (optional, nullable)
     #[serde(default)]
     pub workspace_patients_with_condition: Option<i64>,
-    /// `workspace_population` (optional)
+    /// `workspace_population` (optional, nullable)
     #[serde(default)]
     pub workspace_population: Option<i64>,
 }
@@ -143,44 +143,44 @@ pub struct CooccurrenceResponse {
 /// Schema `CooccurrenceRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CooccurrenceRow {
-    /// `as_of_date` (optional; format `date`)
+    /// `as_of_date` (optional, nullable; format `date`)
     #[serde(default)]
     pub as_of_date: Option<String>,
-    /// `chi_square` (optional)
+    /// `chi_square` (optional, nullable)
     #[serde(default)]
     pub chi_square: Option<f64>,
     /// `code_a` (required)
     pub code_a: String,
-    /// `code_a_display` (optional)
+    /// `code_a_display` (optional, nullable)
     #[serde(default)]
     pub code_a_display: Option<String>,
     /// `code_b` (required)
     pub code_b: String,
-    /// `code_b_display` (optional)
+    /// `code_b_display` (optional, nullable)
     #[serde(default)]
     pub code_b_display: Option<String>,
     /// `code_system_normalized` (required)
     pub code_system_normalized: String,
-    /// `expected_both` (optional)
+    /// `expected_both` (optional, nullable)
     #[serde(default)]
     pub expected_both: Option<f64>,
-    /// `jaccard` (optional)
+    /// `jaccard` (optional, nullable)
     #[serde(default)]
     pub jaccard: Option<f64>,
-    /// `lift` (optional)
+    /// `lift` (optional, nullable)
     #[serde(default)]
     pub lift: Option<f64>,
     /// `min_support_met` (required)
     pub min_support_met: bool,
-    /// `n_patients_a` (optional)
+    /// `n_patients_a` (optional, nullable)
     #[serde(default)]
     pub n_patients_a: Option<i64>,
-    /// `n_patients_b` (optional)
+    /// `n_patients_b` (optional, nullable)
     #[serde(default)]
     pub n_patients_b: Option<i64>,
     /// `n_patients_both` (required)
     pub n_patients_both: i64,
-    /// `pmi` (optional)
+    /// `pmi` (optional, nullable)
     #[serde(default)]
     pub pmi: Option<f64>,
     /// `workspace_id` (required; format `uuid`)
@@ -192,50 +192,50 @@ pub struct CooccurrenceRow {
 pub struct PatientBurdenDetailResponse {
     /// `age_adjusted_charlson_index` (required)
     pub age_adjusted_charlson_index: i64,
-    /// `age_bucket_now` (optional)
+    /// `age_bucket_now` (optional, nullable)
     #[serde(default)]
     pub age_bucket_now: Option<String>,
     /// `age_cci_points` (required)
     pub age_cci_points: i64,
-    /// `age_now` (optional)
+    /// `age_now` (optional, nullable)
     #[serde(default)]
     pub age_now: Option<i64>,
-    /// `as_of_date` (optional; format `date`)
+    /// `as_of_date` (optional, nullable; format `date`)
     #[serde(default)]
     pub as_of_date: Option<String>,
     /// `charlson_flags` (required)
     pub charlson_flags: CharlsonCategoryFlags,
     /// `charlson_index` (required)
     pub charlson_index: i64,
-    /// `days_since_most_recent_onset` (optional)
+    /// `days_since_most_recent_onset` (optional, nullable)
     #[serde(default)]
     pub days_since_most_recent_onset: Option<i64>,
-    /// `gender` (optional)
+    /// `gender` (optional, nullable)
     #[serde(default)]
     pub gender: Option<String>,
-    /// `most_recent_active_onset_date` (optional; format `date`)
+    /// `most_recent_active_onset_date` (optional, nullable; format `date`)
     #[serde(default)]
     pub most_recent_active_onset_date: Option<String>,
     /// `n_active_conditions` (required)
     pub n_active_conditions: i64,
-    /// `n_distinct_code_systems` (optional)
+    /// `n_distinct_code_systems` (optional, nullable)
     #[serde(default)]
     pub n_distinct_code_systems: Option<i64>,
-    /// `n_distinct_codes` (optional)
+    /// `n_distinct_codes` (optional, nullable)
     #[serde(default)]
     pub n_distinct_codes: Option<i64>,
-    /// `n_lifetime_condition_records` (optional)
+    /// `n_lifetime_condition_records` (optional, nullable)
     #[serde(default)]
     pub n_lifetime_condition_records: Option<i64>,
-    /// `n_lifetime_distinct_codes` (optional)
+    /// `n_lifetime_distinct_codes` (optional, nullable)
     #[serde(default)]
     pub n_lifetime_distinct_codes: Option<i64>,
-    /// `oldest_active_onset_date` (optional; format `date`)
+    /// `oldest_active_onset_date` (optional, nullable; format `date`)
     #[serde(default)]
     pub oldest_active_onset_date: Option<String>,
     /// `patient_entity_id` (required; format `uuid`)
     pub patient_entity_id: String,
-    /// `recent_onset_count_365d` (optional)
+    /// `recent_onset_count_365d` (optional, nullable)
     #[serde(default)]
     pub recent_onset_count_365d: Option<i64>,
     /// `workspace_id` (required; format `uuid`)
@@ -260,48 +260,48 @@ pub struct PatientBurdenResponse {
 pub struct PatientBurdenRow {
     /// `age_adjusted_charlson_index` (required)
     pub age_adjusted_charlson_index: i64,
-    /// `age_bucket_now` (optional)
+    /// `age_bucket_now` (optional, nullable)
     #[serde(default)]
     pub age_bucket_now: Option<String>,
     /// `age_cci_points` (required)
     pub age_cci_points: i64,
-    /// `age_now` (optional)
+    /// `age_now` (optional, nullable)
     #[serde(default)]
     pub age_now: Option<i64>,
-    /// `as_of_date` (optional; format `date`)
+    /// `as_of_date` (optional, nullable; format `date`)
     #[serde(default)]
     pub as_of_date: Option<String>,
     /// `charlson_index` (required)
     pub charlson_index: i64,
-    /// `days_since_most_recent_onset` (optional)
+    /// `days_since_most_recent_onset` (optional, nullable)
     #[serde(default)]
     pub days_since_most_recent_onset: Option<i64>,
-    /// `gender` (optional)
+    /// `gender` (optional, nullable)
     #[serde(default)]
     pub gender: Option<String>,
-    /// `most_recent_active_onset_date` (optional; format `date`)
+    /// `most_recent_active_onset_date` (optional, nullable; format `date`)
     #[serde(default)]
     pub most_recent_active_onset_date: Option<String>,
     /// `n_active_conditions` (required)
     pub n_active_conditions: i64,
-    /// `n_distinct_code_systems` (optional)
+    /// `n_distinct_code_systems` (optional, nullable)
     #[serde(default)]
     pub n_distinct_code_systems: Option<i64>,
-    /// `n_distinct_codes` (optional)
+    /// `n_distinct_codes` (optional, nullable)
     #[serde(default)]
     pub n_distinct_codes: Option<i64>,
-    /// `n_lifetime_condition_records` (optional)
+    /// `n_lifetime_condition_records` (optional, nullable)
     #[serde(default)]
     pub n_lifetime_condition_records: Option<i64>,
-    /// `n_lifetime_distinct_codes` (optional)
+    /// `n_lifetime_distinct_codes` (optional, nullable)
     #[serde(default)]
     pub n_lifetime_distinct_codes: Option<i64>,
-    /// `oldest_active_onset_date` (optional; format `date`)
+    /// `oldest_active_onset_date` (optional, nullable; format `date`)
     #[serde(default)]
     pub oldest_active_onset_date: Option<String>,
     /// `patient_entity_id` (required; format `uuid`)
     pub patient_entity_id: String,
-    /// `recent_onset_count_365d` (optional)
+    /// `recent_onset_count_365d` (optional, nullable)
     #[serde(default)]
     pub recent_onset_count_365d: Option<i64>,
     /// `workspace_id` (required; format `uuid`)
@@ -324,32 +324,32 @@ pub struct PrevalenceResponse {
 pub struct PrevalenceRow {
     /// `age_bucket` (required)
     pub age_bucket: String,
-    /// `as_of_date` (optional; format `date`)
+    /// `as_of_date` (optional, nullable; format `date`)
     #[serde(default)]
     pub as_of_date: Option<String>,
     /// `code` (required)
     pub code: String,
-    /// `code_display` (optional)
+    /// `code_display` (optional, nullable)
     #[serde(default)]
     pub code_display: Option<String>,
     /// `code_system_normalized` (required)
     pub code_system_normalized: String,
     /// `cohort_size` (required)
     pub cohort_size: i64,
-    /// `gender` (optional)
+    /// `gender` (optional, nullable)
     #[serde(default)]
     pub gender: Option<String>,
     /// `min_support_met` (required)
     pub min_support_met: bool,
     /// `patients_with_condition` (required)
     pub patients_with_condition: i64,
-    /// `prevalence_ci_lower_pct` (optional)
+    /// `prevalence_ci_lower_pct` (optional, nullable)
     #[serde(default)]
     pub prevalence_ci_lower_pct: Option<f64>,
-    /// `prevalence_ci_upper_pct` (optional)
+    /// `prevalence_ci_upper_pct` (optional, nullable)
     #[serde(default)]
     pub prevalence_ci_upper_pct: Option<f64>,
-    /// `prevalence_pct` (optional)
+    /// `prevalence_pct` (optional, nullable)
     #[serde(default)]
     pub prevalence_pct: Option<f64>,
     /// `workspace_id` (required; format `uuid`)
@@ -372,19 +372,19 @@ pub struct TrendResponse {
 /// Schema `TrendRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TrendRow {
-    /// `age_bucket` (optional)
+    /// `age_bucket` (optional, nullable)
     #[serde(default)]
     pub age_bucket: Option<String>,
     /// `code` (required)
     pub code: String,
-    /// `code_display` (optional)
+    /// `code_display` (optional, nullable)
     #[serde(default)]
     pub code_display: Option<String>,
     /// `code_system_normalized` (required)
     pub code_system_normalized: String,
     /// `condition_records` (required)
     pub condition_records: i64,
-    /// `gender` (optional)
+    /// `gender` (optional, nullable)
     #[serde(default)]
     pub gender: Option<String>,
     /// `incident_patients` (required)

@@ -134,7 +134,7 @@ string_enum! {
 pub struct CallStartedEvent {
     /// `call_sid` (required)
     pub call_sid: String,
-    /// `caller_id` (optional; spec default `null`). Patient data: redacted in `Debug`.
+    /// `caller_id` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub caller_id: Option<String>,
     /// `direction` (required)
@@ -168,10 +168,10 @@ impl std::fmt::Debug for CallStartedEvent {
 /// Schema `ChannelEmailBouncedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 pub struct ChannelEmailBouncedEvent {
-    /// `bounce_subtype` (optional; spec default `null`)
+    /// `bounce_subtype` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub bounce_subtype: Option<String>,
-    /// `bounce_type` (optional; spec default `null`)
+    /// `bounce_type` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub bounce_type: Option<String>,
     /// `email_id` (required)
@@ -554,7 +554,7 @@ pub struct OperatorLeftCallEvent {
     /// `event_type` (optional; constant `"operator.left_call"`; spec default `"operator.left_call"`)
     #[serde(default = "const_operator_left_call_event_event_type")]
     pub event_type: String,
-    /// `human_segment_turn_count` (optional; spec default `null`)
+    /// `human_segment_turn_count` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub human_segment_turn_count: Option<i64>,
     /// `operator_id` (required; format `uuid`)
@@ -596,7 +596,7 @@ fn const_operator_mode_changed_event_event_type() -> String {
 /// Schema `OperatorProfileUpdatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct OperatorProfileUpdatedEvent {
-    /// `changes` (optional; spec default `null`)
+    /// `changes` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub changes: Option<std::collections::BTreeMap<String, Option<String>>>,
     /// `event_type` (optional; constant `"operator.profile_updated"`; spec default `"operator.profile_updated"`)
@@ -618,7 +618,7 @@ pub struct OperatorRegisteredEvent {
     pub event_type: String,
     /// `operator_id` (required; format `uuid`)
     pub operator_id: String,
-    /// `timestamp` (optional; spec default `null`)
+    /// `timestamp` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub timestamp: Option<String>,
 }
@@ -663,7 +663,7 @@ pub struct OperatorWrapUpEvent {
     /// `event_type` (optional; constant `"operator.wrap_up"`; spec default `"operator.wrap_up"`)
     #[serde(default = "const_operator_wrap_up_event_event_type")]
     pub event_type: String,
-    /// `wrap_up_reason` (optional; spec default `null`)
+    /// `wrap_up_reason` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub wrap_up_reason: Option<String>,
 }
@@ -727,19 +727,19 @@ string_enum! {
 pub struct ReviewSubmittedEvent {
     /// `action` (required)
     pub action: ReviewSubmittedEventAction,
-    /// `count` (optional; spec default `null`)
+    /// `count` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub count: Option<i64>,
-    /// `entity_id` (optional; format `uuid`; spec default `null`)
+    /// `entity_id` (optional, nullable; format `uuid`; spec default `null`)
     #[serde(default)]
     pub entity_id: Option<String>,
-    /// `entity_type` (optional; spec default `null`)
+    /// `entity_type` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub entity_type: Option<String>,
     /// `event_type` (optional; constant `"review.submitted"`; spec default `"review.submitted"`)
     #[serde(default = "const_review_submitted_event_event_type")]
     pub event_type: String,
-    /// `item_id` (optional; spec default `null`)
+    /// `item_id` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub item_id: Option<String>,
 }
@@ -791,7 +791,7 @@ fn const_surface_archived_event_event_type() -> String {
 /// Schema `SurfaceCreatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SurfaceCreatedEvent {
-    /// `channel` (optional; spec default `null`)
+    /// `channel` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub channel: Option<String>,
     /// `entity_id` (required; format `uuid`)
@@ -799,16 +799,16 @@ pub struct SurfaceCreatedEvent {
     /// `event_type` (optional; constant `"surface.created"`; spec default `"surface.created"`)
     #[serde(default = "const_surface_created_event_event_type")]
     pub event_type: String,
-    /// `fields_count` (optional; spec default `null`)
+    /// `fields_count` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub fields_count: Option<i64>,
-    /// `form_template_id` (optional; format `uuid`; spec default `null`)
+    /// `form_template_id` (optional, nullable; format `uuid`; spec default `null`)
     #[serde(default)]
     pub form_template_id: Option<String>,
-    /// `review_required` (optional; spec default `null`)
+    /// `review_required` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub review_required: Option<bool>,
-    /// `source` (optional; spec default `null`)
+    /// `source` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub source: Option<String>,
     /// `surface_id` (required; format `uuid`)
@@ -824,10 +824,10 @@ fn const_surface_created_event_event_type() -> String {
 pub struct SurfaceDeliveredEvent {
     /// `channel` (required)
     pub channel: String,
-    /// `channel_address` (optional; spec default `null`). Patient data: redacted in `Debug`.
+    /// `channel_address` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub channel_address: Option<String>,
-    /// `delivery_status` (optional; spec default `null`)
+    /// `delivery_status` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub delivery_status: Option<String>,
     /// `entity_id` (required; format `uuid`)
@@ -835,10 +835,10 @@ pub struct SurfaceDeliveredEvent {
     /// `event_type` (optional; constant `"surface.delivered"`; spec default `"surface.delivered"`)
     #[serde(default = "const_surface_delivered_event_event_type")]
     pub event_type: String,
-    /// `message_id` (optional; spec default `null`)
+    /// `message_id` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub message_id: Option<String>,
-    /// `short_url` (optional; spec default `null`)
+    /// `short_url` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub short_url: Option<String>,
     /// `surface_id` (required; format `uuid`)
@@ -909,13 +909,13 @@ pub struct SurfacePendingReviewEvent {
     /// `event_type` (optional; constant `"surface.pending_review"`; spec default `"surface.pending_review"`)
     #[serde(default = "const_surface_pending_review_event_event_type")]
     pub event_type: String,
-    /// `form_template_id` (optional; format `uuid`; spec default `null`)
+    /// `form_template_id` (optional, nullable; format `uuid`; spec default `null`)
     #[serde(default)]
     pub form_template_id: Option<String>,
-    /// `review_required` (optional; spec default `null`)
+    /// `review_required` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub review_required: Option<bool>,
-    /// `source` (optional; spec default `null`)
+    /// `source` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub source: Option<String>,
     /// `surface_id` (required; format `uuid`)
@@ -962,7 +962,7 @@ pub struct SurfaceReviewRejectedEvent {
     /// `event_type` (optional; constant `"surface.review_rejected"`; spec default `"surface.review_rejected"`)
     #[serde(default = "const_surface_review_rejected_event_event_type")]
     pub event_type: String,
-    /// `reason` (optional; spec default `null`)
+    /// `reason` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub reason: Option<String>,
     /// `surface_id` (required; format `uuid`)
@@ -981,10 +981,10 @@ pub struct SurfaceSubmittedEvent {
     /// `event_type` (optional; constant `"surface.submitted"`; spec default `"surface.submitted"`)
     #[serde(default = "const_surface_submitted_event_event_type")]
     pub event_type: String,
-    /// `fields_submitted` (optional; spec default `null`)
+    /// `fields_submitted` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub fields_submitted: Option<Vec<String>>,
-    /// `submitted_at` (optional; spec default `null`)
+    /// `submitted_at` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub submitted_at: Option<String>,
     /// `surface_id` (required; format `uuid`)
@@ -1014,7 +1014,7 @@ fn const_surface_updated_event_event_type() -> String {
 pub struct TextCompletedEvent {
     /// `channel_kind` (required)
     pub channel_kind: String,
-    /// `completion_reason` (optional; spec default `null`)
+    /// `completion_reason` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub completion_reason: Option<String>,
     /// `duration_seconds` (required)
@@ -1039,7 +1039,7 @@ fn const_text_completed_event_event_type() -> String {
 pub struct TextStartedEvent {
     /// `channel_kind` (required)
     pub channel_kind: String,
-    /// `entity_id` (optional; format `uuid`; spec default `null`)
+    /// `entity_id` (optional, nullable; format `uuid`; spec default `null`)
     #[serde(default)]
     pub entity_id: Option<String>,
     /// `event_type` (optional; constant `"text.started"`; spec default `"text.started"`)

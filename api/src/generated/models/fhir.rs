@@ -16,7 +16,7 @@ pub struct FhirAppointmentListResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default)]
     pub has_more: Option<bool>,
-    /// `next_offset` (optional)
+    /// `next_offset` (optional, nullable)
     #[serde(default)]
     pub next_offset: Option<i64>,
     /// `total` (required)
@@ -26,19 +26,19 @@ pub struct FhirAppointmentListResponse {
 /// Schema `FhirAppointmentView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FhirAppointmentView {
-    /// `appointment_type` (optional)
+    /// `appointment_type` (optional, nullable)
     #[serde(default)]
     pub appointment_type: Option<String>,
-    /// `cancel_reason` (optional)
+    /// `cancel_reason` (optional, nullable)
     #[serde(default)]
     pub cancel_reason: Option<String>,
-    /// `canonical_id` (optional)
+    /// `canonical_id` (optional, nullable)
     #[serde(default)]
     pub canonical_id: Option<String>,
-    /// `duration_minutes` (optional)
+    /// `duration_minutes` (optional, nullable)
     #[serde(default)]
     pub duration_minutes: Option<i64>,
-    /// `end` (optional)
+    /// `end` (optional, nullable)
     #[serde(default)]
     pub end: Option<String>,
     /// `entity_id` (required; format `uuid`)
@@ -46,31 +46,31 @@ pub struct FhirAppointmentView {
     /// `event_count` (optional; spec default `0`)
     #[serde(default)]
     pub event_count: Option<i64>,
-    /// `last_event_at` (optional)
+    /// `last_event_at` (optional, nullable)
     #[serde(default)]
     pub last_event_at: Option<String>,
-    /// `location_name` (optional)
+    /// `location_name` (optional, nullable)
     #[serde(default)]
     pub location_name: Option<String>,
-    /// `modality` (optional)
+    /// `modality` (optional, nullable)
     #[serde(default)]
     pub modality: Option<String>,
-    /// `patient_name` (optional)
+    /// `patient_name` (optional, nullable)
     #[serde(default)]
     pub patient_name: Option<String>,
-    /// `practitioner_name` (optional)
+    /// `practitioner_name` (optional, nullable)
     #[serde(default)]
     pub practitioner_name: Option<String>,
-    /// `reason` (optional)
+    /// `reason` (optional, nullable)
     #[serde(default)]
     pub reason: Option<String>,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
-    /// `start` (optional)
+    /// `start` (optional, nullable)
     #[serde(default)]
     pub start: Option<String>,
-    /// `status` (optional)
+    /// `status` (optional, nullable)
     #[serde(default)]
     pub status: Option<String>,
 }
@@ -80,16 +80,23 @@ pub struct FhirAppointmentView {
 pub struct FhirImportRequest {
     /// `bundle` (required)
     pub bundle: serde_json::Map<String, serde_json::Value>,
-    /// `data_source_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_source_id: Option<String>,
+    /// `data_source_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub data_source_id: Patch<String>,
     /// `source` (optional; max length 128; spec default `"fhir_import"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `source_system` (optional; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_system: Option<String>,
+    /// `source_system` (optional, nullable; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub source_system: Patch<String>,
 }
+
+body_setters! { FhirImportRequest {
+    source(source) = "source": String;
+} patch {
+    data_source_id / clear_data_source_id(data_source_id) = "data_source_id": String;
+    source_system / clear_source_system(source_system) = "source_system": String;
+} }
 
 /// Schema `FhirImportResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -119,7 +126,7 @@ pub struct FhirLocationListResponse {
     pub has_more: Option<bool>,
     /// `locations` (required)
     pub locations: Vec<FhirLocationView>,
-    /// `next_offset` (optional)
+    /// `next_offset` (optional, nullable)
     #[serde(default)]
     pub next_offset: Option<i64>,
     /// `total` (required)
@@ -129,19 +136,19 @@ pub struct FhirLocationListResponse {
 /// Schema `FhirLocationView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FhirLocationView {
-    /// `address` (optional)
+    /// `address` (optional, nullable)
     #[serde(default)]
     pub address: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `address_line` (optional)
+    /// `address_line` (optional, nullable)
     #[serde(default)]
     pub address_line: Option<String>,
-    /// `canonical_id` (optional)
+    /// `canonical_id` (optional, nullable)
     #[serde(default)]
     pub canonical_id: Option<String>,
-    /// `city` (optional)
+    /// `city` (optional, nullable)
     #[serde(default)]
     pub city: Option<String>,
-    /// `country` (optional)
+    /// `country` (optional, nullable)
     #[serde(default)]
     pub country: Option<String>,
     /// `entity_id` (required; format `uuid`)
@@ -149,37 +156,37 @@ pub struct FhirLocationView {
     /// `event_count` (optional; spec default `0`)
     #[serde(default)]
     pub event_count: Option<i64>,
-    /// `facility_id` (optional)
+    /// `facility_id` (optional, nullable)
     #[serde(default)]
     pub facility_id: Option<String>,
-    /// `hours` (optional)
+    /// `hours` (optional, nullable)
     #[serde(default)]
     pub hours: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `last_event_at` (optional)
+    /// `last_event_at` (optional, nullable)
     #[serde(default)]
     pub last_event_at: Option<String>,
-    /// `latitude` (optional)
+    /// `latitude` (optional, nullable)
     #[serde(default)]
     pub latitude: Option<f64>,
-    /// `longitude` (optional)
+    /// `longitude` (optional, nullable)
     #[serde(default)]
     pub longitude: Option<f64>,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
-    /// `phone` (optional)
+    /// `phone` (optional, nullable)
     #[serde(default)]
     pub phone: Option<String>,
-    /// `postal_code` (optional)
+    /// `postal_code` (optional, nullable)
     #[serde(default)]
     pub postal_code: Option<String>,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
-    /// `state` (optional)
+    /// `state` (optional, nullable)
     #[serde(default)]
     pub state: Option<String>,
-    /// `timezone` (optional)
+    /// `timezone` (optional, nullable)
     #[serde(default)]
     pub timezone: Option<String>,
 }
@@ -190,7 +197,7 @@ pub struct FhirOrganizationListResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default)]
     pub has_more: Option<bool>,
-    /// `next_offset` (optional)
+    /// `next_offset` (optional, nullable)
     #[serde(default)]
     pub next_offset: Option<i64>,
     /// `organizations` (required)
@@ -202,13 +209,13 @@ pub struct FhirOrganizationListResponse {
 /// Schema `FhirOrganizationView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FhirOrganizationView {
-    /// `address` (optional)
+    /// `address` (optional, nullable)
     #[serde(default)]
     pub address: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `canonical_id` (optional)
+    /// `canonical_id` (optional, nullable)
     #[serde(default)]
     pub canonical_id: Option<String>,
-    /// `domain` (optional)
+    /// `domain` (optional, nullable)
     #[serde(default)]
     pub domain: Option<String>,
     /// `entity_id` (required; format `uuid`)
@@ -216,19 +223,19 @@ pub struct FhirOrganizationView {
     /// `event_count` (optional; spec default `0`)
     #[serde(default)]
     pub event_count: Option<i64>,
-    /// `industry` (optional)
+    /// `industry` (optional, nullable)
     #[serde(default)]
     pub industry: Option<String>,
-    /// `last_event_at` (optional)
+    /// `last_event_at` (optional, nullable)
     #[serde(default)]
     pub last_event_at: Option<String>,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
-    /// `phone` (optional)
+    /// `phone` (optional, nullable)
     #[serde(default)]
     pub phone: Option<String>,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
 }
@@ -239,7 +246,7 @@ pub struct FhirPatientListResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default)]
     pub has_more: Option<bool>,
-    /// `next_offset` (optional)
+    /// `next_offset` (optional, nullable)
     #[serde(default)]
     pub next_offset: Option<i64>,
     /// `patients` (required)
@@ -257,34 +264,34 @@ pub struct FhirPatientView {
     /// `active_medications` (optional)
     #[serde(default)]
     pub active_medications: Option<Vec<String>>,
-    /// `address` (optional)
+    /// `address` (optional, nullable)
     #[serde(default)]
     pub address: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `address_city` (optional)
+    /// `address_city` (optional, nullable)
     #[serde(default)]
     pub address_city: Option<String>,
-    /// `address_postal_code` (optional)
+    /// `address_postal_code` (optional, nullable)
     #[serde(default)]
     pub address_postal_code: Option<String>,
-    /// `address_state` (optional)
+    /// `address_state` (optional, nullable)
     #[serde(default)]
     pub address_state: Option<String>,
     /// `allergies` (optional)
     #[serde(default)]
     pub allergies: Option<Vec<String>>,
-    /// `birth_date` (optional)
+    /// `birth_date` (optional, nullable)
     #[serde(default)]
     pub birth_date: Option<String>,
-    /// `canonical_id` (optional)
+    /// `canonical_id` (optional, nullable)
     #[serde(default)]
     pub canonical_id: Option<String>,
     /// `confidence` (optional; spec default `1.0`)
     #[serde(default)]
     pub confidence: Option<f64>,
-    /// `created_at` (optional)
+    /// `created_at` (optional, nullable)
     #[serde(default)]
     pub created_at: Option<String>,
-    /// `email` (optional)
+    /// `email` (optional, nullable)
     #[serde(default)]
     pub email: Option<String>,
     /// `entity_id` (required; format `uuid`)
@@ -292,49 +299,49 @@ pub struct FhirPatientView {
     /// `event_count` (optional; spec default `0`)
     #[serde(default)]
     pub event_count: Option<i64>,
-    /// `first_name` (optional)
+    /// `first_name` (optional, nullable)
     #[serde(default)]
     pub first_name: Option<String>,
-    /// `gender` (optional)
+    /// `gender` (optional, nullable)
     #[serde(default)]
     pub gender: Option<String>,
     /// `insurance` (optional)
     #[serde(default)]
     pub insurance: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    /// `last_event_at` (optional)
+    /// `last_event_at` (optional, nullable)
     #[serde(default)]
     pub last_event_at: Option<String>,
-    /// `last_name` (optional)
+    /// `last_name` (optional, nullable)
     #[serde(default)]
     pub last_name: Option<String>,
-    /// `member_id` (optional)
+    /// `member_id` (optional, nullable)
     #[serde(default)]
     pub member_id: Option<String>,
-    /// `mrn` (optional)
+    /// `mrn` (optional, nullable)
     #[serde(default)]
     pub mrn: Option<String>,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
-    /// `phone` (optional)
+    /// `phone` (optional, nullable)
     #[serde(default)]
     pub phone: Option<String>,
-    /// `policyholder_dob` (optional)
+    /// `policyholder_dob` (optional, nullable)
     #[serde(default)]
     pub policyholder_dob: Option<String>,
-    /// `policyholder_name` (optional)
+    /// `policyholder_name` (optional, nullable)
     #[serde(default)]
     pub policyholder_name: Option<String>,
-    /// `policyholder_relationship` (optional)
+    /// `policyholder_relationship` (optional, nullable)
     #[serde(default)]
     pub policyholder_relationship: Option<String>,
-    /// `practice_payer_id` (optional)
+    /// `practice_payer_id` (optional, nullable)
     #[serde(default)]
     pub practice_payer_id: Option<String>,
-    /// `primary_payer_name` (optional)
+    /// `primary_payer_name` (optional, nullable)
     #[serde(default)]
     pub primary_payer_name: Option<String>,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
 }
@@ -345,7 +352,7 @@ pub struct FhirPractitionerListResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default)]
     pub has_more: Option<bool>,
-    /// `next_offset` (optional)
+    /// `next_offset` (optional, nullable)
     #[serde(default)]
     pub next_offset: Option<i64>,
     /// `practitioners` (required)
@@ -357,10 +364,10 @@ pub struct FhirPractitionerListResponse {
 /// Schema `FhirPractitionerView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FhirPractitionerView {
-    /// `canonical_id` (optional)
+    /// `canonical_id` (optional, nullable)
     #[serde(default)]
     pub canonical_id: Option<String>,
-    /// `email` (optional)
+    /// `email` (optional, nullable)
     #[serde(default)]
     pub email: Option<String>,
     /// `entity_id` (required; format `uuid`)
@@ -368,28 +375,28 @@ pub struct FhirPractitionerView {
     /// `event_count` (optional; spec default `0`)
     #[serde(default)]
     pub event_count: Option<i64>,
-    /// `last_event_at` (optional)
+    /// `last_event_at` (optional, nullable)
     #[serde(default)]
     pub last_event_at: Option<String>,
-    /// `member_id` (optional)
+    /// `member_id` (optional, nullable)
     #[serde(default)]
     pub member_id: Option<String>,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
-    /// `npi` (optional)
+    /// `npi` (optional, nullable)
     #[serde(default)]
     pub npi: Option<String>,
-    /// `phone` (optional)
+    /// `phone` (optional, nullable)
     #[serde(default)]
     pub phone: Option<String>,
-    /// `scheduling_eligible` (optional)
+    /// `scheduling_eligible` (optional, nullable)
     #[serde(default)]
     pub scheduling_eligible: Option<bool>,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
-    /// `specialty` (optional)
+    /// `specialty` (optional, nullable)
     #[serde(default)]
     pub specialty: Option<String>,
 }
@@ -397,22 +404,22 @@ pub struct FhirPractitionerView {
 /// Schema `FhirResourceHistoryEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FhirResourceHistoryEntry {
-    /// `confidence` (optional)
+    /// `confidence` (optional, nullable)
     #[serde(default)]
     pub confidence: Option<f64>,
-    /// `created_at` (optional)
+    /// `created_at` (optional, nullable)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `data` (optional)
     #[serde(default)]
     pub data: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `data_source_id` (optional; format `uuid`)
+    /// `data_source_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub data_source_id: Option<String>,
-    /// `effective_at` (optional)
+    /// `effective_at` (optional, nullable)
     #[serde(default)]
     pub effective_at: Option<String>,
-    /// `entity_id` (optional; format `uuid`)
+    /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub entity_id: Option<String>,
     /// `event_id` (required; format `uuid`)
@@ -424,16 +431,16 @@ pub struct FhirResourceHistoryEntry {
     pub fields_affected: Option<Vec<String>>,
     /// `is_current` (required)
     pub is_current: bool,
-    /// `source` (optional)
+    /// `source` (optional, nullable)
     #[serde(default)]
     pub source: Option<String>,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
-    /// `sync_error` (optional)
+    /// `sync_error` (optional, nullable)
     #[serde(default)]
     pub sync_error: Option<String>,
-    /// `synced_at` (optional)
+    /// `synced_at` (optional, nullable)
     #[serde(default)]
     pub synced_at: Option<String>,
 }
@@ -446,7 +453,7 @@ pub struct FhirResourceHistoryResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default)]
     pub has_more: Option<bool>,
-    /// `next_offset` (optional)
+    /// `next_offset` (optional, nullable)
     #[serde(default)]
     pub next_offset: Option<i64>,
     /// `resource_id` (required)
@@ -462,7 +469,7 @@ pub struct FhirResourceHistoryResponse {
 pub struct FhirResourceResponse {
     /// `data` (required)
     pub data: serde_json::Map<String, serde_json::Value>,
-    /// `entity_id` (optional; format `uuid`)
+    /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub entity_id: Option<String>,
     /// `resource_id` (required)
@@ -476,12 +483,12 @@ pub struct FhirResourceResponse {
 pub struct FhirSearchResponse {
     /// `entries` (required)
     pub entries: Vec<serde_json::Map<String, serde_json::Value>>,
-    /// `next_url` (optional)
+    /// `next_url` (optional, nullable)
     #[serde(default)]
     pub next_url: Option<String>,
     /// `resource_type` (required)
     pub resource_type: String,
-    /// `total` (required)
+    /// `total` (required, nullable)
     pub total: Option<i64>,
 }
 
@@ -491,7 +498,7 @@ pub struct FhirSlotListResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default)]
     pub has_more: Option<bool>,
-    /// `next_offset` (optional)
+    /// `next_offset` (optional, nullable)
     #[serde(default)]
     pub next_offset: Option<i64>,
     /// `slots` (required)
@@ -503,10 +510,10 @@ pub struct FhirSlotListResponse {
 /// Schema `FhirSlotView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FhirSlotView {
-    /// `canonical_id` (optional)
+    /// `canonical_id` (optional, nullable)
     #[serde(default)]
     pub canonical_id: Option<String>,
-    /// `end` (optional)
+    /// `end` (optional, nullable)
     #[serde(default)]
     pub end: Option<String>,
     /// `entity_id` (required; format `uuid`)
@@ -514,37 +521,37 @@ pub struct FhirSlotView {
     /// `event_count` (optional; spec default `0`)
     #[serde(default)]
     pub event_count: Option<i64>,
-    /// `facility_id` (optional)
+    /// `facility_id` (optional, nullable)
     #[serde(default)]
     pub facility_id: Option<String>,
-    /// `last_event_at` (optional)
+    /// `last_event_at` (optional, nullable)
     #[serde(default)]
     pub last_event_at: Option<String>,
-    /// `provider_id` (optional)
+    /// `provider_id` (optional, nullable)
     #[serde(default)]
     pub provider_id: Option<String>,
-    /// `provider_name` (optional)
+    /// `provider_name` (optional, nullable)
     #[serde(default)]
     pub provider_name: Option<String>,
-    /// `schedule_ref` (optional)
+    /// `schedule_ref` (optional, nullable)
     #[serde(default)]
     pub schedule_ref: Option<String>,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
-    /// `specialty` (optional)
+    /// `specialty` (optional, nullable)
     #[serde(default)]
     pub specialty: Option<String>,
-    /// `start` (optional)
+    /// `start` (optional, nullable)
     #[serde(default)]
     pub start: Option<String>,
-    /// `status` (optional)
+    /// `status` (optional, nullable)
     #[serde(default)]
     pub status: Option<String>,
-    /// `visit_type_ids` (optional)
+    /// `visit_type_ids` (optional, nullable)
     #[serde(default)]
     pub visit_type_ids: Option<String>,
-    /// `visit_type_names` (optional)
+    /// `visit_type_names` (optional, nullable)
     #[serde(default)]
     pub visit_type_names: Option<String>,
 }
@@ -554,7 +561,7 @@ pub struct FhirSlotView {
 pub struct FhirStatusResponse {
     /// `configured` (required)
     pub configured: bool,
-    /// `connector_type` (optional)
+    /// `connector_type` (optional, nullable)
     #[serde(default)]
     pub connector_type: Option<String>,
     /// `entity_count` (required)
@@ -564,10 +571,10 @@ pub struct FhirStatusResponse {
     pub entity_type_counts: Option<std::collections::BTreeMap<String, i64>>,
     /// `event_count` (required)
     pub event_count: i64,
-    /// `last_change_at` (optional)
+    /// `last_change_at` (optional, nullable)
     #[serde(default)]
     pub last_change_at: Option<String>,
-    /// `last_poll_at` (optional)
+    /// `last_poll_at` (optional, nullable)
     #[serde(default)]
     pub last_poll_at: Option<String>,
     /// `resource_type_counts` (optional)
@@ -576,7 +583,7 @@ pub struct FhirStatusResponse {
     /// `sync_failure_count` (optional; spec default `0`)
     #[serde(default)]
     pub sync_failure_count: Option<i64>,
-    /// `sync_healthy` (optional)
+    /// `sync_healthy` (optional, nullable)
     #[serde(default)]
     pub sync_healthy: Option<bool>,
 }
@@ -586,18 +593,23 @@ pub struct FhirStatusResponse {
 pub struct FhirWriteRequest {
     /// `data` (required)
     pub data: serde_json::Map<String, serde_json::Value>,
-    /// `data_source_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_source_id: Option<String>,
+    /// `data_source_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub data_source_id: Patch<String>,
 }
+
+body_setters! { FhirWriteRequest {
+} patch {
+    data_source_id / clear_data_source_id(data_source_id) = "data_source_id": String;
+} }
 
 /// Schema `PatientListItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PatientListItem {
-    /// `birth_date` (optional)
+    /// `birth_date` (optional, nullable)
     #[serde(default)]
     pub birth_date: Option<String>,
-    /// `email` (optional)
+    /// `email` (optional, nullable)
     #[serde(default)]
     pub email: Option<String>,
     /// `entity_id` (required; format `uuid`)
@@ -605,19 +617,19 @@ pub struct PatientListItem {
     /// `event_count` (optional; spec default `0`)
     #[serde(default)]
     pub event_count: Option<i64>,
-    /// `gender` (optional)
+    /// `gender` (optional, nullable)
     #[serde(default)]
     pub gender: Option<String>,
-    /// `last_event_at` (optional)
+    /// `last_event_at` (optional, nullable)
     #[serde(default)]
     pub last_event_at: Option<String>,
-    /// `mrn` (optional)
+    /// `mrn` (optional, nullable)
     #[serde(default)]
     pub mrn: Option<String>,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
-    /// `phone` (optional)
+    /// `phone` (optional, nullable)
     #[serde(default)]
     pub phone: Option<String>,
 }
@@ -628,7 +640,7 @@ pub struct PatientSearchResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default)]
     pub has_more: Option<bool>,
-    /// `next_offset` (optional)
+    /// `next_offset` (optional, nullable)
     #[serde(default)]
     pub next_offset: Option<i64>,
     /// `patients` (required)
@@ -640,12 +652,12 @@ pub struct PatientSearchResponse {
 /// Schema `PatientSummaryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PatientSummaryResponse {
-    /// `birth_date` (optional)
+    /// `birth_date` (optional, nullable)
     #[serde(default)]
     pub birth_date: Option<String>,
-    /// `display_name` (required)
+    /// `display_name` (required, nullable)
     pub display_name: Option<String>,
-    /// `email` (optional)
+    /// `email` (optional, nullable)
     #[serde(default)]
     pub email: Option<String>,
     /// `entity_id` (required; format `uuid`)
@@ -654,18 +666,18 @@ pub struct PatientSummaryResponse {
     pub entity_type: String,
     /// `event_count` (required)
     pub event_count: i64,
-    /// `gender` (optional)
+    /// `gender` (optional, nullable)
     #[serde(default)]
     pub gender: Option<String>,
-    /// `last_event_at` (required; format `date-time`)
+    /// `last_event_at` (required, nullable; format `date-time`)
     pub last_event_at: Option<String>,
-    /// `mrn` (optional)
+    /// `mrn` (optional, nullable)
     #[serde(default)]
     pub mrn: Option<String>,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
-    /// `phone` (optional)
+    /// `phone` (optional, nullable)
     #[serde(default)]
     pub phone: Option<String>,
     /// `state` (optional; deprecated)
@@ -687,28 +699,28 @@ pub struct PatientTimelineResponse {
 /// Schema `SyncFailureItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SyncFailureItem {
-    /// `created_at` (optional)
+    /// `created_at` (optional, nullable)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `data` (optional)
     #[serde(default)]
     pub data: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `entity_id` (optional; format `uuid`)
+    /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub entity_id: Option<String>,
     /// `event_id` (required; format `uuid`)
     pub event_id: String,
     /// `event_type` (required)
     pub event_type: String,
-    /// `fhir_resource_id` (optional)
+    /// `fhir_resource_id` (optional, nullable)
     #[serde(default)]
     pub fhir_resource_id: Option<String>,
-    /// `fhir_resource_type` (optional)
+    /// `fhir_resource_type` (optional, nullable)
     #[serde(default)]
     pub fhir_resource_type: Option<String>,
     /// `sync_error` (required)
     pub sync_error: String,
-    /// `synced_at` (optional)
+    /// `synced_at` (optional, nullable)
     #[serde(default)]
     pub synced_at: Option<String>,
 }

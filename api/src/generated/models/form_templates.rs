@@ -44,24 +44,24 @@ pub struct FormTemplate {
     /// `active` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// `branding` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branding: Option<BrandingConfig>,
+    /// `branding` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub branding: Patch<BrandingConfig>,
     /// `category` (optional; spec default `"custom"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormTemplateCategory>,
-    /// `completion_action_url` (optional; max length 2048)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completion_action_url: Option<String>,
-    /// `completion_message` (optional; max length 2000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completion_message: Option<String>,
-    /// `completion_title` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completion_title: Option<String>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
+    /// `completion_action_url` (optional, nullable; max length 2048)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub completion_action_url: Patch<String>,
+    /// `completion_message` (optional, nullable; max length 2000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub completion_message: Patch<String>,
+    /// `completion_title` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub completion_title: Patch<String>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
     /// `fields` (required; min items 1; max items 200)
     pub fields: Vec<FormTemplateField>,
     /// `id` (optional; format `uuid`)
@@ -74,26 +74,41 @@ pub struct FormTemplate {
     pub patient_type: Option<FormTemplatePatientType>,
     /// `sections` (required; min items 1; max items 20)
     pub sections: Vec<FormTemplateSection>,
-    /// `submit_button_text` (optional; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub submit_button_text: Option<String>,
+    /// `submit_button_text` (optional, nullable; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub submit_button_text: Patch<String>,
     /// `version` (optional; minimum 1.0; spec default `1`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
 }
 
+body_setters! { FormTemplate {
+    active(active) = "active": bool;
+    category(category) = "category": FormTemplateCategory;
+    id(id) = "id": String;
+    patient_type(patient_type) = "patient_type": FormTemplatePatientType;
+    version(version) = "version": i64;
+} patch {
+    branding / clear_branding(branding) = "branding": BrandingConfig;
+    completion_action_url / clear_completion_action_url(completion_action_url) = "completion_action_url": String;
+    completion_message / clear_completion_message(completion_message) = "completion_message": String;
+    completion_title / clear_completion_title(completion_title) = "completion_title": String;
+    description / clear_description(description) = "description": DescriptionString;
+    submit_button_text / clear_submit_button_text(submit_button_text) = "submit_button_text": String;
+} }
+
 /// Schema `FormTemplateField`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FormTemplateField {
-    /// `condition` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub condition: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `consent_text` (optional; max length 5000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consent_text: Option<String>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
+    /// `condition` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub condition: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `consent_text` (optional, nullable; max length 5000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub consent_text: Patch<String>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
     /// `field_type` (optional; spec default `"text"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_type: Option<FieldType>,
@@ -101,28 +116,43 @@ pub struct FormTemplateField {
     pub key: String,
     /// `label` (required)
     pub label: NameString,
-    /// `layout_group` (optional; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub layout_group: Option<String>,
-    /// `options` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<String>>,
-    /// `placeholder` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placeholder: Option<String>,
-    /// `prefill_path` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefill_path: Option<String>,
+    /// `layout_group` (optional, nullable; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub layout_group: Patch<String>,
+    /// `options` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub options: Patch<Vec<String>>,
+    /// `placeholder` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub placeholder: Patch<String>,
+    /// `prefill_path` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub prefill_path: Patch<String>,
     /// `required` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `validation` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub validation: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `validation` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub validation: Patch<serde_json::Map<String, serde_json::Value>>,
 }
+
+body_setters! { FormTemplateField {
+    field_type(field_type) = "field_type": FieldType;
+    required(required) = "required": bool;
+    sensitive(sensitive) = "sensitive": bool;
+} patch {
+    condition / clear_condition(condition) = "condition": serde_json::Map<String, serde_json::Value>;
+    consent_text / clear_consent_text(consent_text) = "consent_text": String;
+    description / clear_description(description) = "description": DescriptionString;
+    layout_group / clear_layout_group(layout_group) = "layout_group": String;
+    options / clear_options(options) = "options": Vec<String>;
+    placeholder / clear_placeholder(placeholder) = "placeholder": String;
+    prefill_path / clear_prefill_path(prefill_path) = "prefill_path": String;
+    validation / clear_validation(validation) = "validation": serde_json::Map<String, serde_json::Value>;
+} }
 
 /// Schema `FormTemplateListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -134,12 +164,12 @@ pub struct FormTemplateListResponse {
 /// Schema `FormTemplateSection`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FormTemplateSection {
-    /// `condition` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub condition: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
+    /// `condition` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub condition: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
     /// `field_keys` (required; min items 1; max items 200)
     pub field_keys: Vec<String>,
     /// `id` (required; min length 1; max length 64)
@@ -147,6 +177,12 @@ pub struct FormTemplateSection {
     /// `title` (required)
     pub title: NameString,
 }
+
+body_setters! { FormTemplateSection {
+} patch {
+    condition / clear_condition(condition) = "condition": serde_json::Map<String, serde_json::Value>;
+    description / clear_description(description) = "description": DescriptionString;
+} }
 
 /// Schema `FormTemplateUpdateRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -176,25 +212,25 @@ pub struct ResolveTemplateResponse {
 /// Schema `SurfaceSpec`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SurfaceSpec {
-    /// `branding` (optional)
+    /// `branding` (optional, nullable)
     #[serde(default)]
     pub branding: Option<BrandingConfig>,
     /// `channel` (optional; spec default `"web"`)
     #[serde(default)]
     pub channel: Option<ChannelType>,
-    /// `completion_action_url` (optional; max length 2048)
+    /// `completion_action_url` (optional, nullable; max length 2048)
     #[serde(default)]
     pub completion_action_url: Option<String>,
-    /// `completion_message` (optional; max length 2000)
+    /// `completion_message` (optional, nullable; max length 2000)
     #[serde(default)]
     pub completion_message: Option<String>,
-    /// `completion_title` (optional; max length 256)
+    /// `completion_title` (optional, nullable; max length 256)
     #[serde(default)]
     pub completion_title: Option<String>,
     /// `context` (optional)
     #[serde(default)]
     pub context: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `description` (optional)
+    /// `description` (optional, nullable)
     #[serde(default)]
     pub description: Option<DescriptionString>,
     /// `entity_id` (required; format `uuid`)
@@ -204,13 +240,13 @@ pub struct SurfaceSpec {
     pub expires_in_hours: Option<i64>,
     /// `fields` (required; min items 1; max items 200)
     pub fields: Vec<SurfaceField>,
-    /// `resource_type` (optional; max length 128)
+    /// `resource_type` (optional, nullable; max length 128)
     #[serde(default)]
     pub resource_type: Option<String>,
-    /// `sections` (optional)
+    /// `sections` (optional, nullable)
     #[serde(default)]
     pub sections: Option<Vec<SurfaceSection>>,
-    /// `submit_button_text` (optional; max length 128)
+    /// `submit_button_text` (optional, nullable; max length 128)
     #[serde(default)]
     pub submit_button_text: Option<String>,
     /// `title` (required)

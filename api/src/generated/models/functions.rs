@@ -65,6 +65,16 @@ pub struct FunctionCreateRequest {
     pub schema: Option<String>,
 }
 
+body_setters! { FunctionCreateRequest {
+    catalog(catalog) = "catalog": String;
+    description(description) = "description": DescriptionString;
+    function_type(function_type) = "function_type": String;
+    input_schema(input_schema) = "input_schema": serde_json::Map<String, serde_json::Value>;
+    returns_table(returns_table) = "returns_table": bool;
+    schema(schema) = "schema": String;
+} patch {
+} }
+
 /// Schema `FunctionDef`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FunctionDef {
@@ -105,6 +115,11 @@ pub struct FunctionExample {
     pub output: serde_json::Value,
 }
 
+body_setters! { FunctionExample {
+    description(description) = "description": String;
+} patch {
+} }
+
 /// Schema `FunctionListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FunctionListResponse {
@@ -122,13 +137,18 @@ pub struct FunctionTestRequest {
     pub input_params: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+body_setters! { FunctionTestRequest {
+    input_params(input_params) = "input_params": serde_json::Map<String, serde_json::Value>;
+} patch {
+} }
+
 /// Schema `FunctionTestResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct FunctionTestResponse {
     /// `duration_ms` (optional; spec default `0.0`)
     #[serde(default)]
     pub duration_ms: Option<f64>,
-    /// `error` (optional)
+    /// `error` (optional, nullable)
     #[serde(default)]
     pub error: Option<String>,
     /// `function_name` (optional; spec default `""`)
@@ -151,10 +171,10 @@ pub struct FunctionVersionListResponse {
 /// Schema `FunctionVersionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FunctionVersionResponse {
-    /// `deployed_at` (optional)
+    /// `deployed_at` (optional, nullable)
     #[serde(default)]
     pub deployed_at: Option<String>,
-    /// `deployed_by` (optional)
+    /// `deployed_by` (optional, nullable)
     #[serde(default)]
     pub deployed_by: Option<String>,
     /// `description` (optional; spec default `""`)
@@ -168,16 +188,16 @@ pub struct FunctionVersionResponse {
     /// `input_schema` (optional)
     #[serde(default)]
     pub input_schema: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `last_test_at` (optional)
+    /// `last_test_at` (optional, nullable)
     #[serde(default)]
     pub last_test_at: Option<String>,
-    /// `last_test_duration_ms` (optional)
+    /// `last_test_duration_ms` (optional, nullable)
     #[serde(default)]
     pub last_test_duration_ms: Option<i64>,
-    /// `last_test_error` (optional)
+    /// `last_test_error` (optional, nullable)
     #[serde(default)]
     pub last_test_error: Option<String>,
-    /// `last_test_status` (optional)
+    /// `last_test_status` (optional, nullable)
     #[serde(default)]
     pub last_test_status: Option<String>,
     /// `name` (required)
@@ -187,10 +207,10 @@ pub struct FunctionVersionResponse {
     pub parameters: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `returns_kind` (required)
     pub returns_kind: String,
-    /// `source_hash` (optional)
+    /// `source_hash` (optional, nullable)
     #[serde(default)]
     pub source_hash: Option<String>,
-    /// `source_path` (optional)
+    /// `source_path` (optional, nullable)
     #[serde(default)]
     pub source_path: Option<String>,
     /// `sql_template` (required)
@@ -227,6 +247,12 @@ pub struct InvokeRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<serde_json::Map<String, serde_json::Value>>,
 }
+
+body_setters! { InvokeRequest {
+    alias(alias) = "alias": InvokeRequestAlias;
+    input(input) = "input": serde_json::Map<String, serde_json::Value>;
+} patch {
+} }
 
 /// Schema `InvokeResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -276,6 +302,12 @@ pub struct Parameter {
     pub r#type: ParameterType,
 }
 
+body_setters! { Parameter {
+    set_default(default) = "default": serde_json::Value;
+    required(required) = "required": bool;
+} patch {
+} }
+
 string_enum! {
     /// Inline string enum `PromoteRequestAlias`.
     PromoteRequestAlias {
@@ -324,7 +356,7 @@ pub struct QueryResponse {
     /// `duration_ms` (optional; spec default `0.0`)
     #[serde(default)]
     pub duration_ms: Option<f64>,
-    /// `error` (optional)
+    /// `error` (optional, nullable)
     #[serde(default)]
     pub error: Option<String>,
     /// `results` (optional)
@@ -385,6 +417,16 @@ pub struct RegisteredFunction {
     pub when_to_use: Option<String>,
 }
 
+body_setters! { RegisteredFunction {
+    examples(examples) = "examples": Vec<FunctionExample>;
+    function_type(function_type) = "function_type": RegisteredFunctionFunctionType;
+    parameters(parameters) = "parameters": Vec<Parameter>;
+    returns(returns) = "returns": RegisteredFunctionReturns;
+    timeout_ms(timeout_ms) = "timeout_ms": i64;
+    when_to_use(when_to_use) = "when_to_use": String;
+} patch {
+} }
+
 /// Schema `RollbackRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RollbackRequest {
@@ -417,7 +459,7 @@ pub struct TestInvokeResponse {
     /// `duration_ms` (optional; spec default `0.0`)
     #[serde(default)]
     pub duration_ms: Option<f64>,
-    /// `error` (optional; max length 2000)
+    /// `error` (optional, nullable; max length 2000)
     #[serde(default)]
     pub error: Option<String>,
     /// `result` (optional)
@@ -429,7 +471,7 @@ pub struct TestInvokeResponse {
     /// `status` (optional; spec default `"pass"`)
     #[serde(default)]
     pub status: Option<TestInvokeResponseStatus>,
-    /// `test_duration_ms` (optional)
+    /// `test_duration_ms` (optional, nullable)
     #[serde(default)]
     pub test_duration_ms: Option<i64>,
     /// `version` (optional; spec default `0`)

@@ -32,7 +32,7 @@ pub struct SchemaResponse {
 /// Schema `SessionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SessionResponse {
-    /// `created_at` (optional)
+    /// `created_at` (optional, nullable)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `id` (required)
@@ -49,13 +49,13 @@ pub struct SqlQueryRequest {
 /// Schema `SqlQueryResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct SqlQueryResponse {
-    /// `count` (optional)
+    /// `count` (optional, nullable)
     #[serde(default)]
     pub count: Option<i64>,
-    /// `error` (optional)
+    /// `error` (optional, nullable)
     #[serde(default)]
     pub error: Option<String>,
-    /// `results` (optional)
+    /// `results` (optional, nullable)
     #[serde(default)]
     pub results: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
 }

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 pub struct CreateLinkRequest {
     /// `customer_slug` (required)
     pub customer_slug: SlugString,
-    /// `display_name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<DescriptionString>,
+    /// `display_name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub display_name: Patch<DescriptionString>,
     /// `expires_in_hours` (optional; minimum 1.0; maximum 720.0; spec default `168`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in_hours: Option<i64>,
@@ -23,6 +23,13 @@ pub struct CreateLinkRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_uploads: Option<i64>,
 }
+
+body_setters! { CreateLinkRequest {
+    expires_in_hours(expires_in_hours) = "expires_in_hours": i64;
+    max_uploads(max_uploads) = "max_uploads": i64;
+} patch {
+    display_name / clear_display_name(display_name) = "display_name": DescriptionString;
+} }
 
 /// Schema `IntakeFileResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -60,19 +67,19 @@ pub struct IntakeLinkResponse {
     pub created_at: String,
     /// `customer_slug` (required)
     pub customer_slug: SlugString,
-    /// `display_name` (required)
+    /// `display_name` (required, nullable)
     pub display_name: Option<NameString>,
     /// `expires_at` (required; format `date-time`)
     pub expires_at: String,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `last_upload_at` (required; format `date-time`)
+    /// `last_upload_at` (required, nullable; format `date-time`)
     pub last_upload_at: Option<String>,
     /// `link_token` (required; min length 32; max length 128)
     pub link_token: String,
     /// `max_uploads` (required)
     pub max_uploads: i64,
-    /// `revoked_at` (required; format `date-time`)
+    /// `revoked_at` (required, nullable; format `date-time`)
     pub revoked_at: Option<String>,
     /// `status` (required)
     pub status: IntakeLinkResponseStatus,

@@ -34,7 +34,7 @@ pub struct UploadDuplicateInfo {
 /// Schema `UploadFileResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct UploadFileResponse {
-    /// `duplicate_of` (optional)
+    /// `duplicate_of` (optional, nullable)
     #[serde(default)]
     pub duplicate_of: Option<UploadDuplicateInfo>,
     /// `filename` (required; max length 256)

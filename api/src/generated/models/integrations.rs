@@ -43,36 +43,36 @@ string_enum! {
 /// Schema `AuthConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthConfig {
-    /// `assertion_algorithm` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assertion_algorithm: Option<AuthConfigAssertionAlgorithm>,
-    /// `assertion_audience` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assertion_audience: Option<String>,
-    /// `assertion_issuer` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assertion_issuer: Option<String>,
-    /// `assertion_kid` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assertion_kid: Option<String>,
+    /// `assertion_algorithm` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub assertion_algorithm: Patch<AuthConfigAssertionAlgorithm>,
+    /// `assertion_audience` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub assertion_audience: Patch<String>,
+    /// `assertion_issuer` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub assertion_issuer: Patch<String>,
+    /// `assertion_kid` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub assertion_kid: Patch<String>,
     /// `assertion_scopes_in_jwt` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assertion_scopes_in_jwt: Option<bool>,
-    /// `assertion_subject` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assertion_subject: Option<String>,
-    /// `client_id` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    /// `client_secret_ssm_param_path` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_secret_ssm_param_path: Option<String>,
+    /// `assertion_subject` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub assertion_subject: Patch<String>,
+    /// `client_id` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub client_id: Patch<String>,
+    /// `client_secret_ssm_param_path` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub client_secret_ssm_param_path: Patch<String>,
     /// `exchange_default_ttl_seconds` (optional; minimum 120.0; spec default `3600`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_default_ttl_seconds: Option<i64>,
-    /// `exchange_expires_in_field` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_expires_in_field: Option<String>,
+    /// `exchange_expires_in_field` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub exchange_expires_in_field: Patch<String>,
     /// `exchange_param_headers` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_param_headers: Option<Vec<ExchangeHeaderMapping>>,
@@ -82,51 +82,82 @@ pub struct AuthConfig {
     /// `exchange_secret_header` (optional; min length 1; max length 256; pattern `^[A-Za-z0-9!#$%&'*+\-.^_'|~]+$`; spec default `"X-API-KEY"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_secret_header: Option<String>,
-    /// `exchange_secret_ssm_param_path` (optional; max length 2048)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_secret_ssm_param_path: Option<String>,
+    /// `exchange_secret_ssm_param_path` (optional, nullable; max length 2048)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub exchange_secret_ssm_param_path: Patch<String>,
     /// `exchange_token_field` (optional; min length 1; max length 256; spec default `"token"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_token_field: Option<String>,
-    /// `exchange_url` (optional; max length 2048)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_url: Option<String>,
-    /// `gcp_scopes` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gcp_scopes: Option<Vec<String>>,
-    /// `header_name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub header_name: Option<String>,
-    /// `private_key_ssm_param_path` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_key_ssm_param_path: Option<String>,
-    /// `scopes` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scopes: Option<Vec<String>>,
-    /// `ssm_param_path` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ssm_param_path: Option<String>,
+    /// `exchange_url` (optional, nullable; max length 2048)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub exchange_url: Patch<String>,
+    /// `gcp_scopes` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub gcp_scopes: Patch<Vec<String>>,
+    /// `header_name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub header_name: Patch<String>,
+    /// `private_key_ssm_param_path` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub private_key_ssm_param_path: Patch<String>,
+    /// `scopes` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub scopes: Patch<Vec<String>>,
+    /// `ssm_param_path` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub ssm_param_path: Patch<String>,
     /// `token_lifetime_seconds` (optional; spec default `3600`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_lifetime_seconds: Option<i64>,
-    /// `token_request_client_id_field` (optional; min length 1; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_request_client_id_field: Option<String>,
-    /// `token_request_client_secret_field` (optional; min length 1; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_request_client_secret_field: Option<String>,
-    /// `token_response_path` (optional; min length 1; max length 512)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_response_path: Option<String>,
-    /// `token_ssm_param_path` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_ssm_param_path: Option<String>,
-    /// `token_url` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_url: Option<String>,
+    /// `token_request_client_id_field` (optional, nullable; min length 1; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub token_request_client_id_field: Patch<String>,
+    /// `token_request_client_secret_field` (optional, nullable; min length 1; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub token_request_client_secret_field: Patch<String>,
+    /// `token_response_path` (optional, nullable; min length 1; max length 512)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub token_response_path: Patch<String>,
+    /// `token_ssm_param_path` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub token_ssm_param_path: Patch<String>,
+    /// `token_url` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub token_url: Patch<String>,
     /// `type` (required)
     pub r#type: AuthConfigType,
 }
+
+body_setters! { AuthConfig {
+    assertion_scopes_in_jwt(assertion_scopes_in_jwt) = "assertion_scopes_in_jwt": bool;
+    exchange_default_ttl_seconds(exchange_default_ttl_seconds) = "exchange_default_ttl_seconds": i64;
+    exchange_param_headers(exchange_param_headers) = "exchange_param_headers": Vec<ExchangeHeaderMapping>;
+    exchange_secret_format(exchange_secret_format) = "exchange_secret_format": String;
+    exchange_secret_header(exchange_secret_header) = "exchange_secret_header": String;
+    exchange_token_field(exchange_token_field) = "exchange_token_field": String;
+    token_lifetime_seconds(token_lifetime_seconds) = "token_lifetime_seconds": i64;
+} patch {
+    assertion_algorithm / clear_assertion_algorithm(assertion_algorithm) = "assertion_algorithm": AuthConfigAssertionAlgorithm;
+    assertion_audience / clear_assertion_audience(assertion_audience) = "assertion_audience": String;
+    assertion_issuer / clear_assertion_issuer(assertion_issuer) = "assertion_issuer": String;
+    assertion_kid / clear_assertion_kid(assertion_kid) = "assertion_kid": String;
+    assertion_subject / clear_assertion_subject(assertion_subject) = "assertion_subject": String;
+    client_id / clear_client_id(client_id) = "client_id": String;
+    client_secret_ssm_param_path / clear_client_secret_ssm_param_path(client_secret_ssm_param_path) = "client_secret_ssm_param_path": String;
+    exchange_expires_in_field / clear_exchange_expires_in_field(exchange_expires_in_field) = "exchange_expires_in_field": String;
+    exchange_secret_ssm_param_path / clear_exchange_secret_ssm_param_path(exchange_secret_ssm_param_path) = "exchange_secret_ssm_param_path": String;
+    exchange_url / clear_exchange_url(exchange_url) = "exchange_url": String;
+    gcp_scopes / clear_gcp_scopes(gcp_scopes) = "gcp_scopes": Vec<String>;
+    header_name / clear_header_name(header_name) = "header_name": String;
+    private_key_ssm_param_path / clear_private_key_ssm_param_path(private_key_ssm_param_path) = "private_key_ssm_param_path": String;
+    scopes / clear_scopes(scopes) = "scopes": Vec<String>;
+    ssm_param_path / clear_ssm_param_path(ssm_param_path) = "ssm_param_path": String;
+    token_request_client_id_field / clear_token_request_client_id_field(token_request_client_id_field) = "token_request_client_id_field": String;
+    token_request_client_secret_field / clear_token_request_client_secret_field(token_request_client_secret_field) = "token_request_client_secret_field": String;
+    token_response_path / clear_token_response_path(token_response_path) = "token_response_path": String;
+    token_ssm_param_path / clear_token_ssm_param_path(token_ssm_param_path) = "token_ssm_param_path": String;
+    token_url / clear_token_url(token_url) = "token_url": String;
+} }
 
 string_enum! {
     /// Inline string enum `AuthConfigWithSecretsAssertionAlgorithm`.
@@ -163,45 +194,45 @@ string_enum! {
 /// Schema `AuthConfigWithSecrets`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuthConfigWithSecrets {
-    /// `api_key_value` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_key_value: Option<SecretInput>,
-    /// `assertion_algorithm` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assertion_algorithm: Option<AuthConfigWithSecretsAssertionAlgorithm>,
-    /// `assertion_audience` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assertion_audience: Option<String>,
-    /// `assertion_issuer` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assertion_issuer: Option<String>,
-    /// `assertion_kid` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assertion_kid: Option<String>,
+    /// `api_key_value` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub api_key_value: Patch<SecretInput>,
+    /// `assertion_algorithm` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub assertion_algorithm: Patch<AuthConfigWithSecretsAssertionAlgorithm>,
+    /// `assertion_audience` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub assertion_audience: Patch<String>,
+    /// `assertion_issuer` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub assertion_issuer: Patch<String>,
+    /// `assertion_kid` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub assertion_kid: Patch<String>,
     /// `assertion_scopes_in_jwt` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assertion_scopes_in_jwt: Option<bool>,
-    /// `assertion_subject` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assertion_subject: Option<String>,
-    /// `bearer_token_value` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bearer_token_value: Option<SecretInput>,
-    /// `client_id` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    /// `client_secret_ssm_param_path` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_secret_ssm_param_path: Option<String>,
-    /// `client_secret_value` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_secret_value: Option<SecretInput>,
+    /// `assertion_subject` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub assertion_subject: Patch<String>,
+    /// `bearer_token_value` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub bearer_token_value: Patch<SecretInput>,
+    /// `client_id` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub client_id: Patch<String>,
+    /// `client_secret_ssm_param_path` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub client_secret_ssm_param_path: Patch<String>,
+    /// `client_secret_value` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub client_secret_value: Patch<SecretInput>,
     /// `exchange_default_ttl_seconds` (optional; minimum 120.0; spec default `3600`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_default_ttl_seconds: Option<i64>,
-    /// `exchange_expires_in_field` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_expires_in_field: Option<String>,
+    /// `exchange_expires_in_field` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub exchange_expires_in_field: Patch<String>,
     /// `exchange_param_headers` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_param_headers: Option<Vec<ExchangeHeaderMapping>>,
@@ -211,57 +242,93 @@ pub struct AuthConfigWithSecrets {
     /// `exchange_secret_header` (optional; min length 1; max length 256; pattern `^[A-Za-z0-9!#$%&'*+\-.^_'|~]+$`; spec default `"X-API-KEY"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_secret_header: Option<String>,
-    /// `exchange_secret_ssm_param_path` (optional; max length 2048)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_secret_ssm_param_path: Option<String>,
-    /// `exchange_secret_value` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_secret_value: Option<SecretInput>,
+    /// `exchange_secret_ssm_param_path` (optional, nullable; max length 2048)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub exchange_secret_ssm_param_path: Patch<String>,
+    /// `exchange_secret_value` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub exchange_secret_value: Patch<SecretInput>,
     /// `exchange_token_field` (optional; min length 1; max length 256; spec default `"token"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_token_field: Option<String>,
-    /// `exchange_url` (optional; max length 2048)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_url: Option<String>,
-    /// `gcp_scopes` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gcp_scopes: Option<Vec<String>>,
-    /// `header_name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub header_name: Option<String>,
-    /// `private_key_ssm_param_path` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_key_ssm_param_path: Option<String>,
-    /// `private_key_value` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_key_value: Option<SecretInput>,
-    /// `scopes` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scopes: Option<Vec<String>>,
-    /// `ssm_param_path` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ssm_param_path: Option<String>,
+    /// `exchange_url` (optional, nullable; max length 2048)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub exchange_url: Patch<String>,
+    /// `gcp_scopes` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub gcp_scopes: Patch<Vec<String>>,
+    /// `header_name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub header_name: Patch<String>,
+    /// `private_key_ssm_param_path` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub private_key_ssm_param_path: Patch<String>,
+    /// `private_key_value` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub private_key_value: Patch<SecretInput>,
+    /// `scopes` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub scopes: Patch<Vec<String>>,
+    /// `ssm_param_path` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub ssm_param_path: Patch<String>,
     /// `token_lifetime_seconds` (optional; spec default `3600`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_lifetime_seconds: Option<i64>,
-    /// `token_request_client_id_field` (optional; min length 1; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_request_client_id_field: Option<String>,
-    /// `token_request_client_secret_field` (optional; min length 1; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_request_client_secret_field: Option<String>,
-    /// `token_response_path` (optional; min length 1; max length 512)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_response_path: Option<String>,
-    /// `token_ssm_param_path` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_ssm_param_path: Option<String>,
-    /// `token_url` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_url: Option<String>,
+    /// `token_request_client_id_field` (optional, nullable; min length 1; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub token_request_client_id_field: Patch<String>,
+    /// `token_request_client_secret_field` (optional, nullable; min length 1; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub token_request_client_secret_field: Patch<String>,
+    /// `token_response_path` (optional, nullable; min length 1; max length 512)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub token_response_path: Patch<String>,
+    /// `token_ssm_param_path` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub token_ssm_param_path: Patch<String>,
+    /// `token_url` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub token_url: Patch<String>,
     /// `type` (required)
     pub r#type: AuthConfigWithSecretsType,
 }
+
+body_setters! { AuthConfigWithSecrets {
+    assertion_scopes_in_jwt(assertion_scopes_in_jwt) = "assertion_scopes_in_jwt": bool;
+    exchange_default_ttl_seconds(exchange_default_ttl_seconds) = "exchange_default_ttl_seconds": i64;
+    exchange_param_headers(exchange_param_headers) = "exchange_param_headers": Vec<ExchangeHeaderMapping>;
+    exchange_secret_format(exchange_secret_format) = "exchange_secret_format": String;
+    exchange_secret_header(exchange_secret_header) = "exchange_secret_header": String;
+    exchange_token_field(exchange_token_field) = "exchange_token_field": String;
+    token_lifetime_seconds(token_lifetime_seconds) = "token_lifetime_seconds": i64;
+} patch {
+    api_key_value / clear_api_key_value(api_key_value) = "api_key_value": SecretInput;
+    assertion_algorithm / clear_assertion_algorithm(assertion_algorithm) = "assertion_algorithm": AuthConfigWithSecretsAssertionAlgorithm;
+    assertion_audience / clear_assertion_audience(assertion_audience) = "assertion_audience": String;
+    assertion_issuer / clear_assertion_issuer(assertion_issuer) = "assertion_issuer": String;
+    assertion_kid / clear_assertion_kid(assertion_kid) = "assertion_kid": String;
+    assertion_subject / clear_assertion_subject(assertion_subject) = "assertion_subject": String;
+    bearer_token_value / clear_bearer_token_value(bearer_token_value) = "bearer_token_value": SecretInput;
+    client_id / clear_client_id(client_id) = "client_id": String;
+    client_secret_ssm_param_path / clear_client_secret_ssm_param_path(client_secret_ssm_param_path) = "client_secret_ssm_param_path": String;
+    client_secret_value / clear_client_secret_value(client_secret_value) = "client_secret_value": SecretInput;
+    exchange_expires_in_field / clear_exchange_expires_in_field(exchange_expires_in_field) = "exchange_expires_in_field": String;
+    exchange_secret_ssm_param_path / clear_exchange_secret_ssm_param_path(exchange_secret_ssm_param_path) = "exchange_secret_ssm_param_path": String;
+    exchange_secret_value / clear_exchange_secret_value(exchange_secret_value) = "exchange_secret_value": SecretInput;
+    exchange_url / clear_exchange_url(exchange_url) = "exchange_url": String;
+    gcp_scopes / clear_gcp_scopes(gcp_scopes) = "gcp_scopes": Vec<String>;
+    header_name / clear_header_name(header_name) = "header_name": String;
+    private_key_ssm_param_path / clear_private_key_ssm_param_path(private_key_ssm_param_path) = "private_key_ssm_param_path": String;
+    private_key_value / clear_private_key_value(private_key_value) = "private_key_value": SecretInput;
+    scopes / clear_scopes(scopes) = "scopes": Vec<String>;
+    ssm_param_path / clear_ssm_param_path(ssm_param_path) = "ssm_param_path": String;
+    token_request_client_id_field / clear_token_request_client_id_field(token_request_client_id_field) = "token_request_client_id_field": String;
+    token_request_client_secret_field / clear_token_request_client_secret_field(token_request_client_secret_field) = "token_request_client_secret_field": String;
+    token_response_path / clear_token_response_path(token_response_path) = "token_response_path": String;
+    token_ssm_param_path / clear_token_ssm_param_path(token_ssm_param_path) = "token_ssm_param_path": String;
+    token_url / clear_token_url(token_url) = "token_url": String;
+} }
 
 string_enum! {
     /// Inline string enum `CreateIntegrationRequestMcpTransport`.
@@ -290,9 +357,9 @@ string_enum! {
 /// Schema `CreateIntegrationRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateIntegrationRequest {
-    /// `auth` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth: Option<AuthConfigWithSecrets>,
+    /// `auth` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub auth: Patch<AuthConfigWithSecrets>,
     /// `base_url` (optional; max length 2048; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
@@ -304,27 +371,41 @@ pub struct CreateIntegrationRequest {
     /// `endpoints` (optional; max items 50; spec default `[]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<EndpointConfig>>,
-    /// `mcp_args` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mcp_args: Option<Vec<String>>,
-    /// `mcp_command` (optional; max length 512)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mcp_command: Option<String>,
-    /// `mcp_headers` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mcp_headers: Option<std::collections::BTreeMap<String, String>>,
-    /// `mcp_transport` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mcp_transport: Option<CreateIntegrationRequestMcpTransport>,
-    /// `mcp_url` (optional; max length 2048)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mcp_url: Option<String>,
+    /// `mcp_args` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub mcp_args: Patch<Vec<String>>,
+    /// `mcp_command` (optional, nullable; max length 512)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub mcp_command: Patch<String>,
+    /// `mcp_headers` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub mcp_headers: Patch<std::collections::BTreeMap<String, String>>,
+    /// `mcp_transport` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub mcp_transport: Patch<CreateIntegrationRequestMcpTransport>,
+    /// `mcp_url` (optional, nullable; max length 2048)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub mcp_url: Patch<String>,
     /// `name` (required; min length 2; max length 128)
     pub name: String,
     /// `protocol` (optional; spec default `"rest"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<CreateIntegrationRequestProtocol>,
 }
+
+body_setters! { CreateIntegrationRequest {
+    base_url(base_url) = "base_url": String;
+    enabled(enabled) = "enabled": bool;
+    endpoints(endpoints) = "endpoints": Vec<EndpointConfig>;
+    protocol(protocol) = "protocol": CreateIntegrationRequestProtocol;
+} patch {
+    auth / clear_auth(auth) = "auth": AuthConfigWithSecrets;
+    mcp_args / clear_mcp_args(mcp_args) = "mcp_args": Vec<String>;
+    mcp_command / clear_mcp_command(mcp_command) = "mcp_command": String;
+    mcp_headers / clear_mcp_headers(mcp_headers) = "mcp_headers": std::collections::BTreeMap<String, String>;
+    mcp_transport / clear_mcp_transport(mcp_transport) = "mcp_transport": CreateIntegrationRequestMcpTransport;
+    mcp_url / clear_mcp_url(mcp_url) = "mcp_url": String;
+} }
 
 string_enum! {
     /// Inline string enum `EndpointConfigBodyFormat`.
@@ -365,12 +446,12 @@ string_enum! {
 /// Schema `EndpointConfig-Output` (also `EndpointConfig-Input`, identical).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EndpointConfig {
-    /// `auth` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth: Option<AuthConfig>,
-    /// `base_url` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_url: Option<String>,
+    /// `auth` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub auth: Patch<AuthConfig>,
+    /// `base_url` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub base_url: Patch<String>,
     /// `body_format` (optional; spec default `"json"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_format: Option<EndpointConfigBodyFormat>,
@@ -392,25 +473,42 @@ pub struct EndpointConfig {
     pub name: String,
     /// `path` (required)
     pub path: String,
-    /// `response_filter` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_filter: Option<Vec<String>>,
-    /// `response_mapping` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_mapping: Option<std::collections::BTreeMap<String, String>>,
+    /// `response_filter` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub response_filter: Patch<Vec<String>>,
+    /// `response_mapping` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub response_mapping: Patch<std::collections::BTreeMap<String, String>>,
     /// `result_delivery` (optional; spec default `"interrupt"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_delivery: Option<EndpointConfigResultDelivery>,
-    /// `result_key` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result_key: Option<String>,
-    /// `result_template` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result_template: Option<String>,
+    /// `result_key` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub result_key: Patch<String>,
+    /// `result_template` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub result_template: Patch<String>,
     /// `retry_config` (optional; spec default `{"max_retries":2,"retry_on_status":[429,502,503,504]}`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_config: Option<RetryConfig>,
 }
+
+body_setters! { EndpointConfig {
+    body_format(body_format) = "body_format": EndpointConfigBodyFormat;
+    headers(headers) = "headers": std::collections::BTreeMap<String, String>;
+    input_schema(input_schema) = "input_schema": serde_json::Map<String, serde_json::Value>;
+    max_result_length(max_result_length) = "max_result_length": i64;
+    method(method) = "method": EndpointConfigMethod;
+    result_delivery(result_delivery) = "result_delivery": EndpointConfigResultDelivery;
+    retry_config(retry_config) = "retry_config": RetryConfig;
+} patch {
+    auth / clear_auth(auth) = "auth": AuthConfig;
+    base_url / clear_base_url(base_url) = "base_url": String;
+    response_filter / clear_response_filter(response_filter) = "response_filter": Vec<String>;
+    response_mapping / clear_response_mapping(response_mapping) = "response_mapping": std::collections::BTreeMap<String, String>;
+    result_key / clear_result_key(result_key) = "result_key": String;
+    result_template / clear_result_template(result_template) = "result_template": String;
+} }
 
 /// Schema `ExchangeHeaderMapping`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -426,6 +524,12 @@ pub struct ExchangeHeaderMapping {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
 }
+
+body_setters! { ExchangeHeaderMapping {
+    consume(consume) = "consume": bool;
+    required(required) = "required": bool;
+} patch {
+} }
 
 string_enum! {
     /// Inline string enum `IntegrationResponseLastTestStatus`.
@@ -474,7 +578,7 @@ string_enum! {
 /// Schema `IntegrationResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct IntegrationResponse {
-    /// `auth` (optional)
+    /// `auth` (optional, nullable)
     #[serde(default)]
     pub auth: Option<AuthConfig>,
     /// `base_url` (optional; spec default `""`)
@@ -494,25 +598,25 @@ pub struct IntegrationResponse {
     pub endpoints: Option<Vec<EndpointConfig>>,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `last_test_status` (optional)
+    /// `last_test_status` (optional, nullable)
     #[serde(default)]
     pub last_test_status: Option<IntegrationResponseLastTestStatus>,
-    /// `last_tested_at` (optional; format `date-time`)
+    /// `last_tested_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub last_tested_at: Option<String>,
-    /// `mcp_args` (optional)
+    /// `mcp_args` (optional, nullable)
     #[serde(default)]
     pub mcp_args: Option<Vec<String>>,
-    /// `mcp_command` (optional)
+    /// `mcp_command` (optional, nullable)
     #[serde(default)]
     pub mcp_command: Option<String>,
-    /// `mcp_headers` (optional)
+    /// `mcp_headers` (optional, nullable)
     #[serde(default)]
     pub mcp_headers: Option<std::collections::BTreeMap<String, String>>,
-    /// `mcp_transport` (optional)
+    /// `mcp_transport` (optional, nullable)
     #[serde(default)]
     pub mcp_transport: Option<IntegrationResponseMcpTransport>,
-    /// `mcp_url` (optional)
+    /// `mcp_url` (optional, nullable)
     #[serde(default)]
     pub mcp_url: Option<String>,
     /// `name` (required)
@@ -538,6 +642,12 @@ pub struct RetryConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_on_status: Option<Vec<i64>>,
 }
+
+body_setters! { RetryConfig {
+    max_retries(max_retries) = "max_retries": i64;
+    retry_on_status(retry_on_status) = "retry_on_status": Vec<i64>;
+} patch {
+} }
 
 /// Schema `SecretInput`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -573,7 +683,7 @@ pub struct TestConnectionResponse {
     /// `duration_ms` (optional; spec default `0`)
     #[serde(default)]
     pub duration_ms: Option<f64>,
-    /// `http_status` (optional)
+    /// `http_status` (optional, nullable)
     #[serde(default)]
     pub http_status: Option<i64>,
     /// `message` (optional; spec default `""`)
@@ -593,6 +703,11 @@ pub struct TestEndpointRequest {
     pub params: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+body_setters! { TestEndpointRequest {
+    params(params) = "params": serde_json::Map<String, serde_json::Value>;
+} patch {
+} }
+
 /// Schema `TestEndpointResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct TestEndpointResponse {
@@ -605,10 +720,10 @@ pub struct TestEndpointResponse {
     /// `duration_ms` (optional; spec default `0`)
     #[serde(default)]
     pub duration_ms: Option<f64>,
-    /// `error` (optional)
+    /// `error` (optional, nullable)
     #[serde(default)]
     pub error: Option<String>,
-    /// `final_result` (optional)
+    /// `final_result` (optional, nullable)
     #[serde(default)]
     pub final_result: Option<String>,
     /// `raw_response` (optional)
@@ -617,7 +732,7 @@ pub struct TestEndpointResponse {
     /// `retries` (optional; spec default `0`)
     #[serde(default)]
     pub retries: Option<i64>,
-    /// `status_code` (optional)
+    /// `status_code` (optional, nullable)
     #[serde(default)]
     pub status_code: Option<i64>,
 }
@@ -649,37 +764,52 @@ string_enum! {
 /// Schema `UpdateIntegrationRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateIntegrationRequest {
-    /// `auth` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth: Option<AuthConfigWithSecrets>,
-    /// `base_url` (optional; max length 2048)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_url: Option<String>,
-    /// `display_name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<NameString>,
-    /// `enabled` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `endpoints` (optional; max items 50)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub endpoints: Option<Vec<EndpointConfig>>,
-    /// `mcp_args` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mcp_args: Option<Vec<String>>,
-    /// `mcp_command` (optional; max length 512)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mcp_command: Option<String>,
-    /// `mcp_headers` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mcp_headers: Option<std::collections::BTreeMap<String, String>>,
-    /// `mcp_transport` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mcp_transport: Option<UpdateIntegrationRequestMcpTransport>,
-    /// `mcp_url` (optional; max length 2048)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mcp_url: Option<String>,
-    /// `protocol` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<UpdateIntegrationRequestProtocol>,
+    /// `auth` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub auth: Patch<AuthConfigWithSecrets>,
+    /// `base_url` (optional, nullable; max length 2048)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub base_url: Patch<String>,
+    /// `display_name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub display_name: Patch<NameString>,
+    /// `enabled` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub enabled: Patch<bool>,
+    /// `endpoints` (optional, nullable; max items 50)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub endpoints: Patch<Vec<EndpointConfig>>,
+    /// `mcp_args` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub mcp_args: Patch<Vec<String>>,
+    /// `mcp_command` (optional, nullable; max length 512)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub mcp_command: Patch<String>,
+    /// `mcp_headers` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub mcp_headers: Patch<std::collections::BTreeMap<String, String>>,
+    /// `mcp_transport` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub mcp_transport: Patch<UpdateIntegrationRequestMcpTransport>,
+    /// `mcp_url` (optional, nullable; max length 2048)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub mcp_url: Patch<String>,
+    /// `protocol` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub protocol: Patch<UpdateIntegrationRequestProtocol>,
 }
+
+body_setters! { UpdateIntegrationRequest {
+} patch {
+    auth / clear_auth(auth) = "auth": AuthConfigWithSecrets;
+    base_url / clear_base_url(base_url) = "base_url": String;
+    display_name / clear_display_name(display_name) = "display_name": NameString;
+    enabled / clear_enabled(enabled) = "enabled": bool;
+    endpoints / clear_endpoints(endpoints) = "endpoints": Vec<EndpointConfig>;
+    mcp_args / clear_mcp_args(mcp_args) = "mcp_args": Vec<String>;
+    mcp_command / clear_mcp_command(mcp_command) = "mcp_command": String;
+    mcp_headers / clear_mcp_headers(mcp_headers) = "mcp_headers": std::collections::BTreeMap<String, String>;
+    mcp_transport / clear_mcp_transport(mcp_transport) = "mcp_transport": UpdateIntegrationRequestMcpTransport;
+    mcp_url / clear_mcp_url(mcp_url) = "mcp_url": String;
+    protocol / clear_protocol(protocol) = "protocol": UpdateIntegrationRequestProtocol;
+} }

@@ -34,35 +34,35 @@ string_enum! {
 /// Schema `AnomalyAlertRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct AnomalyAlertRow {
-    /// `actions_json` (optional)
+    /// `actions_json` (optional, nullable)
     #[serde(default)]
     pub actions_json: Option<String>,
     /// `alert_id` (required)
     pub alert_id: String,
-    /// `decomposition_json` (optional)
+    /// `decomposition_json` (optional, nullable)
     #[serde(default)]
     pub decomposition_json: Option<String>,
-    /// `detected_at` (optional; format `date-time`)
+    /// `detected_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub detected_at: Option<String>,
-    /// `mechanism` (optional)
+    /// `mechanism` (optional, nullable)
     #[serde(default)]
     pub mechanism: Option<String>,
-    /// `narrative` (optional)
+    /// `narrative` (optional, nullable)
     #[serde(default)]
     pub narrative: Option<String>,
-    /// `priority_score` (optional)
+    /// `priority_score` (optional, nullable)
     #[serde(default)]
     pub priority_score: Option<f64>,
-    /// `projection_json` (optional)
+    /// `projection_json` (optional, nullable)
     #[serde(default)]
     pub projection_json: Option<String>,
-    /// `severity` (optional)
+    /// `severity` (optional, nullable)
     #[serde(default)]
     pub severity: Option<AnomalyAlertRowSeverity>,
     /// `slice_label` (required)
     pub slice_label: String,
-    /// `stats_json` (optional)
+    /// `stats_json` (optional, nullable)
     #[serde(default)]
     pub stats_json: Option<String>,
     /// `workspace_id` (required; format `uuid`)
@@ -89,29 +89,29 @@ pub struct CatalogEntry {
 pub struct ClusterForecastPointRow {
     /// `cluster_name` (required)
     pub cluster_name: String,
-    /// `focus_area` (optional)
+    /// `focus_area` (optional, nullable)
     #[serde(default)]
     pub focus_area: Option<String>,
-    /// `is_historical` (optional)
+    /// `is_historical` (optional, nullable)
     #[serde(default)]
     pub is_historical: Option<bool>,
-    /// `lower_95` (optional)
+    /// `lower_95` (optional, nullable)
     #[serde(default)]
     pub lower_95: Option<f64>,
-    /// `median` (optional)
+    /// `median` (optional, nullable)
     #[serde(default)]
     pub median: Option<f64>,
-    /// `observed` (optional)
+    /// `observed` (optional, nullable)
     #[serde(default)]
     pub observed: Option<f64>,
     /// `t` (required)
     pub t: f64,
-    /// `upper_95` (optional)
+    /// `upper_95` (optional, nullable)
     #[serde(default)]
     pub upper_95: Option<f64>,
     /// `workspace_id` (required; format `uuid`)
     pub workspace_id: String,
-    /// `ym` (optional)
+    /// `ym` (optional, nullable)
     #[serde(default)]
     pub ym: Option<String>,
 }
@@ -145,25 +145,25 @@ pub struct ClusterSummaryRow {
     pub cluster_name: String,
     /// `cohort_size` (required)
     pub cohort_size: i64,
-    /// `mean_age` (optional)
+    /// `mean_age` (optional, nullable)
     #[serde(default)]
     pub mean_age: Option<f64>,
-    /// `mean_bmi` (optional)
+    /// `mean_bmi` (optional, nullable)
     #[serde(default)]
     pub mean_bmi: Option<f64>,
-    /// `mean_hba1c` (optional)
+    /// `mean_hba1c` (optional, nullable)
     #[serde(default)]
     pub mean_hba1c: Option<f64>,
-    /// `mean_y_hat` (optional)
+    /// `mean_y_hat` (optional, nullable)
     #[serde(default)]
     pub mean_y_hat: Option<f64>,
-    /// `pct_male` (optional)
+    /// `pct_male` (optional, nullable)
     #[serde(default)]
     pub pct_male: Option<f64>,
-    /// `pct_prediabetes` (optional)
+    /// `pct_prediabetes` (optional, nullable)
     #[serde(default)]
     pub pct_prediabetes: Option<f64>,
-    /// `pct_t2d` (optional)
+    /// `pct_t2d` (optional, nullable)
     #[serde(default)]
     pub pct_t2d: Option<f64>,
 }
@@ -173,7 +173,7 @@ pub struct ClusterSummaryRow {
 pub struct ColumnInfo {
     /// `column_name` (required)
     pub column_name: String,
-    /// `comment` (optional)
+    /// `comment` (optional, nullable)
     #[serde(default)]
     pub comment: Option<String>,
     /// `data_type` (required)
@@ -194,21 +194,21 @@ pub struct ColumnsResponse {
 /// Schema `DecompositionRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct DecompositionRow {
-    /// `beta` (optional)
+    /// `beta` (optional, nullable)
     #[serde(default)]
     pub beta: Option<f64>,
-    /// `ci_hi` (optional)
+    /// `ci_hi` (optional, nullable)
     #[serde(default)]
     pub ci_hi: Option<f64>,
-    /// `ci_lo` (optional)
+    /// `ci_lo` (optional, nullable)
     #[serde(default)]
     pub ci_lo: Option<f64>,
     /// `contribution` (required)
     pub contribution: f64,
-    /// `delta_x` (optional)
+    /// `delta_x` (optional, nullable)
     #[serde(default)]
     pub delta_x: Option<f64>,
-    /// `family` (optional)
+    /// `family` (optional, nullable)
     #[serde(default)]
     pub family: Option<String>,
     /// `feature_name` (required)
@@ -229,39 +229,39 @@ pub struct DistrictMetricsResponse {
 /// Schema `DistrictMetricsRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct DistrictMetricsRow {
-    /// `access_narrative` (optional)
+    /// `access_narrative` (optional, nullable)
     #[serde(default)]
     pub access_narrative: Option<String>,
-    /// `anomaly_narrative` (optional)
+    /// `anomaly_narrative` (optional, nullable)
     #[serde(default)]
     pub anomaly_narrative: Option<String>,
-    /// `capacity_gap_pct` (optional)
+    /// `capacity_gap_pct` (optional, nullable)
     #[serde(default)]
     pub capacity_gap_pct: Option<f64>,
-    /// `cohort_size` (optional)
+    /// `cohort_size` (optional, nullable)
     #[serde(default)]
     pub cohort_size: Option<i64>,
     /// `district_name` (required)
     pub district_name: String,
-    /// `is_anomaly` (optional)
+    /// `is_anomaly` (optional, nullable)
     #[serde(default)]
     pub is_anomaly: Option<bool>,
-    /// `pcp_per_1k` (optional)
+    /// `pcp_per_1k` (optional, nullable)
     #[serde(default)]
     pub pcp_per_1k: Option<f64>,
-    /// `residual` (optional)
+    /// `residual` (optional, nullable)
     #[serde(default)]
     pub residual: Option<f64>,
-    /// `t2d_incidence_per_1k` (optional)
+    /// `t2d_incidence_per_1k` (optional, nullable)
     #[serde(default)]
     pub t2d_incidence_per_1k: Option<f64>,
-    /// `t2d_predicted_per_1k` (optional)
+    /// `t2d_predicted_per_1k` (optional, nullable)
     #[serde(default)]
     pub t2d_predicted_per_1k: Option<f64>,
-    /// `unmet_demand_score` (optional)
+    /// `unmet_demand_score` (optional, nullable)
     #[serde(default)]
     pub unmet_demand_score: Option<f64>,
-    /// `updated_at` (optional; format `date-time`)
+    /// `updated_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub updated_at: Option<String>,
     /// `workspace_id` (required; format `uuid`)
@@ -342,16 +342,16 @@ string_enum! {
 /// Schema `ForecastFanPointRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ForecastFanPointRow {
-    /// `is_historical` (optional)
+    /// `is_historical` (optional, nullable)
     #[serde(default)]
     pub is_historical: Option<bool>,
-    /// `lower_95` (optional)
+    /// `lower_95` (optional, nullable)
     #[serde(default)]
     pub lower_95: Option<f64>,
-    /// `median` (optional)
+    /// `median` (optional, nullable)
     #[serde(default)]
     pub median: Option<f64>,
-    /// `observed` (optional)
+    /// `observed` (optional, nullable)
     #[serde(default)]
     pub observed: Option<f64>,
     /// `run_id` (required)
@@ -360,12 +360,12 @@ pub struct ForecastFanPointRow {
     pub scenario: ForecastFanPointRowScenario,
     /// `t` (required)
     pub t: f64,
-    /// `upper_95` (optional)
+    /// `upper_95` (optional, nullable)
     #[serde(default)]
     pub upper_95: Option<f64>,
     /// `workspace_id` (required; format `uuid`)
     pub workspace_id: String,
-    /// `ym` (optional)
+    /// `ym` (optional, nullable)
     #[serde(default)]
     pub ym: Option<String>,
 }
@@ -419,33 +419,33 @@ pub struct ModelRegistryResponse {
 /// Schema `ModelRegistryRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ModelRegistryRow {
-    /// `algorithm` (optional)
+    /// `algorithm` (optional, nullable)
     #[serde(default)]
     pub algorithm: Option<String>,
-    /// `coefficients_json` (optional)
+    /// `coefficients_json` (optional, nullable)
     #[serde(default)]
     pub coefficients_json: Option<String>,
-    /// `focus_area` (optional)
+    /// `focus_area` (optional, nullable)
     #[serde(default)]
     pub focus_area: Option<String>,
-    /// `metrics_json` (optional)
+    /// `metrics_json` (optional, nullable)
     #[serde(default)]
     pub metrics_json: Option<String>,
     /// `model_id` (required)
     pub model_id: String,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
-    /// `status` (optional)
+    /// `status` (optional, nullable)
     #[serde(default)]
     pub status: Option<String>,
-    /// `trained_at` (optional; format `date-time`)
+    /// `trained_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub trained_at: Option<String>,
-    /// `training_set_size` (optional)
+    /// `training_set_size` (optional, nullable)
     #[serde(default)]
     pub training_set_size: Option<i64>,
-    /// `version` (optional)
+    /// `version` (optional, nullable)
     #[serde(default)]
     pub version: Option<String>,
     /// `workspace_id` (required; format `uuid`)
@@ -502,20 +502,20 @@ pub struct NoteRollupSdoh {
 /// Schema `PatientLabRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PatientLabRow {
-    /// `loinc_code` (optional)
+    /// `loinc_code` (optional, nullable)
     #[serde(default)]
     pub loinc_code: Option<String>,
-    /// `observation_date` (optional)
+    /// `observation_date` (optional, nullable)
     #[serde(default)]
     pub observation_date: Option<String>,
     /// `patient_id` (required)
     pub patient_id: String,
     /// `test_name` (required)
     pub test_name: String,
-    /// `units` (optional)
+    /// `units` (optional, nullable)
     #[serde(default)]
     pub units: Option<String>,
-    /// `value` (optional)
+    /// `value` (optional, nullable)
     #[serde(default)]
     pub value: Option<f64>,
 }
@@ -534,15 +534,15 @@ pub struct PatientLabsResponse {
 /// Schema `PatientNoteExtractions`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct PatientNoteExtractions {
-    /// `activity_level` (optional)
+    /// `activity_level` (optional, nullable)
     #[serde(default)]
     pub activity_level: Option<String>,
     /// `concerns` (required)
     pub concerns: Vec<String>,
-    /// `food_pattern` (optional)
+    /// `food_pattern` (optional, nullable)
     #[serde(default)]
     pub food_pattern: Option<String>,
-    /// `hba1c_sentiment` (optional)
+    /// `hba1c_sentiment` (optional, nullable)
     #[serde(default)]
     pub hba1c_sentiment: Option<String>,
     /// `medications_planned` (required)
@@ -553,7 +553,7 @@ pub struct PatientNoteExtractions {
     /// `n_symptoms` (optional; spec default `0`)
     #[serde(default)]
     pub n_symptoms: Option<i64>,
-    /// `smoking_status` (optional)
+    /// `smoking_status` (optional, nullable)
     #[serde(default)]
     pub smoking_status: Option<String>,
     /// `symptoms` (required)
@@ -563,10 +563,10 @@ pub struct PatientNoteExtractions {
 /// Schema `PatientNoteResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PatientNoteResponse {
-    /// `author` (optional)
+    /// `author` (optional, nullable)
     #[serde(default)]
     pub author: Option<String>,
-    /// `authored_at` (optional; format `date-time`)
+    /// `authored_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub authored_at: Option<String>,
     /// `extractions` (required)
@@ -593,44 +593,44 @@ pub struct PatientTopologyResponse {
 /// Schema `PatientTopologyRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PatientTopologyRow {
-    /// `age_bucket` (optional)
+    /// `age_bucket` (optional, nullable)
     #[serde(default)]
     pub age_bucket: Option<String>,
-    /// `bmi_latest` (optional)
+    /// `bmi_latest` (optional, nullable)
     #[serde(default)]
     pub bmi_latest: Option<f64>,
-    /// `charlson_cci` (optional)
+    /// `charlson_cci` (optional, nullable)
     #[serde(default)]
     pub charlson_cci: Option<i64>,
     /// `cluster_name` (required)
     pub cluster_name: String,
-    /// `district` (optional)
+    /// `district` (optional, nullable)
     #[serde(default)]
     pub district: Option<String>,
-    /// `emergence_month` (optional)
+    /// `emergence_month` (optional, nullable)
     #[serde(default)]
     pub emergence_month: Option<i64>,
-    /// `gender` (optional)
+    /// `gender` (optional, nullable)
     #[serde(default)]
     pub gender: Option<String>,
-    /// `hba1c_latest` (optional)
+    /// `hba1c_latest` (optional, nullable)
     #[serde(default)]
     pub hba1c_latest: Option<f64>,
-    /// `nationality` (optional)
+    /// `nationality` (optional, nullable)
     #[serde(default)]
     pub nationality: Option<String>,
     /// `patient_id` (required)
     pub patient_id: String,
-    /// `pca_x` (optional)
+    /// `pca_x` (optional, nullable)
     #[serde(default)]
     pub pca_x: Option<f64>,
-    /// `pca_y` (optional)
+    /// `pca_y` (optional, nullable)
     #[serde(default)]
     pub pca_y: Option<f64>,
-    /// `pca_z` (optional)
+    /// `pca_z` (optional, nullable)
     #[serde(default)]
     pub pca_z: Option<f64>,
-    /// `risk_tier` (optional)
+    /// `risk_tier` (optional, nullable)
     #[serde(default)]
     pub risk_tier: Option<i64>,
     /// `umap_x` (required)
@@ -639,25 +639,25 @@ pub struct PatientTopologyRow {
     pub umap_y: f64,
     /// `workspace_id` (required; format `uuid`)
     pub workspace_id: String,
-    /// `y_hat_asthma_12mo` (optional; minimum 0.0; maximum 1.0)
+    /// `y_hat_asthma_12mo` (optional, nullable; minimum 0.0; maximum 1.0)
     #[serde(default)]
     pub y_hat_asthma_12mo: Option<f64>,
-    /// `y_hat_chf_90d` (optional; minimum 0.0; maximum 1.0)
+    /// `y_hat_chf_90d` (optional, nullable; minimum 0.0; maximum 1.0)
     #[serde(default)]
     pub y_hat_chf_90d: Option<f64>,
-    /// `y_hat_ckd_1yr` (optional; minimum 0.0; maximum 1.0)
+    /// `y_hat_ckd_1yr` (optional, nullable; minimum 0.0; maximum 1.0)
     #[serde(default)]
     pub y_hat_ckd_1yr: Option<f64>,
-    /// `y_hat_composite` (optional; minimum 0.0; maximum 1.0)
+    /// `y_hat_composite` (optional, nullable; minimum 0.0; maximum 1.0)
     #[serde(default)]
     pub y_hat_composite: Option<f64>,
-    /// `y_hat_copd_12mo` (optional; minimum 0.0; maximum 1.0)
+    /// `y_hat_copd_12mo` (optional, nullable; minimum 0.0; maximum 1.0)
     #[serde(default)]
     pub y_hat_copd_12mo: Option<f64>,
-    /// `y_hat_htn_1yr` (optional; minimum 0.0; maximum 1.0)
+    /// `y_hat_htn_1yr` (optional, nullable; minimum 0.0; maximum 1.0)
     #[serde(default)]
     pub y_hat_htn_1yr: Option<f64>,
-    /// `y_hat_t2d_1yr` (optional; minimum 0.0; maximum 1.0)
+    /// `y_hat_t2d_1yr` (optional, nullable; minimum 0.0; maximum 1.0)
     #[serde(default)]
     pub y_hat_t2d_1yr: Option<f64>,
 }
@@ -676,27 +676,27 @@ pub struct PositiveSignalResponse {
 /// Schema `PositiveSignalRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PositiveSignalRow {
-    /// `baseline` (optional)
+    /// `baseline` (optional, nullable)
     #[serde(default)]
     pub baseline: Option<f64>,
-    /// `delta_unit` (optional)
+    /// `delta_unit` (optional, nullable)
     #[serde(default)]
     pub delta_unit: Option<String>,
-    /// `delta_value` (optional)
+    /// `delta_value` (optional, nullable)
     #[serde(default)]
     pub delta_value: Option<f64>,
-    /// `headline` (optional)
+    /// `headline` (optional, nullable)
     #[serde(default)]
     pub headline: Option<String>,
-    /// `metric_label` (optional)
+    /// `metric_label` (optional, nullable)
     #[serde(default)]
     pub metric_label: Option<String>,
-    /// `narrative` (optional)
+    /// `narrative` (optional, nullable)
     #[serde(default)]
     pub narrative: Option<String>,
     /// `signal_id` (required)
     pub signal_id: String,
-    /// `updated_at` (optional; format `date-time`)
+    /// `updated_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub updated_at: Option<String>,
     /// `workspace_id` (required; format `uuid`)
@@ -717,7 +717,7 @@ pub struct RankedAnomalyResponse {
 /// Schema `RankedAnomalyRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct RankedAnomalyRow {
-    /// `alert_id` (optional)
+    /// `alert_id` (optional, nullable)
     #[serde(default)]
     pub alert_id: Option<String>,
     /// `cohort_size` (optional; spec default `0`)
@@ -737,13 +737,13 @@ pub struct RankedAnomalyRow {
     /// `is_anomaly` (optional; spec default `true`)
     #[serde(default)]
     pub is_anomaly: Option<bool>,
-    /// `lat` (optional)
+    /// `lat` (optional, nullable)
     #[serde(default)]
     pub lat: Option<f64>,
-    /// `lon` (optional)
+    /// `lon` (optional, nullable)
     #[serde(default)]
     pub lon: Option<f64>,
-    /// `narrative` (optional)
+    /// `narrative` (optional, nullable)
     #[serde(default)]
     pub narrative: Option<String>,
     /// `priority_score` (optional; spec default `0.0`)
@@ -755,7 +755,7 @@ pub struct RankedAnomalyRow {
     /// `residual` (optional; spec default `0.0`)
     #[serde(default)]
     pub residual: Option<f64>,
-    /// `severity` (optional)
+    /// `severity` (optional, nullable)
     #[serde(default)]
     pub severity: Option<String>,
     /// `territory_mean` (optional; spec default `0.0`)
@@ -777,29 +777,29 @@ pub struct SampleResponse {
 /// Schema `StratifiedFitRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct StratifiedFitRow {
-    /// `auroc` (optional)
+    /// `auroc` (optional, nullable)
     #[serde(default)]
     pub auroc: Option<f64>,
-    /// `base_rate` (optional)
+    /// `base_rate` (optional, nullable)
     #[serde(default)]
     pub base_rate: Option<f64>,
-    /// `coefficients_json` (optional)
+    /// `coefficients_json` (optional, nullable)
     #[serde(default)]
     pub coefficients_json: Option<String>,
     /// `cohort` (required)
     pub cohort: String,
-    /// `intercept` (optional)
+    /// `intercept` (optional, nullable)
     #[serde(default)]
     pub intercept: Option<f64>,
-    /// `is_pooled_fallback` (optional)
+    /// `is_pooled_fallback` (optional, nullable)
     #[serde(default)]
     pub is_pooled_fallback: Option<bool>,
-    /// `n` (optional)
+    /// `n` (optional, nullable)
     #[serde(default)]
     pub n: Option<i64>,
     /// `outcome_key` (required)
     pub outcome_key: String,
-    /// `outcome_name` (optional)
+    /// `outcome_name` (optional, nullable)
     #[serde(default)]
     pub outcome_name: Option<String>,
     /// `region` (required)

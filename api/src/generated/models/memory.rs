@@ -19,7 +19,7 @@ pub struct DimensionAnalytics {
     pub avg_facts_per_entity: f64,
     /// `builtin` (required)
     pub builtin: bool,
-    /// `description` (required)
+    /// `description` (required, nullable)
     pub description: Option<String>,
     /// `dimension` (required)
     pub dimension: String,
@@ -27,7 +27,7 @@ pub struct DimensionAnalytics {
     pub entity_count: i64,
     /// `extraction_mode` (required)
     pub extraction_mode: String,
-    /// `latest_fact_at` (required)
+    /// `latest_fact_at` (required, nullable)
     pub latest_fact_at: Option<String>,
     /// `name` (required)
     pub name: String,
@@ -47,13 +47,13 @@ pub struct DimensionAnalytics {
 pub struct DimensionScore {
     /// `avg_confidence` (required)
     pub avg_confidence: f64,
-    /// `description` (required)
+    /// `description` (required, nullable)
     pub description: Option<String>,
     /// `dimension` (required)
     pub dimension: String,
     /// `fact_count` (required)
     pub fact_count: i64,
-    /// `latest_fact_at` (required)
+    /// `latest_fact_at` (required, nullable)
     pub latest_fact_at: Option<String>,
     /// `name` (required)
     pub name: String,
@@ -110,25 +110,25 @@ pub struct MemoryAnalyticsResponse {
 pub struct MemoryFact {
     /// `confidence` (required)
     pub confidence: f64,
-    /// `data` (optional)
+    /// `data` (optional, nullable)
     #[serde(default)]
     pub data: Option<serde_json::Map<String, serde_json::Value>>,
     /// `dimension` (required)
     pub dimension: String,
     /// `event_type` (required)
     pub event_type: String,
-    /// `extracted_text` (required)
+    /// `extracted_text` (required, nullable)
     pub extracted_text: Option<String>,
-    /// `ingested_at` (required)
+    /// `ingested_at` (required, nullable)
     pub ingested_at: Option<String>,
-    /// `source` (required)
+    /// `source` (required, nullable)
     pub source: Option<String>,
 }
 
 /// Schema `MemoryFactsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct MemoryFactsResponse {
-    /// `dimension` (required)
+    /// `dimension` (required, nullable)
     pub dimension: Option<String>,
     /// `entity_id` (required; format `uuid`)
     pub entity_id: String,

@@ -21,22 +21,29 @@ string_enum! {
 /// Schema `MeteringEmitRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MeteringEmitRequest {
-    /// `effective_at` (optional; format `date-time`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effective_at: Option<String>,
+    /// `effective_at` (optional, nullable; format `date-time`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub effective_at: Patch<String>,
     /// `event_type` (required; min length 1; max length 64; pattern `^[a-z][a-z0-9._]*$`)
     pub event_type: String,
-    /// `metering_metadata` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metering_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `metering_metadata` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub metering_metadata: Patch<serde_json::Map<String, serde_json::Value>>,
     /// `metering_quantity` (required; minimum 0.0)
     pub metering_quantity: f64,
     /// `metering_source` (required)
     pub metering_source: MeteringEmitRequestMeteringSource,
-    /// `metering_unit` (optional; min length 1; max length 32)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metering_unit: Option<String>,
+    /// `metering_unit` (optional, nullable; min length 1; max length 32)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub metering_unit: Patch<String>,
 }
+
+body_setters! { MeteringEmitRequest {
+} patch {
+    effective_at / clear_effective_at(effective_at) = "effective_at": String;
+    metering_metadata / clear_metering_metadata(metering_metadata) = "metering_metadata": serde_json::Map<String, serde_json::Value>;
+    metering_unit / clear_metering_unit(metering_unit) = "metering_unit": String;
+} }
 
 /// Schema `MeteringEmitResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

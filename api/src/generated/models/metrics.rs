@@ -69,7 +69,7 @@ string_enum! {
 pub struct MetricCatalogEntry {
     /// `builtin` (required)
     pub builtin: bool,
-    /// `description` (optional)
+    /// `description` (optional, nullable)
     #[serde(default)]
     pub description: Option<String>,
     /// `extraction_mode` (optional; spec default `"static"`)
@@ -90,7 +90,7 @@ pub struct MetricCatalogEntry {
     pub model_tier: Option<MetricCatalogEntryModelTier>,
     /// `name` (required)
     pub name: NameString,
-    /// `unit` (optional)
+    /// `unit` (optional, nullable)
     #[serde(default)]
     pub unit: Option<String>,
 }
@@ -105,14 +105,19 @@ pub struct MetricCatalogResponse {
 /// Schema `MetricEvaluateRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricEvaluateRequest {
-    /// `as_of` (optional; format `date-time`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub as_of: Option<String>,
+    /// `as_of` (optional, nullable; format `date-time`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub as_of: Patch<String>,
     /// `persist` (optional; constant `false`; spec default `false`)
     pub persist: bool,
     /// `subject_id` (required; min length 1; max length 128)
     pub subject_id: String,
 }
+
+body_setters! { MetricEvaluateRequest {
+} patch {
+    as_of / clear_as_of(as_of) = "as_of": String;
+} }
 
 /// Inline discriminated union `MetricEvaluateResponseMetric`. Discriminator `metric_type`; unknown tags are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq)]

@@ -17,13 +17,21 @@ pub struct AgentConfigPayload {
     /// `model` (optional; max length 128; spec default `"gemini-2.5-flash"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
-    /// `system_prompt` (optional; max length 10000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub system_prompt: Option<String>,
+    /// `system_prompt` (optional, nullable; max length 10000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub system_prompt: Patch<String>,
     /// `timeout_s` (optional; minimum 0.1; maximum 60.0; spec default `3.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_s: Option<f64>,
 }
+
+body_setters! { AgentConfigPayload {
+    action_space(action_space) = "action_space": Vec<String>;
+    model(model) = "model": String;
+    timeout_s(timeout_s) = "timeout_s": f64;
+} patch {
+    system_prompt / clear_system_prompt(system_prompt) = "system_prompt": String;
+} }
 
 /// Schema `CreateMonitorConceptRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -49,6 +57,15 @@ pub struct CreateMonitorConceptRequest {
     pub threshold: Option<f64>,
 }
 
+body_setters! { CreateMonitorConceptRequest {
+    agent_config(agent_config) = "agent_config": AgentConfigPayload;
+    escalation(escalation) = "escalation": EscalationConfigPayload;
+    standalone_threshold(standalone_threshold) = "standalone_threshold": f64;
+    tags(tags) = "tags": Vec<String>;
+    threshold(threshold) = "threshold": f64;
+} patch {
+} }
+
 /// Schema `EscalationConfigPayload`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct EscalationConfigPayload {
@@ -65,6 +82,14 @@ pub struct EscalationConfigPayload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regulatory_basis: Option<String>,
 }
+
+body_setters! { EscalationConfigPayload {
+    immediate(immediate) = "immediate": bool;
+    operator_type(operator_type) = "operator_type": String;
+    reason(reason) = "reason": String;
+    regulatory_basis(regulatory_basis) = "regulatory_basis": String;
+} patch {
+} }
 
 /// Schema `MonitorConceptResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -101,25 +126,36 @@ pub type MonitorConceptResponsePage = Page<MonitorConceptResponse>;
 /// Schema `UpdateMonitorConceptRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateMonitorConceptRequest {
-    /// `agent_config` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agent_config: Option<AgentConfigPayload>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
-    /// `escalation` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub escalation: Option<EscalationConfigPayload>,
-    /// `name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<NameString>,
-    /// `standalone_threshold` (optional; minimum 0.0; maximum 1.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub standalone_threshold: Option<f64>,
-    /// `tags` (optional; max items 50)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-    /// `threshold` (optional; minimum 0.0; maximum 1.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threshold: Option<f64>,
+    /// `agent_config` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub agent_config: Patch<AgentConfigPayload>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
+    /// `escalation` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub escalation: Patch<EscalationConfigPayload>,
+    /// `name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub name: Patch<NameString>,
+    /// `standalone_threshold` (optional, nullable; minimum 0.0; maximum 1.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub standalone_threshold: Patch<f64>,
+    /// `tags` (optional, nullable; max items 50)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub tags: Patch<Vec<String>>,
+    /// `threshold` (optional, nullable; minimum 0.0; maximum 1.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub threshold: Patch<f64>,
 }
+
+body_setters! { UpdateMonitorConceptRequest {
+} patch {
+    agent_config / clear_agent_config(agent_config) = "agent_config": AgentConfigPayload;
+    description / clear_description(description) = "description": DescriptionString;
+    escalation / clear_escalation(escalation) = "escalation": EscalationConfigPayload;
+    name / clear_name(name) = "name": NameString;
+    standalone_threshold / clear_standalone_threshold(standalone_threshold) = "standalone_threshold": f64;
+    tags / clear_tags(tags) = "tags": Vec<String>;
+    threshold / clear_threshold(threshold) = "threshold": f64;
+} }

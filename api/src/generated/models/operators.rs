@@ -78,56 +78,56 @@ string_enum! {
 pub struct ActiveEscalationItem {
     /// `call_entity_id` (required; format `uuid`)
     pub call_entity_id: String,
-    /// `call_sid` (optional)
+    /// `call_sid` (optional, nullable)
     #[serde(default)]
     pub call_sid: Option<String>,
-    /// `caller_id` (optional)
+    /// `caller_id` (optional, nullable)
     #[serde(default)]
     pub caller_id: Option<String>,
-    /// `concept` (optional)
+    /// `concept` (optional, nullable)
     #[serde(default)]
     pub concept: Option<String>,
-    /// `connected_at` (optional)
+    /// `connected_at` (optional, nullable)
     #[serde(default)]
     pub connected_at: Option<String>,
-    /// `direction` (optional)
+    /// `direction` (optional, nullable)
     #[serde(default)]
     pub direction: Option<ActiveEscalationItemDirection>,
-    /// `escalation_id` (optional)
+    /// `escalation_id` (optional, nullable)
     #[serde(default)]
     pub escalation_id: Option<String>,
     /// `immediate` (required)
     pub immediate: bool,
-    /// `operator_entity_id` (optional; format `uuid`)
+    /// `operator_entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub operator_entity_id: Option<String>,
-    /// `operator_type` (optional)
+    /// `operator_type` (optional, nullable)
     #[serde(default)]
     pub operator_type: Option<ActiveEscalationItemOperatorType>,
-    /// `phone_number` (optional)
+    /// `phone_number` (optional, nullable)
     #[serde(default)]
     pub phone_number: Option<String>,
-    /// `regulatory_basis` (optional)
+    /// `regulatory_basis` (optional, nullable)
     #[serde(default)]
     pub regulatory_basis: Option<String>,
-    /// `requested_at` (optional)
+    /// `requested_at` (optional, nullable)
     #[serde(default)]
     pub requested_at: Option<String>,
-    /// `risk_score` (optional)
+    /// `risk_score` (optional, nullable)
     #[serde(default)]
     pub risk_score: Option<f64>,
-    /// `started_at` (optional)
+    /// `started_at` (optional, nullable)
     #[serde(default)]
     pub started_at: Option<String>,
     /// `status` (required)
     pub status: ActiveEscalationItemStatus,
-    /// `trigger` (optional)
+    /// `trigger` (optional, nullable)
     #[serde(default)]
     pub trigger: Option<String>,
-    /// `trigger_source` (optional)
+    /// `trigger_source` (optional, nullable)
     #[serde(default)]
     pub trigger_source: Option<String>,
-    /// `wait_seconds` (optional)
+    /// `wait_seconds` (optional, nullable)
     #[serde(default)]
     pub wait_seconds: Option<f64>,
 }
@@ -166,7 +166,7 @@ pub struct BriefingSection {
 pub struct CallTranscriptResponse {
     /// `call_entity_id` (required; format `uuid`)
     pub call_entity_id: String,
-    /// `call_sid` (required)
+    /// `call_sid` (required, nullable)
     pub call_sid: Option<String>,
     /// `segments` (required)
     pub segments: Vec<TranscriptSegment>,
@@ -218,9 +218,9 @@ pub struct CreateOperatorRequest {
     pub email: String,
     /// `name` (required)
     pub name: NameString,
-    /// `phone_number` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<PhoneE164>,
+    /// `phone_number` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub phone_number: Patch<PhoneE164>,
     /// `role` (optional; spec default `"operator"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<CreateOperatorRequestRole>,
@@ -231,6 +231,15 @@ pub struct CreateOperatorRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CreateOperatorRequestType>,
 }
+
+body_setters! { CreateOperatorRequest {
+    connection_method(connection_method) = "connection_method": CreateOperatorRequestConnectionMethod;
+    role(role) = "role": CreateOperatorRequestRole;
+    skills(skills) = "skills": Vec<String>;
+    r#type(r#type) = "type": CreateOperatorRequestType;
+} patch {
+    phone_number / clear_phone_number(phone_number) = "phone_number": PhoneE164;
+} }
 
 /// Schema `DashboardResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -250,10 +259,10 @@ pub struct DashboardResponse {
 /// Schema `EscalationDailyStats`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct EscalationDailyStats {
-    /// `avg_handle_time_seconds` (optional)
+    /// `avg_handle_time_seconds` (optional, nullable)
     #[serde(default)]
     pub avg_handle_time_seconds: Option<f64>,
-    /// `avg_wait_seconds` (optional)
+    /// `avg_wait_seconds` (optional, nullable)
     #[serde(default)]
     pub avg_wait_seconds: Option<f64>,
     /// `completed` (optional; spec default `0`)
@@ -272,7 +281,7 @@ pub struct EscalationDailyStats {
 pub struct EscalationEventResponse {
     /// `confidence` (required)
     pub confidence: f64,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `data` (required)
@@ -281,7 +290,7 @@ pub struct EscalationEventResponse {
     pub event_type: String,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `ingested_at` (optional; format `date-time`)
+    /// `ingested_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub ingested_at: Option<String>,
     /// `source` (required)
@@ -333,6 +342,11 @@ pub struct JoinCallRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<JoinCallRequestMode>,
 }
+
+body_setters! { JoinCallRequest {
+    mode(mode) = "mode": JoinCallRequestMode;
+} patch {
+} }
 
 string_enum! {
     /// Inline string enum `JoinCallResponseMode`.
@@ -388,10 +402,10 @@ string_enum! {
 pub struct OperatorPerformanceItem {
     /// `avg_handle_time_seconds` (required)
     pub avg_handle_time_seconds: f64,
-    /// `last_call_at` (optional)
+    /// `last_call_at` (optional, nullable)
     #[serde(default)]
     pub last_call_at: Option<String>,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
     /// `operator_id` (required; format `uuid`)
@@ -451,31 +465,31 @@ string_enum! {
 /// Schema `OperatorResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct OperatorResponse {
-    /// `active_call_sid` (optional)
+    /// `active_call_sid` (optional, nullable)
     #[serde(default)]
     pub active_call_sid: Option<String>,
     /// `avg_handle_time_seconds` (required)
     pub avg_handle_time_seconds: f64,
     /// `connection_method` (required)
     pub connection_method: OperatorResponseConnectionMethod,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
-    /// `email` (optional)
+    /// `email` (optional, nullable)
     #[serde(default)]
     pub email: Option<String>,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `last_call_at` (optional)
+    /// `last_call_at` (optional, nullable)
     #[serde(default)]
     pub last_call_at: Option<String>,
-    /// `last_status_change` (optional)
+    /// `last_status_change` (optional, nullable)
     #[serde(default)]
     pub last_status_change: Option<String>,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
-    /// `phone_number` (optional)
+    /// `phone_number` (optional, nullable)
     #[serde(default)]
     pub phone_number: Option<String>,
     /// `role` (required)
@@ -486,10 +500,10 @@ pub struct OperatorResponse {
     pub status: OperatorResponseStatus,
     /// `total_escalations_handled` (required)
     pub total_escalations_handled: i64,
-    /// `type` (optional)
+    /// `type` (optional, nullable)
     #[serde(default)]
     pub r#type: Option<OperatorResponseType>,
-    /// `updated_at` (optional; format `date-time`)
+    /// `updated_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub updated_at: Option<String>,
     /// `workspace_id` (required; format `uuid`)
@@ -515,14 +529,14 @@ pub type ActiveEscalationItemPage = Page<ActiveEscalationItem>;
 /// Schema `PaginatedResponse_AuditEventResponse_`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PaginatedResponseAuditEventResponse {
-    /// `continuation_token` (optional)
+    /// `continuation_token` (optional, nullable)
     #[serde(default)]
     pub continuation_token: Option<i64>,
     /// `has_more` (required)
     pub has_more: bool,
     /// `items` (required)
     pub items: Vec<OperatorsModelsAuditEventResponse>,
-    /// `total` (optional)
+    /// `total` (optional, nullable)
     #[serde(default)]
     pub total: Option<i64>,
 }
@@ -603,7 +617,7 @@ string_enum! {
 /// Schema `PriorityQueueItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PriorityQueueItem {
-    /// `brief_context` (optional)
+    /// `brief_context` (optional, nullable)
     #[serde(default)]
     pub brief_context: Option<String>,
     /// `call_sid` (required)
@@ -611,16 +625,16 @@ pub struct PriorityQueueItem {
     /// `caller_id` (optional; spec default `""`)
     #[serde(default)]
     pub caller_id: Option<String>,
-    /// `caller_phone` (optional; max length 16; pattern `^\+[1-9]\d{1,14}$`)
+    /// `caller_phone` (optional, nullable; max length 16; pattern `^\+[1-9]\d{1,14}$`)
     #[serde(default)]
     pub caller_phone: Option<String>,
-    /// `current_emotion` (optional)
+    /// `current_emotion` (optional, nullable)
     #[serde(default)]
     pub current_emotion: Option<String>,
     /// `current_state` (optional; spec default `""`)
     #[serde(default)]
     pub current_state: Option<String>,
-    /// `current_valence` (optional)
+    /// `current_valence` (optional, nullable)
     #[serde(default)]
     pub current_valence: Option<f64>,
     /// `data_quality_flags` (optional; spec default `[]`)
@@ -629,7 +643,7 @@ pub struct PriorityQueueItem {
     /// `direction` (optional; spec default `"inbound"`)
     #[serde(default)]
     pub direction: Option<PriorityQueueItemDirection>,
-    /// `entity_name` (optional)
+    /// `entity_name` (optional, nullable)
     #[serde(default)]
     pub entity_name: Option<String>,
     /// `escalation_active` (optional; spec default `false`)
@@ -640,19 +654,19 @@ pub struct PriorityQueueItem {
     pub priority_reasons: Option<Vec<PriorityQueueItemPriorityReasonsItem>>,
     /// `priority_score` (required; minimum 0.0; maximum 1.0)
     pub priority_score: f64,
-    /// `risk_level` (optional)
+    /// `risk_level` (optional, nullable)
     #[serde(default)]
     pub risk_level: Option<PriorityQueueItemRiskLevel>,
-    /// `risk_score` (optional)
+    /// `risk_score` (optional, nullable)
     #[serde(default)]
     pub risk_score: Option<f64>,
     /// `service_id` (optional; spec default `""`)
     #[serde(default)]
     pub service_id: Option<String>,
-    /// `service_name` (optional)
+    /// `service_name` (optional, nullable)
     #[serde(default)]
     pub service_name: Option<NameString>,
-    /// `started_at` (optional; format `date-time`)
+    /// `started_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub started_at: Option<String>,
     /// `turn_count` (optional; spec default `0`)
@@ -724,6 +738,11 @@ pub struct SwitchModeRequest {
     pub participant_call_sid: Option<String>,
 }
 
+body_setters! { SwitchModeRequest {
+    participant_call_sid(participant_call_sid) = "participant_call_sid": String;
+} patch {
+} }
+
 string_enum! {
     /// Inline string enum `SwitchModeResponseMode`.
     SwitchModeResponseMode {
@@ -746,11 +765,11 @@ pub struct SwitchModeResponse {
 pub struct TranscriptSegment {
     /// `confidence` (required)
     pub confidence: f64,
-    /// `escalation_id` (required)
+    /// `escalation_id` (required, nullable)
     pub escalation_id: Option<String>,
     /// `speaker_role` (required)
     pub speaker_role: String,
-    /// `timestamp` (required)
+    /// `timestamp` (required, nullable)
     pub timestamp: Option<String>,
     /// `transcript` (required)
     pub transcript: String,
@@ -805,31 +824,43 @@ string_enum! {
 /// Schema `UpdateOperatorRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateOperatorRequest {
-    /// `connection_method` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_method: Option<UpdateOperatorRequestConnectionMethod>,
-    /// `email` (optional; format `email`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<NameString>,
-    /// `phone_number` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<PhoneE164>,
-    /// `role` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<UpdateOperatorRequestRole>,
-    /// `skills` (optional; max items 50)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skills: Option<Vec<String>>,
-    /// `status` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<UpdateOperatorRequestStatus>,
-    /// `type` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<UpdateOperatorRequestType>,
+    /// `connection_method` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub connection_method: Patch<UpdateOperatorRequestConnectionMethod>,
+    /// `email` (optional, nullable; format `email`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub email: Patch<String>,
+    /// `name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub name: Patch<NameString>,
+    /// `phone_number` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub phone_number: Patch<PhoneE164>,
+    /// `role` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub role: Patch<UpdateOperatorRequestRole>,
+    /// `skills` (optional, nullable; max items 50)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub skills: Patch<Vec<String>>,
+    /// `status` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub status: Patch<UpdateOperatorRequestStatus>,
+    /// `type` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub r#type: Patch<UpdateOperatorRequestType>,
 }
+
+body_setters! { UpdateOperatorRequest {
+} patch {
+    connection_method / clear_connection_method(connection_method) = "connection_method": UpdateOperatorRequestConnectionMethod;
+    email / clear_email(email) = "email": String;
+    name / clear_name(name) = "name": NameString;
+    phone_number / clear_phone_number(phone_number) = "phone_number": PhoneE164;
+    role / clear_role(role) = "role": UpdateOperatorRequestRole;
+    skills / clear_skills(skills) = "skills": Vec<String>;
+    status / clear_status(status) = "status": UpdateOperatorRequestStatus;
+    r#type / clear_type(r#type) = "type": UpdateOperatorRequestType;
+} }
 
 string_enum! {
     /// Inline string enum `WrapUpRequestOutcome`.
@@ -855,6 +886,11 @@ pub struct WrapUpRequest {
     pub outcome: WrapUpRequestOutcome,
 }
 
+body_setters! { WrapUpRequest {
+    notes(notes) = "notes": String;
+} patch {
+} }
+
 /// Schema `WrapUpResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct WrapUpResponse {
@@ -865,7 +901,7 @@ pub struct WrapUpResponse {
 /// Schema `src__routes__operators_models__AuditEventResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct OperatorsModelsAuditEventResponse {
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `data` (required)
@@ -874,7 +910,7 @@ pub struct OperatorsModelsAuditEventResponse {
     pub event_type: String,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `ingested_at` (optional; format `date-time`)
+    /// `ingested_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub ingested_at: Option<String>,
     /// `source` (required)

@@ -28,6 +28,13 @@ pub struct CreatePersonaRequest {
     pub role: NameString,
 }
 
+body_setters! { CreatePersonaRequest {
+    background(background) = "background": DescriptionString;
+    communication_style(communication_style) = "communication_style": serde_json::Map<String, serde_json::Value>;
+    default_language(default_language) = "default_language": String;
+} patch {
+} }
+
 /// Schema `PaginatedResponse_PersonaResponse_`: a token-paged list.
 pub type PersonaResponsePage = Page<PersonaResponse>;
 
@@ -59,22 +66,32 @@ pub struct PersonaResponse {
 /// Schema `UpdatePersonaRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdatePersonaRequest {
-    /// `background` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub background: Option<DescriptionString>,
-    /// `communication_style` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub communication_style: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `default_language` (optional; max length 10)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_language: Option<String>,
-    /// `developed_by` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub developed_by: Option<NameString>,
-    /// `name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<NameString>,
-    /// `role` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<NameString>,
+    /// `background` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub background: Patch<DescriptionString>,
+    /// `communication_style` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub communication_style: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `default_language` (optional, nullable; max length 10)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub default_language: Patch<String>,
+    /// `developed_by` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub developed_by: Patch<NameString>,
+    /// `name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub name: Patch<NameString>,
+    /// `role` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub role: Patch<NameString>,
 }
+
+body_setters! { UpdatePersonaRequest {
+} patch {
+    background / clear_background(background) = "background": DescriptionString;
+    communication_style / clear_communication_style(communication_style) = "communication_style": serde_json::Map<String, serde_json::Value>;
+    default_language / clear_default_language(default_language) = "default_language": String;
+    developed_by / clear_developed_by(developed_by) = "developed_by": NameString;
+    name / clear_name(name) = "name": NameString;
+    role / clear_role(role) = "role": NameString;
+} }

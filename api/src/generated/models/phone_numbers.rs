@@ -19,18 +19,27 @@ pub struct BindChannelPhoneRequest {
     /// `display_name` (optional; max length 256; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `forwarding` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub forwarding: Option<ForwardingConfigRequest>,
-    /// `inbound_service_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inbound_service_id: Option<String>,
+    /// `forwarding` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub forwarding: Patch<ForwardingConfigRequest>,
+    /// `inbound_service_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub inbound_service_id: Patch<String>,
     /// `notes` (optional; max length 2000; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// `setup_id` (required; format `uuid`)
     pub setup_id: String,
 }
+
+body_setters! { BindChannelPhoneRequest {
+    capabilities(capabilities) = "capabilities": Vec<String>;
+    display_name(display_name) = "display_name": String;
+    notes(notes) = "notes": String;
+} patch {
+    forwarding / clear_forwarding(forwarding) = "forwarding": ForwardingConfigRequest;
+    inbound_service_id / clear_inbound_service_id(inbound_service_id) = "inbound_service_id": String;
+} }
 
 string_enum! {
     /// Inline string enum `CreatePhoneNumberRequestCapabilitiesItem`.
@@ -71,12 +80,12 @@ pub struct CreatePhoneNumberRequest {
     /// `display_name` (optional; max length 256; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `forwarding` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub forwarding: Option<ForwardingConfigRequest>,
-    /// `inbound_service_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inbound_service_id: Option<String>,
+    /// `forwarding` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub forwarding: Patch<ForwardingConfigRequest>,
+    /// `inbound_service_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub inbound_service_id: Patch<String>,
     /// `notes` (optional; max length 2000; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -85,13 +94,25 @@ pub struct CreatePhoneNumberRequest {
     /// `provider` (optional; spec default `"twilio"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<CreatePhoneNumberRequestProvider>,
-    /// `provider_phone_sid` (optional; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider_phone_sid: Option<String>,
+    /// `provider_phone_sid` (optional, nullable; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub provider_phone_sid: Patch<String>,
     /// `status` (optional; spec default `"active"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CreatePhoneNumberRequestStatus>,
 }
+
+body_setters! { CreatePhoneNumberRequest {
+    capabilities(capabilities) = "capabilities": Vec<CreatePhoneNumberRequestCapabilitiesItem>;
+    display_name(display_name) = "display_name": String;
+    notes(notes) = "notes": String;
+    provider(provider) = "provider": CreatePhoneNumberRequestProvider;
+    status(status) = "status": CreatePhoneNumberRequestStatus;
+} patch {
+    forwarding / clear_forwarding(forwarding) = "forwarding": ForwardingConfigRequest;
+    inbound_service_id / clear_inbound_service_id(inbound_service_id) = "inbound_service_id": String;
+    provider_phone_sid / clear_provider_phone_sid(provider_phone_sid) = "provider_phone_sid": String;
+} }
 
 /// Schema `ForwardingConfigRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -105,6 +126,12 @@ pub struct ForwardingConfigRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub should_disconnect: Option<bool>,
 }
+
+body_setters! { ForwardingConfigRequest {
+    enabled(enabled) = "enabled": bool;
+    should_disconnect(should_disconnect) = "should_disconnect": bool;
+} patch {
+} }
 
 /// Schema `ForwardingConfigResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -125,18 +152,18 @@ pub type PhoneNumberResponsePage = Page<PhoneNumberResponse>;
 pub struct PhoneNumberResponse {
     /// `capabilities` (required)
     pub capabilities: Vec<String>,
-    /// `channel_phone_id` (optional; format `uuid`)
+    /// `channel_phone_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub channel_phone_id: Option<String>,
     /// `created_at` (required; format `date-time`)
     pub created_at: String,
     /// `display_name` (required)
     pub display_name: String,
-    /// `forwarding` (required)
+    /// `forwarding` (required, nullable)
     pub forwarding: Option<ForwardingConfigResponse>,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `inbound_service_id` (required; format `uuid`)
+    /// `inbound_service_id` (required, nullable; format `uuid`)
     pub inbound_service_id: Option<String>,
     /// `notes` (required)
     pub notes: String,
@@ -144,7 +171,7 @@ pub struct PhoneNumberResponse {
     pub phone_number: String,
     /// `provider` (required)
     pub provider: String,
-    /// `provider_phone_sid` (required)
+    /// `provider_phone_sid` (required, nullable)
     pub provider_phone_sid: Option<String>,
     /// `status` (required)
     pub status: String,
@@ -187,31 +214,43 @@ string_enum! {
 /// Schema `UpdatePhoneNumberRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdatePhoneNumberRequest {
-    /// `capabilities` (optional; max items 4)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub capabilities: Option<Vec<UpdatePhoneNumberRequestCapabilitiesItem>>,
-    /// `display_name` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// `forwarding` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub forwarding: Option<ForwardingConfigRequest>,
-    /// `inbound_service_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inbound_service_id: Option<String>,
-    /// `notes` (optional; max length 2000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    /// `provider` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<UpdatePhoneNumberRequestProvider>,
-    /// `provider_phone_sid` (optional; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider_phone_sid: Option<String>,
-    /// `status` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<UpdatePhoneNumberRequestStatus>,
+    /// `capabilities` (optional, nullable; max items 4)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub capabilities: Patch<Vec<UpdatePhoneNumberRequestCapabilitiesItem>>,
+    /// `display_name` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub display_name: Patch<String>,
+    /// `forwarding` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub forwarding: Patch<ForwardingConfigRequest>,
+    /// `inbound_service_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub inbound_service_id: Patch<String>,
+    /// `notes` (optional, nullable; max length 2000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub notes: Patch<String>,
+    /// `provider` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub provider: Patch<UpdatePhoneNumberRequestProvider>,
+    /// `provider_phone_sid` (optional, nullable; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub provider_phone_sid: Patch<String>,
+    /// `status` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub status: Patch<UpdatePhoneNumberRequestStatus>,
 }
+
+body_setters! { UpdatePhoneNumberRequest {
+} patch {
+    capabilities / clear_capabilities(capabilities) = "capabilities": Vec<UpdatePhoneNumberRequestCapabilitiesItem>;
+    display_name / clear_display_name(display_name) = "display_name": String;
+    forwarding / clear_forwarding(forwarding) = "forwarding": ForwardingConfigRequest;
+    inbound_service_id / clear_inbound_service_id(inbound_service_id) = "inbound_service_id": String;
+    notes / clear_notes(notes) = "notes": String;
+    provider / clear_provider(provider) = "provider": UpdatePhoneNumberRequestProvider;
+    provider_phone_sid / clear_provider_phone_sid(provider_phone_sid) = "provider_phone_sid": String;
+    status / clear_status(status) = "status": UpdatePhoneNumberRequestStatus;
+} }
 
 string_enum! {
     /// Inline string enum `ListPhoneNumbersStatus`.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `EntityResolutionMetrics`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct EntityResolutionMetrics {
-    /// `last_tick_at` (optional)
+    /// `last_tick_at` (optional, nullable)
     #[serde(default)]
     pub last_tick_at: Option<String>,
     /// `loop_status` (required)
@@ -28,13 +28,13 @@ pub struct EntityResolutionMetrics {
 /// Schema `LastPollInfo`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct LastPollInfo {
-    /// `at` (optional)
+    /// `at` (optional, nullable)
     #[serde(default)]
     pub at: Option<String>,
     /// `duration_ms` (optional; spec default `0`)
     #[serde(default)]
     pub duration_ms: Option<i64>,
-    /// `error` (optional)
+    /// `error` (optional, nullable)
     #[serde(default)]
     pub error: Option<String>,
     /// `event_count` (optional; spec default `0`)
@@ -53,10 +53,10 @@ pub struct OutboundLogItem {
     pub event_id: String,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `sync_error` (optional)
+    /// `sync_error` (optional, nullable)
     #[serde(default)]
     pub sync_error: Option<String>,
-    /// `synced_at` (optional; format `date-time`)
+    /// `synced_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub synced_at: Option<String>,
 }
@@ -70,7 +70,7 @@ pub struct OutboundSinkSummary {
     pub data_source_name: String,
     /// `failed` (required)
     pub failed: i64,
-    /// `last_synced_at` (optional)
+    /// `last_synced_at` (optional, nullable)
     #[serde(default)]
     pub last_synced_at: Option<String>,
     /// `pending` (required)
@@ -87,7 +87,7 @@ pub struct OutboundSummary {
     /// `failed` (optional; spec default `0`)
     #[serde(default)]
     pub failed: Option<i64>,
-    /// `last_synced_at` (optional)
+    /// `last_synced_at` (optional, nullable)
     #[serde(default)]
     pub last_synced_at: Option<String>,
     /// `pending` (optional; spec default `0`)
@@ -127,28 +127,28 @@ pub struct PipelineStatusResponse {
     pub active_polls: Option<i64>,
     /// `connector_runner_status` (required)
     pub connector_runner_status: String,
-    /// `entity_resolution` (optional)
+    /// `entity_resolution` (optional, nullable)
     #[serde(default)]
     pub entity_resolution: Option<serde_json::Map<String, serde_json::Value>>,
     /// `event_read_model_status` (optional; spec default `"empty"`)
     #[serde(default)]
     pub event_read_model_status: Option<PipelineStatusResponseEventReadModelStatus>,
-    /// `event_read_model_synced_at` (optional; format `date-time`)
+    /// `event_read_model_synced_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub event_read_model_synced_at: Option<String>,
-    /// `gap_scanner` (optional)
+    /// `gap_scanner` (optional, nullable)
     #[serde(default)]
     pub gap_scanner: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `outbound_dispatch` (optional)
+    /// `outbound_dispatch` (optional, nullable)
     #[serde(default)]
     pub outbound_dispatch: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `outbound_subscriber` (optional)
+    /// `outbound_subscriber` (optional, nullable)
     #[serde(default)]
     pub outbound_subscriber: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `reconciliation` (optional)
+    /// `reconciliation` (optional, nullable)
     #[serde(default)]
     pub reconciliation: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `review_loop` (optional)
+    /// `review_loop` (optional, nullable)
     #[serde(default)]
     pub review_loop: Option<serde_json::Map<String, serde_json::Value>>,
     /// `sources` (optional; spec default `[]`)
@@ -159,10 +159,10 @@ pub struct PipelineStatusResponse {
     /// `total_entities` (optional; spec default `0`)
     #[serde(default)]
     pub total_entities: Option<i64>,
-    /// `total_events` (optional)
+    /// `total_events` (optional, nullable)
     #[serde(default)]
     pub total_events: Option<i64>,
-    /// `uptime_seconds` (optional)
+    /// `uptime_seconds` (optional, nullable)
     #[serde(default)]
     pub uptime_seconds: Option<i64>,
 }
@@ -172,7 +172,7 @@ pub struct PipelineStatusResponse {
 pub struct ReviewMetrics {
     /// `approved_7d` (required)
     pub approved_7d: i64,
-    /// `avg_review_time_hours` (optional)
+    /// `avg_review_time_hours` (optional, nullable)
     #[serde(default)]
     pub avg_review_time_hours: Option<f64>,
     /// `pending_by_priority` (required)
@@ -191,10 +191,10 @@ pub struct ReviewMetrics {
 pub struct SourceEventItem {
     /// `confidence` (required)
     pub confidence: f64,
-    /// `entity_id` (optional; format `uuid`)
+    /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub entity_id: Option<String>,
-    /// `entity_type` (optional)
+    /// `entity_type` (optional, nullable)
     #[serde(default)]
     pub entity_type: Option<String>,
     /// `event_type` (required)
@@ -205,7 +205,7 @@ pub struct SourceEventItem {
     pub ingested_at: String,
     /// `source` (required)
     pub source: String,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
 }
@@ -217,13 +217,13 @@ pub struct SourceFailureItem {
     pub event_id: String,
     /// `event_type` (required)
     pub event_type: String,
-    /// `fhir_resource_type` (optional)
+    /// `fhir_resource_type` (optional, nullable)
     #[serde(default)]
     pub fhir_resource_type: Option<String>,
-    /// `ingested_at` (optional)
+    /// `ingested_at` (optional, nullable)
     #[serde(default)]
     pub ingested_at: Option<String>,
-    /// `sync_error` (optional)
+    /// `sync_error` (optional, nullable)
     #[serde(default)]
     pub sync_error: Option<String>,
 }
@@ -235,7 +235,7 @@ pub struct SourceHistoryItem {
     pub bucket: String,
     /// `event_count` (required)
     pub event_count: i64,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
 }
@@ -281,7 +281,7 @@ string_enum! {
 /// Schema `SourceListItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SourceListItem {
-    /// `display_name` (optional)
+    /// `display_name` (optional, nullable)
     #[serde(default)]
     pub display_name: Option<String>,
     /// `event_count` (optional; spec default `0`)
@@ -293,10 +293,10 @@ pub struct SourceListItem {
     pub id: String,
     /// `is_active` (required)
     pub is_active: bool,
-    /// `last_poll` (optional)
+    /// `last_poll` (optional, nullable)
     #[serde(default)]
     pub last_poll: Option<LastPollInfo>,
-    /// `last_sync_at` (optional)
+    /// `last_sync_at` (optional, nullable)
     #[serde(default)]
     pub last_sync_at: Option<String>,
     /// `name` (required)
@@ -356,10 +356,10 @@ string_enum! {
 /// Schema `SourceOverviewResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SourceOverviewResponse {
-    /// `created_at` (optional)
+    /// `created_at` (optional, nullable)
     #[serde(default)]
     pub created_at: Option<String>,
-    /// `display_name` (optional)
+    /// `display_name` (optional, nullable)
     #[serde(default)]
     pub display_name: Option<String>,
     /// `entity_count` (optional; spec default `0`)
@@ -374,16 +374,16 @@ pub struct SourceOverviewResponse {
     pub id: String,
     /// `is_active` (required)
     pub is_active: bool,
-    /// `last_poll` (optional)
+    /// `last_poll` (optional, nullable)
     #[serde(default)]
     pub last_poll: Option<LastPollInfo>,
-    /// `last_sync_at` (optional)
+    /// `last_sync_at` (optional, nullable)
     #[serde(default)]
     pub last_sync_at: Option<String>,
     /// `last_sync_event_count` (optional; spec default `0`)
     #[serde(default)]
     pub last_sync_event_count: Option<i64>,
-    /// `last_sync_status` (optional)
+    /// `last_sync_status` (optional, nullable)
     #[serde(default)]
     pub last_sync_status: Option<SourceOverviewResponseLastSyncStatus>,
     /// `name` (required)
@@ -430,7 +430,7 @@ pub struct SourceStatus {
     /// `connection_healthy` (optional; spec default `true`)
     #[serde(default)]
     pub connection_healthy: Option<bool>,
-    /// `connector_type` (optional)
+    /// `connector_type` (optional, nullable)
     #[serde(default)]
     pub connector_type: Option<String>,
     /// `consecutive_errors` (optional; spec default `0`)
@@ -438,10 +438,10 @@ pub struct SourceStatus {
     pub consecutive_errors: Option<i64>,
     /// `data_source_id` (required; format `uuid`)
     pub data_source_id: String,
-    /// `last_error` (optional)
+    /// `last_error` (optional, nullable)
     #[serde(default)]
     pub last_error: Option<String>,
-    /// `last_poll_at` (optional)
+    /// `last_poll_at` (optional, nullable)
     #[serde(default)]
     pub last_poll_at: Option<String>,
     /// `last_poll_duration_ms` (optional; spec default `0`)
@@ -465,7 +465,7 @@ pub struct ThroughputBucket {
     pub bucket: String,
     /// `event_count` (required)
     pub event_count: i64,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
 }

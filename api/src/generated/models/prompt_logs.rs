@@ -11,63 +11,63 @@ use serde::{Deserialize, Serialize};
 /// Schema `PromptLogEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PromptLogEntry {
-    /// `action` (optional)
+    /// `action` (optional, nullable)
     #[serde(default)]
     pub action: Option<String>,
-    /// `call_sid` (optional)
+    /// `call_sid` (optional, nullable)
     #[serde(default)]
     pub call_sid: Option<String>,
     /// `data_parse_error` (optional; spec default `false`)
     #[serde(default)]
     pub data_parse_error: Option<bool>,
-    /// `effective_at` (optional; format `date-time`)
+    /// `effective_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub effective_at: Option<String>,
     /// `event_id` (required; format `uuid`)
     pub event_id: String,
-    /// `full_prompt` (optional)
+    /// `full_prompt` (optional, nullable)
     #[serde(default)]
     pub full_prompt: Option<String>,
-    /// `has_tools` (optional)
+    /// `has_tools` (optional, nullable)
     #[serde(default)]
     pub has_tools: Option<bool>,
-    /// `history` (optional)
+    /// `history` (optional, nullable)
     #[serde(default)]
     pub history: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    /// `ingested_at` (optional; format `date-time`)
+    /// `ingested_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub ingested_at: Option<String>,
-    /// `llm_model` (optional)
+    /// `llm_model` (optional, nullable)
     #[serde(default)]
     pub llm_model: Option<String>,
-    /// `llm_response` (optional)
+    /// `llm_response` (optional, nullable)
     #[serde(default)]
     pub llm_response: Option<String>,
-    /// `prompt_type` (optional)
+    /// `prompt_type` (optional, nullable)
     #[serde(default)]
     pub prompt_type: Option<String>,
-    /// `service_id` (optional; format `uuid`)
+    /// `service_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub service_id: Option<String>,
-    /// `session_id` (optional)
+    /// `session_id` (optional, nullable)
     #[serde(default)]
     pub session_id: Option<String>,
-    /// `source` (optional)
+    /// `source` (optional, nullable)
     #[serde(default)]
     pub source: Option<String>,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
-    /// `state_name` (optional)
+    /// `state_name` (optional, nullable)
     #[serde(default)]
     pub state_name: Option<String>,
-    /// `system_prompt` (optional)
+    /// `system_prompt` (optional, nullable)
     #[serde(default)]
     pub system_prompt: Option<String>,
     /// `tool_names` (optional)
     #[serde(default)]
     pub tool_names: Option<Vec<String>>,
-    /// `turn_index` (optional)
+    /// `turn_index` (optional, nullable)
     #[serde(default)]
     pub turn_index: Option<i64>,
     /// `workspace_id` (required; format `uuid`)
@@ -87,7 +87,7 @@ string_enum! {
 /// Schema `PromptLogListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PromptLogListResponse {
-    /// `applied_time_window_days` (optional)
+    /// `applied_time_window_days` (optional, nullable)
     #[serde(default)]
     pub applied_time_window_days: Option<i64>,
     /// `count` (required; minimum 0.0)
@@ -96,13 +96,13 @@ pub struct PromptLogListResponse {
     pub has_more: bool,
     /// `items` (required)
     pub items: Vec<PromptLogEntry>,
-    /// `next_offset` (optional)
+    /// `next_offset` (optional, nullable)
     #[serde(default)]
     pub next_offset: Option<i64>,
-    /// `resolved_call_sid` (optional; max length 64)
+    /// `resolved_call_sid` (optional, nullable; max length 64)
     #[serde(default)]
     pub resolved_call_sid: Option<String>,
-    /// `resolved_conversation_kind` (optional)
+    /// `resolved_conversation_kind` (optional, nullable)
     #[serde(default)]
     pub resolved_conversation_kind: Option<PromptLogListResponseResolvedConversationKind>,
 }

@@ -45,7 +45,7 @@ pub struct RecordingMetadataResponse {
     pub outbound_sample_rate: i64,
     /// `outbound_size_bytes` (required)
     pub outbound_size_bytes: i64,
-    /// `service_id` (optional; format `uuid`)
+    /// `service_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub service_id: Option<String>,
     /// `tts_provider` (required)
@@ -59,13 +59,13 @@ pub struct RecordingMetadataResponse {
 pub struct RecordingUrlsResponse {
     /// `call_sid` (required)
     pub call_sid: String,
-    /// `inbound_url` (optional)
+    /// `inbound_url` (optional, nullable)
     #[serde(default)]
     pub inbound_url: Option<String>,
-    /// `metadata_url` (optional)
+    /// `metadata_url` (optional, nullable)
     #[serde(default)]
     pub metadata_url: Option<String>,
-    /// `outbound_url` (optional)
+    /// `outbound_url` (optional, nullable)
     #[serde(default)]
     pub outbound_url: Option<String>,
     /// `status` (optional; constant `"available"`; spec default `"available"`)

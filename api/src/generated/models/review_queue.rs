@@ -11,10 +11,15 @@ use serde::{Deserialize, Serialize};
 /// Schema `ApproveRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ApproveRequest {
-    /// `notes` (optional; max length 2000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
+    /// `notes` (optional, nullable; max length 2000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub notes: Patch<String>,
 }
+
+body_setters! { ApproveRequest {
+} patch {
+    notes / clear_notes(notes) = "notes": String;
+} }
 
 /// Schema `BatchActionResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -30,10 +35,15 @@ pub struct BatchActionResponse {
 pub struct BatchApproveRequest {
     /// `item_ids` (required; min items 1; max items 100)
     pub item_ids: Vec<String>,
-    /// `notes` (optional; max length 2000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
+    /// `notes` (optional, nullable; max length 2000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub notes: Patch<String>,
 }
+
+body_setters! { BatchApproveRequest {
+} patch {
+    notes / clear_notes(notes) = "notes": String;
+} }
 
 /// Schema `BatchRejectRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -60,17 +70,22 @@ pub struct ClaimResponse {
 pub struct CorrectRequest {
     /// `corrected_data` (required)
     pub corrected_data: serde_json::Map<String, serde_json::Value>,
-    /// `notes` (optional; max length 2000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
+    /// `notes` (optional, nullable; max length 2000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub notes: Patch<String>,
 }
+
+body_setters! { CorrectRequest {
+} patch {
+    notes / clear_notes(notes) = "notes": String;
+} }
 
 /// Schema `CorrectionSchemaResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct CorrectionSchemaResponse {
     /// `current_values` (required)
     pub current_values: serde_json::Map<String, serde_json::Value>,
-    /// `fhir_resource_type` (required)
+    /// `fhir_resource_type` (required, nullable)
     pub fhir_resource_type: Option<String>,
     /// `fields` (required)
     pub fields: serde_json::Map<String, serde_json::Value>,
@@ -79,13 +94,13 @@ pub struct CorrectionSchemaResponse {
 /// Schema `EntitySummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct EntitySummary {
-    /// `display_name` (required)
+    /// `display_name` (required, nullable)
     pub display_name: Option<String>,
-    /// `entity_type` (required)
+    /// `entity_type` (required, nullable)
     pub entity_type: Option<String>,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `state` (required)
+    /// `state` (required, nullable)
     pub state: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
@@ -120,16 +135,16 @@ string_enum! {
 pub struct EventSummary {
     /// `confidence` (required)
     pub confidence: f64,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `data` (required)
     pub data: serde_json::Map<String, serde_json::Value>,
-    /// `event_type` (required)
+    /// `event_type` (required, nullable)
     pub event_type: Option<String>,
-    /// `fhir_resource_id` (required)
+    /// `fhir_resource_id` (required, nullable)
     pub fhir_resource_id: Option<String>,
-    /// `fhir_resource_type` (required)
+    /// `fhir_resource_type` (required, nullable)
     pub fhir_resource_type: Option<String>,
     /// `id` (required; format `uuid`)
     pub id: String,
@@ -150,7 +165,7 @@ pub struct RejectRequest {
 /// Schema `ReviewDashboardResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ReviewDashboardResponse {
-    /// `completion_rate_24h` (required)
+    /// `completion_rate_24h` (required, nullable)
     pub completion_rate_24h: Option<f64>,
     /// `pending_by_priority` (required)
     pub pending_by_priority: std::collections::BTreeMap<String, i64>,
@@ -202,30 +217,30 @@ string_enum! {
 /// Schema `ReviewItemResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ReviewItemResponse {
-    /// `assigned_to` (required)
+    /// `assigned_to` (required, nullable)
     pub assigned_to: Option<String>,
-    /// `completed_action` (required)
+    /// `completed_action` (required, nullable)
     pub completed_action: Option<ReviewItemResponseCompletedAction>,
-    /// `completed_at` (required; format `date-time`)
+    /// `completed_at` (required, nullable; format `date-time`)
     pub completed_at: Option<String>,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
-    /// `entity` (optional)
+    /// `entity` (optional, nullable)
     #[serde(default)]
     pub entity: Option<EntitySummary>,
-    /// `entity_id` (required; format `uuid`)
+    /// `entity_id` (required, nullable; format `uuid`)
     pub entity_id: Option<String>,
-    /// `entity_type` (required)
+    /// `entity_type` (required, nullable)
     pub entity_type: Option<String>,
     /// `event_ids` (required)
     pub event_ids: Vec<String>,
-    /// `events` (optional)
+    /// `events` (optional, nullable)
     #[serde(default)]
     pub events: Option<Vec<EventSummary>>,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `judge_analysis` (required)
+    /// `judge_analysis` (required, nullable)
     pub judge_analysis: Option<serde_json::Map<String, serde_json::Value>>,
     /// `priority` (required)
     pub priority: i64,
@@ -242,7 +257,7 @@ pub struct ReviewItemResponse {
 /// Schema `ReviewStatsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ReviewStatsResponse {
-    /// `avg_review_minutes` (required)
+    /// `avg_review_minutes` (required, nullable)
     pub avg_review_minutes: Option<f64>,
     /// `completed` (required)
     pub completed: i64,

@@ -16,6 +16,11 @@ pub struct ApplyTemplateRequest {
     pub override_existing: Option<bool>,
 }
 
+body_setters! { ApplyTemplateRequest {
+    override_existing(override_existing) = "override_existing": bool;
+} patch {
+} }
+
 /// Schema `ApplyTemplateResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct ApplyTemplateResponse {
@@ -101,34 +106,48 @@ pub struct SafetyRuleResponse {
 /// Schema `UpdateSafetyConfigRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateSafetyConfigRequest {
-    /// `accumulation_cumulative_count` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accumulation_cumulative_count: Option<i64>,
-    /// `accumulation_enabled` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accumulation_enabled: Option<bool>,
-    /// `accumulation_fast_track_level` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accumulation_fast_track_level: Option<i64>,
-    /// `accumulation_mild_threshold` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accumulation_mild_threshold: Option<i64>,
-    /// `accumulation_single_turn_threshold` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accumulation_single_turn_threshold: Option<i64>,
-    /// `accumulation_window_size` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accumulation_window_size: Option<i64>,
-    /// `triage_enabled` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub triage_enabled: Option<bool>,
-    /// `triage_max_history_turns` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub triage_max_history_turns: Option<i64>,
-    /// `triage_model` (optional; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub triage_model: Option<String>,
-    /// `triage_timeout_s` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub triage_timeout_s: Option<f64>,
+    /// `accumulation_cumulative_count` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub accumulation_cumulative_count: Patch<i64>,
+    /// `accumulation_enabled` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub accumulation_enabled: Patch<bool>,
+    /// `accumulation_fast_track_level` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub accumulation_fast_track_level: Patch<i64>,
+    /// `accumulation_mild_threshold` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub accumulation_mild_threshold: Patch<i64>,
+    /// `accumulation_single_turn_threshold` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub accumulation_single_turn_threshold: Patch<i64>,
+    /// `accumulation_window_size` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub accumulation_window_size: Patch<i64>,
+    /// `triage_enabled` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub triage_enabled: Patch<bool>,
+    /// `triage_max_history_turns` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub triage_max_history_turns: Patch<i64>,
+    /// `triage_model` (optional, nullable; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub triage_model: Patch<String>,
+    /// `triage_timeout_s` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub triage_timeout_s: Patch<f64>,
 }
+
+body_setters! { UpdateSafetyConfigRequest {
+} patch {
+    accumulation_cumulative_count / clear_accumulation_cumulative_count(accumulation_cumulative_count) = "accumulation_cumulative_count": i64;
+    accumulation_enabled / clear_accumulation_enabled(accumulation_enabled) = "accumulation_enabled": bool;
+    accumulation_fast_track_level / clear_accumulation_fast_track_level(accumulation_fast_track_level) = "accumulation_fast_track_level": i64;
+    accumulation_mild_threshold / clear_accumulation_mild_threshold(accumulation_mild_threshold) = "accumulation_mild_threshold": i64;
+    accumulation_single_turn_threshold / clear_accumulation_single_turn_threshold(accumulation_single_turn_threshold) = "accumulation_single_turn_threshold": i64;
+    accumulation_window_size / clear_accumulation_window_size(accumulation_window_size) = "accumulation_window_size": i64;
+    triage_enabled / clear_triage_enabled(triage_enabled) = "triage_enabled": bool;
+    triage_max_history_turns / clear_triage_max_history_turns(triage_max_history_turns) = "triage_max_history_turns": i64;
+    triage_model / clear_triage_model(triage_model) = "triage_model": String;
+    triage_timeout_s / clear_triage_timeout_s(triage_timeout_s) = "triage_timeout_s": f64;
+} }

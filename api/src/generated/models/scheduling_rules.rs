@@ -11,32 +11,43 @@ use serde::{Deserialize, Serialize};
 /// Schema `ClinicOpenHoursParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClinicOpenHoursParams {
-    /// `friday` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub friday: Option<DayHours>,
-    /// `monday` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub monday: Option<DayHours>,
+    /// `friday` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub friday: Patch<DayHours>,
+    /// `monday` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub monday: Patch<DayHours>,
     /// `rule_kind` (optional; constant `"clinic_open_hours"`; spec default `"clinic_open_hours"`)
     pub rule_kind: String,
-    /// `saturday` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub saturday: Option<DayHours>,
-    /// `sunday` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sunday: Option<DayHours>,
-    /// `thursday` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thursday: Option<DayHours>,
+    /// `saturday` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub saturday: Patch<DayHours>,
+    /// `sunday` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub sunday: Patch<DayHours>,
+    /// `thursday` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub thursday: Patch<DayHours>,
     /// `timezone` (required; min length 1; max length 64)
     pub timezone: String,
-    /// `tuesday` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tuesday: Option<DayHours>,
-    /// `wednesday` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wednesday: Option<DayHours>,
+    /// `tuesday` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub tuesday: Patch<DayHours>,
+    /// `wednesday` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub wednesday: Patch<DayHours>,
 }
+
+body_setters! { ClinicOpenHoursParams {
+} patch {
+    friday / clear_friday(friday) = "friday": DayHours;
+    monday / clear_monday(monday) = "monday": DayHours;
+    saturday / clear_saturday(saturday) = "saturday": DayHours;
+    sunday / clear_sunday(sunday) = "sunday": DayHours;
+    thursday / clear_thursday(thursday) = "thursday": DayHours;
+    tuesday / clear_tuesday(tuesday) = "tuesday": DayHours;
+    wednesday / clear_wednesday(wednesday) = "wednesday": DayHours;
+} }
 
 /// Schema `ConcurrentStartBlockParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -103,6 +114,11 @@ pub struct CreateSchedulingRuleSetRequest {
     pub params: CreateSchedulingRuleSetRequestParams,
 }
 
+body_setters! { CreateSchedulingRuleSetRequest {
+    is_active(is_active) = "is_active": bool;
+} patch {
+} }
+
 /// Schema `KetamineBlockOverlapParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KetamineBlockOverlapParams {
@@ -159,9 +175,9 @@ string_enum! {
 pub struct SchedulingRuleSetResponse {
     /// `agent_kind` (required)
     pub agent_kind: SchedulingRuleSetResponseAgentKind,
-    /// `created_at` (required; format `date-time`)
+    /// `created_at` (required, nullable; format `date-time`)
     pub created_at: Option<String>,
-    /// `created_by` (required; format `uuid`)
+    /// `created_by` (required, nullable; format `uuid`)
     pub created_by: Option<String>,
     /// `id` (required; format `uuid`)
     pub id: String,
@@ -171,7 +187,7 @@ pub struct SchedulingRuleSetResponse {
     pub params: serde_json::Map<String, serde_json::Value>,
     /// `rule_kind` (required)
     pub rule_kind: SchedulingRuleSetResponseRuleKind,
-    /// `updated_at` (required; format `date-time`)
+    /// `updated_at` (required, nullable; format `date-time`)
     pub updated_at: Option<String>,
     /// `workspace_id` (required; format `uuid`)
     pub workspace_id: String,
@@ -188,6 +204,11 @@ pub struct TmsMappingReleaseParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekend_skip: Option<bool>,
 }
+
+body_setters! { TmsMappingReleaseParams {
+    weekend_skip(weekend_skip) = "weekend_skip": bool;
+} patch {
+} }
 
 /// Schema `TMSSessionGridParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -237,13 +258,19 @@ impl Serialize for UpdateSchedulingRuleSetRequestParams {
 /// Schema `UpdateSchedulingRuleSetRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateSchedulingRuleSetRequest {
-    /// `is_active` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_active: Option<bool>,
-    /// `params` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub params: Option<UpdateSchedulingRuleSetRequestParams>,
+    /// `is_active` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub is_active: Patch<bool>,
+    /// `params` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub params: Patch<UpdateSchedulingRuleSetRequestParams>,
 }
+
+body_setters! { UpdateSchedulingRuleSetRequest {
+} patch {
+    is_active / clear_is_active(is_active) = "is_active": bool;
+    params / clear_params(params) = "params": UpdateSchedulingRuleSetRequestParams;
+} }
 
 /// Schema `_DayHours`.
 #[derive(Debug, Clone, PartialEq, Serialize)]

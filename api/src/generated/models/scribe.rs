@@ -22,11 +22,11 @@ pub struct ApproveIcd10Request {
 pub struct TranscribeScribeRecordingBody {
     /// `audio` (required)
     pub audio: FilePart,
-    /// `keyterms` (optional; max length 4000)
+    /// `keyterms` (optional, nullable; max length 4000)
     pub keyterms: Option<String>,
-    /// `language` (optional; max length 16)
+    /// `language` (optional, nullable; max length 16)
     pub language: Option<String>,
-    /// `patient_entity_id` (optional; format `uuid`)
+    /// `patient_entity_id` (optional, nullable; format `uuid`)
     pub patient_entity_id: Option<String>,
     /// `service_id` (required; format `uuid`)
     pub service_id: String,
@@ -46,18 +46,23 @@ pub struct EditSoapRequest {
 pub struct RejectIcd10Request {
     /// `code` (required; max length 16)
     pub code: String,
-    /// `reason` (optional; max length 500)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    /// `reason` (optional, nullable; max length 500)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub reason: Patch<String>,
 }
+
+body_setters! { RejectIcd10Request {
+} patch {
+    reason / clear_reason(reason) = "reason": String;
+} }
 
 /// Schema `ScribeTranscriptionChunk`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ScribeTranscriptionChunk {
-    /// `confidence` (optional)
+    /// `confidence` (optional, nullable)
     #[serde(default)]
     pub confidence: Option<f64>,
-    /// `duration_seconds` (optional)
+    /// `duration_seconds` (optional, nullable)
     #[serde(default)]
     pub duration_seconds: Option<f64>,
     /// `end_seconds` (required)
@@ -78,7 +83,7 @@ pub struct ScribeTranscriptionResponse {
     /// `chunks` (optional)
     #[serde(default)]
     pub chunks: Option<Vec<ScribeTranscriptionChunk>>,
-    /// `confidence` (optional)
+    /// `confidence` (optional, nullable)
     #[serde(default)]
     pub confidence: Option<f64>,
     /// `duration_seconds` (required)
@@ -99,16 +104,16 @@ pub struct ScribeTranscriptionResponse {
 /// Schema `ScribeTranscriptionSegment`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ScribeTranscriptionSegment {
-    /// `confidence` (optional)
+    /// `confidence` (optional, nullable)
     #[serde(default)]
     pub confidence: Option<f64>,
-    /// `end_seconds` (optional)
+    /// `end_seconds` (optional, nullable)
     #[serde(default)]
     pub end_seconds: Option<f64>,
-    /// `speaker` (optional)
+    /// `speaker` (optional, nullable)
     #[serde(default)]
     pub speaker: Option<i64>,
-    /// `start_seconds` (optional)
+    /// `start_seconds` (optional, nullable)
     #[serde(default)]
     pub start_seconds: Option<f64>,
     /// `text` (required)

@@ -31,21 +31,21 @@ string_enum! {
 pub struct BriefResponse {
     /// `confidence` (required; minimum 0.0; maximum 1.0)
     pub confidence: f64,
-    /// `content_json` (required)
+    /// `content_json` (required, nullable)
     pub content_json: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `content_md` (optional; max length 20000)
+    /// `content_md` (optional, nullable; max length 20000)
     #[serde(default)]
     pub content_md: Option<String>,
     /// `event_count` (required; minimum 0.0)
     pub event_count: i64,
-    /// `event_id` (required; format `uuid`)
+    /// `event_id` (required, nullable; format `uuid`)
     pub event_id: Option<String>,
     /// `evidence_event_ids` (optional; max items 500)
     #[serde(default)]
     pub evidence_event_ids: Option<Vec<String>>,
-    /// `generated_at` (required; format `date-time`)
+    /// `generated_at` (required, nullable; format `date-time`)
     pub generated_at: Option<String>,
-    /// `model_name` (optional; max length 128)
+    /// `model_name` (optional, nullable; max length 128)
     #[serde(default)]
     pub model_name: Option<String>,
     /// `target_entity_id` (required; format `uuid`)
@@ -55,7 +55,7 @@ pub struct BriefResponse {
     /// `truncated` (optional; spec default `false`)
     #[serde(default)]
     pub truncated: Option<bool>,
-    /// `version` (optional; max length 64)
+    /// `version` (optional, nullable; max length 64)
     #[serde(default)]
     pub version: Option<String>,
 }

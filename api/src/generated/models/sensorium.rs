@@ -33,7 +33,7 @@ pub struct ConnectorHealthItem {
     pub events_per_minute: f64,
     /// `freshness` (required)
     pub freshness: ConnectorHealthItemFreshness,
-    /// `last_ingested_at` (required; format `date-time`)
+    /// `last_ingested_at` (required, nullable; format `date-time`)
     pub last_ingested_at: Option<String>,
     /// `source` (required; min length 1; max length 256)
     pub source: String,
@@ -58,7 +58,7 @@ pub struct ConnectorHealthResponse {
     pub as_of: String,
     /// `read_model_status` (required)
     pub read_model_status: ConnectorHealthResponseReadModelStatus,
-    /// `read_model_synced_at` (optional; format `date-time`)
+    /// `read_model_synced_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub read_model_synced_at: Option<String>,
     /// `sources` (optional; max items 500)
@@ -73,7 +73,7 @@ pub struct LoopLatencyPointItem {
     pub count: i64,
     /// `hour` (required; format `date-time`)
     pub hour: String,
-    /// `p50_seconds` (optional)
+    /// `p50_seconds` (optional, nullable)
     #[serde(default)]
     pub p50_seconds: Option<f64>,
 }
@@ -85,7 +85,7 @@ pub struct LoopLatencyResponse {
     pub as_of: String,
     /// `overall_count` (required)
     pub overall_count: i64,
-    /// `overall_p50_seconds` (optional)
+    /// `overall_p50_seconds` (optional, nullable)
     #[serde(default)]
     pub overall_p50_seconds: Option<f64>,
     /// `sparkline` (optional; max items 168)

@@ -57,9 +57,9 @@ pub struct CreateServiceRequest {
     /// `environment` (optional; spec default `"production"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<CreateServiceRequestEnvironment>,
-    /// `escalation_policy` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub escalation_policy: Option<EscalationPolicy>,
+    /// `escalation_policy` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub escalation_policy: Patch<EscalationPolicy>,
     /// `is_active` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -68,9 +68,9 @@ pub struct CreateServiceRequest {
     pub keyterms: Option<Vec<String>>,
     /// `name` (required)
     pub name: NameString,
-    /// `persona_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub persona_id: Option<String>,
+    /// `persona_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub persona_id: Patch<String>,
     /// `safety_filters_enabled` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_filters_enabled: Option<bool>,
@@ -83,10 +83,26 @@ pub struct CreateServiceRequest {
     /// `version_sets` (optional; spec default `{}`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_sets: Option<std::collections::BTreeMap<String, VersionSet>>,
-    /// `voice_config` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub voice_config: Option<ServiceVoiceConfig>,
+    /// `voice_config` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub voice_config: Patch<ServiceVoiceConfig>,
 }
+
+body_setters! { CreateServiceRequest {
+    channel_type(channel_type) = "channel_type": CreateServiceRequestChannelType;
+    description(description) = "description": DescriptionString;
+    environment(environment) = "environment": CreateServiceRequestEnvironment;
+    is_active(is_active) = "is_active": bool;
+    keyterms(keyterms) = "keyterms": Vec<String>;
+    safety_filters_enabled(safety_filters_enabled) = "safety_filters_enabled": bool;
+    tags(tags) = "tags": Vec<ServiceTag>;
+    tool_capacity(tool_capacity) = "tool_capacity": i64;
+    version_sets(version_sets) = "version_sets": std::collections::BTreeMap<String, VersionSet>;
+} patch {
+    escalation_policy / clear_escalation_policy(escalation_policy) = "escalation_policy": EscalationPolicy;
+    persona_id / clear_persona_id(persona_id) = "persona_id": String;
+    voice_config / clear_voice_config(voice_config) = "voice_config": ServiceVoiceConfig;
+} }
 
 /// Inline discriminated union `EscalationPolicyContextWindowExhaustion`. Discriminator `type`; unknown tags are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq)]
@@ -216,6 +232,13 @@ pub struct EscalationPolicy {
     pub risk_scorer: Option<EscalationPolicyRiskScorer>,
 }
 
+body_setters! { EscalationPolicy {
+    context_window_exhaustion(context_window_exhaustion) = "context_window_exhaustion": EscalationPolicyContextWindowExhaustion;
+    conversation_monitor(conversation_monitor) = "conversation_monitor": EscalationPolicyConversationMonitor;
+    risk_scorer(risk_scorer) = "risk_scorer": EscalationPolicyRiskScorer;
+} patch {
+} }
+
 /// Schema `ForwardAction`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForwardAction {
@@ -249,6 +272,11 @@ pub struct LlmConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<serde_json::Map<String, serde_json::Value>>,
 }
+
+body_setters! { LlmConfig {
+    params(params) = "params": serde_json::Map<String, serde_json::Value>;
+} patch {
+} }
 
 /// Schema `OperatorAction`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -292,7 +320,7 @@ string_enum! {
 pub struct ServiceResponse {
     /// `agent_id` (required; format `uuid`)
     pub agent_id: String,
-    /// `agent_name` (optional)
+    /// `agent_name` (optional, nullable)
     #[serde(default)]
     pub agent_name: Option<String>,
     /// `channel_type` (optional; spec default `"voice"`)
@@ -300,7 +328,7 @@ pub struct ServiceResponse {
     pub channel_type: Option<ServiceResponseChannelType>,
     /// `context_graph_id` (required; format `uuid`)
     pub context_graph_id: String,
-    /// `context_graph_name` (optional)
+    /// `context_graph_name` (optional, nullable)
     #[serde(default)]
     pub context_graph_name: Option<String>,
     /// `created_at` (required; format `date-time`)
@@ -310,7 +338,7 @@ pub struct ServiceResponse {
     /// `environment` (optional; spec default `"production"`)
     #[serde(default)]
     pub environment: Option<ServiceResponseEnvironment>,
-    /// `escalation_policy` (optional)
+    /// `escalation_policy` (optional, nullable)
     #[serde(default)]
     pub escalation_policy: Option<EscalationPolicy>,
     /// `id` (required; format `uuid`)
@@ -324,10 +352,10 @@ pub struct ServiceResponse {
     pub keyterms: Vec<String>,
     /// `name` (required)
     pub name: String,
-    /// `persona_id` (optional; format `uuid`)
+    /// `persona_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub persona_id: Option<String>,
-    /// `persona_name` (optional)
+    /// `persona_name` (optional, nullable)
     #[serde(default)]
     pub persona_name: Option<String>,
     /// `safety_filters_enabled` (optional; spec default `true`)
@@ -341,7 +369,7 @@ pub struct ServiceResponse {
     pub updated_at: String,
     /// `version_sets` (required)
     pub version_sets: std::collections::BTreeMap<String, VersionSet>,
-    /// `voice_config` (optional)
+    /// `voice_config` (optional, nullable)
     #[serde(default)]
     pub voice_config: Option<ServiceVoiceConfig>,
     /// `workspace_id` (required; format `uuid`)
@@ -353,10 +381,15 @@ pub struct ServiceResponse {
 pub struct ServiceTag {
     /// `key` (required)
     pub key: String,
-    /// `value` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    /// `value` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub value: Patch<String>,
 }
+
+body_setters! { ServiceTag {
+} patch {
+    value / clear_value(value) = "value": String;
+} }
 
 string_enum! {
     /// Inline string enum `ServiceVoiceConfigFillerStyle`.
@@ -398,70 +431,96 @@ pub struct ServiceVoiceConfig {
     /// `backchannel_delay_ms` (optional; spec default `400`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backchannel_delay_ms: Option<i64>,
-    /// `barge_in_cooldown_s` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub barge_in_cooldown_s: Option<f64>,
-    /// `barge_in_min_speech_s` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub barge_in_min_speech_s: Option<f64>,
-    /// `eager_eot_threshold` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eager_eot_threshold: Option<f64>,
-    /// `empathy_hold_ms` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub empathy_hold_ms: Option<i64>,
-    /// `eot_timeout_ms` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eot_timeout_ms: Option<i64>,
-    /// `filler_cooldown_ms` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filler_cooldown_ms: Option<i64>,
+    /// `barge_in_cooldown_s` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub barge_in_cooldown_s: Patch<f64>,
+    /// `barge_in_min_speech_s` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub barge_in_min_speech_s: Patch<f64>,
+    /// `eager_eot_threshold` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub eager_eot_threshold: Patch<f64>,
+    /// `empathy_hold_ms` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub empathy_hold_ms: Patch<i64>,
+    /// `eot_timeout_ms` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub eot_timeout_ms: Patch<i64>,
+    /// `filler_cooldown_ms` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub filler_cooldown_ms: Patch<i64>,
     /// `filler_style` (optional; spec default `"backchannel"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filler_style: Option<ServiceVoiceConfigFillerStyle>,
-    /// `filler_vocabulary` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filler_vocabulary: Option<Vec<String>>,
+    /// `filler_vocabulary` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub filler_vocabulary: Patch<Vec<String>>,
     /// `forward_call_enabled` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forward_call_enabled: Option<bool>,
-    /// `language_providers` (optional; max properties 10)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language_providers: Option<std::collections::BTreeMap<String, LanguageProviderEntry>>,
-    /// `max_buffer_delay_ms` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_buffer_delay_ms: Option<i64>,
-    /// `max_response_sentences` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_response_sentences: Option<i64>,
-    /// `max_response_words` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_response_words: Option<i64>,
-    /// `min_tts_speed` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_tts_speed: Option<f64>,
-    /// `post_eot_pause_ms` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_eot_pause_ms: Option<i64>,
-    /// `progress_interval_ms` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub progress_interval_ms: Option<i64>,
-    /// `progress_vocabulary` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub progress_vocabulary: Option<Vec<String>>,
-    /// `transition_deadline_ms` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transition_deadline_ms: Option<i64>,
-    /// `tts_config` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tts_config: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `tts_model` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tts_model: Option<ServiceVoiceConfigTtsModel>,
-    /// `tts_provider` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tts_provider: Option<ServiceVoiceConfigTtsProvider>,
+    /// `language_providers` (optional, nullable; max properties 10)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub language_providers: Patch<std::collections::BTreeMap<String, LanguageProviderEntry>>,
+    /// `max_buffer_delay_ms` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub max_buffer_delay_ms: Patch<i64>,
+    /// `max_response_sentences` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub max_response_sentences: Patch<i64>,
+    /// `max_response_words` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub max_response_words: Patch<i64>,
+    /// `min_tts_speed` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub min_tts_speed: Patch<f64>,
+    /// `post_eot_pause_ms` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub post_eot_pause_ms: Patch<i64>,
+    /// `progress_interval_ms` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub progress_interval_ms: Patch<i64>,
+    /// `progress_vocabulary` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub progress_vocabulary: Patch<Vec<String>>,
+    /// `transition_deadline_ms` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub transition_deadline_ms: Patch<i64>,
+    /// `tts_config` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub tts_config: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `tts_model` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub tts_model: Patch<ServiceVoiceConfigTtsModel>,
+    /// `tts_provider` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub tts_provider: Patch<ServiceVoiceConfigTtsProvider>,
 }
+
+body_setters! { ServiceVoiceConfig {
+    backchannel_delay_ms(backchannel_delay_ms) = "backchannel_delay_ms": i64;
+    filler_style(filler_style) = "filler_style": ServiceVoiceConfigFillerStyle;
+    forward_call_enabled(forward_call_enabled) = "forward_call_enabled": bool;
+} patch {
+    barge_in_cooldown_s / clear_barge_in_cooldown_s(barge_in_cooldown_s) = "barge_in_cooldown_s": f64;
+    barge_in_min_speech_s / clear_barge_in_min_speech_s(barge_in_min_speech_s) = "barge_in_min_speech_s": f64;
+    eager_eot_threshold / clear_eager_eot_threshold(eager_eot_threshold) = "eager_eot_threshold": f64;
+    empathy_hold_ms / clear_empathy_hold_ms(empathy_hold_ms) = "empathy_hold_ms": i64;
+    eot_timeout_ms / clear_eot_timeout_ms(eot_timeout_ms) = "eot_timeout_ms": i64;
+    filler_cooldown_ms / clear_filler_cooldown_ms(filler_cooldown_ms) = "filler_cooldown_ms": i64;
+    filler_vocabulary / clear_filler_vocabulary(filler_vocabulary) = "filler_vocabulary": Vec<String>;
+    language_providers / clear_language_providers(language_providers) = "language_providers": std::collections::BTreeMap<String, LanguageProviderEntry>;
+    max_buffer_delay_ms / clear_max_buffer_delay_ms(max_buffer_delay_ms) = "max_buffer_delay_ms": i64;
+    max_response_sentences / clear_max_response_sentences(max_response_sentences) = "max_response_sentences": i64;
+    max_response_words / clear_max_response_words(max_response_words) = "max_response_words": i64;
+    min_tts_speed / clear_min_tts_speed(min_tts_speed) = "min_tts_speed": f64;
+    post_eot_pause_ms / clear_post_eot_pause_ms(post_eot_pause_ms) = "post_eot_pause_ms": i64;
+    progress_interval_ms / clear_progress_interval_ms(progress_interval_ms) = "progress_interval_ms": i64;
+    progress_vocabulary / clear_progress_vocabulary(progress_vocabulary) = "progress_vocabulary": Vec<String>;
+    transition_deadline_ms / clear_transition_deadline_ms(transition_deadline_ms) = "transition_deadline_ms": i64;
+    tts_config / clear_tts_config(tts_config) = "tts_config": serde_json::Map<String, serde_json::Value>;
+    tts_model / clear_tts_model(tts_model) = "tts_model": ServiceVoiceConfigTtsModel;
+    tts_provider / clear_tts_provider(tts_provider) = "tts_provider": ServiceVoiceConfigTtsProvider;
+} }
 
 /// Schema `TextTurnRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -504,52 +563,71 @@ string_enum! {
 /// Schema `UpdateServiceRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateServiceRequest {
-    /// `agent_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agent_id: Option<String>,
-    /// `channel_type` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel_type: Option<UpdateServiceRequestChannelType>,
-    /// `context_graph_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context_graph_id: Option<String>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
-    /// `environment` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub environment: Option<UpdateServiceRequestEnvironment>,
-    /// `escalation_policy` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub escalation_policy: Option<EscalationPolicy>,
-    /// `is_active` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_active: Option<bool>,
-    /// `keyterms` (optional; max items 500)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keyterms: Option<Vec<String>>,
-    /// `name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<NameString>,
-    /// `persona_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub persona_id: Option<String>,
-    /// `safety_filters_enabled` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub safety_filters_enabled: Option<bool>,
-    /// `tags` (optional; max items 50)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<ServiceTag>>,
-    /// `tool_capacity` (optional; minimum 1.0; maximum 10.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tool_capacity: Option<i64>,
-    /// `version_sets` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version_sets: Option<std::collections::BTreeMap<String, VersionSet>>,
-    /// `voice_config` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub voice_config: Option<ServiceVoiceConfig>,
+    /// `agent_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub agent_id: Patch<String>,
+    /// `channel_type` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub channel_type: Patch<UpdateServiceRequestChannelType>,
+    /// `context_graph_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub context_graph_id: Patch<String>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
+    /// `environment` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub environment: Patch<UpdateServiceRequestEnvironment>,
+    /// `escalation_policy` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub escalation_policy: Patch<EscalationPolicy>,
+    /// `is_active` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub is_active: Patch<bool>,
+    /// `keyterms` (optional, nullable; max items 500)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub keyterms: Patch<Vec<String>>,
+    /// `name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub name: Patch<NameString>,
+    /// `persona_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub persona_id: Patch<String>,
+    /// `safety_filters_enabled` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub safety_filters_enabled: Patch<bool>,
+    /// `tags` (optional, nullable; max items 50)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub tags: Patch<Vec<ServiceTag>>,
+    /// `tool_capacity` (optional, nullable; minimum 1.0; maximum 10.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub tool_capacity: Patch<i64>,
+    /// `version_sets` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub version_sets: Patch<std::collections::BTreeMap<String, VersionSet>>,
+    /// `voice_config` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub voice_config: Patch<ServiceVoiceConfig>,
 }
+
+body_setters! { UpdateServiceRequest {
+} patch {
+    agent_id / clear_agent_id(agent_id) = "agent_id": String;
+    channel_type / clear_channel_type(channel_type) = "channel_type": UpdateServiceRequestChannelType;
+    context_graph_id / clear_context_graph_id(context_graph_id) = "context_graph_id": String;
+    description / clear_description(description) = "description": DescriptionString;
+    environment / clear_environment(environment) = "environment": UpdateServiceRequestEnvironment;
+    escalation_policy / clear_escalation_policy(escalation_policy) = "escalation_policy": EscalationPolicy;
+    is_active / clear_is_active(is_active) = "is_active": bool;
+    keyterms / clear_keyterms(keyterms) = "keyterms": Vec<String>;
+    name / clear_name(name) = "name": NameString;
+    persona_id / clear_persona_id(persona_id) = "persona_id": String;
+    safety_filters_enabled / clear_safety_filters_enabled(safety_filters_enabled) = "safety_filters_enabled": bool;
+    tags / clear_tags(tags) = "tags": Vec<ServiceTag>;
+    tool_capacity / clear_tool_capacity(tool_capacity) = "tool_capacity": i64;
+    version_sets / clear_version_sets(version_sets) = "version_sets": std::collections::BTreeMap<String, VersionSet>;
+    voice_config / clear_voice_config(voice_config) = "voice_config": ServiceVoiceConfig;
+} }
 
 /// Schema `UpsertVersionSetRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -561,13 +639,20 @@ pub struct UpsertVersionSetRequest {
 /// Schema `VersionSet`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct VersionSet {
-    /// `agent_version_number` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agent_version_number: Option<i64>,
-    /// `context_graph_version_number` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context_graph_version_number: Option<i64>,
+    /// `agent_version_number` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub agent_version_number: Patch<i64>,
+    /// `context_graph_version_number` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub context_graph_version_number: Patch<i64>,
     /// `llm_model_preferences` (optional; spec default `{}`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub llm_model_preferences: Option<std::collections::BTreeMap<String, LlmConfig>>,
 }
+
+body_setters! { VersionSet {
+    llm_model_preferences(llm_model_preferences) = "llm_model_preferences": std::collections::BTreeMap<String, LlmConfig>;
+} patch {
+    agent_version_number / clear_agent_version_number(agent_version_number) = "agent_version_number": i64;
+    context_graph_version_number / clear_context_graph_version_number(context_graph_version_number) = "context_graph_version_number": i64;
+} }

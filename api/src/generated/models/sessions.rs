@@ -25,10 +25,10 @@ pub struct ActiveSession {
     /// `scenario` (optional; spec default `""`)
     #[serde(default)]
     pub scenario: Option<String>,
-    /// `service_id` (optional; format `uuid`)
+    /// `service_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub service_id: Option<String>,
-    /// `workspace_id` (optional; format `uuid`)
+    /// `workspace_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub workspace_id: Option<String>,
 }
@@ -55,6 +55,12 @@ pub struct InjectRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
 }
+
+body_setters! { InjectRequest {
+    event_type(event_type) = "event_type": InjectRequestEventType;
+    sender(sender) = "sender": String;
+} patch {
+} }
 
 string_enum! {
     /// Inline string enum `InjectResponseStatus`.
@@ -90,29 +96,39 @@ string_enum! {
 /// Schema `StartSessionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StartSessionRequest {
-    /// `canonical_id` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub canonical_id: Option<CanonicalIdString>,
+    /// `canonical_id` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub canonical_id: Patch<CanonicalIdString>,
     /// `channel_kind` (required)
     pub channel_kind: StartSessionRequestChannelKind,
-    /// `entity_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity_id: Option<String>,
-    /// `greeting` (optional; max length 2000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub greeting: Option<String>,
-    /// `idempotency_key` (optional; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idempotency_key: Option<String>,
-    /// `phone_to` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_to: Option<PhoneE164>,
+    /// `entity_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub entity_id: Patch<String>,
+    /// `greeting` (optional, nullable; max length 2000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub greeting: Patch<String>,
+    /// `idempotency_key` (optional, nullable; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub idempotency_key: Patch<String>,
+    /// `phone_to` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub phone_to: Patch<PhoneE164>,
     /// `service_id` (required; format `uuid`)
     pub service_id: String,
-    /// `surface_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub surface_id: Option<String>,
+    /// `surface_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub surface_id: Patch<String>,
 }
+
+body_setters! { StartSessionRequest {
+} patch {
+    canonical_id / clear_canonical_id(canonical_id) = "canonical_id": CanonicalIdString;
+    entity_id / clear_entity_id(entity_id) = "entity_id": String;
+    greeting / clear_greeting(greeting) = "greeting": String;
+    idempotency_key / clear_idempotency_key(idempotency_key) = "idempotency_key": String;
+    phone_to / clear_phone_to(phone_to) = "phone_to": PhoneE164;
+    surface_id / clear_surface_id(surface_id) = "surface_id": String;
+} }
 
 string_enum! {
     /// Inline string enum `StartSessionResponseChannelKind`.
@@ -149,10 +165,10 @@ pub struct StartSessionResponse {
     pub created_at: String,
     /// `entity_id` (required; format `uuid`)
     pub entity_id: String,
-    /// `phone_from` (optional)
+    /// `phone_from` (optional, nullable)
     #[serde(default)]
     pub phone_from: Option<String>,
-    /// `phone_to` (optional)
+    /// `phone_to` (optional, nullable)
     #[serde(default)]
     pub phone_to: Option<String>,
     /// `service_id` (required; format `uuid`)

@@ -28,9 +28,9 @@ pub struct BehaviorAction {
     /// `add_tools` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_tools: Option<Vec<String>>,
-    /// `filler_override` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filler_override: Option<BehaviorActionFillerOverride>,
+    /// `filler_override` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub filler_override: Patch<BehaviorActionFillerOverride>,
     /// `instruction` (optional; max length 2000; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instruction: Option<String>,
@@ -41,6 +41,15 @@ pub struct BehaviorAction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turn_policy_overrides: Option<serde_json::Map<String, serde_json::Value>>,
 }
+
+body_setters! { BehaviorAction {
+    add_tools(add_tools) = "add_tools": Vec<String>;
+    instruction(instruction) = "instruction": String;
+    remove_tools(remove_tools) = "remove_tools": Vec<String>;
+    turn_policy_overrides(turn_policy_overrides) = "turn_policy_overrides": serde_json::Map<String, serde_json::Value>;
+} patch {
+    filler_override / clear_filler_override(filler_override) = "filler_override": BehaviorActionFillerOverride;
+} }
 
 /// Schema `BehaviorDef`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,16 +76,32 @@ pub struct BehaviorDef {
     pub trigger: Option<BehaviorTrigger>,
 }
 
+body_setters! { BehaviorDef {
+    action(action) = "action": BehaviorAction;
+    cooldown_turns(cooldown_turns) = "cooldown_turns": i64;
+    description(description) = "description": DescriptionString;
+    enabled(enabled) = "enabled": bool;
+    priority(priority) = "priority": i64;
+    trigger(trigger) = "trigger": BehaviorTrigger;
+} patch {
+} }
+
 /// Schema `BehaviorSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct BehaviorSettingsRequest {
-    /// `behaviors` (optional; max items 100)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub behaviors: Option<Vec<BehaviorDef>>,
-    /// `enabled` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    /// `behaviors` (optional, nullable; max items 100)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub behaviors: Patch<Vec<BehaviorDef>>,
+    /// `enabled` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub enabled: Patch<bool>,
 }
+
+body_setters! { BehaviorSettingsRequest {
+} patch {
+    behaviors / clear_behaviors(behaviors) = "behaviors": Vec<BehaviorDef>;
+    enabled / clear_enabled(enabled) = "enabled": bool;
+} }
 
 /// Schema `BehaviorSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -103,6 +128,14 @@ pub struct BehaviorTrigger {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub states: Option<Vec<String>>,
 }
+
+body_setters! { BehaviorTrigger {
+    emotion_tiers(emotion_tiers) = "emotion_tiers": Vec<i64>;
+    intent_categories(intent_categories) = "intent_categories": Vec<String>;
+    keywords(keywords) = "keywords": Vec<String>;
+    states(states) = "states": Vec<String>;
+} patch {
+} }
 
 /// Schema `BrandingSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -162,12 +195,12 @@ pub struct ConnectorDef {
     /// `connection_config` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_config: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `connector_type` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector_type: Option<String>,
-    /// `display_name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    /// `connector_type` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub connector_type: Patch<String>,
+    /// `display_name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub display_name: Patch<String>,
     /// `entity_types` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_types: Option<Vec<String>>,
@@ -187,13 +220,27 @@ pub struct ConnectorDef {
     pub outbound_entity_types: Option<Vec<String>>,
     /// `source_type` (required)
     pub source_type: ConnectorDefSourceType,
-    /// `sync_schedule` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sync_schedule: Option<String>,
+    /// `sync_schedule` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub sync_schedule: Patch<String>,
     /// `sync_strategy` (optional; spec default `"manual"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_strategy: Option<ConnectorDefSyncStrategy>,
 }
+
+body_setters! { ConnectorDef {
+    connection_config(connection_config) = "connection_config": serde_json::Map<String, serde_json::Value>;
+    entity_types(entity_types) = "entity_types": Vec<String>;
+    field_mappings(field_mappings) = "field_mappings": serde_json::Map<String, serde_json::Value>;
+    id(id) = "id": String;
+    is_active(is_active) = "is_active": bool;
+    outbound_entity_types(outbound_entity_types) = "outbound_entity_types": Vec<String>;
+    sync_strategy(sync_strategy) = "sync_strategy": ConnectorDefSyncStrategy;
+} patch {
+    connector_type / clear_connector_type(connector_type) = "connector_type": String;
+    display_name / clear_display_name(display_name) = "display_name": String;
+    sync_schedule / clear_sync_schedule(sync_schedule) = "sync_schedule": String;
+} }
 
 /// Schema `ConnectorSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -221,6 +268,11 @@ pub struct DataTemplate {
     pub name: NameString,
 }
 
+body_setters! { DataTemplate {
+    id(id) = "id": String;
+} patch {
+} }
+
 /// Schema `DataTemplateField`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataTemplateField {
@@ -241,12 +293,19 @@ pub struct DataTemplateField {
     pub sensitive: Option<bool>,
 }
 
+body_setters! { DataTemplateField {
+    field_type(field_type) = "field_type": FieldType;
+    required(required) = "required": bool;
+    sensitive(sensitive) = "sensitive": bool;
+} patch {
+} }
+
 /// Schema `EnvironmentOverrides`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EnvironmentOverrides {
-    /// `data_source_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_source_id: Option<String>,
+    /// `data_source_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub data_source_id: Patch<String>,
     /// `data_source_overrides` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_source_overrides: Option<serde_json::Map<String, serde_json::Value>>,
@@ -254,6 +313,13 @@ pub struct EnvironmentOverrides {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_overrides: Option<serde_json::Map<String, serde_json::Value>>,
 }
+
+body_setters! { EnvironmentOverrides {
+    data_source_overrides(data_source_overrides) = "data_source_overrides": serde_json::Map<String, serde_json::Value>;
+    tool_overrides(tool_overrides) = "tool_overrides": serde_json::Map<String, serde_json::Value>;
+} patch {
+    data_source_id / clear_data_source_id(data_source_id) = "data_source_id": String;
+} }
 
 /// Schema `EnvironmentSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -278,12 +344,18 @@ pub struct GapRequiredField {
     pub field_type: Option<FieldType>,
     /// `label` (required)
     pub label: NameString,
-    /// `min_items` (optional; minimum 0.0; maximum 100.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_items: Option<i64>,
+    /// `min_items` (optional, nullable; minimum 0.0; maximum 100.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub min_items: Patch<i64>,
     /// `path` (required; min length 1; max length 256)
     pub path: String,
 }
+
+body_setters! { GapRequiredField {
+    field_type(field_type) = "field_type": FieldType;
+} patch {
+    min_items / clear_min_items(min_items) = "min_items": i64;
+} }
 
 string_enum! {
     /// Inline string enum `GapRequirementPriority`.
@@ -323,12 +395,12 @@ pub struct GapRequirement {
     pub priority: Option<GapRequirementPriority>,
     /// `required_fields` (required; min items 1; max items 50)
     pub required_fields: Vec<GapRequiredField>,
-    /// `surface_description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub surface_description: Option<DescriptionString>,
-    /// `surface_title` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub surface_title: Option<NameString>,
+    /// `surface_description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub surface_description: Patch<DescriptionString>,
+    /// `surface_title` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub surface_title: Patch<NameString>,
     /// `trigger` (optional; spec default `"upcoming_appointment"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<GapRequirementTrigger>,
@@ -338,6 +410,15 @@ fn const_gap_requirement_entity_type() -> String {
     "person".to_owned()
 }
 
+body_setters! { GapRequirement {
+    channel(channel) = "channel": ChannelType;
+    priority(priority) = "priority": GapRequirementPriority;
+    trigger(trigger) = "trigger": GapRequirementTrigger;
+} patch {
+    surface_description / clear_surface_description(surface_description) = "surface_description": DescriptionString;
+    surface_title / clear_surface_title(surface_title) = "surface_title": NameString;
+} }
+
 /// Schema `GapScannerPreviewRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct GapScannerPreviewRequest {
@@ -346,37 +427,55 @@ pub struct GapScannerPreviewRequest {
     pub limit: Option<i64>,
 }
 
+body_setters! { GapScannerPreviewRequest {
+    limit(limit) = "limit": i64;
+} patch {
+} }
+
 /// Schema `GapScannerSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct GapScannerSettingsRequest {
-    /// `appointment_lookahead_hours` (optional; minimum 1.0; maximum 720.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub appointment_lookahead_hours: Option<i64>,
-    /// `channel_optimization` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel_optimization: Option<bool>,
-    /// `cooldown_hours` (optional; minimum 1.0; maximum 8760.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cooldown_hours: Option<i64>,
-    /// `enabled` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `max_pending_surfaces` (optional; minimum 0.0; maximum 50.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_pending_surfaces: Option<i64>,
-    /// `max_surfaces_per_tick` (optional; minimum 1.0; maximum 100.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_surfaces_per_tick: Option<i64>,
-    /// `min_completion_rate` (optional; minimum 0.0; maximum 1.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_completion_rate: Option<f64>,
-    /// `requirements` (optional; max items 100)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requirements: Option<Vec<GapRequirement>>,
-    /// `scan_interval_seconds` (optional; minimum 60.0; maximum 86400.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scan_interval_seconds: Option<i64>,
+    /// `appointment_lookahead_hours` (optional, nullable; minimum 1.0; maximum 720.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub appointment_lookahead_hours: Patch<i64>,
+    /// `channel_optimization` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub channel_optimization: Patch<bool>,
+    /// `cooldown_hours` (optional, nullable; minimum 1.0; maximum 8760.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub cooldown_hours: Patch<i64>,
+    /// `enabled` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub enabled: Patch<bool>,
+    /// `max_pending_surfaces` (optional, nullable; minimum 0.0; maximum 50.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub max_pending_surfaces: Patch<i64>,
+    /// `max_surfaces_per_tick` (optional, nullable; minimum 1.0; maximum 100.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub max_surfaces_per_tick: Patch<i64>,
+    /// `min_completion_rate` (optional, nullable; minimum 0.0; maximum 1.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub min_completion_rate: Patch<f64>,
+    /// `requirements` (optional, nullable; max items 100)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub requirements: Patch<Vec<GapRequirement>>,
+    /// `scan_interval_seconds` (optional, nullable; minimum 60.0; maximum 86400.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub scan_interval_seconds: Patch<i64>,
 }
+
+body_setters! { GapScannerSettingsRequest {
+} patch {
+    appointment_lookahead_hours / clear_appointment_lookahead_hours(appointment_lookahead_hours) = "appointment_lookahead_hours": i64;
+    channel_optimization / clear_channel_optimization(channel_optimization) = "channel_optimization": bool;
+    cooldown_hours / clear_cooldown_hours(cooldown_hours) = "cooldown_hours": i64;
+    enabled / clear_enabled(enabled) = "enabled": bool;
+    max_pending_surfaces / clear_max_pending_surfaces(max_pending_surfaces) = "max_pending_surfaces": i64;
+    max_surfaces_per_tick / clear_max_surfaces_per_tick(max_surfaces_per_tick) = "max_surfaces_per_tick": i64;
+    min_completion_rate / clear_min_completion_rate(min_completion_rate) = "min_completion_rate": f64;
+    requirements / clear_requirements(requirements) = "requirements": Vec<GapRequirement>;
+    scan_interval_seconds / clear_scan_interval_seconds(scan_interval_seconds) = "scan_interval_seconds": i64;
+} }
 
 /// Schema `GapScannerSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -420,9 +519,9 @@ pub struct MemoryDimension {
     /// `builtin` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub builtin: Option<bool>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
     /// `event_types` (required; min items 1; max items 100)
     pub event_types: Vec<String>,
     /// `extract_paths` (optional; max items 50)
@@ -443,16 +542,33 @@ pub struct MemoryDimension {
     pub weight: Option<f64>,
 }
 
+body_setters! { MemoryDimension {
+    active(active) = "active": bool;
+    builtin(builtin) = "builtin": bool;
+    extract_paths(extract_paths) = "extract_paths": Vec<String>;
+    extraction_mode(extraction_mode) = "extraction_mode": MemoryDimensionExtractionMode;
+    id(id) = "id": String;
+    weight(weight) = "weight": f64;
+} patch {
+    description / clear_description(description) = "description": DescriptionString;
+} }
+
 /// Schema `MemorySettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct MemorySettingsRequest {
-    /// `backfill_requested` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backfill_requested: Option<bool>,
-    /// `dimensions` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dimensions: Option<Vec<MemoryDimension>>,
+    /// `backfill_requested` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub backfill_requested: Patch<bool>,
+    /// `dimensions` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub dimensions: Patch<Vec<MemoryDimension>>,
 }
+
+body_setters! { MemorySettingsRequest {
+} patch {
+    backfill_requested / clear_backfill_requested(backfill_requested) = "backfill_requested": bool;
+    dimensions / clear_dimensions(dimensions) = "dimensions": Vec<MemoryDimension>;
+} }
 
 /// Schema `MemorySettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -610,38 +726,38 @@ pub struct MetricDefinition {
     /// `aggregation` (optional; spec default `"count"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aggregation: Option<MetricDefinitionAggregation>,
-    /// `ai_labels` (optional; max items 500)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ai_labels: Option<Vec<String>>,
-    /// `ai_query_endpoint` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ai_query_endpoint: Option<String>,
-    /// `ai_query_prompt` (optional; max length 8000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ai_query_prompt: Option<String>,
-    /// `ai_schema` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ai_schema: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `applies_to_product_types` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub applies_to_product_types: Option<Vec<String>>,
+    /// `ai_labels` (optional, nullable; max items 500)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub ai_labels: Patch<Vec<String>>,
+    /// `ai_query_endpoint` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub ai_query_endpoint: Patch<String>,
+    /// `ai_query_prompt` (optional, nullable; max length 8000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub ai_query_prompt: Patch<String>,
+    /// `ai_schema` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub ai_schema: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `applies_to_product_types` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub applies_to_product_types: Patch<Vec<String>>,
     /// `builtin` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub builtin: Option<bool>,
-    /// `categories` (optional; max items 100)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub categories: Option<Vec<String>>,
+    /// `categories` (optional, nullable; max items 100)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub categories: Patch<Vec<String>>,
     /// `channel_scope` (optional; spec default `"all"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_scope: Option<MetricDefinitionChannelScope>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
     /// `event_types` (required; min items 1; max items 100)
     pub event_types: Vec<String>,
-    /// `extract_path` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extract_path: Option<String>,
+    /// `extract_path` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub extract_path: Patch<String>,
     /// `extraction_mode` (optional; spec default `"static"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extraction_mode: Option<MetricDefinitionExtractionMode>,
@@ -669,41 +785,77 @@ pub struct MetricDefinition {
     /// `period_granularity` (optional; spec default `"daily"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_granularity: Option<MetricDefinitionPeriodGranularity>,
-    /// `prompt` (optional; max length 4000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prompt: Option<String>,
-    /// `ratio_denominator_event` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ratio_denominator_event: Option<String>,
-    /// `ratio_numerator_event` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ratio_numerator_event: Option<String>,
+    /// `prompt` (optional, nullable; max length 4000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub prompt: Patch<String>,
+    /// `ratio_denominator_event` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub ratio_denominator_event: Patch<String>,
+    /// `ratio_numerator_event` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub ratio_numerator_event: Patch<String>,
     /// `source` (required)
     pub source: MetricDefinitionSource,
-    /// `source_filter` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_filter: Option<String>,
-    /// `sql_expression` (optional; max length 1000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sql_expression: Option<String>,
-    /// `unit` (optional; max length 32)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit: Option<String>,
-    /// `valid_range_max` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub valid_range_max: Option<f64>,
-    /// `valid_range_min` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub valid_range_min: Option<f64>,
+    /// `source_filter` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub source_filter: Patch<String>,
+    /// `sql_expression` (optional, nullable; max length 1000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub sql_expression: Patch<String>,
+    /// `unit` (optional, nullable; max length 32)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub unit: Patch<String>,
+    /// `valid_range_max` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub valid_range_max: Patch<f64>,
+    /// `valid_range_min` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub valid_range_min: Patch<f64>,
 }
+
+body_setters! { MetricDefinition {
+    active(active) = "active": bool;
+    aggregation(aggregation) = "aggregation": MetricDefinitionAggregation;
+    builtin(builtin) = "builtin": bool;
+    channel_scope(channel_scope) = "channel_scope": MetricDefinitionChannelScope;
+    extraction_mode(extraction_mode) = "extraction_mode": MetricDefinitionExtractionMode;
+    freshness_sla_minutes(freshness_sla_minutes) = "freshness_sla_minutes": i64;
+    granularity(granularity) = "granularity": MetricDefinitionGranularity;
+    id(id) = "id": String;
+    latency_tier(latency_tier) = "latency_tier": MetricDefinitionLatencyTier;
+    model_tier(model_tier) = "model_tier": MetricDefinitionModelTier;
+    period_granularity(period_granularity) = "period_granularity": MetricDefinitionPeriodGranularity;
+} patch {
+    ai_labels / clear_ai_labels(ai_labels) = "ai_labels": Vec<String>;
+    ai_query_endpoint / clear_ai_query_endpoint(ai_query_endpoint) = "ai_query_endpoint": String;
+    ai_query_prompt / clear_ai_query_prompt(ai_query_prompt) = "ai_query_prompt": String;
+    ai_schema / clear_ai_schema(ai_schema) = "ai_schema": serde_json::Map<String, serde_json::Value>;
+    applies_to_product_types / clear_applies_to_product_types(applies_to_product_types) = "applies_to_product_types": Vec<String>;
+    categories / clear_categories(categories) = "categories": Vec<String>;
+    description / clear_description(description) = "description": DescriptionString;
+    extract_path / clear_extract_path(extract_path) = "extract_path": String;
+    prompt / clear_prompt(prompt) = "prompt": String;
+    ratio_denominator_event / clear_ratio_denominator_event(ratio_denominator_event) = "ratio_denominator_event": String;
+    ratio_numerator_event / clear_ratio_numerator_event(ratio_numerator_event) = "ratio_numerator_event": String;
+    source_filter / clear_source_filter(source_filter) = "source_filter": String;
+    sql_expression / clear_sql_expression(sql_expression) = "sql_expression": String;
+    unit / clear_unit(unit) = "unit": String;
+    valid_range_max / clear_valid_range_max(valid_range_max) = "valid_range_max": f64;
+    valid_range_min / clear_valid_range_min(valid_range_min) = "valid_range_min": f64;
+} }
 
 /// Schema `MetricSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct MetricSettingsRequest {
-    /// `definitions` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub definitions: Option<Vec<MetricDefinition>>,
+    /// `definitions` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub definitions: Patch<Vec<MetricDefinition>>,
 }
+
+body_setters! { MetricSettingsRequest {
+} patch {
+    definitions / clear_definitions(definitions) = "definitions": Vec<MetricDefinition>;
+} }
 
 /// Schema `MetricSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -740,12 +892,12 @@ pub struct OutreachRule {
     /// `consent_required` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent_required: Option<bool>,
-    /// `data_template_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_template_id: Option<String>,
-    /// `form_template_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub form_template_id: Option<String>,
+    /// `data_template_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub data_template_id: Patch<String>,
+    /// `form_template_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub form_template_id: Patch<String>,
     /// `id` (optional; format `uuid`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -768,16 +920,37 @@ pub struct OutreachRule {
     pub trigger_config: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+body_setters! { OutreachRule {
+    active(active) = "active": bool;
+    channel(channel) = "channel": ChannelType;
+    consent_required(consent_required) = "consent_required": bool;
+    id(id) = "id": String;
+    message_template(message_template) = "message_template": String;
+    quiet_hours(quiet_hours) = "quiet_hours": QuietHours;
+    review_required(review_required) = "review_required": bool;
+    trigger(trigger) = "trigger": OutreachRuleTrigger;
+    trigger_config(trigger_config) = "trigger_config": serde_json::Map<String, serde_json::Value>;
+} patch {
+    data_template_id / clear_data_template_id(data_template_id) = "data_template_id": String;
+    form_template_id / clear_form_template_id(form_template_id) = "form_template_id": String;
+} }
+
 /// Schema `OutreachSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct OutreachSettingsRequest {
-    /// `data_templates` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_templates: Option<Vec<DataTemplate>>,
-    /// `rules` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<OutreachRule>>,
+    /// `data_templates` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub data_templates: Patch<Vec<DataTemplate>>,
+    /// `rules` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub rules: Patch<Vec<OutreachRule>>,
 }
+
+body_setters! { OutreachSettingsRequest {
+} patch {
+    data_templates / clear_data_templates(data_templates) = "data_templates": Vec<DataTemplate>;
+    rules / clear_rules(rules) = "rules": Vec<OutreachRule>;
+} }
 
 /// Schema `OutreachSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -805,31 +978,50 @@ pub struct QuietHours {
     pub timezone: Option<String>,
 }
 
+body_setters! { QuietHours {
+    enabled(enabled) = "enabled": bool;
+    end_hour(end_hour) = "end_hour": i64;
+    start_hour(start_hour) = "start_hour": i64;
+    timezone(timezone) = "timezone": String;
+} patch {
+} }
+
 /// Schema `RetentionPolicyRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct RetentionPolicyRequest {
-    /// `audit_log_days` (optional; minimum 365.0; maximum 36500.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audit_log_days: Option<i64>,
-    /// `call_recordings_days` (optional; minimum 365.0; maximum 36500.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call_recordings_days: Option<i64>,
-    /// `call_transcripts_days` (optional; minimum 365.0; maximum 36500.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call_transcripts_days: Option<i64>,
-    /// `legal_hold` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legal_hold: Option<bool>,
-    /// `legal_hold_reason` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legal_hold_reason: Option<DescriptionString>,
-    /// `phi_data_days` (optional; minimum 365.0; maximum 36500.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phi_data_days: Option<i64>,
-    /// `world_events_days` (optional; minimum 365.0; maximum 36500.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub world_events_days: Option<i64>,
+    /// `audit_log_days` (optional, nullable; minimum 365.0; maximum 36500.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub audit_log_days: Patch<i64>,
+    /// `call_recordings_days` (optional, nullable; minimum 365.0; maximum 36500.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub call_recordings_days: Patch<i64>,
+    /// `call_transcripts_days` (optional, nullable; minimum 365.0; maximum 36500.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub call_transcripts_days: Patch<i64>,
+    /// `legal_hold` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub legal_hold: Patch<bool>,
+    /// `legal_hold_reason` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub legal_hold_reason: Patch<DescriptionString>,
+    /// `phi_data_days` (optional, nullable; minimum 365.0; maximum 36500.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub phi_data_days: Patch<i64>,
+    /// `world_events_days` (optional, nullable; minimum 365.0; maximum 36500.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub world_events_days: Patch<i64>,
 }
+
+body_setters! { RetentionPolicyRequest {
+} patch {
+    audit_log_days / clear_audit_log_days(audit_log_days) = "audit_log_days": i64;
+    call_recordings_days / clear_call_recordings_days(call_recordings_days) = "call_recordings_days": i64;
+    call_transcripts_days / clear_call_transcripts_days(call_transcripts_days) = "call_transcripts_days": i64;
+    legal_hold / clear_legal_hold(legal_hold) = "legal_hold": bool;
+    legal_hold_reason / clear_legal_hold_reason(legal_hold_reason) = "legal_hold_reason": DescriptionString;
+    phi_data_days / clear_phi_data_days(phi_data_days) = "phi_data_days": i64;
+    world_events_days / clear_world_events_days(world_events_days) = "world_events_days": i64;
+} }
 
 /// Schema `RetentionPolicyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -842,7 +1034,7 @@ pub struct RetentionPolicyResponse {
     pub call_transcripts_days: i64,
     /// `legal_hold` (required)
     pub legal_hold: bool,
-    /// `legal_hold_reason` (optional)
+    /// `legal_hold_reason` (optional, nullable)
     #[serde(default)]
     pub legal_hold_reason: Option<String>,
     /// `phi_data_days` (required)
@@ -868,18 +1060,32 @@ pub struct ScribeCdsConfig {
     pub icd10_auto_suggest: Option<bool>,
 }
 
+body_setters! { ScribeCdsConfig {
+    care_gap_surfacing(care_gap_surfacing) = "care_gap_surfacing": bool;
+    documentation_completeness(documentation_completeness) = "documentation_completeness": bool;
+    guideline_matching(guideline_matching) = "guideline_matching": bool;
+    icd10_auto_suggest(icd10_auto_suggest) = "icd10_auto_suggest": bool;
+} patch {
+} }
+
 /// Schema `ScribeClinician`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScribeClinician {
     /// `email` (required; format `email`)
     pub email: String,
-    /// `name` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    /// `name` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub name: Patch<String>,
     /// `role` (optional; max length 64; spec default `"clinician"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
 }
+
+body_setters! { ScribeClinician {
+    role(role) = "role": String;
+} patch {
+    name / clear_name(name) = "name": String;
+} }
 
 /// Schema `ScribePostEncounterConfig`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -898,6 +1104,14 @@ pub struct ScribePostEncounterConfig {
     pub order_preparation: Option<bool>,
 }
 
+body_setters! { ScribePostEncounterConfig {
+    auto_polish_note(auto_polish_note) = "auto_polish_note": bool;
+    education_materials(education_materials) = "education_materials": bool;
+    follow_up_surface(follow_up_surface) = "follow_up_surface": bool;
+    order_preparation(order_preparation) = "order_preparation": bool;
+} patch {
+} }
+
 /// Schema `ScribeSafetyConfig`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScribeSafetyConfig {
@@ -915,6 +1129,14 @@ pub struct ScribeSafetyConfig {
     pub vital_range_alerting: Option<bool>,
 }
 
+body_setters! { ScribeSafetyConfig {
+    allergy_cross_reference(allergy_cross_reference) = "allergy_cross_reference": bool;
+    crisis_detection(crisis_detection) = "crisis_detection": bool;
+    drug_interaction_checking(drug_interaction_checking) = "drug_interaction_checking": bool;
+    vital_range_alerting(vital_range_alerting) = "vital_range_alerting": bool;
+} patch {
+} }
+
 string_enum! {
     /// Inline string enum `ScribeSettingsRequestSoapStyle`.
     ScribeSettingsRequestSoapStyle {
@@ -930,43 +1152,59 @@ string_enum! {
 /// Schema `ScribeSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ScribeSettingsRequest {
-    /// `authorized_clinicians` (optional; max items 500)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorized_clinicians: Option<Vec<ScribeClinician>>,
-    /// `cds` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cds: Option<ScribeCdsConfig>,
-    /// `custom_instructions` (optional; max length 4000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_instructions: Option<String>,
-    /// `enabled` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `keyterms` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keyterms: Option<Vec<String>>,
-    /// `language` (optional; max length 16)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
-    /// `post_encounter` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_encounter: Option<ScribePostEncounterConfig>,
-    /// `safety` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub safety: Option<ScribeSafetyConfig>,
-    /// `soap_style` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub soap_style: Option<ScribeSettingsRequestSoapStyle>,
-    /// `specialty` (optional; max length 120)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub specialty: Option<String>,
-    /// `tools_enabled` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tools_enabled: Option<Vec<String>>,
-    /// `voice_auth_enabled` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub voice_auth_enabled: Option<bool>,
+    /// `authorized_clinicians` (optional, nullable; max items 500)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub authorized_clinicians: Patch<Vec<ScribeClinician>>,
+    /// `cds` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub cds: Patch<ScribeCdsConfig>,
+    /// `custom_instructions` (optional, nullable; max length 4000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub custom_instructions: Patch<String>,
+    /// `enabled` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub enabled: Patch<bool>,
+    /// `keyterms` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub keyterms: Patch<Vec<String>>,
+    /// `language` (optional, nullable; max length 16)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub language: Patch<String>,
+    /// `post_encounter` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub post_encounter: Patch<ScribePostEncounterConfig>,
+    /// `safety` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub safety: Patch<ScribeSafetyConfig>,
+    /// `soap_style` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub soap_style: Patch<ScribeSettingsRequestSoapStyle>,
+    /// `specialty` (optional, nullable; max length 120)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub specialty: Patch<String>,
+    /// `tools_enabled` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub tools_enabled: Patch<Vec<String>>,
+    /// `voice_auth_enabled` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub voice_auth_enabled: Patch<bool>,
 }
+
+body_setters! { ScribeSettingsRequest {
+} patch {
+    authorized_clinicians / clear_authorized_clinicians(authorized_clinicians) = "authorized_clinicians": Vec<ScribeClinician>;
+    cds / clear_cds(cds) = "cds": ScribeCdsConfig;
+    custom_instructions / clear_custom_instructions(custom_instructions) = "custom_instructions": String;
+    enabled / clear_enabled(enabled) = "enabled": bool;
+    keyterms / clear_keyterms(keyterms) = "keyterms": Vec<String>;
+    language / clear_language(language) = "language": String;
+    post_encounter / clear_post_encounter(post_encounter) = "post_encounter": ScribePostEncounterConfig;
+    safety / clear_safety(safety) = "safety": ScribeSafetyConfig;
+    soap_style / clear_soap_style(soap_style) = "soap_style": ScribeSettingsRequestSoapStyle;
+    specialty / clear_specialty(specialty) = "specialty": String;
+    tools_enabled / clear_tools_enabled(tools_enabled) = "tools_enabled": Vec<String>;
+    voice_auth_enabled / clear_voice_auth_enabled(voice_auth_enabled) = "voice_auth_enabled": bool;
+} }
 
 string_enum! {
     /// Inline string enum `ScribeSettingsResponseSoapStyle`.
@@ -988,7 +1226,7 @@ pub struct ScribeSettingsResponse {
     /// `cds` (optional)
     #[serde(default)]
     pub cds: Option<ScribeCdsConfig>,
-    /// `custom_instructions` (optional; max length 4000)
+    /// `custom_instructions` (optional, nullable; max length 4000)
     #[serde(default)]
     pub custom_instructions: Option<String>,
     /// `enabled` (required)
@@ -1008,10 +1246,10 @@ pub struct ScribeSettingsResponse {
     /// `soap_style` (optional; spec default `"concise"`)
     #[serde(default)]
     pub soap_style: Option<ScribeSettingsResponseSoapStyle>,
-    /// `specialty` (optional; max length 120)
+    /// `specialty` (optional, nullable; max length 120)
     #[serde(default)]
     pub specialty: Option<String>,
-    /// `tools_enabled` (optional)
+    /// `tools_enabled` (optional, nullable)
     #[serde(default)]
     pub tools_enabled: Option<Vec<String>>,
     /// `voice_auth_enabled` (optional; spec default `false`)
@@ -1022,10 +1260,15 @@ pub struct ScribeSettingsResponse {
 /// Schema `SecuritySettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct SecuritySettingsRequest {
-    /// `voice_auth_enabled` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub voice_auth_enabled: Option<bool>,
+    /// `voice_auth_enabled` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub voice_auth_enabled: Patch<bool>,
 }
+
+body_setters! { SecuritySettingsRequest {
+} patch {
+    voice_auth_enabled / clear_voice_auth_enabled(voice_auth_enabled) = "voice_auth_enabled": bool;
+} }
 
 /// Schema `SecuritySettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -1050,49 +1293,67 @@ string_enum! {
 /// Schema `VoiceSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct VoiceSettingsRequest {
-    /// `correction_categories` (optional; max items 50)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub correction_categories: Option<Vec<String>>,
-    /// `keyterms` (optional; max items 200)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keyterms: Option<Vec<String>>,
-    /// `language` (optional; max length 32)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
-    /// `language_providers` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language_providers: Option<std::collections::BTreeMap<String, LanguageProviderEntry>>,
-    /// `post_call_analysis_enabled` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_call_analysis_enabled: Option<bool>,
-    /// `pronunciation_dict_id` (optional; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pronunciation_dict_id: Option<String>,
-    /// `sensitive_topics` (optional; max items 50)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sensitive_topics: Option<Vec<String>>,
-    /// `speed` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub speed: Option<f64>,
-    /// `tone` (optional; max length 2000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tone: Option<String>,
-    /// `transcript_correction_enabled` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transcript_correction_enabled: Option<bool>,
-    /// `tts_config` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tts_config: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `tts_provider` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tts_provider: Option<VoiceSettingsRequestTtsProvider>,
-    /// `voice_id` (optional; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub voice_id: Option<String>,
-    /// `volume` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub volume: Option<f64>,
+    /// `correction_categories` (optional, nullable; max items 50)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub correction_categories: Patch<Vec<String>>,
+    /// `keyterms` (optional, nullable; max items 200)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub keyterms: Patch<Vec<String>>,
+    /// `language` (optional, nullable; max length 32)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub language: Patch<String>,
+    /// `language_providers` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub language_providers: Patch<std::collections::BTreeMap<String, LanguageProviderEntry>>,
+    /// `post_call_analysis_enabled` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub post_call_analysis_enabled: Patch<bool>,
+    /// `pronunciation_dict_id` (optional, nullable; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub pronunciation_dict_id: Patch<String>,
+    /// `sensitive_topics` (optional, nullable; max items 50)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub sensitive_topics: Patch<Vec<String>>,
+    /// `speed` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub speed: Patch<f64>,
+    /// `tone` (optional, nullable; max length 2000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub tone: Patch<String>,
+    /// `transcript_correction_enabled` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub transcript_correction_enabled: Patch<bool>,
+    /// `tts_config` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub tts_config: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `tts_provider` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub tts_provider: Patch<VoiceSettingsRequestTtsProvider>,
+    /// `voice_id` (optional, nullable; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub voice_id: Patch<String>,
+    /// `volume` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub volume: Patch<f64>,
 }
+
+body_setters! { VoiceSettingsRequest {
+} patch {
+    correction_categories / clear_correction_categories(correction_categories) = "correction_categories": Vec<String>;
+    keyterms / clear_keyterms(keyterms) = "keyterms": Vec<String>;
+    language / clear_language(language) = "language": String;
+    language_providers / clear_language_providers(language_providers) = "language_providers": std::collections::BTreeMap<String, LanguageProviderEntry>;
+    post_call_analysis_enabled / clear_post_call_analysis_enabled(post_call_analysis_enabled) = "post_call_analysis_enabled": bool;
+    pronunciation_dict_id / clear_pronunciation_dict_id(pronunciation_dict_id) = "pronunciation_dict_id": String;
+    sensitive_topics / clear_sensitive_topics(sensitive_topics) = "sensitive_topics": Vec<String>;
+    speed / clear_speed(speed) = "speed": f64;
+    tone / clear_tone(tone) = "tone": String;
+    transcript_correction_enabled / clear_transcript_correction_enabled(transcript_correction_enabled) = "transcript_correction_enabled": bool;
+    tts_config / clear_tts_config(tts_config) = "tts_config": serde_json::Map<String, serde_json::Value>;
+    tts_provider / clear_tts_provider(tts_provider) = "tts_provider": VoiceSettingsRequestTtsProvider;
+    voice_id / clear_voice_id(voice_id) = "voice_id": String;
+    volume / clear_volume(volume) = "volume": f64;
+} }
 
 string_enum! {
     /// Inline string enum `VoiceSettingsResponseTtsProvider`.
@@ -1115,28 +1376,28 @@ pub struct VoiceSettingsResponse {
     pub keyterms: Vec<String>,
     /// `language` (required)
     pub language: String,
-    /// `language_providers` (optional)
+    /// `language_providers` (optional, nullable)
     #[serde(default)]
     pub language_providers: Option<std::collections::BTreeMap<String, LanguageProviderEntry>>,
     /// `post_call_analysis_enabled` (required)
     pub post_call_analysis_enabled: bool,
-    /// `pronunciation_dict_id` (required)
+    /// `pronunciation_dict_id` (required, nullable)
     pub pronunciation_dict_id: Option<String>,
     /// `sensitive_topics` (required)
     pub sensitive_topics: Vec<String>,
-    /// `speed` (required)
+    /// `speed` (required, nullable)
     pub speed: Option<f64>,
-    /// `tone` (required)
+    /// `tone` (required, nullable)
     pub tone: Option<String>,
     /// `transcript_correction_enabled` (required)
     pub transcript_correction_enabled: bool,
-    /// `tts_config` (required)
+    /// `tts_config` (required, nullable)
     pub tts_config: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `tts_provider` (required)
+    /// `tts_provider` (required, nullable)
     pub tts_provider: Option<VoiceSettingsResponseTtsProvider>,
-    /// `voice_id` (required)
+    /// `voice_id` (required, nullable)
     pub voice_id: Option<String>,
-    /// `volume` (required)
+    /// `volume` (required, nullable)
     pub volume: Option<f64>,
 }
 
@@ -1167,9 +1428,9 @@ pub struct WorkflowSpec {
     /// `id` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `input_query` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input_query: Option<String>,
+    /// `input_query` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub input_query: Patch<String>,
     /// `max_concurrent` (optional; spec default `10`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrent: Option<i64>,
@@ -1183,6 +1444,16 @@ pub struct WorkflowSpec {
     /// `trigger` (required)
     pub trigger: WorkflowTrigger,
 }
+
+body_setters! { WorkflowSpec {
+    description(description) = "description": String;
+    enabled(enabled) = "enabled": bool;
+    id(id) = "id": String;
+    max_concurrent(max_concurrent) = "max_concurrent": i64;
+    timeout(timeout) = "timeout": String;
+} patch {
+    input_query / clear_input_query(input_query) = "input_query": String;
+} }
 
 string_enum! {
     /// Inline string enum `WorkflowStepType`.
@@ -1205,29 +1476,29 @@ string_enum! {
 /// Schema `WorkflowStep-Output` (also `WorkflowStep-Input`, identical).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkflowStep {
-    /// `body_steps` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body_steps: Option<Vec<WorkflowStep>>,
-    /// `condition` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub condition: Option<String>,
-    /// `endpoint` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<String>,
-    /// `integration` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integration: Option<String>,
-    /// `items_from` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items_from: Option<String>,
+    /// `body_steps` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub body_steps: Patch<Vec<WorkflowStep>>,
+    /// `condition` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub condition: Patch<String>,
+    /// `endpoint` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub endpoint: Patch<String>,
+    /// `integration` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub integration: Patch<String>,
+    /// `items_from` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub items_from: Patch<String>,
     /// `name` (required)
     pub name: String,
-    /// `on_false` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on_false: Option<String>,
-    /// `on_true` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on_true: Option<String>,
+    /// `on_false` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub on_false: Patch<String>,
+    /// `on_true` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub on_true: Patch<String>,
     /// `request_body` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_body: Option<serde_json::Map<String, serde_json::Value>>,
@@ -1237,24 +1508,43 @@ pub struct WorkflowStep {
     /// `retry_count` (optional; spec default `3`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_count: Option<i64>,
-    /// `surface_spec` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub surface_spec: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `tool_name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tool_name: Option<String>,
+    /// `surface_spec` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub surface_spec: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `tool_name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub tool_name: Patch<String>,
     /// `tool_params` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_params: Option<serde_json::Map<String, serde_json::Value>>,
     /// `type` (required)
     pub r#type: WorkflowStepType,
-    /// `wait_duration` (optional; format `duration`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wait_duration: Option<String>,
-    /// `wait_for_event` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wait_for_event: Option<String>,
+    /// `wait_duration` (optional, nullable; format `duration`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub wait_duration: Patch<String>,
+    /// `wait_for_event` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub wait_for_event: Patch<String>,
 }
+
+body_setters! { WorkflowStep {
+    request_body(request_body) = "request_body": serde_json::Map<String, serde_json::Value>;
+    retry_backoff_seconds(retry_backoff_seconds) = "retry_backoff_seconds": f64;
+    retry_count(retry_count) = "retry_count": i64;
+    tool_params(tool_params) = "tool_params": serde_json::Map<String, serde_json::Value>;
+} patch {
+    body_steps / clear_body_steps(body_steps) = "body_steps": Vec<WorkflowStep>;
+    condition / clear_condition(condition) = "condition": String;
+    endpoint / clear_endpoint(endpoint) = "endpoint": String;
+    integration / clear_integration(integration) = "integration": String;
+    items_from / clear_items_from(items_from) = "items_from": String;
+    on_false / clear_on_false(on_false) = "on_false": String;
+    on_true / clear_on_true(on_true) = "on_true": String;
+    surface_spec / clear_surface_spec(surface_spec) = "surface_spec": serde_json::Map<String, serde_json::Value>;
+    tool_name / clear_tool_name(tool_name) = "tool_name": String;
+    wait_duration / clear_wait_duration(wait_duration) = "wait_duration": String;
+    wait_for_event / clear_wait_for_event(wait_for_event) = "wait_for_event": String;
+} }
 
 string_enum! {
     /// Inline string enum `WorkflowTriggerType`.
@@ -1271,12 +1561,18 @@ string_enum! {
 /// Schema `WorkflowTrigger`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkflowTrigger {
-    /// `cron_expression` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cron_expression: Option<String>,
-    /// `event_filter` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_filter: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `cron_expression` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub cron_expression: Patch<String>,
+    /// `event_filter` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub event_filter: Patch<serde_json::Map<String, serde_json::Value>>,
     /// `type` (required)
     pub r#type: WorkflowTriggerType,
 }
+
+body_setters! { WorkflowTrigger {
+} patch {
+    cron_expression / clear_cron_expression(cron_expression) = "cron_expression": String;
+    event_filter / clear_event_filter(event_filter) = "event_filter": serde_json::Map<String, serde_json::Value>;
+} }

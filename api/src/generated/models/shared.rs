@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use amigo_platform_core::patch::Patch;
+
 /// Defines a forward-compatible string enum: a unit variant per known value plus
 /// `Unknown(String)`, with `as_str`, `From<&str>`, `Display`, hand-written serde and the
 /// query-string conversion. Unseen values round-trip unchanged.
@@ -247,22 +249,22 @@ string_enum! {
 /// Schema `AgentTranscriptEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 pub struct AgentTranscriptEvent {
-    /// `action` (optional; spec default `null`)
+    /// `action` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub action: Option<String>,
-    /// `filler_type` (optional; spec default `null`)
+    /// `filler_type` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub filler_type: Option<AgentTranscriptEventFillerType>,
     /// `interrupted` (optional; spec default `false`)
     #[serde(default)]
     pub interrupted: Option<bool>,
-    /// `speaker_id` (optional; spec default `null`)
+    /// `speaker_id` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub speaker_id: Option<String>,
-    /// `speaker_role` (optional; spec default `null`)
+    /// `speaker_role` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub speaker_role: Option<String>,
-    /// `streaming` (optional; spec default `null`)
+    /// `streaming` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub streaming: Option<bool>,
     /// `transcript` (required). Patient data: redacted in `Debug`.
@@ -305,25 +307,25 @@ pub struct AgentVersion {
     pub behaviors: Vec<String>,
     /// `communication_patterns` (required)
     pub communication_patterns: Vec<String>,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `id` (required; format `uuid`)
     pub id: String,
     /// `identity` (required)
     pub identity: Identity,
-    /// `initials` (optional)
+    /// `initials` (optional, nullable)
     #[serde(default)]
     pub initials: Option<String>,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
-    /// `updated_at` (optional; format `date-time`)
+    /// `updated_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub updated_at: Option<String>,
     /// `version` (required)
     pub version: i64,
-    /// `voice_config` (optional)
+    /// `voice_config` (optional, nullable)
     #[serde(default)]
     pub voice_config: Option<VoiceConfig>,
 }
@@ -334,16 +336,16 @@ pub type BackgroundString = String;
 /// Schema `BooleanMetricValueResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct BooleanMetricValueResponse {
-    /// `avg_confidence` (optional)
+    /// `avg_confidence` (optional, nullable)
     #[serde(default)]
     pub avg_confidence: Option<f64>,
-    /// `computed_at` (optional; format `date-time`)
+    /// `computed_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub computed_at: Option<String>,
-    /// `entity_id` (optional)
+    /// `entity_id` (optional, nullable)
     #[serde(default)]
     pub entity_id: Option<String>,
-    /// `entity_type` (optional)
+    /// `entity_type` (optional, nullable)
     #[serde(default)]
     pub entity_type: Option<String>,
     /// `event_count` (required)
@@ -356,41 +358,49 @@ pub struct BooleanMetricValueResponse {
     pub period_end: String,
     /// `period_start` (required; format `date-time`)
     pub period_start: String,
-    /// `run_id` (optional)
+    /// `run_id` (optional, nullable)
     #[serde(default)]
     pub run_id: Option<String>,
-    /// `service_id` (optional)
+    /// `service_id` (optional, nullable)
     #[serde(default)]
     pub service_id: Option<String>,
-    /// `session_id` (optional)
+    /// `session_id` (optional, nullable)
     #[serde(default)]
     pub session_id: Option<String>,
     /// `source` (optional; spec default `"production"`)
     #[serde(default)]
     pub source: Option<String>,
-    /// `unit` (optional)
+    /// `unit` (optional, nullable)
     #[serde(default)]
     pub unit: Option<String>,
-    /// `value` (required)
+    /// `value` (required, nullable)
     pub value: Option<bool>,
 }
 
 /// Schema `BrandingConfig`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BrandingConfig {
-    /// `background_color` (optional; max length 32)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub background_color: Option<String>,
-    /// `font_family` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub font_family: Option<String>,
-    /// `logo_url` (optional; max length 2048)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logo_url: Option<String>,
-    /// `primary_color` (optional; max length 32)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary_color: Option<String>,
+    /// `background_color` (optional, nullable; max length 32)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub background_color: Patch<String>,
+    /// `font_family` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub font_family: Patch<String>,
+    /// `logo_url` (optional, nullable; max length 2048)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub logo_url: Patch<String>,
+    /// `primary_color` (optional, nullable; max length 32)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub primary_color: Patch<String>,
 }
+
+body_setters! { BrandingConfig {
+} patch {
+    background_color / clear_background_color(background_color) = "background_color": String;
+    font_family / clear_font_family(font_family) = "font_family": String;
+    logo_url / clear_logo_url(logo_url) = "logo_url": String;
+    primary_color / clear_primary_color(primary_color) = "primary_color": String;
+} }
 
 /// Schema `CanonicalIdString` (min length 3; max length 256; pattern `^[A-Za-z0-9._-]+:[A-Za-z0-9._-]+:[A-Za-z0-9._-]+$`).
 pub type CanonicalIdString = String;
@@ -398,16 +408,16 @@ pub type CanonicalIdString = String;
 /// Schema `CategoricalMetricValueResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CategoricalMetricValueResponse {
-    /// `avg_confidence` (optional)
+    /// `avg_confidence` (optional, nullable)
     #[serde(default)]
     pub avg_confidence: Option<f64>,
-    /// `computed_at` (optional; format `date-time`)
+    /// `computed_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub computed_at: Option<String>,
-    /// `entity_id` (optional)
+    /// `entity_id` (optional, nullable)
     #[serde(default)]
     pub entity_id: Option<String>,
-    /// `entity_type` (optional)
+    /// `entity_type` (optional, nullable)
     #[serde(default)]
     pub entity_type: Option<String>,
     /// `event_count` (required)
@@ -420,22 +430,22 @@ pub struct CategoricalMetricValueResponse {
     pub period_end: String,
     /// `period_start` (required; format `date-time`)
     pub period_start: String,
-    /// `run_id` (optional)
+    /// `run_id` (optional, nullable)
     #[serde(default)]
     pub run_id: Option<String>,
-    /// `service_id` (optional)
+    /// `service_id` (optional, nullable)
     #[serde(default)]
     pub service_id: Option<String>,
-    /// `session_id` (optional)
+    /// `session_id` (optional, nullable)
     #[serde(default)]
     pub session_id: Option<String>,
     /// `source` (optional; spec default `"production"`)
     #[serde(default)]
     pub source: Option<String>,
-    /// `unit` (optional)
+    /// `unit` (optional, nullable)
     #[serde(default)]
     pub unit: Option<String>,
-    /// `value` (required)
+    /// `value` (required, nullable)
     pub value: Option<String>,
 }
 
@@ -459,22 +469,22 @@ pub struct ChannelEventRequest {
     /// `data` (optional)
     #[serde(default)]
     pub data: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `email_id` (optional; max length 256)
+    /// `email_id` (optional, nullable; max length 256)
     #[serde(default)]
     pub email_id: Option<String>,
     /// `event_type` (required; max length 64)
     pub event_type: String,
-    /// `from_address` (optional; max length 320)
+    /// `from_address` (optional, nullable; max length 320)
     #[serde(default)]
     pub from_address: Option<String>,
     /// `occurred_at` (required; format `date-time`)
     pub occurred_at: String,
-    /// `phone_number` (optional; max length 20)
+    /// `phone_number` (optional, nullable; max length 20)
     #[serde(default)]
     pub phone_number: Option<String>,
     /// `setup_id` (required; format `uuid`)
     pub setup_id: String,
-    /// `to_address` (optional; max length 320)
+    /// `to_address` (optional, nullable; max length 320)
     #[serde(default)]
     pub to_address: Option<String>,
 }
@@ -492,7 +502,7 @@ string_enum! {
 /// Schema `ChannelEventResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ChannelEventResponse {
-    /// `event_id` (optional; format `uuid`)
+    /// `event_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub event_id: Option<String>,
     /// `status` (required)
@@ -560,7 +570,7 @@ pub struct ConnectorHeartbeat {
     pub alive: bool,
     /// `data_source_id` (required; format `uuid`)
     pub data_source_id: String,
-    /// `last_seen` (optional)
+    /// `last_seen` (optional, nullable)
     #[serde(default)]
     pub last_seen: Option<String>,
     /// `name` (required)
@@ -572,7 +582,7 @@ pub struct ConnectorHeartbeat {
 pub struct ContextGraphVersion {
     /// `context_graph_id` (required; format `uuid`)
     pub context_graph_id: String,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `description` (required)
@@ -596,10 +606,10 @@ pub struct ContextGraphVersion {
     pub states: Vec<ContextGraphState>,
     /// `terminal_state` (required)
     pub terminal_state: String,
-    /// `topology_description` (optional)
+    /// `topology_description` (optional, nullable)
     #[serde(default)]
     pub topology_description: Option<String>,
-    /// `updated_at` (optional; format `date-time`)
+    /// `updated_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub updated_at: Option<String>,
     /// `version` (required)
@@ -621,10 +631,10 @@ string_enum! {
 /// Schema `ConversationStateSaveRequest`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ConversationStateSaveRequest {
-    /// `entity_id` (optional; format `uuid`)
+    /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub entity_id: Option<String>,
-    /// `resume_at` (optional; format `date-time`)
+    /// `resume_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub resume_at: Option<String>,
     /// `state` (required)
@@ -668,14 +678,14 @@ pub struct ConversationStateSaveResponse {
 pub struct ConversationThreadRequest {
     /// `channel_kind` (required)
     pub channel_kind: ChannelKind,
-    /// `entity_id` (optional; format `uuid`)
+    /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub entity_id: Option<String>,
     /// `provider` (required)
     pub provider: ProviderType,
     /// `provider_thread_id` (required; min length 1; max length 512)
     pub provider_thread_id: String,
-    /// `service_id` (optional; format `uuid`)
+    /// `service_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub service_id: Option<String>,
 }
@@ -691,7 +701,7 @@ pub struct ConversationThreadResponse {
     pub created: bool,
     /// `created_at` (required)
     pub created_at: f64,
-    /// `entity_id` (optional; format `uuid`)
+    /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub entity_id: Option<String>,
     /// `provider` (required)
@@ -700,7 +710,7 @@ pub struct ConversationThreadResponse {
     pub provider_thread_id: String,
     /// `reactivated` (required)
     pub reactivated: bool,
-    /// `service_id` (optional; format `uuid`)
+    /// `service_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub service_id: Option<String>,
     /// `state` (required)
@@ -748,57 +758,57 @@ pub struct EmotionEvent {
     /// `barge_in_count` (optional; spec default `0`)
     #[serde(default)]
     pub barge_in_count: Option<i64>,
-    /// `call_duration_s` (optional; spec default `null`)
+    /// `call_duration_s` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub call_duration_s: Option<f64>,
-    /// `coherence` (optional; spec default `null`)
+    /// `coherence` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub coherence: Option<f64>,
-    /// `dominance` (optional; spec default `null`)
+    /// `dominance` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub dominance: Option<f64>,
     /// `dominant` (required)
     pub dominant: String,
-    /// `emotional_shifts` (optional; spec default `null`)
+    /// `emotional_shifts` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub emotional_shifts: Option<i64>,
-    /// `language_sentiment` (optional; spec default `null`)
+    /// `language_sentiment` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub language_sentiment: Option<f64>,
-    /// `language_toxicity` (optional; spec default `null`)
+    /// `language_toxicity` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub language_toxicity: Option<std::collections::BTreeMap<String, f64>>,
-    /// `provider` (optional; spec default `null`)
+    /// `provider` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub provider: Option<String>,
-    /// `recent_bursts` (optional; spec default `null`)
+    /// `recent_bursts` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub recent_bursts: Option<Vec<EmotionBurst>>,
-    /// `scores` (optional; spec default `null`)
+    /// `scores` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub scores: Option<Vec<EmotionScore>>,
-    /// `segment_arousal` (optional; spec default `null`)
+    /// `segment_arousal` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub segment_arousal: Option<f64>,
-    /// `segment_dominant` (optional; spec default `null`)
+    /// `segment_dominant` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub segment_dominant: Option<String>,
-    /// `segment_valence` (optional; spec default `null`)
+    /// `segment_valence` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub segment_valence: Option<f64>,
-    /// `speaker` (optional; spec default `null`)
+    /// `speaker` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub speaker: Option<SpeakerAcoustics>,
-    /// `speaker_similarity` (optional; spec default `null`)
+    /// `speaker_similarity` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub speaker_similarity: Option<f64>,
-    /// `total_segments` (optional; spec default `null`)
+    /// `total_segments` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub total_segments: Option<i64>,
-    /// `trend` (optional; spec default `null`)
+    /// `trend` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub trend: Option<EmotionEventTrend>,
-    /// `turn_count` (optional; spec default `null`)
+    /// `turn_count` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub turn_count: Option<i64>,
     /// `type` (optional; constant `"emotion"`; spec default `"emotion"`)
@@ -806,7 +816,7 @@ pub struct EmotionEvent {
     pub r#type: String,
     /// `valence` (required)
     pub valence: f64,
-    /// `verified_speaker_id` (optional; spec default `null`). Patient data: redacted in `Debug`.
+    /// `verified_speaker_id` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub verified_speaker_id: Option<String>,
 }
@@ -947,16 +957,16 @@ string_enum! {
 /// Schema `ForwardCallResolvedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 pub struct ForwardCallResolvedEvent {
-    /// `error` (optional; spec default `null`)
+    /// `error` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub error: Option<String>,
-    /// `location_name` (optional; spec default `null`)
+    /// `location_name` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub location_name: Option<String>,
-    /// `result` (optional; spec default `null`)
+    /// `result` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub result: Option<String>,
-    /// `target_number` (optional; spec default `null`). Patient data: redacted in `Debug`.
+    /// `target_number` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub target_number: Option<String>,
     /// `type` (optional; constant `"forward_call_resolved"`; spec default `"forward_call_resolved"`)
@@ -1011,7 +1021,7 @@ pub struct HardEscalationRule {
     /// `immediate` (optional; spec default `false`)
     #[serde(default)]
     pub immediate: Option<bool>,
-    /// `intent_patterns` (optional)
+    /// `intent_patterns` (optional, nullable)
     #[serde(default)]
     pub intent_patterns: Option<Vec<String>>,
     /// `name` (required)
@@ -1034,10 +1044,10 @@ pub struct HealthSyncResponse {
     pub failed_count: i64,
     /// `healthy` (required)
     pub healthy: bool,
-    /// `last_sync_success_at` (optional)
+    /// `last_sync_success_at` (optional, nullable)
     #[serde(default)]
     pub last_sync_success_at: Option<String>,
-    /// `oldest_pending_minutes` (optional)
+    /// `oldest_pending_minutes` (optional, nullable)
     #[serde(default)]
     pub oldest_pending_minutes: Option<f64>,
     /// `pending_count` (required)
@@ -1059,7 +1069,7 @@ pub struct InternalForwardingResponse {
 /// Schema `InternalIntegrationResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InternalIntegrationResponse {
-    /// `auth` (optional)
+    /// `auth` (optional, nullable)
     #[serde(default)]
     pub auth: Option<AuthConfig>,
     /// `base_url` (optional; spec default `""`)
@@ -1078,19 +1088,19 @@ pub struct InternalIntegrationResponse {
     pub endpoints: Option<Vec<EndpointConfig>>,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `mcp_args` (optional)
+    /// `mcp_args` (optional, nullable)
     #[serde(default)]
     pub mcp_args: Option<Vec<String>>,
-    /// `mcp_command` (optional)
+    /// `mcp_command` (optional, nullable)
     #[serde(default)]
     pub mcp_command: Option<String>,
-    /// `mcp_headers` (optional)
+    /// `mcp_headers` (optional, nullable)
     #[serde(default)]
     pub mcp_headers: Option<std::collections::BTreeMap<String, String>>,
-    /// `mcp_transport` (optional)
+    /// `mcp_transport` (optional, nullable)
     #[serde(default)]
     pub mcp_transport: Option<String>,
-    /// `mcp_url` (optional)
+    /// `mcp_url` (optional, nullable)
     #[serde(default)]
     pub mcp_url: Option<String>,
     /// `name` (required)
@@ -1191,7 +1201,7 @@ pub struct InternalSkillResponse {
     /// `max_agent_turns` (optional; spec default `20`)
     #[serde(default)]
     pub max_agent_turns: Option<i64>,
-    /// `max_input_tokens` (optional)
+    /// `max_input_tokens` (optional, nullable)
     #[serde(default)]
     pub max_input_tokens: Option<i64>,
     /// `max_result_chars` (optional; spec default `2000`)
@@ -1205,7 +1215,7 @@ pub struct InternalSkillResponse {
     pub model: Option<String>,
     /// `name` (required)
     pub name: String,
-    /// `result_schema` (optional)
+    /// `result_schema` (optional, nullable)
     #[serde(default)]
     pub result_schema: Option<serde_json::Map<String, serde_json::Value>>,
     /// `slug` (required)
@@ -1216,7 +1226,7 @@ pub struct InternalSkillResponse {
     /// `system_prompt` (optional; spec default `""`)
     #[serde(default)]
     pub system_prompt: Option<String>,
-    /// `thinking_effort` (optional)
+    /// `thinking_effort` (optional, nullable)
     #[serde(default)]
     pub thinking_effort: Option<InternalSkillResponseThinkingEffort>,
     /// `timeout_s` (optional; spec default `60.0`)
@@ -1263,6 +1273,11 @@ pub struct LanguageProviderEntry {
     /// `provider` (required)
     pub provider: LanguageProviderEntryProvider,
 }
+
+body_setters! { LanguageProviderEntry {
+    config(config) = "config": serde_json::Map<String, serde_json::Value>;
+} patch {
+} }
 
 /// Schema `LatencyEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -1317,18 +1332,18 @@ pub struct LinkErrorResponse {
 /// Schema `MarkSyncedRequest`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct MarkSyncedRequest {
-    /// `data_source_id` (optional; format `uuid`)
+    /// `data_source_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub data_source_id: Option<String>,
     /// `event_id` (required; format `uuid`)
     pub event_id: String,
-    /// `sync_error` (optional; max length 5000)
+    /// `sync_error` (optional, nullable; max length 5000)
     #[serde(default)]
     pub sync_error: Option<String>,
-    /// `synced_at` (optional; format `date-time`)
+    /// `synced_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub synced_at: Option<String>,
-    /// `workspace_id` (optional; format `uuid`)
+    /// `workspace_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub workspace_id: Option<String>,
 }
@@ -1373,26 +1388,26 @@ pub type NameString = String;
 /// Schema `NavTimingEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct NavTimingEvent {
-    /// `input_tokens` (optional; spec default `null`)
+    /// `input_tokens` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub input_tokens: Option<i64>,
-    /// `model` (optional; spec default `null`)
+    /// `model` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub model: Option<String>,
     /// `nav_ms` (required)
     pub nav_ms: f64,
-    /// `output_tokens` (optional; spec default `null`)
+    /// `output_tokens` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub output_tokens: Option<i64>,
     /// `render_ms` (required)
     pub render_ms: f64,
-    /// `retry_attempts` (optional; spec default `null`)
+    /// `retry_attempts` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub retry_attempts: Option<i64>,
-    /// `selected_action` (optional; spec default `null`)
+    /// `selected_action` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub selected_action: Option<String>,
-    /// `state` (optional; spec default `null`)
+    /// `state` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub state: Option<String>,
     /// `total_ms` (required)
@@ -1400,7 +1415,7 @@ pub struct NavTimingEvent {
     /// `type` (optional; constant `"nav_timing"`; spec default `"nav_timing"`)
     #[serde(default = "const_nav_timing_event_type")]
     pub r#type: String,
-    /// `used_fallback` (optional; spec default `null`)
+    /// `used_fallback` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub used_fallback: Option<bool>,
 }
@@ -1412,16 +1427,16 @@ fn const_nav_timing_event_type() -> String {
 /// Schema `NumericalMetricValueResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct NumericalMetricValueResponse {
-    /// `avg_confidence` (optional)
+    /// `avg_confidence` (optional, nullable)
     #[serde(default)]
     pub avg_confidence: Option<f64>,
-    /// `computed_at` (optional; format `date-time`)
+    /// `computed_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub computed_at: Option<String>,
-    /// `entity_id` (optional)
+    /// `entity_id` (optional, nullable)
     #[serde(default)]
     pub entity_id: Option<String>,
-    /// `entity_type` (optional)
+    /// `entity_type` (optional, nullable)
     #[serde(default)]
     pub entity_type: Option<String>,
     /// `event_count` (required)
@@ -1434,22 +1449,22 @@ pub struct NumericalMetricValueResponse {
     pub period_end: String,
     /// `period_start` (required; format `date-time`)
     pub period_start: String,
-    /// `run_id` (optional)
+    /// `run_id` (optional, nullable)
     #[serde(default)]
     pub run_id: Option<String>,
-    /// `service_id` (optional)
+    /// `service_id` (optional, nullable)
     #[serde(default)]
     pub service_id: Option<String>,
-    /// `session_id` (optional)
+    /// `session_id` (optional, nullable)
     #[serde(default)]
     pub session_id: Option<String>,
     /// `source` (optional; spec default `"production"`)
     #[serde(default)]
     pub source: Option<String>,
-    /// `unit` (optional)
+    /// `unit` (optional, nullable)
     #[serde(default)]
     pub unit: Option<String>,
-    /// `value` (required)
+    /// `value` (required, nullable)
     pub value: Option<f64>,
 }
 
@@ -1554,20 +1569,20 @@ string_enum! {
 pub struct ParticipantJoinedEvent {
     /// `conference_sid` (required)
     pub conference_sid: String,
-    /// `display_name` (optional; spec default `null`). Patient data: redacted in `Debug`.
+    /// `display_name` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub display_name: Option<String>,
-    /// `operator_entity_id` (optional; format `uuid`; spec default `null`)
+    /// `operator_entity_id` (optional, nullable; format `uuid`; spec default `null`)
     #[serde(default)]
     pub operator_entity_id: Option<String>,
     /// `participant_id` (required)
     pub participant_id: String,
-    /// `participant_name` (optional; spec default `null`). Patient data: redacted in `Debug`.
+    /// `participant_name` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub participant_name: Option<String>,
     /// `participant_role` (required)
     pub participant_role: ParticipantJoinedEventParticipantRole,
-    /// `phone_number` (optional; spec default `null`). Patient data: redacted in `Debug`.
+    /// `phone_number` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub phone_number: Option<String>,
     /// `type` (optional; constant `"participant_joined"`; spec default `"participant_joined"`)
@@ -1620,17 +1635,17 @@ string_enum! {
 pub struct ParticipantLeftEvent {
     /// `conference_sid` (required)
     pub conference_sid: String,
-    /// `display_name` (optional; spec default `null`). Patient data: redacted in `Debug`.
+    /// `display_name` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub display_name: Option<String>,
-    /// `operator_entity_id` (optional; format `uuid`; spec default `null`)
+    /// `operator_entity_id` (optional, nullable; format `uuid`; spec default `null`)
     #[serde(default)]
     pub operator_entity_id: Option<String>,
     /// `participant_id` (required)
     pub participant_id: String,
     /// `participant_role` (required)
     pub participant_role: ParticipantLeftEventParticipantRole,
-    /// `phone_number` (optional; spec default `null`). Patient data: redacted in `Debug`.
+    /// `phone_number` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub phone_number: Option<String>,
     /// `type` (optional; constant `"participant_left"`; spec default `"participant_left"`)
@@ -1684,10 +1699,10 @@ string_enum! {
 /// Schema `PurgeEntityResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PurgeEntityResponse {
-    /// `delta_events_note` (optional)
+    /// `delta_events_note` (optional, nullable)
     #[serde(default)]
     pub delta_events_note: Option<String>,
-    /// `display_name` (required)
+    /// `display_name` (required, nullable)
     pub display_name: Option<String>,
     /// `edges_deleted` (required)
     pub edges_deleted: i64,
@@ -1754,7 +1769,7 @@ pub struct Service {
     pub channel_type: Option<ServiceChannelType>,
     /// `context_graph_id` (required; format `uuid`)
     pub context_graph_id: String,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `description` (required)
@@ -1762,7 +1777,7 @@ pub struct Service {
     /// `environment` (optional; spec default `"production"`)
     #[serde(default)]
     pub environment: Option<ServiceEnvironment>,
-    /// `escalation_policy` (optional)
+    /// `escalation_policy` (optional, nullable)
     #[serde(default)]
     pub escalation_policy: Option<EscalationPolicy>,
     /// `hard_escalation_rules` (optional; spec default `[]`)
@@ -1776,10 +1791,10 @@ pub struct Service {
     pub keyterms: Vec<String>,
     /// `name` (required)
     pub name: String,
-    /// `persona_id` (optional; format `uuid`)
+    /// `persona_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub persona_id: Option<String>,
-    /// `risk_signal_config` (optional)
+    /// `risk_signal_config` (optional, nullable)
     #[serde(default)]
     pub risk_signal_config: Option<RiskSignalConfig>,
     /// `safety_filters_enabled` (optional; spec default `true`)
@@ -1790,12 +1805,12 @@ pub struct Service {
     /// `tool_capacity` (optional; spec default `3`)
     #[serde(default)]
     pub tool_capacity: Option<i64>,
-    /// `updated_at` (optional; format `date-time`)
+    /// `updated_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub updated_at: Option<String>,
     /// `version_sets` (required)
     pub version_sets: std::collections::BTreeMap<String, VersionSet>,
-    /// `voice_config` (optional)
+    /// `voice_config` (optional, nullable)
     #[serde(default)]
     pub voice_config: Option<ServiceVoiceConfig>,
 }
@@ -1803,7 +1818,7 @@ pub struct Service {
 /// Schema `SessionEndEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SessionEndEvent {
-    /// `call_sid` (optional; spec default `null`)
+    /// `call_sid` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub call_sid: Option<String>,
     /// `completion_reason` (optional; spec default `""`)
@@ -1812,19 +1827,19 @@ pub struct SessionEndEvent {
     /// `duration_s` (optional; spec default `0.0`)
     #[serde(default)]
     pub duration_s: Option<f64>,
-    /// `emotional_summary` (optional; spec default `null`)
+    /// `emotional_summary` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub emotional_summary: Option<serde_json::Map<String, serde_json::Value>>,
     /// `final_state` (optional; spec default `""`)
     #[serde(default)]
     pub final_state: Option<String>,
-    /// `has_recording` (optional; spec default `null`)
+    /// `has_recording` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub has_recording: Option<bool>,
-    /// `session_id` (optional; spec default `null`)
+    /// `session_id` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub session_id: Option<String>,
-    /// `trace_id` (optional; spec default `null`)
+    /// `trace_id` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub trace_id: Option<String>,
     /// `turns` (optional; spec default `0`)
@@ -1912,28 +1927,28 @@ impl std::fmt::Debug for SessionInfoEvent {
 /// Schema `SessionStartEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SessionStartEvent {
-    /// `call_sid` (optional; spec default `null`)
+    /// `call_sid` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub call_sid: Option<String>,
-    /// `initial_state` (optional; spec default `null`)
+    /// `initial_state` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub initial_state: Option<String>,
-    /// `mode` (optional; spec default `null`)
+    /// `mode` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub mode: Option<String>,
-    /// `service_id` (optional; format `uuid`; spec default `null`)
+    /// `service_id` (optional, nullable; format `uuid`; spec default `null`)
     #[serde(default)]
     pub service_id: Option<String>,
-    /// `session_id` (optional; spec default `null`)
+    /// `session_id` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub session_id: Option<String>,
-    /// `trace_id` (optional; spec default `null`)
+    /// `trace_id` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub trace_id: Option<String>,
     /// `type` (optional; constant `"session_start"`; spec default `"session_start"`)
     #[serde(default = "const_session_start_event_type")]
     pub r#type: String,
-    /// `workspace_id` (optional; format `uuid`; spec default `null`)
+    /// `workspace_id` (optional, nullable; format `uuid`; spec default `null`)
     #[serde(default)]
     pub workspace_id: Option<String>,
 }
@@ -1960,19 +1975,19 @@ string_enum! {
 /// Schema `SpeakerAcoustics`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct SpeakerAcoustics {
-    /// `energy_delta` (optional; spec default `null`)
+    /// `energy_delta` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub energy_delta: Option<f64>,
-    /// `energy_trend` (optional; spec default `null`)
+    /// `energy_trend` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub energy_trend: Option<SpeakerAcousticsEnergyTrend>,
-    /// `normalized` (optional; spec default `null`)
+    /// `normalized` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub normalized: Option<bool>,
-    /// `pitch_delta` (optional; spec default `null`)
+    /// `pitch_delta` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub pitch_delta: Option<f64>,
-    /// `zcr_delta` (optional; spec default `null`)
+    /// `zcr_delta` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub zcr_delta: Option<f64>,
 }
@@ -1994,14 +2009,14 @@ fn const_speaker_muted_event_type() -> String {
 /// Schema `StateTransitionEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct StateTransitionEvent {
-    /// `annotation` (optional; spec default `null`)
+    /// `annotation` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub annotation: Option<String>,
     /// `next_state` (required)
     pub next_state: String,
     /// `previous_state` (required)
     pub previous_state: String,
-    /// `transition_type` (optional; spec default `null`)
+    /// `transition_type` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub transition_type: Option<String>,
     /// `type` (optional; constant `"state_transition"`; spec default `"state_transition"`)
@@ -2019,15 +2034,15 @@ pub type StrippedNonemptyString = String;
 /// Schema `SurfaceErrorResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SurfaceErrorResponse {
-    /// `details` (optional)
+    /// `details` (optional, nullable)
     #[serde(default)]
     pub details: Option<serde_json::Map<String, serde_json::Value>>,
     /// `error_code` (required; max length 64)
     pub error_code: String,
-    /// `message` (optional; max length 1024)
+    /// `message` (optional, nullable; max length 1024)
     #[serde(default)]
     pub message: Option<String>,
-    /// `reason` (optional; max length 128)
+    /// `reason` (optional, nullable; max length 128)
     #[serde(default)]
     pub reason: Option<String>,
 }
@@ -2035,27 +2050,27 @@ pub struct SurfaceErrorResponse {
 /// Schema `SurfaceField`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SurfaceField {
-    /// `condition` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub condition: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `consent_text` (optional; max length 5000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consent_text: Option<String>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
+    /// `condition` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub condition: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `consent_text` (optional, nullable; max length 5000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub consent_text: Patch<String>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
     /// `field_type` (required)
     pub field_type: FieldType,
     /// `key` (required; min length 1; max length 128)
     pub key: String,
     /// `label` (required)
     pub label: NameString,
-    /// `options` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<String>>,
-    /// `placeholder` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placeholder: Option<String>,
+    /// `options` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub options: Patch<Vec<String>>,
+    /// `placeholder` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub placeholder: Patch<String>,
     /// `prefill_value` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefill_value: Option<serde_json::Value>,
@@ -2065,50 +2080,69 @@ pub struct SurfaceField {
     /// `sensitive` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `validation` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub validation: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `validation` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub validation: Patch<serde_json::Map<String, serde_json::Value>>,
 }
+
+body_setters! { SurfaceField {
+    prefill_value(prefill_value) = "prefill_value": serde_json::Value;
+    required(required) = "required": bool;
+    sensitive(sensitive) = "sensitive": bool;
+} patch {
+    condition / clear_condition(condition) = "condition": serde_json::Map<String, serde_json::Value>;
+    consent_text / clear_consent_text(consent_text) = "consent_text": String;
+    description / clear_description(description) = "description": DescriptionString;
+    options / clear_options(options) = "options": Vec<String>;
+    placeholder / clear_placeholder(placeholder) = "placeholder": String;
+    validation / clear_validation(validation) = "validation": serde_json::Map<String, serde_json::Value>;
+} }
 
 /// Schema `SurfaceSection`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SurfaceSection {
-    /// `condition` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub condition: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
+    /// `condition` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub condition: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
     /// `field_keys` (required; min items 1; max items 100)
     pub field_keys: Vec<String>,
     /// `title` (required)
     pub title: NameString,
 }
 
+body_setters! { SurfaceSection {
+} patch {
+    condition / clear_condition(condition) = "condition": serde_json::Map<String, serde_json::Value>;
+    description / clear_description(description) = "description": DescriptionString;
+} }
+
 /// Schema `ToolCallCompletedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 pub struct ToolCallCompletedEvent {
     /// `call_id` (required; max length 256)
     pub call_id: String,
-    /// `duration_ms` (optional; spec default `null`)
+    /// `duration_ms` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub duration_ms: Option<f64>,
-    /// `endpoint_name` (optional; max length 256; spec default `null`)
+    /// `endpoint_name` (optional, nullable; max length 256; spec default `null`)
     #[serde(default)]
     pub endpoint_name: Option<String>,
-    /// `error_message` (optional; max length 2048; spec default `null`)
+    /// `error_message` (optional, nullable; max length 2048; spec default `null`)
     #[serde(default)]
     pub error_message: Option<String>,
-    /// `integration_name` (optional; max length 256; spec default `null`)
+    /// `integration_name` (optional, nullable; max length 256; spec default `null`)
     #[serde(default)]
     pub integration_name: Option<String>,
-    /// `output` (optional; spec default `null`). Patient data: redacted in `Debug`.
+    /// `output` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub output: Option<String>,
-    /// `parent_call_id` (optional; max length 256; spec default `null`)
+    /// `parent_call_id` (optional, nullable; max length 256; spec default `null`)
     #[serde(default)]
     pub parent_call_id: Option<String>,
-    /// `protocol` (optional; max length 64; spec default `null`)
+    /// `protocol` (optional, nullable; max length 64; spec default `null`)
     #[serde(default)]
     pub protocol: Option<String>,
     /// `succeeded` (optional; spec default `true`)
@@ -2151,19 +2185,19 @@ impl std::fmt::Debug for ToolCallCompletedEvent {
 pub struct ToolCallStartedEvent {
     /// `call_id` (required; max length 256)
     pub call_id: String,
-    /// `endpoint_name` (optional; max length 256; spec default `null`)
+    /// `endpoint_name` (optional, nullable; max length 256; spec default `null`)
     #[serde(default)]
     pub endpoint_name: Option<String>,
     /// `input` (optional; spec default `null`). Patient data: redacted in `Debug`.
     #[serde(default)]
     pub input: Option<serde_json::Value>,
-    /// `integration_name` (optional; max length 256; spec default `null`)
+    /// `integration_name` (optional, nullable; max length 256; spec default `null`)
     #[serde(default)]
     pub integration_name: Option<String>,
-    /// `parent_call_id` (optional; max length 256; spec default `null`)
+    /// `parent_call_id` (optional, nullable; max length 256; spec default `null`)
     #[serde(default)]
     pub parent_call_id: Option<String>,
-    /// `protocol` (optional; max length 64; spec default `null`)
+    /// `protocol` (optional, nullable; max length 64; spec default `null`)
     #[serde(default)]
     pub protocol: Option<String>,
     /// `tool_name` (required; max length 256)
@@ -2198,10 +2232,10 @@ impl std::fmt::Debug for ToolCallStartedEvent {
 /// Schema `TriggerSyncConflictDetails`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct TriggerSyncConflictDetails {
-    /// `last_poll_at` (optional; format `date-time`)
+    /// `last_poll_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub last_poll_at: Option<String>,
-    /// `last_poll_duration_ms` (optional)
+    /// `last_poll_duration_ms` (optional, nullable)
     #[serde(default)]
     pub last_poll_duration_ms: Option<i64>,
 }
@@ -2246,22 +2280,22 @@ pub struct UpdateSyncStatusRequest {
 /// Schema `UserTranscriptEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 pub struct UserTranscriptEvent {
-    /// `eot_confidence` (optional; spec default `null`)
+    /// `eot_confidence` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub eot_confidence: Option<f64>,
-    /// `is_barge_in` (optional; spec default `null`)
+    /// `is_barge_in` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub is_barge_in: Option<bool>,
-    /// `speaker_id` (optional; spec default `null`)
+    /// `speaker_id` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub speaker_id: Option<String>,
-    /// `speaker_role` (optional; spec default `null`)
+    /// `speaker_role` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub speaker_role: Option<String>,
     /// `state` (optional; spec default `""`)
     #[serde(default)]
     pub state: Option<String>,
-    /// `stt_confidence` (optional; spec default `null`)
+    /// `stt_confidence` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub stt_confidence: Option<f64>,
     /// `transcript` (required). Patient data: redacted in `Debug`.
@@ -2319,13 +2353,13 @@ pub struct VoiceContextAppliedEvent {
     pub filler_enabled: bool,
     /// `reasoning` (required)
     pub reasoning: String,
-    /// `tts_emotion` (optional; spec default `null`)
+    /// `tts_emotion` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub tts_emotion: Option<String>,
-    /// `tts_speed` (optional; spec default `null`)
+    /// `tts_speed` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub tts_speed: Option<f64>,
-    /// `tts_volume` (optional; spec default `null`)
+    /// `tts_volume` (optional, nullable; spec default `null`)
     #[serde(default)]
     pub tts_volume: Option<f64>,
     /// `type` (optional; constant `"voice_context_applied"`; spec default `"voice_context_applied"`)
@@ -2345,7 +2379,7 @@ pub struct WorkspaceConnectorConfigResponse {
     pub connection_config: Option<serde_json::Map<String, serde_json::Value>>,
     /// `connector_type` (required)
     pub connector_type: String,
-    /// `data_source_id` (optional; format `uuid`)
+    /// `data_source_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub data_source_id: Option<String>,
     /// `outbound_entity_types` (optional; spec default `[]`)
@@ -2358,9 +2392,9 @@ pub struct WorkspaceConnectorConfigResponse {
 /// Schema `WorkspaceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct WorkspaceResponse {
-    /// `backend_org_id` (required)
+    /// `backend_org_id` (required, nullable)
     pub backend_org_id: Option<String>,
-    /// `connector_type` (required)
+    /// `connector_type` (required, nullable)
     pub connector_type: Option<String>,
     /// `created_at` (required; format `date-time`)
     pub created_at: String,
@@ -2370,7 +2404,7 @@ pub struct WorkspaceResponse {
     pub id: String,
     /// `name` (required)
     pub name: String,
-    /// `provisioned_at` (required; format `date-time`)
+    /// `provisioned_at` (required, nullable; format `date-time`)
     pub provisioned_at: Option<String>,
     /// `region` (required)
     pub region: String,

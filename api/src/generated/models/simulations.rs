@@ -41,15 +41,15 @@ pub struct BridgeRequest {
     /// `auto_target_spec` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_target_spec: Option<bool>,
-    /// `branch_name` (optional; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branch_name: Option<String>,
+    /// `branch_name` (optional, nullable; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub branch_name: Patch<String>,
     /// `concurrency` (optional; minimum 1.0; maximum 20.0; spec default `3`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concurrency: Option<i64>,
-    /// `exploration` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exploration: Option<ExplorationConfig>,
+    /// `exploration` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub exploration: Patch<ExplorationConfig>,
     /// `max_turns` (optional; minimum 1.0; maximum 40.0; spec default `20`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_turns: Option<i64>,
@@ -63,10 +63,23 @@ pub struct BridgeRequest {
     /// `tags` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `target_spec` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_spec: Option<TargetSpec>,
+    /// `target_spec` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub target_spec: Patch<TargetSpec>,
 }
+
+body_setters! { BridgeRequest {
+    async_generation(async_generation) = "async_generation": bool;
+    auto_target_spec(auto_target_spec) = "auto_target_spec": bool;
+    concurrency(concurrency) = "concurrency": i64;
+    max_turns(max_turns) = "max_turns": i64;
+    num_scenarios(num_scenarios) = "num_scenarios": i64;
+    tags(tags) = "tags": Vec<String>;
+} patch {
+    branch_name / clear_branch_name(branch_name) = "branch_name": String;
+    exploration / clear_exploration(exploration) = "exploration": ExplorationConfig;
+    target_spec / clear_target_spec(target_spec) = "target_spec": TargetSpec;
+} }
 
 string_enum! {
     /// Inline string enum `BridgeResponseStatus`.
@@ -86,10 +99,10 @@ pub struct BridgeResponse {
     /// `case_ids` (optional)
     #[serde(default)]
     pub case_ids: Option<Vec<String>>,
-    /// `inferred_target_spec` (optional)
+    /// `inferred_target_spec` (optional, nullable)
     #[serde(default)]
     pub inferred_target_spec: Option<TargetSpec>,
-    /// `inferred_target_spec_rationale` (optional; max length 1000)
+    /// `inferred_target_spec_rationale` (optional, nullable; max length 1000)
     #[serde(default)]
     pub inferred_target_spec_rationale: Option<String>,
     /// `run_id` (required; format `uuid`)
@@ -111,6 +124,12 @@ pub struct CompletionCriteria {
     pub tool_based: Option<Vec<String>>,
 }
 
+body_setters! { CompletionCriteria {
+    state_based(state_based) = "state_based": Vec<String>;
+    tool_based(tool_based) = "tool_based": Vec<String>;
+} patch {
+} }
+
 /// Schema `ConfigToPolicyRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ConfigToPolicyRequest {
@@ -129,18 +148,30 @@ pub struct CreateBranchRequest {
     pub ttl_seconds: Option<i64>,
 }
 
+body_setters! { CreateBranchRequest {
+    source(source) = "source": String;
+    ttl_seconds(ttl_seconds) = "ttl_seconds": i64;
+} patch {
+} }
+
 /// Schema `CreateRunRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateRunRequest {
-    /// `branch_name` (optional; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branch_name: Option<String>,
+    /// `branch_name` (optional, nullable; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub branch_name: Patch<String>,
     /// `service_id` (required; format `uuid`)
     pub service_id: String,
     /// `tags` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+
+body_setters! { CreateRunRequest {
+    tags(tags) = "tags": Vec<String>;
+} patch {
+    branch_name / clear_branch_name(branch_name) = "branch_name": String;
+} }
 
 /// Schema `DestroySessionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -166,18 +197,32 @@ pub struct ExplorationConfig {
     pub recommend_candidates: Option<i64>,
 }
 
+body_setters! { ExplorationConfig {
+    coverage_driven_selection(coverage_driven_selection) = "coverage_driven_selection": bool;
+    enable_forking(enable_forking) = "enable_forking": bool;
+    max_forks_per_scenario(max_forks_per_scenario) = "max_forks_per_scenario": i64;
+    recommend_candidates(recommend_candidates) = "recommend_candidates": i64;
+} patch {
+} }
+
 /// Schema `ForkAlternative`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ForkAlternative {
     /// `caller_text` (required; max length 2000)
     pub caller_text: String,
-    /// `emotion` (optional; max length 50)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub emotion: Option<String>,
-    /// `valence` (optional; minimum -1.0; maximum 1.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub valence: Option<f64>,
+    /// `emotion` (optional, nullable; max length 50)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub emotion: Patch<String>,
+    /// `valence` (optional, nullable; minimum -1.0; maximum 1.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub valence: Patch<f64>,
 }
+
+body_setters! { ForkAlternative {
+} patch {
+    emotion / clear_emotion(emotion) = "emotion": String;
+    valence / clear_valence(valence) = "valence": f64;
+} }
 
 /// Schema `ForkRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -213,6 +258,11 @@ pub struct NonDesiredState {
     pub state: String,
 }
 
+body_setters! { NonDesiredState {
+    mode(mode) = "mode": NonDesiredStateMode;
+} patch {
+} }
+
 /// Schema `OrderedPathway`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderedPathway {
@@ -232,6 +282,11 @@ pub struct RecommendRequest {
     pub session_id: String,
 }
 
+body_setters! { RecommendRequest {
+    n(n) = "n": i64;
+} patch {
+} }
+
 /// Schema `RecommendResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct RecommendResponse {
@@ -242,15 +297,15 @@ pub struct RecommendResponse {
 /// Schema `RunSimulationBenchmarkRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct RunSimulationBenchmarkRequest {
-    /// `branch_name` (optional; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branch_name: Option<String>,
+    /// `branch_name` (optional, nullable; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub branch_name: Patch<String>,
     /// `concurrency` (optional; minimum 1.0; maximum 20.0; spec default `1`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concurrency: Option<i64>,
-    /// `exploration` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exploration: Option<ExplorationConfig>,
+    /// `exploration` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub exploration: Patch<ExplorationConfig>,
     /// `max_cases` (optional; minimum 1.0; maximum 20.0; spec default `20`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_cases: Option<i64>,
@@ -260,41 +315,63 @@ pub struct RunSimulationBenchmarkRequest {
     /// `required_tags` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_tags: Option<Vec<String>>,
-    /// `service_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    /// `service_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub service_id: Patch<String>,
     /// `tags` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+
+body_setters! { RunSimulationBenchmarkRequest {
+    concurrency(concurrency) = "concurrency": i64;
+    max_cases(max_cases) = "max_cases": i64;
+    max_turns(max_turns) = "max_turns": i64;
+    required_tags(required_tags) = "required_tags": Vec<String>;
+    tags(tags) = "tags": Vec<String>;
+} patch {
+    branch_name / clear_branch_name(branch_name) = "branch_name": String;
+    exploration / clear_exploration(exploration) = "exploration": ExplorationConfig;
+    service_id / clear_service_id(service_id) = "service_id": String;
+} }
 
 /// Schema `RunSimulationCaseRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct RunSimulationCaseRequest {
-    /// `branch_name` (optional; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branch_name: Option<String>,
+    /// `branch_name` (optional, nullable; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub branch_name: Patch<String>,
     /// `concurrency` (optional; minimum 1.0; maximum 20.0; spec default `1`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concurrency: Option<i64>,
-    /// `exploration` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exploration: Option<ExplorationConfig>,
+    /// `exploration` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub exploration: Patch<ExplorationConfig>,
     /// `max_turns` (optional; minimum 1.0; maximum 40.0; spec default `20`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_turns: Option<i64>,
-    /// `service_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    /// `service_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub service_id: Patch<String>,
     /// `tags` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
 
+body_setters! { RunSimulationCaseRequest {
+    concurrency(concurrency) = "concurrency": i64;
+    max_turns(max_turns) = "max_turns": i64;
+    tags(tags) = "tags": Vec<String>;
+} patch {
+    branch_name / clear_branch_name(branch_name) = "branch_name": String;
+    exploration / clear_exploration(exploration) = "exploration": ExplorationConfig;
+    service_id / clear_service_id(service_id) = "service_id": String;
+} }
+
 /// Schema `Scenario`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Scenario {
-    /// `case_id` (optional; format `uuid`)
+    /// `case_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub case_id: Option<String>,
     /// `description` (required; max length 512)
@@ -336,15 +413,20 @@ pub struct ScenarioPersona {
 pub struct ScoreSessionRequest {
     /// `score` (required; minimum 0.0; maximum 100.0)
     pub score: f64,
-    /// `score_rationale` (optional; max length 2000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score_rationale: Option<String>,
+    /// `score_rationale` (optional, nullable; max length 2000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub score_rationale: Patch<String>,
 }
+
+body_setters! { ScoreSessionRequest {
+} patch {
+    score_rationale / clear_score_rationale(score_rationale) = "score_rationale": String;
+} }
 
 /// Schema `SimulationBenchmarkAggregateSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SimulationBenchmarkAggregateSummary {
-    /// `average_score` (optional)
+    /// `average_score` (optional, nullable)
     #[serde(default)]
     pub average_score: Option<f64>,
     /// `failed_to_start_count` (required)
@@ -366,7 +448,7 @@ pub struct SimulationBenchmarkAggregateSummary {
 /// Schema `SimulationBenchmarkBreakdownSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct SimulationBenchmarkBreakdownSummary {
-    /// `average_score` (optional)
+    /// `average_score` (optional, nullable)
     #[serde(default)]
     pub average_score: Option<f64>,
     /// `completed_count` (optional; spec default `0`)
@@ -409,16 +491,16 @@ string_enum! {
 pub struct SimulationBenchmarkCaseResult {
     /// `case_id` (required; format `uuid`)
     pub case_id: String,
-    /// `reason` (optional; max length 500)
+    /// `reason` (optional, nullable; max length 500)
     #[serde(default)]
     pub reason: Option<String>,
-    /// `result_pointer` (optional)
+    /// `result_pointer` (optional, nullable)
     #[serde(default)]
     pub result_pointer: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `run_id` (optional; format `uuid`)
+    /// `run_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub run_id: Option<String>,
-    /// `service_id` (optional; format `uuid`)
+    /// `service_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub service_id: Option<String>,
     /// `status` (required)
@@ -452,7 +534,7 @@ string_enum! {
 /// Schema `SimulationBenchmarkPerRunSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SimulationBenchmarkPerRunSummary {
-    /// `average_score` (optional)
+    /// `average_score` (optional, nullable)
     #[serde(default)]
     pub average_score: Option<f64>,
     /// `capability_tags` (optional)
@@ -461,16 +543,16 @@ pub struct SimulationBenchmarkPerRunSummary {
     /// `case_ids` (optional)
     #[serde(default)]
     pub case_ids: Option<Vec<String>>,
-    /// `completed_at` (optional)
+    /// `completed_at` (optional, nullable)
     #[serde(default)]
     pub completed_at: Option<String>,
-    /// `created_at` (optional)
+    /// `created_at` (optional, nullable)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `fail_count` (optional; spec default `0`)
     #[serde(default)]
     pub fail_count: Option<i64>,
-    /// `immediate_average_score` (optional)
+    /// `immediate_average_score` (optional, nullable)
     #[serde(default)]
     pub immediate_average_score: Option<f64>,
     /// `immediate_fail_count` (optional; spec default `0`)
@@ -479,7 +561,7 @@ pub struct SimulationBenchmarkPerRunSummary {
     /// `immediate_pass_count` (optional; spec default `0`)
     #[serde(default)]
     pub immediate_pass_count: Option<i64>,
-    /// `immediate_passed` (optional)
+    /// `immediate_passed` (optional, nullable)
     #[serde(default)]
     pub immediate_passed: Option<bool>,
     /// `metric_result_count` (optional; spec default `0`)
@@ -488,13 +570,13 @@ pub struct SimulationBenchmarkPerRunSummary {
     /// `metric_status` (optional; spec default `"pending"`)
     #[serde(default)]
     pub metric_status: Option<SimulationBenchmarkPerRunSummaryMetricStatus>,
-    /// `metrics_last_checked_at` (optional; format `date-time`)
+    /// `metrics_last_checked_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub metrics_last_checked_at: Option<String>,
     /// `pass_count` (optional; spec default `0`)
     #[serde(default)]
     pub pass_count: Option<i64>,
-    /// `passed` (optional)
+    /// `passed` (optional, nullable)
     #[serde(default)]
     pub passed: Option<bool>,
     /// `result_pointer` (optional)
@@ -544,7 +626,7 @@ string_enum! {
 /// Schema `SimulationBenchmarkResultsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SimulationBenchmarkResultsResponse {
-    /// `average_score` (optional)
+    /// `average_score` (optional, nullable)
     #[serde(default)]
     pub average_score: Option<f64>,
     /// `capability_breakdown` (optional)
@@ -566,7 +648,7 @@ pub struct SimulationBenchmarkResultsResponse {
     /// `metric_status` (optional; spec default `"pending"`)
     #[serde(default)]
     pub metric_status: Option<SimulationBenchmarkResultsResponseMetricStatus>,
-    /// `metrics_last_checked_at` (optional; format `date-time`)
+    /// `metrics_last_checked_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub metrics_last_checked_at: Option<String>,
     /// `missing_run_ids` (optional)
@@ -628,7 +710,7 @@ pub struct SimulationObservation {
     /// `empathy_tier` (optional; spec default `0`)
     #[serde(default)]
     pub empathy_tier: Option<i64>,
-    /// `engine_ms` (optional)
+    /// `engine_ms` (optional, nullable)
     #[serde(default)]
     pub engine_ms: Option<f64>,
     /// `has_pause` (optional; spec default `false`)
@@ -636,10 +718,10 @@ pub struct SimulationObservation {
     pub has_pause: Option<bool>,
     /// `is_terminal` (required)
     pub is_terminal: bool,
-    /// `nav_ms` (optional)
+    /// `nav_ms` (optional, nullable)
     #[serde(default)]
     pub nav_ms: Option<f64>,
-    /// `selected_action` (optional)
+    /// `selected_action` (optional, nullable)
     #[serde(default)]
     pub selected_action: Option<String>,
     /// `state_after` (required)
@@ -683,16 +765,16 @@ string_enum! {
 /// Schema `SimulationRunResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SimulationRunResponse {
-    /// `branch_name` (optional; max length 64)
+    /// `branch_name` (optional, nullable; max length 64)
     #[serde(default)]
     pub branch_name: Option<String>,
-    /// `bridge_request` (optional)
+    /// `bridge_request` (optional, nullable)
     #[serde(default)]
     pub bridge_request: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `completed_at` (optional)
+    /// `completed_at` (optional, nullable)
     #[serde(default)]
     pub completed_at: Option<String>,
-    /// `created_at` (optional)
+    /// `created_at` (optional, nullable)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `id` (required; format `uuid`)
@@ -703,18 +785,18 @@ pub struct SimulationRunResponse {
     /// `metric_status` (optional; spec default `"pending"`)
     #[serde(default)]
     pub metric_status: Option<SimulationRunResponseMetricStatus>,
-    /// `metrics_last_checked_at` (optional; format `date-time`)
+    /// `metrics_last_checked_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub metrics_last_checked_at: Option<String>,
-    /// `objective` (optional; max length 2000)
+    /// `objective` (optional, nullable; max length 2000)
     #[serde(default)]
     pub objective: Option<String>,
-    /// `scenarios` (optional)
+    /// `scenarios` (optional, nullable)
     #[serde(default)]
     pub scenarios: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `service_id` (required; format `uuid`)
     pub service_id: String,
-    /// `snapshot` (optional)
+    /// `snapshot` (optional, nullable)
     #[serde(default)]
     pub snapshot: Option<serde_json::Map<String, serde_json::Value>>,
     /// `status` (required)
@@ -722,7 +804,7 @@ pub struct SimulationRunResponse {
     /// `tags` (optional)
     #[serde(default)]
     pub tags: Option<Vec<String>>,
-    /// `total_scenarios_requested` (optional)
+    /// `total_scenarios_requested` (optional, nullable)
     #[serde(default)]
     pub total_scenarios_requested: Option<i64>,
     /// `total_sessions` (optional; spec default `0`)
@@ -769,7 +851,7 @@ pub struct SimulationSnapshotResponse {
     /// `terminal_reached` (optional; spec default `false`)
     #[serde(default)]
     pub terminal_reached: Option<bool>,
-    /// `terminal_state` (optional)
+    /// `terminal_state` (optional, nullable)
     #[serde(default)]
     pub terminal_state: Option<String>,
     /// `tools_called` (optional; spec default `[]`)
@@ -856,15 +938,21 @@ pub struct SimulationTurnPolicyResponse {
 pub struct StepRequest {
     /// `caller_text` (required; max length 2000)
     pub caller_text: String,
-    /// `emotion` (optional; max length 50)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub emotion: Option<String>,
+    /// `emotion` (optional, nullable; max length 50)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub emotion: Patch<String>,
     /// `session_id` (required; max length 64)
     pub session_id: String,
-    /// `valence` (optional; minimum -1.0; maximum 1.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub valence: Option<f64>,
+    /// `valence` (optional, nullable; minimum -1.0; maximum 1.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub valence: Patch<f64>,
 }
+
+body_setters! { StepRequest {
+} patch {
+    emotion / clear_emotion(emotion) = "emotion": String;
+    valence / clear_valence(valence) = "valence": f64;
+} }
 
 /// Schema `TargetSpec`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -882,6 +970,14 @@ pub struct TargetSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ordered_pathways: Option<Vec<OrderedPathway>>,
 }
+
+body_setters! { TargetSpec {
+    completion_criteria(completion_criteria) = "completion_criteria": CompletionCriteria;
+    desired_states(desired_states) = "desired_states": Vec<String>;
+    non_desired_states(non_desired_states) = "non_desired_states": Vec<NonDesiredState>;
+    ordered_pathways(ordered_pathways) = "ordered_pathways": Vec<OrderedPathway>;
+} patch {
+} }
 
 /// Schema `ToolCallDetail`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -905,15 +1001,22 @@ pub struct ToolCallDetail {
 /// Schema `src__routes__simulations__CreateSessionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SimulationsCreateSessionRequest {
-    /// `branch_name` (optional; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branch_name: Option<String>,
-    /// `caller_id` (optional; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub caller_id: Option<String>,
+    /// `branch_name` (optional, nullable; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub branch_name: Patch<String>,
+    /// `caller_id` (optional, nullable; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub caller_id: Patch<String>,
     /// `service_id` (required; format `uuid`)
     pub service_id: String,
     /// `tags` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+
+body_setters! { SimulationsCreateSessionRequest {
+    tags(tags) = "tags": Vec<String>;
+} patch {
+    branch_name / clear_branch_name(branch_name) = "branch_name": String;
+    caller_id / clear_caller_id(caller_id) = "caller_id": String;
+} }

@@ -76,9 +76,9 @@ pub struct CreateSkillRequest {
     /// `max_agent_turns` (optional; minimum 1.0; maximum 200.0; spec default `20`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_agent_turns: Option<i64>,
-    /// `max_input_tokens` (optional; minimum 1.0; maximum 2000000.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_input_tokens: Option<i64>,
+    /// `max_input_tokens` (optional, nullable; minimum 1.0; maximum 2000000.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub max_input_tokens: Patch<i64>,
     /// `max_result_chars` (optional; minimum 1.0; maximum 200000.0; spec default `2000`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_result_chars: Option<i64>,
@@ -90,20 +90,20 @@ pub struct CreateSkillRequest {
     pub model: Option<String>,
     /// `name` (required)
     pub name: NameString,
-    /// `result_schema` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result_schema: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `result_schema` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub result_schema: Patch<serde_json::Map<String, serde_json::Value>>,
     /// `slug` (required; min length 2; max length 63; pattern `^[a-z0-9][a-z0-9_-]*[a-z0-9]$`)
     pub slug: String,
     /// `static_tools` (optional; max items 50)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub static_tools: Option<Vec<StaticToolDefInput>>,
-    /// `system_prompt` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub system_prompt: Option<BackgroundString>,
-    /// `thinking_effort` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thinking_effort: Option<CreateSkillRequestThinkingEffort>,
+    /// `system_prompt` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub system_prompt: Patch<BackgroundString>,
+    /// `thinking_effort` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub thinking_effort: Patch<CreateSkillRequestThinkingEffort>,
     /// `timeout_s` (optional; minimum 0.1; maximum 900.0; spec default `60.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_s: Option<f64>,
@@ -114,6 +114,30 @@ pub struct CreateSkillRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_structured_output: Option<bool>,
 }
+
+body_setters! { CreateSkillRequest {
+    approval_required(approval_required) = "approval_required": bool;
+    checkpoint_enabled(checkpoint_enabled) = "checkpoint_enabled": bool;
+    delivery(delivery) = "delivery": CreateSkillRequestDelivery;
+    enable_caching(enable_caching) = "enable_caching": bool;
+    enable_citations(enable_citations) = "enable_citations": bool;
+    enabled(enabled) = "enabled": bool;
+    execution_tier(execution_tier) = "execution_tier": CreateSkillRequestExecutionTier;
+    integration_tools(integration_tools) = "integration_tools": Vec<IntegrationToolRefInput>;
+    max_agent_turns(max_agent_turns) = "max_agent_turns": i64;
+    max_result_chars(max_result_chars) = "max_result_chars": i64;
+    max_tokens(max_tokens) = "max_tokens": i64;
+    model(model) = "model": String;
+    static_tools(static_tools) = "static_tools": Vec<StaticToolDefInput>;
+    timeout_s(timeout_s) = "timeout_s": f64;
+    urgency_keywords(urgency_keywords) = "urgency_keywords": Vec<String>;
+    use_structured_output(use_structured_output) = "use_structured_output": bool;
+} patch {
+    max_input_tokens / clear_max_input_tokens(max_input_tokens) = "max_input_tokens": i64;
+    result_schema / clear_result_schema(result_schema) = "result_schema": serde_json::Map<String, serde_json::Value>;
+    system_prompt / clear_system_prompt(system_prompt) = "system_prompt": BackgroundString;
+    thinking_effort / clear_thinking_effort(thinking_effort) = "thinking_effort": CreateSkillRequestThinkingEffort;
+} }
 
 /// Schema `IntegrationToolRef-Input`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -216,7 +240,7 @@ pub struct SkillResponse {
     pub integration_tools: Vec<ModelsIntegrationToolRef>,
     /// `max_agent_turns` (required)
     pub max_agent_turns: i64,
-    /// `max_input_tokens` (required)
+    /// `max_input_tokens` (required, nullable)
     pub max_input_tokens: Option<i64>,
     /// `max_result_chars` (required)
     pub max_result_chars: i64,
@@ -226,7 +250,7 @@ pub struct SkillResponse {
     pub model: String,
     /// `name` (required)
     pub name: String,
-    /// `result_schema` (required)
+    /// `result_schema` (required, nullable)
     pub result_schema: Option<serde_json::Map<String, serde_json::Value>>,
     /// `slug` (required)
     pub slug: String,
@@ -234,7 +258,7 @@ pub struct SkillResponse {
     pub static_tools: Vec<ModelsStaticToolDef>,
     /// `system_prompt` (required)
     pub system_prompt: String,
-    /// `thinking_effort` (required)
+    /// `thinking_effort` (required, nullable)
     pub thinking_effort: Option<SkillResponseThinkingEffort>,
     /// `timeout_s` (required)
     pub timeout_s: f64,
@@ -299,6 +323,11 @@ pub struct TestSkillRequest {
     pub static_tool_mocks: Option<std::collections::BTreeMap<String, ToolMockValue>>,
 }
 
+body_setters! { TestSkillRequest {
+    static_tool_mocks(static_tool_mocks) = "static_tool_mocks": std::collections::BTreeMap<String, ToolMockValue>;
+} patch {
+} }
+
 /// Schema `TestSkillResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TestSkillResponse {
@@ -306,7 +335,7 @@ pub struct TestSkillResponse {
     pub cached_tokens: i64,
     /// `duration_ms` (required)
     pub duration_ms: f64,
-    /// `error` (optional)
+    /// `error` (optional, nullable)
     #[serde(default)]
     pub error: Option<String>,
     /// `input_tokens` (required)
@@ -358,76 +387,103 @@ string_enum! {
 /// Schema `UpdateSkillRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateSkillRequest {
-    /// `approval_required` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval_required: Option<bool>,
-    /// `checkpoint_enabled` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checkpoint_enabled: Option<bool>,
-    /// `delivery` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery: Option<UpdateSkillRequestDelivery>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
-    /// `enable_caching` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enable_caching: Option<bool>,
-    /// `enable_citations` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enable_citations: Option<bool>,
-    /// `enabled` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `execution_tier` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub execution_tier: Option<UpdateSkillRequestExecutionTier>,
-    /// `input_schema` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input_schema: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `integration_tools` (optional; max items 50)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integration_tools: Option<Vec<IntegrationToolRefInput>>,
-    /// `max_agent_turns` (optional; minimum 1.0; maximum 200.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_agent_turns: Option<i64>,
-    /// `max_input_tokens` (optional; minimum 1.0; maximum 2000000.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_input_tokens: Option<i64>,
-    /// `max_result_chars` (optional; minimum 1.0; maximum 200000.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_result_chars: Option<i64>,
-    /// `max_tokens` (optional; minimum 1.0; maximum 200000.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_tokens: Option<i64>,
-    /// `model` (optional; min length 1; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-    /// `name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<NameString>,
-    /// `result_schema` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result_schema: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `static_tools` (optional; max items 50)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub static_tools: Option<Vec<StaticToolDefInput>>,
-    /// `system_prompt` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub system_prompt: Option<BackgroundString>,
-    /// `thinking_effort` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thinking_effort: Option<UpdateSkillRequestThinkingEffort>,
-    /// `timeout_s` (optional; minimum 0.1; maximum 900.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout_s: Option<f64>,
-    /// `urgency_keywords` (optional; max items 50)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub urgency_keywords: Option<Vec<String>>,
-    /// `use_structured_output` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_structured_output: Option<bool>,
+    /// `approval_required` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub approval_required: Patch<bool>,
+    /// `checkpoint_enabled` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub checkpoint_enabled: Patch<bool>,
+    /// `delivery` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub delivery: Patch<UpdateSkillRequestDelivery>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
+    /// `enable_caching` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub enable_caching: Patch<bool>,
+    /// `enable_citations` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub enable_citations: Patch<bool>,
+    /// `enabled` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub enabled: Patch<bool>,
+    /// `execution_tier` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub execution_tier: Patch<UpdateSkillRequestExecutionTier>,
+    /// `input_schema` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub input_schema: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `integration_tools` (optional, nullable; max items 50)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub integration_tools: Patch<Vec<IntegrationToolRefInput>>,
+    /// `max_agent_turns` (optional, nullable; minimum 1.0; maximum 200.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub max_agent_turns: Patch<i64>,
+    /// `max_input_tokens` (optional, nullable; minimum 1.0; maximum 2000000.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub max_input_tokens: Patch<i64>,
+    /// `max_result_chars` (optional, nullable; minimum 1.0; maximum 200000.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub max_result_chars: Patch<i64>,
+    /// `max_tokens` (optional, nullable; minimum 1.0; maximum 200000.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub max_tokens: Patch<i64>,
+    /// `model` (optional, nullable; min length 1; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub model: Patch<String>,
+    /// `name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub name: Patch<NameString>,
+    /// `result_schema` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub result_schema: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `static_tools` (optional, nullable; max items 50)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub static_tools: Patch<Vec<StaticToolDefInput>>,
+    /// `system_prompt` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub system_prompt: Patch<BackgroundString>,
+    /// `thinking_effort` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub thinking_effort: Patch<UpdateSkillRequestThinkingEffort>,
+    /// `timeout_s` (optional, nullable; minimum 0.1; maximum 900.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub timeout_s: Patch<f64>,
+    /// `urgency_keywords` (optional, nullable; max items 50)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub urgency_keywords: Patch<Vec<String>>,
+    /// `use_structured_output` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub use_structured_output: Patch<bool>,
 }
+
+body_setters! { UpdateSkillRequest {
+} patch {
+    approval_required / clear_approval_required(approval_required) = "approval_required": bool;
+    checkpoint_enabled / clear_checkpoint_enabled(checkpoint_enabled) = "checkpoint_enabled": bool;
+    delivery / clear_delivery(delivery) = "delivery": UpdateSkillRequestDelivery;
+    description / clear_description(description) = "description": DescriptionString;
+    enable_caching / clear_enable_caching(enable_caching) = "enable_caching": bool;
+    enable_citations / clear_enable_citations(enable_citations) = "enable_citations": bool;
+    enabled / clear_enabled(enabled) = "enabled": bool;
+    execution_tier / clear_execution_tier(execution_tier) = "execution_tier": UpdateSkillRequestExecutionTier;
+    input_schema / clear_input_schema(input_schema) = "input_schema": serde_json::Map<String, serde_json::Value>;
+    integration_tools / clear_integration_tools(integration_tools) = "integration_tools": Vec<IntegrationToolRefInput>;
+    max_agent_turns / clear_max_agent_turns(max_agent_turns) = "max_agent_turns": i64;
+    max_input_tokens / clear_max_input_tokens(max_input_tokens) = "max_input_tokens": i64;
+    max_result_chars / clear_max_result_chars(max_result_chars) = "max_result_chars": i64;
+    max_tokens / clear_max_tokens(max_tokens) = "max_tokens": i64;
+    model / clear_model(model) = "model": String;
+    name / clear_name(name) = "name": NameString;
+    result_schema / clear_result_schema(result_schema) = "result_schema": serde_json::Map<String, serde_json::Value>;
+    static_tools / clear_static_tools(static_tools) = "static_tools": Vec<StaticToolDefInput>;
+    system_prompt / clear_system_prompt(system_prompt) = "system_prompt": BackgroundString;
+    thinking_effort / clear_thinking_effort(thinking_effort) = "thinking_effort": UpdateSkillRequestThinkingEffort;
+    timeout_s / clear_timeout_s(timeout_s) = "timeout_s": f64;
+    urgency_keywords / clear_urgency_keywords(urgency_keywords) = "urgency_keywords": Vec<String>;
+    use_structured_output / clear_use_structured_output(use_structured_output) = "use_structured_output": bool;
+} }
 
 /// Schema `_ToolMockKey` (min length 1; max length 128).
 pub type ToolMockKey = String;

@@ -33,7 +33,7 @@ pub struct AvailabilitySlot {
     pub end: String,
     /// `id` (required; max length 128)
     pub id: String,
-    /// `provider` (optional; max length 256)
+    /// `provider` (optional, nullable; max length 256)
     #[serde(default)]
     pub provider: Option<String>,
     /// `start` (required; max length 16)
@@ -84,6 +84,12 @@ pub struct HealFieldRequest {
     pub value: String,
 }
 
+body_setters! { HealFieldRequest {
+    context(context) = "context": serde_json::Map<String, serde_json::Value>;
+    sensitive(sensitive) = "sensitive": bool;
+} patch {
+} }
+
 /// Schema `HealFieldResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct HealFieldResponse {
@@ -91,7 +97,7 @@ pub struct HealFieldResponse {
     pub confidence: f64,
     /// `corrected_value` (required; max length 4000)
     pub corrected_value: String,
-    /// `explanation` (optional; max length 2000)
+    /// `explanation` (optional, nullable; max length 2000)
     #[serde(default)]
     pub explanation: Option<String>,
 }
@@ -109,10 +115,15 @@ pub struct LookupResponse {
 pub struct OcrRequest {
     /// `image` (required; min length 1; max length 10000000)
     pub image: String,
-    /// `target_fields` (optional; max items 50)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_fields: Option<Vec<String>>,
+    /// `target_fields` (optional, nullable; max items 50)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub target_fields: Patch<Vec<String>>,
 }
+
+body_setters! { OcrRequest {
+} patch {
+    target_fields / clear_target_fields(target_fields) = "target_fields": Vec<String>;
+} }
 
 /// Schema `OcrResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -127,34 +138,34 @@ pub struct OcrResponse {
 /// Schema `PatientSurfaceSpec`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct PatientSurfaceSpec {
-    /// `branding` (optional)
+    /// `branding` (optional, nullable)
     #[serde(default)]
     pub branding: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `completion_action_url` (optional; max length 2048)
+    /// `completion_action_url` (optional, nullable; max length 2048)
     #[serde(default)]
     pub completion_action_url: Option<String>,
-    /// `completion_message` (optional; max length 4000)
+    /// `completion_message` (optional, nullable; max length 4000)
     #[serde(default)]
     pub completion_message: Option<String>,
-    /// `completion_title` (optional; max length 512)
+    /// `completion_title` (optional, nullable; max length 512)
     #[serde(default)]
     pub completion_title: Option<String>,
-    /// `context` (optional)
+    /// `context` (optional, nullable)
     #[serde(default)]
     pub context: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `description` (optional; max length 4000)
+    /// `description` (optional, nullable; max length 4000)
     #[serde(default)]
     pub description: Option<String>,
     /// `fields` (optional)
     #[serde(default)]
     pub fields: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    /// `sections` (optional)
+    /// `sections` (optional, nullable)
     #[serde(default)]
     pub sections: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    /// `submit_button_text` (optional; max length 128)
+    /// `submit_button_text` (optional, nullable; max length 128)
     #[serde(default)]
     pub submit_button_text: Option<String>,
-    /// `title` (optional; max length 512)
+    /// `title` (optional, nullable; max length 512)
     #[serde(default)]
     pub title: Option<String>,
 }
@@ -174,7 +185,7 @@ fn const_save_field_response_status() -> String {
 /// Schema `SurfaceSpecResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SurfaceSpecResponse {
-    /// `entity_id` (optional; max length 64)
+    /// `entity_id` (optional, nullable; max length 64)
     #[serde(default)]
     pub entity_id: Option<String>,
     /// `saved_values` (optional)
@@ -182,10 +193,10 @@ pub struct SurfaceSpecResponse {
     pub saved_values: Option<serde_json::Map<String, serde_json::Value>>,
     /// `spec` (required)
     pub spec: PatientSurfaceSpec,
-    /// `status` (optional; max length 64)
+    /// `status` (optional, nullable; max length 64)
     #[serde(default)]
     pub status: Option<String>,
-    /// `surface_id` (optional; max length 64)
+    /// `surface_id` (optional, nullable; max length 64)
     #[serde(default)]
     pub surface_id: Option<String>,
 }

@@ -20,27 +20,27 @@ pub struct ArchiveResponse {
 /// Schema `CreateSurfaceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateSurfaceRequest {
-    /// `branding` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branding: Option<BrandingConfig>,
+    /// `branding` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub branding: Patch<BrandingConfig>,
     /// `channel` (optional; spec default `"web"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<ChannelType>,
-    /// `completion_action_url` (optional; max length 2048)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completion_action_url: Option<String>,
-    /// `completion_message` (optional; max length 2000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completion_message: Option<String>,
-    /// `completion_title` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completion_title: Option<String>,
+    /// `completion_action_url` (optional, nullable; max length 2048)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub completion_action_url: Patch<String>,
+    /// `completion_message` (optional, nullable; max length 2000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub completion_message: Patch<String>,
+    /// `completion_title` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub completion_title: Patch<String>,
     /// `context` (optional; spec default `{}`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
     /// `entity_id` (required; format `uuid`)
     pub entity_id: String,
     /// `expires_in_hours` (optional; minimum 1.0; maximum 8760.0; spec default `168`)
@@ -48,18 +48,33 @@ pub struct CreateSurfaceRequest {
     pub expires_in_hours: Option<i64>,
     /// `fields` (required; min items 1; max items 200)
     pub fields: Vec<SurfaceField>,
-    /// `resource_type` (optional; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_type: Option<String>,
-    /// `sections` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sections: Option<Vec<SurfaceSection>>,
-    /// `submit_button_text` (optional; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub submit_button_text: Option<String>,
+    /// `resource_type` (optional, nullable; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub resource_type: Patch<String>,
+    /// `sections` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub sections: Patch<Vec<SurfaceSection>>,
+    /// `submit_button_text` (optional, nullable; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub submit_button_text: Patch<String>,
     /// `title` (required)
     pub title: NameString,
 }
+
+body_setters! { CreateSurfaceRequest {
+    channel(channel) = "channel": ChannelType;
+    context(context) = "context": serde_json::Map<String, serde_json::Value>;
+    expires_in_hours(expires_in_hours) = "expires_in_hours": i64;
+} patch {
+    branding / clear_branding(branding) = "branding": BrandingConfig;
+    completion_action_url / clear_completion_action_url(completion_action_url) = "completion_action_url": String;
+    completion_message / clear_completion_message(completion_message) = "completion_message": String;
+    completion_title / clear_completion_title(completion_title) = "completion_title": String;
+    description / clear_description(description) = "description": DescriptionString;
+    resource_type / clear_resource_type(resource_type) = "resource_type": String;
+    sections / clear_sections(sections) = "sections": Vec<SurfaceSection>;
+    submit_button_text / clear_submit_button_text(submit_button_text) = "submit_button_text": String;
+} }
 
 /// Schema `CreateSurfaceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -68,7 +83,7 @@ pub struct CreateSurfaceResponse {
     pub channel: ChannelType,
     /// `created_at` (required)
     pub created_at: String,
-    /// `description` (optional)
+    /// `description` (optional, nullable)
     #[serde(default)]
     pub description: Option<String>,
     /// `entity_id` (required; format `uuid`)
@@ -85,10 +100,10 @@ pub struct CreateSurfaceResponse {
     pub status: SurfaceStatus,
     /// `title` (required)
     pub title: String,
-    /// `token` (optional)
+    /// `token` (optional, nullable)
     #[serde(default)]
     pub token: Option<String>,
-    /// `url` (optional)
+    /// `url` (optional, nullable)
     #[serde(default)]
     pub url: Option<String>,
 }
@@ -113,31 +128,31 @@ string_enum! {
 /// Schema `DeliverSurfaceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct DeliverSurfaceResponse {
-    /// `channel` (optional)
+    /// `channel` (optional, nullable)
     #[serde(default)]
     pub channel: Option<ChannelType>,
     /// `channel_address` (required)
     pub channel_address: String,
-    /// `delivered_at` (optional)
+    /// `delivered_at` (optional, nullable)
     #[serde(default)]
     pub delivered_at: Option<String>,
-    /// `delivery_provider` (optional)
+    /// `delivery_provider` (optional, nullable)
     #[serde(default)]
     pub delivery_provider: Option<String>,
-    /// `from_address` (optional)
+    /// `from_address` (optional, nullable)
     #[serde(default)]
     pub from_address: Option<String>,
-    /// `from_number` (optional)
+    /// `from_number` (optional, nullable)
     #[serde(default)]
     pub from_number: Option<String>,
-    /// `message_id` (optional)
+    /// `message_id` (optional, nullable)
     #[serde(default)]
     pub message_id: Option<String>,
     /// `status` (required)
     pub status: DeliverSurfaceResponseStatus,
     /// `surface_id` (required; format `uuid`)
     pub surface_id: String,
-    /// `url` (optional)
+    /// `url` (optional, nullable)
     #[serde(default)]
     pub url: Option<String>,
 }
@@ -148,10 +163,15 @@ pub type SurfaceResponsePage = Page<SurfaceResponse>;
 /// Schema `RejectSurfaceRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct RejectSurfaceRequest {
-    /// `reason` (optional; max length 2000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    /// `reason` (optional, nullable; max length 2000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub reason: Patch<String>,
 }
+
+body_setters! { RejectSurfaceRequest {
+} patch {
+    reason / clear_reason(reason) = "reason": String;
+} }
 
 string_enum! {
     /// Inline string enum `ReviewActionResponseAction`.
@@ -196,30 +216,30 @@ pub struct SurfaceProgressResponse {
 /// Schema `SurfaceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SurfaceResponse {
-    /// `channel` (optional)
+    /// `channel` (optional, nullable)
     #[serde(default)]
     pub channel: Option<ChannelType>,
     /// `context` (optional; spec default `{}`)
     #[serde(default)]
     pub context: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `created_at` (optional)
+    /// `created_at` (optional, nullable)
     #[serde(default)]
     pub created_at: Option<String>,
-    /// `delivered_at` (optional)
+    /// `delivered_at` (optional, nullable)
     #[serde(default)]
     pub delivered_at: Option<String>,
-    /// `delivery_metadata` (optional)
+    /// `delivery_metadata` (optional, nullable)
     #[serde(default)]
     pub delivery_metadata: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `description` (optional)
+    /// `description` (optional, nullable)
     #[serde(default)]
     pub description: Option<String>,
-    /// `entity_id` (optional; format `uuid`)
+    /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub entity_id: Option<String>,
     /// `event_id` (required; format `uuid`)
     pub event_id: String,
-    /// `expires_at` (optional)
+    /// `expires_at` (optional, nullable)
     #[serde(default)]
     pub expires_at: Option<String>,
     /// `fields` (optional; spec default `[]`)
@@ -229,21 +249,21 @@ pub struct SurfaceResponse {
     pub fields_count: i64,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `opened_at` (optional)
+    /// `opened_at` (optional, nullable)
     #[serde(default)]
     pub opened_at: Option<String>,
-    /// `resource_type` (optional)
+    /// `resource_type` (optional, nullable)
     #[serde(default)]
     pub resource_type: Option<String>,
     /// `status` (required)
     pub status: SurfaceStatus,
-    /// `submitted_at` (optional)
+    /// `submitted_at` (optional, nullable)
     #[serde(default)]
     pub submitted_at: Option<String>,
-    /// `submitted_data` (optional)
+    /// `submitted_data` (optional, nullable)
     #[serde(default)]
     pub submitted_data: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `title` (optional)
+    /// `title` (optional, nullable)
     #[serde(default)]
     pub title: Option<String>,
 }
@@ -273,37 +293,52 @@ string_enum! {
 /// Schema `UpdateSurfaceRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateSurfaceRequest {
-    /// `branding` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branding: Option<BrandingConfig>,
-    /// `channel` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<ChannelType>,
-    /// `completion_action_url` (optional; max length 2048)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completion_action_url: Option<String>,
-    /// `completion_message` (optional; max length 2000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completion_message: Option<String>,
-    /// `completion_title` (optional; max length 256)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completion_title: Option<String>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
-    /// `fields` (optional; min items 1; max items 200)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<SurfaceField>>,
-    /// `resource_type` (optional; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_type: Option<String>,
-    /// `sections` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sections: Option<Vec<SurfaceSection>>,
-    /// `submit_button_text` (optional; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub submit_button_text: Option<String>,
-    /// `title` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<NameString>,
+    /// `branding` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub branding: Patch<BrandingConfig>,
+    /// `channel` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub channel: Patch<ChannelType>,
+    /// `completion_action_url` (optional, nullable; max length 2048)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub completion_action_url: Patch<String>,
+    /// `completion_message` (optional, nullable; max length 2000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub completion_message: Patch<String>,
+    /// `completion_title` (optional, nullable; max length 256)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub completion_title: Patch<String>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
+    /// `fields` (optional, nullable; min items 1; max items 200)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub fields: Patch<Vec<SurfaceField>>,
+    /// `resource_type` (optional, nullable; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub resource_type: Patch<String>,
+    /// `sections` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub sections: Patch<Vec<SurfaceSection>>,
+    /// `submit_button_text` (optional, nullable; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub submit_button_text: Patch<String>,
+    /// `title` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub title: Patch<NameString>,
 }
+
+body_setters! { UpdateSurfaceRequest {
+} patch {
+    branding / clear_branding(branding) = "branding": BrandingConfig;
+    channel / clear_channel(channel) = "channel": ChannelType;
+    completion_action_url / clear_completion_action_url(completion_action_url) = "completion_action_url": String;
+    completion_message / clear_completion_message(completion_message) = "completion_message": String;
+    completion_title / clear_completion_title(completion_title) = "completion_title": String;
+    description / clear_description(description) = "description": DescriptionString;
+    fields / clear_fields(fields) = "fields": Vec<SurfaceField>;
+    resource_type / clear_resource_type(resource_type) = "resource_type": String;
+    sections / clear_sections(sections) = "sections": Vec<SurfaceSection>;
+    submit_button_text / clear_submit_button_text(submit_button_text) = "submit_button_text": String;
+    title / clear_title(title) = "title": NameString;
+} }

@@ -57,19 +57,19 @@ pub struct TaskStateResponse {
     pub cached_tokens: Option<i64>,
     /// `call_sid` (required)
     pub call_sid: String,
-    /// `completed_at` (optional)
+    /// `completed_at` (optional, nullable)
     #[serde(default)]
     pub completed_at: Option<String>,
-    /// `dispatched_at` (optional)
+    /// `dispatched_at` (optional, nullable)
     #[serde(default)]
     pub dispatched_at: Option<String>,
-    /// `duration_ms` (optional)
+    /// `duration_ms` (optional, nullable)
     #[serde(default)]
     pub duration_ms: Option<f64>,
-    /// `error` (optional)
+    /// `error` (optional, nullable)
     #[serde(default)]
     pub error: Option<String>,
-    /// `error_type` (optional)
+    /// `error_type` (optional, nullable)
     #[serde(default)]
     pub error_type: Option<String>,
     /// `input_tokens` (optional; spec default `0`)
@@ -78,13 +78,13 @@ pub struct TaskStateResponse {
     /// `output_tokens` (optional; spec default `0`)
     #[serde(default)]
     pub output_tokens: Option<i64>,
-    /// `progress_message` (optional)
+    /// `progress_message` (optional, nullable)
     #[serde(default)]
     pub progress_message: Option<String>,
-    /// `progress_step` (optional)
+    /// `progress_step` (optional, nullable)
     #[serde(default)]
     pub progress_step: Option<i64>,
-    /// `result` (optional)
+    /// `result` (optional, nullable)
     #[serde(default)]
     pub result: Option<String>,
     /// `skill` (required)

@@ -61,9 +61,9 @@ pub struct ToolExecuteRequest {
     /// `dry_run` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
-    /// `entity_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity_id: Option<String>,
+    /// `entity_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub entity_id: Patch<String>,
     /// `input_params` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_params: Option<serde_json::Map<String, serde_json::Value>>,
@@ -74,6 +74,13 @@ pub struct ToolExecuteRequest {
     /// `tool_type` (required; max length 64)
     pub tool_type: String,
 }
+
+body_setters! { ToolExecuteRequest {
+    dry_run(dry_run) = "dry_run": bool;
+    input_params(input_params) = "input_params": serde_json::Map<String, serde_json::Value>;
+} patch {
+    entity_id / clear_entity_id(entity_id) = "entity_id": String;
+} }
 
 /// Schema `ToolExecuteResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -87,7 +94,7 @@ pub struct ToolExecuteResponse {
     /// `duration_ms` (optional; spec default `0.0`)
     #[serde(default)]
     pub duration_ms: Option<f64>,
-    /// `error` (optional)
+    /// `error` (optional, nullable)
     #[serde(default)]
     pub error: Option<String>,
     /// `is_write` (optional; spec default `false`)

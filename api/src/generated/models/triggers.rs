@@ -13,12 +13,12 @@ use serde::{Deserialize, Serialize};
 pub struct CreateTriggerRequest {
     /// `action_id` (required; format `uuid`)
     pub action_id: String,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
-    /// `event_filter` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_filter: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
+    /// `event_filter` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub event_filter: Patch<serde_json::Map<String, serde_json::Value>>,
     /// `event_type` (required)
     pub event_type: EventTypeString,
     /// `input_template` (optional)
@@ -26,21 +26,35 @@ pub struct CreateTriggerRequest {
     pub input_template: Option<serde_json::Map<String, serde_json::Value>>,
     /// `name` (required)
     pub name: NameString,
-    /// `schedule` (optional; min length 1; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<String>,
+    /// `schedule` (optional, nullable; min length 1; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub schedule: Patch<String>,
     /// `timezone` (optional; min length 1; max length 64; spec default `"UTC"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
 
+body_setters! { CreateTriggerRequest {
+    input_template(input_template) = "input_template": serde_json::Map<String, serde_json::Value>;
+    timezone(timezone) = "timezone": String;
+} patch {
+    description / clear_description(description) = "description": DescriptionString;
+    event_filter / clear_event_filter(event_filter) = "event_filter": serde_json::Map<String, serde_json::Value>;
+    schedule / clear_schedule(schedule) = "schedule": String;
+} }
+
 /// Schema `FireTriggerRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct FireTriggerRequest {
-    /// `input` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `input` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub input: Patch<serde_json::Map<String, serde_json::Value>>,
 }
+
+body_setters! { FireTriggerRequest {
+} patch {
+    input / clear_input(input) = "input": serde_json::Map<String, serde_json::Value>;
+} }
 
 /// Schema `PaginatedResponse_TriggerResponse_`: a token-paged list.
 pub type TriggerResponsePage = Page<TriggerResponse>;
@@ -69,16 +83,16 @@ fn const_trigger_fire_response_status() -> String {
 pub struct TriggerResponse {
     /// `action_id` (required; format `uuid`)
     pub action_id: String,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
-    /// `created_by` (optional)
+    /// `created_by` (optional, nullable)
     #[serde(default)]
     pub created_by: Option<String>,
-    /// `description` (optional)
+    /// `description` (optional, nullable)
     #[serde(default)]
     pub description: Option<String>,
-    /// `event_filter` (optional)
+    /// `event_filter` (optional, nullable)
     #[serde(default)]
     pub event_filter: Option<serde_json::Map<String, serde_json::Value>>,
     /// `event_type` (required)
@@ -91,15 +105,15 @@ pub struct TriggerResponse {
     pub is_active: bool,
     /// `name` (required)
     pub name: String,
-    /// `next_fire_at` (optional; format `date-time`)
+    /// `next_fire_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub next_fire_at: Option<String>,
-    /// `schedule` (optional)
+    /// `schedule` (optional, nullable)
     #[serde(default)]
     pub schedule: Option<String>,
     /// `timezone` (required)
     pub timezone: String,
-    /// `updated_at` (optional; format `date-time`)
+    /// `updated_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub updated_at: Option<String>,
     /// `workspace_id` (required; format `uuid`)
@@ -109,12 +123,12 @@ pub struct TriggerResponse {
 /// Schema `TriggerRunResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TriggerRunResponse {
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `data` (required)
     pub data: serde_json::Map<String, serde_json::Value>,
-    /// `effective_at` (optional; format `date-time`)
+    /// `effective_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub effective_at: Option<String>,
     /// `event_id` (required; format `uuid`)
@@ -126,28 +140,40 @@ pub struct TriggerRunResponse {
 /// Schema `UpdateTriggerRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateTriggerRequest {
-    /// `action_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action_id: Option<String>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
-    /// `event_filter` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_filter: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `event_type` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_type: Option<EventTypeString>,
-    /// `input_template` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input_template: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<NameString>,
-    /// `schedule` (optional; min length 1; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<String>,
-    /// `timezone` (optional; min length 1; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<String>,
+    /// `action_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub action_id: Patch<String>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
+    /// `event_filter` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub event_filter: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `event_type` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub event_type: Patch<EventTypeString>,
+    /// `input_template` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub input_template: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub name: Patch<NameString>,
+    /// `schedule` (optional, nullable; min length 1; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub schedule: Patch<String>,
+    /// `timezone` (optional, nullable; min length 1; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub timezone: Patch<String>,
 }
+
+body_setters! { UpdateTriggerRequest {
+} patch {
+    action_id / clear_action_id(action_id) = "action_id": String;
+    description / clear_description(description) = "description": DescriptionString;
+    event_filter / clear_event_filter(event_filter) = "event_filter": serde_json::Map<String, serde_json::Value>;
+    event_type / clear_event_type(event_type) = "event_type": EventTypeString;
+    input_template / clear_input_template(input_template) = "input_template": serde_json::Map<String, serde_json::Value>;
+    name / clear_name(name) = "name": NameString;
+    schedule / clear_schedule(schedule) = "schedule": String;
+    timezone / clear_timezone(timezone) = "timezone": String;
+} }

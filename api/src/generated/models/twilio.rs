@@ -16,12 +16,12 @@ pub struct AvailableNumber {
     pub capabilities: Option<std::collections::BTreeMap<String, bool>>,
     /// `friendly_name` (required)
     pub friendly_name: String,
-    /// `locality` (optional)
+    /// `locality` (optional, nullable)
     #[serde(default)]
     pub locality: Option<String>,
     /// `phone_number` (required)
     pub phone_number: String,
-    /// `region` (optional)
+    /// `region` (optional, nullable)
     #[serde(default)]
     pub region: Option<String>,
 }
@@ -80,6 +80,12 @@ pub struct PurchasePhoneNumberRequest {
     pub phone_number: PhoneE164,
 }
 
+body_setters! { PurchasePhoneNumberRequest {
+    capabilities(capabilities) = "capabilities": Vec<PurchasePhoneNumberRequestCapabilitiesItem>;
+    display_name(display_name) = "display_name": String;
+} patch {
+} }
+
 /// Schema `SearchAvailableNumbersResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct SearchAvailableNumbersResponse {
@@ -103,7 +109,7 @@ pub struct SubAccountResponse {
     /// `status` (optional; spec default `"active"`)
     #[serde(default)]
     pub status: Option<String>,
-    /// `twiml_app_sid` (required)
+    /// `twiml_app_sid` (required, nullable)
     pub twiml_app_sid: Option<String>,
     /// `updated_at` (required; format `date-time`)
     pub updated_at: String,

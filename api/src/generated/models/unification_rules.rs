@@ -25,15 +25,15 @@ string_enum! {
 /// Schema `CreateUnificationRuleRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateUnificationRuleRequest {
-    /// `created_by` (optional; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    /// `data_source_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_source_id: Option<String>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
+    /// `created_by` (optional, nullable; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub created_by: Patch<String>,
+    /// `data_source_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub data_source_id: Patch<String>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
     /// `name` (required)
     pub name: NameString,
     /// `rule_config` (optional)
@@ -41,13 +41,23 @@ pub struct CreateUnificationRuleRequest {
     pub rule_config: Option<serde_json::Map<String, serde_json::Value>>,
     /// `rule_type` (required)
     pub rule_type: CreateUnificationRuleRequestRuleType,
-    /// `source_event_type` (optional; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_event_type: Option<String>,
-    /// `target_entity_type` (optional; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_entity_type: Option<String>,
+    /// `source_event_type` (optional, nullable; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub source_event_type: Patch<String>,
+    /// `target_entity_type` (optional, nullable; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub target_entity_type: Patch<String>,
 }
+
+body_setters! { CreateUnificationRuleRequest {
+    rule_config(rule_config) = "rule_config": serde_json::Map<String, serde_json::Value>;
+} patch {
+    created_by / clear_created_by(created_by) = "created_by": String;
+    data_source_id / clear_data_source_id(data_source_id) = "data_source_id": String;
+    description / clear_description(description) = "description": DescriptionString;
+    source_event_type / clear_source_event_type(source_event_type) = "source_event_type": String;
+    target_entity_type / clear_target_entity_type(target_entity_type) = "target_entity_type": String;
+} }
 
 /// Schema `PaginatedResponse_UnificationRuleResponse_`: a token-paged list.
 pub type UnificationRuleResponsePage = Page<UnificationRuleResponse>;
@@ -55,17 +65,17 @@ pub type UnificationRuleResponsePage = Page<UnificationRuleResponse>;
 /// Schema `UnificationRuleResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct UnificationRuleResponse {
-    /// `accuracy` (required)
+    /// `accuracy` (required, nullable)
     pub accuracy: Option<f64>,
-    /// `agent_task_id` (required)
+    /// `agent_task_id` (required, nullable)
     pub agent_task_id: Option<String>,
     /// `created_at` (required; format `date-time`)
     pub created_at: String,
-    /// `created_by` (required)
+    /// `created_by` (required, nullable)
     pub created_by: Option<String>,
-    /// `data_source_id` (required; format `uuid`)
+    /// `data_source_id` (required, nullable; format `uuid`)
     pub data_source_id: Option<String>,
-    /// `description` (required)
+    /// `description` (required, nullable)
     pub description: Option<String>,
     /// `events_processed` (required)
     pub events_processed: i64,
@@ -73,7 +83,7 @@ pub struct UnificationRuleResponse {
     pub id: String,
     /// `is_active` (required)
     pub is_active: bool,
-    /// `last_applied_at` (required; format `date-time`)
+    /// `last_applied_at` (required, nullable; format `date-time`)
     pub last_applied_at: Option<String>,
     /// `name` (required)
     pub name: String,
@@ -81,9 +91,9 @@ pub struct UnificationRuleResponse {
     pub rule_config: serde_json::Map<String, serde_json::Value>,
     /// `rule_type` (required)
     pub rule_type: String,
-    /// `source_event_type` (required)
+    /// `source_event_type` (required, nullable)
     pub source_event_type: Option<String>,
-    /// `target_entity_type` (required)
+    /// `target_entity_type` (required, nullable)
     pub target_entity_type: Option<String>,
     /// `updated_at` (required; format `date-time`)
     pub updated_at: String,
@@ -108,28 +118,40 @@ string_enum! {
 /// Schema `UpdateUnificationRuleRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateUnificationRuleRequest {
-    /// `data_source_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_source_id: Option<String>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
-    /// `is_active` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_active: Option<bool>,
-    /// `name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<NameString>,
-    /// `rule_config` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule_config: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `rule_type` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule_type: Option<UpdateUnificationRuleRequestRuleType>,
-    /// `source_event_type` (optional; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_event_type: Option<String>,
-    /// `target_entity_type` (optional; max length 64)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_entity_type: Option<String>,
+    /// `data_source_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub data_source_id: Patch<String>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
+    /// `is_active` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub is_active: Patch<bool>,
+    /// `name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub name: Patch<NameString>,
+    /// `rule_config` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub rule_config: Patch<serde_json::Map<String, serde_json::Value>>,
+    /// `rule_type` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub rule_type: Patch<UpdateUnificationRuleRequestRuleType>,
+    /// `source_event_type` (optional, nullable; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub source_event_type: Patch<String>,
+    /// `target_entity_type` (optional, nullable; max length 64)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub target_entity_type: Patch<String>,
 }
+
+body_setters! { UpdateUnificationRuleRequest {
+} patch {
+    data_source_id / clear_data_source_id(data_source_id) = "data_source_id": String;
+    description / clear_description(description) = "description": DescriptionString;
+    is_active / clear_is_active(is_active) = "is_active": bool;
+    name / clear_name(name) = "name": NameString;
+    rule_config / clear_rule_config(rule_config) = "rule_config": serde_json::Map<String, serde_json::Value>;
+    rule_type / clear_rule_type(rule_type) = "rule_type": UpdateUnificationRuleRequestRuleType;
+    source_event_type / clear_source_event_type(source_event_type) = "source_event_type": String;
+    target_entity_type / clear_target_entity_type(target_entity_type) = "target_entity_type": String;
+} }

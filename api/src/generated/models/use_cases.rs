@@ -23,9 +23,9 @@ string_enum! {
 pub struct EmailUseCaseRequest {
     /// `channel` (required; constant `"email"`)
     pub channel: String,
-    /// `description` (optional; max length 2000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    /// `description` (optional, nullable; max length 2000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<String>,
     /// `email_type` (required)
     pub email_type: EmailUseCaseRequestEmailType,
     /// `entity_name` (required; min length 1; max length 31; pattern `^[A-Za-z\- ]+$`)
@@ -37,6 +37,11 @@ pub struct EmailUseCaseRequest {
     /// `setup_id` (required; format `uuid`)
     pub setup_id: String,
 }
+
+body_setters! { EmailUseCaseRequest {
+} patch {
+    description / clear_description(description) = "description": String;
+} }
 
 /// Schema `UseCaseListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -50,14 +55,14 @@ pub struct UseCaseListResponse {
 pub struct UseCaseResponse {
     /// `channel` (required)
     pub channel: String,
-    /// `configuration_set_name` (optional)
+    /// `configuration_set_name` (optional, nullable)
     #[serde(default)]
     pub configuration_set_name: Option<String>,
     /// `created_at` (required; format `date-time`)
     pub created_at: String,
-    /// `description` (required)
+    /// `description` (required, nullable)
     pub description: Option<String>,
-    /// `email_type` (optional)
+    /// `email_type` (optional, nullable)
     #[serde(default)]
     pub email_type: Option<String>,
     /// `entity_name` (required)
@@ -66,12 +71,12 @@ pub struct UseCaseResponse {
     pub id: String,
     /// `name` (required)
     pub name: String,
-    /// `sender_email_address` (optional)
+    /// `sender_email_address` (optional, nullable)
     #[serde(default)]
     pub sender_email_address: Option<String>,
     /// `setup_id` (required)
     pub setup_id: String,
-    /// `tier` (optional)
+    /// `tier` (optional, nullable)
     #[serde(default)]
     pub tier: Option<String>,
     /// `updated_at` (required; format `date-time`)
@@ -95,9 +100,9 @@ string_enum! {
 pub struct VoiceUseCaseRequest {
     /// `channel` (required)
     pub channel: VoiceUseCaseRequestChannel,
-    /// `description` (optional; max length 2000)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    /// `description` (optional, nullable; max length 2000)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<String>,
     /// `entity_name` (required; min length 1; max length 31; pattern `^[A-Za-z\- ]+$`)
     pub entity_name: String,
     /// `name` (required; min length 1; max length 31; pattern `^[A-Za-z\- ]+$`)
@@ -105,6 +110,11 @@ pub struct VoiceUseCaseRequest {
     /// `setup_id` (required; format `uuid`)
     pub setup_id: String,
 }
+
+body_setters! { VoiceUseCaseRequest {
+} patch {
+    description / clear_description(description) = "description": String;
+} }
 
 string_enum! {
     /// Inline string enum `ListUseCasesChannel`.

@@ -22,60 +22,60 @@ pub struct VoiceJudgeRecentResponse {
 /// Schema `VoiceJudgeResultRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct VoiceJudgeResultRow {
-    /// `accent_quality_score` (optional)
+    /// `accent_quality_score` (optional, nullable)
     #[serde(default)]
     pub accent_quality_score: Option<f64>,
-    /// `audio_consistency_score` (optional)
+    /// `audio_consistency_score` (optional, nullable)
     #[serde(default)]
     pub audio_consistency_score: Option<f64>,
-    /// `call_entity_id` (optional; format `uuid`)
+    /// `call_entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub call_entity_id: Option<String>,
     /// `call_sid` (required; max length 64)
     pub call_sid: String,
-    /// `clarity_score` (optional)
+    /// `clarity_score` (optional, nullable)
     #[serde(default)]
     pub clarity_score: Option<f64>,
-    /// `computed_at` (optional; format `date-time`)
+    /// `computed_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub computed_at: Option<String>,
-    /// `critical_count` (optional; minimum 0.0)
+    /// `critical_count` (optional, nullable; minimum 0.0)
     #[serde(default)]
     pub critical_count: Option<i64>,
-    /// `filler_silence_score` (optional)
+    /// `filler_silence_score` (optional, nullable)
     #[serde(default)]
     pub filler_silence_score: Option<f64>,
-    /// `flag_count` (optional; minimum 0.0)
+    /// `flag_count` (optional, nullable; minimum 0.0)
     #[serde(default)]
     pub flag_count: Option<i64>,
-    /// `interruption_handling_score` (optional)
+    /// `interruption_handling_score` (optional, nullable)
     #[serde(default)]
     pub interruption_handling_score: Option<f64>,
-    /// `judge_json` (optional; max length 32768)
+    /// `judge_json` (optional, nullable; max length 32768)
     #[serde(default)]
     pub judge_json: Option<String>,
-    /// `latency_dead_air_score` (optional)
+    /// `latency_dead_air_score` (optional, nullable)
     #[serde(default)]
     pub latency_dead_air_score: Option<f64>,
-    /// `overall_score` (optional)
+    /// `overall_score` (optional, nullable)
     #[serde(default)]
     pub overall_score: Option<f64>,
-    /// `pacing_score` (optional)
+    /// `pacing_score` (optional, nullable)
     #[serde(default)]
     pub pacing_score: Option<f64>,
-    /// `pronunciation_score` (optional)
+    /// `pronunciation_score` (optional, nullable)
     #[serde(default)]
     pub pronunciation_score: Option<f64>,
-    /// `service_id` (optional; format `uuid`)
+    /// `service_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub service_id: Option<String>,
-    /// `voice_identity_score` (optional)
+    /// `voice_identity_score` (optional, nullable)
     #[serde(default)]
     pub voice_identity_score: Option<f64>,
-    /// `warmth_tone_score` (optional)
+    /// `warmth_tone_score` (optional, nullable)
     #[serde(default)]
     pub warmth_tone_score: Option<f64>,
-    /// `warning_count` (optional; minimum 0.0)
+    /// `warning_count` (optional, nullable; minimum 0.0)
     #[serde(default)]
     pub warning_count: Option<i64>,
 }

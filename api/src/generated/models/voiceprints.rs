@@ -54,10 +54,10 @@ pub struct VoiceprintEnrollResponse {
 pub struct VoiceprintStatusResponse {
     /// `enrolled` (required)
     pub enrolled: bool,
-    /// `enrolled_at` (optional)
+    /// `enrolled_at` (optional, nullable)
     #[serde(default)]
     pub enrolled_at: Option<String>,
-    /// `model_id` (optional)
+    /// `model_id` (optional, nullable)
     #[serde(default)]
     pub model_id: Option<String>,
 }

@@ -14,12 +14,12 @@ pub struct CreateWebhookDestinationRequest {
     /// `accepted_event_types` (optional; max items 50)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted_event_types: Option<Vec<EventTypeString>>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
-    /// `field_mapping` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field_mapping: Option<std::collections::BTreeMap<String, String>>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
+    /// `field_mapping` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub field_mapping: Patch<std::collections::BTreeMap<String, String>>,
     /// `name` (required)
     pub name: NameString,
     /// `retry_attempts` (optional; minimum 1.0; maximum 5.0; spec default `3`)
@@ -29,15 +29,23 @@ pub struct CreateWebhookDestinationRequest {
     pub trigger_id: String,
 }
 
+body_setters! { CreateWebhookDestinationRequest {
+    accepted_event_types(accepted_event_types) = "accepted_event_types": Vec<EventTypeString>;
+    retry_attempts(retry_attempts) = "retry_attempts": i64;
+} patch {
+    description / clear_description(description) = "description": DescriptionString;
+    field_mapping / clear_field_mapping(field_mapping) = "field_mapping": std::collections::BTreeMap<String, String>;
+} }
+
 /// Schema `DeliveryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct DeliveryResponse {
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `data` (required)
     pub data: serde_json::Map<String, serde_json::Value>,
-    /// `effective_at` (required; format `date-time`)
+    /// `effective_at` (required, nullable; format `date-time`)
     pub effective_at: Option<String>,
     /// `event_id` (required; format `uuid`)
     pub event_id: String,
@@ -63,39 +71,49 @@ pub struct RotateSecretResponse {
 /// Schema `UpdateWebhookDestinationRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateWebhookDestinationRequest {
-    /// `accepted_event_types` (optional; max items 50)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accepted_event_types: Option<Vec<EventTypeString>>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
-    /// `field_mapping` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field_mapping: Option<std::collections::BTreeMap<String, String>>,
-    /// `is_active` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_active: Option<bool>,
-    /// `name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<NameString>,
-    /// `retry_attempts` (optional; minimum 1.0; maximum 5.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry_attempts: Option<i64>,
+    /// `accepted_event_types` (optional, nullable; max items 50)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub accepted_event_types: Patch<Vec<EventTypeString>>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
+    /// `field_mapping` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub field_mapping: Patch<std::collections::BTreeMap<String, String>>,
+    /// `is_active` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub is_active: Patch<bool>,
+    /// `name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub name: Patch<NameString>,
+    /// `retry_attempts` (optional, nullable; minimum 1.0; maximum 5.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub retry_attempts: Patch<i64>,
 }
+
+body_setters! { UpdateWebhookDestinationRequest {
+} patch {
+    accepted_event_types / clear_accepted_event_types(accepted_event_types) = "accepted_event_types": Vec<EventTypeString>;
+    description / clear_description(description) = "description": DescriptionString;
+    field_mapping / clear_field_mapping(field_mapping) = "field_mapping": std::collections::BTreeMap<String, String>;
+    is_active / clear_is_active(is_active) = "is_active": bool;
+    name / clear_name(name) = "name": NameString;
+    retry_attempts / clear_retry_attempts(retry_attempts) = "retry_attempts": i64;
+} }
 
 /// Schema `WebhookDestinationCreatedResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct WebhookDestinationCreatedResponse {
     /// `accepted_event_types` (required)
     pub accepted_event_types: Vec<String>,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
-    /// `created_by` (required)
+    /// `created_by` (required, nullable)
     pub created_by: Option<String>,
-    /// `description` (required)
+    /// `description` (required, nullable)
     pub description: Option<String>,
-    /// `field_mapping` (required)
+    /// `field_mapping` (required, nullable)
     pub field_mapping: Option<serde_json::Map<String, serde_json::Value>>,
     /// `id` (required; format `uuid`)
     pub id: String,
@@ -109,7 +127,7 @@ pub struct WebhookDestinationCreatedResponse {
     pub secret: String,
     /// `trigger_id` (required; format `uuid`)
     pub trigger_id: String,
-    /// `updated_at` (optional; format `date-time`)
+    /// `updated_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub updated_at: Option<String>,
     /// `url` (required)
@@ -123,14 +141,14 @@ pub struct WebhookDestinationCreatedResponse {
 pub struct WebhookDestinationResponse {
     /// `accepted_event_types` (required)
     pub accepted_event_types: Vec<String>,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
-    /// `created_by` (required)
+    /// `created_by` (required, nullable)
     pub created_by: Option<String>,
-    /// `description` (required)
+    /// `description` (required, nullable)
     pub description: Option<String>,
-    /// `field_mapping` (required)
+    /// `field_mapping` (required, nullable)
     pub field_mapping: Option<serde_json::Map<String, serde_json::Value>>,
     /// `id` (required; format `uuid`)
     pub id: String,
@@ -142,7 +160,7 @@ pub struct WebhookDestinationResponse {
     pub retry_attempts: i64,
     /// `trigger_id` (required; format `uuid`)
     pub trigger_id: String,
-    /// `updated_at` (optional; format `date-time`)
+    /// `updated_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub updated_at: Option<String>,
     /// `url` (required)

@@ -124,19 +124,27 @@ string_enum! {
 /// Schema `UpdateWorkspaceRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateWorkspaceRequest {
-    /// `connector_type` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector_type: Option<UpdateWorkspaceRequestConnectorType>,
-    /// `environment` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub environment: Option<UpdateWorkspaceRequestEnvironment>,
-    /// `name` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<StrippedNonemptyString>,
-    /// `region` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<UpdateWorkspaceRequestRegion>,
+    /// `connector_type` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub connector_type: Patch<UpdateWorkspaceRequestConnectorType>,
+    /// `environment` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub environment: Patch<UpdateWorkspaceRequestEnvironment>,
+    /// `name` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub name: Patch<StrippedNonemptyString>,
+    /// `region` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub region: Patch<UpdateWorkspaceRequestRegion>,
 }
+
+body_setters! { UpdateWorkspaceRequest {
+} patch {
+    connector_type / clear_connector_type(connector_type) = "connector_type": UpdateWorkspaceRequestConnectorType;
+    environment / clear_environment(environment) = "environment": UpdateWorkspaceRequestEnvironment;
+    name / clear_name(name) = "name": StrippedNonemptyString;
+    region / clear_region(region) = "region": UpdateWorkspaceRequestRegion;
+} }
 
 string_enum! {
     /// Inline string enum `CheckEnvironmentConversionTarget`.

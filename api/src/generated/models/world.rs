@@ -40,7 +40,7 @@ pub struct ConnectorOverviewItem {
     pub connector_type: String,
     /// `data_source_id` (required; format `uuid`)
     pub data_source_id: String,
-    /// `display_name` (optional)
+    /// `display_name` (optional, nullable)
     #[serde(default)]
     pub display_name: Option<String>,
     /// `entities_by_type` (optional)
@@ -54,13 +54,13 @@ pub struct ConnectorOverviewItem {
     /// `is_active` (optional; spec default `true`)
     #[serde(default)]
     pub is_active: Option<bool>,
-    /// `last_sync_at` (optional; format `date-time`)
+    /// `last_sync_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub last_sync_at: Option<String>,
     /// `last_sync_event_count` (optional; spec default `0`)
     #[serde(default)]
     pub last_sync_event_count: Option<i64>,
-    /// `last_sync_status` (optional)
+    /// `last_sync_status` (optional, nullable)
     #[serde(default)]
     pub last_sync_status: Option<ConnectorOverviewItemLastSyncStatus>,
     /// `name` (required)
@@ -114,7 +114,7 @@ string_enum! {
 pub struct EnrichmentHistoryEntry {
     /// `confidence` (required)
     pub confidence: f64,
-    /// `effective_at` (optional; format `date-time`)
+    /// `effective_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub effective_at: Option<String>,
     /// `event_id` (required; format `uuid`)
@@ -125,10 +125,10 @@ pub struct EnrichmentHistoryEntry {
     pub is_current: bool,
     /// `source` (required)
     pub source: String,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
-    /// `supersedes` (optional; format `uuid`)
+    /// `supersedes` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub supersedes: Option<String>,
     /// `value` (required)
@@ -169,12 +169,12 @@ string_enum! {
 /// Schema `EnrichmentKeyCreateBody`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EnrichmentKeyCreateBody {
-    /// `allowed_values` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_values: Option<Vec<serde_json::Value>>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
+    /// `allowed_values` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub allowed_values: Patch<Vec<serde_json::Value>>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
     /// `entity_type` (required; min length 1; max length 64)
     pub entity_type: String,
     /// `is_pii` (optional; spec default `false`)
@@ -185,12 +185,21 @@ pub struct EnrichmentKeyCreateBody {
     /// `min_confidence` (optional; minimum 0.0; maximum 1.0; spec default `0.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_confidence: Option<f64>,
-    /// `source_hint` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_hint: Option<DescriptionString>,
+    /// `source_hint` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub source_hint: Patch<DescriptionString>,
     /// `value_type` (required)
     pub value_type: EnrichmentKeyCreateBodyValueType,
 }
+
+body_setters! { EnrichmentKeyCreateBody {
+    is_pii(is_pii) = "is_pii": bool;
+    min_confidence(min_confidence) = "min_confidence": f64;
+} patch {
+    allowed_values / clear_allowed_values(allowed_values) = "allowed_values": Vec<serde_json::Value>;
+    description / clear_description(description) = "description": DescriptionString;
+    source_hint / clear_source_hint(source_hint) = "source_hint": DescriptionString;
+} }
 
 /// Schema `EnrichmentKeyListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -202,22 +211,31 @@ pub struct EnrichmentKeyListResponse {
 /// Schema `EnrichmentKeyPatchBody`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct EnrichmentKeyPatchBody {
-    /// `allowed_values` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_values: Option<Vec<serde_json::Value>>,
-    /// `description` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<DescriptionString>,
-    /// `is_pii` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_pii: Option<bool>,
-    /// `min_confidence` (optional; minimum 0.0; maximum 1.0)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_confidence: Option<f64>,
-    /// `source_hint` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_hint: Option<DescriptionString>,
+    /// `allowed_values` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub allowed_values: Patch<Vec<serde_json::Value>>,
+    /// `description` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub description: Patch<DescriptionString>,
+    /// `is_pii` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub is_pii: Patch<bool>,
+    /// `min_confidence` (optional, nullable; minimum 0.0; maximum 1.0)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub min_confidence: Patch<f64>,
+    /// `source_hint` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub source_hint: Patch<DescriptionString>,
 }
+
+body_setters! { EnrichmentKeyPatchBody {
+} patch {
+    allowed_values / clear_allowed_values(allowed_values) = "allowed_values": Vec<serde_json::Value>;
+    description / clear_description(description) = "description": DescriptionString;
+    is_pii / clear_is_pii(is_pii) = "is_pii": bool;
+    min_confidence / clear_min_confidence(min_confidence) = "min_confidence": f64;
+    source_hint / clear_source_hint(source_hint) = "source_hint": DescriptionString;
+} }
 
 string_enum! {
     /// Inline string enum `EnrichmentKeyResponseValueType`.
@@ -240,12 +258,12 @@ string_enum! {
 /// Schema `EnrichmentKeyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct EnrichmentKeyResponse {
-    /// `allowed_values` (optional)
+    /// `allowed_values` (optional, nullable)
     #[serde(default)]
     pub allowed_values: Option<Vec<serde_json::Value>>,
     /// `created_at` (required; format `date-time`)
     pub created_at: String,
-    /// `description` (optional)
+    /// `description` (optional, nullable)
     #[serde(default)]
     pub description: Option<String>,
     /// `entity_type` (required; min length 1; max length 64)
@@ -258,7 +276,7 @@ pub struct EnrichmentKeyResponse {
     pub key: String,
     /// `min_confidence` (required)
     pub min_confidence: f64,
-    /// `source_hint` (optional)
+    /// `source_hint` (optional, nullable)
     #[serde(default)]
     pub source_hint: Option<String>,
     /// `updated_at` (required; format `date-time`)
@@ -301,19 +319,19 @@ string_enum! {
 pub struct EnrichmentValueResponse {
     /// `confidence` (required)
     pub confidence: f64,
-    /// `effective_at` (optional; format `date-time`)
+    /// `effective_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub effective_at: Option<String>,
     /// `event_id` (required; format `uuid`)
     pub event_id: String,
-    /// `ingested_at` (optional; format `date-time`)
+    /// `ingested_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub ingested_at: Option<String>,
     /// `key` (required; min length 1; max length 128; pattern `^[a-z0-9][a-z0-9_\-]*$`)
     pub key: String,
     /// `source` (required)
     pub source: String,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
     /// `value` (required)
@@ -346,21 +364,30 @@ pub struct EnrichmentWriteBody {
     /// `confidence` (optional; minimum 0.0; maximum 1.0; spec default `1.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
-    /// `effective_at` (optional; format `date-time`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effective_at: Option<String>,
+    /// `effective_at` (optional, nullable; format `date-time`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub effective_at: Patch<String>,
     /// `source` (optional; min length 1; max length 64; spec default `"manual"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `source_system` (optional; min length 1; max length 128)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_system: Option<String>,
+    /// `source_system` (optional, nullable; min length 1; max length 128)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub source_system: Patch<String>,
     /// `value` (required)
     pub value: serde_json::Value,
-    /// `value_type` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value_type: Option<EnrichmentWriteBodyValueType>,
+    /// `value_type` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub value_type: Patch<EnrichmentWriteBodyValueType>,
 }
+
+body_setters! { EnrichmentWriteBody {
+    confidence(confidence) = "confidence": f64;
+    source(source) = "source": String;
+} patch {
+    effective_at / clear_effective_at(effective_at) = "effective_at": String;
+    source_system / clear_source_system(source_system) = "source_system": String;
+    value_type / clear_value_type(value_type) = "value_type": EnrichmentWriteBodyValueType;
+} }
 
 string_enum! {
     /// Inline string enum `EntityEventResponseSyncStatus`.
@@ -384,7 +411,7 @@ pub struct EntityEventResponse {
     /// `confidence` (optional; spec default `1.0`)
     #[serde(default)]
     pub confidence: Option<f64>,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `data` (optional)
@@ -392,50 +419,50 @@ pub struct EntityEventResponse {
     pub data: Option<serde_json::Map<String, serde_json::Value>>,
     /// `domain` (required)
     pub domain: String,
-    /// `effective_at` (optional; format `date-time`)
+    /// `effective_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub effective_at: Option<String>,
-    /// `entity_type` (optional)
+    /// `entity_type` (optional, nullable)
     #[serde(default)]
     pub entity_type: Option<String>,
-    /// `event_subtype` (optional)
+    /// `event_subtype` (optional, nullable)
     #[serde(default)]
     pub event_subtype: Option<String>,
     /// `event_type` (required)
     pub event_type: String,
-    /// `fhir_resource_id` (optional)
+    /// `fhir_resource_id` (optional, nullable)
     #[serde(default)]
     pub fhir_resource_id: Option<String>,
-    /// `fhir_resource_type` (optional)
+    /// `fhir_resource_type` (optional, nullable)
     #[serde(default)]
     pub fhir_resource_type: Option<String>,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `ingested_at` (optional; format `date-time`)
+    /// `ingested_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub ingested_at: Option<String>,
     /// `is_current` (optional; spec default `true`)
     #[serde(default)]
     pub is_current: Option<bool>,
-    /// `produced_by_agent` (optional)
+    /// `produced_by_agent` (optional, nullable)
     #[serde(default)]
     pub produced_by_agent: Option<String>,
     /// `source` (optional; spec default `"manual"`)
     #[serde(default)]
     pub source: Option<String>,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
-    /// `supersedes` (optional; format `uuid`)
+    /// `supersedes` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub supersedes: Option<String>,
-    /// `sync_error` (optional)
+    /// `sync_error` (optional, nullable)
     #[serde(default)]
     pub sync_error: Option<String>,
-    /// `sync_status` (optional)
+    /// `sync_status` (optional, nullable)
     #[serde(default)]
     pub sync_status: Option<EntityEventResponseSyncStatus>,
-    /// `synced_at` (optional; format `date-time`)
+    /// `synced_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub synced_at: Option<String>,
 }
@@ -447,7 +474,7 @@ pub struct EntityListResponse {
     pub entities: Vec<EntityResponse>,
     /// `has_more` (required)
     pub has_more: bool,
-    /// `next_offset` (optional)
+    /// `next_offset` (optional, nullable)
     #[serde(default)]
     pub next_offset: Option<i64>,
     /// `total` (required)
@@ -460,13 +487,13 @@ pub struct EntityRelationshipResponse {
     /// `confidence` (optional; spec default `1.0`)
     #[serde(default)]
     pub confidence: Option<f64>,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
     /// `data` (optional)
     #[serde(default)]
     pub data: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `discovered_by` (optional)
+    /// `discovered_by` (optional, nullable)
     #[serde(default)]
     pub discovered_by: Option<String>,
     /// `id` (required; format `uuid`)
@@ -541,27 +568,37 @@ pub struct EntityResolveMatch {
 /// Schema `EntityResolveRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EntityResolveRequest {
-    /// `canonical_id` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub canonical_id: Option<CanonicalIdLookupString>,
-    /// `email` (optional; format `email`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `entity_id` (optional; format `uuid`)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity_id: Option<String>,
+    /// `canonical_id` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub canonical_id: Patch<CanonicalIdLookupString>,
+    /// `email` (optional, nullable; format `email`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub email: Patch<String>,
+    /// `entity_id` (optional, nullable; format `uuid`)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub entity_id: Patch<String>,
     /// `entity_type` (required)
     pub entity_type: EntityTypeString,
-    /// `external_id` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<EntityResolveExternalId>,
+    /// `external_id` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub external_id: Patch<EntityResolveExternalId>,
     /// `limit` (optional; minimum 1.0; maximum 50.0; spec default `25`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `phone` (optional)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<PhoneE164>,
+    /// `phone` (optional, nullable)
+    #[serde(default, skip_serializing_if = "Patch::is_unset")]
+    pub phone: Patch<PhoneE164>,
 }
+
+body_setters! { EntityResolveRequest {
+    limit(limit) = "limit": i64;
+} patch {
+    canonical_id / clear_canonical_id(canonical_id) = "canonical_id": CanonicalIdLookupString;
+    email / clear_email(email) = "email": String;
+    entity_id / clear_entity_id(entity_id) = "entity_id": String;
+    external_id / clear_external_id(external_id) = "external_id": EntityResolveExternalId;
+    phone / clear_phone(phone) = "phone": PhoneE164;
+} }
 
 /// Schema `EntityResolveResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -576,16 +613,16 @@ pub struct EntityResolveResponse {
 /// Schema `EntityResolveSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct EntityResolveSummary {
-    /// `birth_date` (optional)
+    /// `birth_date` (optional, nullable)
     #[serde(default)]
     pub birth_date: Option<String>,
-    /// `canonical_id` (optional)
+    /// `canonical_id` (optional, nullable)
     #[serde(default)]
     pub canonical_id: Option<String>,
-    /// `display_name` (optional)
+    /// `display_name` (optional, nullable)
     #[serde(default)]
     pub display_name: Option<String>,
-    /// `email` (optional)
+    /// `email` (optional, nullable)
     #[serde(default)]
     pub email: Option<String>,
     /// `event_count` (optional; spec default `0`)
@@ -594,16 +631,16 @@ pub struct EntityResolveSummary {
     /// `external_ids` (optional)
     #[serde(default)]
     pub external_ids: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `last_event_at` (optional; format `date-time`)
+    /// `last_event_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub last_event_at: Option<String>,
-    /// `mrn` (optional)
+    /// `mrn` (optional, nullable)
     #[serde(default)]
     pub mrn: Option<String>,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
-    /// `phone` (optional)
+    /// `phone` (optional, nullable)
     #[serde(default)]
     pub phone: Option<String>,
     /// `tags` (optional)
@@ -614,52 +651,52 @@ pub struct EntityResolveSummary {
 /// Schema `EntityResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct EntityResponse {
-    /// `appointment_end` (optional; format `date-time`)
+    /// `appointment_end` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub appointment_end: Option<String>,
-    /// `appointment_start` (optional; format `date-time`)
+    /// `appointment_start` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub appointment_start: Option<String>,
-    /// `appointment_status` (optional)
+    /// `appointment_status` (optional, nullable)
     #[serde(default)]
     pub appointment_status: Option<String>,
-    /// `appointment_type` (optional)
+    /// `appointment_type` (optional, nullable)
     #[serde(default)]
     pub appointment_type: Option<String>,
-    /// `birth_date` (optional)
+    /// `birth_date` (optional, nullable)
     #[serde(default)]
     pub birth_date: Option<String>,
-    /// `call_sid` (optional)
+    /// `call_sid` (optional, nullable)
     #[serde(default)]
     pub call_sid: Option<String>,
-    /// `canonical_id` (optional)
+    /// `canonical_id` (optional, nullable)
     #[serde(default)]
     pub canonical_id: Option<String>,
     /// `confidence` (optional; spec default `1.0`)
     #[serde(default)]
     pub confidence: Option<f64>,
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
-    /// `deal_amount` (optional)
+    /// `deal_amount` (optional, nullable)
     #[serde(default)]
     pub deal_amount: Option<f64>,
-    /// `deal_stage` (optional)
+    /// `deal_stage` (optional, nullable)
     #[serde(default)]
     pub deal_stage: Option<String>,
-    /// `direction` (optional)
+    /// `direction` (optional, nullable)
     #[serde(default)]
     pub direction: Option<String>,
-    /// `display_name` (optional)
+    /// `display_name` (optional, nullable)
     #[serde(default)]
     pub display_name: Option<String>,
-    /// `domain` (optional)
+    /// `domain` (optional, nullable)
     #[serde(default)]
     pub domain: Option<String>,
-    /// `duration_seconds` (optional)
+    /// `duration_seconds` (optional, nullable)
     #[serde(default)]
     pub duration_seconds: Option<f64>,
-    /// `email` (optional)
+    /// `email` (optional, nullable)
     #[serde(default)]
     pub email: Option<String>,
     /// `entity_type` (required)
@@ -670,10 +707,10 @@ pub struct EntityResponse {
     /// `external_ids` (optional)
     #[serde(default)]
     pub external_ids: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `first_seen_at` (optional; format `date-time`)
+    /// `first_seen_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub first_seen_at: Option<String>,
-    /// `gender` (optional)
+    /// `gender` (optional, nullable)
     #[serde(default)]
     pub gender: Option<String>,
     /// `has_projection` (optional; spec default `false`)
@@ -681,34 +718,34 @@ pub struct EntityResponse {
     pub has_projection: Option<bool>,
     /// `id` (required; format `uuid`)
     pub id: String,
-    /// `industry` (optional)
+    /// `industry` (optional, nullable)
     #[serde(default)]
     pub industry: Option<String>,
-    /// `last_event_at` (optional; format `date-time`)
+    /// `last_event_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub last_event_at: Option<String>,
-    /// `mrn` (optional)
+    /// `mrn` (optional, nullable)
     #[serde(default)]
     pub mrn: Option<String>,
-    /// `name` (optional)
+    /// `name` (optional, nullable)
     #[serde(default)]
     pub name: Option<String>,
-    /// `phone` (optional)
+    /// `phone` (optional, nullable)
     #[serde(default)]
     pub phone: Option<String>,
-    /// `source` (optional)
+    /// `source` (optional, nullable)
     #[serde(default)]
     pub source: Option<String>,
     /// `state` (optional; deprecated)
     #[serde(default)]
     pub state: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `status` (optional)
+    /// `status` (optional, nullable)
     #[serde(default)]
     pub status: Option<String>,
-    /// `tags` (optional)
+    /// `tags` (optional, nullable)
     #[serde(default)]
     pub tags: Option<Vec<String>>,
-    /// `updated_at` (optional; format `date-time`)
+    /// `updated_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub updated_at: Option<String>,
     /// `workspace_id` (required; format `uuid`)
@@ -742,7 +779,7 @@ pub struct EntityTimelineResponse {
     pub events: Vec<EntityEventResponse>,
     /// `has_more` (required)
     pub has_more: bool,
-    /// `next_offset` (optional)
+    /// `next_offset` (optional, nullable)
     #[serde(default)]
     pub next_offset: Option<i64>,
     /// `total` (required)
@@ -770,7 +807,7 @@ pub struct EntityTypeSummary {
     pub entity_type: String,
     /// `has_projection` (required)
     pub has_projection: bool,
-    /// `last_updated` (required; format `date-time`)
+    /// `last_updated` (required, nullable; format `date-time`)
     pub last_updated: Option<String>,
 }
 
@@ -887,42 +924,42 @@ string_enum! {
 /// Schema `SyncEventItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SyncEventItem {
-    /// `created_at` (optional; format `date-time`)
+    /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub created_at: Option<String>,
-    /// `data_source_id` (optional; format `uuid`)
+    /// `data_source_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub data_source_id: Option<String>,
-    /// `display_name` (optional)
+    /// `display_name` (optional, nullable)
     #[serde(default)]
     pub display_name: Option<String>,
-    /// `entity_id` (optional; format `uuid`)
+    /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default)]
     pub entity_id: Option<String>,
-    /// `entity_type` (optional)
+    /// `entity_type` (optional, nullable)
     #[serde(default)]
     pub entity_type: Option<String>,
     /// `event_id` (required; format `uuid`)
     pub event_id: String,
     /// `event_type` (required)
     pub event_type: String,
-    /// `fhir_resource_id` (optional)
+    /// `fhir_resource_id` (optional, nullable)
     #[serde(default)]
     pub fhir_resource_id: Option<String>,
-    /// `fhir_resource_type` (optional)
+    /// `fhir_resource_type` (optional, nullable)
     #[serde(default)]
     pub fhir_resource_type: Option<String>,
     /// `source` (required)
     pub source: String,
-    /// `source_system` (optional)
+    /// `source_system` (optional, nullable)
     #[serde(default)]
     pub source_system: Option<String>,
-    /// `sync_error` (optional)
+    /// `sync_error` (optional, nullable)
     #[serde(default)]
     pub sync_error: Option<String>,
     /// `sync_status` (required)
     pub sync_status: SyncEventItemSyncStatus,
-    /// `synced_at` (optional; format `date-time`)
+    /// `synced_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub synced_at: Option<String>,
 }
@@ -934,7 +971,7 @@ pub struct SyncEventsResponse {
     pub events: Vec<SyncEventItem>,
     /// `has_more` (required)
     pub has_more: bool,
-    /// `next_offset` (optional)
+    /// `next_offset` (optional, nullable)
     #[serde(default)]
     pub next_offset: Option<i64>,
     /// `total` (required)
@@ -950,10 +987,10 @@ pub struct SyncQueueResponse {
         Option<std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>>>,
     /// `failed_count` (required)
     pub failed_count: i64,
-    /// `last_sync_success_at` (optional; format `date-time`)
+    /// `last_sync_success_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub last_sync_success_at: Option<String>,
-    /// `oldest_pending_at` (optional; format `date-time`)
+    /// `oldest_pending_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub oldest_pending_at: Option<String>,
     /// `pending_count` (required)
@@ -984,7 +1021,7 @@ string_enum! {
 /// Schema `WorldDashboardResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct WorldDashboardResponse {
-    /// `avg_confidence` (optional; minimum 0.0; maximum 1.0)
+    /// `avg_confidence` (optional, nullable; minimum 0.0; maximum 1.0)
     #[serde(default)]
     pub avg_confidence: Option<f64>,
     /// `entity_counts` (required)
@@ -992,13 +1029,13 @@ pub struct WorldDashboardResponse {
     /// `event_read_model_status` (optional; spec default `"empty"`)
     #[serde(default)]
     pub event_read_model_status: Option<WorldDashboardResponseEventReadModelStatus>,
-    /// `event_read_model_synced_at` (optional; format `date-time`)
+    /// `event_read_model_synced_at` (optional, nullable; format `date-time`)
     #[serde(default)]
     pub event_read_model_synced_at: Option<String>,
-    /// `events_24h` (optional; minimum 0.0)
+    /// `events_24h` (optional, nullable; minimum 0.0)
     #[serde(default)]
     pub events_24h: Option<i64>,
-    /// `events_7d` (optional; minimum 0.0)
+    /// `events_7d` (optional, nullable; minimum 0.0)
     #[serde(default)]
     pub events_7d: Option<i64>,
     /// `sources` (optional; max items 500)
