@@ -52,10 +52,7 @@ async fn main() -> Result<(), Error> {
         let created = client
             .api()
             .agents()
-            .create(CreateAgentRequest {
-                name: "Async agent".into(),
-                description: Default::default(),
-            })
+            .create(CreateAgentRequest::new("Async agent"))
             .await?;
         println!("created {}", created.id);
 

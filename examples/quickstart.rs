@@ -82,10 +82,7 @@ fn main() -> Result<(), Error> {
     let created = client
         .api()
         .agents()
-        .create(CreateAgentRequest {
-            name: "Quickstart agent".into(),
-            description: "made by the tour".to_owned().into(),
-        })
+        .create(CreateAgentRequest::new("Quickstart agent").description("made by the tour"))
         .send()?;
     let fetched = client.api().agents().get(&created.id).send()?;
     println!(

@@ -134,25 +134,17 @@ impl<'c, E: Executor> Conversations<'c, E> {
             entity_id,
             conversation_id,
         } = request;
-        let turn = m::TurnRequest {
-            message,
-            content: Default::default(),
-            media_type: Default::default(),
-            media_url: Default::default(),
-        };
+        let turn = m::TurnRequest::new(message);
         match conversation_id {
             Some(id) => SendMessage {
                 create: None,
                 turn: self.create_turn(id, turn),
             },
             None => {
-                let body = m::CreateConversationRequest {
-                    service_id,
-                    // Whatever the field's form (`Option` or `Patch`): set when given, else
-                    // left out of the body.
-                    entity_id: entity_id.map(Into::into).unwrap_or_default(),
-                    auto_greet: Some(false),
-                };
+                let mut body = m::CreateConversationRequest::new(service_id).auto_greet(false);
+                if let Some(entity_id) = entity_id {
+                    body = body.entity_id(entity_id);
+                }
                 SendMessage {
                     create: Some(self.create(body)),
                     // The id is filled in from the create's answer before this is sent.

@@ -31,12 +31,7 @@
 //!     .with_options(RequestOptions::new().header("x-team", "support"));
 //!
 //! // A turn, streamed token by token (blocking: an `Iterator`; async: a `Stream`).
-//! let body = m::TurnRequest {
-//!     message: "Hi!".into(),
-//!     content: Default::default(),
-//!     media_type: Default::default(),
-//!     media_url: Default::default(),
-//! };
+//! let body = m::TurnRequest::new("Hi!");
 //! let turn = client.api().conversations().stream_turn("conv-id", body)
 //!     .include_tool_calls(true)
 //!     .deadline(Duration::from_secs(60))

@@ -26,15 +26,9 @@ fn config(server: &MockServer) -> Config {
         .expect("config")
 }
 
-/// A text turn. Optional fields are set with `Default::default()` one by one so that this
-/// compiles whether they are `Option`s or `Patch`es.
+/// A text turn.
 fn turn(message: &str) -> m::TurnRequest {
-    m::TurnRequest {
-        message: message.to_owned(),
-        content: Default::default(),
-        media_type: Default::default(),
-        media_url: Default::default(),
-    }
+    m::TurnRequest::new(message)
 }
 
 /// Fast reconnects: the server's `retry: 3000` is clamped to 5 ms.

@@ -2,7 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use amigo_platform_core::sse::{EventKind, SseOptions, StreamState, TurnEvent, TurnRequest};
+use amigo_platform_api::models::TurnRequest;
+use amigo_platform_core::sse::{EventKind, SseOptions, StreamState, TurnEvent};
 use amigo_platform_core::{Config, ErrorKind};
 use amigo_platform_hyper::sse::{self, StreamItem};
 use amigo_platform_testkit::sse::{StreamFault, TurnPart};
@@ -131,7 +132,7 @@ async fn close_handle_ends_an_idle_subscription() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn turn_streams() {
     let server = MockServer::start();
-    let mut stream = sse::stream_turn(&client(&server), "conv-1", &TurnRequest::text("hi"));
+    let mut stream = sse::stream_turn(&client(&server), "conv-1", &TurnRequest::new("hi"));
     let mut events = Vec::new();
     while let Some(e) = stream.next_event().await {
         events.push(e.expect("event"));
@@ -140,7 +141,7 @@ async fn turn_streams() {
     assert!(matches!(events.last(), Some(TurnEvent::Done(_))));
 
     server.script_turn([TurnPart::text("event: token\ndata: {\"text\":\"a\"}\n\n")]);
-    let mut stream = sse::stream_turn(&client(&server), "conv-1", &TurnRequest::text("hi"));
+    let mut stream = sse::stream_turn(&client(&server), "conv-1", &TurnRequest::new("hi"));
     assert!(matches!(
         stream.next_event().await,
         Some(Ok(TurnEvent::Token(_)))
@@ -160,7 +161,7 @@ async fn turn_streams() {
         script.push(TurnPart::text(": keep-alive\n"));
     }
     server.script_turn(script);
-    let mut stream = sse::stream_turn(&client(&server), "conv-1", &TurnRequest::text("hi"));
+    let mut stream = sse::stream_turn(&client(&server), "conv-1", &TurnRequest::new("hi"));
     assert!(matches!(
         stream.next_event().await,
         Some(Ok(TurnEvent::Token(_)))

@@ -2,9 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use amigo_platform_core::sse::{
-    CloseReason, EventKind, SseOptions, StreamState, TurnEvent, TurnRequest,
-};
+use amigo_platform_api::models::TurnRequest;
+use amigo_platform_core::sse::{CloseReason, EventKind, SseOptions, StreamState, TurnEvent};
 use amigo_platform_core::{CancelToken, Config, ErrorKind, RequestOptions};
 use amigo_platform_testkit::sse::{StreamFault, TurnPart};
 use amigo_platform_testkit::{Fault, MockServer};
@@ -268,7 +267,7 @@ fn turn_requests(server: &MockServer) -> Vec<amigo_platform_testkit::RecordedReq
 fn turn_stream_yields_typed_events_in_order() {
     let server = MockServer::start();
     let events: Vec<TurnEvent> =
-        sse::stream_turn(&client(&server), "conv-1", &TurnRequest::text("hi"))
+        sse::stream_turn(&client(&server), "conv-1", &TurnRequest::new("hi"))
             .collect::<Result<_, _>>()
             .expect("events");
     assert_eq!(events.len(), 8);
@@ -287,7 +286,7 @@ fn turn_stream_yields_typed_events_in_order() {
     let _ = sse::stream_turn_with(
         &client(&server),
         "conv-1",
-        &TurnRequest::text("hi"),
+        &TurnRequest::new("hi"),
         Some(true),
         RequestOptions::new(),
     )
@@ -308,7 +307,7 @@ fn turn_stream_errors() {
         [Fault::status(409).json(json!({"detail": "busy"}))],
     );
     let r: Result<Vec<_>, _> =
-        sse::stream_turn(&client(&server), "c", &TurnRequest::text("x")).collect();
+        sse::stream_turn(&client(&server), "c", &TurnRequest::new("x")).collect();
     assert_eq!(r.expect_err("conflict").kind(), ErrorKind::Conflict);
 
     server.fault(
@@ -317,12 +316,12 @@ fn turn_stream_errors() {
         [Fault::status(200).json(json!({"turn_id": "t"}))],
     );
     let r: Result<Vec<_>, _> =
-        sse::stream_turn(&client(&server), "c", &TurnRequest::text("x")).collect();
+        sse::stream_turn(&client(&server), "c", &TurnRequest::new("x")).collect();
     assert_eq!(r.expect_err("decode").kind(), ErrorKind::Decode);
 
     server.clear_requests();
     server.script_turn([TurnPart::text("event: token\ndata: {\"text\":\"a\"}\n\n")]);
-    let items: Vec<_> = sse::stream_turn(&client(&server), "c", &TurnRequest::text("x")).collect();
+    let items: Vec<_> = sse::stream_turn(&client(&server), "c", &TurnRequest::new("x")).collect();
     assert_eq!(items.len(), 2);
     let e = items[1].as_ref().expect_err("interrupted");
     assert_eq!(e.kind(), ErrorKind::Stream);
@@ -339,7 +338,7 @@ fn dropping_a_turn_stream_closes_the_connection() {
         script.push(TurnPart::text(": keep-alive\n"));
     }
     server.script_turn(script);
-    let mut stream = sse::stream_turn(&client(&server), "c", &TurnRequest::text("x"));
+    let mut stream = sse::stream_turn(&client(&server), "c", &TurnRequest::new("x"));
     assert!(matches!(stream.next(), Some(Ok(TurnEvent::Token(_)))));
     assert_eq!(server.open_turn_streams(), 1);
     drop(stream);

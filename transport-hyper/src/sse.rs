@@ -385,8 +385,8 @@ impl std::fmt::Debug for TurnStream {
 }
 
 /// Posts a turn and streams its events (`POST .../conversations/{id}/turns/stream`) under the
-/// client's scope. `body` is the generated `TurnRequest` model, the core's
-/// [`TurnRequest`](amigo_platform_core::sse::TurnRequest) or any serializable equivalent; the
+/// client's scope. `body` is the generated `TurnRequest` model, or any serializable
+/// equivalent (a `serde_json::Value`); the
 /// generated surface's `client.api().conversations().stream_turn(id, body).stream()` is the
 /// same stream.
 pub fn stream_turn<B: TurnBody + ?Sized>(

@@ -343,8 +343,8 @@ impl Drop for TurnStream {
 }
 
 /// Posts a turn and streams its events under the client's scope; `include_tool_calls` is
-/// forwarded only when set. `body` is the generated `TurnRequest` model, the core's
-/// [`TurnRequest`](amigo_platform_core::sse::TurnRequest) or any serializable equivalent.
+/// forwarded only when set. `body` is the generated `TurnRequest` model, or any serializable
+/// equivalent (a `serde_json::Value`).
 pub fn stream_turn<B: TurnBody + ?Sized>(
     client: &Client<WasmExecutor>,
     conversation_id: &str,

@@ -364,12 +364,16 @@ async fn websocket_close_4403_is_terminal_auth() {
 
 #[wasm_bindgen_test]
 async fn turn_stream_delivers_every_event_in_order() {
-    use amigo_platform_core::sse::{TurnEvent, TurnRequest};
+    use amigo_platform_core::sse::TurnEvent;
     let Some(c) = client("ws-wasm-turn") else {
         return;
     };
-    let mut turn =
-        amigo_platform_wasm::sse::stream_turn(&c, "conv-1", &TurnRequest::text("hi"), Some(true));
+    let mut turn = amigo_platform_wasm::sse::stream_turn(
+        &c,
+        "conv-1",
+        &serde_json::json!({"message": "hi"}),
+        Some(true),
+    );
     let mut kinds = Vec::new();
     while let Some(event) = turn.next_event().await {
         let event = event.expect("turn event");

@@ -1693,6 +1693,9 @@ fn emit_def(g: &Gen, d: &Def, o: &mut String) {
                 o.push_str("            .finish()\n    }\n}\n\n");
             }
             if *ser {
+                if !dflt {
+                    emit_body_new(name, fields, extra.is_some(), o);
+                }
                 emit_body_setters(name, fields, o);
             }
             let _ = g;
@@ -1785,6 +1788,63 @@ fn derives_default(fields: &[Field], multipart: bool) -> bool {
         && fields
             .iter()
             .all(|f| f.konst.is_none() && defaultable(&f.ty))
+}
+
+/// `new(required..)` for a request-side model that cannot derive `Default`: its required
+/// fields as arguments (at most six; more read better as a struct literal), constants set,
+/// optional fields unset. Skipped when a field is itself named `new`.
+fn emit_body_new(name: &str, fields: &[Field], extra: bool, o: &mut String) {
+    let req: Vec<&Field> = fields
+        .iter()
+        .filter(|f| f.required && f.konst.is_none())
+        .collect();
+    if req.len() > 6 || fields.iter().any(|f| f.ident == "new") {
+        return;
+    }
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for f in fields {
+        let id = &f.ident;
+        if let Some(c) = &f.konst {
+            let v = match c {
+                Value::Bool(b) => b.to_string(),
+                other => format!("{:?}.to_owned()", other.as_str().unwrap_or_default()),
+            };
+            inits.push(format!("{id}: {v}"));
+        } else if f.required {
+            let (t, conv) = match &f.ty {
+                Ty::Str => ("impl Into<String>".to_owned(), format!("{id}.into()")),
+                Ty::Named(n) => (format!("impl Into<{n}>"), format!("{id}.into()")),
+                other => (other.rs(""), id.clone()),
+            };
+            args.push(format!("{id}: {t}"));
+            inits.push(if conv == *id {
+                id.clone()
+            } else {
+                format!("{id}: {conv}")
+            });
+        } else {
+            inits.push(format!("{id}: Default::default()"));
+        }
+    }
+    if extra {
+        inits.push("extra: Default::default()".into());
+    }
+    if args.is_empty() {
+        // Only constants and optional fields: the constants are the default.
+        let _ = writeln!(
+            o,
+            "impl Default for {name} {{\n    /// Constants set, optional fields unset.\n    fn default() -> Self {{\n        {name} {{ {} }}\n    }}\n}}\n",
+            inits.join(", ")
+        );
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "impl {name} {{\n    /// The model with its required fields; optional ones unset.\n    #[inline]\n    pub fn new({}) -> Self {{\n        {name} {{ {} }}\n    }}\n}}\n",
+        args.join(", "),
+        inits.join(", ")
+    );
 }
 
 /// Chainable setters for the optional fields of a request-side model, through the

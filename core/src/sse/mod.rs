@@ -161,7 +161,7 @@ pub use session::{
     CloseReason, EventStreamOp, SseOptions, SseSession, SseStep, StreamItem, StreamOpened,
     StreamState, WorkspaceEvent,
 };
-pub use turn::{TurnBody, TurnEvent, TurnRequest, TurnSession, TurnStep, TurnStreamOp};
+pub use turn::{TurnBody, TurnEvent, TurnSession, TurnStep, TurnStreamOp};
 pub use typed::*;
 
 /// The `Accept` value of every streamed request.

@@ -24,40 +24,9 @@ use crate::query::Query;
 /// A typed turn-stream event (the discriminator is the SSE event name).
 pub type TurnEvent = TurnEventKind;
 
-/// A minimal body of a turn (`TurnRequest`, PROTOCOL §5c) for the transport-level helpers
-/// (`sse::stream_turn`), which do not depend on the generated crate.
-///
-/// The generated surface (`client.api().conversations().stream_turn(id, body).stream()`) takes
-/// the generated `TurnRequest` model instead, and the helpers accept it too (any
-/// [`TurnBody`]); this type only keeps `TurnRequest::text("hi")` working without the
-/// generated crate.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct TurnRequest {
-    /// The user message (1-10000 characters).
-    pub message: String,
-    /// Structured content parts (`ContentPartPayload` objects).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub content: Option<Vec<Value>>,
-    /// A media URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub media_url: Option<String>,
-    /// The media type of `media_url`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
-}
-
-impl TurnRequest {
-    /// A text-only turn.
-    pub fn text(message: impl Into<String>) -> Self {
-        TurnRequest {
-            message: message.into(),
-            ..Default::default()
-        }
-    }
-}
-
 /// A turn body: anything that serializes to the `TurnRequest` JSON object, such as the
-/// generated model or [`TurnRequest`]. Implemented for every `serde::Serialize` type, so that
+/// generated model (`amigo_platform_api::models::TurnRequest`) or a `serde_json::Value`.
+/// Implemented for every `serde::Serialize` type, so that
 /// transports can name the bound without depending on `serde`.
 pub trait TurnBody {
     /// The JSON encoding of the body.
@@ -85,8 +54,7 @@ pub struct TurnStreamOp {
 }
 
 impl TurnStreamOp {
-    /// Encodes `body` (the generated `TurnRequest`, a [`TurnRequest`] or any serializable
-    /// equivalent).
+    /// Encodes `body` (the generated `TurnRequest` model or any serializable equivalent).
     pub fn new<B: TurnBody + ?Sized>(
         conversation_id: impl Into<String>,
         body: &B,

@@ -103,7 +103,7 @@ event: message\ndata: {\"role\":\"agent\",\"text\":\"Hello!\"}\n\n\
 event: done\ndata: {\"conversation_id\":\"00000000-0000-0000-0000-000000000001\",\"status\":\"active\",\"turn_count\":3}\n\n";
 
 fn op() -> TurnStreamOp {
-    TurnStreamOp::new("conv-1", &TurnRequest::text("hi")).expect("op")
+    TurnStreamOp::new("conv-1", &serde_json::json!({"message": "hi"})).expect("op")
 }
 
 fn names(events: &[TurnEvent]) -> Vec<&'static str> {
@@ -363,6 +363,6 @@ fn turn_bodies_are_any_serializable_value() {
         .expect("op");
     let sent: serde_json::Value = serde_json::from_slice(&op.body).expect("json");
     assert_eq!(sent, serde_json::json!({"message": "m", "media_url": null}));
-    let op = TurnStreamOp::new("c", &TurnRequest::text("hi")).expect("op");
+    let op = TurnStreamOp::new("c", &serde_json::json!({"message": "hi"})).expect("op");
     assert_eq!(&op.body[..], br#"{"message":"hi"}"#);
 }

@@ -52,6 +52,20 @@ pub struct CreateWorkspaceRequest {
     pub slug: SlugString,
 }
 
+impl CreateWorkspaceRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(name: impl Into<StrippedNonemptyString>, slug: impl Into<SlugString>) -> Self {
+        CreateWorkspaceRequest {
+            backend_org_id: Default::default(),
+            environment: Default::default(),
+            name: name.into(),
+            region: Default::default(),
+            slug: slug.into(),
+        }
+    }
+}
+
 body_setters! { CreateWorkspaceRequest {
     environment(environment) = "environment": CreateWorkspaceRequestEnvironment;
     region(region) = "region": CreateWorkspaceRequestRegion;

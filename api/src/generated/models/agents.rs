@@ -69,6 +69,17 @@ pub struct CreateAgentRequest {
     pub name: NameString,
 }
 
+impl CreateAgentRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(name: impl Into<NameString>) -> Self {
+        CreateAgentRequest {
+            description: Default::default(),
+            name: name.into(),
+        }
+    }
+}
+
 body_setters! { CreateAgentRequest {
     description(description) = "description": DescriptionString;
 } patch {
@@ -98,6 +109,22 @@ pub struct CreateAgentVersionRequest {
     pub voice_config: Patch<VoiceConfig>,
 }
 
+impl CreateAgentVersionRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(identity: impl Into<Identity>, name: impl Into<NameString>) -> Self {
+        CreateAgentVersionRequest {
+            background: Default::default(),
+            behaviors: Default::default(),
+            communication_patterns: Default::default(),
+            identity: identity.into(),
+            initials: Default::default(),
+            name: name.into(),
+            voice_config: Default::default(),
+        }
+    }
+}
+
 body_setters! { CreateAgentVersionRequest {
     background(background) = "background": BackgroundString;
     behaviors(behaviors) = "behaviors": Vec<String>;
@@ -123,6 +150,25 @@ pub struct Identity {
     pub role: String,
 }
 
+impl Identity {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        default_spoken_language: impl Into<String>,
+        developed_by: impl Into<String>,
+        name: impl Into<String>,
+        role: impl Into<String>,
+    ) -> Self {
+        Identity {
+            default_spoken_language: default_spoken_language.into(),
+            developed_by: developed_by.into(),
+            name: name.into(),
+            relationship_to_developer: Default::default(),
+            role: role.into(),
+        }
+    }
+}
+
 body_setters! { Identity {
     relationship_to_developer(relationship_to_developer) = "relationship_to_developer": RelationshipToDeveloper;
 } patch {
@@ -145,6 +191,24 @@ pub struct RelationshipToDeveloper {
     pub thought_visibility: String,
     /// `type` (required)
     pub r#type: String,
+}
+
+impl RelationshipToDeveloper {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        conversation_visibility: impl Into<String>,
+        ownership: impl Into<String>,
+        thought_visibility: impl Into<String>,
+        r#type: impl Into<String>,
+    ) -> Self {
+        RelationshipToDeveloper {
+            conversation_visibility: conversation_visibility.into(),
+            ownership: ownership.into(),
+            thought_visibility: thought_visibility.into(),
+            r#type: r#type.into(),
+        }
+    }
 }
 
 /// Schema `UpdateAgentRequest`.
@@ -199,6 +263,22 @@ pub struct VoiceConfig {
     pub tts_provider: Patch<VoiceConfigTtsProvider>,
     /// `voice_id` (required)
     pub voice_id: String,
+}
+
+impl VoiceConfig {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(voice_id: impl Into<String>) -> Self {
+        VoiceConfig {
+            language_providers: Default::default(),
+            similarity_boost: Default::default(),
+            stability: Default::default(),
+            style: Default::default(),
+            tts_config: Default::default(),
+            tts_provider: Default::default(),
+            voice_id: voice_id.into(),
+        }
+    }
 }
 
 body_setters! { VoiceConfig {

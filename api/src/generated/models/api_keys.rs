@@ -53,6 +53,19 @@ pub struct CreateApiKeyRequest {
     pub role: Option<String>,
 }
 
+impl CreateApiKeyRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(duration_days: i64) -> Self {
+        CreateApiKeyRequest {
+            duration_days,
+            name: Default::default(),
+            permissions: Default::default(),
+            role: Default::default(),
+        }
+    }
+}
+
 body_setters! { CreateApiKeyRequest {
     permissions(permissions) = "permissions": Vec<String>;
     role(role) = "role": String;
@@ -89,4 +102,12 @@ pub type ApiKeyResponsePage = Page<ApiKeyResponse>;
 pub struct RotateApiKeyRequest {
     /// `duration_days` (required; minimum 1.0; maximum 90.0)
     pub duration_days: i64,
+}
+
+impl RotateApiKeyRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(duration_days: i64) -> Self {
+        RotateApiKeyRequest { duration_days }
+    }
 }

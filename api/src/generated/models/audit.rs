@@ -63,6 +63,20 @@ pub struct AuditExportRequest {
     pub service: Patch<String>,
 }
 
+impl AuditExportRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(date_from: impl Into<String>, date_to: impl Into<String>) -> Self {
+        AuditExportRequest {
+            action: Default::default(),
+            date_from: date_from.into(),
+            date_to: date_to.into(),
+            phi_only: Default::default(),
+            service: Default::default(),
+        }
+    }
+}
+
 body_setters! { AuditExportRequest {
     phi_only(phi_only) = "phi_only": bool;
 } patch {

@@ -33,6 +33,18 @@ pub struct AttachWorkspaceRequest {
     pub workspace_id: String,
 }
 
+impl AttachWorkspaceRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(workspace_id: impl Into<String>) -> Self {
+        AttachWorkspaceRequest {
+            billable: Default::default(),
+            environment: Default::default(),
+            workspace_id: workspace_id.into(),
+        }
+    }
+}
+
 body_setters! { AttachWorkspaceRequest {
     billable(billable) = "billable": bool;
     environment(environment) = "environment": AttachWorkspaceRequestEnvironment;
@@ -78,6 +90,25 @@ pub struct CreateCustomerRequest {
     pub name: String,
     /// `slug` (required; min length 2; max length 63; pattern `^[a-z0-9][a-z0-9-]*[a-z0-9]$`)
     pub slug: String,
+}
+
+impl CreateCustomerRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        billing_email: impl Into<String>,
+        name: impl Into<String>,
+        slug: impl Into<String>,
+    ) -> Self {
+        CreateCustomerRequest {
+            address: Default::default(),
+            billing_contact: Default::default(),
+            billing_email: billing_email.into(),
+            mercury_memo: Default::default(),
+            name: name.into(),
+            slug: slug.into(),
+        }
+    }
 }
 
 body_setters! { CreateCustomerRequest {

@@ -728,6 +728,29 @@ pub struct CreateOutboundCallRequest {
     pub use_case_id: Patch<String>,
 }
 
+impl CreateOutboundCallRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(phone_to: impl Into<PhoneE164>, reason: impl Into<NameString>) -> Self {
+        CreateOutboundCallRequest {
+            derived_from_call_sid: Default::default(),
+            goal: Default::default(),
+            idempotency_key: Default::default(),
+            metadata: Default::default(),
+            outbound_task_entity_id: Default::default(),
+            patient_canonical_id: Default::default(),
+            patient_entity_id: Default::default(),
+            phone_from: Default::default(),
+            phone_to: phone_to.into(),
+            reason: reason.into(),
+            service_id: Default::default(),
+            system_prompt: Default::default(),
+            tags: Default::default(),
+            use_case_id: Default::default(),
+        }
+    }
+}
+
 body_setters! { CreateOutboundCallRequest {
 } patch {
     derived_from_call_sid / clear_derived_from_call_sid(derived_from_call_sid) = "derived_from_call_sid": String;

@@ -17,6 +17,17 @@ pub struct CreateSesSetupRequest {
     pub tenant_name: String,
 }
 
+impl CreateSesSetupRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(domain_identity: impl Into<String>, tenant_name: impl Into<String>) -> Self {
+        CreateSesSetupRequest {
+            domain_identity: domain_identity.into(),
+            tenant_name: tenant_name.into(),
+        }
+    }
+}
+
 string_enum! {
     /// Inline string enum `DnsRecordResponseType`.
     DnsRecordResponseType {

@@ -18,6 +18,17 @@ pub struct Action {
     pub filler_hint: Patch<String>,
 }
 
+impl Action {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(description: impl Into<String>) -> Self {
+        Action {
+            description: description.into(),
+            filler_hint: Default::default(),
+        }
+    }
+}
+
 body_setters! { Action {
 } patch {
     filler_hint / clear_filler_hint(filler_hint) = "filler_hint": String;
@@ -103,6 +114,23 @@ pub struct AnnotationState {
     pub r#type: String,
 }
 
+impl AnnotationState {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        inner_thought: impl Into<String>,
+        name: impl Into<String>,
+        next_state: impl Into<String>,
+    ) -> Self {
+        AnnotationState {
+            inner_thought: inner_thought.into(),
+            name: name.into(),
+            next_state: next_state.into(),
+            r#type: "annotation".to_owned(),
+        }
+    }
+}
+
 /// Schema `ChannelOverride`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ChannelOverride {
@@ -148,6 +176,27 @@ pub struct CollectionField {
     /// `validation` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub validation: Patch<String>,
+}
+
+impl CollectionField {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        key: impl Into<String>,
+        label: impl Into<String>,
+        r#type: impl Into<String>,
+    ) -> Self {
+        CollectionField {
+            ask_prompt: Default::default(),
+            fhir_path: Default::default(),
+            key: key.into(),
+            label: label.into(),
+            options: Default::default(),
+            required: Default::default(),
+            r#type: r#type.into(),
+            validation: Default::default(),
+        }
+    }
 }
 
 body_setters! { CollectionField {
@@ -269,6 +318,17 @@ pub struct CreateContextGraphRequest {
     pub name: NameString,
 }
 
+impl CreateContextGraphRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(name: impl Into<NameString>) -> Self {
+        CreateContextGraphRequest {
+            description: Default::default(),
+            name: name.into(),
+        }
+    }
+}
+
 body_setters! { CreateContextGraphRequest {
     description(description) = "description": DescriptionString;
 } patch {
@@ -300,6 +360,29 @@ pub struct CreateContextGraphVersionRequest {
     /// `topology_description` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub topology_description: Patch<String>,
+}
+
+impl CreateContextGraphVersionRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        new_user_initial_state: impl Into<String>,
+        returning_user_initial_state: impl Into<String>,
+        states: Vec<ContextGraphState>,
+        terminal_state: impl Into<String>,
+    ) -> Self {
+        CreateContextGraphVersionRequest {
+            description: Default::default(),
+            global_action_guidelines: Default::default(),
+            global_boundary_constraints: Default::default(),
+            global_intra_state_navigation_guidelines: Default::default(),
+            new_user_initial_state: new_user_initial_state.into(),
+            returning_user_initial_state: returning_user_initial_state.into(),
+            states,
+            terminal_state: terminal_state.into(),
+            topology_description: Default::default(),
+        }
+    }
 }
 
 body_setters! { CreateContextGraphVersionRequest {
@@ -351,6 +434,34 @@ pub struct DataCollectionState {
     pub turn_policy: Patch<TurnPolicy>,
     /// `type` (required; constant `"data_collection"`)
     pub r#type: String,
+}
+
+impl DataCollectionState {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        fields: Vec<CollectionField>,
+        name: impl Into<String>,
+        objective: impl Into<String>,
+        on_complete: impl Into<String>,
+    ) -> Self {
+        DataCollectionState {
+            action_guidelines: Default::default(),
+            boundary_constraints: Default::default(),
+            channel_overrides: Default::default(),
+            fields,
+            guardrails: Default::default(),
+            max_turns: Default::default(),
+            name: name.into(),
+            objective: objective.into(),
+            on_complete: on_complete.into(),
+            surface_fallback: Default::default(),
+            surface_fallback_after_turns: Default::default(),
+            tool_call_specs: Default::default(),
+            turn_policy: Default::default(),
+            r#type: "data_collection".to_owned(),
+        }
+    }
 }
 
 body_setters! { DataCollectionState {
@@ -407,6 +518,29 @@ pub struct DecisionState {
     pub wait_for: Patch<DecisionStateWaitFor>,
 }
 
+impl DecisionState {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        exit_conditions: Vec<ExitCondition>,
+        name: impl Into<String>,
+        objective: impl Into<String>,
+    ) -> Self {
+        DecisionState {
+            channel_overrides: Default::default(),
+            decision_guidelines: Default::default(),
+            exit_conditions,
+            guardrails: Default::default(),
+            name: name.into(),
+            objective: objective.into(),
+            tool_call_specs: Default::default(),
+            turn_policy: Default::default(),
+            r#type: "decision".to_owned(),
+            wait_for: Default::default(),
+        }
+    }
+}
+
 body_setters! { DecisionState {
     channel_overrides(channel_overrides) = "channel_overrides": std::collections::BTreeMap<String, ChannelOverride>;
     decision_guidelines(decision_guidelines) = "decision_guidelines": Vec<String>;
@@ -427,6 +561,18 @@ pub struct ExitCondition {
     pub filler_hint: Patch<String>,
     /// `next_state` (required)
     pub next_state: String,
+}
+
+impl ExitCondition {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(description: impl Into<String>, next_state: impl Into<String>) -> Self {
+        ExitCondition {
+            description: description.into(),
+            filler_hint: Default::default(),
+            next_state: next_state.into(),
+        }
+    }
 }
 
 body_setters! { ExitCondition {
@@ -454,6 +600,18 @@ pub struct Guardrail {
     pub enforcement: Option<GuardrailEnforcement>,
     /// `name` (required; max length 128)
     pub name: String,
+}
+
+impl Guardrail {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(description: impl Into<String>, name: impl Into<String>) -> Self {
+        Guardrail {
+            description: description.into(),
+            enforcement: Default::default(),
+            name: name.into(),
+        }
+    }
 }
 
 body_setters! { Guardrail {
@@ -596,6 +754,22 @@ pub struct ToolCallSpec {
     pub result_persistence: Option<ToolCallSpecResultPersistence>,
     /// `tool_id` (required)
     pub tool_id: String,
+}
+
+impl ToolCallSpec {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(tool_id: impl Into<String>) -> Self {
+        ToolCallSpec {
+            additional_instruction: Default::default(),
+            audio_filler_triggered_after: Default::default(),
+            audio_fillers: Default::default(),
+            navigate_on_completion: Default::default(),
+            progress: Default::default(),
+            result_persistence: Default::default(),
+            tool_id: tool_id.into(),
+        }
+    }
 }
 
 body_setters! { ToolCallSpec {

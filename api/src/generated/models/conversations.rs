@@ -224,6 +224,18 @@ pub struct CreateConversationRequest {
     pub service_id: String,
 }
 
+impl CreateConversationRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(service_id: impl Into<String>) -> Self {
+        CreateConversationRequest {
+            auto_greet: Default::default(),
+            entity_id: Default::default(),
+            service_id: service_id.into(),
+        }
+    }
+}
+
 body_setters! { CreateConversationRequest {
     auto_greet(auto_greet) = "auto_greet": bool;
 } patch {
@@ -347,6 +359,19 @@ pub struct TurnRequest {
     pub media_url: Patch<String>,
     /// `message` (required; min length 1; max length 10000)
     pub message: String,
+}
+
+impl TurnRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(message: impl Into<String>) -> Self {
+        TurnRequest {
+            content: Default::default(),
+            media_type: Default::default(),
+            media_url: Default::default(),
+            message: message.into(),
+        }
+    }
 }
 
 body_setters! { TurnRequest {

@@ -58,6 +58,22 @@ pub struct CreateDashboardRequest {
     pub title: NameString,
 }
 
+impl CreateDashboardRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(slug: impl Into<String>, title: impl Into<NameString>) -> Self {
+        CreateDashboardRequest {
+            description: Default::default(),
+            filters: Default::default(),
+            page_context: Default::default(),
+            panels: Default::default(),
+            refresh_interval: Default::default(),
+            slug: slug.into(),
+            title: title.into(),
+        }
+    }
+}
+
 body_setters! { CreateDashboardRequest {
     filters(filters) = "filters": Vec<serde_json::Map<String, serde_json::Value>>;
     panels(panels) = "panels": Vec<serde_json::Map<String, serde_json::Value>>;

@@ -75,6 +75,26 @@ pub struct CreateDataSourceRequest {
     pub sync_strategy: Option<CreateDataSourceRequestSyncStrategy>,
 }
 
+impl CreateDataSourceRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        name: impl Into<NameString>,
+        source_type: impl Into<CreateDataSourceRequestSourceType>,
+    ) -> Self {
+        CreateDataSourceRequest {
+            connection_config: Default::default(),
+            display_name: Default::default(),
+            entity_types: Default::default(),
+            field_mappings: Default::default(),
+            name: name.into(),
+            source_type: source_type.into(),
+            sync_schedule: Default::default(),
+            sync_strategy: Default::default(),
+        }
+    }
+}
+
 body_setters! { CreateDataSourceRequest {
     connection_config(connection_config) = "connection_config": serde_json::Map<String, serde_json::Value>;
     entity_types(entity_types) = "entity_types": Vec<String>;

@@ -84,6 +84,27 @@ pub struct ActionRequest {
     pub y2: Patch<i64>,
 }
 
+impl ActionRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(r#type: impl Into<ActionRequestType>) -> Self {
+        ActionRequest {
+            amount: Default::default(),
+            button: Default::default(),
+            direction: Default::default(),
+            key: Default::default(),
+            text: Default::default(),
+            r#type: r#type.into(),
+            x: Default::default(),
+            x1: Default::default(),
+            x2: Default::default(),
+            y: Default::default(),
+            y1: Default::default(),
+            y2: Default::default(),
+        }
+    }
+}
+
 body_setters! { ActionRequest {
 } patch {
     amount / clear_amount(amount) = "amount": i64;
@@ -144,4 +165,14 @@ pub struct SessionStatusResponse {
 pub struct DesktopSessionsCreateSessionRequest {
     /// `integration_name` (required)
     pub integration_name: NameString,
+}
+
+impl DesktopSessionsCreateSessionRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(integration_name: impl Into<NameString>) -> Self {
+        DesktopSessionsCreateSessionRequest {
+            integration_name: integration_name.into(),
+        }
+    }
 }

@@ -82,6 +82,33 @@ pub struct FormTemplate {
     pub version: Option<i64>,
 }
 
+impl FormTemplate {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        fields: Vec<FormTemplateField>,
+        name: impl Into<NameString>,
+        sections: Vec<FormTemplateSection>,
+    ) -> Self {
+        FormTemplate {
+            active: Default::default(),
+            branding: Default::default(),
+            category: Default::default(),
+            completion_action_url: Default::default(),
+            completion_message: Default::default(),
+            completion_title: Default::default(),
+            description: Default::default(),
+            fields,
+            id: Default::default(),
+            name: name.into(),
+            patient_type: Default::default(),
+            sections,
+            submit_button_text: Default::default(),
+            version: Default::default(),
+        }
+    }
+}
+
 body_setters! { FormTemplate {
     active(active) = "active": bool;
     category(category) = "category": FormTemplateCategory;
@@ -139,6 +166,28 @@ pub struct FormTemplateField {
     pub validation: Patch<serde_json::Map<String, serde_json::Value>>,
 }
 
+impl FormTemplateField {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(key: impl Into<String>, label: impl Into<NameString>) -> Self {
+        FormTemplateField {
+            condition: Default::default(),
+            consent_text: Default::default(),
+            description: Default::default(),
+            field_type: Default::default(),
+            key: key.into(),
+            label: label.into(),
+            layout_group: Default::default(),
+            options: Default::default(),
+            placeholder: Default::default(),
+            prefill_path: Default::default(),
+            required: Default::default(),
+            sensitive: Default::default(),
+            validation: Default::default(),
+        }
+    }
+}
+
 body_setters! { FormTemplateField {
     field_type(field_type) = "field_type": FieldType;
     required(required) = "required": bool;
@@ -178,6 +227,24 @@ pub struct FormTemplateSection {
     pub title: NameString,
 }
 
+impl FormTemplateSection {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        field_keys: Vec<String>,
+        id: impl Into<String>,
+        title: impl Into<NameString>,
+    ) -> Self {
+        FormTemplateSection {
+            condition: Default::default(),
+            description: Default::default(),
+            field_keys,
+            id: id.into(),
+            title: title.into(),
+        }
+    }
+}
+
 body_setters! { FormTemplateSection {
 } patch {
     condition / clear_condition(condition) = "condition": serde_json::Map<String, serde_json::Value>;
@@ -196,6 +263,16 @@ pub struct FormTemplateUpdateRequest {
 pub struct ResolveTemplateRequest {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: String,
+}
+
+impl ResolveTemplateRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(entity_id: impl Into<String>) -> Self {
+        ResolveTemplateRequest {
+            entity_id: entity_id.into(),
+        }
+    }
 }
 
 /// Schema `ResolveTemplateResponse`.

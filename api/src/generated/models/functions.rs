@@ -65,6 +65,22 @@ pub struct FunctionCreateRequest {
     pub schema: Option<String>,
 }
 
+impl FunctionCreateRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(name: impl Into<NameString>) -> Self {
+        FunctionCreateRequest {
+            catalog: Default::default(),
+            description: Default::default(),
+            function_type: Default::default(),
+            input_schema: Default::default(),
+            name: name.into(),
+            returns_table: Default::default(),
+            schema: Default::default(),
+        }
+    }
+}
+
 body_setters! { FunctionCreateRequest {
     catalog(catalog) = "catalog": String;
     description(description) = "description": DescriptionString;
@@ -113,6 +129,21 @@ pub struct FunctionExample {
     pub input: serde_json::Map<String, serde_json::Value>,
     /// `output` (required)
     pub output: serde_json::Value,
+}
+
+impl FunctionExample {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        input: serde_json::Map<String, serde_json::Value>,
+        output: serde_json::Value,
+    ) -> Self {
+        FunctionExample {
+            description: Default::default(),
+            input,
+            output,
+        }
+    }
 }
 
 body_setters! { FunctionExample {
@@ -302,6 +333,24 @@ pub struct Parameter {
     pub r#type: ParameterType,
 }
 
+impl Parameter {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        description: impl Into<String>,
+        name: impl Into<String>,
+        r#type: impl Into<ParameterType>,
+    ) -> Self {
+        Parameter {
+            default: Default::default(),
+            description: description.into(),
+            name: name.into(),
+            required: Default::default(),
+            r#type: r#type.into(),
+        }
+    }
+}
+
 body_setters! { Parameter {
     set_default(default) = "default": serde_json::Value;
     required(required) = "required": bool;
@@ -329,6 +378,17 @@ pub struct PromoteRequest {
     pub version: i64,
 }
 
+impl PromoteRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(alias: impl Into<PromoteRequestAlias>, version: i64) -> Self {
+        PromoteRequest {
+            alias: alias.into(),
+            version,
+        }
+    }
+}
+
 /// Schema `PromoteResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PromoteResponse {
@@ -345,6 +405,14 @@ pub struct PromoteResponse {
 pub struct QueryRequest {
     /// `sql` (required; max length 4000)
     pub sql: String,
+}
+
+impl QueryRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(sql: impl Into<String>) -> Self {
+        QueryRequest { sql: sql.into() }
+    }
 }
 
 /// Schema `QueryResponse`.
@@ -417,6 +485,28 @@ pub struct RegisteredFunction {
     pub when_to_use: Option<String>,
 }
 
+impl RegisteredFunction {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        description: impl Into<String>,
+        name: impl Into<String>,
+        sql: impl Into<String>,
+    ) -> Self {
+        RegisteredFunction {
+            description: description.into(),
+            examples: Default::default(),
+            function_type: Default::default(),
+            name: name.into(),
+            parameters: Default::default(),
+            returns: Default::default(),
+            sql: sql.into(),
+            timeout_ms: Default::default(),
+            when_to_use: Default::default(),
+        }
+    }
+}
+
 body_setters! { RegisteredFunction {
     examples(examples) = "examples": Vec<FunctionExample>;
     function_type(function_type) = "function_type": RegisteredFunctionFunctionType;
@@ -432,6 +522,14 @@ body_setters! { RegisteredFunction {
 pub struct RollbackRequest {
     /// `version` (required; minimum 1.0)
     pub version: i64,
+}
+
+impl RollbackRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(version: i64) -> Self {
+        RollbackRequest { version }
+    }
 }
 
 /// Schema `RollbackResponse`.

@@ -15,6 +15,16 @@ pub struct ChatRequest {
     pub message: String,
 }
 
+impl ChatRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(message: impl Into<String>) -> Self {
+        ChatRequest {
+            message: message.into(),
+        }
+    }
+}
+
 /// Schema `SchemaResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct SchemaResponse {
@@ -44,6 +54,14 @@ pub struct SessionResponse {
 pub struct SqlQueryRequest {
     /// `sql` (required; min length 1; max length 50000)
     pub sql: String,
+}
+
+impl SqlQueryRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(sql: impl Into<String>) -> Self {
+        SqlQueryRequest { sql: sql.into() }
+    }
 }
 
 /// Schema `SqlQueryResponse`.

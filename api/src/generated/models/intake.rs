@@ -24,6 +24,19 @@ pub struct CreateLinkRequest {
     pub max_uploads: Option<i64>,
 }
 
+impl CreateLinkRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(customer_slug: impl Into<SlugString>) -> Self {
+        CreateLinkRequest {
+            customer_slug: customer_slug.into(),
+            display_name: Default::default(),
+            expires_in_hours: Default::default(),
+            max_uploads: Default::default(),
+        }
+    }
+}
+
 body_setters! { CreateLinkRequest {
     expires_in_hours(expires_in_hours) = "expires_in_hours": i64;
     max_uploads(max_uploads) = "max_uploads": i64;

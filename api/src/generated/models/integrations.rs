@@ -128,6 +128,43 @@ pub struct AuthConfig {
     pub r#type: AuthConfigType,
 }
 
+impl AuthConfig {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(r#type: impl Into<AuthConfigType>) -> Self {
+        AuthConfig {
+            assertion_algorithm: Default::default(),
+            assertion_audience: Default::default(),
+            assertion_issuer: Default::default(),
+            assertion_kid: Default::default(),
+            assertion_scopes_in_jwt: Default::default(),
+            assertion_subject: Default::default(),
+            client_id: Default::default(),
+            client_secret_ssm_param_path: Default::default(),
+            exchange_default_ttl_seconds: Default::default(),
+            exchange_expires_in_field: Default::default(),
+            exchange_param_headers: Default::default(),
+            exchange_secret_format: Default::default(),
+            exchange_secret_header: Default::default(),
+            exchange_secret_ssm_param_path: Default::default(),
+            exchange_token_field: Default::default(),
+            exchange_url: Default::default(),
+            gcp_scopes: Default::default(),
+            header_name: Default::default(),
+            private_key_ssm_param_path: Default::default(),
+            scopes: Default::default(),
+            ssm_param_path: Default::default(),
+            token_lifetime_seconds: Default::default(),
+            token_request_client_id_field: Default::default(),
+            token_request_client_secret_field: Default::default(),
+            token_response_path: Default::default(),
+            token_ssm_param_path: Default::default(),
+            token_url: Default::default(),
+            r#type: r#type.into(),
+        }
+    }
+}
+
 body_setters! { AuthConfig {
     assertion_scopes_in_jwt(assertion_scopes_in_jwt) = "assertion_scopes_in_jwt": bool;
     exchange_default_ttl_seconds(exchange_default_ttl_seconds) = "exchange_default_ttl_seconds": i64;
@@ -294,6 +331,48 @@ pub struct AuthConfigWithSecrets {
     pub r#type: AuthConfigWithSecretsType,
 }
 
+impl AuthConfigWithSecrets {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(r#type: impl Into<AuthConfigWithSecretsType>) -> Self {
+        AuthConfigWithSecrets {
+            api_key_value: Default::default(),
+            assertion_algorithm: Default::default(),
+            assertion_audience: Default::default(),
+            assertion_issuer: Default::default(),
+            assertion_kid: Default::default(),
+            assertion_scopes_in_jwt: Default::default(),
+            assertion_subject: Default::default(),
+            bearer_token_value: Default::default(),
+            client_id: Default::default(),
+            client_secret_ssm_param_path: Default::default(),
+            client_secret_value: Default::default(),
+            exchange_default_ttl_seconds: Default::default(),
+            exchange_expires_in_field: Default::default(),
+            exchange_param_headers: Default::default(),
+            exchange_secret_format: Default::default(),
+            exchange_secret_header: Default::default(),
+            exchange_secret_ssm_param_path: Default::default(),
+            exchange_secret_value: Default::default(),
+            exchange_token_field: Default::default(),
+            exchange_url: Default::default(),
+            gcp_scopes: Default::default(),
+            header_name: Default::default(),
+            private_key_ssm_param_path: Default::default(),
+            private_key_value: Default::default(),
+            scopes: Default::default(),
+            ssm_param_path: Default::default(),
+            token_lifetime_seconds: Default::default(),
+            token_request_client_id_field: Default::default(),
+            token_request_client_secret_field: Default::default(),
+            token_response_path: Default::default(),
+            token_ssm_param_path: Default::default(),
+            token_url: Default::default(),
+            r#type: r#type.into(),
+        }
+    }
+}
+
 body_setters! { AuthConfigWithSecrets {
     assertion_scopes_in_jwt(assertion_scopes_in_jwt) = "assertion_scopes_in_jwt": bool;
     exchange_default_ttl_seconds(exchange_default_ttl_seconds) = "exchange_default_ttl_seconds": i64;
@@ -391,6 +470,27 @@ pub struct CreateIntegrationRequest {
     /// `protocol` (optional; spec default `"rest"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<CreateIntegrationRequestProtocol>,
+}
+
+impl CreateIntegrationRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(display_name: impl Into<NameString>, name: impl Into<String>) -> Self {
+        CreateIntegrationRequest {
+            auth: Default::default(),
+            base_url: Default::default(),
+            display_name: display_name.into(),
+            enabled: Default::default(),
+            endpoints: Default::default(),
+            mcp_args: Default::default(),
+            mcp_command: Default::default(),
+            mcp_headers: Default::default(),
+            mcp_transport: Default::default(),
+            mcp_url: Default::default(),
+            name: name.into(),
+            protocol: Default::default(),
+        }
+    }
 }
 
 body_setters! { CreateIntegrationRequest {
@@ -493,6 +593,35 @@ pub struct EndpointConfig {
     pub retry_config: Option<RetryConfig>,
 }
 
+impl EndpointConfig {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        description: impl Into<String>,
+        name: impl Into<String>,
+        path: impl Into<String>,
+    ) -> Self {
+        EndpointConfig {
+            auth: Default::default(),
+            base_url: Default::default(),
+            body_format: Default::default(),
+            description: description.into(),
+            headers: Default::default(),
+            input_schema: Default::default(),
+            max_result_length: Default::default(),
+            method: Default::default(),
+            name: name.into(),
+            path: path.into(),
+            response_filter: Default::default(),
+            response_mapping: Default::default(),
+            result_delivery: Default::default(),
+            result_key: Default::default(),
+            result_template: Default::default(),
+            retry_config: Default::default(),
+        }
+    }
+}
+
 body_setters! { EndpointConfig {
     body_format(body_format) = "body_format": EndpointConfigBodyFormat;
     headers(headers) = "headers": std::collections::BTreeMap<String, String>;
@@ -523,6 +652,19 @@ pub struct ExchangeHeaderMapping {
     /// `required` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
+}
+
+impl ExchangeHeaderMapping {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(header_name: impl Into<String>, param_name: impl Into<String>) -> Self {
+        ExchangeHeaderMapping {
+            consume: Default::default(),
+            header_name: header_name.into(),
+            param_name: param_name.into(),
+            required: Default::default(),
+        }
+    }
 }
 
 body_setters! { ExchangeHeaderMapping {
@@ -654,6 +796,16 @@ body_setters! { RetryConfig {
 pub struct SecretInput {
     /// `value` (required; min length 1; max length 8192)
     pub value: String,
+}
+
+impl SecretInput {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(value: impl Into<String>) -> Self {
+        SecretInput {
+            value: value.into(),
+        }
+    }
 }
 
 string_enum! {

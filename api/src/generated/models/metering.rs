@@ -38,6 +38,25 @@ pub struct MeteringEmitRequest {
     pub metering_unit: Patch<String>,
 }
 
+impl MeteringEmitRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        event_type: impl Into<String>,
+        metering_quantity: f64,
+        metering_source: impl Into<MeteringEmitRequestMeteringSource>,
+    ) -> Self {
+        MeteringEmitRequest {
+            effective_at: Default::default(),
+            event_type: event_type.into(),
+            metering_metadata: Default::default(),
+            metering_quantity,
+            metering_source: metering_source.into(),
+            metering_unit: Default::default(),
+        }
+    }
+}
+
 body_setters! { MeteringEmitRequest {
 } patch {
     effective_at / clear_effective_at(effective_at) = "effective_at": String;

@@ -114,6 +114,18 @@ pub struct MetricEvaluateRequest {
     pub subject_id: String,
 }
 
+impl MetricEvaluateRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(subject_id: impl Into<String>) -> Self {
+        MetricEvaluateRequest {
+            as_of: Default::default(),
+            persist: false,
+            subject_id: subject_id.into(),
+        }
+    }
+}
+
 body_setters! { MetricEvaluateRequest {
 } patch {
     as_of / clear_as_of(as_of) = "as_of": String;

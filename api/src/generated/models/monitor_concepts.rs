@@ -57,6 +57,22 @@ pub struct CreateMonitorConceptRequest {
     pub threshold: Option<f64>,
 }
 
+impl CreateMonitorConceptRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(description: impl Into<DescriptionString>, name: impl Into<NameString>) -> Self {
+        CreateMonitorConceptRequest {
+            agent_config: Default::default(),
+            description: description.into(),
+            escalation: Default::default(),
+            name: name.into(),
+            standalone_threshold: Default::default(),
+            tags: Default::default(),
+            threshold: Default::default(),
+        }
+    }
+}
+
 body_setters! { CreateMonitorConceptRequest {
     agent_config(agent_config) = "agent_config": AgentConfigPayload;
     escalation(escalation) = "escalation": EscalationConfigPayload;

@@ -15,6 +15,16 @@ pub struct AccessTokenRequest {
     pub call_sid: String,
 }
 
+impl AccessTokenRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(call_sid: impl Into<String>) -> Self {
+        AccessTokenRequest {
+            call_sid: call_sid.into(),
+        }
+    }
+}
+
 /// Schema `AccessTokenResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct AccessTokenResponse {
@@ -139,6 +149,16 @@ pub struct BriefingRequest {
     pub call_sid: String,
 }
 
+impl BriefingRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(call_sid: impl Into<String>) -> Self {
+        BriefingRequest {
+            call_sid: call_sid.into(),
+        }
+    }
+}
+
 /// Schema `BriefingResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct BriefingResponse {
@@ -230,6 +250,22 @@ pub struct CreateOperatorRequest {
     /// `type` (optional; spec default `"clinical"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CreateOperatorRequestType>,
+}
+
+impl CreateOperatorRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(email: impl Into<String>, name: impl Into<NameString>) -> Self {
+        CreateOperatorRequest {
+            connection_method: Default::default(),
+            email: email.into(),
+            name: name.into(),
+            phone_number: Default::default(),
+            role: Default::default(),
+            skills: Default::default(),
+            r#type: Default::default(),
+        }
+    }
 }
 
 body_setters! { CreateOperatorRequest {
@@ -343,6 +379,17 @@ pub struct JoinCallRequest {
     pub mode: Option<JoinCallRequestMode>,
 }
 
+impl JoinCallRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(call_sid: impl Into<String>) -> Self {
+        JoinCallRequest {
+            call_sid: call_sid.into(),
+            mode: Default::default(),
+        }
+    }
+}
+
 body_setters! { JoinCallRequest {
     mode(mode) = "mode": JoinCallRequestMode;
 } patch {
@@ -376,6 +423,16 @@ pub struct JoinCallResponse {
 pub struct LeaveCallRequest {
     /// `call_sid` (required; min length 1; max length 64)
     pub call_sid: String,
+}
+
+impl LeaveCallRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(call_sid: impl Into<String>) -> Self {
+        LeaveCallRequest {
+            call_sid: call_sid.into(),
+        }
+    }
 }
 
 /// Schema `LeaveCallResponse`.
@@ -697,6 +754,17 @@ pub struct SendGuidanceRequest {
     pub message: String,
 }
 
+impl SendGuidanceRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(call_sid: impl Into<String>, message: impl Into<String>) -> Self {
+        SendGuidanceRequest {
+            call_sid: call_sid.into(),
+            message: message.into(),
+        }
+    }
+}
+
 string_enum! {
     /// Inline string enum `SendGuidanceResponseStatus`.
     SendGuidanceResponseStatus {
@@ -736,6 +804,18 @@ pub struct SwitchModeRequest {
     /// `participant_call_sid` (optional; max length 64; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participant_call_sid: Option<String>,
+}
+
+impl SwitchModeRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(call_sid: impl Into<String>, mode: impl Into<SwitchModeRequestMode>) -> Self {
+        SwitchModeRequest {
+            call_sid: call_sid.into(),
+            mode: mode.into(),
+            participant_call_sid: Default::default(),
+        }
+    }
 }
 
 body_setters! { SwitchModeRequest {
@@ -884,6 +964,18 @@ pub struct WrapUpRequest {
     pub notes: Option<String>,
     /// `outcome` (required)
     pub outcome: WrapUpRequestOutcome,
+}
+
+impl WrapUpRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(call_sid: impl Into<String>, outcome: impl Into<WrapUpRequestOutcome>) -> Self {
+        WrapUpRequest {
+            call_sid: call_sid.into(),
+            notes: Default::default(),
+            outcome: outcome.into(),
+        }
+    }
 }
 
 body_setters! { WrapUpRequest {

@@ -28,6 +28,25 @@ pub struct CreatePersonaRequest {
     pub role: NameString,
 }
 
+impl CreatePersonaRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        developed_by: impl Into<NameString>,
+        name: impl Into<NameString>,
+        role: impl Into<NameString>,
+    ) -> Self {
+        CreatePersonaRequest {
+            background: Default::default(),
+            communication_style: Default::default(),
+            default_language: Default::default(),
+            developed_by: developed_by.into(),
+            name: name.into(),
+            role: role.into(),
+        }
+    }
+}
+
 body_setters! { CreatePersonaRequest {
     background(background) = "background": DescriptionString;
     communication_style(communication_style) = "communication_style": serde_json::Map<String, serde_json::Value>;

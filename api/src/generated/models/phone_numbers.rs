@@ -32,6 +32,22 @@ pub struct BindChannelPhoneRequest {
     pub setup_id: String,
 }
 
+impl BindChannelPhoneRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(channel_phone_id: impl Into<String>, setup_id: impl Into<String>) -> Self {
+        BindChannelPhoneRequest {
+            capabilities: Default::default(),
+            channel_phone_id: channel_phone_id.into(),
+            display_name: Default::default(),
+            forwarding: Default::default(),
+            inbound_service_id: Default::default(),
+            notes: Default::default(),
+            setup_id: setup_id.into(),
+        }
+    }
+}
+
 body_setters! { BindChannelPhoneRequest {
     capabilities(capabilities) = "capabilities": Vec<String>;
     display_name(display_name) = "display_name": String;
@@ -102,6 +118,24 @@ pub struct CreatePhoneNumberRequest {
     pub status: Option<CreatePhoneNumberRequestStatus>,
 }
 
+impl CreatePhoneNumberRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(phone_number: impl Into<PhoneE164>) -> Self {
+        CreatePhoneNumberRequest {
+            capabilities: Default::default(),
+            display_name: Default::default(),
+            forwarding: Default::default(),
+            inbound_service_id: Default::default(),
+            notes: Default::default(),
+            phone_number: phone_number.into(),
+            provider: Default::default(),
+            provider_phone_sid: Default::default(),
+            status: Default::default(),
+        }
+    }
+}
+
 body_setters! { CreatePhoneNumberRequest {
     capabilities(capabilities) = "capabilities": Vec<CreatePhoneNumberRequestCapabilitiesItem>;
     display_name(display_name) = "display_name": String;
@@ -125,6 +159,18 @@ pub struct ForwardingConfigRequest {
     /// `should_disconnect` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub should_disconnect: Option<bool>,
+}
+
+impl ForwardingConfigRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(forward_to: impl Into<PhoneE164>) -> Self {
+        ForwardingConfigRequest {
+            enabled: Default::default(),
+            forward_to: forward_to.into(),
+            should_disconnect: Default::default(),
+        }
+    }
 }
 
 body_setters! { ForwardingConfigRequest {

@@ -54,6 +54,17 @@ pub struct BatchRejectRequest {
     pub reason: String,
 }
 
+impl BatchRejectRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(item_ids: Vec<String>, reason: impl Into<String>) -> Self {
+        BatchRejectRequest {
+            item_ids,
+            reason: reason.into(),
+        }
+    }
+}
+
 /// Schema `ClaimResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ClaimResponse {
@@ -160,6 +171,16 @@ pub type ReviewItemResponsePage = Page<ReviewItemResponse>;
 pub struct RejectRequest {
     /// `reason` (required; min length 1; max length 2000)
     pub reason: String,
+}
+
+impl RejectRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(reason: impl Into<String>) -> Self {
+        RejectRequest {
+            reason: reason.into(),
+        }
+    }
 }
 
 /// Schema `ReviewDashboardResponse`.

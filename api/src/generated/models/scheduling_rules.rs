@@ -38,6 +38,24 @@ pub struct ClinicOpenHoursParams {
     pub wednesday: Patch<DayHours>,
 }
 
+impl ClinicOpenHoursParams {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(timezone: impl Into<String>) -> Self {
+        ClinicOpenHoursParams {
+            friday: Default::default(),
+            monday: Default::default(),
+            rule_kind: "clinic_open_hours".to_owned(),
+            saturday: Default::default(),
+            sunday: Default::default(),
+            thursday: Default::default(),
+            timezone: timezone.into(),
+            tuesday: Default::default(),
+            wednesday: Default::default(),
+        }
+    }
+}
+
 body_setters! { ClinicOpenHoursParams {
 } patch {
     friday / clear_friday(friday) = "friday": DayHours;
@@ -54,6 +72,15 @@ body_setters! { ClinicOpenHoursParams {
 pub struct ConcurrentStartBlockParams {
     /// `rule_kind` (optional; constant `"concurrent_start_block"`; spec default `"concurrent_start_block"`)
     pub rule_kind: String,
+}
+
+impl Default for ConcurrentStartBlockParams {
+    /// Constants set, optional fields unset.
+    fn default() -> Self {
+        ConcurrentStartBlockParams {
+            rule_kind: "concurrent_start_block".to_owned(),
+        }
+    }
 }
 
 string_enum! {
@@ -114,6 +141,21 @@ pub struct CreateSchedulingRuleSetRequest {
     pub params: CreateSchedulingRuleSetRequestParams,
 }
 
+impl CreateSchedulingRuleSetRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        agent_kind: impl Into<CreateSchedulingRuleSetRequestAgentKind>,
+        params: impl Into<CreateSchedulingRuleSetRequestParams>,
+    ) -> Self {
+        CreateSchedulingRuleSetRequest {
+            agent_kind: agent_kind.into(),
+            is_active: Default::default(),
+            params: params.into(),
+        }
+    }
+}
+
 body_setters! { CreateSchedulingRuleSetRequest {
     is_active(is_active) = "is_active": bool;
 } patch {
@@ -128,6 +170,17 @@ pub struct KetamineBlockOverlapParams {
     pub window_days: i64,
 }
 
+impl KetamineBlockOverlapParams {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(window_days: i64) -> Self {
+        KetamineBlockOverlapParams {
+            rule_kind: "ketamine_block_overlap".to_owned(),
+            window_days,
+        }
+    }
+}
+
 /// Schema `NinetyDayRollingParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NinetyDayRollingParams {
@@ -135,6 +188,17 @@ pub struct NinetyDayRollingParams {
     pub days: i64,
     /// `rule_kind` (optional; constant `"ninety_day_rolling"`; spec default `"ninety_day_rolling"`)
     pub rule_kind: String,
+}
+
+impl NinetyDayRollingParams {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(days: i64) -> Self {
+        NinetyDayRollingParams {
+            days,
+            rule_kind: "ninety_day_rolling".to_owned(),
+        }
+    }
 }
 
 /// Schema `PaginatedResponse_SchedulingRuleSetResponse_`: a token-paged list.
@@ -205,6 +269,18 @@ pub struct TmsMappingReleaseParams {
     pub weekend_skip: Option<bool>,
 }
 
+impl TmsMappingReleaseParams {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(reservation_window_hours: i64) -> Self {
+        TmsMappingReleaseParams {
+            reservation_window_hours,
+            rule_kind: "tms_mapping_release".to_owned(),
+            weekend_skip: Default::default(),
+        }
+    }
+}
+
 body_setters! { TmsMappingReleaseParams {
     weekend_skip(weekend_skip) = "weekend_skip": bool;
 } patch {
@@ -219,6 +295,18 @@ pub struct TmsSessionGridParams {
     pub interval_minutes: i64,
     /// `rule_kind` (optional; constant `"tms_session_grid"`; spec default `"tms_session_grid"`)
     pub rule_kind: String,
+}
+
+impl TmsSessionGridParams {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(boundary_minutes: Vec<i64>, interval_minutes: i64) -> Self {
+        TmsSessionGridParams {
+            boundary_minutes,
+            interval_minutes,
+            rule_kind: "tms_session_grid".to_owned(),
+        }
+    }
 }
 
 /// Inline discriminated union `UpdateSchedulingRuleSetRequestParams`. Discriminator `rule_kind`; unknown tags are kept in `Unknown`.
@@ -279,6 +367,17 @@ pub struct DayHours {
     pub end: String,
     /// `start` (required; pattern `^([01]\d|2[0-3]):[0-5]\d$`)
     pub start: String,
+}
+
+impl DayHours {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(end: impl Into<String>, start: impl Into<String>) -> Self {
+        DayHours {
+            end: end.into(),
+            start: start.into(),
+        }
+    }
 }
 
 string_enum! {

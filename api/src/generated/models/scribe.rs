@@ -15,6 +15,14 @@ pub struct ApproveIcd10Request {
     pub code: String,
 }
 
+impl ApproveIcd10Request {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(code: impl Into<String>) -> Self {
+        ApproveIcd10Request { code: code.into() }
+    }
+}
+
 /// Schema `Body_transcribe-scribe-recording`.
 ///
 /// Sent as `multipart/form-data`: file fields as file parts, others as text parts.
@@ -41,6 +49,17 @@ pub struct EditSoapRequest {
     pub section: String,
 }
 
+impl EditSoapRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(content: impl Into<String>, section: impl Into<String>) -> Self {
+        EditSoapRequest {
+            content: content.into(),
+            section: section.into(),
+        }
+    }
+}
+
 /// Schema `RejectICD10Request`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RejectIcd10Request {
@@ -49,6 +68,17 @@ pub struct RejectIcd10Request {
     /// `reason` (optional, nullable; max length 500)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub reason: Patch<String>,
+}
+
+impl RejectIcd10Request {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(code: impl Into<String>) -> Self {
+        RejectIcd10Request {
+            code: code.into(),
+            reason: Default::default(),
+        }
+    }
 }
 
 body_setters! { RejectIcd10Request {

@@ -88,6 +88,34 @@ pub struct CreateServiceRequest {
     pub voice_config: Patch<ServiceVoiceConfig>,
 }
 
+impl CreateServiceRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        agent_id: impl Into<String>,
+        context_graph_id: impl Into<String>,
+        name: impl Into<NameString>,
+    ) -> Self {
+        CreateServiceRequest {
+            agent_id: agent_id.into(),
+            channel_type: Default::default(),
+            context_graph_id: context_graph_id.into(),
+            description: Default::default(),
+            environment: Default::default(),
+            escalation_policy: Default::default(),
+            is_active: Default::default(),
+            keyterms: Default::default(),
+            name: name.into(),
+            persona_id: Default::default(),
+            safety_filters_enabled: Default::default(),
+            tags: Default::default(),
+            tool_capacity: Default::default(),
+            version_sets: Default::default(),
+            voice_config: Default::default(),
+        }
+    }
+}
+
 body_setters! { CreateServiceRequest {
     channel_type(channel_type) = "channel_type": CreateServiceRequestChannelType;
     description(description) = "description": DescriptionString;
@@ -251,6 +279,15 @@ fn const_forward_action_type() -> String {
     "forward".to_owned()
 }
 
+impl Default for ForwardAction {
+    /// Constants set, optional fields unset.
+    fn default() -> Self {
+        ForwardAction {
+            r#type: "forward".to_owned(),
+        }
+    }
+}
+
 /// Schema `HangupAction`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HangupAction {
@@ -263,6 +300,15 @@ fn const_hangup_action_type() -> String {
     "hangup".to_owned()
 }
 
+impl Default for HangupAction {
+    /// Constants set, optional fields unset.
+    fn default() -> Self {
+        HangupAction {
+            r#type: "hangup".to_owned(),
+        }
+    }
+}
+
 /// Schema `LLMConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LlmConfig {
@@ -271,6 +317,17 @@ pub struct LlmConfig {
     /// `params` (optional; spec default `{}`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl LlmConfig {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(llm_name: impl Into<String>) -> Self {
+        LlmConfig {
+            llm_name: llm_name.into(),
+            params: Default::default(),
+        }
+    }
 }
 
 body_setters! { LlmConfig {
@@ -288,6 +345,15 @@ pub struct OperatorAction {
 
 fn const_operator_action_type() -> String {
     "operator".to_owned()
+}
+
+impl Default for OperatorAction {
+    /// Constants set, optional fields unset.
+    fn default() -> Self {
+        OperatorAction {
+            r#type: "operator".to_owned(),
+        }
+    }
 }
 
 /// Schema `PaginatedResponse_ServiceResponse_`: a token-paged list.
@@ -384,6 +450,17 @@ pub struct ServiceTag {
     /// `value` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub value: Patch<String>,
+}
+
+impl ServiceTag {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(key: impl Into<String>) -> Self {
+        ServiceTag {
+            key: key.into(),
+            value: Default::default(),
+        }
+    }
 }
 
 body_setters! { ServiceTag {
@@ -531,6 +608,17 @@ pub struct TextTurnRequest {
     pub text: String,
 }
 
+impl TextTurnRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(phone_number: impl Into<String>, text: impl Into<String>) -> Self {
+        TextTurnRequest {
+            phone_number: phone_number.into(),
+            text: text.into(),
+        }
+    }
+}
+
 /// Schema `TextTurnResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TextTurnResponse {
@@ -634,6 +722,16 @@ body_setters! { UpdateServiceRequest {
 pub struct UpsertVersionSetRequest {
     /// `version_set` (required)
     pub version_set: VersionSet,
+}
+
+impl UpsertVersionSetRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(version_set: impl Into<VersionSet>) -> Self {
+        UpsertVersionSetRequest {
+            version_set: version_set.into(),
+        }
+    }
 }
 
 /// Schema `VersionSet`.

@@ -56,6 +56,18 @@ pub struct InjectRequest {
     pub sender: Option<String>,
 }
 
+impl InjectRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(message: impl Into<String>) -> Self {
+        InjectRequest {
+            event_type: Default::default(),
+            message: message.into(),
+            sender: Default::default(),
+        }
+    }
+}
+
 body_setters! { InjectRequest {
     event_type(event_type) = "event_type": InjectRequestEventType;
     sender(sender) = "sender": String;
@@ -118,6 +130,26 @@ pub struct StartSessionRequest {
     /// `surface_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub surface_id: Patch<String>,
+}
+
+impl StartSessionRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        channel_kind: impl Into<StartSessionRequestChannelKind>,
+        service_id: impl Into<String>,
+    ) -> Self {
+        StartSessionRequest {
+            canonical_id: Default::default(),
+            channel_kind: channel_kind.into(),
+            entity_id: Default::default(),
+            greeting: Default::default(),
+            idempotency_key: Default::default(),
+            phone_to: Default::default(),
+            service_id: service_id.into(),
+            surface_id: Default::default(),
+        }
+    }
 }
 
 body_setters! { StartSessionRequest {

@@ -76,6 +76,22 @@ pub struct BehaviorDef {
     pub trigger: Option<BehaviorTrigger>,
 }
 
+impl BehaviorDef {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(name: impl Into<NameString>) -> Self {
+        BehaviorDef {
+            action: Default::default(),
+            cooldown_turns: Default::default(),
+            description: Default::default(),
+            enabled: Default::default(),
+            name: name.into(),
+            priority: Default::default(),
+            trigger: Default::default(),
+        }
+    }
+}
+
 body_setters! { BehaviorDef {
     action(action) = "action": BehaviorAction;
     cooldown_turns(cooldown_turns) = "cooldown_turns": i64;
@@ -142,6 +158,16 @@ body_setters! { BehaviorTrigger {
 pub struct BrandingSettingsRequest {
     /// `branding` (required)
     pub branding: BrandingConfig,
+}
+
+impl BrandingSettingsRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(branding: impl Into<BrandingConfig>) -> Self {
+        BrandingSettingsRequest {
+            branding: branding.into(),
+        }
+    }
 }
 
 /// Schema `BrandingSettingsResponse`.
@@ -228,6 +254,27 @@ pub struct ConnectorDef {
     pub sync_strategy: Option<ConnectorDefSyncStrategy>,
 }
 
+impl ConnectorDef {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(name: impl Into<String>, source_type: impl Into<ConnectorDefSourceType>) -> Self {
+        ConnectorDef {
+            connection_config: Default::default(),
+            connector_type: Default::default(),
+            display_name: Default::default(),
+            entity_types: Default::default(),
+            field_mappings: Default::default(),
+            id: Default::default(),
+            is_active: Default::default(),
+            name: name.into(),
+            outbound_entity_types: Default::default(),
+            source_type: source_type.into(),
+            sync_schedule: Default::default(),
+            sync_strategy: Default::default(),
+        }
+    }
+}
+
 body_setters! { ConnectorDef {
     connection_config(connection_config) = "connection_config": serde_json::Map<String, serde_json::Value>;
     entity_types(entity_types) = "entity_types": Vec<String>;
@@ -268,6 +315,18 @@ pub struct DataTemplate {
     pub name: NameString,
 }
 
+impl DataTemplate {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(fields: Vec<DataTemplateField>, name: impl Into<NameString>) -> Self {
+        DataTemplate {
+            fields,
+            id: Default::default(),
+            name: name.into(),
+        }
+    }
+}
+
 body_setters! { DataTemplate {
     id(id) = "id": String;
 } patch {
@@ -291,6 +350,25 @@ pub struct DataTemplateField {
     /// `sensitive` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
+}
+
+impl DataTemplateField {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        key: impl Into<String>,
+        label: impl Into<NameString>,
+        path: impl Into<String>,
+    ) -> Self {
+        DataTemplateField {
+            field_type: Default::default(),
+            key: key.into(),
+            label: label.into(),
+            path: path.into(),
+            required: Default::default(),
+            sensitive: Default::default(),
+        }
+    }
 }
 
 body_setters! { DataTemplateField {
@@ -351,6 +429,19 @@ pub struct GapRequiredField {
     pub path: String,
 }
 
+impl GapRequiredField {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(label: impl Into<NameString>, path: impl Into<String>) -> Self {
+        GapRequiredField {
+            field_type: Default::default(),
+            label: label.into(),
+            min_items: Default::default(),
+            path: path.into(),
+        }
+    }
+}
+
 body_setters! { GapRequiredField {
     field_type(field_type) = "field_type": FieldType;
 } patch {
@@ -408,6 +499,23 @@ pub struct GapRequirement {
 
 fn const_gap_requirement_entity_type() -> String {
     "person".to_owned()
+}
+
+impl GapRequirement {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(name: impl Into<NameString>, required_fields: Vec<GapRequiredField>) -> Self {
+        GapRequirement {
+            channel: Default::default(),
+            entity_type: "person".to_owned(),
+            name: name.into(),
+            priority: Default::default(),
+            required_fields,
+            surface_description: Default::default(),
+            surface_title: Default::default(),
+            trigger: Default::default(),
+        }
+    }
 }
 
 body_setters! { GapRequirement {
@@ -540,6 +648,29 @@ pub struct MemoryDimension {
     /// `weight` (optional; minimum 0.0; maximum 10.0; spec default `1.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
+}
+
+impl MemoryDimension {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        event_types: Vec<String>,
+        key: impl Into<String>,
+        name: impl Into<NameString>,
+    ) -> Self {
+        MemoryDimension {
+            active: Default::default(),
+            builtin: Default::default(),
+            description: Default::default(),
+            event_types,
+            extract_paths: Default::default(),
+            extraction_mode: Default::default(),
+            id: Default::default(),
+            key: key.into(),
+            name: name.into(),
+            weight: Default::default(),
+        }
+    }
 }
 
 body_setters! { MemoryDimension {
@@ -813,6 +944,53 @@ pub struct MetricDefinition {
     pub valid_range_min: Patch<f64>,
 }
 
+impl MetricDefinition {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        event_types: Vec<String>,
+        key: impl Into<String>,
+        metric_type: impl Into<MetricDefinitionMetricType>,
+        name: impl Into<NameString>,
+        source: impl Into<MetricDefinitionSource>,
+    ) -> Self {
+        MetricDefinition {
+            active: Default::default(),
+            aggregation: Default::default(),
+            ai_labels: Default::default(),
+            ai_query_endpoint: Default::default(),
+            ai_query_prompt: Default::default(),
+            ai_schema: Default::default(),
+            applies_to_product_types: Default::default(),
+            builtin: Default::default(),
+            categories: Default::default(),
+            channel_scope: Default::default(),
+            description: Default::default(),
+            event_types,
+            extract_path: Default::default(),
+            extraction_mode: Default::default(),
+            freshness_sla_minutes: Default::default(),
+            granularity: Default::default(),
+            id: Default::default(),
+            key: key.into(),
+            latency_tier: Default::default(),
+            metric_type: metric_type.into(),
+            model_tier: Default::default(),
+            name: name.into(),
+            period_granularity: Default::default(),
+            prompt: Default::default(),
+            ratio_denominator_event: Default::default(),
+            ratio_numerator_event: Default::default(),
+            source: source.into(),
+            source_filter: Default::default(),
+            sql_expression: Default::default(),
+            unit: Default::default(),
+            valid_range_max: Default::default(),
+            valid_range_min: Default::default(),
+        }
+    }
+}
+
 body_setters! { MetricDefinition {
     active(active) = "active": bool;
     aggregation(aggregation) = "aggregation": MetricDefinitionAggregation;
@@ -918,6 +1096,27 @@ pub struct OutreachRule {
     /// `trigger_config` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_config: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl OutreachRule {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(name: impl Into<NameString>) -> Self {
+        OutreachRule {
+            active: Default::default(),
+            channel: Default::default(),
+            consent_required: Default::default(),
+            data_template_id: Default::default(),
+            form_template_id: Default::default(),
+            id: Default::default(),
+            message_template: Default::default(),
+            name: name.into(),
+            quiet_hours: Default::default(),
+            review_required: Default::default(),
+            trigger: Default::default(),
+            trigger_config: Default::default(),
+        }
+    }
 }
 
 body_setters! { OutreachRule {
@@ -1079,6 +1278,18 @@ pub struct ScribeClinician {
     /// `role` (optional; max length 64; spec default `"clinician"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+}
+
+impl ScribeClinician {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(email: impl Into<String>) -> Self {
+        ScribeClinician {
+            email: email.into(),
+            name: Default::default(),
+            role: Default::default(),
+        }
+    }
 }
 
 body_setters! { ScribeClinician {
@@ -1445,6 +1656,28 @@ pub struct WorkflowSpec {
     pub trigger: WorkflowTrigger,
 }
 
+impl WorkflowSpec {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        name: impl Into<String>,
+        steps: Vec<WorkflowStep>,
+        trigger: impl Into<WorkflowTrigger>,
+    ) -> Self {
+        WorkflowSpec {
+            description: Default::default(),
+            enabled: Default::default(),
+            id: Default::default(),
+            input_query: Default::default(),
+            max_concurrent: Default::default(),
+            name: name.into(),
+            steps,
+            timeout: Default::default(),
+            trigger: trigger.into(),
+        }
+    }
+}
+
 body_setters! { WorkflowSpec {
     description(description) = "description": String;
     enabled(enabled) = "enabled": bool;
@@ -1527,6 +1760,32 @@ pub struct WorkflowStep {
     pub wait_for_event: Patch<String>,
 }
 
+impl WorkflowStep {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(name: impl Into<String>, r#type: impl Into<WorkflowStepType>) -> Self {
+        WorkflowStep {
+            body_steps: Default::default(),
+            condition: Default::default(),
+            endpoint: Default::default(),
+            integration: Default::default(),
+            items_from: Default::default(),
+            name: name.into(),
+            on_false: Default::default(),
+            on_true: Default::default(),
+            request_body: Default::default(),
+            retry_backoff_seconds: Default::default(),
+            retry_count: Default::default(),
+            surface_spec: Default::default(),
+            tool_name: Default::default(),
+            tool_params: Default::default(),
+            r#type: r#type.into(),
+            wait_duration: Default::default(),
+            wait_for_event: Default::default(),
+        }
+    }
+}
+
 body_setters! { WorkflowStep {
     request_body(request_body) = "request_body": serde_json::Map<String, serde_json::Value>;
     retry_backoff_seconds(retry_backoff_seconds) = "retry_backoff_seconds": f64;
@@ -1569,6 +1828,18 @@ pub struct WorkflowTrigger {
     pub event_filter: Patch<serde_json::Map<String, serde_json::Value>>,
     /// `type` (required)
     pub r#type: WorkflowTriggerType,
+}
+
+impl WorkflowTrigger {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(r#type: impl Into<WorkflowTriggerType>) -> Self {
+        WorkflowTrigger {
+            cron_expression: Default::default(),
+            event_filter: Default::default(),
+            r#type: r#type.into(),
+        }
+    }
 }
 
 body_setters! { WorkflowTrigger {

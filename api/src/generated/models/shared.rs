@@ -1274,6 +1274,17 @@ pub struct LanguageProviderEntry {
     pub provider: LanguageProviderEntryProvider,
 }
 
+impl LanguageProviderEntry {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(provider: impl Into<LanguageProviderEntryProvider>) -> Self {
+        LanguageProviderEntry {
+            config: Default::default(),
+            provider: provider.into(),
+        }
+    }
+}
+
 body_setters! { LanguageProviderEntry {
     config(config) = "config": serde_json::Map<String, serde_json::Value>;
 } patch {
@@ -2085,6 +2096,31 @@ pub struct SurfaceField {
     pub validation: Patch<serde_json::Map<String, serde_json::Value>>,
 }
 
+impl SurfaceField {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        field_type: impl Into<FieldType>,
+        key: impl Into<String>,
+        label: impl Into<NameString>,
+    ) -> Self {
+        SurfaceField {
+            condition: Default::default(),
+            consent_text: Default::default(),
+            description: Default::default(),
+            field_type: field_type.into(),
+            key: key.into(),
+            label: label.into(),
+            options: Default::default(),
+            placeholder: Default::default(),
+            prefill_value: Default::default(),
+            required: Default::default(),
+            sensitive: Default::default(),
+            validation: Default::default(),
+        }
+    }
+}
+
 body_setters! { SurfaceField {
     prefill_value(prefill_value) = "prefill_value": serde_json::Value;
     required(required) = "required": bool;
@@ -2111,6 +2147,19 @@ pub struct SurfaceSection {
     pub field_keys: Vec<String>,
     /// `title` (required)
     pub title: NameString,
+}
+
+impl SurfaceSection {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(field_keys: Vec<String>, title: impl Into<NameString>) -> Self {
+        SurfaceSection {
+            condition: Default::default(),
+            description: Default::default(),
+            field_keys,
+            title: title.into(),
+        }
+    }
 }
 
 body_setters! { SurfaceSection {

@@ -17,6 +17,17 @@ pub struct BridgePlanRequest {
     pub service_id: String,
 }
 
+impl BridgePlanRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(objective: impl Into<String>, service_id: impl Into<String>) -> Self {
+        BridgePlanRequest {
+            objective: objective.into(),
+            service_id: service_id.into(),
+        }
+    }
+}
+
 /// Schema `BridgePlanResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct BridgePlanResponse {
@@ -66,6 +77,26 @@ pub struct BridgeRequest {
     /// `target_spec` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub target_spec: Patch<TargetSpec>,
+}
+
+impl BridgeRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(objective: impl Into<String>, service_id: impl Into<String>) -> Self {
+        BridgeRequest {
+            async_generation: Default::default(),
+            auto_target_spec: Default::default(),
+            branch_name: Default::default(),
+            concurrency: Default::default(),
+            exploration: Default::default(),
+            max_turns: Default::default(),
+            num_scenarios: Default::default(),
+            objective: objective.into(),
+            service_id: service_id.into(),
+            tags: Default::default(),
+            target_spec: Default::default(),
+        }
+    }
 }
 
 body_setters! { BridgeRequest {
@@ -167,6 +198,18 @@ pub struct CreateRunRequest {
     pub tags: Option<Vec<String>>,
 }
 
+impl CreateRunRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(service_id: impl Into<String>) -> Self {
+        CreateRunRequest {
+            branch_name: Default::default(),
+            service_id: service_id.into(),
+            tags: Default::default(),
+        }
+    }
+}
+
 body_setters! { CreateRunRequest {
     tags(tags) = "tags": Vec<String>;
 } patch {
@@ -218,6 +261,18 @@ pub struct ForkAlternative {
     pub valence: Patch<f64>,
 }
 
+impl ForkAlternative {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(caller_text: impl Into<String>) -> Self {
+        ForkAlternative {
+            caller_text: caller_text.into(),
+            emotion: Default::default(),
+            valence: Default::default(),
+        }
+    }
+}
+
 body_setters! { ForkAlternative {
 } patch {
     emotion / clear_emotion(emotion) = "emotion": String;
@@ -258,6 +313,17 @@ pub struct NonDesiredState {
     pub state: String,
 }
 
+impl NonDesiredState {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(state: impl Into<String>) -> Self {
+        NonDesiredState {
+            mode: Default::default(),
+            state: state.into(),
+        }
+    }
+}
+
 body_setters! { NonDesiredState {
     mode(mode) = "mode": NonDesiredStateMode;
 } patch {
@@ -272,6 +338,17 @@ pub struct OrderedPathway {
     pub sequence: Vec<String>,
 }
 
+impl OrderedPathway {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(id: impl Into<String>, sequence: Vec<String>) -> Self {
+        OrderedPathway {
+            id: id.into(),
+            sequence,
+        }
+    }
+}
+
 /// Schema `RecommendRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RecommendRequest {
@@ -280,6 +357,17 @@ pub struct RecommendRequest {
     pub n: Option<i64>,
     /// `session_id` (required; max length 64)
     pub session_id: String,
+}
+
+impl RecommendRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(session_id: impl Into<String>) -> Self {
+        RecommendRequest {
+            n: Default::default(),
+            session_id: session_id.into(),
+        }
+    }
 }
 
 body_setters! { RecommendRequest {
@@ -416,6 +504,17 @@ pub struct ScoreSessionRequest {
     /// `score_rationale` (optional, nullable; max length 2000)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub score_rationale: Patch<String>,
+}
+
+impl ScoreSessionRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(score: f64) -> Self {
+        ScoreSessionRequest {
+            score,
+            score_rationale: Default::default(),
+        }
+    }
 }
 
 body_setters! { ScoreSessionRequest {
@@ -948,6 +1047,19 @@ pub struct StepRequest {
     pub valence: Patch<f64>,
 }
 
+impl StepRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(caller_text: impl Into<String>, session_id: impl Into<String>) -> Self {
+        StepRequest {
+            caller_text: caller_text.into(),
+            emotion: Default::default(),
+            session_id: session_id.into(),
+            valence: Default::default(),
+        }
+    }
+}
+
 body_setters! { StepRequest {
 } patch {
     emotion / clear_emotion(emotion) = "emotion": String;
@@ -1012,6 +1124,19 @@ pub struct SimulationsCreateSessionRequest {
     /// `tags` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+}
+
+impl SimulationsCreateSessionRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(service_id: impl Into<String>) -> Self {
+        SimulationsCreateSessionRequest {
+            branch_name: Default::default(),
+            caller_id: Default::default(),
+            service_id: service_id.into(),
+            tags: Default::default(),
+        }
+    }
 }
 
 body_setters! { SimulationsCreateSessionRequest {

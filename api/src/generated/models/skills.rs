@@ -115,6 +115,44 @@ pub struct CreateSkillRequest {
     pub use_structured_output: Option<bool>,
 }
 
+impl CreateSkillRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        description: impl Into<DescriptionString>,
+        input_schema: serde_json::Map<String, serde_json::Value>,
+        name: impl Into<NameString>,
+        slug: impl Into<String>,
+    ) -> Self {
+        CreateSkillRequest {
+            approval_required: Default::default(),
+            checkpoint_enabled: Default::default(),
+            delivery: Default::default(),
+            description: description.into(),
+            enable_caching: Default::default(),
+            enable_citations: Default::default(),
+            enabled: Default::default(),
+            execution_tier: Default::default(),
+            input_schema,
+            integration_tools: Default::default(),
+            max_agent_turns: Default::default(),
+            max_input_tokens: Default::default(),
+            max_result_chars: Default::default(),
+            max_tokens: Default::default(),
+            model: Default::default(),
+            name: name.into(),
+            result_schema: Default::default(),
+            slug: slug.into(),
+            static_tools: Default::default(),
+            system_prompt: Default::default(),
+            thinking_effort: Default::default(),
+            timeout_s: Default::default(),
+            urgency_keywords: Default::default(),
+            use_structured_output: Default::default(),
+        }
+    }
+}
+
 body_setters! { CreateSkillRequest {
     approval_required(approval_required) = "approval_required": bool;
     checkpoint_enabled(checkpoint_enabled) = "checkpoint_enabled": bool;
@@ -146,6 +184,17 @@ pub struct IntegrationToolRefInput {
     pub endpoint: String,
     /// `integration` (required)
     pub integration: String,
+}
+
+impl IntegrationToolRefInput {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(endpoint: impl Into<String>, integration: impl Into<String>) -> Self {
+        IntegrationToolRefInput {
+            endpoint: endpoint.into(),
+            integration: integration.into(),
+        }
+    }
 }
 
 /// Schema `PaginatedResponse_SkillResponse_`: a token-paged list.
@@ -294,6 +343,24 @@ pub struct StaticToolDefInput {
     pub input_schema: serde_json::Map<String, serde_json::Value>,
     /// `name` (required)
     pub name: String,
+}
+
+impl StaticToolDefInput {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        description: impl Into<String>,
+        handler: impl Into<String>,
+        input_schema: serde_json::Map<String, serde_json::Value>,
+        name: impl Into<String>,
+    ) -> Self {
+        StaticToolDefInput {
+            description: description.into(),
+            handler: handler.into(),
+            input_schema,
+            name: name.into(),
+        }
+    }
 }
 
 /// Schema `SubToolLog`.

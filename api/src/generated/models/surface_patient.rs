@@ -47,6 +47,16 @@ pub struct BookingRequest {
     pub slot_id: String,
 }
 
+impl BookingRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(slot_id: impl Into<String>) -> Self {
+        BookingRequest {
+            slot_id: slot_id.into(),
+        }
+    }
+}
+
 /// Schema `BookingResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct BookingResponse {
@@ -63,6 +73,14 @@ pub struct BookingResponse {
 pub struct FieldSaveRequest {
     /// `value` (required)
     pub value: serde_json::Value,
+}
+
+impl FieldSaveRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(value: serde_json::Value) -> Self {
+        FieldSaveRequest { value }
+    }
 }
 
 /// Schema `HealFieldRequest`.
@@ -82,6 +100,26 @@ pub struct HealFieldRequest {
     pub sensitive: Option<bool>,
     /// `value` (required; min length 1; max length 2000)
     pub value: String,
+}
+
+impl HealFieldRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        field_type: impl Into<String>,
+        key: impl Into<String>,
+        label: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        HealFieldRequest {
+            context: Default::default(),
+            field_type: field_type.into(),
+            key: key.into(),
+            label: label.into(),
+            sensitive: Default::default(),
+            value: value.into(),
+        }
+    }
 }
 
 body_setters! { HealFieldRequest {
@@ -118,6 +156,17 @@ pub struct OcrRequest {
     /// `target_fields` (optional, nullable; max items 50)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub target_fields: Patch<Vec<String>>,
+}
+
+impl OcrRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(image: impl Into<String>) -> Self {
+        OcrRequest {
+            image: image.into(),
+            target_fields: Default::default(),
+        }
+    }
 }
 
 body_setters! { OcrRequest {

@@ -61,6 +61,33 @@ pub struct CreateSurfaceRequest {
     pub title: NameString,
 }
 
+impl CreateSurfaceRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        entity_id: impl Into<String>,
+        fields: Vec<SurfaceField>,
+        title: impl Into<NameString>,
+    ) -> Self {
+        CreateSurfaceRequest {
+            branding: Default::default(),
+            channel: Default::default(),
+            completion_action_url: Default::default(),
+            completion_message: Default::default(),
+            completion_title: Default::default(),
+            context: Default::default(),
+            description: Default::default(),
+            entity_id: entity_id.into(),
+            expires_in_hours: Default::default(),
+            fields,
+            resource_type: Default::default(),
+            sections: Default::default(),
+            submit_button_text: Default::default(),
+            title: title.into(),
+        }
+    }
+}
+
 body_setters! { CreateSurfaceRequest {
     channel(channel) = "channel": ChannelType;
     context(context) = "context": serde_json::Map<String, serde_json::Value>;
@@ -113,6 +140,16 @@ pub struct CreateSurfaceResponse {
 pub struct DeliverSurfaceRequest {
     /// `channel_address` (required; min length 1; max length 256)
     pub channel_address: String,
+}
+
+impl DeliverSurfaceRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(channel_address: impl Into<String>) -> Self {
+        DeliverSurfaceRequest {
+            channel_address: channel_address.into(),
+        }
+    }
 }
 
 string_enum! {

@@ -75,6 +75,25 @@ pub struct ToolExecuteRequest {
     pub tool_type: String,
 }
 
+impl ToolExecuteRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        service_id: impl Into<String>,
+        tool_name: impl Into<NameString>,
+        tool_type: impl Into<String>,
+    ) -> Self {
+        ToolExecuteRequest {
+            dry_run: Default::default(),
+            entity_id: Default::default(),
+            input_params: Default::default(),
+            service_id: service_id.into(),
+            tool_name: tool_name.into(),
+            tool_type: tool_type.into(),
+        }
+    }
+}
+
 body_setters! { ToolExecuteRequest {
     dry_run(dry_run) = "dry_run": bool;
     input_params(input_params) = "input_params": serde_json::Map<String, serde_json::Value>;

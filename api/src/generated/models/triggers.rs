@@ -34,6 +34,27 @@ pub struct CreateTriggerRequest {
     pub timezone: Option<String>,
 }
 
+impl CreateTriggerRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        action_id: impl Into<String>,
+        event_type: impl Into<EventTypeString>,
+        name: impl Into<NameString>,
+    ) -> Self {
+        CreateTriggerRequest {
+            action_id: action_id.into(),
+            description: Default::default(),
+            event_filter: Default::default(),
+            event_type: event_type.into(),
+            input_template: Default::default(),
+            name: name.into(),
+            schedule: Default::default(),
+            timezone: Default::default(),
+        }
+    }
+}
+
 body_setters! { CreateTriggerRequest {
     input_template(input_template) = "input_template": serde_json::Map<String, serde_json::Value>;
     timezone(timezone) = "timezone": String;

@@ -80,6 +80,18 @@ pub struct PurchasePhoneNumberRequest {
     pub phone_number: PhoneE164,
 }
 
+impl PurchasePhoneNumberRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(phone_number: impl Into<PhoneE164>) -> Self {
+        PurchasePhoneNumberRequest {
+            capabilities: Default::default(),
+            display_name: Default::default(),
+            phone_number: phone_number.into(),
+        }
+    }
+}
+
 body_setters! { PurchasePhoneNumberRequest {
     capabilities(capabilities) = "capabilities": Vec<PurchasePhoneNumberRequestCapabilitiesItem>;
     display_name(display_name) = "display_name": String;

@@ -49,6 +49,26 @@ pub struct CreateUnificationRuleRequest {
     pub target_entity_type: Patch<String>,
 }
 
+impl CreateUnificationRuleRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        name: impl Into<NameString>,
+        rule_type: impl Into<CreateUnificationRuleRequestRuleType>,
+    ) -> Self {
+        CreateUnificationRuleRequest {
+            created_by: Default::default(),
+            data_source_id: Default::default(),
+            description: Default::default(),
+            name: name.into(),
+            rule_config: Default::default(),
+            rule_type: rule_type.into(),
+            source_event_type: Default::default(),
+            target_entity_type: Default::default(),
+        }
+    }
+}
+
 body_setters! { CreateUnificationRuleRequest {
     rule_config(rule_config) = "rule_config": serde_json::Map<String, serde_json::Value>;
 } patch {

@@ -38,6 +38,28 @@ pub struct EmailUseCaseRequest {
     pub setup_id: String,
 }
 
+impl EmailUseCaseRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        email_type: impl Into<EmailUseCaseRequestEmailType>,
+        entity_name: impl Into<String>,
+        name: impl Into<String>,
+        sender_email_address: impl Into<String>,
+        setup_id: impl Into<String>,
+    ) -> Self {
+        EmailUseCaseRequest {
+            channel: "email".to_owned(),
+            description: Default::default(),
+            email_type: email_type.into(),
+            entity_name: entity_name.into(),
+            name: name.into(),
+            sender_email_address: sender_email_address.into(),
+            setup_id: setup_id.into(),
+        }
+    }
+}
+
 body_setters! { EmailUseCaseRequest {
 } patch {
     description / clear_description(description) = "description": String;
@@ -109,6 +131,25 @@ pub struct VoiceUseCaseRequest {
     pub name: String,
     /// `setup_id` (required; format `uuid`)
     pub setup_id: String,
+}
+
+impl VoiceUseCaseRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        channel: impl Into<VoiceUseCaseRequestChannel>,
+        entity_name: impl Into<String>,
+        name: impl Into<String>,
+        setup_id: impl Into<String>,
+    ) -> Self {
+        VoiceUseCaseRequest {
+            channel: channel.into(),
+            description: Default::default(),
+            entity_name: entity_name.into(),
+            name: name.into(),
+            setup_id: setup_id.into(),
+        }
+    }
 }
 
 body_setters! { VoiceUseCaseRequest {

@@ -29,6 +29,21 @@ pub struct CreateWebhookDestinationRequest {
     pub trigger_id: String,
 }
 
+impl CreateWebhookDestinationRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(name: impl Into<NameString>, trigger_id: impl Into<String>) -> Self {
+        CreateWebhookDestinationRequest {
+            accepted_event_types: Default::default(),
+            description: Default::default(),
+            field_mapping: Default::default(),
+            name: name.into(),
+            retry_attempts: Default::default(),
+            trigger_id: trigger_id.into(),
+        }
+    }
+}
+
 body_setters! { CreateWebhookDestinationRequest {
     accepted_event_types(accepted_event_types) = "accepted_event_types": Vec<EventTypeString>;
     retry_attempts(retry_attempts) = "retry_attempts": i64;

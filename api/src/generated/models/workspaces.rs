@@ -15,6 +15,14 @@ pub struct ArchiveWorkspaceRequest {
     pub slug: SlugString,
 }
 
+impl ArchiveWorkspaceRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(slug: impl Into<SlugString>) -> Self {
+        ArchiveWorkspaceRequest { slug: slug.into() }
+    }
+}
+
 string_enum! {
     /// Inline string enum `ConvertEnvironmentRequestTarget`.
     ConvertEnvironmentRequestTarget {
@@ -32,6 +40,20 @@ pub struct ConvertEnvironmentRequest {
     pub confirm_slug: SlugString,
     /// `target` (required)
     pub target: ConvertEnvironmentRequestTarget,
+}
+
+impl ConvertEnvironmentRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        confirm_slug: impl Into<SlugString>,
+        target: impl Into<ConvertEnvironmentRequestTarget>,
+    ) -> Self {
+        ConvertEnvironmentRequest {
+            confirm_slug: confirm_slug.into(),
+            target: target.into(),
+        }
+    }
 }
 
 /// Schema `EnvironmentCheckResponse`.

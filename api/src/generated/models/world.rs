@@ -192,6 +192,27 @@ pub struct EnrichmentKeyCreateBody {
     pub value_type: EnrichmentKeyCreateBodyValueType,
 }
 
+impl EnrichmentKeyCreateBody {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        entity_type: impl Into<String>,
+        key: impl Into<String>,
+        value_type: impl Into<EnrichmentKeyCreateBodyValueType>,
+    ) -> Self {
+        EnrichmentKeyCreateBody {
+            allowed_values: Default::default(),
+            description: Default::default(),
+            entity_type: entity_type.into(),
+            is_pii: Default::default(),
+            key: key.into(),
+            min_confidence: Default::default(),
+            source_hint: Default::default(),
+            value_type: value_type.into(),
+        }
+    }
+}
+
 body_setters! { EnrichmentKeyCreateBody {
     is_pii(is_pii) = "is_pii": bool;
     min_confidence(min_confidence) = "min_confidence": f64;
@@ -380,6 +401,21 @@ pub struct EnrichmentWriteBody {
     pub value_type: Patch<EnrichmentWriteBodyValueType>,
 }
 
+impl EnrichmentWriteBody {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(value: serde_json::Value) -> Self {
+        EnrichmentWriteBody {
+            confidence: Default::default(),
+            effective_at: Default::default(),
+            source: Default::default(),
+            source_system: Default::default(),
+            value,
+            value_type: Default::default(),
+        }
+    }
+}
+
 body_setters! { EnrichmentWriteBody {
     confidence(confidence) = "confidence": f64;
     source(source) = "source": String;
@@ -533,6 +569,20 @@ pub struct EntityResolveExternalId {
     pub value: ExternalValueString,
 }
 
+impl EntityResolveExternalId {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        system: impl Into<ExternalSystemString>,
+        value: impl Into<ExternalValueString>,
+    ) -> Self {
+        EntityResolveExternalId {
+            system: system.into(),
+            value: value.into(),
+        }
+    }
+}
+
 string_enum! {
     /// Inline string enum `EntityResolveMatchMatchedOnItem`.
     EntityResolveMatchMatchedOnItem {
@@ -588,6 +638,22 @@ pub struct EntityResolveRequest {
     /// `phone` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub phone: Patch<PhoneE164>,
+}
+
+impl EntityResolveRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(entity_type: impl Into<EntityTypeString>) -> Self {
+        EntityResolveRequest {
+            canonical_id: Default::default(),
+            email: Default::default(),
+            entity_id: Default::default(),
+            entity_type: entity_type.into(),
+            external_id: Default::default(),
+            limit: Default::default(),
+            phone: Default::default(),
+        }
+    }
 }
 
 body_setters! { EntityResolveRequest {
