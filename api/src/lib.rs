@@ -20,6 +20,16 @@
 //! Every namespace method returns a [`Call`], a thin wrapper over the core's
 //! [`Pending`](amigo_platform_core::Pending) carrying the operation's optional-parameter setters.
 //!
+//! The table of all namespaces, with their accessors and methods, is in [`namespaces`].
+//!
+//! - **Bodies**: request models have `new(required..)` (or `Default`) and chainable setters;
+//!   an optional field the API lets you set to `null` is a tri-state
+//!   [`Patch`](amigo_platform_core::Patch): `field(v)` sets it, `clear_field()` sends `null`,
+//!   untouched it is left out.
+//! - **Public routes** (`surface_patient`, `intake().upload()`) need only a base URL: build the
+//!   client from [`Config::public`](amigo_platform_core::Config::public) (no `Authorization`).
+//! - **Streams**: the three dual-format operations have a `.stream()` form, see [`streams`].
+//!
 //! Members that are not one REST call are hand-written beside the generated code, as inherent
 //! methods of the generated namespaces: [`conversations`] holds
 //! `client.api().conversations().send_message(..)` (create + first turn, PROTOCOL §6.3).
