@@ -447,6 +447,23 @@ fn bad_url_open_failed<T: Transport>() {
 }
 
 fn send_policies<T: Transport>() {
+    // Before the socket opens, sends are refused. A listener that accepts TCP but never
+    // answers the upgrade keeps the session connecting however fast the transport runs.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let silent_url = format!(
+        "ws://{}/v1/ws/observers/c/ws",
+        silent.local_addr().expect("addr")
+    );
+    let s = T::start(session(&silent_url, fast()));
+    let early = s.send("too early".into()).unwrap_err();
+    assert!(
+        early.message().contains("Cannot send"),
+        "{}",
+        early.message()
+    );
+    drop(s);
+    drop(silent);
+
     let ws = MockWs::start();
     ws.script(WsScript::new([
         WsStep::WaitFrames(1),
@@ -454,12 +471,6 @@ fn send_policies<T: Transport>() {
         WsStep::Hang,
     ]));
     let mut s = T::start(session(&ws.observer_url(), fast()));
-    let early = s.send("too early".into()).unwrap_err();
-    assert!(
-        early.message().contains("Cannot send"),
-        "{}",
-        early.message()
-    );
     collect(&mut *s, has_state(WsState::Open));
     s.send(WsMessage::Text(
         "{\"type\":\"message\",\"text\":\"hi\"}".into(),
