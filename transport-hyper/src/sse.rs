@@ -285,10 +285,8 @@ impl Subscription {
     /// any, is returned once, then `None`.
     pub async fn next_event(&mut self) -> Option<Result<WorkspaceEvent, Error>> {
         loop {
-            match self.next_item().await? {
-                Ok(StreamItem::Event(e)) => return Some(Ok(e)),
-                Ok(StreamItem::State(_)) => {}
-                Err(e) => return Some(Err(e)),
+            if let Some(item) = StreamItem::business(self.next_item().await?) {
+                return Some(item);
             }
         }
     }

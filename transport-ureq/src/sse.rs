@@ -199,11 +199,7 @@ impl Subscription {
 
     /// Only the business events (state signals are skipped; the terminal error is kept).
     pub fn events(self) -> impl Iterator<Item = Result<WorkspaceEvent, Error>> {
-        self.filter_map(|item| match item {
-            Ok(StreamItem::Event(e)) => Some(Ok(e)),
-            Ok(StreamItem::State(_)) => None,
-            Err(e) => Some(Err(e)),
-        })
+        self.filter_map(StreamItem::business)
     }
 
     /// Abandons the current connection: its thread stops at its next read.

@@ -110,10 +110,8 @@ impl Subscription {
     /// any, is returned once, then `None`.
     pub async fn next_event(&mut self) -> Option<Result<WorkspaceEvent, Error>> {
         loop {
-            match self.next_item().await? {
-                Ok(StreamItem::Event(e)) => return Some(Ok(e)),
-                Ok(StreamItem::State(_)) => {}
-                Err(e) => return Some(Err(e)),
+            if let Some(item) = StreamItem::business(self.next_item().await?) {
+                return Some(item);
             }
         }
     }
@@ -152,11 +150,16 @@ impl StreamExecutor for WasmExecutor {
     fn stream_turn<O: Operation>(&self, mut ctx: CallContext<O>) -> TurnStream {
         let close = CancelToken::new();
         ctx.options = ctx.options.cancel_token(close.clone());
-        let queue = TurnQueue::new();
-        let session = TurnSession::from_call(ctx, seed(), now());
-        wasm_bindgen_futures::spawn_local(run_turn(session, queue.clone()));
-        TurnStream { queue, close }
+        start_turn(TurnSession::from_call(ctx, seed(), now()), close)
     }
+}
+
+/// Runs a turn session on the browser's task queue; `close` is the token its stream's drop
+/// cancels (already among the session's tokens when it matters).
+fn start_turn(session: TurnSession, close: CancelToken) -> TurnStream {
+    let queue = TurnQueue::new();
+    wasm_bindgen_futures::spawn_local(run_turn(session, queue.clone()));
+    TurnStream { queue, close }
 }
 
 /// Subscribes to the workspace event stream of the client's workspace, under the client's
@@ -356,15 +359,7 @@ pub fn stream_turn<B: TurnBody + ?Sized>(
             op.include_tool_calls = include_tool_calls;
             client.call(op).turn_stream()
         }
-        Err(e) => {
-            let queue = TurnQueue::new();
-            Feed::push(&queue, Some(Err(e)));
-            Feed::push(&queue, None);
-            TurnStream {
-                queue,
-                close: CancelToken::new(),
-            }
-        }
+        Err(e) => start_turn(TurnSession::failed(e), CancelToken::new()),
     }
 }
 

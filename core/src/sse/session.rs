@@ -118,11 +118,13 @@ pub enum StreamItem {
 }
 
 impl StreamItem {
-    /// The business event, if this item is one.
-    pub fn into_event(self) -> Option<WorkspaceEvent> {
-        match self {
-            StreamItem::Event(e) => Some(e),
-            StreamItem::State(_) => None,
+    /// Keeps what an events-only reader wants from one subscription item: the business event
+    /// or the terminal error; `None` for a state signal (to be skipped).
+    pub fn business(item: Result<StreamItem, Error>) -> Option<Result<WorkspaceEvent, Error>> {
+        match item {
+            Ok(StreamItem::Event(e)) => Some(Ok(e)),
+            Ok(StreamItem::State(_)) => None,
+            Err(e) => Some(Err(e)),
         }
     }
 }

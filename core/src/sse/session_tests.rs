@@ -853,3 +853,18 @@ fn without_a_deadline_the_config_default_does_not_end_subscriptions() {
     assert!(r.done.is_none(), "still open: {:?}", r.done);
     assert_eq!(r.events.len(), 3);
 }
+
+#[test]
+fn business_keeps_events_and_errors_and_skips_states() {
+    let mut s = session(SseOptions::new().max_reconnects(Some(0)));
+    let mut r = run(&mut s, vec![stream(&[HAPPY], End::Eof)]);
+    let event = r.events.remove(0);
+    let kept = StreamItem::business(Ok(StreamItem::Event(event.clone())));
+    assert_eq!(kept.map(|r| r.ok()), Some(Some(event)));
+    assert!(StreamItem::business(Ok(StreamItem::State(StreamState::Open))).is_none());
+    let kept = StreamItem::business(Err(Error::config("boom")));
+    assert_eq!(
+        kept.map(|r| r.map_err(|e| e.message().to_owned())),
+        Some(Err("boom".to_owned()))
+    );
+}
