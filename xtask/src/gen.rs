@@ -1634,11 +1634,7 @@ fn emit_def(g: &Gen, d: &Def, o: &mut String) {
                         let fname = format!("{}_{}", snake(name), f.ident.trim_start_matches("r#"));
                         attrs.push(format!("default = \"const_{fname}\""));
                     }
-                    ty = if c.is_boolean() {
-                        "bool".into()
-                    } else {
-                        "String".into()
-                    };
+                    ty = const_rust(c).0.into();
                 } else if !f.required && serde {
                     attrs.push("default".into());
                     if *ser {
@@ -1665,13 +1661,7 @@ fn emit_def(g: &Gen, d: &Def, o: &mut String) {
             for f in fields {
                 if let (Some(c), false, true) = (&f.konst, f.required, *de) {
                     let fname = format!("{}_{}", snake(name), f.ident.trim_start_matches("r#"));
-                    let (t, v) = match c {
-                        Value::Bool(b) => ("bool", b.to_string()),
-                        other => (
-                            "String",
-                            format!("{:?}.to_owned()", other.as_str().unwrap_or_default()),
-                        ),
-                    };
+                    let (t, v) = const_rust(c);
                     let _ = writeln!(o, "fn const_{fname}() -> {t} {{\n    {v}\n}}\n");
                 }
             }
@@ -1783,6 +1773,17 @@ fn setter_name(ident: &str) -> String {
 }
 
 /// Whether a generated struct derives `Default` (every field defaultable, no consts).
+/// The Rust type and value expression of a `const` field (a boolean, else a string).
+fn const_rust(c: &Value) -> (&'static str, String) {
+    match c {
+        Value::Bool(b) => ("bool", b.to_string()),
+        other => (
+            "String",
+            format!("{:?}.to_owned()", other.as_str().unwrap_or_default()),
+        ),
+    }
+}
+
 fn derives_default(fields: &[Field], multipart: bool) -> bool {
     !multipart
         && fields
@@ -1806,11 +1807,7 @@ fn emit_body_new(name: &str, fields: &[Field], extra: bool, o: &mut String) {
     for f in fields {
         let id = &f.ident;
         if let Some(c) = &f.konst {
-            let v = match c {
-                Value::Bool(b) => b.to_string(),
-                other => format!("{:?}.to_owned()", other.as_str().unwrap_or_default()),
-            };
-            inits.push(format!("{id}: {v}"));
+            inits.push(format!("{id}: {}", const_rust(c).1));
         } else if f.required {
             let (t, conv) = match &f.ty {
                 Ty::Str => ("impl Into<String>".to_owned(), format!("{id}.into()")),
