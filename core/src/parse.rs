@@ -21,25 +21,42 @@ impl Binary {
 }
 
 /// Decodes JSON with the failing JSON path in the error.
+///
+/// Success takes the plain `serde_json` path (no per-key bookkeeping); only a failure decodes the
+/// body a second time with path tracking, to name the failing field.
 pub fn decode_json<T: DeserializeOwned>(bytes: &[u8], status: u16) -> Result<T, Error> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(de) {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match T::deserialize(&mut de) {
         Ok(v) => Ok(v),
-        Err(e) => {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            Err(Error::decode(
-                format!(
-                    "Failed to decode response at `{path}` (line {}, column {}): {inner}",
-                    inner.line(),
-                    inner.column()
-                ),
-                Some(path),
-                status,
-                bytes,
-            ))
-        }
+        Err(plain) => Err(decode_failure::<T>(bytes, status, plain)),
     }
+}
+
+/// The Decode error of a body that failed to decode: re-runs the decoder with path tracking.
+#[cold]
+#[inline(never)]
+fn decode_failure<T: DeserializeOwned>(
+    bytes: &[u8],
+    status: u16,
+    plain: serde_json::Error,
+) -> Error {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let (path, inner) = match serde_path_to_error::deserialize::<_, T>(de) {
+        Err(e) => (e.path().to_string(), e.into_inner()),
+        // The same input through the same decoder fails the same way; should it not, the
+        // first error is still reported, at the root.
+        Ok(_) => (".".to_owned(), plain),
+    };
+    Error::decode(
+        format!(
+            "Failed to decode response at `{path}` (line {}, column {}): {inner}",
+            inner.line(),
+            inner.column()
+        ),
+        Some(path),
+        status,
+        bytes,
+    )
 }
 
 /// Parses a JSON body; an empty body is a Decode error [D6].
@@ -116,9 +133,7 @@ mod tests {
 
     #[derive(Debug, serde::Deserialize)]
     struct Agent {
-        #[allow(dead_code)]
         name: String,
-        #[allow(dead_code)]
         tags: Vec<u32>,
     }
 
@@ -143,6 +158,52 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::Decode);
         let e = json::<Agent>(resp(200, r#"{"tags":[]}"#)).unwrap_err();
         assert!(e.message().contains("name"));
+    }
+
+    /// The error of the path-tracking decoder alone (what every failure reported before the
+    /// plain fast path existed).
+    fn tracked_error(body: &str) -> (String, String) {
+        let de = &mut serde_json::Deserializer::from_slice(body.as_bytes());
+        let e = serde_path_to_error::deserialize::<_, Agent>(de).unwrap_err();
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = format!(
+            "Failed to decode response at `{path}` (line {}, column {}): {inner}",
+            inner.line(),
+            inner.column()
+        );
+        (message, path)
+    }
+
+    #[test]
+    fn failures_report_the_path_tracking_decoders_error() {
+        for body in [
+            r#"{"name":"a","tags":[1,"x"]}"#,
+            r#"{"name":7,"tags":[]}"#,
+            r#"{"tags":[]}"#,
+            r#"{"name":"a","tags":[1,2"#,
+            "{not json",
+            "[1,2]",
+            "\n\n  {\"name\": \"a\",\n \"tags\": {}}",
+        ] {
+            let e = json::<Agent>(resp(200, body)).unwrap_err();
+            let (message, path) = tracked_error(body);
+            assert_eq!(e.kind(), ErrorKind::Decode, "{body}");
+            assert_eq!(e.message(), message, "{body}");
+            assert_eq!(e.json_path(), Some(path.as_str()), "{body}");
+            assert_eq!(e.raw_body(), Some(body), "{body}");
+        }
+    }
+
+    #[test]
+    fn surrounding_whitespace_and_unknown_fields_decode() {
+        let a = json::<Agent>(resp(
+            200,
+            " \n{\"name\":\"a\",\"tags\":[3],\"extra\":{\"x\":[1]}}\n ",
+        ))
+        .expect("decodes");
+        assert_eq!(a.name, "a");
+        assert_eq!(a.tags, [3]);
     }
 
     #[test]

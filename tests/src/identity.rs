@@ -200,7 +200,7 @@ struct IdShared {
 pub struct MockIdentity {
     addr: SocketAddr,
     shared: Arc<IdShared>,
-    _server: crate::runner::Loopback,
+    server: crate::runner::Loopback,
 }
 
 impl std::fmt::Debug for MockIdentity {
@@ -256,8 +256,13 @@ impl MockIdentity {
         MockIdentity {
             addr,
             shared,
-            _server: server,
+            server,
         }
+    }
+
+    /// How many TCP connections the service has accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.server.connections()
     }
 
     /// The base URL, `http://127.0.0.1:PORT`.

@@ -111,7 +111,7 @@ use server::{lock, Shared};
 pub struct MockServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    _server: runner::Loopback,
+    server: runner::Loopback,
 }
 
 impl std::fmt::Debug for MockServer {
@@ -148,7 +148,7 @@ impl MockServer {
         MockServer {
             addr,
             shared,
-            _server: server,
+            server,
         }
     }
 
@@ -179,6 +179,12 @@ impl MockServer {
     /// The socket address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// How many TCP connections the server has accepted so far (keep-alive reuse shows as
+    /// fewer connections than requests).
+    pub fn connections(&self) -> u64 {
+        self.server.connections()
     }
 
     /// Every request received so far, in arrival order.

@@ -3,6 +3,8 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -17,6 +19,7 @@ pub(crate) struct Bound {
 pub(crate) struct Loopback {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
+    accepted: Arc<AtomicU64>,
 }
 
 impl Bound {
@@ -59,6 +62,8 @@ impl Bound {
                 .unwrap_or_else(|e| panic!("{name}: cannot register the listener: {e}"))
         };
         let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+        let accepted = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&accepted);
         let thread = std::thread::Builder::new()
             .name(format!("{name}-{}", self.addr.port()))
             .spawn(move || {
@@ -68,6 +73,7 @@ impl Bound {
                             _ = &mut rx => break,
                             accepted = listener.accept() => match accepted {
                                 Ok((stream, _)) => {
+                                    counter.fetch_add(1, Ordering::SeqCst);
                                     tokio::spawn(serve(stream));
                                 }
                                 // For example, out of file descriptors: back off briefly.
@@ -83,7 +89,15 @@ impl Bound {
         Loopback {
             shutdown: Some(tx),
             thread: Some(thread),
+            accepted,
         }
+    }
+}
+
+impl Loopback {
+    /// How many TCP connections the server has accepted so far.
+    pub(crate) fn connections(&self) -> u64 {
+        self.accepted.load(Ordering::SeqCst)
     }
 }
 

@@ -195,7 +195,6 @@ fn send(agent: &ureq::Agent, attempt: Attempt, max_body: u64) -> AttemptOutcome 
         .timeout_global(attempt.timeout)
         .max_redirects(0)
         .max_redirects_will_error(false)
-        .user_agent(ureq::config::AutoHeaderValue::None)
         .accept_encoding(ureq::config::AutoHeaderValue::None)
         .build()
         .run();

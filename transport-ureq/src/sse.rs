@@ -340,7 +340,6 @@ fn send_request(
         .timeout_per_read(per_read)
         .max_redirects(0)
         .max_redirects_will_error(false)
-        .user_agent(ureq::config::AutoHeaderValue::None)
         .accept_encoding(ureq::config::AutoHeaderValue::None)
         .build()
         .run()
