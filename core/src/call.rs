@@ -101,14 +101,18 @@ enum State {
 /// The retry loop of one logical call over a prepared request.
 pub struct Call {
     req: PreparedRequest,
-    context: ErrorContext,
+    /// The request as first sent, kept once a redirect changes it (errors describe the
+    /// original request); until then errors describe `req`.
+    origin: Option<ErrorContext>,
+    /// `req.url` parsed, reused by every attempt until a redirect changes the URL.
+    uri: Option<http::Uri>,
     policy: RetryPolicy,
     timeout: Option<Duration>,
     deadline: Option<(Instant, Duration)>,
     cancel: Vec<CancelToken>,
     credentials: Arc<dyn CredentialSource>,
     hooks: Option<Arc<dyn Hooks>>,
-    rng: Box<dyn RandomSource>,
+    rng: Jitter,
     call_id: u64,
     attempt: u32,
     redirects: u32,
@@ -149,23 +153,19 @@ impl Call {
         let timeout = effective(options.timeout.or(config.timeout));
         let deadline = effective(options.deadline.or(config.deadline))
             .and_then(|d| time.now.checked_add(d).map(|at| (at, d)));
-        let context = ErrorContext {
-            method: req.method.to_string(),
-            url: req.url.clone(),
-            body: redacted_body(&req.body),
-        };
         #[cfg(feature = "tracing")]
         let span = tracing::info_span!("amigo.call", method = %req.method, path = %req.path_template, call_id = seed);
         Call {
             req,
-            context,
+            origin: None,
+            uri: None,
             policy,
             timeout,
             deadline,
             cancel: options.cancel.clone(),
             credentials: config.credentials.clone(),
             hooks: config.hooks.clone(),
-            rng: Box::new(XorShift::new(seed)),
+            rng: Jitter::Seeded(XorShift::new(seed)),
             call_id: seed,
             attempt: 0,
             redirects: 0,
@@ -182,8 +182,15 @@ impl Call {
 
     /// Replaces the jitter's random source (tests inject fixed values).
     pub fn with_random(mut self, rng: Box<dyn RandomSource>) -> Call {
-        self.rng = rng;
+        self.rng = Jitter::Custom(rng);
         self
+    }
+
+    /// What errors say about the request: the original one, even after redirects.
+    fn context(&self) -> ErrorContext {
+        self.origin
+            .clone()
+            .unwrap_or_else(|| ErrorContext::of(&self.req))
     }
 
     /// The effective retry policy.
@@ -258,8 +265,9 @@ impl Call {
             Some((at, total)) => {
                 if time.now >= at {
                     self.state = State::Finished;
-                    return Step::Done(Err(Error::timeout(total, TimeoutScope::Deadline)
-                        .with_context(self.context.clone())));
+                    return Step::Done(Err(
+                        Error::timeout(total, TimeoutScope::Deadline).with_context(self.context())
+                    ));
                 }
                 Some(at - time.now)
             }
@@ -270,7 +278,7 @@ impl Call {
         } else {
             self.attempt += 1;
         }
-        let token = match self.credentials.authorization() {
+        let auth = match self.credentials.authorization_header() {
             Ok(t) => t,
             Err(e) => {
                 self.state = State::Finished;
@@ -279,7 +287,7 @@ impl Call {
         };
         let mut headers = self.req.headers.clone();
         if let Some(hooks) = self.hooks.clone() {
-            if token.is_some() && !self.strip_auth {
+            if auth.is_some() && !self.strip_auth {
                 headers.insert(
                     header::AUTHORIZATION,
                     HeaderValue::from_static(crate::redact::REDACTED),
@@ -295,19 +303,6 @@ impl Call {
                 return Step::Done(Err(Error::hook(e.0)));
             }
         }
-        let auth = match token.map(|t| HeaderValue::from_str(&format!("Bearer {}", t.expose()))) {
-            None => None,
-            Some(Ok(mut v)) => {
-                v.set_sensitive(true);
-                Some(v)
-            }
-            Some(Err(_)) => {
-                self.state = State::Finished;
-                return Step::Done(Err(Error::credentials(
-                    "the credential source returned a token that is not a valid header value",
-                )));
-            }
-        };
         match auth {
             Some(auth) if !self.strip_auth => {
                 headers.insert(header::AUTHORIZATION, auth);
@@ -316,22 +311,23 @@ impl Call {
                 headers.remove(header::AUTHORIZATION);
             }
         }
-        let mut builder = http::Request::builder()
-            .method(self.req.method.clone())
-            .uri(self.req.url.as_str());
-        if let Some(h) = builder.headers_mut() {
-            *h = headers;
-        }
-        let request = match builder.body(self.req.body.clone()) {
-            Ok(r) => r,
-            Err(e) => {
-                self.state = State::Finished;
-                return Step::Done(Err(Error::config(format!(
-                    "invalid request URL `{}`: {e}",
-                    self.req.url
-                ))));
-            }
+        let uri = match &self.uri {
+            Some(uri) => uri.clone(),
+            None => match http::Uri::try_from(self.req.url.as_str()) {
+                Ok(uri) => self.uri.insert(uri).clone(),
+                Err(e) => {
+                    self.state = State::Finished;
+                    return Step::Done(Err(Error::config(format!(
+                        "invalid request URL `{}`: {e}",
+                        self.req.url
+                    ))));
+                }
+            },
         };
+        let mut request = http::Request::new(self.req.body.clone());
+        *request.method_mut() = self.req.method.clone();
+        *request.uri_mut() = uri;
+        *request.headers_mut() = headers;
         let (timeout, deadline_bound) = match (self.timeout, remaining) {
             (Some(t), Some(r)) if r < t => (Some(r), true),
             (Some(t), _) => (Some(t), false),
@@ -413,7 +409,7 @@ impl Call {
                 self.policy.base_delay,
                 self.policy.max_delay,
                 self.attempt - 1,
-                self.rng.next_u32(),
+                self.rng.next(),
             ),
         };
         let Some(end) = now.checked_add(delay) else {
@@ -510,7 +506,7 @@ impl Call {
                     until: time.now.checked_add(delay).unwrap_or(time.now),
                 }
             }
-            Decision::Return => self.finish(Err(error.with_context(self.context.clone()))),
+            Decision::Return => self.finish(Err(error.with_context(self.context()))),
         }
     }
 
@@ -569,6 +565,10 @@ impl Call {
         if origin(&next) != origin(&self.req.url) {
             self.strip_auth = true;
         }
+        if self.origin.is_none() {
+            self.origin = Some(ErrorContext::of(&self.req));
+        }
+        self.uri = None;
         let to_get =
             status == 303 || (matches!(status, 301 | 302) && self.req.method == Method::POST);
         if to_get && self.req.method != Method::HEAD {
@@ -639,7 +639,7 @@ impl Call {
                 let secrets = self.secrets();
                 let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
                 let err = Error::from_http(meta, reason.as_deref(), body.as_deref(), &secret_refs)
-                    .with_context(self.context.clone());
+                    .with_context(self.context());
                 self.finish(Err(err));
             }
         }
@@ -677,6 +677,32 @@ pub fn resolve_location(base: &str, location: &str) -> Option<String> {
     let path = uri.path();
     let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
     Some(format!("{origin}{dir}{location}"))
+}
+
+impl ErrorContext {
+    /// Describes a prepared request: method, URL and the body with secrets redacted.
+    fn of(req: &PreparedRequest) -> ErrorContext {
+        ErrorContext {
+            method: req.method.to_string(),
+            url: req.url.clone(),
+            body: redacted_body(&req.body),
+        }
+    }
+}
+
+/// The jitter's random source: the seeded generator, or one a test injected.
+enum Jitter {
+    Seeded(XorShift),
+    Custom(Box<dyn RandomSource>),
+}
+
+impl Jitter {
+    fn next(&mut self) -> u32 {
+        match self {
+            Jitter::Seeded(rng) => rng.next_u32(),
+            Jitter::Custom(rng) => rng.next_u32(),
+        }
+    }
 }
 
 fn redacted_body(body: &Bytes) -> Option<String> {
@@ -746,12 +772,11 @@ impl<O: Operation> OperationCall<O> {
             Step::Done(Err(e)) => Step::Done(Err(e)),
             Step::Done(Ok(resp)) => {
                 let meta = ResponseMeta::new(resp.status(), resp.headers().clone(), time.wall);
-                let ctx = call.context.clone();
                 Step::Done(
                     self.op
                         .parse(resp)
                         .map(|data| Response { data, meta })
-                        .map_err(|e| e.with_context(ctx)),
+                        .map_err(|e| e.with_context(call.context())),
                 )
             }
         }

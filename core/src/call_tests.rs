@@ -1739,3 +1739,51 @@ fn huge_allowed_retry_after_does_not_panic() {
     // Any non-panicking answer is acceptable: a (saturated) Wait or the 503 error.
     let _ = call.poll(clock.time());
 }
+
+#[test]
+fn errors_after_a_redirect_describe_the_original_request() {
+    let cfg = config().build().unwrap();
+    let d = Driver::new(vec![
+        status_h(303, "location", "/v1/ws-001/moved?x=1"),
+        status(404),
+    ]);
+    let mut call = Call::new(
+        prepared(Method::POST, br#"{"name":"a","api_key":"k-123"}"#),
+        &cfg,
+        &RequestOptions::default(),
+        7,
+        d.time(),
+    );
+    let run = d.drive(&mut call);
+    assert_eq!(run.sends.len(), 2);
+    assert_eq!(run.sends[1].uri, "https://api.test/v1/ws-001/moved?x=1");
+    assert!(
+        run.sends[1].body.is_empty(),
+        "303 turns the POST into a GET"
+    );
+    let e = run.err();
+    assert_eq!(e.status(), Some(404));
+    let ctx = e.context().expect("error context");
+    assert_eq!(ctx.method, "POST");
+    assert_eq!(ctx.url, "https://api.test/v1/ws-001/things");
+    let body = ctx.body.as_deref().expect("the original body");
+    assert!(body.contains("\"name\":\"a\""), "{body}");
+    assert!(!body.contains("k-123"), "secrets are redacted: {body}");
+}
+
+#[test]
+fn errors_without_a_redirect_describe_the_request() {
+    let cfg = config().build().unwrap();
+    let run = run_raw(
+        Method::GET,
+        &cfg,
+        &RequestOptions::default(),
+        vec![status(400)],
+    );
+    let e = run.err();
+    let ctx = e.context().expect("error context");
+    assert_eq!(
+        (ctx.method.as_str(), ctx.url.as_str(), ctx.body.as_deref()),
+        ("GET", "https://api.test/v1/ws-001/things", None)
+    );
+}

@@ -51,6 +51,33 @@ pub trait CredentialSource: Send + Sync + fmt::Debug {
     fn authorization(&self) -> Result<Option<Secret>, Error> {
         self.bearer_token().map(Some)
     }
+
+    /// The `Authorization` header value for the next attempt (`Bearer <token>`, marked
+    /// sensitive), or `None` for no header; built from
+    /// [`authorization`](CredentialSource::authorization) by default. A source whose token
+    /// never changes may return a value it built once.
+    fn authorization_header(&self) -> Result<Option<http::HeaderValue>, Error> {
+        match self.authorization()? {
+            None => Ok(None),
+            Some(token) => bearer_header(token.expose()).map(Some),
+        }
+    }
+}
+
+/// `Bearer <token>` as a sensitive header value; a token that cannot be sent in a header is a
+/// Credentials error.
+pub(crate) fn bearer_header(token: &str) -> Result<http::HeaderValue, Error> {
+    let mut value = Vec::with_capacity("Bearer ".len() + token.len());
+    value.extend_from_slice(b"Bearer ");
+    value.extend_from_slice(token.as_bytes());
+    let mut header =
+        http::HeaderValue::from_maybe_shared(bytes::Bytes::from(value)).map_err(|_| {
+            Error::credentials(
+                "the credential source returned a token that is not a valid header value",
+            )
+        })?;
+    header.set_sensitive(true);
+    Ok(header)
 }
 
 /// No credentials: requests carry no `Authorization` header.
@@ -79,8 +106,18 @@ impl CredentialSource for Anonymous {
 }
 
 /// A fixed API key.
-#[derive(Clone, Debug)]
-pub struct ApiKey(Secret);
+#[derive(Clone)]
+pub struct ApiKey {
+    key: Secret,
+    /// `Bearer <key>`, built once.
+    header: http::HeaderValue,
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ApiKey").field(&self.key).finish()
+    }
+}
 
 impl ApiKey {
     /// Validates and wraps an API key: empty or whitespace-only keys are a Config error [D7].
@@ -92,18 +129,25 @@ impl ApiKey {
                 "api_key is required and must be a non-empty string",
             ));
         }
-        if http::HeaderValue::from_str(&format!("Bearer {key}")).is_err() {
+        let Ok(header) = bearer_header(&key) else {
             return Err(Error::config(
                 "api_key contains characters that cannot be sent in a header",
             ));
-        }
-        Ok(ApiKey(Secret::new(key)))
+        };
+        Ok(ApiKey {
+            key: Secret::new(key),
+            header,
+        })
     }
 }
 
 impl CredentialSource for ApiKey {
     fn bearer_token(&self) -> Result<Secret, Error> {
-        Ok(self.0.clone())
+        Ok(self.key.clone())
+    }
+
+    fn authorization_header(&self) -> Result<Option<http::HeaderValue>, Error> {
+        Ok(Some(self.header.clone()))
     }
 }
 

@@ -1,6 +1,6 @@
 //! Percent-encoding for path segments, query strings and form bodies (PROTOCOL §2.2, §2.4).
 
-use std::fmt::Write;
+use std::fmt::Write as _;
 
 /// Whether a byte is kept verbatim in paths and query strings: `A–Z a–z 0–9 - _ . ! ~ * ' ( )`.
 fn is_unreserved(b: u8) -> bool {
@@ -16,17 +16,37 @@ pub fn encode_component(value: &str) -> String {
     encode_keeping(value, is_unreserved)
 }
 
+/// Appends `value` to `out`, percent-encoded like [`encode_component`].
+pub fn encode_component_into(out: &mut String, value: &str) {
+    encode_keeping_into(out, value, is_unreserved);
+}
+
 /// Percent-encodes every byte of `value` for which `keep` is false (uppercase hex).
 pub fn encode_keeping(value: &str, keep: impl Fn(u8) -> bool) -> String {
     let mut out = String::with_capacity(value.len());
-    for &b in value.as_bytes() {
-        if keep(b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
+    encode_keeping_into(&mut out, value, keep);
     out
+}
+
+/// Appends `value` to `out`, percent-encoding every byte for which `keep` is false.
+fn encode_keeping_into(out: &mut String, value: &str, keep: impl Fn(u8) -> bool) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = value.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if keep(b) {
+            continue;
+        }
+        // Kept bytes are ASCII: a non-empty run of them starts and ends on char boundaries.
+        if start < i {
+            out.push_str(&value[start..i]);
+        }
+        out.push('%');
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+        start = i + 1;
+    }
+    out.push_str(&value[start..]);
 }
 
 /// Encodes one `application/x-www-form-urlencoded` token (space → `+`).
@@ -57,6 +77,25 @@ pub fn encode_form(pairs: &[(String, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The run-copying encoder agrees with a byte-at-a-time reference on any text.
+        #[test]
+        fn matches_a_byte_at_a_time_reference(value in "\\PC{0,40}") {
+            let mut expected = String::new();
+            for &b in value.as_bytes() {
+                if is_unreserved(b) {
+                    expected.push(char::from(b));
+                } else {
+                    expected.push_str(&format!("%{b:02X}"));
+                }
+            }
+            proptest::prop_assert_eq!(encode_component(&value), expected.clone());
+            let mut appended = String::from("x=");
+            encode_component_into(&mut appended, &value);
+            proptest::prop_assert_eq!(appended, format!("x={expected}"));
+        }
+    }
 
     #[test]
     fn path_values_encode_reserved_bytes() {

@@ -1,7 +1,8 @@
 //! Query-string values and their serialisation (PROTOCOL §2.2 rule 4).
 
-use crate::encode::encode_component;
+use crate::encode::encode_component_into;
 use crate::error::Error;
+use std::fmt::Write as _;
 
 /// One query parameter value.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,9 +123,20 @@ impl Query {
 
     /// Serialises to `k=v&k2=v2` (no leading `?`); nested objects deeper than one level are a Config error.
     pub fn to_query_string(&self) -> Result<String, Error> {
-        let mut parts = Vec::new();
+        let mut out = String::new();
+        self.write_to(&mut out)?;
+        Ok(out)
+    }
+
+    /// Appends the serialised pairs to `out`, `&`-separated (nothing for an empty query);
+    /// on a Config error `out` may hold a partial query.
+    pub(crate) fn write_to(&self, out: &mut String) -> Result<(), Error> {
+        let mut w = PairWriter {
+            out,
+            first: true,
+            key: String::new(),
+        };
         for (key, value) in &self.pairs {
-            let k = encode_component(key);
             match value {
                 QueryValue::Object(fields) => {
                     for (fk, fv) in fields {
@@ -133,55 +145,82 @@ impl Query {
                                 "query parameter `{key}` nests objects more than one level deep"
                             )));
                         }
-                        let name = format!("{k}[{}]", encode_component(fk));
-                        push_scalar_or_list(&mut parts, &name, fv)?;
+                        w.key.clear();
+                        encode_component_into(&mut w.key, key);
+                        w.key.push('[');
+                        encode_component_into(&mut w.key, fk);
+                        w.key.push(']');
+                        w.scalar_or_list(fv)?;
                     }
                 }
-                other => push_scalar_or_list(&mut parts, &k, other)?,
+                other => {
+                    w.key.clear();
+                    encode_component_into(&mut w.key, key);
+                    w.scalar_or_list(other)?;
+                }
             }
         }
-        Ok(parts.join("&"))
+        Ok(())
     }
 }
 
-fn push_scalar_or_list(
-    parts: &mut Vec<String>,
-    key: &str,
-    value: &QueryValue,
-) -> Result<(), Error> {
-    match value {
-        QueryValue::List(items) => {
-            for item in items {
-                match item {
-                    QueryValue::List(_) | QueryValue::Object(_) => {
-                        return Err(Error::config(format!(
-                            "query parameter `{key}` contains a nested list or object"
-                        )))
-                    }
-                    scalar => push_scalar(parts, key, scalar),
-                }
-            }
-            Ok(())
-        }
-        QueryValue::Object(_) => Err(Error::config(format!(
-            "query parameter `{key}` nests objects more than one level deep"
-        ))),
-        scalar => {
-            push_scalar(parts, key, scalar);
-            Ok(())
-        }
-    }
+/// Writes `key=value` pairs into one buffer; `key` holds the current encoded name.
+struct PairWriter<'a> {
+    out: &'a mut String,
+    first: bool,
+    key: String,
 }
 
-fn push_scalar(parts: &mut Vec<String>, key: &str, value: &QueryValue) {
-    let text = match value {
-        QueryValue::Null | QueryValue::List(_) | QueryValue::Object(_) => return,
-        QueryValue::Bool(b) => b.to_string(),
-        QueryValue::Int(i) => i.to_string(),
-        QueryValue::Float(f) => format_float(*f),
-        QueryValue::Str(s) => encode_component(s),
-    };
-    parts.push(format!("{key}={text}"));
+impl PairWriter<'_> {
+    fn scalar_or_list(&mut self, value: &QueryValue) -> Result<(), Error> {
+        match value {
+            QueryValue::List(items) => {
+                for item in items {
+                    match item {
+                        QueryValue::List(_) | QueryValue::Object(_) => {
+                            return Err(Error::config(format!(
+                                "query parameter `{}` contains a nested list or object",
+                                self.key
+                            )))
+                        }
+                        scalar => self.scalar(scalar),
+                    }
+                }
+                Ok(())
+            }
+            QueryValue::Object(_) => Err(Error::config(format!(
+                "query parameter `{}` nests objects more than one level deep",
+                self.key
+            ))),
+            scalar => {
+                self.scalar(scalar);
+                Ok(())
+            }
+        }
+    }
+
+    fn scalar(&mut self, value: &QueryValue) {
+        if matches!(
+            value,
+            QueryValue::Null | QueryValue::List(_) | QueryValue::Object(_)
+        ) {
+            return;
+        }
+        if !std::mem::take(&mut self.first) {
+            self.out.push('&');
+        }
+        self.out.push_str(&self.key);
+        self.out.push('=');
+        match value {
+            QueryValue::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
+            QueryValue::Int(i) => {
+                let _ = write!(self.out, "{i}");
+            }
+            QueryValue::Float(f) => self.out.push_str(&format_float(*f)),
+            QueryValue::Str(s) => encode_component_into(self.out, s),
+            QueryValue::Null | QueryValue::List(_) | QueryValue::Object(_) => {}
+        }
+    }
 }
 
 /// Shortest round-trip decimal text; integral values print without a fraction.

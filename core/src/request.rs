@@ -1,7 +1,7 @@
 //! Turning an operation into a wire request: URL, query, headers, body (PROTOCOL §2.2-§2.4).
 
 use crate::config::{Config, USER_AGENT};
-use crate::encode::encode_component;
+use crate::encode::encode_component_into;
 use crate::error::Error;
 use crate::operation::Operation;
 use crate::options::{HeaderEdit, RequestOptions};
@@ -67,7 +67,7 @@ pub fn render_path(
                     "`{template}` needs a workspace_id and this client has none (a public client calls only the `/s/` and `/upload/` routes)"
                 )))
             }
-            Some(v) => out.push_str(&encode_component(v)),
+            Some(v) => encode_component_into(&mut out, v),
             None => {
                 return Err(Error::config(format!(
                     "missing path parameter `{name}` for `{template}`"
@@ -97,12 +97,14 @@ pub fn prepare<O: Operation + ?Sized>(
         &config.workspace_id,
         op.force_workspace(),
     )?;
-    let query = parts.query.to_query_string()?;
     let base = base_url.unwrap_or(&config.base_url);
-    let mut url = format!("{base}{path}");
-    if !query.is_empty() {
-        url.push('?');
-        url.push_str(&query);
+    let mut url = String::with_capacity(base.len() + path.len() + 64);
+    url.push_str(base);
+    url.push_str(&path);
+    url.push('?');
+    parts.query.write_to(&mut url)?;
+    if url.ends_with('?') {
+        url.pop();
     }
     let mut headers = HeaderMap::new();
     headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
