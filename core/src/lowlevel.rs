@@ -182,7 +182,7 @@ impl<'c, E: Executor, M> Pending<'c, E, RawRequest, M> {
     }
     /// A query parameter.
     pub fn query(mut self, name: &str, value: impl Into<QueryValue>) -> Self {
-        self.op_mut().query.push(name, value);
+        self.op_mut().query.push(name.to_owned(), value);
         self
     }
     /// A typed header parameter (wins over user headers).

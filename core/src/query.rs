@@ -2,6 +2,7 @@
 
 use crate::encode::encode_component_into;
 use crate::error::Error;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// One query parameter value.
@@ -77,7 +78,7 @@ impl<T: Into<QueryValue>> From<Vec<T>> for QueryValue {
 /// An ordered list of query parameters, serialised in insertion order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Query {
-    pairs: Vec<(String, QueryValue)>,
+    pairs: Vec<(Cow<'static, str>, QueryValue)>,
 }
 
 impl Query {
@@ -87,7 +88,11 @@ impl Query {
     }
 
     /// Appends a parameter (nulls and empty lists are dropped at serialisation).
-    pub fn push(&mut self, key: impl Into<String>, value: impl Into<QueryValue>) -> &mut Self {
+    pub fn push(
+        &mut self,
+        key: impl Into<Cow<'static, str>>,
+        value: impl Into<QueryValue>,
+    ) -> &mut Self {
         self.pairs.push((key.into(), value.into()));
         self
     }
@@ -106,7 +111,7 @@ impl Query {
                 }
             }
         } else {
-            self.pairs.push((key.to_owned(), value));
+            self.pairs.push((Cow::Owned(key.to_owned()), value));
         }
         self
     }
@@ -117,7 +122,7 @@ impl Query {
     }
 
     /// The parameters in order.
-    pub fn pairs(&self) -> &[(String, QueryValue)] {
+    pub fn pairs(&self) -> &[(Cow<'static, str>, QueryValue)] {
         &self.pairs
     }
 
