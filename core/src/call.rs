@@ -719,6 +719,8 @@ fn redacted_body(body: &Bytes) -> Option<String> {
 pub struct OperationCall<O: Operation> {
     op: O,
     call: Result<Call, Option<Error>>,
+    /// Build the full [`ResponseMeta`] of the final response (off for data-only drivers).
+    meta: bool,
 }
 
 impl<O: Operation> std::fmt::Debug for OperationCall<O> {
@@ -743,7 +745,19 @@ impl<O: Operation> OperationCall<O> {
         let call = prepare(&op, config, options, base_url)
             .map(|req| Call::new(req, config, options, seed, time))
             .map_err(Some);
-        OperationCall { op, call }
+        OperationCall {
+            op,
+            call,
+            meta: true,
+        }
+    }
+
+    /// For a driver that hands back only the data (`send()`): the final [`Response`]'s `meta`
+    /// then holds just the status, sparing the copy of the response headers and the parsing
+    /// of the request id and rate-limit headers.
+    pub fn data_only(mut self) -> Self {
+        self.meta = false;
+        self
     }
 
     /// The underlying call machine, once the request could be built.
@@ -771,7 +785,11 @@ impl<O: Operation> OperationCall<O> {
             Step::Wait(i) => Step::Wait(i),
             Step::Done(Err(e)) => Step::Done(Err(e)),
             Step::Done(Ok(resp)) => {
-                let meta = ResponseMeta::new(resp.status(), resp.headers().clone(), time.wall);
+                let meta = if self.meta {
+                    ResponseMeta::new(resp.status(), resp.headers().clone(), time.wall)
+                } else {
+                    ResponseMeta::status_only(resp.status())
+                };
                 Step::Done(
                     self.op
                         .parse(resp)

@@ -1787,3 +1787,33 @@ fn errors_without_a_redirect_describe_the_request() {
         ("GET", "https://api.test/v1/ws-001/things", None)
     );
 }
+
+#[test]
+fn data_only_calls_skip_the_metadata_and_keep_the_data() {
+    let cfg = config().build().unwrap();
+    let reply = || {
+        Reply::Resp(
+            200,
+            vec![
+                ("x-request-id", "req-9".to_owned()),
+                ("x-ratelimit-remaining", "7".to_owned()),
+                ("content-type", "application/json".to_owned()),
+            ],
+            br#"{"items":[],"has_more":false}"#.to_vec(),
+        )
+    };
+    let d = Driver::new(vec![reply()]);
+    let mut full = list_call(&cfg, &d);
+    let full = d.drive(&mut full).result.expect("page");
+    assert_eq!(full.meta.request_id.as_deref(), Some("req-9"));
+    assert_eq!(full.meta.rate_limit.remaining, Some(7));
+    assert!(full.meta.headers.contains_key("x-ratelimit-remaining"));
+
+    let d = Driver::new(vec![reply()]);
+    let mut lean = list_call(&cfg, &d).data_only();
+    let lean = d.drive(&mut lean).result.expect("page");
+    assert_eq!(lean.data, full.data);
+    assert_eq!(lean.meta.status, 200);
+    assert_eq!(lean.meta.request_id, None);
+    assert!(lean.meta.headers.is_empty());
+}

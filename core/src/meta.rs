@@ -54,6 +54,16 @@ pub struct ResponseMeta {
 }
 
 impl ResponseMeta {
+    /// Metadata with only the status (no headers, request id or rate limit).
+    pub(crate) fn status_only(status: StatusCode) -> Self {
+        ResponseMeta {
+            status,
+            request_id: None,
+            headers: HeaderMap::new(),
+            rate_limit: RateLimit::default(),
+        }
+    }
+
     /// Builds metadata from a status and headers, with `now` for HTTP-date `Retry-After` values.
     pub fn new(status: StatusCode, headers: HeaderMap, now: SystemTime) -> Self {
         let request_id = headers

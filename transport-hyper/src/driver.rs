@@ -75,8 +75,9 @@ impl HyperExecutor {
     pub(crate) async fn drive<O: Operation>(
         self,
         ctx: CallContext<O>,
+        meta: bool,
     ) -> Result<Response<O::Output>, Error> {
-        let mut call = OperationCall::new(
+        let call = OperationCall::new(
             ctx.op,
             &ctx.config,
             &ctx.options,
@@ -84,6 +85,8 @@ impl HyperExecutor {
             seed(),
             now(),
         );
+        // Only the data goes back: skip building the response metadata.
+        let mut call = if meta { call } else { call.data_only() };
         let cancelled = Cancelled::any(call.cancel_tokens().to_vec());
         loop {
             match call.poll(now()) {
@@ -220,11 +223,11 @@ impl Executor for HyperExecutor {
     type Paging<O: Paginated> = PageStream<HyperExecutor, O>;
 
     fn execute<O: Operation>(&self, ctx: CallContext<O>) -> SentFuture<Response<O::Output>> {
-        Box::pin(self.clone().drive(ctx))
+        Box::pin(self.clone().drive(ctx, true))
     }
 
     fn execute_data<O: Operation>(&self, ctx: CallContext<O>) -> SentFuture<O::Output> {
-        let fut = self.clone().drive(ctx);
+        let fut = self.clone().drive(ctx, false);
         Box::pin(async move { fut.await.map(Response::into_data) })
     }
 

@@ -67,8 +67,9 @@ impl UreqExecutor {
     pub(crate) fn drive<O: Operation>(
         &self,
         ctx: CallContext<O>,
+        meta: bool,
     ) -> Result<Response<O::Output>, Error> {
-        let mut call = OperationCall::new(
+        let call = OperationCall::new(
             ctx.op,
             &ctx.config,
             &ctx.options,
@@ -76,6 +77,8 @@ impl UreqExecutor {
             seed(),
             now(),
         );
+        // Only the data goes back: skip building the response metadata.
+        let mut call = if meta { call } else { call.data_only() };
         let tokens: Vec<CancelToken> = call.cancel_tokens().to_vec();
         // A bounded loop: every Send is followed by a report, every Wait ends; the core ends
         // the call after at most max_attempts attempts.
@@ -144,11 +147,11 @@ impl Executor for UreqExecutor {
     type Paging<O: Paginated> = PageIter<UreqExecutor, O>;
 
     fn execute<O: Operation>(&self, ctx: CallContext<O>) -> Result<Response<O::Output>, Error> {
-        self.drive(ctx)
+        self.drive(ctx, true)
     }
 
     fn execute_data<O: Operation>(&self, ctx: CallContext<O>) -> Result<O::Output, Error> {
-        self.drive(ctx).map(Response::into_data)
+        self.drive(ctx, false).map(Response::into_data)
     }
 
     fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageIter<UreqExecutor, O> {
