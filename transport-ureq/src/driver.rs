@@ -16,6 +16,10 @@ use web_time::{Instant, SystemTime};
 /// The most bytes a response body may have by default (64 MiB).
 pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
 
+/// The largest buffer reserved up front from a response's `Content-Length` (1 MiB); a larger
+/// body still grows the buffer as it arrives, up to the body limit.
+const PREALLOCATE_AT_MOST: u64 = 1024 * 1024;
+
 /// Runs calls over a [`ureq::Agent`] (pooled connections, rustls).
 #[derive(Clone)]
 pub struct UreqExecutor {
@@ -207,7 +211,15 @@ fn send(agent: &ureq::Agent, attempt: Attempt, max_body: u64) -> AttemptOutcome 
     };
     let (head, body) = response.into_parts();
     let mut reader = body.into_with_config().limit(max_body).reader();
-    let mut buf = Vec::new();
+    // Sized from Content-Length up front (a server's claim, so capped) instead of regrowing.
+    let announced = head
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    let capacity = announced.min(max_body).min(PREALLOCATE_AT_MOST);
+    let mut buf = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
     match reader.read_to_end(&mut buf) {
         Ok(_) => AttemptOutcome::Response(http::Response::from_parts(head, Bytes::from(buf))),
         Err(e) => {
