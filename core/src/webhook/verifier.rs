@@ -1,7 +1,7 @@
 //! The configured verifier, its builder and the verification order of §4.5.
 
 use bytes::Bytes;
-use http::{HeaderMap, Request};
+use http::{HeaderMap, HeaderName, Request};
 use std::time::Duration;
 use web_time::SystemTime;
 
@@ -9,12 +9,18 @@ use super::error::WebhookError;
 use super::event::{self, ParseOptions, ReplayWindow, WebhookEvent};
 use super::replay::ReplayGuard;
 use super::secret::WebhookSecret;
-use super::{signature, timestamp, DEFAULT_TOLERANCE, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use super::signature::{self, SigningKey};
+use super::{timestamp, DEFAULT_TOLERANCE, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
 /// Verifies webhook deliveries against one or more secrets; it never reads a clock.
+///
+/// Each usable (non-empty) secret is turned into a keyed HMAC-SHA256 state once, when the
+/// verifier is built; verifying a delivery clones that state instead of hashing the key
+/// again, and allocates nothing.
 #[derive(Debug, Clone)]
 pub struct Verifier {
-    secrets: Vec<WebhookSecret>,
+    /// One keyed MAC per non-empty secret, in the order given (`Debug` is redacted).
+    keys: Vec<SigningKey>,
     tolerance: Duration,
     allow_legacy: bool,
     replay_guard: Option<ReplayGuard>,
@@ -77,8 +83,14 @@ impl VerifierBuilder {
 
     /// Finishes the verifier (a missing secret is reported by `verify` as `NoSecret`).
     pub fn build(self) -> Verifier {
+        let keys = self
+            .secrets
+            .iter()
+            .filter(|secret| !secret.is_empty())
+            .filter_map(|secret| SigningKey::new(secret.as_bytes()))
+            .collect();
         Verifier {
-            secrets: self.secrets,
+            keys,
             tolerance: self.tolerance,
             allow_legacy: self.allow_legacy,
             replay_guard: self.replay_guard,
@@ -112,14 +124,20 @@ struct HeaderInputs<'a> {
     timestamp: TimestampInput<'a>,
 }
 
+/// The signature header name, parsed once (a `static` is never dropped or rebuilt).
+static SIGNATURE: HeaderName = SIGNATURE_HEADER;
+
+/// The timestamp header name, parsed once.
+static TIMESTAMP: HeaderName = TIMESTAMP_HEADER;
+
 fn header_inputs(headers: &HeaderMap) -> HeaderInputs<'_> {
-    let mut sigs = headers.get_all(SIGNATURE_HEADER).iter();
+    let mut sigs = headers.get_all(&SIGNATURE).iter();
     let signature = match (sigs.next(), sigs.next()) {
         (Some(one), None) => one.as_bytes(),
         // Missing or repeated: one signature per header, one header per delivery.
         _ => b"",
     };
-    let mut stamps = headers.get_all(TIMESTAMP_HEADER).iter();
+    let mut stamps = headers.get_all(&TIMESTAMP).iter();
     let timestamp = match (stamps.next(), stamps.next()) {
         (None, _) => TimestampInput::Absent,
         (Some(one), None) => TimestampInput::from_option(Some(one.as_bytes())),
@@ -281,7 +299,7 @@ impl Verifier {
         ts: TimestampInput<'_>,
         now: SystemTime,
     ) -> Result<Verified, WebhookError> {
-        if self.secrets.iter().all(WebhookSecret::is_empty) {
+        if self.keys.is_empty() {
             return Err(WebhookError::NoSecret);
         }
         let provided = signature::parse(signature)?;
@@ -291,7 +309,7 @@ impl Verifier {
             TimestampInput::Ambiguous => return Err(WebhookError::TimestampInvalid),
             TimestampInput::Text(text) => Some(text),
         };
-        if !signature::any_secret_matches(&self.secrets, signed_ts, body, &provided) {
+        if !signature::any_key_matches(&self.keys, signed_ts, body, &provided) {
             return Err(WebhookError::SignatureMismatch);
         }
         let now = timestamp::system_time_nanos(now);
