@@ -90,9 +90,19 @@ pub(crate) fn any_key_matches(
     };
     let mut found = Choice::from(0);
     for key in keys {
-        found |= key.mac(timestamp, body)[..].ct_eq(&provided[..]);
+        found |= ct_eq(&key.mac(timestamp, body), provided);
     }
     bool::from(found)
+}
+
+/// Compares two MACs in constant time: the byte differences are OR-ed together without
+/// branching, and only the folded result goes through `subtle`'s opaque comparison.
+fn ct_eq(expected: &[u8; MAC_LEN], provided: &[u8; MAC_LEN]) -> Choice {
+    let diff = expected
+        .iter()
+        .zip(provided)
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    diff.ct_eq(&0)
 }
 
 /// Computes the `x-amigo-signature` value (`sha256=<lower-case hex>`) for a delivery, for
@@ -220,6 +230,21 @@ mod tests {
             assert!(!any_key_matches(&keys[..0], ts, b"x", &Provided::Mac(tag)));
         }
         assert!(!any_key_matches(&keys, ts, b"x", &Provided::OtherLength));
+    }
+
+    #[test]
+    fn ct_eq_cases() {
+        let base: [u8; MAC_LEN] = std::array::from_fn(|i| i as u8);
+        assert!(bool::from(ct_eq(&base, &base)));
+        assert!(bool::from(ct_eq(&[0; MAC_LEN], &[0; MAC_LEN])));
+        for i in 0..MAC_LEN {
+            for bit in 0..8 {
+                let mut other = base;
+                other[i] ^= 1 << bit;
+                assert!(!bool::from(ct_eq(&base, &other)), "byte {i} bit {bit}");
+                assert!(!bool::from(ct_eq(&other, &base)), "byte {i} bit {bit}");
+            }
+        }
     }
 
     #[test]

@@ -87,6 +87,13 @@ fn parse_number(text: &[u8]) -> Option<Instant> {
 
 /// The value of at most `MAX_INT_DIGITS` ASCII digits (no overflow possible in `i128`).
 fn digits_value(digits: &[u8]) -> i128 {
+    // Up to 19 digits fit a `u64`, whose arithmetic is cheaper than `i128`'s.
+    if digits.len() <= 19 {
+        let value = digits
+            .iter()
+            .fold(0u64, |acc, &c| acc * 10 + u64::from(c - b'0'));
+        return i128::from(value);
+    }
     digits
         .iter()
         .fold(0i128, |acc, &c| acc * 10 + i128::from(c - b'0'))
@@ -95,6 +102,10 @@ fn digits_value(digits: &[u8]) -> i128 {
 /// The first `keep` fraction digits as an integer scaled to `keep` places, and whether any
 /// later digit is non-zero.
 fn fraction(digits: &[u8], keep: usize) -> (i128, bool) {
+    if digits.is_empty() {
+        // The common case (whole seconds or milliseconds): nothing to scale.
+        return (0, false);
+    }
     let mut value = 0i128;
     for i in 0..keep {
         let d = digits.get(i).map_or(0, |&c| i128::from(c - b'0'));
@@ -243,6 +254,25 @@ mod tests {
         // Absurdly long numbers are valid but far away.
         let huge = "9".repeat(400);
         assert_eq!(parse(huge.as_bytes()).map(|i| i.nanos), Some(FAR_AWAY));
+    }
+
+    #[test]
+    fn digit_runs_of_every_length_have_their_value() {
+        let mut text = String::new();
+        let mut want = 0i128;
+        for n in 1..=MAX_INT_DIGITS {
+            let d = (n % 10) as u8;
+            text.push(char::from(b'0' + d));
+            want = want * 10 + i128::from(d);
+            assert_eq!(digits_value(text.as_bytes()), want, "{text}");
+            assert_eq!(number(text.as_bytes()), Some(want), "{text}");
+        }
+        let nines = "9".repeat(19);
+        assert_eq!(digits_value(nines.as_bytes()), 9_999_999_999_999_999_999);
+        let nines = "9".repeat(20);
+        assert_eq!(digits_value(nines.as_bytes()), 99_999_999_999_999_999_999);
+        assert_eq!(fraction(b"", 9), (0, false));
+        assert_eq!(fraction(b"5", 9), (500_000_000, false));
     }
 
     #[test]

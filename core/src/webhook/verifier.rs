@@ -1,7 +1,7 @@
 //! The configured verifier, its builder and the verification order of §4.5.
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, Request};
+use http::{HeaderMap, HeaderName, HeaderValue, Request};
 use std::time::Duration;
 use web_time::SystemTime;
 
@@ -22,6 +22,8 @@ pub struct Verifier {
     /// One keyed MAC per non-empty secret, in the order given (`Debug` is redacted).
     keys: Vec<SigningKey>,
     tolerance: Duration,
+    /// `tolerance` in nanoseconds, converted once.
+    tolerance_nanos: i128,
     allow_legacy: bool,
     replay_guard: Option<ReplayGuard>,
 }
@@ -92,6 +94,7 @@ impl VerifierBuilder {
         Verifier {
             keys,
             tolerance: self.tolerance,
+            tolerance_nanos: timestamp::duration_nanos(self.tolerance),
             allow_legacy: self.allow_legacy,
             replay_guard: self.replay_guard,
         }
@@ -99,7 +102,7 @@ impl VerifierBuilder {
 }
 
 /// The timestamp as found in the delivery.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TimestampInput<'a> {
     /// Absent or empty: legacy.
     Absent,
@@ -119,6 +122,7 @@ impl<'a> TimestampInput<'a> {
 }
 
 /// Signature and timestamp as taken from the headers.
+#[derive(Debug, PartialEq, Eq)]
 struct HeaderInputs<'a> {
     signature: &'a [u8],
     timestamp: TimestampInput<'a>,
@@ -130,18 +134,88 @@ static SIGNATURE: HeaderName = SIGNATURE_HEADER;
 /// The timestamp header name, parsed once.
 static TIMESTAMP: HeaderName = TIMESTAMP_HEADER;
 
+/// Up to this many header values, one pass over the map finds both headers faster than
+/// two hashed look-ups (each hashes the 17-byte name byte by byte).
+const SCAN_LIMIT: usize = 16;
+
+/// How often, and with which first value, one header name occurred.
+#[derive(Clone, Copy)]
+struct Seen<'a> {
+    first: Option<&'a [u8]>,
+    repeated: bool,
+}
+
+impl<'a> Seen<'a> {
+    const NONE: Self = Self {
+        first: None,
+        repeated: false,
+    };
+
+    fn add(&mut self, value: &'a [u8]) {
+        if self.first.is_none() {
+            self.first = Some(value);
+        } else {
+            self.repeated = true;
+        }
+    }
+
+    /// The first two values of `name` in `headers`, through the map's index.
+    fn lookup(headers: &'a HeaderMap, name: &HeaderName) -> Self {
+        let mut values = headers.get_all(name).iter();
+        let first = values.next().map(HeaderValue::as_bytes);
+        let repeated = values.next().is_some();
+        Self { first, repeated }
+    }
+}
+
 fn header_inputs(headers: &HeaderMap) -> HeaderInputs<'_> {
-    let mut sigs = headers.get_all(&SIGNATURE).iter();
-    let signature = match (sigs.next(), sigs.next()) {
-        (Some(one), None) => one.as_bytes(),
+    let (sig, ts) = if headers.len() <= SCAN_LIMIT {
+        scan_headers(headers)
+    } else {
+        (
+            Seen::lookup(headers, &SIGNATURE),
+            Seen::lookup(headers, &TIMESTAMP),
+        )
+    };
+    inputs_from(sig, ts)
+}
+
+/// Finds both headers in one pass over a small map (names in a map are lower case).
+fn scan_headers(headers: &HeaderMap) -> (Seen<'_>, Seen<'_>) {
+    let (mut sig, mut ts) = (Seen::NONE, Seen::NONE);
+    for (name, value) in headers {
+        let name = name.as_str();
+        if name == SIGNATURE_NAME {
+            sig.add(value.as_bytes());
+        } else if name == TIMESTAMP_NAME {
+            ts.add(value.as_bytes());
+        }
+    }
+    (sig, ts)
+}
+
+/// The text of [`SIGNATURE`], for the scan's direct comparisons.
+const SIGNATURE_NAME: &str = "x-amigo-signature";
+
+/// The text of [`TIMESTAMP`].
+const TIMESTAMP_NAME: &str = "x-amigo-timestamp";
+
+fn inputs_from<'a>(sig: Seen<'a>, ts: Seen<'a>) -> HeaderInputs<'a> {
+    let signature = match sig {
+        Seen {
+            first: Some(one),
+            repeated: false,
+        } => one,
         // Missing or repeated: one signature per header, one header per delivery.
         _ => b"",
     };
-    let mut stamps = headers.get_all(&TIMESTAMP).iter();
-    let timestamp = match (stamps.next(), stamps.next()) {
-        (None, _) => TimestampInput::Absent,
-        (Some(one), None) => TimestampInput::from_option(Some(one.as_bytes())),
-        (Some(_), Some(_)) => TimestampInput::Ambiguous,
+    let timestamp = match ts {
+        Seen { first: None, .. } => TimestampInput::Absent,
+        Seen {
+            first: Some(one),
+            repeated: false,
+        } => TimestampInput::from_option(Some(one)),
+        Seen { repeated: true, .. } => TimestampInput::Ambiguous,
     };
     HeaderInputs {
         signature,
@@ -279,7 +353,7 @@ impl Verifier {
     ) -> Result<WebhookEvent, WebhookError> {
         let verified = self.check(body, signature, ts, now)?;
         let replay = self.replay_guard.as_ref().map(|guard| {
-            let tolerance = timestamp::duration_nanos(self.tolerance);
+            let tolerance = self.tolerance_nanos;
             // Timestamped: the window ends at timestamp + tolerance; legacy: now + tolerance.
             let base = verified.timestamp.unwrap_or(verified.now);
             ReplayWindow {
@@ -320,7 +394,7 @@ impl Verifier {
             });
         };
         let instant = timestamp::parse(text).ok_or(WebhookError::TimestampInvalid)?;
-        if !timestamp::within_tolerance(instant, now, timestamp::duration_nanos(self.tolerance)) {
+        if !timestamp::within_tolerance(instant, now, self.tolerance_nanos) {
             return Err(WebhookError::TimestampOutOfTolerance);
         }
         Ok(Verified {
@@ -334,4 +408,96 @@ impl Verifier {
 struct Verified {
     now: i128,
     timestamp: Option<i128>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_names_match_the_public_constants() {
+        assert_eq!(SIGNATURE.as_str(), SIGNATURE_NAME);
+        assert_eq!(TIMESTAMP.as_str(), TIMESTAMP_NAME);
+        assert_eq!(SIGNATURE, SIGNATURE_HEADER);
+        assert_eq!(TIMESTAMP, TIMESTAMP_HEADER);
+    }
+
+    /// The one-pass scan and the hashed look-ups read every map the same way, whatever
+    /// the number of headers, their order, repetitions and spelling.
+    #[test]
+    fn scan_and_hashed_lookup_agree() {
+        let sig = HeaderName::from_bytes(b"X-Amigo-Signature").expect("valid name");
+        let ts = HeaderName::from_bytes(b"x-AMIGO-timestamp").expect("valid name");
+        let near = HeaderName::from_static("x-amigo-signaturf");
+        let others = [
+            http::header::CONTENT_TYPE,
+            http::header::USER_AGENT,
+            HeaderName::from_static("x-amigo-delivery"),
+            near,
+        ];
+        let mut maps = Vec::new();
+        for fillers in [0usize, 1, 3, SCAN_LIMIT - 2, SCAN_LIMIT, SCAN_LIMIT + 1, 40] {
+            for sigs in 0..3usize {
+                for stamps in 0..3usize {
+                    for stamp_value in ["1700000000", ""] {
+                        let mut map = HeaderMap::new();
+                        for i in 0..fillers {
+                            map.append(
+                                others[i % others.len()].clone(),
+                                HeaderValue::from_static("v"),
+                            );
+                        }
+                        for i in 0..sigs {
+                            let value = if i == 0 { "sha256=00" } else { "sha256=11" };
+                            map.append(sig.clone(), HeaderValue::from_static(value));
+                        }
+                        for _ in 0..stamps {
+                            map.append(ts.clone(), HeaderValue::from_static(stamp_value));
+                        }
+                        maps.push(map);
+                    }
+                }
+            }
+        }
+        for map in &maps {
+            let (s, t) = scan_headers(map);
+            let scanned = inputs_from(s, t);
+            let hashed = inputs_from(Seen::lookup(map, &SIGNATURE), Seen::lookup(map, &TIMESTAMP));
+            assert_eq!(scanned, hashed, "{map:?}");
+            assert_eq!(header_inputs(map), hashed, "{map:?}");
+        }
+        // The spot checks behind the comparison.
+        let mut map = HeaderMap::new();
+        map.append(sig.clone(), HeaderValue::from_static("sha256=00"));
+        map.append(ts.clone(), HeaderValue::from_static("17"));
+        let both = HeaderInputs {
+            signature: b"sha256=00",
+            timestamp: TimestampInput::Text(b"17"),
+        };
+        assert_eq!(header_inputs(&map), both);
+        for i in 0..40 {
+            map.append(
+                HeaderName::from_bytes(format!("x-filler-{i}").as_bytes()).expect("valid"),
+                HeaderValue::from_static("v"),
+            );
+        }
+        assert!(map.len() > SCAN_LIMIT);
+        assert_eq!(header_inputs(&map), both);
+        map.append(ts, HeaderValue::from_static("17"));
+        map.append(sig, HeaderValue::from_static("sha256=00"));
+        assert_eq!(
+            header_inputs(&map),
+            HeaderInputs {
+                signature: b"",
+                timestamp: TimestampInput::Ambiguous,
+            }
+        );
+        assert_eq!(
+            header_inputs(&HeaderMap::new()),
+            HeaderInputs {
+                signature: b"",
+                timestamp: TimestampInput::Absent,
+            }
+        );
+    }
 }
