@@ -48,6 +48,7 @@ pub(crate) enum Decoded<const N: usize> {
 
 /// Decodes non-empty, even-length hex (either case) into a stack array; anything else is
 /// `None`. Text of another length than `2 * N` digits is validated but not kept.
+#[inline]
 pub(crate) fn decode_array<const N: usize>(text: &[u8]) -> Option<Decoded<N>> {
     if text.is_empty() || text.len() % 2 != 0 {
         return None;
@@ -96,6 +97,7 @@ const fn lanes(byte: u8) -> u64 {
 /// Works on all eight lanes at once: with each lane's top bit cleared, adding a constant
 /// below 0x80 never carries into the next lane, so `lane + (0x80 - lo)` has its top bit
 /// set exactly when `lane >= lo`.
+#[inline]
 fn decode_word(chars: u64) -> Option<u32> {
     const TOP: u64 = lanes(0x80);
     let low7 = chars & !TOP;

@@ -25,6 +25,7 @@ pub(crate) enum Provided {
 }
 
 /// Parses a signature header value into the provided MAC bytes (§4.4), without allocating.
+#[inline]
 pub(crate) fn parse(value: &[u8]) -> Result<Provided, WebhookError> {
     let hex_part = value.strip_prefix(PREFIX).unwrap_or(value);
     match hex::decode_array::<MAC_LEN>(hex_part) {
@@ -52,6 +53,7 @@ impl SigningKey {
     /// HMAC-SHA256 over the signed message: `v1:<timestamp>:<body>`, or `body` alone when
     /// `timestamp` is `None` (legacy). The pieces are fed to the MAC one after the other,
     /// so the message is never assembled in memory.
+    #[inline]
     pub(crate) fn mac(&self, timestamp: Option<&[u8]>, body: &[u8]) -> [u8; MAC_LEN] {
         let mut mac = self.keyed.clone();
         if let Some(ts) = timestamp {
@@ -77,6 +79,7 @@ pub(crate) fn mac(key: &[u8], timestamp: Option<&[u8]>, body: &[u8]) -> Option<[
 
 /// Whether any key signs `(timestamp, body)` to `provided`; every candidate is computed
 /// and compared in constant time, without early exit.
+#[inline]
 pub(crate) fn any_key_matches(
     keys: &[SigningKey],
     timestamp: Option<&[u8]>,
@@ -97,6 +100,7 @@ pub(crate) fn any_key_matches(
 
 /// Compares two MACs in constant time: the byte differences are OR-ed together without
 /// branching, and only the folded result goes through `subtle`'s opaque comparison.
+#[inline]
 fn ct_eq(expected: &[u8; MAC_LEN], provided: &[u8; MAC_LEN]) -> Choice {
     let diff = expected
         .iter()

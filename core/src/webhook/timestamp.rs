@@ -21,6 +21,7 @@ pub(crate) struct Instant {
 }
 
 /// Converts the caller's `now` to nanoseconds since the epoch (negative before it).
+#[inline]
 pub(crate) fn system_time_nanos(now: SystemTime) -> i128 {
     match now.duration_since(UNIX_EPOCH) {
         Ok(d) => duration_nanos(d),
@@ -34,6 +35,7 @@ pub(crate) fn duration_nanos(d: Duration) -> i128 {
 }
 
 /// Whether `ts` is within `tolerance` nanoseconds of `now`, in either direction.
+#[inline]
 pub(crate) fn within_tolerance(ts: Instant, now: i128, tolerance: i128) -> bool {
     if now > ts.nanos {
         // Past: the true distance is at most `now - nanos`.
@@ -47,11 +49,13 @@ pub(crate) fn within_tolerance(ts: Instant, now: i128, tolerance: i128) -> bool 
 }
 
 /// Parses the timestamp header text (§4.6); `None` means `TimestampInvalid`.
+#[inline]
 pub(crate) fn parse(text: &[u8]) -> Option<Instant> {
     parse_number(text).or_else(|| parse_rfc3339(text))
 }
 
 /// Accepts `^[0-9]+(\.[0-9]+)?$`: below 10^12 it is seconds, otherwise milliseconds.
+#[inline]
 fn parse_number(text: &[u8]) -> Option<Instant> {
     let mut parts = text.splitn(2, |&c| c == b'.');
     let int = parts.next().unwrap_or_default();
@@ -86,6 +90,7 @@ fn parse_number(text: &[u8]) -> Option<Instant> {
 }
 
 /// The value of at most `MAX_INT_DIGITS` ASCII digits (no overflow possible in `i128`).
+#[inline]
 fn digits_value(digits: &[u8]) -> i128 {
     // Up to 19 digits fit a `u64`, whose arithmetic is cheaper than `i128`'s.
     if digits.len() <= 19 {
@@ -101,6 +106,7 @@ fn digits_value(digits: &[u8]) -> i128 {
 
 /// The first `keep` fraction digits as an integer scaled to `keep` places, and whether any
 /// later digit is non-zero.
+#[inline]
 fn fraction(digits: &[u8], keep: usize) -> (i128, bool) {
     if digits.is_empty() {
         // The common case (whole seconds or milliseconds): nothing to scale.

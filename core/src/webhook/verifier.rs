@@ -168,6 +168,7 @@ impl<'a> Seen<'a> {
     }
 }
 
+#[inline]
 fn header_inputs(headers: &HeaderMap) -> HeaderInputs<'_> {
     let (sig, ts) = if headers.len() <= SCAN_LIMIT {
         scan_headers(headers)
@@ -181,6 +182,7 @@ fn header_inputs(headers: &HeaderMap) -> HeaderInputs<'_> {
 }
 
 /// Finds both headers in one pass over a small map (names in a map are lower case).
+#[inline]
 fn scan_headers(headers: &HeaderMap) -> (Seen<'_>, Seen<'_>) {
     let (mut sig, mut ts) = (Seen::NONE, Seen::NONE);
     for (name, value) in headers {
@@ -200,6 +202,7 @@ const SIGNATURE_NAME: &str = "x-amigo-signature";
 /// The text of [`TIMESTAMP`].
 const TIMESTAMP_NAME: &str = "x-amigo-timestamp";
 
+#[inline]
 fn inputs_from<'a>(sig: Seen<'a>, ts: Seen<'a>) -> HeaderInputs<'a> {
     let signature = match sig {
         Seen {
