@@ -24,7 +24,8 @@ pub(crate) enum Provided {
     OtherLength,
 }
 
-/// Parses a signature header value into the provided MAC bytes (§4.4), without allocating.
+/// Parses a signature header value (`[sha256=]<hex>`) into the provided MAC bytes, without
+/// allocating.
 #[inline]
 pub(crate) fn parse(value: &[u8]) -> Result<Provided, WebhookError> {
     let hex_part = value.strip_prefix(PREFIX).unwrap_or(value);

@@ -2,6 +2,7 @@
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Request};
+use std::fmt;
 use std::time::Duration;
 use web_time::SystemTime;
 
@@ -17,7 +18,7 @@ use super::{timestamp, DEFAULT_TOLERANCE, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 /// Each usable (non-empty) secret is turned into a keyed HMAC-SHA256 state once, when the
 /// verifier is built; verifying a delivery clones that state instead of hashing the key
 /// again, and allocates nothing.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Verifier {
     /// One keyed MAC per non-empty secret, in the order given (`Debug` is redacted).
     keys: Vec<SigningKey>,
@@ -26,6 +27,18 @@ pub struct Verifier {
     tolerance_nanos: i128,
     allow_legacy: bool,
     replay_guard: Option<ReplayGuard>,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Same shape as before the keys were precomputed: one `[REDACTED]` per usable secret.
+        f.debug_struct("Verifier")
+            .field("secrets", &self.keys)
+            .field("tolerance", &self.tolerance)
+            .field("allow_legacy", &self.allow_legacy)
+            .field("replay_guard", &self.replay_guard)
+            .finish()
+    }
 }
 
 /// Builds a [`Verifier`]: secrets, tolerance (default 300 s), legacy opt-in, replay guard.
