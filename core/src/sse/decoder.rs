@@ -5,9 +5,18 @@
 //! then decoded with U+FFFD replacement. This is equivalent to decoding the
 //! whole stream first and splitting afterwards, but lets `feed` work on the
 //! caller's chunk in place: only an unterminated trailing line is copied into
-//! the decoder, and a new chunk is scanned only from its own start, so nothing
-//! is ever rescanned.
+//! the decoder, and a new chunk is scanned only from its own start, so earlier
+//! input is never rescanned.
+//!
+//! Line ends are found with `memchr2` (vectorised where the CPU allows). The
+//! complete lines of a chunk (everything up to its last line end, found with
+//! one backward search) are checked for UTF-8 in a single pass of the standard
+//! library's validator and then borrowed as `str`; only a line that spans
+//! chunks or holds invalid UTF-8 takes the replacing conversion. A block's
+//! first `data` value becomes the event's data string directly, so a typical
+//! event costs one allocation per field it carries.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use super::frame::{SseError, SseEvent, SseItem};
@@ -29,8 +38,11 @@ pub struct SseDecoder {
     queue: VecDeque<Result<SseItem, SseError>>,
     /// Bytes of the current line seen so far (only when a line spans chunks).
     line: Vec<u8>,
-    /// The current block's data buffer (each `data` value followed by LF).
+    /// The current block's `data` values joined with LF (no trailing LF);
+    /// meaningful only when `has_data` is set.
     data: String,
+    /// Whether the current block had a `data` field (its value may be empty).
+    has_data: bool,
     /// The current block's last `event` value.
     event: Option<String>,
     /// The current block's last valid `id` value.
@@ -68,6 +80,7 @@ impl SseDecoder {
             queue: VecDeque::new(),
             line: Vec::new(),
             data: String::new(),
+            has_data: false,
             event: None,
             id: None,
             block_bytes: 0,
@@ -148,54 +161,84 @@ impl SseDecoder {
                 }
             }
         }
-        while let Some(pos) = find_eol(input) {
-            let terminator = input[pos];
-            let non_blank;
-            if self.line.is_empty() {
-                non_blank = pos > 0;
-                if !self.complete_line(&input[..pos]) {
-                    return;
-                }
-            } else {
-                let mut line = std::mem::take(&mut self.line);
-                line.extend_from_slice(&input[..pos]);
-                non_blank = true;
-                let ok = self.complete_line(&line);
-                line.clear();
-                self.line = line;
-                if !ok {
-                    return;
-                }
-            }
-            input = &input[pos + 1..];
-            if terminator == b'\r' {
-                match input.first() {
-                    None => {
-                        self.pending_lf = Some(non_blank);
-                        return;
-                    }
-                    Some(b'\n') => {
-                        input = &input[1..];
-                        if non_blank && !self.count(1) {
-                            return;
-                        }
-                    }
-                    Some(_) => {}
-                }
-            }
-        }
-        if !input.is_empty() {
-            // Fail early on an oversized line instead of buffering it whole.
-            let pending = self
-                .block_bytes
-                .saturating_add(self.line.len())
-                .saturating_add(input.len());
-            if pending > self.limit {
-                self.fail();
+        if !self.line.is_empty() {
+            // A line begun in an earlier chunk: finish it from the buffered bytes.
+            let Some(pos) = find_eol(input) else {
+                self.buffer_partial(input);
+                return;
+            };
+            let mut line = std::mem::take(&mut self.line);
+            line.extend_from_slice(&input[..pos]);
+            let ok = self.complete_line(Line::Bytes(&line));
+            line.clear();
+            self.line = line;
+            if !ok {
                 return;
             }
-            self.line.extend_from_slice(input);
+            match self.after_terminator(input, pos, true) {
+                Some(next) => input = &input[next..],
+                None => return,
+            }
         }
+        // Every complete line of the chunk is checked for UTF-8 in one pass: the region up
+        // to the last line terminator ends with an ASCII byte, so it holds no character cut
+        // by the chunk boundary.
+        let complete = memchr::memrchr2(b'\n', b'\r', input).map_or(0, |last| last + 1);
+        let text = valid_prefix(&input[..complete]);
+        let mut start = 0;
+        while let Some(len) = find_eol(&input[start..]) {
+            let end = start + len;
+            // Lines inside the checked text are borrowed as `str`; others (after an invalid
+            // sequence) take the replacing path.
+            let line = match text.get(start..end) {
+                Some(checked) => Line::Text(checked),
+                None => Line::Bytes(&input[start..end]),
+            };
+            if !self.complete_line(line) {
+                return;
+            }
+            match self.after_terminator(input, end, len > 0) {
+                Some(next) => start = next,
+                None => return,
+            }
+        }
+        self.buffer_partial(&input[start..]);
+    }
+
+    /// Consumes the terminator at `input[pos]` (a CR may be followed by the LF of a
+    /// CRLF, here or at the start of the next chunk); returns where the next line
+    /// starts, or `None` when this chunk is done (its last byte was that CR) or the
+    /// decoder failed. `non_blank`: whether the line just ended had any byte.
+    fn after_terminator(&mut self, input: &[u8], pos: usize, non_blank: bool) -> Option<usize> {
+        let next = pos + 1;
+        if input[pos] != b'\r' {
+            return Some(next);
+        }
+        match input.get(next) {
+            None => {
+                self.pending_lf = Some(non_blank);
+                None
+            }
+            Some(b'\n') => (!non_blank || self.count(1)).then_some(next + 1),
+            Some(_) => Some(next),
+        }
+    }
+
+    /// Keeps an unterminated trailing line for the next chunk, failing early on an
+    /// oversized line instead of buffering it whole.
+    fn buffer_partial(&mut self, rest: &[u8]) {
+        if rest.is_empty() {
+            return;
+        }
+        let pending = self
+            .block_bytes
+            .saturating_add(self.line.len())
+            .saturating_add(rest.len());
+        if pending > self.limit {
+            self.fail();
+            return;
+        }
+        self.line.extend_from_slice(rest);
     }
 
     /// Adds `n` bytes to the block size; reports `EventTooLarge` (and returns
@@ -220,33 +263,45 @@ impl SseDecoder {
 
     /// Interprets one complete line (without its terminator), counting it and
     /// one terminator byte; returns false when the decoder failed.
-    fn complete_line(&mut self, line: &[u8]) -> bool {
-        if line.is_empty() {
+    fn complete_line(&mut self, line: Line<'_>) -> bool {
+        let bytes = line.as_bytes();
+        if bytes.is_empty() {
             self.dispatch();
             return true;
         }
-        if !self.count(line.len().saturating_add(1)) {
+        if !self.count(bytes.len().saturating_add(1)) {
             return false;
         }
-        if line[0] == b':' {
-            let text = strip_one_space(&line[1..]);
-            self.queue.push_back(Ok(SseItem::Comment(
-                String::from_utf8_lossy(text).into_owned(),
-            )));
-            return true;
-        }
-        let (name, value) = match line.iter().position(|&b| b == b':') {
-            Some(colon) => (&line[..colon], strip_one_space(&line[colon + 1..])),
-            None => (line, &line[line.len()..]),
-        };
-        match name {
-            b"data" => {
-                self.data.push_str(&String::from_utf8_lossy(value));
-                self.data.push('\n');
+        // The field name ends at the first colon (none: the whole line is the name);
+        // the value starts after it and one optional space.
+        let (name_len, value_start) = match find_colon(bytes) {
+            Some(colon) => {
+                let after = colon + 1;
+                let skip = usize::from(bytes.get(after) == Some(&b' '));
+                (colon, after + skip)
             }
-            b"event" => self.event = Some(String::from_utf8_lossy(value).into_owned()),
+            None => (bytes.len(), bytes.len()),
+        };
+        let value = &bytes[value_start..];
+        match &bytes[..name_len] {
+            // A colon first: a comment.
+            b"" => {
+                let text = line.text_from(value_start).into_owned();
+                self.queue.push_back(Ok(SseItem::Comment(text)));
+            }
+            b"data" => {
+                if self.has_data {
+                    self.data.push('\n');
+                    self.data.push_str(&line.text_from(value_start));
+                } else {
+                    // The first value is the data string itself (usually the only one).
+                    self.data = line.text_from(value_start).into_owned();
+                    self.has_data = true;
+                }
+            }
+            b"event" => self.event = Some(line.text_from(value_start).into_owned()),
             b"id" if !value.contains(&0) => {
-                self.id = Some(String::from_utf8_lossy(value).into_owned());
+                self.id = Some(line.text_from(value_start).into_owned());
             }
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                 let ms = value.iter().fold(0u64, |acc, &d| {
@@ -261,9 +316,8 @@ impl SseDecoder {
 
     /// Handles a blank line: yields the block if it had data, then resets it.
     fn dispatch(&mut self) {
-        if !self.data.is_empty() {
-            let mut data = std::mem::take(&mut self.data);
-            data.pop(); // the final LF
+        if self.has_data {
+            let data = std::mem::take(&mut self.data);
             let event = self.event.take().filter(|name| !name.is_empty());
             let id = self.id.take();
             self.queue
@@ -274,40 +328,76 @@ impl SseDecoder {
 
     fn reset_block(&mut self) {
         self.data.clear();
+        self.has_data = false;
         self.event = None;
         self.id = None;
         self.block_bytes = 0;
     }
 }
 
-/// Removes one leading U+0020, if present.
-fn strip_one_space(value: &[u8]) -> &[u8] {
-    match value.first() {
-        Some(b' ') => &value[1..],
-        _ => value,
+/// One complete line, without its terminator.
+#[derive(Clone, Copy)]
+enum Line<'a> {
+    /// Already checked to be UTF-8.
+    Text(&'a str),
+    /// Raw bytes, possibly invalid UTF-8.
+    Bytes(&'a [u8]),
+}
+
+impl<'a> Line<'a> {
+    fn as_bytes(self) -> &'a [u8] {
+        match self {
+            Line::Text(text) => text.as_bytes(),
+            Line::Bytes(bytes) => bytes,
+        }
+    }
+
+    /// The text from byte `start` on (which follows an ASCII byte, so it is a
+    /// character boundary), with invalid UTF-8 replaced by U+FFFD.
+    fn text_from(self, start: usize) -> Cow<'a, str> {
+        match self {
+            Line::Text(text) => match text.get(start..) {
+                Some(rest) => Cow::Borrowed(rest),
+                None => lossy(text.as_bytes().get(start..).unwrap_or_default()),
+            },
+            Line::Bytes(bytes) => lossy(bytes.get(start..).unwrap_or_default()),
+        }
     }
 }
 
-/// Position of the first CR or LF, scanning eight bytes at a time.
-fn find_eol(hay: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const LFS: u64 = ONES * b'\n' as u64;
-    const CRS: u64 = ONES * b'\r' as u64;
-    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
-    let mut start = 0;
-    let mut words = hay.chunks_exact(8);
-    for word in &mut words {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(word);
-        let w = u64::from_le_bytes(bytes);
-        if has_zero(w ^ LFS) || has_zero(w ^ CRS) {
-            break;
-        }
-        start += 8;
+/// The longest prefix of `bytes` that is valid UTF-8.
+fn valid_prefix(bytes: &[u8]) -> &str {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        // Rare (invalid input): check the valid part again to borrow it.
+        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
     }
-    hay[start..]
-        .iter()
-        .position(|&b| b == b'\n' || b == b'\r')
-        .map(|p| start + p)
+}
+
+/// Position of the first colon: field names are short, so the first bytes are
+/// checked one by one before handing a long line to `memchr`.
+fn find_colon(line: &[u8]) -> Option<usize> {
+    const NEAR: usize = 8;
+    let head = &line[..line.len().min(NEAR)];
+    match head.iter().position(|&b| b == b':') {
+        Some(colon) => Some(colon),
+        None if line.len() > NEAR => memchr::memchr(b':', &line[NEAR..]).map(|p| NEAR + p),
+        None => None,
+    }
+}
+
+/// Position of the first CR or LF.
+fn find_eol(hay: &[u8]) -> Option<usize> {
+    memchr::memchr2(b'\n', b'\r', hay)
+}
+
+/// The text of `bytes`, with each invalid UTF-8 sequence replaced by U+FFFD.
+///
+/// Valid input (the usual case) is checked with the standard library's fast
+/// validator and borrowed; only invalid input takes the slower replacing path.
+fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }

@@ -6,6 +6,8 @@ use proptest::prelude::*;
 
 use super::{SseDecoder, SseError, SseEvent, SseItem, MAX_BLOCK_BYTES};
 
+mod reference;
+
 type Out = Vec<Result<SseItem, SseError>>;
 
 /// One generated line, before rendering to bytes.

@@ -470,3 +470,41 @@ fn bytes_input_is_accepted() {
     assert_eq!(decoder.next_frame(), Some(data("c")));
     assert_eq!(decoder.next_frame(), None);
 }
+
+// ---- the one-pass UTF-8 check of a chunk's complete lines ------------------
+
+#[test]
+fn lines_after_invalid_utf8_in_the_same_chunk_decode_normally() {
+    // One chunk: valid lines, a line with invalid bytes, then valid multi-byte text again.
+    let stream = "id: 1\ndata: Jos\u{e9}\n\n: a\u{4e2d}\ndata: x\u{ff}\n"
+        .as_bytes()
+        .iter()
+        .copied()
+        .chain(*b"data: bad\xFF\xC3\n")
+        .chain("event: \u{1f600}\ndata: \u{4e2d}\u{e9}\n\n: \u{e9}\n".bytes())
+        .collect::<Vec<u8>>();
+    let expected = vec![
+        event(None, "Jos\u{e9}", Some("1")),
+        comment("a\u{4e2d}"),
+        event(
+            Some("\u{1f600}"),
+            "x\u{ff}\nbad\u{fffd}\u{fffd}\n\u{4e2d}\u{e9}",
+            None,
+        ),
+        comment("\u{e9}"),
+    ];
+    assert_split_invariant(&stream, &expected);
+}
+
+#[test]
+fn a_character_cut_by_the_chunk_boundary_in_a_long_line_is_reassembled() {
+    let value = "\u{1f600}\u{e9}x".repeat(3000);
+    let stream = format!("data: {value}\r\n\r\nid: \u{4e2d}\rdata: y\r\r");
+    let expected = vec![data(&value), event(None, "y", Some("\u{4e2d}"))];
+    let bytes = stream.as_bytes();
+    assert_eq!(decode(&[bytes]), expected);
+    for read in [1, 2, 3, 5, 7, 64, 4095, 4096] {
+        let chunks: Vec<&[u8]> = bytes.chunks(read).collect();
+        assert_eq!(decode(&chunks), expected, "reads of {read}");
+    }
+}

@@ -45,6 +45,8 @@ mod timestamp;
 mod verifier;
 
 #[cfg(test)]
+mod keyed_tests;
+#[cfg(test)]
 mod tests;
 
 pub use error::WebhookError;

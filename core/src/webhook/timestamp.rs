@@ -21,6 +21,7 @@ pub(crate) struct Instant {
 }
 
 /// Converts the caller's `now` to nanoseconds since the epoch (negative before it).
+#[inline]
 pub(crate) fn system_time_nanos(now: SystemTime) -> i128 {
     match now.duration_since(UNIX_EPOCH) {
         Ok(d) => duration_nanos(d),
@@ -34,6 +35,7 @@ pub(crate) fn duration_nanos(d: Duration) -> i128 {
 }
 
 /// Whether `ts` is within `tolerance` nanoseconds of `now`, in either direction.
+#[inline]
 pub(crate) fn within_tolerance(ts: Instant, now: i128, tolerance: i128) -> bool {
     if now > ts.nanos {
         // Past: the true distance is at most `now - nanos`.
@@ -47,11 +49,13 @@ pub(crate) fn within_tolerance(ts: Instant, now: i128, tolerance: i128) -> bool 
 }
 
 /// Parses the timestamp header text (§4.6); `None` means `TimestampInvalid`.
+#[inline]
 pub(crate) fn parse(text: &[u8]) -> Option<Instant> {
     parse_number(text).or_else(|| parse_rfc3339(text))
 }
 
 /// Accepts `^[0-9]+(\.[0-9]+)?$`: below 10^12 it is seconds, otherwise milliseconds.
+#[inline]
 fn parse_number(text: &[u8]) -> Option<Instant> {
     let mut parts = text.splitn(2, |&c| c == b'.');
     let int = parts.next().unwrap_or_default();
@@ -86,7 +90,15 @@ fn parse_number(text: &[u8]) -> Option<Instant> {
 }
 
 /// The value of at most `MAX_INT_DIGITS` ASCII digits (no overflow possible in `i128`).
+#[inline]
 fn digits_value(digits: &[u8]) -> i128 {
+    // Up to 19 digits fit a `u64`, whose arithmetic is cheaper than `i128`'s.
+    if digits.len() <= 19 {
+        let value = digits
+            .iter()
+            .fold(0u64, |acc, &c| acc * 10 + u64::from(c - b'0'));
+        return i128::from(value);
+    }
     digits
         .iter()
         .fold(0i128, |acc, &c| acc * 10 + i128::from(c - b'0'))
@@ -94,7 +106,12 @@ fn digits_value(digits: &[u8]) -> i128 {
 
 /// The first `keep` fraction digits as an integer scaled to `keep` places, and whether any
 /// later digit is non-zero.
+#[inline]
 fn fraction(digits: &[u8], keep: usize) -> (i128, bool) {
+    if digits.is_empty() {
+        // The common case (whole seconds or milliseconds): nothing to scale.
+        return (0, false);
+    }
     let mut value = 0i128;
     for i in 0..keep {
         let d = digits.get(i).map_or(0, |&c| i128::from(c - b'0'));
@@ -243,6 +260,25 @@ mod tests {
         // Absurdly long numbers are valid but far away.
         let huge = "9".repeat(400);
         assert_eq!(parse(huge.as_bytes()).map(|i| i.nanos), Some(FAR_AWAY));
+    }
+
+    #[test]
+    fn digit_runs_of_every_length_have_their_value() {
+        let mut text = String::new();
+        let mut want = 0i128;
+        for n in 1..=MAX_INT_DIGITS {
+            let d = (n % 10) as u8;
+            text.push(char::from(b'0' + d));
+            want = want * 10 + i128::from(d);
+            assert_eq!(digits_value(text.as_bytes()), want, "{text}");
+            assert_eq!(number(text.as_bytes()), Some(want), "{text}");
+        }
+        let nines = "9".repeat(19);
+        assert_eq!(digits_value(nines.as_bytes()), 9_999_999_999_999_999_999);
+        let nines = "9".repeat(20);
+        assert_eq!(digits_value(nines.as_bytes()), 99_999_999_999_999_999_999);
+        assert_eq!(fraction(b"", 9), (0, false));
+        assert_eq!(fraction(b"5", 9), (500_000_000, false));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The configured verifier, its builder and the verification order of §4.5.
 
 use bytes::Bytes;
-use http::{HeaderMap, Request};
+use http::{HeaderMap, HeaderName, HeaderValue, Request};
+use std::fmt;
 use std::time::Duration;
 use web_time::SystemTime;
 
@@ -9,15 +10,35 @@ use super::error::WebhookError;
 use super::event::{self, ParseOptions, ReplayWindow, WebhookEvent};
 use super::replay::ReplayGuard;
 use super::secret::WebhookSecret;
-use super::{signature, timestamp, DEFAULT_TOLERANCE, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use super::signature::{self, SigningKey};
+use super::{timestamp, DEFAULT_TOLERANCE, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
 /// Verifies webhook deliveries against one or more secrets; it never reads a clock.
-#[derive(Debug, Clone)]
+///
+/// Each usable (non-empty) secret is turned into a keyed HMAC-SHA256 state once, when the
+/// verifier is built; verifying a delivery clones that state instead of hashing the key
+/// again, and allocates nothing.
+#[derive(Clone)]
 pub struct Verifier {
-    secrets: Vec<WebhookSecret>,
+    /// One keyed MAC per non-empty secret, in the order given (`Debug` is redacted).
+    keys: Vec<SigningKey>,
     tolerance: Duration,
+    /// `tolerance` in nanoseconds, converted once.
+    tolerance_nanos: i128,
     allow_legacy: bool,
     replay_guard: Option<ReplayGuard>,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Same shape as before the keys were precomputed: one `[REDACTED]` per usable secret.
+        f.debug_struct("Verifier")
+            .field("secrets", &self.keys)
+            .field("tolerance", &self.tolerance)
+            .field("allow_legacy", &self.allow_legacy)
+            .field("replay_guard", &self.replay_guard)
+            .finish()
+    }
 }
 
 /// Builds a [`Verifier`]: secrets, tolerance (default 300 s), legacy opt-in, replay guard.
@@ -77,9 +98,16 @@ impl VerifierBuilder {
 
     /// Finishes the verifier (a missing secret is reported by `verify` as `NoSecret`).
     pub fn build(self) -> Verifier {
+        let keys = self
+            .secrets
+            .iter()
+            .filter(|secret| !secret.is_empty())
+            .filter_map(|secret| SigningKey::new(secret.as_bytes()))
+            .collect();
         Verifier {
-            secrets: self.secrets,
+            keys,
             tolerance: self.tolerance,
+            tolerance_nanos: timestamp::duration_nanos(self.tolerance),
             allow_legacy: self.allow_legacy,
             replay_guard: self.replay_guard,
         }
@@ -87,7 +115,7 @@ impl VerifierBuilder {
 }
 
 /// The timestamp as found in the delivery.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TimestampInput<'a> {
     /// Absent or empty: legacy.
     Absent,
@@ -107,23 +135,103 @@ impl<'a> TimestampInput<'a> {
 }
 
 /// Signature and timestamp as taken from the headers.
+#[derive(Debug, PartialEq, Eq)]
 struct HeaderInputs<'a> {
     signature: &'a [u8],
     timestamp: TimestampInput<'a>,
 }
 
+/// The signature header name, parsed once (a `static` is never dropped or rebuilt).
+static SIGNATURE: HeaderName = SIGNATURE_HEADER;
+
+/// The timestamp header name, parsed once.
+static TIMESTAMP: HeaderName = TIMESTAMP_HEADER;
+
+/// Up to this many header values, one pass over the map finds both headers faster than
+/// two hashed look-ups (each hashes the 17-byte name byte by byte).
+const SCAN_LIMIT: usize = 16;
+
+/// How often, and with which first value, one header name occurred.
+#[derive(Clone, Copy)]
+struct Seen<'a> {
+    first: Option<&'a [u8]>,
+    repeated: bool,
+}
+
+impl<'a> Seen<'a> {
+    const NONE: Self = Self {
+        first: None,
+        repeated: false,
+    };
+
+    fn add(&mut self, value: &'a [u8]) {
+        if self.first.is_none() {
+            self.first = Some(value);
+        } else {
+            self.repeated = true;
+        }
+    }
+
+    /// The first two values of `name` in `headers`, through the map's index.
+    fn lookup(headers: &'a HeaderMap, name: &HeaderName) -> Self {
+        let mut values = headers.get_all(name).iter();
+        let first = values.next().map(HeaderValue::as_bytes);
+        let repeated = values.next().is_some();
+        Self { first, repeated }
+    }
+}
+
+#[inline]
 fn header_inputs(headers: &HeaderMap) -> HeaderInputs<'_> {
-    let mut sigs = headers.get_all(SIGNATURE_HEADER).iter();
-    let signature = match (sigs.next(), sigs.next()) {
-        (Some(one), None) => one.as_bytes(),
+    let (sig, ts) = if headers.len() <= SCAN_LIMIT {
+        scan_headers(headers)
+    } else {
+        (
+            Seen::lookup(headers, &SIGNATURE),
+            Seen::lookup(headers, &TIMESTAMP),
+        )
+    };
+    inputs_from(sig, ts)
+}
+
+/// Finds both headers in one pass over a small map (names in a map are lower case).
+#[inline]
+fn scan_headers(headers: &HeaderMap) -> (Seen<'_>, Seen<'_>) {
+    let (mut sig, mut ts) = (Seen::NONE, Seen::NONE);
+    for (name, value) in headers {
+        let name = name.as_str();
+        if name == SIGNATURE_NAME {
+            sig.add(value.as_bytes());
+        } else if name == TIMESTAMP_NAME {
+            ts.add(value.as_bytes());
+        }
+    }
+    (sig, ts)
+}
+
+/// The text of [`SIGNATURE`], for the scan's direct comparisons.
+const SIGNATURE_NAME: &str = "x-amigo-signature";
+
+/// The text of [`TIMESTAMP`].
+const TIMESTAMP_NAME: &str = "x-amigo-timestamp";
+
+#[inline]
+fn inputs_from<'a>(sig: Seen<'a>, ts: Seen<'a>) -> HeaderInputs<'a> {
+    let signature = match sig {
+        Seen {
+            first: Some(one),
+            repeated: false,
+        } => one,
         // Missing or repeated: one signature per header, one header per delivery.
         _ => b"",
     };
-    let mut stamps = headers.get_all(TIMESTAMP_HEADER).iter();
-    let timestamp = match (stamps.next(), stamps.next()) {
-        (None, _) => TimestampInput::Absent,
-        (Some(one), None) => TimestampInput::from_option(Some(one.as_bytes())),
-        (Some(_), Some(_)) => TimestampInput::Ambiguous,
+    let timestamp = match ts {
+        Seen { first: None, .. } => TimestampInput::Absent,
+        Seen {
+            first: Some(one),
+            repeated: false,
+        } => TimestampInput::from_option(Some(one)),
+        Seen { repeated: true, .. } => TimestampInput::Ambiguous,
     };
     HeaderInputs {
         signature,
@@ -261,7 +369,7 @@ impl Verifier {
     ) -> Result<WebhookEvent, WebhookError> {
         let verified = self.check(body, signature, ts, now)?;
         let replay = self.replay_guard.as_ref().map(|guard| {
-            let tolerance = timestamp::duration_nanos(self.tolerance);
+            let tolerance = self.tolerance_nanos;
             // Timestamped: the window ends at timestamp + tolerance; legacy: now + tolerance.
             let base = verified.timestamp.unwrap_or(verified.now);
             ReplayWindow {
@@ -281,7 +389,7 @@ impl Verifier {
         ts: TimestampInput<'_>,
         now: SystemTime,
     ) -> Result<Verified, WebhookError> {
-        if self.secrets.iter().all(WebhookSecret::is_empty) {
+        if self.keys.is_empty() {
             return Err(WebhookError::NoSecret);
         }
         let provided = signature::parse(signature)?;
@@ -291,7 +399,7 @@ impl Verifier {
             TimestampInput::Ambiguous => return Err(WebhookError::TimestampInvalid),
             TimestampInput::Text(text) => Some(text),
         };
-        if !signature::any_secret_matches(&self.secrets, signed_ts, body, &provided) {
+        if !signature::any_key_matches(&self.keys, signed_ts, body, &provided) {
             return Err(WebhookError::SignatureMismatch);
         }
         let now = timestamp::system_time_nanos(now);
@@ -302,7 +410,7 @@ impl Verifier {
             });
         };
         let instant = timestamp::parse(text).ok_or(WebhookError::TimestampInvalid)?;
-        if !timestamp::within_tolerance(instant, now, timestamp::duration_nanos(self.tolerance)) {
+        if !timestamp::within_tolerance(instant, now, self.tolerance_nanos) {
             return Err(WebhookError::TimestampOutOfTolerance);
         }
         Ok(Verified {
@@ -316,4 +424,96 @@ impl Verifier {
 struct Verified {
     now: i128,
     timestamp: Option<i128>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_names_match_the_public_constants() {
+        assert_eq!(SIGNATURE.as_str(), SIGNATURE_NAME);
+        assert_eq!(TIMESTAMP.as_str(), TIMESTAMP_NAME);
+        assert_eq!(SIGNATURE, SIGNATURE_HEADER);
+        assert_eq!(TIMESTAMP, TIMESTAMP_HEADER);
+    }
+
+    /// The one-pass scan and the hashed look-ups read every map the same way, whatever
+    /// the number of headers, their order, repetitions and spelling.
+    #[test]
+    fn scan_and_hashed_lookup_agree() {
+        let sig = HeaderName::from_bytes(b"X-Amigo-Signature").expect("valid name");
+        let ts = HeaderName::from_bytes(b"x-AMIGO-timestamp").expect("valid name");
+        let near = HeaderName::from_static("x-amigo-signaturf");
+        let others = [
+            http::header::CONTENT_TYPE,
+            http::header::USER_AGENT,
+            HeaderName::from_static("x-amigo-delivery"),
+            near,
+        ];
+        let mut maps = Vec::new();
+        for fillers in [0usize, 1, 3, SCAN_LIMIT - 2, SCAN_LIMIT, SCAN_LIMIT + 1, 40] {
+            for sigs in 0..3usize {
+                for stamps in 0..3usize {
+                    for stamp_value in ["1700000000", ""] {
+                        let mut map = HeaderMap::new();
+                        for i in 0..fillers {
+                            map.append(
+                                others[i % others.len()].clone(),
+                                HeaderValue::from_static("v"),
+                            );
+                        }
+                        for i in 0..sigs {
+                            let value = if i == 0 { "sha256=00" } else { "sha256=11" };
+                            map.append(sig.clone(), HeaderValue::from_static(value));
+                        }
+                        for _ in 0..stamps {
+                            map.append(ts.clone(), HeaderValue::from_static(stamp_value));
+                        }
+                        maps.push(map);
+                    }
+                }
+            }
+        }
+        for map in &maps {
+            let (s, t) = scan_headers(map);
+            let scanned = inputs_from(s, t);
+            let hashed = inputs_from(Seen::lookup(map, &SIGNATURE), Seen::lookup(map, &TIMESTAMP));
+            assert_eq!(scanned, hashed, "{map:?}");
+            assert_eq!(header_inputs(map), hashed, "{map:?}");
+        }
+        // The spot checks behind the comparison.
+        let mut map = HeaderMap::new();
+        map.append(sig.clone(), HeaderValue::from_static("sha256=00"));
+        map.append(ts.clone(), HeaderValue::from_static("17"));
+        let both = HeaderInputs {
+            signature: b"sha256=00",
+            timestamp: TimestampInput::Text(b"17"),
+        };
+        assert_eq!(header_inputs(&map), both);
+        for i in 0..40 {
+            map.append(
+                HeaderName::from_bytes(format!("x-filler-{i}").as_bytes()).expect("valid"),
+                HeaderValue::from_static("v"),
+            );
+        }
+        assert!(map.len() > SCAN_LIMIT);
+        assert_eq!(header_inputs(&map), both);
+        map.append(ts, HeaderValue::from_static("17"));
+        map.append(sig, HeaderValue::from_static("sha256=00"));
+        assert_eq!(
+            header_inputs(&map),
+            HeaderInputs {
+                signature: b"",
+                timestamp: TimestampInput::Ambiguous,
+            }
+        );
+        assert_eq!(
+            header_inputs(&HeaderMap::new()),
+            HeaderInputs {
+                signature: b"",
+                timestamp: TimestampInput::Absent,
+            }
+        );
+    }
 }
