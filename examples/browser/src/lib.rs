@@ -70,9 +70,11 @@ mod page {
                     let text = match s {
                         StreamState::Connecting { .. } => "connecting".to_owned(),
                         StreamState::Open | StreamState::Opened(_) => "live".to_owned(),
-                        StreamState::Reconnecting { attempt, delay, .. } => {
-                            format!("reconnecting (attempt {attempt}, in {delay:?})")
-                        }
+                        // Whole milliseconds: `{delay:?}` would link Duration's Debug.
+                        StreamState::Reconnecting { attempt, delay, .. } => format!(
+                            "reconnecting (attempt {attempt}, in {} ms)",
+                            delay.as_millis()
+                        ),
                         StreamState::Closed { .. } => "closed".to_owned(),
                     };
                     set_status(&format!("{n} agents; events: {text}"))?
@@ -86,13 +88,15 @@ mod page {
         Ok(())
     }
 
+    /// `key=value` pairs of an event's data (its `event_type` left out), in the map's order:
+    /// sorted by key, as serde_json's default map is a `BTreeMap` (no sort linked in here).
     fn serde_json_text(map: &serde_json::Map<String, serde_json::Value>) -> String {
-        let mut parts: Vec<String> = map
-            .iter()
-            .filter(|(k, _)| *k != "event_type")
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        parts.sort();
-        parts.join(" ")
+        use std::fmt::Write as _;
+        let mut text = String::new();
+        for (k, v) in map.iter().filter(|(k, _)| *k != "event_type") {
+            let sep = if text.is_empty() { "" } else { " " };
+            let _ = write!(text, "{sep}{k}={v}");
+        }
+        text
     }
 }
