@@ -25,6 +25,10 @@ const PREALLOCATE_AT_MOST: u64 = 1024 * 1024;
 pub struct UreqExecutor {
     agent: ureq::Agent,
     max_body: u64,
+    /// The agent already treats every status as a response, follows no redirect, adds no
+    /// `Accept-Encoding` and has no global timeout: attempts without a time limit go out
+    /// without a per-request configuration.
+    as_is: bool,
 }
 
 impl std::fmt::Debug for UreqExecutor {
@@ -42,17 +46,35 @@ impl Default for UreqExecutor {
 }
 
 impl UreqExecutor {
-    /// An executor with a default agent.
+    /// An executor with a default agent (set up the way every attempt needs it).
     pub fn new() -> Self {
-        Self::with_agent(ureq::Agent::new_with_defaults())
+        Self::with_agent(
+            ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .max_redirects_will_error(false)
+                .accept_encoding(ureq::config::AutoHeaderValue::None)
+                .build()
+                .new_agent(),
+        )
     }
 
     /// An executor over a user-built agent (proxies, TLS settings). Status codes are never
     /// turned into ureq errors, whatever the agent's own setting.
     pub fn with_agent(agent: ureq::Agent) -> Self {
+        let config = agent.config();
+        let as_is = !config.http_status_as_error()
+            && config.max_redirects() == 0
+            && !config.max_redirects_will_error()
+            && matches!(
+                config.accept_encoding(),
+                ureq::config::AutoHeaderValue::None
+            )
+            && config.timeouts().global.is_none();
         UreqExecutor {
             agent,
             max_body: DEFAULT_MAX_BODY,
+            as_is,
         }
     }
 
@@ -100,19 +122,20 @@ impl UreqExecutor {
 
     fn attempt(&self, attempt: Attempt, tokens: &[CancelToken]) -> AttemptOutcome {
         if tokens.is_empty() {
-            return send(&self.agent, attempt, self.max_body);
+            return send(&self.agent, self.as_is, attempt, self.max_body);
         }
         // With cancellation tokens the attempt runs on a helper thread so that a cancel can
         // return at once; the abandoned attempt ends by itself (its timeout or the server).
         let (tx, rx) = mpsc::channel();
         let agent = self.agent.clone();
         let max_body = self.max_body;
+        let as_is = self.as_is;
         let waker = thread_waker();
         let main = std::thread::current();
         let spawned = std::thread::Builder::new()
             .name("amigo-attempt".into())
             .spawn(move || {
-                let _ = tx.send(send(&agent, attempt, max_body));
+                let _ = tx.send(send(&agent, as_is, attempt, max_body));
                 main.unpark();
             });
         if let Err(e) = spawned {
@@ -191,20 +214,25 @@ pub(crate) fn seed() -> u64 {
     h.finish()
 }
 
-/// Sends one attempt and buffers its body, mapping every failure to an outcome.
-fn send(agent: &ureq::Agent, attempt: Attempt, max_body: u64) -> AttemptOutcome {
+/// Sends one attempt and buffers its body, mapping every failure to an outcome. `as_is`: the
+/// agent's own configuration already fits (see [`UreqExecutor`]).
+fn send(agent: &ureq::Agent, as_is: bool, attempt: Attempt, max_body: u64) -> AttemptOutcome {
     use ureq::RequestExt;
     let request = attempt.request.map(|b| b.to_vec());
-    let response = request
-        .with_agent(agent)
-        .configure()
-        .http_status_as_error(false)
-        .timeout_global(attempt.timeout)
-        .max_redirects(0)
-        .max_redirects_will_error(false)
-        .accept_encoding(ureq::config::AutoHeaderValue::None)
-        .build()
-        .run();
+    let response = if as_is && attempt.timeout.is_none() {
+        agent.run(request)
+    } else {
+        request
+            .with_agent(agent)
+            .configure()
+            .http_status_as_error(false)
+            .timeout_global(attempt.timeout)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .accept_encoding(ureq::config::AutoHeaderValue::None)
+            .build()
+            .run()
+    };
     let response = match response {
         Ok(r) => r,
         Err(e) => return failure(e),
@@ -263,4 +291,25 @@ pub(crate) fn failure(e: ureq::Error) -> AttemptOutcome {
         _ => TransportErrorKind::Other,
     };
     AttemptOutcome::Failed(Error::network(kind, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_agent_configured_for_the_sdk_skips_per_request_configuration() {
+        assert!(UreqExecutor::new().as_is);
+        // ureq's defaults turn statuses into errors and follow redirects.
+        assert!(!UreqExecutor::with_agent(ureq::Agent::new_with_defaults()).as_is);
+        let with_timeout = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .accept_encoding(ureq::config::AutoHeaderValue::None)
+            .timeout_global(Some(Duration::from_secs(5)))
+            .build()
+            .new_agent();
+        assert!(!UreqExecutor::with_agent(with_timeout).as_is);
+    }
 }
