@@ -19,6 +19,7 @@ use amigo_platform::{ApiExt, Config};
 use bytes::Bytes;
 use http::header::{HeaderValue, ACCEPT, AUTHORIZATION};
 use http_body_util::{BodyExt, Full};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as LegacyClient;
 use hyper_util::rt::TokioExecutor;
@@ -107,10 +108,10 @@ struct SdkSide {
     client: amigo_platform::asynchronous::Client,
 }
 
-/// The floor side: a legacy client over a plain `HttpConnector`, built like the transport's
-/// own default client (which wraps the same connector for TLS).
+/// The floor side: a legacy client built like the transport's default one (hyper-rustls's
+/// connector over an `HttpConnector`, plain HTTP here), so only the SDK's own work differs.
 struct RawSide {
-    client: LegacyClient<HttpConnector, Full<Bytes>>,
+    client: LegacyClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
     uri: http::Uri,
     bearer: HeaderValue,
 }
@@ -127,7 +128,13 @@ fn async_figure(ctx: &Context<'_>, name: &'static str, concurrency: u64) -> Resu
         client: amigo_platform::asynchronous::Client::new(sdk_config(&base, FIXED_WORKSPACE)?),
     });
     let raw = Arc::new(RawSide {
-        client: LegacyClient::builder(TokioExecutor::new()).build(HttpConnector::new()),
+        client: LegacyClient::builder(TokioExecutor::new()).build(
+            hyper_rustls::HttpsConnectorBuilder::new()
+                .with_webpki_roots()
+                .https_or_http()
+                .enable_http1()
+                .build(),
+        ),
         uri: fixed_url(&base)
             .parse()
             .map_err(|e| format!("bench URL: {e}"))?,
