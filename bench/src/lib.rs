@@ -7,7 +7,7 @@
 //! | figure | SDK | floor |
 //! | --- | --- | --- |
 //! | `http.blocking` | `blocking::Client` `agents().list().limit(20).send()` | a `ureq::Agent` GET, `serde_json::from_slice` |
-//! | `http.async.c1`, `http.async.c32` | `asynchronous::Client`, 1 or 32 tasks in flight | a hyper-util legacy client over `HttpConnector` |
+//! | `http.async.c1`, `http.async.c32` | `asynchronous::Client`, 1 or 32 tasks in flight | a hyper-util legacy client built like the transport's default one |
 //! | `core.round_trip` | `OperationCall` for `list-agents` handed a canned response | `http::Request::builder()` + `serde_json::from_slice` |
 //! | `core.parse_json` | `amigo_platform_core::parse::json` | `serde_json::from_slice` |
 //! | `webhook.verify` | `Verifier::verify`, 1 KiB body, one secret | HMAC-SHA256 of `v1:{ts}:{body}` + hex compare |
