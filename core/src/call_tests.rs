@@ -1817,3 +1817,215 @@ fn data_only_calls_skip_the_metadata_and_keep_the_data() {
     assert_eq!(lean.meta.request_id, None);
     assert!(lean.meta.headers.is_empty());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Redirects: credential headers across origins, RFC 3986 reference resolution
+// ---------------------------------------------------------------------------------------------
+
+/// A GET whose request carries every kind of credential header plus a harmless one
+/// (as config or per-call headers would), redirected once to `location`; returns the
+/// headers of both attempts and the second URL.
+fn redirected_headers(location: &str) -> (HeaderMap, HeaderMap, String) {
+    let run = run_with_credential_headers(vec![status_h(307, "location", location), status(204)]);
+    assert!(run.result.is_ok(), "{location}");
+    let mut sends = run.sends.into_iter();
+    let first = sends.next().unwrap();
+    let second = sends.next().unwrap();
+    (first.headers, second.headers, second.uri)
+}
+
+fn run_with_credential_headers(script: Vec<Reply>) -> Run<http::Response<Bytes>> {
+    let cfg = config().build().unwrap();
+    let mut req = prepared(Method::GET, b"");
+    for (name, value) in [
+        ("cookie", "session=s3cr3t"),
+        ("proxy-authorization", "Basic cHJveHk6cHc="),
+        ("x-api-key", "k-123"),
+        ("api_key", "k-456"),
+        ("x-trace", "t-1"),
+    ] {
+        req.headers.insert(
+            http::HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
+    let d = Driver::new(script);
+    let mut call = Call::new(req, &cfg, &RequestOptions::default(), 7, d.time());
+    d.drive(&mut call)
+}
+
+const CREDENTIAL_HEADERS: [&str; 5] = [
+    "authorization",
+    "cookie",
+    "proxy-authorization",
+    "x-api-key",
+    "api_key",
+];
+
+#[test]
+fn cross_origin_redirects_strip_every_credential_header() {
+    for location in [
+        "https://other.test/v1/things",
+        "//other.test/v1/things",
+        "http://api.test/v1/things",
+        "https://api.test:8443/v1/things",
+    ] {
+        let (first, second, _) = redirected_headers(location);
+        for name in CREDENTIAL_HEADERS {
+            assert!(
+                first.contains_key(name),
+                "{name} is sent to the first origin"
+            );
+            assert!(
+                !second.contains_key(name),
+                "{name} followed the redirect to {location}"
+            );
+        }
+        assert_eq!(second["x-trace"], "t-1", "{location}");
+        assert_eq!(second["accept"], "application/json", "{location}");
+    }
+}
+
+#[test]
+fn same_origin_redirects_keep_credential_headers() {
+    for location in [
+        "/v2/things",
+        "https://API.test:443/v2/things",
+        "HTTPS://api.test/v2/things",
+    ] {
+        let (_, second, uri) = redirected_headers(location);
+        assert!(uri.ends_with("/v2/things"), "{uri}");
+        for name in CREDENTIAL_HEADERS {
+            assert!(second.contains_key(name), "{name} dropped on {location}");
+        }
+    }
+}
+
+#[test]
+fn credentials_stay_stripped_after_a_hop_back() {
+    let run = run_with_credential_headers(vec![
+        status_h(302, "location", "https://other.test/a"),
+        status_h(302, "location", "https://api.test/b"),
+        status(204),
+    ]);
+    assert!(run.result.is_ok());
+    assert_eq!(run.sends[2].uri, "https://api.test/b");
+    for name in CREDENTIAL_HEADERS {
+        assert!(!run.sends[2].headers.contains_key(name), "{name}");
+    }
+}
+
+#[test]
+fn rfc3986_reference_resolution_examples() {
+    // RFC 3986 §5.4.1 (normal) and §5.4.2 (abnormal) examples.
+    let base = "http://a/b/c/d;p?q";
+    let table = [
+        ("g:h", "g:h"),
+        ("g", "http://a/b/c/g"),
+        ("./g", "http://a/b/c/g"),
+        ("g/", "http://a/b/c/g/"),
+        ("/g", "http://a/g"),
+        ("//g", "http://g"),
+        ("?y", "http://a/b/c/d;p?y"),
+        ("g?y", "http://a/b/c/g?y"),
+        ("#s", "http://a/b/c/d;p?q#s"),
+        ("g#s", "http://a/b/c/g#s"),
+        ("g?y#s", "http://a/b/c/g?y#s"),
+        (";x", "http://a/b/c/;x"),
+        ("g;x", "http://a/b/c/g;x"),
+        ("g;x?y#s", "http://a/b/c/g;x?y#s"),
+        ("", "http://a/b/c/d;p?q"),
+        (".", "http://a/b/c/"),
+        ("./", "http://a/b/c/"),
+        ("..", "http://a/b/"),
+        ("../", "http://a/b/"),
+        ("../g", "http://a/b/g"),
+        ("../..", "http://a/"),
+        ("../../", "http://a/"),
+        ("../../g", "http://a/g"),
+        ("../../../g", "http://a/g"),
+        ("../../../../g", "http://a/g"),
+        ("/./g", "http://a/g"),
+        ("/../g", "http://a/g"),
+        ("g.", "http://a/b/c/g."),
+        (".g", "http://a/b/c/.g"),
+        ("g..", "http://a/b/c/g.."),
+        ("..g", "http://a/b/c/..g"),
+        ("./../g", "http://a/b/g"),
+        ("./g/.", "http://a/b/c/g/"),
+        ("g/./h", "http://a/b/c/g/h"),
+        ("g/../h", "http://a/b/c/h"),
+        ("g;x=1/./y", "http://a/b/c/g;x=1/y"),
+        ("g;x=1/../y", "http://a/b/c/y"),
+        ("g?y/./x", "http://a/b/c/g?y/./x"),
+        ("g?y/../x", "http://a/b/c/g?y/../x"),
+        ("g#s/./x", "http://a/b/c/g#s/./x"),
+        ("g#s/../x", "http://a/b/c/g#s/../x"),
+        ("http:g", "http:g"),
+    ];
+    for (reference, expected) in table {
+        assert_eq!(resolve_reference(base, reference), expected, "{reference}");
+    }
+}
+
+#[test]
+fn location_values_resolve_against_the_request_url() {
+    let base = "https://api.test/v1/ws-001/things?page=2";
+    let table: [(&str, Option<&str>); 16] = [
+        ("https://other.test/x?y=1", Some("https://other.test/x?y=1")),
+        ("HTTP://Other.test/x", Some("http://Other.test/x")),
+        ("//cdn.test/p", Some("https://cdn.test/p")),
+        ("/p", Some("https://api.test/p")),
+        ("a/b", Some("https://api.test/v1/ws-001/a/b")),
+        ("../a", Some("https://api.test/v1/a")),
+        ("./a/./b/../c", Some("https://api.test/v1/ws-001/a/c")),
+        ("../../../../../a", Some("https://api.test/a")),
+        ("?q=1", Some("https://api.test/v1/ws-001/things?q=1")),
+        ("#f", Some("https://api.test/v1/ws-001/things?page=2")),
+        ("/p?x=1#frag", Some("https://api.test/p?x=1")),
+        ("  /p  ", Some("https://api.test/p")),
+        ("", None),
+        ("ftp://files.test/a", None),
+        ("javascript:alert(1)", None),
+        ("https:///nohost", None),
+    ];
+    for (location, expected) in table {
+        assert_eq!(
+            resolve_location(base, location).as_deref(),
+            expected,
+            "{location}"
+        );
+    }
+    assert_eq!(
+        resolve_location("https://api.test", "a").as_deref(),
+        Some("https://api.test/a")
+    );
+}
+
+#[test]
+fn relative_redirects_resolve_per_rfc3986() {
+    let cfg = config().build().unwrap();
+    let run = run_raw(
+        Method::GET,
+        &cfg,
+        &RequestOptions::default(),
+        vec![
+            status_h(302, "location", "../other/./x"),
+            status_h(302, "location", "?cursor=c2"),
+            status_h(302, "location", "#top"),
+            status(204),
+        ],
+    );
+    assert!(run.result.is_ok());
+    let uris: Vec<&str> = run.sends.iter().map(|s| s.uri.as_str()).collect();
+    assert_eq!(
+        uris,
+        [
+            "https://api.test/v1/ws-001/things",
+            "https://api.test/v1/other/x",
+            "https://api.test/v1/other/x?cursor=c2",
+            "https://api.test/v1/other/x?cursor=c2",
+        ]
+    );
+    assert!(run.sends[3].headers.contains_key("authorization"));
+}

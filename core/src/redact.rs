@@ -28,9 +28,15 @@ pub fn is_sensitive_key(key: &str) -> bool {
 
 /// Whether a header's value is hidden wherever headers are printed.
 pub fn is_sensitive_header(name: &str) -> bool {
-    ["authorization", "cookie", "set-cookie", "x-api-key"]
-        .iter()
-        .any(|k| k.eq_ignore_ascii_case(name))
+    [
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "x-api-key",
+    ]
+    .iter()
+    .any(|k| k.eq_ignore_ascii_case(name))
 }
 
 /// Returns a copy of `value` with the values of sensitive keys replaced, recursively.

@@ -664,13 +664,5 @@ impl DeviceLogin {
 
 /// Redirects of the membership GETs stay on the identity origin (the bearer token goes along).
 fn same_origin(a: &str, b: &str) -> bool {
-    let origin = |u: &str| {
-        u.parse::<http::Uri>().ok().map(|u| {
-            (
-                u.scheme_str().map(str::to_ascii_lowercase),
-                u.authority().map(|a| a.as_str().to_ascii_lowercase()),
-            )
-        })
-    };
-    origin(a).is_some() && origin(a) == origin(b)
+    crate::call::same_origin(a, b)
 }
