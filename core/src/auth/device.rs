@@ -19,6 +19,9 @@ use web_time::Instant;
 
 /// Poll interval when the service gives none (or ≤ 0) [D16].
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
+/// The shortest poll interval, whatever interval the service asks for: a hostile or broken
+/// identity response cannot make the login poll in a tight loop.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 /// How much `slow_down` adds to the interval, cumulatively.
 pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 /// The longest wait after transient poll failures [D16].
@@ -198,7 +201,8 @@ impl DeviceLogin {
         &self.opts
     }
 
-    /// The current poll interval (grows by 5 s on every `slow_down`).
+    /// The current poll interval: the service's, at least [`MIN_INTERVAL`], growing by 5 s on
+    /// every `slow_down`.
     pub fn interval(&self) -> Duration {
         self.interval
     }
@@ -444,7 +448,10 @@ impl DeviceLogin {
             expires_in: positive_secs(m.get("expires_in")).unwrap_or(DEFAULT_CODE_LIFETIME),
             interval: positive_secs(m.get("interval")),
         };
-        self.interval = issuance.interval.unwrap_or(DEFAULT_INTERVAL);
+        self.interval = issuance
+            .interval
+            .unwrap_or(DEFAULT_INTERVAL)
+            .max(MIN_INTERVAL);
         self.next_wait = self.interval;
         self.device_code = Some(issuance.device_code.clone());
         self.state = State::CodeShown {

@@ -48,7 +48,7 @@ mod tests;
 
 pub use device::{
     device_code_denied, device_code_expired, login_cancelled, DeviceLogin, LoginStep,
-    DEFAULT_INTERVAL, MAX_TRANSIENT_WAIT, SLOW_DOWN_STEP,
+    DEFAULT_INTERVAL, MAX_TRANSIENT_WAIT, MIN_INTERVAL, SLOW_DOWN_STEP,
 };
 pub use manager::{
     Clock, IdentityTransport, ManualClock, TokenManager, TokenManagerBuilder, REFRESH_MARGIN,

@@ -1201,3 +1201,32 @@ fn two_processes_share_one_refresh() {
     assert_eq!(id.calls.load(Ordering::SeqCst), 1);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn server_intervals_below_one_second_poll_once_a_second() {
+    let slow = || Reply::Json(400, json!({"error": "slow_down"}));
+    for interval in [json!(0.001), json!(0.5), json!(1e-9)] {
+        let mut iss = issuance(None, 900);
+        iss["interval"] = interval.clone();
+        let run = drive(
+            opts(),
+            vec![
+                Reply::Json(200, iss),
+                pending(),
+                slow(),
+                Reply::Text(503, "busy"),
+                pending(),
+                Reply::Json(200, ws_token()),
+            ],
+            no_choice,
+            |_| {},
+        );
+        assert!(run.result.is_ok(), "{interval}");
+        // 1 s floor; slow_down still adds 5 s; a transient failure doubles the interval.
+        assert_eq!(
+            run.sleeps(),
+            vec![1000, 1000, 6000, 12000, 6000],
+            "{interval}"
+        );
+    }
+}
