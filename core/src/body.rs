@@ -114,22 +114,53 @@ impl Multipart {
     }
 
     /// Encodes the parts with a boundary that occurs in none of them.
+    ///
+    /// The boundary is `amigo-` and 32 hex digits of a SHA-256 digest of every part (name,
+    /// file name, content type and all the data, each length-prefixed), so different bodies
+    /// get different boundaries while a retry resends identical bytes (the core has no
+    /// entropy source). Should a part still contain it, a counter is appended until none does.
     pub fn encode(&self) -> (Bytes, String) {
-        let mut seed: u64 = 0xcbf2_9ce4_8422_2325;
-        for p in &self.parts {
-            for b in p.name.bytes().chain(p.data.iter().copied().take(4096)) {
-                seed = (seed ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        self.encode_with(&self.fingerprint())
+    }
+
+    /// 32 hex digits of a SHA-256 digest over the length-prefixed fields of every part.
+    fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        fn field(h: &mut Sha256, bytes: Option<&[u8]>) {
+            match bytes {
+                None => h.update([0]),
+                Some(b) => {
+                    h.update([1]);
+                    h.update((b.len() as u64).to_le_bytes());
+                    h.update(b);
+                }
             }
         }
-        let mut boundary = format!("amigo-{seed:016x}");
+        let mut h = Sha256::new();
+        h.update((self.parts.len() as u64).to_le_bytes());
+        for p in &self.parts {
+            field(&mut h, Some(p.name.as_bytes()));
+            field(&mut h, p.filename.as_deref().map(str::as_bytes));
+            field(&mut h, p.content_type.as_deref().map(str::as_bytes));
+            field(&mut h, Some(&p.data));
+        }
+        h.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Encodes with the boundary derived from `fingerprint`.
+    fn encode_with(&self, fingerprint: &str) -> (Bytes, String) {
+        let mut boundary = format!("amigo-{fingerprint}");
         let mut n = 0u32;
         while self
             .parts
             .iter()
-            .any(|p| contains(&p.data, boundary.as_bytes()))
+            .any(|p| memchr::memmem::find(&p.data, boundary.as_bytes()).is_some())
         {
             n += 1;
-            boundary = format!("amigo-{seed:016x}-{n}");
+            boundary = format!("amigo-{fingerprint}-{n}");
         }
         let mut out = Vec::new();
         for p in &self.parts {
@@ -165,10 +196,6 @@ fn escape_quoted(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('"', "%22")
         .replace(['\r', '\n'], " ")
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 #[cfg(test)]
@@ -211,5 +238,145 @@ mod tests {
         assert_eq!(&b[..], b"a=x+y%2Fz");
         assert_eq!(ct, "application/x-www-form-urlencoded");
         assert!(Body::Empty.encode().is_none());
+    }
+
+    /// Splits an encoded body on its boundary into (header block, data) per part.
+    fn parse(bytes: &[u8], boundary: &str) -> Vec<(String, Vec<u8>)> {
+        let first = format!("--{boundary}\r\n");
+        assert!(bytes.starts_with(first.as_bytes()), "opening delimiter");
+        let end = format!("\r\n--{boundary}--\r\n");
+        assert!(bytes.ends_with(end.as_bytes()), "closing delimiter");
+        let inner = &bytes[first.len()..bytes.len() - end.len()];
+        let delim = format!("\r\n--{boundary}\r\n");
+        let mut parts = Vec::new();
+        let mut rest = inner;
+        loop {
+            let (part, next) = match memchr::memmem::find(rest, delim.as_bytes()) {
+                Some(i) => (&rest[..i], Some(&rest[i + delim.len()..])),
+                None => (rest, None),
+            };
+            let split = memchr::memmem::find(part, b"\r\n\r\n").expect("part headers");
+            parts.push((
+                String::from_utf8(part[..split].to_vec()).unwrap(),
+                part[split + 4..].to_vec(),
+            ));
+            match next {
+                Some(n) => rest = n,
+                None => return parts,
+            }
+        }
+    }
+
+    #[test]
+    fn different_bodies_get_different_boundaries() {
+        let big = |last: u8| {
+            let mut v = vec![b'x'; 10_000];
+            v[9_999] = last;
+            v
+        };
+        let pairs = [
+            // Differ only after the first 4 KiB of a part.
+            (
+                Multipart::new().file("f", "a.bin", "application/octet-stream", big(b'1')),
+                Multipart::new().file("f", "a.bin", "application/octet-stream", big(b'2')),
+            ),
+            // Differ only in the file name, or only in the content type.
+            (
+                Multipart::new().file("f", "a.txt", "text/plain", "same"),
+                Multipart::new().file("f", "b.txt", "text/plain", "same"),
+            ),
+            (
+                Multipart::new().file("f", "a", "text/plain", "same"),
+                Multipart::new().file("f", "a", "text/csv", "same"),
+            ),
+            // The same bytes split differently between name and value, or between parts.
+            (
+                Multipart::new().text("ab", "c"),
+                Multipart::new().text("a", "bc"),
+            ),
+            (
+                Multipart::new().text("a", "x").text("b", "y"),
+                Multipart::new().text("a", "xb").text("", "y"),
+            ),
+            (Multipart::new(), Multipart::new().text("", "")),
+        ];
+        for (i, (a, b)) in pairs.iter().enumerate() {
+            assert_ne!(a.encode().1, b.encode().1, "pair {i}");
+        }
+        // Deterministic: a retry resends identical bytes.
+        let m = Multipart::new().text("a", "x");
+        assert_eq!(m.encode(), m.clone().encode());
+    }
+
+    #[test]
+    fn a_part_containing_the_boundary_still_encodes_correctly() {
+        let plain = Multipart::new().text("a", "x");
+        let (_, chosen) = plain.encode();
+        let fingerprint = chosen.trim_start_matches("amigo-").to_owned();
+        // Parts that contain the boundary derived from the fingerprint, as a delimiter line
+        // and as a closing delimiter, plus the old fixed-prefix form.
+        let hostile = Multipart::new()
+            .text(
+                "a",
+                format!("\r\n--{chosen}\r\nContent-Disposition: form-data; name=\"evil\"\r\n\r\nx"),
+            )
+            .file(
+                "f",
+                "f.bin",
+                "application/octet-stream",
+                format!("--{chosen}--\r\n--{chosen}-1"),
+            )
+            .text("c", "--amigo-\r\n");
+        let (bytes, boundary) = hostile.encode_with(&fingerprint);
+        assert_ne!(boundary, chosen);
+        for p in hostile.parts() {
+            assert!(memchr::memmem::find(&p.data, boundary.as_bytes()).is_none());
+        }
+        let parsed = parse(&bytes, &boundary);
+        assert_eq!(parsed.len(), 3);
+        for (p, (headers, data)) in hostile.parts().iter().zip(&parsed) {
+            assert!(
+                headers.contains(&format!("name=\"{}\"", p.name)),
+                "{headers}"
+            );
+            assert_eq!(data, &p.data.to_vec());
+        }
+        // The regular path round-trips too.
+        let (bytes, boundary) = hostile.encode();
+        assert_eq!(parse(&bytes, &boundary).len(), 3);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn multipart_round_trips(
+            parts in proptest::collection::vec(
+                ("[a-z]{0,4}", proptest::collection::vec(
+                    proptest::prop_oneof![
+                        proptest::strategy::Just(b"--amigo-".to_vec()),
+                        proptest::strategy::Just(b"\r\n".to_vec()),
+                        proptest::collection::vec(proptest::num::u8::ANY, 0..8),
+                    ],
+                    0..6,
+                )),
+                0..4,
+            )
+        ) {
+            let mut m = Multipart::new();
+            for (name, chunks) in &parts {
+                m = m.file(name.clone(), "f", "application/octet-stream", chunks.concat());
+            }
+            let (bytes, boundary) = m.encode();
+            proptest::prop_assert!(boundary.len() <= 70);
+            if m.parts().is_empty() {
+                let closing = format!("--{boundary}--\r\n");
+                proptest::prop_assert_eq!(&bytes[..], closing.as_bytes());
+            } else {
+                let parsed = parse(&bytes, &boundary);
+                proptest::prop_assert_eq!(parsed.len(), m.parts().len());
+                for (p, (_, data)) in m.parts().iter().zip(&parsed) {
+                    proptest::prop_assert_eq!(data, &p.data.to_vec());
+                }
+            }
+        }
     }
 }
