@@ -88,6 +88,8 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Library code reports through return values, hooks and `tracing`, never the console.
+#![cfg_attr(not(test), warn(clippy::print_stdout, clippy::print_stderr))]
 
 pub mod auth;
 pub mod backoff;

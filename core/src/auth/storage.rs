@@ -191,11 +191,12 @@ mod file {
         }
     }
 
+    /// Without a handler, warnings go to `tracing` (feature `tracing`), never the console.
     fn default_warning(message: &str) {
         #[cfg(feature = "tracing")]
         tracing::warn!("{message}");
         #[cfg(not(feature = "tracing"))]
-        eprintln!("warning: {message}");
+        let _ = message;
     }
 
     fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
@@ -230,7 +231,9 @@ mod file {
             ))
         }
 
-        /// Sends warnings (a malformed file) here instead of the log.
+        /// Sends warnings (a malformed file) here. Without a handler they are `tracing`
+        /// warnings with the `tracing` feature and dropped without it: library code never
+        /// prints to the console.
         pub fn with_warning_handler(mut self, f: impl Fn(&str) + Send + Sync + 'static) -> Self {
             self.warn = Arc::new(f);
             self
