@@ -141,9 +141,8 @@ impl UreqExecutor {
         if let Err(e) = spawned {
             return AttemptOutcome::Failed(Error::network(TransportErrorKind::Other, e));
         }
-        for t in tokens {
-            t.register(&waker);
-        }
+        // Released when the attempt ends, so a long-lived token keeps no waker of it.
+        let _registrations: Vec<_> = tokens.iter().map(|t| t.register(&waker)).collect();
         loop {
             match rx.try_recv() {
                 Ok(outcome) => return outcome,

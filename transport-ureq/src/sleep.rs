@@ -34,9 +34,8 @@ pub(crate) fn any_cancelled(tokens: &[CancelToken]) -> bool {
 /// Sleeps until `until`, returning early when a token is cancelled.
 pub(crate) fn sleep_until(until: Instant, tokens: &[CancelToken]) {
     let waker = thread_waker();
-    for t in tokens {
-        t.register(&waker);
-    }
+    // Released when the sleep ends, so a long-lived token keeps no waker of it.
+    let _registrations: Vec<_> = tokens.iter().map(|t| t.register(&waker)).collect();
     loop {
         if any_cancelled(tokens) {
             return;
