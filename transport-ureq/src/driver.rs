@@ -141,9 +141,8 @@ impl UreqExecutor {
         if let Err(e) = spawned {
             return AttemptOutcome::Failed(Error::network(TransportErrorKind::Other, e));
         }
-        for t in tokens {
-            t.register(&waker);
-        }
+        // Released when the attempt ends, so a long-lived token keeps no waker of it.
+        let _registrations: Vec<_> = tokens.iter().map(|t| t.register(&waker)).collect();
         loop {
             match rx.try_recv() {
                 Ok(outcome) => return outcome,
@@ -311,5 +310,38 @@ mod tests {
             .build()
             .new_agent();
         assert!(!UreqExecutor::with_agent(with_timeout).as_is);
+    }
+
+    #[test]
+    fn calls_under_a_scope_token_leave_it_with_no_registration() {
+        use amigo_platform_api::ApiExt;
+        use amigo_platform_core::{Config, RequestOptions};
+        // A port nothing listens on: every attempt fails at once (and is not retried).
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let config = Config::builder()
+            .api_key("sk-test")
+            .workspace_id("ws-test")
+            .base_url(format!("http://127.0.0.1:{port}"))
+            .max_attempts(1)
+            .build()
+            .expect("config");
+        let client = crate::Client::new(config);
+        let token = CancelToken::new();
+        let scoped = client.with_options(RequestOptions::new().cancel_token(token.clone()));
+        for _ in 0..1_000 {
+            assert!(scoped.api().agents().list().send().is_err());
+        }
+        assert_eq!(token.registrations(), 0);
+        // From many threads (each has its own waker).
+        std::thread::scope(|s| {
+            for _ in 0..50 {
+                s.spawn(|| assert!(scoped.api().agents().list().send().is_err()));
+            }
+        });
+        assert_eq!(token.registrations(), 0);
+        assert!(!token.is_cancelled());
     }
 }

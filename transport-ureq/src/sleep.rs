@@ -34,9 +34,8 @@ pub(crate) fn any_cancelled(tokens: &[CancelToken]) -> bool {
 /// Sleeps until `until`, returning early when a token is cancelled.
 pub(crate) fn sleep_until(until: Instant, tokens: &[CancelToken]) {
     let waker = thread_waker();
-    for t in tokens {
-        t.register(&waker);
-    }
+    // Released when the sleep ends, so a long-lived token keeps no waker of it.
+    let _registrations: Vec<_> = tokens.iter().map(|t| t.register(&waker)).collect();
     loop {
         if any_cancelled(tokens) {
             return;
@@ -46,5 +45,44 @@ pub(crate) fn sleep_until(until: Instant, tokens: &[CancelToken]) {
             return;
         }
         std::thread::park_timeout(until - now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn sleeps_release_their_registrations() {
+        let token = CancelToken::new();
+        let tokens = [token.clone()];
+        for _ in 0..1_000 {
+            sleep_until(Instant::now(), &tokens);
+        }
+        std::thread::scope(|s| {
+            for _ in 0..100 {
+                s.spawn(|| sleep_until(Instant::now() + Duration::from_millis(1), &tokens));
+            }
+        });
+        assert_eq!(token.registrations(), 0);
+    }
+
+    #[test]
+    fn a_cancel_still_ends_a_sleep() {
+        let token = CancelToken::new();
+        let t2 = token.clone();
+        let started = Instant::now();
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            t2.cancel();
+        });
+        sleep_until(
+            Instant::now() + Duration::from_secs(30),
+            std::slice::from_ref(&token),
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert_eq!(token.registrations(), 0);
+        canceller.join().expect("canceller");
     }
 }

@@ -41,6 +41,7 @@ use std::task::{Wake, Waker};
 use std::time::Duration;
 
 use amigo_platform_core::call::{Attempt, AttemptOutcome};
+use amigo_platform_core::cancel::Registration;
 use amigo_platform_core::client::{CallContext, Executor};
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::sse::{
@@ -108,6 +109,9 @@ impl SubscriptionHandle {
 
 /// A blocking workspace event subscription: an `Iterator` of [`StreamItem`]s.
 pub struct Subscription {
+    /// The channel waker's registrations with the session's tokens (a cancel or a close
+    /// wakes a blocked `next()`); dropping the subscription releases them.
+    _registrations: Vec<Registration>,
     session: SseSession,
     agent: ureq::Agent,
     idle: Option<Duration>,
@@ -170,10 +174,14 @@ impl Subscription {
         let idle = session.idle_timeout();
         let (tx, rx) = mpsc::channel();
         let waker = Waker::from(Arc::new(ChannelWaker(tx.clone())));
-        for t in session.cancel_tokens() {
-            t.register(&waker);
-        }
+        // Held for the subscription's life and released when it is dropped.
+        let registrations = session
+            .cancel_tokens()
+            .iter()
+            .map(|t| t.register(&waker))
+            .collect();
         Subscription {
+            _registrations: registrations,
             session,
             agent,
             idle,
