@@ -115,39 +115,48 @@ impl Multipart {
 
     /// Encodes the parts with a boundary that occurs in none of them.
     ///
-    /// The boundary is `amigo-` and 32 hex digits of a SHA-256 digest of every part (name,
-    /// file name, content type and all the data, each length-prefixed), so different bodies
-    /// get different boundaries while a retry resends identical bytes (the core has no
-    /// entropy source). Should a part still contain it, a counter is appended until none does.
+    /// The boundary is `amigo-` and 32 hex digits of a hash of every part (name, file name,
+    /// content type and all the data, each length-prefixed), so different bodies get different
+    /// boundaries while a retry resends identical bytes (the core has no entropy source).
+    /// Should a part still contain it, a counter is appended until none does.
     pub fn encode(&self) -> (Bytes, String) {
         self.encode_with(&self.fingerprint())
     }
 
-    /// 32 hex digits of a SHA-256 digest over the length-prefixed fields of every part.
+    /// 32 hex digits: two FNV-1a 64-bit hashes (different offset bases) over the
+    /// length-prefixed fields of every part. Collisions only cost a longer boundary (see
+    /// [`encode`](Self::encode)), so a small non-cryptographic hash is enough, and it keeps a
+    /// hash function out of every binary that sends a body.
     fn fingerprint(&self) -> String {
-        use sha2::{Digest, Sha256};
-        fn field(h: &mut Sha256, bytes: Option<&[u8]>) {
-            match bytes {
-                None => h.update([0]),
-                Some(b) => {
-                    h.update([1]);
-                    h.update((b.len() as u64).to_le_bytes());
-                    h.update(b);
+        struct Fnv([u64; 2]);
+        impl Fnv {
+            fn update(&mut self, bytes: &[u8]) {
+                for &b in bytes {
+                    for h in &mut self.0 {
+                        *h = (*h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+                    }
+                }
+            }
+            fn field(&mut self, bytes: Option<&[u8]>) {
+                match bytes {
+                    None => self.update(&[0]),
+                    Some(b) => {
+                        self.update(&[1]);
+                        self.update(&(b.len() as u64).to_le_bytes());
+                        self.update(b);
+                    }
                 }
             }
         }
-        let mut h = Sha256::new();
-        h.update((self.parts.len() as u64).to_le_bytes());
+        let mut h = Fnv([0xcbf2_9ce4_8422_2325, 0x84222325_cbf29ce4]);
+        h.update(&(self.parts.len() as u64).to_le_bytes());
         for p in &self.parts {
-            field(&mut h, Some(p.name.as_bytes()));
-            field(&mut h, p.filename.as_deref().map(str::as_bytes));
-            field(&mut h, p.content_type.as_deref().map(str::as_bytes));
-            field(&mut h, Some(&p.data));
+            h.field(Some(p.name.as_bytes()));
+            h.field(p.filename.as_deref().map(str::as_bytes));
+            h.field(p.content_type.as_deref().map(str::as_bytes));
+            h.field(Some(&p.data));
         }
-        h.finalize()[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        format!("{:016x}{:016x}", h.0[0], h.0[1])
     }
 
     /// Encodes with the boundary derived from `fingerprint`.
