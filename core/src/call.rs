@@ -255,7 +255,7 @@ impl Call {
             attempt: self.attempt,
             max_attempts: self.policy.max_attempts,
             method: self.req.method.clone(),
-            url: self.req.url.clone(),
+            url: crate::redact::redact_url(&self.req.url, Some(&self.req.path_template)),
             path_template: self.req.path_template.clone(),
         }
     }
