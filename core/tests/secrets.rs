@@ -263,3 +263,26 @@ fn validation_inputs_of_secret_fields_are_hidden() {
     // The data itself stays available.
     assert_eq!(e.body().unwrap()["detail"][0]["input"], "sk-live-echoed");
 }
+
+#[test]
+fn attempts_and_outcomes_hide_credentials_and_tokens() {
+    let cfg = config(None);
+    let req = prepare(&surface_op(), &cfg, &RequestOptions::new(), None).unwrap();
+    let mut call = Call::new(req, &cfg, &RequestOptions::new(), 1, time());
+    let step = call.poll(time());
+    let shown = format!("{step:?}");
+    assert_hidden(&shown);
+    assert!(!shown.contains("sk-live-key"), "{shown}");
+    assert!(shown.contains("/s/[REDACTED]/spec"), "{shown}");
+    let resp = amigo_platform_core::http::Response::builder()
+        .status(200)
+        .header("set-cookie", "sid=set-cookie-5ecret")
+        .body(Bytes::from_static(br#"{"access_token":"body-tok-5ecret"}"#))
+        .unwrap();
+    let outcome = AttemptOutcome::Response(resp);
+    let shown = format!("{outcome:?}");
+    assert!(
+        !shown.contains("set-cookie-5ecret") && !shown.contains("body-tok-5ecret"),
+        "{shown}"
+    );
+}
