@@ -44,7 +44,8 @@ pub struct Time {
 pub struct ReasonPhrase(pub String);
 
 /// One attempt the driver must perform.
-#[derive(Debug)]
+///
+/// `Debug` hides credential headers and capability tokens in the URL, and shows the body's length.
 pub struct Attempt {
     /// The request, with `Authorization` set.
     pub request: http::Request<Bytes>,
@@ -67,7 +68,8 @@ pub enum Step<T> {
 }
 
 /// How an attempt ended, as observed by the driver.
-#[derive(Debug)]
+///
+/// `Debug` hides credential headers and shows a body as redacted JSON or its length.
 pub enum AttemptOutcome {
     /// A complete response with its buffered body.
     Response(http::Response<Bytes>),
@@ -84,6 +86,47 @@ pub enum AttemptOutcome {
     TimedOut,
     /// A cancellation token fired during the attempt.
     Cancelled,
+}
+
+impl std::fmt::Debug for Attempt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attempt")
+            .field("method", self.request.method())
+            .field(
+                "uri",
+                &crate::redact::redact_url(&self.request.uri().to_string(), None),
+            )
+            .field(
+                "headers",
+                &crate::redact::headers_debug(self.request.headers()),
+            )
+            .field("body_len", &self.request.body().len())
+            .field("number", &self.number)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for AttemptOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AttemptOutcome::Response(r) => f
+                .debug_struct("Response")
+                .field("status", &r.status())
+                .field("headers", &crate::redact::headers_debug(r.headers()))
+                .field("body", &crate::redact::body_debug(r.body()))
+                .finish(),
+            AttemptOutcome::BodyFailed { head, error } => f
+                .debug_struct("BodyFailed")
+                .field("status", &head.status)
+                .field("headers", &crate::redact::headers_debug(&head.headers))
+                .field("error", error)
+                .finish(),
+            AttemptOutcome::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
+            AttemptOutcome::TimedOut => f.write_str("TimedOut"),
+            AttemptOutcome::Cancelled => f.write_str("Cancelled"),
+        }
+    }
 }
 
 enum State {
@@ -255,7 +298,7 @@ impl Call {
             attempt: self.attempt,
             max_attempts: self.policy.max_attempts,
             method: self.req.method.clone(),
-            url: self.req.url.clone(),
+            url: crate::redact::redact_url(&self.req.url, Some(&self.req.path_template)),
             path_template: self.req.path_template.clone(),
         }
     }

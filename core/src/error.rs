@@ -1,7 +1,8 @@
 //! The SDK's single error type and its taxonomy [D5][D6] (PROTOCOL §2.7).
 
 use crate::meta::ResponseMeta;
-use crate::redact::{redact_json, redact_text};
+use crate::redact::redact_url;
+use crate::redact::{is_sensitive_key, redact_json, redact_text, REDACTED};
 use serde_json::{Map, Value};
 use std::fmt;
 use std::time::Duration;
@@ -155,7 +156,10 @@ impl fmt::Display for LocSegment {
 }
 
 /// One item of a FastAPI validation error (`detail` array) (PROTOCOL §2.7.5).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` hides the `input` of an item whose `loc` names a secret field, and redacts
+/// secrets in the rest by key.
+#[derive(Clone, PartialEq)]
 pub enum ValidationIssue {
     /// An item of the expected shape.
     Item {
@@ -172,6 +176,39 @@ pub enum ValidationIssue {
     },
     /// An item that did not fit the shape, kept as raw JSON.
     Raw(Value),
+}
+
+impl fmt::Debug for ValidationIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValidationIssue::Item {
+                loc,
+                msg,
+                kind,
+                input,
+                ctx,
+            } => {
+                let secret = loc
+                    .iter()
+                    .any(|s| matches!(s, LocSegment::Field(name) if is_sensitive_key(name)));
+                let input = input.as_ref().map(|v| {
+                    if secret {
+                        Value::String(REDACTED.to_owned())
+                    } else {
+                        redact_json(v)
+                    }
+                });
+                f.debug_struct("Item")
+                    .field("loc", loc)
+                    .field("msg", msg)
+                    .field("kind", kind)
+                    .field("input", &input)
+                    .field("ctx", &ctx.as_ref().map(redact_json))
+                    .finish()
+            }
+            ValidationIssue::Raw(v) => f.debug_tuple("Raw").field(&redact_json(v)).finish(),
+        }
+    }
 }
 
 impl ValidationIssue {
@@ -223,7 +260,9 @@ impl ValidationIssue {
 }
 
 /// The method and URL of the failed request, and its body with secrets redacted.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// An error's context holds the URL with capability tokens redacted; `Debug` redacts it too.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct ErrorContext {
     /// HTTP method.
     pub method: String,
@@ -231,6 +270,16 @@ pub struct ErrorContext {
     pub url: String,
     /// The request body with secrets redacted, when there was one.
     pub body: Option<String>,
+}
+
+impl fmt::Debug for ErrorContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorContext")
+            .field("method", &self.method)
+            .field("url", &redact_url(&self.url, None))
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 /// Everything known about an HTTP error response.
@@ -396,8 +445,10 @@ impl Error {
         self
     }
 
-    /// Attaches the request context (method, URL, redacted body).
-    pub fn with_context(mut self, context: ErrorContext) -> Error {
+    /// Attaches the request context (method, URL, redacted body); capability tokens in the
+    /// URL are replaced by `[REDACTED]` (see [`crate::redact::redact_url`]).
+    pub fn with_context(mut self, mut context: ErrorContext) -> Error {
+        context.url = redact_url(&context.url, None);
         self.0.context = Some(context);
         self
     }

@@ -1,8 +1,13 @@
 //! Per-attempt observability hooks [D10] (PROTOCOL §2.11).
+//!
+//! The contexts' `Debug` never shows secrets: credential headers print `[REDACTED]`, URLs
+//! have capability tokens redacted, and bodies print as redacted JSON or as their length.
 
 use crate::error::Error;
 use crate::meta::RateLimit;
+use crate::redact::{body_debug, headers_debug, redact_url};
 use http::{HeaderMap, Method, StatusCode};
+use std::fmt;
 use std::time::Duration;
 
 /// What the retry loop decided after an attempt.
@@ -18,7 +23,7 @@ pub enum Decision {
 }
 
 /// The fields every hook context carries.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AttemptInfo {
     /// Random per logical call (not guaranteed unique).
     pub call_id: u64,
@@ -28,14 +33,14 @@ pub struct AttemptInfo {
     pub max_attempts: u32,
     /// HTTP method.
     pub method: Method,
-    /// The final URL.
+    /// The final URL, with capability tokens (`/s/{token}`, `/upload/{link_token}`, any
+    /// `{token}` path parameter) replaced by `[REDACTED]`; the request sent keeps them.
     pub url: String,
     /// The path template, e.g. `/v1/{workspace_id}/agents`.
     pub path_template: String,
 }
 
 /// Context of `on_request`: headers may be edited for this attempt (Authorization excepted).
-#[derive(Debug)]
 pub struct RequestHookContext<'a> {
     /// Common fields.
     pub info: &'a AttemptInfo,
@@ -44,7 +49,6 @@ pub struct RequestHookContext<'a> {
 }
 
 /// Context of `on_response`.
-#[derive(Debug)]
 pub struct ResponseHookContext<'a> {
     /// Common fields.
     pub info: &'a AttemptInfo,
@@ -65,7 +69,6 @@ pub struct ResponseHookContext<'a> {
 }
 
 /// Context of `on_error`.
-#[derive(Debug)]
 pub struct ErrorHookContext<'a> {
     /// Common fields.
     pub info: &'a AttemptInfo,
@@ -75,6 +78,54 @@ pub struct ErrorHookContext<'a> {
     pub elapsed: Duration,
     /// Whether the call retries or returns.
     pub decision: Decision,
+}
+
+impl fmt::Debug for AttemptInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AttemptInfo")
+            .field("call_id", &self.call_id)
+            .field("attempt", &self.attempt)
+            .field("max_attempts", &self.max_attempts)
+            .field("method", &self.method)
+            .field("url", &redact_url(&self.url, Some(&self.path_template)))
+            .field("path_template", &self.path_template)
+            .finish()
+    }
+}
+
+impl fmt::Debug for RequestHookContext<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestHookContext")
+            .field("info", self.info)
+            .field("headers", &headers_debug(self.headers))
+            .finish()
+    }
+}
+
+impl fmt::Debug for ResponseHookContext<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseHookContext")
+            .field("info", self.info)
+            .field("status", &self.status)
+            .field("headers", &headers_debug(self.headers))
+            .field("request_id", &self.request_id)
+            .field("rate_limit", &self.rate_limit)
+            .field("elapsed", &self.elapsed)
+            .field("body", &self.body.map(body_debug))
+            .field("decision", &self.decision)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ErrorHookContext<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorHookContext")
+            .field("info", self.info)
+            .field("error", self.error)
+            .field("elapsed", &self.elapsed)
+            .field("decision", &self.decision)
+            .finish()
+    }
 }
 
 /// A hook's failure; it aborts the call with a Hook error.

@@ -19,40 +19,151 @@ pub const SENSITIVE_KEYS: &[&str] = &[
     "x-api-key",
     "cookie",
     "set-cookie",
+    "proxy-authorization",
+    "x-auth-token",
+    "client_secret",
+    "signing_secret",
+    "private_key",
+    "link_token",
+    "bearer_token",
+    "session_token",
 ];
 
-/// Whether a JSON key or header name names a secret.
+/// Whether a JSON key, header name, model field or path parameter names a secret.
+///
+/// The rule: the name (case-insensitive) is in [`SENSITIVE_KEYS`], or ends in `_secret`,
+/// or is such a name followed by `_value` (`client_secret_value`, `api_key_value`).
+/// Names like `key`, `key_id`, `max_tokens` or `continuation_token` are not secrets.
 pub fn is_sensitive_key(key: &str) -> bool {
-    SENSITIVE_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+    let listed = |k: &str| {
+        SENSITIVE_KEYS.iter().any(|s| s.eq_ignore_ascii_case(k))
+            || k.len() > 7 && k[k.len() - 7..].eq_ignore_ascii_case("_secret")
+    };
+    if listed(key) {
+        return true;
+    }
+    key.len() > 6
+        && key[key.len() - 6..].eq_ignore_ascii_case("_value")
+        && listed(&key[..key.len() - 6])
 }
 
 /// Whether a header's value is hidden wherever headers are printed.
 pub fn is_sensitive_header(name: &str) -> bool {
-    [
-        "authorization",
-        "proxy-authorization",
-        "cookie",
-        "set-cookie",
-        "x-api-key",
-    ]
-    .iter()
-    .any(|k| k.eq_ignore_ascii_case(name))
+    is_sensitive_key(name)
+}
+
+/// Path segments, right after `/s/` or `/upload/`, that are route names rather than tokens.
+const CAPABILITY_LITERALS: &[&str] = &["f", "vcard"];
+
+/// Returns `url` with capability tokens replaced by [`REDACTED`], for display.
+///
+/// Redacted are: the segment after an `s` or `upload` path segment (the patient-surface and
+/// intake-upload tokens, except the route names `f` and `vcard` under `s`), the value of a
+/// sensitive query parameter (`token=`), and, when the path `template` is known, every
+/// segment filled by a path parameter whose name [`is_sensitive_key`] (aligned from the end
+/// of the path, so a base-URL prefix does not matter).
+pub fn redact_url(url: &str, template: Option<&str>) -> String {
+    let (head, frag) = match url.split_once('#') {
+        Some((h, f)) => (h, Some(f)),
+        None => (url, None),
+    };
+    let (before_query, query) = match head.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (head, None),
+    };
+    let path_start = match before_query.find("://") {
+        Some(i) => before_query[i + 3..]
+            .find('/')
+            .map_or(before_query.len(), |j| i + 3 + j),
+        None => 0,
+    };
+    let (origin, path) = before_query.split_at(path_start);
+    let mut segments: Vec<&str> = path.split('/').collect();
+    let mut secret = vec![false; segments.len()];
+    for i in 1..segments.len() {
+        let prev = segments[i - 1];
+        if (prev == "upload" || prev == "s" && !CAPABILITY_LITERALS.contains(&segments[i]))
+            && !segments[i].is_empty()
+        {
+            secret[i] = true;
+        }
+    }
+    if let Some(t) = template {
+        let t = t.split(['?', '#']).next().unwrap_or_default();
+        let tsegs: Vec<&str> = t.split('/').collect();
+        for (k, ts) in tsegs.iter().rev().enumerate() {
+            let Some(i) = segments.len().checked_sub(k + 1) else {
+                break;
+            };
+            let name = ts.strip_prefix('{').and_then(|r| r.strip_suffix('}'));
+            if name.is_some_and(is_sensitive_key) {
+                secret[i] = true;
+            }
+        }
+    }
+    for (seg, s) in segments.iter_mut().zip(&secret) {
+        if *s {
+            *seg = REDACTED;
+        }
+    }
+    let mut out = String::with_capacity(url.len());
+    out.push_str(origin);
+    out.push_str(&segments.join("/"));
+    if let Some(q) = query {
+        out.push('?');
+        let parts: Vec<String> = q
+            .split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, _)) if is_sensitive_key(k) => format!("{k}={REDACTED}"),
+                _ => kv.to_owned(),
+            })
+            .collect();
+        out.push_str(&parts.join("&"));
+    }
+    if let Some(f) = frag {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// Renders a body for diagnostics: redacted JSON when it parses, otherwise its length.
+pub fn body_debug(body: &[u8]) -> String {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v) => redact_json(&v).to_string(),
+        Err(_) => format!("<{} bytes>", body.len()),
+    }
+}
+
+/// Whether a FastAPI validation item's `loc` names a secret field (any string segment).
+fn loc_is_sensitive(loc: Option<&Value>) -> bool {
+    match loc {
+        Some(Value::Array(parts)) => parts
+            .iter()
+            .any(|p| p.as_str().is_some_and(is_sensitive_key)),
+        Some(Value::String(s)) => is_sensitive_key(s),
+        _ => false,
+    }
 }
 
 /// Returns a copy of `value` with the values of sensitive keys replaced, recursively.
+///
+/// An object with a `loc` that names a secret field (a FastAPI validation item such as
+/// `{"loc": ["body", "api_key"], "input": "sk-…"}`) also has its `input` replaced.
 pub fn redact_json(value: &Value) -> Value {
     match value {
-        Value::Object(map) => Value::Object(
+        Value::Object(map) => Value::Object({
+            let secret_input = loc_is_sensitive(map.get("loc"));
             map.iter()
                 .map(|(k, v)| {
-                    if is_sensitive_key(k) {
+                    if is_sensitive_key(k) || secret_input && k == "input" {
                         (k.clone(), Value::String(REDACTED.to_owned()))
                     } else {
                         (k.clone(), redact_json(v))
                     }
                 })
-                .collect(),
-        ),
+                .collect()
+        }),
         Value::Array(items) => Value::Array(items.iter().map(redact_json).collect()),
         other => other.clone(),
     }
@@ -107,5 +218,85 @@ mod tests {
             redact_text("key sk-1 here sk-1", &["sk-1", ""]),
             "key [REDACTED] here [REDACTED]"
         );
+    }
+
+    #[test]
+    fn sensitive_key_rule() {
+        for k in [
+            "token",
+            "API_KEY",
+            "client_secret",
+            "signing_secret",
+            "exchange_secret",
+            "client_secret_value",
+            "api_key_value",
+            "bearer_token_value",
+            "private_key_value",
+            "link_token",
+            "Proxy-Authorization",
+        ] {
+            assert!(is_sensitive_key(k), "{k}");
+        }
+        for k in [
+            "key",
+            "key_id",
+            "max_tokens",
+            "continuation_token",
+            "token_url",
+            "secret_ssm",
+            "_value",
+            "name_value",
+        ] {
+            assert!(!is_sensitive_key(k), "{k}");
+        }
+        assert!(is_sensitive_header("set-cookie") && !is_sensitive_header("accept"));
+    }
+
+    #[test]
+    fn redacts_capability_tokens_in_urls() {
+        assert_eq!(
+            redact_url("https://h/p/s/abc/spec?x=1&token=t#f", None),
+            "https://h/p/s/[REDACTED]/spec?x=1&token=[REDACTED]#f"
+        );
+        assert_eq!(
+            redact_url("/upload/lt/files", None),
+            "/upload/[REDACTED]/files"
+        );
+        assert_eq!(redact_url("https://h/s/f/sid", None), "https://h/s/f/sid");
+        assert_eq!(
+            redact_url(
+                "https://h/base/v1/w/x/secret-1",
+                Some("/v1/{workspace_id}/x/{token}")
+            ),
+            "https://h/base/v1/w/x/[REDACTED]"
+        );
+        assert_eq!(redact_url("https://h", None), "https://h");
+        assert_eq!(redact_url("https://h/s/", Some("/s/")), "https://h/s/");
+    }
+
+    #[test]
+    fn redacts_validation_input_of_secret_loc() {
+        let v = json!({"detail": [
+            {"loc": ["body", "client_secret"], "input": "s1"},
+            {"loc": ["body", "name"], "input": "n"},
+            {"loc": ["body"], "input": {"password": "p", "n": 1}}
+        ]});
+        assert_eq!(
+            redact_json(&v),
+            json!({"detail": [
+                {"loc": ["body", "client_secret"], "input": REDACTED},
+                {"loc": ["body", "name"], "input": "n"},
+                {"loc": ["body"], "input": {"password": REDACTED, "n": 1}}
+            ]})
+        );
+    }
+
+    #[test]
+    fn bodies_show_as_redacted_json_or_length() {
+        assert_eq!(
+            body_debug(br#"{"secret":"x"}"#),
+            r#"{"secret":"[REDACTED]"}"#
+        );
+        assert_eq!(body_debug(b"abc"), "<3 bytes>");
     }
 }

@@ -9,6 +9,8 @@ use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Method};
 
 /// A fully built request, minus the `Authorization` header the call adds per attempt.
+///
+/// `Debug` hides credential headers, capability tokens in the URL and the body (its length).
 #[derive(Clone)]
 pub struct PreparedRequest {
     /// HTTP method.
@@ -27,7 +29,10 @@ impl std::fmt::Debug for PreparedRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PreparedRequest")
             .field("method", &self.method)
-            .field("url", &self.url)
+            .field(
+                "url",
+                &crate::redact::redact_url(&self.url, Some(&self.path_template)),
+            )
             .field("headers", &crate::redact::headers_debug(&self.headers))
             .field("body_len", &self.body.len())
             .finish()

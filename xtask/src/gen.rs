@@ -1,6 +1,7 @@
 //! Spec → IR → Rust text. The only place that knows FastAPI/pydantic quirks.
 
 use crate::names::{ident, is_snake_ident, pascal, snake, variant};
+use amigo_platform_core::redact::is_sensitive_key;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -80,7 +81,26 @@ struct Field {
     nullable: bool,
     konst: Option<Value>,
     phi: bool,
+    /// A secret (see [`is_secret_field`]): `Debug` prints `[REDACTED]`.
+    secret: bool,
     doc: String,
+}
+
+/// Whether a model field holds a secret, redacted in the model's `Debug`.
+///
+/// The rule: the field's wire name is a sensitive key of the core's redaction list
+/// (`token`, `secret`, `api_key`, `password`, `access_token`, `refresh_token`, `link_token`,
+/// `client_secret`, `signing_secret`, any `*_secret`, and such a name followed by `_value`),
+/// or the model is named `Secret…` (a secret's wrapper, such as `SecretInput`). Plain `key`
+/// fields are not secrets: in this API they name form fields, metrics and storage objects.
+fn is_secret_field(model: &str, wire: &str) -> bool {
+    is_sensitive_key(wire) || model.starts_with("Secret")
+}
+
+/// Whether a field holds a URL that may embed a capability token (`url`, `*_url`): a model
+/// whose `Debug` is written by hand shows it through `redact_url`.
+fn is_url_field(f: &Field) -> bool {
+    (f.wire == "url" || f.wire.ends_with("_url")) && matches!(f.ty.strip_opt(), Ty::Str)
 }
 
 #[derive(Debug, Clone)]
@@ -142,6 +162,9 @@ struct Param {
     required: bool,
     konst: Option<String>,
     doc: String,
+    /// A secret (its name is a sensitive key: `token`, `link_token`, …): the operation's
+    /// `Debug` prints `[REDACTED]`.
+    secret: bool,
     /// The parameter's raw schema (test samples).
     schema: Value,
 }
@@ -600,8 +623,12 @@ impl<'a> Gen<'a> {
             }
             doc.push(')');
             let phi = pv.get("x-phi") == Some(&Value::Bool(true));
+            let secret = !phi && is_secret_field(name, wire);
             if phi {
                 doc.push_str(". Patient data: redacted in `Debug`.");
+            }
+            if secret {
+                doc.push_str(". Secret: redacted in `Debug`.");
             }
             fields.push(Field {
                 wire: wire.clone(),
@@ -611,6 +638,7 @@ impl<'a> Gen<'a> {
                 nullable,
                 konst,
                 phi,
+                secret,
                 doc,
             });
         }
@@ -1154,6 +1182,10 @@ fn build_ops(g: &mut Gen, raw: &[(String, String, Value)], rows: &[Row]) -> Vec<
                 bits.push(c);
             }
             let _ = write!(doc, " ({}).", bits.join("; "));
+            let secret = is_sensitive_key(&wire);
+            if secret {
+                doc.push_str(" Secret: redacted in `Debug`.");
+            }
             params.push(Param {
                 wire,
                 ident: id_name,
@@ -1162,6 +1194,7 @@ fn build_ops(g: &mut Gen, raw: &[(String, String, Value)], rows: &[Row]) -> Vec<
                 required,
                 konst,
                 doc,
+                secret,
                 schema,
             });
         }
@@ -1599,7 +1632,7 @@ fn emit_def(g: &Gen, d: &Def, o: &mut String) {
             de,
             multipart,
         } => {
-            let phi = fields.iter().any(|f| f.phi);
+            let phi = fields.iter().any(|f| f.phi || f.secret);
             let dflt = derives_default(fields, *multipart);
             let mut derives = vec![];
             if !phi {
@@ -1671,8 +1704,12 @@ fn emit_def(g: &Gen, d: &Def, o: &mut String) {
                     "impl std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.debug_struct({name:?})"
                 );
                 for f in fields {
-                    if f.phi {
+                    if f.phi || f.secret {
                         let _ = writeln!(o, "            .field({:?}, &format_args!(\"{{}}\", amigo_platform_core::redact::REDACTED))", f.wire);
+                    } else if is_url_field(f) && matches!(f.ty, Ty::Opt(_)) {
+                        let _ = writeln!(o, "            .field({:?}, &self.{}.as_deref().map(|u| amigo_platform_core::redact::redact_url(u, None)))", f.wire, f.ident);
+                    } else if is_url_field(f) {
+                        let _ = writeln!(o, "            .field({:?}, &amigo_platform_core::redact::redact_url(&self.{}, None))", f.wire, f.ident);
                     } else {
                         let _ = writeln!(o, "            .field({:?}, &self.{})", f.wire, f.ident);
                     }
@@ -2051,18 +2088,65 @@ fn emit_ops(g: &Gen, ops: &[Op], header: &str, files: &mut BTreeMap<String, Stri
     }
 }
 
+/// The `Debug` of an operation with secret parameters: those print `[REDACTED]`, a raw body
+/// prints its length, everything else as derived.
+fn emit_op_debug(op: &Op, o: &mut String) {
+    let name = &op.pascal;
+    let _ = writeln!(
+        o,
+        "impl std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.debug_struct({name:?})"
+    );
+    if op.target_ws.is_some() {
+        o.push_str("            .field(\"workspace_id\", &self.workspace_id)\n");
+    }
+    for p in &op.params {
+        if p.wire == "workspace_id" && p.loc == Loc::Path {
+            continue;
+        }
+        let id = p.ident.trim_start_matches("r#");
+        if p.secret {
+            let _ = writeln!(
+                o,
+                "            .field({id:?}, &format_args!(\"{{}}\", amigo_platform_core::redact::REDACTED))"
+            );
+        } else {
+            let _ = writeln!(o, "            .field({id:?}, &self.{})", p.ident);
+        }
+    }
+    match &op.body {
+        BodyKind::None => {}
+        BodyKind::Json { .. } | BodyKind::Multipart { .. } => {
+            o.push_str("            .field(\"body\", &self.body)\n");
+        }
+        BodyKind::Raw => {
+            o.push_str("            .field(\"body\", &format_args!(\"<{} bytes>\", self.body.len()))\n            .field(\"content_type\", &self.content_type)\n");
+        }
+    }
+    o.push_str("            .finish()\n    }\n}\n\n");
+}
+
 fn emit_op(g: &Gen, op: &Op, o: &mut String) {
     let name = &op.pascal;
     let args = op_args(op);
     let all_optional = args.is_empty();
-    let _ =
-        writeln!(
+    let redacting = op.params.iter().any(|p| p.secret);
+    let _ = writeln!(
         o,
-        "/// Operation `{}`: `{} {}`.\n#[derive(Debug, Clone, PartialEq{})]\npub struct {name} {{",
+        "/// Operation `{}`: `{} {}`.{}\n#[derive({}Clone, PartialEq{})]\npub struct {name} {{",
         op.id,
         op.method,
         op.path,
-        if all_optional && op.params.iter().all(|p| p.konst.is_none()) { ", Default" } else { "" }
+        if redacting {
+            "\n///\n/// `Debug` hides the secret parameters and shows a raw body as its length."
+        } else {
+            ""
+        },
+        if redacting { "" } else { "Debug, " },
+        if all_optional && op.params.iter().all(|p| p.konst.is_none()) {
+            ", Default"
+        } else {
+            ""
+        }
     );
     if let Some(req) = op.target_ws {
         let _ =
@@ -2107,6 +2191,9 @@ fn emit_op(g: &Gen, op: &Op, o: &mut String) {
         }
     }
     o.push_str("}\n\n");
+    if redacting {
+        emit_op_debug(op, o);
+    }
 
     // new()
     let _ = writeln!(

@@ -74,9 +74,9 @@ body_setters! { CreateApiKeyRequest {
 } }
 
 /// Schema `CreateApiKeyResponse`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Clone, PartialEq, Deserialize)]
 pub struct CreateApiKeyResponse {
-    /// `api_key` (required)
+    /// `api_key` (required). Secret: redacted in `Debug`.
     pub api_key: String,
     /// `created_by_credential_id` (required, nullable; format `uuid`)
     pub created_by_credential_id: Option<String>,
@@ -92,6 +92,24 @@ pub struct CreateApiKeyResponse {
     pub permissions: Vec<String>,
     /// `role` (required)
     pub role: String,
+}
+
+impl std::fmt::Debug for CreateApiKeyResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateApiKeyResponse")
+            .field(
+                "api_key",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field("created_by_credential_id", &self.created_by_credential_id)
+            .field("created_by_entity_id", &self.created_by_entity_id)
+            .field("expires_at", &self.expires_at)
+            .field("key_id", &self.key_id)
+            .field("name", &self.name)
+            .field("permissions", &self.permissions)
+            .field("role", &self.role)
+            .finish()
+    }
 }
 
 /// Schema `PaginatedResponse_ApiKeyResponse_`: a token-paged list.

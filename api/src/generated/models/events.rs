@@ -861,7 +861,13 @@ impl std::fmt::Debug for SurfaceDeliveredEvent {
             .field("entity_id", &self.entity_id)
             .field("event_type", &self.event_type)
             .field("message_id", &self.message_id)
-            .field("short_url", &self.short_url)
+            .field(
+                "short_url",
+                &self
+                    .short_url
+                    .as_deref()
+                    .map(|u| amigo_platform_core::redact::redact_url(u, None)),
+            )
             .field("surface_id", &self.surface_id)
             .finish()
     }

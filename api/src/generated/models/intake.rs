@@ -74,7 +74,7 @@ string_enum! {
 }
 
 /// Schema `IntakeLinkResponse`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Clone, PartialEq, Deserialize)]
 pub struct IntakeLinkResponse {
     /// `created_at` (required; format `date-time`)
     pub created_at: String,
@@ -88,7 +88,7 @@ pub struct IntakeLinkResponse {
     pub id: String,
     /// `last_upload_at` (required, nullable; format `date-time`)
     pub last_upload_at: Option<String>,
-    /// `link_token` (required; min length 32; max length 128)
+    /// `link_token` (required; min length 32; max length 128). Secret: redacted in `Debug`.
     pub link_token: String,
     /// `max_uploads` (required)
     pub max_uploads: i64,
@@ -102,6 +102,32 @@ pub struct IntakeLinkResponse {
     pub upload_url: String,
     /// `workspace_id` (required; format `uuid`)
     pub workspace_id: String,
+}
+
+impl std::fmt::Debug for IntakeLinkResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntakeLinkResponse")
+            .field("created_at", &self.created_at)
+            .field("customer_slug", &self.customer_slug)
+            .field("display_name", &self.display_name)
+            .field("expires_at", &self.expires_at)
+            .field("id", &self.id)
+            .field("last_upload_at", &self.last_upload_at)
+            .field(
+                "link_token",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field("max_uploads", &self.max_uploads)
+            .field("revoked_at", &self.revoked_at)
+            .field("status", &self.status)
+            .field("upload_count", &self.upload_count)
+            .field(
+                "upload_url",
+                &amigo_platform_core::redact::redact_url(&self.upload_url, None),
+            )
+            .field("workspace_id", &self.workspace_id)
+            .finish()
+    }
 }
 
 string_enum! {

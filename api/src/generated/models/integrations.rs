@@ -229,9 +229,9 @@ string_enum! {
 }
 
 /// Schema `AuthConfigWithSecrets`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct AuthConfigWithSecrets {
-    /// `api_key_value` (optional, nullable)
+    /// `api_key_value` (optional, nullable). Secret: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub api_key_value: Patch<SecretInput>,
     /// `assertion_algorithm` (optional, nullable)
@@ -252,7 +252,7 @@ pub struct AuthConfigWithSecrets {
     /// `assertion_subject` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub assertion_subject: Patch<String>,
-    /// `bearer_token_value` (optional, nullable)
+    /// `bearer_token_value` (optional, nullable). Secret: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub bearer_token_value: Patch<SecretInput>,
     /// `client_id` (optional, nullable)
@@ -261,7 +261,7 @@ pub struct AuthConfigWithSecrets {
     /// `client_secret_ssm_param_path` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub client_secret_ssm_param_path: Patch<String>,
-    /// `client_secret_value` (optional, nullable)
+    /// `client_secret_value` (optional, nullable). Secret: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub client_secret_value: Patch<SecretInput>,
     /// `exchange_default_ttl_seconds` (optional; minimum 120.0; spec default `3600`)
@@ -282,7 +282,7 @@ pub struct AuthConfigWithSecrets {
     /// `exchange_secret_ssm_param_path` (optional, nullable; max length 2048)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub exchange_secret_ssm_param_path: Patch<String>,
-    /// `exchange_secret_value` (optional, nullable)
+    /// `exchange_secret_value` (optional, nullable). Secret: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub exchange_secret_value: Patch<SecretInput>,
     /// `exchange_token_field` (optional; min length 1; max length 256; spec default `"token"`)
@@ -300,7 +300,7 @@ pub struct AuthConfigWithSecrets {
     /// `private_key_ssm_param_path` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub private_key_ssm_param_path: Patch<String>,
-    /// `private_key_value` (optional, nullable)
+    /// `private_key_value` (optional, nullable). Secret: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub private_key_value: Patch<SecretInput>,
     /// `scopes` (optional, nullable)
@@ -329,6 +329,79 @@ pub struct AuthConfigWithSecrets {
     pub token_url: Patch<String>,
     /// `type` (required)
     pub r#type: AuthConfigWithSecretsType,
+}
+
+impl std::fmt::Debug for AuthConfigWithSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfigWithSecrets")
+            .field(
+                "api_key_value",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field("assertion_algorithm", &self.assertion_algorithm)
+            .field("assertion_audience", &self.assertion_audience)
+            .field("assertion_issuer", &self.assertion_issuer)
+            .field("assertion_kid", &self.assertion_kid)
+            .field("assertion_scopes_in_jwt", &self.assertion_scopes_in_jwt)
+            .field("assertion_subject", &self.assertion_subject)
+            .field(
+                "bearer_token_value",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret_ssm_param_path",
+                &self.client_secret_ssm_param_path,
+            )
+            .field(
+                "client_secret_value",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field(
+                "exchange_default_ttl_seconds",
+                &self.exchange_default_ttl_seconds,
+            )
+            .field("exchange_expires_in_field", &self.exchange_expires_in_field)
+            .field("exchange_param_headers", &self.exchange_param_headers)
+            .field("exchange_secret_format", &self.exchange_secret_format)
+            .field("exchange_secret_header", &self.exchange_secret_header)
+            .field(
+                "exchange_secret_ssm_param_path",
+                &self.exchange_secret_ssm_param_path,
+            )
+            .field(
+                "exchange_secret_value",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field("exchange_token_field", &self.exchange_token_field)
+            .field("exchange_url", &self.exchange_url)
+            .field("gcp_scopes", &self.gcp_scopes)
+            .field("header_name", &self.header_name)
+            .field(
+                "private_key_ssm_param_path",
+                &self.private_key_ssm_param_path,
+            )
+            .field(
+                "private_key_value",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field("scopes", &self.scopes)
+            .field("ssm_param_path", &self.ssm_param_path)
+            .field("token_lifetime_seconds", &self.token_lifetime_seconds)
+            .field(
+                "token_request_client_id_field",
+                &self.token_request_client_id_field,
+            )
+            .field(
+                "token_request_client_secret_field",
+                &self.token_request_client_secret_field,
+            )
+            .field("token_response_path", &self.token_response_path)
+            .field("token_ssm_param_path", &self.token_ssm_param_path)
+            .field("token_url", &self.token_url)
+            .field("type", &self.r#type)
+            .finish()
+    }
 }
 
 impl AuthConfigWithSecrets {
@@ -792,10 +865,21 @@ body_setters! { RetryConfig {
 } }
 
 /// Schema `SecretInput`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct SecretInput {
-    /// `value` (required; min length 1; max length 8192)
+    /// `value` (required; min length 1; max length 8192). Secret: redacted in `Debug`.
     pub value: String,
+}
+
+impl std::fmt::Debug for SecretInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretInput")
+            .field(
+                "value",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .finish()
+    }
 }
 
 impl SecretInput {

@@ -26,7 +26,7 @@ impl AccessTokenRequest {
 }
 
 /// Schema `AccessTokenResponse`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Clone, PartialEq, Deserialize)]
 pub struct AccessTokenResponse {
     /// `conference_sid` (required)
     pub conference_sid: String,
@@ -35,8 +35,22 @@ pub struct AccessTokenResponse {
     pub connect_params: Option<std::collections::BTreeMap<String, String>>,
     /// `identity` (required)
     pub identity: String,
-    /// `token` (required)
+    /// `token` (required). Secret: redacted in `Debug`.
     pub token: String,
+}
+
+impl std::fmt::Debug for AccessTokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessTokenResponse")
+            .field("conference_sid", &self.conference_sid)
+            .field("connect_params", &self.connect_params)
+            .field("identity", &self.identity)
+            .field(
+                "token",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .finish()
+    }
 }
 
 string_enum! {

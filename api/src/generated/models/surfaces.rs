@@ -104,7 +104,7 @@ body_setters! { CreateSurfaceRequest {
 } }
 
 /// Schema `CreateSurfaceResponse`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Clone, PartialEq, Deserialize)]
 pub struct CreateSurfaceResponse {
     /// `channel` (required)
     pub channel: ChannelType,
@@ -127,12 +127,40 @@ pub struct CreateSurfaceResponse {
     pub status: SurfaceStatus,
     /// `title` (required)
     pub title: String,
-    /// `token` (optional, nullable)
+    /// `token` (optional, nullable). Secret: redacted in `Debug`.
     #[serde(default)]
     pub token: Option<String>,
     /// `url` (optional, nullable)
     #[serde(default)]
     pub url: Option<String>,
+}
+
+impl std::fmt::Debug for CreateSurfaceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateSurfaceResponse")
+            .field("channel", &self.channel)
+            .field("created_at", &self.created_at)
+            .field("description", &self.description)
+            .field("entity_id", &self.entity_id)
+            .field("event_id", &self.event_id)
+            .field("expires_at", &self.expires_at)
+            .field("fields_count", &self.fields_count)
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("title", &self.title)
+            .field(
+                "token",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field(
+                "url",
+                &self
+                    .url
+                    .as_deref()
+                    .map(|u| amigo_platform_core::redact::redact_url(u, None)),
+            )
+            .finish()
+    }
 }
 
 /// Schema `DeliverSurfaceRequest`.

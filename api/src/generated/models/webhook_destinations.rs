@@ -75,12 +75,24 @@ pub type DeliveryResponsePage = Page<DeliveryResponse>;
 pub type WebhookDestinationResponsePage = Page<WebhookDestinationResponse>;
 
 /// Schema `RotateSecretResponse`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Clone, PartialEq, Deserialize)]
 pub struct RotateSecretResponse {
     /// `rotation_expires_at` (required; format `date-time`)
     pub rotation_expires_at: String,
-    /// `secret` (required)
+    /// `secret` (required). Secret: redacted in `Debug`.
     pub secret: String,
+}
+
+impl std::fmt::Debug for RotateSecretResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RotateSecretResponse")
+            .field("rotation_expires_at", &self.rotation_expires_at)
+            .field(
+                "secret",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .finish()
+    }
 }
 
 /// Schema `UpdateWebhookDestinationRequest`.
@@ -117,7 +129,7 @@ body_setters! { UpdateWebhookDestinationRequest {
 } }
 
 /// Schema `WebhookDestinationCreatedResponse`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Clone, PartialEq, Deserialize)]
 pub struct WebhookDestinationCreatedResponse {
     /// `accepted_event_types` (required)
     pub accepted_event_types: Vec<String>,
@@ -138,7 +150,7 @@ pub struct WebhookDestinationCreatedResponse {
     pub name: String,
     /// `retry_attempts` (required)
     pub retry_attempts: i64,
-    /// `secret` (required)
+    /// `secret` (required). Secret: redacted in `Debug`.
     pub secret: String,
     /// `trigger_id` (required; format `uuid`)
     pub trigger_id: String,
@@ -149,6 +161,33 @@ pub struct WebhookDestinationCreatedResponse {
     pub url: String,
     /// `workspace_id` (required; format `uuid`)
     pub workspace_id: String,
+}
+
+impl std::fmt::Debug for WebhookDestinationCreatedResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookDestinationCreatedResponse")
+            .field("accepted_event_types", &self.accepted_event_types)
+            .field("created_at", &self.created_at)
+            .field("created_by", &self.created_by)
+            .field("description", &self.description)
+            .field("field_mapping", &self.field_mapping)
+            .field("id", &self.id)
+            .field("is_active", &self.is_active)
+            .field("name", &self.name)
+            .field("retry_attempts", &self.retry_attempts)
+            .field(
+                "secret",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field("trigger_id", &self.trigger_id)
+            .field("updated_at", &self.updated_at)
+            .field(
+                "url",
+                &amigo_platform_core::redact::redact_url(&self.url, None),
+            )
+            .field("workspace_id", &self.workspace_id)
+            .finish()
+    }
 }
 
 /// Schema `WebhookDestinationResponse`.

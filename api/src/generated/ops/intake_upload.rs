@@ -9,9 +9,11 @@ use amigo_platform_core::body::{Body, Multipart};
 use amigo_platform_core::query::Query;
 
 /// Operation `upload-intake-file-via-link`: `POST /upload/{link_token}/files`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` hides the secret parameters and shows a raw body as its length.
+#[derive(Clone, PartialEq)]
 pub struct UploadIntakeFileViaLink {
-    /// Path `link_token` (required; max length 64).
+    /// Path `link_token` (required; max length 64). Secret: redacted in `Debug`.
     pub link_token: String,
     /// Header `x-amigo-intake-filename` (required; max length 256).
     pub intake_filename: String,
@@ -21,6 +23,21 @@ pub struct UploadIntakeFileViaLink {
     pub body: bytes::Bytes,
     /// The body's `Content-Type`.
     pub content_type: String,
+}
+
+impl std::fmt::Debug for UploadIntakeFileViaLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadIntakeFileViaLink")
+            .field(
+                "link_token",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field("intake_filename", &self.intake_filename)
+            .field("intake_content_type", &self.intake_content_type)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("content_type", &self.content_type)
+            .finish()
+    }
 }
 
 impl UploadIntakeFileViaLink {
@@ -62,10 +79,23 @@ operation!(
 );
 
 /// Operation `get-intake-link-info`: `GET /upload/{link_token}/info`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` hides the secret parameters and shows a raw body as its length.
+#[derive(Clone, PartialEq)]
 pub struct GetIntakeLinkInfo {
-    /// Path `link_token` (required; max length 64).
+    /// Path `link_token` (required; max length 64). Secret: redacted in `Debug`.
     pub link_token: String,
+}
+
+impl std::fmt::Debug for GetIntakeLinkInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GetIntakeLinkInfo")
+            .field(
+                "link_token",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .finish()
+    }
 }
 
 impl GetIntakeLinkInfo {

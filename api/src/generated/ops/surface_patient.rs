@@ -63,10 +63,23 @@ operation!(
 );
 
 /// Operation `render-surface`: `GET /s/{token}`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` hides the secret parameters and shows a raw body as its length.
+#[derive(Clone, PartialEq)]
 pub struct RenderSurface {
-    /// Path `token` (required).
+    /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
+}
+
+impl std::fmt::Debug for RenderSurface {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RenderSurface")
+            .field(
+                "token",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .finish()
+    }
 }
 
 impl RenderSurface {
@@ -90,14 +103,29 @@ operation!(
 );
 
 /// Operation `get-surface-availability`: `GET /s/{token}/availability`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` hides the secret parameters and shows a raw body as its length.
+#[derive(Clone, PartialEq)]
 pub struct GetSurfaceAvailability {
-    /// Path `token` (required).
+    /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
     /// Query `date` (optional).
     pub date: Option<String>,
     /// Query `days` (optional; minimum 1; maximum 30; spec default `7`).
     pub days: Option<i64>,
+}
+
+impl std::fmt::Debug for GetSurfaceAvailability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GetSurfaceAvailability")
+            .field(
+                "token",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field("date", &self.date)
+            .field("days", &self.days)
+            .finish()
+    }
 }
 
 impl GetSurfaceAvailability {
@@ -136,12 +164,26 @@ setters! { GetSurfaceAvailability {
 }}
 
 /// Operation `book-surface-appointment`: `POST /s/{token}/book`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` hides the secret parameters and shows a raw body as its length.
+#[derive(Clone, PartialEq)]
 pub struct BookSurfaceAppointment {
-    /// Path `token` (required).
+    /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
     /// JSON body.
     pub body: m::BookingRequest,
+}
+
+impl std::fmt::Debug for BookSurfaceAppointment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BookSurfaceAppointment")
+            .field(
+                "token",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl BookSurfaceAppointment {
@@ -166,14 +208,29 @@ operation!(
 );
 
 /// Operation `save-surface-field`: `PUT /s/{token}/fields/{key}`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` hides the secret parameters and shows a raw body as its length.
+#[derive(Clone, PartialEq)]
 pub struct SaveSurfaceField {
-    /// Path `token` (required).
+    /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
     /// Path `key` (required).
     pub key: String,
     /// JSON body.
     pub body: m::FieldSaveRequest,
+}
+
+impl std::fmt::Debug for SaveSurfaceField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SaveSurfaceField")
+            .field(
+                "token",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field("key", &self.key)
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl SaveSurfaceField {
@@ -199,12 +256,26 @@ operation!(
 );
 
 /// Operation `heal-surface-field`: `POST /s/{token}/heal`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` hides the secret parameters and shows a raw body as its length.
+#[derive(Clone, PartialEq)]
 pub struct HealSurfaceField {
-    /// Path `token` (required).
+    /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
     /// JSON body.
     pub body: m::HealFieldRequest,
+}
+
+impl std::fmt::Debug for HealSurfaceField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HealSurfaceField")
+            .field(
+                "token",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl HealSurfaceField {
@@ -229,14 +300,29 @@ operation!(
 );
 
 /// Operation `lookup-surface-field`: `GET /s/{token}/lookup/{lookup_type}`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` hides the secret parameters and shows a raw body as its length.
+#[derive(Clone, PartialEq)]
 pub struct LookupSurfaceField {
-    /// Path `token` (required).
+    /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
     /// Path `lookup_type` (required).
     pub lookup_type: String,
     /// Query `q` (required; min length 2; max length 200).
     pub q: String,
+}
+
+impl std::fmt::Debug for LookupSurfaceField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LookupSurfaceField")
+            .field(
+                "token",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field("lookup_type", &self.lookup_type)
+            .field("q", &self.q)
+            .finish()
+    }
 }
 
 impl LookupSurfaceField {
@@ -268,12 +354,26 @@ operation!(
 );
 
 /// Operation `ocr-surface-extract`: `POST /s/{token}/ocr`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` hides the secret parameters and shows a raw body as its length.
+#[derive(Clone, PartialEq)]
 pub struct OcrSurfaceExtract {
-    /// Path `token` (required).
+    /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
     /// JSON body.
     pub body: m::OcrRequest,
+}
+
+impl std::fmt::Debug for OcrSurfaceExtract {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OcrSurfaceExtract")
+            .field(
+                "token",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl OcrSurfaceExtract {
@@ -298,10 +398,23 @@ operation!(
 );
 
 /// Operation `get-surface-spec`: `GET /s/{token}/spec`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` hides the secret parameters and shows a raw body as its length.
+#[derive(Clone, PartialEq)]
 pub struct GetSurfaceSpec {
-    /// Path `token` (required).
+    /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
+}
+
+impl std::fmt::Debug for GetSurfaceSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GetSurfaceSpec")
+            .field(
+                "token",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .finish()
+    }
 }
 
 impl GetSurfaceSpec {
@@ -325,10 +438,23 @@ operation!(
 );
 
 /// Operation `submit-surface`: `POST /s/{token}/submit`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` hides the secret parameters and shows a raw body as its length.
+#[derive(Clone, PartialEq)]
 pub struct SubmitSurface {
-    /// Path `token` (required).
+    /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
+}
+
+impl std::fmt::Debug for SubmitSurface {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubmitSurface")
+            .field(
+                "token",
+                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+            )
+            .finish()
+    }
 }
 
 impl SubmitSurface {
