@@ -166,7 +166,7 @@ impl Multipart {
         while self
             .parts
             .iter()
-            .any(|p| memchr::memmem::find(&p.data, boundary.as_bytes()).is_some())
+            .any(|p| contains(&p.data, boundary.as_bytes()))
         {
             n += 1;
             boundary = format!("amigo-{fingerprint}-{n}");
@@ -207,6 +207,24 @@ fn escape_quoted(s: &str) -> String {
         .replace(['\r', '\n'], " ")
 }
 
+/// Whether `needle` (non-empty) occurs in `hay`: candidates found by their first byte with
+/// `memchr`, then compared (a boundary's first byte is rare in most data; this keeps a full
+/// substring-search engine out of every binary that sends a body).
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let mut from = 0;
+    while let Some(at) = memchr::memchr(first, &hay[from..]) {
+        let start = from + at + 1;
+        if hay.get(start..start + rest.len()) == Some(rest) {
+            return true;
+        }
+        from = start;
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +246,27 @@ mod tests {
         assert!(text.ends_with(&format!("--{boundary}--\r\n")));
         let (_, ct) = Body::Multipart(m).encode().unwrap();
         assert_eq!(ct, format!("multipart/form-data; boundary={boundary}"));
+    }
+
+    #[test]
+    fn substring_search() {
+        assert!(contains(b"abc--amigo-1x", b"--amigo-1"));
+        assert!(contains(b"--amigo-1", b"--amigo-1"));
+        assert!(!contains(b"--amigo-", b"--amigo-1"));
+        assert!(contains(b"---amigo-1", b"--amigo-1"));
+        assert!(!contains(b"", b"x"));
+        assert!(contains(b"anything", b""));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn substring_search_agrees_with_windows(
+            hay in proptest::collection::vec(0u8..4, 0..64),
+            needle in proptest::collection::vec(0u8..4, 1..5),
+        ) {
+            let expected = hay.windows(needle.len()).any(|w| w == needle.as_slice());
+            proptest::prop_assert_eq!(contains(&hay, &needle), expected);
+        }
     }
 
     #[test]

@@ -2029,3 +2029,15 @@ fn relative_redirects_resolve_per_rfc3986() {
     );
     assert!(run.sends[3].headers.contains_key("authorization"));
 }
+
+proptest! {
+    /// `Location` values and base URLs from anywhere resolve or are refused, never panic.
+    #[test]
+    fn location_resolution_takes_any_text(
+        base in "(https?://[a-zé.:0-9]{0,10})?[a-zé💥/.?#%:@_=&-]{0,30}|\\PC{0,40}",
+        location in "(https?:)?(//[a-zé.:0-9]{0,10})?[a-zé💥/.?#%:@_=&-]{0,30}|\\PC{0,40}",
+    ) {
+        let _ = resolve_location(&base, &location);
+        let _ = resolve_location("https://api.test/v1/a/b?q=1", &location);
+    }
+}

@@ -35,16 +35,18 @@ pub const SENSITIVE_KEYS: &[&str] = &[
 /// or is such a name followed by `_value` (`client_secret_value`, `api_key_value`).
 /// Names like `key`, `key_id`, `max_tokens` or `continuation_token` are not secrets.
 pub fn is_sensitive_key(key: &str) -> bool {
-    let listed = |k: &str| {
-        SENSITIVE_KEYS.iter().any(|s| s.eq_ignore_ascii_case(k))
-            || k.len() > 7 && k[k.len() - 7..].eq_ignore_ascii_case("_secret")
+    // Byte-wise: the names come from servers and need not be ASCII.
+    let ends_with = |k: &[u8], suffix: &[u8]| {
+        k.len() > suffix.len() && k[k.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
     };
-    if listed(key) {
-        return true;
-    }
-    key.len() > 6
-        && key[key.len() - 6..].eq_ignore_ascii_case("_value")
-        && listed(&key[..key.len() - 6])
+    let listed = |k: &[u8]| {
+        SENSITIVE_KEYS
+            .iter()
+            .any(|s| s.as_bytes().eq_ignore_ascii_case(k))
+            || ends_with(k, b"_secret")
+    };
+    let key = key.as_bytes();
+    listed(key) || ends_with(key, b"_value") && listed(&key[..key.len() - 6])
 }
 
 /// Whether a header's value is hidden wherever headers are printed.
@@ -250,6 +252,19 @@ mod tests {
             assert!(!is_sensitive_key(k), "{k}");
         }
         assert!(is_sensitive_header("set-cookie") && !is_sensitive_header("accept"));
+        // Names from a server need not be ASCII: no slicing inside a character.
+        for key in [
+            "é_secret",
+            "ééééé",
+            "éé",
+            "💥💥",
+            "x💥_value",
+            "é_secret_value",
+        ] {
+            let _ = is_sensitive_key(key);
+        }
+        assert!(is_sensitive_key("é_secret") && is_sensitive_key("é_secret_value"));
+        assert!(!is_sensitive_key("ééééé") && !is_sensitive_key("x💥_value"));
     }
 
     #[test]
@@ -298,5 +313,24 @@ mod tests {
             r#"{"secret":"[REDACTED]"}"#
         );
         assert_eq!(body_debug(b"abc"), "<3 bytes>");
+    }
+}
+
+#[cfg(test)]
+mod no_panic {
+    use super::*;
+
+    proptest::proptest! {
+        /// Display helpers take any text a server or user sends without panicking.
+        #[test]
+        fn redaction_takes_any_text(
+            url in "(https?://[a-zé.:0-9]{0,10})?[a-zé💥/.?#%:@_=&{}-]{0,40}|\\PC{0,60}",
+            template in proptest::option::of("[a-zé/{}_.?-]{0,40}|\\PC{0,40}"),
+            key in "\\PC{0,20}",
+        ) {
+            let _ = redact_url(&url, template.as_deref());
+            let _ = is_sensitive_key(&key);
+            let _ = redact_json(&serde_json::json!({ key.clone(): url.clone(), "detail": [{"loc": ["body", key], "input": url}] }));
+        }
     }
 }
