@@ -10,6 +10,10 @@ use std::time::Duration;
 /// The most bytes of a raw body kept in an error.
 pub const RAW_BODY_CAP: usize = 8192;
 
+/// The largest error body that is parsed as JSON (1 MiB); a larger one is kept only as text
+/// capped at [`RAW_BODY_CAP`], so a hostile server cannot make every error hold its whole body.
+pub const MAX_PARSED_ERROR_BODY: usize = 1024 * 1024;
+
 /// What kind of failure an [`Error`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -477,10 +481,14 @@ impl Error {
             m
         };
         let body_map = match body {
-            Some(bytes) if !bytes.is_empty() => match serde_json::from_slice::<Value>(bytes) {
-                Ok(Value::Object(m)) => m,
-                _ => fallback(&raw),
-            },
+            // A body too large for any real error payload is kept as capped text, unparsed.
+            Some(bytes) if !bytes.is_empty() && bytes.len() <= MAX_PARSED_ERROR_BODY => {
+                match serde_json::from_slice::<Value>(bytes) {
+                    Ok(Value::Object(m)) => m,
+                    _ => fallback(&raw),
+                }
+            }
+            Some(bytes) if !bytes.is_empty() => fallback(&raw),
             _ => fallback(""),
         };
         let str_field = |k: &str| body_map.get(k).and_then(Value::as_str).map(str::to_owned);
@@ -688,8 +696,14 @@ impl Error {
     }
 }
 
+/// The first [`RAW_BODY_CAP`] bytes of the body's text (invalid UTF-8 replaced), converting
+/// only that much of it.
 fn cap_text(raw: &[u8]) -> String {
-    let text = String::from_utf8_lossy(raw);
+    // The cut falls at or before RAW_BODY_CAP bytes of converted text; replacements only
+    // lengthen text, so converting the first RAW_BODY_CAP + 4 raw bytes gives the same prefix
+    // (a character cut at the slice's end starts after the cut).
+    let head = &raw[..raw.len().min(RAW_BODY_CAP + 4)];
+    let text = String::from_utf8_lossy(head);
     if text.len() <= RAW_BODY_CAP {
         return text.into_owned();
     }
@@ -770,6 +784,50 @@ mod tests {
     use super::*;
     use http::{HeaderMap, StatusCode};
     use serde_json::json;
+
+    /// The capped text as it was computed before: convert the whole body, then cut.
+    fn cap_text_whole(raw: &[u8]) -> String {
+        let text = String::from_utf8_lossy(raw);
+        let mut end = RAW_BODY_CAP.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text[..end].to_owned()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn capped_text_converts_only_the_head_and_matches_whole_conversion(
+            prefix in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..16),
+            filler in proptest::collection::vec(proptest::sample::select(vec![b'a', 0xC3, 0xA9, 0xE2, 0x82, 0xAC, 0xF0, 0x9F, 0xFF]), 8170..8210),
+        ) {
+            let mut raw = prefix;
+            raw.extend_from_slice(&filler);
+            proptest::prop_assert_eq!(cap_text(&raw), cap_text_whole(&raw));
+        }
+    }
+
+    #[test]
+    fn an_oversized_error_body_is_kept_as_capped_text_not_parsed() {
+        let mut body = br#"{"message":"from the body","detail":"#.to_vec();
+        body.push(b'"');
+        body.resize(MAX_PARSED_ERROR_BODY + 10, b'x');
+        body.extend_from_slice(b"\"}");
+        let e = Error::from_http(meta(500, &[]), None, Some(&body), &[]);
+        assert_eq!(e.message(), "Internal Server Error");
+        let raw = e
+            .body()
+            .and_then(|b| b.get("raw_body"))
+            .and_then(Value::as_str);
+        assert_eq!(raw.map(str::len), Some(RAW_BODY_CAP));
+        // At the limit the body is still parsed.
+        let mut body = br#"{"message":"from the body","pad":""#.to_vec();
+        body.resize(MAX_PARSED_ERROR_BODY - 2, b'x');
+        body.extend_from_slice(b"\"}");
+        assert_eq!(body.len(), MAX_PARSED_ERROR_BODY);
+        let e = Error::from_http(meta(500, &[]), None, Some(&body), &[]);
+        assert_eq!(e.message(), "from the body");
+    }
 
     fn meta(status: u16, headers: &[(&str, &str)]) -> ResponseMeta {
         let mut h = HeaderMap::new();
