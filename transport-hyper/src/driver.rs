@@ -161,10 +161,10 @@ pub(crate) async fn buffer_body(
     }
 }
 
-/// A pooled HTTP/1.1 client over plain TCP or rustls (ring, webpki roots).
+/// A pooled HTTP/1.1 client over plain TCP or rustls (ring named explicitly, webpki roots).
 pub(crate) fn default_http_client() -> HttpClient {
     let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_webpki_roots()
+        .with_tls_config(crate::tls::client_config().as_ref().clone())
         .https_or_http()
         .enable_http1()
         .build();

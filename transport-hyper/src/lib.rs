@@ -26,6 +26,7 @@
 pub mod auth;
 mod driver;
 pub mod sse;
+mod tls;
 pub mod ws;
 
 pub use driver::{HyperExecutor, SentFuture};

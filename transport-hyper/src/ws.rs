@@ -463,7 +463,14 @@ async fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, Conne
     let request = builder.into_client_request().map_err(|_| {
         ConnectFailure::Invalid("invalid WebSocket handshake request (URL or subprotocols)".into())
     })?;
-    let connect = tokio_tungstenite::connect_async_tls_with_config(request, None, true, None);
+    let connect = tokio_tungstenite::connect_async_tls_with_config(
+        request,
+        None,
+        true,
+        Some(tokio_tungstenite::Connector::Rustls(
+            crate::tls::client_config(),
+        )),
+    );
     match tokio::time::timeout(cfg.connect_timeout, connect).await {
         Err(_) => Err(ConnectFailure::Network("handshake timed out".into())),
         Ok(Ok((ws, _response))) => Ok(ws),

@@ -506,7 +506,12 @@ fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, ConnectFail
     let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(cfg.poll_interval.max(Duration::from_millis(1))));
     let _ = stream.set_write_timeout(Some(cfg.connect_timeout.max(Duration::from_millis(1))));
-    let mut attempt = tungstenite::client_tls_with_config(request, stream, None, None);
+    let mut attempt = tungstenite::client_tls_with_config(
+        request,
+        stream,
+        None,
+        Some(tungstenite::Connector::Rustls(crate::tls::client_config())),
+    );
     // Bounded by the connect deadline.
     loop {
         match attempt {
