@@ -1,6 +1,6 @@
-//! Curated members of the `conversations` namespace that are not one REST call (PROTOCOL
-//! §6.3): [`send_message`](crate::namespaces::Conversations::send_message), a composite of the
-//! generated `conversations().create` and `conversations().create_turn` **\[D15\]**.
+//! Curated members of the `conversations` namespace that are not one REST call:
+//! [`send_message`](crate::namespaces::Conversations::send_message), a composite of the
+//! generated `conversations().create` and `conversations().create_turn`.
 //!
 //! ```no_run
 //! use amigo_platform_api::conversations::{created_conversation_id, SendMessageRequest};
@@ -117,7 +117,7 @@ impl<E> std::fmt::Debug for SendMessage<'_, E> {
 
 impl<'c, E: Executor> Conversations<'c, E> {
     /// Sends a user message and returns the agent's answer, creating the conversation first
-    /// when `request.conversation_id` is `None` (PROTOCOL §6.3, **\[D15\]**).
+    /// when `request.conversation_id` is `None`.
     ///
     /// - Without a conversation id: `create({service_id, entity_id, auto_greet: false})`, then
     ///   `create_turn(new_id, {message})` — two requests.

@@ -32,7 +32,7 @@
 //!
 //! Members that are not one REST call are hand-written beside the generated code, as inherent
 //! methods of the generated namespaces: [`conversations`] holds
-//! `client.api().conversations().send_message(..)` (create + first turn, PROTOCOL §6.3).
+//! `client.api().conversations().send_message(..)` (create + first turn).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -1,4 +1,4 @@
-//! Streaming forms of the three dual-format operations (PROTOCOL §5b, §5c).
+//! Streaming forms of the three dual-format operations.
 //!
 //! `get-event-stream`, `create_turn_stream` and `create_turn` answer JSON or, for
 //! `Accept: text/event-stream`, server-sent events. Their generated calls send the JSON form
@@ -17,7 +17,7 @@
 //! `.base_url(..)` and the operation's own parameters (`.include_tool_calls(true)`). See the
 //! core's [`streaming`](amigo_platform_core::streaming) module for the exact rules.
 //!
-//! Events are decoded leniently by the core (PROTOCOL \[D22\]): a payload with a missing or
+//! Events are decoded leniently by the core: a payload with a missing or
 //! mistyped field is still delivered, with its raw JSON on workspace events, where the strict
 //! generated models (`models::TurnStreamEvent`, `models::WorkspaceSseEvent`) would reject it.
 //!
@@ -68,7 +68,7 @@ pub use amigo_platform_core::sse::{
 pub use amigo_platform_core::streaming::StreamExecutor;
 
 impl<'c, E: StreamExecutor> Call<'c, E, GetEventStream> {
-    /// Subscribes to the workspace event stream with the default [`SseOptions`] (PROTOCOL §5b):
+    /// Subscribes to the workspace event stream with the default [`SseOptions`]:
     /// an `Iterator` (blocking) or `Stream` (async) of typed events and connection-state
     /// signals that reconnects and resumes by itself.
     pub fn stream(self) -> E::Subscription {
@@ -83,7 +83,7 @@ impl<'c, E: StreamExecutor> Call<'c, E, GetEventStream> {
 }
 
 impl<'c, E: StreamExecutor> Call<'c, E, CreateTurnStream> {
-    /// Posts the turn and streams its typed events (PROTOCOL §5c): an `Iterator` (blocking) or
+    /// Posts the turn and streams its typed events: an `Iterator` (blocking) or
     /// `Stream` (async) of [`TurnEvent`]s ending after `done`/`error`, never reconnected.
     pub fn stream(self) -> E::TurnStream {
         self.into_pending().turn_stream()

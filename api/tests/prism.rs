@@ -1,4 +1,4 @@
-//! Conformance against Stoplight Prism serving the spec (`../shared/tools/prism/prism-mock`):
+//! Conformance against Stoplight Prism serving the spec (started by `.ci/prism`):
 //! every operation is sent through the blocking transport with schema-derived sample arguments;
 //! Prism must accept the request (no request-side `sl-violations`) and its response must decode.
 //! Run once against static Prism and once against `--dynamic --seed 1`.
@@ -104,7 +104,7 @@ fn url(var: &str) -> Option<String> {
     match std::env::var(var) {
         Ok(u) if !u.is_empty() => Some(u),
         _ if std::env::var_os("CI").is_some() && spec_present() => {
-            panic!("{var} is required in CI when ../shared/openapi.json exists (`.ci/run` starts Prism through `.ci/prism`)")
+            panic!("{var} is required in CI when the OpenAPI spec is present (`.ci/run` starts Prism through `.ci/prism`)")
         }
         _ => {
             eprintln!("skipping Prism conformance: {var} is not set (see `.ci/prism`)");

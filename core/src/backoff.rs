@@ -1,4 +1,4 @@
-//! Full-jitter backoff and the injectable random source (PROTOCOL §2.9.3).
+//! Full-jitter backoff and the injectable random source.
 
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! Request bodies: JSON, form, multipart and raw bytes (PROTOCOL §2.4).
+//! Request bodies: JSON, form, multipart and raw bytes.
 
 use crate::encode::encode_form;
 use crate::error::Error;
@@ -68,7 +68,7 @@ pub struct Part {
     pub data: Bytes,
 }
 
-/// A `multipart/form-data` body with typed parts [D14].
+/// A `multipart/form-data` body with typed parts.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Multipart {
     parts: Vec<Part>,

@@ -1,5 +1,5 @@
 //! The `Call` state machine: retries, backoff, `Retry-After`, timeouts, deadline, cancellation
-//! and hooks for one logical call, without any I/O or clock (PROTOCOL §2.9-§2.11).
+//! and hooks for one logical call, without any I/O or clock.
 //!
 //! # Driving contract
 //!

@@ -1,4 +1,4 @@
-//! Cancellation tokens [D3]: runtime-free, usable from blocking and async drivers.
+//! Cancellation tokens: runtime-free, usable from blocking and async drivers.
 //!
 //! A token keeps only the wakers of the waits that are in progress: every registration is
 //! held by a [`Registration`] guard (or by a polled [`Cancelled`] future) and released when

@@ -1,4 +1,4 @@
-//! Client configuration, its builder and validation [D7] (PROTOCOL §2.1).
+//! Client configuration, its builder and validation.
 
 use crate::credentials::{Anonymous, ApiKey, CredentialSource};
 use crate::error::Error;
@@ -11,7 +11,7 @@ use std::time::Duration;
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.platform.amigo.ai";
 
-/// The `User-Agent` the SDK sends [D8].
+/// The `User-Agent` the SDK sends.
 pub const USER_AGENT: &str = concat!("amigo-platform-rust/", env!("CARGO_PKG_VERSION"));
 
 /// A validated client configuration. Build one with [`Config::builder`] or [`Config::from_env`].
@@ -105,7 +105,7 @@ impl Config {
     pub fn hooks(&self) -> Option<&Arc<dyn Hooks>> {
         self.hooks.as_ref()
     }
-    /// The page cap of auto-pagers [D12].
+    /// The page cap of auto-pagers.
     pub fn page_limit(&self) -> u32 {
         self.page_limit
     }
@@ -247,7 +247,7 @@ impl ConfigBuilder {
         self
     }
 
-    /// Validates everything and builds the configuration [D7].
+    /// Validates everything and builds the configuration.
     pub fn build(self) -> Result<Config, Error> {
         let credentials: Arc<dyn CredentialSource> = match self.credentials {
             Some(c) => c,
@@ -294,7 +294,7 @@ impl ConfigBuilder {
 /// Checks an absolute `http`/`https` URL with a host and no query or fragment; strips trailing `/`.
 pub fn validate_base_url(url: &str) -> Result<String, Error> {
     // In browsers a same-origin path (`/api`) is allowed: `fetch` resolves it against the
-    // page's origin (a backend-for-frontend proxy) [§2.1.1 rule 3].
+    // page's origin (a backend-for-frontend proxy).
     #[cfg(target_arch = "wasm32")]
     if url.starts_with('/') && !url.starts_with("//") && !url.contains(['?', '#']) {
         return Ok(url.trim_end_matches('/').to_owned());

@@ -1,4 +1,4 @@
-//! Credential sources: where the bearer token of each attempt comes from [D9].
+//! Credential sources: where the bearer token of each attempt comes from.
 
 use crate::error::Error;
 use std::fmt;
@@ -120,7 +120,7 @@ impl fmt::Debug for ApiKey {
 }
 
 impl ApiKey {
-    /// Validates and wraps an API key: empty or whitespace-only keys are a Config error [D7].
+    /// Validates and wraps an API key: empty or whitespace-only keys are a Config error.
     /// A valid key is kept verbatim (never trimmed).
     pub fn new(key: impl Into<String>) -> Result<ApiKey, Error> {
         let key = key.into();

@@ -1,4 +1,4 @@
-//! Percent-encoding for path segments, query strings and form bodies (PROTOCOL §2.2, §2.4).
+//! Percent-encoding for path segments, query strings and form bodies.
 
 use std::fmt::Write as _;
 

@@ -1,4 +1,4 @@
-//! The SDK's single error type and its taxonomy [D5][D6] (PROTOCOL §2.7).
+//! The SDK's single error type and its taxonomy.
 
 use crate::meta::ResponseMeta;
 use crate::redact::redact_url;
@@ -73,7 +73,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// The kind for a non-2xx HTTP status [D5].
+    /// The kind for a non-2xx HTTP status.
     pub fn from_status(status: u16) -> ErrorKind {
         match status {
             400 => ErrorKind::BadRequest,
@@ -159,7 +159,7 @@ impl fmt::Display for LocSegment {
     }
 }
 
-/// One item of a FastAPI validation error (`detail` array) (PROTOCOL §2.7.5).
+/// One item of a FastAPI validation error (`detail` array).
 ///
 /// `Debug` hides the `input` of an item whose `loc` names a secret field, and redacts
 /// secrets in the rest by key.
@@ -321,7 +321,7 @@ struct Inner {
 ///
 /// Inspect it with [`Error::kind`] and the predicates (`is_not_found()`, …); HTTP
 /// errors carry the status, message, error code, request id, parsed body and metadata.
-/// `Debug` and `Display` never show secrets [D11].
+/// `Debug` and `Display` never show secrets.
 #[derive(Clone)]
 pub struct Error(Box<Inner>);
 
@@ -457,7 +457,7 @@ impl Error {
         self
     }
 
-    /// Builds the typed error for a non-2xx response (PROTOCOL §2.7.3-2.7.6); never fails.
+    /// Builds the typed error for a non-2xx response; never fails.
     ///
     /// `body` is `None` when reading the body failed. `reason` is the server's reason phrase.
     /// `secrets` are hidden from the `Debug` rendering of a non-JSON raw body.

@@ -1,4 +1,4 @@
-//! Per-attempt observability hooks [D10] (PROTOCOL §2.11).
+//! Per-attempt observability hooks.
 //!
 //! The contexts' `Debug` never shows secrets: credential headers print `[REDACTED]`, URLs
 //! have capability tokens redacted, and bodies print as redacted JSON or as their length.

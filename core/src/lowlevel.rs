@@ -1,4 +1,4 @@
-//! Low-level helpers: call any path template of the API with any parameters (PROTOCOL §2.13).
+//! Low-level helpers: call any path template of the API with any parameters.
 
 use crate::body::Body;
 use crate::client::{Client, Executor, Pending};

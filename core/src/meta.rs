@@ -1,11 +1,11 @@
-//! Response metadata: status, request id, headers and rate-limit information (PROTOCOL §2.8).
+//! Response metadata: status, request id, headers and rate-limit information.
 
 use crate::retry_after::{parse_rate_number, parse_retry_after};
 use http::{HeaderMap, StatusCode};
 use std::time::Duration;
 use web_time::SystemTime;
 
-/// Rate-limit information parsed from the response headers [D2].
+/// Rate-limit information parsed from the response headers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RateLimit {
     /// `x-ratelimit-limit`.

@@ -86,7 +86,7 @@ pub trait Operation: Send + 'static {
     fn parse(&self, response: http::Response<Bytes>) -> Result<Self::Output, Error>;
 }
 
-/// How an operation's pages are linked (PROTOCOL §2.12.1).
+/// How an operation's pages are linked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PagerKind {
     /// `continuation_token` in and out.

@@ -1,4 +1,4 @@
-//! Retry policy and scoped / per-call request options (PROTOCOL §2.1.2, §2.9.1).
+//! Retry policy and scoped / per-call request options.
 
 use crate::cancel::CancelToken;
 use crate::error::Error;
@@ -14,9 +14,9 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Jitter ceiling.
     pub max_delay: Duration,
-    /// Cap on an honoured `Retry-After` [D1].
+    /// Cap on an honoured `Retry-After`.
     pub max_retry_after: Duration,
-    /// Opt-in retries for PUT, PATCH and DELETE [D13].
+    /// Opt-in retries for PUT, PATCH and DELETE.
     pub retry_writes: bool,
 }
 
@@ -33,7 +33,7 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// Applies a partial override field by field [D7].
+    /// Applies a partial override field by field.
     pub fn merged(mut self, o: &RetryOverride) -> RetryPolicy {
         if let Some(v) = o.max_attempts {
             self.max_attempts = v;

@@ -1,5 +1,4 @@
-//! The sans-IO `Pager`: links pages, guards against loops and caps the page count [D12]
-//! (PROTOCOL §2.12.3).
+//! The sans-IO `Pager`: links pages, guards against loops and caps the page count.
 //!
 //! Driving contract: call [`Pager::next_request`] for the operation of the next page, run it
 //! as a normal call, and feed the result to [`Pager::handle_page`] (or [`Pager::fail`]).
@@ -140,7 +139,7 @@ impl<O: Paginated> Pager<O> {
     }
 }
 
-/// The generic pager of PROTOCOL §2.12.3 rule 8: `fetch_page` receives the cursor (`None` the
+/// The generic pager: `fetch_page` receives the cursor (`None` the
 /// first time) and returns a Token-shaped page; iteration stops when `has_more` is false or the
 /// cursor is null **or absent**, on a repeated cursor (Pagination error) and at `page_limit`.
 ///

@@ -1,10 +1,10 @@
-//! Decoding 2xx responses: JSON, none, optional, binary and text (PROTOCOL §2.5, §2.6).
+//! Decoding 2xx responses: JSON, none, optional, binary and text.
 
 use crate::error::Error;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
-/// Raw bytes of a binary response plus its `Content-Type` [D14].
+/// Raw bytes of a binary response plus its `Content-Type`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binary {
     /// The body, never parsed.
@@ -59,7 +59,7 @@ fn decode_failure<T: DeserializeOwned>(
     )
 }
 
-/// Parses a JSON body; an empty body is a Decode error [D6].
+/// Parses a JSON body; an empty body is a Decode error.
 #[inline]
 pub fn json<T: DeserializeOwned>(resp: http::Response<Bytes>) -> Result<T, Error> {
     let status = resp.status().as_u16();

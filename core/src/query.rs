@@ -1,4 +1,4 @@
-//! Query-string values and their serialisation (PROTOCOL §2.2 rule 4).
+//! Query-string values and their serialisation.
 
 use crate::encode::encode_component_into;
 use crate::error::Error;

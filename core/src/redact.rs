@@ -1,4 +1,4 @@
-//! Redaction of secrets in diagnostic output [D11].
+//! Redaction of secrets in diagnostic output.
 
 use serde_json::Value;
 

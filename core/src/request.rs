@@ -1,4 +1,4 @@
-//! Turning an operation into a wire request: URL, query, headers, body (PROTOCOL §2.2-§2.4).
+//! Turning an operation into a wire request: URL, query, headers, body.
 
 use crate::config::{Config, USER_AGENT};
 use crate::encode::encode_component_into;

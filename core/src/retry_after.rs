@@ -1,4 +1,4 @@
-//! The single `Retry-After` parser [D2] (PROTOCOL §2.9.4).
+//! The single `Retry-After` parser.
 
 use std::time::Duration;
 use web_time::SystemTime;

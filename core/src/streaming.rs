@@ -1,4 +1,4 @@
-//! Streaming forms of operations, on every transport (PROTOCOL §5b, §5c).
+//! Streaming forms of operations, on every transport.
 //!
 //! Three operations of the spec are dual-format: the same endpoint answers JSON or, for
 //! `Accept: text/event-stream`, server-sent events (`get-event-stream`, `create_turn_stream` and

@@ -1,4 +1,4 @@
-//! A mock WebSocket server for the observer and text-stream endpoints (PROTOCOL §5e, §5f).
+//! A mock WebSocket server for the observer and text-stream endpoints.
 //!
 //! [`MockWs::start`] binds its own listener on `127.0.0.1:0` (separate from [`crate::MockServer`])
 //! and serves, from a background thread with its own Tokio runtime:

@@ -1,5 +1,5 @@
 //! Device-code login and refreshing credentials over the async transport, against
-//! `MockIdentity` on 127.0.0.1 (PROTOCOL §7.10).
+//! `MockIdentity` on 127.0.0.1.
 
 use amigo_platform_api::ApiExt;
 use amigo_platform_core::auth::{

@@ -1,4 +1,4 @@
-//! One conformance suite, run against both native transports (PROTOCOL §7.1-§7.9).
+//! One conformance suite, run against both native transports.
 //!
 //! Each scenario is a generic function over [`common::Backend`]; `conformance!` instantiates
 //! it for the blocking (ureq) and async (hyper) clients, so both run the same bodies.
@@ -1085,7 +1085,7 @@ fn bound_routes_and_bodiless_methods<B: Backend>() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// conversations().send_message: create + turn composite [D15]
+// conversations().send_message: create + turn composite
 // ---------------------------------------------------------------------------------------------
 
 const CONVERSATIONS: &str = "/v1/ws-001/conversations";

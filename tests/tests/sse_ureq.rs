@@ -1,4 +1,4 @@
-//! The blocking SSE transport against the mock server on 127.0.0.1 (PROTOCOL §7.13, §7.14).
+//! The blocking SSE transport against the mock server on 127.0.0.1.
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! Every method name of `surface.tsv` (and its `_auto_paging` twin where the row pages) is
 //! callable on the blocking and the async client: each namespace is reached through
-//! `client.api()` and each method is named on it. Written by a one-off script from
-//! `../shared/surface.tsv` and the generated namespaces; compiling this file is the test (a
+//! `client.api()` and each method is named on it. Written by `xtask/scripts/gen_surface_names.py` from
+//! the surface table (`surface.tsv`) and the generated namespaces; compiling this file is the test (a
 //! renamed or missing method fails the build) and the counts are asserted at run time.
 
 use amigo_platform_api::models as m;

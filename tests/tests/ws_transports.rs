@@ -1,4 +1,4 @@
-//! WebSocket behaviour (PROTOCOL §7.15-§7.17) on both native transports against the testkit's
+//! WebSocket behaviour on both native transports against the testkit's
 //! `MockWs` on 127.0.0.1. Every scenario is one generic function run once per transport.
 
 use amigo_platform_core::backoff::FixedRandom;
@@ -278,7 +278,7 @@ fn reconnect_codes<T: Transport>() {
         assert!(errors(&ev).is_empty(), "{code}: {ev:?}");
         let r = reconnects(&ev);
         assert_eq!(r.len(), 1);
-        // the reconnect signal carries the real close code and reason [D25]
+        // the reconnect signal carries the real close code and reason
         assert_eq!(r[0].close_code, Some(code));
         assert_eq!(r[0].close_reason.as_deref(), Some("bye"));
         assert_eq!(r[0].cause, ReconnectCause::Closed);

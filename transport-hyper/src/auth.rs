@@ -1,4 +1,4 @@
-//! Device-code login and refreshing credentials over hyper (PROTOCOL §3).
+//! Device-code login and refreshing credentials over hyper.
 //!
 //! [`device_login`] is the async driver of the core's [`DeviceLogin`] machine: identity
 //! requests are sent without following redirects, polls sleep on tokio timers (woken early by

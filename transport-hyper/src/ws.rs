@@ -1,5 +1,5 @@
 //! Async WebSockets over [`tokio_tungstenite`] (rustls, webpki roots), driving the core's
-//! [`WsSession`] (PROTOCOL §5d-§5f).
+//! [`WsSession`].
 //!
 //! [`WsStream::connect`] spawns one Tokio task that owns the socket and runs the session's
 //! driving contract: it opens sockets with `Sec-WebSocket-Protocol: auth, <token>` and the
@@ -99,7 +99,7 @@ impl std::fmt::Debug for WsHandle {
 }
 
 impl WsHandle {
-    /// Sends a message: forwarded when open, else per the send policy [D26].
+    /// Sends a message: forwarded when open, else per the send policy.
     pub fn send(&self, message: WsMessage) -> Result<(), Error> {
         let r = self.0.lock().send(message);
         self.0.notify.notify_one();
@@ -225,7 +225,7 @@ impl Drop for WsStream {
     }
 }
 
-/// Observer events of a voice call (PROTOCOL §5e): undecodable frames are dropped.
+/// Observer events of a voice call: undecodable frames are dropped.
 #[derive(Debug)]
 pub struct ObserverStream(WsStream);
 
@@ -280,7 +280,7 @@ pub fn observe(
     )))
 }
 
-/// Opens a text-stream chat (PROTOCOL §5f): subprotocol auth with `api_key`, or the query
+/// Opens a text-stream chat: subprotocol auth with `api_key`, or the query
 /// token in `params.token` when `api_key` is `None`.
 pub fn text_stream(
     config: &Config,

@@ -1,4 +1,4 @@
-//! Device-code login and refreshing credentials over ureq (PROTOCOL §3).
+//! Device-code login and refreshing credentials over ureq.
 //!
 //! [`device_login`] drives the core's [`DeviceLogin`] machine: it sends each identity
 //! request without following redirects, sleeps between polls (waking early when the
@@ -6,7 +6,7 @@
 //! [`TokenManager`] whose refresh exchange goes through ureq; the manager is a
 //! [`CredentialSource`](amigo_platform_core::CredentialSource), so a client built on it
 //! refreshes its token transparently, inside `bearer_token()`, before the attempt that
-//! needs it [D9].
+//! needs it.
 //!
 //! ```no_run
 //! use amigo_platform_core::auth::{cli, FileStorage, FnCallbacks, LoginOptions};

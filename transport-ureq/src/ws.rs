@@ -1,5 +1,5 @@
 //! Blocking WebSockets over [`tungstenite`] (rustls, webpki roots), driving the core's
-//! [`WsSession`] (PROTOCOL §5d-§5f).
+//! [`WsSession`].
 //!
 //! [`WsSocket::connect`] starts one background I/O thread that owns the socket and runs the
 //! session's driving contract: it opens sockets with `Sec-WebSocket-Protocol: auth, <token>`
@@ -98,7 +98,7 @@ impl std::fmt::Debug for WsHandle {
 }
 
 impl WsHandle {
-    /// Sends a message: forwarded when open, else per the send policy [D26].
+    /// Sends a message: forwarded when open, else per the send policy.
     pub fn send(&self, message: WsMessage) -> Result<(), Error> {
         self.0.lock().send(message)
     }
@@ -237,7 +237,7 @@ impl Drop for WsSocket {
     }
 }
 
-/// Observer events of a voice call (PROTOCOL §5e): undecodable frames are dropped.
+/// Observer events of a voice call: undecodable frames are dropped.
 pub struct ObserverSocket(WsSocket);
 
 impl std::fmt::Debug for ObserverSocket {
@@ -291,7 +291,7 @@ pub fn observe(
     )))
 }
 
-/// Opens a text-stream chat (PROTOCOL §5f): subprotocol auth with `api_key`, or the query
+/// Opens a text-stream chat: subprotocol auth with `api_key`, or the query
 /// token in `params.token` when `api_key` is `None`. Decode frames with
 /// [`amigo_platform_core::ws::TextStreamFrame::from_message`].
 pub fn text_stream(

@@ -1,4 +1,4 @@
-# Writes tests/tests/surface_names.rs from ../shared/surface.tsv and the generated namespaces.
+# Writes tests/tests/surface_names.rs from the surface table and the generated namespaces.
 # Run from the workspace root: python3 xtask/scripts/gen_surface_names.py && cargo fmt --all
 import re
 src=open('api/src/generated/namespaces.rs').read()
@@ -39,8 +39,8 @@ kw={'type','match','move','loop','use','ref','impl','fn','mod','struct','enum','
 def ident(s): return 'r#'+s if s in kw else s
 out=['//! Every method name of `surface.tsv` (and its `_auto_paging` twin where the row pages) is',
 '//! callable on the blocking and the async client: each namespace is reached through',
-'//! `client.api()` and each method is named on it. Written by a one-off script from',
-'//! `../shared/surface.tsv` and the generated namespaces; compiling this file is the test (a',
+'//! `client.api()` and each method is named on it. Written by `xtask/scripts/gen_surface_names.py` from',
+'//! the surface table (`surface.tsv`) and the generated namespaces; compiling this file is the test (a',
 '//! renamed or missing method fails the build) and the counts are asserted at run time.',
 '',
 'use amigo_platform_api::models as m;',

@@ -2568,7 +2568,7 @@ fn emit_namespaces(ops: &[Op], rows: &[Row], header: &str, files: &mut BTreeMap<
             } else {
                 format!(
                     "\n    ///\n    /// Notes: {}",
-                    r.notes
+                    without_design_refs(&r.notes)
                         .replace('\n', " ")
                         .replace('[', "\\[")
                         .replace(']', "\\]")
@@ -3300,4 +3300,53 @@ fn emit_prism_cases(g: &Gen, ops: &[Op], header: &str, files: &mut BTreeMap<Stri
     }
     o.push_str("    ]\n}\n\n/// Turns one operation value into a runner result.\npub trait Runner<R> {\n    /// Wraps `op`.\n    fn run<O: amigo_platform_core::Operation>(&self, op: O) -> R;\n}\n\n#[allow(unused_imports)]\nuse m as _;\n");
     files.insert("tests/prism_cases/mod.rs".into(), o);
+}
+
+/// The surface table's notes without the team's design-note references (`[D14]`, `§2.6`), which
+/// mean nothing to a reader of the generated docs.
+fn without_design_refs(notes: &str) -> String {
+    let mut out = String::with_capacity(notes.len());
+    let mut rest = notes;
+    while let Some(c) = rest.chars().next() {
+        let tail = &rest[c.len_utf8()..];
+        if let Some(after) = rest
+            .strip_prefix("**[D")
+            .or_else(|| rest.strip_prefix("[D"))
+        {
+            let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let after = &after[digits..];
+            if digits > 0 && after.starts_with(']') {
+                rest = after[1..].strip_prefix("**").unwrap_or(&after[1..]);
+                continue;
+            }
+        }
+        if let Some(after) = rest.strip_prefix("(§") {
+            if let Some(end) = after.find(')') {
+                rest = &after[end + 1..];
+                continue;
+            }
+        }
+        out.push(c);
+        rest = tail;
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod design_ref_tests {
+    #[test]
+    fn design_references_are_left_out() {
+        assert_eq!(
+            super::without_design_refs("bytes + content type **[D14]** (§2.6)"),
+            "bytes + content type"
+        );
+        assert_eq!(
+            super::without_design_refs("SSE, raw frames (§5c)"),
+            "SSE, raw frames"
+        );
+        assert_eq!(
+            super::without_design_refs("see [Docs] and [D]"),
+            "see [Docs] and [D]"
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! `cargo xtask codegen [--spec PATH] [--names PATH] [--check]`: generates the `amigo-platform-api`
 //! crate's `api/src/generated/` and its table-driven tests `api/tests/generated_*.rs` from the
-//! OpenAPI spec and the surface table (see `../shared/CODEGEN-NOTES.md`).
+//! OpenAPI spec and the surface table (their default paths are below; `--spec` and `--names`
+//! override them).
 
 mod gen;
 mod names;

@@ -1,4 +1,4 @@
-//! Case conversion and identifier rules (CODEGEN-NOTES §4.2).
+//! Case conversion and identifier rules.
 
 /// Splits a name into words: on non-alphanumerics, lower→upper, digit→upper, and acronym ends.
 pub fn words(s: &str) -> Vec<String> {

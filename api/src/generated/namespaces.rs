@@ -922,7 +922,7 @@ impl<'c, E: Executor> Audit<'c, E> {
 
     /// `GET /v1/{workspace_id}/audit` (`list-audit-events`).
     ///
-    /// Notes: reference pager stops after page 1; fixed **\[D12\]**
+    /// Notes: reference pager stops after page 1; fixed
     pub fn list(&self) -> Call<'c, E, ops::audit::ListAuditEvents> {
         Call::new(self.scope.pending(ops::audit::ListAuditEvents::new()))
     }
@@ -939,7 +939,7 @@ impl<'c, E: Executor> Audit<'c, E> {
 
     /// `GET /v1/{workspace_id}/audit/phi-access` (`get-phi-access-report`).
     ///
-    /// Notes: reference pager stops after page 1; fixed **\[D12\]**
+    /// Notes: reference pager stops after page 1; fixed
     pub fn get_phi_access(&self) -> Call<'c, E, ops::audit::GetPhiAccessReport> {
         Call::new(self.scope.pending(ops::audit::GetPhiAccessReport::new()))
     }
@@ -966,7 +966,7 @@ impl<'c, E: Executor> Audit<'c, E> {
 
     /// `GET /v1/{workspace_id}/audit/entity/{entity_id}/access-log` (`get-entity-access-log`).
     ///
-    /// Notes: reference pager stops after page 1; fixed **\[D12\]**
+    /// Notes: reference pager stops after page 1; fixed
     pub fn get_entity_access_log(
         &self,
         entity_id: impl Into<String>,
@@ -1053,7 +1053,7 @@ impl<'c, E: Executor> Billing<'c, E> {
 
     /// `GET /v1/{workspace_id}/billing/invoices/{invoice_id}/pdf` (`get-billing-invoice-pdf`).
     ///
-    /// Notes: bytes + content type **\[D14\]** (§2.6)
+    /// Notes: bytes + content type
     pub fn get_invoice_pdf(
         &self,
         invoice_id: impl Into<String>,
@@ -1904,7 +1904,7 @@ impl<'c, E: Executor> Conversations<'c, E> {
 
     /// `POST /v1/{workspace_id}/conversations/{conversation_id}/turns/stream` (`create_turn_stream_v1__workspace_id__conversations__conversation_id__turns_stream_post`).
     ///
-    /// Notes: SSE, raw frames (§5c)
+    /// Notes: SSE, raw frames
     pub fn create_turn_stream(
         &self,
         conversation_id: impl Into<String>,
@@ -1921,7 +1921,7 @@ impl<'c, E: Executor> Conversations<'c, E> {
 
     /// `POST /v1/{workspace_id}/conversations/{conversation_id}/turns/stream` (`create_turn_stream_v1__workspace_id__conversations__conversation_id__turns_stream_post`).
     ///
-    /// Notes: SSE, typed events (§5c)
+    /// Notes: SSE, typed events
     pub fn stream_turn(
         &self,
         conversation_id: impl Into<String>,
@@ -2599,7 +2599,7 @@ impl<'c, E: Executor> Events<'c, E> {
 
     /// `GET /v1/{workspace_id}/events/stream` (`get-event-stream`).
     ///
-    /// Notes: SSE subscription (§5b)
+    /// Notes: SSE subscription
     pub fn subscribe_to_workspace(&self) -> Call<'c, E, ops::events::GetEventStream> {
         Call::new(self.scope.pending(ops::events::GetEventStream::new()))
     }
@@ -3273,7 +3273,7 @@ impl<'c, E: Executor> IntakeLinks<'c, E> {
 
     /// `GET /v1/{workspace_id}/intake/links/{link_id}/uploads/{upload_id}/download` (`download-intake-upload`).
     ///
-    /// Notes: bytes + content type **\[D14\]**
+    /// Notes: bytes + content type
     pub fn download_upload(
         &self,
         link_id: impl Into<String>,
@@ -3914,7 +3914,7 @@ impl<'c, E: Executor> Operators<'c, E> {
 
     /// `GET /v1/{workspace_id}/operators` (`list-operators`).
     ///
-    /// Notes: reference pager wrong; fixed **\[D12\]**
+    /// Notes: reference pager wrong; fixed
     pub fn list(&self) -> Call<'c, E, ops::operators::ListOperators> {
         Call::new(self.scope.pending(ops::operators::ListOperators::new()))
     }
@@ -3967,7 +3967,7 @@ impl<'c, E: Executor> Operators<'c, E> {
 
     /// `GET /v1/{workspace_id}/operators/escalations` (`list-escalations`).
     ///
-    /// Notes: reference pager wrong; fixed **\[D12\]**
+    /// Notes: reference pager wrong; fixed
     pub fn get_escalations(&self) -> Call<'c, E, ops::operators::ListEscalations> {
         Call::new(self.scope.pending(ops::operators::ListEscalations::new()))
     }
@@ -4110,7 +4110,7 @@ impl<'c, E: Executor> Operators<'c, E> {
 
     /// `GET /v1/{workspace_id}/operators/audit-log` (`list-audit-log`).
     ///
-    /// Notes: reference pager wrong; fixed **\[D12\]**
+    /// Notes: reference pager wrong; fixed
     pub fn get_audit_log(&self) -> Call<'c, E, ops::operators::ListAuditLog> {
         Call::new(self.scope.pending(ops::operators::ListAuditLog::new()))
     }
@@ -4558,7 +4558,7 @@ impl<'c, E: Executor> Recordings<'c, E> {
 
     /// `GET /v1/{workspace_id}/recordings/{call_sid}/download/{filename}` (`download-recording-file`).
     ///
-    /// Notes: bytes + content type **\[D14\]**
+    /// Notes: bytes + content type
     pub fn download(
         &self,
         call_sid: impl Into<String>,

@@ -1,4 +1,4 @@
-//! Presentation helpers for command-line logins (PROTOCOL §3.4).
+//! Presentation helpers for command-line logins.
 //!
 //! Everything the identity service sends that ends up on a terminal (the verification URI,
 //! the user code, workspace names, roles and ids) goes through [`sanitize_terminal_text`],

@@ -1,4 +1,4 @@
-//! The device-code login machine (RFC 8628 plus the platform's specifics, PROTOCOL §3.2-§3.3).
+//! The device-code login machine (RFC 8628 plus the platform's specifics).
 
 use super::jwt::{decode_claims, truthy, workspace_claim};
 use super::protocol::{
@@ -17,14 +17,14 @@ use std::collections::VecDeque;
 use std::time::Duration;
 use web_time::Instant;
 
-/// Poll interval when the service gives none (or ≤ 0) [D16].
+/// Poll interval when the service gives none (or ≤ 0).
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 /// The shortest poll interval, whatever interval the service asks for: a hostile or broken
 /// identity response cannot make the login poll in a tight loop.
 pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 /// How much `slow_down` adds to the interval, cumulatively.
 pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
-/// The longest wait after transient poll failures [D16].
+/// The longest wait after transient poll failures.
 pub const MAX_TRANSIENT_WAIT: Duration = Duration::from_secs(60);
 /// Redirect hops followed for the membership GETs.
 const MAX_GET_REDIRECTS: u32 = 5;
@@ -536,7 +536,7 @@ impl DeviceLogin {
         }
     }
 
-    /// Workspace resolution after approval (PROTOCOL §3.3).
+    /// Workspace resolution after approval.
     fn resolve(&mut self, status: u16, body: &[u8], time: Time) {
         if status == 300 {
             let token = match TokenResponse::parse(body, false) {

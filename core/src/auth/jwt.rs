@@ -1,4 +1,4 @@
-//! JWT payload decoding without signature verification (PROTOCOL §3.3).
+//! JWT payload decoding without signature verification.
 //!
 //! The identity service validates tokens; the SDK only reads claims (`workspace_id`,
 //! `workspace_bootstrap`, `exp`) to route the login flow and to know when to refresh.

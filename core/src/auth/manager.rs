@@ -1,4 +1,4 @@
-//! The token manager: stored credentials, refreshed before they expire [D9][D17] (PROTOCOL §3.5).
+//! The token manager: stored credentials, refreshed before they expire.
 
 use super::protocol::{
     identity_error, json_object, network_error, refresh_request, str_field, unix_secs,
@@ -97,12 +97,12 @@ struct Inner {
     generation: AtomicU64,
 }
 
-/// Stored credentials that refresh themselves; a [`CredentialSource`] for the client [D9].
+/// Stored credentials that refresh themselves; a [`CredentialSource`] for the client.
 ///
 /// [`get_access_token`](TokenManager::get_access_token) returns the stored token while more
 /// than 60 s remain, and otherwise runs the refresh exchange first: concurrent callers in one
 /// process share one exchange, and processes sharing a credentials file serialise on its lock
-/// file and reuse each other's result [D17]. A rejected refresh token (401 or
+/// file and reuse each other's result. A rejected refresh token (401 or
 /// `invalid_grant`) clears the credentials.
 ///
 /// The manager is synchronous because [`CredentialSource::bearer_token`] is: the exchange

@@ -1,14 +1,14 @@
-//! Device-code login and token management (PROTOCOL §3).
+//! Device-code login and token management.
 //!
 //! - [`DeviceLogin`]: the device-code flow as a sans-IO machine (issue a code, poll with the
-//!   interval, `slow_down`, transient 429/5xx backoff [D16], workspace selection, bootstrap
+//!   interval, `slow_down`, transient 429/5xx backoff, workspace selection, bootstrap
 //!   tokens, membership lookup, the refresh exchange that scopes a token to a workspace).
 //!   Transports drive it: `amigo_platform_ureq::auth::device_login` (blocking) and
 //!   `amigo_platform_hyper::auth::device_login` (async).
 //! - [`TokenManager`]: credentials that refresh themselves when under 60 s remain, with
-//!   single-flight refreshes in-process and a lock file across processes [D17]. It is a
+//!   single-flight refreshes in-process and a lock file across processes. It is a
 //!   [`CredentialSource`](crate::CredentialSource), so a client keeps working across token
-//!   expiry [D9].
+//!   expiry.
 //! - [`TokenStorage`]: [`MemoryStorage`] and [`FileStorage`] (`~/.amigo/credentials.json`).
 //! - [`cli`]: the instructions text, the OSC 8 link, the workspace list, opening a browser.
 //! - [`jwt`]: claims decoding without verification.
@@ -66,7 +66,7 @@ pub use types::{
 
 /// The callbacks of a device-code login, used by the transports' `device_login` drivers.
 ///
-/// `on_workspace_required` is required even when it is never called (PROTOCOL §3.3).
+/// `on_workspace_required` is required even when it is never called.
 pub trait LoginCallbacks {
     /// Show the code (and/or open `verification_uri_complete`); the code's lifetime starts
     /// when this returns.

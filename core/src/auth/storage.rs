@@ -1,4 +1,4 @@
-//! Where credentials live between runs: [`MemoryStorage`] and [`FileStorage`] (PROTOCOL §3.6).
+//! Where credentials live between runs: [`MemoryStorage`] and [`FileStorage`].
 //!
 //! `FileStorage` is the one place in the core that touches the file system. It is not a
 //! runtime or a network client: it is a small, synchronous, local persistence format that
@@ -37,7 +37,7 @@ pub trait TokenStorage: Send + Sync + fmt::Debug {
     fn clear(&self) -> Result<(), Error>;
     /// Takes an exclusive advisory lock shared with other processes, if the storage has one.
     ///
-    /// The token manager holds it around re-reading, refreshing and saving [D17].
+    /// The token manager holds it around re-reading, refreshing and saving.
     fn lock(&self) -> Result<Option<StorageLock>, Error> {
         Ok(None)
     }
@@ -72,7 +72,7 @@ impl TokenStorage for MemoryStorage {
     }
 }
 
-/// The on-disk JSON shape (PROTOCOL §3.6); `identity_base_url` is read but never written.
+/// The on-disk JSON shape; `identity_base_url` is read but never written.
 #[derive(serde::Serialize)]
 struct FileFormat<'a> {
     access_token: &'a str,
@@ -100,7 +100,7 @@ pub fn to_file_json(c: &Credentials) -> String {
 /// Why [`from_file_json`] found no credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileProblem {
-    /// The text is not JSON at all (warn about it) [D17].
+    /// The text is not JSON at all (warn about it).
     Malformed,
     /// Valid JSON, but a required field is missing or has the wrong type.
     MissingFields,
@@ -153,7 +153,7 @@ mod file {
 
     type WarningSink = Arc<dyn Fn(&str) + Send + Sync>;
 
-    /// Credentials in a JSON file, `~/.amigo/credentials.json` by default [D17].
+    /// Credentials in a JSON file, `~/.amigo/credentials.json` by default.
     ///
     /// Writes are atomic (temporary file in the same folder, fsync, rename); on Unix the
     /// folder is created 0700 and the file is 0600. A malformed file reads as "no

@@ -1,4 +1,4 @@
-//! Fake-clock tests of the login machine, the token manager and the storages (PROTOCOL §7.10).
+//! Fake-clock tests of the login machine, the token manager and the storages.
 
 use super::jwt::unsigned_jwt;
 use super::*;

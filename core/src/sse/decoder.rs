@@ -1,4 +1,4 @@
-//! The incremental event-stream decoder (PROTOCOL §5a).
+//! The incremental event-stream decoder.
 //!
 //! Lines are split on the raw bytes (CR and LF are ASCII, and an ASCII byte
 //! always ends any incomplete UTF-8 sequence), and each field name / value is
@@ -21,7 +21,7 @@ use std::collections::VecDeque;
 
 use super::frame::{SseError, SseEvent, SseItem};
 
-/// The PROTOCOL §5a size limit of one unterminated event block, in bytes (1 MiB).
+/// The size limit of one unterminated event block, in bytes (1 MiB).
 pub const MAX_BLOCK_BYTES: usize = 1_048_576;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];

@@ -6,13 +6,13 @@ use core::fmt;
 /// One item produced by [`SseDecoder`](super::SseDecoder), in stream order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SseItem {
-    /// A dispatched event block (PROTOCOL §5a step 6).
+    /// A dispatched event block.
     Event(SseEvent),
     /// A valid `retry:` line: the server's reconnection time in milliseconds,
     /// emitted as soon as the line is read, independently of any dispatch.
     ///
     /// A value too large for `u64` saturates to `u64::MAX`; the stream layer
-    /// clamps it anyway (§5b frame handling step 1).
+    /// clamps it anyway.
     Retry(u64),
     /// A comment line (`:` first), e.g. a heartbeat; the text after the colon
     /// with one leading space removed, so that idle watchdogs can count it.
@@ -20,7 +20,7 @@ pub enum SseItem {
 }
 
 /// A dispatched SSE event: the block's own fields, with no state carried over
-/// from earlier blocks (PROTOCOL §5a, [D21]/[D22]).
+/// from earlier blocks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SseEvent {
     /// The `event` name; `None` when no `event` field, or an empty one, was

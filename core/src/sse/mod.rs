@@ -1,6 +1,6 @@
-//! Server-Sent-Events framing (PROTOCOL §5a, [D21]): a sans-IO, incremental
-//! `text/event-stream` decoder shared by the workspace event stream (§5b) and
-//! the turn stream (§5c).
+//! Server-Sent-Events framing: a sans-IO, incremental
+//! `text/event-stream` decoder shared by the workspace event stream and
+//! the turn stream.
 //!
 //! It follows the WHATWG event-stream interpretation rules:
 //!
@@ -17,11 +17,11 @@
 //! - an unterminated block at end of input is discarded by
 //!   [`SseDecoder::finish`].
 //!
-//! Deliberate refinements from PROTOCOL §5a:
+//! Deliberate refinements of the WHATWG event-stream rules:
 //!
 //! - each [`SseEvent`] carries only its own block's `id`; the decoder keeps no
 //!   "last event ID" across blocks, because the stream layer decides what
-//!   moves the resume point ([D22], §5b);
+//!   moves the resume point;
 //! - a valid `retry` line is reported at once as [`SseItem::Retry`], not
 //!   attached to the next dispatched event;
 //! - comment lines are reported as [`SseItem::Comment`] so that idle
@@ -73,15 +73,14 @@
 //!
 //! On top of the decoder sit two sans-IO machines that never touch a socket or a clock:
 //!
-//! - [`SseSession`]: the workspace event subscription (§5b): `GET /v1/{ws}/events/stream`
+//! - [`SseSession`]: the workspace event subscription: `GET /v1/{ws}/events/stream`
 //!   with `Accept: text/event-stream` and `Last-Event-ID`, typed [`WorkspaceEvent`]s (45
-//!   [`EventKind`] variants plus `Unknown`, decoded leniently [D22]), `stream.opened` as a
+//!   [`EventKind`] variants plus `Unknown`, decoded leniently), `stream.opened` as a
 //!   state signal, structured error frames, full-jitter reconnects honouring the server's
 //!   `retry:` (clamped to the initial..=max delay), a consecutive-failure budget reset by
-//!   healthy connections [D24], and an idle watchdog fed by every byte, heartbeats included
-//!   [D23]. Only business events move the resume point.
-//! - [`TurnSession`]: one `POST .../turns/stream` (§5c), 7 typed [`TurnEvent`]s, never
-//!   reconnected or re-posted [D27]; EOF before `done`/`error` is a `stream_interrupted`
+//!   healthy connections, and an idle watchdog fed by every byte, heartbeats included. Only business events move the resume point.
+//! - [`TurnSession`]: one `POST .../turns/stream`, 7 typed [`TurnEvent`]s, never
+//!   reconnected or re-posted; EOF before `done`/`error` is a `stream_interrupted`
 //!   Stream error.
 //!
 //! Both are built from a call: [`SseSession::from_call`] and [`TurnSession::from_call`] take a

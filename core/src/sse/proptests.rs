@@ -65,7 +65,7 @@ impl Stream {
         out.into_bytes()
     }
 
-    /// What PROTOCOL §5a says the stream decodes to, computed on the lines.
+    /// What the event-stream rules say the stream decodes to, computed on the lines.
     fn expected(&self) -> Out {
         fn strip(value: &str) -> &str {
             value.strip_prefix(' ').unwrap_or(value)

@@ -1,4 +1,4 @@
-//! The workspace event-stream session (PROTOCOL §5b): connect, decode, resume, reconnect.
+//! The workspace event-stream session: connect, decode, resume, reconnect.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -24,7 +24,7 @@ use crate::request::PreparedRequest;
 /// The `Last-Event-ID` request header.
 const LAST_EVENT_ID: &str = "last-event-id";
 
-/// Options of a workspace event subscription (defaults per PROTOCOL §5b).
+/// Options of a workspace event subscription.
 #[derive(Debug, Clone)]
 pub struct SseOptions {
     /// The resume point sent as `Last-Event-ID` on the first connect.
@@ -255,7 +255,7 @@ enum Phase {
     Finished,
 }
 
-/// The sans-IO workspace event subscription (PROTOCOL §5b): see the [module docs](super).
+/// The sans-IO workspace event subscription: see the [module docs](super).
 pub struct SseSession {
     config: Arc<Config>,
     request: Result<PreparedRequest, Option<Error>>,

@@ -1,4 +1,4 @@
-//! Fake-clock tests of the workspace event session (PROTOCOL §7.13).
+//! Fake-clock tests of the workspace event session.
 
 use std::collections::VecDeque;
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! Unit tests: PROTOCOL checklist §7.12 and the WHATWG field rules.
+//! Unit tests: the decoder's behaviour checklist and the WHATWG field rules.
 
 use super::{SseDecoder, SseError, SseEvent, SseItem, MAX_BLOCK_BYTES};
 
@@ -61,7 +61,7 @@ fn assert_split_invariant(input: &[u8], expected: &Out) {
     }
 }
 
-// ---- §7.12: line endings ---------------------------------------------------
+// ---- line endings ---------------------------------------------------
 
 #[test]
 fn lf_crlf_and_lone_cr_line_endings_all_frame() {
@@ -104,7 +104,7 @@ fn lf_cr_is_two_line_endings() {
     );
 }
 
-// ---- §7.12: BOM ------------------------------------------------------------
+// ---- BOM ------------------------------------------------------------
 
 #[test]
 fn leading_bom_is_skipped() {
@@ -145,7 +145,7 @@ fn partial_bom_is_ordinary_input() {
     assert_eq!(decode(&[b":\xEF\xBB\n"]), vec![comment("\u{fffd}")]);
 }
 
-// ---- §7.12: end of input ---------------------------------------------------
+// ---- end of input ---------------------------------------------------
 
 #[test]
 fn trailing_unterminated_block_is_discarded() {
@@ -169,7 +169,7 @@ fn finish_resets_for_a_new_stream_and_keeps_queued_items() {
     assert_eq!(decoder.next_frame(), None);
 }
 
-// ---- §7.12: retry ----------------------------------------------------------
+// ---- retry ----------------------------------------------------------
 
 #[test]
 fn retry_applies_only_when_all_ascii_digits() {
@@ -224,7 +224,7 @@ fn huge_retry_saturates() {
     );
 }
 
-// ---- §7.12: id -------------------------------------------------------------
+// ---- id -------------------------------------------------------------
 
 #[test]
 fn id_containing_nul_is_ignored() {
@@ -259,7 +259,7 @@ fn id_and_event_of_a_block_without_data_are_not_carried_over() {
     );
 }
 
-// ---- §7.12: data -----------------------------------------------------------
+// ---- data -----------------------------------------------------------
 
 #[test]
 fn multi_line_data_joins_with_lf_into_one_json_document() {
@@ -316,7 +316,7 @@ fn unknown_and_case_mismatched_fields_are_ignored() {
     );
 }
 
-// ---- §7.12: comments -------------------------------------------------------
+// ---- comments -------------------------------------------------------
 
 #[test]
 fn comment_lines_are_reported_for_the_watchdog_and_do_not_affect_blocks() {
@@ -332,7 +332,7 @@ fn comment_lines_are_reported_for_the_watchdog_and_do_not_affect_blocks() {
     );
 }
 
-// ---- §7.12: size limit -----------------------------------------------------
+// ---- size limit -----------------------------------------------------
 
 fn too_large() -> Result<SseItem, SseError> {
     Err(SseError::EventTooLarge {
@@ -432,7 +432,7 @@ fn after_event_too_large_input_is_ignored() {
     );
 }
 
-// ---- §7.12: arbitrary split points -----------------------------------------
+// ---- arbitrary split points -----------------------------------------
 
 #[test]
 fn frames_split_at_every_byte_boundary_are_reassembled() {

@@ -1,4 +1,4 @@
-//! The turn stream (PROTOCOL §5c, [D27]): one POST, typed frames, never reconnected.
+//! The turn stream: one POST, typed frames, never reconnected.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -128,7 +128,7 @@ enum Phase {
 }
 
 /// The sans-IO turn stream: a request phase (the [`Call`] machine, so the HTTP-core POST
-/// rule applies) followed by decoding. Never reconnects or re-posts [D27].
+/// rule applies) followed by decoding. Never reconnects or re-posts.
 pub struct TurnSession {
     phase: Result<Phase, Option<Error>>,
     decoder: SseDecoder,

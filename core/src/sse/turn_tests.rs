@@ -1,4 +1,4 @@
-//! Fake-clock tests of the turn stream (PROTOCOL §7.14).
+//! Fake-clock tests of the turn stream.
 
 use bytes::Bytes;
 use web_time::{Instant, SystemTime};

@@ -1,4 +1,4 @@
-//! Lenient typed views of event payloads (PROTOCOL §5b, §5c, [D22]).
+//! Lenient typed views of event payloads.
 //!
 //! Every field is read leniently: a missing field, or one of the wrong type, becomes the
 //! type's empty value (`""`, `0`, `false`, `None`), and the event is still delivered with
@@ -98,7 +98,7 @@ macro_rules! payloads {
                 #[doc = concat!("`", $name, "`.")]
                 $variant($ty),
             )*
-            /// An event name this SDK does not know, with its raw JSON object [D22].
+            /// An event name this SDK does not know, with its raw JSON object.
             Unknown {
                 /// The SSE event name.
                 event_type: String,
@@ -181,7 +181,7 @@ payloads! {
 }
 
 payloads! {
-    /// The typed payload of a turn-stream frame (PROTOCOL §5c); only these 7 names are accepted.
+    /// The typed payload of a turn-stream frame; only these 7 names are accepted.
     enum TurnEventKind;
     Done(TurnDone) = "done" { conversation_id: String, status: String, turn_count: i64 }
     Error(TurnError) = "error" { code: Option<String>, message: String, retryable: Option<bool>, status_code: Option<i64> }

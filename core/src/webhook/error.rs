@@ -1,4 +1,4 @@
-//! The failure reasons of webhook verification and parsing (PROTOCOL §4.9).
+//! The failure reasons of webhook verification and parsing.
 
 use std::fmt;
 
@@ -40,7 +40,7 @@ pub enum WebhookError {
 }
 
 impl WebhookError {
-    /// Whether this is a signature or timestamp failure (§4.5) rather than a payload-level one.
+    /// Whether this is a signature or timestamp failure rather than a payload-level one.
     pub fn is_verification_failure(&self) -> bool {
         matches!(
             self,

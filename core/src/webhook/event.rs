@@ -1,4 +1,4 @@
-//! The event envelope and the post-verification steps of `parse_event` (§4.10).
+//! The event envelope and the post-verification steps of `parse_event`.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -88,7 +88,7 @@ pub(crate) struct ReplayWindow<'g> {
     pub(crate) expires_at: i128,
 }
 
-/// Steps 2–7 of §4.10, for a payload that has already been verified.
+/// The post-verification steps, for a payload that has already been verified.
 pub(crate) fn parse_verified(
     body: &[u8],
     replay: Option<ReplayWindow<'_>>,

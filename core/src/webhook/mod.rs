@@ -1,4 +1,4 @@
-//! Webhook signature verification and event parsing (PROTOCOL §4).
+//! Webhook signature verification and event parsing.
 //!
 //! A delivery carries an `x-amigo-signature` header (`sha256=<hex HMAC-SHA256>`) and,
 //! normally, an `x-amigo-timestamp` header. The signed message is `v1:<timestamp>:<body>`

@@ -1,4 +1,4 @@
-//! The optional in-memory replay guard (§4.11).
+//! The optional in-memory replay guard.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;

@@ -1,4 +1,4 @@
-//! The secret wrapper whose diagnostic output is always redacted (PROTOCOL §2.7.8).
+//! The secret wrapper whose diagnostic output is always redacted.
 
 use std::fmt;
 

@@ -1,4 +1,4 @@
-//! Signature parsing, the signed message, HMAC-SHA256 and constant-time comparison (§4.3, §4.4).
+//! Signature parsing, the signed message, HMAC-SHA256 and constant-time comparison.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

@@ -1,4 +1,4 @@
-//! Behaviour tests for the webhook module: PROTOCOL §7.11 line by line, plus tampering,
+//! Behaviour tests for the webhook module: the verification rules one by one, plus tampering,
 //! cross-checked vectors and a no-panic fuzz loop.
 
 use super::*;
@@ -13,7 +13,7 @@ const BODY: &[u8] =
     br#"{"id":"evt_123","type":"call.completed","timestamp":"2023-11-14T22:13:20Z","data":{"call_id":"c1"}}"#;
 const TS: &str = "1700000000";
 const TS_ISO: &str = "2023-11-14T22:13:20Z";
-/// §4.3 worked example (also reproduced with Python, see `python_cross_checked_vectors`).
+/// The worked signing example (also reproduced with Python, see `python_cross_checked_vectors`).
 const SIG_SECONDS: &str = "sha256=eab0f901575fed0912be1c2e5dd5ad7c099f76f247e70c572d22ed403752b44b";
 const SIG_ISO: &str = "sha256=0f972e73ed82b4fe3a10cbbe939b4d6d131e8624e4736120f8f7c9c67f548834";
 const SIG_LEGACY: &str = "sha256=d72f7bb9e52196dfb32818711f0e57e7b82818ab6bc03648a428dac5b5828db9";
@@ -53,7 +53,7 @@ fn headers(signature: &str, timestamp: Option<&str>) -> HeaderMap {
     h
 }
 
-// ---- §7.11 checklist -------------------------------------------------------------------
+// ---- behaviour checklist -------------------------------------------------------------------
 
 #[test]
 fn worked_example_with_seconds_timestamp_is_accepted() {

@@ -1,4 +1,4 @@
-//! Timestamp parsing (Unix seconds, Unix milliseconds, RFC 3339) and the tolerance check (§4.6).
+//! Timestamp parsing (Unix seconds, Unix milliseconds, RFC 3339) and the tolerance check.
 //!
 //! Instants are exact integers of nanoseconds since the Unix epoch. Digits finer than a
 //! nanosecond are not dropped silently: they set `sticky`, meaning "strictly later than
@@ -48,7 +48,7 @@ pub(crate) fn within_tolerance(ts: Instant, now: i128, tolerance: i128) -> bool 
     }
 }
 
-/// Parses the timestamp header text (§4.6); `None` means `TimestampInvalid`.
+/// Parses the timestamp header text; `None` means `TimestampInvalid`.
 #[inline]
 pub(crate) fn parse(text: &[u8]) -> Option<Instant> {
     parse_number(text).or_else(|| parse_rfc3339(text))

@@ -1,4 +1,4 @@
-//! The configured verifier, its builder and the verification order of §4.5.
+//! The configured verifier, its builder and the order in which a delivery is checked.
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Request};
@@ -381,7 +381,7 @@ impl Verifier {
         event::parse_verified(body, replay, options)
     }
 
-    /// The verification order of §4.5.
+    /// The verification order: secrets, then signature, then timestamp freshness.
     fn check(
         &self,
         body: &[u8],

@@ -1,4 +1,4 @@
-//! WebSockets (PROTOCOL §5d-§5f): the sans-IO reconnecting session, the observer,
+//! WebSockets: the sans-IO reconnecting session, the observer,
 //! text-stream and session-connect URL and subprotocol builders, and typed frames.
 //!
 //! # Driving contract
@@ -90,7 +90,7 @@ pub use url::{
 use crate::config::Config;
 use crate::error::Error;
 
-/// The observer target for a call: URL (§5e) and `["auth", token]` subprotocols, validated in
+/// The observer target for a call: URL and `["auth", token]` subprotocols, validated in
 /// order. `token` defaults to the configured credential's token.
 pub fn observer_target(
     config: &Config,
@@ -106,7 +106,7 @@ pub fn observer_target(
     Ok(WsConnect::new(url, protocols))
 }
 
-/// The text-stream target: URL (§5f) and, when `api_key` is given, subprotocol auth
+/// The text-stream target: URL and, when `api_key` is given, subprotocol auth
 /// (`["auth", key]`); without it, pass `params.token` (query-token fallback).
 pub fn text_stream_target(
     config: &Config,
@@ -121,7 +121,7 @@ pub fn text_stream_target(
     Ok(WsConnect::new(url, protocols))
 }
 
-/// The session-connect target: URL (§5f) and subprotocol auth (`["auth", key]`), the only
+/// The session-connect target: URL and subprotocol auth (`["auth", key]`), the only
 /// auth it accepts.
 pub fn session_connect_target(
     config: &Config,

@@ -1,4 +1,4 @@
-//! Typed voice-call observer events (PROTOCOL §5e; schema `ObserverSSEEvent`).
+//! Typed voice-call observer events (schema `ObserverSSEEvent`).
 //!
 //! A frame is a JSON object whose `type` names one of 20 event types. Decoding is lenient:
 //! every field is decoded on its own, so a missing or mistyped field is empty (its default) in

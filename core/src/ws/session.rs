@@ -1,4 +1,4 @@
-//! The reconnecting WebSocket machine (PROTOCOL §5d): states, close-code taxonomy, backoff,
+//! The reconnecting WebSocket machine: states, close-code taxonomy, backoff,
 //! reconnect budget, idle watchdog and the outbound send policy, without any I/O or clock.
 
 use crate::backoff::{full_jitter, RandomSource, XorShift};
@@ -12,16 +12,16 @@ use std::fmt;
 use std::time::Duration;
 use web_time::Instant;
 
-/// A connection that stayed open this long counts as healthy even without messages [D24].
+/// A connection that stayed open this long counts as healthy even without messages.
 pub const HEALTHY_AFTER: Duration = Duration::from_secs(60);
 
 /// The delay floor after a close with 1013 or 4029 (not limited by `max_delay`).
 pub const RATE_LIMIT_FLOOR: Duration = Duration::from_secs(5);
 
-/// The close code the idle watchdog sends [D25].
+/// The close code the idle watchdog sends.
 pub const IDLE_CLOSE_CODE: u16 = 4001;
 
-/// The close reason the idle watchdog sends [D25].
+/// The close reason the idle watchdog sends.
 pub const IDLE_CLOSE_REASON: &str = "idle timeout";
 
 /// The close code of a caller's `close()` without arguments.
@@ -30,7 +30,7 @@ pub const DEFAULT_CLOSE_CODE: u16 = 1000;
 /// The close reason of a caller's `close()` without arguments.
 pub const DEFAULT_CLOSE_REASON: &str = "client aborted";
 
-/// Close codes from the server that end the session (PROTOCOL §5d close-code table).
+/// Close codes from the server that end the session.
 pub const TERMINAL_CLOSE_CODES: [u16; 5] = [1008, 4001, 4003, 4100, 4403];
 
 /// The lifecycle state of a session; a state is reported only when it changes.
@@ -98,7 +98,7 @@ impl From<&str> for WsMessage {
     }
 }
 
-/// What `send` does while the socket is not open [D26].
+/// What `send` does while the socket is not open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SendPolicy {
     /// Fail with `Cannot send on socket in state <state>` (the default).
@@ -108,7 +108,7 @@ pub enum SendPolicy {
     Buffer(usize),
 }
 
-/// Options of a reconnecting WebSocket session (PROTOCOL §5d).
+/// Options of a reconnecting WebSocket session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WsOptions {
     /// The first backoff ceiling (default 1000 ms).
@@ -136,7 +136,7 @@ impl Default for WsOptions {
 }
 
 impl WsOptions {
-    /// The observer defaults: idle timeout 60 s, otherwise the §5d defaults.
+    /// The observer defaults: idle timeout 60 s, otherwise the session defaults.
     pub fn observer() -> Self {
         WsOptions {
             idle_timeout: Duration::from_secs(60),
@@ -195,7 +195,7 @@ impl WsConnect {
     pub fn protocols(&self) -> &[String] {
         &self.protocols
     }
-    /// The `User-Agent` header value of the handshake (§2.3).
+    /// The `User-Agent` header value of the handshake.
     pub fn user_agent(&self) -> &'static str {
         USER_AGENT
     }
@@ -254,7 +254,7 @@ pub struct CloseFrame {
     pub reason: String,
 }
 
-/// Why the loop reconnects [D25].
+/// Why the loop reconnects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReconnectCause {
     /// The server or the network closed the socket.
@@ -629,7 +629,7 @@ impl WsSession {
         }
     }
 
-    /// Sends a message: forwarded when open, else handled by the send policy [D26].
+    /// Sends a message: forwarded when open, else handled by the send policy.
     pub fn send(&mut self, message: WsMessage) -> Result<(), Error> {
         if matches!(self.phase, Phase::Open { .. }) {
             self.out.push_back(WsOutput::Transmit(message));

@@ -1,4 +1,4 @@
-//! Fake-clock tests of the WebSocket session and the URL/auth helpers (PROTOCOL §7.15-§7.17).
+//! Fake-clock tests of the WebSocket session and the URL/auth helpers.
 
 use super::*;
 use crate::backoff::FixedRandom;
@@ -584,7 +584,7 @@ fn debug_hides_tokens() {
     assert!(d.contains("auth"));
 }
 
-// ---- observers (§7.16) ----------------------------------------------------------------------
+// ---- observers ----------------------------------------------------------------------
 
 fn config(base: &str, agent: Option<&str>, ws: &str) -> crate::Config {
     let mut b = crate::Config::builder()
@@ -773,7 +773,7 @@ fn observer_default_idle_timeout_is_60s() {
     assert_eq!(WsOptions::observer().max_reconnects, Some(10));
 }
 
-// ---- text stream and session connect (§7.17) ------------------------------------------------
+// ---- text stream and session connect ------------------------------------------------
 
 fn query_keys(url: &str) -> Vec<String> {
     url.split_once('?')

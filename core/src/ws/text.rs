@@ -1,4 +1,4 @@
-//! Text-stream and session-connect frames, both directions (PROTOCOL §5f).
+//! Text-stream and session-connect frames, both directions.
 
 use crate::ws::observer::parse_typed_object;
 use crate::ws::session::WsMessage;

@@ -1,5 +1,4 @@
-//! URL and subprotocol builders for the observer, text-stream and session-connect WebSockets
-//! (PROTOCOL §5e, §5f). Every failure is a Config error with the reference SDK's message [D28].
+//! URL and subprotocol builders for the observer, text-stream and session-connect WebSockets. Every failure is a Config error with the reference SDK's message.
 
 use crate::config::Config;
 use crate::encode::{encode_component, encode_form_component};
@@ -98,10 +97,10 @@ fn is_tchar(c: char) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Observers (§5e)
+// Observers
 
 /// The observer stream URL for a call (`/v1/{workspace}/observers/{call_sid}/ws`), or the
-/// verbatim `observer_url` override, validated in the order of PROTOCOL §5e.
+/// verbatim `observer_url` override, validated in a fixed order (the first failure is reported).
 pub fn observer_url(
     config: &Config,
     call_sid: &str,
@@ -183,7 +182,7 @@ pub fn observer_auth_protocols(token: &str) -> Result<Vec<String>, Error> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Text stream and session connect (§5f)
+// Text stream and session connect
 
 /// Checks a text-stream token (`label` is `token` or `apiKey`).
 pub fn validate_text_stream_token(label: &str, value: &str) -> Result<(), Error> {
@@ -204,7 +203,7 @@ pub fn validate_text_stream_token(label: &str, value: &str) -> Result<(), Error>
     Ok(())
 }
 
-/// The text-stream subprotocols `["auth", api_key]`, validated per PROTOCOL §5f.
+/// The text-stream subprotocols `["auth", api_key]`, validated (characters browsers reject in subprotocols are refused).
 pub fn text_stream_auth_protocols(api_key: &str) -> Result<Vec<String>, Error> {
     validate_text_stream_token("apiKey", api_key)?;
     let mut bad: Vec<char> = Vec::new();
@@ -367,7 +366,7 @@ fn non_empty(v: &Option<String>) -> Option<&str> {
     v.as_deref().filter(|s| !s.is_empty())
 }
 
-/// The text-stream URL (`/agent/text-stream?workspace_id=…&service_id=…`), PROTOCOL §5f.
+/// The text-stream URL (`/agent/text-stream?workspace_id=…&service_id=…`).
 ///
 /// The base is `agent_base_url` when configured, else `base_url`; an override replaces it.
 pub fn text_stream_url(config: &Config, params: &TextStreamParams) -> Result<String, Error> {
@@ -405,7 +404,7 @@ fn encode_path(value: &str) -> String {
 }
 
 /// The session-connect URL (`/v1/<workspace>/sessions/connect?service_id=…&entity_id=…`),
-/// PROTOCOL §5f. The base is always `base_url` (`agent_base_url` is ignored).
+/// The base is always `base_url` (`agent_base_url` is ignored).
 pub fn session_connect_url(
     config: &Config,
     params: &SessionConnectParams,
