@@ -118,6 +118,8 @@ pub mod sse;
 pub mod streaming;
 #[cfg(test)]
 mod test_ops;
+#[cfg(feature = "rustls")]
+pub mod tls;
 pub mod webhook;
 pub mod ws;
 

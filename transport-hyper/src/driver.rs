@@ -164,7 +164,7 @@ pub(crate) async fn buffer_body(
 /// A pooled HTTP/1.1 client over plain TCP or rustls (ring named explicitly, webpki roots).
 pub(crate) fn default_http_client() -> HttpClient {
     let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(crate::tls::client_config().as_ref().clone())
+        .with_tls_config(amigo_platform_core::tls::client_config().as_ref().clone())
         .https_or_http()
         .enable_http1()
         .build();

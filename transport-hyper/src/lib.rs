@@ -26,7 +26,6 @@
 pub mod auth;
 mod driver;
 pub mod sse;
-mod tls;
 pub mod ws;
 
 pub use driver::{HyperExecutor, SentFuture};

@@ -468,7 +468,7 @@ async fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, Conne
         None,
         true,
         Some(tokio_tungstenite::Connector::Rustls(
-            crate::tls::client_config(),
+            amigo_platform_core::tls::client_config(),
         )),
     );
     match tokio::time::timeout(cfg.connect_timeout, connect).await {

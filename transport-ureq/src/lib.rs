@@ -28,7 +28,6 @@ pub mod auth;
 mod driver;
 mod sleep;
 pub mod sse;
-mod tls;
 pub mod ws;
 
 pub use driver::UreqExecutor;

@@ -510,7 +510,9 @@ fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, ConnectFail
         request,
         stream,
         None,
-        Some(tungstenite::Connector::Rustls(crate::tls::client_config())),
+        Some(tungstenite::Connector::Rustls(
+            amigo_platform_core::tls::client_config(),
+        )),
     );
     // Bounded by the connect deadline.
     loop {

@@ -1,13 +1,16 @@
-//! TLS for every connection this transport opens (calls, event and turn streams, identity
-//! requests, WebSockets): rustls with the *ring* provider named explicitly and the bundled
-//! webpki roots. Naming the provider matters: an application that also links another rustls
-//! provider (aws-lc-rs, which the AWS SDK enables) leaves rustls no process default to pick,
-//! and asking for it would panic.
+//! The TLS client settings of the native transports, for every connection they open (calls,
+//! event and turn streams, identity requests, WebSockets): rustls with the *ring* provider
+//! named explicitly and the bundled webpki roots. Nothing here does I/O.
+//!
+//! Naming the provider matters: an application that also links another rustls provider
+//! (aws-lc-rs, which the AWS SDK enables) leaves rustls no process default to pick, and
+//! asking for it would panic.
 
 use std::sync::{Arc, OnceLock};
 
-/// The client configuration, built once per process.
-pub(crate) fn client_config() -> Arc<rustls::ClientConfig> {
+/// The client configuration, built once per process (start from it to build your own client
+/// with the SDK's TLS settings).
+pub fn client_config() -> Arc<rustls::ClientConfig> {
     static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
     CONFIG
         .get_or_init(|| {
