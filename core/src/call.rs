@@ -720,10 +720,7 @@ pub(crate) fn same_origin(a: &str, b: &str) -> bool {
 fn strip_credential_headers(headers: &mut http::HeaderMap) {
     let names: Vec<http::HeaderName> = headers
         .keys()
-        .filter(|k| {
-            crate::redact::is_sensitive_header(k.as_str())
-                || crate::redact::is_sensitive_key(k.as_str())
-        })
+        .filter(|k| crate::redact::is_sensitive_header(k.as_str()))
         .cloned()
         .collect();
     for name in names {
