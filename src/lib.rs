@@ -40,14 +40,14 @@ pub use amigo_platform_core::{
 /// device-code login (`auth`).
 #[cfg(feature = "blocking")]
 pub mod blocking {
-    pub use amigo_platform_ureq::{auth, sse, ws, Client, PageIter, UreqExecutor};
+    pub use amigo_platform_ureq::{auth, sse, ws, Client, PageIter, UreqTransport};
 }
 
 /// The async client (hyper, tokio): calls, event streams (`sse`), WebSockets (`ws`) and
 /// device-code login (`auth`).
 #[cfg(feature = "async")]
 pub mod asynchronous {
-    pub use amigo_platform_hyper::{auth, sse, ws, Client, HyperExecutor, PageStream};
+    pub use amigo_platform_hyper::{auth, sse, ws, Client, HyperTransport, PageStream};
 }
 
 /// Webhook verification (no transport needed).

@@ -6,7 +6,7 @@
 //! forwards to [`Pending`]: `.send()`, `.send_with_meta()`, `.await`, `.auto_paging()`, per-call
 //! options.
 
-use amigo_platform_core::client::{AutoPaging, CallContext, Executor, Pending, Single};
+use amigo_platform_core::client::{AutoPaging, CallContext, Pending, Single, Transport};
 use amigo_platform_core::operation::{Operation, Paginated};
 use amigo_platform_core::{CancelToken, RequestOptions, Response};
 use std::time::Duration;
@@ -32,7 +32,7 @@ impl<'c, E, O, M> From<Pending<'c, E, O, M>> for Call<'c, E, O, M> {
     }
 }
 
-impl<'c, E: Executor, O: Operation, M> Call<'c, E, O, M> {
+impl<'c, E: Transport, O: Operation, M> Call<'c, E, O, M> {
     /// Wraps a pending call.
     pub fn new(inner: Pending<'c, E, O, M>) -> Self {
         Call { inner }
@@ -109,7 +109,7 @@ impl<'c, E: Executor, O: Operation, M> Call<'c, E, O, M> {
     }
 }
 
-impl<'c, E: Executor, O: Operation> Call<'c, E, O, Single> {
+impl<'c, E: Transport, O: Operation> Call<'c, E, O, Single> {
     /// Sends the call: returns the data (blocking) or a future of it (async).
     pub fn send(self) -> E::Sent<O::Output> {
         self.inner.send()
@@ -121,21 +121,21 @@ impl<'c, E: Executor, O: Operation> Call<'c, E, O, Single> {
     }
 }
 
-impl<'c, E: Executor, O: Paginated> Call<'c, E, O, Single> {
+impl<'c, E: Transport, O: Paginated> Call<'c, E, O, Single> {
     /// Turns this listing into an auto-pager over every page.
     pub fn auto_paging(self) -> Call<'c, E, O, AutoPaging> {
         Call::new(self.inner.auto_paging())
     }
 }
 
-impl<'c, E: Executor, O: Paginated> Call<'c, E, O, AutoPaging> {
+impl<'c, E: Transport, O: Paginated> Call<'c, E, O, AutoPaging> {
     /// Starts paging: an `Iterator` (blocking) or `Stream` (async) of items, with page access.
     pub fn send(self) -> E::Paging<O> {
         self.inner.send()
     }
 }
 
-impl<'c, E: Executor, O: Paginated> IntoIterator for Call<'c, E, O, AutoPaging>
+impl<'c, E: Transport, O: Paginated> IntoIterator for Call<'c, E, O, AutoPaging>
 where
     E::Paging<O>: Iterator,
 {
@@ -146,7 +146,7 @@ where
     }
 }
 
-impl<'c, E: Executor, O: Operation> std::future::IntoFuture for Call<'c, E, O, Single>
+impl<'c, E: Transport, O: Operation> std::future::IntoFuture for Call<'c, E, O, Single>
 where
     E::Sent<O::Output>: std::future::Future,
 {

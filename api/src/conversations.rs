@@ -31,8 +31,8 @@
 //!
 //! ## How it runs on every transport
 //!
-//! The method is written once, over the core's [`Executor`]: its sends are chained with
-//! [`Executor::then`] and [`Executor::ready`], which each transport implements in its own
+//! The method is written once, over the core's [`Transport`]: its sends are chained with
+//! [`Transport::then`] and [`Transport::ready`], which each transport implements in its own
 //! shape (a plain function call on the blocking client, one future on the async ones). Both
 //! requests are built up front from the namespace, so its scope (`with_options`) and the
 //! client's apply to each; the turn's conversation id is filled in once the create answers.
@@ -41,7 +41,7 @@ use crate::call::Call;
 use crate::generated::models as m;
 use crate::generated::namespaces::Conversations;
 use crate::generated::ops::conversations::{CreateConversation, CreateTurn};
-use amigo_platform_core::client::Executor;
+use amigo_platform_core::client::Transport;
 use amigo_platform_core::{CancelToken, Error, RequestOptions};
 use serde_json::Value;
 use std::time::Duration;
@@ -115,7 +115,7 @@ impl<E> std::fmt::Debug for SendMessage<'_, E> {
     }
 }
 
-impl<'c, E: Executor> Conversations<'c, E> {
+impl<'c, E: Transport> Conversations<'c, E> {
     /// Sends a user message and returns the agent's answer, creating the conversation first
     /// when `request.conversation_id` is `None`.
     ///
@@ -155,7 +155,7 @@ impl<'c, E: Executor> Conversations<'c, E> {
     }
 }
 
-impl<'c, E: Executor> SendMessage<'c, E> {
+impl<'c, E: Transport> SendMessage<'c, E> {
     /// Whether sending makes two requests (create, then turn) rather than the turn alone.
     pub fn creates_conversation(&self) -> bool {
         self.create.is_some()
@@ -193,7 +193,7 @@ impl<'c, E: Executor> SendMessage<'c, E> {
     /// Sends the message: returns the answer (blocking) or a future of it (async).
     pub fn send(self) -> E::Sent<SendMessageResponse> {
         let turn = self.turn.into_pending();
-        let exec = turn.client().executor().clone();
+        let exec = turn.client().transport().clone();
         let mut turn = turn.into_context();
         let Some(create) = self.create else {
             let id = turn.op.conversation_id.clone();
@@ -215,7 +215,7 @@ impl<'c, E: Executor> SendMessage<'c, E> {
     }
 }
 
-impl<'c, E: Executor> std::future::IntoFuture for SendMessage<'c, E>
+impl<'c, E: Transport> std::future::IntoFuture for SendMessage<'c, E>
 where
     E::Sent<SendMessageResponse>: std::future::Future,
 {

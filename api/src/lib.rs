@@ -10,7 +10,7 @@
 //!
 //! ```no_run
 //! use amigo_platform_api::ApiExt;
-//! # fn demo(client: &amigo_platform_core::Client<impl amigo_platform_core::Executor>) {
+//! # fn demo(client: &amigo_platform_core::Client<impl amigo_platform_core::Transport>) {
 //! // Blocking transport: `.send()` returns `Result<T>`; async: `.await`.
 //! let pending = client.api().agents().list().limit(5);
 //! # let _ = pending;
@@ -48,19 +48,19 @@ pub use call::Call;
 pub use generated::namespaces::Api;
 pub use generated::{models, namespaces, ops};
 
-use amigo_platform_core::client::{Client, Executor};
+use amigo_platform_core::client::{Client, Transport};
 
 /// Adds `.api()` to the core's [`Client`] of every transport.
 pub trait ApiExt {
     /// The client's transport.
-    type Executor: Executor;
+    type Transport: Transport;
 
     /// The generated API surface: every operation of the spec, by namespace.
-    fn api(&self) -> Api<'_, Self::Executor>;
+    fn api(&self) -> Api<'_, Self::Transport>;
 }
 
-impl<E: Executor> ApiExt for Client<E> {
-    type Executor = E;
+impl<E: Transport> ApiExt for Client<E> {
+    type Transport = E;
 
     fn api(&self) -> Api<'_, E> {
         Api::new(self.scoped())

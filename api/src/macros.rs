@@ -88,7 +88,7 @@ macro_rules! paginated {
 /// field(v: ArgType) => value_expr; .. } }`.
 macro_rules! setters {
     ($ty:ident { $($(#[$m:meta])* $field:ident($v:ident: $arg:ty) => $val:expr;)* }) => {
-        impl<'c, E: amigo_platform_core::client::Executor, M> $crate::call::Call<'c, E, $ty, M> {
+        impl<'c, E: amigo_platform_core::client::Transport, M> $crate::call::Call<'c, E, $ty, M> {
             $(
                 $(#[$m])*
                 #[inline]

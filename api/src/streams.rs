@@ -3,7 +3,7 @@
 //! `get-event-stream`, `create_turn_stream` and `create_turn` answer JSON or, for
 //! `Accept: text/event-stream`, server-sent events. Their generated calls send the JSON form
 //! (`.send()` / `.await`); `.stream()` sends the streaming form and decodes it, on every
-//! transport that implements the core's [`StreamExecutor`] (blocking ureq, async hyper, wasm):
+//! transport that implements the core's [`StreamTransport`] (blocking ureq, async hyper, wasm):
 //!
 //! | call | `.stream()` yields |
 //! |---|---|
@@ -65,9 +65,9 @@ use crate::Call;
 pub use amigo_platform_core::sse::{
     SseOptions, StreamItem, StreamState, TurnEvent, WorkspaceEvent,
 };
-pub use amigo_platform_core::streaming::StreamExecutor;
+pub use amigo_platform_core::streaming::StreamTransport;
 
-impl<'c, E: StreamExecutor> Call<'c, E, GetEventStream> {
+impl<'c, E: StreamTransport> Call<'c, E, GetEventStream> {
     /// Subscribes to the workspace event stream with the default [`SseOptions`]:
     /// an `Iterator` (blocking) or `Stream` (async) of typed events and connection-state
     /// signals that reconnects and resumes by itself.
@@ -82,7 +82,7 @@ impl<'c, E: StreamExecutor> Call<'c, E, GetEventStream> {
     }
 }
 
-impl<'c, E: StreamExecutor> Call<'c, E, CreateTurnStream> {
+impl<'c, E: StreamTransport> Call<'c, E, CreateTurnStream> {
     /// Posts the turn and streams its typed events: an `Iterator` (blocking) or
     /// `Stream` (async) of [`TurnEvent`]s ending after `done`/`error`, never reconnected.
     pub fn stream(self) -> E::TurnStream {
@@ -90,7 +90,7 @@ impl<'c, E: StreamExecutor> Call<'c, E, CreateTurnStream> {
     }
 }
 
-impl<'c, E: StreamExecutor> Call<'c, E, CreateTurn> {
+impl<'c, E: StreamTransport> Call<'c, E, CreateTurn> {
     /// Posts the turn with `Accept: text/event-stream` and streams its typed events, like
     /// `stream_turn(..).stream()` on the non-`/stream` endpoint.
     pub fn stream(self) -> E::TurnStream {

@@ -4,8 +4,8 @@
 //! [`Pending`]).
 //!
 //! A composite member (one method that makes several requests, such as
-//! `conversations().send_message`) is written once too, over the [`Executor`]'s two
-//! sequencing functions: [`Executor::ready`] and [`Executor::then`] chain sends in whatever
+//! `conversations().send_message`) is written once too, over the [`Transport`]'s two
+//! sequencing functions: [`Transport::ready`] and [`Transport::then`] chain sends in whatever
 //! shape the transport has (plain values when blocking, one future when async).
 
 use crate::config::Config;
@@ -30,7 +30,7 @@ pub struct CallContext<O> {
 }
 
 /// A transport: runs operations and pagers. Implemented once per transport crate.
-pub trait Executor: Clone + Send + Sync + 'static {
+pub trait Transport: Clone + Send + Sync + 'static {
     /// What a single call returns: `Result<T, Error>` (blocking) or a future of it (async).
     type Sent<T: Send + 'static>;
     /// What auto-paging returns: an `Iterator` (blocking) or a `Stream` (async) of items.
@@ -55,7 +55,7 @@ pub trait Executor: Clone + Send + Sync + 'static {
     ///
     /// Blocking transports call `next(first)`; async ones return one future that awaits
     /// `first`, then the future `next` returns (dropping it drops whichever is in flight).
-    /// With [`ready`](Executor::ready) this is all a composite member needs, so it is written
+    /// With [`ready`](Transport::ready) this is all a composite member needs, so it is written
     /// once for every transport.
     fn then<T, U, F>(first: Self::Sent<T>, next: F) -> Self::Sent<U>
     where
@@ -63,8 +63,8 @@ pub trait Executor: Clone + Send + Sync + 'static {
         U: Send + 'static,
         F: FnOnce(Result<T, crate::Error>) -> Self::Sent<U> + Send + 'static;
 
-    /// Maps a send's result with `f` (a [`then`](Executor::then) whose second step is
-    /// [`ready`](Executor::ready)).
+    /// Maps a send's result with `f` (a [`then`](Transport::then) whose second step is
+    /// [`ready`](Transport::ready)).
     fn map<T, U, F>(sent: Self::Sent<T>, f: F) -> Self::Sent<U>
     where
         T: Send + 'static,
@@ -76,9 +76,9 @@ pub trait Executor: Clone + Send + Sync + 'static {
 }
 
 /// A transport that can be built with default settings (lets `Client::new(config)` work).
-pub trait DefaultExecutor: Executor {
+pub trait DefaultTransport: Transport {
     /// The transport with its default settings.
-    fn default_executor() -> Self;
+    fn default_transport() -> Self;
 }
 
 /// The client: a configuration, a transport and a scope of options.
@@ -101,10 +101,10 @@ impl<E: std::fmt::Debug> std::fmt::Debug for Client<E> {
     }
 }
 
-impl<E: DefaultExecutor> Client<E> {
+impl<E: DefaultTransport> Client<E> {
     /// A client over the transport's default settings.
     pub fn new(config: Config) -> Self {
-        Client::with_executor(config, E::default_executor())
+        Client::with_transport(config, E::default_transport())
     }
 
     /// A client configured from `AMIGO_API_KEY`, `AMIGO_WORKSPACE_ID`, `AMIGO_BASE_URL`.
@@ -113,9 +113,9 @@ impl<E: DefaultExecutor> Client<E> {
     }
 }
 
-impl<E: Executor> Client<E> {
+impl<E: Transport> Client<E> {
     /// A client over a specific transport value (for example a custom HTTP client).
-    pub fn with_executor(config: Config, exec: E) -> Self {
+    pub fn with_transport(config: Config, exec: E) -> Self {
         Client {
             exec,
             config: Arc::new(config),
@@ -129,7 +129,7 @@ impl<E: Executor> Client<E> {
     }
 
     /// The transport.
-    pub fn executor(&self) -> &E {
+    pub fn transport(&self) -> &E {
         &self.exec
     }
 
@@ -144,7 +144,7 @@ impl<E: Executor> Client<E> {
 
     /// The same configuration and scope over another transport value (for example a differently
     /// configured HTTP client for some calls); calls still go through the one retry loop.
-    pub fn using<E2: Executor>(&self, exec: E2) -> Client<E2> {
+    pub fn using<E2: Transport>(&self, exec: E2) -> Client<E2> {
         Client {
             exec,
             config: self.config.clone(),
@@ -181,7 +181,7 @@ impl<E> std::fmt::Debug for Scope<'_, E> {
     }
 }
 
-impl<'c, E: Executor> Scope<'c, E> {
+impl<'c, E: Transport> Scope<'c, E> {
     /// This scope with `options` layered on top.
     pub fn with_options(&self, options: RequestOptions) -> Self {
         Scope {
@@ -239,7 +239,7 @@ impl<E, O: std::fmt::Debug, M> std::fmt::Debug for Pending<'_, E, O, M> {
     }
 }
 
-impl<'c, E: Executor, O: Operation, M> Pending<'c, E, O, M> {
+impl<'c, E: Transport, O: Operation, M> Pending<'c, E, O, M> {
     /// The client this call runs on.
     pub fn client(&self) -> &'c Client<E> {
         self.client
@@ -330,7 +330,7 @@ impl<'c, E: Executor, O: Operation, M> Pending<'c, E, O, M> {
     }
 }
 
-impl<'c, E: Executor, O: Operation> Pending<'c, E, O, Single> {
+impl<'c, E: Transport, O: Operation> Pending<'c, E, O, Single> {
     /// Sends the call: returns the data (blocking) or a future of it (async).
     pub fn send(self) -> E::Sent<O::Output> {
         let exec = self.client.exec.clone();
@@ -344,7 +344,7 @@ impl<'c, E: Executor, O: Operation> Pending<'c, E, O, Single> {
     }
 }
 
-impl<'c, E: Executor, O: Paginated> Pending<'c, E, O, Single> {
+impl<'c, E: Transport, O: Paginated> Pending<'c, E, O, Single> {
     /// Turns this listing into an auto-pager over every page.
     pub fn auto_paging(self) -> Pending<'c, E, O, AutoPaging> {
         Pending {
@@ -358,7 +358,7 @@ impl<'c, E: Executor, O: Paginated> Pending<'c, E, O, Single> {
     }
 }
 
-impl<'c, E: Executor, O: Paginated> Pending<'c, E, O, AutoPaging> {
+impl<'c, E: Transport, O: Paginated> Pending<'c, E, O, AutoPaging> {
     /// Starts paging: an `Iterator` (blocking) or `Stream` (async) of items, with page access.
     pub fn send(self) -> E::Paging<O> {
         let exec = self.client.exec.clone();
@@ -366,7 +366,7 @@ impl<'c, E: Executor, O: Paginated> Pending<'c, E, O, AutoPaging> {
     }
 }
 
-impl<'c, E: Executor, O: Paginated> IntoIterator for Pending<'c, E, O, AutoPaging>
+impl<'c, E: Transport, O: Paginated> IntoIterator for Pending<'c, E, O, AutoPaging>
 where
     E::Paging<O>: Iterator,
 {
@@ -377,7 +377,7 @@ where
     }
 }
 
-impl<'c, E: Executor, O: Operation> std::future::IntoFuture for Pending<'c, E, O, Single>
+impl<'c, E: Transport, O: Operation> std::future::IntoFuture for Pending<'c, E, O, Single>
 where
     E::Sent<O::Output>: std::future::Future,
 {

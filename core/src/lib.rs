@@ -82,7 +82,7 @@
 //! operation is a named method of the generated surface in `amigo-platform-api`
 //! (`client.api().agents().list()`, with `ApiExt` in scope), which returns a pending call that
 //! is sent with `.send()` (blocking) or `.await` (async). This crate holds what those methods
-//! run on: [`Client`], [`Scope`], [`Pending`], the [`Executor`] each transport implements, and
+//! run on: [`Client`], [`Scope`], [`Pending`], the [`Transport`] each transport implements, and
 //! the low-level helpers (`client.get(..)`, `post`, `put`, `patch`, `delete`, `head`,
 //! `options`, `request`, `route`) for routes outside the spec.
 
@@ -127,7 +127,7 @@ pub use body::{Body, Multipart};
 pub use call::{Attempt, AttemptOutcome, Call, OperationCall, ReasonPhrase, Step, Time};
 pub use cancel::CancelToken;
 pub use client::{
-    AutoPaging, CallContext, Client, DefaultExecutor, Executor, Pending, Scope, Single,
+    AutoPaging, CallContext, Client, DefaultTransport, Pending, Scope, Single, Transport,
 };
 pub use config::{Config, ConfigBuilder};
 pub use credentials::{ApiKey, CredentialSource, Secret};
@@ -142,7 +142,7 @@ pub use paging::{PageIter, PageStream};
 pub use parse::Binary;
 pub use patch::Patch;
 pub use query::{Query, QueryValue};
-pub use streaming::StreamExecutor;
+pub use streaming::StreamTransport;
 
 pub use bytes;
 pub use http;

@@ -1,7 +1,7 @@
 //! Low-level helpers: call any path template of the API with any parameters.
 
 use crate::body::Body;
-use crate::client::{Client, Executor, Pending};
+use crate::client::{Client, Pending, Transport};
 use crate::error::Error;
 use crate::operation::{Operation, RequestParts};
 use crate::parse::{self, Binary};
@@ -127,7 +127,7 @@ impl Operation for RawRequest {
     }
 }
 
-impl<E: Executor> Client<E> {
+impl<E: Transport> Client<E> {
     /// A low-level call of a bound route.
     pub fn route(&self, route: &Route) -> Pending<'_, E, RawRequest> {
         self.call(RawRequest::new(route.method.clone(), &route.template))
@@ -172,7 +172,7 @@ impl<E: Executor> Client<E> {
     }
 }
 
-impl<'c, E: Executor, M> Pending<'c, E, RawRequest, M> {
+impl<'c, E: Transport, M> Pending<'c, E, RawRequest, M> {
     /// A path parameter (`workspace_id` is always the configured one).
     pub fn path_param(mut self, name: &str, value: impl ToString) -> Self {
         self.op_mut()

@@ -2,7 +2,7 @@
 //! synchronously and a `Stream` for transports whose calls are futures. Both wrap the one
 //! [`Pager`] machine and run every page as a normal call (scopes, retries, hooks apply).
 
-use crate::client::{CallContext, Executor};
+use crate::client::{CallContext, Transport};
 use crate::config::Config;
 use crate::error::Error;
 use crate::meta::Response;
@@ -28,7 +28,7 @@ impl<T> Complete<T> for Result<T, Error> {
 }
 
 /// The transport's pending call of one page.
-type PageCall<E, O> = <E as Executor>::Sent<Response<<O as crate::operation::Operation>::Output>>;
+type PageCall<E, O> = <E as Transport>::Sent<Response<<O as crate::operation::Operation>::Output>>;
 
 struct Common<E, O: Paginated> {
     exec: E,
@@ -40,7 +40,7 @@ struct Common<E, O: Paginated> {
     finished: bool,
 }
 
-impl<E: Executor, O: Paginated> Common<E, O> {
+impl<E: Transport, O: Paginated> Common<E, O> {
     fn new(exec: E, ctx: CallContext<O>) -> Self {
         let pager = Pager::new(ctx.op, ctx.config.page_limit());
         Common {
@@ -107,7 +107,7 @@ impl<E, O: Paginated> std::fmt::Debug for PageIter<E, O> {
 
 impl<E, O> PageIter<E, O>
 where
-    E: Executor,
+    E: Transport,
     O: Paginated,
     E::Sent<Response<O::Output>>: Complete<Response<O::Output>>,
 {
@@ -135,7 +135,7 @@ where
 
 impl<E, O> Iterator for PageIter<E, O>
 where
-    E: Executor,
+    E: Transport,
     O: Paginated,
     E::Sent<Response<O::Output>>: Complete<Response<O::Output>>,
 {
@@ -156,15 +156,15 @@ where
 }
 
 /// Streams every item of every page; an error is yielded once and ends the stream.
-pub struct PageStream<E: Executor, O: Paginated> {
+pub struct PageStream<E: Transport, O: Paginated> {
     inner: Common<E, O>,
     in_flight: Option<E::Sent<Response<O::Output>>>,
 }
 
 // The stream never pins its fields: the futures it polls are `Unpin` (boxed by transports).
-impl<E: Executor, O: Paginated> Unpin for PageStream<E, O> {}
+impl<E: Transport, O: Paginated> Unpin for PageStream<E, O> {}
 
-impl<E: Executor, O: Paginated> std::fmt::Debug for PageStream<E, O> {
+impl<E: Transport, O: Paginated> std::fmt::Debug for PageStream<E, O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PageStream")
             .field("pager", &self.inner.pager)
@@ -174,7 +174,7 @@ impl<E: Executor, O: Paginated> std::fmt::Debug for PageStream<E, O> {
 
 impl<E, O> PageStream<E, O>
 where
-    E: Executor,
+    E: Transport,
     O: Paginated,
     E::Sent<Response<O::Output>>: Future<Output = Result<Response<O::Output>, Error>> + Unpin,
 {
@@ -248,7 +248,7 @@ where
 
 impl<E, O> futures_core::Stream for PageStream<E, O>
 where
-    E: Executor,
+    E: Transport,
     O: Paginated,
     E::Sent<Response<O::Output>>: Future<Output = Result<Response<O::Output>, Error>> + Unpin,
 {

@@ -8,7 +8,7 @@
 //! 1. a pending call ([`Pending`]) carries the operation with its merged options (client scope,
 //!    resource scope, per-call headers, timeout, deadline, cancel tokens) and base URL;
 //! 2. [`Pending::event_stream`] / [`Pending::turn_stream`] hand that [`CallContext`] to the
-//!    transport's [`StreamExecutor`];
+//!    transport's [`StreamTransport`];
 //! 3. the transport builds the core's sans-IO machine from it
 //!    ([`SseSession::from_call`](crate::sse::SseSession::from_call),
 //!    [`TurnSession::from_call`](crate::sse::TurnSession::from_call), which send the
@@ -29,7 +29,7 @@
 //! | cancel tokens | end the subscription silently | end the stream with a Cancelled error |
 //! | retry policy | the HTTP retries inside one connect | the POST rule (one retry on 429) |
 
-use crate::client::{CallContext, Executor, Pending, Single};
+use crate::client::{CallContext, Pending, Single, Transport};
 use crate::operation::Operation;
 use crate::sse::SseOptions;
 
@@ -40,7 +40,7 @@ use crate::sse::SseOptions;
 /// transport-level helpers do:
 ///
 /// ```ignore
-/// impl StreamExecutor for MyExecutor {
+/// impl StreamTransport for MyTransport {
 ///     type Subscription = my_sse::Subscription;
 ///     type TurnStream = my_sse::TurnStream;
 ///     fn subscribe<O: Operation>(&self, ctx: CallContext<O>, options: SseOptions) -> Self::Subscription {
@@ -51,7 +51,7 @@ use crate::sse::SseOptions;
 ///     }
 /// }
 /// ```
-pub trait StreamExecutor: Executor {
+pub trait StreamTransport: Transport {
     /// A workspace event subscription: an `Iterator` (blocking) or `Stream` (async) of
     /// `Result<`[`StreamItem`](crate::sse::StreamItem)`, Error>` that reconnects and resumes
     /// by itself, ending after a terminal error or cancellation.
@@ -74,17 +74,17 @@ pub trait StreamExecutor: Executor {
     fn stream_turn<O: Operation>(&self, ctx: CallContext<O>) -> Self::TurnStream;
 }
 
-impl<'c, E: StreamExecutor, O: Operation> Pending<'c, E, O, Single> {
+impl<'c, E: StreamTransport, O: Operation> Pending<'c, E, O, Single> {
     /// Runs this call as a workspace event subscription (its operation must build the
     /// event-stream GET), with the subscription `options` layered over the call's.
     pub fn event_stream(self, options: SseOptions) -> E::Subscription {
         let client = self.client();
-        client.executor().subscribe(self.into_context(), options)
+        client.transport().subscribe(self.into_context(), options)
     }
 
     /// Runs this call as a turn stream (its operation must post a turn).
     pub fn turn_stream(self) -> E::TurnStream {
         let client = self.client();
-        client.executor().stream_turn(self.into_context())
+        client.transport().stream_turn(self.into_context())
     }
 }

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use amigo_platform_api::Call;
-use amigo_platform_core::client::{AutoPaging, Executor, Pending, Single};
+use amigo_platform_core::client::{AutoPaging, Pending, Single, Transport};
 use amigo_platform_core::{Client, Config, ConfigBuilder, Error, Operation, Paginated, Response};
 use amigo_platform_testkit::MockServer;
 use std::sync::OnceLock;
@@ -23,7 +23,7 @@ impl<'c, E, O, M> IntoPending<'c, E, O, M> for Pending<'c, E, O, M> {
     }
 }
 
-impl<'c, E: Executor, O: Operation, M> IntoPending<'c, E, O, M> for Call<'c, E, O, M> {
+impl<'c, E: Transport, O: Operation, M> IntoPending<'c, E, O, M> for Call<'c, E, O, M> {
     fn into_pending(self) -> Pending<'c, E, O, M> {
         Call::into_pending(self)
     }
@@ -31,8 +31,8 @@ impl<'c, E: Executor, O: Operation, M> IntoPending<'c, E, O, M> for Call<'c, E, 
 
 /// A transport under test, seen synchronously.
 pub trait Backend: 'static {
-    /// The executor type.
-    type E: Executor;
+    /// The transport type.
+    type E: Transport;
     /// Builds a client.
     fn client(config: Config) -> Client<Self::E>;
     /// Sends one call, returning data.
@@ -55,7 +55,7 @@ pub trait Backend: 'static {
 pub struct Blocking;
 
 impl Backend for Blocking {
-    type E = amigo_platform_ureq::UreqExecutor;
+    type E = amigo_platform_ureq::UreqTransport;
     fn client(config: Config) -> Client<Self::E> {
         amigo_platform_ureq::Client::new(config)
     }
@@ -94,7 +94,7 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 pub struct Async;
 
 impl Backend for Async {
-    type E = amigo_platform_hyper::HyperExecutor;
+    type E = amigo_platform_hyper::HyperTransport;
     fn client(config: Config) -> Client<Self::E> {
         let _guard = runtime().enter();
         amigo_platform_hyper::Client::new(config)
@@ -137,7 +137,7 @@ pub trait IntoFutureBoxed<T> {
 }
 
 impl<O: Operation> IntoFutureBoxed<O::Output>
-    for Pending<'_, amigo_platform_hyper::HyperExecutor, O>
+    for Pending<'_, amigo_platform_hyper::HyperTransport, O>
 {
     fn into_future_boxed(self) -> amigo_platform_hyper::SentFuture<O::Output> {
         std::future::IntoFuture::into_future(self)

@@ -724,7 +724,7 @@ trait HeaderListExt: Sized {
     fn header_list_values(self, name: &str, values: &[&str]) -> Self;
 }
 
-impl<'c, E: amigo_platform_core::Executor, O: amigo_platform_core::Operation> HeaderListExt
+impl<'c, E: amigo_platform_core::Transport, O: amigo_platform_core::Operation> HeaderListExt
     for amigo_platform_api::Call<'c, E, O>
 {
     fn header_list_values(self, name: &str, values: &[&str]) -> Self {

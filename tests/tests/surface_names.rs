@@ -7,10 +7,10 @@
 use amigo_platform_api::models as m;
 use amigo_platform_api::namespaces as ns;
 use amigo_platform_api::ApiExt;
-use amigo_platform_core::{Client, Config, Executor};
+use amigo_platform_core::{Client, Config, Transport};
 
 /// Reaches every namespace from the client.
-fn reach_every_namespace<E: Executor>(c: &Client<E>) -> usize {
+fn reach_every_namespace<E: Transport>(c: &Client<E>) -> usize {
     let mut n = 0;
     let _ = c.api().actions();
     n += 1;
@@ -214,7 +214,7 @@ fn reach_every_namespace<E: Executor>(c: &Client<E>) -> usize {
 }
 
 /// Names every method of every row of surface.tsv.
-fn name_every_method<E: Executor>() -> usize {
+fn name_every_method<E: Transport>() -> usize {
     let mut n = 0;
     let _: fn(&ns::Workspaces<'static, E>) -> _ = ns::Workspaces::list; // workspaces
     n += 1;
@@ -1494,7 +1494,7 @@ fn blocking_client_has_every_surface_name() {
     let client = amigo_platform_ureq::Client::new(config());
     assert_eq!(reach_every_namespace(&client), 99);
     assert_eq!(
-        name_every_method::<amigo_platform_ureq::UreqExecutor>(),
+        name_every_method::<amigo_platform_ureq::UreqTransport>(),
         555
     );
 }
@@ -1504,7 +1504,7 @@ fn async_client_has_every_surface_name() {
     let client = amigo_platform_hyper::Client::new(config());
     assert_eq!(reach_every_namespace(&client), 99);
     assert_eq!(
-        name_every_method::<amigo_platform_hyper::HyperExecutor>(),
+        name_every_method::<amigo_platform_hyper::HyperTransport>(),
         555
     );
 }

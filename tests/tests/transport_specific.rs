@@ -3,7 +3,7 @@
 use amigo_platform_api::ApiExt;
 use amigo_platform_core::Config;
 use amigo_platform_testkit::{Fault, MockServer};
-use amigo_platform_ureq::UreqExecutor;
+use amigo_platform_ureq::UreqTransport;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,12 +36,12 @@ fn a_replacement_transport_still_goes_through_the_retry_loop() {
     server.seed_agents(MockServer::WORKSPACE_ID, 1);
     let base_calls = Arc::new(AtomicUsize::new(0));
     let custom_calls = Arc::new(AtomicUsize::new(0));
-    let client = amigo_platform_ureq::Client::with_executor(
+    let client = amigo_platform_ureq::Client::with_transport(
         config(&server),
-        UreqExecutor::with_agent(counting_agent(base_calls.clone())),
+        UreqTransport::with_agent(counting_agent(base_calls.clone())),
     );
     server.fault(http::Method::GET, "/v1/ws-001/agents", [Fault::status(500)]);
-    let custom = client.using(UreqExecutor::with_agent(counting_agent(
+    let custom = client.using(UreqTransport::with_agent(counting_agent(
         custom_calls.clone(),
     )));
     let page = custom
@@ -62,9 +62,9 @@ fn a_user_agent_that_errors_on_status_is_overridden() {
         .http_status_as_error(true)
         .build()
         .new_agent();
-    let client = amigo_platform_ureq::Client::with_executor(
+    let client = amigo_platform_ureq::Client::with_transport(
         config(&server),
-        UreqExecutor::with_agent(strict),
+        UreqTransport::with_agent(strict),
     );
     let err = client.api().agents().get("missing").send().unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
@@ -79,9 +79,9 @@ fn oversized_bodies_fail_cleanly_on_both_transports() {
         "/v1/ws-001/agents",
         [Fault::oversized(200, 4096)],
     );
-    let client = amigo_platform_ureq::Client::with_executor(
+    let client = amigo_platform_ureq::Client::with_transport(
         config(&server),
-        UreqExecutor::new().max_body(1024),
+        UreqTransport::new().max_body(1024),
     );
     let err = client
         .api()
@@ -105,9 +105,9 @@ fn oversized_bodies_fail_cleanly_on_both_transports() {
         .enable_all()
         .build()
         .expect("rt");
-    let client = amigo_platform_hyper::Client::with_executor(
+    let client = amigo_platform_hyper::Client::with_transport(
         config(&server),
-        amigo_platform_hyper::HyperExecutor::new().max_body(1024),
+        amigo_platform_hyper::HyperTransport::new().max_body(1024),
     );
     let err = rt
         .block_on(client.api().agents().list().max_retries(0).send())

@@ -23,7 +23,7 @@ trait Sock {
 }
 
 /// A transport under test.
-trait Transport {
+trait WsBackend {
     fn start(session: WsSession) -> Box<dyn Sock>;
 }
 
@@ -45,7 +45,7 @@ impl Sock for BlockingSock {
     }
 }
 
-impl Transport for Blocking {
+impl WsBackend for Blocking {
     fn start(session: WsSession) -> Box<dyn Sock> {
         let driver = amigo_platform_ureq::ws::WsDriverOptions {
             connect_timeout: Duration::from_secs(2),
@@ -90,7 +90,7 @@ impl Sock for AsyncSock {
     }
 }
 
-impl Transport for Async {
+impl WsBackend for Async {
     fn start(session: WsSession) -> Box<dyn Sock> {
         let driver = amigo_platform_hyper::ws::WsDriverOptions {
             connect_timeout: Duration::from_secs(2),
@@ -184,7 +184,7 @@ fn count_state(s: WsState, n: usize) -> impl Fn(&[Result<WsEvent, Error>]) -> bo
 
 // ---- scenarios -------------------------------------------------------------------------------
 
-fn opens_delivers_and_closes<T: Transport>() {
+fn opens_delivers_and_closes<T: WsBackend>() {
     let ws = MockWs::start();
     ws.script(WsScript::new([
         WsStep::text("one"),
@@ -213,7 +213,7 @@ fn opens_delivers_and_closes<T: Transport>() {
     );
 }
 
-fn close_1006_reconnects_fast<T: Transport>() {
+fn close_1006_reconnects_fast<T: WsBackend>() {
     let ws = MockWs::start();
     ws.script(WsScript::new([WsStep::Drop]));
     ws.script(WsScript::new([WsStep::text("again"), WsStep::Hang]));
@@ -239,7 +239,7 @@ fn close_1006_reconnects_fast<T: Transport>() {
     );
 }
 
-fn terminal_codes<T: Transport>() {
+fn terminal_codes<T: WsBackend>() {
     for (code, reason) in [
         (4403, "auth"),
         (4001, "client_error"),
@@ -268,7 +268,7 @@ fn terminal_codes<T: Transport>() {
     }
 }
 
-fn reconnect_codes<T: Transport>() {
+fn reconnect_codes<T: WsBackend>() {
     for code in [1000u16, 4004, 1011, 1001] {
         let ws = MockWs::start();
         ws.script(WsScript::new([WsStep::close(code, "bye")]));
@@ -286,7 +286,7 @@ fn reconnect_codes<T: Transport>() {
     }
 }
 
-fn rate_limited_floor<T: Transport>() {
+fn rate_limited_floor<T: WsBackend>() {
     let ws = MockWs::start();
     ws.script(WsScript::new([WsStep::close(4029, "burst")]));
     let mut s = T::start(session(&ws.observer_url(), fast()));
@@ -302,7 +302,7 @@ fn rate_limited_floor<T: Transport>() {
     assert_eq!(r.close_code, Some(4029));
 }
 
-fn budget_exhausted<T: Transport>() {
+fn budget_exhausted<T: WsBackend>() {
     let ws = MockWs::start();
     for _ in 0..3 {
         ws.script(WsScript::new([WsStep::Drop]));
@@ -320,7 +320,7 @@ fn budget_exhausted<T: Transport>() {
     assert_eq!(ws.connection_count(), 3);
 }
 
-fn budget_resets_after_healthy<T: Transport>() {
+fn budget_resets_after_healthy<T: WsBackend>() {
     let ws = MockWs::start();
     // drop, drop, healthy (one message) then drop, drop, drop: never exhausts a budget of 2
     // until the last two unhealthy drops after the healthy one.
@@ -344,7 +344,7 @@ fn budget_resets_after_healthy<T: Transport>() {
     );
 }
 
-fn idle_watchdog<T: Transport>() {
+fn idle_watchdog<T: WsBackend>() {
     let ws = MockWs::start();
     ws.script(WsScript::new([WsStep::Hang]));
     ws.script(WsScript::new([WsStep::Hang]));
@@ -362,7 +362,7 @@ fn idle_watchdog<T: Transport>() {
     s.close_with(1000, "done").unwrap();
 }
 
-fn messages_keep_watchdog_quiet<T: Transport>() {
+fn messages_keep_watchdog_quiet<T: WsBackend>() {
     let ws = MockWs::start();
     let mut steps = Vec::new();
     for i in 0..8 {
@@ -380,7 +380,7 @@ fn messages_keep_watchdog_quiet<T: Transport>() {
     s.close_with(1000, "done").unwrap();
 }
 
-fn caller_close_code_on_wire<T: Transport>() {
+fn caller_close_code_on_wire<T: WsBackend>() {
     let ws = MockWs::start();
     ws.script(WsScript::new([WsStep::text("hi"), WsStep::Hang]));
     let mut s = T::start(session(&ws.observer_url(), fast()));
@@ -394,7 +394,7 @@ fn caller_close_code_on_wire<T: Transport>() {
     assert!(errors(&ev).is_empty());
 }
 
-fn handshake_401_terminal<T: Transport>() {
+fn handshake_401_terminal<T: WsBackend>() {
     let ws = MockWs::start();
     ws.script(WsScript::reject(401));
     let mut s = T::start(session(&ws.observer_url(), fast()));
@@ -422,7 +422,7 @@ fn handshake_401_terminal<T: Transport>() {
     );
 }
 
-fn handshake_500_retried<T: Transport>() {
+fn handshake_500_retried<T: WsBackend>() {
     let ws = MockWs::start();
     ws.script(WsScript::reject(500));
     ws.script(WsScript::new([WsStep::Hang]));
@@ -432,7 +432,7 @@ fn handshake_500_retried<T: Transport>() {
     assert!(errors(&ev).is_empty());
 }
 
-fn bad_url_open_failed<T: Transport>() {
+fn bad_url_open_failed<T: WsBackend>() {
     for url in ["http://127.0.0.1:1/x", "not a url"] {
         let target = WsConnect::new(url, vec![]);
         let mut s = T::start(WsSession::new(target, fast(), 1));
@@ -446,7 +446,7 @@ fn bad_url_open_failed<T: Transport>() {
     }
 }
 
-fn send_policies<T: Transport>() {
+fn send_policies<T: WsBackend>() {
     // Before the socket opens, sends are refused. A listener that accepts TCP but never
     // answers the upgrade keeps the session connecting however fast the transport runs.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -504,7 +504,7 @@ fn send_policies<T: Transport>() {
     s.close_with(1000, "done").unwrap();
 }
 
-fn cancel_token_closes<T: Transport>() {
+fn cancel_token_closes<T: WsBackend>() {
     let ws = MockWs::start();
     ws.script(WsScript::new([WsStep::Hang]));
     let token = CancelToken::new();
@@ -521,7 +521,7 @@ fn cancel_token_closes<T: Transport>() {
     );
 }
 
-fn observer_frames<T: Transport>() {
+fn observer_frames<T: WsBackend>() {
     let ws = MockWs::start();
     ws.script(WsScript::new([
         WsStep::text("not json"),
@@ -559,7 +559,7 @@ fn observer_frames<T: Transport>() {
     );
 }
 
-fn text_stream_chat<T: Transport>() {
+fn text_stream_chat<T: WsBackend>() {
     let ws = MockWs::start();
     let config = Config::builder()
         .api_key(MockWs::TOKEN)

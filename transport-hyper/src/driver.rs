@@ -2,7 +2,7 @@
 
 use amigo_platform_core::call::{Attempt, AttemptOutcome, OperationCall, ReasonPhrase, Step, Time};
 use amigo_platform_core::cancel::Cancelled;
-use amigo_platform_core::client::{CallContext, DefaultExecutor, Executor};
+use amigo_platform_core::client::{CallContext, DefaultTransport, Transport};
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::PageStream;
 use amigo_platform_core::{Error, Operation, Paginated, Response};
@@ -27,34 +27,34 @@ pub type SentFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 
 
 /// Runs calls over a pooled hyper client with rustls (ring, webpki roots).
 #[derive(Clone)]
-pub struct HyperExecutor {
+pub struct HyperTransport {
     client: HttpClient,
     max_body: usize,
 }
 
-impl std::fmt::Debug for HyperExecutor {
+impl std::fmt::Debug for HyperTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HyperExecutor")
+        f.debug_struct("HyperTransport")
             .field("max_body", &self.max_body)
             .finish_non_exhaustive()
     }
 }
 
-impl Default for HyperExecutor {
+impl Default for HyperTransport {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl HyperExecutor {
-    /// An executor with a default client: HTTP/1.1 over plain TCP or rustls.
+impl HyperTransport {
+    /// A transport with a default client: HTTP/1.1 over plain TCP or rustls.
     pub fn new() -> Self {
         Self::with_client(default_http_client())
     }
 
-    /// An executor over a user-built client (custom pool, TLS or connector settings).
+    /// A transport over a user-built client (custom pool, TLS or connector settings).
     pub fn with_client(client: HttpClient) -> Self {
-        HyperExecutor {
+        HyperTransport {
             client,
             max_body: DEFAULT_MAX_BODY,
         }
@@ -212,15 +212,15 @@ pub(crate) fn client_error(e: &hyper_util::client::legacy::Error) -> Error {
     Error::network(kind, message)
 }
 
-impl DefaultExecutor for HyperExecutor {
-    fn default_executor() -> Self {
-        HyperExecutor::new()
+impl DefaultTransport for HyperTransport {
+    fn default_transport() -> Self {
+        HyperTransport::new()
     }
 }
 
-impl Executor for HyperExecutor {
+impl Transport for HyperTransport {
     type Sent<T: Send + 'static> = SentFuture<T>;
-    type Paging<O: Paginated> = PageStream<HyperExecutor, O>;
+    type Paging<O: Paginated> = PageStream<HyperTransport, O>;
 
     fn execute<O: Operation>(&self, ctx: CallContext<O>) -> SentFuture<Response<O::Output>> {
         Box::pin(self.clone().drive(ctx, true))
@@ -231,7 +231,7 @@ impl Executor for HyperExecutor {
         Box::pin(async move { fut.await.map(Response::into_data) })
     }
 
-    fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageStream<HyperExecutor, O> {
+    fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageStream<HyperTransport, O> {
         PageStream::new(self.clone(), ctx)
     }
 

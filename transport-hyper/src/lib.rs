@@ -28,11 +28,11 @@ mod driver;
 pub mod sse;
 pub mod ws;
 
-pub use driver::{HyperExecutor, SentFuture};
+pub use driver::{HyperTransport, SentFuture};
 /// Async auto-pager (a `futures_core::Stream`).
-pub type PageStream<O> = amigo_platform_core::PageStream<HyperExecutor, O>;
+pub type PageStream<O> = amigo_platform_core::PageStream<HyperTransport, O>;
 
 /// The async client.
-pub type Client = amigo_platform_core::Client<HyperExecutor>;
+pub type Client = amigo_platform_core::Client<HyperTransport>;
 
 pub use amigo_platform_core as core;

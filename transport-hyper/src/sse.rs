@@ -7,7 +7,7 @@
 //!   sleep); [`SubscriptionHandle::close`] ends it from elsewhere.
 //! - [`stream_turn`] returns a [`TurnStream`]: a `Stream` of typed turn events, never
 //!   reconnected; dropping it closes the connection.
-//! - [`HyperExecutor`] implements the core's [`StreamExecutor`] with these same drivers, which
+//! - [`HyperTransport`] implements the core's [`StreamTransport`] with these same drivers, which
 //!   is how the generated surface's `.stream()` (`client.api().events().subscribe_to_workspace()
 //!   .stream()`, `client.api().conversations().stream_turn(id, body).stream()`) runs here, with
 //!   the call's scope and per-call options. The helpers above are thin entry points over the
@@ -35,20 +35,20 @@ use std::task::{Context, Poll};
 
 use amigo_platform_core::call::{Attempt, AttemptOutcome};
 use amigo_platform_core::cancel::Cancelled;
-use amigo_platform_core::client::{CallContext, Executor};
+use amigo_platform_core::client::{CallContext, Transport};
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::sse::{
     streams_body, EventStreamOp, SseOptions, SseSession, SseStep, TurnBody, TurnEvent, TurnSession,
     TurnStep, TurnStreamOp, WorkspaceEvent,
 };
-use amigo_platform_core::{CancelToken, Client, Error, Operation, RequestOptions, StreamExecutor};
+use amigo_platform_core::{CancelToken, Client, Error, Operation, RequestOptions, StreamTransport};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use web_time::Instant;
 
 use crate::driver::{buffer_body, carry_reason_phrase, client_error, now, seed, HttpClient};
-use crate::HyperExecutor;
+use crate::HyperTransport;
 
 pub use amigo_platform_core::sse::StreamItem;
 
@@ -208,7 +208,7 @@ impl std::fmt::Debug for Subscription {
     }
 }
 
-impl StreamExecutor for HyperExecutor {
+impl StreamTransport for HyperTransport {
     type Subscription = Subscription;
     type TurnStream = TurnStream;
 
@@ -237,7 +237,7 @@ pub fn subscribe(client: &crate::Client, options: SseOptions) -> Subscription {
 }
 
 /// Like [`subscribe`], over a user-built hyper client.
-pub fn subscribe_with_client<E: Executor>(
+pub fn subscribe_with_client<E: Transport>(
     client: &Client<E>,
     options: SseOptions,
     http: HttpClient,
@@ -411,7 +411,7 @@ pub fn stream_turn_with<B: TurnBody + ?Sized>(
         }
         Err(e) => TurnStream::start(
             TurnSession::failed(e),
-            client.executor().http_client().clone(),
+            client.transport().http_client().clone(),
         ),
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::sleep::{any_cancelled, sleep_until, thread_waker};
 use amigo_platform_core::call::{Attempt, AttemptOutcome, OperationCall, Step, Time};
-use amigo_platform_core::client::{CallContext, DefaultExecutor, Executor};
+use amigo_platform_core::client::{CallContext, DefaultTransport, Transport};
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::PageIter;
 use amigo_platform_core::{CancelToken, Error, Operation, Paginated, Response};
@@ -22,7 +22,7 @@ const PREALLOCATE_AT_MOST: u64 = 1024 * 1024;
 
 /// Runs calls over a [`ureq::Agent`] (pooled connections, rustls).
 #[derive(Clone)]
-pub struct UreqExecutor {
+pub struct UreqTransport {
     agent: ureq::Agent,
     max_body: u64,
     /// The agent already treats every status as a response, follows no redirect, adds no
@@ -31,22 +31,22 @@ pub struct UreqExecutor {
     as_is: bool,
 }
 
-impl std::fmt::Debug for UreqExecutor {
+impl std::fmt::Debug for UreqTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UreqExecutor")
+        f.debug_struct("UreqTransport")
             .field("max_body", &self.max_body)
             .finish_non_exhaustive()
     }
 }
 
-impl Default for UreqExecutor {
+impl Default for UreqTransport {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl UreqExecutor {
-    /// An executor with a default agent (set up the way every attempt needs it).
+impl UreqTransport {
+    /// A transport with a default agent (set up the way every attempt needs it).
     pub fn new() -> Self {
         Self::with_agent(
             ureq::Agent::config_builder()
@@ -59,7 +59,7 @@ impl UreqExecutor {
         )
     }
 
-    /// An executor over a user-built agent (proxies, TLS settings). Status codes are never
+    /// A transport over a user-built agent (proxies, TLS settings). Status codes are never
     /// turned into ureq errors, whatever the agent's own setting.
     pub fn with_agent(agent: ureq::Agent) -> Self {
         let config = agent.config();
@@ -71,7 +71,7 @@ impl UreqExecutor {
                 ureq::config::AutoHeaderValue::None
             )
             && config.timeouts().global.is_none();
-        UreqExecutor {
+        UreqTransport {
             agent,
             max_body: DEFAULT_MAX_BODY,
             as_is,
@@ -162,15 +162,15 @@ impl UreqExecutor {
     }
 }
 
-impl DefaultExecutor for UreqExecutor {
-    fn default_executor() -> Self {
-        UreqExecutor::new()
+impl DefaultTransport for UreqTransport {
+    fn default_transport() -> Self {
+        UreqTransport::new()
     }
 }
 
-impl Executor for UreqExecutor {
+impl Transport for UreqTransport {
     type Sent<T: Send + 'static> = Result<T, Error>;
-    type Paging<O: Paginated> = PageIter<UreqExecutor, O>;
+    type Paging<O: Paginated> = PageIter<UreqTransport, O>;
 
     fn execute<O: Operation>(&self, ctx: CallContext<O>) -> Result<Response<O::Output>, Error> {
         self.drive(ctx, true)
@@ -180,7 +180,7 @@ impl Executor for UreqExecutor {
         self.drive(ctx, false).map(Response::into_data)
     }
 
-    fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageIter<UreqExecutor, O> {
+    fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageIter<UreqTransport, O> {
         PageIter::new(self.clone(), ctx)
     }
 
@@ -214,7 +214,7 @@ pub(crate) fn seed() -> u64 {
 }
 
 /// Sends one attempt and buffers its body, mapping every failure to an outcome. `as_is`: the
-/// agent's own configuration already fits (see [`UreqExecutor`]).
+/// agent's own configuration already fits (see [`UreqTransport`]).
 fn send(agent: &ureq::Agent, as_is: bool, attempt: Attempt, max_body: u64) -> AttemptOutcome {
     use ureq::RequestExt;
     let request = attempt.request.map(|b| b.to_vec());
@@ -298,9 +298,9 @@ mod tests {
 
     #[test]
     fn only_an_agent_configured_for_the_sdk_skips_per_request_configuration() {
-        assert!(UreqExecutor::new().as_is);
+        assert!(UreqTransport::new().as_is);
         // ureq's defaults turn statuses into errors and follow redirects.
-        assert!(!UreqExecutor::with_agent(ureq::Agent::new_with_defaults()).as_is);
+        assert!(!UreqTransport::with_agent(ureq::Agent::new_with_defaults()).as_is);
         let with_timeout = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -309,7 +309,7 @@ mod tests {
             .timeout_global(Some(Duration::from_secs(5)))
             .build()
             .new_agent();
-        assert!(!UreqExecutor::with_agent(with_timeout).as_is);
+        assert!(!UreqTransport::with_agent(with_timeout).as_is);
     }
 
     #[test]

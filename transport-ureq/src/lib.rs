@@ -30,11 +30,11 @@ mod sleep;
 pub mod sse;
 pub mod ws;
 
-pub use driver::UreqExecutor;
+pub use driver::UreqTransport;
 /// Blocking auto-pager.
-pub type PageIter<O> = amigo_platform_core::PageIter<UreqExecutor, O>;
+pub type PageIter<O> = amigo_platform_core::PageIter<UreqTransport, O>;
 
 /// The blocking client.
-pub type Client = amigo_platform_core::Client<UreqExecutor>;
+pub type Client = amigo_platform_core::Client<UreqTransport>;
 
 pub use amigo_platform_core as core;

@@ -7,7 +7,7 @@
 //!   A [`SubscriptionHandle`] closes it from another thread, waking a blocked `next()` at once.
 //! - [`stream_turn`] returns a [`TurnStream`]: an `Iterator` of typed turn events, never
 //!   reconnected; dropping it closes the connection.
-//! - [`UreqExecutor`] implements the core's [`StreamExecutor`] with these same drivers, which is
+//! - [`UreqTransport`] implements the core's [`StreamTransport`] with these same drivers, which is
 //!   how the generated surface's `.stream()` (`client.api().events().subscribe_to_workspace()
 //!   .stream()`, `client.api().conversations().stream_turn(id, body).stream()`) runs here, with
 //!   the call's scope and per-call options. The helpers above are thin entry points over the
@@ -42,17 +42,17 @@ use std::time::Duration;
 
 use amigo_platform_core::call::{Attempt, AttemptOutcome};
 use amigo_platform_core::cancel::Registration;
-use amigo_platform_core::client::{CallContext, Executor};
+use amigo_platform_core::client::{CallContext, Transport};
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::sse::{
     streams_body, EventStreamOp, SseOptions, SseSession, SseStep, TurnBody, TurnEvent, TurnSession,
     TurnStep, TurnStreamOp, WorkspaceEvent,
 };
-use amigo_platform_core::{CancelToken, Client, Error, Operation, RequestOptions, StreamExecutor};
+use amigo_platform_core::{CancelToken, Client, Error, Operation, RequestOptions, StreamTransport};
 use bytes::Bytes;
 use web_time::Instant;
 
-use crate::UreqExecutor;
+use crate::UreqTransport;
 
 pub use amigo_platform_core::sse::StreamItem;
 
@@ -131,7 +131,7 @@ impl std::fmt::Debug for Subscription {
     }
 }
 
-impl StreamExecutor for UreqExecutor {
+impl StreamTransport for UreqTransport {
     type Subscription = Subscription;
     type TurnStream = TurnStream;
 
@@ -159,7 +159,7 @@ pub fn subscribe(client: &crate::Client, options: SseOptions) -> Subscription {
 }
 
 /// Like [`subscribe`], over a user-built ureq agent (proxies, TLS settings).
-pub fn subscribe_with_agent<E: Executor>(
+pub fn subscribe_with_agent<E: Transport>(
     client: &Client<E>,
     options: SseOptions,
     agent: ureq::Agent,
@@ -452,7 +452,7 @@ pub fn stream_turn_with<B: TurnBody + ?Sized>(
             op.include_tool_calls = include_tool_calls;
             client.call(op).options(options).turn_stream()
         }
-        Err(e) => TurnStream::start(TurnSession::failed(e), client.executor().agent().clone()),
+        Err(e) => TurnStream::start(TurnSession::failed(e), client.transport().agent().clone()),
     }
 }
 

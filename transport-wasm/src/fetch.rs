@@ -3,7 +3,7 @@
 use crate::timer::{race, sleep, sleep_opt, Either};
 use amigo_platform_core::call::{Attempt, AttemptOutcome, OperationCall, ReasonPhrase, Step, Time};
 use amigo_platform_core::cancel::Cancelled;
-use amigo_platform_core::client::{CallContext, DefaultExecutor, Executor};
+use amigo_platform_core::client::{CallContext, DefaultTransport, Transport};
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::{Error, Operation, PageStream, Paginated, Response};
 use bytes::Bytes;
@@ -23,20 +23,20 @@ pub type SentFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + 'static
 
 /// Runs calls over the browser's `fetch`.
 #[derive(Debug, Clone)]
-pub struct WasmExecutor {
+pub struct WasmTransport {
     max_body: usize,
 }
 
-impl Default for WasmExecutor {
+impl Default for WasmTransport {
     fn default() -> Self {
-        WasmExecutor {
+        WasmTransport {
             max_body: DEFAULT_MAX_BODY,
         }
     }
 }
 
-impl WasmExecutor {
-    /// An executor with default settings.
+impl WasmTransport {
+    /// A transport with default settings.
     pub fn new() -> Self {
         Self::default()
     }
@@ -228,15 +228,15 @@ pub(crate) fn seed() -> u64 {
     (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
 }
 
-impl DefaultExecutor for WasmExecutor {
-    fn default_executor() -> Self {
-        WasmExecutor::new()
+impl DefaultTransport for WasmTransport {
+    fn default_transport() -> Self {
+        WasmTransport::new()
     }
 }
 
-impl Executor for WasmExecutor {
+impl Transport for WasmTransport {
     type Sent<T: Send + 'static> = SentFuture<T>;
-    type Paging<O: Paginated> = PageStream<WasmExecutor, O>;
+    type Paging<O: Paginated> = PageStream<WasmTransport, O>;
 
     fn execute<O: Operation>(&self, ctx: CallContext<O>) -> SentFuture<Response<O::Output>> {
         Box::pin(self.clone().drive(ctx, true))
@@ -247,7 +247,7 @@ impl Executor for WasmExecutor {
         Box::pin(async move { fut.await.map(Response::into_data) })
     }
 
-    fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageStream<WasmExecutor, O> {
+    fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageStream<WasmTransport, O> {
         PageStream::new(self.clone(), ctx)
     }
 

@@ -35,14 +35,14 @@ mod timer;
 pub mod ws;
 
 #[cfg(target_arch = "wasm32")]
-pub use fetch::{SentFuture, WasmExecutor};
+pub use fetch::{SentFuture, WasmTransport};
 
 /// The browser client.
 #[cfg(target_arch = "wasm32")]
-pub type Client = amigo_platform_core::Client<WasmExecutor>;
+pub type Client = amigo_platform_core::Client<WasmTransport>;
 
 /// Browser auto-pager (a `futures_core::Stream`).
 #[cfg(target_arch = "wasm32")]
-pub type PageStream<O> = amigo_platform_core::PageStream<WasmExecutor, O>;
+pub type PageStream<O> = amigo_platform_core::PageStream<WasmTransport, O>;
 
 pub use amigo_platform_core as core;

@@ -7,13 +7,13 @@
 //! of [`StreamItem`]s. Dropping the subscription (or [`Subscription::close`]) aborts the open
 //! `fetch` and ends the task.
 //!
-//! [`WasmExecutor`] implements the core's [`StreamExecutor`] with these same drivers, which is
+//! [`WasmTransport`] implements the core's [`StreamTransport`] with these same drivers, which is
 //! how the generated surface's `.stream()` (`client.api().events().subscribe_to_workspace()
 //! .stream()`, `client.api().conversations().stream_turn(id, body).stream()`) runs in the
 //! browser, with the call's scope and per-call options. The helpers above are thin entry points
 //! over the same path and apply the client's scope (`client.with_options(..)`) too.
 
-use crate::fetch::{now, read_all, seed, start, AbortOnDrop, WasmExecutor};
+use crate::fetch::{now, read_all, seed, start, AbortOnDrop, WasmTransport};
 use crate::timer::{self, race, sleep, sleep_opt, Either};
 use amigo_platform_core::call::{Attempt, AttemptOutcome};
 use amigo_platform_core::cancel::Cancelled;
@@ -23,7 +23,7 @@ use amigo_platform_core::sse::{
     streams_body, EventStreamOp, SseOptions, SseSession, SseStep, TurnBody, TurnEvent, TurnSession,
     TurnStep, TurnStreamOp, WorkspaceEvent,
 };
-use amigo_platform_core::{CancelToken, Client, Error, Operation, StreamExecutor};
+use amigo_platform_core::{CancelToken, Client, Error, Operation, StreamTransport};
 use js_sys::{Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -134,7 +134,7 @@ impl Drop for Subscription {
     }
 }
 
-impl StreamExecutor for WasmExecutor {
+impl StreamTransport for WasmTransport {
     type Subscription = Subscription;
     type TurnStream = TurnStream;
 
@@ -164,7 +164,7 @@ fn start_turn(session: TurnSession, close: CancelToken) -> TurnStream {
 
 /// Subscribes to the workspace event stream of the client's workspace, under the client's
 /// scope; the same as `client.api().events().subscribe_to_workspace().stream_with(options)`.
-pub fn subscribe(client: &Client<WasmExecutor>, options: SseOptions) -> Subscription {
+pub fn subscribe(client: &Client<WasmTransport>, options: SseOptions) -> Subscription {
     client.call(EventStreamOp).event_stream(options)
 }
 
@@ -349,7 +349,7 @@ impl Drop for TurnStream {
 /// forwarded only when set. `body` is the generated `TurnRequest` model, or any serializable
 /// equivalent (a `serde_json::Value`).
 pub fn stream_turn<B: TurnBody + ?Sized>(
-    client: &Client<WasmExecutor>,
+    client: &Client<WasmTransport>,
     conversation_id: &str,
     body: &B,
     include_tool_calls: Option<bool>,

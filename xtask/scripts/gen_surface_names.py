@@ -2,7 +2,7 @@
 # Run from the workspace root: python3 xtask/scripts/gen_surface_names.py && cargo fmt --all
 import re
 src=open('api/src/generated/namespaces.rs').read()
-blocks=re.split(r"\nimpl<'c, E: Executor> (\w+)<'c, E> \{", src)
+blocks=re.split(r"\nimpl<'c, E: Transport> (\w+)<'c, E> \{", src)
 structs={}
 sigs={}
 for i in range(1,len(blocks),2):
@@ -46,15 +46,15 @@ out=['//! Every method name of `surface.tsv` (and its `_auto_paging` twin where 
 'use amigo_platform_api::models as m;',
 'use amigo_platform_api::namespaces as ns;',
 'use amigo_platform_api::ApiExt;',
-'use amigo_platform_core::{Client, Config, Executor};',
+'use amigo_platform_core::{Client, Config, Transport};',
 '',
 '/// Reaches every namespace from the client.',
-'fn reach_every_namespace<E: Executor>(c: &Client<E>) -> usize {',
+'fn reach_every_namespace<E: Transport>(c: &Client<E>) -> usize {',
 '    let mut n = 0;']
 for st,ch in sorted(paths.items(), key=lambda x: '.'.join(x[1])):
     out.append(f'    let _ = c.api().{"().".join(ident(x) for x in ch)}();')
     out.append('    n += 1;')
-out+=['    n','}','','/// Names every method of every row of surface.tsv.','fn name_every_method<E: Executor>() -> usize {','    let mut n = 0;']
+out+=['    n','}','','/// Names every method of every row of surface.tsv.','fn name_every_method<E: Transport>() -> usize {','    let mut n = 0;']
 seen=set()
 for st,meth,nsd in items:
     if (st,meth) in seen: continue
@@ -78,11 +78,11 @@ out+=['    n','}','',
 '#[test]','fn blocking_client_has_every_surface_name() {',
 '    let client = amigo_platform_ureq::Client::new(config());',
 f'    assert_eq!(reach_every_namespace(&client), {len(paths)});',
-f'    assert_eq!(name_every_method::<amigo_platform_ureq::UreqExecutor>(), {len(seen)});',
+f'    assert_eq!(name_every_method::<amigo_platform_ureq::UreqTransport>(), {len(seen)});',
 '}','',
 '#[test]','fn async_client_has_every_surface_name() {',
 '    let client = amigo_platform_hyper::Client::new(config());',
 f'    assert_eq!(reach_every_namespace(&client), {len(paths)});',
-f'    assert_eq!(name_every_method::<amigo_platform_hyper::HyperExecutor>(), {len(seen)});',
+f'    assert_eq!(name_every_method::<amigo_platform_hyper::HyperTransport>(), {len(seen)});',
 '}','']
 open('tests/tests/surface_names.rs','w').write('\n'.join(out))

@@ -2518,7 +2518,7 @@ fn emit_namespaces(ops: &[Op], rows: &[Row], header: &str, files: &mut BTreeMap<
     );
     let mut o = format!(
         "{header}//! Generated namespaces: `client.api().<namespace>()…<method>(…)` returns a [`Call`].\n{table}\n\
-         use crate::call::Call;\nuse amigo_platform_core::client::{{AutoPaging, Executor, Scope}};\nuse crate::generated::models as m;\n\
+         use crate::call::Call;\nuse amigo_platform_core::client::{{AutoPaging, Transport, Scope}};\nuse crate::generated::models as m;\n\
          use crate::generated::ops;\nuse amigo_platform_core::options::RequestOptions;\n\n"
     );
     let paths: Vec<String> = tree.keys().cloned().collect();
@@ -2532,7 +2532,7 @@ fn emit_namespaces(ops: &[Op], rows: &[Row], header: &str, files: &mut BTreeMap<
         let _ = writeln!(
             o,
             "/// {label}\n#[derive(Debug, Clone)]\npub struct {sname}<'c, E> {{\n    scope: Scope<'c, E>,\n}}\n\n\
-             impl<'c, E: Executor> {sname}<'c, E> {{\n    /// Wraps a scope.\n    pub fn new(scope: Scope<'c, E>) -> Self {{\n        Self {{ scope }}\n    }}\n\n    \
+             impl<'c, E: Transport> {sname}<'c, E> {{\n    /// Wraps a scope.\n    pub fn new(scope: Scope<'c, E>) -> Self {{\n        Self {{ scope }}\n    }}\n\n    \
              /// A copy of this namespace whose calls also apply `options`.\n    pub fn with_options(&self, options: RequestOptions) -> Self {{\n        Self {{ scope: self.scope.with_options(options) }}\n    }}\n"
         );
         // children

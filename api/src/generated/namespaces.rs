@@ -110,7 +110,7 @@
 use crate::call::Call;
 use crate::generated::models as m;
 use crate::generated::ops;
-use amigo_platform_core::client::{AutoPaging, Executor, Scope};
+use amigo_platform_core::client::{AutoPaging, Scope, Transport};
 use amigo_platform_core::options::RequestOptions;
 
 /// The root of the generated namespaces.
@@ -119,7 +119,7 @@ pub struct Api<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Api<'c, E> {
+impl<'c, E: Transport> Api<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -459,7 +459,7 @@ pub struct Actions<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Actions<'c, E> {
+impl<'c, E: Transport> Actions<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -547,7 +547,7 @@ pub struct Agents<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Agents<'c, E> {
+impl<'c, E: Transport> Agents<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -657,7 +657,7 @@ pub struct Analytics<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Analytics<'c, E> {
+impl<'c, E: Transport> Analytics<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -784,7 +784,7 @@ pub struct AnalyticsSurfaces<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> AnalyticsSurfaces<'c, E> {
+impl<'c, E: Transport> AnalyticsSurfaces<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -843,7 +843,7 @@ pub struct ApiKeys<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> ApiKeys<'c, E> {
+impl<'c, E: Transport> ApiKeys<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -907,7 +907,7 @@ pub struct Audit<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Audit<'c, E> {
+impl<'c, E: Transport> Audit<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -992,7 +992,7 @@ pub struct Billing<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Billing<'c, E> {
+impl<'c, E: Transport> Billing<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -1071,7 +1071,7 @@ pub struct BillingCustomers<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> BillingCustomers<'c, E> {
+impl<'c, E: Transport> BillingCustomers<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -1309,7 +1309,7 @@ pub struct Briefs<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Briefs<'c, E> {
+impl<'c, E: Transport> Briefs<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -1367,7 +1367,7 @@ pub struct Calls<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Calls<'c, E> {
+impl<'c, E: Transport> Calls<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -1490,7 +1490,7 @@ pub struct Causal<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Causal<'c, E> {
+impl<'c, E: Transport> Causal<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -1521,7 +1521,7 @@ pub struct Channels<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Channels<'c, E> {
+impl<'c, E: Transport> Channels<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -1546,7 +1546,7 @@ pub struct ChannelsSesSetup<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> ChannelsSesSetup<'c, E> {
+impl<'c, E: Transport> ChannelsSesSetup<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -1616,7 +1616,7 @@ pub struct CommandCenter<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> CommandCenter<'c, E> {
+impl<'c, E: Transport> CommandCenter<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -1644,7 +1644,7 @@ pub struct Compliance<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Compliance<'c, E> {
+impl<'c, E: Transport> Compliance<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -1682,7 +1682,7 @@ pub struct ContextGraphs<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> ContextGraphs<'c, E> {
+impl<'c, E: Transport> ContextGraphs<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -1824,7 +1824,7 @@ pub struct Conversations<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Conversations<'c, E> {
+impl<'c, E: Transport> Conversations<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -1943,7 +1943,7 @@ pub struct Crm<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Crm<'c, E> {
+impl<'c, E: Transport> Crm<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -1983,7 +1983,7 @@ pub struct CrmCompanies<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> CrmCompanies<'c, E> {
+impl<'c, E: Transport> CrmCompanies<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -2021,7 +2021,7 @@ pub struct CrmContacts<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> CrmContacts<'c, E> {
+impl<'c, E: Transport> CrmContacts<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -2078,7 +2078,7 @@ pub struct CrmDeals<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> CrmDeals<'c, E> {
+impl<'c, E: Transport> CrmDeals<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -2121,7 +2121,7 @@ pub struct Dashboards<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Dashboards<'c, E> {
+impl<'c, E: Transport> Dashboards<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -2220,7 +2220,7 @@ pub struct DataQuery<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> DataQuery<'c, E> {
+impl<'c, E: Transport> DataQuery<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -2263,7 +2263,7 @@ pub struct DataSources<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> DataSources<'c, E> {
+impl<'c, E: Transport> DataSources<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -2378,7 +2378,7 @@ pub struct DemoPulse<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> DemoPulse<'c, E> {
+impl<'c, E: Transport> DemoPulse<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -2428,7 +2428,7 @@ pub struct DesktopSessions<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> DesktopSessions<'c, E> {
+impl<'c, E: Transport> DesktopSessions<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -2511,7 +2511,7 @@ pub struct Epidemiology<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Epidemiology<'c, E> {
+impl<'c, E: Transport> Epidemiology<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -2584,7 +2584,7 @@ pub struct Events<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Events<'c, E> {
+impl<'c, E: Transport> Events<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -2611,7 +2611,7 @@ pub struct Fhir<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Fhir<'c, E> {
+impl<'c, E: Transport> Fhir<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -2704,7 +2704,7 @@ pub struct FhirResources<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> FhirResources<'c, E> {
+impl<'c, E: Transport> FhirResources<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -2794,7 +2794,7 @@ pub struct FhirViews<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> FhirViews<'c, E> {
+impl<'c, E: Transport> FhirViews<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -2880,7 +2880,7 @@ pub struct Functions<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Functions<'c, E> {
+impl<'c, E: Transport> Functions<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -3047,7 +3047,7 @@ pub struct InboundWebhooks<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> InboundWebhooks<'c, E> {
+impl<'c, E: Transport> InboundWebhooks<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -3083,7 +3083,7 @@ pub struct Insights<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Insights<'c, E> {
+impl<'c, E: Transport> Insights<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -3128,7 +3128,7 @@ pub struct InsightsSessions<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> InsightsSessions<'c, E> {
+impl<'c, E: Transport> InsightsSessions<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -3173,7 +3173,7 @@ pub struct Intake<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Intake<'c, E> {
+impl<'c, E: Transport> Intake<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -3227,7 +3227,7 @@ pub struct IntakeLinks<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> IntakeLinks<'c, E> {
+impl<'c, E: Transport> IntakeLinks<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -3292,7 +3292,7 @@ pub struct IntakeUpload<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> IntakeUpload<'c, E> {
+impl<'c, E: Transport> IntakeUpload<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -3350,7 +3350,7 @@ pub struct Integrations<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Integrations<'c, E> {
+impl<'c, E: Transport> Integrations<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -3472,7 +3472,7 @@ pub struct M42<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> M42<'c, E> {
+impl<'c, E: Transport> M42<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -3608,7 +3608,7 @@ pub struct Me<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Me<'c, E> {
+impl<'c, E: Transport> Me<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -3641,7 +3641,7 @@ pub struct Memory<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Memory<'c, E> {
+impl<'c, E: Transport> Memory<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -3688,7 +3688,7 @@ pub struct Metering<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Metering<'c, E> {
+impl<'c, E: Transport> Metering<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -3721,7 +3721,7 @@ pub struct Metrics<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Metrics<'c, E> {
+impl<'c, E: Transport> Metrics<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -3785,7 +3785,7 @@ pub struct MonitorConcepts<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> MonitorConcepts<'c, E> {
+impl<'c, E: Transport> MonitorConcepts<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -3874,7 +3874,7 @@ pub struct Network<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Network<'c, E> {
+impl<'c, E: Transport> Network<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -3899,7 +3899,7 @@ pub struct Operators<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Operators<'c, E> {
+impl<'c, E: Transport> Operators<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -4129,7 +4129,7 @@ pub struct Personas<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Personas<'c, E> {
+impl<'c, E: Transport> Personas<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -4198,7 +4198,7 @@ pub struct PhoneNumbers<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> PhoneNumbers<'c, E> {
+impl<'c, E: Transport> PhoneNumbers<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -4323,7 +4323,7 @@ pub struct Pipeline<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Pipeline<'c, E> {
+impl<'c, E: Transport> Pipeline<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -4376,7 +4376,7 @@ pub struct PipelineOutbound<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> PipelineOutbound<'c, E> {
+impl<'c, E: Transport> PipelineOutbound<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -4420,7 +4420,7 @@ pub struct PipelineSources<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> PipelineSources<'c, E> {
+impl<'c, E: Transport> PipelineSources<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -4489,7 +4489,7 @@ pub struct PromptLogs<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> PromptLogs<'c, E> {
+impl<'c, E: Transport> PromptLogs<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -4521,7 +4521,7 @@ pub struct Recordings<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Recordings<'c, E> {
+impl<'c, E: Transport> Recordings<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -4580,7 +4580,7 @@ pub struct ReviewQueue<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> ReviewQueue<'c, E> {
+impl<'c, E: Transport> ReviewQueue<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -4777,7 +4777,7 @@ pub struct Safety<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Safety<'c, E> {
+impl<'c, E: Transport> Safety<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -4841,7 +4841,7 @@ pub struct SchedulingRuleSets<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SchedulingRuleSets<'c, E> {
+impl<'c, E: Transport> SchedulingRuleSets<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -4930,7 +4930,7 @@ pub struct Scribe<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Scribe<'c, E> {
+impl<'c, E: Transport> Scribe<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5012,7 +5012,7 @@ pub struct Sensorium<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Sensorium<'c, E> {
+impl<'c, E: Transport> Sensorium<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5048,7 +5048,7 @@ pub struct Services<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Services<'c, E> {
+impl<'c, E: Transport> Services<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5179,7 +5179,7 @@ pub struct Sessions<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Sessions<'c, E> {
+impl<'c, E: Transport> Sessions<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5227,7 +5227,7 @@ pub struct Settings<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Settings<'c, E> {
+impl<'c, E: Transport> Settings<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5317,7 +5317,7 @@ pub struct SettingsBehaviors<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SettingsBehaviors<'c, E> {
+impl<'c, E: Transport> SettingsBehaviors<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5356,7 +5356,7 @@ pub struct SettingsBranding<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SettingsBranding<'c, E> {
+impl<'c, E: Transport> SettingsBranding<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5395,7 +5395,7 @@ pub struct SettingsConnectors<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SettingsConnectors<'c, E> {
+impl<'c, E: Transport> SettingsConnectors<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5434,7 +5434,7 @@ pub struct SettingsEnvironments<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SettingsEnvironments<'c, E> {
+impl<'c, E: Transport> SettingsEnvironments<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5473,7 +5473,7 @@ pub struct SettingsFormTemplates<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SettingsFormTemplates<'c, E> {
+impl<'c, E: Transport> SettingsFormTemplates<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5540,7 +5540,7 @@ pub struct SettingsGapScanner<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SettingsGapScanner<'c, E> {
+impl<'c, E: Transport> SettingsGapScanner<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5593,7 +5593,7 @@ pub struct SettingsMemory<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SettingsMemory<'c, E> {
+impl<'c, E: Transport> SettingsMemory<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5629,7 +5629,7 @@ pub struct SettingsMetrics<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SettingsMetrics<'c, E> {
+impl<'c, E: Transport> SettingsMetrics<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5665,7 +5665,7 @@ pub struct SettingsOutreach<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SettingsOutreach<'c, E> {
+impl<'c, E: Transport> SettingsOutreach<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5704,7 +5704,7 @@ pub struct SettingsRetention<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SettingsRetention<'c, E> {
+impl<'c, E: Transport> SettingsRetention<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5740,7 +5740,7 @@ pub struct SettingsScribe<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SettingsScribe<'c, E> {
+impl<'c, E: Transport> SettingsScribe<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5776,7 +5776,7 @@ pub struct SettingsSecurity<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SettingsSecurity<'c, E> {
+impl<'c, E: Transport> SettingsSecurity<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5815,7 +5815,7 @@ pub struct SettingsVoice<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SettingsVoice<'c, E> {
+impl<'c, E: Transport> SettingsVoice<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5851,7 +5851,7 @@ pub struct SettingsWorkflows<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SettingsWorkflows<'c, E> {
+impl<'c, E: Transport> SettingsWorkflows<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -5890,7 +5890,7 @@ pub struct Simulations<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Simulations<'c, E> {
+impl<'c, E: Transport> Simulations<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -6073,7 +6073,7 @@ pub struct SimulationsBenchmarks<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SimulationsBenchmarks<'c, E> {
+impl<'c, E: Transport> SimulationsBenchmarks<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -6117,7 +6117,7 @@ pub struct SimulationsBranches<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SimulationsBranches<'c, E> {
+impl<'c, E: Transport> SimulationsBranches<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -6156,7 +6156,7 @@ pub struct SimulationsBridge<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SimulationsBridge<'c, E> {
+impl<'c, E: Transport> SimulationsBridge<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -6195,7 +6195,7 @@ pub struct SimulationsCases<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SimulationsCases<'c, E> {
+impl<'c, E: Transport> SimulationsCases<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -6227,7 +6227,7 @@ pub struct SimulationsRuns<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SimulationsRuns<'c, E> {
+impl<'c, E: Transport> SimulationsRuns<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -6303,7 +6303,7 @@ pub struct SimulationsServices<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SimulationsServices<'c, E> {
+impl<'c, E: Transport> SimulationsServices<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -6388,7 +6388,7 @@ pub struct Skills<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Skills<'c, E> {
+impl<'c, E: Transport> Skills<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -6475,7 +6475,7 @@ pub struct SurfacePatient<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> SurfacePatient<'c, E> {
+impl<'c, E: Transport> SurfacePatient<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -6666,7 +6666,7 @@ pub struct Surfaces<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Surfaces<'c, E> {
+impl<'c, E: Transport> Surfaces<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -6807,7 +6807,7 @@ pub struct Tasks<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Tasks<'c, E> {
+impl<'c, E: Transport> Tasks<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -6843,7 +6843,7 @@ pub struct Tools<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Tools<'c, E> {
+impl<'c, E: Transport> Tools<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -6887,7 +6887,7 @@ pub struct Triggers<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Triggers<'c, E> {
+impl<'c, E: Transport> Triggers<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -7004,7 +7004,7 @@ pub struct Twilio<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Twilio<'c, E> {
+impl<'c, E: Transport> Twilio<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -7073,7 +7073,7 @@ pub struct UnificationRules<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> UnificationRules<'c, E> {
+impl<'c, E: Transport> UnificationRules<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -7162,7 +7162,7 @@ pub struct UseCases<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> UseCases<'c, E> {
+impl<'c, E: Transport> UseCases<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -7205,7 +7205,7 @@ pub struct Voicemail<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Voicemail<'c, E> {
+impl<'c, E: Transport> Voicemail<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -7237,7 +7237,7 @@ pub struct Voiceprints<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Voiceprints<'c, E> {
+impl<'c, E: Transport> Voiceprints<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -7294,7 +7294,7 @@ pub struct WebhookDestinations<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> WebhookDestinations<'c, E> {
+impl<'c, E: Transport> WebhookDestinations<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -7413,7 +7413,7 @@ pub struct Workspaces<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> Workspaces<'c, E> {
+impl<'c, E: Transport> Workspaces<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -7531,7 +7531,7 @@ pub struct WorkspacesTestCallerNumbers<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> WorkspacesTestCallerNumbers<'c, E> {
+impl<'c, E: Transport> WorkspacesTestCallerNumbers<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -7570,7 +7570,7 @@ pub struct World<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> World<'c, E> {
+impl<'c, E: Transport> World<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }
@@ -7866,7 +7866,7 @@ pub struct WorldEnrichmentKeys<'c, E> {
     scope: Scope<'c, E>,
 }
 
-impl<'c, E: Executor> WorldEnrichmentKeys<'c, E> {
+impl<'c, E: Transport> WorldEnrichmentKeys<'c, E> {
     /// Wraps a scope.
     pub fn new(scope: Scope<'c, E>) -> Self {
         Self { scope }

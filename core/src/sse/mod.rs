@@ -88,7 +88,7 @@
 //! `get-event-stream`, `create_turn_stream` or `create_turn`, with the call's merged options and
 //! base URL) and send the operation's request with `Accept: text/event-stream`: the streaming
 //! form of a dual-format operation. Transports expose this through
-//! [`StreamExecutor`](crate::StreamExecutor) (see [`streaming`](crate::streaming)).
+//! [`StreamTransport`](crate::StreamTransport) (see [`streaming`](crate::streaming)).
 //!
 //! ## Driving contract
 //!
