@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 4. Later (another run): a client whose token comes from the stored credentials and is
     //    refreshed automatically before it expires.
-    let manager = amigo_platform_ureq::auth::token_manager()
+    let manager = amigo_platform::core::auth::TokenManager::builder()
         .identity_base_url(&identity_url)
         .storage(Arc::new(storage))
         .build();

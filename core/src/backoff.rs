@@ -57,6 +57,15 @@ pub fn full_jitter(base: Duration, max: Duration, index: u32, r: u32) -> Duratio
     Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
 }
 
+/// A fresh seed from the standard library's per-process random hasher keys (each call builds
+/// new keys, so successive seeds differ).
+pub fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0x5eed);
+    h.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,3 +94,4 @@ mod tests {
         }
     }
 }
+

@@ -3,41 +3,34 @@
 //!
 //! # Driving contract
 //!
-//! 1. Create it with [`Call::new`] (or [`OperationCall::new`]) and the current [`Time`].
-//! 2. Loop on [`Call::poll`]:
-//!    - [`Step::Send`]: perform the attempt, enforcing `attempt.timeout` over the whole
-//!      exchange including the body, and abort it if a cancellation token fires; then report
-//!      exactly one [`AttemptOutcome`] with [`Call::handle`].
-//!    - [`Step::Wait`]: sleep until the instant (interrupt the sleep on cancellation), then poll.
-//!    - [`Step::Done`]: the result; the call is over.
+//! Both machines implement [`Machine`]: a call yields `Send` (never streamed: buffer the
+//! body), `Refresh` when its credential source must refresh the token first, `Wait` between
+//! attempts and `Done` with the result; it has no items.
 
 use crate::backoff::{full_jitter, RandomSource, XorShift};
 use crate::cancel::CancelToken;
 use crate::config::Config;
-use crate::credentials::CredentialSource;
+use crate::credentials::{Authorization, CredentialSource};
 use crate::error::{Error, ErrorContext, TimeoutScope};
 use crate::hooks::{
     AttemptInfo, Decision, ErrorHookContext, Hooks, RequestHookContext, ResponseHookContext,
 };
+pub use crate::machine::{Machine, Step};
 use crate::meta::{Response, ResponseMeta};
 use crate::operation::Operation;
 use crate::options::{RequestOptions, RetryPolicy};
 use crate::request::{prepare, PreparedRequest};
 use crate::retry_after::parse_retry_after;
+pub use crate::time::Time;
 use bytes::Bytes;
 use http::{header, HeaderValue, Method};
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
-use web_time::{Instant, SystemTime};
+use web_time::Instant;
 
-/// A snapshot of the driver's clocks, passed into the machine.
-#[derive(Debug, Clone, Copy)]
-pub struct Time {
-    /// Monotonic time, for timeouts and waits.
-    pub now: Instant,
-    /// Wall-clock time, for HTTP-date `Retry-After` values.
-    pub wall: SystemTime,
-}
+/// What a call's `poll` returns: no items, and `Done` with the call's result.
+pub type CallStep<T> = Step<Infallible, Result<T, Error>>;
 
 /// The server's HTTP/1 reason phrase, placed by transports in the response extensions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,18 +46,13 @@ pub struct Attempt {
     pub number: u32,
     /// The time limit for the whole attempt (attempt timeout or what remains of the deadline).
     pub timeout: Option<Duration>,
-}
-
-/// What the driver must do next.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-pub enum Step<T> {
-    /// Perform this attempt, then report its outcome.
-    Send(Attempt),
-    /// Sleep until this instant, then poll again.
-    Wait(Instant),
-    /// The call is over.
-    Done(Result<T, Error>),
+    /// Keep a 2xx `text/event-stream` body for `Read` steps instead of buffering it (the
+    /// connects of event and turn streams); the timeout then covers the headers only.
+    pub stream: bool,
+    /// For a kept body: the longest one read may wait for data (the idle watchdog, or the
+    /// stream's overall deadline). The machine enforces it through its `Read` deadlines; a
+    /// driver whose reads cannot be interrupted uses it to bound a blocked read.
+    pub read_timeout: Option<Duration>,
 }
 
 /// How an attempt ended, as observed by the driver.
@@ -103,6 +91,8 @@ impl std::fmt::Debug for Attempt {
             .field("body_len", &self.request.body().len())
             .field("number", &self.number)
             .field("timeout", &self.timeout)
+            .field("stream", &self.stream)
+            .field("read_timeout", &self.read_timeout)
             .finish()
     }
 }
@@ -138,6 +128,8 @@ enum State {
     Waiting {
         until: Instant,
     },
+    /// A `Refresh` step is out; `handle_refresh` answers it.
+    Refreshing,
     Finished,
 }
 
@@ -161,6 +153,8 @@ pub struct Call {
     redirects: u32,
     hop: bool,
     strip_auth: bool,
+    stream: bool,
+    read_timeout: Option<Duration>,
     state: State,
     pending: Option<Result<http::Response<Bytes>, Error>>,
     #[cfg(feature = "tracing")]
@@ -214,6 +208,8 @@ impl Call {
             redirects: 0,
             hop: false,
             strip_auth: false,
+            stream: false,
+            read_timeout: None,
             state: State::Ready,
             pending: None,
             #[cfg(feature = "tracing")]
@@ -221,6 +217,14 @@ impl Call {
             #[cfg(feature = "tracing")]
             attempt_span: tracing::Span::none(),
         }
+    }
+
+    /// Marks every attempt as a stream connect whose reads wait at most `read_timeout` (see
+    /// [`Attempt::stream`] and [`Attempt::read_timeout`]).
+    pub fn streaming(mut self, read_timeout: Option<Duration>) -> Call {
+        self.stream = true;
+        self.read_timeout = read_timeout;
+        self
     }
 
     /// Replaces the jitter's random source (tests inject fixed values).
@@ -261,7 +265,7 @@ impl Call {
     }
 
     /// Asks what to do next.
-    pub fn poll(&mut self, time: Time) -> Step<http::Response<Bytes>> {
+    pub fn poll(&mut self, time: Time) -> CallStep<http::Response<Bytes>> {
         if let Some(r) = self.pending.take() {
             return Step::Done(r);
         }
@@ -272,6 +276,11 @@ impl Call {
             State::Sending { .. } => {
                 return Step::Done(Err(Error::config(
                     "poll called while an attempt is in flight",
+                )))
+            }
+            State::Refreshing => {
+                return Step::Done(Err(Error::config(
+                    "poll called while a token refresh is in flight",
                 )))
             }
             _ => {}
@@ -303,7 +312,7 @@ impl Call {
         }
     }
 
-    fn start_attempt(&mut self, time: Time) -> Step<http::Response<Bytes>> {
+    fn start_attempt(&mut self, time: Time) -> CallStep<http::Response<Bytes>> {
         let remaining = match self.deadline {
             Some((at, total)) => {
                 if time.now >= at {
@@ -316,18 +325,30 @@ impl Call {
             }
             None => None,
         };
-        if std::mem::take(&mut self.hop) {
-            self.attempt = self.attempt.max(1);
-        } else {
-            self.attempt += 1;
-        }
-        let auth = match self.credentials.authorization_header() {
-            Ok(t) => t,
+        let auth = match self.credentials.authorization(time.wall) {
+            Ok(Authorization::Header(h)) => h,
+            Ok(Authorization::Refresh(refresh)) => {
+                self.state = State::Refreshing;
+                return Step::Refresh(refresh);
+            }
+            Ok(Authorization::Wait(d)) => {
+                let mut until = time.now.checked_add(d).unwrap_or(time.now);
+                if let Some((at, _)) = self.deadline {
+                    until = until.min(at);
+                }
+                self.state = State::Waiting { until };
+                return Step::Wait(until);
+            }
             Err(e) => {
                 self.state = State::Finished;
                 return Step::Done(Err(e));
             }
         };
+        if std::mem::take(&mut self.hop) {
+            self.attempt = self.attempt.max(1);
+        } else {
+            self.attempt += 1;
+        }
         let mut headers = self.req.headers.clone();
         if let Some(hooks) = self.hooks.clone() {
             if auth.is_some() && !self.strip_auth {
@@ -397,6 +418,8 @@ impl Call {
             request,
             number: self.attempt,
             timeout,
+            stream: self.stream,
+            read_timeout: self.read_timeout,
         })
     }
 
@@ -474,8 +497,23 @@ impl Call {
             .collect()
     }
 
+    /// Reports how the refresh of the last [`Step::Refresh`] ended: on success the next poll
+    /// asks the credential source again; a failure ends the call with it.
+    pub fn handle_refresh(&mut self, result: Result<(), Error>, _time: Time) {
+        if !matches!(self.state, State::Refreshing) {
+            return;
+        }
+        match result {
+            Ok(()) => self.state = State::Ready,
+            Err(e) => {
+                let e = e.with_context(self.context());
+                self.finish(Err(e));
+            }
+        }
+    }
+
     /// Reports how the attempt of the last [`Step::Send`] ended.
-    pub fn handle(&mut self, outcome: AttemptOutcome, time: Time) {
+    pub fn handle_outcome(&mut self, outcome: AttemptOutcome, time: Time) {
         let State::Sending {
             sent_at,
             deadline_bound,
@@ -980,6 +1018,19 @@ impl<O: Operation> OperationCall<O> {
         }
     }
 
+    /// The call of a transport's context (operation, configuration, merged options, base
+    /// URL): what every transport's `execute` starts with.
+    pub fn from_context(ctx: crate::client::CallContext<O>, seed: u64, time: Time) -> Self {
+        OperationCall::new(
+            ctx.op,
+            &ctx.config,
+            &ctx.options,
+            ctx.base_url.as_deref(),
+            seed,
+            time,
+        )
+    }
+
     /// For a driver that hands back only the data (`send()`): the final [`Response`]'s `meta`
     /// then holds just the status, sparing the copy of the response headers and the parsing
     /// of the request id and rate-limit headers.
@@ -999,7 +1050,7 @@ impl<O: Operation> OperationCall<O> {
     }
 
     /// Asks what to do next; `Done` carries the parsed data and its metadata.
-    pub fn poll(&mut self, time: Time) -> Step<Response<O::Output>> {
+    pub fn poll(&mut self, time: Time) -> CallStep<Response<O::Output>> {
         let call = match &mut self.call {
             Ok(c) => c,
             Err(e) => {
@@ -1010,7 +1061,10 @@ impl<O: Operation> OperationCall<O> {
         };
         match call.poll(time) {
             Step::Send(a) => Step::Send(a),
+            Step::Refresh(r) => Step::Refresh(r),
+            Step::Read(i) => Step::Read(i),
             Step::Wait(i) => Step::Wait(i),
+            Step::Item(never) => match never {},
             Step::Done(Err(e)) => Step::Done(Err(e)),
             Step::Done(Ok(resp)) => {
                 let meta = if self.meta {
@@ -1029,10 +1083,51 @@ impl<O: Operation> OperationCall<O> {
     }
 
     /// Reports how the attempt of the last `Send` ended.
-    pub fn handle(&mut self, outcome: AttemptOutcome, time: Time) {
+    pub fn handle_outcome(&mut self, outcome: AttemptOutcome, time: Time) {
         if let Ok(c) = &mut self.call {
-            c.handle(outcome, time);
+            c.handle_outcome(outcome, time);
         }
+    }
+
+    /// Reports how the last `Refresh` ended.
+    pub fn handle_refresh(&mut self, result: Result<(), Error>, time: Time) {
+        if let Ok(c) = &mut self.call {
+            c.handle_refresh(result, time);
+        }
+    }
+}
+
+impl Machine for Call {
+    type Item = Infallible;
+    type Output = Result<http::Response<Bytes>, Error>;
+    fn poll(&mut self, time: Time) -> CallStep<http::Response<Bytes>> {
+        Call::poll(self, time)
+    }
+    fn handle_outcome(&mut self, outcome: AttemptOutcome, time: Time) {
+        Call::handle_outcome(self, outcome, time)
+    }
+    fn handle_refresh(&mut self, result: Result<(), Error>, time: Time) {
+        Call::handle_refresh(self, result, time)
+    }
+    fn cancel_tokens(&self) -> &[CancelToken] {
+        &self.cancel
+    }
+}
+
+impl<O: Operation> Machine for OperationCall<O> {
+    type Item = Infallible;
+    type Output = Result<Response<O::Output>, Error>;
+    fn poll(&mut self, time: Time) -> CallStep<Response<O::Output>> {
+        OperationCall::poll(self, time)
+    }
+    fn handle_outcome(&mut self, outcome: AttemptOutcome, time: Time) {
+        OperationCall::handle_outcome(self, outcome, time)
+    }
+    fn handle_refresh(&mut self, result: Result<(), Error>, time: Time) {
+        OperationCall::handle_refresh(self, result, time)
+    }
+    fn cancel_tokens(&self) -> &[CancelToken] {
+        OperationCall::cancel_tokens(self)
     }
 }
 

@@ -11,6 +11,7 @@ use http::HeaderMap;
 use proptest::prelude::*;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
+use web_time::SystemTime;
 
 const TOKEN: &str = "sk-live-secret-0123";
 const MAX_STEPS: usize = 100;
@@ -131,27 +132,27 @@ enum Ev {
 /// Both machines (`Call`, `OperationCall`) through one interface.
 trait Machine {
     type Reply;
-    fn poll_m(&mut self, t: Time) -> Step<Self::Reply>;
+    fn poll_m(&mut self, t: Time) -> CallStep<Self::Reply>;
     fn handle_m(&mut self, o: AttemptOutcome, t: Time);
 }
 
 impl Machine for Call {
     type Reply = http::Response<Bytes>;
-    fn poll_m(&mut self, t: Time) -> Step<Self::Reply> {
+    fn poll_m(&mut self, t: Time) -> CallStep<Self::Reply> {
         self.poll(t)
     }
     fn handle_m(&mut self, o: AttemptOutcome, t: Time) {
-        self.handle(o, t)
+        self.handle_outcome(o, t)
     }
 }
 
 impl<O: Operation> Machine for OperationCall<O> {
     type Reply = Response<O::Output>;
-    fn poll_m(&mut self, t: Time) -> Step<Self::Reply> {
+    fn poll_m(&mut self, t: Time) -> CallStep<Self::Reply> {
         self.poll(t)
     }
     fn handle_m(&mut self, o: AttemptOutcome, t: Time) {
-        self.handle(o, t)
+        self.handle_outcome(o, t)
     }
 }
 
@@ -261,6 +262,10 @@ impl Driver {
                     }
                     m.handle_m(build_outcome(&out), self.clock.time());
                 }
+                Step::Refresh(_) | Step::Read(_) => {
+                    panic!("an API key call neither refreshes nor streams")
+                }
+                Step::Item(never) => match never {},
             }
         }
         panic!("the call did not finish within {MAX_STEPS} steps");
@@ -898,7 +903,7 @@ fn cancel_mid_wait_is_seen_before_the_wait_ends() {
     let Step::Send(_) = call.poll(clock.time()) else {
         panic!("expected Send")
     };
-    call.handle(build_outcome(&status(503)), clock.time());
+    call.handle_outcome(build_outcome(&status(503)), clock.time());
     let Step::Wait(until) = call.poll(clock.time()) else {
         panic!("expected Wait")
     };
@@ -1354,9 +1359,12 @@ fn hook_errors_abort_without_further_attempts() {
 struct Rotating(AtomicU32);
 
 impl CredentialSource for Rotating {
-    fn bearer_token(&self) -> Result<crate::credentials::Secret, Error> {
+    fn authorization(&self, _wall: SystemTime) -> Result<Authorization, Error> {
         let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
-        Ok(crate::credentials::Secret::new(format!("token-{n}")))
+        Authorization::bearer(&format!("token-{n}"))
+    }
+    fn secrets(&self) -> Vec<crate::credentials::Secret> {
+        Vec::new()
     }
 }
 
@@ -1364,8 +1372,11 @@ impl CredentialSource for Rotating {
 struct Broken;
 
 impl CredentialSource for Broken {
-    fn bearer_token(&self) -> Result<crate::credentials::Secret, Error> {
+    fn authorization(&self, _wall: SystemTime) -> Result<Authorization, Error> {
         Err(Error::credentials("refresh failed"))
+    }
+    fn secrets(&self) -> Vec<crate::credentials::Secret> {
+        Vec::new()
     }
 }
 
@@ -1474,8 +1485,11 @@ fn token_that_is_not_a_header_value_is_a_credentials_error() {
     #[derive(Debug)]
     struct BadToken;
     impl CredentialSource for BadToken {
-        fn bearer_token(&self) -> Result<crate::credentials::Secret, Error> {
-            Ok(crate::credentials::Secret::new("line\nbreak"))
+        fn authorization(&self, _wall: SystemTime) -> Result<Authorization, Error> {
+            Authorization::bearer("line\nbreak")
+        }
+        fn secrets(&self) -> Vec<crate::credentials::Secret> {
+            Vec::new()
         }
     }
     let cfg = config().credentials(Arc::new(BadToken)).build().unwrap();
@@ -1732,7 +1746,7 @@ fn huge_allowed_retry_after_does_not_panic() {
     let Step::Send(_) = call.poll(clock.time()) else {
         panic!("expected Send")
     };
-    call.handle(
+    call.handle_outcome(
         build_outcome(&status_h(503, "retry-after", "99999999999999999999999")),
         clock.time(),
     );

@@ -85,7 +85,7 @@ fn one_call_span_and_one_child_per_attempt() {
                         .header("x-request-id", "req-1")
                         .body(Bytes::new())
                         .unwrap();
-                    call.handle(AttemptOutcome::Response(resp), t(clock));
+                    call.handle_outcome(AttemptOutcome::Response(resp), t(clock));
                 }
                 Step::Wait(_) => clock += 1000,
                 Step::Done(_) => break,

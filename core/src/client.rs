@@ -45,6 +45,12 @@ pub trait Transport: Clone + Send + Sync + 'static {
     /// Starts auto-pagination from the first request.
     fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> Self::Paging<O>;
 
+    /// A fresh seed for a machine's jitter (by default from the standard library's
+    /// per-process random hasher keys; a platform without them overrides it).
+    fn seed() -> u64 {
+        crate::backoff::random_seed()
+    }
+
     /// A result that is already known, in this transport's shape: the result itself
     /// (blocking) or a future that is ready at once (async). Composite calls use it to stop
     /// early, for example when their first request failed.

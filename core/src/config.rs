@@ -353,7 +353,12 @@ mod tests {
         let c = Config::public("http://127.0.0.1:9/").unwrap();
         assert_eq!(c.base_url(), "http://127.0.0.1:9");
         assert_eq!(c.workspace_id(), "");
-        assert_eq!(c.credentials().authorization().unwrap(), None);
+        assert!(matches!(
+            c.credentials()
+                .authorization(web_time::SystemTime::now())
+                .unwrap(),
+            crate::Authorization::Header(None)
+        ));
         assert_eq!(Config::public("").unwrap().base_url(), DEFAULT_BASE_URL);
         assert!(Config::public("ftp://x").is_err());
         // A workspace may still be given; whitespace-only is still refused.
@@ -375,7 +380,12 @@ mod tests {
             .api_key("sk-1")
             .build()
             .unwrap();
-        assert_eq!(c.credentials().authorization().unwrap(), None);
+        assert!(matches!(
+            c.credentials()
+                .authorization(web_time::SystemTime::now())
+                .unwrap(),
+            crate::Authorization::Header(None)
+        ));
     }
 
     #[test]

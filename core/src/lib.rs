@@ -7,13 +7,26 @@
 //!
 //! ## Driving contract
 //!
-//! A call is an [`OperationCall`]: ask it for the next [`Step`] with the current [`Time`],
-//! perform what it says, and report back:
+//! Every machine of the core — a call ([`OperationCall`]), a workspace event subscription
+//! ([`sse::SseSession`]), a turn stream ([`sse::TurnSession`]), a device-code login
+//! ([`auth::DeviceLogin`]) — is a [`Machine`]: ask it for the next [`Step`] with the current
+//! [`Time`], do what the step says, report back through its `handle_*` inputs (each takes the
+//! [`Time`] too), and poll again. One loop drives them all:
 //!
-//! - [`Step::Send`]: send `attempt.request`, enforcing `attempt.timeout` over the whole
-//!   exchange (headers **and** body), then report one [`AttemptOutcome`] with `handle`;
-//! - [`Step::Wait`]: sleep until the instant (wake early if a cancel token fires), then poll;
-//! - [`Step::Done`]: the result, with metadata.
+//! | step | the driver | then reports |
+//! |---|---|---|
+//! | `Send(attempt)` | sends `attempt.request` under `attempt.timeout`, aborting it when a cancel token fires; when `attempt.stream` is set and the response is a 2xx `text/event-stream`, keeps the body | `handle_head(head)` for a kept body; otherwise `handle_outcome(..)` with the buffered response, or the failure, timeout or cancellation |
+//! | `Refresh(refresh)` | `refresh.begin(wall)`, sends the attempt it returns (if any) like a buffered `Send`, `refresh.finish(outcome, wall)` | `handle_refresh(result)` |
+//! | `Read(until)` | reads the next chunk of the kept body; if nothing came by `until` or a cancel token fired, reports nothing | `handle_chunk(bytes)`, `handle_eof()` or `handle_read_error(error)` |
+//! | `Wait(until)` | drops any kept body and sleeps until `until`, waking early when a cancel token fires | — |
+//! | `Item(item)` | hands the item to its consumer | — |
+//! | `Done(result)` | stops: the result is the machine's one terminal outcome | — |
+//!
+//! A credential source that must refresh its token (a [`auth::TokenManager`] near expiry)
+//! makes the next attempt's machine yield `Refresh`; the transport runs the exchange over its
+//! own HTTP stack, so no machine ever blocks or does I/O inside `poll`. WebSockets
+//! ([`ws::WsSession`]) have their own frame-level steps, with the same names where they mean
+//! the same thing.
 //!
 //! Auto-paging is a [`Pager`]: `next_request()` gives the next page's operation, run it as a
 //! call, feed the response to `handle_page()`.
@@ -67,10 +80,12 @@
 //!                 (200, r#"{"id":"a-1","name":"Ada"}"#)
 //!             };
 //!             let resp = http::Response::builder().status(status).body(Bytes::from(body))?;
-//!             call.handle(AttemptOutcome::Response(resp), t());
+//!             call.handle_outcome(AttemptOutcome::Response(resp), t());
 //!         }
 //!         Step::Wait(until) => std::thread::sleep(until.saturating_duration_since(Mono::now())),
 //!         Step::Done(result) => break result?,
+//!         // An API key never needs a refresh, and a call neither streams nor has items.
+//!         Step::Refresh(_) | Step::Read(_) | Step::Item(_) => unreachable!(),
 //!     }
 //! };
 //! assert_eq!(agent.data["name"], "Ada");
@@ -103,6 +118,7 @@ pub mod encode;
 pub mod error;
 pub mod hooks;
 pub mod lowlevel;
+pub mod machine;
 pub mod meta;
 pub mod operation;
 pub mod options;
@@ -118,22 +134,24 @@ pub mod sse;
 pub mod streaming;
 #[cfg(test)]
 mod test_ops;
+pub mod time;
 #[cfg(feature = "rustls")]
 pub mod tls;
 pub mod webhook;
 pub mod ws;
 
 pub use body::{Body, Multipart};
-pub use call::{Attempt, AttemptOutcome, Call, OperationCall, ReasonPhrase, Step, Time};
+pub use call::{Attempt, AttemptOutcome, Call, CallStep, OperationCall, ReasonPhrase};
 pub use cancel::CancelToken;
 pub use client::{
     AutoPaging, CallContext, Client, DefaultTransport, Pending, Scope, Single, Transport,
 };
 pub use config::{Config, ConfigBuilder};
-pub use credentials::{ApiKey, CredentialSource, Secret};
+pub use credentials::{ApiKey, Authorization, CredentialSource, Refresh, RefreshJob, Secret};
 pub use error::{Error, ErrorKind, Result, TimeoutScope, TransportErrorKind};
 pub use hooks::{Decision, Hooks};
 pub use lowlevel::{RawData, ResponseMode, Route};
+pub use machine::{Machine, Step};
 pub use meta::{RateLimit, Response, ResponseMeta};
 pub use operation::{Operation, PageData, PagerKind, Paginated, RequestParts};
 pub use options::{RequestOptions, RetryOverride, RetryPolicy};
@@ -143,6 +161,7 @@ pub use parse::Binary;
 pub use patch::Patch;
 pub use query::{Query, QueryValue};
 pub use streaming::StreamTransport;
+pub use time::Time;
 
 pub use bytes;
 pub use http;

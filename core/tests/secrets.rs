@@ -195,7 +195,7 @@ fn hook_contexts_hide_tokens_cookies_and_body_secrets() {
             br#"{"token":"body-tok-5ecret","name":"visible-name"}"#,
         ))
         .unwrap();
-    call.handle(AttemptOutcome::Response(resp), time());
+    call.handle_outcome(AttemptOutcome::Response(resp), time());
     let Step::Done(r) = call.poll(time()) else {
         panic!("expected the end");
     };

@@ -3,12 +3,15 @@
 
 use amigo_platform_api::ApiExt;
 use amigo_platform_core::auth::{
-    Credentials, FnCallbacks, LoginOptions, LoginStatus, ManualClock, MemoryStorage, TokenManager,
+    Credentials, FnCallbacks, LoginOptions, LoginStatus, MemoryStorage, TokenManager,
 };
 use amigo_platform_core::{CancelToken, Config, ErrorKind, Secret};
-use amigo_platform_hyper::auth::{device_login, refresh_ahead, token_manager, HyperIdentity};
+use amigo_platform_hyper::auth::{access_token, device_login};
+use amigo_platform_hyper::HyperTransport;
 use amigo_platform_testkit::identity::{form_value, IdentityReply, MockIdentity};
 use amigo_platform_testkit::MockServer;
+use serde_json::json;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -110,13 +113,11 @@ async fn async_client_keeps_working_across_token_expiry() {
     server.seed_agents(MockServer::WORKSPACE_ID, 1);
     let id = MockIdentity::start();
     id.set_refresh_lifetime(3 * 3600);
-    let now = unix_now();
-    let clock = ManualClock::at_unix(now);
-    let manager = TokenManager::builder(Arc::new(HyperIdentity::new()), Arc::new(clock.clone()))
+    let manager = TokenManager::builder()
         .identity_base_url(id.base_url())
         .storage(Arc::new(MemoryStorage::new()))
         .build();
-    manager.store(&stored(now + 3600)).unwrap();
+    manager.store(&stored(unix_now() + 3600)).unwrap();
     let config = Config::builder()
         .credentials(Arc::new(manager.clone()))
         .workspace_id(MockServer::WORKSPACE_ID)
@@ -125,8 +126,10 @@ async fn async_client_keeps_working_across_token_expiry() {
         .unwrap();
     let client = amigo_platform_hyper::Client::new(config);
     client.api().agents().list().await.unwrap();
-    clock.advance(Duration::from_secs(3600 + 5)); // expired
-                                                  // Refreshing inside bearer_token() works even on a current-thread runtime.
+    manager
+        .store(&stored(unix_now().saturating_sub(5)))
+        .unwrap(); // expired
+                   // The refresh is a step of the call's own future: it works on a current-thread runtime.
     client.api().agents().list().await.unwrap();
     let auth: Vec<String> = server
         .requests()
@@ -137,10 +140,13 @@ async fn async_client_keeps_working_across_token_expiry() {
     assert!(auth[1].starts_with("Bearer ey"));
     assert_eq!(id.token_requests("refresh_token").len(), 1);
 
-    // refresh_ahead refreshes off the request path.
-    clock.advance(Duration::from_secs(3 * 3600 - 3605 - 30)); // 30 s left
+    // access_token refreshes off the request path.
+    manager.store(&stored(unix_now() + 30)).unwrap(); // 30 s left
     id.set_refresh_lifetime(10 * 3600);
-    let t = refresh_ahead(&manager).await.unwrap().unwrap();
+    let t = access_token(&manager, &HyperTransport::new())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(id.token_requests("refresh_token").len(), 2);
     client.api().agents().list().await.unwrap();
     assert_eq!(
@@ -150,16 +156,77 @@ async fn async_client_keeps_working_across_token_expiry() {
     assert_eq!(id.token_requests("refresh_token").len(), 2);
 }
 
+/// Ten concurrent calls on a single-threaded runtime share one refresh exchange, and the
+/// runtime's only thread keeps running other tasks while the exchange is in flight: the
+/// refresh is awaited on the call's own future, with no helper thread or runtime.
+#[tokio::test(flavor = "current_thread")]
+async fn concurrent_calls_share_one_refresh_without_blocking_the_runtime() {
+    let server = MockServer::start();
+    server.seed_agents(MockServer::WORKSPACE_ID, 1);
+    let id = MockIdentity::start();
+    id.script_token([IdentityReply::token(
+        json!({"workspace_id": MockServer::WORKSPACE_ID, "exp": unix_now() + 3600}),
+        None,
+    )
+    .delay(Duration::from_millis(300))]);
+    let manager = TokenManager::builder()
+        .identity_base_url(id.base_url())
+        .storage(Arc::new(MemoryStorage::new()))
+        .build();
+    manager.store(&stored(unix_now() + 5)).unwrap();
+    let config = Config::builder()
+        .credentials(Arc::new(manager.clone()))
+        .workspace_id(MockServer::WORKSPACE_ID)
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let client = amigo_platform_hyper::Client::new(config);
+    let ticks = Arc::new(AtomicUsize::new(0));
+    let ticker = {
+        let ticks = ticks.clone();
+        tokio::spawn(async move {
+            for _ in 0..1_000 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                ticks.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+    };
+    let calls: Vec<_> = (0..10)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.api().agents().list().await })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap().items.len(), 1);
+    }
+    // The 300 ms exchange let the ticker run on the same thread all along.
+    assert!(ticks.load(Ordering::SeqCst) >= 20, "{ticks:?}");
+    ticker.abort();
+    assert_eq!(id.token_requests("refresh_token").len(), 1);
+    let auth: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").unwrap().to_owned())
+        .collect();
+    assert_eq!(auth.len(), 10);
+    assert!(auth
+        .iter()
+        .all(|a| a == &auth[0] && a != "Bearer at-initial"));
+}
+
 #[tokio::test]
-async fn default_token_manager_builder_uses_hyper() {
+async fn access_token_over_hyper_clears_rejected_credentials() {
     let id = MockIdentity::start();
     id.script_token([IdentityReply::unauthorized()]);
-    let manager = token_manager()
+    let manager = TokenManager::builder()
         .identity_base_url(id.base_url())
         .storage(Arc::new(MemoryStorage::new()))
         .build();
     manager.store(&stored(unix_now() + 1)).unwrap();
-    let e = refresh_ahead(&manager).await.unwrap_err();
+    let e = access_token(&manager, &HyperTransport::new())
+        .await
+        .unwrap_err();
     assert_eq!(e.error_code(), Some("refresh_token_expired"));
     assert!(!manager.has_credentials());
 }

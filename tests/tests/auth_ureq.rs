@@ -3,13 +3,14 @@
 
 use amigo_platform_api::ApiExt;
 use amigo_platform_core::auth::{
-    Credentials, DeviceCodeIssuance, LoginCallbacks, LoginOptions, LoginStatus, ManualClock,
-    MemoryStorage, TokenManager, Workspace,
+    Credentials, DeviceCodeIssuance, LoginCallbacks, LoginOptions, LoginStatus, MemoryStorage,
+    TokenManager, Workspace,
 };
-use amigo_platform_core::{CancelToken, Config, CredentialSource, ErrorKind, Secret};
+use amigo_platform_core::{CancelToken, Config, ErrorKind, Secret};
 use amigo_platform_testkit::identity::{form_fields, form_value, IdentityReply, MockIdentity};
 use amigo_platform_testkit::MockServer;
-use amigo_platform_ureq::auth::{device_login, token_manager, UreqIdentity};
+use amigo_platform_ureq::auth::{access_token, device_login};
+use amigo_platform_ureq::UreqTransport;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -274,14 +275,12 @@ fn client_keeps_working_across_token_expiry() {
     server.seed_agents(MockServer::WORKSPACE_ID, 2);
     let id = MockIdentity::start();
     id.set_refresh_lifetime(3 * 3600);
-    let now = unix_now();
-    let clock = ManualClock::at_unix(now);
-    let manager = TokenManager::builder(Arc::new(UreqIdentity::new()), Arc::new(clock.clone()))
+    let manager = TokenManager::builder()
         .identity_base_url(id.base_url())
         .storage(Arc::new(MemoryStorage::new()))
         .build();
     manager
-        .store(&stored(now + 3600, MockServer::WORKSPACE_ID))
+        .store(&stored(unix_now() + 3600, MockServer::WORKSPACE_ID))
         .unwrap();
     let config = Config::builder()
         .credentials(Arc::new(manager.clone()))
@@ -291,9 +290,11 @@ fn client_keeps_working_across_token_expiry() {
         .unwrap();
     let client = amigo_platform_ureq::Client::new(config);
     assert_eq!(client.api().agents().list().send().unwrap().items.len(), 2);
-    clock.advance(Duration::from_secs(3600 - 30)); // 30 s left: inside the refresh window
+    // The same tokens, now 30 s from expiry: inside the refresh window.
+    manager
+        .store(&stored(unix_now() + 30, MockServer::WORKSPACE_ID))
+        .unwrap();
     assert_eq!(client.api().agents().list().send().unwrap().items.len(), 2);
-    clock.advance(Duration::from_secs(600));
     assert_eq!(client.api().agents().list().send().unwrap().items.len(), 2);
 
     let auth: Vec<String> = server
@@ -333,7 +334,7 @@ fn rejected_refresh_fails_calls_before_sending() {
     let server = MockServer::start();
     let id = MockIdentity::start();
     id.script_token([IdentityReply::invalid_grant()]);
-    let manager = token_manager()
+    let manager = TokenManager::builder()
         .identity_base_url(id.base_url())
         .storage(Arc::new(MemoryStorage::new()))
         .build();
@@ -355,37 +356,56 @@ fn rejected_refresh_fails_calls_before_sending() {
     // A 503 on refresh propagates and keeps the credentials.
     id.script_token([IdentityReply::unavailable()]);
     manager.store(&stored(unix_now() + 10, "ws-001")).unwrap();
-    let e = manager.bearer_token().unwrap_err();
+    let e = access_token(&manager, &UreqTransport::new()).unwrap_err();
     assert_eq!(e.message(), "Identity error (503)");
     assert!(manager.has_credentials());
 }
 
 #[test]
-fn ten_concurrent_callers_one_refresh_exchange() {
+fn ten_concurrent_calls_share_one_refresh_exchange() {
+    let server = MockServer::start();
+    server.seed_agents("ws1", 1);
     let id = MockIdentity::start();
     id.script_token([IdentityReply::token(
         json!({"workspace_id": "ws1", "exp": unix_now() + 3600}),
         None,
     )
     .delay(Duration::from_millis(200))]);
-    let manager = token_manager()
+    let manager = TokenManager::builder()
         .identity_base_url(id.base_url())
         .storage(Arc::new(MemoryStorage::new()))
         .build();
     manager.store(&stored(unix_now() + 5, "ws1")).unwrap();
-    let barrier = Arc::new(std::sync::Barrier::new(10));
-    let threads: Vec<_> = (0..10)
-        .map(|_| {
-            let (m, b) = (manager.clone(), barrier.clone());
-            std::thread::spawn(move || {
-                b.wait();
-                m.bearer_token().unwrap()
-            })
-        })
-        .collect();
-    let tokens: Vec<Secret> = threads.into_iter().map(|t| t.join().unwrap()).collect();
-    assert!(tokens
+    let config = Config::builder()
+        .credentials(Arc::new(manager.clone()))
+        .workspace_id("ws1")
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let client = amigo_platform_ureq::Client::new(config);
+    let barrier = std::sync::Barrier::new(10);
+    std::thread::scope(|s| {
+        for _ in 0..10 {
+            s.spawn(|| {
+                barrier.wait();
+                assert_eq!(client.api().agents().list().send().unwrap().items.len(), 1);
+            });
+        }
+    });
+    assert_eq!(id.token_requests("refresh_token").len(), 1);
+    let auth: Vec<String> = server
+        .requests()
         .iter()
-        .all(|t| t == &tokens[0] && t.expose() != "at-initial"));
+        .map(|r| r.header("authorization").unwrap().to_owned())
+        .collect();
+    assert_eq!(auth.len(), 10);
+    assert!(auth
+        .iter()
+        .all(|a| a == &auth[0] && a != "Bearer at-initial"));
+    // The token outside any call is the refreshed one, without another exchange.
+    let token = access_token(&manager, &UreqTransport::new())
+        .unwrap()
+        .unwrap();
+    assert_eq!(format!("Bearer {}", token.token.expose()), auth[0]);
     assert_eq!(id.token_requests("refresh_token").len(), 1);
 }

@@ -14,8 +14,8 @@ use amigo_platform_core::hooks::{
     Decision, ErrorHookContext, HookError, Hooks, RequestHookContext, ResponseHookContext,
 };
 use amigo_platform_core::{
-    CancelToken, CredentialSource, Error, ErrorKind, RawData, RequestOptions, ResponseMode, Secret,
-    TimeoutScope,
+    Authorization, CancelToken, CredentialSource, Error, ErrorKind, RawData, RequestOptions,
+    ResponseMode, Secret, TimeoutScope,
 };
 use amigo_platform_testkit::{Fault, MockServer};
 use common::{config, count, Backend};
@@ -868,9 +868,12 @@ fn hooks_observe_every_attempt<B: Backend>() {
 struct Rotating(AtomicUsize);
 
 impl CredentialSource for Rotating {
-    fn bearer_token(&self) -> Result<Secret, Error> {
+    fn authorization(&self, _wall: std::time::SystemTime) -> Result<Authorization, Error> {
         let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
-        Ok(Secret::new(format!("token-{n}")))
+        Authorization::bearer(&format!("token-{n}"))
+    }
+    fn secrets(&self) -> Vec<Secret> {
+        Vec::new()
     }
 }
 

@@ -194,7 +194,7 @@ mod asynchronous {
             let mut stream = sse::stream_turn(&client, "conv-1", &TurnRequest::new("hi"));
             let mut events = 0;
             for _ in 0..100 {
-                match stream.next_event().await {
+                match stream.next_item().await {
                     Some(event) => {
                         event.expect("turn event");
                         events += 1;

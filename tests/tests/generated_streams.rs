@@ -383,7 +383,7 @@ mod asynchronous {
             .header("x-call", "c1")
             .stream();
         let mut events = Vec::new();
-        while let Some(e) = stream.next_event().await {
+        while let Some(e) = stream.next_item().await {
             events.push(e.expect("event"));
         }
         assert_typed_default_script(&events);
@@ -402,7 +402,7 @@ mod asynchronous {
             .create_turn(CONV, turn("hello"))
             .stream();
         let mut events = Vec::new();
-        while let Some(e) = stream.next_event().await {
+        while let Some(e) = stream.next_item().await {
             events.push(e.expect("event"));
         }
         assert!(matches!(
@@ -478,11 +478,11 @@ mod asynchronous {
             .stream_turn(CONV, turn("x"))
             .stream();
         assert!(matches!(
-            stream.next_event().await,
+            stream.next_item().await,
             Some(Ok(TurnEvent::Token(_)))
         ));
         let e = stream
-            .next_event()
+            .next_item()
             .await
             .expect("an item")
             .expect_err("deadline");
@@ -492,6 +492,6 @@ mod asynchronous {
             e.timeout_info().map(|(_, s)| s),
             Some(TimeoutScope::Deadline)
         );
-        assert!(stream.next_event().await.is_none());
+        assert!(stream.next_item().await.is_none());
     }
 }

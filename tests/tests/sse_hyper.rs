@@ -134,7 +134,7 @@ async fn turn_streams() {
     let server = MockServer::start();
     let mut stream = sse::stream_turn(&client(&server), "conv-1", &TurnRequest::new("hi"));
     let mut events = Vec::new();
-    while let Some(e) = stream.next_event().await {
+    while let Some(e) = stream.next_item().await {
         events.push(e.expect("event"));
     }
     assert_eq!(events.len(), 8);
@@ -143,16 +143,16 @@ async fn turn_streams() {
     server.script_turn([TurnPart::text("event: token\ndata: {\"text\":\"a\"}\n\n")]);
     let mut stream = sse::stream_turn(&client(&server), "conv-1", &TurnRequest::new("hi"));
     assert!(matches!(
-        stream.next_event().await,
+        stream.next_item().await,
         Some(Ok(TurnEvent::Token(_)))
     ));
     let e = stream
-        .next_event()
+        .next_item()
         .await
         .expect("item")
         .expect_err("interrupted");
     assert_eq!(e.error_code(), Some("stream_interrupted"));
-    assert!(stream.next_event().await.is_none());
+    assert!(stream.next_item().await.is_none());
     assert_eq!(count(&server, "/turns/stream"), 2);
 
     let mut script = vec![TurnPart::text("event: token\ndata: {\"text\":\"a\"}\n\n")];
@@ -163,7 +163,7 @@ async fn turn_streams() {
     server.script_turn(script);
     let mut stream = sse::stream_turn(&client(&server), "conv-1", &TurnRequest::new("hi"));
     assert!(matches!(
-        stream.next_event().await,
+        stream.next_item().await,
         Some(Ok(TurnEvent::Token(_)))
     ));
     drop(stream);

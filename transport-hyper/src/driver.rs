@@ -1,18 +1,20 @@
-//! The async driver loop over the core's `OperationCall`.
+//! The async transport: hyper's I/O primitives and the one loop that drives every machine.
 
-use amigo_platform_core::call::{Attempt, AttemptOutcome, OperationCall, ReasonPhrase, Step, Time};
 use amigo_platform_core::cancel::Cancelled;
 use amigo_platform_core::client::{CallContext, DefaultTransport, Transport};
 use amigo_platform_core::error::TransportErrorKind;
-use amigo_platform_core::PageStream;
-use amigo_platform_core::{Error, Operation, Paginated, Response};
+use amigo_platform_core::sse::{streams_body, MAX_ERROR_BODY};
+use amigo_platform_core::{
+    Attempt, AttemptOutcome, Error, Machine, Operation, OperationCall, PageStream, Paginated,
+    ReasonPhrase, Response, Step, Time,
+};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as LegacyClient;
 use std::future::Future;
-use std::hash::{BuildHasher, Hasher};
 use std::pin::Pin;
 use web_time::{Instant, SystemTime};
 
@@ -60,7 +62,7 @@ impl HyperTransport {
         }
     }
 
-    /// The pooled HTTP client (shared by calls, event streams and turn streams).
+    /// The pooled HTTP client (shared by calls, streams and identity requests).
     pub fn http_client(&self) -> &HttpClient {
         &self.client
     }
@@ -72,74 +74,65 @@ impl HyperTransport {
     }
 
     /// Runs one call to completion.
-    pub(crate) async fn drive<O: Operation>(
+    async fn drive<O: Operation>(
         self,
         ctx: CallContext<O>,
         meta: bool,
     ) -> Result<Response<O::Output>, Error> {
-        let call = OperationCall::new(
-            ctx.op,
-            &ctx.config,
-            &ctx.options,
-            ctx.base_url.as_deref(),
-            seed(),
-            now(),
-        );
+        let call = OperationCall::from_context(ctx, Self::seed(), Time::system());
         // Only the data goes back: skip building the response metadata.
-        let mut call = if meta { call } else { call.data_only() };
-        let cancelled = Cancelled::any(call.cancel_tokens().to_vec());
-        loop {
-            match call.poll(now()) {
-                Step::Send(attempt) => {
-                    let outcome = tokio::select! {
-                        o = self.attempt(attempt) => o,
-                        _ = cancelled.clone() => AttemptOutcome::Cancelled,
-                    };
-                    call.handle(outcome, now());
-                }
-                Step::Wait(until) => {
-                    tokio::select! {
-                        _ = tokio::time::sleep_until(tokio::time::Instant::from_std(until)) => {}
-                        _ = cancelled.clone() => {}
-                    }
-                }
-                Step::Done(result) => return result,
-            }
+        let call = if meta { call } else { call.data_only() };
+        match Driver::new(call, self).next().await {
+            Next::Done(result) => result,
+            Next::Item(never) => match never {},
         }
     }
 
-    async fn attempt(&self, attempt: Attempt) -> AttemptOutcome {
-        let exchange = exchange(self.client.clone(), attempt.request, self.max_body);
-        match attempt.timeout {
+    /// Sends one attempt under its time limit (headers only when the body is kept).
+    async fn send(&self, attempt: Attempt) -> Sent {
+        let (stream, timeout) = (attempt.stream, attempt.timeout);
+        let exchange = async move {
+            let response = match self.client.request(attempt.request.map(Full::new)).await {
+                Ok(r) => r,
+                Err(e) => return Err(AttemptOutcome::Failed(client_error(&e))),
+            };
+            let (mut head, body) = response.into_parts();
+            carry_reason_phrase(&mut head);
+            Ok((head, body))
+        };
+        let exchange = async move {
+            match exchange.await {
+                Err(outcome) => Sent::Outcome(outcome),
+                Ok((head, body)) if stream && streams_body(&head) => Sent::Stream(head, body),
+                Ok((head, body)) if stream => Sent::Buffer(head, body, MAX_ERROR_BODY),
+                Ok((head, body)) => Sent::Outcome(buffer(head, body, self.max_body).await),
+            }
+        };
+        let sent = match timeout {
             Some(limit) => match tokio::time::timeout(limit, exchange).await {
-                Ok(outcome) => outcome,
-                Err(_) => AttemptOutcome::TimedOut,
+                Ok(sent) => sent,
+                Err(_) => Sent::Outcome(AttemptOutcome::TimedOut),
             },
             None => exchange.await,
+        };
+        match sent {
+            // A stream connect's error body is read after its headers' time limit.
+            Sent::Buffer(head, body, limit) => Sent::Outcome(buffer(head, body, limit).await),
+            other => other,
         }
     }
 }
 
-async fn exchange(
-    client: HttpClient,
-    request: http::Request<Bytes>,
-    max_body: usize,
-) -> AttemptOutcome {
-    let response = match client.request(request.map(Full::new)).await {
-        Ok(r) => r,
-        Err(e) => return AttemptOutcome::Failed(client_error(&e)),
-    };
-    let (mut head, body) = response.into_parts();
-    carry_reason_phrase(&mut head);
-    buffer_body(head, body, max_body).await
+/// What a send produced.
+enum Sent {
+    Outcome(AttemptOutcome),
+    Stream(http::response::Parts, Incoming),
+    /// A body to buffer up to the limit, outside the headers' time limit.
+    Buffer(http::response::Parts, Incoming, usize),
 }
 
 /// Buffers a response body up to `max_body` bytes into the outcome the core expects.
-pub(crate) async fn buffer_body(
-    head: http::response::Parts,
-    body: hyper::body::Incoming,
-    max_body: usize,
-) -> AttemptOutcome {
+async fn buffer(head: http::response::Parts, body: Incoming, max_body: usize) -> AttemptOutcome {
     match Limited::new(body, max_body).collect().await {
         Ok(collected) => {
             AttemptOutcome::Response(http::Response::from_parts(head, collected.to_bytes()))
@@ -172,7 +165,7 @@ pub(crate) fn default_http_client() -> HttpClient {
 }
 
 /// Copies hyper's reason phrase (sent only when non-canonical) into the core's extension.
-pub(crate) fn carry_reason_phrase(head: &mut http::response::Parts) {
+fn carry_reason_phrase(head: &mut http::response::Parts) {
     if let Some(reason) = head.extensions.get::<hyper::ext::ReasonPhrase>() {
         let text = String::from_utf8_lossy(reason.as_bytes()).into_owned();
         head.extensions.insert(ReasonPhrase(text));
@@ -180,7 +173,7 @@ pub(crate) fn carry_reason_phrase(head: &mut http::response::Parts) {
 }
 
 /// Maps a hyper client failure to the core's Network kinds.
-pub(crate) fn client_error(e: &hyper_util::client::legacy::Error) -> Error {
+fn client_error(e: &hyper_util::client::legacy::Error) -> Error {
     use std::error::Error as _;
     let mut kind = if e.is_connect() {
         TransportErrorKind::Connect
@@ -210,6 +203,123 @@ pub(crate) fn client_error(e: &hyper_util::client::legacy::Error) -> Error {
         source = s.source();
     }
     Error::network(kind, message)
+}
+
+/// Sleeps until `until`, or until a token fires.
+async fn sleep_until(until: Instant, cancelled: &Cancelled) {
+    tokio::select! {
+        _ = tokio::time::sleep_until(tokio::time::Instant::from_std(until)) => {}
+        _ = cancelled.clone() => {}
+    }
+}
+
+/// Sends an attempt, or gives up when a token fires.
+async fn send(transport: &HyperTransport, cancelled: &Cancelled, attempt: Attempt) -> Sent {
+    tokio::select! {
+        sent = transport.send(attempt) => sent,
+        _ = cancelled.clone() => Sent::Outcome(AttemptOutcome::Cancelled),
+    }
+}
+
+/// What the driver hands back: an item, or the machine's end.
+pub(crate) enum Next<I, R> {
+    Item(I),
+    Done(R),
+}
+
+/// The one async loop: drives any machine over this transport.
+pub(crate) struct Driver<M> {
+    pub(crate) machine: M,
+    transport: HyperTransport,
+    cancelled: Cancelled,
+    body: Option<Incoming>,
+}
+
+impl<M: Machine> Driver<M> {
+    pub(crate) fn new(machine: M, transport: HyperTransport) -> Driver<M> {
+        let cancelled = Cancelled::any(machine.cancel_tokens().to_vec());
+        Driver {
+            machine,
+            transport,
+            cancelled,
+            body: None,
+        }
+    }
+
+    /// Runs the machine to its next item or its end. Dropping the future abandons whatever
+    /// is in flight (the request, a read, a sleep).
+    pub(crate) async fn next(&mut self) -> Next<M::Item, M::Output> {
+        let now = Time::system;
+        loop {
+            match self.machine.poll(now()) {
+                Step::Send(attempt) => {
+                    self.body = None;
+                    match send(&self.transport, &self.cancelled, attempt).await {
+                        Sent::Stream(head, body) => {
+                            self.body = Some(body);
+                            self.machine.handle_head(head, now());
+                        }
+                        Sent::Outcome(o) => self.machine.handle_outcome(o, now()),
+                        // The transport buffers these itself before returning.
+                        Sent::Buffer(head, body, limit) => {
+                            let outcome = buffer(head, body, limit).await;
+                            self.machine.handle_outcome(outcome, now());
+                        }
+                    }
+                }
+                Step::Refresh(mut refresh) => {
+                    let result = match refresh.begin(SystemTime::now()) {
+                        Ok(Some(attempt)) => {
+                            let outcome =
+                                match send(&self.transport, &self.cancelled, attempt).await {
+                                    Sent::Outcome(o) => o,
+                                    _ => AttemptOutcome::Cancelled,
+                                };
+                            refresh.finish(outcome, SystemTime::now())
+                        }
+                        other => other.map(drop),
+                    };
+                    self.machine.handle_refresh(result, now());
+                }
+                Step::Read(until) => {
+                    let Some(body) = self.body.as_mut() else {
+                        self.machine.handle_eof(now());
+                        continue;
+                    };
+                    let deadline = async {
+                        match until {
+                            Some(at) => sleep_until(at, &self.cancelled).await,
+                            None => self.cancelled.clone().await,
+                        }
+                    };
+                    tokio::select! {
+                        frame = body.frame() => match frame {
+                            None => self.machine.handle_eof(now()),
+                            Some(Err(e)) => self.machine.handle_read_error(
+                                Error::network(TransportErrorKind::Read, e),
+                                now(),
+                            ),
+                            Some(Ok(f)) => {
+                                if let Ok(data) = f.into_data() {
+                                    self.machine.handle_chunk(&data, now());
+                                }
+                            }
+                        },
+                        _ = deadline => {}
+                    }
+                }
+                Step::Wait(until) => {
+                    self.body = None;
+                    sleep_until(until, &self.cancelled).await;
+                }
+                Step::Item(item) => return Next::Item(item),
+                Step::Done(result) => {
+                    self.body = None;
+                    return Next::Done(result);
+                }
+            }
+        }
+    }
 }
 
 impl DefaultTransport for HyperTransport {
@@ -247,19 +357,4 @@ impl Transport for HyperTransport {
     {
         Box::pin(async move { next(first.await).await })
     }
-}
-
-/// The driver's clocks, read once per step.
-pub(crate) fn now() -> Time {
-    Time {
-        now: Instant::now(),
-        wall: SystemTime::now(),
-    }
-}
-
-/// A fresh seed for jitter, from the standard library's per-process random hasher keys.
-pub(crate) fn seed() -> u64 {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(0x5eed);
-    h.finish()
 }

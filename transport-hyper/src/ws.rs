@@ -29,7 +29,7 @@
 //! # }
 //! ```
 
-use crate::driver::seed;
+use amigo_platform_core::backoff::random_seed as seed;
 use amigo_platform_core::cancel::Cancelled;
 use amigo_platform_core::config::Config;
 use amigo_platform_core::error::Error;
@@ -273,7 +273,13 @@ pub fn observe(
     override_url: Option<&str>,
     options: Option<WsOptions>,
 ) -> Result<ObserverStream, Error> {
-    let target = ws::observer_target(config, call_sid, token, override_url)?;
+    let target = ws::observer_target(
+        config,
+        call_sid,
+        token,
+        override_url,
+        web_time::SystemTime::now(),
+    )?;
     Ok(ObserverStream(WsStream::connect(
         target,
         options.unwrap_or_else(WsOptions::observer),

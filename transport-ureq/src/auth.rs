@@ -1,15 +1,16 @@
 //! Device-code login and refreshing credentials over ureq.
 //!
-//! [`device_login`] drives the core's [`DeviceLogin`] machine: it sends each identity
-//! request without following redirects, sleeps between polls (waking early when the
-//! options' cancel token fires) and calls your [`LoginCallbacks`]. [`token_manager`] builds a
-//! [`TokenManager`] whose refresh exchange goes through ureq; the manager is a
-//! [`CredentialSource`](amigo_platform_core::CredentialSource), so a client built on it
-//! refreshes its token transparently, inside `bearer_token()`, before the attempt that
-//! needs it.
+//! [`device_login`] drives the core's [`DeviceLogin`] machine with the same loop as every
+//! call: identity requests go out without following redirects, polls sleep (waking early when
+//! the options' cancel token fires), and your [`LoginCallbacks`] are called for each item.
+//!
+//! A [`TokenManager`] is a [`CredentialSource`](amigo_platform_core::CredentialSource): a
+//! client built on it refreshes its token before the attempt that needs it, over this
+//! transport (the call's machine yields the refresh as a step). [`access_token`] gets a fresh
+//! token outside any call, for example to open a WebSocket with it.
 //!
 //! ```no_run
-//! use amigo_platform_core::auth::{cli, FileStorage, FnCallbacks, LoginOptions};
+//! use amigo_platform_core::auth::{cli, FileStorage, FnCallbacks, LoginOptions, TokenManager};
 //! use amigo_platform_core::Config;
 //! use amigo_platform_ureq::{auth, Client};
 //! use std::sync::Arc;
@@ -24,7 +25,7 @@
 //! );
 //! let credentials = auth::device_login(&options, &mut callbacks)?;
 //!
-//! let manager = auth::token_manager()
+//! let manager = TokenManager::builder()
 //!     .storage(Arc::new(FileStorage::default_location()?))
 //!     .build();
 //! manager.store(&credentials)?;
@@ -36,90 +37,14 @@
 //! # Ok::<(), amigo_platform_core::Error>(())
 //! ```
 
-use crate::driver::now;
-use crate::sleep::sleep_until;
+use crate::driver::{Driver, Next};
+use crate::UreqTransport;
 use amigo_platform_core::auth::{
-    Clock, Credentials, DeviceLogin, IdentityRequest, IdentityTransport, LoginCallbacks,
-    LoginOptions, LoginStep, TokenManager, TokenManagerBuilder,
+    AccessToken, Credentials, DeviceLogin, LoginCallbacks, LoginOptions, TokenManager,
 };
-use amigo_platform_core::error::TransportErrorKind;
-use amigo_platform_core::{CancelToken, Error};
-use bytes::Bytes;
-use std::io::Read;
-use std::sync::Arc;
-use web_time::SystemTime;
+use amigo_platform_core::Error;
 
-/// The largest identity response body accepted (1 MiB).
-const MAX_IDENTITY_BODY: u64 = 1024 * 1024;
-
-/// Sends identity requests over a ureq agent, never following redirects.
-#[derive(Clone)]
-pub struct UreqIdentity {
-    agent: ureq::Agent,
-}
-
-impl std::fmt::Debug for UreqIdentity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("UreqIdentity")
-    }
-}
-
-impl Default for UreqIdentity {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl UreqIdentity {
-    /// A client with a default agent.
-    pub fn new() -> Self {
-        Self::with_agent(ureq::Agent::new_with_defaults())
-    }
-
-    /// A client over your agent (proxies, TLS settings).
-    pub fn with_agent(agent: ureq::Agent) -> Self {
-        UreqIdentity { agent }
-    }
-}
-
-impl IdentityTransport for UreqIdentity {
-    fn send(&self, request: IdentityRequest) -> Result<http::Response<Bytes>, Error> {
-        use ureq::RequestExt;
-        let net = |e: &dyn std::fmt::Display| Error::network(TransportErrorKind::Other, e);
-        let response = request
-            .request
-            .map(|b| b.to_vec())
-            .with_agent(&self.agent)
-            .configure()
-            .http_status_as_error(false)
-            .timeout_global(request.timeout)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .build()
-            .run()
-            .map_err(|e| net(&e))?;
-        let (head, body) = response.into_parts();
-        let mut buf = Vec::new();
-        body.into_with_config()
-            .limit(MAX_IDENTITY_BODY)
-            .reader()
-            .read_to_end(&mut buf)
-            .map_err(|e| net(&e))?;
-        Ok(http::Response::from_parts(head, Bytes::from(buf)))
-    }
-}
-
-/// The system wall clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
-    }
-}
-
-/// Runs a device-code login to completion with a default agent.
+/// Runs a device-code login to completion with a default transport.
 ///
 /// Blocks for as long as the user takes (up to the code's lifetime); cancel it with the
 /// options' [`CancelToken`](LoginOptions::cancel_token).
@@ -127,41 +52,34 @@ pub fn device_login(
     options: &LoginOptions,
     callbacks: &mut dyn LoginCallbacks,
 ) -> Result<Credentials, Error> {
-    device_login_with(&UreqIdentity::new(), options, callbacks)
+    device_login_with(&UreqTransport::new(), options, callbacks)
 }
 
-/// Runs a device-code login over a specific identity client.
+/// Runs a device-code login over a specific transport (proxies, TLS settings).
 pub fn device_login_with(
-    identity: &dyn IdentityTransport,
+    transport: &UreqTransport,
     options: &LoginOptions,
     callbacks: &mut dyn LoginCallbacks,
 ) -> Result<Credentials, Error> {
-    let tokens: Vec<CancelToken> = options.cancel().cloned().into_iter().collect();
-    let mut login = DeviceLogin::new(options.clone());
-    // Bounded: every Send is answered, every Wait ends, and the machine ends the login when
-    // the code expires.
+    let mut driver = Driver::new(DeviceLogin::new(options.clone()), transport.clone());
+    // Bounded: the machine ends the login when the code expires.
     loop {
-        match login.poll(now()) {
-            LoginStep::Send(request) => match identity.send(request) {
-                Ok(response) => login.handle_response(response, now()),
-                Err(e) => login.handle_failure(e, now()),
-            },
-            LoginStep::ShowCode(issuance) => callbacks.on_code(&issuance),
-            LoginStep::Status(status) => callbacks.on_status(status),
-            LoginStep::ChooseWorkspace(list) => {
-                let choice = callbacks.on_workspace_required(&list);
-                login.choose_workspace(choice);
-            }
-            LoginStep::Wait(until) => sleep_until(until, &tokens),
-            LoginStep::Done(result) => return result,
+        match driver.next() {
+            Next::Item(event) => driver.machine.deliver(event, callbacks),
+            Next::Done(result) => return result,
         }
     }
 }
 
-/// A [`TokenManager`] builder whose refreshes go through ureq and the system clock.
-///
-/// Set the storage (default `~/.amigo/credentials.json`) and the identity base URL, then
-/// `build()`. Refreshes run synchronously inside `bearer_token()`.
-pub fn token_manager() -> TokenManagerBuilder {
-    TokenManager::builder(Arc::new(UreqIdentity::new()), Arc::new(SystemClock))
+/// The manager's access token, refreshed first over `transport` when under 60 s remain;
+/// `None` when nothing is stored.
+pub fn access_token(
+    manager: &TokenManager,
+    transport: &UreqTransport,
+) -> Result<Option<AccessToken>, Error> {
+    let refreshing = amigo_platform_core::auth::Refreshing::new(manager);
+    match Driver::new(refreshing, transport.clone()).next() {
+        Next::Done(result) => result,
+        Next::Item(never) => match never {},
+    }
 }

@@ -1,15 +1,20 @@
-//! The blocking driver loop over the core's `OperationCall`.
+//! The blocking transport: ureq's I/O primitives and the one loop that drives every machine.
 
 use crate::sleep::{any_cancelled, sleep_until, thread_waker};
-use amigo_platform_core::call::{Attempt, AttemptOutcome, OperationCall, Step, Time};
+use amigo_platform_core::cancel::Registration;
 use amigo_platform_core::client::{CallContext, DefaultTransport, Transport};
 use amigo_platform_core::error::TransportErrorKind;
-use amigo_platform_core::PageIter;
-use amigo_platform_core::{CancelToken, Error, Operation, Paginated, Response};
+use amigo_platform_core::sse::{streams_body, MAX_ERROR_BODY};
+use amigo_platform_core::{
+    Attempt, AttemptOutcome, CancelToken, Error, Machine, Operation, OperationCall, PageIter,
+    Paginated, Response, Step, Time,
+};
 use bytes::Bytes;
-use std::hash::{BuildHasher, Hasher};
 use std::io::Read;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::Arc;
+use std::task::{Wake, Waker};
 use std::time::Duration;
 use web_time::{Instant, SystemTime};
 
@@ -19,6 +24,12 @@ pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
 /// The largest buffer reserved up front from a response's `Content-Length` (1 MiB); a larger
 /// body still grows the buffer as it arrives, up to the body limit.
 const PREALLOCATE_AT_MOST: u64 = 1024 * 1024;
+
+/// The read buffer size of a kept (streamed) body.
+const READ_BUF: usize = 16 * 1024;
+
+/// Chunks a kept body's reader thread may run ahead of its consumer.
+const READ_AHEAD: usize = 8;
 
 /// Runs calls over a [`ureq::Agent`] (pooled connections, rustls).
 #[derive(Clone)]
@@ -60,7 +71,8 @@ impl UreqTransport {
     }
 
     /// A transport over a user-built agent (proxies, TLS settings). Status codes are never
-    /// turned into ureq errors, whatever the agent's own setting.
+    /// turned into ureq errors and redirects are never followed, whatever the agent's own
+    /// settings.
     pub fn with_agent(agent: ureq::Agent) -> Self {
         let config = agent.config();
         let as_is = !config.http_status_as_error()
@@ -78,7 +90,7 @@ impl UreqTransport {
         }
     }
 
-    /// The ureq agent (shared by calls, event streams and turn streams).
+    /// The ureq agent (shared by calls, streams and identity requests).
     pub fn agent(&self) -> &ureq::Agent {
         &self.agent
     }
@@ -90,74 +102,336 @@ impl UreqTransport {
     }
 
     /// Runs one call to completion.
-    pub(crate) fn drive<O: Operation>(
+    fn drive<O: Operation>(
         &self,
         ctx: CallContext<O>,
         meta: bool,
     ) -> Result<Response<O::Output>, Error> {
-        let call = OperationCall::new(
-            ctx.op,
-            &ctx.config,
-            &ctx.options,
-            ctx.base_url.as_deref(),
-            seed(),
-            now(),
-        );
+        let call = OperationCall::from_context(ctx, Self::seed(), Time::system());
         // Only the data goes back: skip building the response metadata.
-        let mut call = if meta { call } else { call.data_only() };
-        let tokens: Vec<CancelToken> = call.cancel_tokens().to_vec();
-        // A bounded loop: every Send is followed by a report, every Wait ends; the core ends
-        // the call after at most max_attempts attempts.
-        loop {
-            match call.poll(now()) {
-                Step::Send(attempt) => {
-                    let outcome = self.attempt(attempt, &tokens);
-                    call.handle(outcome, now());
-                }
-                Step::Wait(until) => sleep_until(until, &tokens),
-                Step::Done(result) => return result,
-            }
+        let call = if meta { call } else { call.data_only() };
+        match Driver::new(call, self.clone()).next() {
+            Next::Done(result) => result,
+            Next::Item(never) => match never {},
         }
     }
 
-    fn attempt(&self, attempt: Attempt, tokens: &[CancelToken]) -> AttemptOutcome {
+    /// Sends one attempt. With cancellation tokens it runs on a helper thread so that a
+    /// cancel returns at once; the abandoned attempt ends by itself (its timeout or the server).
+    fn send(&self, attempt: Attempt, tokens: &[CancelToken]) -> Sent {
         if tokens.is_empty() {
-            return send(&self.agent, self.as_is, attempt, self.max_body);
+            return self.exchange(attempt);
         }
-        // With cancellation tokens the attempt runs on a helper thread so that a cancel can
-        // return at once; the abandoned attempt ends by itself (its timeout or the server).
         let (tx, rx) = mpsc::channel();
-        let agent = self.agent.clone();
-        let max_body = self.max_body;
-        let as_is = self.as_is;
-        let waker = thread_waker();
+        let this = self.clone();
         let main = std::thread::current();
         let spawned = std::thread::Builder::new()
             .name("amigo-attempt".into())
             .spawn(move || {
-                let _ = tx.send(send(&agent, as_is, attempt, max_body));
+                let _ = tx.send(this.exchange(attempt));
                 main.unpark();
             });
         if let Err(e) = spawned {
-            return AttemptOutcome::Failed(Error::network(TransportErrorKind::Other, e));
+            return Sent::Outcome(AttemptOutcome::Failed(Error::network(
+                TransportErrorKind::Other,
+                e,
+            )));
         }
+        let waker = thread_waker();
         // Released when the attempt ends, so a long-lived token keeps no waker of it.
         let _registrations: Vec<_> = tokens.iter().map(|t| t.register(&waker)).collect();
+        // Bounded by the attempt (its timeout, or the server) or a cancellation.
         loop {
             match rx.try_recv() {
-                Ok(outcome) => return outcome,
+                Ok(sent) => return sent,
                 Err(mpsc::TryRecvError::Disconnected) => {
-                    return AttemptOutcome::Failed(Error::network(
+                    return Sent::Outcome(AttemptOutcome::Failed(Error::network(
                         TransportErrorKind::Other,
                         "attempt thread ended",
-                    ))
+                    )))
                 }
                 Err(mpsc::TryRecvError::Empty) => {}
             }
             if any_cancelled(tokens) {
-                return AttemptOutcome::Cancelled;
+                return Sent::Outcome(AttemptOutcome::Cancelled);
             }
             std::thread::park_timeout(Duration::from_millis(50));
+        }
+    }
+
+    /// One exchange: the response of a streaming attempt keeps its body when it is an event
+    /// stream; every other body is buffered.
+    fn exchange(&self, attempt: Attempt) -> Sent {
+        use ureq::RequestExt;
+        let request = attempt.request.map(|b| b.to_vec());
+        let response = if attempt.stream {
+            request
+                .with_agent(&self.agent)
+                .configure()
+                .http_status_as_error(false)
+                .timeout_global(None)
+                .timeout_recv_response(attempt.timeout)
+                .timeout_per_read(attempt.read_timeout)
+                .max_redirects(0)
+                .max_redirects_will_error(false)
+                .accept_encoding(ureq::config::AutoHeaderValue::None)
+                .build()
+                .run()
+        } else if self.as_is && attempt.timeout.is_none() {
+            self.agent.run(request)
+        } else {
+            request
+                .with_agent(&self.agent)
+                .configure()
+                .http_status_as_error(false)
+                .timeout_global(attempt.timeout)
+                .max_redirects(0)
+                .max_redirects_will_error(false)
+                .accept_encoding(ureq::config::AutoHeaderValue::None)
+                .build()
+                .run()
+        };
+        let (head, body) = match response {
+            Ok(r) => r.into_parts(),
+            Err(e) => return Sent::Outcome(failure(e)),
+        };
+        if attempt.stream && streams_body(&head) {
+            return Sent::Stream(head, body);
+        }
+        let limit = match attempt.stream {
+            true => MAX_ERROR_BODY as u64,
+            false => self.max_body,
+        };
+        Sent::Outcome(buffer(head, body, limit))
+    }
+}
+
+/// What a send produced: a complete outcome, or the head of a body to keep.
+enum Sent {
+    Outcome(AttemptOutcome),
+    Stream(http::response::Parts, ureq::Body),
+}
+
+impl Sent {
+    /// The outcome of a send that asked for no streaming.
+    fn outcome(self) -> AttemptOutcome {
+        match self {
+            Sent::Outcome(o) => o,
+            Sent::Stream(head, body) => buffer(head, body, MAX_ERROR_BODY as u64),
+        }
+    }
+}
+
+/// Buffers a body of at most `limit` bytes into the outcome the core expects.
+fn buffer(head: http::response::Parts, body: ureq::Body, limit: u64) -> AttemptOutcome {
+    let mut reader = body.into_with_config().limit(limit).reader();
+    // Sized from Content-Length up front (a server's claim, so capped) instead of regrowing.
+    let announced = head
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    let capacity = announced.min(limit).min(PREALLOCATE_AT_MOST);
+    let mut buf = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+    match reader.read_to_end(&mut buf) {
+        Ok(_) => AttemptOutcome::Response(http::Response::from_parts(head, Bytes::from(buf))),
+        Err(e) => {
+            let err = match e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+            {
+                Some(ureq::Error::Timeout(_)) => return AttemptOutcome::TimedOut,
+                Some(ureq::Error::BodyExceedsLimit(n)) => Error::network(
+                    TransportErrorKind::BodyTooLarge,
+                    format!("response body exceeds {n} bytes"),
+                ),
+                _ if e.kind() == std::io::ErrorKind::TimedOut => return AttemptOutcome::TimedOut,
+                _ => Error::network(TransportErrorKind::Read, e),
+            };
+            AttemptOutcome::BodyFailed { head, error: err }
+        }
+    }
+}
+
+/// Maps a ureq failure before any response to the core's outcome kinds.
+fn failure(e: ureq::Error) -> AttemptOutcome {
+    let kind = match &e {
+        ureq::Error::Timeout(_) => return AttemptOutcome::TimedOut,
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            return AttemptOutcome::TimedOut
+        }
+        ureq::Error::HostNotFound => TransportErrorKind::Dns,
+        ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
+        ureq::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => TransportErrorKind::Connect,
+            std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::BrokenPipe
+            | std::io::ErrorKind::UnexpectedEof => TransportErrorKind::ConnectionReset,
+            _ => TransportErrorKind::Read,
+        },
+        ureq::Error::Protocol(_) => TransportErrorKind::Protocol,
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => TransportErrorKind::Tls,
+        ureq::Error::BodyExceedsLimit(_) => TransportErrorKind::BodyTooLarge,
+        _ => TransportErrorKind::Other,
+    };
+    AttemptOutcome::Failed(Error::network(kind, e))
+}
+
+/// What a kept body's reader thread (or a cancel) sends to the driver.
+enum Msg {
+    Chunk(Bytes),
+    Eof,
+    Failed(Error),
+    /// A token was cancelled: poll the machine again.
+    Wake,
+}
+
+struct ChannelWaker(SyncSender<Msg>);
+
+impl Wake for ChannelWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        // A full channel already has something to wake the reader with.
+        let _ = self.0.try_send(Msg::Wake);
+    }
+}
+
+/// A kept body, read on a helper thread so that read deadlines and cancellation never wait
+/// on a blocked socket read. The channel is bounded: a slow consumer stalls the reader.
+struct KeptBody {
+    rx: Receiver<Msg>,
+    alive: Arc<AtomicBool>,
+    _registrations: Vec<Registration>,
+}
+
+impl KeptBody {
+    fn start(body: ureq::Body, tokens: &[CancelToken]) -> Result<KeptBody, Error> {
+        let (tx, rx) = mpsc::sync_channel(READ_AHEAD);
+        let alive = Arc::new(AtomicBool::new(true));
+        let waker = Waker::from(Arc::new(ChannelWaker(tx.clone())));
+        let running = alive.clone();
+        std::thread::Builder::new()
+            .name("amigo-body".into())
+            .spawn(move || {
+                let mut reader = body.into_with_config().limit(u64::MAX).reader();
+                let mut buf = vec![0u8; READ_BUF];
+                while running.load(Ordering::SeqCst) {
+                    let msg = match reader.read(&mut buf) {
+                        Ok(0) => Msg::Eof,
+                        Ok(n) => Msg::Chunk(Bytes::copy_from_slice(&buf[..n])),
+                        Err(e) => Msg::Failed(Error::network(TransportErrorKind::Read, e)),
+                    };
+                    let last = !matches!(msg, Msg::Chunk(_));
+                    if tx.send(msg).is_err() || last {
+                        return;
+                    }
+                }
+            })
+            .map_err(|e| Error::network(TransportErrorKind::Other, e))?;
+        Ok(KeptBody {
+            rx,
+            alive,
+            _registrations: tokens.iter().map(|t| t.register(&waker)).collect(),
+        })
+    }
+
+    /// The next message, or `Wake` when `until` passed first.
+    fn read(&self, until: Option<Instant>) -> Msg {
+        let received = match until {
+            Some(at) => self
+                .rx
+                .recv_timeout(at.saturating_duration_since(Instant::now())),
+            None => self.rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match received {
+            Ok(msg) => msg,
+            Err(RecvTimeoutError::Timeout) => Msg::Wake,
+            Err(RecvTimeoutError::Disconnected) => Msg::Eof,
+        }
+    }
+}
+
+impl Drop for KeptBody {
+    fn drop(&mut self) {
+        // The reader stops at its next read (bounded by the attempt's read timeout).
+        self.alive.store(false, Ordering::SeqCst);
+    }
+}
+
+/// What the driver hands back: an item, or the machine's end.
+pub(crate) enum Next<I, R> {
+    Item(I),
+    Done(R),
+}
+
+/// The one blocking loop: drives any machine over this transport.
+pub(crate) struct Driver<M> {
+    pub(crate) machine: M,
+    transport: UreqTransport,
+    tokens: Vec<CancelToken>,
+    body: Option<KeptBody>,
+}
+
+impl<M: Machine> Driver<M> {
+    pub(crate) fn new(machine: M, transport: UreqTransport) -> Driver<M> {
+        let tokens = machine.cancel_tokens().to_vec();
+        Driver {
+            machine,
+            transport,
+            tokens,
+            body: None,
+        }
+    }
+
+    /// Runs the machine to its next item or its end. Bounded: every step either hands
+    /// something back, ends, or waits on I/O or a timer that the machine bounds.
+    pub(crate) fn next(&mut self) -> Next<M::Item, M::Output> {
+        let now = Time::system;
+        loop {
+            match self.machine.poll(now()) {
+                Step::Send(attempt) => {
+                    self.body = None;
+                    match self.transport.send(attempt, &self.tokens) {
+                        Sent::Outcome(o) => self.machine.handle_outcome(o, now()),
+                        Sent::Stream(head, body) => match KeptBody::start(body, &self.tokens) {
+                            Ok(kept) => {
+                                self.body = Some(kept);
+                                self.machine.handle_head(head, now());
+                            }
+                            Err(e) => self
+                                .machine
+                                .handle_outcome(AttemptOutcome::Failed(e), now()),
+                        },
+                    }
+                }
+                Step::Refresh(refresh) => {
+                    let (transport, tokens) = (&self.transport, &self.tokens);
+                    let result = refresh.run(
+                        |attempt| transport.send(attempt, tokens).outcome(),
+                        SystemTime::now,
+                    );
+                    self.machine.handle_refresh(result, now());
+                }
+                Step::Read(until) => match self.body.as_ref().map(|b| b.read(until)) {
+                    None | Some(Msg::Eof) => self.machine.handle_eof(now()),
+                    Some(Msg::Chunk(c)) => self.machine.handle_chunk(&c, now()),
+                    Some(Msg::Failed(e)) => self.machine.handle_read_error(e, now()),
+                    Some(Msg::Wake) => {}
+                },
+                Step::Wait(until) => {
+                    self.body = None;
+                    sleep_until(until, &self.tokens);
+                }
+                Step::Item(item) => return Next::Item(item),
+                Step::Done(result) => {
+                    self.body = None;
+                    return Next::Done(result);
+                }
+            }
         }
     }
 }
@@ -196,100 +470,6 @@ impl Transport for UreqTransport {
     {
         next(first)
     }
-}
-
-/// The driver's clocks, read once per step.
-pub(crate) fn now() -> Time {
-    Time {
-        now: Instant::now(),
-        wall: SystemTime::now(),
-    }
-}
-
-/// A fresh seed for jitter, from the standard library's per-process random hasher keys.
-pub(crate) fn seed() -> u64 {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(0x5eed);
-    h.finish()
-}
-
-/// Sends one attempt and buffers its body, mapping every failure to an outcome. `as_is`: the
-/// agent's own configuration already fits (see [`UreqTransport`]).
-fn send(agent: &ureq::Agent, as_is: bool, attempt: Attempt, max_body: u64) -> AttemptOutcome {
-    use ureq::RequestExt;
-    let request = attempt.request.map(|b| b.to_vec());
-    let response = if as_is && attempt.timeout.is_none() {
-        agent.run(request)
-    } else {
-        request
-            .with_agent(agent)
-            .configure()
-            .http_status_as_error(false)
-            .timeout_global(attempt.timeout)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .accept_encoding(ureq::config::AutoHeaderValue::None)
-            .build()
-            .run()
-    };
-    let response = match response {
-        Ok(r) => r,
-        Err(e) => return failure(e),
-    };
-    let (head, body) = response.into_parts();
-    let mut reader = body.into_with_config().limit(max_body).reader();
-    // Sized from Content-Length up front (a server's claim, so capped) instead of regrowing.
-    let announced = head
-        .headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(0);
-    let capacity = announced.min(max_body).min(PREALLOCATE_AT_MOST);
-    let mut buf = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-    match reader.read_to_end(&mut buf) {
-        Ok(_) => AttemptOutcome::Response(http::Response::from_parts(head, Bytes::from(buf))),
-        Err(e) => {
-            let err = match e
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<ureq::Error>())
-            {
-                Some(ureq::Error::Timeout(_)) => return AttemptOutcome::TimedOut,
-                Some(ureq::Error::BodyExceedsLimit(n)) => Error::network(
-                    TransportErrorKind::BodyTooLarge,
-                    format!("response body exceeds {n} bytes"),
-                ),
-                _ if e.kind() == std::io::ErrorKind::TimedOut => return AttemptOutcome::TimedOut,
-                _ => Error::network(TransportErrorKind::Read, e),
-            };
-            AttemptOutcome::BodyFailed { head, error: err }
-        }
-    }
-}
-
-/// Maps a ureq failure before any response to the core's outcome kinds.
-pub(crate) fn failure(e: ureq::Error) -> AttemptOutcome {
-    let kind = match &e {
-        ureq::Error::Timeout(_) => return AttemptOutcome::TimedOut,
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
-            return AttemptOutcome::TimedOut
-        }
-        ureq::Error::HostNotFound => TransportErrorKind::Dns,
-        ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
-        ureq::Error::Io(io) => match io.kind() {
-            std::io::ErrorKind::ConnectionRefused => TransportErrorKind::Connect,
-            std::io::ErrorKind::ConnectionReset
-            | std::io::ErrorKind::ConnectionAborted
-            | std::io::ErrorKind::BrokenPipe
-            | std::io::ErrorKind::UnexpectedEof => TransportErrorKind::ConnectionReset,
-            _ => TransportErrorKind::Read,
-        },
-        ureq::Error::Protocol(_) => TransportErrorKind::Protocol,
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => TransportErrorKind::Tls,
-        ureq::Error::BodyExceedsLimit(_) => TransportErrorKind::BodyTooLarge,
-        _ => TransportErrorKind::Other,
-    };
-    AttemptOutcome::Failed(Error::network(kind, e))
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ mod sleep;
 pub mod sse;
 pub mod ws;
 
-pub use driver::UreqTransport;
+pub use driver::{UreqTransport, DEFAULT_MAX_BODY};
 /// Blocking auto-pager.
 pub type PageIter<O> = amigo_platform_core::PageIter<UreqTransport, O>;
 

@@ -30,7 +30,7 @@
 //! assert!(handle.send("late".into()).is_err());
 //! ```
 
-use crate::driver::seed;
+use amigo_platform_core::backoff::random_seed as seed;
 use amigo_platform_core::config::Config;
 use amigo_platform_core::error::Error;
 use amigo_platform_core::ws::{
@@ -284,7 +284,13 @@ pub fn observe(
     override_url: Option<&str>,
     options: Option<WsOptions>,
 ) -> Result<ObserverSocket, Error> {
-    let target = ws::observer_target(config, call_sid, token, override_url)?;
+    let target = ws::observer_target(
+        config,
+        call_sid,
+        token,
+        override_url,
+        web_time::SystemTime::now(),
+    )?;
     Ok(ObserverSocket(WsSocket::connect(
         target,
         options.unwrap_or_else(WsOptions::observer),

@@ -8,7 +8,8 @@ use super::protocol::{
 use super::types::{
     Credentials, DeviceCodeIssuance, IdentityRequest, LoginOptions, LoginStatus, Workspace,
 };
-use crate::call::{resolve_location, Time};
+use crate::call::{resolve_location, AttemptOutcome, Machine, Step, Time};
+use crate::cancel::CancelToken;
 use crate::credentials::Secret;
 use crate::error::{Error, ErrorKind};
 use crate::meta::ResponseMeta;
@@ -31,26 +32,32 @@ const MAX_GET_REDIRECTS: u32 = 5;
 /// Lifetime assumed when the issuance states none.
 const DEFAULT_CODE_LIFETIME: Duration = Duration::from_secs(900);
 
-/// What the driver of a [`DeviceLogin`] must do next.
+/// The machine's internal queue of steps, before they are turned into the shared [`Step`].
 #[derive(Debug)]
-pub enum LoginStep {
-    /// Send this request without following redirects, then report with
-    /// [`DeviceLogin::handle_response`] or [`DeviceLogin::handle_failure`].
+enum LoginStep {
     Send(IdentityRequest),
-    /// Show the code to the user (`on_code`), then poll again: the code's lifetime starts
-    /// at that next poll.
     ShowCode(DeviceCodeIssuance),
-    /// Report progress (`on_status`), then poll again.
     Status(LoginStatus),
-    /// Ask the user to choose one of these workspaces (`on_workspace_required`), answer with
-    /// [`DeviceLogin::choose_workspace`], then poll again.
     ChooseWorkspace(Vec<Workspace>),
-    /// Sleep until this instant (wake early when the cancel token fires), then poll again.
     Wait(Instant),
-    /// The login is over.
     Done(Result<Credentials, Error>),
 }
 
+/// What a [`DeviceLogin`] hands to its user, as [`Step::Item`]s.
+#[derive(Debug)]
+pub enum LoginEvent {
+    /// Show the code to the user (`on_code`): the code's lifetime starts at the next poll.
+    Code(DeviceCodeIssuance),
+    /// Progress of the poll loop (`on_status`).
+    Status(LoginStatus),
+    /// Ask the user to choose one of these workspaces (`on_workspace_required`) and answer
+    /// with [`DeviceLogin::choose_workspace`] before polling again.
+    ChooseWorkspace(Vec<Workspace>),
+}
+
+/// What the driver of a [`DeviceLogin`] must do next: the shared [`Step`] with
+/// [`LoginEvent`] items and the credentials at the end. Its `Send`s are identity requests:
+/// never follow redirects.
 /// Which membership endpoint a GET is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Profile {
@@ -95,14 +102,16 @@ enum State {
 /// # Driving contract
 ///
 /// Loop on [`poll`](DeviceLogin::poll) with the current [`Time`] and do what each
-/// [`LoginStep`] says. Every `Send` must be answered by exactly one `handle_response` or
-/// `handle_failure` before the next poll; every `ChooseWorkspace` by one `choose_workspace`.
+/// [`Step`] says (it is a [`Machine`]). Every `Send` is answered by exactly one
+/// `handle_outcome` before the next poll; every [`LoginEvent::ChooseWorkspace`] item by one
+/// [`choose_workspace`](DeviceLogin::choose_workspace) (or hand items to
+/// [`deliver`](DeviceLogin::deliver), which calls your callbacks and answers for them).
 /// The machine never reads a clock and never sleeps: waits are instants to sleep until.
 ///
 /// ```
-/// use amigo_platform_core::auth::{DeviceLogin, LoginOptions, LoginStep, LoginStatus};
+/// use amigo_platform_core::auth::{DeviceLogin, LoginEvent, LoginOptions};
 /// use amigo_platform_core::auth::jwt::unsigned_jwt;
-/// use amigo_platform_core::Time;
+/// use amigo_platform_core::{AttemptOutcome, Machine, Step, Time};
 /// use bytes::Bytes;
 /// use web_time::{Instant, SystemTime};
 ///
@@ -111,7 +120,7 @@ enum State {
 /// let token = unsigned_jwt(&serde_json::json!({"workspace_id": "ws1", "exp": 4_000_000_000u64}));
 /// let creds = loop {
 ///     match login.poll(time) {
-///         LoginStep::Send(req) => {
+///         Step::Send(req) => {
 ///             let body = if req.request.uri().path() == "/device/code" {
 ///                 r#"{"device_code":"dc","user_code":"ABCD-EFGH","verification_uri":"https://v",
 ///                     "expires_in":900,"interval":1}"#.to_owned()
@@ -119,13 +128,16 @@ enum State {
 ///                 format!(r#"{{"access_token":"{token}","refresh_token":"rt"}}"#)
 ///             };
 ///             let resp = http::Response::builder().status(200).body(Bytes::from(body))?;
-///             login.handle_response(resp, time);
+///             login.handle_outcome(AttemptOutcome::Response(resp), time);
 ///         }
-///         LoginStep::ShowCode(code) => println!("enter {}", code.user_code),
-///         LoginStep::Status(status) => println!("{status}"),
-///         LoginStep::ChooseWorkspace(list) => login.choose_workspace(Some(list[0].workspace_id.clone())),
-///         LoginStep::Wait(until) => time.now = until, // a fake clock: no real sleeping
-///         LoginStep::Done(result) => break result?,
+///         Step::Item(LoginEvent::Code(code)) => println!("enter {}", code.user_code),
+///         Step::Item(LoginEvent::Status(status)) => println!("{status}"),
+///         Step::Item(LoginEvent::ChooseWorkspace(list)) => {
+///             login.choose_workspace(Some(list[0].workspace_id.clone()))
+///         }
+///         Step::Wait(until) => time.now = until, // a fake clock: no real sleeping
+///         Step::Done(result) => break result?,
+///         Step::Refresh(_) | Step::Read(_) => unreachable!("a login neither refreshes nor streams"),
 ///     }
 /// };
 /// assert_eq!(creds.workspace_id, "ws1");
@@ -226,7 +238,31 @@ impl DeviceLogin {
     }
 
     /// Asks what to do next.
-    pub fn poll(&mut self, time: Time) -> LoginStep {
+    pub fn poll(&mut self, time: Time) -> Step<LoginEvent, Result<Credentials, Error>> {
+        match self.next_step(time) {
+            LoginStep::Send(request) => Step::Send(request.into()),
+            LoginStep::ShowCode(code) => Step::Item(LoginEvent::Code(code)),
+            LoginStep::Status(status) => Step::Item(LoginEvent::Status(status)),
+            LoginStep::ChooseWorkspace(list) => Step::Item(LoginEvent::ChooseWorkspace(list)),
+            LoginStep::Wait(until) => Step::Wait(until),
+            LoginStep::Done(result) => Step::Done(result),
+        }
+    }
+
+    /// Hands an item to the callbacks, answering a workspace choice (what every driver does
+    /// with a login's items).
+    pub fn deliver(&mut self, event: LoginEvent, callbacks: &mut dyn super::LoginCallbacks) {
+        match event {
+            LoginEvent::Code(code) => callbacks.on_code(&code),
+            LoginEvent::Status(status) => callbacks.on_status(status),
+            LoginEvent::ChooseWorkspace(list) => {
+                let choice = callbacks.on_workspace_required(&list);
+                self.choose_workspace(choice);
+            }
+        }
+    }
+
+    fn next_step(&mut self, time: Time) -> LoginStep {
         if let Some(step) = self.queue.pop_front() {
             return step;
         }
@@ -235,7 +271,7 @@ impl DeviceLogin {
             State::CodeShown { expires_in } => {
                 self.deadline = Some(time.now.checked_add(expires_in).unwrap_or(time.now));
                 self.state = State::Top;
-                self.poll(time)
+                self.next_step(time)
             }
             State::Top => {
                 if self.deadline.is_some_and(|d| time.now >= d) {
@@ -249,12 +285,12 @@ impl DeviceLogin {
                     self.state = State::Sleeping { until };
                     return LoginStep::Wait(until);
                 }
-                self.poll(time)
+                self.next_step(time)
             }
             State::Sleeping { until } => {
                 if self.is_cancelled() {
                     self.fail(login_cancelled());
-                    return self.poll(time);
+                    return self.next_step(time);
                 }
                 if time.now < until {
                     self.state = State::Sleeping { until };
@@ -278,7 +314,7 @@ impl DeviceLogin {
                     }
                     Err(e) => {
                         self.fail(e);
-                        self.poll(time)
+                        self.next_step(time)
                     }
                 }
             }
@@ -357,7 +393,7 @@ impl DeviceLogin {
         }
     }
 
-    /// Answers a [`LoginStep::ChooseWorkspace`]: `None` (or an empty id) cancels the login.
+    /// Answers a [`LoginEvent::ChooseWorkspace`]: `None` (or an empty id) cancels the login.
     pub fn choose_workspace(&mut self, workspace_id: Option<String>) {
         let State::Choosing { token, .. } = std::mem::replace(&mut self.state, State::Finished)
         else {
@@ -377,15 +413,15 @@ impl DeviceLogin {
     }
 
     /// Reports a transport failure (no response, or the request's time limit expired).
-    pub fn handle_failure(&mut self, _error: Error, _time: Time) {
+    pub(crate) fn handle_failure(&mut self, _error: Error, _time: Time) {
         if matches!(self.state, State::Finished) {
             return;
         }
         self.fail(network_error());
     }
 
-    /// Reports the response to the last [`LoginStep::Send`].
-    pub fn handle_response(&mut self, response: http::Response<Bytes>, time: Time) {
+    /// Reports the response to the last `Send`.
+    pub(crate) fn handle_response(&mut self, response: http::Response<Bytes>, time: Time) {
         match std::mem::replace(&mut self.state, State::Finished) {
             State::AwaitIssue => self.on_issue(response, time),
             State::AwaitPoll => self.on_poll(response, time),
@@ -672,4 +708,29 @@ impl DeviceLogin {
 /// Redirects of the membership GETs stay on the identity origin (the bearer token goes along).
 fn same_origin(a: &str, b: &str) -> bool {
     crate::call::same_origin(a, b)
+}
+
+impl Machine for DeviceLogin {
+    type Item = LoginEvent;
+    type Output = Result<Credentials, Error>;
+    fn poll(&mut self, time: Time) -> Step<LoginEvent, Result<Credentials, Error>> {
+        DeviceLogin::poll(self, time)
+    }
+    /// A buffered response is the identity service's answer; anything else (no response, a
+    /// failed body, a timeout, a cancellation) is a network failure of the login.
+    fn handle_outcome(&mut self, outcome: AttemptOutcome, time: Time) {
+        match outcome {
+            AttemptOutcome::Response(response) => self.handle_response(response, time),
+            AttemptOutcome::BodyFailed { error, .. } | AttemptOutcome::Failed(error) => {
+                self.handle_failure(error, time)
+            }
+            AttemptOutcome::TimedOut | AttemptOutcome::Cancelled => {
+                self.handle_failure(super::protocol::network_error(), time)
+            }
+        }
+    }
+    fn handle_refresh(&mut self, _result: Result<(), Error>, _time: Time) {}
+    fn cancel_tokens(&self) -> &[CancelToken] {
+        self.opts.cancel.as_slice()
+    }
 }

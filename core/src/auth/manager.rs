@@ -4,66 +4,33 @@ use super::protocol::{
     identity_error, json_object, network_error, refresh_request, str_field, unix_secs,
     TokenResponse,
 };
-use super::storage::TokenStorage;
+use super::storage::{StorageLock, TokenStorage};
 use super::types::{
-    strip_slashes, AccessToken, Credentials, IdentityRequest, DEFAULT_IDENTITY_BASE_URL,
-    DEFAULT_IDENTITY_TIMEOUT,
+    strip_slashes, AccessToken, Credentials, DEFAULT_IDENTITY_BASE_URL, DEFAULT_IDENTITY_TIMEOUT,
 };
-use crate::credentials::{CredentialSource, Secret};
+use crate::call::{Attempt, AttemptOutcome};
+use crate::cancel::CancelToken;
+use crate::credentials::{Authorization, CredentialSource, Refresh, RefreshJob, Secret};
 use crate::error::{Error, ErrorKind};
-use bytes::Bytes;
+use crate::machine::{Machine, Step};
+use crate::time::Time;
+use std::convert::Infallible;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use web_time::SystemTime;
 
 /// Tokens with less than this left are refreshed first.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
-/// Sends one identity request synchronously, **without following redirects**.
-///
-/// Transports implement it (`amigo_platform_ureq::auth::UreqIdentity`, …); tests can script it.
-pub trait IdentityTransport: Send + Sync + fmt::Debug {
-    /// Performs the exchange, enforcing `request.timeout`; a transport failure is an `Err`.
-    fn send(&self, request: IdentityRequest) -> Result<http::Response<Bytes>, Error>;
-}
+/// How long a caller waits before asking again while another caller's refresh is in flight.
+pub const REFRESH_WAIT: Duration = Duration::from_millis(10);
 
-/// A wall clock, injected because the core never reads one itself.
-pub trait Clock: Send + Sync + fmt::Debug {
-    /// The current wall-clock time.
-    fn now(&self) -> SystemTime;
-}
-
-/// A clock that only moves when told to (tests, simulations).
-#[derive(Debug, Clone)]
-pub struct ManualClock(Arc<Mutex<SystemTime>>);
-
-impl ManualClock {
-    /// A clock showing `t`.
-    pub fn new(t: SystemTime) -> Self {
-        ManualClock(Arc::new(Mutex::new(t)))
-    }
-    /// A clock showing `secs` Unix seconds.
-    pub fn at_unix(secs: u64) -> Self {
-        Self::new(web_time::UNIX_EPOCH + Duration::from_secs(secs))
-    }
-    /// Moves the clock forward.
-    pub fn advance(&self, d: Duration) {
-        let mut t = lock(&self.0);
-        *t += d;
-    }
-    /// Sets the time.
-    pub fn set(&self, t: SystemTime) {
-        *lock(&self.0) = t;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> SystemTime {
-        *lock(&self.0)
-    }
-}
+/// How long the failure of a refresh is shared with the callers that ask next (those that
+/// were waiting for it among them), instead of each starting its own exchange against a
+/// failing service; storing new credentials ends it at once.
+pub const SHARED_FAILURE: Duration = Duration::from_secs(1);
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -78,61 +45,56 @@ fn refresh_expired(message: &str) -> Error {
     )
 }
 
+fn no_credentials() -> Error {
+    Error::credentials("No stored credentials: log in with the device-code flow first")
+}
+
 #[derive(Default)]
 struct Flight {
     running: bool,
-    epoch: u64,
-    last: Option<Result<Option<AccessToken>, Error>>,
+    /// The last refresh failure and when it happened.
+    failed: Option<(SystemTime, Error)>,
 }
 
 struct Inner {
     storage: Arc<dyn TokenStorage>,
     identity_base_url: String,
-    transport: Arc<dyn IdentityTransport>,
-    clock: Arc<dyn Clock>,
     timeout: Option<Duration>,
     cache: Mutex<Option<Credentials>>,
     flight: Mutex<Flight>,
-    landed: Condvar,
     generation: AtomicU64,
 }
 
 /// Stored credentials that refresh themselves; a [`CredentialSource`] for the client.
 ///
-/// [`get_access_token`](TokenManager::get_access_token) returns the stored token while more
-/// than 60 s remain, and otherwise runs the refresh exchange first: concurrent callers in one
-/// process share one exchange, and processes sharing a credentials file serialise on its lock
-/// file and reuse each other's result. A rejected refresh token (401 or
-/// `invalid_grant`) clears the credentials.
+/// While more than 60 s of the access token remain, every attempt gets it at once. Otherwise
+/// the next attempt's machine yields a [`Step::Refresh`](crate::Step::Refresh) that the
+/// transport runs over its own HTTP stack (no thread, no runtime of its own): concurrent
+/// callers in one process share that one exchange, processes sharing a credentials file
+/// serialise on the storage's lock and reuse each other's result. A rejected refresh token
+/// (401 or `invalid_grant`) clears the credentials. The manager itself never blocks and never
+/// does I/O inside a machine's `poll`: storage is read and written only by the refresh, in
+/// the driver's context.
 ///
-/// The manager is synchronous because [`CredentialSource::bearer_token`] is: the exchange
-/// runs through the [`IdentityTransport`] the transport crate provides. Cloning is cheap and
-/// clones share everything.
+/// Cloning is cheap and clones share everything.
 ///
 /// ```
-/// use amigo_platform_core::auth::{Credentials, ManualClock, MemoryStorage, TokenManager};
-/// use amigo_platform_core::auth::{IdentityRequest, IdentityTransport};
-/// use amigo_platform_core::{Error, Secret};
+/// use amigo_platform_core::auth::{Credentials, MemoryStorage, TokenManager};
+/// use amigo_platform_core::{Authorization, CredentialSource, Error, Secret};
 /// use std::sync::Arc;
+/// use web_time::SystemTime;
 ///
-/// #[derive(Debug)]
-/// struct Offline;
-/// impl IdentityTransport for Offline {
-///     fn send(&self, _: IdentityRequest) -> Result<http::Response<bytes::Bytes>, Error> {
-///         unreachable!("the token is fresh: no refresh needed")
-///     }
-/// }
-///
-/// let clock = ManualClock::at_unix(1_000);
-/// let manager = TokenManager::builder(Arc::new(Offline), Arc::new(clock))
-///     .storage(Arc::new(MemoryStorage::new()))
-///     .build();
+/// let manager = TokenManager::builder().storage(Arc::new(MemoryStorage::new())).build();
+/// let now = amigo_platform_core::auth::unix_secs(SystemTime::now());
 /// manager.store(&Credentials {
 ///     access_token: Secret::new("at"), refresh_token: Secret::new("rt"),
-///     workspace_id: "ws1".into(), expires_at: 5_000, scope: None,
+///     workspace_id: "ws1".into(), expires_at: now + 3_600, scope: None,
 /// })?;
-/// let token = manager.get_access_token()?.expect("stored");
-/// assert_eq!((token.token.expose(), token.workspace_id.as_str()), ("at", "ws1"));
+/// // Fresh: the header is ready, nothing to refresh.
+/// match manager.authorization(SystemTime::now())? {
+///     Authorization::Header(Some(h)) => assert_eq!(h.to_str().unwrap(), "Bearer at"),
+///     other => panic!("unexpected {other:?}"),
+/// }
 /// # Ok::<(), Error>(())
 /// ```
 #[derive(Clone)]
@@ -152,8 +114,6 @@ impl fmt::Debug for TokenManager {
 pub struct TokenManagerBuilder {
     storage: Option<Arc<dyn TokenStorage>>,
     identity_base_url: String,
-    transport: Arc<dyn IdentityTransport>,
-    clock: Arc<dyn Clock>,
     timeout: Option<Duration>,
 }
 
@@ -177,18 +137,16 @@ impl TokenManagerBuilder {
         self
     }
 
-    /// The manager.
+    /// The manager. Nothing is read from storage yet: the first attempt's refresh step loads
+    /// it.
     pub fn build(self) -> TokenManager {
         let storage = self.storage.unwrap_or_else(default_storage);
         TokenManager(Arc::new(Inner {
             storage,
             identity_base_url: self.identity_base_url,
-            transport: self.transport,
-            clock: self.clock,
             timeout: self.timeout,
             cache: Mutex::new(None),
             flight: Mutex::new(Flight::default()),
-            landed: Condvar::new(),
             generation: AtomicU64::new(0),
         }))
     }
@@ -207,37 +165,12 @@ fn default_storage() -> Arc<dyn TokenStorage> {
     Arc::new(super::MemoryStorage::new())
 }
 
-/// Resets the flight when the refresh ends, even by a panic, so waiters never hang.
-struct FlightGuard<'a> {
-    inner: &'a Inner,
-    result: Option<Result<Option<AccessToken>, Error>>,
-}
-
-impl Drop for FlightGuard<'_> {
-    fn drop(&mut self) {
-        let mut f = lock(&self.inner.flight);
-        f.running = false;
-        f.epoch = f.epoch.wrapping_add(1);
-        f.last = Some(
-            self.result
-                .take()
-                .unwrap_or_else(|| Err(Error::credentials("the token refresh did not complete"))),
-        );
-        self.inner.landed.notify_all();
-    }
-}
-
 impl TokenManager {
-    /// A builder over the transport's identity client and a wall clock.
-    pub fn builder(
-        transport: Arc<dyn IdentityTransport>,
-        clock: Arc<dyn Clock>,
-    ) -> TokenManagerBuilder {
+    /// A builder (default storage, the default identity service, a 30 s refresh timeout).
+    pub fn builder() -> TokenManagerBuilder {
         TokenManagerBuilder {
             storage: None,
             identity_base_url: DEFAULT_IDENTITY_BASE_URL.to_owned(),
-            transport,
-            clock,
             timeout: Some(DEFAULT_IDENTITY_TIMEOUT),
         }
     }
@@ -250,6 +183,7 @@ impl TokenManager {
     /// Keeps a login result: cached in memory and saved to storage.
     pub fn store(&self, credentials: &Credentials) -> Result<(), Error> {
         *lock(&self.0.cache) = Some(credentials.clone());
+        lock(&self.0.flight).failed = None;
         self.0.storage.save(credentials)
     }
 
@@ -265,115 +199,93 @@ impl TokenManager {
         self.0.storage.clear()
     }
 
-    fn current(&self) -> Result<Option<Credentials>, Error> {
-        if let Some(c) = lock(&self.0.cache).clone() {
-            return Ok(Some(c));
+    /// The cached access token, when it is fresh at `wall` (more than 60 s left); never
+    /// reads storage and never refreshes.
+    pub fn cached_access_token(&self, wall: SystemTime) -> Option<AccessToken> {
+        lock(&self.0.cache)
+            .as_ref()
+            .filter(|c| fresh(c, wall))
+            .map(access)
+    }
+}
+
+/// Getting a [`TokenManager`]'s access token, refreshed first when under 60 s remain, as a
+/// machine: transports drive it with the same loop as a call (`auth::access_token` in each
+/// transport). It ends with the token and its workspace, or `None` when nothing is stored.
+#[derive(Debug)]
+pub struct Refreshing {
+    manager: TokenManager,
+    done: Option<Result<Option<AccessToken>, Error>>,
+    refreshing: bool,
+}
+
+impl Refreshing {
+    /// Starts getting the manager's token.
+    pub fn new(manager: &TokenManager) -> Refreshing {
+        Refreshing {
+            manager: manager.clone(),
+            done: None,
+            refreshing: false,
         }
-        let loaded = self.0.storage.load()?;
-        if let Some(c) = &loaded {
-            *lock(&self.0.cache) = Some(c.clone());
-        }
-        Ok(loaded)
     }
 
-    fn fresh(&self, c: &Credentials) -> bool {
-        let now = unix_secs(self.0.clock.now());
-        c.expires_at.saturating_sub(now) >= REFRESH_MARGIN.as_secs() && c.expires_at > now
+    fn end(&mut self, result: Result<Option<AccessToken>, Error>) {
+        self.done = Some(match result {
+            Err(e) if e.message() == no_credentials().message() => Ok(None),
+            other => other,
+        });
     }
+}
 
-    /// The access token and its workspace, refreshed first when under 60 s remain; `None`
-    /// when nothing is stored.
-    pub fn get_access_token(&self) -> Result<Option<AccessToken>, Error> {
-        let Some(c) = self.current()? else {
-            return Ok(None);
-        };
-        if self.fresh(&c) {
-            return Ok(Some(access(&c)));
+impl Machine for Refreshing {
+    type Item = Infallible;
+    type Output = Result<Option<AccessToken>, Error>;
+
+    fn poll(&mut self, time: Time) -> Step<Infallible, Self::Output> {
+        if let Some(result) = self.done.clone() {
+            return Step::Done(result);
         }
-        self.refresh_shared()
-    }
-
-    /// Joins the in-flight refresh, or runs one.
-    fn refresh_shared(&self) -> Result<Option<AccessToken>, Error> {
-        {
-            let mut f = lock(&self.0.flight);
-            if f.running {
-                let epoch = f.epoch;
-                while f.running && f.epoch == epoch {
-                    f = self.0.landed.wait(f).unwrap_or_else(|e| e.into_inner());
-                }
-                return f.last.clone().unwrap_or_else(|| {
-                    Err(Error::credentials("the token refresh did not complete"))
-                });
+        if self.refreshing {
+            return Step::Done(Err(Error::config(
+                "poll called while a token refresh is in flight",
+            )));
+        }
+        match self.manager.authorization(time.wall) {
+            Ok(Authorization::Header(_)) => {
+                let token = self.manager.cached_access_token(time.wall);
+                self.end(Ok(token));
+                self.poll(time)
             }
-            f.running = true;
+            Ok(Authorization::Refresh(refresh)) => {
+                self.refreshing = true;
+                Step::Refresh(refresh)
+            }
+            Ok(Authorization::Wait(d)) => Step::Wait(time.now.checked_add(d).unwrap_or(time.now)),
+            Err(e) => {
+                self.end(Err(e));
+                self.poll(time)
+            }
         }
-        let mut guard = FlightGuard {
-            inner: &self.0,
-            result: None,
-        };
-        let result = self.refresh_locked();
-        guard.result = Some(result.clone());
-        drop(guard);
-        result
     }
 
-    /// One refresh under the storage's cross-process lock.
-    fn refresh_locked(&self) -> Result<Option<AccessToken>, Error> {
-        let generation = self.0.generation.load(Ordering::SeqCst);
-        let _lock = self.0.storage.lock()?;
-        // Another process (or manager) may have refreshed while we waited for the lock.
-        let stored = self.0.storage.load()?;
-        let Some(c) = stored.or_else(|| lock(&self.0.cache).clone()) else {
-            *lock(&self.0.cache) = None;
-            return Ok(None);
-        };
-        if self.fresh(&c) {
-            *lock(&self.0.cache) = Some(c.clone());
-            return Ok(Some(access(&c)));
+    fn handle_outcome(&mut self, _outcome: AttemptOutcome, _time: Time) {}
+
+    fn handle_refresh(&mut self, result: Result<(), Error>, _time: Time) {
+        self.refreshing = false;
+        if let Err(e) = result {
+            self.end(Err(e));
         }
-        if c.refresh_token.expose().is_empty() {
-            return Err(refresh_expired("No refresh token available"));
-        }
-        let request = refresh_request(
-            &self.0.identity_base_url,
-            &c.refresh_token,
-            Some(&c.workspace_id),
-            c.scope.as_deref(),
-            self.0.timeout,
-        )?;
-        let response = self
-            .0
-            .transport
-            .send(request)
-            .map_err(|_| network_error())?;
-        let status = response.status().as_u16();
-        if !response.status().is_success() {
-            let body = json_object(response.body());
-            if status == 401 || str_field(&body, "error") == Some("invalid_grant") {
-                self.0.generation.fetch_add(1, Ordering::SeqCst);
-                *lock(&self.0.cache) = None;
-                self.0.storage.clear()?;
-                return Err(refresh_expired(
-                    "Refresh token expired. Please log in again.",
-                ));
-            }
-            return Err(identity_error(status, response.body()));
-        }
-        let t = TokenResponse::parse(response.body(), true)?;
-        let next = Credentials {
-            expires_at: t.expires_at(self.0.clock.now()),
-            access_token: t.access_token,
-            refresh_token: t.refresh_token.unwrap_or(c.refresh_token),
-            workspace_id: c.workspace_id,
-            scope: t.scope.or(c.scope),
-        };
-        if self.0.generation.load(Ordering::SeqCst) == generation {
-            *lock(&self.0.cache) = Some(next.clone());
-            self.0.storage.save(&next)?;
-        }
-        Ok(Some(access(&next)))
     }
+
+    fn cancel_tokens(&self) -> &[CancelToken] {
+        &[]
+    }
+}
+
+/// Whether the credentials have more than the refresh margin left at `wall`.
+fn fresh(c: &Credentials, wall: SystemTime) -> bool {
+    let now = unix_secs(wall);
+    c.expires_at.saturating_sub(now) >= REFRESH_MARGIN.as_secs() && c.expires_at > now
 }
 
 fn access(c: &Credentials) -> AccessToken {
@@ -384,13 +296,30 @@ fn access(c: &Credentials) -> AccessToken {
 }
 
 impl CredentialSource for TokenManager {
-    fn bearer_token(&self) -> Result<Secret, Error> {
-        match self.get_access_token()? {
-            Some(t) => Ok(t.token),
-            None => Err(Error::credentials(
-                "No stored credentials: log in with the device-code flow first",
-            )),
+    fn authorization(&self, wall: SystemTime) -> Result<Authorization, Error> {
+        if let Some(token) = self.cached_access_token(wall) {
+            return Authorization::bearer(token.token.expose());
         }
+        let mut flight = lock(&self.0.flight);
+        if flight.running {
+            return Ok(Authorization::Wait(REFRESH_WAIT));
+        }
+        if let Some((at, e)) = &flight.failed {
+            let age = wall.duration_since(*at).unwrap_or_default();
+            if age < SHARED_FAILURE {
+                return Err(e.clone());
+            }
+        }
+        flight.running = true;
+        flight.failed = None;
+        Ok(Authorization::Refresh(Refresh::new(ManagerRefresh {
+            manager: self.clone(),
+            generation: self.0.generation.load(Ordering::SeqCst),
+            lock: None,
+            current: None,
+            outcome: None,
+            at: None,
+        })))
     }
 
     /// The cached tokens only: never triggers a refresh.
@@ -399,5 +328,120 @@ impl CredentialSource for TokenManager {
             .as_ref()
             .map(|c| vec![c.access_token.clone(), c.refresh_token.clone()])
             .unwrap_or_default()
+    }
+}
+
+/// One refresh of a [`TokenManager`]: holds the flight (and, between `begin` and `finish`,
+/// the storage lock).
+struct ManagerRefresh {
+    manager: TokenManager,
+    generation: u64,
+    lock: Option<StorageLock>,
+    current: Option<Credentials>,
+    /// How it ended, recorded for the flight when it is dropped, and when.
+    outcome: Option<Result<(), Error>>,
+    at: Option<SystemTime>,
+}
+
+impl ManagerRefresh {
+    fn prepare(&mut self, wall: SystemTime) -> Result<Option<Attempt>, Error> {
+        let inner = &self.manager.0;
+        self.lock = inner.storage.lock()?;
+        // Another process (or manager) may have refreshed while we waited for the lock.
+        let stored = inner.storage.load()?;
+        let Some(c) = stored.or_else(|| lock(&inner.cache).clone()) else {
+            *lock(&inner.cache) = None;
+            return Err(no_credentials());
+        };
+        if fresh(&c, wall) {
+            *lock(&inner.cache) = Some(c);
+            return Ok(None);
+        }
+        if c.refresh_token.expose().is_empty() {
+            return Err(refresh_expired("No refresh token available"));
+        }
+        let request = refresh_request(
+            &inner.identity_base_url,
+            &c.refresh_token,
+            Some(&c.workspace_id),
+            c.scope.as_deref(),
+            inner.timeout,
+        )?;
+        self.current = Some(c);
+        Ok(Some(request.into()))
+    }
+
+    fn complete(&mut self, outcome: AttemptOutcome, wall: SystemTime) -> Result<(), Error> {
+        let Some(c) = self.current.take() else {
+            return Err(Error::credentials("the token refresh was not begun"));
+        };
+        let AttemptOutcome::Response(response) = outcome else {
+            return Err(network_error());
+        };
+        let inner = &self.manager.0;
+        let status = response.status().as_u16();
+        if !response.status().is_success() {
+            let body = json_object(response.body());
+            if status == 401 || str_field(&body, "error") == Some("invalid_grant") {
+                inner.generation.fetch_add(1, Ordering::SeqCst);
+                *lock(&inner.cache) = None;
+                inner.storage.clear()?;
+                return Err(refresh_expired(
+                    "Refresh token expired. Please log in again.",
+                ));
+            }
+            return Err(identity_error(status, response.body()));
+        }
+        let t = TokenResponse::parse(response.body(), true)?;
+        let next = Credentials {
+            expires_at: t.expires_at(wall),
+            access_token: t.access_token,
+            refresh_token: t.refresh_token.unwrap_or(c.refresh_token),
+            workspace_id: c.workspace_id,
+            scope: t.scope.or(c.scope),
+        };
+        if inner.generation.load(Ordering::SeqCst) == self.generation {
+            // Cached first: a failed save keeps the new tokens in memory.
+            *lock(&inner.cache) = Some(next.clone());
+            inner.storage.save(&next)?;
+        }
+        Ok(())
+    }
+}
+
+impl RefreshJob for ManagerRefresh {
+    fn begin(&mut self, wall: SystemTime) -> Result<Option<Attempt>, Error> {
+        self.at = Some(wall);
+        let r = self.prepare(wall);
+        match &r {
+            Ok(None) => self.outcome = Some(Ok(())),
+            Err(e) => self.outcome = Some(Err(e.clone())),
+            Ok(Some(_)) => {}
+        }
+        r
+    }
+
+    fn finish(&mut self, outcome: AttemptOutcome, wall: SystemTime) -> Result<(), Error> {
+        self.at = Some(wall);
+        let r = self.complete(outcome, wall);
+        self.lock = None;
+        self.outcome = Some(r.clone());
+        r
+    }
+}
+
+impl Drop for ManagerRefresh {
+    fn drop(&mut self) {
+        self.lock = None;
+        let mut f = lock(&self.manager.0.flight);
+        f.running = false;
+        // Only a failure of the exchange itself is shared (a failing identity service); a
+        // rejected refresh token already cleared the credentials, and a refresh dropped
+        // unfinished is no failure: the next caller starts one.
+        if let (Some(Err(e)), Some(at)) = (self.outcome.take(), self.at) {
+            if matches!(e.kind(), ErrorKind::Identity | ErrorKind::Network) {
+                f.failed = Some((at, e));
+            }
+        }
     }
 }

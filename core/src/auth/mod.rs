@@ -13,20 +13,22 @@
 //! - [`cli`]: the instructions text, the OSC 8 link, the workspace list, opening a browser.
 //! - [`jwt`]: claims decoding without verification.
 //!
-//! The machine never reads a clock and never does I/O; the token manager reaches the network
-//! only through the [`IdentityTransport`] a transport gives it and reads time only from the
-//! injected [`Clock`]. `FileStorage` (and `cli::open_browser`) are the deliberate exceptions:
-//! local persistence and a process spawn, compiled only off `wasm32`.
+//! The machine never reads a clock and never does I/O. The token manager never does either
+//! inside a machine's `poll`: it hands out a [`Refresh`](crate::Refresh) that the transport
+//! runs (its identity exchange over the transport's own HTTP stack, the storage lock and file
+//! around it in the driver's context), and reads time only from the [`Time`](crate::Time)
+//! it is given. `FileStorage` (and `cli::open_browser`) are the deliberate exceptions: local
+//! persistence and a process spawn, compiled only off `wasm32`.
 //!
 //! ```
-//! use amigo_platform_core::auth::{cli, DeviceLogin, LoginOptions, LoginStep};
-//! use amigo_platform_core::Time;
+//! use amigo_platform_core::auth::{cli, DeviceLogin, LoginOptions};
+//! use amigo_platform_core::{Step, Time};
 //! use web_time::{Instant, SystemTime};
 //!
 //! let mut login = DeviceLogin::new(LoginOptions::new("https://id.example/").client_description("my-cli"));
 //! let time = Time { now: Instant::now(), wall: SystemTime::now() };
 //! match login.poll(time) {
-//!     LoginStep::Send(req) => {
+//!     Step::Send(req) => {
 //!         assert_eq!(req.request.uri(), "https://id.example/device/code");
 //!         assert_eq!(req.request.body().as_ref(), b"client_description=my-cli");
 //!     }
@@ -47,11 +49,11 @@ mod types;
 mod tests;
 
 pub use device::{
-    device_code_denied, device_code_expired, login_cancelled, DeviceLogin, LoginStep,
+    device_code_denied, device_code_expired, login_cancelled, DeviceLogin, LoginEvent,
     DEFAULT_INTERVAL, MAX_TRANSIENT_WAIT, MIN_INTERVAL, SLOW_DOWN_STEP,
 };
 pub use manager::{
-    Clock, IdentityTransport, ManualClock, TokenManager, TokenManagerBuilder, REFRESH_MARGIN,
+    Refreshing, TokenManager, TokenManagerBuilder, REFRESH_MARGIN, REFRESH_WAIT, SHARED_FAILURE,
 };
 pub use protocol::unix_secs;
 #[cfg(not(target_arch = "wasm32"))]

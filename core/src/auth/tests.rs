@@ -2,8 +2,8 @@
 
 use super::jwt::unsigned_jwt;
 use super::*;
-use crate::call::Time;
-use crate::credentials::{CredentialSource, Secret};
+use crate::call::{AttemptOutcome, Step, Time};
+use crate::credentials::Secret;
 use crate::error::{Error, ErrorKind};
 use bytes::Bytes;
 use serde_json::{json, Value};
@@ -141,7 +141,7 @@ fn drive(
     let mut requests = Vec::new();
     for _ in 0..500 {
         match login.poll(time) {
-            LoginStep::Send(req) => {
+            Step::Send(req) => {
                 let r = req.request;
                 events.push(Ev::Req(
                     r.method().to_string(),
@@ -169,24 +169,25 @@ fn drive(
                     }
                 }
             }
-            LoginStep::ShowCode(code) => {
+            Step::Item(LoginEvent::Code(code)) => {
                 events.push(Ev::Code(code.user_code.clone()));
                 on_code(&mut login);
             }
-            LoginStep::Status(s) => events.push(Ev::Status(s)),
-            LoginStep::ChooseWorkspace(list) => {
+            Step::Item(LoginEvent::Status(s)) => events.push(Ev::Status(s)),
+            Step::Item(LoginEvent::ChooseWorkspace(list)) => {
                 events.push(Ev::Choose(
                     list.iter().map(|w| w.workspace_id.clone()).collect(),
                 ));
                 login.choose_workspace(choose(&list));
             }
-            LoginStep::Wait(until) => {
+            Step::Wait(until) => {
                 let d = until - time.now;
                 events.push(Ev::Sleep(d.as_millis()));
                 time.now = until;
                 time.wall += d;
             }
-            LoginStep::Done(result) => {
+            Step::Refresh(_) | Step::Read(_) => panic!("a login neither refreshes nor streams"),
+            Step::Done(result) => {
                 return Run {
                     result,
                     events,
@@ -694,18 +695,18 @@ fn cancellation() {
         now: Instant::now(),
         wall: SystemTime::now(),
     };
-    let LoginStep::Send(_) = login.poll(time) else {
+    let Step::Send(_) = login.poll(time) else {
         panic!()
     };
     let body = issuance(Some(3), 900).to_string();
     login.handle_response(http::Response::new(Bytes::from(body)), time);
-    assert!(matches!(login.poll(time), LoginStep::ShowCode(_)));
-    let LoginStep::Wait(until) = login.poll(time) else {
+    assert!(matches!(login.poll(time), Step::Item(LoginEvent::Code(_))));
+    let Step::Wait(until) = login.poll(time) else {
         panic!()
     };
     assert_eq!(until - time.now, Duration::from_secs(3));
     token.cancel();
-    let LoginStep::Done(Err(e)) = login.poll(time) else {
+    let Step::Done(Err(e)) = login.poll(time) else {
         panic!()
     };
     assert_eq!(e.error_code(), Some("login_cancelled"));
@@ -796,7 +797,7 @@ fn debug_output_hides_secrets() {
     let mut t = time;
     t.now += Duration::from_secs(1);
     let _ = login.poll(t);
-    let LoginStep::Send(req) = login.poll(t) else {
+    let Step::Send(req) = login.poll(t) else {
         panic!()
     };
     assert!(!format!("{req:?}").contains("dev-code-secret"));
@@ -821,8 +822,8 @@ impl ScriptedIdentity {
     }
 }
 
-impl IdentityTransport for ScriptedIdentity {
-    fn send(&self, request: IdentityRequest) -> Result<http::Response<Bytes>, Error> {
+impl ScriptedIdentity {
+    fn send(&self, request: crate::call::Attempt) -> AttemptOutcome {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.requests
             .lock()
@@ -830,15 +831,79 @@ impl IdentityTransport for ScriptedIdentity {
             .push(form(request.request.body()));
         std::thread::sleep(self.delay);
         match self.replies.lock().unwrap().pop_front() {
-            Some((status, body)) => Ok(http::Response::builder()
-                .status(status)
-                .body(Bytes::from(body.to_string()))
-                .unwrap()),
-            None => Err(Error::network(
+            Some((status, body)) => AttemptOutcome::Response(
+                http::Response::builder()
+                    .status(status)
+                    .body(Bytes::from(body.to_string()))
+                    .unwrap(),
+            ),
+            None => AttemptOutcome::Failed(Error::network(
                 crate::TransportErrorKind::Connect,
                 "refused",
             )),
         }
+    }
+}
+
+/// A wall clock that moves only when told to.
+#[derive(Debug, Clone)]
+struct ManualClock(Arc<Mutex<SystemTime>>);
+
+impl ManualClock {
+    fn at_unix(secs: u64) -> Self {
+        ManualClock(Arc::new(Mutex::new(UNIX_EPOCH + Duration::from_secs(secs))))
+    }
+    fn advance(&self, d: Duration) {
+        *self.0.lock().unwrap() += d;
+    }
+    fn now(&self) -> SystemTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// A manager driven the way a blocking transport drives it: refreshes go through the
+/// scripted identity service, time comes from the manual clock.
+#[derive(Clone)]
+struct Driven {
+    manager: TokenManager,
+    identity: Arc<ScriptedIdentity>,
+    clock: ManualClock,
+}
+
+impl std::ops::Deref for Driven {
+    type Target = TokenManager;
+    fn deref(&self) -> &TokenManager {
+        &self.manager
+    }
+}
+
+impl Driven {
+    /// Drives a [`Refreshing`] machine the way a blocking transport does.
+    fn get_access_token(&self) -> Result<Option<AccessToken>, Error> {
+        use crate::Machine;
+        let mut m = Refreshing::new(&self.manager);
+        let time = || Time {
+            now: Instant::now(),
+            wall: self.clock.now(),
+        };
+        for _ in 0..10_000 {
+            match m.poll(time()) {
+                Step::Refresh(r) => {
+                    let result = r.run(|a| self.identity.send(a), || self.clock.now());
+                    m.handle_refresh(result, time());
+                }
+                Step::Wait(until) => std::thread::sleep(until - Instant::now().min(until)),
+                Step::Done(result) => return result,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        panic!("no token within 10 000 steps");
+    }
+    /// The token the next attempt would carry (refreshing first when needed).
+    fn bearer_token(&self) -> Result<Secret, Error> {
+        self.get_access_token()?
+            .map(|t| t.token)
+            .ok_or_else(|| Error::credentials("No stored credentials"))
     }
 }
 
@@ -856,11 +921,15 @@ fn manager(
     identity: Arc<ScriptedIdentity>,
     storage: Arc<dyn TokenStorage>,
     clock: &ManualClock,
-) -> TokenManager {
-    TokenManager::builder(identity, Arc::new(clock.clone()))
-        .identity_base_url("https://id.example/")
-        .storage(storage)
-        .build()
+) -> Driven {
+    Driven {
+        manager: TokenManager::builder()
+            .identity_base_url("https://id.example/")
+            .storage(storage)
+            .build(),
+        identity,
+        clock: clock.clone(),
+    }
 }
 
 #[test]
@@ -959,7 +1028,12 @@ fn manager_transient_refresh_failure_keeps_credentials() {
     assert_eq!(e.kind(), ErrorKind::Identity);
     assert_eq!(e.message(), "Identity error (503)");
     assert!(m.has_credentials());
+    // Within a second the failure is shared instead of retried at once.
+    let again = m.get_access_token().unwrap_err();
+    assert_eq!(again.message(), "Identity error (503)");
+    assert_eq!(m.identity.calls.load(Ordering::SeqCst), 1);
     // Then the network is down: a Network error; still kept.
+    clock.advance(SHARED_FAILURE);
     let e = m.get_access_token().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Network);
     assert_eq!(e.message(), "Network error contacting identity service");

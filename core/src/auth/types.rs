@@ -60,7 +60,7 @@ impl Workspace {
     }
 }
 
-/// Progress of the poll loop, reported through [`LoginStep::Status`](super::LoginStep::Status).
+/// Progress of the poll loop, reported as [`LoginEvent::Status`](super::LoginEvent::Status) items.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LoginStatus {
     /// A poll request is about to be sent.
@@ -218,4 +218,17 @@ pub(crate) fn strip_slashes(mut url: String) -> String {
         url.pop();
     }
     url
+}
+
+impl From<IdentityRequest> for crate::call::Attempt {
+    /// An identity request is sent like any attempt: once, buffered, never redirected.
+    fn from(r: IdentityRequest) -> Self {
+        crate::call::Attempt {
+            request: r.request,
+            number: 1,
+            timeout: r.timeout,
+            stream: false,
+            read_timeout: None,
+        }
+    }
 }

@@ -92,16 +92,14 @@
 //!
 //! ## Driving contract
 //!
-//! Both machines are driven like [`Call`](crate::Call): loop on `poll(time)` and do what the
-//! step says, reporting back with the `handle_*` methods.
-//!
-//! | step | driver does |
-//! |---|---|
-//! | `Connect(attempt)` / `Send(attempt)` | drop any open connection, send the request (its `timeout` bounds the response **headers** only); if [`streams_body`] says the head is a 2xx `text/event-stream`, call `handle_head(head)` and stream the body, else buffer the (capped) body and call `handle_outcome(AttemptOutcome::Response(..))`; failures, timeouts and cancellations go to `handle_outcome` too |
-//! | `Read(until)` | read the body, feeding `handle_chunk`, `handle_eof` or `handle_read_error`; if nothing arrives by `until`, just poll again (the machine's watchdog or deadline decides) |
-//! | `Wait(until)` | drop any open connection and sleep until `until`, waking early on cancellation |
-//! | `Event(e)` / `State(s)` | hand it to the consumer, then poll again |
-//! | `Done(..)` | the end: drop the connection; the terminal error is reported at most once |
+//! Both machines are [`Machine`](crate::Machine)s driven through the shared
+//! [`Step`](crate::Step), like a call: their `Send`s are streaming (`attempt.stream`), so a
+//! 2xx `text/event-stream` head is reported with `handle_head` and its body read through
+//! `Read` steps; any other response is buffered (capped at [`MAX_ERROR_BODY`]) and reported
+//! with `handle_outcome`. `Read(until)` carries the idle watchdog (subscription) or the
+//! overall deadline (turn stream): when it passes, just poll again. Items are
+//! [`StreamItem`]s and [`TurnEvent`]s; `Done` carries the terminal error at most once, then
+//! `Ok(())`.
 //!
 //! Cancellation is checked at every poll, so after [`SseSession::close`] (or a cancelled
 //! token) the next poll ends the subscription without an error, even between two events
@@ -109,7 +107,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use amigo_platform_core::sse::{SseOptions, SseSession, SseStep, StreamState, EventKind, streams_body};
+//! use amigo_platform_core::sse::{SseOptions, SseSession, SseStep, StreamItem, StreamState, EventKind, streams_body};
 //! use amigo_platform_core::{Config, Time};
 //! use web_time::{Instant, SystemTime};
 //!
@@ -120,7 +118,7 @@
 //! // A bounded drive loop over one scripted connection.
 //! for _ in 0..20 {
 //!     match session.poll(t()) {
-//!         SseStep::Connect(attempt) => {
+//!         SseStep::Send(attempt) => {
 //!             assert_eq!(attempt.request.headers()["last-event-id"], "41");
 //!             // A real transport sends the request here and gets the response head.
 //!             let (head, _) = http::Response::builder()
@@ -135,10 +133,10 @@
 //!             session.handle_chunk(b"data: {\"call_sid\":\"CA1\"}\n\n", t());
 //!             session.close(); // unsubscribe after this chunk
 //!         }
-//!         SseStep::Event(e) => events.push(e),
-//!         SseStep::State(StreamState::Closed { .. }) => {}
-//!         SseStep::State(_) | SseStep::Wait(_) => {}
-//!         SseStep::Done(error) => { assert!(error.is_none()); break; }
+//!         SseStep::Item(StreamItem::Event(e)) => events.push(e),
+//!         SseStep::Item(StreamItem::State(StreamState::Closed { .. })) => {}
+//!         SseStep::Item(_) | SseStep::Wait(_) | SseStep::Refresh(_) => {}
+//!         SseStep::Done(result) => { assert!(result.is_ok()); break; }
 //!     }
 //! }
 //! // The close is checked before each delivery, so the event decoded with it is not delivered.
@@ -158,7 +156,7 @@ pub use decoder::{SseDecoder, MAX_BLOCK_BYTES};
 pub use frame::{SseError, SseEvent, SseItem};
 pub use session::{
     CloseReason, EventStreamOp, SseOptions, SseSession, SseStep, StreamItem, StreamOpened,
-    StreamState, WorkspaceEvent,
+    StreamState, SubscriptionHandle, WorkspaceEvent,
 };
 pub use turn::{TurnBody, TurnEvent, TurnSession, TurnStep, TurnStreamOp};
 pub use typed::*;
@@ -183,6 +181,10 @@ fn prepare_stream<O: crate::Operation + ?Sized>(
     );
     Ok(req)
 }
+
+/// The most bytes of a non-streamed response to a streaming connect (an error, usually) that
+/// a driver buffers.
+pub const MAX_ERROR_BODY: usize = 1024 * 1024;
 
 /// Whether a response head starts an event stream: a 2xx status and a `Content-Type` of
 /// `text/event-stream` (parameters and case ignored). Drivers stream such bodies and buffer

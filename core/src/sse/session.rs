@@ -12,7 +12,7 @@ use web_time::Instant;
 use super::typed::EventKind;
 use super::{streams_body, SseDecoder, SseError, SseEvent, SseItem};
 use crate::backoff::{full_jitter, RandomSource, XorShift};
-use crate::call::{Attempt, AttemptOutcome, Call, Step, Time};
+use crate::call::{AttemptOutcome, Call, Machine, Step, Time};
 use crate::cancel::CancelToken;
 use crate::client::CallContext;
 use crate::config::Config;
@@ -191,27 +191,12 @@ pub enum StreamState {
     },
 }
 
-/// What the driver of an [`SseSession`] must do next.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-pub enum SseStep {
-    /// Drop any open connection and send this connect request; then report the response head
-    /// with [`SseSession::handle_head`] (2xx `text/event-stream`, see
-    /// [`streams_body`](super::streams_body)) or the whole outcome with
-    /// [`SseSession::handle_outcome`]. The attempt timeout covers the response headers only.
-    Connect(Attempt),
-    /// Read the body: feed chunks, EOF or a read error; if nothing arrives by the instant
-    /// (the idle watchdog), poll again anyway.
-    Read(Option<Instant>),
-    /// Drop any open connection and sleep until the instant (interrupt on cancellation).
-    Wait(Instant),
-    /// Deliver a business event.
-    Event(WorkspaceEvent),
-    /// Deliver a connection-state signal.
-    State(StreamState),
-    /// The subscription is over: the terminal error, at most once; afterwards `Done(None)`.
-    Done(Option<Error>),
-}
+/// What the driver of an [`SseSession`] must do next: the shared [`Step`] with
+/// [`StreamItem`] items and `Done(Ok(()))` (or the terminal error, once) at the end.
+///
+/// The connect attempts are streaming `Send`s; `Read(until)` carries the idle watchdog (poll
+/// again when it passes), `Wait` a reconnect backoff.
+pub type SseStep = Step<StreamItem, Result<(), Error>>;
 
 /// `GET /v1/{workspace_id}/events/stream` (`get-event-stream`) as an operation value: what
 /// [`SseSession::new`] connects to. The generated surface passes its own operation value to
@@ -255,6 +240,25 @@ enum Phase {
     Finished,
 }
 
+/// Closes a subscription from anywhere; cloneable and idempotent.
+#[derive(Debug, Clone)]
+pub struct SubscriptionHandle {
+    token: CancelToken,
+}
+
+impl SubscriptionHandle {
+    /// Unsubscribes: the subscription ends promptly, without an error (a driver blocked in a
+    /// read or a backoff sleep wakes at once).
+    pub fn close(&self) {
+        self.token.cancel();
+    }
+
+    /// Whether [`close`](Self::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.token.is_cancelled()
+    }
+}
+
 /// The sans-IO workspace event subscription: see the [module docs](super).
 pub struct SseSession {
     config: Arc<Config>,
@@ -270,7 +274,7 @@ pub struct SseSession {
     base: Duration,
     delay: Duration,
     phase: Phase,
-    out: VecDeque<SseStep>,
+    out: VecDeque<StreamItem>,
     terminal: Option<Error>,
     /// The overall deadline: its length from the options, and the instant once the first poll
     /// started the clock.
@@ -376,6 +380,13 @@ impl SseSession {
         self.own_cancel.clone()
     }
 
+    /// A handle that closes the subscription from anywhere (another thread or task).
+    pub fn handle(&self) -> SubscriptionHandle {
+        SubscriptionHandle {
+            token: self.own_cancel.clone(),
+        }
+    }
+
     /// Unsubscribes: idempotent; the next poll ends the session without an error.
     pub fn close(&self) {
         self.own_cancel.cancel();
@@ -443,46 +454,56 @@ impl SseSession {
         if !matches!(self.phase, Phase::Finished) && self.is_cancelled() {
             self.out.clear();
             self.phase = Phase::Finished;
-            return SseStep::State(StreamState::Closed {
+            return Step::Item(StreamItem::State(StreamState::Closed {
                 reason: CloseReason::Cancelled,
-            });
+            }));
         }
         self.check_deadline(time);
         // Bounded: every pass either returns or moves to a phase that returns.
         for _ in 0..8 {
-            if let Some(step) = self.out.pop_front() {
-                return step;
+            if let Some(item) = self.out.pop_front() {
+                return Step::Item(item);
             }
             match &mut self.phase {
                 Phase::Start => self.begin_connect(time),
                 Phase::Backoff(until) => {
                     if time.now < *until {
                         let until = *until;
-                        return SseStep::Wait(self.bounded(Some(until)).unwrap_or(until));
+                        return Step::Wait(self.bounded(Some(until)).unwrap_or(until));
                     }
                     self.begin_connect(time);
                 }
                 Phase::Connecting(call) => match call.poll(time) {
-                    Step::Send(attempt) => return SseStep::Connect(attempt),
-                    Step::Wait(until) => return SseStep::Wait(until),
+                    Step::Send(attempt) => return Step::Send(attempt),
+                    Step::Refresh(refresh) => return Step::Refresh(refresh),
+                    Step::Wait(until) => return Step::Wait(until),
+                    Step::Read(_) | Step::Item(_) => {}
                     Step::Done(Ok(resp)) => self.opened(resp, time),
                     Step::Done(Err(e)) => self.connect_failed(e, time),
                 },
                 Phase::Open { idle_at, .. } => match *idle_at {
                     Some(at) if time.now >= at => self.connection_ended("idle timeout", time),
-                    at => return SseStep::Read(self.bounded(at)),
+                    at => return Step::Read(self.bounded(at)),
                 },
-                Phase::Finished => return SseStep::Done(self.terminal.take()),
+                Phase::Finished => return Step::Done(self.terminal.take().map_or(Ok(()), Err)),
             }
         }
-        SseStep::Done(self.terminal.take())
+        Step::Done(self.terminal.take().map_or(Ok(()), Err))
+    }
+
+    /// Reports how the refresh of the last `Refresh` step ended (a failure ends the
+    /// subscription with it: credentials do not heal by reconnecting).
+    pub fn handle_refresh(&mut self, result: Result<(), Error>, time: Time) {
+        if let Phase::Connecting(call) = &mut self.phase {
+            call.handle_refresh(result, time);
+        }
     }
 
     /// Reports how a connect attempt ended without a streamed body: a transport failure, a
     /// timeout, a cancellation, or a buffered response (non-2xx or not `text/event-stream`).
     pub fn handle_outcome(&mut self, outcome: AttemptOutcome, time: Time) {
         if let Phase::Connecting(call) = &mut self.phase {
-            call.handle(outcome, time);
+            call.handle_outcome(outcome, time);
         }
     }
 
@@ -567,11 +588,13 @@ impl SseSession {
             let left = at.saturating_duration_since(time.now);
             connect_options.deadline = Some(left.max(Duration::from_millis(1)));
         }
-        let call = Call::new(req, &self.config, &connect_options, self.seed, time);
+        let call = Call::new(req, &self.config, &connect_options, self.seed, time)
+            .streaming(self.idle_timeout());
         self.phase = Phase::Connecting(call);
-        self.out.push_back(SseStep::State(StreamState::Connecting {
-            attempt: self.failures,
-        }));
+        self.out
+            .push_back(StreamItem::State(StreamState::Connecting {
+                attempt: self.failures,
+            }));
     }
 
     fn opened(&mut self, resp: http::Response<Bytes>, time: Time) {
@@ -596,7 +619,7 @@ impl SseSession {
             idle_at: self.idle_timeout().and_then(|d| time.now.checked_add(d)),
             healthy: false,
         };
-        self.out.push_back(SseStep::State(StreamState::Open));
+        self.out.push_back(StreamItem::State(StreamState::Open));
     }
 
     fn connect_failed(&mut self, e: Error, time: Time) {
@@ -608,7 +631,7 @@ impl SseSession {
             ErrorKind::Cancelled => {
                 self.out.clear();
                 self.phase = Phase::Finished;
-                self.out.push_back(SseStep::State(StreamState::Closed {
+                self.out.push_back(StreamItem::State(StreamState::Closed {
                     reason: CloseReason::Cancelled,
                 }));
             }
@@ -626,7 +649,7 @@ impl SseSession {
     fn terminal(&mut self, e: Error) {
         self.phase = Phase::Finished;
         self.terminal = Some(e);
-        self.out.push_back(SseStep::State(StreamState::Closed {
+        self.out.push_back(StreamItem::State(StreamState::Closed {
             reason: CloseReason::Error,
         }));
     }
@@ -671,7 +694,7 @@ impl SseSession {
         let until = time.now.checked_add(sleep).unwrap_or(time.now);
         self.phase = Phase::Backoff(until);
         self.out
-            .push_back(SseStep::State(StreamState::Reconnecting {
+            .push_back(StreamItem::State(StreamState::Reconnecting {
                 attempt: self.failures,
                 delay: sleep,
                 cause: reason.to_owned(),
@@ -719,7 +742,7 @@ impl SseSession {
                     data,
                 };
                 self.out
-                    .push_back(SseStep::State(StreamState::Opened(opened)));
+                    .push_back(StreamItem::State(StreamState::Opened(opened)));
             }
             Some(name) => {
                 let Ok(Value::Object(mut data)) = serde_json::from_str::<Value>(&ev.data) else {
@@ -744,8 +767,37 @@ impl SseSession {
                 if let Phase::Open { healthy, .. } = &mut self.phase {
                     *healthy = true;
                 }
-                self.out.push_back(SseStep::Event(event));
+                self.out.push_back(StreamItem::Event(event));
             }
         }
+    }
+}
+
+impl Machine for SseSession {
+    type Item = StreamItem;
+    type Output = Result<(), Error>;
+    fn poll(&mut self, time: Time) -> SseStep {
+        SseSession::poll(self, time)
+    }
+    fn handle_outcome(&mut self, outcome: AttemptOutcome, time: Time) {
+        SseSession::handle_outcome(self, outcome, time)
+    }
+    fn handle_head(&mut self, head: http::response::Parts, time: Time) {
+        SseSession::handle_head(self, head, time)
+    }
+    fn handle_chunk(&mut self, chunk: &[u8], time: Time) {
+        SseSession::handle_chunk(self, chunk, time)
+    }
+    fn handle_eof(&mut self, time: Time) {
+        SseSession::handle_eof(self, time)
+    }
+    fn handle_read_error(&mut self, error: Error, time: Time) {
+        SseSession::handle_read_error(self, error, time)
+    }
+    fn handle_refresh(&mut self, result: Result<(), Error>, time: Time) {
+        SseSession::handle_refresh(self, result, time)
+    }
+    fn cancel_tokens(&self) -> &[CancelToken] {
+        SseSession::cancel_tokens(self)
     }
 }

@@ -126,7 +126,7 @@ fn run_with(
     let mut run = Run::default();
     for _ in 0..max {
         match s.poll(clock.t()) {
-            SseStep::Connect(a) => {
+            SseStep::Send(a) => {
                 current = None;
                 run.requests.push(a.request);
                 match conns.pop_front() {
@@ -171,15 +171,16 @@ fn run_with(
                 current = None;
                 clock.advance_to(until);
             }
-            SseStep::Event(e) => {
+            SseStep::Item(StreamItem::Event(e)) => {
                 on_event(&e, s);
                 run.events.push(e);
             }
-            SseStep::State(st) => run.states.push(st),
+            SseStep::Item(StreamItem::State(st)) => run.states.push(st),
             SseStep::Done(e) => {
-                run.done = Some(e);
+                run.done = Some(e.err());
                 return run;
             }
+            SseStep::Refresh(_) => panic!("an API key never refreshes"),
         }
     }
     run
@@ -351,7 +352,7 @@ fn auth_failures_are_terminal() {
         assert_eq!(e.kind(), kind);
         assert_eq!(e.status(), Some(code));
         // Reported once.
-        assert!(matches!(s.poll(Clock::new().t()), SseStep::Done(None)));
+        assert!(matches!(s.poll(Clock::new().t()), SseStep::Done(Ok(()))));
     }
 }
 
@@ -517,7 +518,7 @@ fn a_connection_open_for_60s_is_healthy() {
     let mut opened = false;
     for _ in 0..20 {
         match s.poll(clock.t()) {
-            SseStep::Connect(_) => {
+            SseStep::Send(_) => {
                 let (head, _) = http::Response::builder()
                     .header("content-type", "text/event-stream")
                     .body(())
@@ -531,12 +532,13 @@ fn a_connection_open_for_60s_is_healthy() {
                 clock.advance_to(clock.now + Duration::from_secs(61));
                 s.handle_read_error(Error::network(TransportErrorKind::Read, "x"), clock.t());
             }
-            SseStep::State(StreamState::Reconnecting { attempt, .. }) => {
+            SseStep::Item(StreamItem::State(StreamState::Reconnecting { attempt, .. })) => {
                 assert_eq!(attempt, 1);
                 assert!(opened);
                 return;
             }
             SseStep::Done(e) => panic!("ended: {e:?}"),
+            SseStep::Refresh(_) => panic!("refresh"),
             _ => {}
         }
     }
@@ -558,7 +560,7 @@ fn idle_timeout_reconnects_with_last_event_id_and_heartbeats_keep_alive() {
     let mut requests = 0;
     for _ in 0..1000 {
         match s.poll(clock.t()) {
-            SseStep::Connect(_) => {
+            SseStep::Send(_) => {
                 requests += 1;
                 let (head, _) = http::Response::builder()
                     .header("content-type", "text/event-stream")
@@ -575,8 +577,13 @@ fn idle_timeout_reconnects_with_last_event_id_and_heartbeats_keep_alive() {
                 clock.advance_to(clock.now + Duration::from_secs(30));
                 s.handle_chunk(b": heartbeat\n", clock.t());
             }
-            SseStep::State(StreamState::Reconnecting { .. }) => panic!("reconnected"),
-            other => assert!(matches!(other, SseStep::State(_)), "{other:?}"),
+            SseStep::Item(StreamItem::State(StreamState::Reconnecting { .. })) => {
+                panic!("reconnected")
+            }
+            other => assert!(
+                matches!(other, SseStep::Item(StreamItem::State(_))),
+                "{other:?}"
+            ),
         }
     }
     assert_eq!(requests, 1);
@@ -595,10 +602,10 @@ fn event_too_large_reconnects() {
 fn wrong_content_type_reconnects() {
     let mut s = session(SseOptions::new().max_reconnects(Some(0)));
     let mut clock = Clock::new();
-    let SseStep::State(_) = s.poll(clock.t()) else {
+    let SseStep::Item(StreamItem::State(_)) = s.poll(clock.t()) else {
         panic!("connecting first")
     };
-    let SseStep::Connect(_) = s.poll(clock.t()) else {
+    let SseStep::Send(_) = s.poll(clock.t()) else {
         panic!("connect")
     };
     let resp = http::Response::builder()
@@ -676,15 +683,15 @@ fn cancelled_connect_attempt_ends_silently() {
     let mut s = session(SseOptions::new());
     let clock = Clock::new();
     let _ = s.poll(clock.t());
-    let SseStep::Connect(_) = s.poll(clock.t()) else {
+    let SseStep::Send(_) = s.poll(clock.t()) else {
         panic!("connect")
     };
     s.handle_outcome(AttemptOutcome::Cancelled, clock.t());
     assert!(matches!(
         s.poll(clock.t()),
-        SseStep::State(StreamState::Closed { .. })
+        SseStep::Item(StreamItem::State(StreamState::Closed { .. }))
     ));
-    assert!(matches!(s.poll(clock.t()), SseStep::Done(None)));
+    assert!(matches!(s.poll(clock.t()), SseStep::Done(Ok(()))));
 }
 
 #[test]

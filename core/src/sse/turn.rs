@@ -12,7 +12,7 @@ use web_time::Instant;
 use super::typed::TurnEventKind;
 use super::{streams_body, SseDecoder, SseItem};
 use crate::body::Body;
-use crate::call::{Attempt, AttemptOutcome, Call, Step, Time};
+use crate::call::{AttemptOutcome, Call, Machine, Step, Time};
 use crate::cancel::CancelToken;
 use crate::client::CallContext;
 use crate::config::Config;
@@ -102,23 +102,12 @@ impl Operation for TurnStreamOp {
     }
 }
 
-/// What the driver of a [`TurnSession`] must do next.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-pub enum TurnStep {
-    /// Send this request; report the head of a 2xx `text/event-stream` response with
-    /// [`TurnSession::handle_head`], anything else with [`TurnSession::handle_outcome`].
-    Send(Attempt),
-    /// Sleep until the instant (a 429 `Retry-After` before any body), then poll.
-    Wait(Instant),
-    /// Read the body; if nothing arrives by the instant (the overall deadline), poll again.
-    Read(Option<Instant>),
-    /// Deliver a typed event.
-    Event(TurnEvent),
-    /// The stream is over; `Ok` after a `done`/`error` frame and EOF. Afterwards the session
-    /// keeps answering `Done(Ok(()))`.
-    Done(Result<(), Error>),
-}
+/// What the driver of a [`TurnSession`] must do next: the shared [`Step`] with typed
+/// [`TurnEvent`] items; `Done(Ok(()))` after a `done`/`error` frame and the end of the body.
+///
+/// The request is a streaming `Send`; `Wait` is a 429 `Retry-After` before any body;
+/// `Read(until)` carries the overall deadline (poll again when it passes).
+pub type TurnStep = Step<TurnEvent, Result<(), Error>>;
 
 #[allow(clippy::large_enum_variant)]
 enum Phase {
@@ -175,7 +164,10 @@ impl TurnSession {
             .filter(|d| !d.is_zero())
             .and_then(|d| time.now.checked_add(d).map(|at| (at, d)));
         let phase = super::prepare_stream(&op, config, options, base_url)
-            .map(|req| Phase::Request(Call::new(req, config, options, seed, time)))
+            .map(|req| {
+                let read_timeout = deadline.map(|(_, total)| total);
+                Phase::Request(Call::new(req, config, options, seed, time).streaming(read_timeout))
+            })
             .map_err(Some);
         TurnSession {
             phase,
@@ -235,18 +227,18 @@ impl TurnSession {
     /// Asks what to do next.
     pub fn poll(&mut self, time: Time) -> TurnStep {
         if let Some(ev) = self.out.pop_front() {
-            return TurnStep::Event(ev);
+            return Step::Item(ev);
         }
         let phase = match &mut self.phase {
             Ok(p) => p,
             Err(e) => {
                 let e = e.take();
                 self.phase = Ok(Phase::Finished);
-                return TurnStep::Done(e.map_or(Ok(()), Err));
+                return Step::Done(e.map_or(Ok(()), Err));
             }
         };
         match phase {
-            Phase::Finished => TurnStep::Done(self.result.take().unwrap_or(Ok(()))),
+            Phase::Finished => Step::Done(self.result.take().unwrap_or(Ok(()))),
             Phase::Open => {
                 if self.cancel.iter().any(CancelToken::is_cancelled) {
                     self.finish(Err(Error::cancelled()));
@@ -257,13 +249,17 @@ impl TurnSession {
                         self.finish(Err(Error::timeout(total, TimeoutScope::Deadline)));
                         self.poll(time)
                     }
-                    d => TurnStep::Read(d.map(|(at, _)| at)),
+                    d => Step::Read(d.map(|(at, _)| at)),
                 }
             }
             Phase::Request(call) => {
                 match call.poll(time) {
-                    Step::Send(a) => TurnStep::Send(a),
-                    Step::Wait(i) => TurnStep::Wait(i),
+                    Step::Send(a) => Step::Send(a),
+                    Step::Refresh(r) => Step::Refresh(r),
+                    Step::Wait(i) => Step::Wait(i),
+                    Step::Read(_) | Step::Item(_) => {
+                        Step::Done(Err(Error::config("the request machine asked for a read")))
+                    }
                     Step::Done(Err(e)) => {
                         self.finish(Err(e));
                         self.poll(time)
@@ -297,7 +293,14 @@ impl TurnSession {
     /// or a buffered response).
     pub fn handle_outcome(&mut self, outcome: AttemptOutcome, time: Time) {
         if let Ok(Phase::Request(call)) = &mut self.phase {
-            call.handle(outcome, time);
+            call.handle_outcome(outcome, time);
+        }
+    }
+
+    /// Reports how the last `Refresh` step ended.
+    pub fn handle_refresh(&mut self, result: Result<(), Error>, time: Time) {
+        if let Ok(Phase::Request(call)) = &mut self.phase {
+            call.handle_refresh(result, time);
         }
     }
 
@@ -310,7 +313,7 @@ impl TurnSession {
     }
 
     /// Feeds one chunk of the body.
-    pub fn handle_chunk(&mut self, chunk: &[u8]) {
+    pub fn handle_chunk(&mut self, chunk: &[u8], _time: Time) {
         if !matches!(self.phase, Ok(Phase::Open)) {
             return;
         }
@@ -343,7 +346,7 @@ impl TurnSession {
     }
 
     /// Reports the end of the body.
-    pub fn handle_eof(&mut self) {
+    pub fn handle_eof(&mut self, _time: Time) {
         if matches!(self.phase, Ok(Phase::Open)) {
             self.decoder.finish();
             if self.ended_by_frame {
@@ -358,7 +361,7 @@ impl TurnSession {
 
     /// Reports a read failure; after a `done`/`error` frame the turn is complete and the
     /// stream ends normally.
-    pub fn handle_read_error(&mut self, error: Error) {
+    pub fn handle_read_error(&mut self, error: Error, _time: Time) {
         if matches!(self.phase, Ok(Phase::Open)) {
             if self.ended_by_frame {
                 self.finish(Ok(()));
@@ -366,5 +369,34 @@ impl TurnSession {
                 self.finish(Err(interrupted(error.message())));
             }
         }
+    }
+}
+
+impl Machine for TurnSession {
+    type Item = TurnEvent;
+    type Output = Result<(), Error>;
+    fn poll(&mut self, time: Time) -> TurnStep {
+        TurnSession::poll(self, time)
+    }
+    fn handle_outcome(&mut self, outcome: AttemptOutcome, time: Time) {
+        TurnSession::handle_outcome(self, outcome, time)
+    }
+    fn handle_head(&mut self, head: http::response::Parts, time: Time) {
+        TurnSession::handle_head(self, head, time)
+    }
+    fn handle_chunk(&mut self, chunk: &[u8], time: Time) {
+        TurnSession::handle_chunk(self, chunk, time)
+    }
+    fn handle_eof(&mut self, time: Time) {
+        TurnSession::handle_eof(self, time)
+    }
+    fn handle_read_error(&mut self, error: Error, time: Time) {
+        TurnSession::handle_read_error(self, error, time)
+    }
+    fn handle_refresh(&mut self, result: Result<(), Error>, time: Time) {
+        TurnSession::handle_refresh(self, result, time)
+    }
+    fn cancel_tokens(&self) -> &[CancelToken] {
+        TurnSession::cancel_tokens(self)
     }
 }

@@ -74,13 +74,14 @@ fn drive(op: TurnStreamOp, replies: Vec<Reply>) -> Out {
             }
             TurnStep::Wait(_) => {}
             TurnStep::Read(_) => match body.pop_front() {
-                Some(c) => s.handle_chunk(&c),
+                Some(c) => s.handle_chunk(&c, t()),
                 None if read_error => {
-                    s.handle_read_error(Error::network(TransportErrorKind::Read, "cut"))
+                    s.handle_read_error(Error::network(TransportErrorKind::Read, "cut"), t())
                 }
-                None => s.handle_eof(),
+                None => s.handle_eof(t()),
             },
-            TurnStep::Event(e) => events.push(e),
+            TurnStep::Item(e) => events.push(e),
+            TurnStep::Refresh(_) => panic!("refresh"),
             TurnStep::Done(result) => {
                 return Out {
                     requests,

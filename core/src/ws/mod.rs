@@ -91,17 +91,22 @@ use crate::config::Config;
 use crate::error::Error;
 
 /// The observer target for a call: URL and `["auth", token]` subprotocols, validated in
-/// order. `token` defaults to the configured credential's token.
+/// order. `token` defaults to the configured credential's current token at wall time `wall`
+/// (a source that must refresh first is a Credentials error: refresh it, or make any call,
+/// before observing).
 pub fn observer_target(
     config: &Config,
     call_sid: &str,
     token: Option<&str>,
     override_url: Option<&str>,
+    wall: web_time::SystemTime,
 ) -> Result<WsConnect, Error> {
     let url = observer_url(config, call_sid, override_url)?;
     let protocols = match token {
         Some(t) => observer_auth_protocols(t)?,
-        None => observer_auth_protocols(config.credentials().bearer_token()?.expose())?,
+        None => observer_auth_protocols(
+            crate::credentials::current_token(config.credentials().as_ref(), wall)?.expose(),
+        )?,
     };
     Ok(WsConnect::new(url, protocols))
 }

@@ -690,10 +690,17 @@ fn observer_overrides() {
 #[test]
 fn observer_target_validates_token_before_socket() {
     let c = config("https://api.example.com", None, "w");
-    let t = observer_target(&c, SID, Some("tok"), None).unwrap();
+    let t = observer_target(&c, SID, Some("tok"), None, web_time::SystemTime::now()).unwrap();
     assert_eq!(t.protocols(), ["auth", "tok"]);
-    assert!(observer_target(&c, SID, Some("has:colons"), None).is_err());
-    let t = observer_target(&c, SID, None, None).unwrap();
+    assert!(observer_target(
+        &c,
+        SID,
+        Some("has:colons"),
+        None,
+        web_time::SystemTime::now()
+    )
+    .is_err());
+    let t = observer_target(&c, SID, None, None, web_time::SystemTime::now()).unwrap();
     assert_eq!(t.protocols(), ["auth", "sk-test"]);
     assert_eq!(t.protocol_header().as_deref(), Some("auth, sk-test"));
 }
