@@ -108,6 +108,7 @@
 
 pub mod auth;
 pub mod backoff;
+pub mod blocking;
 pub mod body;
 pub mod call;
 pub mod cancel;

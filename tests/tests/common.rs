@@ -79,6 +79,40 @@ impl Backend for Blocking {
     }
 }
 
+/// The custom transport of `examples/custom_transport.rs` (HTTP over `std::net::TcpStream`,
+/// written only against the core's public contract).
+#[path = "../../examples/custom_transport.rs"]
+#[allow(dead_code)]
+pub mod custom_transport;
+
+/// The example's custom transport, as a third backend.
+pub struct Custom;
+
+impl Backend for Custom {
+    type E = custom_transport::TcpTransport;
+    fn client(config: Config) -> Client<Self::E> {
+        Client::with_transport(config, custom_transport::TcpTransport)
+    }
+    fn send<'c, O: Operation>(p: impl IntoPending<'c, Self::E, O>) -> Result<O::Output, Error> {
+        p.into_pending().send()
+    }
+    fn send_meta<'c, O: Operation>(
+        p: impl IntoPending<'c, Self::E, O>,
+    ) -> Result<Response<O::Output>, Error> {
+        p.into_pending().send_with_meta()
+    }
+    fn collect<'c, O: Paginated>(
+        p: impl IntoPending<'c, Self::E, O, AutoPaging>,
+    ) -> Vec<Result<O::Item, Error>> {
+        p.into_pending().into_iter().take(10_000).collect()
+    }
+    fn send_message(
+        m: amigo_platform_api::conversations::SendMessage<'_, Self::E>,
+    ) -> Result<amigo_platform_api::conversations::SendMessageResponse, Error> {
+        m.send()
+    }
+}
+
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RT.get_or_init(|| {
@@ -163,7 +197,7 @@ pub fn count(server: &MockServer, suffix: &str) -> usize {
         .count()
 }
 
-/// Runs every listed scenario on both transports.
+/// Runs every listed scenario on the three transports: blocking, async and the custom one.
 #[macro_export]
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -172,6 +206,9 @@ macro_rules! conformance {
         }
         mod hyper_async {
             $( #[test] fn $name() { super::$name::<super::common::Async>() } )*
+        }
+        mod custom {
+            $( #[test] fn $name() { super::$name::<super::common::Custom>() } )*
         }
     };
 }

@@ -37,11 +37,11 @@
 //! # Ok::<(), amigo_platform_core::Error>(())
 //! ```
 
-use crate::driver::{Driver, Next};
 use crate::UreqTransport;
 use amigo_platform_core::auth::{
     AccessToken, Credentials, DeviceLogin, LoginCallbacks, LoginOptions, TokenManager,
 };
+use amigo_platform_core::blocking::{Driver, Next};
 use amigo_platform_core::Error;
 
 /// Runs a device-code login to completion with a default transport.
@@ -64,8 +64,8 @@ pub fn device_login_with(
     let mut driver = Driver::new(DeviceLogin::new(options.clone()), transport.clone());
     // Bounded: the machine ends the login when the code expires.
     loop {
-        match driver.next() {
-            Next::Item(event) => driver.machine.deliver(event, callbacks),
+        match driver.next_step() {
+            Next::Item(event) => driver.machine().deliver(event, callbacks),
             Next::Done(result) => return result,
         }
     }
@@ -78,8 +78,5 @@ pub fn access_token(
     transport: &UreqTransport,
 ) -> Result<Option<AccessToken>, Error> {
     let refreshing = amigo_platform_core::auth::Refreshing::new(manager);
-    match Driver::new(refreshing, transport.clone()).next() {
-        Next::Done(result) => result,
-        Next::Item(never) => match never {},
-    }
+    Driver::new(refreshing, transport.clone()).run()
 }

@@ -1,14 +1,12 @@
-//! The blocking transport: ureq's I/O primitives and the one loop that drives every machine.
+//! The blocking transport: ureq's I/O primitives, driven by the core's blocking loop.
 
 use crate::sleep::{any_cancelled, sleep_until, thread_waker};
+use amigo_platform_core::blocking::{BlockingIo, Read as ReadOutcome, Sent};
 use amigo_platform_core::cancel::Registration;
-use amigo_platform_core::client::{CallContext, DefaultTransport, Transport};
+use amigo_platform_core::client::DefaultTransport;
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::sse::{streams_body, MAX_ERROR_BODY};
-use amigo_platform_core::{
-    Attempt, AttemptOutcome, CancelToken, Error, Machine, Operation, OperationCall, PageIter,
-    Paginated, Response, Step, Time,
-};
+use amigo_platform_core::{Attempt, AttemptOutcome, CancelToken, Error};
 use bytes::Bytes;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,7 +14,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::Arc;
 use std::task::{Wake, Waker};
 use std::time::Duration;
-use web_time::{Instant, SystemTime};
+use web_time::Instant;
 
 /// The most bytes a response body may have by default (64 MiB).
 pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
@@ -101,24 +99,9 @@ impl UreqTransport {
         self
     }
 
-    /// Runs one call to completion.
-    fn drive<O: Operation>(
-        &self,
-        ctx: CallContext<O>,
-        meta: bool,
-    ) -> Result<Response<O::Output>, Error> {
-        let call = OperationCall::from_context(ctx, Self::seed(), Time::system());
-        // Only the data goes back: skip building the response metadata.
-        let call = if meta { call } else { call.data_only() };
-        match Driver::new(call, self.clone()).next() {
-            Next::Done(result) => result,
-            Next::Item(never) => match never {},
-        }
-    }
-
     /// Sends one attempt. With cancellation tokens it runs on a helper thread so that a
     /// cancel returns at once; the abandoned attempt ends by itself (its timeout or the server).
-    fn send(&self, attempt: Attempt, tokens: &[CancelToken]) -> Sent {
+    fn send_abandonable(&self, attempt: Attempt, tokens: &[CancelToken]) -> Sent<ureq::Body> {
         if tokens.is_empty() {
             return self.exchange(attempt);
         }
@@ -161,7 +144,7 @@ impl UreqTransport {
 
     /// One exchange: the response of a streaming attempt keeps its body when it is an event
     /// stream; every other body is buffered.
-    fn exchange(&self, attempt: Attempt) -> Sent {
+    fn exchange(&self, attempt: Attempt) -> Sent<ureq::Body> {
         use ureq::RequestExt;
         let request = attempt.request.map(|b| b.to_vec());
         let response = if attempt.stream {
@@ -203,22 +186,6 @@ impl UreqTransport {
             false => self.max_body,
         };
         Sent::Outcome(buffer(head, body, limit))
-    }
-}
-
-/// What a send produced: a complete outcome, or the head of a body to keep.
-enum Sent {
-    Outcome(AttemptOutcome),
-    Stream(http::response::Parts, ureq::Body),
-}
-
-impl Sent {
-    /// The outcome of a send that asked for no streaming.
-    fn outcome(self) -> AttemptOutcome {
-        match self {
-            Sent::Outcome(o) => o,
-            Sent::Stream(head, body) => buffer(head, body, MAX_ERROR_BODY as u64),
-        }
     }
 }
 
@@ -301,8 +268,9 @@ impl Wake for ChannelWaker {
 }
 
 /// A kept body, read on a helper thread so that read deadlines and cancellation never wait
-/// on a blocked socket read. The channel is bounded: a slow consumer stalls the reader.
-struct KeptBody {
+/// on a blocked socket read (its registrations wake a blocked read when a token fires). The
+/// channel is bounded: a slow consumer stalls the reader.
+pub struct KeptBody {
     rx: Receiver<Msg>,
     alive: Arc<AtomicBool>,
     _registrations: Vec<Registration>,
@@ -362,113 +330,38 @@ impl Drop for KeptBody {
     }
 }
 
-/// What the driver hands back: an item, or the machine's end.
-pub(crate) enum Next<I, R> {
-    Item(I),
-    Done(R),
-}
+impl BlockingIo for UreqTransport {
+    type Body = KeptBody;
 
-/// The one blocking loop: drives any machine over this transport.
-pub(crate) struct Driver<M> {
-    pub(crate) machine: M,
-    transport: UreqTransport,
-    tokens: Vec<CancelToken>,
-    body: Option<KeptBody>,
-}
-
-impl<M: Machine> Driver<M> {
-    pub(crate) fn new(machine: M, transport: UreqTransport) -> Driver<M> {
-        let tokens = machine.cancel_tokens().to_vec();
-        Driver {
-            machine,
-            transport,
-            tokens,
-            body: None,
+    fn send(&self, attempt: Attempt, cancel: &[CancelToken]) -> Sent<KeptBody> {
+        match self.send_abandonable(attempt, cancel) {
+            Sent::Outcome(o) => Sent::Outcome(o),
+            Sent::Stream(head, body) => match KeptBody::start(body, cancel) {
+                Ok(kept) => Sent::Stream(head, kept),
+                Err(e) => Sent::Outcome(AttemptOutcome::Failed(e)),
+            },
         }
     }
 
-    /// Runs the machine to its next item or its end. Bounded: every step either hands
-    /// something back, ends, or waits on I/O or a timer that the machine bounds.
-    pub(crate) fn next(&mut self) -> Next<M::Item, M::Output> {
-        let now = Time::system;
-        loop {
-            match self.machine.poll(now()) {
-                Step::Send(attempt) => {
-                    self.body = None;
-                    match self.transport.send(attempt, &self.tokens) {
-                        Sent::Outcome(o) => self.machine.handle_outcome(o, now()),
-                        Sent::Stream(head, body) => match KeptBody::start(body, &self.tokens) {
-                            Ok(kept) => {
-                                self.body = Some(kept);
-                                self.machine.handle_head(head, now());
-                            }
-                            Err(e) => self
-                                .machine
-                                .handle_outcome(AttemptOutcome::Failed(e), now()),
-                        },
-                    }
-                }
-                Step::Refresh(refresh) => {
-                    let (transport, tokens) = (&self.transport, &self.tokens);
-                    let result = refresh.run(
-                        |attempt| transport.send(attempt, tokens).outcome(),
-                        SystemTime::now,
-                    );
-                    self.machine.handle_refresh(result, now());
-                }
-                Step::Read(until) => match self.body.as_ref().map(|b| b.read(until)) {
-                    None | Some(Msg::Eof) => self.machine.handle_eof(now()),
-                    Some(Msg::Chunk(c)) => self.machine.handle_chunk(&c, now()),
-                    Some(Msg::Failed(e)) => self.machine.handle_read_error(e, now()),
-                    Some(Msg::Wake) => {}
-                },
-                Step::Wait(until) => {
-                    self.body = None;
-                    sleep_until(until, &self.tokens);
-                }
-                Step::Item(item) => return Next::Item(item),
-                Step::Done(result) => {
-                    self.body = None;
-                    return Next::Done(result);
-                }
-            }
+    fn read(&self, kept: &mut KeptBody, until: Option<Instant>, _: &[CancelToken]) -> ReadOutcome {
+        match kept.read(until) {
+            Msg::Chunk(c) => ReadOutcome::Chunk(c),
+            Msg::Eof => ReadOutcome::Eof,
+            Msg::Failed(e) => ReadOutcome::Failed(e),
+            Msg::Wake => ReadOutcome::Nothing,
         }
     }
+
+    fn sleep(&self, until: Instant, cancel: &[CancelToken]) {
+        sleep_until(until, cancel);
+    }
 }
+
+amigo_platform_core::blocking_transport!(UreqTransport);
 
 impl DefaultTransport for UreqTransport {
     fn default_transport() -> Self {
         UreqTransport::new()
-    }
-}
-
-impl Transport for UreqTransport {
-    type Sent<T: Send + 'static> = Result<T, Error>;
-    type Paging<O: Paginated> = PageIter<UreqTransport, O>;
-
-    fn execute<O: Operation>(&self, ctx: CallContext<O>) -> Result<Response<O::Output>, Error> {
-        self.drive(ctx, true)
-    }
-
-    fn execute_data<O: Operation>(&self, ctx: CallContext<O>) -> Result<O::Output, Error> {
-        self.drive(ctx, false).map(Response::into_data)
-    }
-
-    fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageIter<UreqTransport, O> {
-        PageIter::new(self.clone(), ctx)
-    }
-
-    fn ready<T: Send + 'static>(result: Result<T, Error>) -> Result<T, Error> {
-        result
-    }
-
-    fn then<T, U, F>(first: Result<T, Error>, next: F) -> Result<U, Error>
-    where
-        T: Send + 'static,
-        U: Send + 'static,
-        F: FnOnce(Result<T, Error>) -> Result<U, Error> + Send + 'static,
-    {
-        next(first)
     }
 }
 
