@@ -121,6 +121,7 @@ pub mod hooks;
 pub mod lowlevel;
 pub mod machine;
 pub mod meta;
+pub mod nonblocking;
 pub mod operation;
 pub mod options;
 pub mod pager;

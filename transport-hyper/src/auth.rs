@@ -26,11 +26,12 @@
 //! # Ok(()) }
 //! ```
 
-use crate::driver::{Driver, Next};
 use crate::HyperTransport;
 use amigo_platform_core::auth::{
     AccessToken, Credentials, DeviceLogin, LoginCallbacks, LoginOptions, TokenManager,
 };
+use amigo_platform_core::blocking::Next;
+use amigo_platform_core::nonblocking::Driver;
 use amigo_platform_core::Error;
 
 /// Runs a device-code login to completion over a default transport.
@@ -49,8 +50,8 @@ pub async fn device_login_with(
 ) -> Result<Credentials, Error> {
     let mut driver = Driver::new(DeviceLogin::new(options.clone()), transport.clone());
     loop {
-        match driver.next().await {
-            Next::Item(event) => driver.machine.deliver(event, callbacks),
+        match driver.next_step().await {
+            Next::Item(event) => driver.machine().deliver(event, callbacks),
             Next::Done(result) => return result,
         }
     }
@@ -62,12 +63,6 @@ pub async fn access_token(
     manager: &TokenManager,
     transport: &HyperTransport,
 ) -> Result<Option<AccessToken>, Error> {
-    let mut driver = Driver::new(
-        amigo_platform_core::auth::Refreshing::new(manager),
-        transport.clone(),
-    );
-    match driver.next().await {
-        Next::Done(result) => result,
-        Next::Item(never) => match never {},
-    }
+    let refreshing = amigo_platform_core::auth::Refreshing::new(manager);
+    Driver::new(refreshing, transport.clone()).run().await
 }

@@ -1,12 +1,12 @@
-//! The async transport: hyper's I/O primitives and the one loop that drives every machine.
+//! The async transport: hyper's I/O primitives, driven by the core's async loop.
 
-use amigo_platform_core::cancel::Cancelled;
+use amigo_platform_core::blocking::{Read, Sent};
 use amigo_platform_core::client::{CallContext, DefaultTransport, Transport};
 use amigo_platform_core::error::TransportErrorKind;
+use amigo_platform_core::nonblocking::{execute, AsyncIo};
 use amigo_platform_core::sse::{streams_body, MAX_ERROR_BODY};
 use amigo_platform_core::{
-    Attempt, AttemptOutcome, Error, Machine, Operation, OperationCall, PageStream, Paginated,
-    ReasonPhrase, Response, Step, Time,
+    Attempt, AttemptOutcome, Error, Operation, PageStream, Paginated, ReasonPhrase, Response,
 };
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -16,7 +16,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as LegacyClient;
 use std::future::Future;
 use std::pin::Pin;
-use web_time::{Instant, SystemTime};
+use web_time::Instant;
 
 /// The most bytes a response body may have by default (64 MiB).
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
@@ -73,23 +73,8 @@ impl HyperTransport {
         self
     }
 
-    /// Runs one call to completion.
-    async fn drive<O: Operation>(
-        self,
-        ctx: CallContext<O>,
-        meta: bool,
-    ) -> Result<Response<O::Output>, Error> {
-        let call = OperationCall::from_context(ctx, Self::seed(), Time::system());
-        // Only the data goes back: skip building the response metadata.
-        let call = if meta { call } else { call.data_only() };
-        match Driver::new(call, self).next().await {
-            Next::Done(result) => result,
-            Next::Item(never) => match never {},
-        }
-    }
-
     /// Sends one attempt under its time limit (headers only when the body is kept).
-    async fn send(&self, attempt: Attempt) -> Sent {
+    async fn exchange(&self, attempt: Attempt) -> Sent<Incoming> {
         let (stream, timeout) = (attempt.stream, attempt.timeout);
         let exchange = async move {
             let response = match self.client.request(attempt.request.map(Full::new)).await {
@@ -100,35 +85,26 @@ impl HyperTransport {
             carry_reason_phrase(&mut head);
             Ok((head, body))
         };
+        // A stream connect's time limit covers its headers; a call's, its body too.
         let exchange = async move {
             match exchange.await {
-                Err(outcome) => Sent::Outcome(outcome),
-                Ok((head, body)) if stream && streams_body(&head) => Sent::Stream(head, body),
-                Ok((head, body)) if stream => Sent::Buffer(head, body, MAX_ERROR_BODY),
-                Ok((head, body)) => Sent::Outcome(buffer(head, body, self.max_body).await),
+                Err(outcome) => Err(outcome),
+                Ok((head, body)) if stream => Ok((head, body)),
+                Ok((head, body)) => Err(buffer(head, body, self.max_body).await),
             }
         };
-        let sent = match timeout {
-            Some(limit) => match tokio::time::timeout(limit, exchange).await {
-                Ok(sent) => sent,
-                Err(_) => Sent::Outcome(AttemptOutcome::TimedOut),
-            },
+        let exchanged = match timeout {
+            Some(limit) => tokio::time::timeout(limit, exchange)
+                .await
+                .unwrap_or(Err(AttemptOutcome::TimedOut)),
             None => exchange.await,
         };
-        match sent {
-            // A stream connect's error body is read after its headers' time limit.
-            Sent::Buffer(head, body, limit) => Sent::Outcome(buffer(head, body, limit).await),
-            other => other,
+        match exchanged {
+            Err(outcome) => Sent::Outcome(outcome),
+            Ok((head, body)) if streams_body(&head) => Sent::Stream(head, body),
+            Ok((head, body)) => Sent::Outcome(buffer(head, body, MAX_ERROR_BODY).await),
         }
     }
-}
-
-/// What a send produced.
-enum Sent {
-    Outcome(AttemptOutcome),
-    Stream(http::response::Parts, Incoming),
-    /// A body to buffer up to the limit, outside the headers' time limit.
-    Buffer(http::response::Parts, Incoming, usize),
 }
 
 /// Buffers a response body up to `max_body` bytes into the outcome the core expects.
@@ -205,120 +181,30 @@ fn client_error(e: &hyper_util::client::legacy::Error) -> Error {
     Error::network(kind, message)
 }
 
-/// Sleeps until `until`, or until a token fires.
-async fn sleep_until(until: Instant, cancelled: &Cancelled) {
-    tokio::select! {
-        _ = tokio::time::sleep_until(tokio::time::Instant::from_std(until)) => {}
-        _ = cancelled.clone() => {}
-    }
-}
+impl AsyncIo for HyperTransport {
+    type Body = Incoming;
 
-/// Sends an attempt, or gives up when a token fires.
-async fn send(transport: &HyperTransport, cancelled: &Cancelled, attempt: Attempt) -> Sent {
-    tokio::select! {
-        sent = transport.send(attempt) => sent,
-        _ = cancelled.clone() => Sent::Outcome(AttemptOutcome::Cancelled),
-    }
-}
-
-/// What the driver hands back: an item, or the machine's end.
-pub(crate) enum Next<I, R> {
-    Item(I),
-    Done(R),
-}
-
-/// The one async loop: drives any machine over this transport.
-pub(crate) struct Driver<M> {
-    pub(crate) machine: M,
-    transport: HyperTransport,
-    cancelled: Cancelled,
-    body: Option<Incoming>,
-}
-
-impl<M: Machine> Driver<M> {
-    pub(crate) fn new(machine: M, transport: HyperTransport) -> Driver<M> {
-        let cancelled = Cancelled::any(machine.cancel_tokens().to_vec());
-        Driver {
-            machine,
-            transport,
-            cancelled,
-            body: None,
-        }
+    fn send(&self, attempt: Attempt) -> impl std::future::Future<Output = Sent<Incoming>> {
+        self.exchange(attempt)
     }
 
-    /// Runs the machine to its next item or its end. Dropping the future abandons whatever
-    /// is in flight (the request, a read, a sleep).
-    pub(crate) async fn next(&mut self) -> Next<M::Item, M::Output> {
-        let now = Time::system;
+    async fn read(&self, body: &mut Incoming) -> Read {
+        // Bounded: a body yields data frames, then trailers (skipped) and its end.
         loop {
-            match self.machine.poll(now()) {
-                Step::Send(attempt) => {
-                    self.body = None;
-                    match send(&self.transport, &self.cancelled, attempt).await {
-                        Sent::Stream(head, body) => {
-                            self.body = Some(body);
-                            self.machine.handle_head(head, now());
-                        }
-                        Sent::Outcome(o) => self.machine.handle_outcome(o, now()),
-                        // The transport buffers these itself before returning.
-                        Sent::Buffer(head, body, limit) => {
-                            let outcome = buffer(head, body, limit).await;
-                            self.machine.handle_outcome(outcome, now());
-                        }
+            match body.frame().await {
+                None => return Read::Eof,
+                Some(Err(e)) => return Read::Failed(Error::network(TransportErrorKind::Read, e)),
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        return Read::Chunk(data);
                     }
-                }
-                Step::Refresh(mut refresh) => {
-                    let result = match refresh.begin(SystemTime::now()) {
-                        Ok(Some(attempt)) => {
-                            let outcome =
-                                match send(&self.transport, &self.cancelled, attempt).await {
-                                    Sent::Outcome(o) => o,
-                                    _ => AttemptOutcome::Cancelled,
-                                };
-                            refresh.finish(outcome, SystemTime::now())
-                        }
-                        other => other.map(drop),
-                    };
-                    self.machine.handle_refresh(result, now());
-                }
-                Step::Read(until) => {
-                    let Some(body) = self.body.as_mut() else {
-                        self.machine.handle_eof(now());
-                        continue;
-                    };
-                    let deadline = async {
-                        match until {
-                            Some(at) => sleep_until(at, &self.cancelled).await,
-                            None => self.cancelled.clone().await,
-                        }
-                    };
-                    tokio::select! {
-                        frame = body.frame() => match frame {
-                            None => self.machine.handle_eof(now()),
-                            Some(Err(e)) => self.machine.handle_read_error(
-                                Error::network(TransportErrorKind::Read, e),
-                                now(),
-                            ),
-                            Some(Ok(f)) => {
-                                if let Ok(data) = f.into_data() {
-                                    self.machine.handle_chunk(&data, now());
-                                }
-                            }
-                        },
-                        _ = deadline => {}
-                    }
-                }
-                Step::Wait(until) => {
-                    self.body = None;
-                    sleep_until(until, &self.cancelled).await;
-                }
-                Step::Item(item) => return Next::Item(item),
-                Step::Done(result) => {
-                    self.body = None;
-                    return Next::Done(result);
                 }
             }
         }
+    }
+
+    async fn sleep(&self, until: Instant) {
+        tokio::time::sleep_until(tokio::time::Instant::from_std(until)).await
     }
 }
 
@@ -333,11 +219,11 @@ impl Transport for HyperTransport {
     type Paging<O: Paginated> = PageStream<HyperTransport, O>;
 
     fn execute<O: Operation>(&self, ctx: CallContext<O>) -> SentFuture<Response<O::Output>> {
-        Box::pin(self.clone().drive(ctx, true))
+        Box::pin(execute(self.clone(), ctx, true, Self::seed()))
     }
 
     fn execute_data<O: Operation>(&self, ctx: CallContext<O>) -> SentFuture<O::Output> {
-        let fut = self.clone().drive(ctx, false);
+        let fut = execute(self.clone(), ctx, false, Self::seed());
         Box::pin(async move { fut.await.map(Response::into_data) })
     }
 

@@ -27,8 +27,9 @@
 //! # Ok(()) }
 //! ```
 
-use crate::driver::{Driver, Next};
 use crate::HyperTransport;
+use amigo_platform_core::blocking::Next;
+use amigo_platform_core::nonblocking::Driver;
 use amigo_platform_core::sse::{SseSession, TurnSession, WorkspaceEvent};
 use amigo_platform_core::{Error, Machine, StreamTransport};
 use std::future::Future;
@@ -38,14 +39,22 @@ use std::task::{Context, Poll};
 pub use amigo_platform_core::sse::{StreamItem, SubscriptionHandle, TurnEvent};
 pub use amigo_platform_core::streaming::{stream_turn, stream_turn_with, subscribe};
 
-type Turn<M> =
-    Pin<Box<dyn Future<Output = (Driver<M>, Option<Result<<M as Machine>::Item, Error>>)> + Send>>;
+type Turn<M> = Pin<
+    Box<
+        dyn Future<
+                Output = (
+                    Driver<M, HyperTransport>,
+                    Option<Result<<M as Machine>::Item, Error>>,
+                ),
+            > + Send,
+    >,
+>;
 
 /// A machine with items, driven as a [`futures_core::Stream`]: each item, then the terminal
 /// error (if any) once, then `None`. Nothing is sent before the first poll, which must run
 /// inside a tokio runtime.
 pub struct Stream<M: Machine, H = ()> {
-    driver: Option<Driver<M>>,
+    driver: Option<Driver<M, HyperTransport>>,
     pending: Option<Turn<M>>,
     handle: H,
 }
@@ -91,7 +100,7 @@ where
                 return Poll::Ready(None);
             };
             self.pending = Some(Box::pin(async move {
-                let item = match driver.next().await {
+                let item = match driver.next_step().await {
                     Next::Item(item) => Some(Ok(item)),
                     Next::Done(result) => return (driver, result.err().map(Err)),
                 };
