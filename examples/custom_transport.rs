@@ -7,8 +7,9 @@
 //! A blocking transport implements three I/O primitives (`BlockingIo`: send an attempt, read a
 //! kept body, sleep); the core's blocking loop answers every machine's steps with them.
 
-use amigo_platform_core::blocking::{BlockingIo, Read, Sent};
+use amigo_platform_core::blocking::BlockingIo;
 use amigo_platform_core::error::TransportErrorKind as Kind;
+use amigo_platform_core::machine::{Read, Sent};
 use amigo_platform_core::sse::{streams_body, SseOptions};
 use amigo_platform_core::{http, Attempt, AttemptOutcome as Outcome, CancelToken, Client};
 use amigo_platform_core::{Config, Error, ReasonPhrase};

@@ -12,35 +12,12 @@ use crate::call::{Attempt, AttemptOutcome, OperationCall};
 use crate::cancel::CancelToken;
 use crate::client::CallContext;
 use crate::error::Error;
-use crate::machine::{Machine, Step};
+use crate::machine::{Machine, Next, Read, Sent, Step};
 use crate::meta::Response;
 use crate::operation::Operation;
 use crate::sse::{SseSession, StreamItem, SubscriptionHandle, TurnSession, WorkspaceEvent};
 use crate::time::Time;
-use bytes::Bytes;
 use web_time::{Instant, SystemTime};
-
-/// What sending an attempt produced.
-pub enum Sent<B> {
-    /// A complete outcome: a buffered response, a failure, a timeout or a cancellation.
-    Outcome(AttemptOutcome),
-    /// The head of a streamed response (only for `attempt.stream` and a 2xx
-    /// `text/event-stream`, see [`streams_body`](crate::sse::streams_body)) and its body,
-    /// kept for reads.
-    Stream(http::response::Parts, B),
-}
-
-/// What one read of a kept body produced.
-pub enum Read {
-    /// The next bytes.
-    Chunk(Bytes),
-    /// The end of the body.
-    Eof,
-    /// The read failed.
-    Failed(Error),
-    /// Nothing by the deadline, or a cancel token fired.
-    Nothing,
-}
 
 /// The I/O primitives of a blocking transport.
 ///
@@ -80,15 +57,6 @@ impl<M: std::fmt::Debug, Io: BlockingIo> std::fmt::Debug for Driver<M, Io> {
             .field("done", &self.done)
             .finish_non_exhaustive()
     }
-}
-
-/// What [`Driver::next_step`] hands back.
-#[derive(Debug)]
-pub enum Next<I, R> {
-    /// An item for the consumer.
-    Item(I),
-    /// The machine's end.
-    Done(R),
 }
 
 impl<M: Machine, Io: BlockingIo> Driver<M, Io> {

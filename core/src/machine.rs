@@ -93,3 +93,34 @@ pub trait Machine {
     /// The cancellation tokens: a driver wakes from sends, reads and sleeps when one fires.
     fn cancel_tokens(&self) -> &[CancelToken];
 }
+
+/// What sending an attempt produced.
+pub enum Sent<B> {
+    /// A complete outcome: a buffered response, a failure, a timeout or a cancellation.
+    Outcome(AttemptOutcome),
+    /// The head of a streamed response (only for `attempt.stream` and a 2xx
+    /// `text/event-stream`, see [`streams_body`](crate::sse::streams_body)) and its body,
+    /// kept for reads.
+    Stream(http::response::Parts, B),
+}
+
+/// What one read of a kept body produced.
+pub enum Read {
+    /// The next bytes.
+    Chunk(Bytes),
+    /// The end of the body.
+    Eof,
+    /// The read failed.
+    Failed(Error),
+    /// Nothing by the deadline, or a cancel token fired.
+    Nothing,
+}
+
+/// What a driver loop hands back to its consumer: the machine's next item, or its end.
+#[derive(Debug)]
+pub enum Next<I, R> {
+    /// An item for the consumer.
+    Item(I),
+    /// The machine's end.
+    Done(R),
+}

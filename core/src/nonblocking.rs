@@ -7,11 +7,10 @@
 //! future abandons whatever is in flight. It is runtime-agnostic: the transport's futures are
 //! the only runtime it touches.
 
-use crate::blocking::{Next, Read, Sent};
 use crate::call::{AttemptOutcome, OperationCall};
 use crate::cancel::Cancelled;
 use crate::client::CallContext;
-use crate::machine::{Machine, Step};
+use crate::machine::{Machine, Next, Read, Sent, Step};
 use crate::meta::Response;
 use crate::operation::Operation;
 use crate::time::Time;

@@ -30,7 +30,7 @@ use crate::HyperTransport;
 use amigo_platform_core::auth::{
     AccessToken, Credentials, DeviceLogin, LoginCallbacks, LoginOptions, TokenManager,
 };
-use amigo_platform_core::blocking::Next;
+use amigo_platform_core::machine::Next;
 use amigo_platform_core::nonblocking::Driver;
 use amigo_platform_core::Error;
 

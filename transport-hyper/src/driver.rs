@@ -1,8 +1,8 @@
 //! The async transport: hyper's I/O primitives, driven by the core's async loop.
 
-use amigo_platform_core::blocking::{Read, Sent};
 use amigo_platform_core::client::{CallContext, DefaultTransport, Transport};
 use amigo_platform_core::error::TransportErrorKind;
+use amigo_platform_core::machine::{Read, Sent};
 use amigo_platform_core::nonblocking::{execute, AsyncIo};
 use amigo_platform_core::sse::{streams_body, MAX_ERROR_BODY};
 use amigo_platform_core::{

@@ -28,7 +28,7 @@
 //! ```
 
 use crate::HyperTransport;
-use amigo_platform_core::blocking::Next;
+use amigo_platform_core::machine::Next;
 use amigo_platform_core::nonblocking::Driver;
 use amigo_platform_core::sse::{SseSession, TurnSession, WorkspaceEvent};
 use amigo_platform_core::{Error, Machine, StreamTransport};

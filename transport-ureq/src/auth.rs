@@ -41,7 +41,8 @@ use crate::UreqTransport;
 use amigo_platform_core::auth::{
     AccessToken, Credentials, DeviceLogin, LoginCallbacks, LoginOptions, TokenManager,
 };
-use amigo_platform_core::blocking::{Driver, Next};
+use amigo_platform_core::blocking::Driver;
+use amigo_platform_core::machine::Next;
 use amigo_platform_core::Error;
 
 /// Runs a device-code login to completion with a default transport.

@@ -1,10 +1,11 @@
 //! The blocking transport: ureq's I/O primitives, driven by the core's blocking loop.
 
 use crate::sleep::{any_cancelled, sleep_until, thread_waker};
-use amigo_platform_core::blocking::{BlockingIo, Read as ReadOutcome, Sent};
+use amigo_platform_core::blocking::BlockingIo;
 use amigo_platform_core::cancel::Registration;
 use amigo_platform_core::client::DefaultTransport;
 use amigo_platform_core::error::TransportErrorKind;
+use amigo_platform_core::machine::{Read as ReadOutcome, Sent};
 use amigo_platform_core::sse::{streams_body, MAX_ERROR_BODY};
 use amigo_platform_core::{Attempt, AttemptOutcome, CancelToken, Error};
 use bytes::Bytes;
