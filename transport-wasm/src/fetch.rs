@@ -281,10 +281,7 @@ impl<M: Machine> Driver<M> {
                     race(sleep_until(Some(until)), self.cancelled.clone()).await;
                 }
                 Step::Item(item) => return Next::Item(item),
-                Step::Done(result) => {
-                    self.body = None;
-                    return Next::Done(result);
-                }
+                Step::Done(result) => return Next::Done(result),
             }
         }
     }

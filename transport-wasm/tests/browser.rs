@@ -18,6 +18,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 const MOCK: Option<&str> = option_env!("AMIGO_MOCK_URL");
+const IDENTITY: Option<&str> = option_env!("AMIGO_MOCK_IDENTITY_URL");
 
 fn client(ws: &str) -> Option<Client> {
     let Some(base) = MOCK else {
@@ -488,10 +489,11 @@ async fn expiring_token_is_refreshed_once_through_fetch_for_concurrent_calls() {
     use amigo_platform_core::Secret;
     use std::sync::atomic::Ordering;
     use std::sync::Arc;
-    let (Some(base), Some(identity)) = (MOCK, option_env!("AMIGO_MOCK_IDENTITY_URL")) else {
-        web_sys_log("AMIGO_MOCK_URL or AMIGO_MOCK_IDENTITY_URL was not set: skipping");
+    let Some(base) = MOCK else {
+        web_sys_log("AMIGO_MOCK_URL was not set at compile time: skipping");
         return;
     };
+    let identity = IDENTITY.expect("AMIGO_MOCK_IDENTITY_URL is set with AMIGO_MOCK_URL");
     let ws = "ws-wasm-refresh";
     let storage = Arc::new(CountingStorage::default());
     let manager = TokenManager::builder()
@@ -553,4 +555,23 @@ async fn expiring_token_is_refreshed_once_through_fetch_for_concurrent_calls() {
             .all(|r| r["headers"]["authorization"] == bearer.as_str()),
         "every call carries the refreshed token"
     );
+}
+
+#[wasm_bindgen_test]
+async fn device_login_through_fetch() {
+    use amigo_platform_core::auth::{FnCallbacks, LoginOptions};
+    if MOCK.is_none() {
+        web_sys_log("AMIGO_MOCK_URL was not set at compile time: skipping");
+        return;
+    }
+    let identity = IDENTITY.expect("AMIGO_MOCK_IDENTITY_URL is set with AMIGO_MOCK_URL");
+    let mut codes = Vec::new();
+    let mut callbacks = FnCallbacks::new(|c| codes.push(c.user_code.clone()), |_| None);
+    let options = LoginOptions::new(identity);
+    let credentials = amigo_platform_wasm::auth::device_login(&options, &mut callbacks)
+        .await
+        .expect("login");
+    assert_eq!(codes, ["MOCK-CODE"]);
+    assert_eq!(credentials.workspace_id, "ws1");
+    assert_eq!(credentials.refresh_token.expose(), "rt_abc");
 }
