@@ -8,7 +8,7 @@ use amigo_platform_core::error::TransportErrorKind as Kind;
 use amigo_platform_core::sse::{streams_body, MAX_ERROR_BODY};
 use amigo_platform_core::{
     Attempt, AttemptOutcome as Outcome, Error, Machine, Operation, OperationCall, PageStream,
-    Paginated, ReasonPhrase, Response, Step, Time,
+    Paginated, ReasonPhrase, Refresh, Response, Step, Time,
 };
 use http::response::Parts;
 use js_sys::{Array, Reflect, Uint8Array};
@@ -183,6 +183,11 @@ pub(crate) enum Next<I, R> {
 /// [`Driver::next`]) aborts whatever is in flight: the fetch, a read, a sleep.
 pub(crate) struct Driver<M> {
     pub(crate) machine: M,
+    io: Io,
+}
+
+/// The I/O of a driver, independent of its machine (so the binary holds one copy of it).
+struct Io {
     max_body: usize,
     cancelled: Cancelled,
     body: Option<Body>,
@@ -194,45 +199,13 @@ impl<M: Machine> Driver<M> {
     pub(crate) fn new(machine: M, transport: &WasmTransport, follow: bool) -> Driver<M> {
         let cancelled = Cancelled::any(machine.cancel_tokens().to_vec());
         let (max_body, body) = (transport.max_body, None);
-        Driver {
-            machine,
+        let io = Io {
             max_body,
             cancelled,
             body,
             follow,
-        }
-    }
-
-    /// Sends one attempt under its time limit, giving up when a token fires: the head and
-    /// the kept body of an event stream, or the outcome with the body buffered.
-    async fn send(&self, attempt: Attempt, follow: bool) -> Result<(Parts, Body), Outcome> {
-        let abort = AbortOnDrop(AbortController::new().map_err(|e| failed(Kind::Other, &e))?);
-        let (stream, limit) = (attempt.stream, attempt.timeout.map(|t| Instant::now() + t));
-        let exchange = async {
-            let (head, response) = fetch(attempt.request, &abort.0.signal(), follow).await?;
-            match stream {
-                true => Ok((head, response)),
-                false => Err(buffer(head, &response, self.max_body).await),
-            }
         };
-        let (head, response) =
-            match race(exchange, race(sleep_until(limit), self.cancelled.clone())).await {
-                Either::Left(result) => result?,
-                Either::Right(Either::Left(())) => return Err(Outcome::TimedOut),
-                Either::Right(Either::Right(())) => return Err(Outcome::Cancelled),
-            };
-        match response.body().map(|b| b.get_reader().dyn_into::<Reader>()) {
-            Some(Ok(reader)) if streams_body(&head) => Ok((
-                head,
-                Body {
-                    reader,
-                    read: None,
-                    _abort: abort,
-                },
-            )),
-            // A stream connect's error body is read after its headers' time limit.
-            _ => Err(buffer(head, &response, MAX_ERROR_BODY).await),
-        }
+        Driver { machine, io }
     }
 
     /// Runs the machine to its next item or its end.
@@ -240,50 +213,102 @@ impl<M: Machine> Driver<M> {
         let now = Time::system;
         loop {
             match self.machine.poll(now()) {
-                Step::Send(attempt) => {
-                    self.body = None;
-                    match self.send(attempt, self.follow).await {
-                        Ok((head, body)) => {
-                            self.body = Some(body);
-                            self.machine.handle_head(head, now());
-                        }
-                        Err(outcome) => self.machine.handle_outcome(outcome, now()),
-                    }
-                }
-                Step::Refresh(mut refresh) => {
-                    let result = match refresh.begin(SystemTime::now()) {
-                        Ok(Some(attempt)) => {
-                            let sent = self.send(attempt, false).await;
-                            refresh
-                                .finish(sent.err().unwrap_or(Outcome::Cancelled), SystemTime::now())
-                        }
-                        other => other.map(drop),
-                    };
+                Step::Send(attempt) => match self.io.send(attempt, self.io.follow).await {
+                    Ok(head) => self.machine.handle_head(head, now()),
+                    Err(outcome) => self.machine.handle_outcome(outcome, now()),
+                },
+                Step::Refresh(refresh) => {
+                    let result = self.io.refresh(refresh).await;
                     self.machine.handle_refresh(result, now());
                 }
-                Step::Read(until) => {
-                    let Some(body) = self.body.as_mut() else {
-                        self.machine.handle_eof(now());
-                        continue;
-                    };
-                    let wake = race(sleep_until(until), self.cancelled.clone());
-                    let Either::Left(read) = race(body.chunk(), wake).await else {
-                        continue;
-                    };
-                    match read {
-                        Ok(Some(chunk)) => self.machine.handle_chunk(&chunk, now()),
-                        Ok(None) => self.machine.handle_eof(now()),
-                        Err(e) => self.machine.handle_read_error(e, now()),
-                    }
-                }
-                Step::Wait(until) => {
-                    self.body = None;
-                    race(sleep_until(Some(until)), self.cancelled.clone()).await;
-                }
+                Step::Read(until) => match self.io.read(until).await {
+                    Some(Ok(Some(chunk))) => self.machine.handle_chunk(&chunk, now()),
+                    Some(Ok(None)) => self.machine.handle_eof(now()),
+                    Some(Err(e)) => self.machine.handle_read_error(e, now()),
+                    None => {}
+                },
+                Step::Wait(until) => self.io.wait(until).await,
                 Step::Item(item) => return Next::Item(item),
                 Step::Done(result) => return Next::Done(result),
             }
         }
+    }
+}
+
+impl Io {
+    /// Sends one attempt, giving up when a token fires: the head of a kept event stream, or
+    /// the outcome with the body buffered.
+    async fn send(&mut self, attempt: Attempt, follow: bool) -> Result<Parts, Outcome> {
+        self.body = None;
+        let (head, body) = match race(self.exchange(attempt, follow), self.cancelled.clone()).await
+        {
+            Either::Left(sent) => sent?,
+            Either::Right(()) => return Err(Outcome::Cancelled),
+        };
+        self.body = Some(body);
+        Ok(head)
+    }
+
+    /// [`send`](Self::send) under the attempt's time limit, which covers the head only when
+    /// the body may be kept.
+    async fn exchange(&self, attempt: Attempt, follow: bool) -> Result<(Parts, Body), Outcome> {
+        let abort = AbortOnDrop(AbortController::new().map_err(|e| failed(Kind::Other, &e))?);
+        let (stream, limit) = (attempt.stream, attempt.timeout.map(|t| Instant::now() + t));
+        let head = async {
+            let (head, response) = fetch(attempt.request, &abort.0.signal(), follow).await?;
+            match stream {
+                true => Ok((head, response)),
+                false => Err(buffer(head, &response, self.max_body).await),
+            }
+        };
+        let (head, response) = match race(head, sleep_until(limit)).await {
+            Either::Left(result) => result?,
+            Either::Right(()) => return Err(Outcome::TimedOut),
+        };
+        match response.body().map(|b| b.get_reader().dyn_into::<Reader>()) {
+            Some(Ok(reader)) if streams_body(&head) => {
+                let body = Body {
+                    reader,
+                    read: None,
+                    _abort: abort,
+                };
+                Ok((head, body))
+            }
+            // A stream connect's error body is read after its headers' time limit.
+            _ => Err(buffer(head, &response, MAX_ERROR_BODY).await),
+        }
+    }
+
+    /// Runs a token refresh: its identity request never follows redirects.
+    async fn refresh(&mut self, mut refresh: Refresh) -> Result<(), Error> {
+        let Some(attempt) = refresh.begin(SystemTime::now())? else {
+            return Ok(());
+        };
+        let outcome = self.send(attempt, false).await.err();
+        refresh.finish(outcome.unwrap_or(Outcome::Cancelled), SystemTime::now())
+    }
+
+    /// The next chunk of the kept body (`Ok(None)` at its end, or when there is none);
+    /// `None` when nothing came by `until` or a token fired.
+    async fn read(&mut self, until: Option<Instant>) -> Option<Result<Option<Vec<u8>>, Error>> {
+        let Some(body) = self.body.as_mut() else {
+            return Some(Ok(None));
+        };
+        match race(
+            body.chunk(),
+            race(sleep_until(until), self.cancelled.clone()),
+        )
+        .await
+        {
+            Either::Left(read) => Some(read),
+            Either::Right(_) => None,
+        }
+    }
+
+    /// Drops any kept body and sleeps until `until`, or until a token fires.
+    async fn wait(&mut self, until: Instant) {
+        self.body = None;
+        race(sleep_until(Some(until)), self.cancelled.clone()).await;
     }
 }
 

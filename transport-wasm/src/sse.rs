@@ -1,14 +1,11 @@
 //! Server-sent-event streams in the browser, read from a `fetch` body's `ReadableStream`.
 //!
-//! - [`subscribe`] returns a [`Subscription`]: a [`futures_core::Stream`] of [`StreamItem`]s
-//!   that reconnects and resumes (`Last-Event-ID`) by itself; the terminal error, if any, is
-//!   yielded once, then the stream ends. Dropping it aborts the open `fetch` and any backoff
-//!   sleep; [`SubscriptionHandle::close`] ends it from elsewhere.
-//! - [`stream_turn`] returns a [`TurnStream`]: a `Stream` of typed turn events, never
-//!   reconnected; dropping it aborts the request.
-//!
-//! Both are the core's machines ([`SseSession`], [`TurnSession`]) driven by the same loop as
-//! every call, which is also how the generated surface's `.stream()` runs in the browser.
+//! [`subscribe`] returns a [`Subscription`]: a [`futures_core::Stream`] of [`StreamItem`]s that
+//! reconnects and resumes by itself, ending after its terminal error (yielded once);
+//! [`SubscriptionHandle::close`] ends it from elsewhere. [`stream_turn`] returns a
+//! [`TurnStream`] of typed turn events, never reconnected. Dropping either aborts its `fetch`
+//! and any backoff sleep. Both are the core's machines ([`SseSession`], [`TurnSession`]) on the
+//! loop of every call, which is also how the generated surface's `.stream()` runs here.
 
 use crate::fetch::{Driver, Next};
 use crate::WasmTransport;
