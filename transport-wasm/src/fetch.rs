@@ -134,13 +134,8 @@ async fn fetch(
         .map_err(|e| failed(Kind::Connect, &e))?;
     // A redirect not followed is an opaque answer of status 0: a Protocol error here.
     let mut head = http::Response::builder().status(response.status());
-    let entries = js_sys::try_iter(&response.headers()).ok().flatten();
-    for pair in entries
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|p| Array::from(&p))
-    {
+    for pair in response.headers().entries().into_iter().flatten() {
+        let pair = Array::from(&pair);
         if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
             head = head.header(k, v);
         }
@@ -294,12 +289,8 @@ impl Io {
         let Some(body) = self.body.as_mut() else {
             return Some(Ok(None));
         };
-        match race(
-            body.chunk(),
-            race(sleep_until(until), self.cancelled.clone()),
-        )
-        .await
-        {
+        let wake = race(sleep_until(until), self.cancelled.clone());
+        match race(body.chunk(), wake).await {
             Either::Left(read) => Some(read),
             Either::Right(_) => None,
         }
