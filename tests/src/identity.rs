@@ -40,7 +40,7 @@
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -194,6 +194,8 @@ struct IdShared {
     settings: Mutex<Settings>,
     issued: AtomicU64,
     base_url: String,
+    /// CORS headers on every answer, and preflights answered (see `enable_browser_access`).
+    browser: AtomicBool,
 }
 
 /// A running mock identity service on `127.0.0.1`; dropping it shuts it down.
@@ -240,6 +242,7 @@ impl MockIdentity {
             }),
             issued: AtomicU64::new(0),
             base_url: format!("http://{addr}"),
+            browser: AtomicBool::new(false),
         });
         let serve_shared = Arc::clone(&shared);
         let server = bound.serve(move |stream| {
@@ -331,6 +334,13 @@ impl MockIdentity {
         lock(&self.shared.settings).refresh_lifetime = seconds;
     }
 
+    /// Lets browser pages on other origins call the service, like
+    /// [`MockServer::enable_browser_access`](crate::MockServer::enable_browser_access): CORS
+    /// headers on every answer, and preflights answered with 204 (not recorded).
+    pub fn enable_browser_access(&self) {
+        self.shared.browser.store(true, Ordering::SeqCst);
+    }
+
     /// Sets the memberships listed by `/self/profile` and `/self`.
     pub fn set_memberships(&self, workspaces: &[&str]) {
         lock(&self.shared.settings).memberships =
@@ -356,6 +366,13 @@ async fn handle(
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     let received_at = Instant::now();
+    let browser = shared.browser.load(Ordering::SeqCst);
+    if browser && crate::control::is_preflight(req.method(), req.headers()) {
+        let mut resp = Response::new(Full::new(Bytes::new()));
+        *resp.status_mut() = StatusCode::NO_CONTENT;
+        crate::control::cors_headers(req.headers(), resp.headers_mut());
+        return Ok(resp);
+    }
     let (parts, body) = req.into_parts();
     let body = body
         .collect()
@@ -380,8 +397,13 @@ async fn handle(
     for (k, v) in &reply.headers {
         b = b.header(k.as_str(), v.as_str());
     }
-    Ok(b.body(Full::new(Bytes::from(reply.body)))
-        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))))
+    let mut resp = b
+        .body(Full::new(Bytes::from(reply.body)))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())));
+    if browser {
+        crate::control::cors_headers(&parts.headers, resp.headers_mut());
+    }
+    Ok(resp)
 }
 
 fn answer(shared: &IdShared, req: &RecordedRequest) -> IdentityReply {

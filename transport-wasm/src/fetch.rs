@@ -1,18 +1,21 @@
-//! The fetch driver loop over the core's `OperationCall`.
+//! The transport: `fetch` under an `AbortController` per attempt, kept bodies read from their
+//! `ReadableStream`, and the one loop that drives every machine over them.
 
-use crate::timer::{race, sleep, sleep_opt, Either};
-use amigo_platform_core::call::{Attempt, AttemptOutcome, OperationCall, ReasonPhrase, Step, Time};
+use crate::timer::{race, sleep_until, Either};
 use amigo_platform_core::cancel::Cancelled;
 use amigo_platform_core::client::{CallContext, DefaultTransport, Transport};
-use amigo_platform_core::error::TransportErrorKind;
-use amigo_platform_core::{Error, Operation, PageStream, Paginated, Response};
-use bytes::Bytes;
-use js_sys::{ArrayBuffer, Promise, Uint8Array};
-use std::future::Future;
-use std::pin::Pin;
+use amigo_platform_core::error::TransportErrorKind as Kind;
+use amigo_platform_core::sse::{streams_body, MAX_ERROR_BODY};
+use amigo_platform_core::{
+    Attempt, AttemptOutcome as Outcome, Error, Machine, Operation, OperationCall, PageStream,
+    Paginated, ReasonPhrase, Refresh, Response, Step, Time,
+};
+use http::response::Parts;
+use js_sys::{Array, Reflect, Uint8Array};
+use std::{convert::Infallible, future::Future, pin::Pin};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, Request, RequestInit};
+use web_sys::{AbortController, ReadableStreamDefaultReader as Reader, RequestInit};
 use web_time::{Instant, SystemTime};
 
 /// The most bytes a response body may have by default (64 MiB).
@@ -21,7 +24,7 @@ pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
 /// A boxed future of a call's result (not `Send`: browsers are single-threaded).
 pub type SentFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + 'static>>;
 
-/// Runs calls over the browser's `fetch`.
+/// Runs calls, streams, logins and token refreshes over the browser's `fetch`.
 #[derive(Debug, Clone)]
 pub struct WasmTransport {
     max_body: usize,
@@ -46,41 +49,36 @@ impl WasmTransport {
         self.max_body = bytes;
         self
     }
-
-    async fn drive<O: Operation>(
-        self,
-        ctx: CallContext<O>,
-        meta: bool,
-    ) -> Result<Response<O::Output>, Error> {
-        let call = OperationCall::new(
-            ctx.op,
-            &ctx.config,
-            &ctx.options,
-            ctx.base_url.as_deref(),
-            seed(),
-            now(),
-        );
-        // Only the data goes back: skip building the response metadata.
-        let mut call = if meta { call } else { call.data_only() };
-        let cancelled = Cancelled::any(call.cancel_tokens().to_vec());
-        loop {
-            match call.poll(now()) {
-                Step::Send(attempt) => {
-                    let outcome = attempt_fetch(attempt, self.max_body, cancelled.clone()).await;
-                    call.handle(outcome, now());
-                }
-                Step::Wait(until) => {
-                    let d = until.saturating_duration_since(Instant::now());
-                    let _ = race(sleep(d), cancelled.clone()).await;
-                }
-                Step::Done(result) => return result,
-            }
-        }
-    }
 }
 
-/// Aborts the fetch when the attempt's future is dropped (cancel on drop).
-pub(crate) struct AbortOnDrop(pub(crate) AbortController);
+/// Calls a function of the global object (`window` or a worker's `self`).
+pub(crate) fn call_global(name: &str, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
+    let global = js_sys::global();
+    let f: js_sys::Function = Reflect::get(&global, &name.into())?.dyn_into()?;
+    f.call2(&global, a, b)
+}
+
+/// The message of a JavaScript error value.
+pub(crate) fn js_text(v: &JsValue) -> String {
+    let message = v.dyn_ref::<js_sys::Error>().map(|e| e.message().into());
+    v.as_string()
+        .or(message)
+        .unwrap_or_else(|| format!("{v:?}"))
+}
+
+fn failed(kind: Kind, e: &JsValue) -> Outcome {
+    Outcome::Failed(Error::network(kind, js_text(e)))
+}
+
+/// A kept response body: the reader, a read in flight (it survives an interrupted `Read`
+/// step, so no chunk is lost) and the fetch's controller, aborted when the body is dropped.
+struct Body {
+    reader: Reader,
+    read: Option<JsFuture>,
+    _abort: AbortOnDrop,
+}
+
+struct AbortOnDrop(AbortController);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
@@ -88,144 +86,229 @@ impl Drop for AbortOnDrop {
     }
 }
 
-async fn attempt_fetch(attempt: Attempt, max_body: usize, cancelled: Cancelled) -> AttemptOutcome {
-    let controller = match AbortController::new() {
-        Ok(c) => c,
-        Err(e) => {
-            return AttemptOutcome::Failed(Error::network(TransportErrorKind::Other, js_text(&e)))
+impl Body {
+    /// The next chunk, `None` at the end.
+    async fn chunk(&mut self) -> Result<Option<Vec<u8>>, Error> {
+        let reader = &self.reader;
+        let read = self.read.get_or_insert_with(|| reader.read().into()).await;
+        self.read = None;
+        let read = read.map_err(|e| Error::network(Kind::Read, js_text(&e)))?;
+        if Reflect::get(&read, &"done".into()).map_or(true, |d| d.is_truthy()) {
+            return Ok(None);
         }
-    };
-    let guard = AbortOnDrop(controller);
-    let work = exchange(attempt.request, &guard.0, max_body);
-    match race(work, race(sleep_opt(attempt.timeout), cancelled)).await {
-        Either::Left(outcome) => outcome,
-        Either::Right(Either::Left(())) => AttemptOutcome::TimedOut,
-        Either::Right(Either::Right(())) => AttemptOutcome::Cancelled,
+        match Reflect::get(&read, &"value".into()).map(JsCast::dyn_into::<Uint8Array>) {
+            Ok(Ok(bytes)) => Ok(Some(bytes.to_vec())),
+            _ => Err(Error::network(Kind::Protocol, "stream chunk is not bytes")),
+        }
     }
 }
 
-async fn exchange(
-    request: http::Request<Bytes>,
-    controller: &AbortController,
-    max_body: usize,
-) -> AttemptOutcome {
-    let (head, response) = match start(request, controller).await {
-        Ok(r) => r,
-        Err(outcome) => return outcome,
-    };
-    read_all(head, &response, max_body).await
-}
-
-/// Sends a request with `fetch` and waits for the response head.
-pub(crate) async fn start(
-    request: http::Request<Bytes>,
-    controller: &AbortController,
-) -> Result<(http::response::Parts, web_sys::Response), AttemptOutcome> {
-    let fail =
-        |e: JsValue| AttemptOutcome::Failed(Error::network(TransportErrorKind::Other, js_text(&e)));
+/// Sends a request with `fetch` and waits for the response head (`follow`: let the browser
+/// follow redirects).
+async fn fetch(
+    request: http::Request<bytes::Bytes>,
+    signal: &web_sys::AbortSignal,
+    follow: bool,
+) -> Result<(http::response::Parts, web_sys::Response), Outcome> {
     let (parts, body) = request.into_parts();
     let init = RequestInit::new();
     init.set_method(parts.method.as_str());
-    init.set_signal(Some(&controller.signal()));
-    let headers = Headers::new().map_err(fail)?;
-    for (name, value) in &parts.headers {
-        if let Ok(v) = value.to_str() {
-            // Browsers refuse some headers (User-Agent in some engines); they are dropped.
-            let _ = headers.append(name.as_str(), v);
-        }
+    init.set_signal(Some(signal));
+    if !follow {
+        init.set_redirect(web_sys::RequestRedirect::Manual);
     }
-    init.set_headers(&headers);
+    // Browsers drop the headers they refuse to set (User-Agent in some engines).
+    let header = |(k, v): (&http::HeaderName, &http::HeaderValue)| {
+        Some(Array::of2(&k.as_str().into(), &v.to_str().ok()?.into()))
+    };
+    init.set_headers(&parts.headers.iter().filter_map(header).collect::<Array>());
     if !body.is_empty() {
         init.set_body(&Uint8Array::from(&body[..]));
     }
-    let request = Request::new_with_str_and_init(&parts.uri.to_string(), &init).map_err(fail)?;
-    let promise = global_fetch(&request).map_err(fail)?;
+    let promise = call_global("fetch", &parts.uri.to_string().into(), &init)
+        .and_then(JsCast::dyn_into::<js_sys::Promise>)
+        .map_err(|e| failed(Kind::Other, &e))?;
     let response: web_sys::Response = JsFuture::from(promise)
         .await
-        .and_then(|v| v.dyn_into())
-        .map_err(|e| {
-            AttemptOutcome::Failed(Error::network(TransportErrorKind::Connect, js_text(&e)))
-        })?;
-    let mut builder = http::Response::builder().status(response.status());
-    if let Ok(Some(entries)) = js_sys::try_iter(&response.headers()) {
-        for entry in entries.flatten() {
-            let pair = js_sys::Array::from(&entry);
-            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                builder = builder.header(k, v);
-            }
+        .and_then(JsCast::dyn_into)
+        .map_err(|e| failed(Kind::Connect, &e))?;
+    // A redirect not followed is an opaque answer of status 0: a Protocol error here.
+    let mut head = http::Response::builder().status(response.status());
+    for pair in response.headers().entries().into_iter().flatten() {
+        let pair = Array::from(&pair);
+        if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+            head = head.header(k, v);
         }
     }
-    let (mut head, ()) = builder
+    let (mut head, ()) = head
         .body(())
-        .map_err(|e| AttemptOutcome::Failed(Error::network(TransportErrorKind::Protocol, e)))?
+        .map_err(|e| Outcome::Failed(Error::network(Kind::Protocol, e)))?
         .into_parts();
     head.extensions.insert(ReasonPhrase(response.status_text()));
     Ok((head, response))
 }
 
-/// Buffers the whole body of a response whose head is known.
-pub(crate) async fn read_all(
-    head: http::response::Parts,
-    response: &web_sys::Response,
-    max_body: usize,
-) -> AttemptOutcome {
-    let buffer = match response.array_buffer() {
+/// Buffers the whole body of a response whose head is known, up to `max` bytes.
+async fn buffer(head: http::response::Parts, response: &web_sys::Response, max: usize) -> Outcome {
+    let read = match response.array_buffer() {
         Ok(p) => JsFuture::from(p).await,
         Err(e) => Err(e),
     };
-    match buffer.and_then(|b| b.dyn_into::<ArrayBuffer>()) {
-        Ok(buf) => {
-            let bytes = Uint8Array::new(&buf);
-            if bytes.length() as usize > max_body {
-                let error = Error::network(
-                    TransportErrorKind::BodyTooLarge,
-                    format!("response body exceeds {max_body} bytes"),
-                );
-                return AttemptOutcome::BodyFailed { head, error };
-            }
-            AttemptOutcome::Response(http::Response::from_parts(
-                head,
-                Bytes::from(bytes.to_vec()),
-            ))
+    let error = match read.and_then(JsCast::dyn_into::<js_sys::ArrayBuffer>) {
+        Ok(buf) if buf.byte_length() as usize > max => {
+            let message = format!("response body exceeds {max} bytes");
+            Error::network(Kind::BodyTooLarge, message)
         }
-        Err(e) => AttemptOutcome::BodyFailed {
-            head,
-            error: Error::network(TransportErrorKind::Read, js_text(&e)),
-        },
+        Ok(buf) => {
+            let bytes = Uint8Array::new(&buf).to_vec().into();
+            return Outcome::Response(http::Response::from_parts(head, bytes));
+        }
+        Err(e) => Error::network(Kind::Read, js_text(&e)),
+    };
+    Outcome::BodyFailed { head, error }
+}
+
+/// What the driver hands back: an item, or the machine's end.
+pub(crate) enum Next<I, R> {
+    Item(I),
+    Done(R),
+}
+
+/// The one loop: drives any machine over `fetch`. Dropping it (or the future of
+/// [`Driver::next`]) aborts whatever is in flight: the fetch, a read, a sleep.
+pub(crate) struct Driver<M> {
+    pub(crate) machine: M,
+    io: Io,
+}
+
+/// The I/O of a driver, independent of its machine (so the binary holds one copy of it).
+struct Io {
+    max_body: usize,
+    cancelled: Cancelled,
+    body: Option<Body>,
+    /// Whether the browser may follow redirects (never for identity requests).
+    follow: bool,
+}
+
+impl<M: Machine> Driver<M> {
+    pub(crate) fn new(machine: M, transport: &WasmTransport, follow: bool) -> Driver<M> {
+        let cancelled = Cancelled::any(machine.cancel_tokens().to_vec());
+        let (max_body, body) = (transport.max_body, None);
+        let io = Io {
+            max_body,
+            cancelled,
+            body,
+            follow,
+        };
+        Driver { machine, io }
+    }
+
+    /// Runs the machine to its next item or its end.
+    pub(crate) async fn next(&mut self) -> Next<M::Item, M::Output> {
+        let now = Time::system;
+        loop {
+            match self.machine.poll(now()) {
+                Step::Send(attempt) => match self.io.send(attempt, self.io.follow).await {
+                    Ok(head) => self.machine.handle_head(head, now()),
+                    Err(outcome) => self.machine.handle_outcome(outcome, now()),
+                },
+                Step::Refresh(refresh) => {
+                    let result = self.io.refresh(refresh).await;
+                    self.machine.handle_refresh(result, now());
+                }
+                Step::Read(until) => match self.io.read(until).await {
+                    Some(Ok(Some(chunk))) => self.machine.handle_chunk(&chunk, now()),
+                    Some(Ok(None)) => self.machine.handle_eof(now()),
+                    Some(Err(e)) => self.machine.handle_read_error(e, now()),
+                    None => {}
+                },
+                Step::Wait(until) => self.io.wait(until).await,
+                Step::Item(item) => return Next::Item(item),
+                Step::Done(result) => return Next::Done(result),
+            }
+        }
     }
 }
 
-fn global_fetch(request: &Request) -> Result<Promise, JsValue> {
-    let global = js_sys::global();
-    if let Some(w) = global.dyn_ref::<web_sys::Window>() {
-        return Ok(w.fetch_with_request(request));
+impl Io {
+    /// Sends one attempt, giving up when a token fires: the head of a kept event stream, or
+    /// the outcome with the body buffered.
+    async fn send(&mut self, attempt: Attempt, follow: bool) -> Result<Parts, Outcome> {
+        self.body = None;
+        let (head, body) = match race(self.exchange(attempt, follow), self.cancelled.clone()).await
+        {
+            Either::Left(sent) => sent?,
+            Either::Right(()) => return Err(Outcome::Cancelled),
+        };
+        self.body = Some(body);
+        Ok(head)
     }
-    if let Some(w) = global.dyn_ref::<web_sys::WorkerGlobalScope>() {
-        return Ok(w.fetch_with_request(request));
+
+    /// [`send`](Self::send) under the attempt's time limit, which covers the head only when
+    /// the body may be kept.
+    async fn exchange(&self, attempt: Attempt, follow: bool) -> Result<(Parts, Body), Outcome> {
+        let abort = AbortOnDrop(AbortController::new().map_err(|e| failed(Kind::Other, &e))?);
+        let (stream, limit) = (attempt.stream, attempt.timeout.map(|t| Instant::now() + t));
+        let head = async {
+            let (head, response) = fetch(attempt.request, &abort.0.signal(), follow).await?;
+            match stream {
+                true => Ok((head, response)),
+                false => Err(buffer(head, &response, self.max_body).await),
+            }
+        };
+        let (head, response) = match race(head, sleep_until(limit)).await {
+            Either::Left(result) => result?,
+            Either::Right(()) => return Err(Outcome::TimedOut),
+        };
+        match response.body().map(|b| b.get_reader().dyn_into::<Reader>()) {
+            Some(Ok(reader)) if streams_body(&head) => {
+                let body = Body {
+                    reader,
+                    read: None,
+                    _abort: abort,
+                };
+                Ok((head, body))
+            }
+            // A stream connect's error body is read after its headers' time limit.
+            _ => Err(buffer(head, &response, MAX_ERROR_BODY).await),
+        }
     }
-    Err(JsValue::from_str(
-        "fetch is not available in this JavaScript context",
-    ))
+
+    /// Runs a token refresh: its identity request never follows redirects.
+    async fn refresh(&mut self, mut refresh: Refresh) -> Result<(), Error> {
+        let Some(attempt) = refresh.begin(SystemTime::now())? else {
+            return Ok(());
+        };
+        let outcome = self.send(attempt, false).await.err();
+        refresh.finish(outcome.unwrap_or(Outcome::Cancelled), SystemTime::now())
+    }
+
+    /// The next chunk of the kept body (`Ok(None)` at its end, or when there is none);
+    /// `None` when nothing came by `until` or a token fired.
+    async fn read(&mut self, until: Option<Instant>) -> Option<Result<Option<Vec<u8>>, Error>> {
+        let Some(body) = self.body.as_mut() else {
+            return Some(Ok(None));
+        };
+        let wake = race(sleep_until(until), self.cancelled.clone());
+        match race(body.chunk(), wake).await {
+            Either::Left(read) => Some(read),
+            Either::Right(_) => None,
+        }
+    }
+
+    /// Drops any kept body and sleeps until `until`, or until a token fires.
+    async fn wait(&mut self, until: Instant) {
+        self.body = None;
+        race(sleep_until(Some(until)), self.cancelled.clone()).await;
+    }
 }
 
-pub(crate) fn js_text(v: &JsValue) -> String {
-    v.as_string()
-        .or_else(|| {
-            v.dyn_ref::<js_sys::Error>()
-                .map(|e| String::from(e.message()))
-        })
-        .unwrap_or_else(|| format!("{v:?}"))
-}
-
-pub(crate) fn now() -> Time {
-    Time {
-        now: Instant::now(),
-        wall: SystemTime::now(),
+/// Drives a machine without items to its end.
+pub(crate) async fn run<M: Machine<Item = Infallible>>(machine: M, t: WasmTransport) -> M::Output {
+    match Driver::new(machine, &t, true).next().await {
+        Next::Done(result) => result,
+        Next::Item(never) => match never {},
     }
-}
-
-pub(crate) fn seed() -> u64 {
-    (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
 }
 
 impl DefaultTransport for WasmTransport {
@@ -239,16 +322,24 @@ impl Transport for WasmTransport {
     type Paging<O: Paginated> = PageStream<WasmTransport, O>;
 
     fn execute<O: Operation>(&self, ctx: CallContext<O>) -> SentFuture<Response<O::Output>> {
-        Box::pin(self.clone().drive(ctx, true))
+        let call = OperationCall::from_context(ctx, Self::seed(), Time::system());
+        Box::pin(run(call, self.clone()))
     }
 
     fn execute_data<O: Operation>(&self, ctx: CallContext<O>) -> SentFuture<O::Output> {
-        let fut = self.clone().drive(ctx, false);
-        Box::pin(async move { fut.await.map(Response::into_data) })
+        // Only the data goes back: skip building the response metadata.
+        let call = OperationCall::from_context(ctx, Self::seed(), Time::system()).data_only();
+        let sent = run(call, self.clone());
+        Box::pin(async move { sent.await.map(Response::into_data) })
     }
 
     fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageStream<WasmTransport, O> {
         PageStream::new(self.clone(), ctx)
+    }
+
+    /// A seed from `Math.random` (the standard library has no random keys in browsers).
+    fn seed() -> u64 {
+        (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
     }
 
     fn ready<T: Send + 'static>(result: Result<T, Error>) -> SentFuture<T> {

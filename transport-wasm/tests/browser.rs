@@ -1,7 +1,8 @@
 //! Browser tests: the wasm client in headless Chromium against the testkit mock server.
 //!
 //! Run by `.ci/wasm`, which starts `amigo-mock` on 127.0.0.1 and passes its URL in
-//! `AMIGO_MOCK_URL` at compile time. Each test uses its own workspace id, so state never leaks.
+//! `AMIGO_MOCK_URL` at compile time (the WebSocket mock in `AMIGO_MOCK_WS_URL`, the identity
+//! mock in `AMIGO_MOCK_IDENTITY_URL`). Each test uses its own workspace id, so state never leaks.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -17,6 +18,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 const MOCK: Option<&str> = option_env!("AMIGO_MOCK_URL");
+const IDENTITY: Option<&str> = option_env!("AMIGO_MOCK_IDENTITY_URL");
 
 fn client(ws: &str) -> Option<Client> {
     let Some(base) = MOCK else {
@@ -368,14 +370,15 @@ async fn turn_stream_delivers_every_event_in_order() {
     let Some(c) = client("ws-wasm-turn") else {
         return;
     };
-    let mut turn = amigo_platform_wasm::sse::stream_turn(
+    let mut turn = amigo_platform_wasm::sse::stream_turn_with(
         &c,
         "conv-1",
         &serde_json::json!({"message": "hi"}),
         Some(true),
+        Default::default(),
     );
     let mut kinds = Vec::new();
-    while let Some(event) = turn.next_event().await {
+    while let Some(event) = turn.next_item().await {
         let event = event.expect("turn event");
         kinds.push(match event {
             TurnEvent::Token(_) => "token",
@@ -431,4 +434,144 @@ fn relative_base_url_is_allowed_in_browsers() {
         .base_url("//evil")
         .build()
         .is_err());
+}
+
+/// Memory storage that counts saves: each refresh saves once.
+#[derive(Debug, Default)]
+struct CountingStorage {
+    inner: amigo_platform_core::auth::MemoryStorage,
+    saves: std::sync::atomic::AtomicUsize,
+}
+
+impl amigo_platform_core::auth::TokenStorage for CountingStorage {
+    fn load(
+        &self,
+    ) -> Result<Option<amigo_platform_core::auth::Credentials>, amigo_platform_core::Error> {
+        self.inner.load()
+    }
+    fn save(
+        &self,
+        credentials: &amigo_platform_core::auth::Credentials,
+    ) -> Result<(), amigo_platform_core::Error> {
+        self.saves.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.save(credentials)
+    }
+    fn clear(&self) -> Result<(), amigo_platform_core::Error> {
+        self.inner.clear()
+    }
+}
+
+/// Runs every future to completion, concurrently, and returns their outputs in order.
+async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        for (f, slot) in futures.iter_mut().zip(out.iter_mut()) {
+            if slot.is_none() {
+                if let std::task::Poll::Ready(v) = f.as_mut().poll(cx) {
+                    *slot = Some(v);
+                }
+            }
+        }
+        if out.iter().all(Option::is_some) {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
+}
+
+#[wasm_bindgen_test]
+async fn expiring_token_is_refreshed_once_through_fetch_for_concurrent_calls() {
+    use amigo_platform_core::auth::{unix_secs, Credentials, TokenManager};
+    use amigo_platform_core::Secret;
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
+    let Some(base) = MOCK else {
+        web_sys_log("AMIGO_MOCK_URL was not set at compile time: skipping");
+        return;
+    };
+    let identity = IDENTITY.expect("AMIGO_MOCK_IDENTITY_URL is set with AMIGO_MOCK_URL");
+    let ws = "ws-wasm-refresh";
+    let storage = Arc::new(CountingStorage::default());
+    let manager = TokenManager::builder()
+        .storage(storage.clone())
+        .identity_base_url(identity)
+        .build();
+    // 30 s left: under the refresh margin, so the first attempt refreshes first.
+    let expires_at = unix_secs(web_time::SystemTime::now()) + 30;
+    manager
+        .store(&Credentials {
+            access_token: Secret::new("expiring-token"),
+            refresh_token: Secret::new("rt_abc"),
+            workspace_id: ws.into(),
+            expires_at,
+            scope: None,
+        })
+        .expect("store");
+    assert_eq!(storage.saves.load(Ordering::SeqCst), 1);
+    let config = Config::builder()
+        .credentials(Arc::new(manager.clone()))
+        .workspace_id(ws)
+        .base_url(base)
+        .build()
+        .expect("config");
+    let c = Client::new(config);
+    let calls = (0..4).map(|_| c.api().agents().list().send()).collect();
+    for page in join_all(calls).await {
+        assert!(page.expect("list with a refreshed token").items.is_empty());
+    }
+    assert_eq!(
+        storage.saves.load(Ordering::SeqCst),
+        2,
+        "exactly one refresh"
+    );
+    let token = amigo_platform_wasm::auth::access_token(&manager, c.transport())
+        .await
+        .expect("access token")
+        .expect("stored");
+    assert_eq!(storage.saves.load(Ordering::SeqCst), 2, "fresh: no refresh");
+    assert_eq!(token.workspace_id, ws);
+    assert_ne!(token.token.expose(), "expiring-token");
+    let RawData::Json(Value::Array(list)) = c.get("/__mock/requests").await.expect("requests")
+    else {
+        panic!("requests list expected")
+    };
+    let bearer = format!("Bearer {}", token.token.expose());
+    let lists: Vec<&Value> = list
+        .iter()
+        .filter(|r| {
+            r["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("/ws-wasm-refresh/agents"))
+        })
+        .collect();
+    assert_eq!(lists.len(), 4);
+    assert!(
+        lists
+            .iter()
+            .all(|r| r["headers"]["authorization"] == bearer.as_str()),
+        "every call carries the refreshed token"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn device_login_through_fetch() {
+    use amigo_platform_core::auth::{FnCallbacks, LoginOptions};
+    if MOCK.is_none() {
+        web_sys_log("AMIGO_MOCK_URL was not set at compile time: skipping");
+        return;
+    }
+    let identity = IDENTITY.expect("AMIGO_MOCK_IDENTITY_URL is set with AMIGO_MOCK_URL");
+    let mut codes = Vec::new();
+    let mut callbacks = FnCallbacks::new(|c| codes.push(c.user_code.clone()), |_| None);
+    let options = LoginOptions::new(identity);
+    let credentials = amigo_platform_wasm::auth::device_login(&options, &mut callbacks)
+        .await
+        .expect("login");
+    assert_eq!(codes, ["MOCK-CODE"]);
+    assert_eq!(credentials.workspace_id, "ws1");
+    assert_eq!(credentials.refresh_token.expose(), "rt_abc");
 }

@@ -3,7 +3,9 @@
 //! Prints `AMIGO_MOCK_URL=http://127.0.0.1:PORT` on the first line, then serves for
 //! `--seconds N` (default 900) or until killed. `--static DIR` serves DIR under `/app/`;
 //! `--demo-events` publishes a `call.started` event every 500 ms. Browser access (CORS and the `/__mock/*`
-//! control plane) is enabled. `--port N` binds a fixed loopback port.
+//! control plane) is enabled. `--port N` binds a fixed loopback port. The WebSocket mock and a
+//! mock identity service (with CORS) run beside it: `AMIGO_MOCK_WS_URL=...` and
+//! `AMIGO_MOCK_IDENTITY_URL=...` follow on the next lines.
 
 use amigo_platform_testkit::MockServer;
 use std::io::Write;
@@ -31,8 +33,11 @@ fn main() {
     server.seed_agents(MockServer::WORKSPACE_ID, 3);
     let ws = amigo_platform_testkit::ws::MockWs::start();
     server.attach_ws(&ws);
+    let identity = amigo_platform_testkit::identity::MockIdentity::start();
+    identity.enable_browser_access();
     println!("AMIGO_MOCK_URL={}", server.base_url());
     println!("AMIGO_MOCK_WS_URL={}", ws.base_url());
+    println!("AMIGO_MOCK_IDENTITY_URL={}", identity.base_url());
     let _ = std::io::stdout().flush();
     let demo = args.iter().any(|a| a == "--demo-events");
     let started = std::time::Instant::now();
