@@ -53,6 +53,10 @@ pub struct Attempt {
     /// stream's overall deadline). The machine enforces it through its `Read` deadlines; a
     /// driver whose reads cannot be interrupted uses it to bound a blocked read.
     pub read_timeout: Option<Duration>,
+    /// Whether a transport that cannot hand redirects back to the machine (a browser's
+    /// `fetch`) may follow them itself. Calls allow it (the machine follows redirects itself
+    /// wherever the transport reports them); identity requests never do.
+    pub may_follow_redirects: bool,
 }
 
 /// How an attempt ended, as observed by the driver.
@@ -93,6 +97,7 @@ impl std::fmt::Debug for Attempt {
             .field("timeout", &self.timeout)
             .field("stream", &self.stream)
             .field("read_timeout", &self.read_timeout)
+            .field("may_follow_redirects", &self.may_follow_redirects)
             .finish()
     }
 }
@@ -420,6 +425,7 @@ impl Call {
             timeout,
             stream: self.stream,
             read_timeout: self.read_timeout,
+            may_follow_redirects: true,
         })
     }
 

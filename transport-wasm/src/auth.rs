@@ -11,10 +11,11 @@
 //! concurrent calls share one refresh. [`access_token`] gets a fresh token outside any call,
 //! for example to open a WebSocket. The identity service must allow the page's origin (CORS).
 
-use crate::fetch::{run, Driver, Next};
 use crate::WasmTransport;
 use amigo_platform_core::auth::{AccessToken, Credentials, DeviceLogin, LoginCallbacks};
 use amigo_platform_core::auth::{LoginOptions, Refreshing, TokenManager};
+use amigo_platform_core::machine::Next;
+use amigo_platform_core::nonblocking::Driver;
 use amigo_platform_core::Error;
 
 /// Runs a device-code login to completion over a default transport.
@@ -31,10 +32,10 @@ pub async fn device_login_with(
     options: &LoginOptions,
     callbacks: &mut dyn LoginCallbacks,
 ) -> Result<Credentials, Error> {
-    let mut driver = Driver::new(DeviceLogin::new(options.clone()), transport, false);
+    let mut driver = Driver::new(DeviceLogin::new(options.clone()), transport.clone());
     loop {
-        match driver.next().await {
-            Next::Item(event) => driver.machine.deliver(event, callbacks),
+        match driver.next_step().await {
+            Next::Item(event) => driver.machine().deliver(event, callbacks),
             Next::Done(result) => return result,
         }
     }
@@ -46,5 +47,7 @@ pub async fn access_token(
     manager: &TokenManager,
     transport: &WasmTransport,
 ) -> Result<Option<AccessToken>, Error> {
-    run(Refreshing::new(manager), transport.clone()).await
+    Driver::new(Refreshing::new(manager), transport.clone())
+        .run()
+        .await
 }

@@ -1,22 +1,23 @@
-//! The transport: `fetch` under an `AbortController` per attempt, kept bodies read from their
-//! `ReadableStream`, and the one loop that drives every machine over them.
+//! The transport: `fetch` under an `AbortController` per attempt and kept bodies read from
+//! their `ReadableStream`, driven by the core's async loop.
 
 use crate::timer::{race, sleep_until, Either};
-use amigo_platform_core::cancel::Cancelled;
 use amigo_platform_core::client::{CallContext, DefaultTransport, Transport};
 use amigo_platform_core::error::TransportErrorKind as Kind;
+use amigo_platform_core::machine::{Read, Sent};
+use amigo_platform_core::nonblocking::{execute, AsyncIo};
 use amigo_platform_core::sse::{streams_body, MAX_ERROR_BODY};
 use amigo_platform_core::{
-    Attempt, AttemptOutcome as Outcome, Error, Machine, Operation, OperationCall, PageStream,
-    Paginated, ReasonPhrase, Refresh, Response, Step, Time,
+    Attempt, AttemptOutcome as Outcome, Error, Operation, PageStream, Paginated, ReasonPhrase,
+    Response,
 };
 use http::response::Parts;
 use js_sys::{Array, Reflect, Uint8Array};
-use std::{convert::Infallible, future::Future, pin::Pin};
+use std::{future::Future, pin::Pin};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, ReadableStreamDefaultReader as Reader, RequestInit};
-use web_time::{Instant, SystemTime};
+use web_time::Instant;
 
 /// The most bytes a response body may have by default (64 MiB).
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
@@ -72,7 +73,7 @@ fn failed(kind: Kind, e: &JsValue) -> Outcome {
 
 /// A kept response body: the reader, a read in flight (it survives an interrupted `Read`
 /// step, so no chunk is lost) and the fetch's controller, aborted when the body is dropped.
-struct Body {
+pub struct Body {
     reader: Reader,
     read: Option<JsFuture>,
     _abort: AbortOnDrop,
@@ -168,87 +169,14 @@ async fn buffer(head: http::response::Parts, response: &web_sys::Response, max: 
     Outcome::BodyFailed { head, error }
 }
 
-/// What the driver hands back: an item, or the machine's end.
-pub(crate) enum Next<I, R> {
-    Item(I),
-    Done(R),
-}
-
-/// The one loop: drives any machine over `fetch`. Dropping it (or the future of
-/// [`Driver::next`]) aborts whatever is in flight: the fetch, a read, a sleep.
-pub(crate) struct Driver<M> {
-    pub(crate) machine: M,
-    io: Io,
-}
-
-/// The I/O of a driver, independent of its machine (so the binary holds one copy of it).
-struct Io {
-    max_body: usize,
-    cancelled: Cancelled,
-    body: Option<Body>,
-    /// Whether the browser may follow redirects (never for identity requests).
-    follow: bool,
-}
-
-impl<M: Machine> Driver<M> {
-    pub(crate) fn new(machine: M, transport: &WasmTransport, follow: bool) -> Driver<M> {
-        let cancelled = Cancelled::any(machine.cancel_tokens().to_vec());
-        let (max_body, body) = (transport.max_body, None);
-        let io = Io {
-            max_body,
-            cancelled,
-            body,
-            follow,
-        };
-        Driver { machine, io }
-    }
-
-    /// Runs the machine to its next item or its end.
-    pub(crate) async fn next(&mut self) -> Next<M::Item, M::Output> {
-        let now = Time::system;
-        loop {
-            match self.machine.poll(now()) {
-                Step::Send(attempt) => match self.io.send(attempt, self.io.follow).await {
-                    Ok(head) => self.machine.handle_head(head, now()),
-                    Err(outcome) => self.machine.handle_outcome(outcome, now()),
-                },
-                Step::Refresh(refresh) => {
-                    let result = self.io.refresh(refresh).await;
-                    self.machine.handle_refresh(result, now());
-                }
-                Step::Read(until) => match self.io.read(until).await {
-                    Some(Ok(Some(chunk))) => self.machine.handle_chunk(&chunk, now()),
-                    Some(Ok(None)) => self.machine.handle_eof(now()),
-                    Some(Err(e)) => self.machine.handle_read_error(e, now()),
-                    None => {}
-                },
-                Step::Wait(until) => self.io.wait(until).await,
-                Step::Item(item) => return Next::Item(item),
-                Step::Done(result) => return Next::Done(result),
-            }
-        }
-    }
-}
-
-impl Io {
-    /// Sends one attempt, giving up when a token fires: the head of a kept event stream, or
-    /// the outcome with the body buffered.
-    async fn send(&mut self, attempt: Attempt, follow: bool) -> Result<Parts, Outcome> {
-        self.body = None;
-        let (head, body) = match race(self.exchange(attempt, follow), self.cancelled.clone()).await
-        {
-            Either::Left(sent) => sent?,
-            Either::Right(()) => return Err(Outcome::Cancelled),
-        };
-        self.body = Some(body);
-        Ok(head)
-    }
-
-    /// [`send`](Self::send) under the attempt's time limit, which covers the head only when
-    /// the body may be kept.
-    async fn exchange(&self, attempt: Attempt, follow: bool) -> Result<(Parts, Body), Outcome> {
+impl WasmTransport {
+    /// One exchange under the attempt's time limit, which covers the head only when the
+    /// body may be kept: the head of a kept event stream, or the outcome with the body
+    /// buffered. Identity requests never let the browser follow a redirect.
+    async fn exchange(&self, attempt: Attempt) -> Result<(Parts, Body), Outcome> {
         let abort = AbortOnDrop(AbortController::new().map_err(|e| failed(Kind::Other, &e))?);
         let (stream, limit) = (attempt.stream, attempt.timeout.map(|t| Instant::now() + t));
+        let follow = attempt.may_follow_redirects;
         let head = async {
             let (head, response) = fetch(attempt.request, &abort.0.signal(), follow).await?;
             match stream {
@@ -273,41 +201,28 @@ impl Io {
             _ => Err(buffer(head, &response, MAX_ERROR_BODY).await),
         }
     }
+}
 
-    /// Runs a token refresh: its identity request never follows redirects.
-    async fn refresh(&mut self, mut refresh: Refresh) -> Result<(), Error> {
-        let Some(attempt) = refresh.begin(SystemTime::now())? else {
-            return Ok(());
-        };
-        let outcome = self.send(attempt, false).await.err();
-        refresh.finish(outcome.unwrap_or(Outcome::Cancelled), SystemTime::now())
-    }
+impl AsyncIo for WasmTransport {
+    type Body = Body;
 
-    /// The next chunk of the kept body (`Ok(None)` at its end, or when there is none);
-    /// `None` when nothing came by `until` or a token fired.
-    async fn read(&mut self, until: Option<Instant>) -> Option<Result<Option<Vec<u8>>, Error>> {
-        let Some(body) = self.body.as_mut() else {
-            return Some(Ok(None));
-        };
-        let wake = race(sleep_until(until), self.cancelled.clone());
-        match race(body.chunk(), wake).await {
-            Either::Left(read) => Some(read),
-            Either::Right(_) => None,
+    async fn send(&self, attempt: Attempt) -> Sent<Body> {
+        match self.exchange(attempt).await {
+            Ok((head, body)) => Sent::Stream(head, body),
+            Err(outcome) => Sent::Outcome(outcome),
         }
     }
 
-    /// Drops any kept body and sleeps until `until`, or until a token fires.
-    async fn wait(&mut self, until: Instant) {
-        self.body = None;
-        race(sleep_until(Some(until)), self.cancelled.clone()).await;
+    async fn read(&self, body: &mut Body) -> Read {
+        match body.chunk().await {
+            Ok(Some(bytes)) => Read::Chunk(bytes.into()),
+            Ok(None) => Read::Eof,
+            Err(e) => Read::Failed(e),
+        }
     }
-}
 
-/// Drives a machine without items to its end.
-pub(crate) async fn run<M: Machine<Item = Infallible>>(machine: M, t: WasmTransport) -> M::Output {
-    match Driver::new(machine, &t, true).next().await {
-        Next::Done(result) => result,
-        Next::Item(never) => match never {},
+    async fn sleep(&self, until: Instant) {
+        sleep_until(Some(until)).await
     }
 }
 
@@ -322,14 +237,11 @@ impl Transport for WasmTransport {
     type Paging<O: Paginated> = PageStream<WasmTransport, O>;
 
     fn execute<O: Operation>(&self, ctx: CallContext<O>) -> SentFuture<Response<O::Output>> {
-        let call = OperationCall::from_context(ctx, Self::seed(), Time::system());
-        Box::pin(run(call, self.clone()))
+        Box::pin(execute(self.clone(), ctx, true, Self::seed()))
     }
 
     fn execute_data<O: Operation>(&self, ctx: CallContext<O>) -> SentFuture<O::Output> {
-        // Only the data goes back: skip building the response metadata.
-        let call = OperationCall::from_context(ctx, Self::seed(), Time::system()).data_only();
-        let sent = run(call, self.clone());
+        let sent = execute(self.clone(), ctx, false, Self::seed());
         Box::pin(async move { sent.await.map(Response::into_data) })
     }
 

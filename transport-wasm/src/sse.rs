@@ -7,8 +7,9 @@
 //! and any backoff sleep. Both are the core's machines ([`SseSession`], [`TurnSession`]) on the
 //! loop of every call, which is also how the generated surface's `.stream()` runs here.
 
-use crate::fetch::{Driver, Next};
 use crate::WasmTransport;
+use amigo_platform_core::machine::Next;
+use amigo_platform_core::nonblocking::Driver;
 use amigo_platform_core::sse::{SseSession, TurnSession, WorkspaceEvent};
 use amigo_platform_core::{Error, Machine, StreamTransport};
 use std::future::Future;
@@ -19,7 +20,7 @@ pub use amigo_platform_core::sse::{StreamItem, SubscriptionHandle, TurnEvent};
 pub use amigo_platform_core::streaming::{stream_turn, stream_turn_with, subscribe};
 
 type Item<M> = Option<Result<<M as Machine>::Item, Error>>;
-type Turn<M> = Pin<Box<dyn Future<Output = (Driver<M>, Item<M>)>>>;
+type Turn<M> = Pin<Box<dyn Future<Output = (Driver<M, WasmTransport>, Item<M>)>>>;
 
 /// A machine with items, driven as a [`futures_core::Stream`]: each item, then the terminal
 /// error (if any) once, then `None`. Nothing is sent before the first poll.
@@ -44,9 +45,11 @@ impl<M: Machine, H> std::fmt::Debug for Stream<M, H> {
 }
 
 /// The future of a driver's next item; it hands the driver back for the one after.
-fn turn<M: Machine<Output = Result<(), Error>> + 'static>(mut driver: Driver<M>) -> Turn<M> {
+fn turn<M: Machine<Output = Result<(), Error>> + 'static>(
+    mut driver: Driver<M, WasmTransport>,
+) -> Turn<M> {
     Box::pin(async move {
-        let item = match driver.next().await {
+        let item = match driver.next_step().await {
             Next::Item(item) => Some(Ok(item)),
             Next::Done(result) => result.err().map(Err),
         };
@@ -56,7 +59,7 @@ fn turn<M: Machine<Output = Result<(), Error>> + 'static>(mut driver: Driver<M>)
 
 impl<M: Machine<Output = Result<(), Error>> + 'static, H> Stream<M, H> {
     fn new(machine: M, transport: &WasmTransport, handle: H) -> Self {
-        let next = Some(turn(Driver::new(machine, transport, true)));
+        let next = Some(turn(Driver::new(machine, transport.clone())));
         Stream { next, handle }
     }
 

@@ -229,6 +229,7 @@ impl From<IdentityRequest> for crate::call::Attempt {
             timeout: r.timeout,
             stream: false,
             read_timeout: None,
+            may_follow_redirects: false,
         }
     }
 }
