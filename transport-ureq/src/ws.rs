@@ -61,7 +61,10 @@ impl WsDriver for Blocking {
             .name("amigo-ws".into())
             .spawn(move || run(&io, options));
         if let Err(e) = spawned {
-            shared.fail_start(format!("cannot start the WebSocket thread: {e}"), Time::system);
+            shared.fail_start(
+                format!("cannot start the WebSocket thread: {e}"),
+                Time::system,
+            );
         }
     }
 }

@@ -5,12 +5,12 @@ use crate::backoff::{full_jitter, RandomSource, XorShift};
 use crate::cancel::CancelToken;
 use crate::config::USER_AGENT;
 use crate::error::{Error, ErrorKind};
+use crate::time::Time;
 use bytes::Bytes;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::fmt;
 use std::time::Duration;
-use crate::time::Time;
 use web_time::Instant;
 
 /// A connection that stayed open this long counts as healthy even without messages.
@@ -632,8 +632,7 @@ impl WsSession {
         {
             *last_activity = now;
             *got_message = true;
-            self.out
-                .push_back(WsStep::Item(WsEvent::Message(message)));
+            self.out.push_back(WsStep::Item(WsEvent::Message(message)));
         }
     }
 

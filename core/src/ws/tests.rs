@@ -1160,7 +1160,10 @@ mod shared {
         s.kick();
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
         assert!(s.poll_kicked(&mut cx).is_ready());
-        assert!(s.poll_kicked(&mut cx).is_pending(), "a kick is consumed once");
+        assert!(
+            s.poll_kicked(&mut cx).is_pending(),
+            "a kick is consumed once"
+        );
         // a kick with no waiting driver is kept for the next wait
         s.kick();
         s.kick();
@@ -1214,7 +1217,10 @@ mod shared {
         let s = shared();
         assert!(matches!(s.next_io(t), WsIo::Connect(_)));
         s.lock().handle_open(t());
-        assert!(s.wait_event(Some(MS(1))).is_none(), "nothing yet: a timeout");
+        assert!(
+            s.wait_event(Some(MS(1))).is_none(),
+            "nothing yet: a timeout"
+        );
         s.release();
         // the open state is not queued any more: the consumer is gone
         assert!(matches!(
@@ -1243,7 +1249,9 @@ mod shared {
     #[test]
     fn observer_item_keeps_decoded_messages_and_errors() {
         let text = |s: &str| Ok(WsEvent::Message(WsMessage::Text(s.into())));
-        let ok = observer_item(text(r#"{"type":"barge_in"}"#)).unwrap().unwrap();
+        let ok = observer_item(text(r#"{"type":"barge_in"}"#))
+            .unwrap()
+            .unwrap();
         assert_eq!(ok.event_type, "barge_in");
         assert!(observer_item(text("not json")).is_none());
         assert!(observer_item(text(r#"{"no":"type"}"#)).is_none());
@@ -1308,13 +1316,14 @@ mod shared {
                 Poll::Pending => panic!("the scripted driver finished in start"),
             }
         }
-        assert_eq!(
-            states,
-            [WsState::Open, WsState::Closed, WsState::Terminal]
-        );
+        assert_eq!(states, [WsState::Open, WsState::Closed, WsState::Terminal]);
         assert_eq!(errors, 1);
         let messages: Vec<_> = drive().messages().collect();
-        assert_eq!(messages.len(), 3, "two messages and the error: {messages:?}");
+        assert_eq!(
+            messages.len(),
+            3,
+            "two messages and the error: {messages:?}"
+        );
         assert!(drive().close_with(4000, "ok").is_ok());
         let mut observer = ObserverStream::new(drive());
         assert!(matches!(
