@@ -31,28 +31,23 @@
 //! ```
 
 use amigo_platform_core::cancel::Cancelled;
-use amigo_platform_core::ws::{
-    AsyncDriver, CloseFrame, ConnectFailure, WsConnect, WsDriver, WsIo, WsMessage, WsShared,
-};
+use amigo_platform_core::ws::wire::{self, Inbound};
+use amigo_platform_core::ws::{CloseFrame, ConnectFailure, WsConnect, WsDriver, WsIo, WsShared};
 use amigo_platform_core::Time;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::{self as tung, ClientRequestBuilder, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use web_time::Instant;
 
-pub use amigo_platform_core::ws::{WsDriverOptions, WsHandle};
-
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// The async driver: one Tokio task per session. Without a Tokio runtime the stream yields
-/// one terminal `open_failed` error.
-#[derive(Debug, Clone, Copy)]
-pub struct Tokio;
+amigo_platform_core::ws_surface! {
+    /// The async driver: one Tokio task per session. Without a Tokio runtime the stream yields
+    /// one terminal `open_failed` error.
+    Tokio: AsyncDriver
+}
 
 impl WsDriver for Tokio {
     fn start(shared: Arc<WsShared>, options: WsDriverOptions) {
@@ -66,19 +61,8 @@ impl WsDriver for Tokio {
     }
 }
 
-impl AsyncDriver for Tokio {}
-
-amigo_platform_core::ws_surface!(Tokio);
-
 // ---------------------------------------------------------------------------------------------
 // The driver task
-
-fn to_wire(m: WsMessage) -> Message {
-    match m {
-        WsMessage::Text(t) => Message::text(t),
-        WsMessage::Binary(b) => Message::Binary(b),
-    }
-}
 
 async fn sleep_until(at: Option<Instant>) {
     match at {
@@ -90,11 +74,7 @@ async fn sleep_until(at: Option<Instant>) {
 fn finish_close(mut ws: Socket, frame: Option<CloseFrame>, grace: Duration) {
     tokio::spawn(async move {
         let _ = tokio::time::timeout(grace, async move {
-            let frame = frame.map(|f| tung::protocol::CloseFrame {
-                code: CloseCode::from(f.code),
-                reason: f.reason.into(),
-            });
-            let _ = ws.close(frame).await;
+            let _ = ws.close(frame.map(wire::close_to_wire)).await;
             while let Some(Ok(_)) = ws.next().await {}
         })
         .await;
@@ -115,19 +95,12 @@ async fn run(shared: Arc<WsShared>, cfg: WsDriverOptions) {
                     _ = shared.until_finished() => continue,
                     _ = cancelled.clone() => continue,
                 };
-                let mut s = shared.lock();
-                match r {
-                    Ok(ws) => {
-                        sock = Some(ws);
-                        s.handle_open(Time::system());
-                    }
-                    Err(f) => s.handle_connect_failed(f, Time::system()),
-                }
+                sock = shared.opened(r, Time::system());
                 continue;
             }
             WsIo::Transmit(m) => {
                 if let Some(ws) = sock.as_mut() {
-                    if ws.send(to_wire(m)).await.is_err() {
+                    if ws.send(wire::to_wire(m)).await.is_err() {
                         sock = None;
                         closed(1006, "");
                     }
@@ -157,53 +130,21 @@ async fn run(shared: Arc<WsShared>, cfg: WsDriverOptions) {
             _ = shared.kicked() => continue,
             _ = cancelled.clone() => continue,
         };
-        match read {
-            Some(Ok(Message::Text(t))) => shared
-                .lock()
-                .handle_message(WsMessage::Text(t.as_str().to_owned()), Time::system()),
-            Some(Ok(Message::Binary(b))) => shared
-                .lock()
-                .handle_message(WsMessage::Binary(b), Time::system()),
-            Some(Ok(Message::Close(frame))) => {
-                let (code, reason) = match frame {
-                    Some(f) => (u16::from(f.code), f.reason.as_str().to_owned()),
-                    None => (1005, String::new()),
-                };
+        match wire::receive(&mut shared.lock(), read, Time::system()) {
+            Inbound::Open => {}
+            Inbound::Closed => {
                 if let Some(ws) = sock.take() {
                     // Flush tungstenite's echo of the close frame.
                     finish_close(ws, None, cfg.close_grace);
                 }
-                closed(code, &reason);
             }
-            Some(Ok(_)) => {}
-            Some(Err(_)) | None => {
-                sock = None;
-                closed(1006, "");
-            }
+            Inbound::Dropped => sock = None,
         }
     }
 }
 
 async fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, ConnectFailure> {
-    let uri: http::Uri = target
-        .url()
-        .parse()
-        .map_err(|e| ConnectFailure::Invalid(format!("invalid WebSocket URL: {e}")))?;
-    if !matches!(uri.scheme_str(), Some("ws" | "wss")) {
-        return Err(ConnectFailure::Invalid(
-            "unsupported WebSocket URL scheme (use ws: or wss:)".into(),
-        ));
-    }
-    if uri.host().is_none() {
-        return Err(ConnectFailure::Invalid("WebSocket URL has no host".into()));
-    }
-    let mut builder = ClientRequestBuilder::new(uri).with_header("User-Agent", target.user_agent());
-    for p in target.protocols() {
-        builder = builder.with_sub_protocol(p.clone());
-    }
-    let request = builder.into_client_request().map_err(|_| {
-        ConnectFailure::Invalid("invalid WebSocket handshake request (URL or subprotocols)".into())
-    })?;
+    let request = wire::handshake(target)?.request;
     let connect = tokio_tungstenite::connect_async_tls_with_config(
         request,
         None,
@@ -215,15 +156,6 @@ async fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, Conne
     match tokio::time::timeout(cfg.connect_timeout, connect).await {
         Err(_) => Err(ConnectFailure::Network("handshake timed out".into())),
         Ok(Ok((ws, _response))) => Ok(ws),
-        Ok(Err(tung::Error::Http(resp))) => Err(ConnectFailure::Rejected {
-            status: resp.status().as_u16(),
-        }),
-        Ok(Err(tung::Error::Url(e @ tung::error::UrlError::UnableToConnect(_)))) => {
-            Err(ConnectFailure::Network(format!("connect: {e}")))
-        }
-        Ok(Err(tung::Error::Url(e))) => Err(ConnectFailure::Invalid(format!(
-            "invalid WebSocket URL: {e}"
-        ))),
-        Ok(Err(e)) => Err(ConnectFailure::Network(format!("handshake: {e}"))),
+        Ok(Err(e)) => Err(wire::connect_failure(e)),
     }
 }

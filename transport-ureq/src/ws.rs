@@ -31,28 +31,24 @@
 //! assert!(handle.send("late".into()).is_err());
 //! ```
 
-use amigo_platform_core::ws::{
-    BlockingDriver, CloseFrame, ConnectFailure, WsConnect, WsDriver, WsIo, WsMessage, WsShared,
-};
+use amigo_platform_core::ws::wire::{self, Handshake, Inbound};
+use amigo_platform_core::ws::{CloseFrame, ConnectFailure, WsConnect, WsDriver, WsIo, WsShared};
 use amigo_platform_core::Time;
 use std::io::ErrorKind as IoKind;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
-use tungstenite::client::IntoClientRequest;
 use tungstenite::handshake::HandshakeError;
-use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::stream::MaybeTlsStream;
-use tungstenite::{ClientRequestBuilder, Message, WebSocket};
+use tungstenite::WebSocket;
 use web_time::Instant;
-
-pub use amigo_platform_core::ws::{WsDriverOptions, WsHandle};
 
 type Socket = WebSocket<MaybeTlsStream<TcpStream>>;
 
-/// The blocking driver: one I/O thread per session.
-#[derive(Debug, Clone, Copy)]
-pub struct Blocking;
+amigo_platform_core::ws_surface! {
+    /// The blocking driver: one I/O thread per session.
+    Blocking: BlockingDriver
+}
 
 impl WsDriver for Blocking {
     fn start(shared: Arc<WsShared>, options: WsDriverOptions) {
@@ -69,19 +65,8 @@ impl WsDriver for Blocking {
     }
 }
 
-impl BlockingDriver for Blocking {}
-
-amigo_platform_core::ws_surface!(Blocking);
-
 // ---------------------------------------------------------------------------------------------
 // The I/O loop
-
-fn to_wire(m: WsMessage) -> Message {
-    match m {
-        WsMessage::Text(t) => Message::text(t),
-        WsMessage::Binary(b) => Message::Binary(b),
-    }
-}
 
 fn tcp(ws: &Socket) -> Option<&TcpStream> {
     #[allow(unreachable_patterns)]
@@ -110,27 +95,15 @@ fn run(shared: &WsShared, cfg: WsDriverOptions) {
     loop {
         let timer = match shared.next_io(Time::system) {
             WsIo::Connect(target) => {
-                sock = None;
-                let result = open(&target, &cfg);
-                let mut s = shared.lock();
-                match result {
-                    Ok(ws) => {
-                        set_read_timeout(&ws, cfg.poll_interval);
-                        sock = Some(ws);
-                        s.handle_open(Time::system());
-                    }
-                    Err(f) => s.handle_connect_failed(f, Time::system()),
-                }
+                drop(sock.take()); // the old socket goes before the new one opens
+                sock = shared.opened(open(&target, &cfg), Time::system());
                 continue;
             }
             WsIo::Transmit(m) => {
-                if let Some(ws) = sock.as_mut() {
-                    if let Err(e) = ws.send(to_wire(m)) {
-                        if !would_block(&e) {
-                            sock = None;
-                            closed(1006, "");
-                        }
-                    }
+                let sent = sock.as_mut().map(|ws| ws.send(wire::to_wire(m)));
+                if matches!(sent, Some(Err(e)) if !would_block(&e)) {
+                    sock = None;
+                    closed(1006, "");
                 }
                 continue;
             }
@@ -152,39 +125,24 @@ fn run(shared: &WsShared, cfg: WsDriverOptions) {
             continue;
         };
         set_read_timeout(ws, wait);
-        match ws.read() {
-            Ok(Message::Text(t)) => shared
-                .lock()
-                .handle_message(WsMessage::Text(t.as_str().to_owned()), Time::system()),
-            Ok(Message::Binary(b)) => shared
-                .lock()
-                .handle_message(WsMessage::Binary(b), Time::system()),
-            Ok(Message::Close(frame)) => {
-                let (code, reason) = match frame {
-                    Some(f) => (u16::from(f.code), f.reason.as_str().to_owned()),
-                    None => (1005, String::new()),
-                };
+        let read = match ws.read() {
+            Err(e) if would_block(&e) => continue,
+            read => read,
+        };
+        match wire::receive(&mut shared.lock(), Some(read), Time::system()) {
+            Inbound::Open => {}
+            Inbound::Closed => {
                 // Complete the close handshake briefly (tungstenite queued the echo).
                 let _ = ws.flush();
                 sock = None;
-                closed(code, &reason);
             }
-            Ok(_) => {}
-            Err(e) if would_block(&e) => {}
-            Err(_) => {
-                sock = None;
-                closed(1006, "");
-            }
+            Inbound::Dropped => sock = None,
         }
     }
 }
 
 fn graceful_close(mut ws: Socket, frame: CloseFrame, cfg: &WsDriverOptions) {
-    let close = tungstenite::protocol::CloseFrame {
-        code: CloseCode::from(frame.code),
-        reason: frame.reason.into(),
-    };
-    if ws.close(Some(close)).is_err() {
+    if ws.close(Some(wire::close_to_wire(frame))).is_err() {
         return;
     }
     let deadline = Instant::now() + cfg.close_grace;
@@ -199,33 +157,11 @@ fn graceful_close(mut ws: Socket, frame: CloseFrame, cfg: &WsDriverOptions) {
 }
 
 fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, ConnectFailure> {
-    let uri: http::Uri = target
-        .url()
-        .parse()
-        .map_err(|e| ConnectFailure::Invalid(format!("invalid WebSocket URL: {e}")))?;
-    let port = match uri.scheme_str() {
-        Some("ws") => 80,
-        Some("wss") => 443,
-        _ => {
-            return Err(ConnectFailure::Invalid(
-                "unsupported WebSocket URL scheme (use ws: or wss:)".into(),
-            ))
-        }
-    };
-    let host = uri
-        .host()
-        .ok_or_else(|| ConnectFailure::Invalid("WebSocket URL has no host".into()))?
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_owned();
-    let port = uri.port_u16().unwrap_or(port);
-    let mut builder = ClientRequestBuilder::new(uri).with_header("User-Agent", target.user_agent());
-    for p in target.protocols() {
-        builder = builder.with_sub_protocol(p.clone());
-    }
-    let request = builder.into_client_request().map_err(|_| {
-        ConnectFailure::Invalid("invalid WebSocket handshake request (URL or subprotocols)".into())
-    })?;
+    let Handshake {
+        request,
+        host,
+        port,
+    } = wire::handshake(target)?;
     let deadline = Instant::now() + cfg.connect_timeout;
     let addrs = (host.as_str(), port)
         .to_socket_addrs()
@@ -261,14 +197,7 @@ fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, ConnectFail
     loop {
         match attempt {
             Ok((ws, _response)) => return Ok(ws),
-            Err(HandshakeError::Failure(tungstenite::Error::Http(resp))) => {
-                return Err(ConnectFailure::Rejected {
-                    status: resp.status().as_u16(),
-                })
-            }
-            Err(HandshakeError::Failure(e)) => {
-                return Err(ConnectFailure::Network(format!("handshake: {e}")))
-            }
+            Err(HandshakeError::Failure(e)) => return Err(wire::connect_failure(e)),
             Err(HandshakeError::Interrupted(mid)) => {
                 if Instant::now() >= deadline {
                     return Err(ConnectFailure::Network("handshake timed out".into()));

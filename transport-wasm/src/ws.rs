@@ -16,9 +16,7 @@
 //! Dropping the stream closes the socket and ends the task.
 
 use crate::timer::{race, sleep_opt};
-use amigo_platform_core::ws::{
-    AsyncDriver, ConnectFailure, WsConnect, WsDriver, WsIo, WsMessage, WsShared,
-};
+use amigo_platform_core::ws::{ConnectFailure, WsConnect, WsDriver, WsIo, WsMessage, WsShared};
 use amigo_platform_core::Time;
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -29,21 +27,16 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 use web_time::Instant;
 
-pub use amigo_platform_core::ws::{WsDriverOptions, WsHandle};
-
-/// The browser driver: one local task per session.
-#[derive(Debug, Clone, Copy)]
-pub struct Browser;
+amigo_platform_core::ws_surface! {
+    /// The browser driver: one local task per session.
+    Browser: AsyncDriver
+}
 
 impl WsDriver for Browser {
     fn start(shared: Arc<WsShared>, _options: WsDriverOptions) {
         wasm_bindgen_futures::spawn_local(run(shared));
     }
 }
-
-impl AsyncDriver for Browser {}
-
-amigo_platform_core::ws_surface!(Browser);
 
 enum SocketEvent {
     Open,

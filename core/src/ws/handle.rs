@@ -162,6 +162,22 @@ impl WsShared {
         }
     }
 
+    /// Reports how opening a socket ended (see [`WsIo::Connect`]) and hands the socket back
+    /// when it opened.
+    pub fn opened<S>(&self, result: Result<S, ConnectFailure>, time: Time) -> Option<S> {
+        let mut session = self.lock();
+        match result {
+            Ok(socket) => {
+                session.handle_open(time);
+                Some(socket)
+            }
+            Err(failure) => {
+                session.handle_connect_failed(failure, time);
+                None
+            }
+        }
+    }
+
     /// Ends a session that could not be started (no thread, no runtime): its first connect
     /// fails with `message` (a terminal `open_failed`), and its events are queued.
     pub fn fail_start(&self, message: String, mut time: impl FnMut() -> Time) {

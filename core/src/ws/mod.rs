@@ -85,6 +85,8 @@ pub mod session;
 pub mod stream;
 pub mod text;
 pub mod url;
+#[cfg(feature = "tungstenite")]
+pub mod wire;
 
 pub use handle::{WsDriverOptions, WsHandle, WsIo, WsShared};
 pub use observer::{ObserverEvent, ObserverEventData};

@@ -233,13 +233,30 @@ pub fn text_stream_with<D: WsDriver>(
     Ok(WsStream::connect(target, options))
 }
 
-/// Declares a transport's WebSocket surface around its driver type: the `WsStream` and
-/// `ObserverStream` names and the `observe` and `text_stream` entry points, with the same
-/// signatures on every transport. The transport's crate must depend on
+/// Declares a transport's WebSocket surface around its driver: the driver type (a unit
+/// struct, with the given docs, marked [`BlockingDriver`] or [`AsyncDriver`]; the transport
+/// then implements [`WsDriver`] for it), the `WsStream` and `ObserverStream` names, the
+/// `observe` and `text_stream` entry points with the same signatures on every transport, and
+/// re-exports of [`WsHandle`] and [`WsDriverOptions`]. The transport's crate must depend on
 /// `amigo-platform-core`.
+///
+/// ```ignore
+/// amigo_platform_core::ws_surface! {
+///     /// The blocking driver: one I/O thread per session.
+///     Blocking: BlockingDriver
+/// }
+/// ```
 #[macro_export]
 macro_rules! ws_surface {
-    ($driver:ty) => {
+    ($(#[$doc:meta])* $driver:ident: $kind:ident) => {
+        pub use $crate::ws::{WsDriverOptions, WsHandle};
+
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $driver;
+
+        impl $crate::ws::$kind for $driver {}
+
         /// A running reconnecting WebSocket: its events (a terminal error arrives as one
         /// `Err`, then the events end); [`WsStream::handle`] sends and closes from elsewhere.
         /// Dropping it closes the session (1000 `client aborted`).

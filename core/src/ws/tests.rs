@@ -1147,7 +1147,8 @@ mod shared {
     }
 
     fn shared() -> Arc<WsShared> {
-        WsShared::new(WsSession::new(target(), WsOptions::default(), 1))
+        let half = Box::new(FixedRandom(vec![u32::MAX / 2], 0));
+        WsShared::new(WsSession::new(target(), WsOptions::default(), 1).with_random(half))
     }
 
     #[test]
@@ -1229,6 +1230,20 @@ mod shared {
         ));
         assert!(matches!(s.next_io(t), WsIo::Done));
         assert!(s.wait_event(Some(MS(1))).is_none());
+    }
+
+    #[test]
+    fn opened_reports_the_open_or_the_failure() {
+        let s = shared();
+        assert!(matches!(s.next_io(t), WsIo::Connect(_)));
+        assert_eq!(s.opened(Ok::<u8, _>(7), t()), Some(7));
+        assert_eq!(s.lock().state(), WsState::Open);
+        let s = shared();
+        assert!(matches!(s.next_io(t), WsIo::Connect(_)));
+        let refused = ConnectFailure::Network("refused".into());
+        assert_eq!(s.opened::<u8>(Err(refused), t()), None);
+        assert!(matches!(s.next_io(t), WsIo::Wait(Some(_))), "a backoff");
+        assert_eq!(s.lock().failures(), 1);
     }
 
     #[test]
