@@ -36,6 +36,11 @@ impl WsDriver for Browser {
     fn start(shared: Arc<WsShared>, _options: WsDriverOptions) {
         wasm_bindgen_futures::spawn_local(run(shared));
     }
+
+    fn seed() -> u64 {
+        // `Math.random` has 53 random bits; the standard library has no randomness here.
+        (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
+    }
 }
 
 enum SocketEvent {

@@ -23,6 +23,12 @@ pub trait WsDriver {
     /// Starts driving `shared` (a thread, a task, a browser task). When that is impossible,
     /// ends the session with [`WsShared::fail_start`] so that the consumer sees one error.
     fn start(shared: Arc<WsShared>, options: WsDriverOptions);
+
+    /// A fresh seed for a new session's backoff jitter (by default the standard library's
+    /// per-process random keys; a platform without them brings its own source).
+    fn seed() -> u64 {
+        random_seed()
+    }
 }
 
 /// A driver whose consumer blocks: its [`WsStream`] is an [`Iterator`].
@@ -50,7 +56,7 @@ impl<D: WsDriver> WsStream<D> {
     /// Starts a session to `target` with `options` and the default driver settings.
     pub fn connect(target: WsConnect, options: WsOptions) -> Self {
         Self::drive(
-            WsSession::new(target, options, random_seed()),
+            WsSession::new(target, options, D::seed()),
             WsDriverOptions::default(),
         )
     }
@@ -58,7 +64,7 @@ impl<D: WsDriver> WsStream<D> {
     /// Starts a session that closes when `cancel` fires.
     pub fn connect_with_cancel(target: WsConnect, options: WsOptions, cancel: CancelToken) -> Self {
         Self::drive(
-            WsSession::new(target, options, random_seed()).with_cancel(cancel),
+            WsSession::new(target, options, D::seed()).with_cancel(cancel),
             WsDriverOptions::default(),
         )
     }
