@@ -28,7 +28,7 @@ trait WsBackend {
 }
 
 struct Blocking;
-struct BlockingSock(amigo_platform_ureq::ws::WsSocket);
+struct BlockingSock(amigo_platform_ureq::ws::WsStream);
 
 impl Sock for BlockingSock {
     fn next(&mut self, timeout: Duration) -> Option<Result<WsEvent, Error>> {
@@ -52,7 +52,7 @@ impl WsBackend for Blocking {
             close_grace: Duration::from_millis(300),
             poll_interval: Duration::from_millis(5),
         };
-        Box::new(BlockingSock(amigo_platform_ureq::ws::WsSocket::drive(
+        Box::new(BlockingSock(amigo_platform_ureq::ws::WsStream::drive(
             session, driver,
         )))
     }
@@ -95,6 +95,7 @@ impl WsBackend for Async {
         let driver = amigo_platform_hyper::ws::WsDriverOptions {
             connect_timeout: Duration::from_secs(2),
             close_grace: Duration::from_millis(300),
+            ..Default::default()
         };
         let _guard = runtime().enter();
         Box::new(AsyncSock(amigo_platform_hyper::ws::WsStream::drive(

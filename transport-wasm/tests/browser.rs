@@ -315,7 +315,7 @@ async fn sse_resumes_after_a_dropped_connection() {
 #[wasm_bindgen_test]
 async fn websocket_close_4403_is_terminal_auth() {
     use amigo_platform_core::ws::{
-        WsConnect, WsErrorInfo, WsEvent, WsMessage, WsOptions, WsSession,
+        WsConnect, WsDriverOptions, WsErrorInfo, WsEvent, WsMessage, WsOptions, WsSession,
     };
     let Some(c) = client("ws-wasm-socket") else {
         return;
@@ -336,7 +336,8 @@ async fn websocket_close_4403_is_terminal_auth() {
     );
     let target = WsConnect::new(url, vec!["auth".into(), "test-api-key".into()]);
     let options = WsOptions::default().initial_delay(Duration::from_millis(10));
-    let mut stream = amigo_platform_wasm::ws::connect(WsSession::new(target, options, 7));
+    let session = WsSession::new(target, options, 7);
+    let mut stream = amigo_platform_wasm::ws::WsStream::drive(session, WsDriverOptions::default());
     let mut messages = Vec::new();
     let mut terminal = None;
     while let Some(item) = stream.next_event().await {

@@ -5,79 +5,98 @@
 //!
 //! A [`WsSession`] is message-level: the driver owns the socket, the clock and the sleeping,
 //! and the session decides everything else (states, close-code taxonomy, backoff, reconnect
-//! budget, idle watchdog, send policy). Drive it "str0m style": feed input, then drain
-//! [`WsSession::poll`] until it answers `Timeout` or `Done`.
+//! budget, idle watchdog, send policy). It follows the crate's one driving contract (see the
+//! crate docs): ask [`WsSession::poll`] for the next [`WsStep`] with the current
+//! [`Time`](crate::Time), do what it says, report through the `handle_*` inputs (each takes
+//! the [`Time`](crate::Time) too), and poll again until `Done`. The steps keep the names of
+//! [`Step`](crate::Step) where they mean the same thing:
 //!
-//! - [`WsOutput::Connect`]: open a socket to the target (URL, `Sec-WebSocket-Protocol`,
-//!   `User-Agent`), then report [`WsSession::handle_open`] or
-//!   [`WsSession::handle_connect_failed`] (`Rejected { status }` when the handshake answered
-//!   an HTTP status; `Invalid` when the connector failed synchronously, which is terminal).
-//! - [`WsOutput::Transmit`]: write the data message.
-//! - [`WsOutput::Close`]: send the close frame and drop the socket (a bounded wait for the
-//!   server's echo is fine); report nothing more for that socket.
-//! - [`WsOutput::Event`] / [`WsOutput::Failed`]: deliver to the consumer; the terminal error
-//!   comes at most once, just after the `Terminal` state.
-//! - [`WsOutput::Timeout`]: wait for socket input, a caller command, or the instant; then
-//!   feed what happened ([`WsSession::handle_message`], [`WsSession::handle_closed`] with the
-//!   wire code, 1005 for a close without code, 1006 for a dropped connection) and poll again.
-//! - [`WsOutput::Done`] means the session is over: stop driving it.
+//! | step | the driver | then reports |
+//! |---|---|---|
+//! | `Connect(target)` | opens a socket to the target (URL, `Sec-WebSocket-Protocol`, `User-Agent`) | [`WsSession::handle_open`], or [`WsSession::handle_connect_failed`] (`Rejected { status }` when the handshake answered an HTTP status, `Network` for I/O, `Invalid` when the connector failed synchronously, which is terminal) |
+//! | `Transmit(message)` | writes the data message on the open socket | [`WsSession::handle_closed`] with 1006 if the write failed |
+//! | `Close(frame)` | sends the close frame and drops the socket (a bounded wait for the server's echo is fine) | nothing more for that socket |
+//! | `Item(event)` | hands the event to the consumer | — |
+//! | `Wait(until)` | waits for socket input, a caller command, or the instant | [`WsSession::handle_message`], or [`WsSession::handle_closed`] with the wire code (1005 for a close without code, 1006 for a dropped connection); nothing for a timer or a command |
+//! | `Done(result)` | stops: a terminal error arrives here exactly once (just after the `Terminal` state), afterwards `Done(Ok(()))` | — |
 //!
 //! Callers' [`WsSession::send`] and [`WsSession::close`] are synchronous: they return the
-//! policy's error at once and queue their wire effect as outputs.
+//! policy's error at once and queue their wire effect as steps.
+//!
+//! Everything a driver shares with its callers that does no I/O is here once: [`WsShared`]
+//! (the session behind a lock, the driver's wake-up, the consumer's event queue),
+//! [`WsHandle`], [`WsStream`] and [`ObserverStream`] over a transport's [`WsDriver`], and the
+//! [`ws_surface!`](crate::ws_surface) declaration of a transport's `observe` and
+//! `text_stream`.
 //!
 //! ```
 //! use amigo_platform_core::ws::{
-//!     ConnectFailure, WsConnect, WsEvent, WsMessage, WsOptions, WsOutput, WsSession, WsState,
+//!     ConnectFailure, WsConnect, WsEvent, WsMessage, WsOptions, WsSession, WsState, WsStep,
 //! };
+//! use amigo_platform_core::Time;
 //! use std::time::Duration;
-//! use web_time::Instant;
+//! use web_time::{Instant, SystemTime};
 //!
 //! let target = WsConnect::new("ws://127.0.0.1:9/v1/ws/observers/x/ws", vec!["auth".into(), "tok".into()]);
 //! let options = WsOptions::default().initial_delay(Duration::from_millis(100));
 //! let mut session = WsSession::new(target, options, 7);
-//! let mut now = Instant::now(); // a fake clock: the driver owns time
+//! // a fake clock: the driver owns time
+//! let mut t = Time { now: Instant::now(), wall: SystemTime::now() };
 //! let mut log = Vec::new();
 //! let mut connects = 0;
-//! loop {
-//!     match session.poll(now) {
-//!         WsOutput::Connect(_) => {
+//! let result = loop {
+//!     match session.poll(t) {
+//!         WsStep::Connect(_) => {
 //!             connects += 1;
 //!             if connects == 1 {
 //!                 // first socket: opens, delivers one message, then the server drops it
-//!                 session.handle_open(now);
-//!                 session.handle_message(WsMessage::Text("hi".into()), now);
-//!                 session.handle_closed(1006, "", now);
+//!                 session.handle_open(t);
+//!                 session.handle_message(WsMessage::Text("hi".into()), t);
+//!                 session.handle_closed(1006, "", t);
 //!             } else {
 //!                 // second socket: the server refuses the token
-//!                 session.handle_connect_failed(ConnectFailure::Rejected { status: 401 }, now);
+//!                 session.handle_connect_failed(ConnectFailure::Rejected { status: 401 }, t);
 //!             }
 //!         }
-//!         WsOutput::Event(WsEvent::State(s)) => log.push(s.as_str().to_owned()),
-//!         WsOutput::Event(WsEvent::Message(m)) => log.push(format!("msg {}", m.to_text())),
-//!         WsOutput::Event(WsEvent::Reconnecting(r)) => log.push(format!("retry {}", r.attempt)),
-//!         WsOutput::Failed(e) => log.push(e.to_string()),
-//!         WsOutput::Timeout(Some(at)) => now = at, // "sleep"
-//!         WsOutput::Timeout(None) | WsOutput::Transmit(_) | WsOutput::Close(_) => {}
-//!         WsOutput::Done => break,
+//!         WsStep::Item(WsEvent::State(s)) => log.push(s.as_str().to_owned()),
+//!         WsStep::Item(WsEvent::Message(m)) => log.push(format!("msg {}", m.to_text())),
+//!         WsStep::Item(WsEvent::Reconnecting(r)) => log.push(format!("retry {}", r.attempt)),
+//!         WsStep::Wait(Some(at)) => t.now = at, // "sleep"
+//!         WsStep::Wait(None) | WsStep::Transmit(_) | WsStep::Close(_) => {}
+//!         WsStep::Done(result) => break result,
 //!     }
-//! }
+//! };
 //! assert_eq!(log, ["open", "msg hi", "closed", "reconnecting", "retry 1", "connecting",
-//!                  "closed", "terminal", "WebSocket handshake rejected with HTTP 401"]);
+//!                  "closed", "terminal"]);
+//! let error = result.expect_err("the 401 is terminal");
+//! assert_eq!(error.to_string(), "WebSocket handshake rejected with HTTP 401");
 //! assert_eq!(session.state(), WsState::Terminal);
+//! assert!(matches!(session.poll(t), WsStep::Done(Ok(())))); // the error came once
 //! ```
 //!
 //! Most users do not drive sessions by hand: the transports (`amigo_platform_ureq::ws`,
-//! `amigo_platform_hyper::ws`) run them and expose an iterator or a stream plus a handle.
+//! `amigo_platform_hyper::ws`, `amigo_platform_wasm::ws`) run them and expose the same
+//! names: `WsStream` (an iterator on ureq, a stream on hyper and wasm), `ObserverStream`,
+//! [`WsHandle`], `observe` and `text_stream`.
 
+pub mod handle;
 pub mod observer;
 pub mod session;
+pub mod stream;
 pub mod text;
 pub mod url;
+#[cfg(feature = "tungstenite")]
+pub mod wire;
 
+pub use handle::{WsDriverOptions, WsHandle, WsIo, WsShared};
 pub use observer::{ObserverEvent, ObserverEventData};
 pub use session::{
     redact_url, CloseFrame, ConnectFailure, Reconnect, ReconnectCause, SendPolicy, WsConnect,
-    WsErrorInfo, WsEvent, WsMessage, WsOptions, WsOutput, WsSession, WsState,
+    WsErrorInfo, WsEvent, WsMessage, WsOptions, WsSession, WsState, WsStep,
+};
+pub use stream::{
+    observe_with, observer_item, text_stream_with, AsyncDriver, BlockingDriver, ObserverStream,
+    WsDriver, WsStream,
 };
 pub use text::{
     SessionConnectFrame, TextStreamClientFrame, TextStreamFrame, TextStreamServerFrame,

@@ -5,6 +5,7 @@ use crate::backoff::{full_jitter, RandomSource, XorShift};
 use crate::cancel::CancelToken;
 use crate::config::USER_AGENT;
 use crate::error::{Error, ErrorKind};
+use crate::time::Time;
 use bytes::Bytes;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
@@ -305,24 +306,26 @@ pub enum WsEvent {
     Reconnecting(Reconnect),
 }
 
-/// What the driver must do next (see the module docs for the contract).
+/// What the driver of a [`WsSession`] must do next: the WebSocket counterpart of
+/// [`Step`](crate::Step), with the same names where the meaning is the same (see the module
+/// docs for the contract).
 #[derive(Debug)]
-pub enum WsOutput {
+pub enum WsStep {
     /// Open a socket to this target, then report `handle_open` or `handle_connect_failed`.
+    /// (Opening a socket is not an HTTP `Send`: the handshake is the transport's business.)
     Connect(WsConnect),
     /// Write this data message on the open socket.
     Transmit(WsMessage),
     /// Send this close frame on the current socket (if any) and drop it; report nothing more
     /// for it. A graceful wait for the server's echo is allowed but must be bounded.
     Close(CloseFrame),
-    /// Deliver this to the consumer.
-    Event(WsEvent),
-    /// Deliver this terminal error to the consumer (at most once per session).
-    Failed(Error),
+    /// Hand this event to the consumer.
+    Item(WsEvent),
     /// Nothing to do until input arrives or this instant passes (`None`: until input).
-    Timeout(Option<Instant>),
-    /// The session is over; stop driving it.
-    Done,
+    Wait(Option<Instant>),
+    /// The session is over; stop driving it. A terminal error arrives here exactly once;
+    /// polling again answers `Done(Ok(()))`.
+    Done(Result<(), Error>),
 }
 
 /// Why opening a socket failed, as seen by the driver.
@@ -420,13 +423,14 @@ pub struct WsSession {
     cancel: Vec<CancelToken>,
     phase: Phase,
     state: WsState,
-    out: VecDeque<WsOutput>,
+    out: VecDeque<WsStep>,
     buffer: VecDeque<WsMessage>,
     failures: u32,
     delay: Duration,
     last_close: Option<(u16, String)>,
     caller_close: Option<CloseFrame>,
     failed: bool,
+    terminal: Option<Error>,
 }
 
 impl fmt::Debug for WsSession {
@@ -458,6 +462,7 @@ impl WsSession {
             last_close: None,
             caller_close: None,
             failed: false,
+            terminal: None,
         }
     }
 
@@ -503,58 +508,73 @@ impl WsSession {
         self.failures
     }
 
-    /// Asks what to do next at `now` (drain until `Timeout` or `Done`).
-    pub fn poll(&mut self, now: Instant) -> WsOutput {
+    /// Asks what to do next at `time.now` (drain until `Wait` or `Done`).
+    pub fn poll(&mut self, time: Time) -> WsStep {
+        let now = time.now;
         if let Some(o) = self.out.pop_front() {
             return o;
         }
         if self.is_finished() {
-            return WsOutput::Done;
+            return self.done();
         }
         if self.cancel.iter().any(CancelToken::is_cancelled) {
             let _ = self.close(None);
-            return self.out.pop_front().unwrap_or(WsOutput::Done);
+            return self.next_or_done();
         }
         match self.phase {
             Phase::ConnectDue => {
                 self.phase = Phase::Connecting;
                 self.set_state(WsState::Connecting);
-                self.out.push_back(WsOutput::Connect(self.target.clone()));
-                self.out.pop_front().unwrap_or(WsOutput::Done)
+                self.out.push_back(WsStep::Connect(self.target.clone()));
+                self.next_or_done()
             }
-            Phase::Connecting => WsOutput::Timeout(None),
+            Phase::Connecting => WsStep::Wait(None),
             Phase::Backoff { until } => {
                 if now >= until {
                     self.phase = Phase::ConnectDue;
-                    self.poll(now)
+                    self.poll(time)
                 } else {
-                    WsOutput::Timeout(Some(until))
+                    WsStep::Wait(Some(until))
                 }
             }
             Phase::Open { last_activity, .. } => {
                 let idle = self.options.idle_timeout;
                 if idle.is_zero() {
-                    return WsOutput::Timeout(None);
+                    return WsStep::Wait(None);
                 }
                 match last_activity.checked_add(idle) {
                     Some(at) if now >= at => {
-                        self.out.push_back(WsOutput::Close(CloseFrame {
+                        self.out.push_back(WsStep::Close(CloseFrame {
                             code: IDLE_CLOSE_CODE,
                             reason: IDLE_CLOSE_REASON.to_owned(),
                         }));
                         self.end(End::Watchdog, now);
-                        self.out.pop_front().unwrap_or(WsOutput::Done)
+                        self.next_or_done()
                     }
-                    Some(at) => WsOutput::Timeout(Some(at)),
-                    None => WsOutput::Timeout(None),
+                    Some(at) => WsStep::Wait(Some(at)),
+                    None => WsStep::Wait(None),
                 }
             }
-            Phase::Finished => WsOutput::Done,
+            Phase::Finished => self.done(),
         }
     }
 
+    /// The next queued step, or `Done` when nothing is queued.
+    fn next_or_done(&mut self) -> WsStep {
+        match self.out.pop_front() {
+            Some(step) => step,
+            None => self.done(),
+        }
+    }
+
+    /// `Done`: the terminal error the first time, `Ok(())` afterwards.
+    fn done(&mut self) -> WsStep {
+        WsStep::Done(self.terminal.take().map_or(Ok(()), Err))
+    }
+
     /// Reports that the socket opened (the handshake completed).
-    pub fn handle_open(&mut self, now: Instant) {
+    pub fn handle_open(&mut self, time: Time) {
+        let now = time.now;
         match self.phase {
             Phase::Connecting | Phase::ConnectDue => {
                 self.phase = Phase::Open {
@@ -564,7 +584,7 @@ impl WsSession {
                 };
                 self.set_state(WsState::Open);
                 while let Some(m) = self.buffer.pop_front() {
-                    self.out.push_back(WsOutput::Transmit(m));
+                    self.out.push_back(WsStep::Transmit(m));
                 }
             }
             Phase::Finished => {
@@ -573,14 +593,15 @@ impl WsSession {
                     code: DEFAULT_CLOSE_CODE,
                     reason: DEFAULT_CLOSE_REASON.to_owned(),
                 });
-                self.out.push_back(WsOutput::Close(frame));
+                self.out.push_back(WsStep::Close(frame));
             }
             _ => {}
         }
     }
 
     /// Reports that opening the socket failed.
-    pub fn handle_connect_failed(&mut self, failure: ConnectFailure, now: Instant) {
+    pub fn handle_connect_failed(&mut self, failure: ConnectFailure, time: Time) {
+        let now = time.now;
         if !matches!(self.phase, Phase::Connecting | Phase::ConnectDue) {
             return;
         }
@@ -601,7 +622,8 @@ impl WsSession {
     }
 
     /// Reports an inbound data message (re-arms the idle watchdog).
-    pub fn handle_message(&mut self, message: WsMessage, now: Instant) {
+    pub fn handle_message(&mut self, message: WsMessage, time: Time) {
+        let now = time.now;
         if let Phase::Open {
             last_activity,
             got_message,
@@ -610,14 +632,14 @@ impl WsSession {
         {
             *last_activity = now;
             *got_message = true;
-            self.out
-                .push_back(WsOutput::Event(WsEvent::Message(message)));
+            self.out.push_back(WsStep::Item(WsEvent::Message(message)));
         }
     }
 
     /// Reports that the socket closed: the server's close code and reason, 1005 for a close
     /// frame without a code, 1006 for a dropped connection.
-    pub fn handle_closed(&mut self, code: u16, reason: &str, now: Instant) {
+    pub fn handle_closed(&mut self, code: u16, reason: &str, time: Time) {
+        let now = time.now;
         if matches!(self.phase, Phase::Open { .. }) {
             self.end(
                 End::Wire {
@@ -632,7 +654,7 @@ impl WsSession {
     /// Sends a message: forwarded when open, else handled by the send policy.
     pub fn send(&mut self, message: WsMessage) -> Result<(), Error> {
         if matches!(self.phase, Phase::Open { .. }) {
-            self.out.push_back(WsOutput::Transmit(message));
+            self.out.push_back(WsStep::Transmit(message));
             return Ok(());
         }
         let reject = || {
@@ -685,7 +707,7 @@ impl WsSession {
         match self.phase {
             Phase::Finished => return Ok(()),
             Phase::Open { .. } | Phase::Connecting => {
-                self.out.push_back(WsOutput::Close(frame.clone()));
+                self.out.push_back(WsStep::Close(frame.clone()));
             }
             Phase::ConnectDue | Phase::Backoff { .. } => {}
         }
@@ -699,7 +721,7 @@ impl WsSession {
     fn set_state(&mut self, s: WsState) {
         if self.state != s {
             self.state = s;
-            self.out.push_back(WsOutput::Event(WsEvent::State(s)));
+            self.out.push_back(WsStep::Item(WsEvent::State(s)));
         }
     }
 
@@ -709,8 +731,7 @@ impl WsSession {
         self.set_state(WsState::Terminal);
         if !self.failed {
             self.failed = true;
-            self.out
-                .push_back(WsOutput::Failed(info.into_error(message)));
+            self.terminal = Some(info.into_error(message));
         }
     }
 
@@ -806,7 +827,7 @@ impl WsSession {
         self.delay = self.delay.saturating_mul(2).min(self.options.max_delay);
         self.set_state(WsState::Reconnecting);
         self.out
-            .push_back(WsOutput::Event(WsEvent::Reconnecting(Reconnect {
+            .push_back(WsStep::Item(WsEvent::Reconnecting(Reconnect {
                 attempt: self.failures,
                 delay: sleep,
                 close_code: code,

@@ -47,20 +47,30 @@ impl H {
     /// Drains outputs; returns the timeout, if any.
     fn drain(&mut self) -> Option<Instant> {
         for _ in 0..1000 {
-            match self.s.poll(self.now) {
-                WsOutput::Connect(_) => self.connects += 1,
-                WsOutput::Transmit(m) => self.sent.push(m),
-                WsOutput::Close(f) => self.closes.push(f),
-                WsOutput::Event(e) => self.events.push(e),
-                WsOutput::Failed(e) => self.errors.push(e),
-                WsOutput::Timeout(t) => return t,
-                WsOutput::Done => {
+            match self.s.poll(self.t()) {
+                WsStep::Connect(_) => self.connects += 1,
+                WsStep::Transmit(m) => self.sent.push(m),
+                WsStep::Close(f) => self.closes.push(f),
+                WsStep::Item(e) => self.events.push(e),
+                WsStep::Wait(t) => return t,
+                WsStep::Done(result) => {
+                    if let Err(e) = result {
+                        assert!(!self.done, "a terminal error after Done(Ok)");
+                        self.errors.push(e);
+                    }
                     self.done = true;
                     return None;
                 }
             }
         }
         panic!("unbounded drain");
+    }
+    /// The fake clock's reading.
+    fn t(&self) -> crate::Time {
+        crate::Time {
+            now: self.now,
+            wall: web_time::SystemTime::UNIX_EPOCH,
+        }
     }
     /// Advances the fake clock to the pending timer and drains.
     fn advance(&mut self) {
@@ -89,11 +99,11 @@ impl H {
     }
     fn open(&mut self) {
         self.drain();
-        self.s.handle_open(self.now);
+        self.s.handle_open(self.t());
         self.drain();
     }
     fn close_wire(&mut self, code: u16, reason: &str) {
-        self.s.handle_closed(code, reason, self.now);
+        self.s.handle_closed(code, reason, self.t());
         self.drain();
     }
     fn info(&self) -> WsErrorInfo {
@@ -108,9 +118,9 @@ fn opens_delivers_in_order_and_caller_close() {
     assert_eq!(h.drain(), None);
     assert_eq!(h.connects, 1);
     assert!(h.events.is_empty(), "initial connecting is not reported");
-    h.s.handle_open(h.now);
-    h.s.handle_message(WsMessage::Text("a".into()), h.now);
-    h.s.handle_message(WsMessage::Binary(bytes::Bytes::from_static(b"b")), h.now);
+    h.s.handle_open(h.t());
+    h.s.handle_message(WsMessage::Text("a".into()), h.t());
+    h.s.handle_message(WsMessage::Binary(bytes::Bytes::from_static(b"b")), h.t());
     h.drain();
     assert_eq!(h.s.state(), WsState::Open);
     h.s.close(None).unwrap();
@@ -135,7 +145,7 @@ fn opens_delivers_in_order_and_caller_close() {
     assert_eq!(msgs, ["a", "b"]);
     // idempotent
     h.s.close(None).unwrap();
-    assert!(matches!(h.s.poll(h.now), WsOutput::Done));
+    assert!(matches!(h.s.poll(h.t()), WsStep::Done(Ok(()))));
 }
 
 #[test]
@@ -245,7 +255,7 @@ fn budget_resets_after_healthy_connection() {
     for i in 0..8 {
         h.open();
         if i % 2 == 1 {
-            h.s.handle_message(WsMessage::Text("x".into()), h.now);
+            h.s.handle_message(WsMessage::Text("x".into()), h.t());
         }
         h.close_wire(1006, "");
         h.advance();
@@ -313,7 +323,7 @@ fn idle_watchdog_closes_4001_and_reconnects() {
     h.advance();
     assert_eq!(h.connects, 2);
     // a late report for the old socket changes nothing
-    h.s.handle_closed(4001, "idle timeout", h.now);
+    h.s.handle_closed(4001, "idle timeout", h.t());
     h.drain();
     assert!(h.errors.is_empty());
 }
@@ -324,7 +334,7 @@ fn messages_keep_watchdog_quiet() {
     h.open();
     for _ in 0..20 {
         h.now += MS(50);
-        h.s.handle_message(WsMessage::Text("tick".into()), h.now);
+        h.s.handle_message(WsMessage::Text("tick".into()), h.t());
         let at = h.drain().expect("armed");
         assert_eq!(at - h.now, MS(100));
     }
@@ -384,7 +394,7 @@ fn backoff_doubles_up_to_max_delay() {
     let mut h = H::with(s);
     for _ in 0..5 {
         h.drain();
-        h.s.handle_connect_failed(ConnectFailure::Network("refused".into()), h.now);
+        h.s.handle_connect_failed(ConnectFailure::Network("refused".into()), h.t());
         h.advance();
     }
     let d: Vec<u64> = h
@@ -441,7 +451,7 @@ fn handshake_rejection() {
     for status in [401, 403] {
         let mut h = H::new(WsOptions::default());
         h.drain();
-        h.s.handle_connect_failed(ConnectFailure::Rejected { status }, h.now);
+        h.s.handle_connect_failed(ConnectFailure::Rejected { status }, h.t());
         h.drain();
         let i = h.info();
         assert_eq!((i.reason.as_str(), i.http_status), ("auth", Some(status)));
@@ -454,7 +464,7 @@ fn handshake_rejection() {
     }
     let mut h = H::new(WsOptions::default().initial_delay(MS(1)));
     h.drain();
-    h.s.handle_connect_failed(ConnectFailure::Rejected { status: 500 }, h.now);
+    h.s.handle_connect_failed(ConnectFailure::Rejected { status: 500 }, h.t());
     h.advance();
     assert_eq!(h.connects, 2);
     assert_eq!(h.reconnects()[0].cause, ReconnectCause::HandshakeFailed);
@@ -464,7 +474,7 @@ fn handshake_rejection() {
 fn synchronous_connector_failure_is_open_failed() {
     let mut h = H::new(WsOptions::default());
     h.drain();
-    h.s.handle_connect_failed(ConnectFailure::Invalid("bad url".into()), h.now);
+    h.s.handle_connect_failed(ConnectFailure::Invalid("bad url".into()), h.t());
     h.drain();
     assert_eq!(h.info().reason, "open_failed");
     assert_eq!(h.errors[0].message(), "bad url");
@@ -478,8 +488,8 @@ fn terminal_then_close_reports_once() {
     h.open();
     h.close_wire(4403, "forbidden");
     h.s.close(None).unwrap();
-    h.s.handle_closed(4403, "forbidden", h.now);
-    h.s.handle_connect_failed(ConnectFailure::Rejected { status: 401 }, h.now);
+    h.s.handle_closed(4403, "forbidden", h.t());
+    h.s.handle_connect_failed(ConnectFailure::Rejected { status: 401 }, h.t());
     h.drain();
     assert_eq!(h.errors.len(), 1);
     assert_eq!(h.s.state(), WsState::Terminal);
@@ -492,7 +502,7 @@ fn send_policy_reject_and_forward() {
     let e = h.s.send("early".into()).unwrap_err();
     assert!(e.message().starts_with("Cannot send"), "{}", e.message());
     assert_eq!(e.message(), "Cannot send on socket in state connecting");
-    h.s.handle_open(h.now);
+    h.s.handle_open(h.t());
     h.s.send("{\"type\":\"x\"}".into()).unwrap();
     h.drain();
     assert_eq!(h.sent, [WsMessage::Text("{\"type\":\"x\"}".into())]);
@@ -518,7 +528,7 @@ fn send_policy_buffer() {
     let e = h.s.send("3".into()).unwrap_err();
     assert_eq!(e.message(), "Send buffer full (2 messages)");
     h.advance();
-    h.s.handle_open(h.now);
+    h.s.handle_open(h.t());
     h.s.send("4".into()).unwrap();
     h.drain();
     assert_eq!(h.sent, ["1", "2", "4"].map(WsMessage::from));
@@ -530,7 +540,7 @@ fn buffer_dropped_on_close() {
     h.drain();
     h.s.send("q".into()).unwrap();
     h.s.close(None).unwrap();
-    h.s.handle_open(h.now);
+    h.s.handle_open(h.t());
     h.drain();
     assert!(h.sent.is_empty());
     // a socket that opens after the caller closed is closed at once
@@ -1113,4 +1123,229 @@ fn redact_url_hides_token() {
         "wss://h/p?workspace_id=w&token=[REDACTED]#f"
     );
     assert_eq!(redact_url("wss://h/p"), "wss://h/p");
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the transports share: WsShared, WsHandle, WsStream, ObserverStream
+
+mod shared {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    #[derive(Default)]
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn t() -> crate::Time {
+        crate::Time::system()
+    }
+
+    fn shared() -> Arc<WsShared> {
+        let half = Box::new(FixedRandom(vec![u32::MAX / 2], 0));
+        WsShared::new(WsSession::new(target(), WsOptions::default(), 1).with_random(half))
+    }
+
+    #[test]
+    fn kick_wakes_the_driver_once() {
+        let s = shared();
+        let count = Arc::new(Count::default());
+        let waker = Waker::from(count.clone());
+        let mut cx = Context::from_waker(&waker);
+        assert!(s.poll_kicked(&mut cx).is_pending());
+        s.kick();
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        assert!(s.poll_kicked(&mut cx).is_ready());
+        assert!(
+            s.poll_kicked(&mut cx).is_pending(),
+            "a kick is consumed once"
+        );
+        // a kick with no waiting driver is kept for the next wait
+        s.kick();
+        s.kick();
+        assert!(s.poll_kicked(&mut cx).is_ready());
+        assert!(s.poll_kicked(&mut cx).is_pending());
+    }
+
+    #[test]
+    fn next_io_queues_events_and_handle_commands_reach_the_driver() {
+        let s = shared();
+        let handle = WsHandle::new(s.clone());
+        assert!(matches!(s.next_io(t), WsIo::Connect(_)));
+        assert!(matches!(s.next_io(t), WsIo::Wait(None)));
+        s.lock().handle_open(t());
+        s.lock().handle_message(WsMessage::Text("a".into()), t());
+        assert!(matches!(s.next_io(t), WsIo::Wait(Some(_))));
+        assert_eq!(handle.state(), WsState::Open);
+        let waker = Waker::from(Arc::new(Count::default()));
+        let mut cx = Context::from_waker(&waker);
+        let mut events = vec![];
+        while let Poll::Ready(Some(e)) = s.poll_event(&mut cx) {
+            events.push(e.expect("no error"));
+        }
+        assert_eq!(
+            events,
+            [
+                WsEvent::State(WsState::Open),
+                WsEvent::Message(WsMessage::Text("a".into()))
+            ]
+        );
+        handle.send(WsMessage::Text("out".into())).unwrap();
+        assert!(s.poll_kicked(&mut cx).is_ready(), "send wakes the driver");
+        assert!(matches!(s.next_io(t), WsIo::Transmit(WsMessage::Text(m)) if m == "out"));
+        assert!(handle.close_with(999, "bad").is_err());
+        handle.close_with(4000, "bye").unwrap();
+        assert!(
+            matches!(s.next_io(t), WsIo::Close(f) if f == CloseFrame { code: 4000, reason: "bye".into() })
+        );
+        assert!(matches!(s.next_io(t), WsIo::Done));
+        assert_eq!(
+            s.wait_event(Some(MS(1))).map(|e| e.ok()),
+            Some(Some(WsEvent::State(WsState::Closed)))
+        );
+        assert!(s.wait_event(None).is_none(), "the events end after Done");
+        assert!(s.poll_event(&mut cx).is_ready());
+        assert!(handle.send(WsMessage::Text("late".into())).is_err());
+    }
+
+    #[test]
+    fn wait_event_times_out_and_release_closes() {
+        let s = shared();
+        assert!(matches!(s.next_io(t), WsIo::Connect(_)));
+        s.lock().handle_open(t());
+        assert!(
+            s.wait_event(Some(MS(1))).is_none(),
+            "nothing yet: a timeout"
+        );
+        s.release();
+        // the open state is not queued any more: the consumer is gone
+        assert!(matches!(
+            s.next_io(t),
+            WsIo::Close(CloseFrame { code: 1000, .. })
+        ));
+        assert!(matches!(s.next_io(t), WsIo::Done));
+        assert!(s.wait_event(Some(MS(1))).is_none());
+    }
+
+    #[test]
+    fn opened_reports_the_open_or_the_failure() {
+        let s = shared();
+        assert!(matches!(s.next_io(t), WsIo::Connect(_)));
+        assert_eq!(s.opened(Ok::<u8, _>(7), t()), Some(7));
+        assert_eq!(s.lock().state(), WsState::Open);
+        let s = shared();
+        assert!(matches!(s.next_io(t), WsIo::Connect(_)));
+        let refused = ConnectFailure::Network("refused".into());
+        assert_eq!(s.opened::<u8>(Err(refused), t()), None);
+        assert!(matches!(s.next_io(t), WsIo::Wait(Some(_))), "a backoff");
+        assert_eq!(s.lock().failures(), 1);
+    }
+
+    #[test]
+    fn fail_start_reports_one_open_failed() {
+        let s = shared();
+        s.fail_start("no thread".into(), t);
+        let mut items = vec![];
+        while let Some(e) = s.wait_event(Some(MS(1))) {
+            items.push(e);
+        }
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert!(matches!(items[0], Ok(WsEvent::State(WsState::Terminal))));
+        let err = items[1].as_ref().expect_err("terminal");
+        assert_eq!(err.error_code(), Some("open_failed"));
+        assert_eq!(err.message(), "no thread");
+    }
+
+    #[test]
+    fn observer_item_keeps_decoded_messages_and_errors() {
+        let text = |s: &str| Ok(WsEvent::Message(WsMessage::Text(s.into())));
+        let ok = observer_item(text(r#"{"type":"barge_in"}"#))
+            .unwrap()
+            .unwrap();
+        assert_eq!(ok.event_type, "barge_in");
+        assert!(observer_item(text("not json")).is_none());
+        assert!(observer_item(text(r#"{"no":"type"}"#)).is_none());
+        assert!(observer_item(Ok(WsEvent::State(WsState::Open))).is_none());
+        let e = crate::Error::config("x");
+        assert!(observer_item(Err(e)).unwrap().is_err());
+    }
+
+    /// A driver that plays one socket in `start`: it opens, delivers an observer event and an
+    /// undecodable frame, then the server closes with 4403 (terminal).
+    struct Scripted;
+    impl WsDriver for Scripted {
+        fn start(shared: Arc<WsShared>, _options: WsDriverOptions) {
+            for _ in 0..100 {
+                match shared.next_io(t) {
+                    WsIo::Connect(_) => {
+                        let mut s = shared.lock();
+                        s.handle_open(t());
+                        let start = r#"{"type":"session_start","mode":"voice"}"#;
+                        s.handle_message(WsMessage::Text(start.into()), t());
+                        s.handle_message(WsMessage::Text("garbage".into()), t());
+                        s.handle_closed(4403, "forbidden", t());
+                    }
+                    WsIo::Done => return,
+                    WsIo::Transmit(_) | WsIo::Close(_) | WsIo::Wait(_) => {}
+                }
+            }
+            panic!("the script did not end");
+        }
+    }
+    impl BlockingDriver for Scripted {}
+    impl AsyncDriver for Scripted {}
+
+    fn drive() -> WsStream<Scripted> {
+        let session = WsSession::new(target(), WsOptions::observer(), 1);
+        WsStream::drive(session, WsDriverOptions::default())
+    }
+
+    #[test]
+    fn observer_stream_iterates_events_then_the_terminal_error() {
+        let items: Vec<_> = ObserverStream::new(drive()).collect();
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert_eq!(items[0].as_ref().unwrap().event_type, "session_start");
+        let info = WsErrorInfo::from_error(items[1].as_ref().unwrap_err()).unwrap();
+        assert_eq!(info.close_code, Some(4403));
+    }
+
+    #[test]
+    fn ws_stream_is_a_stream_and_an_iterator() {
+        use futures_core::Stream;
+        let waker = Waker::from(Arc::new(Count::default()));
+        let mut cx = Context::from_waker(&waker);
+        let mut stream = drive();
+        let mut states = vec![];
+        let mut errors = 0;
+        loop {
+            match std::pin::Pin::new(&mut stream).poll_next(&mut cx) {
+                Poll::Ready(Some(Ok(WsEvent::State(s)))) => states.push(s),
+                Poll::Ready(Some(Ok(_))) => {}
+                Poll::Ready(Some(Err(_))) => errors += 1,
+                Poll::Ready(None) => break,
+                Poll::Pending => panic!("the scripted driver finished in start"),
+            }
+        }
+        assert_eq!(states, [WsState::Open, WsState::Closed, WsState::Terminal]);
+        assert_eq!(errors, 1);
+        let messages: Vec<_> = drive().messages().collect();
+        assert_eq!(
+            messages.len(),
+            3,
+            "two messages and the error: {messages:?}"
+        );
+        assert!(drive().close_with(4000, "ok").is_ok());
+        let mut observer = ObserverStream::new(drive());
+        assert!(matches!(
+            std::pin::Pin::new(&mut observer).poll_next(&mut cx),
+            Poll::Ready(Some(Ok(_)))
+        ));
+        observer.close();
+        assert_eq!(observer.handle().state(), WsState::Terminal);
+    }
 }

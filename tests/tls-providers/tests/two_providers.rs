@@ -100,7 +100,7 @@ async fn the_async_websocket_fails_its_handshake_instead_of_panicking() {
 #[test]
 fn the_blocking_websocket_fails_its_handshake_instead_of_panicking() {
     let (_listener, target) = wss_target();
-    let socket = amigo_platform::blocking::ws::WsSocket::connect(target, one_try());
+    let socket = amigo_platform::blocking::ws::WsStream::connect(target, one_try());
     let mut reported = false;
     for event in socket.take(20) {
         match event {

@@ -1,0 +1,310 @@
+//! What a WebSocket driver shares with its callers, written once for every transport: the
+//! session behind a lock, the wake-up signal for the driver, the event queue the consumer
+//! reads, and the caller's [`WsHandle`]. Nothing here does I/O or reads a clock.
+
+use crate::error::Error;
+use crate::time::Time;
+use crate::ws::session::{
+    CloseFrame, ConnectFailure, WsConnect, WsEvent, WsMessage, WsSession, WsState, WsStep,
+};
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+use web_time::Instant;
+
+/// I/O settings of a transport's WebSocket driver (the protocol options are
+/// [`WsOptions`](crate::ws::WsOptions)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WsDriverOptions {
+    /// Limit for DNS + TCP + TLS + the opening handshake (default 10 s; the browser applies
+    /// its own).
+    pub connect_timeout: Duration,
+    /// How long a close waits for the server's echo before dropping the socket (default 1 s;
+    /// the browser applies its own).
+    pub close_grace: Duration,
+    /// The blocking driver only: the longest a read blocks before sends, closes and timers
+    /// are served (default 20 ms).
+    pub poll_interval: Duration,
+}
+
+impl Default for WsDriverOptions {
+    fn default() -> Self {
+        WsDriverOptions {
+            connect_timeout: Duration::from_secs(10),
+            close_grace: Duration::from_secs(1),
+            poll_interval: Duration::from_millis(20),
+        }
+    }
+}
+
+/// The steps of a [`WsSession`] that need the driver's I/O; events and the terminal result
+/// are queued for the consumer by [`WsShared::next_io`] itself.
+#[derive(Debug)]
+pub enum WsIo {
+    /// Open a socket ([`WsStep::Connect`]).
+    Connect(WsConnect),
+    /// Write a data message ([`WsStep::Transmit`]).
+    Transmit(WsMessage),
+    /// Send a close frame and drop the socket ([`WsStep::Close`]).
+    Close(CloseFrame),
+    /// Wait for socket input, a caller command (see [`WsShared::kicked`]) or the instant
+    /// ([`WsStep::Wait`]).
+    Wait(Option<Instant>),
+    /// The session is over and its result was queued for the consumer: stop.
+    Done,
+}
+
+#[derive(Default)]
+struct Wake {
+    kicked: bool,
+    driver: Option<Waker>,
+}
+
+#[derive(Default)]
+struct Events {
+    items: VecDeque<Result<WsEvent, Error>>,
+    ended: bool,
+    released: bool,
+    consumer: Option<Waker>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// The state a driver shares with the stream's consumer and every [`WsHandle`].
+pub struct WsShared {
+    session: Mutex<WsSession>,
+    wake: Mutex<Wake>,
+    events: Mutex<Events>,
+    ready: Condvar,
+}
+
+impl std::fmt::Debug for WsShared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WsShared")
+            .field("session", &*self.lock())
+            .finish_non_exhaustive()
+    }
+}
+
+impl WsShared {
+    /// Shares `session`.
+    pub fn new(session: WsSession) -> Arc<WsShared> {
+        Arc::new(WsShared {
+            session: Mutex::new(session),
+            wake: Mutex::new(Wake::default()),
+            events: Mutex::new(Events::default()),
+            ready: Condvar::new(),
+        })
+    }
+
+    /// The session (a poisoned lock is recovered: the session stays consistent).
+    pub fn lock(&self) -> MutexGuard<'_, WsSession> {
+        lock(&self.session)
+    }
+
+    /// Wakes the driver: a caller sent or closed, or a socket event is waiting.
+    pub fn kick(&self) {
+        let mut w = lock(&self.wake);
+        w.kicked = true;
+        if let Some(waker) = w.driver.take() {
+            waker.wake();
+        }
+    }
+
+    /// Ready once [`kick`](Self::kick) was called since the last time this answered ready.
+    pub fn poll_kicked(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut w = lock(&self.wake);
+        if std::mem::take(&mut w.kicked) {
+            return Poll::Ready(());
+        }
+        w.driver = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
+    /// Resolves at the next [`kick`](Self::kick) (or at once for one missed meanwhile).
+    pub async fn kicked(&self) {
+        std::future::poll_fn(|cx| self.poll_kicked(cx)).await
+    }
+
+    /// Resolves once the session has stopped (closed by the caller or terminal).
+    pub async fn until_finished(&self) {
+        while !self.lock().is_finished() {
+            self.kicked().await;
+        }
+    }
+
+    /// Polls the session (reading the clock through `time` before each poll), queues its
+    /// events and its terminal result for the consumer, and returns the next step that needs
+    /// I/O.
+    pub fn next_io(&self, mut time: impl FnMut() -> Time) -> WsIo {
+        loop {
+            let step = self.lock().poll(time());
+            match step {
+                WsStep::Connect(target) => return WsIo::Connect(target),
+                WsStep::Transmit(m) => return WsIo::Transmit(m),
+                WsStep::Close(frame) => return WsIo::Close(frame),
+                WsStep::Wait(until) => return WsIo::Wait(until),
+                WsStep::Item(e) => self.deliver(Ok(e)),
+                WsStep::Done(result) => {
+                    if let Err(e) = result {
+                        self.deliver(Err(e));
+                    }
+                    self.end();
+                    return WsIo::Done;
+                }
+            }
+        }
+    }
+
+    /// Reports how opening a socket ended (see [`WsIo::Connect`]) and hands the socket back
+    /// when it opened.
+    pub fn opened<S>(&self, result: Result<S, ConnectFailure>, time: Time) -> Option<S> {
+        let mut session = self.lock();
+        match result {
+            Ok(socket) => {
+                session.handle_open(time);
+                Some(socket)
+            }
+            Err(failure) => {
+                session.handle_connect_failed(failure, time);
+                None
+            }
+        }
+    }
+
+    /// Ends a session that could not be started (no thread, no runtime): its first connect
+    /// fails with `message` (a terminal `open_failed`), and its events are queued.
+    pub fn fail_start(&self, message: String, mut time: impl FnMut() -> Time) {
+        loop {
+            match self.next_io(&mut time) {
+                WsIo::Connect(_) => self
+                    .lock()
+                    .handle_connect_failed(ConnectFailure::Invalid(message.clone()), time()),
+                WsIo::Done => return,
+                // Unreachable before a socket opens; a bounded stop either way.
+                WsIo::Transmit(_) | WsIo::Close(_) | WsIo::Wait(_) => {
+                    let _ = self.lock().close(None);
+                }
+            }
+        }
+    }
+
+    fn deliver(&self, item: Result<WsEvent, Error>) {
+        let mut q = lock(&self.events);
+        if !q.released {
+            q.items.push_back(item);
+        }
+        self.notify(q);
+    }
+
+    fn end(&self) {
+        let mut q = lock(&self.events);
+        q.ended = true;
+        self.notify(q);
+    }
+
+    fn notify(&self, mut q: MutexGuard<'_, Events>) {
+        if let Some(w) = q.consumer.take() {
+            w.wake();
+        }
+        drop(q);
+        self.ready.notify_all();
+    }
+
+    /// The consumer's next event: `Ready(None)` once the session is over and drained.
+    pub fn poll_event(&self, cx: &mut Context<'_>) -> Poll<Option<Result<WsEvent, Error>>> {
+        let mut q = lock(&self.events);
+        if let Some(e) = q.items.pop_front() {
+            return Poll::Ready(Some(e));
+        }
+        if q.ended {
+            return Poll::Ready(None);
+        }
+        q.consumer = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
+    /// Blocks the calling thread until the next event, for at most `timeout` when given;
+    /// `None` on timeout or once the session is over and drained. Not for the browser.
+    pub fn wait_event(&self, timeout: Option<Duration>) -> Option<Result<WsEvent, Error>> {
+        let q = lock(&self.events);
+        let pending = |q: &mut Events| q.items.is_empty() && !q.ended;
+        let mut q = match timeout {
+            Some(d) => match self.ready.wait_timeout_while(q, d, pending) {
+                Ok((g, _)) => g,
+                Err(poisoned) => poisoned.into_inner().0,
+            },
+            None => match self.ready.wait_while(q, pending) {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            },
+        };
+        q.items.pop_front()
+    }
+
+    /// The consumer is gone: drop queued events, stop queueing and close the session
+    /// (1000 `client aborted`).
+    pub fn release(&self) {
+        {
+            let mut q = lock(&self.events);
+            q.released = true;
+            q.items.clear();
+        }
+        let _ = self.lock().close(None);
+        self.kick();
+    }
+}
+
+/// Sends and closes on a running session, from any thread or task (cloneable).
+#[derive(Clone)]
+pub struct WsHandle(Arc<WsShared>);
+
+impl std::fmt::Debug for WsHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WsHandle")
+            .field("state", &self.state())
+            .finish()
+    }
+}
+
+impl WsHandle {
+    /// A handle on shared session state.
+    pub fn new(shared: Arc<WsShared>) -> WsHandle {
+        WsHandle(shared)
+    }
+
+    /// Sends a message: forwarded when open, else per the send policy.
+    pub fn send(&self, message: WsMessage) -> Result<(), Error> {
+        let r = self.0.lock().send(message);
+        self.0.kick();
+        r
+    }
+
+    /// Closes with 1000 `client aborted`; idempotent.
+    pub fn close(&self) {
+        let _ = self.0.lock().close(None);
+        self.0.kick();
+    }
+
+    /// Closes with the caller's code and reason (1000 or 3000–4999, reason ≤ 123 bytes);
+    /// the server receives exactly these.
+    pub fn close_with(&self, code: u16, reason: &str) -> Result<(), Error> {
+        let r = self.0.lock().close(Some(CloseFrame {
+            code,
+            reason: reason.to_owned(),
+        }));
+        self.0.kick();
+        r
+    }
+
+    /// The last reported state.
+    pub fn state(&self) -> WsState {
+        self.0.lock().state()
+    }
+}
