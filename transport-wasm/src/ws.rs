@@ -15,7 +15,7 @@
 //!
 //! Dropping the stream closes the socket and ends the task.
 
-use crate::timer::{race, sleep_opt};
+use crate::timer::{race, sleep_until};
 use amigo_platform_core::ws::{ConnectFailure, WsConnect, WsDriver, WsIo, WsMessage, WsShared};
 use amigo_platform_core::Time;
 use std::cell::RefCell;
@@ -25,7 +25,6 @@ use std::sync::Arc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
-use web_time::Instant;
 
 amigo_platform_core::ws_surface! {
     /// The browser driver: one local task per session.
@@ -191,8 +190,7 @@ async fn run(shared: Arc<WsShared>) {
                 }
             }
             WsIo::Wait(until) => {
-                let left = until.map(|at| at.saturating_duration_since(Instant::now()));
-                let _ = race(shared.kicked(), sleep_opt(left)).await;
+                let _ = race(shared.kicked(), sleep_until(until)).await;
             }
             WsIo::Done => return,
         }
