@@ -198,6 +198,31 @@ pub fn execute<Io: BlockingIo, O: Operation>(
     Driver::new(call, io.clone()).run()
 }
 
+/// Runs a device-code login to completion over `io`, calling `callbacks` for its items.
+pub fn device_login<Io: BlockingIo, C: crate::auth::LoginCallbacks + ?Sized>(
+    io: &Io,
+    options: &crate::auth::LoginOptions,
+    callbacks: &mut C,
+) -> Result<crate::auth::Credentials, Error> {
+    let mut driver = Driver::new(crate::auth::DeviceLogin::new(options.clone()), io.clone());
+    // Bounded: the machine ends the login when the code expires.
+    loop {
+        match driver.next_step() {
+            Next::Item(event) => driver.machine.deliver(event, callbacks),
+            Next::Done(result) => return result,
+        }
+    }
+}
+
+/// A token manager's access token, refreshed first over `io` when under 60 s remain; `None`
+/// when nothing is stored.
+pub fn access_token<Io: BlockingIo>(
+    io: &Io,
+    manager: &crate::auth::TokenManager,
+) -> Result<Option<crate::auth::AccessToken>, Error> {
+    Driver::new(crate::auth::Refreshing::new(manager), io.clone()).run()
+}
+
 /// Implements [`Transport`](crate::Transport) and [`StreamTransport`](crate::StreamTransport)
 /// for a type that implements [`BlockingIo`]: calls return `Result`s, auto-paging is a
 /// [`PageIter`](crate::PageIter), streams are [`Driver`]s.

@@ -193,3 +193,232 @@ pub async fn execute<Io: AsyncIo, O: Operation>(
     let call = if meta { call } else { call.data_only() };
     Driver::new(call, io).run().await
 }
+
+/// Runs a device-code login to completion over `io`, calling `callbacks` for its items.
+pub async fn device_login<Io: AsyncIo, C: crate::auth::LoginCallbacks + ?Sized>(
+    io: &Io,
+    options: &crate::auth::LoginOptions,
+    callbacks: &mut C,
+) -> Result<crate::auth::Credentials, Error> {
+    let mut driver = Driver::new(crate::auth::DeviceLogin::new(options.clone()), io.clone());
+    loop {
+        match driver.next_step().await {
+            Next::Item(event) => driver.machine.deliver(event, callbacks),
+            Next::Done(result) => return result,
+        }
+    }
+}
+
+/// A token manager's access token, refreshed first over `io` when under 60 s remain; `None`
+/// when nothing is stored.
+pub async fn access_token<Io: AsyncIo>(
+    io: &Io,
+    manager: &crate::auth::TokenManager,
+) -> Result<Option<crate::auth::AccessToken>, Error> {
+    Driver::new(crate::auth::Refreshing::new(manager), io.clone())
+        .run()
+        .await
+}
+
+/// Implements [`Transport`](crate::Transport) for a type that implements [`AsyncIo`]: a call
+/// is the boxed future `$sent<T>` (the transport's alias of
+/// `Pin<Box<dyn Future<Output = Result<T, Error>> (+ Send)>>`), auto-paging a
+/// [`PageStream`](crate::PageStream). `seed = path` names a function giving the jitter seeds
+/// (for a platform without the standard library's random keys).
+#[macro_export]
+macro_rules! nonblocking_transport {
+    ($t:ty, $sent:ident) => {
+        $crate::nonblocking_transport!($t, $sent, seed = $crate::backoff::random_seed);
+    };
+    ($t:ty, $sent:ident, seed = $seed:path) => {
+        impl $crate::client::Transport for $t {
+            fn seed() -> u64 {
+                $seed()
+            }
+            type Sent<T: Send + 'static> = $sent<T>;
+            type Paging<O: $crate::Paginated> = $crate::PageStream<$t, O>;
+            fn execute<O: $crate::Operation>(
+                &self,
+                ctx: $crate::CallContext<O>,
+            ) -> $sent<$crate::Response<O::Output>> {
+                Box::pin($crate::nonblocking::execute(
+                    self.clone(),
+                    ctx,
+                    true,
+                    <$t as $crate::client::Transport>::seed(),
+                ))
+            }
+            fn execute_data<O: $crate::Operation>(
+                &self,
+                ctx: $crate::CallContext<O>,
+            ) -> $sent<O::Output> {
+                let seed = <$t as $crate::client::Transport>::seed();
+                let sent = $crate::nonblocking::execute(self.clone(), ctx, false, seed);
+                Box::pin(async move { sent.await.map($crate::Response::into_data) })
+            }
+            fn paginate<O: $crate::Paginated>(
+                &self,
+                ctx: $crate::CallContext<O>,
+            ) -> $crate::PageStream<$t, O> {
+                $crate::PageStream::new(self.clone(), ctx)
+            }
+            fn ready<T: Send + 'static>(result: Result<T, $crate::Error>) -> $sent<T> {
+                Box::pin(std::future::ready(result))
+            }
+            fn then<T, U, F>(first: $sent<T>, next: F) -> $sent<U>
+            where
+                T: Send + 'static,
+                U: Send + 'static,
+                F: FnOnce(Result<T, $crate::Error>) -> $sent<U> + Send + 'static,
+            {
+                Box::pin(async move { next(first.await).await })
+            }
+        }
+    };
+}
+
+/// Declares an async transport's streams over the core's [`Driver`]: `Stream<M, H>` (a
+/// `futures_core::Stream` of a machine's items, then its terminal error once, then `None`;
+/// nothing is sent before the first poll), the aliases `Subscription` and `TurnStream`, and
+/// the [`StreamTransport`](crate::StreamTransport) implementation. `[+ Send]` makes the
+/// streams `Send` (for multi-threaded runtimes); `[]` leaves them local (browsers).
+#[macro_export]
+macro_rules! nonblocking_streams {
+    ($t:ty, [$($send:tt)*]) => {
+        type Turn<M> = std::pin::Pin<
+            Box<
+                dyn std::future::Future<
+                        Output = (
+                            $crate::nonblocking::Driver<M, $t>,
+                            Option<Result<<M as $crate::Machine>::Item, $crate::Error>>,
+                        ),
+                    > $($send)*,
+            >,
+        >;
+
+        /// A machine with items, driven as a [`futures_core::Stream`]: each item, then the
+        /// terminal error (if any) once, then `None`. Nothing is sent before the first poll.
+        pub struct Stream<M: $crate::Machine, H = ()> {
+            driver: Option<$crate::nonblocking::Driver<M, $t>>,
+            pending: Option<Turn<M>>,
+            handle: H,
+        }
+
+        /// A workspace event subscription: a `Stream` of
+        /// [`StreamItem`]($crate::sse::StreamItem)s that reconnects and resumes by itself.
+        pub type Subscription = Stream<$crate::sse::SseSession, $crate::sse::SubscriptionHandle>;
+
+        /// A turn stream: a `Stream` of typed [`TurnEvent`]($crate::sse::TurnEvent)s;
+        /// dropping it closes the connection.
+        pub type TurnStream = Stream<$crate::sse::TurnSession>;
+
+        // The machine is never pinned: the stream only moves it in and out of its future.
+        impl<M: $crate::Machine, H> Unpin for Stream<M, H> {}
+
+        impl<M: $crate::Machine, H> std::fmt::Debug for Stream<M, H> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("Stream")
+                    .field("done", &(self.driver.is_none() && self.pending.is_none()))
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl<M, H> Stream<M, H>
+        where
+            M: $crate::Machine<Output = Result<(), $crate::Error>> $($send)* + 'static,
+            M::Item: 'static $($send)*,
+        {
+            fn new(machine: M, transport: $t, handle: H) -> Self {
+                Stream {
+                    driver: Some($crate::nonblocking::Driver::new(machine, transport)),
+                    pending: None,
+                    handle,
+                }
+            }
+
+            /// The next item (a convenience over `Stream::poll_next`).
+            pub async fn next_item(&mut self) -> Option<Result<M::Item, $crate::Error>> {
+                std::future::poll_fn(|cx| self.poll_item(cx)).await
+            }
+
+            fn poll_item(
+                &mut self,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<Option<Result<M::Item, $crate::Error>>> {
+                if self.pending.is_none() {
+                    let Some(mut driver) = self.driver.take() else {
+                        return std::task::Poll::Ready(None);
+                    };
+                    self.pending = Some(Box::pin(async move {
+                        let item = match driver.next_step().await {
+                            $crate::machine::Next::Item(item) => Some(Ok(item)),
+                            $crate::machine::Next::Done(end) => end.err().map(Err),
+                        };
+                        (driver, item)
+                    }));
+                }
+                let Some(fut) = self.pending.as_mut() else {
+                    return std::task::Poll::Ready(None);
+                };
+                let (driver, item) = std::task::ready!(fut.as_mut().poll(cx));
+                self.pending = None;
+                // After the end (an item of `None`, or the terminal error), the driver goes.
+                if matches!(item, Some(Ok(_))) {
+                    self.driver = Some(driver);
+                }
+                std::task::Poll::Ready(item)
+            }
+        }
+
+        impl<M, H> futures_core::Stream for Stream<M, H>
+        where
+            M: $crate::Machine<Output = Result<(), $crate::Error>> $($send)* + 'static,
+            M::Item: 'static $($send)*,
+        {
+            type Item = Result<M::Item, $crate::Error>;
+            fn poll_next(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<Option<Self::Item>> {
+                self.get_mut().poll_item(cx)
+            }
+        }
+
+        impl Subscription {
+            /// A handle that closes this subscription from elsewhere.
+            pub fn handle(&self) -> $crate::sse::SubscriptionHandle {
+                self.handle.clone()
+            }
+
+            /// Unsubscribes (idempotent).
+            pub fn close(&self) {
+                self.handle.close();
+            }
+
+            /// The next business event, skipping connection-state signals; the terminal
+            /// error, if any, is returned once, then `None`.
+            pub async fn next_event(
+                &mut self,
+            ) -> Option<Result<$crate::sse::WorkspaceEvent, $crate::Error>> {
+                loop {
+                    let item = self.next_item().await?;
+                    if let Some(item) = $crate::sse::StreamItem::business(item) {
+                        return Some(item);
+                    }
+                }
+            }
+        }
+
+        impl $crate::StreamTransport for $t {
+            type Subscription = Subscription;
+            type TurnStream = TurnStream;
+            fn drive_subscription(&self, session: $crate::sse::SseSession) -> Subscription {
+                let handle = session.handle();
+                Stream::new(session, self.clone(), handle)
+            }
+            fn drive_turn(&self, session: $crate::sse::TurnSession) -> TurnStream {
+                Stream::new(session, self.clone(), ())
+            }
+        }
+    };
+}

@@ -1,6 +1,6 @@
 //! Device-code login and refreshing credentials over hyper.
 //!
-//! [`device_login`] drives the core's [`DeviceLogin`] machine with the same loop as every
+//! [`device_login`] drives the core's [`DeviceLogin`](amigo_platform_core::auth::DeviceLogin) machine with the same loop as every
 //! call: identity requests are sent without following redirects, polls sleep on tokio timers
 //! (woken early by the options' cancel token), and dropping the future abandons the login.
 //!
@@ -27,19 +27,16 @@
 //! ```
 
 use crate::HyperTransport;
-use amigo_platform_core::auth::{
-    AccessToken, Credentials, DeviceLogin, LoginCallbacks, LoginOptions, TokenManager,
-};
-use amigo_platform_core::machine::Next;
-use amigo_platform_core::nonblocking::Driver;
-use amigo_platform_core::Error;
+use amigo_platform_core::auth::TokenManager;
+use amigo_platform_core::auth::{AccessToken, Credentials, LoginCallbacks, LoginOptions};
+use amigo_platform_core::{nonblocking, Error};
 
 /// Runs a device-code login to completion over a default transport.
 pub async fn device_login(
     options: &LoginOptions,
     callbacks: &mut (dyn LoginCallbacks + Send),
 ) -> Result<Credentials, Error> {
-    device_login_with(&HyperTransport::new(), options, callbacks).await
+    nonblocking::device_login(&HyperTransport::new(), options, callbacks).await
 }
 
 /// Runs a device-code login over a specific transport.
@@ -48,13 +45,7 @@ pub async fn device_login_with(
     options: &LoginOptions,
     callbacks: &mut (dyn LoginCallbacks + Send),
 ) -> Result<Credentials, Error> {
-    let mut driver = Driver::new(DeviceLogin::new(options.clone()), transport.clone());
-    loop {
-        match driver.next_step().await {
-            Next::Item(event) => driver.machine().deliver(event, callbacks),
-            Next::Done(result) => return result,
-        }
-    }
+    nonblocking::device_login(transport, options, callbacks).await
 }
 
 /// The manager's access token, refreshed first over `transport` when under 60 s remain;
@@ -63,6 +54,5 @@ pub async fn access_token(
     manager: &TokenManager,
     transport: &HyperTransport,
 ) -> Result<Option<AccessToken>, Error> {
-    let refreshing = amigo_platform_core::auth::Refreshing::new(manager);
-    Driver::new(refreshing, transport.clone()).run().await
+    nonblocking::access_token(transport, manager).await
 }

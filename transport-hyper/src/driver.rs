@@ -1,13 +1,11 @@
 //! The async transport: hyper's I/O primitives, driven by the core's async loop.
 
-use amigo_platform_core::client::{CallContext, DefaultTransport, Transport};
+use amigo_platform_core::client::DefaultTransport;
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::machine::{Read, Sent};
-use amigo_platform_core::nonblocking::{execute, AsyncIo};
+use amigo_platform_core::nonblocking::AsyncIo;
 use amigo_platform_core::sse::{streams_body, MAX_ERROR_BODY};
-use amigo_platform_core::{
-    Attempt, AttemptOutcome, Error, Operation, PageStream, Paginated, ReasonPhrase, Response,
-};
+use amigo_platform_core::{Attempt, AttemptOutcome, Error, ReasonPhrase};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -214,33 +212,4 @@ impl DefaultTransport for HyperTransport {
     }
 }
 
-impl Transport for HyperTransport {
-    type Sent<T: Send + 'static> = SentFuture<T>;
-    type Paging<O: Paginated> = PageStream<HyperTransport, O>;
-
-    fn execute<O: Operation>(&self, ctx: CallContext<O>) -> SentFuture<Response<O::Output>> {
-        Box::pin(execute(self.clone(), ctx, true, Self::seed()))
-    }
-
-    fn execute_data<O: Operation>(&self, ctx: CallContext<O>) -> SentFuture<O::Output> {
-        let fut = execute(self.clone(), ctx, false, Self::seed());
-        Box::pin(async move { fut.await.map(Response::into_data) })
-    }
-
-    fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageStream<HyperTransport, O> {
-        PageStream::new(self.clone(), ctx)
-    }
-
-    fn ready<T: Send + 'static>(result: Result<T, Error>) -> SentFuture<T> {
-        Box::pin(std::future::ready(result))
-    }
-
-    fn then<T, U, F>(first: SentFuture<T>, next: F) -> SentFuture<U>
-    where
-        T: Send + 'static,
-        U: Send + 'static,
-        F: FnOnce(Result<T, Error>) -> SentFuture<U> + Send + 'static,
-    {
-        Box::pin(async move { next(first.await).await })
-    }
-}
+amigo_platform_core::nonblocking_transport!(HyperTransport, SentFuture);

@@ -1,6 +1,6 @@
 //! Device-code login and refreshing credentials over ureq.
 //!
-//! [`device_login`] drives the core's [`DeviceLogin`] machine with the same loop as every
+//! [`device_login`] drives the core's [`DeviceLogin`](amigo_platform_core::auth::DeviceLogin) machine with the same loop as every
 //! call: identity requests go out without following redirects, polls sleep (waking early when
 //! the options' cancel token fires), and your [`LoginCallbacks`] are called for each item.
 //!
@@ -38,12 +38,9 @@
 //! ```
 
 use crate::UreqTransport;
-use amigo_platform_core::auth::{
-    AccessToken, Credentials, DeviceLogin, LoginCallbacks, LoginOptions, TokenManager,
-};
-use amigo_platform_core::blocking::Driver;
-use amigo_platform_core::machine::Next;
-use amigo_platform_core::Error;
+use amigo_platform_core::auth::TokenManager;
+use amigo_platform_core::auth::{AccessToken, Credentials, LoginCallbacks, LoginOptions};
+use amigo_platform_core::{blocking, Error};
 
 /// Runs a device-code login to completion with a default transport.
 ///
@@ -53,7 +50,7 @@ pub fn device_login(
     options: &LoginOptions,
     callbacks: &mut dyn LoginCallbacks,
 ) -> Result<Credentials, Error> {
-    device_login_with(&UreqTransport::new(), options, callbacks)
+    blocking::device_login(&UreqTransport::new(), options, callbacks)
 }
 
 /// Runs a device-code login over a specific transport (proxies, TLS settings).
@@ -62,14 +59,7 @@ pub fn device_login_with(
     options: &LoginOptions,
     callbacks: &mut dyn LoginCallbacks,
 ) -> Result<Credentials, Error> {
-    let mut driver = Driver::new(DeviceLogin::new(options.clone()), transport.clone());
-    // Bounded: the machine ends the login when the code expires.
-    loop {
-        match driver.next_step() {
-            Next::Item(event) => driver.machine().deliver(event, callbacks),
-            Next::Done(result) => return result,
-        }
-    }
+    blocking::device_login(transport, options, callbacks)
 }
 
 /// The manager's access token, refreshed first over `transport` when under 60 s remain;
@@ -78,6 +68,5 @@ pub fn access_token(
     manager: &TokenManager,
     transport: &UreqTransport,
 ) -> Result<Option<AccessToken>, Error> {
-    let refreshing = amigo_platform_core::auth::Refreshing::new(manager);
-    Driver::new(refreshing, transport.clone()).run()
+    blocking::access_token(transport, manager)
 }

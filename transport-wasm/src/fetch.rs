@@ -2,15 +2,12 @@
 //! their `ReadableStream`, driven by the core's async loop.
 
 use crate::timer::{race, sleep_until, Either};
-use amigo_platform_core::client::{CallContext, DefaultTransport, Transport};
+use amigo_platform_core::client::DefaultTransport;
 use amigo_platform_core::error::TransportErrorKind as Kind;
 use amigo_platform_core::machine::{Read, Sent};
-use amigo_platform_core::nonblocking::{execute, AsyncIo};
+use amigo_platform_core::nonblocking::AsyncIo;
 use amigo_platform_core::sse::{streams_body, MAX_ERROR_BODY};
-use amigo_platform_core::{
-    Attempt, AttemptOutcome as Outcome, Error, Operation, PageStream, Paginated, ReasonPhrase,
-    Response,
-};
+use amigo_platform_core::{Attempt, AttemptOutcome as Outcome, Error, ReasonPhrase};
 use http::response::Parts;
 use js_sys::{Array, Reflect, Uint8Array};
 use std::{future::Future, pin::Pin};
@@ -226,44 +223,21 @@ impl AsyncIo for WasmTransport {
     }
 }
 
+impl WasmTransport {
+    /// A seed from `Math.random` (the standard library has no random keys in browsers).
+    pub fn random_seed() -> u64 {
+        (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
+    }
+}
+
 impl DefaultTransport for WasmTransport {
     fn default_transport() -> Self {
         WasmTransport::new()
     }
 }
 
-impl Transport for WasmTransport {
-    type Sent<T: Send + 'static> = SentFuture<T>;
-    type Paging<O: Paginated> = PageStream<WasmTransport, O>;
-
-    fn execute<O: Operation>(&self, ctx: CallContext<O>) -> SentFuture<Response<O::Output>> {
-        Box::pin(execute(self.clone(), ctx, true, Self::seed()))
-    }
-
-    fn execute_data<O: Operation>(&self, ctx: CallContext<O>) -> SentFuture<O::Output> {
-        let sent = execute(self.clone(), ctx, false, Self::seed());
-        Box::pin(async move { sent.await.map(Response::into_data) })
-    }
-
-    fn paginate<O: Paginated>(&self, ctx: CallContext<O>) -> PageStream<WasmTransport, O> {
-        PageStream::new(self.clone(), ctx)
-    }
-
-    /// A seed from `Math.random` (the standard library has no random keys in browsers).
-    fn seed() -> u64 {
-        (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
-    }
-
-    fn ready<T: Send + 'static>(result: Result<T, Error>) -> SentFuture<T> {
-        Box::pin(std::future::ready(result))
-    }
-
-    fn then<T, U, F>(first: SentFuture<T>, next: F) -> SentFuture<U>
-    where
-        T: Send + 'static,
-        U: Send + 'static,
-        F: FnOnce(Result<T, Error>) -> SentFuture<U> + Send + 'static,
-    {
-        Box::pin(async move { next(first.await).await })
-    }
-}
+amigo_platform_core::nonblocking_transport!(
+    WasmTransport,
+    SentFuture,
+    seed = WasmTransport::random_seed
+);

@@ -37,8 +37,7 @@ impl WsDriver for Browser {
     }
 
     fn seed() -> u64 {
-        // `Math.random` has 53 random bits; the standard library has no randomness here.
-        (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
+        crate::WasmTransport::random_seed()
     }
 }
 

@@ -251,7 +251,11 @@ impl DeviceLogin {
 
     /// Hands an item to the callbacks, answering a workspace choice (what every driver does
     /// with a login's items).
-    pub fn deliver(&mut self, event: LoginEvent, callbacks: &mut dyn super::LoginCallbacks) {
+    pub fn deliver<C: super::LoginCallbacks + ?Sized>(
+        &mut self,
+        event: LoginEvent,
+        callbacks: &mut C,
+    ) {
         match event {
             LoginEvent::Code(code) => callbacks.on_code(&code),
             LoginEvent::Status(status) => callbacks.on_status(status),
