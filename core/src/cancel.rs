@@ -176,6 +176,11 @@ impl Cancelled {
         }
     }
 
+    /// Whether the set has no token at all (the future never resolves).
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
     /// Whether any token is cancelled now.
     pub fn is_cancelled(&self) -> bool {
         self.tokens.iter().any(CancelToken::is_cancelled)

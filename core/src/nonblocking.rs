@@ -58,6 +58,9 @@ async fn race<A: Future, B: Future>(a: A, b: B) -> Either<A::Output, B::Output> 
 
 /// Sends an attempt, giving up when a cancel token fires.
 async fn send<Io: AsyncIo>(io: &Io, cancelled: &Cancelled, attempt: Attempt) -> Sent<Io::Body> {
+    if cancelled.is_empty() {
+        return io.send(attempt).await;
+    }
     match race(io.send(attempt), cancelled.clone()).await {
         Either::Left(sent) => sent,
         Either::Right(()) => Sent::Outcome(AttemptOutcome::Cancelled),
