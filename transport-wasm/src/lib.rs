@@ -3,7 +3,7 @@
 //! The browser client of the Amigo Platform SDK: the sans-IO core driven over `fetch`, with an
 //! `AbortController` per attempt (dropping a future aborts its request), time limits on
 //! `setTimeout` and `web-time` clocks. One loop drives every machine of the core: calls, event
-//! and turn streams ([`sse`]), device logins and token refreshes ([`auth`]). Futures are not
+//! and turn streams (`sse`), device logins and token refreshes (`auth`). Futures are not
 //! `Send` (browsers are single-threaded); the rest is the surface of the native transports.
 //!
 //! What browsers cannot do, and how it is handled:
