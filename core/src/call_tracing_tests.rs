@@ -89,6 +89,9 @@ fn one_call_span_and_one_child_per_attempt() {
                 }
                 Step::Wait(_) => clock += 1000,
                 Step::Done(_) => break,
+                Step::Refresh(_) | Step::Read(_) => {
+                    panic!("an API key call neither refreshes nor streams")
+                }
             }
         }
     });

@@ -31,6 +31,16 @@
 //! Auto-paging is a [`Pager`]: `next_request()` gives the next page's operation, run it as a
 //! call, feed the response to `handle_page()`.
 //!
+//! ## Writing a transport
+//!
+//! The loop above is written once, here, for both kinds of I/O: [`blocking::Driver`] over a
+//! transport's [`blocking::BlockingIo`] (threads) and [`nonblocking::Driver`] over its
+//! [`nonblocking::AsyncIo`] (futures, on any runtime or none). A transport implements the three
+//! primitives of one of them (send an attempt and keep a streamed body, read the next bytes of
+//! that body, sleep) and gets every call, pager, stream, login and refresh from
+//! [`blocking_transport!`] or [`nonblocking_transport!`] and [`nonblocking_streams!`]. The
+//! repository's `examples/custom_transport.rs` is a complete one over `std::net::TcpStream`.
+//!
 //! ```
 //! use amigo_platform_core::{
 //!     AttemptOutcome, Config, Error, Operation, OperationCall, RequestOptions, RequestParts, Step,
