@@ -774,8 +774,8 @@ fn attempt_timeout_is_bounded_by_the_remaining_deadline() {
     assert_eq!(at, vec![ms(0), ms(325), ms(775)]);
     assert_eq!(timeouts, vec![Some(ms(300)), Some(ms(300)), Some(ms(225))]);
 
-    // No attempt timeout: the remaining deadline alone.
-    let cfg = config().build().unwrap();
+    // No attempt timeout (disabled): the remaining deadline alone.
+    let cfg = config().timeout(Duration::ZERO).build().unwrap();
     let run = get_then_ok(
         &cfg,
         &RequestOptions::new().deadline(ms(1000)),
@@ -785,8 +785,22 @@ fn attempt_timeout_is_bounded_by_the_remaining_deadline() {
     let timeouts: Vec<_> = run.sends.iter().map(|s| s.timeout).collect();
     assert_eq!(timeouts, vec![Some(ms(1000)), Some(ms(600))]);
 
-    // Neither: no limit.
+    // Neither configured: the default per-attempt timeout, so a silent server cannot hang
+    // the call; zero disables it.
+    let cfg = config().build().unwrap();
     let run = get_then_ok(&cfg, &RequestOptions::new(), status(200), 0);
+    assert_eq!(run.sends[0].timeout, Some(crate::config::DEFAULT_TIMEOUT));
+    assert_eq!(cfg.timeout(), Some(crate::config::DEFAULT_TIMEOUT));
+    let off = config().timeout(Duration::ZERO).build().unwrap();
+    assert_eq!(off.timeout(), None);
+    let run = get_then_ok(&off, &RequestOptions::new(), status(200), 0);
+    assert_eq!(run.sends[0].timeout, None);
+    let run = get_then_ok(
+        &cfg,
+        &RequestOptions::new().timeout(Duration::ZERO),
+        status(200),
+        0,
+    );
     assert_eq!(run.sends[0].timeout, None);
 }
 

@@ -85,9 +85,10 @@ impl Config {
     pub fn retry(&self) -> RetryPolicy {
         self.retry
     }
-    /// The client-level per-attempt timeout.
+    /// The client-level per-attempt timeout ([`DEFAULT_TIMEOUT`] unless configured; `None`
+    /// when disabled with zero).
     pub fn timeout(&self) -> Option<Duration> {
-        self.timeout
+        self.timeout.filter(|d| !d.is_zero())
     }
     /// The client-level overall deadline.
     pub fn deadline(&self) -> Option<Duration> {
@@ -221,7 +222,9 @@ impl ConfigBuilder {
         self.retry.retry_writes = on;
         self
     }
-    /// Per-attempt timeout covering the whole attempt; zero disables.
+    /// Per-attempt timeout covering the whole attempt (headers and body) of a buffered call;
+    /// default [`DEFAULT_TIMEOUT`] (10 minutes: long enough for operations that run language
+    /// models, short enough that a silent server never hangs a call); zero disables.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = Some(d);
         self
@@ -282,7 +285,7 @@ impl ConfigBuilder {
             base_url,
             agent_base_url: self.agent_base_url,
             retry: self.retry,
-            timeout: self.timeout,
+            timeout: Some(self.timeout.unwrap_or(DEFAULT_TIMEOUT)),
             deadline: self.deadline,
             headers,
             hooks: self.hooks,
@@ -290,6 +293,13 @@ impl ConfigBuilder {
         })
     }
 }
+
+/// The per-attempt timeout of a buffered call when none is configured (10 minutes).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The connect timeout (DNS, TCP and TLS) the transports' default clients use on every
+/// connection: calls, streams, WebSockets and identity requests (10 seconds).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Checks an absolute `http`/`https` URL with a host and no query or fragment; strips trailing `/`.
 pub fn validate_base_url(url: &str) -> Result<String, Error> {

@@ -1,6 +1,7 @@
 //! The async transport: hyper's I/O primitives, driven by the core's async loop.
 
 use amigo_platform_core::client::DefaultTransport;
+use amigo_platform_core::config::DEFAULT_CONNECT_TIMEOUT;
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::machine::{Read, Sent};
 use amigo_platform_core::nonblocking::AsyncIo;
@@ -128,13 +129,17 @@ async fn buffer(head: http::response::Parts, body: Incoming, max_body: usize) ->
     }
 }
 
-/// A pooled HTTP/1.1 client over plain TCP or rustls (ring named explicitly, webpki roots).
+/// A pooled HTTP/1.1 client over plain TCP or rustls (ring named explicitly, webpki roots),
+/// with a connect timeout of [`DEFAULT_CONNECT_TIMEOUT`] on every connection.
 pub(crate) fn default_http_client() -> HttpClient {
+    let mut tcp = HttpConnector::new();
+    tcp.enforce_http(false);
+    tcp.set_connect_timeout(Some(DEFAULT_CONNECT_TIMEOUT));
     let https = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(amigo_platform_core::tls::client_config().as_ref().clone())
         .https_or_http()
         .enable_http1()
-        .build();
+        .wrap_connector(tcp);
     LegacyClient::builder(hyper_util::rt::TokioExecutor::new()).build(https)
 }
 

@@ -4,6 +4,7 @@ use crate::sleep::{any_cancelled, sleep_until, thread_waker};
 use amigo_platform_core::blocking::BlockingIo;
 use amigo_platform_core::cancel::Registration;
 use amigo_platform_core::client::DefaultTransport;
+use amigo_platform_core::config::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::machine::{Read as ReadOutcome, Sent};
 use amigo_platform_core::sse::{streams_body, MAX_ERROR_BODY};
@@ -35,10 +36,10 @@ const READ_AHEAD: usize = 8;
 pub struct UreqTransport {
     agent: ureq::Agent,
     max_body: u64,
-    /// The agent already treats every status as a response, follows no redirect, adds no
-    /// `Accept-Encoding` and has no global timeout: attempts without a time limit go out
-    /// without a per-request configuration.
-    as_is: bool,
+    /// `Some(global)`: the agent already treats every status as a response, follows no
+    /// redirect and adds no `Accept-Encoding`, so an attempt whose time limit is the agent's
+    /// global timeout goes out without a per-request configuration.
+    as_is: Option<Option<Duration>>,
 }
 
 impl std::fmt::Debug for UreqTransport {
@@ -56,32 +57,40 @@ impl Default for UreqTransport {
 }
 
 impl UreqTransport {
-    /// A transport with a default agent (set up the way every attempt needs it).
+    /// A transport with a default agent, set up the way every attempt needs it: statuses
+    /// are responses, redirects are left to the core, a connect timeout of
+    /// [`DEFAULT_CONNECT_TIMEOUT`] on every connection and the default per-attempt timeout
+    /// (so that attempts with it go out without a per-request configuration).
     pub fn new() -> Self {
-        Self::with_agent(
-            ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .max_redirects(0)
-                .max_redirects_will_error(false)
-                .accept_encoding(ureq::config::AutoHeaderValue::None)
-                .build()
-                .new_agent(),
-        )
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .accept_encoding(ureq::config::AutoHeaderValue::None)
+            .timeout_connect(Some(DEFAULT_CONNECT_TIMEOUT))
+            .timeout_global(Some(DEFAULT_TIMEOUT))
+            .build();
+        let connector = ureq::unversioned::transport::DefaultConnector::new();
+        Self::with_agent(ureq::Agent::with_parts(
+            config,
+            connector,
+            InlineResolver::default(),
+        ))
     }
 
-    /// A transport over a user-built agent (proxies, TLS settings). Status codes are never
-    /// turned into ureq errors and redirects are never followed, whatever the agent's own
-    /// settings.
+    /// A transport over a user-built agent (proxies, TLS settings, its own connect timeout).
+    /// Status codes are never turned into ureq errors and redirects are never followed,
+    /// whatever the agent's own settings.
     pub fn with_agent(agent: ureq::Agent) -> Self {
         let config = agent.config();
-        let as_is = !config.http_status_as_error()
+        let fits = !config.http_status_as_error()
             && config.max_redirects() == 0
             && !config.max_redirects_will_error()
             && matches!(
                 config.accept_encoding(),
                 ureq::config::AutoHeaderValue::None
-            )
-            && config.timeouts().global.is_none();
+            );
+        let as_is = fits.then(|| config.timeouts().global);
         UreqTransport {
             agent,
             max_body: DEFAULT_MAX_BODY,
@@ -161,7 +170,7 @@ impl UreqTransport {
                 .accept_encoding(ureq::config::AutoHeaderValue::None)
                 .build()
                 .run()
-        } else if self.as_is && attempt.timeout.is_none() {
+        } else if self.as_is == Some(attempt.timeout) {
             self.agent.run(request)
         } else {
             request
@@ -245,6 +254,29 @@ fn failure(e: ureq::Error) -> AttemptOutcome {
         _ => TransportErrorKind::Other,
     };
     AttemptOutcome::Failed(Error::network(kind, e))
+}
+
+/// Resolves host names on the calling thread. ureq resolves before it looks in its connection
+/// pool, and its default resolver starts a thread for every lookup made under a time limit,
+/// so with the default per-attempt timeout every request would start one (a 40% slowdown on
+/// loopback). The lookup is bounded by the system resolver's own timeouts instead; connecting
+/// is bounded by the connect timeout.
+#[derive(Debug, Default)]
+struct InlineResolver(ureq::unversioned::resolver::DefaultResolver);
+
+impl ureq::unversioned::resolver::Resolver for InlineResolver {
+    fn resolve(
+        &self,
+        uri: &http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let untimed = ureq::unversioned::transport::NextTimeout {
+            after: ureq::unversioned::transport::time::Duration::NotHappening,
+            ..timeout
+        };
+        self.0.resolve(uri, config, untimed)
+    }
 }
 
 /// What a kept body's reader thread (or a cancel) sends to the driver.
@@ -372,9 +404,16 @@ mod tests {
 
     #[test]
     fn only_an_agent_configured_for_the_sdk_skips_per_request_configuration() {
-        assert!(UreqTransport::new().as_is);
+        let default = UreqTransport::new();
+        assert_eq!(default.as_is, Some(Some(DEFAULT_TIMEOUT)));
+        // Every connection has a connect timeout by default.
+        let timeouts = default.agent().config().timeouts();
+        assert_eq!(timeouts.connect, Some(DEFAULT_CONNECT_TIMEOUT));
         // ureq's defaults turn statuses into errors and follow redirects.
-        assert!(!UreqTransport::with_agent(ureq::Agent::new_with_defaults()).as_is);
+        assert_eq!(
+            UreqTransport::with_agent(ureq::Agent::new_with_defaults()).as_is,
+            None
+        );
         let with_timeout = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -383,7 +422,8 @@ mod tests {
             .timeout_global(Some(Duration::from_secs(5)))
             .build()
             .new_agent();
-        assert!(!UreqTransport::with_agent(with_timeout).as_is);
+        let t = UreqTransport::with_agent(with_timeout);
+        assert_eq!(t.as_is, Some(Some(Duration::from_secs(5))));
     }
 
     #[test]

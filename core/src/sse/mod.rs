@@ -158,7 +158,7 @@ pub use session::{
     CloseReason, EventStreamOp, SseOptions, SseSession, SseStep, StreamItem, StreamOpened,
     StreamState, SubscriptionHandle, WorkspaceEvent,
 };
-pub use turn::{TurnBody, TurnEvent, TurnSession, TurnStep, TurnStreamOp};
+pub use turn::{TurnBody, TurnEvent, TurnSession, TurnStep, TurnStreamOp, TURN_IDLE_TIMEOUT};
 pub use typed::*;
 
 /// The `Accept` value of every streamed request.

@@ -125,6 +125,8 @@ pub struct TurnSession {
     result: Option<Result<(), Error>>,
     ended_by_frame: bool,
     deadline: Option<(Instant, Duration)>,
+    /// When the open stream ends for want of data (set when it opens, moved by every chunk).
+    idle_at: Option<Instant>,
     cancel: Vec<CancelToken>,
 }
 
@@ -135,6 +137,10 @@ impl std::fmt::Debug for TurnSession {
             .finish_non_exhaustive()
     }
 }
+
+/// How long an open turn stream may go without a byte before it ends as interrupted (a
+/// server that stops mid-turn never hangs the stream).
+pub const TURN_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn interrupted(cause: &str) -> Error {
     Error::other(
@@ -165,7 +171,9 @@ impl TurnSession {
             .and_then(|d| time.now.checked_add(d).map(|at| (at, d)));
         let phase = super::prepare_stream(&op, config, options, base_url)
             .map(|req| {
-                let read_timeout = deadline.map(|(_, total)| total);
+                let read_timeout = Some(
+                    deadline.map_or(TURN_IDLE_TIMEOUT, |(_, total)| total.min(TURN_IDLE_TIMEOUT)),
+                );
                 Phase::Request(Call::new(req, config, options, seed, time).streaming(read_timeout))
             })
             .map_err(Some);
@@ -176,6 +184,7 @@ impl TurnSession {
             result: None,
             ended_by_frame: false,
             deadline,
+            idle_at: None,
             cancel: options.cancel.clone(),
         }
     }
@@ -203,6 +212,7 @@ impl TurnSession {
             result: None,
             ended_by_frame: false,
             deadline: None,
+            idle_at: None,
             cancel: Vec::new(),
         }
     }
@@ -244,12 +254,18 @@ impl TurnSession {
                     self.finish(Err(Error::cancelled()));
                     return self.poll(time);
                 }
+                let idle_at = *self.idle_at.get_or_insert(time.now + TURN_IDLE_TIMEOUT);
                 match self.deadline {
                     Some((at, total)) if time.now >= at => {
                         self.finish(Err(Error::timeout(total, TimeoutScope::Deadline)));
                         self.poll(time)
                     }
-                    d => Step::Read(d.map(|(at, _)| at)),
+                    _ if time.now >= idle_at => {
+                        let secs = TURN_IDLE_TIMEOUT.as_secs();
+                        self.finish(Err(interrupted(&format!("no data for {secs} s"))));
+                        self.poll(time)
+                    }
+                    d => Step::Read(Some(d.map_or(idle_at, |(at, _)| at.min(idle_at)))),
                 }
             }
             Phase::Request(call) => {
@@ -313,9 +329,12 @@ impl TurnSession {
     }
 
     /// Feeds one chunk of the body.
-    pub fn handle_chunk(&mut self, chunk: &[u8], _time: Time) {
+    pub fn handle_chunk(&mut self, chunk: &[u8], time: Time) {
         if !matches!(self.phase, Ok(Phase::Open)) {
             return;
+        }
+        if !chunk.is_empty() {
+            self.idle_at = Some(time.now + TURN_IDLE_TIMEOUT);
         }
         self.decoder.feed(chunk);
         while let Some(item) = self.decoder.next_frame() {

@@ -367,3 +367,45 @@ fn turn_bodies_are_any_serializable_value() {
     let op = TurnStreamOp::new("c", &serde_json::json!({"message": "hi"})).expect("op");
     assert_eq!(&op.body[..], br#"{"message":"hi"}"#);
 }
+
+#[test]
+fn a_silent_open_turn_stream_ends_interrupted_after_the_idle_timeout() {
+    let cfg = config();
+    let op = TurnStreamOp::new("conv-1", &serde_json::json!({"message": "hi"})).expect("op");
+    let start = t();
+    let at = |secs: u64| Time {
+        now: start.now + std::time::Duration::from_secs(secs),
+        wall: start.wall,
+    };
+    let mut s = TurnSession::new(op, &cfg, &RequestOptions::new(), None, 3, start);
+    let TurnStep::Send(attempt) = s.poll(at(0)) else {
+        panic!("send first")
+    };
+    assert_eq!(attempt.read_timeout, Some(TURN_IDLE_TIMEOUT));
+    let (head, _) = http::Response::builder()
+        .header("content-type", "text/event-stream")
+        .body(())
+        .expect("head")
+        .into_parts();
+    s.handle_head(head, at(0));
+    // Open: reads are bounded by the idle watchdog.
+    let TurnStep::Read(Some(until)) = s.poll(at(0)) else {
+        panic!("read with a limit")
+    };
+    assert_eq!(until, at(60).now);
+    // Data moves the watchdog.
+    s.handle_chunk(b": keep-alive\n", at(50));
+    let TurnStep::Read(Some(until)) = s.poll(at(50)) else {
+        panic!("read with a limit")
+    };
+    assert_eq!(until, at(110).now);
+    // Silence past it ends the stream as interrupted (retryable), once.
+    match s.poll(at(110)) {
+        TurnStep::Done(Err(e)) => {
+            assert_eq!(e.error_code(), Some("stream_interrupted"));
+            assert!(e.message().contains("no data for 60 s"), "{}", e.message());
+        }
+        other => panic!("expected the end, got {other:?}"),
+    }
+    assert!(matches!(s.poll(at(111)), TurnStep::Done(Ok(()))));
+}
