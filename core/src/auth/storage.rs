@@ -146,8 +146,6 @@ mod file {
 
     /// How long [`FileStorage::lock`] waits for another holder before giving up.
     const LOCK_WAIT: Duration = Duration::from_secs(30);
-    /// A lock file older than this is taken to be left over by a crashed process.
-    const STALE_LOCK: Duration = Duration::from_secs(60);
 
     static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -158,7 +156,9 @@ mod file {
     /// Writes are atomic (temporary file in the same folder, fsync, rename); on Unix the
     /// folder is created 0700 and the file is 0600. A malformed file reads as "no
     /// credentials" with a warning, never as an error. [`TokenStorage::lock`] is an advisory
-    /// lock file `<path>.lock`, created exclusively, shared by every process using the path.
+    /// lock on the file `<path>.lock` (an operating-system file lock, released when its holder
+    /// closes it or exits, so a crashed process never leaves it locked), shared by every
+    /// process using the path.
     ///
     /// ```
     /// use amigo_platform_core::auth::{Credentials, FileStorage, TokenStorage};
@@ -339,50 +339,36 @@ mod file {
         fn lock(&self) -> Result<Option<StorageLock>, Error> {
             self.create_dir()?;
             let path = self.lock_path();
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create(true).truncate(false);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+            let file = opts
+                .open(&path)
+                .map_err(|e| io_error("cannot open the lock", &path, e))?;
             let mut waited = Duration::ZERO;
             let mut pause = Duration::from_millis(2);
+            // Bounded by LOCK_WAIT. The operating system releases the lock when its holder
+            // closes the file or exits, crashed or not: no stale lock to guess about.
             loop {
-                let mut opts = std::fs::OpenOptions::new();
-                opts.write(true).create_new(true);
-                #[cfg(unix)]
-                std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-                match opts.open(&path) {
-                    Ok(mut f) => {
-                        let _ = writeln!(f, "{}", std::process::id());
-                        return Ok(Some(StorageLock::new(LockFile(path))));
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                        let stale = std::fs::metadata(&path)
-                            .and_then(|m| m.modified())
-                            .ok()
-                            .and_then(|t| t.elapsed().ok())
-                            .is_some_and(|age| age > STALE_LOCK);
-                        if stale {
-                            let _ = std::fs::remove_file(&path);
-                            continue;
-                        }
-                        if waited >= LOCK_WAIT {
-                            return Err(Error::credentials(format!(
-                                "timed out waiting for the credentials lock {}",
-                                path.display()
-                            )));
-                        }
+                match file.try_lock() {
+                    Ok(()) => return Ok(Some(StorageLock::new(file))),
+                    Err(std::fs::TryLockError::WouldBlock) if waited < LOCK_WAIT => {
                         std::thread::sleep(pause);
                         waited += pause;
                         pause = (pause * 2).min(Duration::from_millis(50));
                     }
-                    Err(e) => return Err(io_error("cannot create the lock", &path, e)),
+                    Err(std::fs::TryLockError::WouldBlock) => {
+                        return Err(Error::credentials(format!(
+                            "timed out waiting for the credentials lock {}",
+                            path.display()
+                        )))
+                    }
+                    Err(std::fs::TryLockError::Error(e)) => {
+                        return Err(io_error("cannot lock", &path, e))
+                    }
                 }
             }
-        }
-    }
-
-    /// Removes the lock file when dropped.
-    struct LockFile(PathBuf);
-
-    impl Drop for LockFile {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.0);
         }
     }
 }
