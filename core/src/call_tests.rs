@@ -1663,7 +1663,7 @@ proptest! {
         }
         // Pad the script so it never runs out before max_attempts.
         let mut full = script.clone();
-        full.extend(std::iter::repeat(status(503)).take(6));
+        full.extend(std::iter::repeat_n(status(503), 6));
         let mut d = Driver::new(full);
         d.latency = ms(policy.latency_ms);
         let mut call = Call::new(prepared(policy.method.clone(), b"{\"k\":1}"), &cfg, &opts, seed, d.time());

@@ -437,7 +437,7 @@ async fn serve_events(
         let replay: VecDeque<Arc<Stored>> = inner
             .buffer
             .iter()
-            .filter(|s| s.ws == ws && last_id.map_or(true, |l| s.id > l))
+            .filter(|s| s.ws == ws && last_id.is_none_or(|l| s.id > l))
             .cloned()
             .collect();
         let (etx, erx) = unbounded_channel();

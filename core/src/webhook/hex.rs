@@ -50,7 +50,7 @@ pub(crate) enum Decoded<const N: usize> {
 /// `None`. Text of another length than `2 * N` digits is validated but not kept.
 #[inline]
 pub(crate) fn decode_array<const N: usize>(text: &[u8]) -> Option<Decoded<N>> {
-    if text.is_empty() || text.len() % 2 != 0 {
+    if text.is_empty() || !text.len().is_multiple_of(2) {
         return None;
     }
     if text.len() != 2 * N {
