@@ -355,3 +355,34 @@ fn dropping_a_turn_stream_closes_the_connection() {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+#[test]
+fn a_cancel_token_ends_a_turn_stream_blocked_in_its_body() {
+    let server = MockServer::start();
+    // One event, then a body that stays silent for 20 s.
+    server.script_turn([
+        TurnPart::text("event: token\ndata: {\"text\":\"a\"}\n\n"),
+        TurnPart::Pause(Duration::from_secs(20)),
+        TurnPart::text("event: done\ndata: {}\n\n"),
+    ]);
+    let token = CancelToken::new();
+    let options = RequestOptions::new().cancel_token(token.clone());
+    let client = client(&server);
+    let mut stream = sse::stream_turn_with(&client, "c", &TurnRequest::new("x"), None, options);
+    assert!(matches!(stream.next(), Some(Ok(TurnEvent::Token(_)))));
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        token.cancel();
+    });
+    let started = Instant::now();
+    // The next read is blocked on the silent body; the cancel must end it promptly.
+    let e = stream.next().expect("an item").expect_err("cancelled");
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(stream.next().is_none());
+    canceller.join().expect("canceller");
+}
