@@ -8,7 +8,7 @@
 
 use amigo_platform_api::models as m;
 use amigo_platform_api::ops;
-use amigo_platform_core::operation::{Operation, Paginated};
+use amigo_platform_core::operation::Paginated;
 use amigo_platform_testkit::{Fault, MockServer};
 use serde_json::Value;
 
@@ -112,7 +112,7 @@ where
     let config = amigo_platform_core::Config::builder()
         .api_key(MockServer::API_KEY)
         .workspace_id("ws-test")
-        .base_url(&server.base_url())
+        .base_url(server.base_url())
         .timeout(std::time::Duration::from_secs(10))
         .max_retries(0)
         .build()
@@ -1145,7 +1145,7 @@ fn scheduling_rules_list_scheduling_rule_sets() {
             page: r##"{"continuation_token":1,"has_more":true,"items":[],"total":1}"##,
             list: "items",
             item: r##"{"agent_kind":"tms","created_at":"2024-01-02T03:04:05Z","created_by":"3fa85f64-5717-4562-b3fc-2c963f66afa6","id":"3fa85f64-5717-4562-b3fc-2c963f66afa6","is_active":true,"params":{},"rule_kind":"clinic_open_hours","updated_at":"2024-01-02T03:04:05Z","workspace_id":"3fa85f64-5717-4562-b3fc-2c963f66afa6"}"##,
-            marker: None,
+            marker: Some("created_at"),
             limit: true,
             end_null: true,
         },

@@ -3343,25 +3343,6 @@ fn without_design_refs(notes: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-#[cfg(test)]
-mod design_ref_tests {
-    #[test]
-    fn design_references_are_left_out() {
-        assert_eq!(
-            super::without_design_refs("bytes + content type **[D14]** (§2.6)"),
-            "bytes + content type"
-        );
-        assert_eq!(
-            super::without_design_refs("SSE, raw frames (§5c)"),
-            "SSE, raw frames"
-        );
-        assert_eq!(
-            super::without_design_refs("see [Docs] and [D]"),
-            "see [Docs] and [D]"
-        );
-    }
-}
-
 // ---------------------------------------------------------------- emit: pager tests
 
 /// `v` with `$ref`s followed and a nullable `anyOf` reduced to its non-null member.
@@ -3387,8 +3368,9 @@ fn deref<'g>(g: &'g Gen, mut v: &'g Value) -> &'g Value {
 }
 
 /// The top-level key of an item example that can carry a per-item marker string and shows in
-/// the item's `Debug`: a plain string (no format, enum or const) that is neither sensitive nor
-/// a URL. `"marker"` on free-form objects (kept as map entries).
+/// the item's `Debug`: a string (no enum or const; a plain one before a formatted one, which
+/// the models also keep as `String`) that is neither sensitive nor a URL. `"marker"` on
+/// free-form objects (kept as map entries).
 fn marker_key(g: &Gen, item_schema: &Value, item: &Value) -> Option<String> {
     let sch = deref(g, item_schema);
     let props = sch.get("properties").and_then(Value::as_object);
@@ -3396,16 +3378,23 @@ fn marker_key(g: &Gen, item_schema: &Value, item: &Value) -> Option<String> {
         return item.is_object().then(|| "marker".to_owned());
     };
     let obj = item.as_object()?;
-    obj.iter().find_map(|(k, v)| {
-        let p = deref(g, props.get(k)?);
-        let plain = s(p, "type") == Some("string")
-            && p.get("format").is_none()
-            && p.get("enum").is_none()
-            && p.get("const").is_none();
-        let shown =
-            !is_sensitive_key(k) && k != "url" && !k.ends_with("_url") && k != "type" && k != "kind";
-        (plain && shown && v.is_string()).then(|| k.clone())
-    })
+    let pick = |formatted: bool| {
+        obj.iter().find_map(|(k, v)| {
+            let p = deref(g, props.get(k)?);
+            let string = s(p, "type") == Some("string")
+                && p.get("enum").is_none()
+                && p.get("const").is_none()
+                && s(p, "format") != Some("binary")
+                && p.get("format").is_some() == formatted;
+            let shown = !is_sensitive_key(k)
+                && k != "url"
+                && !k.ends_with("_url")
+                && k != "type"
+                && k != "kind";
+            (string && shown && v.is_string()).then(|| k.clone())
+        })
+    };
+    pick(false).or_else(|| pick(true))
 }
 
 /// Auto-paging tests: one per paginated operation, paging through scripted loopback pages in
@@ -3423,7 +3412,7 @@ fn emit_pager_tests(g: &Gen, ops: &[Op], header: &str, files: &mut BTreeMap<Stri
          //! every later request carries the previous page's cursor or offset.\n\n\
          #![allow(unused_mut, clippy::redundant_clone, clippy::clone_on_copy)]\n\n\
          use amigo_platform_api::models as m;\nuse amigo_platform_api::ops;\n\
-         use amigo_platform_core::operation::{{Operation, Paginated}};\n\
+         use amigo_platform_core::operation::Paginated;\n\
          use amigo_platform_testkit::{{Fault, MockServer}};\nuse serde_json::Value;\n\n\
          /// Paginated operations covered here.\npub const PAGERS: usize = {};\n\n",
         count(Pager::Token),
@@ -3465,9 +3454,9 @@ fn emit_pager_tests(g: &Gen, ops: &[Op], header: &str, files: &mut BTreeMap<Stri
             Pager::DerivedOffset => "offset",
         };
         let props = page_schema.get("properties");
-        let nullable_end = props
-            .and_then(|p| p.get(out_field))
-            .is_none_or(|p| {
+        let nullable_end = match props.and_then(|p| p.get(out_field)) {
+            None => true,
+            Some(p) => {
                 let required = page_schema
                     .get("required")
                     .and_then(Value::as_array)
@@ -3476,11 +3465,13 @@ fn emit_pager_tests(g: &Gen, ops: &[Op], header: &str, files: &mut BTreeMap<Stri
                     || p.get("anyOf")
                         .and_then(Value::as_array)
                         .is_some_and(|a| a.iter().any(|x| s(x, "type") == Some("null")))
-            });
+            }
+        };
         let (vals, _, _) = sample_new_args(g, op);
-        let limit = op.params.iter().find(|p| {
-            p.wire == "limit" && p.loc == Loc::Query && !p.required && p.ty == Ty::Int
-        });
+        let limit = op
+            .params
+            .iter()
+            .find(|p| p.wire == "limit" && p.loc == Loc::Query && !p.required && p.ty == Ty::Int);
         let new = format!(
             "ops::{}::{}::new({})",
             op.module,
@@ -3488,7 +3479,10 @@ fn emit_pager_tests(g: &Gen, ops: &[Op], header: &str, files: &mut BTreeMap<Stri
             vals.join(", ")
         );
         let value = match limit {
-            Some(p) => format!("{{ let mut op = {new}; op.{} = Some(PER_PAGE as i64); op }}", p.ident),
+            Some(p) => format!(
+                "{{ let mut op = {new}; op.{} = Some(PER_PAGE as i64); op }}",
+                p.ident
+            ),
             None => new,
         };
         let kind_s = match kind {
@@ -3605,7 +3599,7 @@ where
     let config = amigo_platform_core::Config::builder()
         .api_key(MockServer::API_KEY)
         .workspace_id("ws-test")
-        .base_url(&server.base_url())
+        .base_url(server.base_url())
         .timeout(std::time::Duration::from_secs(10))
         .max_retries(0)
         .build()
@@ -3647,3 +3641,22 @@ where
 }
 
 "####;
+
+#[cfg(test)]
+mod design_ref_tests {
+    #[test]
+    fn design_references_are_left_out() {
+        assert_eq!(
+            super::without_design_refs("bytes + content type **[D14]** (§2.6)"),
+            "bytes + content type"
+        );
+        assert_eq!(
+            super::without_design_refs("SSE, raw frames (§5c)"),
+            "SSE, raw frames"
+        );
+        assert_eq!(
+            super::without_design_refs("see [Docs] and [D]"),
+            "see [Docs] and [D]"
+        );
+    }
+}
