@@ -65,6 +65,14 @@ fn typed(e: &Error) -> bool {
     )
 }
 
+/// One matrix at a time, from before its runtime exists: the resource baseline is the whole
+/// process's.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Threads and open file descriptors of this process (Linux; elsewhere zeros).
 fn resources() -> (usize, usize) {
     let count = |dir| std::fs::read_dir(dir).map_or(0, |d| d.count());
@@ -97,9 +105,6 @@ fn matrix<E: Transport>(
     make: impl Fn(Config) -> Client<E>,
     run: impl FnOnce(Arc<Client<E>>) -> Vec<Tally>,
 ) {
-    // One matrix at a time: the resource baseline is the whole process's.
-    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let baseline = resources();
     let server = MockServer::start();
     server.seed_agents(MockServer::WORKSPACE_ID, 7);
@@ -163,6 +168,7 @@ fn body(caller: usize, op: usize) -> CreateAgentRequest {
 
 #[test]
 fn blocking_transport_under_every_fault() {
+    let _serial = serial();
     matrix(amigo_platform_ureq::Client::new, |client| {
         std::thread::scope(|s| {
             let callers: Vec<_> = (0..CALLERS)
@@ -200,6 +206,7 @@ fn blocking_transport_under_every_fault() {
 
 #[test]
 fn async_transport_under_every_fault() {
+    let _serial = serial();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
