@@ -4,8 +4,8 @@
 use amigo_platform_core::backoff::FixedRandom;
 use amigo_platform_core::ws::{
     ObserverEvent, ObserverEventData, ReconnectCause, SendPolicy, TextStreamClientFrame,
-    TextStreamFrame, TextStreamParams, TextStreamServerFrame, WsConnect, WsErrorInfo, WsEvent,
-    WsMessage, WsOptions, WsSession, WsState,
+    TextStreamFrame, TextStreamParams, TextStreamServerFrame, WsConnect, WsDriverOptions,
+    WsErrorInfo, WsEvent, WsMessage, WsOptions, WsSession, WsState,
 };
 use amigo_platform_core::{CancelToken, Config, Error};
 use amigo_platform_testkit::ws::{MockWs, WsScript, WsStep};
@@ -24,7 +24,13 @@ trait Sock {
 
 /// A transport under test.
 trait WsBackend {
-    fn start(session: WsSession) -> Box<dyn Sock>;
+    /// The driver settings of the tests on this transport.
+    fn options() -> WsDriverOptions;
+    /// Drives `session` with custom driver settings.
+    fn drive(session: WsSession, driver: WsDriverOptions) -> Box<dyn Sock>;
+    fn start(session: WsSession) -> Box<dyn Sock> {
+        Self::drive(session, Self::options())
+    }
 }
 
 struct Blocking;
@@ -46,12 +52,15 @@ impl Sock for BlockingSock {
 }
 
 impl WsBackend for Blocking {
-    fn start(session: WsSession) -> Box<dyn Sock> {
-        let driver = amigo_platform_ureq::ws::WsDriverOptions {
+    fn options() -> WsDriverOptions {
+        amigo_platform_ureq::ws::WsDriverOptions {
             connect_timeout: Duration::from_secs(2),
             close_grace: Duration::from_millis(300),
             poll_interval: Duration::from_millis(5),
-        };
+            ..Default::default()
+        }
+    }
+    fn drive(session: WsSession, driver: WsDriverOptions) -> Box<dyn Sock> {
         Box::new(BlockingSock(amigo_platform_ureq::ws::WsStream::drive(
             session, driver,
         )))
@@ -91,12 +100,14 @@ impl Sock for AsyncSock {
 }
 
 impl WsBackend for Async {
-    fn start(session: WsSession) -> Box<dyn Sock> {
-        let driver = amigo_platform_hyper::ws::WsDriverOptions {
+    fn options() -> WsDriverOptions {
+        amigo_platform_hyper::ws::WsDriverOptions {
             connect_timeout: Duration::from_secs(2),
             close_grace: Duration::from_millis(300),
             ..Default::default()
-        };
+        }
+    }
+    fn drive(session: WsSession, driver: WsDriverOptions) -> Box<dyn Sock> {
         let _guard = runtime().enter();
         Box::new(AsyncSock(amigo_platform_hyper::ws::WsStream::drive(
             session, driver,
@@ -627,6 +638,49 @@ fn text_stream_chat<T: WsBackend>() {
     s.close_with(1000, "bye").unwrap();
 }
 
+/// A message above the configured size limit is never delivered: the connection counts as
+/// dropped (1006) and the session reconnects per its policy.
+fn oversized_message_fails_the_connection<T: WsBackend>() {
+    let ws = MockWs::start();
+    ws.script(WsScript::new([
+        WsStep::text("small"),
+        WsStep::Binary(vec![b'x'; 64 * 1024]),
+        WsStep::text("after the big one"),
+        WsStep::Hang,
+    ]));
+    ws.script(WsScript::new([WsStep::text("again"), WsStep::Hang]));
+    let driver = WsDriverOptions {
+        max_message_size: 16 * 1024,
+        max_frame_size: 16 * 1024,
+        ..T::options()
+    };
+    let mut s = T::drive(session(&ws.observer_url(), fast()), driver);
+    let ev = collect(&mut *s, |ev| texts(ev).contains(&"again".to_owned()));
+    // Neither the oversized message nor anything after it on that socket was delivered.
+    assert_eq!(texts(&ev), ["small", "again"], "{ev:?}");
+    let r = reconnects(&ev);
+    assert_eq!(r.len(), 1, "{ev:?}");
+    assert_eq!(r[0].close_code, Some(1006));
+    assert_eq!(r[0].cause, ReconnectCause::Closed);
+    assert!(errors(&ev).is_empty(), "{ev:?}");
+    assert_eq!(ws.connection_count(), 2);
+    // The limit bounds frames too: a single 64 KiB frame with a large message limit fails.
+    let ws = MockWs::start();
+    ws.script(WsScript::new([
+        WsStep::Binary(vec![b'x'; 64 * 1024]),
+        WsStep::Hang,
+    ]));
+    ws.script(WsScript::new([WsStep::text("again"), WsStep::Hang]));
+    let driver = WsDriverOptions {
+        max_frame_size: 16 * 1024,
+        ..T::options()
+    };
+    let mut s = T::drive(session(&ws.observer_url(), fast()), driver);
+    let ev = collect(&mut *s, |ev| texts(ev).contains(&"again".to_owned()));
+    assert_eq!(texts(&ev), ["again"], "{ev:?}");
+    assert_eq!(reconnects(&ev).len(), 1, "{ev:?}");
+}
+
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod blocking {
@@ -658,6 +712,7 @@ both!(
     cancel_token_closes,
     observer_frames,
     text_stream_chat,
+    oversized_message_fails_the_connection,
 );
 
 #[test]

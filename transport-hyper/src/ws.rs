@@ -147,7 +147,7 @@ async fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, Conne
     let request = wire::handshake(target)?.request;
     let connect = tokio_tungstenite::connect_async_tls_with_config(
         request,
-        None,
+        Some(wire::config(cfg)),
         true,
         Some(tokio_tungstenite::Connector::Rustls(
             amigo_platform_core::tls::client_config(),

@@ -188,7 +188,7 @@ fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, ConnectFail
     let mut attempt = tungstenite::client_tls_with_config(
         request,
         stream,
-        None,
+        Some(wire::config(cfg)),
         Some(tungstenite::Connector::Rustls(
             amigo_platform_core::tls::client_config(),
         )),

@@ -26,7 +26,25 @@ pub struct WsDriverOptions {
     /// The blocking driver only: the longest a read blocks before sends, closes and timers
     /// are served (default 20 ms).
     pub poll_interval: Duration,
+    /// The largest inbound message, in bytes, once its frames are reassembled (default
+    /// 16 MiB, [`DEFAULT_MAX_MESSAGE_SIZE`]). The SDK's WebSocket messages are JSON events of
+    /// a few KiB; tungstenite's own default (64 MiB) would let one misbehaving or hostile
+    /// server make every session buffer 64 MiB before the consumer sees anything. A larger
+    /// message fails the connection: it is never delivered, the socket is dropped and the
+    /// session handles it like a dropped connection (1006: reconnect per the policy). The
+    /// browser applies its own limits and ignores this.
+    pub max_message_size: usize,
+    /// The largest inbound frame, in bytes (default 4 MiB, [`DEFAULT_MAX_FRAME_SIZE`]): a
+    /// frame header announcing more fails the connection before its payload is buffered,
+    /// like [`max_message_size`](Self::max_message_size). The browser ignores this.
+    pub max_frame_size: usize,
 }
+
+/// The default [`WsDriverOptions::max_message_size`]: 16 MiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 << 20;
+
+/// The default [`WsDriverOptions::max_frame_size`]: 4 MiB.
+pub const DEFAULT_MAX_FRAME_SIZE: usize = 4 << 20;
 
 impl Default for WsDriverOptions {
     fn default() -> Self {
@@ -34,6 +52,8 @@ impl Default for WsDriverOptions {
             connect_timeout: Duration::from_secs(10),
             close_grace: Duration::from_secs(1),
             poll_interval: Duration::from_millis(20),
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            max_frame_size: DEFAULT_MAX_FRAME_SIZE,
         }
     }
 }
