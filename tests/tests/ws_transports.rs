@@ -681,6 +681,67 @@ fn oversized_message_fails_the_connection<T: WsBackend>() {
     assert_eq!(reconnects(&ev).len(), 1, "{ev:?}");
 }
 
+/// A loopback WebSocket server that completes every handshake and then never reads, so the
+/// client's writes eventually block on a full receive window. Returns the URL and the number
+/// of handshakes so far.
+fn deaf_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = std::sync::Arc::clone(&count);
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        // Ends with the test process; each accepted socket is kept open and never read.
+        for stream in listener.incoming().take(8).flatten() {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let callback = |_: &tokio_tungstenite::tungstenite::handshake::server::Request,
+                            mut resp: tokio_tungstenite::tungstenite::handshake::server::Response| {
+                resp.headers_mut()
+                    .insert("sec-websocket-protocol", http::HeaderValue::from_static("auth"));
+                Ok(resp)
+            };
+            if let Ok(ws) = tokio_tungstenite::tungstenite::accept_hdr(stream, callback) {
+                seen.fetch_add(1, Ordering::SeqCst);
+                kept.push(ws);
+            }
+        }
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    (format!("ws://{addr}/deaf"), count)
+}
+
+/// A send to a server that stopped reading is bounded by `send_timeout`: the connection
+/// counts as dropped (1006) and the session reconnects, instead of the driver hanging.
+fn send_timeout_drops_a_stuck_connection<T: WsBackend>() {
+    let (url, handshakes) = deaf_server();
+    let driver = WsDriverOptions {
+        send_timeout: Duration::from_millis(300),
+        ..T::options()
+    };
+    let mut s = T::drive(session(&url, fast()), driver);
+    let ev = collect(&mut *s, has_state(WsState::Open));
+    assert!(has_state(WsState::Open)(&ev), "{ev:?}");
+    // 64 MiB in 1 MiB messages: far more than loopback buffers hold.
+    let chunk = bytes::Bytes::from(vec![b'x'; 1 << 20]);
+    for _ in 0..64 {
+        if s.send(WsMessage::Binary(chunk.clone())).is_err() {
+            break;
+        }
+    }
+    let started = Instant::now();
+    let ev = collect(&mut *s, |ev| !reconnects(ev).is_empty());
+    let r = reconnects(&ev);
+    assert_eq!(r.len(), 1, "no reconnect within {WAIT:?}: {ev:?}");
+    assert_eq!(r[0].close_code, Some(1006));
+    assert!(started.elapsed() < WAIT, "{:?}", started.elapsed());
+    // The session reconnects to the (still deaf) server.
+    let ev = collect(&mut *s, has_state(WsState::Open));
+    assert!(has_state(WsState::Open)(&ev), "{ev:?}");
+    assert!(handshakes.load(std::sync::atomic::Ordering::SeqCst) >= 2);
+    s.close_with(1000, "bye").unwrap();
+}
+
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod blocking {
@@ -713,6 +774,7 @@ both!(
     observer_frames,
     text_stream_chat,
     oversized_message_fails_the_connection,
+    send_timeout_drops_a_stuck_connection,
 );
 
 #[test]

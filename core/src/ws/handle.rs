@@ -38,6 +38,12 @@ pub struct WsDriverOptions {
     /// frame header announcing more fails the connection before its payload is buffered,
     /// like [`max_message_size`](Self::max_message_size). The browser ignores this.
     pub max_frame_size: usize,
+    /// The longest one outbound write (a `Transmit`) may take (default 10 s). A server that
+    /// stops reading fills the socket's buffers and would otherwise block the driver forever;
+    /// on expiry the connection counts as dropped (1006) and the session reconnects per its
+    /// policy. Closes are bounded by [`close_grace`](Self::close_grace). The browser buffers
+    /// sends itself and ignores this.
+    pub send_timeout: Duration,
 }
 
 /// The default [`WsDriverOptions::max_message_size`]: 16 MiB.
@@ -54,6 +60,7 @@ impl Default for WsDriverOptions {
             poll_interval: Duration::from_millis(20),
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+            send_timeout: Duration::from_secs(10),
         }
     }
 }
