@@ -119,6 +119,15 @@ async fn run(shared: Arc<WsShared>, cfg: WsDriverOptions) {
                 continue;
             }
             WsIo::Wait(t) => t,
+            // The consumer is behind: leave the socket unread (TCP backpressure) until it
+            // takes an event or a caller command arrives.
+            WsIo::Pause => {
+                tokio::select! {
+                    _ = shared.kicked() => {}
+                    _ = cancelled.clone() => {}
+                }
+                continue;
+            }
             WsIo::Done => return,
         };
         let Some(ws) = sock.as_mut() else {

@@ -118,6 +118,11 @@ fn run(shared: &WsShared, cfg: WsDriverOptions) {
                 continue;
             }
             WsIo::Wait(t) => t,
+            // The consumer is behind: leave the socket unread (TCP backpressure) for a while.
+            WsIo::Pause => {
+                std::thread::sleep(cfg.poll_interval.max(Duration::from_millis(1)));
+                continue;
+            }
             WsIo::Done => return,
         };
         let wait = timer

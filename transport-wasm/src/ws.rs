@@ -192,6 +192,9 @@ async fn run(shared: Arc<WsShared>) {
             WsIo::Wait(until) => {
                 let _ = race(shared.kicked(), sleep_until(until)).await;
             }
+            // The consumer is behind. The browser cannot be told to stop reading: its
+            // messages wait in the session, in order, until the consumer takes events.
+            WsIo::Pause => shared.kicked().await,
             WsIo::Done => return,
         }
     }

@@ -1291,7 +1291,7 @@ mod shared {
                         s.handle_closed(4403, "forbidden", t());
                     }
                     WsIo::Done => return,
-                    WsIo::Transmit(_) | WsIo::Close(_) | WsIo::Wait(_) => {}
+                    WsIo::Transmit(_) | WsIo::Close(_) | WsIo::Wait(_) | WsIo::Pause => {}
                 }
             }
             panic!("the script did not end");
