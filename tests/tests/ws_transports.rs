@@ -684,6 +684,8 @@ fn oversized_message_fails_the_connection<T: WsBackend>() {
 /// A loopback WebSocket server that completes every handshake and then never reads, so the
 /// client's writes eventually block on a full receive window. Returns the URL and the number
 /// of handshakes so far.
+// The handshake callback's error type is fixed by tungstenite's `Callback` trait.
+#[allow(clippy::result_large_err)]
 fn deaf_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
