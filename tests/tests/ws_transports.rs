@@ -744,6 +744,29 @@ fn send_timeout_drops_a_stuck_connection<T: WsBackend>() {
     s.close_with(1000, "bye").unwrap();
 }
 
+/// A consumer far behind a small event queue still gets every message, in order, on one
+/// connection: the driver pauses reading instead of dropping or reconnecting.
+fn slow_consumer_gets_everything<T: WsBackend>() {
+    let ws = MockWs::start();
+    let sent: Vec<String> = (0..50).map(|i| format!("m{i}")).collect();
+    ws.script(WsScript::new(
+        sent.iter()
+            .map(|m| WsStep::text(m.as_str()))
+            .chain([WsStep::Hang]),
+    ));
+    let driver = WsDriverOptions {
+        max_queued_events: 4,
+        ..T::options()
+    };
+    let mut s = T::drive(session(&ws.observer_url(), fast()), driver);
+    std::thread::sleep(Duration::from_millis(300));
+    let ev = collect(&mut *s, |ev| texts(ev).len() == sent.len());
+    assert_eq!(texts(&ev), sent);
+    assert!(reconnects(&ev).is_empty(), "{ev:?}");
+    assert_eq!(ws.connection_count(), 1);
+    s.close_with(1000, "bye").unwrap();
+}
+
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod blocking {
@@ -777,6 +800,7 @@ both!(
     text_stream_chat,
     oversized_message_fails_the_connection,
     send_timeout_drops_a_stuck_connection,
+    slow_consumer_gets_everything,
 );
 
 #[test]
