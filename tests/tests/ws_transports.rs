@@ -4,8 +4,8 @@
 use amigo_platform_core::backoff::FixedRandom;
 use amigo_platform_core::ws::{
     ObserverEvent, ObserverEventData, ReconnectCause, SendPolicy, TextStreamClientFrame,
-    TextStreamFrame, TextStreamParams, TextStreamServerFrame, WsConnect, WsErrorInfo, WsEvent,
-    WsMessage, WsOptions, WsSession, WsState,
+    TextStreamFrame, TextStreamParams, TextStreamServerFrame, WsConnect, WsDriverOptions,
+    WsErrorInfo, WsEvent, WsMessage, WsOptions, WsSession, WsState,
 };
 use amigo_platform_core::{CancelToken, Config, Error};
 use amigo_platform_testkit::ws::{MockWs, WsScript, WsStep};
@@ -24,7 +24,13 @@ trait Sock {
 
 /// A transport under test.
 trait WsBackend {
-    fn start(session: WsSession) -> Box<dyn Sock>;
+    /// The driver settings of the tests on this transport.
+    fn options() -> WsDriverOptions;
+    /// Drives `session` with custom driver settings.
+    fn drive(session: WsSession, driver: WsDriverOptions) -> Box<dyn Sock>;
+    fn start(session: WsSession) -> Box<dyn Sock> {
+        Self::drive(session, Self::options())
+    }
 }
 
 struct Blocking;
@@ -46,12 +52,15 @@ impl Sock for BlockingSock {
 }
 
 impl WsBackend for Blocking {
-    fn start(session: WsSession) -> Box<dyn Sock> {
-        let driver = amigo_platform_ureq::ws::WsDriverOptions {
+    fn options() -> WsDriverOptions {
+        amigo_platform_ureq::ws::WsDriverOptions {
             connect_timeout: Duration::from_secs(2),
             close_grace: Duration::from_millis(300),
             poll_interval: Duration::from_millis(5),
-        };
+            ..Default::default()
+        }
+    }
+    fn drive(session: WsSession, driver: WsDriverOptions) -> Box<dyn Sock> {
         Box::new(BlockingSock(amigo_platform_ureq::ws::WsStream::drive(
             session, driver,
         )))
@@ -91,12 +100,14 @@ impl Sock for AsyncSock {
 }
 
 impl WsBackend for Async {
-    fn start(session: WsSession) -> Box<dyn Sock> {
-        let driver = amigo_platform_hyper::ws::WsDriverOptions {
+    fn options() -> WsDriverOptions {
+        amigo_platform_hyper::ws::WsDriverOptions {
             connect_timeout: Duration::from_secs(2),
             close_grace: Duration::from_millis(300),
             ..Default::default()
-        };
+        }
+    }
+    fn drive(session: WsSession, driver: WsDriverOptions) -> Box<dyn Sock> {
         let _guard = runtime().enter();
         Box::new(AsyncSock(amigo_platform_hyper::ws::WsStream::drive(
             session, driver,
@@ -627,6 +638,135 @@ fn text_stream_chat<T: WsBackend>() {
     s.close_with(1000, "bye").unwrap();
 }
 
+/// A message above the configured size limit is never delivered: the connection counts as
+/// dropped (1006) and the session reconnects per its policy.
+fn oversized_message_fails_the_connection<T: WsBackend>() {
+    let ws = MockWs::start();
+    ws.script(WsScript::new([
+        WsStep::text("small"),
+        WsStep::Binary(vec![b'x'; 64 * 1024]),
+        WsStep::text("after the big one"),
+        WsStep::Hang,
+    ]));
+    ws.script(WsScript::new([WsStep::text("again"), WsStep::Hang]));
+    let driver = WsDriverOptions {
+        max_message_size: 16 * 1024,
+        max_frame_size: 16 * 1024,
+        ..T::options()
+    };
+    let mut s = T::drive(session(&ws.observer_url(), fast()), driver);
+    let ev = collect(&mut *s, |ev| texts(ev).contains(&"again".to_owned()));
+    // Neither the oversized message nor anything after it on that socket was delivered.
+    assert_eq!(texts(&ev), ["small", "again"], "{ev:?}");
+    let r = reconnects(&ev);
+    assert_eq!(r.len(), 1, "{ev:?}");
+    assert_eq!(r[0].close_code, Some(1006));
+    assert_eq!(r[0].cause, ReconnectCause::Closed);
+    assert!(errors(&ev).is_empty(), "{ev:?}");
+    assert_eq!(ws.connection_count(), 2);
+    // The limit bounds frames too: a single 64 KiB frame with a large message limit fails.
+    let ws = MockWs::start();
+    ws.script(WsScript::new([
+        WsStep::Binary(vec![b'x'; 64 * 1024]),
+        WsStep::Hang,
+    ]));
+    ws.script(WsScript::new([WsStep::text("again"), WsStep::Hang]));
+    let driver = WsDriverOptions {
+        max_frame_size: 16 * 1024,
+        ..T::options()
+    };
+    let mut s = T::drive(session(&ws.observer_url(), fast()), driver);
+    let ev = collect(&mut *s, |ev| texts(ev).contains(&"again".to_owned()));
+    assert_eq!(texts(&ev), ["again"], "{ev:?}");
+    assert_eq!(reconnects(&ev).len(), 1, "{ev:?}");
+}
+
+/// A loopback WebSocket server that completes every handshake and then never reads, so the
+/// client's writes eventually block on a full receive window. Returns the URL and the number
+/// of handshakes so far.
+// The handshake callback's error type is fixed by tungstenite's `Callback` trait.
+#[allow(clippy::result_large_err)]
+fn deaf_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = std::sync::Arc::clone(&count);
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        // Ends with the test process; each accepted socket is kept open and never read.
+        for stream in listener.incoming().take(8).flatten() {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let callback = |_: &tokio_tungstenite::tungstenite::handshake::server::Request,
+                            mut resp: tokio_tungstenite::tungstenite::handshake::server::Response| {
+                resp.headers_mut()
+                    .insert("sec-websocket-protocol", http::HeaderValue::from_static("auth"));
+                Ok(resp)
+            };
+            if let Ok(ws) = tokio_tungstenite::tungstenite::accept_hdr(stream, callback) {
+                seen.fetch_add(1, Ordering::SeqCst);
+                kept.push(ws);
+            }
+        }
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    (format!("ws://{addr}/deaf"), count)
+}
+
+/// A send to a server that stopped reading is bounded by `send_timeout`: the connection
+/// counts as dropped (1006) and the session reconnects, instead of the driver hanging.
+fn send_timeout_drops_a_stuck_connection<T: WsBackend>() {
+    let (url, handshakes) = deaf_server();
+    let driver = WsDriverOptions {
+        send_timeout: Duration::from_millis(300),
+        ..T::options()
+    };
+    let mut s = T::drive(session(&url, fast()), driver);
+    let ev = collect(&mut *s, has_state(WsState::Open));
+    assert!(has_state(WsState::Open)(&ev), "{ev:?}");
+    // 64 MiB in 1 MiB messages: far more than loopback buffers hold.
+    let chunk = bytes::Bytes::from(vec![b'x'; 1 << 20]);
+    for _ in 0..64 {
+        if s.send(WsMessage::Binary(chunk.clone())).is_err() {
+            break;
+        }
+    }
+    let started = Instant::now();
+    let ev = collect(&mut *s, |ev| !reconnects(ev).is_empty());
+    let r = reconnects(&ev);
+    assert_eq!(r.len(), 1, "no reconnect within {WAIT:?}: {ev:?}");
+    assert_eq!(r[0].close_code, Some(1006));
+    assert!(started.elapsed() < WAIT, "{:?}", started.elapsed());
+    // The session reconnects to the (still deaf) server.
+    let ev = collect(&mut *s, has_state(WsState::Open));
+    assert!(has_state(WsState::Open)(&ev), "{ev:?}");
+    assert!(handshakes.load(std::sync::atomic::Ordering::SeqCst) >= 2);
+    s.close_with(1000, "bye").unwrap();
+}
+
+/// A consumer far behind a small event queue still gets every message, in order, on one
+/// connection: the driver pauses reading instead of dropping or reconnecting.
+fn slow_consumer_gets_everything<T: WsBackend>() {
+    let ws = MockWs::start();
+    let sent: Vec<String> = (0..50).map(|i| format!("m{i}")).collect();
+    ws.script(WsScript::new(
+        sent.iter()
+            .map(|m| WsStep::text(m.as_str()))
+            .chain([WsStep::Hang]),
+    ));
+    let driver = WsDriverOptions {
+        max_queued_events: 4,
+        ..T::options()
+    };
+    let mut s = T::drive(session(&ws.observer_url(), fast()), driver);
+    std::thread::sleep(Duration::from_millis(300));
+    let ev = collect(&mut *s, |ev| texts(ev).len() == sent.len());
+    assert_eq!(texts(&ev), sent);
+    assert!(reconnects(&ev).is_empty(), "{ev:?}");
+    assert_eq!(ws.connection_count(), 1);
+    s.close_with(1000, "bye").unwrap();
+}
+
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod blocking {
@@ -658,6 +798,9 @@ both!(
     cancel_token_closes,
     observer_frames,
     text_stream_chat,
+    oversized_message_fails_the_connection,
+    send_timeout_drops_a_stuck_connection,
+    slow_consumer_gets_everything,
 );
 
 #[test]

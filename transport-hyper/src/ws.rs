@@ -4,7 +4,9 @@
 //! [`WsStream::connect`] spawns one Tokio task that owns the socket and runs the session's
 //! driving contract: it opens sockets with `Sec-WebSocket-Protocol: auth, <token>` and the
 //! SDK's `User-Agent`, waits on the socket, the session's next timer, caller commands and
-//! cancellation at once, and queues events for the consumer. The [`WsStream`] is a
+//! cancellation at once, and queues events for the consumer. Every write is bounded by
+//! [`WsDriverOptions::send_timeout`] (a server that stops reading counts as a dropped
+//! connection, 1006) and every close by [`WsDriverOptions::close_grace`]. The [`WsStream`] is a
 //! [`futures_core::Stream`] of [`WsEvent`](amigo_platform_core::ws::WsEvent)s (a terminal
 //! error arrives as one `Err`, then the stream ends); a [`WsHandle`] (cloneable, `Send`) sends
 //! and closes. Dropping the `WsStream` closes the session (1000 `client aborted`). Everything
@@ -100,7 +102,10 @@ async fn run(shared: Arc<WsShared>, cfg: WsDriverOptions) {
             }
             WsIo::Transmit(m) => {
                 if let Some(ws) = sock.as_mut() {
-                    if ws.send(wire::to_wire(m)).await.is_err() {
+                    // A peer that stopped reading must not block the driver forever: a write
+                    // that fails or outlasts `send_timeout` drops the connection (1006).
+                    let sent = tokio::time::timeout(cfg.send_timeout, ws.send(wire::to_wire(m)));
+                    if !matches!(sent.await, Ok(Ok(()))) {
                         sock = None;
                         closed(1006, "");
                     }
@@ -114,6 +119,15 @@ async fn run(shared: Arc<WsShared>, cfg: WsDriverOptions) {
                 continue;
             }
             WsIo::Wait(t) => t,
+            // The consumer is behind: leave the socket unread (TCP backpressure) until it
+            // takes an event or a caller command arrives.
+            WsIo::Pause => {
+                tokio::select! {
+                    _ = shared.kicked() => {}
+                    _ = cancelled.clone() => {}
+                }
+                continue;
+            }
             WsIo::Done => return,
         };
         let Some(ws) = sock.as_mut() else {
@@ -147,7 +161,7 @@ async fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, Conne
     let request = wire::handshake(target)?.request;
     let connect = tokio_tungstenite::connect_async_tls_with_config(
         request,
-        None,
+        Some(wire::config(cfg)),
         true,
         Some(tokio_tungstenite::Connector::Rustls(
             amigo_platform_core::tls::client_config(),

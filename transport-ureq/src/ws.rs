@@ -4,7 +4,9 @@
 //! [`WsStream::connect`] starts one background I/O thread that owns the socket and runs the
 //! session's driving contract: it opens sockets with `Sec-WebSocket-Protocol: auth, <token>`
 //! and the SDK's `User-Agent`, reads with a short socket timeout so that timers, sends and
-//! closes are served promptly, and queues events for the consumer. The [`WsStream`] is an
+//! closes are served promptly, bounds every write by [`WsDriverOptions::send_timeout`] (a
+//! server that stops reading counts as a dropped connection, 1006), and queues events for
+//! the consumer. The [`WsStream`] is an
 //! iterator of [`WsEvent`](amigo_platform_core::ws::WsEvent)s (a terminal error arrives as one
 //! `Err`, then the iterator ends); a [`WsHandle`] (cloneable, `Send`) sends and closes from any
 //! thread. Dropping the `WsStream` closes the session (1000 `client aborted`). Everything but
@@ -101,7 +103,9 @@ fn run(shared: &WsShared, cfg: WsDriverOptions) {
             }
             WsIo::Transmit(m) => {
                 let sent = sock.as_mut().map(|ws| ws.send(wire::to_wire(m)));
-                if matches!(sent, Some(Err(e)) if !would_block(&e)) {
+                // A write that outlasts the socket's write timeout (`send_timeout`: the peer
+                // stopped reading) fails the connection like any other write error.
+                if matches!(sent, Some(Err(_))) {
                     sock = None;
                     closed(1006, "");
                 }
@@ -114,6 +118,11 @@ fn run(shared: &WsShared, cfg: WsDriverOptions) {
                 continue;
             }
             WsIo::Wait(t) => t,
+            // The consumer is behind: leave the socket unread (TCP backpressure) for a while.
+            WsIo::Pause => {
+                std::thread::sleep(cfg.poll_interval.max(Duration::from_millis(1)));
+                continue;
+            }
             WsIo::Done => return,
         };
         let wait = timer
@@ -188,7 +197,7 @@ fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, ConnectFail
     let mut attempt = tungstenite::client_tls_with_config(
         request,
         stream,
-        None,
+        Some(wire::config(cfg)),
         Some(tungstenite::Connector::Rustls(
             amigo_platform_core::tls::client_config(),
         )),
@@ -196,7 +205,13 @@ fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, ConnectFail
     // Bounded by the connect deadline.
     loop {
         match attempt {
-            Ok((ws, _response)) => return Ok(ws),
+            Ok((ws, _response)) => {
+                if let Some(s) = tcp(&ws) {
+                    let _ =
+                        s.set_write_timeout(Some(cfg.send_timeout.max(Duration::from_millis(1))));
+                }
+                return Ok(ws);
+            }
             Err(HandshakeError::Failure(e)) => return Err(wire::connect_failure(e)),
             Err(HandshakeError::Interrupted(mid)) => {
                 if Instant::now() >= deadline {

@@ -10,8 +10,9 @@
 //! - a failed handshake is only visible as a close with code 1006 before `open`, so it is
 //!   reported to the session as a network connect failure (retried like 1006);
 //! - `binaryType` is `arraybuffer`, so binary frames arrive as bytes;
-//! - the browser applies its own connect and close timeouts
-//!   ([`WsDriverOptions`] is accepted for the same signatures and otherwise unused).
+//! - the browser applies its own connect and close timeouts and its own message and frame
+//!   size limits ([`WsDriverOptions`] is accepted for the same signatures; its timeouts and
+//!   `max_message_size` / `max_frame_size` are ignored).
 //!
 //! Dropping the stream closes the socket and ends the task.
 
@@ -191,6 +192,9 @@ async fn run(shared: Arc<WsShared>) {
             WsIo::Wait(until) => {
                 let _ = race(shared.kicked(), sleep_until(until)).await;
             }
+            // The consumer is behind. The browser cannot be told to stop reading: its
+            // messages wait in the session, in order, until the consumer takes events.
+            WsIo::Pause => shared.kicked().await,
             WsIo::Done => return,
         }
     }

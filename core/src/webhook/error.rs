@@ -32,6 +32,15 @@ pub enum WebhookError {
         /// The duplicated event id.
         id: String,
     },
+    /// The replay guard is full of ids still inside their replay window, so it cannot
+    /// remember this one without forgetting one it must still recognise: the delivery is
+    /// refused (not processed) rather than accepted unprotected. Answer with a retryable
+    /// status (for example 503) so the sender redelivers later, and size the guard for the
+    /// delivery rate times the tolerance window.
+    ReplayGuardFull {
+        /// The guard's capacity.
+        capacity: usize,
+    },
     /// The caller's validator refused the event.
     Rejected {
         /// The validator's message.
@@ -72,6 +81,10 @@ impl fmt::Display for WebhookError {
                 received.as_deref().unwrap_or("none")
             ),
             Self::Replayed { id } => write!(f, "Webhook event {id} was already processed"),
+            Self::ReplayGuardFull { capacity } => write!(
+                f,
+                "Webhook replay guard full ({capacity} ids inside their window): delivery refused"
+            ),
             Self::Rejected { message } => write!(f, "Webhook event rejected: {message}"),
         }
     }
@@ -114,6 +127,11 @@ mod tests {
             (
                 E::Replayed { id: "evt_1".into() },
                 "Webhook event evt_1 was already processed".to_owned(),
+            ),
+            (
+                E::ReplayGuardFull { capacity: 3 },
+                "Webhook replay guard full (3 ids inside their window): delivery refused"
+                    .to_owned(),
             ),
             (
                 E::Rejected {

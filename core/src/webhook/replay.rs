@@ -9,8 +9,16 @@ use super::error::WebhookError;
 /// Remembers accepted event ids until their window ends; bounded, in-memory, shared by clones.
 ///
 /// Entries expire at the delivery timestamp plus the verifier's tolerance (legacy
-/// deliveries: `now` plus the tolerance). When the guard is full, expired entries are
-/// dropped first and then the entry closest to expiry, so memory stays bounded.
+/// deliveries: `now` plus the tolerance).
+///
+/// # When full
+///
+/// Memory stays bounded by `capacity`, and the guard never forgets an id while it is still
+/// inside its window (forgetting it would silently accept a replay). Each check first drops
+/// the ids whose window has ended; if `capacity` ids are still inside their windows, the new
+/// delivery is refused with [`WebhookError::ReplayGuardFull`] and not remembered, so the
+/// sender's redelivery goes through once room frees up. Size the guard for the highest
+/// delivery rate times the tolerance window.
 #[derive(Clone)]
 pub struct ReplayGuard {
     state: Arc<Mutex<State>>,
@@ -76,7 +84,8 @@ impl ReplayGuard {
         state.by_expiry.clear();
     }
 
-    /// Records `id` until `expires_at`, or fails with `Replayed` if it is still remembered.
+    /// Records `id` until `expires_at`; fails with `Replayed` if it is still remembered, or
+    /// with `ReplayGuardFull` (remembering nothing) when every slot holds an in-window id.
     pub(crate) fn check_and_remember(
         &self,
         id: &str,
@@ -88,11 +97,11 @@ impl ReplayGuard {
         if state.expiry_by_id.contains_key(id) {
             return Err(WebhookError::Replayed { id: id.to_owned() });
         }
-        while state.expiry_by_id.len() >= self.capacity {
-            match state.by_expiry.first().cloned() {
-                Some((expiry, oldest)) => state.remove(&oldest, expiry),
-                None => break,
-            }
+        // `purge` left only ids inside their window: none may be forgotten to make room.
+        if state.expiry_by_id.len() >= self.capacity {
+            return Err(WebhookError::ReplayGuardFull {
+                capacity: self.capacity,
+            });
         }
         state.expiry_by_id.insert(id.to_owned(), expires_at);
         state.by_expiry.insert((expires_at, id.to_owned()));
@@ -154,18 +163,36 @@ mod tests {
     }
 
     #[test]
-    fn bounded_by_capacity_evicting_soonest_expiry() {
+    fn full_of_in_window_ids_rejects_new_ids_and_never_forgets_live_ones() {
         let g = ReplayGuard::new(3);
-        for (i, id) in ["a", "b", "c", "d"].iter().enumerate() {
+        for (i, id) in ["a", "b", "c"].iter().enumerate() {
             assert_eq!(g.check_and_remember(id, 1000 + i as i128, 0), Ok(()));
         }
-        assert_eq!(g.len(), 3);
-        // "a" (soonest expiry) was evicted; "d" is remembered.
+        // Full of ids still inside their window: a new id is refused, nothing is forgotten.
         assert_eq!(
             g.check_and_remember("d", 2000, 1),
-            Err(WebhookError::Replayed { id: "d".into() })
+            Err(WebhookError::ReplayGuardFull { capacity: 3 })
         );
-        assert_eq!(g.check_and_remember("a", 2000, 1), Ok(()));
+        assert_eq!(g.len(), 3);
+        // Every remembered id is still a replay (the old policy evicted "a" here).
+        for id in ["a", "b", "c"] {
+            assert_eq!(
+                g.check_and_remember(id, 2000, 1),
+                Err(WebhookError::Replayed { id: id.into() })
+            );
+        }
+        // A refused id was not remembered: it is accepted once room frees up.
+        assert_eq!(
+            g.check_and_remember("d", 2000, 1000),
+            Err(WebhookError::ReplayGuardFull { capacity: 3 })
+        );
+        // At 1001 "a" (expiry 1000) is out of its window and makes room.
+        assert_eq!(g.check_and_remember("d", 2000, 1001), Ok(()));
+        assert_eq!(g.len(), 3);
+        assert_eq!(
+            g.check_and_remember("b", 2000, 1001),
+            Err(WebhookError::Replayed { id: "b".into() })
+        );
         assert_eq!(ReplayGuard::new(0).capacity(), 1);
     }
 

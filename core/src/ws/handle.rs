@@ -26,7 +26,40 @@ pub struct WsDriverOptions {
     /// The blocking driver only: the longest a read blocks before sends, closes and timers
     /// are served (default 20 ms).
     pub poll_interval: Duration,
+    /// The largest inbound message, in bytes, once its frames are reassembled (default
+    /// 16 MiB, [`DEFAULT_MAX_MESSAGE_SIZE`]). The SDK's WebSocket messages are JSON events of
+    /// a few KiB; tungstenite's own default (64 MiB) would let one misbehaving or hostile
+    /// server make every session buffer 64 MiB before the consumer sees anything. A larger
+    /// message fails the connection: it is never delivered, the socket is dropped and the
+    /// session handles it like a dropped connection (1006: reconnect per the policy). The
+    /// browser applies its own limits and ignores this.
+    pub max_message_size: usize,
+    /// The largest inbound frame, in bytes (default 4 MiB, [`DEFAULT_MAX_FRAME_SIZE`]): a
+    /// frame header announcing more fails the connection before its payload is buffered,
+    /// like [`max_message_size`](Self::max_message_size). The browser ignores this.
+    pub max_frame_size: usize,
+    /// The longest one outbound write (a `Transmit`) may take (default 10 s). A server that
+    /// stops reading fills the socket's buffers and would otherwise block the driver forever;
+    /// on expiry the connection counts as dropped (1006) and the session reconnects per its
+    /// policy. Closes are bounded by [`close_grace`](Self::close_grace). The browser buffers
+    /// sends itself and ignores this.
+    pub send_timeout: Duration,
+    /// The most events queued for a consumer that has not taken them yet (default 1,024,
+    /// [`DEFAULT_MAX_QUEUED_EVENTS`]; at least 1). Nothing is ever dropped: while this many
+    /// wait, the driver stops reading the socket ([`WsIo::Pause`]) until the consumer takes
+    /// one, so the socket's buffers fill and TCP flow control slows the server down. See
+    /// [`WsShared`] for the exact policy.
+    pub max_queued_events: usize,
 }
+
+/// The default [`WsDriverOptions::max_queued_events`]: 1,024 events.
+pub const DEFAULT_MAX_QUEUED_EVENTS: usize = 1024;
+
+/// The default [`WsDriverOptions::max_message_size`]: 16 MiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 << 20;
+
+/// The default [`WsDriverOptions::max_frame_size`]: 4 MiB.
+pub const DEFAULT_MAX_FRAME_SIZE: usize = 4 << 20;
 
 impl Default for WsDriverOptions {
     fn default() -> Self {
@@ -34,6 +67,10 @@ impl Default for WsDriverOptions {
             connect_timeout: Duration::from_secs(10),
             close_grace: Duration::from_secs(1),
             poll_interval: Duration::from_millis(20),
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+            send_timeout: Duration::from_secs(10),
+            max_queued_events: DEFAULT_MAX_QUEUED_EVENTS,
         }
     }
 }
@@ -51,6 +88,10 @@ pub enum WsIo {
     /// Wait for socket input, a caller command (see [`WsShared::kicked`]) or the instant
     /// ([`WsStep::Wait`]).
     Wait(Option<Instant>),
+    /// The consumer's event queue is full: do not read the socket. Wait for a kick (a caller
+    /// command, or the consumer taking an event; see [`WsShared::kicked`]) or, without a way
+    /// to wait for one, a short while, then ask again. Closes and sends are still served.
+    Pause,
     /// The session is over and its result was queued for the consumer: stop.
     Done,
 }
@@ -61,12 +102,40 @@ struct Wake {
     driver: Option<Waker>,
 }
 
-#[derive(Default)]
 struct Events {
     items: VecDeque<Result<WsEvent, Error>>,
+    /// Reading pauses while this many items wait.
+    capacity: usize,
+    /// `next_io` answered `Pause` since it last re-armed the idle watchdog.
+    paused: bool,
     ended: bool,
     released: bool,
     consumer: Option<Waker>,
+}
+
+impl Events {
+    fn new(capacity: usize) -> Events {
+        Events {
+            items: VecDeque::new(),
+            capacity: capacity.max(1),
+            paused: false,
+            ended: false,
+            released: false,
+            consumer: None,
+        }
+    }
+
+    fn full(&self) -> bool {
+        !self.released && self.items.len() >= self.capacity
+    }
+
+    /// Takes the next item; true in the second place when that made room in a full queue
+    /// (the driver must be woken to read again).
+    fn pop(&mut self) -> (Option<Result<WsEvent, Error>>, bool) {
+        let was_full = self.full();
+        let item = self.items.pop_front();
+        (item, was_full && !self.full())
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -77,6 +146,20 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// The state a driver shares with the stream's consumer and every [`WsHandle`].
+///
+/// # The event queue
+///
+/// Events wait for the consumer in a queue bounded by its capacity
+/// ([`WsDriverOptions::max_queued_events`], default 1,024). No event is ever dropped while
+/// the consumer exists; instead, once `capacity` events wait, [`next_io`](Self::next_io)
+/// answers [`WsIo::Pause`] where it would answer `Wait`, and the driver stops reading the
+/// socket until the consumer takes an event (which kicks the driver). The socket's receive
+/// buffer then fills and TCP flow control slows the server. Caller sends and closes are still
+/// served while paused, and the idle watchdog does not count paused time as the server's
+/// silence. Events produced before reading stopped (one read's message, or the state changes
+/// of a close or reconnect) are still queued, so the queue can pass its bound by those few.
+/// In the browser, which cannot stop reading, messages wait in order inside the session
+/// instead. Once the consumer is gone ([`release`](Self::release)) events are discarded.
 pub struct WsShared {
     session: Mutex<WsSession>,
     wake: Mutex<Wake>,
@@ -93,12 +176,17 @@ impl std::fmt::Debug for WsShared {
 }
 
 impl WsShared {
-    /// Shares `session`.
+    /// Shares `session`, with an event queue of [`DEFAULT_MAX_QUEUED_EVENTS`].
     pub fn new(session: WsSession) -> Arc<WsShared> {
+        WsShared::with_capacity(session, DEFAULT_MAX_QUEUED_EVENTS)
+    }
+
+    /// Shares `session`; reading pauses while `capacity` events (at least 1) are queued.
+    pub fn with_capacity(session: WsSession, capacity: usize) -> Arc<WsShared> {
         Arc::new(WsShared {
             session: Mutex::new(session),
             wake: Mutex::new(Wake::default()),
-            events: Mutex::new(Events::default()),
+            events: Mutex::new(Events::new(capacity)),
             ready: Condvar::new(),
         })
     }
@@ -143,13 +231,26 @@ impl WsShared {
     /// events and its terminal result for the consumer, and returns the next step that needs
     /// I/O.
     pub fn next_io(&self, mut time: impl FnMut() -> Time) -> WsIo {
+        if std::mem::take(&mut lock(&self.events).paused) {
+            // Not reading was our choice: the watchdog restarts when reading may resume.
+            self.lock().handle_paused(time());
+        }
         loop {
             let step = self.lock().poll(time());
             match step {
                 WsStep::Connect(target) => return WsIo::Connect(target),
                 WsStep::Transmit(m) => return WsIo::Transmit(m),
                 WsStep::Close(frame) => return WsIo::Close(frame),
-                WsStep::Wait(until) => return WsIo::Wait(until),
+                WsStep::Wait(until) => {
+                    let mut q = lock(&self.events);
+                    if q.full() {
+                        q.paused = true;
+                        drop(q);
+                        self.lock().handle_paused(time());
+                        return WsIo::Pause;
+                    }
+                    return WsIo::Wait(until);
+                }
                 WsStep::Item(e) => self.deliver(Ok(e)),
                 WsStep::Done(result) => {
                     if let Err(e) = result {
@@ -188,7 +289,7 @@ impl WsShared {
                     .handle_connect_failed(ConnectFailure::Invalid(message.clone()), time()),
                 WsIo::Done => return,
                 // Unreachable before a socket opens; a bounded stop either way.
-                WsIo::Transmit(_) | WsIo::Close(_) | WsIo::Wait(_) => {
+                WsIo::Transmit(_) | WsIo::Close(_) | WsIo::Wait(_) | WsIo::Pause => {
                     let _ = self.lock().close(None);
                 }
             }
@@ -220,7 +321,11 @@ impl WsShared {
     /// The consumer's next event: `Ready(None)` once the session is over and drained.
     pub fn poll_event(&self, cx: &mut Context<'_>) -> Poll<Option<Result<WsEvent, Error>>> {
         let mut q = lock(&self.events);
-        if let Some(e) = q.items.pop_front() {
+        if let (Some(e), room) = q.pop() {
+            drop(q);
+            if room {
+                self.kick();
+            }
             return Poll::Ready(Some(e));
         }
         if q.ended {
@@ -245,7 +350,12 @@ impl WsShared {
                 Err(poisoned) => poisoned.into_inner(),
             },
         };
-        q.items.pop_front()
+        let (item, room) = q.pop();
+        drop(q);
+        if room {
+            self.kick();
+        }
+        item
     }
 
     /// The consumer is gone: drop queued events, stop queueing and close the session
@@ -306,5 +416,78 @@ impl WsHandle {
     /// The last reported state.
     pub fn state(&self) -> WsState {
         self.0.lock().state()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ws::{WsConnect, WsOptions};
+
+    fn drain(shared: &WsShared) -> Vec<WsEvent> {
+        let mut out = Vec::new();
+        while let Some(e) = shared.wait_event(Some(Duration::ZERO)) {
+            out.push(e.expect("no error"));
+        }
+        out
+    }
+
+    #[test]
+    fn event_queue_is_bounded_pauses_reading_and_loses_nothing() {
+        let t = Time::system;
+        let target = WsConnect::new("ws://127.0.0.1:9/x", vec![]);
+        let session = WsSession::new(target, WsOptions::default().idle_timeout(Duration::ZERO), 1);
+        let shared = WsShared::with_capacity(session, 4);
+        assert!(matches!(shared.next_io(t), WsIo::Connect(_)));
+        assert!(shared.opened(Ok(()), t()).is_some());
+        // The driver reads (one message per `Wait`) until the queue is full.
+        let mut read = 0;
+        loop {
+            match shared.next_io(t) {
+                WsIo::Wait(_) => {
+                    assert!(read < 100, "reading never paused");
+                    shared
+                        .lock()
+                        .handle_message(WsMessage::Text(read.to_string()), t());
+                    read += 1;
+                }
+                WsIo::Pause => break,
+                other => panic!("{other:?}"),
+            }
+        }
+        // `Open` and three messages: exactly the bound.
+        assert_eq!(read, 3);
+        assert!(matches!(shared.next_io(t), WsIo::Pause), "stays paused");
+        // Caller commands are still served while paused.
+        let handle = WsHandle::new(Arc::clone(&shared));
+        handle.send("out".into()).expect("open");
+        assert!(matches!(shared.next_io(t), WsIo::Transmit(_)));
+        assert!(matches!(shared.next_io(t), WsIo::Pause));
+        // Taking one event makes room and wakes the driver, which reads again.
+        let mut cx = Context::from_waker(Waker::noop());
+        let _ = shared.poll_kicked(&mut cx);
+        assert!(shared.wait_event(Some(Duration::ZERO)).is_some());
+        assert!(
+            shared.poll_kicked(&mut cx).is_ready(),
+            "the driver is woken"
+        );
+        assert!(matches!(shared.next_io(t), WsIo::Wait(_)));
+        shared
+            .lock()
+            .handle_message(WsMessage::Text("3".into()), t());
+        assert!(matches!(shared.next_io(t), WsIo::Pause));
+        // Every message arrives, in order.
+        let texts: Vec<String> = drain(&shared)
+            .into_iter()
+            .filter_map(|e| match e {
+                WsEvent::Message(m) => Some(m.to_text().into_owned()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, ["0", "1", "2", "3"]);
+        assert!(matches!(shared.next_io(t), WsIo::Wait(_)));
+        // A consumer that is gone never blocks the driver.
+        shared.release();
+        assert!(matches!(shared.next_io(t), WsIo::Close(_)));
     }
 }

@@ -636,6 +636,15 @@ impl WsSession {
         }
     }
 
+    /// Reports that the driver is not reading the socket because the consumer is behind
+    /// (backpressure): the idle watchdog restarts from `time`, since that silence is the
+    /// driver's choice, not the server's.
+    pub fn handle_paused(&mut self, time: Time) {
+        if let Phase::Open { last_activity, .. } = &mut self.phase {
+            *last_activity = (*last_activity).max(time.now);
+        }
+    }
+
     /// Reports that the socket closed: the server's close code and reason, 1005 for a close
     /// frame without a code, 1006 for a dropped connection.
     pub fn handle_closed(&mut self, code: u16, reason: &str, time: Time) {

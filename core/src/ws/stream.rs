@@ -71,7 +71,7 @@ impl<D: WsDriver> WsStream<D> {
 
     /// Drives a prepared session (custom random source, tokens) with custom I/O settings.
     pub fn drive(session: WsSession, driver: WsDriverOptions) -> Self {
-        let shared = WsShared::new(session);
+        let shared = WsShared::with_capacity(session, driver.max_queued_events);
         D::start(Arc::clone(&shared), driver);
         WsStream {
             shared,

@@ -297,6 +297,30 @@ fn open_sixty_seconds_is_healthy() {
 const HEALTHY_AFTER_TEST: Duration = session::HEALTHY_AFTER;
 
 #[test]
+fn paused_reading_restarts_the_idle_watchdog() {
+    let mut h = H::new(WsOptions::default().idle_timeout(MS(100)));
+    h.open();
+    let t0 = h.now;
+    assert_eq!(h.drain(), Some(t0 + MS(100)));
+    // The driver stopped reading at +80 ms (the consumer is behind): silence from then on
+    // is not the server's, so the watchdog is due 100 ms later, not at +100 ms.
+    h.now = t0 + MS(80);
+    h.s.handle_paused(h.t());
+    assert_eq!(h.drain(), Some(t0 + MS(180)));
+    h.now = t0 + MS(150);
+    assert_eq!(h.drain(), Some(t0 + MS(180)));
+    assert!(h.closes.is_empty());
+    // An earlier reading never moves it back; outside `Open` it changes nothing.
+    h.s.handle_paused(crate::Time { now: t0, ..h.t() });
+    assert_eq!(h.drain(), Some(t0 + MS(180)));
+    h.now = t0 + MS(180);
+    h.drain();
+    assert_eq!(h.closes.len(), 1, "the watchdog still fires");
+    h.s.handle_paused(h.t());
+    assert_eq!(h.reconnects().len(), 1);
+}
+
+#[test]
 fn idle_watchdog_closes_4001_and_reconnects() {
     let mut h = H::new(
         WsOptions::default()
@@ -1291,7 +1315,7 @@ mod shared {
                         s.handle_closed(4403, "forbidden", t());
                     }
                     WsIo::Done => return,
-                    WsIo::Transmit(_) | WsIo::Close(_) | WsIo::Wait(_) => {}
+                    WsIo::Transmit(_) | WsIo::Close(_) | WsIo::Wait(_) | WsIo::Pause => {}
                 }
             }
             panic!("the script did not end");

@@ -3,11 +3,13 @@
 //! handshake failures. No I/O: the transports dial, read and write.
 
 use crate::time::Time;
+use crate::ws::handle::WsDriverOptions;
 use crate::ws::session::{CloseFrame, ConnectFailure, WsConnect, WsMessage, WsSession};
 use tungstenite::client::IntoClientRequest;
 use tungstenite::error::UrlError;
 use tungstenite::handshake::client::Request;
 use tungstenite::protocol::frame::coding::CloseCode;
+use tungstenite::protocol::WebSocketConfig;
 use tungstenite::{ClientRequestBuilder, Message};
 
 /// The opening handshake of a target: the request and where to dial.
@@ -56,6 +58,15 @@ pub fn handshake(target: &WsConnect) -> Result<Handshake, ConnectFailure> {
         host,
         port,
     })
+}
+
+/// The tungstenite settings of a socket: the driver's inbound message and frame size limits
+/// (a larger message or frame is a read error, so the connection is dropped: 1006), otherwise
+/// tungstenite's defaults.
+pub fn config(options: &WsDriverOptions) -> WebSocketConfig {
+    WebSocketConfig::default()
+        .max_message_size(Some(options.max_message_size))
+        .max_frame_size(Some(options.max_frame_size))
 }
 
 /// How a failed handshake is reported: an HTTP answer is `Rejected`, an unusable URL is
@@ -156,6 +167,19 @@ mod tests {
             let r = handshake(&WsConnect::new(bad, vec![]));
             assert!(matches!(r, Err(ConnectFailure::Invalid(_))), "{bad}: {r:?}");
         }
+    }
+
+    #[test]
+    fn config_carries_the_size_limits() {
+        let c = config(&WsDriverOptions {
+            max_message_size: 10,
+            max_frame_size: 5,
+            ..WsDriverOptions::default()
+        });
+        assert_eq!((c.max_message_size, c.max_frame_size), (Some(10), Some(5)));
+        let d = config(&WsDriverOptions::default());
+        assert_eq!(d.max_message_size, Some(16 << 20));
+        assert_eq!(d.max_frame_size, Some(4 << 20));
     }
 
     #[test]
