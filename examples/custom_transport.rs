@@ -12,7 +12,7 @@ use amigo_platform_core::error::TransportErrorKind as Kind;
 use amigo_platform_core::machine::{Read, Sent};
 use amigo_platform_core::sse::{streams_body, SseOptions};
 use amigo_platform_core::{http, Attempt, AttemptOutcome as Outcome, CancelToken, Client};
-use amigo_platform_core::{Config, Error, ReasonPhrase};
+use amigo_platform_core::{BodyLimit, Config, Error, ReasonPhrase};
 use bytes::Bytes;
 use std::io::{BufRead, BufReader, ErrorKind, Read as _, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -158,13 +158,20 @@ impl Body {
         }
     }
 
-    /// The whole body (at most `cap` bytes) by `until`.
-    fn all(mut self, cap: usize, until: Instant, stop: Stop) -> std::io::Result<Bytes> {
+    /// The body within `limit` by `until`.
+    fn all(mut self, limit: BodyLimit, until: Instant, stop: Stop) -> std::io::Result<Bytes> {
         let mut out = Vec::new();
         while let Some(bytes) = self.chunk(until, stop)? {
             out.extend_from_slice(&bytes);
-            if out.len() > cap {
-                return Err(ErrorKind::OutOfMemory.into());
+            match limit {
+                BodyLimit::Whole(max) if out.len() > max => {
+                    return Err(ErrorKind::OutOfMemory.into())
+                }
+                BodyLimit::Head(max) if out.len() >= max => {
+                    out.truncate(max);
+                    break;
+                }
+                _ => {}
             }
         }
         Ok(out.into())
@@ -189,7 +196,8 @@ impl BlockingIo for TcpTransport {
         if attempt.stream && streams_body(&head) {
             return Sent::Stream(head, body);
         }
-        Sent::Outcome(match body.all(64 << 20, deadline, stop) {
+        let limit = BodyLimit::of(&head, attempt.stream, 64 << 20);
+        Sent::Outcome(match body.all(limit, deadline, stop) {
             Ok(bytes) => Outcome::Response(http::Response::from_parts(head, bytes)),
             Err(e) => outcome(e, Some(head)),
         })

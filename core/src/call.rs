@@ -59,6 +59,35 @@ pub struct Attempt {
     pub may_follow_redirects: bool,
 }
 
+/// How much of a response body a transport buffers into an [`AttemptOutcome`].
+///
+/// A success is read whole up to the transport's maximum body size and fails past it; an
+/// error body (a non-2xx status) is only ever shown capped, so reading stops at
+/// [`MAX_ERROR_BODY`](crate::error::MAX_ERROR_BODY) and the rest is never read (that
+/// connection is not reused). A streaming connect answered by anything but an event stream
+/// gets the error cap too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyLimit {
+    /// Buffer the whole body; a body longer than this many bytes fails the attempt with
+    /// [`TransportErrorKind::BodyTooLarge`](crate::error::TransportErrorKind::BodyTooLarge).
+    Whole(usize),
+    /// Keep at most this many leading bytes and stop reading.
+    Head(usize),
+}
+
+impl BodyLimit {
+    /// The limit for the body of a response with `head`, answering an attempt that was a
+    /// streaming connect or not (`stream`), on a transport whose largest body is `max_body`.
+    pub fn of(head: &http::response::Parts, stream: bool, max_body: usize) -> BodyLimit {
+        use crate::error::MAX_ERROR_BODY;
+        match (head.status.is_success(), stream) {
+            (false, _) => BodyLimit::Head(MAX_ERROR_BODY),
+            (true, true) => BodyLimit::Whole(MAX_ERROR_BODY.min(max_body)),
+            (true, false) => BodyLimit::Whole(max_body),
+        }
+    }
+}
+
 /// How an attempt ended, as observed by the driver.
 ///
 /// `Debug` hides credential headers and shows a body as redacted JSON or its length.

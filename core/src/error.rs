@@ -10,9 +10,12 @@ use std::time::Duration;
 /// The most bytes of a raw body kept in an error.
 pub const RAW_BODY_CAP: usize = 8192;
 
-/// The largest error body that is parsed as JSON (1 MiB); a larger one is kept only as text
-/// capped at [`RAW_BODY_CAP`], so a hostile server cannot make every error hold its whole body.
-pub const MAX_PARSED_ERROR_BODY: usize = 1024 * 1024;
+/// The most bytes of an error body (any non-2xx response, or a streaming connect's answer
+/// that is not an event stream) that a transport reads (1 MiB). Transports stop reading
+/// there (see [`BodyLimit`](crate::call::BodyLimit)); a body that reaches the cap is kept only
+/// as text capped at [`RAW_BODY_CAP`], unparsed, so a hostile server cannot make every error
+/// hold its whole body.
+pub const MAX_ERROR_BODY: usize = 1024 * 1024;
 
 /// What kind of failure an [`Error`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -482,7 +485,7 @@ impl Error {
         };
         let body_map = match body {
             // A body too large for any real error payload is kept as capped text, unparsed.
-            Some(bytes) if !bytes.is_empty() && bytes.len() <= MAX_PARSED_ERROR_BODY => {
+            Some(bytes) if !bytes.is_empty() && bytes.len() <= MAX_ERROR_BODY => {
                 match serde_json::from_slice::<Value>(bytes) {
                     Ok(Value::Object(m)) => m,
                     _ => fallback(&raw),
@@ -811,7 +814,7 @@ mod tests {
     fn an_oversized_error_body_is_kept_as_capped_text_not_parsed() {
         let mut body = br#"{"message":"from the body","detail":"#.to_vec();
         body.push(b'"');
-        body.resize(MAX_PARSED_ERROR_BODY + 10, b'x');
+        body.resize(MAX_ERROR_BODY + 10, b'x');
         body.extend_from_slice(b"\"}");
         let e = Error::from_http(meta(500, &[]), None, Some(&body), &[]);
         assert_eq!(e.message(), "Internal Server Error");
@@ -822,9 +825,9 @@ mod tests {
         assert_eq!(raw.map(str::len), Some(RAW_BODY_CAP));
         // At the limit the body is still parsed.
         let mut body = br#"{"message":"from the body","pad":""#.to_vec();
-        body.resize(MAX_PARSED_ERROR_BODY - 2, b'x');
+        body.resize(MAX_ERROR_BODY - 2, b'x');
         body.extend_from_slice(b"\"}");
-        assert_eq!(body.len(), MAX_PARSED_ERROR_BODY);
+        assert_eq!(body.len(), MAX_ERROR_BODY);
         let e = Error::from_http(meta(500, &[]), None, Some(&body), &[]);
         assert_eq!(e.message(), "from the body");
     }

@@ -153,7 +153,7 @@ pub mod webhook;
 pub mod ws;
 
 pub use body::{Body, Multipart};
-pub use call::{Attempt, AttemptOutcome, Call, CallStep, OperationCall, ReasonPhrase};
+pub use call::{Attempt, AttemptOutcome, BodyLimit, Call, CallStep, OperationCall, ReasonPhrase};
 pub use cancel::CancelToken;
 pub use client::{
     AutoPaging, CallContext, Client, DefaultTransport, Pending, Scope, Single, Transport,

@@ -86,6 +86,7 @@ mod control;
 pub use control::serve_static_dir;
 mod fault;
 pub mod identity;
+pub mod proxy;
 mod runner;
 mod server;
 pub mod sse;
@@ -103,6 +104,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method};
 
 pub use fault::{Fault, HANG_LIMIT};
+pub use proxy::{FaultProxy, ProxyFault};
 
 use fault::FaultRule;
 use server::{lock, Shared};

@@ -1031,6 +1031,34 @@ fn redirects_followed_without_leaking_auth<B: Backend>() {
     );
 }
 
+/// An error body is read only up to its cap: a 500 whose body goes on past the cap and then
+/// stalls still fails at once with its status, not with the attempt's timeout.
+fn error_body_read_only_up_to_its_cap<B: Backend>() {
+    let (server, client) = setup::<B>();
+    let cap = amigo_platform_core::error::MAX_ERROR_BODY;
+    server.fault(
+        Method::GET,
+        AGENTS,
+        [Fault::status(500)
+            .body(vec![b'x'; 2 * cap])
+            .stall_body(cap + 4096, Duration::from_secs(8))],
+    );
+    let started = Instant::now();
+    let pending = client
+        .api()
+        .agents()
+        .list()
+        .max_retries(0)
+        .timeout(Duration::from_secs(6));
+    let err = B::send(pending).unwrap_err();
+    assert_eq!(err.status(), Some(500), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "waited {:?} for a body past the cap",
+        started.elapsed()
+    );
+}
+
 fn cancel_while_reading_the_body<B: Backend>() {
     for timeout in [None, Some(Duration::from_secs(5))] {
         let (server, client) = setup::<B>();
@@ -1281,6 +1309,7 @@ conformance!(
     send_message_turn_failure_names_the_new_conversation,
     send_message_applies_scopes_and_call_options_to_both_requests,
     cancel_while_reading_the_body,
+    error_body_read_only_up_to_its_cap,
     bound_routes_and_bodiless_methods,
     redirects_followed_without_leaking_auth,
     list_sends_default_headers,

@@ -1,14 +1,17 @@
 //! The fault matrix: 32 concurrent callers run a mixed workload (reads, writes, auto-paging)
 //! on each native transport while the mock answers with every fault it can script: resets,
 //! silent servers, stalled and truncated bodies, HTML gateways, oversized and malformed
-//! bodies, 503s, slow answers. Every call must end once, with a typed outcome, within its
-//! deadline; no write may be sent twice (write retries are off); nothing may panic; and the
-//! process's threads and file descriptors return to their baseline afterwards.
+//! bodies, 503s, slow answers; and between client and mock, a byte-level proxy breaks some
+//! connections below HTTP: status lines that are not HTTP, a 1 MiB header, binary junk,
+//! responses trickled a few bytes at a time. Every call must end once, with a typed outcome,
+//! within its deadline; no write may be sent twice (write retries are off); nothing may panic;
+//! and the process's threads, file descriptors and memory return to their baseline
+//! afterwards.
 
 use amigo_platform_api::models::CreateAgentRequest;
 use amigo_platform_api::ApiExt;
 use amigo_platform_core::{Client, Config, Error, ErrorKind, Transport};
-use amigo_platform_testkit::{Fault, MockServer};
+use amigo_platform_testkit::{Fault, FaultProxy, MockServer, ProxyFault};
 use http::Method;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -36,11 +39,27 @@ fn faults() -> Vec<Fault> {
     ]
 }
 
-fn config(server: &MockServer) -> Config {
+/// What the proxy does to each new connection, in turn.
+fn proxy_faults() -> Vec<ProxyFault> {
+    vec![
+        ProxyFault::Pass,
+        ProxyFault::GarbageStatusLine,
+        ProxyFault::Pass,
+        ProxyFault::OversizedHeaders(1024 * 1024),
+        ProxyFault::Pass,
+        ProxyFault::Junk(3000),
+        ProxyFault::Trickle {
+            step: 256,
+            pause: Duration::from_millis(1),
+        },
+    ]
+}
+
+fn config(proxy: &FaultProxy) -> Config {
     Config::builder()
         .api_key(MockServer::API_KEY)
         .workspace_id(MockServer::WORKSPACE_ID)
-        .base_url(server.base_url())
+        .base_url(proxy.base_url())
         .timeout(Duration::from_millis(300))
         .deadline(DEADLINE)
         .max_attempts(3)
@@ -79,6 +98,20 @@ fn resources() -> (usize, usize) {
     (count("/proc/self/task"), count("/proc/self/fd"))
 }
 
+/// This process's resident memory in KiB (Linux; elsewhere zero).
+fn resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// How far resident memory may stay above its baseline once a matrix is over: the allocator
+/// keeps some freed memory, but not one caller's worth of bodies per call.
+const MEMORY_SLACK_KIB: u64 = 96 * 1024;
+
 /// What one caller saw: the longest call and the number of each outcome.
 #[derive(Default)]
 struct Tally {
@@ -105,13 +138,14 @@ fn matrix<E: Transport>(
     make: impl Fn(Config) -> Client<E>,
     run: impl FnOnce(Arc<Client<E>>) -> Vec<Tally>,
 ) {
-    let baseline = resources();
+    let (baseline, memory) = (resources(), resident_kib());
     let server = MockServer::start();
     server.seed_agents(MockServer::WORKSPACE_ID, 7);
     for _ in 0..12 {
         server.fault_all(faults());
     }
-    let client = Arc::new(make(config(&server)));
+    let proxy = FaultProxy::start(server.addr(), proxy_faults());
+    let client = Arc::new(make(config(&proxy)));
     let started = Instant::now();
     let tallies = run(client);
     let (ok, failed) = tallies
@@ -139,14 +173,19 @@ fn matrix<E: Transport>(
     }
     assert!(!creates.is_empty());
     assert!(creates.values().all(|&n| n == 1), "a write was sent twice");
+    let peak = resident_kib();
+    assert!(proxy.faulted() > 0, "the proxy broke no connection");
     eprintln!(
         "fault matrix: {} calls ({ok} ok, {failed} typed errors) in {:?}, longest {longest:?}, \
-         {} requests served",
+         {} requests served, {} connections ({} broken by the proxy)",
         ok + failed,
         started.elapsed(),
-        server.requests().len()
+        server.requests().len(),
+        proxy.connections(),
+        proxy.faulted(),
     );
     drop(server);
+    drop(proxy);
     // Threads and descriptors return to the baseline (hung connections close with the server).
     let settle = Instant::now();
     while resources().0 > baseline.0 + 1 || resources().1 > baseline.1 + 2 {
@@ -157,6 +196,16 @@ fn matrix<E: Transport>(
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    let after = resident_kib();
+    eprintln!(
+        "fault matrix resources: threads/fds {baseline:?} before, {:?} after; resident memory \
+         {memory} KiB before, {peak} KiB at the end of the run, {after} KiB after",
+        resources()
+    );
+    assert!(
+        after <= memory + MEMORY_SLACK_KIB,
+        "resident memory {after} KiB stayed above its baseline {memory} KiB"
+    );
 }
 
 fn body(caller: usize, op: usize) -> CreateAgentRequest {

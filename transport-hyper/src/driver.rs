@@ -5,9 +5,9 @@ use amigo_platform_core::config::DEFAULT_CONNECT_TIMEOUT;
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::machine::{Read, Sent};
 use amigo_platform_core::nonblocking::AsyncIo;
-use amigo_platform_core::sse::{streams_body, MAX_ERROR_BODY};
-use amigo_platform_core::{Attempt, AttemptOutcome, Error, ReasonPhrase};
-use bytes::Bytes;
+use amigo_platform_core::sse::streams_body;
+use amigo_platform_core::{Attempt, AttemptOutcome, BodyLimit, Error, ReasonPhrase};
+use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
@@ -89,7 +89,10 @@ impl HyperTransport {
             match exchange.await {
                 Err(outcome) => Err(outcome),
                 Ok((head, body)) if stream => Ok((head, body)),
-                Ok((head, body)) => Err(buffer(head, body, self.max_body).await),
+                Ok((head, body)) => {
+                    let limit = BodyLimit::of(&head, false, self.max_body);
+                    Err(buffer(head, body, limit).await)
+                }
             }
         };
         let exchanged = match timeout {
@@ -101,32 +104,55 @@ impl HyperTransport {
         match exchanged {
             Err(outcome) => Sent::Outcome(outcome),
             Ok((head, body)) if streams_body(&head) => Sent::Stream(head, body),
-            Ok((head, body)) => Sent::Outcome(buffer(head, body, MAX_ERROR_BODY).await),
+            Ok((head, body)) => {
+                let limit = BodyLimit::of(&head, true, self.max_body);
+                Sent::Outcome(buffer(head, body, limit).await)
+            }
         }
     }
 }
 
-/// Buffers a response body up to `max_body` bytes into the outcome the core expects.
-async fn buffer(head: http::response::Parts, body: Incoming, max_body: usize) -> AttemptOutcome {
-    match Limited::new(body, max_body).collect().await {
-        Ok(collected) => {
-            AttemptOutcome::Response(http::Response::from_parts(head, collected.to_bytes()))
-        }
-        Err(e) => {
-            let error = if e
-                .downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                Error::network(
-                    TransportErrorKind::BodyTooLarge,
-                    format!("response body exceeds {max_body} bytes"),
-                )
-            } else {
-                Error::network(TransportErrorKind::Read, e)
-            };
-            AttemptOutcome::BodyFailed { head, error }
+/// Buffers a response body within `limit` into the outcome the core expects.
+async fn buffer(head: http::response::Parts, body: Incoming, limit: BodyLimit) -> AttemptOutcome {
+    let collected = match limit {
+        BodyLimit::Whole(max) => Limited::new(body, max)
+            .collect()
+            .await
+            .map(|c| c.to_bytes())
+            .map_err(
+                |e| match e.downcast_ref::<http_body_util::LengthLimitError>() {
+                    Some(_) => Error::network(
+                        TransportErrorKind::BodyTooLarge,
+                        format!("response body exceeds {max} bytes"),
+                    ),
+                    None => Error::network(TransportErrorKind::Read, e),
+                },
+            ),
+        BodyLimit::Head(max) => head_of(body, max).await,
+    };
+    match collected {
+        Ok(bytes) => AttemptOutcome::Response(http::Response::from_parts(head, bytes)),
+        Err(error) => AttemptOutcome::BodyFailed { head, error },
+    }
+}
+
+/// The first `max` bytes of a body; the rest is never read (hyper then closes the connection
+/// instead of reusing it).
+async fn head_of(mut body: Incoming, max: usize) -> Result<Bytes, Error> {
+    let mut kept = BytesMut::new();
+    while kept.len() < max {
+        match body.frame().await {
+            None => break,
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    let room = max - kept.len();
+                    kept.extend_from_slice(&data[..data.len().min(room)]);
+                }
+            }
+            Some(Err(e)) => return Err(Error::network(TransportErrorKind::Read, e)),
         }
     }
+    Ok(kept.freeze())
 }
 
 /// A pooled HTTP/1.1 client over plain TCP or rustls (ring named explicitly, webpki roots),

@@ -7,8 +7,8 @@ use amigo_platform_core::client::DefaultTransport;
 use amigo_platform_core::config::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 use amigo_platform_core::error::TransportErrorKind;
 use amigo_platform_core::machine::{Read as ReadOutcome, Sent};
-use amigo_platform_core::sse::{streams_body, MAX_ERROR_BODY};
-use amigo_platform_core::{Attempt, AttemptOutcome, CancelToken, Error};
+use amigo_platform_core::sse::streams_body;
+use amigo_platform_core::{Attempt, AttemptOutcome, BodyLimit, CancelToken, Error};
 use bytes::Bytes;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -191,17 +191,26 @@ impl UreqTransport {
         if attempt.stream && streams_body(&head) {
             return Sent::Stream(head, body);
         }
-        let limit = match attempt.stream {
-            true => MAX_ERROR_BODY as u64,
-            false => self.max_body,
-        };
+        let max_body = usize::try_from(self.max_body).unwrap_or(usize::MAX);
+        let limit = BodyLimit::of(&head, attempt.stream, max_body);
         Sent::Outcome(buffer(head, body, limit))
     }
 }
 
-/// Buffers a body of at most `limit` bytes into the outcome the core expects.
-fn buffer(head: http::response::Parts, body: ureq::Body, limit: u64) -> AttemptOutcome {
-    let mut reader = body.into_with_config().limit(limit).reader();
+/// Buffers a body within `limit` into the outcome the core expects.
+fn buffer(head: http::response::Parts, body: ureq::Body, limit: BodyLimit) -> AttemptOutcome {
+    let (limit, mut reader) = match limit {
+        // Past the limit, ureq's reader fails with `BodyExceedsLimit`.
+        BodyLimit::Whole(n) => {
+            let n = n as u64;
+            (n, body.into_with_config().limit(n).reader().take(u64::MAX))
+        }
+        // The rest of an error body is never read; ureq then does not reuse the connection.
+        BodyLimit::Head(n) => {
+            let n = n as u64;
+            (n, body.into_with_config().limit(u64::MAX).reader().take(n))
+        }
+    };
     // Sized from Content-Length up front (a server's claim, so capped) instead of regrowing.
     let announced = head
         .headers

@@ -6,8 +6,8 @@ use amigo_platform_core::client::DefaultTransport;
 use amigo_platform_core::error::TransportErrorKind as Kind;
 use amigo_platform_core::machine::{Read, Sent};
 use amigo_platform_core::nonblocking::AsyncIo;
-use amigo_platform_core::sse::{streams_body, MAX_ERROR_BODY};
-use amigo_platform_core::{Attempt, AttemptOutcome as Outcome, Error, ReasonPhrase};
+use amigo_platform_core::sse::streams_body;
+use amigo_platform_core::{Attempt, AttemptOutcome as Outcome, BodyLimit, Error, ReasonPhrase};
 use http::response::Parts;
 use js_sys::{Array, Reflect, Uint8Array};
 use std::{future::Future, pin::Pin};
@@ -90,14 +90,19 @@ impl Body {
         let reader = &self.reader;
         let read = self.read.get_or_insert_with(|| reader.read().into()).await;
         self.read = None;
-        let read = read.map_err(|e| Error::network(Kind::Read, js_text(&e)))?;
-        if Reflect::get(&read, &"done".into()).map_or(true, |d| d.is_truthy()) {
-            return Ok(None);
-        }
-        match Reflect::get(&read, &"value".into()).map(JsCast::dyn_into::<Uint8Array>) {
-            Ok(Ok(bytes)) => Ok(Some(bytes.to_vec())),
-            _ => Err(Error::network(Kind::Protocol, "stream chunk is not bytes")),
-        }
+        chunk_of(read)
+    }
+}
+
+/// The bytes of one settled `read()` of a body's reader, `None` at the end.
+fn chunk_of(read: Result<JsValue, JsValue>) -> Result<Option<Vec<u8>>, Error> {
+    let read = read.map_err(|e| Error::network(Kind::Read, js_text(&e)))?;
+    if Reflect::get(&read, &"done".into()).map_or(true, |d| d.is_truthy()) {
+        return Ok(None);
+    }
+    match Reflect::get(&read, &"value".into()).map(JsCast::dyn_into::<Uint8Array>) {
+        Ok(Ok(bytes)) => Ok(Some(bytes.to_vec())),
+        _ => Err(Error::network(Kind::Protocol, "stream chunk is not bytes")),
     }
 }
 
@@ -146,24 +151,32 @@ async fn fetch(
     Ok((head, response))
 }
 
-/// Buffers the whole body of a response whose head is known, up to `max` bytes.
-async fn buffer(head: http::response::Parts, response: &web_sys::Response, max: usize) -> Outcome {
-    let read = match response.array_buffer() {
-        Ok(p) => JsFuture::from(p).await,
-        Err(e) => Err(e),
-    };
-    let error = match read.and_then(JsCast::dyn_into::<js_sys::ArrayBuffer>) {
-        Ok(buf) if buf.byte_length() as usize > max => {
-            let message = format!("response body exceeds {max} bytes");
-            Error::network(Kind::BodyTooLarge, message)
+/// Buffers a body within `limit`, counting bytes as they arrive (a body past a `Whole` limit
+/// fails without being held whole; an error body stops being read at its cap).
+async fn buffer(head: Parts, reader: Option<Reader>, limit: BodyLimit) -> Outcome {
+    let mut kept = Vec::new();
+    let error = loop {
+        let Some(reader) = &reader else { break None };
+        match chunk_of(JsFuture::from(reader.read()).await) {
+            Ok(None) => break None,
+            Ok(Some(chunk)) => match limit {
+                BodyLimit::Whole(max) if kept.len() + chunk.len() > max => {
+                    let message = format!("response body exceeds {max} bytes");
+                    break Some(Error::network(Kind::BodyTooLarge, message));
+                }
+                BodyLimit::Head(max) if kept.len() + chunk.len() >= max => {
+                    kept.extend_from_slice(&chunk[..max - kept.len()]);
+                    break None;
+                }
+                _ => kept.extend_from_slice(&chunk),
+            },
+            Err(e) => break Some(e),
         }
-        Ok(buf) => {
-            let bytes = Uint8Array::new(&buf).to_vec().into();
-            return Outcome::Response(http::Response::from_parts(head, bytes));
-        }
-        Err(e) => Error::network(Kind::Read, js_text(&e)),
     };
-    Outcome::BodyFailed { head, error }
+    match error {
+        None => Outcome::Response(http::Response::from_parts(head, kept.into())),
+        Some(error) => Outcome::BodyFailed { head, error },
+    }
 }
 
 impl WasmTransport {
@@ -173,20 +186,35 @@ impl WasmTransport {
     async fn exchange(&self, attempt: Attempt) -> Result<(Parts, Body), Outcome> {
         let abort = AbortOnDrop(AbortController::new().map_err(|e| failed(Kind::Other, &e))?);
         let (stream, limit) = (attempt.stream, attempt.timeout.map(|t| Instant::now() + t));
-        let follow = attempt.may_follow_redirects;
+        let (follow, max_body, signal) = (
+            attempt.may_follow_redirects,
+            self.max_body,
+            abort.0.signal(),
+        );
         let head = async {
-            let (head, response) = fetch(attempt.request, &abort.0.signal(), follow).await?;
+            let (head, response) = fetch(attempt.request, &signal, follow).await?;
+            let reader = match response.body() {
+                Some(body) => Some(
+                    body.get_reader()
+                        .dyn_into::<Reader>()
+                        .map_err(|e| failed(Kind::Other, &e))?,
+                ),
+                None => None,
+            };
             match stream {
-                true => Ok((head, response)),
-                false => Err(buffer(head, &response, self.max_body).await),
+                true => Ok((head, reader)),
+                false => {
+                    let limit = BodyLimit::of(&head, false, max_body);
+                    Err(buffer(head, reader, limit).await)
+                }
             }
         };
-        let (head, response) = match race(head, sleep_until(limit)).await {
+        let (head, reader) = match race(head, sleep_until(limit)).await {
             Either::Left(result) => result?,
             Either::Right(()) => return Err(Outcome::TimedOut),
         };
-        match response.body().map(|b| b.get_reader().dyn_into::<Reader>()) {
-            Some(Ok(reader)) if streams_body(&head) => {
+        match reader {
+            Some(reader) if streams_body(&head) => {
                 let body = Body {
                     reader,
                     read: None,
@@ -194,8 +222,11 @@ impl WasmTransport {
                 };
                 Ok((head, body))
             }
-            // A stream connect's error body is read after its headers' time limit.
-            _ => Err(buffer(head, &response, MAX_ERROR_BODY).await),
+            // A stream connect's other answers are read after its headers' time limit.
+            reader => {
+                let limit = BodyLimit::of(&head, true, max_body);
+                Err(buffer(head, reader, limit).await)
+            }
         }
     }
 }

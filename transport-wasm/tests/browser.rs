@@ -197,6 +197,38 @@ async fn attempt_timeout() {
     assert_eq!(err.message(), "Request timed out after 100ms");
 }
 
+/// An error body is read only up to its cap, counted as it arrives: a 500 whose body goes on
+/// past the cap and then stalls fails at once with its status, not with the timeout.
+#[wasm_bindgen_test]
+async fn error_body_is_read_only_up_to_its_cap() {
+    let Some(c) = client("ws-wasm-cap") else {
+        return;
+    };
+    let cap = amigo_platform_core::error::MAX_ERROR_BODY;
+    let fault = json!({"status": 500, "body": "x".repeat(2 * cap), "stall": [cap + 4096, 8000]});
+    control(
+        &c,
+        "/__mock/fault",
+        json!({"method": "GET", "path": "/v1/ws-wasm-cap/agents", "faults": [fault]}),
+    )
+    .await;
+    let started = web_time::Instant::now();
+    let err = c
+        .api()
+        .agents()
+        .list()
+        .timeout(Duration::from_secs(6))
+        .max_retries(0)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(500), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 #[wasm_bindgen_test]
 async fn dropping_the_future_aborts_the_request() {
     let Some(c) = client("ws-wasm-drop") else {

@@ -182,9 +182,7 @@ fn prepare_stream<O: crate::Operation + ?Sized>(
     Ok(req)
 }
 
-/// The most bytes of a non-streamed response to a streaming connect (an error, usually) that
-/// a driver buffers.
-pub const MAX_ERROR_BODY: usize = 1024 * 1024;
+pub use crate::error::MAX_ERROR_BODY;
 
 /// Whether a response head starts an event stream: a 2xx status and a `Content-Type` of
 /// `text/event-stream` (parameters and case ignored). Drivers stream such bodies and buffer
