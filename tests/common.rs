@@ -113,6 +113,7 @@ impl Backend for Custom {
     }
 }
 
+/// The shared multi-threaded runtime the async backend is driven on.
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RT.get_or_init(|| {
