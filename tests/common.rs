@@ -81,7 +81,7 @@ impl Backend for Blocking {
 
 /// The custom transport of `examples/custom_transport.rs` (HTTP over `std::net::TcpStream`,
 /// written only against the core's public contract).
-#[path = "../../examples/custom_transport.rs"]
+#[path = "../examples/custom_transport.rs"]
 #[allow(dead_code)]
 pub mod custom_transport;
 
@@ -113,7 +113,8 @@ impl Backend for Custom {
     }
 }
 
-fn runtime() -> &'static tokio::runtime::Runtime {
+/// The shared multi-threaded runtime the async backend is driven on.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RT.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
