@@ -6,6 +6,9 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 
+/// The surface-name test, written beside the testkit's other tests (workspace-relative).
+pub const SURFACE_NAMES_TEST: &str = "tests/tests/surface_names.rs";
+
 const REF_PREFIX: &str = "#/components/schemas/";
 
 // ---------------------------------------------------------------- IR
@@ -687,7 +690,7 @@ impl<'a> Gen<'a> {
 pub fn generate(spec_bytes: &[u8], surface: &str) -> Result<BTreeMap<String, String>, String> {
     let spec: Value =
         serde_json::from_slice(spec_bytes).map_err(|e| format!("parsing spec: {e}"))?;
-    let sha = crate::sha256::hex(spec_bytes);
+    let sha = sha256_hex(spec_bytes);
     let schemas = spec
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -948,6 +951,7 @@ pub fn generate(spec_bytes: &[u8], surface: &str) -> Result<BTreeMap<String, Str
     emit_decode_tests(&g, &header, &mut files);
     emit_pager_tests(&g, &ops, &header, &mut files);
     emit_prism_cases(&g, &ops, &header, &mut files);
+    let surface_names = emit_surface_names(&ops, &rows, &header);
     let n_models: usize = g.modules.values().map(Vec::len).sum();
     let pagers = ops.iter().filter(|o| o.pager.is_some()).count();
     let (mut n_patch, mut n_nullable) = (0, 0);
@@ -995,16 +999,28 @@ pub fn generate(spec_bytes: &[u8], surface: &str) -> Result<BTreeMap<String, Str
         .into_iter()
         .map(
             |(k, v)| match k.strip_suffix(".rs").and_then(|k| k.strip_prefix("tests_")) {
-                _ if k.starts_with("tests/") => (k, v),
+                _ if k.starts_with("tests/") => (format!("api/{k}"), v),
                 Some(rest) => (
-                    format!("tests/generated_{}.rs", rest.trim_start_matches('_')),
+                    format!("api/tests/generated_{}.rs", rest.trim_start_matches('_')),
                     v,
                 ),
-                None => (format!("src/generated/{k}"), v),
+                None => (format!("api/src/generated/{k}"), v),
             },
         )
+        .chain([(SURFACE_NAMES_TEST.to_owned(), surface_names)])
         .collect();
     Ok(files)
+}
+
+/// Hex SHA-256 of the spec (the fingerprint in generated file headers).
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(data)
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 fn parse_surface(text: &str) -> Result<Vec<Row>, String> {
@@ -3641,6 +3657,122 @@ where
 }
 
 "####;
+
+// ---------------------------------------------------------------- emit: surface-name test
+
+/// The type a namespace-method argument of type `ns_ty` is named by in a fn-pointer type:
+/// `impl Into<X>` → `X`, `impl IntoIterator<Item = impl Into<X>>` → `Vec<X>`.
+fn concrete_arg_ty(ns_ty: &str) -> String {
+    if let Some(inner) = ns_ty
+        .strip_prefix("impl IntoIterator<Item = impl Into<")
+        .and_then(|t| t.strip_suffix(">>"))
+    {
+        return format!("Vec<{inner}>");
+    }
+    match ns_ty
+        .strip_prefix("impl Into<")
+        .and_then(|t| t.strip_suffix('>'))
+    {
+        Some(inner) => inner.to_owned(),
+        None => ns_ty.to_owned(),
+    }
+}
+
+/// `tests/tests/surface_names.rs`: every namespace reached from `client.api()` and every method
+/// of `surface.tsv` (and its `_auto_paging` twin where the operation pages) named with its
+/// signature, on both clients; compiling the file is the test.
+fn emit_surface_names(ops: &[Op], rows: &[Row], header: &str) -> String {
+    let by_id: HashMap<&str, &Op> = ops.iter().map(|o| (o.id.as_str(), o)).collect();
+    let mut namespaces: BTreeSet<&str> = BTreeSet::new();
+    for r in rows {
+        let mut p = r.namespace.as_str();
+        namespaces.insert(p);
+        while let Some((parent, _)) = p.rsplit_once('.') {
+            namespaces.insert(parent);
+            p = parent;
+        }
+    }
+    namespaces.remove("");
+    let mut reach = String::new();
+    for path in &namespaces {
+        let chain: Vec<String> = path.split('.').map(ident).collect();
+        let _ = writeln!(
+            reach,
+            "    let _ = c.api().{}();\n    n += 1;",
+            chain.join("().")
+        );
+    }
+    let mut named = String::new();
+    let mut seen = HashSet::new();
+    for r in rows {
+        let Some(op) = by_id.get(r.op_id.as_str()) else {
+            continue;
+        };
+        let st = ns_struct(&r.namespace);
+        let args: String = op_args(op)
+            .iter()
+            .map(|a| format!(", {}", concrete_arg_ty(&a.ns_ty)))
+            .collect();
+        let mut methods = vec![r.method.clone()];
+        if op.pager.is_some() {
+            methods.push(format!("{}_auto_paging", r.method));
+        }
+        for m in methods {
+            if seen.insert((st.clone(), m.clone())) {
+                let _ = writeln!(
+                    named,
+                    "    let _: fn(&ns::{st}<'static, E>{args}) -> _ = ns::{st}::{}; // {}\n    n += 1;",
+                    ident(&m),
+                    r.namespace
+                );
+            }
+        }
+    }
+    let (n_ns, n_names) = (namespaces.len(), seen.len());
+    format!(
+        r#"{header}//! Every method name of `surface.tsv` (and its `_auto_paging` twin where the row pages) is
+//! callable on the blocking and the async client: each namespace is reached through
+//! `client.api()` and each method is named on it. Generated by `cargo xtask codegen` from the
+//! surface table (`surface.tsv`) and the generated namespaces; compiling this file is the test (a
+//! renamed or missing method fails the build) and the counts are asserted at run time.
+
+use amigo_platform_api::models as m;
+use amigo_platform_api::namespaces as ns;
+use amigo_platform_api::ApiExt;
+use amigo_platform_core::{{Client, Config, Transport}};
+
+/// Reaches every namespace from the client.
+fn reach_every_namespace<E: Transport>(c: &Client<E>) -> usize {{
+    let mut n = 0;
+{reach}    n
+}}
+
+/// Names every method of every row of surface.tsv.
+fn name_every_method<E: Transport>() -> usize {{
+    let mut n = 0;
+{named}    n
+}}
+
+fn config() -> Config {{
+    Config::builder().api_key("sk-compile").workspace_id("ws-001").build().expect("config")
+}}
+
+#[test]
+fn blocking_client_has_every_surface_name() {{
+    let client = amigo_platform_ureq::Client::new(config());
+    assert_eq!(reach_every_namespace(&client), {n_ns});
+    assert_eq!(name_every_method::<amigo_platform_ureq::UreqTransport>(), {n_names});
+}}
+
+#[test]
+fn async_client_has_every_surface_name() {{
+    let client = amigo_platform_hyper::Client::new(config());
+    assert_eq!(reach_every_namespace(&client), {n_ns});
+    assert_eq!(name_every_method::<amigo_platform_hyper::HyperTransport>(), {n_names});
+}}
+"#
+    )
+}
 
 #[cfg(test)]
 mod design_ref_tests {
