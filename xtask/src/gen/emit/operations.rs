@@ -1,0 +1,427 @@
+//! Emits `ops/`: one operation value per API operation, one module per tag.
+
+use crate::gen::emit::*;
+use crate::gen::ir::*;
+use crate::gen::lower::*;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+
+pub(crate) fn out_ty(g: &Gen, op: &Op) -> (String, &'static str) {
+    let _ = g;
+    match &op.out {
+        OutKind::Unit => ("()".into(), "amigo_platform_core::parse::unit"),
+        OutKind::Json(t) => (t.rs("m::"), "amigo_platform_core::parse::json"),
+        OutKind::OptJson(t) => (
+            format!("Option<{}>", t.rs("m::")),
+            "amigo_platform_core::parse::optional_json",
+        ),
+        OutKind::Binary => (
+            "amigo_platform_core::parse::Binary".into(),
+            "amigo_platform_core::parse::binary",
+        ),
+        OutKind::OptBinary => (
+            "Option<amigo_platform_core::parse::Binary>".into(),
+            "amigo_platform_core::parse::optional_binary",
+        ),
+    }
+}
+
+pub(crate) fn find_struct<'g>(g: &'g Gen, name: &str) -> Option<(&'g Vec<Field>, bool)> {
+    g.modules.values().flatten().find_map(|d| match d {
+        Def::Struct {
+            name: n, fields, ..
+        } if n == name => Some((fields, true)),
+        _ => None,
+    })
+}
+
+pub(crate) fn emit_ops(g: &Gen, ops: &[Op], header: &str, files: &mut BTreeMap<String, String>) {
+    let mut by_mod: BTreeMap<&str, Vec<&Op>> = BTreeMap::new();
+    for op in ops {
+        by_mod.entry(op.module.as_str()).or_default().push(op);
+    }
+    let mut mod_rs =
+        format!("{header}//! Operations: one value per API operation, one module per tag.\n\n");
+    for m in by_mod.keys() {
+        let _ = writeln!(mod_rs, "pub mod {m};");
+    }
+    files.insert("ops/mod.rs".into(), mod_rs);
+    for (m, list) in by_mod {
+        let mut o = format!(
+            "{header}//! Operations of the `{m}` tag.\n\n#[allow(unused_imports)]\nuse amigo_platform_core::body::{{Body, Multipart}};\n\
+             #[allow(unused_imports)]\nuse amigo_platform_core::query::Query;\n#[allow(unused_imports)]\nuse crate::generated::models as m;\n\n"
+        );
+        for op in list {
+            emit_op(g, op, &mut o);
+        }
+        files.insert(format!("ops/{m}.rs"), o);
+    }
+}
+
+/// The `Debug` of an operation with secret parameters: those print `[REDACTED]`, a raw body
+/// prints its length, everything else as derived.
+pub(crate) fn emit_op_debug(op: &Op, o: &mut String) {
+    let name = &op.pascal;
+    let _ = writeln!(
+        o,
+        "impl std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.debug_struct({name:?})"
+    );
+    if op.target_ws.is_some() {
+        o.push_str("            .field(\"workspace_id\", &self.workspace_id)\n");
+    }
+    for p in &op.params {
+        if p.wire == "workspace_id" && p.loc == Loc::Path {
+            continue;
+        }
+        let id = p.ident.trim_start_matches("r#");
+        if p.secret {
+            let _ = writeln!(
+                o,
+                "            .field({id:?}, &format_args!(\"{{}}\", amigo_platform_core::redact::REDACTED))"
+            );
+        } else {
+            let _ = writeln!(o, "            .field({id:?}, &self.{})", p.ident);
+        }
+    }
+    match &op.body {
+        BodyKind::None => {}
+        BodyKind::Json { .. } | BodyKind::Multipart { .. } => {
+            o.push_str("            .field(\"body\", &self.body)\n");
+        }
+        BodyKind::Raw => {
+            o.push_str("            .field(\"body\", &format_args!(\"<{} bytes>\", self.body.len()))\n            .field(\"content_type\", &self.content_type)\n");
+        }
+    }
+    o.push_str("            .finish()\n    }\n}\n\n");
+}
+
+pub(crate) fn emit_op(g: &Gen, op: &Op, o: &mut String) {
+    let name = &op.pascal;
+    let args = op_args(op);
+    let all_optional = args.is_empty();
+    let redacting = op.params.iter().any(|p| p.secret);
+    let _ = writeln!(
+        o,
+        "/// Operation `{}`: `{} {}`.{}\n#[derive({}Clone, PartialEq{})]\npub struct {name} {{",
+        op.id,
+        op.method,
+        op.path,
+        if redacting {
+            "\n///\n/// `Debug` hides the secret parameters and shows a raw body as its length."
+        } else {
+            ""
+        },
+        if redacting { "" } else { "Debug, " },
+        if all_optional && op.params.iter().all(|p| p.konst.is_none()) {
+            ", Default"
+        } else {
+            ""
+        }
+    );
+    if let Some(req) = op.target_ws {
+        let _ =
+            writeln!(
+            o,
+            "    /// Path `workspace_id`: the target workspace ({}).\n    pub workspace_id: {},",
+            if req { "required" } else { "`None` = the configured workspace" },
+            if req { "String" } else { "Option<String>" }
+        );
+    }
+    for p in &op.params {
+        if p.wire == "workspace_id" && p.loc == Loc::Path {
+            continue;
+        }
+        let _ = writeln!(
+            o,
+            "    /// {}\n    pub {}: {},",
+            p.doc,
+            p.ident,
+            param_field_ty(p)
+        );
+    }
+    match &op.body {
+        BodyKind::None => {}
+        BodyKind::Json { ty, required } => {
+            let t = ty.rs("m::");
+            let _ = writeln!(
+                o,
+                "    /// JSON body.\n    pub body: {},",
+                if *required { t } else { format!("Option<{t}>") }
+            );
+        }
+        BodyKind::Multipart { ty } => {
+            let _ = writeln!(
+                o,
+                "    /// Multipart body.\n    pub body: {},",
+                ty.rs("m::")
+            );
+        }
+        BodyKind::Raw => {
+            o.push_str("    /// Raw body bytes, sent unchanged.\n    pub body: bytes::Bytes,\n    /// The body's `Content-Type`.\n    pub content_type: String,\n");
+        }
+    }
+    o.push_str("}\n\n");
+    if redacting {
+        emit_op_debug(op, o);
+    }
+
+    // new()
+    let _ = writeln!(
+        o,
+        "impl {name} {{\n    /// The operation with its required parameters; optional ones unset."
+    );
+    let sig: Vec<String> = args
+        .iter()
+        .map(|a| format!("{}: {}", a.name, a.ty))
+        .collect();
+    let _ = writeln!(
+        o,
+        "    pub fn new({}) -> Self {{\n        {name} {{",
+        sig.join(", ")
+    );
+    let mut set: HashSet<String> = HashSet::new();
+    for a in &args {
+        if a.field == a.name {
+            let _ = writeln!(o, "            {},", a.field);
+        } else {
+            let _ = writeln!(o, "            {}: {},", a.field, a.name);
+        }
+        set.insert(a.field.clone());
+    }
+    if op.target_ws.is_some() && !set.contains("workspace_id") {
+        o.push_str("            workspace_id: None,\n");
+    }
+    for p in &op.params {
+        if set.contains(&p.ident) || (p.wire == "workspace_id" && p.loc == Loc::Path) {
+            continue;
+        }
+        let v = if let Some(k) = &p.konst {
+            format!("{k:?}.to_owned()")
+        } else if matches!(p.ty, Ty::Vec(_)) {
+            "Vec::new()".into()
+        } else {
+            "None".into()
+        };
+        let _ = writeln!(o, "            {}: {v},", p.ident);
+    }
+    if let BodyKind::Json {
+        required: false, ..
+    } = op.body
+    {
+        o.push_str("            body: None,\n");
+    }
+    o.push_str("        }\n    }\n}\n\n");
+
+    // Operation impl, through the compact `operation!` macro of `api/src/macros.rs`.
+    let (out, parse) = out_ty(g, op);
+    let accept = if matches!(op.out, OutKind::Binary | OutKind::OptBinary) {
+        "*/*"
+    } else {
+        "application/json"
+    };
+    let _ = writeln!(
+        o,
+        "operation!({name}, {}, {:?}, {:?}, {accept:?}, {out}, {parse}, |s, p| {{",
+        op.method, op.path, op.id
+    );
+    let outer = std::mem::take(o);
+    let has_query = op.params.iter().any(|p| p.loc == Loc::Query);
+    if has_query {
+        o.push_str("        let mut q = Query::new();\n");
+        for p in op.params.iter().filter(|p| p.loc == Loc::Query) {
+            let copy = matches!(p.ty, Ty::Int | Ty::Float | Ty::Bool);
+            let v = if copy {
+                format!("self.{}", p.ident)
+            } else {
+                format!("self.{}.clone()", p.ident)
+            };
+            let _ = writeln!(o, "        q.push({:?}, {v});", p.wire);
+        }
+    }
+    if op.target_ws == Some(false) {
+        o.push_str("        if let Some(w) = &self.workspace_id {\n            p = p.path(\"workspace_id\", w);\n        }\n");
+    }
+    for p in op.params.iter().filter(|p| p.loc == Loc::Path) {
+        if p.wire == "workspace_id" && op.target_ws == Some(false) {
+            continue;
+        }
+        let _ = writeln!(o, "        p = p.path({:?}, &self.{});", p.wire, p.ident);
+    }
+    if has_query {
+        o.push_str("        p = p.query(q);\n");
+    }
+    for p in op.params.iter().filter(|p| p.loc == Loc::Header) {
+        if p.required {
+            let _ = writeln!(o, "        p = p.header({:?}, &self.{})?;", p.wire, p.ident);
+        } else {
+            let _ = writeln!(o, "        if let Some(v) = &self.{} {{\n            p = p.header({:?}, v)?;\n        }}", p.ident, p.wire);
+        }
+    }
+    match &op.body {
+        BodyKind::None => {}
+        BodyKind::Json { required: true, .. } => o.push_str("        p = p.body(Body::json(&self.body)?);\n"),
+        BodyKind::Json { required: false, .. } => {
+            o.push_str("        if let Some(b) = &self.body {\n            p = p.body(Body::json(b)?);\n        }\n")
+        }
+        BodyKind::Raw => o.push_str(
+            "        p = p.body(Body::Raw { bytes: self.body.clone(), content_type: self.content_type.clone() });\n",
+        ),
+        BodyKind::Multipart { ty } => {
+            let Ty::Named(sn) = ty else { panic!("{}: multipart body must be a named schema", op.id) };
+            let (fields, _) = find_struct(g, sn).expect("multipart struct");
+            o.push_str("        let mut mp = Multipart::new();\n");
+            for f in fields {
+                let inner = f.ty.strip_opt();
+                let push = if *inner == Ty::File {
+                    "mp = mp.file(NAME, v.filename.clone(), v.content_type.clone(), v.data.clone());".to_owned()
+                } else {
+                    "mp = mp.text(NAME, v.to_string());".to_owned()
+                }
+                .replace("NAME", &format!("{:?}", f.wire));
+                if matches!(f.ty, Ty::Opt(_)) {
+                    let _ = writeln!(o, "        if let Some(v) = &self.body.{} {{\n            {push}\n        }}", f.ident);
+                } else {
+                    let _ = writeln!(o, "        {{\n            let v = &self.body.{};\n            {push}\n        }}", f.ident);
+                }
+            }
+            o.push_str("        p = p.body(Body::Multipart(mp));\n");
+        }
+    }
+    let body = std::mem::replace(o, outer).replace("self.", "s.");
+    o.push_str(&body);
+    o.push_str("});\n\n");
+
+    // Paginated
+    if let Some((kind, field)) = &op.pager {
+        emit_pager(g, op, *kind, field, o);
+    }
+
+    // Call setters for optional parameters.
+    let optional: Vec<&Param> = op
+        .params
+        .iter()
+        .filter(|p| {
+            !p.required && p.konst.is_none() && !(p.wire == "workspace_id" && p.loc == Loc::Path)
+        })
+        .collect();
+    let opt_body = matches!(
+        op.body,
+        BodyKind::Json {
+            required: false,
+            ..
+        }
+    );
+    if !optional.is_empty() || opt_body {
+        let _ = writeln!(o, "setters! {{ {name} {{");
+        for p in optional {
+            let setter = &p.ident;
+            let (ty, conv) = arg_of(&p.ty, "v");
+            let wrap = if matches!(p.ty, Ty::Vec(_)) {
+                conv
+            } else {
+                format!("Some({conv})")
+            };
+            let _ = writeln!(
+                o,
+                "    /// Sets {}\n    {setter}(v: {ty}) => {wrap};",
+                p.doc
+                    .replacen(char::is_uppercase, &p.doc[..1].to_lowercase(), 1),
+            );
+        }
+        if let BodyKind::Json {
+            ty,
+            required: false,
+        } = &op.body
+        {
+            let _ = writeln!(
+                o,
+                "    /// Sets the optional JSON body.\n    body(v: {}) => Some(v);",
+                ty.rs("m::")
+            );
+        }
+        o.push_str("}}\n\n");
+    }
+}
+
+pub(crate) fn emit_pager(g: &Gen, op: &Op, kind: Pager, field: &str, o: &mut String) {
+    let name = &op.pascal;
+    let cursor_param = if kind == Pager::Token {
+        "continuation_token"
+    } else {
+        "offset"
+    };
+    let Some(cp) = op
+        .params
+        .iter()
+        .find(|p| p.wire == cursor_param && p.loc == Loc::Query)
+    else {
+        panic!("{}: pager needs query `{cursor_param}`", op.id);
+    };
+    assert!(
+        cp.ty == Ty::Int && !cp.required,
+        "{}: cursor `{cursor_param}` must be an optional integer",
+        op.id
+    );
+    let (out, item, body) = match &op.out {
+        OutKind::Json(Ty::Page(inner)) => {
+            assert_eq!(field, "items");
+            (
+                format!("m::Page<{}>", inner.rs("m::")),
+                inner.rs("m::"),
+                "PageData { items: o.items, has_more: Some(o.has_more), next_cursor: o.continuation_token, total: o.total, offset: None }".to_owned(),
+            )
+        }
+        OutKind::Json(Ty::Named(sn)) => {
+            let (fields, _) = find_struct(g, sn)
+                .unwrap_or_else(|| panic!("{}: pager output `{sn}` is not a struct", op.id));
+            let get = |w: &str| fields.iter().find(|f| f.wire == w);
+            let list = get(field).unwrap_or_else(|| panic!("{}: no list field `{field}`", op.id));
+            let (item, items) = match &list.ty {
+                Ty::Vec(t) => (t.rs("m::"), format!("o.{}", list.ident)),
+                Ty::Opt(v) => match &**v {
+                    Ty::Vec(t) => (t.rs("m::"), format!("o.{}.unwrap_or_default()", list.ident)),
+                    other => panic!("{}: list field type {other:?}", op.id),
+                },
+                other => panic!("{}: list field type {other:?}", op.id),
+            };
+            let opt_of = |w: &str, want: Ty| -> String {
+                match get(w) {
+                    Some(f) if f.ty == want => format!("Some(o.{})", f.ident),
+                    Some(f) if f.ty == Ty::Opt(Box::new(want.clone())) => format!("o.{}", f.ident),
+                    Some(f) => panic!("{}: field `{w}` has type {:?}", op.id, f.ty),
+                    None => "None".into(),
+                }
+            };
+            let next = match kind {
+                Pager::Token => opt_of("continuation_token", Ty::Int),
+                Pager::NextOffset => opt_of("next_offset", Ty::Int),
+                Pager::DerivedOffset => "None".into(),
+            };
+            let offset = if kind == Pager::DerivedOffset {
+                opt_of("offset", Ty::Int)
+            } else {
+                "None".into()
+            };
+            (
+                format!("m::{sn}"),
+                item,
+                format!(
+                    "PageData {{ items: {items}, has_more: {}, next_cursor: {next}, total: {}, offset: {offset} }}",
+                    opt_of("has_more", Ty::Bool),
+                    opt_of("total", Ty::Int)
+                ),
+            )
+        }
+        other => panic!("{}: unsupported pager output {other:?}", op.id),
+    };
+    let kind_s = match kind {
+        Pager::Token => "Token",
+        Pager::NextOffset => "NextOffset",
+        Pager::DerivedOffset => "DerivedOffset",
+    };
+    let _ = writeln!(
+        o,
+        "paginated!({name}, {kind_s}, {c}, {item}, {out}, |o| {body});\n",
+        c = cp.ident
+    );
+}
