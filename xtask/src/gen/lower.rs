@@ -26,6 +26,28 @@ pub(crate) struct Gen<'a> {
 }
 
 impl<'a> Gen<'a> {
+    /// The generator state over the spec's component schemas.
+    pub(crate) fn new(schemas: &'a serde_json::Map<String, Value>) -> Self {
+        let mut g = Gen {
+            schemas,
+            canon: HashMap::new(),
+            rust: HashMap::new(),
+            page_of: HashMap::new(),
+            module_of: HashMap::new(),
+            ser: HashSet::new(),
+            de: HashSet::new(),
+            multipart_keys: HashSet::new(),
+            modules: BTreeMap::new(),
+            taken: HashMap::new(),
+            errors: Vec::new(),
+        };
+        // The hand-written helper types (`api/src/models_prelude.rs`) share the models namespace.
+        for n in ["Page", "IntOrString", "NumberOrString", "FilePart", "Patch"] {
+            g.claim(n, "shared");
+        }
+        g
+    }
+
     pub(crate) fn closure(&self, roots: impl IntoIterator<Item = String>) -> HashSet<String> {
         let mut seen = HashSet::new();
         let mut stack: Vec<String> = roots.into_iter().collect();
@@ -332,5 +354,140 @@ impl<'a> Gen<'a> {
             de: fl.1 && !multipart,
             multipart,
         }
+    }
+}
+
+/// Schema references of one operation: its request body's and its 2xx responses'.
+fn op_refs(o: &Value) -> (Vec<String>, Vec<String>) {
+    let (mut req, mut resp) = (Vec::new(), Vec::new());
+    if let Some(rb) = o.get("requestBody") {
+        refs_in(rb, &mut req);
+    }
+    for (code, r) in o
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if code.starts_with('2') {
+            refs_in(r, &mut resp);
+        }
+    }
+    (req, resp)
+}
+
+/// Reachability and ownership: which schemas are serialised (reachable from a request body),
+/// deserialised (from a response, or unreachable), multipart, and which module owns each (the
+/// one tag using it, else `shared`).
+pub(crate) fn assign_ownership(g: &mut Gen, raw_ops: &[(String, String, Value)]) {
+    let mut req_roots = Vec::new();
+    let mut resp_roots = Vec::new();
+    let mut tags_of: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (_, _, o) in raw_ops {
+        let tag = o
+            .get("tags")
+            .and_then(|t| t.get(0))
+            .and_then(Value::as_str)
+            .unwrap_or("default");
+        if let Some(rb) = o.get("requestBody") {
+            if rb.pointer("/content/multipart~1form-data").is_some() {
+                let mut r = Vec::new();
+                refs_in(rb, &mut r);
+                g.multipart_keys.extend(r);
+            }
+        }
+        let (rq, rs) = op_refs(o);
+        for k in g.closure(rq.iter().chain(rs.iter()).cloned()) {
+            tags_of.entry(k).or_default().insert(snake(tag));
+        }
+        req_roots.extend(rq);
+        resp_roots.extend(rs);
+    }
+    g.ser = g.closure(req_roots);
+    let de_roots: Vec<String> = g
+        .schemas
+        .keys()
+        .filter(|k| !g.ser.contains(*k))
+        .cloned()
+        .chain(resp_roots)
+        .collect();
+    g.de = g.closure(de_roots);
+    for k in g.schemas.keys() {
+        let c = g.canon.get(k).cloned().unwrap_or(k.clone());
+        let m = match tags_of.get(&c) {
+            Some(t) if t.len() == 1 => t.iter().next().cloned(),
+            _ => None,
+        };
+        g.module_of
+            .insert(k.clone(), m.unwrap_or_else(|| "shared".to_owned()));
+    }
+}
+
+/// Lowers every component schema (but merged `-Input` twins) to a model definition.
+pub(crate) fn lower_components(g: &mut Gen) {
+    let schemas = g.schemas;
+    for (k, v) in schemas {
+        if !g.canon.contains_key(k) {
+            lower_component(g, k, v);
+        }
+    }
+}
+
+fn lower_component(g: &mut Gen, k: &str, v: &Value) {
+    let name = g.rust[k].clone();
+    let module = g.module_of[k].clone();
+    let fl = (g.ser.contains(k), g.de.contains(k));
+    if let Some(inner) = g.page_of.get(k).cloned() {
+        let t = Ty::Named(g.rust[&inner].clone());
+        let doc = format!("Schema `{k}`: a token-paged list.");
+        let ty = Ty::Page(Box::new(t));
+        g.push_def(&module, Def::Alias { name, doc, ty });
+        return;
+    }
+    let merged_note = if g.canon.values().any(|c| c == k) {
+        let base = k.trim_end_matches("-Output");
+        format!(" (also `{base}-Input`, identical)")
+    } else {
+        String::new()
+    };
+    if v.get("oneOf").is_some() {
+        g.union_def(v, &name, &module, fl);
+        if let Some(Def::Union { doc, .. }) = g.modules.get_mut(&module).and_then(|d| d.last_mut())
+        {
+            *doc = format!("Schema `{k}`{merged_note}: a discriminated union.");
+        }
+    } else if let Some(e) = v.get("enum").and_then(Value::as_array) {
+        let values = e
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_owned))
+            .collect();
+        let doc = format!("Schema `{k}`.");
+        g.push_def(&module, Def::Enum { name, doc, values });
+    } else if s(v, "type") == Some("object") {
+        let multipart = g.multipart_keys.contains(k);
+        let mut d = g.struct_def(k, &name, v, &module, fl, multipart);
+        if let Def::Struct { doc, .. } = &mut d {
+            if !merged_note.is_empty() {
+                *doc = doc.replacen('.', &format!("{merged_note}."), 1);
+            }
+        }
+        g.push_def(&module, d);
+    } else if s(v, "type") == Some("string") {
+        let c = constraints(v);
+        let doc = if c.is_empty() {
+            format!("Schema `{k}`.")
+        } else {
+            format!("Schema `{k}` ({c}).")
+        };
+        g.push_def(
+            &module,
+            Def::Alias {
+                name,
+                doc,
+                ty: Ty::Str,
+            },
+        );
+    } else {
+        g.errors.push(format!("{k}: unsupported component shape"));
     }
 }

@@ -1,6 +1,8 @@
 //! Spec normalisation: the FastAPI/pydantic quirks (operation-id suffixes, `-Input`/`-Output`
 //! twins, `src__` module paths, `PaginatedResponse_X_`), keyword checks and schema helpers.
 
+use crate::gen::lower::Gen;
+use crate::names::pascal;
 use serde_json::Value;
 
 pub(crate) const REF_PREFIX: &str = "#/components/schemas/";
@@ -201,5 +203,81 @@ mod design_ref_tests {
             super::without_design_refs("see [Docs] and [D]"),
             "see [Docs] and [D]"
         );
+    }
+}
+
+/// Merges each `X-Input` schema into its `X-Output` twin when the two are identical (pydantic
+/// emits both for a model used on both sides): `g.canon` maps the input key to the output key.
+pub(crate) fn merge_twins(g: &mut Gen) {
+    let schemas = g.schemas;
+    for (k, v) in schemas {
+        let Some(base) = k.strip_suffix("-Input") else {
+            continue;
+        };
+        let out_key = format!("{base}-Output");
+        if let Some(out) = schemas.get(&out_key) {
+            if v.to_string().replace("-Input\"", "-Output\"") == out.to_string() {
+                g.canon.insert(k.clone(), out_key);
+            }
+        }
+    }
+}
+
+/// The Rust name of every component: `PaginatedResponse_X_` → `XPage`, `src__a__b__X` → `X`
+/// (or `BX` when the last segment is ambiguous), a merged `X-Output` → `X`, `Body_op` →
+/// `OpBody`, anything else in Pascal case. Merged `-Input` keys share their twin's name.
+pub(crate) fn name_components(g: &mut Gen) {
+    let schemas = g.schemas;
+    let last_segments: Vec<&str> = schemas
+        .keys()
+        .filter(|k| k.starts_with("src__"))
+        .filter_map(|k| k.rsplit("__").next())
+        .collect();
+    for k in schemas.keys() {
+        if g.canon.contains_key(k) {
+            continue;
+        }
+        if let Some(inner) = k
+            .strip_prefix("PaginatedResponse_")
+            .and_then(|x| x.strip_suffix('_'))
+            .filter(|inner| schemas.contains_key(*inner))
+        {
+            let inner = g.canon.get(inner).cloned().unwrap_or(inner.to_owned());
+            g.page_of.insert(k.clone(), inner);
+            let list = k.trim_start_matches("PaginatedResponse_");
+            g.rust.insert(k.clone(), format!("{}Page", pascal(list)));
+            continue;
+        }
+        let name = component_name(g, k, &last_segments);
+        g.rust.insert(k.clone(), name);
+    }
+    for (k, c) in g.canon.clone() {
+        let n = g.rust[&c].clone();
+        g.rust.insert(k, n);
+    }
+}
+
+/// The Rust name of a component that is not a page (see [`name_components`]).
+fn component_name(g: &Gen, k: &str, last_segments: &[&str]) -> String {
+    if k.starts_with("src__") {
+        let segs: Vec<&str> = k.split("__").collect();
+        let last = segs[segs.len() - 1];
+        let dup = last_segments.iter().filter(|l| **l == last).count() > 1
+            || g.schemas.contains_key(last);
+        return if dup {
+            format!("{}{}", pascal(segs[segs.len() - 2]), pascal(last))
+        } else {
+            pascal(last)
+        };
+    }
+    if let Some(base) = k
+        .strip_suffix("-Output")
+        .filter(|b| g.canon.contains_key(&format!("{b}-Input")))
+    {
+        return pascal(base);
+    }
+    match k.strip_prefix("Body_") {
+        Some(op) => format!("{}Body", pascal(op)),
+        None => pascal(k),
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod op_tests;
 pub(crate) mod operations;
 pub(crate) mod pager_tests;
 pub(crate) mod prism_cases;
+pub(crate) mod root;
 pub(crate) mod surface_names;
 
 use crate::gen::ir::*;
