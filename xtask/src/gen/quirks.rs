@@ -216,7 +216,8 @@ pub(crate) fn merge_twins(g: &mut Gen) {
         };
         let out_key = format!("{base}-Output");
         if let Some(out) = schemas.get(&out_key) {
-            if v.to_string().replace("-Input\"", "-Output\"") == out.to_string() {
+            let (input, output) = (v.to_string(), out.to_string());
+            if input.replace("-Input\"", "-Output\"") == output {
                 g.canon.insert(k.clone(), out_key);
             }
         }
