@@ -157,9 +157,10 @@ pub(crate) fn fastapi_strip(id: &str, path: &str, method: &str) -> String {
         .to_owned()
 }
 
-/// The surface table's notes without the team's design-note references (`[D14]`, `§2.6`), which
-/// mean nothing to a reader of the generated docs.
-pub(crate) fn without_design_refs(notes: &str) -> String {
+/// A surface-table note as generated doc text: `[D<digits>]` markers (also bold, `**[D1]**`)
+/// and parenthesised `(§…)` markers are removed and whitespace is collapsed, so the docs carry
+/// only the note's own words.
+pub(crate) fn strip_note_markers(notes: &str) -> String {
     let mut out = String::with_capacity(notes.len());
     let mut rest = notes;
     while let Some(c) = rest.chars().next() {
@@ -185,25 +186,6 @@ pub(crate) fn without_design_refs(notes: &str) -> String {
         rest = tail;
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-#[cfg(test)]
-mod design_ref_tests {
-    #[test]
-    fn design_references_are_left_out() {
-        assert_eq!(
-            super::without_design_refs("bytes + content type **[D14]** (§2.6)"),
-            "bytes + content type"
-        );
-        assert_eq!(
-            super::without_design_refs("SSE, raw frames (§5c)"),
-            "SSE, raw frames"
-        );
-        assert_eq!(
-            super::without_design_refs("see [Docs] and [D]"),
-            "see [Docs] and [D]"
-        );
-    }
 }
 
 /// Merges each `X-Input` schema into its `X-Output` twin when the two are identical (pydantic
@@ -280,5 +262,24 @@ fn component_name(g: &Gen, k: &str, last_segments: &[&str]) -> String {
     match k.strip_prefix("Body_") {
         Some(op) => format!("{}Body", pascal(op)),
         None => pascal(k),
+    }
+}
+
+#[cfg(test)]
+mod note_tests {
+    #[test]
+    fn bracketed_and_section_markers_are_stripped() {
+        assert_eq!(
+            super::strip_note_markers("bytes + content type **[D14]** (§2.6)"),
+            "bytes + content type"
+        );
+        assert_eq!(
+            super::strip_note_markers("SSE, raw frames (§5c)"),
+            "SSE, raw frames"
+        );
+        assert_eq!(
+            super::strip_note_markers("see [Docs] and [D]"),
+            "see [Docs] and [D]"
+        );
     }
 }

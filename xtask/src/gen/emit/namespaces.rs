@@ -116,7 +116,7 @@ pub(crate) fn emit_namespaces(
             } else {
                 format!(
                     "\n    ///\n    /// Notes: {}",
-                    without_design_refs(&r.notes)
+                    strip_note_markers(&r.notes)
                         .replace('\n', " ")
                         .replace('[', "\\[")
                         .replace(']', "\\]")
