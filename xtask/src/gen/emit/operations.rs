@@ -96,91 +96,93 @@ pub(crate) fn emit_op_debug(op: &Op, o: &mut String) {
 }
 
 pub(crate) fn emit_op(g: &Gen, op: &Op, o: &mut String) {
-    let name = &op.pascal;
     let args = op_args(op);
-    let all_optional = args.is_empty();
+    emit_op_struct(op, args.is_empty(), o);
+    if op.params.iter().any(|p| p.secret) {
+        emit_op_debug(op, o);
+    }
+    emit_op_new(op, &args, o);
+    emit_op_impl(g, op, o);
+    if let Some((kind, field)) = &op.pager {
+        emit_pager(g, op, *kind, field, o);
+    }
+    emit_op_setters(op, o);
+}
+
+/// Whether a parameter is the configured `{workspace_id}` (not a field of the operation).
+fn is_configured_ws(p: &Param) -> bool {
+    p.wire == "workspace_id" && p.loc == Loc::Path
+}
+
+/// The operation's struct: one field per parameter, then the body.
+fn emit_op_struct(op: &Op, all_optional: bool, o: &mut String) {
     let redacting = op.params.iter().any(|p| p.secret);
+    let (id, method, path, name) = (&op.id, &op.method, &op.path, &op.pascal);
+    let debug_note = if redacting {
+        "\n///\n/// `Debug` hides the secret parameters and shows a raw body as its length."
+    } else {
+        ""
+    };
+    let debug = if redacting { "" } else { "Debug, " };
+    let default = if all_optional && op.params.iter().all(|p| p.konst.is_none()) {
+        ", Default"
+    } else {
+        ""
+    };
     let _ = writeln!(
         o,
-        "/// Operation `{}`: `{} {}`.{}\n#[derive({}Clone, PartialEq{})]\npub struct {name} {{",
-        op.id,
-        op.method,
-        op.path,
-        if redacting {
-            "\n///\n/// `Debug` hides the secret parameters and shows a raw body as its length."
-        } else {
-            ""
-        },
-        if redacting { "" } else { "Debug, " },
-        if all_optional && op.params.iter().all(|p| p.konst.is_none()) {
-            ", Default"
-        } else {
-            ""
-        }
+        "/// Operation `{id}`: `{method} {path}`.{debug_note}\n\
+         #[derive({debug}Clone, PartialEq{default})]\npub struct {name} {{"
     );
     if let Some(req) = op.target_ws {
-        let _ =
-            writeln!(
-            o,
-            "    /// Path `workspace_id`: the target workspace ({}).\n    pub workspace_id: {},",
-            if req { "required" } else { "`None` = the configured workspace" },
-            if req { "String" } else { "Option<String>" }
-        );
-    }
-    for p in &op.params {
-        if p.wire == "workspace_id" && p.loc == Loc::Path {
-            continue;
-        }
+        let (what, ty) = if req {
+            ("required", "String")
+        } else {
+            ("`None` = the configured workspace", "Option<String>")
+        };
         let _ = writeln!(
             o,
-            "    /// {}\n    pub {}: {},",
-            p.doc,
-            p.ident,
-            param_field_ty(p)
+            "    /// Path `workspace_id`: the target workspace ({what}).\n    pub workspace_id: {ty},"
         );
+    }
+    for p in op.params.iter().filter(|p| !is_configured_ws(p)) {
+        let (doc, field, ty) = (&p.doc, &p.ident, param_field_ty(p));
+        let _ = writeln!(o, "    /// {doc}\n    pub {field}: {ty},");
     }
     match &op.body {
         BodyKind::None => {}
         BodyKind::Json { ty, required } => {
             let t = ty.rs("m::");
-            let _ = writeln!(
-                o,
-                "    /// JSON body.\n    pub body: {},",
-                if *required { t } else { format!("Option<{t}>") }
-            );
+            let t = if *required { t } else { format!("Option<{t}>") };
+            let _ = writeln!(o, "    /// JSON body.\n    pub body: {t},");
         }
         BodyKind::Multipart { ty } => {
-            let _ = writeln!(
-                o,
-                "    /// Multipart body.\n    pub body: {},",
-                ty.rs("m::")
-            );
+            let t = ty.rs("m::");
+            let _ = writeln!(o, "    /// Multipart body.\n    pub body: {t},");
         }
-        BodyKind::Raw => {
-            o.push_str("    /// Raw body bytes, sent unchanged.\n    pub body: bytes::Bytes,\n    /// The body's `Content-Type`.\n    pub content_type: String,\n");
-        }
+        BodyKind::Raw => o.push_str(
+            "    /// Raw body bytes, sent unchanged.\n    pub body: bytes::Bytes,\n    \
+             /// The body's `Content-Type`.\n    pub content_type: String,\n",
+        ),
     }
     o.push_str("}\n\n");
-    if redacting {
-        emit_op_debug(op, o);
-    }
+}
 
-    // new()
-    let _ = writeln!(
-        o,
-        "impl {name} {{\n    /// The operation with its required parameters; optional ones unset."
-    );
+/// `new()`: the required parameters positionally, the optional ones unset.
+fn emit_op_new(op: &Op, args: &[Arg], o: &mut String) {
+    let name = &op.pascal;
     let sig: Vec<String> = args
         .iter()
         .map(|a| format!("{}: {}", a.name, a.ty))
         .collect();
+    let sig = sig.join(", ");
     let _ = writeln!(
         o,
-        "    pub fn new({}) -> Self {{\n        {name} {{",
-        sig.join(", ")
+        "impl {name} {{\n    /// The operation with its required parameters; optional ones unset.\n    \
+         pub fn new({sig}) -> Self {{\n        {name} {{"
     );
     let mut set: HashSet<String> = HashSet::new();
-    for a in &args {
+    for a in args {
         if a.field == a.name {
             let _ = writeln!(o, "            {},", a.field);
         } else {
@@ -192,7 +194,7 @@ pub(crate) fn emit_op(g: &Gen, op: &Op, o: &mut String) {
         o.push_str("            workspace_id: None,\n");
     }
     for p in &op.params {
-        if set.contains(&p.ident) || (p.wire == "workspace_id" && p.loc == Loc::Path) {
+        if set.contains(&p.ident) || is_configured_ws(p) {
             continue;
         }
         let v = if let Some(k) = &p.konst {
@@ -211,20 +213,30 @@ pub(crate) fn emit_op(g: &Gen, op: &Op, o: &mut String) {
         o.push_str("            body: None,\n");
     }
     o.push_str("        }\n    }\n}\n\n");
+}
 
-    // Operation impl, through the compact `operation!` macro of `api/src/macros.rs`.
+/// The `Operation` impl, through the compact `operation!` macro of `api/src/macros.rs`: `s` is
+/// the operation, `p` the request parts being built.
+fn emit_op_impl(g: &Gen, op: &Op, o: &mut String) {
     let (out, parse) = out_ty(g, op);
     let accept = if matches!(op.out, OutKind::Binary | OutKind::OptBinary) {
         "*/*"
     } else {
         "application/json"
     };
+    let (name, method, path, id) = (&op.pascal, &op.method, &op.path, &op.id);
+    let body = request_parts(g, op).replace("self.", "s.");
     let _ = writeln!(
         o,
-        "operation!({name}, {}, {:?}, {:?}, {accept:?}, {out}, {parse}, |s, p| {{",
-        op.method, op.path, op.id
+        "operation!({name}, {method}, {path:?}, {id:?}, {accept:?}, {out}, {parse}, |s, p| {{"
     );
-    let outer = std::mem::take(o);
+    o.push_str(&body);
+    o.push_str("});\n\n");
+}
+
+/// The statements that put the operation's query, path, headers and body on `p`.
+fn request_parts(g: &Gen, op: &Op) -> String {
+    let mut o = String::new();
     let has_query = op.params.iter().any(|p| p.loc == Loc::Query);
     if has_query {
         o.push_str("        let mut q = Query::new();\n");
@@ -239,7 +251,10 @@ pub(crate) fn emit_op(g: &Gen, op: &Op, o: &mut String) {
         }
     }
     if op.target_ws == Some(false) {
-        o.push_str("        if let Some(w) = &self.workspace_id {\n            p = p.path(\"workspace_id\", w);\n        }\n");
+        o.push_str(
+            "        if let Some(w) = &self.workspace_id {\n            \
+             p = p.path(\"workspace_id\", w);\n        }\n",
+        );
     }
     for p in op.params.iter().filter(|p| p.loc == Loc::Path) {
         if p.wire == "workspace_id" && op.target_ws == Some(false) {
@@ -251,96 +266,111 @@ pub(crate) fn emit_op(g: &Gen, op: &Op, o: &mut String) {
         o.push_str("        p = p.query(q);\n");
     }
     for p in op.params.iter().filter(|p| p.loc == Loc::Header) {
+        let (wire, field) = (&p.wire, &p.ident);
         if p.required {
-            let _ = writeln!(o, "        p = p.header({:?}, &self.{})?;", p.wire, p.ident);
+            let _ = writeln!(o, "        p = p.header({wire:?}, &self.{field})?;");
         } else {
-            let _ = writeln!(o, "        if let Some(v) = &self.{} {{\n            p = p.header({:?}, v)?;\n        }}", p.ident, p.wire);
+            let _ = writeln!(
+                o,
+                "        if let Some(v) = &self.{field} {{\n            p = p.header({wire:?}, v)?;\n        }}"
+            );
         }
     }
+    request_body(g, op, &mut o);
+    o
+}
+
+/// The statements that put the body on `p`.
+fn request_body(g: &Gen, op: &Op, o: &mut String) {
     match &op.body {
         BodyKind::None => {}
-        BodyKind::Json { required: true, .. } => o.push_str("        p = p.body(Body::json(&self.body)?);\n"),
-        BodyKind::Json { required: false, .. } => {
-            o.push_str("        if let Some(b) = &self.body {\n            p = p.body(Body::json(b)?);\n        }\n")
+        BodyKind::Json { required: true, .. } => {
+            o.push_str("        p = p.body(Body::json(&self.body)?);\n")
         }
+        BodyKind::Json {
+            required: false, ..
+        } => o.push_str(
+            "        if let Some(b) = &self.body {\n            p = p.body(Body::json(b)?);\n        }\n",
+        ),
         BodyKind::Raw => o.push_str(
             "        p = p.body(Body::Raw { bytes: self.body.clone(), content_type: self.content_type.clone() });\n",
         ),
         BodyKind::Multipart { ty } => {
-            let Ty::Named(sn) = ty else { panic!("{}: multipart body must be a named schema", op.id) };
+            let Ty::Named(sn) = ty else {
+                panic!("{}: multipart body must be a named schema", op.id)
+            };
             let (fields, _) = find_struct(g, sn).expect("multipart struct");
             o.push_str("        let mut mp = Multipart::new();\n");
             for f in fields {
-                let inner = f.ty.strip_opt();
-                let push = if *inner == Ty::File {
-                    "mp = mp.file(NAME, v.filename.clone(), v.content_type.clone(), v.data.clone());".to_owned()
-                } else {
-                    "mp = mp.text(NAME, v.to_string());".to_owned()
-                }
-                .replace("NAME", &format!("{:?}", f.wire));
-                if matches!(f.ty, Ty::Opt(_)) {
-                    let _ = writeln!(o, "        if let Some(v) = &self.body.{} {{\n            {push}\n        }}", f.ident);
-                } else {
-                    let _ = writeln!(o, "        {{\n            let v = &self.body.{};\n            {push}\n        }}", f.ident);
-                }
+                multipart_part(f, o);
             }
             o.push_str("        p = p.body(Body::Multipart(mp));\n");
         }
     }
-    let body = std::mem::replace(o, outer).replace("self.", "s.");
-    o.push_str(&body);
-    o.push_str("});\n\n");
+}
 
-    // Paginated
-    if let Some((kind, field)) = &op.pager {
-        emit_pager(g, op, *kind, field, o);
+/// One field of a multipart body as a file or text part (skipped when an optional one is unset).
+fn multipart_part(f: &Field, o: &mut String) {
+    let (wire, field) = (&f.wire, &f.ident);
+    let push = if *f.ty.strip_opt() == Ty::File {
+        format!(
+            "mp = mp.file({wire:?}, v.filename.clone(), v.content_type.clone(), v.data.clone());"
+        )
+    } else {
+        format!("mp = mp.text({wire:?}, v.to_string());")
+    };
+    if matches!(f.ty, Ty::Opt(_)) {
+        let _ = writeln!(
+            o,
+            "        if let Some(v) = &self.body.{field} {{\n            {push}\n        }}"
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "        {{\n            let v = &self.body.{field};\n            {push}\n        }}"
+        );
     }
+}
 
-    // Call setters for optional parameters.
+/// `Call` setters for the optional parameters and an optional JSON body.
+fn emit_op_setters(op: &Op, o: &mut String) {
     let optional: Vec<&Param> = op
         .params
         .iter()
-        .filter(|p| {
-            !p.required && p.konst.is_none() && !(p.wire == "workspace_id" && p.loc == Loc::Path)
-        })
+        .filter(|p| !p.required && p.konst.is_none() && !is_configured_ws(p))
         .collect();
-    let opt_body = matches!(
-        op.body,
+    let opt_body = match &op.body {
         BodyKind::Json {
-            required: false,
-            ..
-        }
-    );
-    if !optional.is_empty() || opt_body {
-        let _ = writeln!(o, "setters! {{ {name} {{");
-        for p in optional {
-            let setter = &p.ident;
-            let (ty, conv) = arg_of(&p.ty, "v");
-            let wrap = if matches!(p.ty, Ty::Vec(_)) {
-                conv
-            } else {
-                format!("Some({conv})")
-            };
-            let _ = writeln!(
-                o,
-                "    /// Sets {}\n    {setter}(v: {ty}) => {wrap};",
-                p.doc
-                    .replacen(char::is_uppercase, &p.doc[..1].to_lowercase(), 1),
-            );
-        }
-        if let BodyKind::Json {
             ty,
             required: false,
-        } = &op.body
-        {
-            let _ = writeln!(
-                o,
-                "    /// Sets the optional JSON body.\n    body(v: {}) => Some(v);",
-                ty.rs("m::")
-            );
-        }
-        o.push_str("}}\n\n");
+        } => Some(ty),
+        _ => None,
+    };
+    if optional.is_empty() && opt_body.is_none() {
+        return;
     }
+    let _ = writeln!(o, "setters! {{ {} {{", op.pascal);
+    for p in optional {
+        let setter = &p.ident;
+        let (ty, conv) = arg_of(&p.ty, "v");
+        let wrap = if matches!(p.ty, Ty::Vec(_)) {
+            conv
+        } else {
+            format!("Some({conv})")
+        };
+        let doc = p
+            .doc
+            .replacen(char::is_uppercase, &p.doc[..1].to_lowercase(), 1);
+        let _ = writeln!(o, "    /// Sets {doc}\n    {setter}(v: {ty}) => {wrap};");
+    }
+    if let Some(ty) = opt_body {
+        let _ = writeln!(
+            o,
+            "    /// Sets the optional JSON body.\n    body(v: {}) => Some(v);",
+            ty.rs("m::")
+        );
+    }
+    o.push_str("}}\n\n");
 }
 
 pub(crate) fn emit_pager(g: &Gen, op: &Op, kind: Pager, field: &str, o: &mut String) {
