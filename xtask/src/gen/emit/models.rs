@@ -47,7 +47,7 @@ pub(crate) fn emit_models(g: &Gen, header: &str, files: &mut BTreeMap<String, St
             o.push_str("#[allow(unused_imports)]\nuse super::*;\n#[allow(unused_imports)]\nuse super::shared::string_enum;\n#[allow(unused_imports)]\nuse serde::{Deserialize, Serialize};\n\n");
         }
         for d in g.modules.get(m).into_iter().flatten() {
-            emit_def(g, d, &mut o);
+            emit_def(d, &mut o);
         }
         files.insert(format!("models/{m}.rs"), o);
     }
@@ -60,34 +60,12 @@ pub(crate) fn defaultable(t: &Ty) -> bool {
     )
 }
 
-pub(crate) fn emit_def(g: &Gen, d: &Def, o: &mut String) {
+pub(crate) fn emit_def(d: &Def, o: &mut String) {
     match d {
         Def::Alias { name, doc, ty } => {
             let _ = writeln!(o, "/// {doc}\npub type {name} = {};\n", ty.rs(""));
         }
-        Def::Enum { name, doc, values } => {
-            let doc = if doc.is_empty() {
-                format!("Inline string enum `{name}`.")
-            } else {
-                doc.clone()
-            };
-            let _ = writeln!(o, "string_enum! {{\n    /// {doc}\n    {name} {{");
-            let mut seen = HashSet::new();
-            for v in values {
-                let var = variant(v);
-                assert!(
-                    seen.insert(var.clone()) && var != "Unknown",
-                    "enum {name}: variant collision {var}"
-                );
-                let _ = writeln!(
-                    o,
-                    "        /// `{}`\n        {var} = {:?},",
-                    v.replace('`', "'"),
-                    v
-                );
-            }
-            o.push_str("    }\n}\n\n");
-        }
+        Def::Enum { name, doc, values } => emit_enum(name, doc, values, o),
         Def::Union {
             name,
             doc,
@@ -96,150 +74,233 @@ pub(crate) fn emit_def(g: &Gen, d: &Def, o: &mut String) {
             ser,
             de,
         } => {
-            let doc = if doc.is_empty() {
-                format!("Inline discriminated union `{name}`.")
-            } else {
-                doc.clone()
-            };
-            let _ = writeln!(
-                o,
-                "/// {doc} Discriminator `{tag}`; unknown tags are kept in `Unknown`.\n#[derive(Debug, Clone, PartialEq)]\n#[non_exhaustive]\npub enum {name} {{"
-            );
-            for (v, tv, t) in variants {
-                let _ = writeln!(o, "    /// `{tag}` = `{tv}`.\n    {v}({}),", t.rs(""));
-            }
-            o.push_str("    /// A member this SDK version does not know, kept as JSON.\n    Unknown(serde_json::Value),\n}\n\n");
+            emit_union(name, doc, tag, variants, o);
             if *de {
-                let _ = writeln!(
-                    o,
-                    "impl<'de> Deserialize<'de> for {name} {{\n    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{\n        let v = serde_json::Value::deserialize(d)?;\n        let r = match v.get({tag:?}).and_then(serde_json::Value::as_str) {{"
-                );
-                for (v, tv, _) in variants {
-                    let _ = writeln!(
-                        o,
-                        "            Some({tv:?}) => serde_json::from_value(v).map(Self::{v}),"
-                    );
-                }
-                o.push_str("            _ => return Ok(Self::Unknown(v)),\n        };\n        r.map_err(serde::de::Error::custom)\n    }\n}\n\n");
+                emit_union_de(name, tag, variants, o);
             }
             if *ser {
-                let _ = writeln!(
-                    o,
-                    "impl Serialize for {name} {{\n    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {{\n        match self {{"
-                );
-                for (v, _, _) in variants {
-                    let _ = writeln!(o, "            Self::{v}(x) => x.serialize(s),");
-                }
-                o.push_str(
-                    "            Self::Unknown(v) => v.serialize(s),\n        }\n    }\n}\n\n",
-                );
+                emit_union_ser(name, variants, o);
             }
         }
-        Def::Struct {
-            name,
-            doc,
-            fields,
-            extra,
-            ser,
-            de,
-            multipart,
-        } => {
-            let phi = fields.iter().any(|f| f.phi || f.secret);
-            let dflt = derives_default(fields, *multipart);
-            let mut derives = vec![];
-            if !phi {
-                derives.push("Debug");
-            }
-            derives.push("Clone");
-            derives.push("PartialEq");
-            if dflt {
-                derives.push("Default");
-            }
-            if *ser {
-                derives.push("Serialize");
-            }
-            if *de {
-                derives.push("Deserialize");
-            }
-            let _ = writeln!(o, "/// {doc}");
-            if *multipart {
-                o.push_str("///\n/// Sent as `multipart/form-data`: file fields as file parts, others as text parts.\n");
-            }
-            let _ = writeln!(o, "#[derive({})]\npub struct {name} {{", derives.join(", "));
-            for f in fields {
-                let _ = writeln!(o, "    /// {}", f.doc);
-                let serde = *ser || *de;
-                let mut attrs = Vec::new();
-                if serde && f.ident.trim_start_matches("r#") != f.wire {
-                    attrs.push(format!("rename = {:?}", f.wire));
-                }
-                let mut ty = f.ty.rs("");
-                if let Some(c) = &f.konst {
-                    if !f.required && *de {
-                        let fname = format!("{}_{}", snake(name), f.ident.trim_start_matches("r#"));
-                        attrs.push(format!("default = \"const_{fname}\""));
-                    }
-                    ty = const_rust(c).0.into();
-                } else if !f.required && serde {
-                    attrs.push("default".into());
-                    if *ser {
-                        attrs.push(if matches!(f.ty, Ty::Patch(_)) {
-                            "skip_serializing_if = \"Patch::is_unset\"".into()
-                        } else {
-                            "skip_serializing_if = \"Option::is_none\"".into()
-                        });
-                    }
-                }
-                if !attrs.is_empty() {
-                    let _ = writeln!(o, "    #[serde({})]", attrs.join(", "));
-                }
-                let _ = writeln!(o, "    pub {}: {ty},", f.ident);
-            }
-            if let Some(t) = extra {
-                let _ = writeln!(
-                    o,
-                    "    /// Additional properties.\n    #[serde(flatten)]\n    pub extra: {},",
-                    t.rs("")
-                );
-            }
-            o.push_str("}\n\n");
-            for f in fields {
-                if let (Some(c), false, true) = (&f.konst, f.required, *de) {
-                    let fname = format!("{}_{}", snake(name), f.ident.trim_start_matches("r#"));
-                    let (t, v) = const_rust(c);
-                    let _ = writeln!(o, "fn const_{fname}() -> {t} {{\n    {v}\n}}\n");
-                }
-            }
-            if phi {
-                let _ = writeln!(
-                    o,
-                    "impl std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.debug_struct({name:?})"
-                );
-                for f in fields {
-                    if f.phi || f.secret {
-                        let _ = writeln!(o, "            .field({:?}, &format_args!(\"{{}}\", amigo_platform_core::redact::REDACTED))", f.wire);
-                    } else if is_url_field(f) && matches!(f.ty, Ty::Opt(_)) {
-                        let _ = writeln!(o, "            .field({:?}, &self.{}.as_deref().map(|u| amigo_platform_core::redact::redact_url(u, None)))", f.wire, f.ident);
-                    } else if is_url_field(f) {
-                        let _ = writeln!(o, "            .field({:?}, &amigo_platform_core::redact::redact_url(&self.{}, None))", f.wire, f.ident);
-                    } else {
-                        let _ = writeln!(o, "            .field({:?}, &self.{})", f.wire, f.ident);
-                    }
-                }
-                if extra.is_some() {
-                    o.push_str("            .field(\"extra\", &self.extra)\n");
-                }
-                o.push_str("            .finish()\n    }\n}\n\n");
-            }
-            if *ser {
-                if !dflt {
-                    emit_body_new(name, fields, extra.is_some(), o);
-                }
-                emit_body_setters(name, fields, o);
-            }
-            let _ = g;
+        Def::Struct { .. } => emit_struct(d, o),
+    }
+}
+
+/// A `string_enum!` invocation.
+fn emit_enum(name: &str, doc: &str, values: &[String], o: &mut String) {
+    let doc = if doc.is_empty() {
+        format!("Inline string enum `{name}`.")
+    } else {
+        doc.to_owned()
+    };
+    let _ = writeln!(o, "string_enum! {{\n    /// {doc}\n    {name} {{");
+    let mut seen = HashSet::new();
+    for v in values {
+        let var = variant(v);
+        assert!(
+            seen.insert(var.clone()) && var != "Unknown",
+            "enum {name}: variant collision {var}"
+        );
+        let shown = v.replace('`', "'");
+        let _ = writeln!(o, "        /// `{shown}`\n        {var} = {v:?},");
+    }
+    o.push_str("    }\n}\n\n");
+}
+
+/// A discriminated union's enum: one variant per member, plus `Unknown`.
+fn emit_union(name: &str, doc: &str, tag: &str, variants: &[(String, String, Ty)], o: &mut String) {
+    let doc = if doc.is_empty() {
+        format!("Inline discriminated union `{name}`.")
+    } else {
+        doc.to_owned()
+    };
+    let _ = writeln!(
+        o,
+        "/// {doc} Discriminator `{tag}`; unknown tags are kept in `Unknown`.\n\
+         #[derive(Debug, Clone, PartialEq)]\n#[non_exhaustive]\npub enum {name} {{"
+    );
+    for (v, tv, t) in variants {
+        let _ = writeln!(o, "    /// `{tag}` = `{tv}`.\n    {v}({}),", t.rs(""));
+    }
+    o.push_str(
+        "    /// A member this SDK version does not know, kept as JSON.\n    \
+         Unknown(serde_json::Value),\n}\n\n",
+    );
+}
+
+/// `Deserialize` of a union: by the tag's value, else `Unknown`.
+fn emit_union_de(name: &str, tag: &str, variants: &[(String, String, Ty)], o: &mut String) {
+    let arms: String = variants
+        .iter()
+        .map(|(v, tv, _)| {
+            format!("            Some({tv:?}) => serde_json::from_value(v).map(Self::{v}),\n")
+        })
+        .collect();
+    let _ = writeln!(
+        o,
+        "impl<'de> Deserialize<'de> for {name} {{
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{
+        let v = serde_json::Value::deserialize(d)?;
+        let r = match v.get({tag:?}).and_then(serde_json::Value::as_str) {{
+{arms}            _ => return Ok(Self::Unknown(v)),
+        }};
+        r.map_err(serde::de::Error::custom)
+    }}
+}}
+"
+    );
+}
+
+/// `Serialize` of a union: the member as itself.
+fn emit_union_ser(name: &str, variants: &[(String, String, Ty)], o: &mut String) {
+    let arms: String = variants
+        .iter()
+        .map(|(v, _, _)| format!("            Self::{v}(x) => x.serialize(s),\n"))
+        .collect();
+    let _ = writeln!(
+        o,
+        "impl Serialize for {name} {{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {{
+        match self {{
+{arms}            Self::Unknown(v) => v.serialize(s),
+        }}
+    }}
+}}
+"
+    );
+}
+
+/// A model struct, its constant defaults, its redacting `Debug` and its request-side
+/// constructor and setters.
+fn emit_struct(d: &Def, o: &mut String) {
+    let Def::Struct {
+        name,
+        doc,
+        fields,
+        extra,
+        ser,
+        de,
+        multipart,
+    } = d
+    else {
+        return;
+    };
+    let redacted = fields.iter().any(|f| f.phi || f.secret);
+    let dflt = derives_default(fields, *multipart);
+    let mut derives = vec![];
+    if !redacted {
+        derives.push("Debug");
+    }
+    derives.extend(["Clone", "PartialEq"]);
+    if dflt {
+        derives.push("Default");
+    }
+    if *ser {
+        derives.push("Serialize");
+    }
+    if *de {
+        derives.push("Deserialize");
+    }
+    let _ = writeln!(o, "/// {doc}");
+    if *multipart {
+        o.push_str("///\n/// Sent as `multipart/form-data`: file fields as file parts, others as text parts.\n");
+    }
+    let _ = writeln!(o, "#[derive({})]\npub struct {name} {{", derives.join(", "));
+    for f in fields {
+        emit_struct_field(name, f, (*ser, *de), o);
+    }
+    if let Some(t) = extra {
+        let _ = writeln!(
+            o,
+            "    /// Additional properties.\n    #[serde(flatten)]\n    pub extra: {},",
+            t.rs("")
+        );
+    }
+    o.push_str("}\n\n");
+    for f in fields {
+        if let (Some(c), false, true) = (&f.konst, f.required, *de) {
+            let fname = const_fn_name(name, f);
+            let (t, v) = const_rust(c);
+            let _ = writeln!(o, "fn {fname}() -> {t} {{\n    {v}\n}}\n");
         }
     }
+    if redacted {
+        emit_struct_debug(name, fields, extra.is_some(), o);
+    }
+    if *ser {
+        if !dflt {
+            emit_body_new(name, fields, extra.is_some(), o);
+        }
+        emit_body_setters(name, fields, o);
+    }
+}
+
+/// The function giving an optional constant field's default.
+fn const_fn_name(model: &str, f: &Field) -> String {
+    format!(
+        "const_{}_{}",
+        snake(model),
+        f.ident.trim_start_matches("r#")
+    )
+}
+
+/// One field of a model struct with its serde attributes.
+fn emit_struct_field(model: &str, f: &Field, (ser, de): (bool, bool), o: &mut String) {
+    let _ = writeln!(o, "    /// {}", f.doc);
+    let serde = ser || de;
+    let mut attrs = Vec::new();
+    if serde && f.ident.trim_start_matches("r#") != f.wire {
+        attrs.push(format!("rename = {:?}", f.wire));
+    }
+    let mut ty = f.ty.rs("");
+    if let Some(c) = &f.konst {
+        if !f.required && de {
+            attrs.push(format!("default = \"{}\"", const_fn_name(model, f)));
+        }
+        ty = const_rust(c).0.into();
+    } else if !f.required && serde {
+        attrs.push("default".into());
+        if ser {
+            attrs.push(if matches!(f.ty, Ty::Patch(_)) {
+                "skip_serializing_if = \"Patch::is_unset\"".into()
+            } else {
+                "skip_serializing_if = \"Option::is_none\"".into()
+            });
+        }
+    }
+    if !attrs.is_empty() {
+        let _ = writeln!(o, "    #[serde({})]", attrs.join(", "));
+    }
+    let _ = writeln!(o, "    pub {}: {ty},", f.ident);
+}
+
+/// The `Debug` of a model with patient-data or secret fields: those print `[REDACTED]`, URLs
+/// print through `redact_url`.
+fn emit_struct_debug(name: &str, fields: &[Field], extra: bool, o: &mut String) {
+    let _ = writeln!(
+        o,
+        "impl std::fmt::Debug for {name} {{\n    \
+         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        \
+         f.debug_struct({name:?})"
+    );
+    const REDACT: &str = "amigo_platform_core::redact";
+    for f in fields {
+        let (wire, field) = (&f.wire, &f.ident);
+        let value = if f.phi || f.secret {
+            format!("&format_args!(\"{{}}\", {REDACT}::REDACTED)")
+        } else if is_url_field(f) && matches!(f.ty, Ty::Opt(_)) {
+            format!("&self.{field}.as_deref().map(|u| {REDACT}::redact_url(u, None))")
+        } else if is_url_field(f) {
+            format!("&{REDACT}::redact_url(&self.{field}, None)")
+        } else {
+            format!("&self.{field}")
+        };
+        let _ = writeln!(o, "            .field({wire:?}, {value})");
+    }
+    if extra {
+        o.push_str("            .field(\"extra\", &self.extra)\n");
+    }
+    o.push_str("            .finish()\n    }\n}\n\n");
 }
 
 /// A doc example of tri-state fields on the first PATCH (else PUT) body whose fields are all optional
