@@ -147,7 +147,42 @@ pub(crate) fn sample_new_args(
 }
 
 pub(crate) fn emit_tests(g: &Gen, ops: &[Op], header: &str, files: &mut BTreeMap<String, String>) {
-    let mut o = format!(
+    let mut o = request_tests_head(header);
+    let mut tri = String::new();
+    let mut set_lines = String::new();
+    let mut by_mod: BTreeMap<&str, Vec<&Op>> = BTreeMap::new();
+    for op in ops {
+        by_mod.entry(op.module.as_str()).or_default().push(op);
+    }
+    for (module, list) in by_mod {
+        let _ = writeln!(o, "#[test]\nfn {module}() {{");
+        for op in list {
+            let (vals, path, qtext) = sample_new_args(g, op);
+            let new = format!(
+                "ops::{}::{}::new({})",
+                op.module,
+                op.pascal,
+                vals.join(", ")
+            );
+            emit_check(g, op, &new, &path, qtext, &mut o);
+            emit_tri_state(g, op, &new, &mut tri, &mut set_lines);
+        }
+        o.push_str("}\n\n");
+    }
+    let _ = writeln!(
+        o,
+        "/// Every PATCH/PUT operation whose JSON body has a tri-state (`Patch`) field: its first one.\n\
+         #[test]\nfn tri_state_body_fields() {{\n{tri}}}\n\n\
+         /// The same fields through the generated body setters (`field(v)`, `clear_field()`), where\n\
+         /// the body type has a `Default`.\n\
+         #[test]\nfn tri_state_body_setters() {{\n{set_lines}}}"
+    );
+    files.insert("tests_requests.rs".into(), o);
+}
+
+/// The head of `tests/generated_requests.rs`: `prepare`, `check` and the tri-state helpers.
+fn request_tests_head(header: &str) -> String {
+    format!(
         "{header}//! Table-driven request tests: every operation, built with sample arguments (every optional\n\
          //! query parameter set) and prepared, gives the right method, path (percent-encoded), query,\n\
          //! content type and `Accept`.\n\n\
@@ -189,129 +224,111 @@ pub(crate) fn emit_tests(g: &Gen, ops: &[Op], header: &str, files: &mut BTreeMap
          let body: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&req.body).unwrap();\n        \
          assert_eq!(body.get(wire), expect.as_ref(), \"{{}}: `{{wire}}`\", op.operation_id());\n    \
          }}\n}}\n\n"
-    );
-    let mut tri = String::new();
-    let mut set_lines = String::new();
-    let mut by_mod: BTreeMap<&str, Vec<&Op>> = BTreeMap::new();
-    for op in ops {
-        by_mod.entry(op.module.as_str()).or_default().push(op);
-    }
-    for (module, list) in by_mod {
-        let _ = writeln!(o, "#[test]\nfn {module}() {{");
-        for op in list {
-            let (vals, path, mut qtext) = sample_new_args(g, op);
-            let ct = match &op.body {
-                BodyKind::None
-                | BodyKind::Json {
-                    required: false, ..
-                } => "None".to_owned(),
-                BodyKind::Json { required: true, .. } => "Some(\"application/json\")".to_owned(),
-                BodyKind::Multipart { .. } => "Some(\"multipart\")".to_owned(),
-                BodyKind::Raw => "Some(\"application/x-ndjson\")".to_owned(),
-            };
-            let mut sets = String::new();
-            for p in op.params.iter().filter(|p| p.loc == Loc::Query) {
-                if let Some(k) = &p.konst {
-                    qtext.insert(p.wire.clone(), vec![enc(k)]);
-                } else if !p.required {
-                    let (e, t) = query_sample(g, &p.ty);
-                    let e = if matches!(p.ty, Ty::Vec(_)) {
-                        e
-                    } else {
-                        format!("Some({e})")
-                    };
-                    let _ = write!(sets, " op.{} = {e};", p.ident);
-                    qtext.insert(p.wire.clone(), t);
-                }
-            }
-            let mut query = Vec::new();
-            for p in op.params.iter().filter(|p| p.loc == Loc::Query) {
-                for t in qtext.get(&p.wire).into_iter().flatten() {
-                    query.push(format!("{}={t}", enc(&p.wire)));
-                }
-            }
-            let new = format!(
-                "ops::{}::{}::new({})",
-                op.module,
-                op.pascal,
-                vals.join(", ")
-            );
-            let value = if sets.is_empty() {
-                new
+    )
+}
+
+/// One `check(..)` line: the operation built with sample arguments (every optional query
+/// parameter set) and the method, path, query and content type it must prepare to.
+fn emit_check(
+    g: &Gen,
+    op: &Op,
+    new: &str,
+    path: &str,
+    mut qtext: BTreeMap<String, Vec<String>>,
+    o: &mut String,
+) {
+    let ct = match &op.body {
+        BodyKind::None
+        | BodyKind::Json {
+            required: false, ..
+        } => "None".to_owned(),
+        BodyKind::Json { required: true, .. } => "Some(\"application/json\")".to_owned(),
+        BodyKind::Multipart { .. } => "Some(\"multipart\")".to_owned(),
+        BodyKind::Raw => "Some(\"application/x-ndjson\")".to_owned(),
+    };
+    let mut sets = String::new();
+    for p in op.params.iter().filter(|p| p.loc == Loc::Query) {
+        if let Some(k) = &p.konst {
+            qtext.insert(p.wire.clone(), vec![enc(k)]);
+        } else if !p.required {
+            let (e, t) = query_sample(g, &p.ty);
+            let e = if matches!(p.ty, Ty::Vec(_)) {
+                e
             } else {
-                format!("{{ let mut op = {new};{sets} op }}")
+                format!("Some({e})")
             };
-            let _ = writeln!(
-                o,
-                "    check({value}, {:?}, {:?}, {:?}, {ct});",
-                op.method,
-                path,
-                query.join("&")
-            );
-            // PATCH/PUT bodies: the first tri-state field in its three states.
-            if let (
-                BodyKind::Json {
-                    ty: Ty::Named(sn),
-                    required,
-                },
-                "PATCH" | "PUT",
-            ) = (&op.body, op.method.as_str())
-            {
-                let first = find_struct(g, sn).and_then(|(fields, _)| {
-                    fields.iter().find_map(|f| match &f.ty {
-                        Ty::Patch(inner) => Some((f, inner)),
-                        _ => None,
-                    })
-                });
-                if let Some((f, inner)) = first {
-                    if find_struct(g, sn).is_some_and(|(fields, _)| derives_default(fields, false))
-                    {
-                        let _ = writeln!(
-                            set_lines,
-                            "    {{\n        let v: {} = {};\n        setters(m::{sn}::default().{}(v.clone()), m::{sn}::default().clear_{}(), {:?}, serde_json::to_value(&v).unwrap());\n    }}",
-                            inner.rs("m::"),
-                            sample(g, inner, 0),
-                            setter_name(&f.ident),
-                            f.ident.trim_start_matches("r#"),
-                            f.wire
-                        );
-                    }
-                    let new = format!(
-                        "ops::{}::{}::new({})",
-                        op.module,
-                        op.pascal,
-                        vals.join(", ")
-                    );
-                    let (base, access) = if *required {
-                        (new, "op.body")
-                    } else {
-                        (
-                            format!(
-                                "{{ let mut op = {new}; op.body = Some({}); op }}",
-                                sample(g, &Ty::Named(sn.clone()), 0)
-                            ),
-                            "op.body.as_mut().unwrap()",
-                        )
-                    };
-                    let _ = writeln!(
-                        tri,
-                        "    tri(&{base}, |op| &mut {access}.{}, {:?}, {});",
-                        f.ident,
-                        f.wire,
-                        sample(g, inner, 0)
-                    );
-                }
-            }
+            let _ = write!(sets, " op.{} = {e};", p.ident);
+            qtext.insert(p.wire.clone(), t);
         }
-        o.push_str("}\n\n");
     }
+    let mut query = Vec::new();
+    for p in op.params.iter().filter(|p| p.loc == Loc::Query) {
+        for t in qtext.get(&p.wire).into_iter().flatten() {
+            query.push(format!("{}={t}", enc(&p.wire)));
+        }
+    }
+    let value = if sets.is_empty() {
+        new.to_owned()
+    } else {
+        format!("{{ let mut op = {new};{sets} op }}")
+    };
     let _ = writeln!(
         o,
-        "/// Every PATCH/PUT operation whose JSON body has a tri-state (`Patch`) field: its first one.\n\
-         #[test]\nfn tri_state_body_fields() {{\n{tri}}}\n\n\
-         /// The same fields through the generated body setters (`field(v)`, `clear_field()`), where\n\
-         /// the body type has a `Default`.\n\
-         #[test]\nfn tri_state_body_setters() {{\n{set_lines}}}"
+        "    check({value}, {:?}, {:?}, {:?}, {ct});",
+        op.method,
+        path,
+        query.join("&")
     );
-    files.insert("tests_requests.rs".into(), o);
+}
+
+/// PATCH/PUT bodies: the first tri-state field in its three states (`tri`), and through the
+/// body's setters where it has a `Default` (`set_lines`).
+fn emit_tri_state(g: &Gen, op: &Op, new: &str, tri: &mut String, set_lines: &mut String) {
+    // PATCH/PUT bodies: the first tri-state field in its three states.
+    if let (
+        BodyKind::Json {
+            ty: Ty::Named(sn),
+            required,
+        },
+        "PATCH" | "PUT",
+    ) = (&op.body, op.method.as_str())
+    {
+        let first = find_struct(g, sn).and_then(|(fields, _)| {
+            fields.iter().find_map(|f| match &f.ty {
+                Ty::Patch(inner) => Some((f, inner)),
+                _ => None,
+            })
+        });
+        if let Some((f, inner)) = first {
+            if find_struct(g, sn).is_some_and(|(fields, _)| derives_default(fields, false)) {
+                let _ = writeln!(
+                    set_lines,
+                    "    {{\n        let v: {} = {};\n        setters(m::{sn}::default().{}(v.clone()), m::{sn}::default().clear_{}(), {:?}, serde_json::to_value(&v).unwrap());\n    }}",
+                    inner.rs("m::"),
+                    sample(g, inner, 0),
+                    setter_name(&f.ident),
+                    f.ident.trim_start_matches("r#"),
+                    f.wire
+                );
+            }
+            let (base, access) = if *required {
+                (new.to_owned(), "op.body")
+            } else {
+                (
+                    format!(
+                        "{{ let mut op = {new}; op.body = Some({}); op }}",
+                        sample(g, &Ty::Named(sn.clone()), 0)
+                    ),
+                    "op.body.as_mut().unwrap()",
+                )
+            };
+            let _ = writeln!(
+                tri,
+                "    tri(&{base}, |op| &mut {access}.{}, {:?}, {});",
+                f.ident,
+                f.wire,
+                sample(g, inner, 0)
+            );
+        }
+    }
 }
