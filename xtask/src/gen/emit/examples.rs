@@ -28,8 +28,7 @@ pub(crate) fn pattern_sample(p: &str) -> &'static str {
 pub(crate) fn example(g: &Gen, v: &Value, full: bool, depth: usize) -> Value {
     use serde_json::json;
     if let Some(r) = s(v, "$ref") {
-        let key = r.strip_prefix(REF_PREFIX).unwrap_or(r);
-        return example(g, &g.schemas[key], full, depth + 1);
+        return example_ref(g, r, full, depth + 1);
     }
     if let Some(c) = v.get("const") {
         return c.clone();
@@ -51,102 +50,125 @@ pub(crate) fn example(g: &Gen, v: &Value, full: bool, depth: usize) -> Value {
             .and_then(Value::as_object)
             .and_then(|m| m.iter().next())
         {
-            let key = r.as_str().unwrap_or_default();
-            let key = key.strip_prefix(REF_PREFIX).unwrap_or(key);
-            let mut ex = example(g, &g.schemas[key], full, depth + 1);
+            let mut ex = example_ref(g, r.as_str().unwrap_or_default(), full, depth + 1);
             if let Some(o) = ex.as_object_mut() {
                 o.insert(tag.to_owned(), Value::String(tv.clone()));
             }
             return ex;
         }
     }
-    let num = |k: &str| v.get(k).and_then(Value::as_f64);
     match s(v, "type") {
-        Some("string") => {
-            let mut t = match s(v, "format") {
-                Some("uuid") => "3fa85f64-5717-4562-b3fc-2c963f66afa6".to_owned(),
-                Some("date-time") => "2024-01-02T03:04:05Z".to_owned(),
-                Some("date") => "2024-01-02".to_owned(),
-                Some("email") => "ada@example.com".to_owned(),
-                Some("duration") => "PT1S".to_owned(),
-                _ => s(v, "pattern")
-                    .map(pattern_sample)
-                    .unwrap_or("abc")
-                    .to_owned(),
-            };
-            if let Some(min) = num("minLength") {
-                while (t.chars().count() as f64) < min {
-                    t.push('x');
-                }
-            }
-            if let Some(max) = num("maxLength") {
-                t = t.chars().take(max as usize).collect();
-            }
-            Value::String(t)
-        }
-        Some("integer") => {
-            let mut n = num("minimum")
-                .or(num("exclusiveMinimum").map(|x| x + 1.0))
-                .unwrap_or(1.0)
-                .max(1.0_f64.min(num("maximum").unwrap_or(1.0)));
-            if let Some(max) = num("maximum") {
-                n = n.min(max);
-            }
-            json!(n as i64)
-        }
-        Some("number") => {
-            let mut n = num("minimum")
-                .map(|m| m + 0.5)
-                .or(num("exclusiveMinimum").map(|x| x + 0.5))
-                .unwrap_or(1.5);
-            if let Some(max) = num("maximum") {
-                if n > max {
-                    n = num("minimum").unwrap_or(max);
-                }
-            }
-            json!(n)
-        }
+        Some("string") => Value::String(example_string(v)),
+        Some("integer") => json!(example_integer(v)),
+        Some("number") => json!(example_number(v)),
         Some("boolean") => json!(true),
         Some("array") => {
             let items = v.get("items").cloned().unwrap_or(json!({}));
-            let n = num("minItems").unwrap_or(if depth < 4 { 1.0 } else { 0.0 }) as usize;
+            let n = num(v, "minItems").unwrap_or(if depth < 4 { 1.0 } else { 0.0 }) as usize;
             Value::Array(
                 (0..n)
                     .map(|_| example(g, &items, full, depth + 1))
                     .collect(),
             )
         }
-        Some("object") | None => {
-            let required: HashSet<&str> = v
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            let mut o = serde_json::Map::new();
-            for (k, pv) in v
-                .get("properties")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                let is_const = pv.get("const").is_some();
-                if required.contains(k.as_str()) || is_const || (full && depth < 3) {
-                    o.insert(k.clone(), example(g, pv, full, depth + 1));
-                }
-            }
-            if v.get("properties").is_none() && full {
-                if let Some(ap @ Value::Object(m)) = v.get("additionalProperties") {
-                    if !m.is_empty() {
-                        o.insert("key".into(), example(g, ap, full, depth + 1));
-                    }
-                }
-            }
-            Value::Object(o)
-        }
+        Some("object") | None => example_object(g, v, full, depth),
         _ => Value::Null,
     }
+}
+
+/// A numeric keyword of a schema (`minimum`, `maxLength`, …).
+fn num(v: &Value, k: &str) -> Option<f64> {
+    v.get(k).and_then(Value::as_f64)
+}
+
+/// The example of a referenced component (`null` for a dangling reference).
+fn example_ref(g: &Gen, r: &str, full: bool, depth: usize) -> Value {
+    let key = r.strip_prefix(REF_PREFIX).unwrap_or(r);
+    match g.schemas.get(key) {
+        Some(schema) => example(g, schema, full, depth),
+        None => Value::Null,
+    }
+}
+
+/// A string: by format, else by pattern, padded or cut to the length bounds.
+fn example_string(v: &Value) -> String {
+    let mut t = match s(v, "format") {
+        Some("uuid") => "3fa85f64-5717-4562-b3fc-2c963f66afa6".to_owned(),
+        Some("date-time") => "2024-01-02T03:04:05Z".to_owned(),
+        Some("date") => "2024-01-02".to_owned(),
+        Some("email") => "ada@example.com".to_owned(),
+        Some("duration") => "PT1S".to_owned(),
+        _ => s(v, "pattern")
+            .map(pattern_sample)
+            .unwrap_or("abc")
+            .to_owned(),
+    };
+    if let Some(min) = num(v, "minLength") {
+        while (t.chars().count() as f64) < min {
+            t.push('x');
+        }
+    }
+    if let Some(max) = num(v, "maxLength") {
+        t = t.chars().take(max as usize).collect();
+    }
+    t
+}
+
+/// An integer within the bounds (1 when unbounded).
+fn example_integer(v: &Value) -> i64 {
+    let mut n = num(v, "minimum")
+        .or(num(v, "exclusiveMinimum").map(|x| x + 1.0))
+        .unwrap_or(1.0)
+        .max(1.0_f64.min(num(v, "maximum").unwrap_or(1.0)));
+    if let Some(max) = num(v, "maximum") {
+        n = n.min(max);
+    }
+    n as i64
+}
+
+/// A number within the bounds (1.5 when unbounded).
+fn example_number(v: &Value) -> f64 {
+    let mut n = num(v, "minimum")
+        .map(|m| m + 0.5)
+        .or(num(v, "exclusiveMinimum").map(|x| x + 0.5))
+        .unwrap_or(1.5);
+    if let Some(max) = num(v, "maximum") {
+        if n > max {
+            n = num(v, "minimum").unwrap_or(max);
+        }
+    }
+    n
+}
+
+/// An object: required and constant properties (all of them when `full`, to depth 3).
+fn example_object(g: &Gen, v: &Value, full: bool, depth: usize) -> Value {
+    let required: HashSet<&str> = v
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut o = serde_json::Map::new();
+    for (k, pv) in v
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let is_const = pv.get("const").is_some();
+        if required.contains(k.as_str()) || is_const || (full && depth < 3) {
+            o.insert(k.clone(), example(g, pv, full, depth + 1));
+        }
+    }
+    if v.get("properties").is_none() && full {
+        if let Some(ap @ Value::Object(m)) = v.get("additionalProperties") {
+            if !m.is_empty() {
+                o.insert("key".into(), example(g, ap, full, depth + 1));
+            }
+        }
+    }
+    Value::Object(o)
 }
 
 pub(crate) fn raw_str(v: &str) -> String {
