@@ -65,7 +65,7 @@ pub(crate) fn generate(
     );
     let mut files = BTreeMap::new();
     emit_models(&g, &header, &mut files);
-    emit_ops(&g, &ops, &header, &mut files);
+    emit_ops(&g, &ops, &header, &mut files)?;
     emit_namespaces(&ops, &rows, &header, &mut files);
     emit_tests(&g, &ops, &header, &mut files);
     emit_decode_tests(&g, &header, &mut files);

@@ -35,7 +35,12 @@ pub(crate) fn find_struct<'g>(g: &'g Gen, name: &str) -> Option<(&'g Vec<Field>,
     })
 }
 
-pub(crate) fn emit_ops(g: &Gen, ops: &[Op], header: &str, files: &mut BTreeMap<String, String>) {
+pub(crate) fn emit_ops(
+    g: &Gen,
+    ops: &[Op],
+    header: &str,
+    files: &mut BTreeMap<String, String>,
+) -> Result<(), String> {
     let mut by_mod: BTreeMap<&str, Vec<&Op>> = BTreeMap::new();
     for op in ops {
         by_mod.entry(op.module.as_str()).or_default().push(op);
@@ -52,10 +57,11 @@ pub(crate) fn emit_ops(g: &Gen, ops: &[Op], header: &str, files: &mut BTreeMap<S
              #[allow(unused_imports)]\nuse amigo_platform_core::query::Query;\n#[allow(unused_imports)]\nuse crate::generated::models as m;\n\n"
         );
         for op in list {
-            emit_op(g, op, &mut o);
+            emit_op(g, op, &mut o)?;
         }
         files.insert(format!("ops/{m}.rs"), o);
     }
+    Ok(())
 }
 
 /// The `Debug` of an operation with secret parameters: those print `[REDACTED]`, a raw body
@@ -95,18 +101,19 @@ pub(crate) fn emit_op_debug(op: &Op, o: &mut String) {
     o.push_str("            .finish()\n    }\n}\n\n");
 }
 
-pub(crate) fn emit_op(g: &Gen, op: &Op, o: &mut String) {
+pub(crate) fn emit_op(g: &Gen, op: &Op, o: &mut String) -> Result<(), String> {
     let args = op_args(op);
     emit_op_struct(op, args.is_empty(), o);
     if op.params.iter().any(|p| p.secret) {
         emit_op_debug(op, o);
     }
     emit_op_new(op, &args, o);
-    emit_op_impl(g, op, o);
+    emit_op_impl(g, op, o)?;
     if let Some((kind, field)) = &op.pager {
-        emit_pager(g, op, *kind, field, o);
+        emit_pager(g, op, *kind, field, o)?;
     }
     emit_op_setters(op, o);
+    Ok(())
 }
 
 /// Whether a parameter is the configured `{workspace_id}` (not a field of the operation).
@@ -217,7 +224,7 @@ fn emit_op_new(op: &Op, args: &[Arg], o: &mut String) {
 
 /// The `Operation` impl, through the compact `operation!` macro of `api/src/macros.rs`: `s` is
 /// the operation, `p` the request parts being built.
-fn emit_op_impl(g: &Gen, op: &Op, o: &mut String) {
+fn emit_op_impl(g: &Gen, op: &Op, o: &mut String) -> Result<(), String> {
     let (out, parse) = out_ty(g, op);
     let accept = if matches!(op.out, OutKind::Binary | OutKind::OptBinary) {
         "*/*"
@@ -225,17 +232,18 @@ fn emit_op_impl(g: &Gen, op: &Op, o: &mut String) {
         "application/json"
     };
     let (name, method, path, id) = (&op.pascal, &op.method, &op.path, &op.id);
-    let body = request_parts(g, op).replace("self.", "s.");
+    let body = request_parts(g, op)?.replace("self.", "s.");
     let _ = writeln!(
         o,
         "operation!({name}, {method}, {path:?}, {id:?}, {accept:?}, {out}, {parse}, |s, p| {{"
     );
     o.push_str(&body);
     o.push_str("});\n\n");
+    Ok(())
 }
 
 /// The statements that put the operation's query, path, headers and body on `p`.
-fn request_parts(g: &Gen, op: &Op) -> String {
+fn request_parts(g: &Gen, op: &Op) -> Result<String, String> {
     let mut o = String::new();
     let has_query = op.params.iter().any(|p| p.loc == Loc::Query);
     if has_query {
@@ -276,12 +284,12 @@ fn request_parts(g: &Gen, op: &Op) -> String {
             );
         }
     }
-    request_body(g, op, &mut o);
-    o
+    request_body(g, op, &mut o)?;
+    Ok(o)
 }
 
 /// The statements that put the body on `p`.
-fn request_body(g: &Gen, op: &Op, o: &mut String) {
+fn request_body(g: &Gen, op: &Op, o: &mut String) -> Result<(), String> {
     match &op.body {
         BodyKind::None => {}
         BodyKind::Json { required: true, .. } => {
@@ -296,10 +304,11 @@ fn request_body(g: &Gen, op: &Op, o: &mut String) {
             "        p = p.body(Body::Raw { bytes: self.body.clone(), content_type: self.content_type.clone() });\n",
         ),
         BodyKind::Multipart { ty } => {
-            let Ty::Named(sn) = ty else {
-                panic!("{}: multipart body must be a named schema", op.id)
-            };
-            let (fields, _) = find_struct(g, sn).expect("multipart struct");
+            let fields = match ty {
+                Ty::Named(sn) => find_struct(g, sn).map(|(fields, _)| fields),
+                _ => None,
+            }
+            .ok_or_else(|| format!("{}: a multipart body must be a named object schema", op.id))?;
             o.push_str("        let mut mp = Multipart::new();\n");
             for f in fields {
                 multipart_part(f, o);
@@ -307,6 +316,7 @@ fn request_body(g: &Gen, op: &Op, o: &mut String) {
             o.push_str("        p = p.body(Body::Multipart(mp));\n");
         }
     }
+    Ok(())
 }
 
 /// One field of a multipart body as a file or text part (skipped when an optional one is unset).
@@ -373,85 +383,99 @@ fn emit_op_setters(op: &Op, o: &mut String) {
     o.push_str("}}\n\n");
 }
 
-pub(crate) fn emit_pager(g: &Gen, op: &Op, kind: Pager, field: &str, o: &mut String) {
-    let name = &op.pascal;
+pub(crate) fn emit_pager(
+    g: &Gen,
+    op: &Op,
+    kind: Pager,
+    field: &str,
+    o: &mut String,
+) -> Result<(), String> {
+    let id = &op.id;
     let cursor_param = if kind == Pager::Token {
         "continuation_token"
     } else {
         "offset"
     };
-    let Some(cp) = op
+    let cp = op
         .params
         .iter()
         .find(|p| p.wire == cursor_param && p.loc == Loc::Query)
-    else {
-        panic!("{}: pager needs query `{cursor_param}`", op.id);
-    };
-    assert!(
-        cp.ty == Ty::Int && !cp.required,
-        "{}: cursor `{cursor_param}` must be an optional integer",
-        op.id
-    );
+        .ok_or_else(|| format!("{id}: pager needs query `{cursor_param}`"))?;
+    if cp.ty != Ty::Int || cp.required {
+        return Err(format!(
+            "{id}: cursor `{cursor_param}` must be an optional integer"
+        ));
+    }
     let (out, item, body) = match &op.out {
-        OutKind::Json(Ty::Page(inner)) => {
-            assert_eq!(field, "items");
-            (
-                format!("m::Page<{}>", inner.rs("m::")),
-                inner.rs("m::"),
-                "PageData { items: o.items, has_more: Some(o.has_more), next_cursor: o.continuation_token, total: o.total, offset: None }".to_owned(),
-            )
-        }
+        OutKind::Json(Ty::Page(inner)) if field == "items" => (
+            format!("m::Page<{}>", inner.rs("m::")),
+            inner.rs("m::"),
+            "PageData { items: o.items, has_more: Some(o.has_more), next_cursor: o.continuation_token, total: o.total, offset: None }".to_owned(),
+        ),
         OutKind::Json(Ty::Named(sn)) => {
-            let (fields, _) = find_struct(g, sn)
-                .unwrap_or_else(|| panic!("{}: pager output `{sn}` is not a struct", op.id));
-            let get = |w: &str| fields.iter().find(|f| f.wire == w);
-            let list = get(field).unwrap_or_else(|| panic!("{}: no list field `{field}`", op.id));
-            let (item, items) = match &list.ty {
-                Ty::Vec(t) => (t.rs("m::"), format!("o.{}", list.ident)),
-                Ty::Opt(v) => match &**v {
-                    Ty::Vec(t) => (t.rs("m::"), format!("o.{}.unwrap_or_default()", list.ident)),
-                    other => panic!("{}: list field type {other:?}", op.id),
-                },
-                other => panic!("{}: list field type {other:?}", op.id),
-            };
-            let opt_of = |w: &str, want: Ty| -> String {
-                match get(w) {
-                    Some(f) if f.ty == want => format!("Some(o.{})", f.ident),
-                    Some(f) if f.ty == Ty::Opt(Box::new(want.clone())) => format!("o.{}", f.ident),
-                    Some(f) => panic!("{}: field `{w}` has type {:?}", op.id, f.ty),
-                    None => "None".into(),
-                }
-            };
-            let next = match kind {
-                Pager::Token => opt_of("continuation_token", Ty::Int),
-                Pager::NextOffset => opt_of("next_offset", Ty::Int),
-                Pager::DerivedOffset => "None".into(),
-            };
-            let offset = if kind == Pager::DerivedOffset {
-                opt_of("offset", Ty::Int)
-            } else {
-                "None".into()
-            };
-            (
-                format!("m::{sn}"),
-                item,
-                format!(
-                    "PageData {{ items: {items}, has_more: {}, next_cursor: {next}, total: {}, offset: {offset} }}",
-                    opt_of("has_more", Ty::Bool),
-                    opt_of("total", Ty::Int)
-                ),
-            )
+            let (item, data) = page_data(g, op, kind, field, sn)?;
+            (format!("m::{sn}"), item, data)
         }
-        other => panic!("{}: unsupported pager output {other:?}", op.id),
+        other => return Err(format!("{id}: unsupported pager output {other:?}")),
     };
     let kind_s = match kind {
         Pager::Token => "Token",
         Pager::NextOffset => "NextOffset",
         Pager::DerivedOffset => "DerivedOffset",
     };
+    let (name, c) = (&op.pascal, &cp.ident);
     let _ = writeln!(
         o,
-        "paginated!({name}, {kind_s}, {c}, {item}, {out}, |o| {body});\n",
-        c = cp.ident
+        "paginated!({name}, {kind_s}, {c}, {item}, {out}, |o| {body});\n"
     );
+    Ok(())
+}
+
+/// The item type and the `PageData` expression of a page model `sn` with list field `field`.
+fn page_data(
+    g: &Gen,
+    op: &Op,
+    kind: Pager,
+    field: &str,
+    sn: &str,
+) -> Result<(String, String), String> {
+    let id = &op.id;
+    let (fields, _) =
+        find_struct(g, sn).ok_or_else(|| format!("{id}: pager output `{sn}` is not a struct"))?;
+    let get = |w: &str| fields.iter().find(|f| f.wire == w);
+    let list = get(field).ok_or_else(|| format!("{id}: no list field `{field}`"))?;
+    let (item, items) = match list.ty.strip_opt() {
+        Ty::Vec(t) if matches!(list.ty, Ty::Opt(_)) => {
+            (t.rs("m::"), format!("o.{}.unwrap_or_default()", list.ident))
+        }
+        Ty::Vec(t) => (t.rs("m::"), format!("o.{}", list.ident)),
+        other => return Err(format!("{id}: list field type {other:?}")),
+    };
+    // `Some(o.f)` for a plain field, `o.f` for an optional one, `None` when absent.
+    let opt_of = |w: &str, want: Ty| -> Result<String, String> {
+        match get(w) {
+            Some(f) if f.ty == want => Ok(format!("Some(o.{})", f.ident)),
+            Some(f) if f.ty == Ty::Opt(Box::new(want.clone())) => Ok(format!("o.{}", f.ident)),
+            Some(f) => Err(format!("{id}: field `{w}` has type {:?}", f.ty)),
+            None => Ok("None".into()),
+        }
+    };
+    let next = match kind {
+        Pager::Token => opt_of("continuation_token", Ty::Int)?,
+        Pager::NextOffset => opt_of("next_offset", Ty::Int)?,
+        Pager::DerivedOffset => "None".into(),
+    };
+    let offset = if kind == Pager::DerivedOffset {
+        opt_of("offset", Ty::Int)?
+    } else {
+        "None".into()
+    };
+    let has_more = opt_of("has_more", Ty::Bool)?;
+    let total = opt_of("total", Ty::Int)?;
+    Ok((
+        item,
+        format!(
+            "PageData {{ items: {items}, has_more: {has_more}, next_cursor: {next}, total: {total}, offset: {offset} }}"
+        ),
+    ))
 }
