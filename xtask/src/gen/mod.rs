@@ -69,7 +69,7 @@ pub(crate) fn generate(
     emit_namespaces(&ops, &rows, &header, &mut files);
     emit_tests(&g, &ops, &header, &mut files);
     emit_decode_tests(&g, &header, &mut files);
-    emit_pager_tests(&g, &ops, &header, &mut files);
+    emit_pager_tests(&g, &ops, &header, &mut files)?;
     emit_prism_cases(&g, &ops, &header, &mut files);
     let root = emit_root(&g, &ops, rows.len(), &header, &files);
     files.insert("mod.rs".to_owned(), root);
