@@ -42,6 +42,7 @@ mod macros;
 pub mod call;
 pub mod conversations;
 pub mod generated;
+mod models_prelude;
 pub mod streams;
 
 pub use call::Call;

@@ -1,11 +1,14 @@
 //! `cargo xtask codegen [--spec PATH] [--names PATH] [--check]`: generates the `amigo-platform-api`
-//! crate's `api/src/generated/` and its table-driven tests `api/tests/generated_*.rs` from the
-//! OpenAPI spec and the surface table (their default paths are below; `--spec` and `--names`
-//! override them).
+//! crate's `api/src/generated/`, its table-driven tests `api/tests/generated_*.rs` and the
+//! surface-name test `tests/tests/surface_names.rs` from the OpenAPI spec and the surface table.
+//!
+//! The spec directory is the `AMIGO_SPEC_DIR` environment variable (it holds `openapi.json` and
+//! `surface.tsv`); `--spec` and `--names` override either file.
+
+#![forbid(unsafe_code)]
 
 mod gen;
 mod names;
-mod sha256;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -24,7 +27,20 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask codegen [--spec PATH] [--names PATH] [--check]".to_owned()
+    "usage: AMIGO_SPEC_DIR=DIR cargo xtask codegen [--spec PATH] [--names PATH] [--check]"
+        .to_owned()
+}
+
+/// The spec directory: `AMIGO_SPEC_DIR` (holding `openapi.json` and `surface.tsv`).
+fn spec_dir() -> Result<PathBuf, String> {
+    match std::env::var_os("AMIGO_SPEC_DIR") {
+        Some(d) if !d.is_empty() => Ok(PathBuf::from(d)),
+        _ => Err(format!(
+            "AMIGO_SPEC_DIR is not set: set it to the directory holding openapi.json and \
+             surface.tsv, or pass --spec and --names\n{}",
+            usage()
+        )),
+    }
 }
 
 fn run(args: &[String]) -> Result<ExitCode, String> {
@@ -38,18 +54,25 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         .parent()
         .ok_or("no workspace root")?
         .to_path_buf();
-    let mut spec = root.join("../shared/openapi.json");
-    let mut names = root.join("../shared/surface.tsv");
+    let (mut spec, mut names) = (None, None);
     let mut check = false;
     let mut it = rest.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--spec" => spec = PathBuf::from(it.next().ok_or("--spec needs a path")?),
-            "--names" => names = PathBuf::from(it.next().ok_or("--names needs a path")?),
+            "--spec" => spec = Some(PathBuf::from(it.next().ok_or("--spec needs a path")?)),
+            "--names" => names = Some(PathBuf::from(it.next().ok_or("--names needs a path")?)),
             "--check" => check = true,
             other => return Err(format!("unknown argument `{other}`\n{}", usage())),
         }
     }
+    let spec = match spec {
+        Some(p) => p,
+        None => spec_dir()?.join("openapi.json"),
+    };
+    let names = match names {
+        Some(p) => p,
+        None => spec_dir()?.join("surface.tsv"),
+    };
     let spec_bytes =
         std::fs::read(&spec).map_err(|e| format!("reading {}: {e}", spec.display()))?;
     let surface =
@@ -57,9 +80,9 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let files = gen::generate(&spec_bytes, &surface)?;
     let mut formatted = BTreeMap::new();
     for (path, text) in files {
-        formatted.insert(path, rustfmt(&text)?);
+        formatted.insert(path, rustfmt(&root.join("rustfmt.toml"), &text)?);
     }
-    let out_dir = root.join("api");
+    let out_dir = root;
     if check {
         let mut diffs = Vec::new();
         for (rel, text) in &formatted {
@@ -92,7 +115,9 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut lines = 0;
     for (rel, text) in &formatted {
         let p = out_dir.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).map_err(|e| e.to_string())?;
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        }
         let unchanged = std::fs::read_to_string(&p).is_ok_and(|old| &old == text);
         if !unchanged {
             std::fs::write(&p, text).map_err(|e| format!("writing {}: {e}", p.display()))?;
@@ -107,19 +132,23 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The generated files present under `api/`: everything in `src/generated/` and the
-/// `tests/generated_*.rs` files (hand-written files are never touched).
-fn existing_files(api: &Path) -> Vec<String> {
+/// The generated files present in the workspace (paths relative to its root): everything in
+/// `api/src/generated/` and `api/tests/prism_cases/`, the `api/tests/generated_*.rs` files and
+/// `tests/tests/surface_names.rs` (hand-written files are never touched).
+fn existing_files(root: &Path) -> Vec<String> {
     let mut out = Vec::new();
-    walk(api, &api.join("src/generated"), &mut out);
-    walk(api, &api.join("tests/prism_cases"), &mut out);
-    if let Ok(rd) = std::fs::read_dir(api.join("tests")) {
+    walk(root, &root.join("api/src/generated"), &mut out);
+    walk(root, &root.join("api/tests/prism_cases"), &mut out);
+    if let Ok(rd) = std::fs::read_dir(root.join("api/tests")) {
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             if name.starts_with("generated_") && name.ends_with(".rs") {
-                out.push(format!("tests/{name}"));
+                out.push(format!("api/tests/{name}"));
             }
         }
+    }
+    if root.join(gen::SURFACE_NAMES_TEST).is_file() {
+        out.push(gen::SURFACE_NAMES_TEST.to_owned());
     }
     out
 }
@@ -133,30 +162,33 @@ fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
         if p.is_dir() {
             walk(base, &p, out);
         } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(
-                p.strip_prefix(base)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/"),
-            );
+            if let Ok(rel) = p.strip_prefix(base) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
         }
     }
 }
 
-/// Formats one file's text in memory with `rustfmt --edition 2021` (stdin → stdout).
-fn rustfmt(text: &str) -> Result<String, String> {
+/// Formats one file's text in memory with rustfmt (stdin → stdout), configured by the
+/// workspace's `rustfmt.toml` so the output does not depend on the installed rustfmt's defaults.
+fn rustfmt(config: &Path, text: &str) -> Result<String, String> {
     let mut child = Command::new("rustfmt")
-        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
+        .arg("--config-path")
+        .arg(config)
+        .args(["--emit", "stdout", "--quiet"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("running rustfmt: {e}"))?;
-    let mut stdin = child.stdin.take().unwrap();
+    let mut stdin = child.stdin.take().ok_or("rustfmt: no stdin")?;
     let input = text.to_owned();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    writer.join().unwrap().map_err(|e| e.to_string())?;
+    writer
+        .join()
+        .map_err(|_| "rustfmt: the stdin writer panicked")?
+        .map_err(|e| e.to_string())?;
     if !out.status.success() {
         let dump = std::env::temp_dir().join("xtask-rustfmt-failed.rs");
         let _ = std::fs::write(&dump, text);
