@@ -1,6 +1,6 @@
 //! `cargo xtask codegen [--spec PATH] [--names PATH] [--check]`: generates the `amigo-platform-api`
 //! crate's `api/src/generated/`, its table-driven tests `api/tests/generated_*.rs` and the
-//! surface-name test `tests/tests/surface_names.rs` from the OpenAPI spec and the surface table.
+//! surface-name test `tests/surface_names.rs` from the OpenAPI spec and the surface table.
 //!
 //! The spec directory is the `AMIGO_SPEC_DIR` environment variable (it holds `openapi.json` and
 //! `surface.tsv`); `--spec` and `--names` override either file.
@@ -134,7 +134,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
 
 /// The generated files present in the workspace (paths relative to its root): everything in
 /// `api/src/generated/` and `api/tests/prism_cases/`, the `api/tests/generated_*.rs` files and
-/// `tests/tests/surface_names.rs` (hand-written files are never touched).
+/// `tests/surface_names.rs` (hand-written files are never touched).
 fn existing_files(root: &Path) -> Vec<String> {
     let mut out = Vec::new();
     walk(root, &root.join("api/src/generated"), &mut out);

@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// The surface-name test, written beside the testkit's other tests (workspace-relative).
-pub(crate) const SURFACE_NAMES_TEST: &str = "tests/tests/surface_names.rs";
+pub(crate) const SURFACE_NAMES_TEST: &str = "tests/surface_names.rs";
 
 /// Generates every file from the spec and the surface table: workspace-relative path → text
 /// (unformatted; `main` runs rustfmt).

@@ -1,4 +1,4 @@
-//! Emits `tests/tests/surface_names.rs`: every namespace and method of the surface table, named.
+//! Emits `tests/surface_names.rs`: every namespace and method of the surface table, named.
 
 use crate::gen::emit::*;
 use crate::gen::ir::*;
@@ -24,7 +24,7 @@ pub(crate) fn concrete_arg_ty(ns_ty: &str) -> String {
     }
 }
 
-/// `tests/tests/surface_names.rs`: every namespace reached from `client.api()` and every method
+/// `tests/surface_names.rs`: every namespace reached from `client.api()` and every method
 /// of `surface.tsv` (and its `_auto_paging` twin where the operation pages) named with its
 /// signature, on both clients; compiling the file is the test.
 pub(crate) fn emit_surface_names(ops: &[Op], rows: &[Row], header: &str) -> String {
