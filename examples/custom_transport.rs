@@ -52,7 +52,7 @@ fn outcome(e: std::io::Error, head: Option<http::response::Parts>) -> Outcome {
         _ if head.is_some() => Kind::Read,
         _ => Kind::ConnectionReset,
     };
-    let error = Error::network(kind, e.to_string());
+    let error = Error::network_from(kind, e);
     match head {
         Some(head) => Outcome::BodyFailed { head, error },
         None => Outcome::Failed(error),
@@ -211,7 +211,7 @@ impl BlockingIo for TcpTransport {
             Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::Interrupted) => {
                 Read::Nothing
             }
-            Err(e) => Read::Failed(Error::network(Kind::Read, e.to_string())),
+            Err(e) => Read::Failed(Error::network_from(Kind::Read, e)),
         }
     }
 

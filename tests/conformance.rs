@@ -989,6 +989,8 @@ fn connection_refused_is_network<B: Backend>() {
     );
     let err = B::send(client.api().agents().list()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Network, "{err:?}");
+    // The transport's own error is kept as the typed cause.
+    assert!(std::error::Error::source(&err).is_some(), "{err:?}");
 }
 
 fn redirects_followed_without_leaking_auth<B: Backend>() {

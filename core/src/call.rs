@@ -305,15 +305,15 @@ impl Call {
         }
         match self.state {
             State::Finished => {
-                return Step::Done(Err(Error::config("the call has already finished")))
+                return Step::Done(Err(Error::driver("the call has already finished")))
             }
             State::Sending { .. } => {
-                return Step::Done(Err(Error::config(
+                return Step::Done(Err(Error::driver(
                     "poll called while an attempt is in flight",
                 )))
             }
             State::Refreshing => {
-                return Step::Done(Err(Error::config(
+                return Step::Done(Err(Error::driver(
                     "poll called while a token refresh is in flight",
                 )))
             }
@@ -398,7 +398,7 @@ impl Call {
             });
             if let Err(e) = r {
                 self.state = State::Finished;
-                return Step::Done(Err(Error::hook(e.0)));
+                return Step::Done(Err(Error::from_hook(e)));
             }
         }
         match auth {
@@ -594,7 +594,7 @@ impl Call {
                 elapsed,
                 decision,
             }) {
-                self.finish(Err(Error::hook(e.0)));
+                self.finish(Err(Error::from_hook(e)));
                 return false;
             }
         }
@@ -642,7 +642,7 @@ impl Call {
                     decision: Decision::Return,
                 };
                 if let Err(e) = hooks.on_response(&ctx) {
-                    self.finish(Err(Error::hook(e.0)));
+                    self.finish(Err(Error::from_hook(e)));
                     return;
                 }
             }
@@ -743,7 +743,7 @@ impl Call {
                 decision,
             };
             if let Err(e) = hooks.on_response(&ctx) {
-                self.finish(Err(Error::hook(e.0)));
+                self.finish(Err(Error::from_hook(e)));
                 return;
             }
         }
@@ -1091,7 +1091,7 @@ impl<O: Operation> OperationCall<O> {
             Err(e) => {
                 return Step::Done(Err(e
                     .take()
-                    .unwrap_or_else(|| Error::config("the call has already finished"))))
+                    .unwrap_or_else(|| Error::driver("the call has already finished"))))
             }
         };
         match call.poll(time) {

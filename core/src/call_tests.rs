@@ -948,26 +948,6 @@ fn cancelled_attempt_is_not_retried() {
     }
 }
 
-#[test]
-fn polling_after_done_is_a_config_error() {
-    let cfg = config().build().unwrap();
-    let clock = Clock::new();
-    let mut call = Call::new(
-        prepared(Method::GET, b""),
-        &cfg,
-        &RequestOptions::new(),
-        1,
-        clock.time(),
-    );
-    let Step::Send(_) = call.poll(clock.time()) else {
-        panic!("expected Send")
-    };
-    assert!(matches!(
-        call.poll(clock.time()),
-        Step::Done(Err(e)) if e.kind() == ErrorKind::Config
-    ));
-}
-
 // ---------------------------------------------------------------------------------------------
 // Hooks
 // ---------------------------------------------------------------------------------------------
@@ -1363,6 +1343,37 @@ fn hook_errors_abort_without_further_attempts() {
     let e = run.err();
     assert_eq!(e.kind(), ErrorKind::Hook);
     assert_eq!(e.message(), "error hook failed");
+    // The hook's own error is the cause.
+    let source = std::error::Error::source(&e).expect("a hook error has a source");
+    assert_eq!(
+        source.downcast_ref::<HookError>(),
+        Some(&HookError("error hook failed".to_owned()))
+    );
+}
+
+#[test]
+fn polling_out_of_turn_is_a_driver_error_not_a_configuration_error() {
+    let d = Driver::new(vec![ok_json(EMPTY_PAGE)]);
+    let mut call = list_call(
+        &Config::builder()
+            .api_key("k")
+            .workspace_id("ws")
+            .build()
+            .expect("config"),
+        &d,
+    );
+    let Step::Send(_attempt) = call.poll(d.time()) else {
+        panic!("the first step sends")
+    };
+    // The attempt is in flight: asking again is the driver's mistake.
+    let Step::Done(Err(e)) = call.poll(d.time()) else {
+        panic!("polling during an attempt ends the call")
+    };
+    assert_eq!(e.kind(), ErrorKind::Driver, "{e:?}");
+    let Step::Done(Err(e)) = call.poll(d.time()) else {
+        panic!("a finished call says so")
+    };
+    assert_eq!(e.kind(), ErrorKind::Driver, "{e:?}");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ use crate::redact::redact_url;
 use crate::redact::{is_sensitive_key, redact_json, redact_text, REDACTED};
 use serde_json::{Map, Value};
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The most bytes of a raw body kept in an error.
@@ -73,6 +74,10 @@ pub enum ErrorKind {
     Stream,
     /// Webhook verification failed.
     Webhook,
+    /// A driver broke a machine's contract (for example it polled a call that had finished, or
+    /// answered a step with an input of another kind): a bug in a transport, never a
+    /// consequence of the configuration, the arguments or the server.
+    Driver,
 }
 
 impl ErrorKind {
@@ -304,20 +309,42 @@ struct HttpDetails {
     meta: Option<ResponseMeta>,
 }
 
+/// What an error knows besides its kind, message and request, by the kind of failure.
+#[derive(Clone)]
+enum Details {
+    /// Nothing more than the message.
+    None,
+    /// An HTTP error response.
+    Http(Box<HttpDetails>),
+    /// The transport failed without a response.
+    Network(TransportErrorKind),
+    /// A time limit expired.
+    Timeout(Duration, TimeoutScope),
+    /// A 2xx body that did not decode.
+    Decode {
+        path: Option<String>,
+        status: u16,
+        raw: String,
+    },
+    /// A stream, WebSocket or login outcome: a machine-readable code, and whether it may
+    /// succeed on retry.
+    Coded {
+        code: Option<String>,
+        retryable: Option<bool>,
+    },
+}
+
 #[derive(Clone)]
 struct Inner {
     kind: ErrorKind,
     message: String,
-    code: Option<String>,
-    http: Option<HttpDetails>,
     context: Option<ErrorContext>,
-    timeout: Option<(Duration, TimeoutScope)>,
-    transport: Option<TransportErrorKind>,
-    decode_path: Option<String>,
-    decode_status: Option<u16>,
-    decode_raw: Option<String>,
-    retryable: Option<bool>,
+    details: Details,
+    /// Structured data attached to the error (a stream's error frame, the conversation a
+    /// failed `send_message` created).
     extra: Option<Value>,
+    /// The typed cause (a transport's, JSON's, a hook's or a webhook check's error).
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 /// Every failure of every SDK operation.
@@ -337,17 +364,30 @@ impl Error {
         Error(Box::new(Inner {
             kind,
             message,
-            code: None,
-            http: None,
             context: None,
-            timeout: None,
-            transport: None,
-            decode_path: None,
-            decode_status: None,
-            decode_raw: None,
-            retryable: None,
+            details: Details::None,
             extra: None,
+            source: None,
         }))
+    }
+
+    fn with_details(mut self, details: Details) -> Error {
+        self.0.details = details;
+        self
+    }
+
+    /// The code and retry hint of a coded outcome; an error with no details becomes one.
+    fn coded(&mut self) -> Option<(&mut Option<String>, &mut Option<bool>)> {
+        if matches!(self.0.details, Details::None) {
+            self.0.details = Details::Coded {
+                code: None,
+                retryable: None,
+            };
+        }
+        match &mut self.0.details {
+            Details::Coded { code, retryable } => Some((code, retryable)),
+            _ => None,
+        }
     }
 
     /// A Config error with a specific message.
@@ -355,7 +395,10 @@ impl Error {
         Error::new(ErrorKind::Config, message)
     }
 
-    /// A Network error: `Network error: <cause>`.
+    /// A Network error described by text: `Network error: <cause>`. When the transport has a
+    /// typed error, prefer [`Error::network_from`], which keeps it as the [`source`].
+    ///
+    /// [`source`]: std::error::Error::source
     pub fn network(kind: TransportErrorKind, cause: impl fmt::Display) -> Error {
         let cause = cause.to_string();
         let cause = if cause.trim().is_empty() {
@@ -363,19 +406,31 @@ impl Error {
         } else {
             cause
         };
-        let mut e = Error::new(ErrorKind::Network, format!("Network error: {cause}"));
-        e.0.transport = Some(kind);
-        e
+        Error::new(ErrorKind::Network, format!("Network error: {cause}"))
+            .with_details(Details::Network(kind))
+    }
+
+    /// A Network error caused by `cause`: the message is `Network error: <cause>`, and
+    /// [`source`](std::error::Error::source) returns `cause` itself.
+    pub fn network_from<E>(kind: TransportErrorKind, cause: E) -> Error
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        Error::network(kind, &cause).with_source(cause)
     }
 
     /// A Timeout error: `Request timed out after <N>ms`.
     pub fn timeout(after: Duration, scope: TimeoutScope) -> Error {
-        let mut e = Error::new(
+        Error::new(
             ErrorKind::Timeout,
             format!("Request timed out after {}ms", after.as_millis()),
-        );
-        e.0.timeout = Some((after, scope));
-        e
+        )
+        .with_details(Details::Timeout(after, scope))
+    }
+
+    /// A Driver error: the driver broke a machine's contract (a transport bug).
+    pub fn driver(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Driver, message)
     }
 
     /// A Cancelled error: `Request cancelled`.
@@ -386,6 +441,11 @@ impl Error {
     /// A Hook error carrying the hook's message.
     pub fn hook(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Hook, message)
+    }
+
+    /// The Hook error for a hook's failure; [`source`](std::error::Error::source) returns it.
+    pub fn from_hook(error: crate::hooks::HookError) -> Error {
+        Error::hook(error.0.clone()).with_source(error)
     }
 
     /// A Credentials error.
@@ -412,7 +472,9 @@ impl Error {
     /// An error of any kind with a message and an optional machine-readable code (streams, login).
     pub fn other(kind: ErrorKind, code: Option<&str>, message: impl Into<String>) -> Error {
         let mut e = Error::new(kind, message);
-        e.0.code = code.map(str::to_owned);
+        if let (Some(code), Some((slot, _))) = (code, e.coded()) {
+            *slot = Some(code.to_owned());
+        }
         e
     }
 
@@ -423,22 +485,36 @@ impl Error {
         status: u16,
         raw: &[u8],
     ) -> Error {
-        let mut e = Error::new(ErrorKind::Decode, message);
-        e.0.decode_path = path;
-        e.0.decode_status = Some(status);
-        e.0.decode_raw = Some(cap_text(raw));
-        e
+        Error::new(ErrorKind::Decode, message).with_details(Details::Decode {
+            path,
+            status,
+            raw: cap_text(raw),
+        })
     }
 
-    /// Marks whether the failure may succeed when retried (streams).
+    /// Marks whether the failure may succeed when retried: meaningful for the coded outcomes
+    /// of streams, WebSockets and logins (an HTTP, network, timeout or decode error keeps its
+    /// own details and ignores it).
     pub fn with_retryable(mut self, retryable: bool) -> Error {
-        self.0.retryable = Some(retryable);
+        if let Some((_, slot)) = self.coded() {
+            *slot = Some(retryable);
+        }
         self
     }
 
     /// Attaches extra structured data (for example a stream's error frame).
     pub fn with_extra(mut self, extra: Value) -> Error {
         self.0.extra = Some(extra);
+        self
+    }
+
+    /// Keeps `source` as the typed cause that [`source`](std::error::Error::source) returns
+    /// (the message is unchanged).
+    pub fn with_source<E>(mut self, source: E) -> Error
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        self.0.source = Some(Arc::new(source));
         self
     }
 
@@ -522,20 +598,28 @@ impl Error {
         let request_id = str_field("request_id").or_else(|| meta.request_id.clone());
         let retry_after = meta.rate_limit.retry_after;
         let raw_body_debug = redact_text(&raw, secrets);
-        let mut e = Error::new(ErrorKind::from_status(status), message);
-        e.0.http = Some(HttpDetails {
-            status,
-            detail,
-            error_code: str_field("error_code"),
-            request_id,
-            body: body_map,
-            raw_body: raw,
-            raw_body_debug,
-            validation,
-            retry_after,
-            meta: Some(meta),
-        });
-        e
+        Error::new(ErrorKind::from_status(status), message).with_details(Details::Http(Box::new(
+            HttpDetails {
+                status,
+                detail,
+                error_code: str_field("error_code"),
+                request_id,
+                body: body_map,
+                raw_body: raw,
+                raw_body_debug,
+                validation,
+                retry_after,
+                meta: Some(meta),
+            },
+        )))
+    }
+
+    /// The HTTP details of an HTTP error.
+    fn http(&self) -> Option<&HttpDetails> {
+        match &self.0.details {
+            Details::Http(h) => Some(h),
+            _ => None,
+        }
     }
 
     /// What kind of failure this is.
@@ -550,59 +634,59 @@ impl Error {
 
     /// The HTTP status, for HTTP errors (and the status of a Decode error).
     pub fn status(&self) -> Option<u16> {
-        self.0
-            .http
-            .as_ref()
-            .map(|h| h.status)
-            .or(self.0.decode_status)
+        match &self.0.details {
+            Details::Http(h) => Some(h.status),
+            Details::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
     }
 
     /// Body `detail`: the string, or the compact JSON of an object or array.
     pub fn detail(&self) -> Option<&str> {
-        self.0.http.as_ref()?.detail.as_deref()
+        self.http()?.detail.as_deref()
     }
 
     /// Body `error_code` (HTTP errors) or the machine-readable code of a stream or login error.
     pub fn error_code(&self) -> Option<&str> {
-        self.0
-            .http
-            .as_ref()
-            .and_then(|h| h.error_code.as_deref())
-            .or(self.0.code.as_deref())
+        match &self.0.details {
+            Details::Http(h) => h.error_code.as_deref(),
+            Details::Coded { code, .. } => code.as_deref(),
+            _ => None,
+        }
     }
 
     /// Body `request_id`, else header `x-request-id`.
     pub fn request_id(&self) -> Option<&str> {
-        self.0.http.as_ref()?.request_id.as_deref()
+        self.http()?.request_id.as_deref()
     }
 
     /// The parsed error body (a JSON object, or the fallback `{detail, raw_body}` shape).
     pub fn body(&self) -> Option<&Map<String, Value>> {
-        self.0.http.as_ref().map(|h| &h.body)
+        self.http().map(|h| &h.body)
     }
 
     /// The body text capped at 8192 bytes (unredacted: this is data you asked for).
     pub fn raw_body(&self) -> Option<&str> {
-        self.0
-            .http
-            .as_ref()
-            .map(|h| h.raw_body.as_str())
-            .or(self.0.decode_raw.as_deref())
+        match &self.0.details {
+            Details::Http(h) => Some(&h.raw_body),
+            Details::Decode { raw, .. } => Some(raw),
+            _ => None,
+        }
     }
 
     /// The typed items of an array `detail`.
     pub fn validation_errors(&self) -> &[ValidationIssue] {
-        self.0.http.as_ref().map_or(&[], |h| &h.validation)
+        self.http().map_or(&[], |h| &h.validation)
     }
 
     /// The parsed `Retry-After` of the response.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.0.http.as_ref()?.retry_after
+        self.http()?.retry_after
     }
 
     /// The response metadata of an HTTP error.
     pub fn meta(&self) -> Option<&ResponseMeta> {
-        self.0.http.as_ref()?.meta.as_ref()
+        self.http()?.meta.as_ref()
     }
 
     /// Method, URL and redacted body of the failed request.
@@ -612,22 +696,34 @@ impl Error {
 
     /// The timeout that expired and which limit it was.
     pub fn timeout_info(&self) -> Option<(Duration, TimeoutScope)> {
-        self.0.timeout
+        match self.0.details {
+            Details::Timeout(after, scope) => Some((after, scope)),
+            _ => None,
+        }
     }
 
     /// The transport failure kind of a Network error.
     pub fn transport_kind(&self) -> Option<TransportErrorKind> {
-        self.0.transport
+        match self.0.details {
+            Details::Network(kind) => Some(kind),
+            _ => None,
+        }
     }
 
     /// The JSON path at which decoding failed.
     pub fn json_path(&self) -> Option<&str> {
-        self.0.decode_path.as_deref()
+        match &self.0.details {
+            Details::Decode { path, .. } => path.as_deref(),
+            _ => None,
+        }
     }
 
     /// Whether a stream error may succeed on retry, when the server said so.
     pub fn retryable(&self) -> Option<bool> {
-        self.0.retryable
+        match &self.0.details {
+            Details::Coded { retryable, .. } => *retryable,
+            _ => None,
+        }
     }
 
     /// Extra structured data (for example a stream's error frame).
@@ -637,7 +733,7 @@ impl Error {
 
     /// Whether this error came from an HTTP response.
     pub fn is_http(&self) -> bool {
-        self.0.http.is_some()
+        self.http().is_some()
     }
 
     /// HTTP 404.
@@ -719,7 +815,7 @@ fn cap_text(raw: &[u8]) -> String {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0.http {
+        match self.http() {
             Some(h) => write!(f, "{:?} ({}): {}", self.0.kind, h.status, self.0.message),
             None => f.write_str(&self.0.message),
         }
@@ -731,51 +827,65 @@ impl fmt::Debug for Error {
         let mut d = f.debug_struct("Error");
         d.field("kind", &self.0.kind)
             .field("message", &self.0.message);
-        if let Some(code) = &self.0.code {
-            d.field("code", code);
+        match &self.0.details {
+            Details::None => {}
+            Details::Http(h) => {
+                d.field("status", &h.status)
+                    .field("error_code", &h.error_code)
+                    .field("request_id", &h.request_id)
+                    .field("detail", &h.detail.as_deref().map(|s| redact_text(s, &[])))
+                    .field("body", &{
+                        let mut b = redact_json(&Value::Object(h.body.clone()));
+                        if let Some(raw) = b.get_mut("raw_body").filter(|v| v.is_string()) {
+                            *raw = Value::String(h.raw_body_debug.clone());
+                        }
+                        b
+                    })
+                    .field("raw_body", &h.raw_body_debug)
+                    .field("retry_after", &h.retry_after);
+            }
+            Details::Network(kind) => {
+                d.field("transport", kind);
+            }
+            Details::Timeout(after, scope) => {
+                d.field("timeout", &(after, scope));
+            }
+            Details::Decode { path, status, raw } => {
+                d.field("status", status)
+                    .field("json_path", path)
+                    .field("raw_body", &redact_text(raw, &[]));
+            }
+            Details::Coded { code, retryable } => {
+                d.field("code", code).field("retryable", retryable);
+            }
         }
-        if let Some(h) = &self.0.http {
-            d.field("status", &h.status)
-                .field("error_code", &h.error_code)
-                .field("request_id", &h.request_id)
-                .field("detail", &h.detail.as_deref().map(|s| redact_text(s, &[])))
-                .field("body", &{
-                    let mut b = redact_json(&Value::Object(h.body.clone()));
-                    if let Some(raw) = b.get_mut("raw_body").filter(|v| v.is_string()) {
-                        *raw = Value::String(h.raw_body_debug.clone());
-                    }
-                    b
-                })
-                .field("raw_body", &h.raw_body_debug)
-                .field("retry_after", &h.retry_after);
+        if let Some(x) = &self.0.extra {
+            d.field("extra", &redact_json(x));
         }
         if let Some(c) = &self.0.context {
             d.field("context", c);
         }
-        if let Some(t) = &self.0.timeout {
-            d.field("timeout", t);
-        }
-        if let Some(t) = &self.0.transport {
-            d.field("transport", t);
-        }
-        if let Some(p) = &self.0.decode_path {
-            d.field("json_path", p);
-        }
-        if let Some(r) = &self.0.decode_raw {
-            d.field("raw_body", &redact_text(r, &[]));
-        }
-        if let Some(x) = &self.0.extra {
-            d.field("extra", &redact_json(x));
+        if let Some(source) = &self.0.source {
+            d.field("source", &redact_text(&source.to_string(), &[]));
         }
         d.finish()
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    /// The typed cause: the transport's error behind a Network error (when the transport
+    /// kept it), the JSON error behind a Decode error, the [`HookError`](crate::hooks::HookError)
+    /// behind a Hook error, the [`WebhookError`](crate::webhook::WebhookError) behind a
+    /// Webhook error.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        let source = self.0.source.as_deref()?;
+        Some(source as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl From<crate::webhook::WebhookError> for Error {
     fn from(e: crate::webhook::WebhookError) -> Self {
-        Error::other(ErrorKind::Webhook, None, e.to_string())
+        Error::other(ErrorKind::Webhook, None, e.to_string()).with_source(e)
     }
 }
 
@@ -785,6 +895,82 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn causes_are_kept_typed_as_the_source() {
+        use std::error::Error as _;
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "peer reset");
+        let e = Error::network_from(TransportErrorKind::ConnectionReset, io);
+        assert_eq!(e.message(), "Network error: peer reset");
+        assert_eq!(
+            e.transport_kind(),
+            Some(TransportErrorKind::ConnectionReset)
+        );
+        let cause = e.source().and_then(|s| s.downcast_ref::<std::io::Error>());
+        assert_eq!(
+            cause.map(std::io::Error::kind),
+            Some(std::io::ErrorKind::ConnectionReset)
+        );
+        // A cause survives cloning, and Debug names it.
+        assert!(e.clone().source().is_some());
+        assert!(format!("{e:?}").contains("source"));
+        // Text-only constructors have none.
+        assert!(Error::network(TransportErrorKind::Read, "eof")
+            .source()
+            .is_none());
+
+        let json = serde_json::from_str::<u32>("\"x\"").expect_err("not a number");
+        let e = crate::parse::decode_json::<u32>(b"\"x\"", 200).expect_err("not a number");
+        let cause = e
+            .source()
+            .and_then(|s| s.downcast_ref::<serde_json::Error>());
+        assert_eq!(cause.map(ToString::to_string), Some(json.to_string()));
+
+        let webhook = crate::webhook::WebhookError::SignatureMismatch;
+        let e = Error::from(webhook.clone());
+        assert_eq!(e.kind(), ErrorKind::Webhook);
+        let cause = e
+            .source()
+            .and_then(|s| s.downcast_ref::<crate::webhook::WebhookError>());
+        assert_eq!(cause, Some(&webhook));
+    }
+
+    #[test]
+    fn kind_specific_details_answer_only_for_their_kind() {
+        let t = Error::timeout(Duration::from_millis(5), TimeoutScope::Deadline);
+        assert_eq!(
+            t.timeout_info(),
+            Some((Duration::from_millis(5), TimeoutScope::Deadline))
+        );
+        assert_eq!(
+            (t.transport_kind(), t.status(), t.json_path()),
+            (None, None, None)
+        );
+        let d = Error::decode("bad", Some(".a".into()), 201, b"{}");
+        assert_eq!(
+            (d.status(), d.json_path(), d.raw_body()),
+            (Some(201), Some(".a"), Some("{}"))
+        );
+        assert_eq!(
+            (d.timeout_info(), d.error_code(), d.retryable()),
+            (None, None, None)
+        );
+        let s = Error::other(ErrorKind::EventStream, Some("too_many_streams"), "cap")
+            .with_retryable(false)
+            .with_extra(serde_json::json!({"max_streams": 50}));
+        assert_eq!(
+            (s.error_code(), s.retryable()),
+            (Some("too_many_streams"), Some(false))
+        );
+        assert_eq!(s.extra(), Some(&serde_json::json!({"max_streams": 50})));
+        assert_eq!(s.status(), None);
+        // A retry hint does not replace the details of another kind.
+        let n = Error::network(TransportErrorKind::Tls, "handshake").with_retryable(true);
+        assert_eq!(
+            (n.transport_kind(), n.retryable()),
+            (Some(TransportErrorKind::Tls), None)
+        );
+    }
     use http::{HeaderMap, StatusCode};
     use serde_json::json;
 

@@ -132,6 +132,14 @@ impl fmt::Debug for ErrorHookContext<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HookError(pub String);
 
+impl fmt::Display for HookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for HookError {}
+
 impl From<&str> for HookError {
     fn from(s: &str) -> Self {
         HookError(s.to_owned())

@@ -57,6 +57,7 @@ fn decode_failure<T: DeserializeOwned>(
         status,
         bytes,
     )
+    .with_source(inner)
 }
 
 /// Parses a JSON body; an empty body is a Decode error.

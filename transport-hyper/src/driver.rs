@@ -78,7 +78,7 @@ impl HyperTransport {
         let exchange = async move {
             let response = match self.client.request(attempt.request.map(Full::new)).await {
                 Ok(r) => r,
-                Err(e) => return Err(AttemptOutcome::Failed(client_error(&e))),
+                Err(e) => return Err(AttemptOutcome::Failed(client_error(e))),
             };
             let (mut head, body) = response.into_parts();
             carry_reason_phrase(&mut head);
@@ -149,7 +149,7 @@ async fn head_of(mut body: Incoming, max: usize) -> Result<Bytes, Error> {
                     kept.extend_from_slice(&data[..data.len().min(room)]);
                 }
             }
-            Some(Err(e)) => return Err(Error::network(TransportErrorKind::Read, e)),
+            Some(Err(e)) => return Err(Error::network_from(TransportErrorKind::Read, e)),
         }
     }
     Ok(kept.freeze())
@@ -178,7 +178,7 @@ fn carry_reason_phrase(head: &mut http::response::Parts) {
 }
 
 /// Maps a hyper client failure to the core's Network kinds.
-fn client_error(e: &hyper_util::client::legacy::Error) -> Error {
+fn client_error(e: hyper_util::client::legacy::Error) -> Error {
     use std::error::Error as _;
     let mut kind = if e.is_connect() {
         TransportErrorKind::Connect
@@ -207,7 +207,7 @@ fn client_error(e: &hyper_util::client::legacy::Error) -> Error {
         }
         source = s.source();
     }
-    Error::network(kind, message)
+    Error::network(kind, message).with_source(e)
 }
 
 impl AsyncIo for HyperTransport {
@@ -222,7 +222,9 @@ impl AsyncIo for HyperTransport {
         loop {
             match body.frame().await {
                 None => return Read::Eof,
-                Some(Err(e)) => return Read::Failed(Error::network(TransportErrorKind::Read, e)),
+                Some(Err(e)) => {
+                    return Read::Failed(Error::network_from(TransportErrorKind::Read, e))
+                }
                 Some(Ok(frame)) => {
                     if let Ok(data) = frame.into_data() {
                         return Read::Chunk(data);

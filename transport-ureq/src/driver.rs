@@ -125,7 +125,7 @@ impl UreqTransport {
                 main.unpark();
             });
         if let Err(e) = spawned {
-            return Sent::Outcome(AttemptOutcome::Failed(Error::network(
+            return Sent::Outcome(AttemptOutcome::Failed(Error::network_from(
                 TransportErrorKind::Other,
                 e,
             )));
@@ -233,7 +233,7 @@ fn buffer(head: http::response::Parts, body: ureq::Body, limit: BodyLimit) -> At
                     format!("response body exceeds {n} bytes"),
                 ),
                 _ if e.kind() == std::io::ErrorKind::TimedOut => return AttemptOutcome::TimedOut,
-                _ => Error::network(TransportErrorKind::Read, e),
+                _ => Error::network_from(TransportErrorKind::Read, e),
             };
             AttemptOutcome::BodyFailed { head, error: err }
         }
@@ -262,7 +262,7 @@ fn failure(e: ureq::Error) -> AttemptOutcome {
         ureq::Error::BodyExceedsLimit(_) => TransportErrorKind::BodyTooLarge,
         _ => TransportErrorKind::Other,
     };
-    AttemptOutcome::Failed(Error::network(kind, e))
+    AttemptOutcome::Failed(Error::network_from(kind, e))
 }
 
 /// Resolves host names on the calling thread. ureq resolves before it looks in its connection
@@ -333,7 +333,7 @@ impl KeptBody {
                     let msg = match reader.read(&mut buf) {
                         Ok(0) => Msg::Eof,
                         Ok(n) => Msg::Chunk(Bytes::copy_from_slice(&buf[..n])),
-                        Err(e) => Msg::Failed(Error::network(TransportErrorKind::Read, e)),
+                        Err(e) => Msg::Failed(Error::network_from(TransportErrorKind::Read, e)),
                     };
                     let last = !matches!(msg, Msg::Chunk(_));
                     if tx.send(msg).is_err() || last {
@@ -341,7 +341,7 @@ impl KeptBody {
                     }
                 }
             })
-            .map_err(|e| Error::network(TransportErrorKind::Other, e))?;
+            .map_err(|e| Error::network_from(TransportErrorKind::Other, e))?;
         Ok(KeptBody {
             rx,
             alive,

@@ -329,14 +329,14 @@ impl DeviceLogin {
                 )))
             }
             State::Finished => {
-                LoginStep::Done(Err(Error::config("the login has already finished")))
+                LoginStep::Done(Err(Error::driver("the login has already finished")))
             }
             s @ (State::AwaitIssue
             | State::AwaitPoll
             | State::AwaitProfile { .. }
             | State::AwaitRefresh { .. }) => {
                 self.state = s;
-                LoginStep::Done(Err(Error::config(
+                LoginStep::Done(Err(Error::driver(
                     "poll called while an identity request is in flight",
                 )))
             }

@@ -246,7 +246,7 @@ impl Machine for Refreshing {
             return Step::Done(result);
         }
         if self.refreshing {
-            return Step::Done(Err(Error::config(
+            return Step::Done(Err(Error::driver(
                 "poll called while a token refresh is in flight",
             )));
         }

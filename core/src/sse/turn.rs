@@ -274,7 +274,7 @@ impl TurnSession {
                     Step::Refresh(r) => Step::Refresh(r),
                     Step::Wait(i) => Step::Wait(i),
                     Step::Read(_) | Step::Item(_) => {
-                        Step::Done(Err(Error::config("the request machine asked for a read")))
+                        Step::Done(Err(Error::driver("the request machine asked for a read")))
                     }
                     Step::Done(Err(e)) => {
                         self.finish(Err(e));
