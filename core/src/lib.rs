@@ -117,43 +117,39 @@
 #![cfg_attr(not(test), warn(clippy::print_stdout, clippy::print_stderr))]
 
 pub mod auth;
-pub mod backoff;
-pub mod blocking;
-pub mod body;
 pub mod call;
 pub mod cancel;
 pub mod client;
 pub mod config;
 pub mod credentials;
-pub mod encode;
 pub mod error;
-pub mod hooks;
-pub mod lowlevel;
 pub mod machine;
-pub mod meta;
-pub mod nonblocking;
-pub mod operation;
-pub mod options;
-pub mod pager;
-pub mod paging;
-pub mod parse;
-pub mod patch;
-pub mod query;
-pub mod redact;
-pub mod request;
-pub mod retry_after;
 pub mod sse;
-pub mod streaming;
-#[cfg(test)]
-mod test_ops;
 pub mod time;
-#[cfg(feature = "rustls")]
-pub mod tls;
+pub mod transport;
 pub mod webhook;
 pub mod ws;
 
+// Temporary aliases for the old module paths.
+pub use call::pages::iter as paging;
+pub use call::pages::pager;
+pub use call::response as meta;
+pub use call::{
+    backoff, body, encode, hooks, lowlevel, operation, options, parse, patch, query, request,
+    retry_after,
+};
+pub use error::redact;
+pub use sse::streaming;
+#[cfg(feature = "rustls")]
+pub use transport::tls;
+pub use transport::{blocking, nonblocking};
+
 pub use body::{Body, Multipart};
-pub use call::{Attempt, AttemptOutcome, BodyLimit, Call, CallStep, OperationCall, ReasonPhrase};
+pub use call::pages::iter::{PageIter, PageStream};
+pub use call::response::{RateLimit, Response, ResponseMeta};
+pub use call::retry::{
+    Attempt, AttemptOutcome, BodyLimit, Call, CallStep, OperationCall, ReasonPhrase,
+};
 pub use cancel::CancelToken;
 pub use client::{
     AutoPaging, CallContext, Client, DefaultTransport, Pending, Scope, Single, Transport,
@@ -164,11 +160,9 @@ pub use error::{Error, ErrorKind, Result, TimeoutScope, TransportErrorKind};
 pub use hooks::{Decision, Hooks};
 pub use lowlevel::{RawData, ResponseMode, Route};
 pub use machine::{Machine, Step};
-pub use meta::{RateLimit, Response, ResponseMeta};
 pub use operation::{Operation, PageData, PagerKind, Paginated, RequestParts};
 pub use options::{RequestOptions, RetryOverride, RetryPolicy};
 pub use pager::{paginate, Page, Pager, Paginate};
-pub use paging::{PageIter, PageStream};
 pub use parse::Binary;
 pub use patch::Patch;
 pub use query::{Query, QueryValue};

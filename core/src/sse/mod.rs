@@ -88,7 +88,7 @@
 //! `get-event-stream`, `create_turn_stream` or `create_turn`, with the call's merged options and
 //! base URL) and send the operation's request with `Accept: text/event-stream`: the streaming
 //! form of a dual-format operation. Transports expose this through
-//! [`StreamTransport`](crate::StreamTransport) (see [`streaming`](crate::streaming)).
+//! [`StreamTransport`](crate::StreamTransport) (see [`streaming`](crate::sse::streaming)).
 //!
 //! ## Driving contract
 //!
@@ -149,6 +149,7 @@
 mod decoder;
 mod frame;
 mod session;
+pub mod streaming;
 mod turn;
 mod typed;
 
@@ -173,8 +174,8 @@ fn prepare_stream<O: crate::Operation + ?Sized>(
     config: &crate::Config,
     options: &crate::RequestOptions,
     base_url: Option<&str>,
-) -> Result<crate::request::PreparedRequest, crate::Error> {
-    let mut req = crate::request::prepare(op, config, options, base_url)?;
+) -> Result<crate::call::request::PreparedRequest, crate::Error> {
+    let mut req = crate::call::request::prepare(op, config, options, base_url)?;
     req.headers.insert(
         http::header::ACCEPT,
         http::HeaderValue::from_static(EVENT_STREAM),
@@ -198,10 +199,4 @@ pub fn streams_body(head: &http::response::Parts) -> bool {
 }
 
 #[cfg(test)]
-mod proptests;
-#[cfg(test)]
-mod session_tests;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod turn_tests;

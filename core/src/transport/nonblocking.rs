@@ -7,12 +7,12 @@
 //! future abandons whatever is in flight. It is runtime-agnostic: the transport's futures are
 //! the only runtime it touches.
 
-use crate::call::{AttemptOutcome, OperationCall};
+use crate::call::operation::Operation;
+use crate::call::response::Response;
+use crate::call::retry::{AttemptOutcome, OperationCall};
 use crate::cancel::Cancelled;
 use crate::client::CallContext;
 use crate::machine::{Machine, Next, Read, Sent, Step};
-use crate::meta::Response;
-use crate::operation::Operation;
 use crate::time::Time;
 use crate::{Attempt, Error};
 use std::future::Future;
@@ -26,7 +26,7 @@ pub trait AsyncIo: Clone + std::fmt::Debug + 'static {
     type Body;
 
     /// Sends `attempt` under `attempt.timeout`, like
-    /// [`BlockingIo::send`](crate::blocking::BlockingIo::send) (the loop handles
+    /// [`BlockingIo::send`](crate::transport::blocking::BlockingIo::send) (the loop handles
     /// cancellation by dropping the future).
     fn send(&self, attempt: Attempt) -> impl Future<Output = Sent<Self::Body>>;
 
@@ -231,7 +231,7 @@ pub async fn access_token<Io: AsyncIo>(
 #[macro_export]
 macro_rules! nonblocking_transport {
     ($t:ty, $sent:ident) => {
-        $crate::nonblocking_transport!($t, $sent, seed = $crate::backoff::random_seed);
+        $crate::nonblocking_transport!($t, $sent, seed = $crate::call::backoff::random_seed);
     };
     ($t:ty, $sent:ident, seed = $seed:path) => {
         impl $crate::client::Transport for $t {
@@ -244,7 +244,7 @@ macro_rules! nonblocking_transport {
                 &self,
                 ctx: $crate::CallContext<O>,
             ) -> $sent<$crate::Response<O::Output>> {
-                Box::pin($crate::nonblocking::execute(
+                Box::pin($crate::transport::nonblocking::execute(
                     self.clone(),
                     ctx,
                     true,
@@ -256,7 +256,7 @@ macro_rules! nonblocking_transport {
                 ctx: $crate::CallContext<O>,
             ) -> $sent<O::Output> {
                 let seed = <$t as $crate::client::Transport>::seed();
-                let sent = $crate::nonblocking::execute(self.clone(), ctx, false, seed);
+                let sent = $crate::transport::nonblocking::execute(self.clone(), ctx, false, seed);
                 Box::pin(async move { sent.await.map($crate::Response::into_data) })
             }
             fn paginate<O: $crate::Paginated>(
@@ -292,7 +292,7 @@ macro_rules! nonblocking_streams {
             Box<
                 dyn std::future::Future<
                         Output = (
-                            $crate::nonblocking::Driver<M, $t>,
+                            $crate::transport::nonblocking::Driver<M, $t>,
                             Option<Result<<M as $crate::Machine>::Item, $crate::Error>>,
                         ),
                     > $($send)*,
@@ -302,7 +302,7 @@ macro_rules! nonblocking_streams {
         /// A machine with items, driven as a [`futures_core::Stream`]: each item, then the
         /// terminal error (if any) once, then `None`. Nothing is sent before the first poll.
         pub struct Stream<M: $crate::Machine, H = ()> {
-            driver: Option<$crate::nonblocking::Driver<M, $t>>,
+            driver: Option<$crate::transport::nonblocking::Driver<M, $t>>,
             pending: Option<Turn<M>>,
             handle: H,
         }
@@ -333,7 +333,7 @@ macro_rules! nonblocking_streams {
         {
             fn new(machine: M, transport: $t, handle: H) -> Self {
                 Stream {
-                    driver: Some($crate::nonblocking::Driver::new(machine, transport)),
+                    driver: Some($crate::transport::nonblocking::Driver::new(machine, transport)),
                     pending: None,
                     handle,
                 }

@@ -1,10 +1,10 @@
 //! Turning an operation into a wire request: URL, query, headers, body.
 
+use crate::call::encode::encode_component_into;
+use crate::call::operation::Operation;
+use crate::call::options::{HeaderEdit, RequestOptions};
 use crate::config::{Config, USER_AGENT};
-use crate::encode::encode_component_into;
 use crate::error::Error;
-use crate::operation::Operation;
-use crate::options::{HeaderEdit, RequestOptions};
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Method};
 
@@ -31,9 +31,12 @@ impl std::fmt::Debug for PreparedRequest {
             .field("method", &self.method)
             .field(
                 "url",
-                &crate::redact::redact_url(&self.url, Some(&self.path_template)),
+                &crate::error::redact::redact_url(&self.url, Some(&self.path_template)),
             )
-            .field("headers", &crate::redact::headers_debug(&self.headers))
+            .field(
+                "headers",
+                &crate::error::redact::headers_debug(&self.headers),
+            )
             .field("body_len", &self.body.len())
             .finish()
     }
@@ -151,8 +154,8 @@ pub fn prepare<O: Operation + ?Sized>(
 mod tests {
     use super::*;
 
-    use crate::options::RequestOptions;
-    use crate::test_ops::{CreateAgent, CreateAgentRequest, ListAgents};
+    use crate::call::options::RequestOptions;
+    use crate::call::test_ops::{CreateAgent, CreateAgentRequest, ListAgents};
     use crate::Config;
 
     fn cfg(base: &str) -> Config {

@@ -8,10 +8,10 @@ use bytes::Bytes;
 use serde_json::json;
 use web_time::{Instant, SystemTime};
 
-use super::*;
-use crate::backoff::FixedRandom;
-use crate::call::{AttemptOutcome, Time};
+use crate::call::backoff::FixedRandom;
+use crate::call::retry::{AttemptOutcome, Time};
 use crate::error::{Error, ErrorKind, TransportErrorKind};
+use crate::sse::*;
 use crate::{CancelToken, Config};
 
 fn config() -> Arc<Config> {

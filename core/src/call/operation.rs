@@ -1,8 +1,8 @@
 //! The [`Operation`] trait: one value per API operation, building a request and parsing its response.
 
-use crate::body::Body;
+use crate::call::body::Body;
+use crate::call::query::Query;
 use crate::error::Error;
-use crate::query::Query;
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method};
 

@@ -2,7 +2,7 @@
 //! keyed state is reused safely, every signature spelling keeps its old outcome, and no
 //! secret leaks through `Debug`.
 
-use super::*;
+use crate::webhook::*;
 use http::{HeaderMap, HeaderValue};
 use std::time::Duration;
 use web_time::{SystemTime, UNIX_EPOCH};

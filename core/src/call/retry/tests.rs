@@ -3,10 +3,10 @@
 //! The clock is `base + offset`, advanced only by the harness; the machine never reads a clock.
 
 use super::*;
-use crate::backoff::FixedRandom;
+use crate::call::backoff::FixedRandom;
+use crate::call::hooks::HookError;
+use crate::call::test_ops::{CreateAgent, CreateAgentRequest, GetAgent, ListAgents};
 use crate::error::{ErrorKind, TransportErrorKind};
-use crate::hooks::HookError;
-use crate::test_ops::{CreateAgent, CreateAgentRequest, GetAgent, ListAgents};
 use http::HeaderMap;
 use proptest::prelude::*;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -2098,3 +2098,6 @@ proptest! {
         let _ = resolve_location("https://api.test/v1/a/b?q=1", &location);
     }
 }
+
+#[cfg(feature = "tracing")]
+mod spans;

@@ -7,20 +7,20 @@
 //! body), `Refresh` when its credential source must refresh the token first, `Wait` between
 //! attempts and `Done` with the result; it has no items.
 
-use crate::backoff::{full_jitter, RandomSource, XorShift};
+use crate::call::backoff::{full_jitter, RandomSource, XorShift};
+use crate::call::hooks::{
+    AttemptInfo, Decision, ErrorHookContext, Hooks, RequestHookContext, ResponseHookContext,
+};
+use crate::call::operation::Operation;
+use crate::call::options::{RequestOptions, RetryPolicy};
+use crate::call::request::{prepare, PreparedRequest};
+use crate::call::response::{Response, ResponseMeta};
+use crate::call::retry_after::parse_retry_after;
 use crate::cancel::CancelToken;
 use crate::config::Config;
 use crate::credentials::{Authorization, CredentialSource};
 use crate::error::{Error, ErrorContext, TimeoutScope};
-use crate::hooks::{
-    AttemptInfo, Decision, ErrorHookContext, Hooks, RequestHookContext, ResponseHookContext,
-};
 pub use crate::machine::{Machine, Step};
-use crate::meta::{Response, ResponseMeta};
-use crate::operation::Operation;
-use crate::options::{RequestOptions, RetryPolicy};
-use crate::request::{prepare, PreparedRequest};
-use crate::retry_after::parse_retry_after;
 pub use crate::time::Time;
 use bytes::Bytes;
 use http::{header, HeaderValue, Method};
@@ -115,11 +115,11 @@ impl std::fmt::Debug for Attempt {
             .field("method", self.request.method())
             .field(
                 "uri",
-                &crate::redact::redact_url(&self.request.uri().to_string(), None),
+                &crate::error::redact::redact_url(&self.request.uri().to_string(), None),
             )
             .field(
                 "headers",
-                &crate::redact::headers_debug(self.request.headers()),
+                &crate::error::redact::headers_debug(self.request.headers()),
             )
             .field("body_len", &self.request.body().len())
             .field("number", &self.number)
@@ -137,13 +137,16 @@ impl std::fmt::Debug for AttemptOutcome {
             AttemptOutcome::Response(r) => f
                 .debug_struct("Response")
                 .field("status", &r.status())
-                .field("headers", &crate::redact::headers_debug(r.headers()))
-                .field("body", &crate::redact::body_debug(r.body()))
+                .field("headers", &crate::error::redact::headers_debug(r.headers()))
+                .field("body", &crate::error::redact::body_debug(r.body()))
                 .finish(),
             AttemptOutcome::BodyFailed { head, error } => f
                 .debug_struct("BodyFailed")
                 .field("status", &head.status)
-                .field("headers", &crate::redact::headers_debug(&head.headers))
+                .field(
+                    "headers",
+                    &crate::error::redact::headers_debug(&head.headers),
+                )
                 .field("error", error)
                 .finish(),
             AttemptOutcome::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
@@ -341,7 +344,7 @@ impl Call {
             attempt: self.attempt,
             max_attempts: self.policy.max_attempts,
             method: self.req.method.clone(),
-            url: crate::redact::redact_url(&self.req.url, Some(&self.req.path_template)),
+            url: crate::error::redact::redact_url(&self.req.url, Some(&self.req.path_template)),
             path_template: self.req.path_template.clone(),
         }
     }
@@ -388,7 +391,7 @@ impl Call {
             if auth.is_some() && !self.strip_auth {
                 headers.insert(
                     header::AUTHORIZATION,
-                    HeaderValue::from_static(crate::redact::REDACTED),
+                    HeaderValue::from_static(crate::error::redact::REDACTED),
                 );
             }
             let info = self.info();
@@ -793,7 +796,7 @@ pub(crate) fn same_origin(a: &str, b: &str) -> bool {
 fn strip_credential_headers(headers: &mut http::HeaderMap) {
     let names: Vec<http::HeaderName> = headers
         .keys()
-        .filter(|k| crate::redact::is_sensitive_header(k.as_str()))
+        .filter(|k| crate::error::redact::is_sensitive_header(k.as_str()))
         .cloned()
         .collect();
     for name in names {
@@ -1011,7 +1014,7 @@ fn redacted_body(body: &Bytes) -> Option<String> {
         return None;
     }
     match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(v) => Some(crate::redact::redact_json(&v).to_string()),
+        Ok(v) => Some(crate::error::redact::redact_json(&v).to_string()),
         Err(_) => Some(format!("<{} bytes>", body.len())),
     }
 }
@@ -1167,9 +1170,4 @@ impl<O: Operation> Machine for OperationCall<O> {
 }
 
 #[cfg(test)]
-#[path = "call_tests.rs"]
 mod tests;
-
-#[cfg(all(test, feature = "tracing"))]
-#[path = "call_tracing_tests.rs"]
-mod tracing_tests;

@@ -1,6 +1,6 @@
 //! Response metadata: status, request id, headers and rate-limit information.
 
-use crate::retry_after::{parse_rate_number, parse_retry_after};
+use crate::call::retry_after::{parse_rate_number, parse_retry_after};
 use http::{HeaderMap, StatusCode};
 use std::time::Duration;
 use web_time::SystemTime;
@@ -85,7 +85,10 @@ impl std::fmt::Debug for ResponseMeta {
         f.debug_struct("ResponseMeta")
             .field("status", &self.status)
             .field("request_id", &self.request_id)
-            .field("headers", &crate::redact::headers_debug(&self.headers))
+            .field(
+                "headers",
+                &crate::error::redact::headers_debug(&self.headers),
+            )
             .field("rate_limit", &self.rate_limit)
             .finish()
     }

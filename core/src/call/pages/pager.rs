@@ -4,9 +4,9 @@
 //! as a normal call, and feed the result to [`Pager::handle_page`] (or [`Pager::fail`]).
 //! Stop when `next_request` returns `None`.
 
+use crate::call::operation::{PagerKind, Paginated};
+use crate::call::response::{Response, ResponseMeta};
 use crate::error::Error;
-use crate::meta::{Response, ResponseMeta};
-use crate::operation::{PagerKind, Paginated};
 use std::collections::HashSet;
 
 /// One fetched page with its links and metadata.
@@ -146,7 +146,7 @@ impl<O: Paginated> Pager<O> {
 /// The closure does the I/O (for example a blocking call), so this stays runtime-free.
 pub fn paginate<T, F>(page_limit: u32, fetch_page: F) -> Paginate<T, F>
 where
-    F: FnMut(Option<i64>) -> Result<crate::operation::PageData<T>, Error>,
+    F: FnMut(Option<i64>) -> Result<crate::call::operation::PageData<T>, Error>,
 {
     Paginate {
         fetch_page,
@@ -181,7 +181,7 @@ impl<T, F> std::fmt::Debug for Paginate<T, F> {
 
 impl<T, F> Iterator for Paginate<T, F>
 where
-    F: FnMut(Option<i64>) -> Result<crate::operation::PageData<T>, Error>,
+    F: FnMut(Option<i64>) -> Result<crate::call::operation::PageData<T>, Error>,
 {
     type Item = Result<T, Error>;
 
@@ -223,7 +223,7 @@ where
 #[cfg(test)]
 mod paginate_tests {
     use super::*;
-    use crate::operation::PageData;
+    use crate::call::operation::PageData;
 
     fn page(items: Vec<u32>, has_more: Option<bool>, next: Option<i64>) -> PageData<u32> {
         PageData {
@@ -275,5 +275,4 @@ mod paginate_tests {
 }
 
 #[cfg(test)]
-#[path = "pager_tests.rs"]
 mod tests;

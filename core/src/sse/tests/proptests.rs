@@ -4,7 +4,7 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 
-use super::{SseDecoder, SseError, SseEvent, SseItem, MAX_BLOCK_BYTES};
+use crate::sse::{SseDecoder, SseError, SseEvent, SseItem, MAX_BLOCK_BYTES};
 
 mod reference;
 

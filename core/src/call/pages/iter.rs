@@ -2,13 +2,13 @@
 //! synchronously and a `Stream` for transports whose calls are futures. Both wrap the one
 //! [`Pager`] machine and run every page as a normal call (scopes, retries, hooks apply).
 
+use crate::call::operation::Paginated;
+use crate::call::options::RequestOptions;
+use crate::call::pages::pager::{Page, Pager};
+use crate::call::response::Response;
 use crate::client::{CallContext, Transport};
 use crate::config::Config;
 use crate::error::Error;
-use crate::meta::Response;
-use crate::operation::Paginated;
-use crate::options::RequestOptions;
-use crate::pager::{Page, Pager};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
@@ -28,7 +28,8 @@ impl<T> Complete<T> for Result<T, Error> {
 }
 
 /// The transport's pending call of one page.
-type PageCall<E, O> = <E as Transport>::Sent<Response<<O as crate::operation::Operation>::Output>>;
+type PageCall<E, O> =
+    <E as Transport>::Sent<Response<<O as crate::call::operation::Operation>::Output>>;
 
 struct Common<E, O: Paginated> {
     exec: E,

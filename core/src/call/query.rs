@@ -1,6 +1,6 @@
 //! Query-string values and their serialisation.
 
-use crate::encode::encode_component_into;
+use crate::call::encode::encode_component_into;
 use crate::error::Error;
 use std::borrow::Cow;
 use std::fmt::Write as _;

@@ -1,6 +1,6 @@
 //! With feature `tracing`: one call span, one child span per attempt, no header values.
 
-use super::*;
+use crate::call::retry::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tracing::field::{Field, Visit};
@@ -66,7 +66,7 @@ fn one_call_span_and_one_child_per_attempt() {
             .workspace_id("ws")
             .build()
             .unwrap();
-        let op = crate::test_ops::GetAgent {
+        let op = crate::call::test_ops::GetAgent {
             agent_id: "a".into(),
         };
         let base = Instant::now();

@@ -3,9 +3,9 @@
 //! The contexts' `Debug` never shows secrets: credential headers print `[REDACTED]`, URLs
 //! have capability tokens redacted, and bodies print as redacted JSON or as their length.
 
+use crate::call::response::RateLimit;
+use crate::error::redact::{body_debug, headers_debug, redact_url};
 use crate::error::Error;
-use crate::meta::RateLimit;
-use crate::redact::{body_debug, headers_debug, redact_url};
 use http::{HeaderMap, Method, StatusCode};
 use std::fmt;
 use std::time::Duration;

@@ -29,9 +29,9 @@
 //! | cancel tokens | end the subscription silently | end the stream with a Cancelled error |
 //! | retry policy | the HTTP retries inside one connect | the POST rule (one retry on 429) |
 
+use crate::call::operation::Operation;
+use crate::call::options::RequestOptions;
 use crate::client::{CallContext, Client, Pending, Single, Transport};
-use crate::operation::Operation;
-use crate::options::RequestOptions;
 use crate::sse::{EventStreamOp, SseOptions, SseSession, TurnBody, TurnSession, TurnStreamOp};
 use crate::time::Time;
 

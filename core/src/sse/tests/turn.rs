@@ -3,9 +3,9 @@
 use bytes::Bytes;
 use web_time::{Instant, SystemTime};
 
-use super::*;
-use crate::call::{AttemptOutcome, Time};
+use crate::call::retry::{AttemptOutcome, Time};
 use crate::error::{Error, ErrorKind, TransportErrorKind};
+use crate::sse::*;
 use crate::{Config, RequestOptions};
 
 fn t() -> Time {

@@ -5,11 +5,11 @@
 //! hand-written operations have the same shapes as the spec's `get-agent`, `create-agent` and
 //! `list-agents` (a token pager), which is all the call, request and pager machines need.
 
-use crate::body::Body;
+use crate::call::body::Body;
+use crate::call::operation::{Operation, PageData, PagerKind, Paginated, RequestParts};
+use crate::call::parse;
+use crate::call::query::Query;
 use crate::error::Error;
-use crate::operation::{Operation, PageData, PagerKind, Paginated, RequestParts};
-use crate::parse;
-use crate::query::Query;
 use bytes::Bytes;
 use http::Method;
 use serde::{Deserialize, Serialize};

@@ -1,8 +1,10 @@
 //! The SDK's single error type and its taxonomy.
 
-use crate::meta::ResponseMeta;
-use crate::redact::redact_url;
-use crate::redact::{is_sensitive_key, redact_json, redact_text, REDACTED};
+pub mod redact;
+
+use crate::call::response::ResponseMeta;
+use redact::redact_url;
+use redact::{is_sensitive_key, redact_json, redact_text, REDACTED};
 use serde_json::{Map, Value};
 use std::fmt;
 use std::time::Duration;
@@ -12,7 +14,7 @@ pub const RAW_BODY_CAP: usize = 8192;
 
 /// The most bytes of an error body (any non-2xx response, or a streaming connect's answer
 /// that is not an event stream) that a transport reads (1 MiB). Transports stop reading
-/// there (see [`BodyLimit`](crate::call::BodyLimit)); a body that reaches the cap is kept only
+/// there (see [`BodyLimit`](crate::call::retry::BodyLimit)); a body that reaches the cap is kept only
 /// as text capped at [`RAW_BODY_CAP`], unparsed, so a hostile server cannot make every error
 /// hold its whole body.
 pub const MAX_ERROR_BODY: usize = 1024 * 1024;
@@ -453,7 +455,7 @@ impl Error {
     }
 
     /// Attaches the request context (method, URL, redacted body); capability tokens in the
-    /// URL are replaced by `[REDACTED]` (see [`crate::redact::redact_url`]).
+    /// URL are replaced by `[REDACTED]` (see [`crate::error::redact::redact_url`]).
     pub fn with_context(mut self, mut context: ErrorContext) -> Error {
         context.url = redact_url(&context.url, None);
         self.0.context = Some(context);

@@ -1,11 +1,11 @@
 //! Low-level helpers: call any path template of the API with any parameters.
 
-use crate::body::Body;
+use crate::call::body::Body;
+use crate::call::operation::{Operation, RequestParts};
+use crate::call::parse::{self, Binary};
+use crate::call::query::{Query, QueryValue};
 use crate::client::{Client, Pending, Transport};
 use crate::error::Error;
-use crate::operation::{Operation, RequestParts};
-use crate::parse::{self, Binary};
-use crate::query::{Query, QueryValue};
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method};
 use serde::Serialize;

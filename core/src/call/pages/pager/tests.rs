@@ -1,13 +1,13 @@
 //! Tests of the Pager machine.
 
 use super::*;
+use crate::call::operation::{Operation, PageData, RequestParts};
+use crate::call::options::RequestOptions;
+use crate::call::query::Query;
+use crate::call::request::prepare;
+use crate::call::test_ops::{Agent, ListAgents, TokenPage};
 use crate::config::Config;
 use crate::error::ErrorKind;
-use crate::operation::{Operation, PageData, RequestParts};
-use crate::options::RequestOptions;
-use crate::query::Query;
-use crate::request::prepare;
-use crate::test_ops::{Agent, ListAgents, TokenPage};
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 use serde::Deserialize;
@@ -313,7 +313,7 @@ impl Operation for OffsetList {
         Ok(RequestParts::new().query(q))
     }
     fn parse(&self, response: http::Response<Bytes>) -> Result<OffsetPage, Error> {
-        crate::parse::json(response)
+        crate::call::parse::json(response)
     }
 }
 

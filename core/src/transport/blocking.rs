@@ -8,13 +8,13 @@
 //! so a transport is its I/O and nothing else. The loop itself
 //! does no I/O and reads no clock but [`Time::system`] (the driver's clock).
 
-use crate::call::{Attempt, AttemptOutcome, OperationCall};
+use crate::call::operation::Operation;
+use crate::call::response::Response;
+use crate::call::retry::{Attempt, AttemptOutcome, OperationCall};
 use crate::cancel::CancelToken;
 use crate::client::CallContext;
 use crate::error::Error;
 use crate::machine::{Machine, Next, Read, Sent, Step};
-use crate::meta::Response;
-use crate::operation::Operation;
 use crate::sse::{SseSession, StreamItem, SubscriptionHandle, TurnSession, WorkspaceEvent};
 use crate::time::Time;
 use web_time::{Instant, SystemTime};
@@ -192,7 +192,8 @@ pub fn execute<Io: BlockingIo, O: Operation>(
     ctx: CallContext<O>,
     meta: bool,
 ) -> Result<Response<O::Output>, Error> {
-    let call = OperationCall::from_context(ctx, crate::backoff::random_seed(), Time::system());
+    let call =
+        OperationCall::from_context(ctx, crate::call::backoff::random_seed(), Time::system());
     // Only the data goes back: skip building the response metadata.
     let call = if meta { call } else { call.data_only() };
     Driver::new(call, io.clone()).run()
@@ -236,13 +237,14 @@ macro_rules! blocking_transport {
                 &self,
                 ctx: $crate::CallContext<O>,
             ) -> Result<$crate::Response<O::Output>, $crate::Error> {
-                $crate::blocking::execute(self, ctx, true)
+                $crate::transport::blocking::execute(self, ctx, true)
             }
             fn execute_data<O: $crate::Operation>(
                 &self,
                 ctx: $crate::CallContext<O>,
             ) -> Result<O::Output, $crate::Error> {
-                $crate::blocking::execute(self, ctx, false).map($crate::Response::into_data)
+                $crate::transport::blocking::execute(self, ctx, false)
+                    .map($crate::Response::into_data)
             }
             fn paginate<O: $crate::Paginated>(
                 &self,
@@ -266,19 +268,19 @@ macro_rules! blocking_transport {
         }
 
         impl $crate::StreamTransport for $t {
-            type Subscription = $crate::blocking::Subscription<$t>;
-            type TurnStream = $crate::blocking::TurnStream<$t>;
+            type Subscription = $crate::transport::blocking::Subscription<$t>;
+            type TurnStream = $crate::transport::blocking::TurnStream<$t>;
             fn drive_subscription(
                 &self,
                 session: $crate::sse::SseSession,
-            ) -> $crate::blocking::Subscription<$t> {
-                $crate::blocking::Driver::new(session, self.clone())
+            ) -> $crate::transport::blocking::Subscription<$t> {
+                $crate::transport::blocking::Driver::new(session, self.clone())
             }
             fn drive_turn(
                 &self,
                 session: $crate::sse::TurnSession,
-            ) -> $crate::blocking::TurnStream<$t> {
-                $crate::blocking::Driver::new(session, self.clone())
+            ) -> $crate::transport::blocking::TurnStream<$t> {
+                $crate::transport::blocking::Driver::new(session, self.clone())
             }
         }
     };

@@ -1,6 +1,6 @@
 //! Request bodies: JSON, form, multipart and raw bytes.
 
-use crate::encode::encode_form;
+use crate::call::encode::encode_form;
 use crate::error::Error;
 use bytes::Bytes;
 use serde::Serialize;

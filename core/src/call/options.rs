@@ -231,8 +231,8 @@ impl std::fmt::Debug for RequestOptions {
             .map(|(n, e)| {
                 let v = match e {
                     HeaderEdit::Remove => "<remove>".to_owned(),
-                    HeaderEdit::Set(_) if crate::redact::is_sensitive_header(n.as_str()) => {
-                        crate::redact::REDACTED.to_owned()
+                    HeaderEdit::Set(_) if crate::error::redact::is_sensitive_header(n.as_str()) => {
+                        crate::error::redact::REDACTED.to_owned()
                     }
                     HeaderEdit::Set(v) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
                 };
