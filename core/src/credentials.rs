@@ -175,7 +175,10 @@ pub(crate) fn no_token() -> Error {
 /// The bearer token a source would send now, without refreshing: for WebSocket subprotocol
 /// authentication, built once per connection. A source that needs a refresh first, or has no
 /// token, is a Credentials error.
-pub fn current_token(source: &dyn CredentialSource, wall: SystemTime) -> Result<Secret, Error> {
+pub(crate) fn current_token(
+    source: &dyn CredentialSource,
+    wall: SystemTime,
+) -> Result<Secret, Error> {
     match source.authorization(wall)? {
         Authorization::Header(Some(h)) => h
             .to_str()

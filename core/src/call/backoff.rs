@@ -50,7 +50,7 @@ impl RandomSource for FixedRandom {
 }
 
 /// Full jitter: `r / 2^32 × min(max_delay, base_delay × 2^index)`.
-pub fn full_jitter(base: Duration, max: Duration, index: u32, r: u32) -> Duration {
+pub(crate) fn full_jitter(base: Duration, max: Duration, index: u32, r: u32) -> Duration {
     let factor = 1u128.checked_shl(index.min(64)).unwrap_or(u128::MAX);
     let ceiling = base.as_nanos().saturating_mul(factor).min(max.as_nanos());
     let nanos = ceiling.saturating_mul(u128::from(r)) >> 32;

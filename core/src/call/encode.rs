@@ -12,17 +12,17 @@ fn is_unreserved(b: u8) -> bool {
 }
 
 /// Percent-encodes a path or query value (space → `%20`, uppercase hex).
-pub fn encode_component(value: &str) -> String {
+pub(crate) fn encode_component(value: &str) -> String {
     encode_keeping(value, is_unreserved)
 }
 
 /// Appends `value` to `out`, percent-encoded like [`encode_component`].
-pub fn encode_component_into(out: &mut String, value: &str) {
+pub(crate) fn encode_component_into(out: &mut String, value: &str) {
     encode_keeping_into(out, value, is_unreserved);
 }
 
 /// Percent-encodes every byte of `value` for which `keep` is false (uppercase hex).
-pub fn encode_keeping(value: &str, keep: impl Fn(u8) -> bool) -> String {
+pub(crate) fn encode_keeping(value: &str, keep: impl Fn(u8) -> bool) -> String {
     let mut out = String::with_capacity(value.len());
     encode_keeping_into(&mut out, value, keep);
     out
@@ -50,7 +50,7 @@ fn encode_keeping_into(out: &mut String, value: &str, keep: impl Fn(u8) -> bool)
 }
 
 /// Encodes one `application/x-www-form-urlencoded` token (space → `+`).
-pub fn encode_form_component(value: &str) -> String {
+pub(crate) fn encode_form_component(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for &b in value.as_bytes() {
         match b {
@@ -66,7 +66,7 @@ pub fn encode_form_component(value: &str) -> String {
 }
 
 /// Serialises ordered pairs as an `application/x-www-form-urlencoded` body.
-pub fn encode_form(pairs: &[(String, String)]) -> String {
+pub(crate) fn encode_form(pairs: &[(String, String)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| format!("{}={}", encode_form_component(k), encode_form_component(v)))

@@ -83,7 +83,7 @@ impl RetryOverride {
 
 /// A header edit in one options layer.
 #[derive(Clone, PartialEq, Eq)]
-pub enum HeaderEdit {
+pub(crate) enum HeaderEdit {
     /// Set (replace) the header.
     Set(HeaderValue),
     /// Remove the header from every lower layer, including client defaults.

@@ -24,7 +24,7 @@ impl Binary {
 ///
 /// Success takes the plain `serde_json` path (no per-key bookkeeping); only a failure decodes the
 /// body a second time with path tracking, to name the failing field.
-pub fn decode_json<T: DeserializeOwned>(bytes: &[u8], status: u16) -> Result<T, Error> {
+pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8], status: u16) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match T::deserialize(&mut de) {
         Ok(v) => Ok(v),

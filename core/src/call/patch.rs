@@ -1,44 +1,42 @@
 //! [`Patch`]: a request-body field with three states — left out, sent as JSON `null`, or sent
-//! with a value.
-//!
-//! The API tells an absent field ("leave unchanged") from an explicit `null` ("clear it"), so
-//! every optional *and* nullable field of a request body is a `Patch<T>` rather than an
-//! `Option<T>`. Generated models declare such fields with
-//! `#[serde(default, skip_serializing_if = "Patch::is_unset")]`, so [`Patch::Unset`] (the
-//! default) is omitted from the JSON, [`Patch::Null`] is written as `null` and [`Patch::Value`]
-//! as the value. Decoding maps a missing field to `Unset` (through `#[serde(default)]`), `null`
-//! to `Null` and anything else to `Value`.
-//!
-//! ```
-//! use amigo_platform_core::Patch;
-//!
-//! #[derive(Default, serde::Serialize)]
-//! struct UpdateBody {
-//!     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-//!     name: Patch<String>,
-//!     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-//!     description: Patch<String>,
-//!     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-//!     region: Patch<String>,
-//! }
-//!
-//! let body = UpdateBody {
-//!     name: "Ada".to_owned().into(), // Patch::Value: sent
-//!     description: Patch::Null,      // sent as `null`: clears it
-//!     ..UpdateBody::default()        // region: Patch::Unset, left out
-//! };
-//! assert_eq!(
-//!     serde_json::to_string(&body)?,
-//!     r#"{"name":"Ada","description":null}"#
-//! );
-//! # Ok::<(), serde_json::Error>(())
-//! ```
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A tri-state request field: [`Unset`](Patch::Unset) (omitted), [`Null`](Patch::Null) (sent
-/// as JSON `null`) or [`Value`](Patch::Value) (sent as the value). See the [module
-/// docs](self).
+/// as JSON `null`) or [`Value`](Patch::Value) (sent as the value).
+///
+/// The API tells an absent field ("leave unchanged") from an explicit `null` ("clear it"), so
+/// every optional *and* nullable field of a request body is a `Patch<T>` rather than an
+/// `Option<T>`. Generated models declare such fields with
+/// `#[serde(default, skip_serializing_if = "Patch::is_unset")]`, so [`Patch::Unset`] (the
+/// default) is omitted from the JSON, [`Patch::Null`] is written as `null` and [`Patch::Value`]
+/// as the value. Decoding maps a missing field to `Unset` (through `#[serde(default)]`), `null`
+/// to `Null` and anything else to `Value`.
+///
+/// ```
+/// use amigo_platform_core::Patch;
+///
+/// #[derive(Default, serde::Serialize)]
+/// struct UpdateBody {
+///     #[serde(default, skip_serializing_if = "Patch::is_unset")]
+///     name: Patch<String>,
+///     #[serde(default, skip_serializing_if = "Patch::is_unset")]
+///     description: Patch<String>,
+///     #[serde(default, skip_serializing_if = "Patch::is_unset")]
+///     region: Patch<String>,
+/// }
+///
+/// let body = UpdateBody {
+///     name: "Ada".to_owned().into(), // Patch::Value: sent
+///     description: Patch::Null,      // sent as `null`: clears it
+///     ..UpdateBody::default()        // region: Patch::Unset, left out
+/// };
+/// assert_eq!(
+///     serde_json::to_string(&body)?,
+///     r#"{"name":"Ada","description":null}"#
+/// );
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Patch<T> {
     /// Not set: the field is left out of the request body (with the generated

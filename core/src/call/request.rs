@@ -43,7 +43,7 @@ impl std::fmt::Debug for PreparedRequest {
 }
 
 /// Substitutes `{name}` variables with percent-encoded values.
-pub fn render_path(
+pub(crate) fn render_path(
     template: &str,
     params: &[(String, String)],
     workspace_id: &str,

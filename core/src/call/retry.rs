@@ -63,13 +63,13 @@ pub struct Attempt {
 ///
 /// A success is read whole up to the transport's maximum body size and fails past it; an
 /// error body (a non-2xx status) is only ever shown capped, so reading stops at
-/// [`MAX_ERROR_BODY`](crate::error::MAX_ERROR_BODY) and the rest is never read (that
+/// [`MAX_ERROR_BODY`](crate::MAX_ERROR_BODY) and the rest is never read (that
 /// connection is not reused). A streaming connect answered by anything but an event stream
 /// gets the error cap too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodyLimit {
     /// Buffer the whole body; a body longer than this many bytes fails the attempt with
-    /// [`TransportErrorKind::BodyTooLarge`](crate::error::TransportErrorKind::BodyTooLarge).
+    /// [`TransportErrorKind::BodyTooLarge`](crate::TransportErrorKind::BodyTooLarge).
     Whole(usize),
     /// Keep at most this many leading bytes and stop reading.
     Head(usize),
@@ -769,7 +769,7 @@ impl Call {
 }
 
 /// Redirect hops followed at most per call.
-pub const MAX_REDIRECTS: u32 = 20;
+pub(crate) const MAX_REDIRECTS: u32 = 20;
 
 /// The origin of an absolute URL: lower-cased scheme and host, and the port (the scheme's
 /// default when none is written), so `https://api.test` and `https://API.test:443` match.
@@ -808,7 +808,7 @@ fn strip_credential_headers(headers: &mut http::HeaderMap) {
 /// resolution, surrounding whitespace ignored, the fragment dropped).
 ///
 /// `None` when the value is empty or the target is not an `http`/`https` URL with a host.
-pub fn resolve_location(base: &str, location: &str) -> Option<String> {
+pub(crate) fn resolve_location(base: &str, location: &str) -> Option<String> {
     let location = location.trim();
     if location.is_empty() {
         return None;

@@ -10,12 +10,12 @@ use std::fmt;
 use std::time::Duration;
 
 /// The most bytes of a raw body kept in an error.
-pub const RAW_BODY_CAP: usize = 8192;
+pub(crate) const RAW_BODY_CAP: usize = 8192;
 
 /// The most bytes of an error body (any non-2xx response, or a streaming connect's answer
 /// that is not an event stream) that a transport reads (1 MiB). Transports stop reading
-/// there (see [`BodyLimit`](crate::call::retry::BodyLimit)); a body that reaches the cap is kept only
-/// as text capped at [`RAW_BODY_CAP`], unparsed, so a hostile server cannot make every error
+/// there (see [`BodyLimit`](crate::transport::BodyLimit)); a body that reaches the cap is kept only
+/// as text capped at 8 KiB, unparsed, so a hostile server cannot make every error
 /// hold its whole body.
 pub const MAX_ERROR_BODY: usize = 1024 * 1024;
 
@@ -455,7 +455,7 @@ impl Error {
     }
 
     /// Attaches the request context (method, URL, redacted body); capability tokens in the
-    /// URL are replaced by `[REDACTED]` (see [`crate::error::redact::redact_url`]).
+    /// URL are replaced by `[REDACTED]` (the same redaction as everywhere else).
     pub fn with_context(mut self, mut context: ErrorContext) -> Error {
         context.url = redact_url(&context.url, None);
         self.0.context = Some(context);

@@ -6,7 +6,7 @@ use serde_json::Value;
 pub const REDACTED: &str = "[REDACTED]";
 
 /// JSON keys (matched case-insensitively) whose values are never shown in diagnostics.
-pub const SENSITIVE_KEYS: &[&str] = &[
+pub(crate) const SENSITIVE_KEYS: &[&str] = &[
     "id_token",
     "access_token",
     "refresh_token",
@@ -31,7 +31,7 @@ pub const SENSITIVE_KEYS: &[&str] = &[
 
 /// Whether a JSON key, header name, model field or path parameter names a secret.
 ///
-/// The rule: the name (case-insensitive) is in [`SENSITIVE_KEYS`], or ends in `_secret`,
+/// The rule: the name (case-insensitive) is in the SDK's list of sensitive keys, or ends in `_secret`,
 /// or is such a name followed by `_value` (`client_secret_value`, `api_key_value`).
 /// Names like `key`, `key_id`, `max_tokens` or `continuation_token` are not secrets.
 pub fn is_sensitive_key(key: &str) -> bool {
@@ -50,7 +50,7 @@ pub fn is_sensitive_key(key: &str) -> bool {
 }
 
 /// Whether a header's value is hidden wherever headers are printed.
-pub fn is_sensitive_header(name: &str) -> bool {
+pub(crate) fn is_sensitive_header(name: &str) -> bool {
     is_sensitive_key(name)
 }
 
@@ -173,7 +173,7 @@ pub fn redact_json(value: &Value) -> Value {
 
 /// Renders a raw body for diagnostics: redacted JSON when it parses, otherwise the text
 /// with every occurrence of the given secrets replaced.
-pub fn redact_text(raw: &str, secrets: &[&str]) -> String {
+pub(crate) fn redact_text(raw: &str, secrets: &[&str]) -> String {
     if let Ok(v) = serde_json::from_str::<Value>(raw) {
         return redact_json(&v).to_string();
     }
@@ -185,7 +185,7 @@ pub fn redact_text(raw: &str, secrets: &[&str]) -> String {
 }
 
 /// Formats a header map for diagnostics, hiding sensitive values.
-pub fn headers_debug(headers: &http::HeaderMap) -> Vec<(String, String)> {
+pub(crate) fn headers_debug(headers: &http::HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(k, v)| {

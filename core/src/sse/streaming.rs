@@ -1,33 +1,4 @@
 //! Streaming forms of operations, on every transport.
-//!
-//! Three operations of the spec are dual-format: the same endpoint answers JSON or, for
-//! `Accept: text/event-stream`, server-sent events (`get-event-stream`, `create_turn_stream` and
-//! `create_turn`). Their JSON form is an ordinary call; their streaming form goes through one
-//! mechanism:
-//!
-//! 1. a pending call ([`Pending`]) carries the operation with its merged options (client scope,
-//!    resource scope, per-call headers, timeout, deadline, cancel tokens) and base URL;
-//! 2. [`Pending::event_stream`] / [`Pending::turn_stream`] hand that [`CallContext`] to the
-//!    transport's [`StreamTransport`];
-//! 3. the core builds the sans-IO machine from it
-//!    ([`SseSession::from_call`](crate::sse::SseSession::from_call),
-//!    [`TurnSession::from_call`](crate::sse::TurnSession::from_call), which send the
-//!    operation's own request with `Accept: text/event-stream`) and the transport drives it
-//!    with the same loop as its calls.
-//!
-//! The generated surface adds `.stream()` on those three calls (in `amigo-platform-api`), so
-//! users write `client.api().conversations().stream_turn(id, body).stream()`; this module is
-//! what that method (and any hand-written operation) runs on.
-//!
-//! How the options apply to a stream:
-//!
-//! | option | workspace subscription | turn stream |
-//! |---|---|---|
-//! | headers, base URL | every connect | the POST |
-//! | attempt timeout | each connect's response headers | the response headers |
-//! | deadline | the whole subscription, if set on a scope or the call (not the `Config` default); ends with a Timeout error | the whole stream, from the call's creation |
-//! | cancel tokens | end the subscription silently | end the stream with a Cancelled error |
-//! | retry policy | the HTTP retries inside one connect | the POST rule (one retry on 429) |
 
 use crate::call::operation::Operation;
 use crate::call::options::RequestOptions;
@@ -40,6 +11,37 @@ use crate::time::Time;
 ///
 /// Everything else (building the sessions from a call, the entry points [`subscribe`] and
 /// [`stream_turn`]) is written once, here.
+///
+/// # Streaming forms of operations
+///
+/// Three operations of the spec are dual-format: the same endpoint answers JSON or, for
+/// `Accept: text/event-stream`, server-sent events (`get-event-stream`, `create_turn_stream` and
+/// `create_turn`). Their JSON form is an ordinary call; their streaming form goes through one
+/// mechanism:
+///
+/// 1. a pending call ([`Pending`]) carries the operation with its merged options (client scope,
+///    resource scope, per-call headers, timeout, deadline, cancel tokens) and base URL;
+/// 2. [`Pending::event_stream`] / [`Pending::turn_stream`] hand that [`CallContext`] to the
+///    transport's [`StreamTransport`];
+/// 3. the core builds the sans-IO machine from it
+///    ([`SseSession::from_call`](crate::sse::SseSession::from_call),
+///    [`TurnSession::from_call`](crate::sse::TurnSession::from_call), which send the
+///    operation's own request with `Accept: text/event-stream`) and the transport drives it
+///    with the same loop as its calls.
+///
+/// The generated surface adds `.stream()` on those three calls (in `amigo-platform-api`), so
+/// users write `client.api().conversations().stream_turn(id, body).stream()`; this module is
+/// what that method (and any hand-written operation) runs on.
+///
+/// How the options apply to a stream:
+///
+/// | option | workspace subscription | turn stream |
+/// |---|---|---|
+/// | headers, base URL | every connect | the POST |
+/// | attempt timeout | each connect's response headers | the response headers |
+/// | deadline | the whole subscription, if set on a scope or the call (not the `Config` default); ends with a Timeout error | the whole stream, from the call's creation |
+/// | cancel tokens | end the subscription silently | end the stream with a Cancelled error |
+/// | retry policy | the HTTP retries inside one connect | the POST rule (one retry on 429) |
 pub trait StreamTransport: Transport {
     /// A workspace event subscription: an `Iterator` (blocking) or `Stream` (async) of
     /// `Result<`[`StreamItem`](crate::sse::StreamItem)`, Error>` that reconnects and resumes

@@ -4,7 +4,7 @@
 //! (keeping the body of a streamed response), read the next bytes of a kept body, sleep. The
 //! loop here ([`Driver`]) answers every [`Step`] of every [`Machine`] with them, and
 //! [`blocking_transport!`](crate::blocking_transport) implements
-//! [`Transport`](crate::Transport) and [`StreamTransport`](crate::StreamTransport) over it,
+//! [`Transport`](crate::Transport) and [`StreamTransport`](crate::sse::StreamTransport) over it,
 //! so a transport is its I/O and nothing else. The loop itself
 //! does no I/O and reads no clock but [`Time::system`] (the driver's clock).
 
@@ -30,7 +30,7 @@ pub trait BlockingIo: Clone + std::fmt::Debug + Send + Sync + 'static {
     /// whose response is a 2xx `text/event-stream`, returns the head and the body to keep
     /// (the timeout covered the headers); otherwise buffers the body (the timeout covers it
     /// too; a streaming attempt's other responses are capped at
-    /// [`MAX_ERROR_BODY`](crate::sse::MAX_ERROR_BODY)) and returns the outcome.
+    /// [`MAX_ERROR_BODY`](crate::MAX_ERROR_BODY)) and returns the outcome.
     fn send(&self, attempt: Attempt, cancel: &[CancelToken]) -> Sent<Self::Body>;
 
     /// Reads the next bytes of a kept body, waiting at most until `until`.
@@ -224,13 +224,13 @@ pub fn access_token<Io: BlockingIo>(
     Driver::new(crate::auth::Refreshing::new(manager), io.clone()).run()
 }
 
-/// Implements [`Transport`](crate::Transport) and [`StreamTransport`](crate::StreamTransport)
+/// Implements [`Transport`](crate::Transport) and [`StreamTransport`](crate::sse::StreamTransport)
 /// for a type that implements [`BlockingIo`]: calls return `Result`s, auto-paging is a
 /// [`PageIter`](crate::PageIter), streams are [`Driver`]s.
 #[macro_export]
 macro_rules! blocking_transport {
     ($t:ty) => {
-        impl $crate::client::Transport for $t {
+        impl $crate::Transport for $t {
             type Sent<T: Send + 'static> = Result<T, $crate::Error>;
             type Paging<O: $crate::Paginated> = $crate::PageIter<$t, O>;
             fn execute<O: $crate::Operation>(
@@ -267,7 +267,7 @@ macro_rules! blocking_transport {
             }
         }
 
-        impl $crate::StreamTransport for $t {
+        impl $crate::sse::StreamTransport for $t {
             type Subscription = $crate::transport::blocking::Subscription<$t>;
             type TurnStream = $crate::transport::blocking::TurnStream<$t>;
             fn drive_subscription(

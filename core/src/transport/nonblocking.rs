@@ -9,12 +9,13 @@
 
 use crate::call::operation::Operation;
 use crate::call::response::Response;
+use crate::call::retry::Attempt;
 use crate::call::retry::{AttemptOutcome, OperationCall};
 use crate::cancel::Cancelled;
 use crate::client::CallContext;
 use crate::machine::{Machine, Next, Read, Sent, Step};
 use crate::time::Time;
-use crate::{Attempt, Error};
+use crate::Error;
 use std::future::Future;
 use std::pin::pin;
 use std::task::Poll;
@@ -231,10 +232,10 @@ pub async fn access_token<Io: AsyncIo>(
 #[macro_export]
 macro_rules! nonblocking_transport {
     ($t:ty, $sent:ident) => {
-        $crate::nonblocking_transport!($t, $sent, seed = $crate::call::backoff::random_seed);
+        $crate::nonblocking_transport!($t, $sent, seed = $crate::__private::random_seed);
     };
     ($t:ty, $sent:ident, seed = $seed:path) => {
-        impl $crate::client::Transport for $t {
+        impl $crate::Transport for $t {
             fn seed() -> u64 {
                 $seed()
             }
@@ -248,14 +249,14 @@ macro_rules! nonblocking_transport {
                     self.clone(),
                     ctx,
                     true,
-                    <$t as $crate::client::Transport>::seed(),
+                    <$t as $crate::Transport>::seed(),
                 ))
             }
             fn execute_data<O: $crate::Operation>(
                 &self,
                 ctx: $crate::CallContext<O>,
             ) -> $sent<O::Output> {
-                let seed = <$t as $crate::client::Transport>::seed();
+                let seed = <$t as $crate::Transport>::seed();
                 let sent = $crate::transport::nonblocking::execute(self.clone(), ctx, false, seed);
                 Box::pin(async move { sent.await.map($crate::Response::into_data) })
             }
@@ -283,7 +284,7 @@ macro_rules! nonblocking_transport {
 /// Declares an async transport's streams over the core's [`Driver`]: `Stream<M, H>` (a
 /// `futures_core::Stream` of a machine's items, then its terminal error once, then `None`;
 /// nothing is sent before the first poll), the aliases `Subscription` and `TurnStream`, and
-/// the [`StreamTransport`](crate::StreamTransport) implementation. `[+ Send]` makes the
+/// the [`StreamTransport`](crate::sse::StreamTransport) implementation. `[+ Send]` makes the
 /// streams `Send` (for multi-threaded runtimes); `[]` leaves them local (browsers).
 #[macro_export]
 macro_rules! nonblocking_streams {
@@ -354,8 +355,8 @@ macro_rules! nonblocking_streams {
                     };
                     self.pending = Some(Box::pin(async move {
                         let item = match driver.next_step().await {
-                            $crate::machine::Next::Item(item) => Some(Ok(item)),
-                            $crate::machine::Next::Done(end) => end.err().map(Err),
+                            $crate::transport::Next::Item(item) => Some(Ok(item)),
+                            $crate::transport::Next::Done(end) => end.err().map(Err),
                         };
                         (driver, item)
                     }));
@@ -412,7 +413,7 @@ macro_rules! nonblocking_streams {
             }
         }
 
-        impl $crate::StreamTransport for $t {
+        impl $crate::sse::StreamTransport for $t {
             type Subscription = Subscription;
             type TurnStream = TurnStream;
             fn drive_subscription(&self, session: $crate::sse::SseSession) -> Subscription {
