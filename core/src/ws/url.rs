@@ -185,7 +185,7 @@ pub fn observer_auth_protocols(token: &str) -> Result<Vec<String>, Error> {
 // Text stream and session connect
 
 /// Checks a text-stream token (`label` is `token` or `apiKey`).
-pub fn validate_text_stream_token(label: &str, value: &str) -> Result<(), Error> {
+pub(crate) fn validate_text_stream_token(label: &str, value: &str) -> Result<(), Error> {
     if value.trim().is_empty() {
         return Err(Error::config(format!(
             "{label} is required for text-stream authentication"
