@@ -110,6 +110,18 @@
 //! run on: [`Client`], [`Scope`], [`Pending`], the [`Transport`] each transport implements, and
 //! the low-level helpers (`client.get(..)`, `post`, `put`, `patch`, `delete`, `head`,
 //! `options`, `request`, `route`) for routes outside the spec.
+//!
+//! ## Where things are
+//!
+//! | path | holds |
+//! |---|---|
+//! | the crate root | the everyday types: [`Client`], [`Scope`], [`Pending`], [`Config`], [`Error`] and [`ErrorKind`], [`RequestOptions`], [`Response`] and [`ResponseMeta`], [`Page`], [`CancelToken`], [`Hooks`], [`Body`], [`Multipart`], [`Patch`], [`Query`], the [`Operation`] trait, the [`Transport`] trait, and the machine contract ([`Machine`], [`Step`], [`Time`]) |
+//! | [`parse`] | the response parsers an [`Operation::parse`] uses |
+//! | [`transport`] | for transport authors: the blocking and non-blocking drivers and what their primitives exchange with the machines ([`transport::Attempt`], [`transport::AttemptOutcome`], [`transport::Sent`], [`transport::Read`], [`transport::BodyLimit`]) |
+//! | [`sse`] | workspace event subscriptions and turn streams |
+//! | [`ws`] | WebSocket sessions |
+//! | [`auth`] | device-code login and token management |
+//! | [`webhook`] | webhook signature verification |
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

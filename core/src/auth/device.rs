@@ -111,7 +111,8 @@ enum State {
 /// ```
 /// use amigo_platform_core::auth::{DeviceLogin, LoginEvent, LoginOptions};
 /// use amigo_platform_core::auth::jwt::unsigned_jwt;
-/// use amigo_platform_core::{AttemptOutcome, Machine, Step, Time};
+/// use amigo_platform_core::transport::AttemptOutcome;
+/// use amigo_platform_core::{Machine, Step, Time};
 /// use bytes::Bytes;
 /// use web_time::{Instant, SystemTime};
 ///
