@@ -7,12 +7,12 @@
 //! A blocking transport implements three I/O primitives (`BlockingIo`: send an attempt, read a
 //! kept body, sleep); the core's blocking loop answers every machine's steps with them.
 
-use amigo_platform_core::blocking::BlockingIo;
-use amigo_platform_core::error::TransportErrorKind as Kind;
-use amigo_platform_core::machine::{Read, Sent};
 use amigo_platform_core::sse::{streams_body, SseOptions};
-use amigo_platform_core::{http, Attempt, AttemptOutcome as Outcome, CancelToken, Client};
-use amigo_platform_core::{BodyLimit, Config, Error, ReasonPhrase};
+use amigo_platform_core::transport::blocking::BlockingIo;
+use amigo_platform_core::transport::{Attempt, AttemptOutcome as Outcome, BodyLimit, ReasonPhrase};
+use amigo_platform_core::transport::{Read, Sent};
+use amigo_platform_core::TransportErrorKind as Kind;
+use amigo_platform_core::{http, CancelToken, Client, Config, Error};
 use bytes::Bytes;
 use std::io::{BufRead, BufReader, ErrorKind, Read as _, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -247,7 +247,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{} agents over the custom transport, in pages of 10",
         agents.len()
     );
-    for item in amigo_platform_core::streaming::subscribe(&client, SseOptions::new()).take(3) {
+    for item in amigo_platform_core::sse::subscribe(&client, SseOptions::new()).take(3) {
         println!("event stream: {:?}", item?);
     }
     Ok(())

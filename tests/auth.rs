@@ -11,7 +11,7 @@ use amigo_platform_core::auth::{
     AccessToken, Credentials, DeviceCodeIssuance, FnCallbacks, LoginCallbacks, LoginOptions,
     LoginStatus, MemoryStorage, TokenManager, Workspace,
 };
-use amigo_platform_core::client::Transport;
+use amigo_platform_core::Transport;
 use amigo_platform_core::{CancelToken, Client, Config, Error, ErrorKind, Secret};
 use amigo_platform_testkit::identity::{form_fields, form_value, IdentityReply, MockIdentity};
 use amigo_platform_testkit::MockServer;

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use amigo_platform_api::Call;
-use amigo_platform_core::client::{AutoPaging, Pending, Single, Transport};
+use amigo_platform_core::{AutoPaging, Pending, Single, Transport};
 use amigo_platform_core::{Client, Config, ConfigBuilder, Error, Operation, Paginated, Response};
 use amigo_platform_testkit::MockServer;
 use std::sync::OnceLock;

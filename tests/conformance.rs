@@ -10,12 +10,12 @@ use amigo_platform_api::models::{
     CreateAgentRequest, CreateAgentVersionRequest, Identity, UpdateAgentRequest,
 };
 use amigo_platform_api::ApiExt;
-use amigo_platform_core::hooks::{
-    Decision, ErrorHookContext, HookError, Hooks, RequestHookContext, ResponseHookContext,
-};
 use amigo_platform_core::{
     Authorization, CancelToken, CredentialSource, Error, ErrorKind, RawData, RequestOptions,
     ResponseMode, Secret, TimeoutScope,
+};
+use amigo_platform_core::{
+    Decision, ErrorHookContext, HookError, Hooks, RequestHookContext, ResponseHookContext,
 };
 use amigo_platform_testkit::{Fault, MockServer};
 use common::{config, count, Backend};
@@ -53,7 +53,7 @@ fn list_sends_default_headers<B: Backend>() {
     assert_eq!(r.uri(), AGENTS);
     assert_eq!(
         r.header("user-agent"),
-        Some(amigo_platform_core::config::USER_AGENT)
+        Some(amigo_platform_core::USER_AGENT)
     );
     assert_eq!(r.header("accept"), Some("application/json"));
     assert_eq!(r.header("authorization"), Some("Bearer test-api-key"));
@@ -1037,7 +1037,7 @@ fn redirects_followed_without_leaking_auth<B: Backend>() {
 /// stalls still fails at once with its status, not with the attempt's timeout.
 fn error_body_read_only_up_to_its_cap<B: Backend>() {
     let (server, client) = setup::<B>();
-    let cap = amigo_platform_core::error::MAX_ERROR_BODY;
+    let cap = amigo_platform_core::MAX_ERROR_BODY;
     server.fault(
         Method::GET,
         AGENTS,

@@ -12,11 +12,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use amigo_platform_api::models::TurnRequest;
-use amigo_platform_core::client::Transport;
+use amigo_platform_core::sse;
 use amigo_platform_core::sse::{
     CloseReason, EventKind, SseOptions, StreamItem, StreamState, SubscriptionHandle, TurnEvent,
 };
-use amigo_platform_core::streaming as sse;
+use amigo_platform_core::Transport;
 use amigo_platform_core::{
     Authorization, CancelToken, Client, Config, ConfigBuilder, CredentialSource, Error, ErrorKind,
     RequestOptions, Secret,

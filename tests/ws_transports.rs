@@ -1,12 +1,12 @@
 //! WebSocket behaviour on both native transports against the testkit's
 //! `MockWs` on 127.0.0.1. Every scenario is one generic function run once per transport.
 
-use amigo_platform_core::backoff::FixedRandom;
 use amigo_platform_core::ws::{
     ObserverEvent, ObserverEventData, ReconnectCause, SendPolicy, TextStreamClientFrame,
     TextStreamFrame, TextStreamParams, TextStreamServerFrame, WsConnect, WsDriverOptions,
     WsErrorInfo, WsEvent, WsMessage, WsOptions, WsSession, WsState,
 };
+use amigo_platform_core::FixedRandom;
 use amigo_platform_core::{CancelToken, Config, Error};
 use amigo_platform_testkit::ws::{MockWs, WsScript, WsStep};
 use std::sync::OnceLock;

@@ -6,9 +6,9 @@
 //! forwards to [`Pending`]: `.send()`, `.send_with_meta()`, `.await`, `.auto_paging()`, per-call
 //! options.
 
-use amigo_platform_core::client::{AutoPaging, CallContext, Pending, Single, Transport};
-use amigo_platform_core::operation::{Operation, Paginated};
+use amigo_platform_core::{AutoPaging, CallContext, Pending, Single, Transport};
 use amigo_platform_core::{CancelToken, RequestOptions, Response};
+use amigo_platform_core::{Operation, Paginated};
 use std::time::Duration;
 
 /// A call ready to send: set parameters and per-call options, then `send()` (or `.await`).

@@ -41,7 +41,7 @@ use crate::call::Call;
 use crate::generated::models as m;
 use crate::generated::namespaces::Conversations;
 use crate::generated::ops::conversations::{CreateConversation, CreateTurn};
-use amigo_platform_core::client::Transport;
+use amigo_platform_core::Transport;
 use amigo_platform_core::{CancelToken, Error, RequestOptions};
 use serde_json::Value;
 use std::time::Duration;

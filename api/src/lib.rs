@@ -49,7 +49,7 @@ pub use call::Call;
 pub use generated::namespaces::Api;
 pub use generated::{models, namespaces, ops};
 
-use amigo_platform_core::client::{Client, Transport};
+use amigo_platform_core::{Client, Transport};
 
 /// Adds `.api()` to the core's [`Client`] of every transport.
 pub trait ApiExt {

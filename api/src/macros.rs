@@ -13,7 +13,7 @@
 macro_rules! operation {
     ($ty:ident, $method:ident, $path:literal, $id:literal, $accept:literal, $out:ty, $parse:path,
      |$s:ident, $p:ident| $parts:block) => {
-        impl amigo_platform_core::operation::Operation for $ty {
+        impl amigo_platform_core::Operation for $ty {
             type Output = $out;
             #[inline]
             fn method(&self) -> http::Method {
@@ -35,10 +35,10 @@ macro_rules! operation {
             #[allow(unused_mut, unused_variables)]
             fn parts(
                 &self,
-            ) -> Result<amigo_platform_core::operation::RequestParts, amigo_platform_core::Error>
+            ) -> Result<amigo_platform_core::RequestParts, amigo_platform_core::Error>
             {
                 let $s = self;
-                let mut $p = amigo_platform_core::operation::RequestParts::new();
+                let mut $p = amigo_platform_core::RequestParts::new();
                 $parts
                 Ok($p)
             }
@@ -57,11 +57,11 @@ macro_rules! operation {
 /// Output, |o| PageData { .. })`.
 macro_rules! paginated {
     ($ty:ident, $kind:ident, $cursor:ident, $item:ty, $out:ty, |$o:ident| $page:expr) => {
-        impl amigo_platform_core::operation::Paginated for $ty {
+        impl amigo_platform_core::Paginated for $ty {
             type Item = $item;
             #[inline]
-            fn pager_kind(&self) -> amigo_platform_core::operation::PagerKind {
-                amigo_platform_core::operation::PagerKind::$kind
+            fn pager_kind(&self) -> amigo_platform_core::PagerKind {
+                amigo_platform_core::PagerKind::$kind
             }
             #[inline]
             fn cursor(&self) -> Option<i64> {
@@ -75,8 +75,8 @@ macro_rules! paginated {
                 }
             }
             #[inline]
-            fn page($o: $out) -> amigo_platform_core::operation::PageData<$item> {
-                use amigo_platform_core::operation::PageData;
+            fn page($o: $out) -> amigo_platform_core::PageData<$item> {
+                use amigo_platform_core::PageData;
                 $page
             }
         }
@@ -88,7 +88,7 @@ macro_rules! paginated {
 /// field(v: ArgType) => value_expr; .. } }`.
 macro_rules! setters {
     ($ty:ident { $($(#[$m:meta])* $field:ident($v:ident: $arg:ty) => $val:expr;)* }) => {
-        impl<'c, E: amigo_platform_core::client::Transport, M> $crate::call::Call<'c, E, $ty, M> {
+        impl<'c, E: amigo_platform_core::Transport, M> $crate::call::Call<'c, E, $ty, M> {
             $(
                 $(#[$m])*
                 #[inline]
@@ -103,7 +103,7 @@ macro_rules! setters {
 
 /// Chainable setters on a request-side model: `body_setters! { Type { method(field) = "wire": T;
 /// .. } patch { method / clear_method(field) = "wire": T; .. } }`. An `Option` field gets
-/// `method(v)` (sets `Some`); a tri-state [`Patch`](amigo_platform_core::patch::Patch) field gets
+/// `method(v)` (sets `Some`); a tri-state [`Patch`](amigo_platform_core::Patch) field gets
 /// `method(v)` (sets `Patch::Value`) and `clear_method()` (sets `Patch::Null`, sent as `null`).
 /// The method is named after the field (`set_` + the field where that would shadow a trait
 /// method, e.g. `set_default`).
@@ -126,16 +126,16 @@ macro_rules! body_setters {
                 }
             )*
             $(
-                #[doc = concat!("Sets `", $pwire, "` to a value ([`Patch::Value`](amigo_platform_core::patch::Patch::Value)).")]
+                #[doc = concat!("Sets `", $pwire, "` to a value ([`Patch::Value`](amigo_platform_core::Patch::Value)).")]
                 #[inline]
                 pub fn $pm(mut self, v: impl Into<$pt>) -> Self {
-                    self.$pfield = amigo_platform_core::patch::Patch::Value(v.into());
+                    self.$pfield = amigo_platform_core::Patch::Value(v.into());
                     self
                 }
-                #[doc = concat!("Sends `", $pwire, "` as `null` ([`Patch::Null`](amigo_platform_core::patch::Patch::Null)), clearing it.")]
+                #[doc = concat!("Sends `", $pwire, "` as `null` ([`Patch::Null`](amigo_platform_core::Patch::Null)), clearing it.")]
                 #[inline]
                 pub fn $clear(mut self) -> Self {
-                    self.$pfield = amigo_platform_core::patch::Patch::Null;
+                    self.$pfield = amigo_platform_core::Patch::Null;
                     self
                 }
             )*

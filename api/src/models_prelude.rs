@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use amigo_platform_core::patch::Patch;
+pub use amigo_platform_core::Patch;
 
 /// Defines a forward-compatible string enum: a unit variant per known value plus
 /// `Unknown(String)`, with `as_str`, `From<&str>`, `Display`, hand-written serde and the
@@ -67,9 +67,9 @@ macro_rules! string_enum {
             }
         }
 
-        impl From<$name> for amigo_platform_core::query::QueryValue {
+        impl From<$name> for amigo_platform_core::QueryValue {
             fn from(v: $name) -> Self {
-                amigo_platform_core::query::QueryValue::Str(v.as_str().to_owned())
+                amigo_platform_core::QueryValue::Str(v.as_str().to_owned())
             }
         }
     };
@@ -131,11 +131,11 @@ impl std::fmt::Display for IntOrString {
         }
     }
 }
-impl From<IntOrString> for amigo_platform_core::query::QueryValue {
+impl From<IntOrString> for amigo_platform_core::QueryValue {
     fn from(v: IntOrString) -> Self {
         match v {
-            IntOrString::Int(i) => amigo_platform_core::query::QueryValue::Int(i),
-            IntOrString::String(s) => amigo_platform_core::query::QueryValue::Str(s),
+            IntOrString::Int(i) => amigo_platform_core::QueryValue::Int(i),
+            IntOrString::String(s) => amigo_platform_core::QueryValue::Str(s),
         }
     }
 }
@@ -168,16 +168,18 @@ impl From<String> for NumberOrString {
 impl std::fmt::Display for NumberOrString {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            NumberOrString::Number(n) => f.write_str(&amigo_platform_core::query::format_float(*n)),
+            NumberOrString::Number(n) => {
+                f.write_str(&amigo_platform_core::__private::format_float(*n))
+            }
             NumberOrString::String(s) => f.write_str(s),
         }
     }
 }
-impl From<NumberOrString> for amigo_platform_core::query::QueryValue {
+impl From<NumberOrString> for amigo_platform_core::QueryValue {
     fn from(v: NumberOrString) -> Self {
         match v {
-            NumberOrString::Number(n) => amigo_platform_core::query::QueryValue::Float(n),
-            NumberOrString::String(s) => amigo_platform_core::query::QueryValue::Str(s),
+            NumberOrString::Number(n) => amigo_platform_core::QueryValue::Float(n),
+            NumberOrString::String(s) => amigo_platform_core::QueryValue::Str(s),
         }
     }
 }

@@ -12,17 +12,17 @@
 
 use amigo_platform_api::models as m;
 use amigo_platform_api::ops;
-use amigo_platform_core::operation::Operation;
+use amigo_platform_core::Operation;
 
 #[track_caller]
-fn prepare<O: Operation>(op: &O) -> amigo_platform_core::request::PreparedRequest {
+fn prepare<O: Operation>(op: &O) -> amigo_platform_core::__private::PreparedRequest {
     let config = amigo_platform_core::Config::builder()
         .api_key("sk-test")
         .workspace_id("ws-test")
         .base_url("https://api.test")
         .build()
         .unwrap();
-    amigo_platform_core::request::prepare(
+    amigo_platform_core::__private::prepare(
         op,
         &config,
         &amigo_platform_core::RequestOptions::new(),

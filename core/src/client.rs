@@ -8,10 +8,10 @@
 //! sequencing functions: [`Transport::ready`] and [`Transport::then`] chain sends in whatever
 //! shape the transport has (plain values when blocking, one future when async).
 
+use crate::call::operation::{Operation, Paginated};
+use crate::call::options::RequestOptions;
+use crate::call::response::Response;
 use crate::config::Config;
-use crate::meta::Response;
-use crate::operation::{Operation, Paginated};
-use crate::options::RequestOptions;
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,7 +48,7 @@ pub trait Transport: Clone + Send + Sync + 'static {
     /// A fresh seed for a machine's jitter (by default from the standard library's
     /// per-process random hasher keys; a platform without them overrides it).
     fn seed() -> u64 {
-        crate::backoff::random_seed()
+        crate::call::backoff::random_seed()
     }
 
     /// A result that is already known, in this transport's shape: the result itself

@@ -1,9 +1,9 @@
 //! Client configuration, its builder and validation.
 
+use crate::call::hooks::Hooks;
+use crate::call::options::RetryPolicy;
 use crate::credentials::{Anonymous, ApiKey, CredentialSource};
 use crate::error::Error;
-use crate::hooks::Hooks;
-use crate::options::RetryPolicy;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use std::sync::Arc;
 use std::time::Duration;
@@ -122,7 +122,10 @@ impl std::fmt::Debug for Config {
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
             .field("deadline", &self.deadline)
-            .field("headers", &crate::redact::headers_debug(&self.headers))
+            .field(
+                "headers",
+                &crate::error::redact::headers_debug(&self.headers),
+            )
             .field("hooks", &self.hooks.is_some())
             .field("page_limit", &self.page_limit)
             .finish()
@@ -151,7 +154,10 @@ impl std::fmt::Debug for ConfigBuilder {
         f.debug_struct("ConfigBuilder")
             .field(
                 "api_key",
-                &self.api_key.as_ref().map(|_| crate::redact::REDACTED),
+                &self
+                    .api_key
+                    .as_ref()
+                    .map(|_| crate::error::redact::REDACTED),
             )
             .field("workspace_id", &self.workspace_id)
             .field("base_url", &self.base_url)

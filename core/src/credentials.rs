@@ -1,6 +1,6 @@
 //! Credential sources: where the bearer token of each attempt comes from.
 
-use crate::call::{Attempt, AttemptOutcome};
+use crate::call::retry::{Attempt, AttemptOutcome};
 use crate::error::Error;
 use std::fmt;
 use std::sync::Arc;
@@ -25,13 +25,13 @@ impl Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(crate::redact::REDACTED)
+        f.write_str(crate::error::redact::REDACTED)
     }
 }
 
 impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(crate::redact::REDACTED)
+        f.write_str(crate::error::redact::REDACTED)
     }
 }
 
@@ -175,7 +175,10 @@ pub(crate) fn no_token() -> Error {
 /// The bearer token a source would send now, without refreshing: for WebSocket subprotocol
 /// authentication, built once per connection. A source that needs a refresh first, or has no
 /// token, is a Credentials error.
-pub fn current_token(source: &dyn CredentialSource, wall: SystemTime) -> Result<Secret, Error> {
+pub(crate) fn current_token(
+    source: &dyn CredentialSource,
+    wall: SystemTime,
+) -> Result<Secret, Error> {
     match source.authorization(wall)? {
         Authorization::Header(Some(h)) => h
             .to_str()

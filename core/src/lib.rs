@@ -33,18 +33,18 @@
 //!
 //! ## Writing a transport
 //!
-//! The loop above is written once, here, for both kinds of I/O: [`blocking::Driver`] over a
-//! transport's [`blocking::BlockingIo`] (threads) and [`nonblocking::Driver`] over its
-//! [`nonblocking::AsyncIo`] (futures, on any runtime or none). A transport implements the three
+//! The loop above is written once, here, for both kinds of I/O: [`transport::blocking::Driver`] over a
+//! transport's [`transport::blocking::BlockingIo`] (threads) and [`transport::nonblocking::Driver`] over its
+//! [`transport::nonblocking::AsyncIo`] (futures, on any runtime or none). A transport implements the three
 //! primitives of one of them (send an attempt and keep a streamed body, read the next bytes of
 //! that body, sleep) and gets every call, pager, stream, login and refresh from
 //! [`blocking_transport!`] or [`nonblocking_transport!`] and [`nonblocking_streams!`]. The
 //! repository's `examples/custom_transport.rs` is a complete one over `std::net::TcpStream`.
 //!
 //! ```
+//! use amigo_platform_core::transport::AttemptOutcome;
 //! use amigo_platform_core::{
-//!     AttemptOutcome, Config, Error, Operation, OperationCall, RequestOptions, RequestParts, Step,
-//!     Time,
+//!     Config, Error, Operation, OperationCall, RequestOptions, RequestParts, Step, Time,
 //! };
 //! use bytes::Bytes;
 //!
@@ -110,70 +110,111 @@
 //! run on: [`Client`], [`Scope`], [`Pending`], the [`Transport`] each transport implements, and
 //! the low-level helpers (`client.get(..)`, `post`, `put`, `patch`, `delete`, `head`,
 //! `options`, `request`, `route`) for routes outside the spec.
+//!
+//! ## Where things are
+//!
+//! | path | holds |
+//! |---|---|
+//! | the crate root | the everyday types: [`Client`], [`Scope`], [`Pending`], [`Config`], [`Error`] and [`ErrorKind`], [`RequestOptions`], [`Response`] and [`ResponseMeta`], [`Page`], [`CancelToken`], [`Hooks`], [`Body`], [`Multipart`], [`Patch`], [`Query`], the [`Operation`] trait, the [`Transport`] trait, and the machine contract ([`Machine`], [`Step`], [`Time`]) |
+//! | [`parse`] | the response parsers an [`Operation::parse`] uses |
+//! | [`transport`] | for transport authors: the blocking and non-blocking drivers and what their primitives exchange with the machines ([`transport::Attempt`], [`transport::AttemptOutcome`], [`transport::Sent`], [`transport::Read`], [`transport::BodyLimit`]) |
+//! | [`sse`] | workspace event subscriptions and turn streams |
+//! | [`ws`] | WebSocket sessions |
+//! | [`auth`] | device-code login and token management |
+//! | [`webhook`] | webhook signature verification |
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 // Library code reports through return values, hooks and `tracing`, never the console.
 #![cfg_attr(not(test), warn(clippy::print_stdout, clippy::print_stderr))]
 
+// Layout. The root holds what every part uses: the client and its transport trait
+// (`client`), configuration, credentials, the machine contract (`machine`, `time`),
+// cancellation and the error type (`error/`, with the redaction that keeps secrets out of
+// errors, `Debug` output and hooks). `call/` is everything about one HTTP operation (the
+// `Operation` trait, request building and encoding, options, the retry machine, responses,
+// parsing, hooks, the low-level routes, and `call/pages/` for auto-paging). `transport/` drives
+// machines over real I/O. `sse/`, `ws/`, `auth/` and `webhook/` are the feature areas.
+//
+// Visibility. Modules are private except the feature areas and `transport`; every public type
+// has exactly one path: the everyday types at the crate root (below), the rest in `sse`, `ws`,
+// `auth`, `webhook`, `parse` or `transport`. Internals are `pub(crate)`; the few the SDK's own
+// crates and macros need are in the hidden `__private` module.
+//
+// Tests. Short unit tests sit inline in `#[cfg(test)] mod tests { .. }`. Longer ones live in a
+// `tests.rs` inside the module's folder, declared `#[cfg(test)] mod tests;`: `foo/mod.rs` has
+// `foo/tests.rs`, and a file module `foo.rs` gets a folder for it, `foo/tests.rs`. When they
+// are split by topic, the parts are submodules of `tests` (`foo/tests/<topic>.rs`).
+
+mod call;
+mod cancel;
+mod client;
+mod config;
+mod credentials;
+mod error;
+mod machine;
+mod time;
+
 pub mod auth;
-pub mod backoff;
-pub mod blocking;
-pub mod body;
-pub mod call;
-pub mod cancel;
-pub mod client;
-pub mod config;
-pub mod credentials;
-pub mod encode;
-pub mod error;
-pub mod hooks;
-pub mod lowlevel;
-pub mod machine;
-pub mod meta;
-pub mod nonblocking;
-pub mod operation;
-pub mod options;
-pub mod pager;
-pub mod paging;
-pub mod parse;
-pub mod patch;
-pub mod query;
-pub mod redact;
-pub mod request;
-pub mod retry_after;
 pub mod sse;
-pub mod streaming;
-#[cfg(test)]
-mod test_ops;
-pub mod time;
-#[cfg(feature = "rustls")]
-pub mod tls;
+pub mod transport;
 pub mod webhook;
 pub mod ws;
 
-pub use body::{Body, Multipart};
-pub use call::{Attempt, AttemptOutcome, BodyLimit, Call, CallStep, OperationCall, ReasonPhrase};
-pub use cancel::CancelToken;
-pub use client::{
-    AutoPaging, CallContext, Client, DefaultTransport, Pending, Scope, Single, Transport,
+pub mod parse {
+    //! Response parsers for [`Operation::parse`](crate::Operation::parse): the generated
+    //! operations (and hand-written ones) turn an `http::Response<Bytes>` into their output
+    //! with one of these.
+
+    pub use crate::call::parse::{binary, json, optional_binary, optional_json, text, unit};
+}
+
+pub use call::backoff::{FixedRandom, RandomSource, XorShift};
+pub use call::body::{Body, Multipart, Part};
+pub use call::hooks::{
+    AttemptInfo, Decision, ErrorHookContext, HookError, Hooks, RequestHookContext,
+    ResponseHookContext,
 };
-pub use config::{Config, ConfigBuilder};
-pub use credentials::{ApiKey, Authorization, CredentialSource, Refresh, RefreshJob, Secret};
-pub use error::{Error, ErrorKind, Result, TimeoutScope, TransportErrorKind};
-pub use hooks::{Decision, Hooks};
-pub use lowlevel::{RawData, ResponseMode, Route};
+pub use call::lowlevel::{RawData, RawRequest, ResponseMode, Route};
+pub use call::operation::{Operation, PageData, PagerKind, Paginated, RequestParts};
+pub use call::options::{RequestOptions, RetryOverride, RetryPolicy};
+pub use call::pages::iter::{PageIter, PageStream};
+pub use call::pages::pager::{Page, Pager};
+pub use call::parse::Binary;
+pub use call::patch::Patch;
+pub use call::query::{Query, QueryValue};
+pub use call::response::{RateLimit, Response, ResponseMeta};
+pub use call::retry::{Call, CallStep, OperationCall};
+pub use cancel::CancelToken;
+pub use client::{AutoPaging, CallContext, Client, Pending, Scope, Single, Transport};
+pub use config::{
+    Config, ConfigBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, USER_AGENT,
+};
+pub use credentials::{
+    Anonymous, ApiKey, Authorization, CredentialSource, Refresh, RefreshJob, Secret,
+};
+pub use error::{
+    Error, ErrorContext, ErrorKind, LocSegment, Result, TimeoutScope, TransportErrorKind,
+    ValidationIssue, MAX_ERROR_BODY,
+};
 pub use machine::{Machine, Step};
-pub use meta::{RateLimit, Response, ResponseMeta};
-pub use operation::{Operation, PageData, PagerKind, Paginated, RequestParts};
-pub use options::{RequestOptions, RetryOverride, RetryPolicy};
-pub use pager::{paginate, Page, Pager, Paginate};
-pub use paging::{PageIter, PageStream};
-pub use parse::Binary;
-pub use patch::Patch;
-pub use query::{Query, QueryValue};
-pub use streaming::StreamTransport;
 pub use time::Time;
+
+#[doc(hidden)]
+pub mod __private {
+    //! Internals that the SDK's own crates need: the generated `amigo-platform-api` (redacting
+    //! `Debug`, query formatting, request tests), `xtask`, core's integration tests, and the
+    //! `$crate` paths of the transport macros. Not public API: no stability promise.
+
+    pub use crate::call::backoff::random_seed;
+    pub use crate::call::query::format_float;
+    pub use crate::call::request::{prepare, PreparedRequest};
+    pub use crate::call::retry_after::parse_retry_after;
+    pub use crate::config::validate_base_url;
+    pub use crate::error::redact::{
+        body_debug, is_sensitive_key, redact_json, redact_url, REDACTED,
+    };
+}
 
 pub use bytes;
 pub use http;

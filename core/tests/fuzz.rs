@@ -6,15 +6,15 @@
 //! A long run: `AMIGO_FUZZ_CASES=2000000 cargo test --release -p amigo-platform-core --test
 //! fuzz -- --test-threads 1 --nocapture` (each target prints its case count).
 
+use amigo_platform_core::__private::parse_retry_after;
+use amigo_platform_core::__private::validate_base_url;
+use amigo_platform_core::__private::{body_debug, redact_json, redact_url};
 use amigo_platform_core::auth::jwt::{base64url_decode, decode_claims};
-use amigo_platform_core::config::validate_base_url;
-use amigo_platform_core::redact::{body_debug, redact_json, redact_url};
-use amigo_platform_core::retry_after::parse_retry_after;
 use amigo_platform_core::sse::SseDecoder;
+use amigo_platform_core::transport::AttemptOutcome;
 use amigo_platform_core::webhook::Verifier;
 use amigo_platform_core::{
-    AttemptOutcome, Config, Error, Operation, OperationCall, RequestOptions, RequestParts, Step,
-    Time,
+    Config, Error, Operation, OperationCall, RequestOptions, RequestParts, Step, Time,
 };
 use bytes::Bytes;
 use proptest::prelude::*;

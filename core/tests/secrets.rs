@@ -1,17 +1,16 @@
 //! Secrets never reach diagnostic output: capability tokens in URLs, credential headers and
 //! bodies in hook contexts, and secrets echoed back in validation errors.
 
-use amigo_platform_core::error::ErrorContext;
-use amigo_platform_core::hooks::{
-    ErrorHookContext, HookError, RequestHookContext, ResponseHookContext,
-};
+use amigo_platform_core::__private::prepare;
 use amigo_platform_core::http::{HeaderMap, HeaderValue, Method, StatusCode};
-use amigo_platform_core::request::prepare;
+use amigo_platform_core::transport::AttemptOutcome;
 use amigo_platform_core::web_time::{Instant, SystemTime};
+use amigo_platform_core::ErrorContext;
 use amigo_platform_core::{
-    bytes::Bytes, AttemptOutcome, Call, Config, Error, Hooks, Operation, RequestOptions,
-    RequestParts, ResponseMeta, Step, Time,
+    bytes::Bytes, Call, Config, Error, Hooks, Operation, RequestOptions, RequestParts,
+    ResponseMeta, Step, Time,
 };
+use amigo_platform_core::{ErrorHookContext, HookError, RequestHookContext, ResponseHookContext};
 use std::sync::{Arc, Mutex};
 
 const SURFACE_TOKEN: &str = "surf-tok-5ecret";
@@ -223,7 +222,7 @@ fn hook_contexts_hide_tokens_cookies_and_body_secrets() {
 
 #[test]
 fn hook_contexts_show_non_json_bodies_as_length() {
-    let info = amigo_platform_core::hooks::AttemptInfo {
+    let info = amigo_platform_core::AttemptInfo {
         call_id: 1,
         attempt: 1,
         max_attempts: 1,

@@ -29,7 +29,7 @@
 use crate::HyperTransport;
 use amigo_platform_core::auth::TokenManager;
 use amigo_platform_core::auth::{AccessToken, Credentials, LoginCallbacks, LoginOptions};
-use amigo_platform_core::{nonblocking, Error};
+use amigo_platform_core::{transport::nonblocking, Error};
 
 /// Runs a device-code login to completion over a default transport.
 pub async fn device_login(

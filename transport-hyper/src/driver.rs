@@ -1,12 +1,13 @@
 //! The async transport: hyper's I/O primitives, driven by the core's async loop.
 
-use amigo_platform_core::client::DefaultTransport;
-use amigo_platform_core::config::DEFAULT_CONNECT_TIMEOUT;
-use amigo_platform_core::error::TransportErrorKind;
-use amigo_platform_core::machine::{Read, Sent};
-use amigo_platform_core::nonblocking::AsyncIo;
 use amigo_platform_core::sse::streams_body;
-use amigo_platform_core::{Attempt, AttemptOutcome, BodyLimit, Error, ReasonPhrase};
+use amigo_platform_core::transport::nonblocking::AsyncIo;
+use amigo_platform_core::transport::DefaultTransport;
+use amigo_platform_core::transport::{Attempt, AttemptOutcome, BodyLimit, ReasonPhrase};
+use amigo_platform_core::transport::{Read, Sent};
+use amigo_platform_core::Error;
+use amigo_platform_core::TransportErrorKind;
+use amigo_platform_core::DEFAULT_CONNECT_TIMEOUT;
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -162,7 +163,11 @@ pub(crate) fn default_http_client() -> HttpClient {
     tcp.enforce_http(false);
     tcp.set_connect_timeout(Some(DEFAULT_CONNECT_TIMEOUT));
     let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(amigo_platform_core::tls::client_config().as_ref().clone())
+        .with_tls_config(
+            amigo_platform_core::transport::tls::client_config()
+                .as_ref()
+                .clone(),
+        )
         .https_or_http()
         .enable_http1()
         .wrap_connector(tcp);

@@ -29,7 +29,7 @@
 
 use crate::HyperTransport;
 
+pub use amigo_platform_core::sse::{stream_turn, stream_turn_with, subscribe};
 pub use amigo_platform_core::sse::{StreamItem, SubscriptionHandle, TurnEvent};
-pub use amigo_platform_core::streaming::{stream_turn, stream_turn_with, subscribe};
 
 amigo_platform_core::nonblocking_streams!(HyperTransport, [+ Send]);

@@ -32,7 +32,7 @@
 //! # }
 //! ```
 
-use amigo_platform_core::cancel::Cancelled;
+use amigo_platform_core::transport::Cancelled;
 use amigo_platform_core::ws::wire::{self, Inbound};
 use amigo_platform_core::ws::{CloseFrame, ConnectFailure, WsConnect, WsDriver, WsIo, WsShared};
 use amigo_platform_core::Time;
@@ -164,7 +164,7 @@ async fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, Conne
         Some(wire::config(cfg)),
         true,
         Some(tokio_tungstenite::Connector::Rustls(
-            amigo_platform_core::tls::client_config(),
+            amigo_platform_core::transport::tls::client_config(),
         )),
     );
     match tokio::time::timeout(cfg.connect_timeout, connect).await {

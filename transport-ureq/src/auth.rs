@@ -40,7 +40,7 @@
 use crate::UreqTransport;
 use amigo_platform_core::auth::TokenManager;
 use amigo_platform_core::auth::{AccessToken, Credentials, LoginCallbacks, LoginOptions};
-use amigo_platform_core::{blocking, Error};
+use amigo_platform_core::{transport::blocking, Error};
 
 /// Runs a device-code login to completion with a default transport.
 ///

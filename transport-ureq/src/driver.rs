@@ -1,14 +1,15 @@
 //! The blocking transport: ureq's I/O primitives, driven by the core's blocking loop.
 
 use crate::sleep::{any_cancelled, sleep_until, thread_waker};
-use amigo_platform_core::blocking::BlockingIo;
-use amigo_platform_core::cancel::Registration;
-use amigo_platform_core::client::DefaultTransport;
-use amigo_platform_core::config::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
-use amigo_platform_core::error::TransportErrorKind;
-use amigo_platform_core::machine::{Read as ReadOutcome, Sent};
 use amigo_platform_core::sse::streams_body;
-use amigo_platform_core::{Attempt, AttemptOutcome, BodyLimit, CancelToken, Error};
+use amigo_platform_core::transport::blocking::BlockingIo;
+use amigo_platform_core::transport::DefaultTransport;
+use amigo_platform_core::transport::Registration;
+use amigo_platform_core::transport::{Attempt, AttemptOutcome, BodyLimit};
+use amigo_platform_core::transport::{Read as ReadOutcome, Sent};
+use amigo_platform_core::TransportErrorKind;
+use amigo_platform_core::{CancelToken, Error};
+use amigo_platform_core::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 use bytes::Bytes;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};

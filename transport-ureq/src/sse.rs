@@ -30,12 +30,12 @@
 
 use crate::UreqTransport;
 
+pub use amigo_platform_core::sse::{stream_turn, stream_turn_with, subscribe};
 pub use amigo_platform_core::sse::{StreamItem, SubscriptionHandle, TurnEvent};
-pub use amigo_platform_core::streaming::{stream_turn, stream_turn_with, subscribe};
 
 /// A blocking workspace event subscription: an `Iterator` of [`StreamItem`]s.
-pub type Subscription = amigo_platform_core::blocking::Subscription<UreqTransport>;
+pub type Subscription = amigo_platform_core::transport::blocking::Subscription<UreqTransport>;
 
 /// A blocking turn stream: an `Iterator` of typed [`TurnEvent`]s; dropping it closes the
 /// connection. The stream is never reconnected or re-posted.
-pub type TurnStream = amigo_platform_core::blocking::TurnStream<UreqTransport>;
+pub type TurnStream = amigo_platform_core::transport::blocking::TurnStream<UreqTransport>;

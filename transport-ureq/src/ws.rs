@@ -199,7 +199,7 @@ fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, ConnectFail
         stream,
         Some(wire::config(cfg)),
         Some(tungstenite::Connector::Rustls(
-            amigo_platform_core::tls::client_config(),
+            amigo_platform_core::transport::tls::client_config(),
         )),
     );
     // Bounded by the connect deadline.

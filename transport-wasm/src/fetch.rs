@@ -2,12 +2,13 @@
 //! their `ReadableStream`, driven by the core's async loop.
 
 use crate::timer::{race, sleep_until, Either};
-use amigo_platform_core::client::DefaultTransport;
-use amigo_platform_core::error::TransportErrorKind as Kind;
-use amigo_platform_core::machine::{Read, Sent};
-use amigo_platform_core::nonblocking::AsyncIo;
 use amigo_platform_core::sse::streams_body;
-use amigo_platform_core::{Attempt, AttemptOutcome as Outcome, BodyLimit, Error, ReasonPhrase};
+use amigo_platform_core::transport::nonblocking::AsyncIo;
+use amigo_platform_core::transport::DefaultTransport;
+use amigo_platform_core::transport::{Attempt, AttemptOutcome as Outcome, BodyLimit, ReasonPhrase};
+use amigo_platform_core::transport::{Read, Sent};
+use amigo_platform_core::Error;
+use amigo_platform_core::TransportErrorKind as Kind;
 use http::response::Parts;
 use js_sys::{Array, Reflect, Uint8Array};
 use std::{future::Future, pin::Pin};

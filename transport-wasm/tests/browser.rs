@@ -204,7 +204,7 @@ async fn error_body_is_read_only_up_to_its_cap() {
     let Some(c) = client("ws-wasm-cap") else {
         return;
     };
-    let cap = amigo_platform_core::error::MAX_ERROR_BODY;
+    let cap = amigo_platform_core::MAX_ERROR_BODY;
     let fault = json!({"status": 500, "body": "x".repeat(2 * cap), "stall": [cap + 4096, 8000]});
     control(
         &c,

@@ -110,8 +110,8 @@
 use crate::call::Call;
 use crate::generated::models as m;
 use crate::generated::ops;
-use amigo_platform_core::client::{AutoPaging, Scope, Transport};
-use amigo_platform_core::options::RequestOptions;
+use amigo_platform_core::RequestOptions;
+use amigo_platform_core::{AutoPaging, Scope, Transport};
 
 /// The root of the generated namespaces.
 #[derive(Debug, Clone)]

@@ -7,9 +7,10 @@ use crate::fixtures::{check_page, fixed_page, API_KEY, FIXED_WORKSPACE, PAGE_SIZ
 use crate::harness::{interleave, timed};
 use crate::report::{Line, TimeUnit};
 use amigo_platform_api::ops::agents::ListAgents;
-use amigo_platform_core::config::USER_AGENT;
+use amigo_platform_core::transport::AttemptOutcome;
 use amigo_platform_core::web_time::{Instant, SystemTime};
-use amigo_platform_core::{AttemptOutcome, Config, OperationCall, RequestOptions, Step, Time};
+use amigo_platform_core::USER_AGENT;
+use amigo_platform_core::{Config, OperationCall, RequestOptions, Step, Time};
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use std::hint::black_box;

@@ -14,7 +14,7 @@ use crate::harness::{interleave, timed, Sample};
 use crate::report::Line;
 use crate::server::Server;
 use amigo_platform::api::models::{AgentResponse, Page};
-use amigo_platform::core::config::USER_AGENT;
+use amigo_platform::core::USER_AGENT;
 use amigo_platform::{ApiExt, Config};
 use bytes::Bytes;
 use http::header::{HeaderValue, ACCEPT, AUTHORIZATION};

@@ -8,11 +8,11 @@ use super::protocol::{
 use super::types::{
     Credentials, DeviceCodeIssuance, IdentityRequest, LoginOptions, LoginStatus, Workspace,
 };
-use crate::call::{resolve_location, AttemptOutcome, Machine, Step, Time};
+use crate::call::response::ResponseMeta;
+use crate::call::retry::{resolve_location, AttemptOutcome, Machine, Step, Time};
 use crate::cancel::CancelToken;
 use crate::credentials::Secret;
 use crate::error::{Error, ErrorKind};
-use crate::meta::ResponseMeta;
 use bytes::Bytes;
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -111,7 +111,8 @@ enum State {
 /// ```
 /// use amigo_platform_core::auth::{DeviceLogin, LoginEvent, LoginOptions};
 /// use amigo_platform_core::auth::jwt::unsigned_jwt;
-/// use amigo_platform_core::{AttemptOutcome, Machine, Step, Time};
+/// use amigo_platform_core::transport::AttemptOutcome;
+/// use amigo_platform_core::{Machine, Step, Time};
 /// use bytes::Bytes;
 /// use web_time::{Instant, SystemTime};
 ///
@@ -555,7 +556,7 @@ impl DeviceLogin {
                     .headers()
                     .get(http::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| crate::retry_after::parse_retry_after(v, time.wall));
+                    .and_then(|v| crate::call::retry_after::parse_retry_after(v, time.wall));
                 self.next_wait = match retry_after {
                     Some(ra) => self.interval.max(ra.min(MAX_TRANSIENT_WAIT)),
                     None => {
@@ -711,7 +712,7 @@ impl DeviceLogin {
 
 /// Redirects of the membership GETs stay on the identity origin (the bearer token goes along).
 fn same_origin(a: &str, b: &str) -> bool {
-    crate::call::same_origin(a, b)
+    crate::call::retry::same_origin(a, b)
 }
 
 impl Machine for DeviceLogin {

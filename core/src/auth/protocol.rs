@@ -2,7 +2,7 @@
 
 use super::jwt::{decode_claims, exp_claim};
 use super::types::{Credentials, IdentityRequest, Workspace};
-use crate::body::Body;
+use crate::call::body::Body;
 use crate::credentials::Secret;
 use crate::error::{Error, ErrorKind};
 use bytes::Bytes;

@@ -2,7 +2,7 @@
 
 use super::jwt::unsigned_jwt;
 use super::*;
-use crate::call::{AttemptOutcome, Step, Time};
+use crate::call::retry::{AttemptOutcome, Step, Time};
 use crate::credentials::Secret;
 use crate::error::{Error, ErrorKind};
 use bytes::Bytes;
@@ -823,7 +823,7 @@ impl ScriptedIdentity {
 }
 
 impl ScriptedIdentity {
-    fn send(&self, request: crate::call::Attempt) -> AttemptOutcome {
+    fn send(&self, request: crate::call::retry::Attempt) -> AttemptOutcome {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.requests
             .lock()

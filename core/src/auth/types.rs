@@ -220,10 +220,10 @@ pub(crate) fn strip_slashes(mut url: String) -> String {
     url
 }
 
-impl From<IdentityRequest> for crate::call::Attempt {
+impl From<IdentityRequest> for crate::call::retry::Attempt {
     /// An identity request is sent like any attempt: once, buffered, never redirected.
     fn from(r: IdentityRequest) -> Self {
-        crate::call::Attempt {
+        crate::call::retry::Attempt {
             request: r.request,
             number: 1,
             timeout: r.timeout,

@@ -88,14 +88,14 @@
 //! `get-event-stream`, `create_turn_stream` or `create_turn`, with the call's merged options and
 //! base URL) and send the operation's request with `Accept: text/event-stream`: the streaming
 //! form of a dual-format operation. Transports expose this through
-//! [`StreamTransport`](crate::StreamTransport) (see [`streaming`](crate::streaming)).
+//! [`StreamTransport`] (see its docs for how the call options apply to a stream).
 //!
 //! ## Driving contract
 //!
 //! Both machines are [`Machine`](crate::Machine)s driven through the shared
 //! [`Step`](crate::Step), like a call: their `Send`s are streaming (`attempt.stream`), so a
 //! 2xx `text/event-stream` head is reported with `handle_head` and its body read through
-//! `Read` steps; any other response is buffered (capped at [`MAX_ERROR_BODY`]) and reported
+//! `Read` steps; any other response is buffered (capped at [`MAX_ERROR_BODY`](crate::MAX_ERROR_BODY)) and reported
 //! with `handle_outcome`. `Read(until)` carries the idle watchdog (subscription) or the
 //! overall deadline (turn stream): when it passes, just poll again. Items are
 //! [`StreamItem`]s and [`TurnEvent`]s; `Done` carries the terminal error at most once, then
@@ -149,6 +149,7 @@
 mod decoder;
 mod frame;
 mod session;
+mod streaming;
 mod turn;
 mod typed;
 
@@ -158,6 +159,7 @@ pub use session::{
     CloseReason, EventStreamOp, SseOptions, SseSession, SseStep, StreamItem, StreamOpened,
     StreamState, SubscriptionHandle, WorkspaceEvent,
 };
+pub use streaming::{stream_turn, stream_turn_with, subscribe, StreamTransport};
 pub use turn::{TurnBody, TurnEvent, TurnSession, TurnStep, TurnStreamOp, TURN_IDLE_TIMEOUT};
 pub use typed::*;
 
@@ -173,16 +175,14 @@ fn prepare_stream<O: crate::Operation + ?Sized>(
     config: &crate::Config,
     options: &crate::RequestOptions,
     base_url: Option<&str>,
-) -> Result<crate::request::PreparedRequest, crate::Error> {
-    let mut req = crate::request::prepare(op, config, options, base_url)?;
+) -> Result<crate::call::request::PreparedRequest, crate::Error> {
+    let mut req = crate::call::request::prepare(op, config, options, base_url)?;
     req.headers.insert(
         http::header::ACCEPT,
         http::HeaderValue::from_static(EVENT_STREAM),
     );
     Ok(req)
 }
-
-pub use crate::error::MAX_ERROR_BODY;
 
 /// Whether a response head starts an event stream: a 2xx status and a `Content-Type` of
 /// `text/event-stream` (parameters and case ignored). Drivers stream such bodies and buffer
@@ -198,10 +198,4 @@ pub fn streams_body(head: &http::response::Parts) -> bool {
 }
 
 #[cfg(test)]
-mod proptests;
-#[cfg(test)]
-mod session_tests;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod turn_tests;

@@ -11,15 +11,15 @@ use web_time::Instant;
 
 use super::typed::EventKind;
 use super::{streams_body, SseDecoder, SseError, SseEvent, SseItem};
-use crate::backoff::{full_jitter, RandomSource, XorShift};
-use crate::call::{AttemptOutcome, Call, Machine, Step, Time};
+use crate::call::backoff::{full_jitter, RandomSource, XorShift};
+use crate::call::operation::{Operation, RequestParts};
+use crate::call::options::RequestOptions;
+use crate::call::request::PreparedRequest;
+use crate::call::retry::{AttemptOutcome, Call, Machine, Step, Time};
 use crate::cancel::CancelToken;
 use crate::client::CallContext;
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, TimeoutScope};
-use crate::operation::{Operation, RequestParts};
-use crate::options::RequestOptions;
-use crate::request::PreparedRequest;
 
 /// The `Last-Event-ID` request header.
 const LAST_EVENT_ID: &str = "last-event-id";

@@ -508,3 +508,7 @@ fn a_character_cut_by_the_chunk_boundary_in_a_long_line_is_reassembled() {
         assert_eq!(decode(&chunks), expected, "reads of {read}");
     }
 }
+
+mod proptests;
+mod session;
+mod turn;

@@ -11,15 +11,15 @@ use web_time::Instant;
 
 use super::typed::TurnEventKind;
 use super::{streams_body, SseDecoder, SseItem};
-use crate::body::Body;
-use crate::call::{AttemptOutcome, Call, Machine, Step, Time};
+use crate::call::body::Body;
+use crate::call::operation::{Operation, RequestParts};
+use crate::call::options::RequestOptions;
+use crate::call::query::Query;
+use crate::call::retry::{AttemptOutcome, Call, Machine, Step, Time};
 use crate::cancel::CancelToken;
 use crate::client::CallContext;
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, TimeoutScope};
-use crate::operation::{Operation, RequestParts};
-use crate::options::RequestOptions;
-use crate::query::Query;
 
 /// A typed turn-stream event (the discriminator is the SSE event name).
 pub type TurnEvent = TurnEventKind;

@@ -45,8 +45,6 @@ mod timestamp;
 mod verifier;
 
 #[cfg(test)]
-mod keyed_tests;
-#[cfg(test)]
 mod tests;
 
 pub use error::WebhookError;

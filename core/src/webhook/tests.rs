@@ -996,3 +996,5 @@ fn fuzz_random_inputs_never_panic() {
     // The loop exercised the success path too, not only rejections.
     assert!(accepted > 0);
 }
+
+mod keyed;

@@ -79,20 +79,26 @@
 //! names: `WsStream` (an iterator on ureq, a stream on hyper and wasm), `ObserverStream`,
 //! [`WsHandle`], `observe` and `text_stream`.
 
-pub mod handle;
-pub mod observer;
-pub mod session;
-pub mod stream;
-pub mod text;
-pub mod url;
+mod handle;
+mod observer;
+mod session;
+mod stream;
+mod text;
+mod url;
 #[cfg(feature = "tungstenite")]
 pub mod wire;
 
-pub use handle::{WsDriverOptions, WsHandle, WsIo, WsShared};
-pub use observer::{ObserverEvent, ObserverEventData};
+pub use handle::{
+    WsDriverOptions, WsHandle, WsIo, WsShared, DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_MESSAGE_SIZE,
+    DEFAULT_MAX_QUEUED_EVENTS,
+};
+// The observer event structs are macro-generated (one per wire type): re-export them all.
+pub use observer::*;
 pub use session::{
     redact_url, CloseFrame, ConnectFailure, Reconnect, ReconnectCause, SendPolicy, WsConnect,
-    WsErrorInfo, WsEvent, WsMessage, WsOptions, WsSession, WsState, WsStep,
+    WsErrorInfo, WsEvent, WsMessage, WsOptions, WsSession, WsState, WsStep, DEFAULT_CLOSE_CODE,
+    DEFAULT_CLOSE_REASON, HEALTHY_AFTER, IDLE_CLOSE_CODE, IDLE_CLOSE_REASON, RATE_LIMIT_FLOOR,
+    TERMINAL_CLOSE_CODES,
 };
 pub use stream::{
     observe_with, observer_item, text_stream_with, AsyncDriver, BlockingDriver, ObserverStream,
@@ -104,6 +110,7 @@ pub use text::{
 pub use url::{
     observer_auth_protocols, observer_url, session_connect_auth_protocols, session_connect_url,
     text_stream_auth_protocols, text_stream_url, SessionConnectParams, TextStreamParams,
+    MAX_TOKEN_CHARS,
 };
 
 use crate::config::Config;

@@ -18,7 +18,7 @@ fn field<T: DeserializeOwned + Default>(m: &Map<String, Value>, key: &str) -> T 
 }
 
 /// Parses a frame as a JSON object with a string `type`; `None` otherwise.
-pub fn parse_typed_object(text: &str) -> Option<(String, Map<String, Value>)> {
+pub(crate) fn parse_typed_object(text: &str) -> Option<(String, Map<String, Value>)> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(m)) => {
             let t = m.get("type")?.as_str()?.to_owned();

@@ -1,7 +1,7 @@
 //! The reconnecting WebSocket machine: states, close-code taxonomy, backoff,
 //! reconnect budget, idle watchdog and the outbound send policy, without any I/O or clock.
 
-use crate::backoff::{full_jitter, RandomSource, XorShift};
+use crate::call::backoff::{full_jitter, RandomSource, XorShift};
 use crate::cancel::CancelToken;
 use crate::config::USER_AGENT;
 use crate::error::{Error, ErrorKind};

@@ -3,7 +3,7 @@
 //! `text_stream` entry points. A transport contributes only a [`WsDriver`]: how to start the
 //! one loop that does the I/O.
 
-use crate::backoff::random_seed;
+use crate::call::backoff::random_seed;
 use crate::cancel::CancelToken;
 use crate::config::Config;
 use crate::error::Error;

@@ -1,7 +1,7 @@
 //! Fake-clock tests of the WebSocket session and the URL/auth helpers.
 
 use super::*;
-use crate::backoff::FixedRandom;
+use crate::call::backoff::FixedRandom;
 use crate::cancel::CancelToken;
 use crate::error::ErrorKind;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! URL and subprotocol builders for the observer, text-stream and session-connect WebSockets. Every failure is a Config error with the reference SDK's message.
 
+use crate::call::encode::{encode_component, encode_form_component};
 use crate::config::Config;
-use crate::encode::{encode_component, encode_form_component};
 use crate::error::Error;
 use std::fmt::Write;
 
@@ -185,7 +185,7 @@ pub fn observer_auth_protocols(token: &str) -> Result<Vec<String>, Error> {
 // Text stream and session connect
 
 /// Checks a text-stream token (`label` is `token` or `apiKey`).
-pub fn validate_text_stream_token(label: &str, value: &str) -> Result<(), Error> {
+pub(crate) fn validate_text_stream_token(label: &str, value: &str) -> Result<(), Error> {
     if value.trim().is_empty() {
         return Err(Error::config(format!(
             "{label} is required for text-stream authentication"
@@ -398,7 +398,7 @@ pub fn text_stream_url(config: &Config, params: &TextStreamParams) -> Result<Str
 
 /// Encodes a workspace id with the WHATWG path percent-encode set (`/` stays a separator).
 fn encode_path(value: &str) -> String {
-    crate::encode::encode_keeping(value, |b| {
+    crate::call::encode::encode_keeping(value, |b| {
         b > 0x20 && b < 0x7F && !matches!(b, b'"' | b'#' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}')
     })
 }

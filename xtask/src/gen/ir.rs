@@ -1,6 +1,6 @@
 //! The intermediate representation: Rust types, models, parameters and operations.
 
-use amigo_platform_core::redact::is_sensitive_key;
+use amigo_platform_core::__private::is_sensitive_key;
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -22,7 +22,7 @@ pub enum Ty {
     Vec(Box<Ty>),
     Map(Box<Ty>),
     Opt(Box<Ty>),
-    /// A tri-state request field (`amigo_platform_core::patch::Patch`): optional and nullable
+    /// A tri-state request field (`amigo_platform_core::Patch`): optional and nullable
     /// on a serialised struct.
     Patch(Box<Ty>),
     Page(Box<Ty>),

@@ -4,7 +4,7 @@ use crate::gen::ir::*;
 use crate::gen::lower::*;
 use crate::gen::quirks::*;
 use crate::names::{ident, is_snake_ident, pascal, snake};
-use amigo_platform_core::redact::is_sensitive_key;
+use amigo_platform_core::__private::is_sensitive_key;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 

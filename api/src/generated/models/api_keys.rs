@@ -99,7 +99,7 @@ impl std::fmt::Debug for CreateApiKeyResponse {
         f.debug_struct("CreateApiKeyResponse")
             .field(
                 "api_key",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("created_by_credential_id", &self.created_by_credential_id)
             .field("created_by_entity_id", &self.created_by_entity_id)

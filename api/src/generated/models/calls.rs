@@ -51,12 +51,12 @@ impl std::fmt::Debug for BargeInEvent {
         f.debug_struct("BargeInEvent")
             .field(
                 "discarded_texts",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("interrupted_speaker_id", &self.interrupted_speaker_id)
             .field(
                 "interrupted_text",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("interrupting_speaker_id", &self.interrupting_speaker_id)
             .field("total_barge_ins", &self.total_barge_ins)
@@ -272,7 +272,7 @@ impl std::fmt::Debug for CallDetailResponse {
             .field("call_start_time", &self.call_start_time)
             .field(
                 "caller_id",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("completion_reason", &self.completion_reason)
             .field("conference_sid", &self.conference_sid)
@@ -294,7 +294,7 @@ impl std::fmt::Debug for CallDetailResponse {
             .field("per_turn_accuracy", &self.per_turn_accuracy)
             .field(
                 "phone_number",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("quality_score", &self.quality_score)
             .field("recording_path", &self.recording_path)
@@ -972,7 +972,7 @@ impl std::fmt::Debug for ForwardingDetails {
         f.debug_struct("ForwardingDetails")
             .field(
                 "forward_to",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("forwarded_at", &self.forwarded_at)
             .field("should_disconnect", &self.should_disconnect)
@@ -1000,7 +1000,7 @@ impl std::fmt::Debug for HumanSegment {
             .field("timestamp", &self.timestamp)
             .field(
                 "transcript",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }
@@ -1161,7 +1161,7 @@ impl std::fmt::Debug for Participant {
             .field("participant_id", &self.participant_id)
             .field(
                 "phone_number",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("role", &self.role)
             .finish()
@@ -1978,7 +1978,7 @@ impl std::fmt::Debug for Turn {
             .field("agent_speech_start_ms", &self.agent_speech_start_ms)
             .field(
                 "agent_transcript",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("audio_ttfb_ms", &self.audio_ttfb_ms)
             .field("audio_window_end_ms", &self.audio_window_end_ms)
@@ -2006,7 +2006,7 @@ impl std::fmt::Debug for Turn {
             .field("user_speech_start_ms", &self.user_speech_start_ms)
             .field(
                 "user_transcript",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }

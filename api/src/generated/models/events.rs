@@ -156,7 +156,7 @@ impl std::fmt::Debug for CallStartedEvent {
             .field("call_sid", &self.call_sid)
             .field(
                 "caller_id",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("direction", &self.direction)
             .field("event_type", &self.event_type)
@@ -199,7 +199,7 @@ impl std::fmt::Debug for ChannelEmailBouncedEvent {
             .field("from_address", &self.from_address)
             .field(
                 "to_address",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }
@@ -228,7 +228,7 @@ impl std::fmt::Debug for ChannelEmailClickedEvent {
             .field("event_type", &self.event_type)
             .field(
                 "to_address",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }
@@ -260,7 +260,7 @@ impl std::fmt::Debug for ChannelEmailComplainedEvent {
             .field("from_address", &self.from_address)
             .field(
                 "to_address",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }
@@ -292,7 +292,7 @@ impl std::fmt::Debug for ChannelEmailDelayedEvent {
             .field("from_address", &self.from_address)
             .field(
                 "to_address",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }
@@ -324,7 +324,7 @@ impl std::fmt::Debug for ChannelEmailDeliveredEvent {
             .field("from_address", &self.from_address)
             .field(
                 "to_address",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }
@@ -353,7 +353,7 @@ impl std::fmt::Debug for ChannelEmailOpenedEvent {
             .field("event_type", &self.event_type)
             .field(
                 "to_address",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }
@@ -387,14 +387,14 @@ impl std::fmt::Debug for ChannelEmailReceivedEvent {
             .field("event_type", &self.event_type)
             .field(
                 "from_address",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("in_reply_to_email_id", &self.in_reply_to_email_id)
             .field("inbound_email_id", &self.inbound_email_id)
             .field("subject", &self.subject)
             .field(
                 "to_address",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }
@@ -426,7 +426,7 @@ impl std::fmt::Debug for ChannelEmailRejectedEvent {
             .field("from_address", &self.from_address)
             .field(
                 "to_address",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }
@@ -470,7 +470,7 @@ impl std::fmt::Debug for ChannelVoicemailStatusEvent {
             .field("event_type", &self.event_type)
             .field(
                 "recipient_phone_number",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("status", &self.status)
             .field("voicemail_id", &self.voicemail_id)
@@ -855,7 +855,7 @@ impl std::fmt::Debug for SurfaceDeliveredEvent {
             .field("channel", &self.channel)
             .field(
                 "channel_address",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("delivery_status", &self.delivery_status)
             .field("entity_id", &self.entity_id)
@@ -866,7 +866,7 @@ impl std::fmt::Debug for SurfaceDeliveredEvent {
                 &self
                     .short_url
                     .as_deref()
-                    .map(|u| amigo_platform_core::redact::redact_url(u, None)),
+                    .map(|u| amigo_platform_core::__private::redact_url(u, None)),
             )
             .field("surface_id", &self.surface_id)
             .finish()

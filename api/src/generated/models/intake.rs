@@ -115,7 +115,7 @@ impl std::fmt::Debug for IntakeLinkResponse {
             .field("last_upload_at", &self.last_upload_at)
             .field(
                 "link_token",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("max_uploads", &self.max_uploads)
             .field("revoked_at", &self.revoked_at)
@@ -123,7 +123,7 @@ impl std::fmt::Debug for IntakeLinkResponse {
             .field("upload_count", &self.upload_count)
             .field(
                 "upload_url",
-                &amigo_platform_core::redact::redact_url(&self.upload_url, None),
+                &amigo_platform_core::__private::redact_url(&self.upload_url, None),
             )
             .field("workspace_id", &self.workspace_id)
             .finish()

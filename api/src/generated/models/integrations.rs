@@ -336,7 +336,7 @@ impl std::fmt::Debug for AuthConfigWithSecrets {
         f.debug_struct("AuthConfigWithSecrets")
             .field(
                 "api_key_value",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("assertion_algorithm", &self.assertion_algorithm)
             .field("assertion_audience", &self.assertion_audience)
@@ -346,7 +346,7 @@ impl std::fmt::Debug for AuthConfigWithSecrets {
             .field("assertion_subject", &self.assertion_subject)
             .field(
                 "bearer_token_value",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("client_id", &self.client_id)
             .field(
@@ -355,7 +355,7 @@ impl std::fmt::Debug for AuthConfigWithSecrets {
             )
             .field(
                 "client_secret_value",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field(
                 "exchange_default_ttl_seconds",
@@ -371,7 +371,7 @@ impl std::fmt::Debug for AuthConfigWithSecrets {
             )
             .field(
                 "exchange_secret_value",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("exchange_token_field", &self.exchange_token_field)
             .field("exchange_url", &self.exchange_url)
@@ -383,7 +383,7 @@ impl std::fmt::Debug for AuthConfigWithSecrets {
             )
             .field(
                 "private_key_value",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("scopes", &self.scopes)
             .field("ssm_param_path", &self.ssm_param_path)
@@ -876,7 +876,7 @@ impl std::fmt::Debug for SecretInput {
         f.debug_struct("SecretInput")
             .field(
                 "value",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }

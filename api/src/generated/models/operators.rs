@@ -47,7 +47,7 @@ impl std::fmt::Debug for AccessTokenResponse {
             .field("identity", &self.identity)
             .field(
                 "token",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }

@@ -28,7 +28,7 @@ impl std::fmt::Debug for AgentTranscriptDeltaEvent {
         f.debug_struct("AgentTranscriptDeltaEvent")
             .field(
                 "delta",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("type", &self.r#type)
             .finish()
@@ -90,7 +90,7 @@ impl std::fmt::Debug for AgentTranscriptEvent {
             .field("streaming", &self.streaming)
             .field(
                 "transcript",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("type", &self.r#type)
             .finish()
@@ -653,7 +653,7 @@ impl std::fmt::Debug for EmotionEvent {
             .field("valence", &self.valence)
             .field(
                 "verified_speaker_id",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }
@@ -787,7 +787,7 @@ impl std::fmt::Debug for ForwardCallResolvedEvent {
             .field("result", &self.result)
             .field(
                 "target_number",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("type", &self.r#type)
             .finish()
@@ -1412,18 +1412,18 @@ impl std::fmt::Debug for ParticipantJoinedEvent {
             .field("conference_sid", &self.conference_sid)
             .field(
                 "display_name",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("operator_entity_id", &self.operator_entity_id)
             .field("participant_id", &self.participant_id)
             .field(
                 "participant_name",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("participant_role", &self.participant_role)
             .field(
                 "phone_number",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("type", &self.r#type)
             .finish()
@@ -1475,14 +1475,14 @@ impl std::fmt::Debug for ParticipantLeftEvent {
             .field("conference_sid", &self.conference_sid)
             .field(
                 "display_name",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("operator_entity_id", &self.operator_entity_id)
             .field("participant_id", &self.participant_id)
             .field("participant_role", &self.participant_role)
             .field(
                 "phone_number",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("type", &self.r#type)
             .finish()
@@ -1723,7 +1723,7 @@ impl std::fmt::Debug for SessionInfoEvent {
             .field("call_sid", &self.call_sid)
             .field(
                 "caller_id",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("current_state", &self.current_state)
             .field("direction", &self.direction)
@@ -2019,7 +2019,7 @@ impl std::fmt::Debug for ToolCallCompletedEvent {
             .field("integration_name", &self.integration_name)
             .field(
                 "output",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("parent_call_id", &self.parent_call_id)
             .field("protocol", &self.protocol)
@@ -2068,7 +2068,7 @@ impl std::fmt::Debug for ToolCallStartedEvent {
             .field("endpoint_name", &self.endpoint_name)
             .field(
                 "input",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("integration_name", &self.integration_name)
             .field("parent_call_id", &self.parent_call_id)
@@ -2170,7 +2170,7 @@ impl std::fmt::Debug for UserTranscriptEvent {
             .field("stt_confidence", &self.stt_confidence)
             .field(
                 "transcript",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("type", &self.r#type)
             .finish()

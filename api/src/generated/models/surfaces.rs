@@ -150,14 +150,14 @@ impl std::fmt::Debug for CreateSurfaceResponse {
             .field("title", &self.title)
             .field(
                 "token",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field(
                 "url",
                 &self
                     .url
                     .as_deref()
-                    .map(|u| amigo_platform_core::redact::redact_url(u, None)),
+                    .map(|u| amigo_platform_core::__private::redact_url(u, None)),
             )
             .finish()
     }

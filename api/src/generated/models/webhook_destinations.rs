@@ -89,7 +89,7 @@ impl std::fmt::Debug for RotateSecretResponse {
             .field("rotation_expires_at", &self.rotation_expires_at)
             .field(
                 "secret",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }
@@ -177,13 +177,13 @@ impl std::fmt::Debug for WebhookDestinationCreatedResponse {
             .field("retry_attempts", &self.retry_attempts)
             .field(
                 "secret",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("trigger_id", &self.trigger_id)
             .field("updated_at", &self.updated_at)
             .field(
                 "url",
-                &amigo_platform_core::redact::redact_url(&self.url, None),
+                &amigo_platform_core::__private::redact_url(&self.url, None),
             )
             .field("workspace_id", &self.workspace_id)
             .finish()

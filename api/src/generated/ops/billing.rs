@@ -4,9 +4,9 @@
 #[allow(unused_imports)]
 use crate::generated::models as m;
 #[allow(unused_imports)]
-use amigo_platform_core::body::{Body, Multipart};
+use amigo_platform_core::Query;
 #[allow(unused_imports)]
-use amigo_platform_core::query::Query;
+use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-billing-customers`: `GET /v1/billing/customers`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -610,7 +610,7 @@ operation!(
     "/v1/{workspace_id}/billing/invoices/{invoice_id}/pdf",
     "get-billing-invoice-pdf",
     "*/*",
-    amigo_platform_core::parse::Binary,
+    amigo_platform_core::Binary,
     amigo_platform_core::parse::binary,
     |s, p| {
         p = p.path("invoice_id", &s.invoice_id);

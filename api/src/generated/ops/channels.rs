@@ -4,9 +4,9 @@
 #[allow(unused_imports)]
 use crate::generated::models as m;
 #[allow(unused_imports)]
-use amigo_platform_core::body::{Body, Multipart};
+use amigo_platform_core::Query;
 #[allow(unused_imports)]
-use amigo_platform_core::query::Query;
+use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-ses-setups`: `GET /v1/{workspace_id}/channels/ses-setup`.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -4,9 +4,9 @@
 #[allow(unused_imports)]
 use crate::generated::models as m;
 #[allow(unused_imports)]
-use amigo_platform_core::body::{Body, Multipart};
+use amigo_platform_core::Query;
 #[allow(unused_imports)]
-use amigo_platform_core::query::Query;
+use amigo_platform_core::{Body, Multipart};
 
 /// Operation `receive_webhook_v1__workspace_id__hooks__destination_id__post`: `POST /v1/{workspace_id}/hooks/{destination_id}`.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,9 +4,9 @@
 #[allow(unused_imports)]
 use crate::generated::models as m;
 #[allow(unused_imports)]
-use amigo_platform_core::body::{Body, Multipart};
+use amigo_platform_core::Query;
 #[allow(unused_imports)]
-use amigo_platform_core::query::Query;
+use amigo_platform_core::{Body, Multipart};
 
 /// Operation `receive_intake_file_v1__workspace_id__intake_files_post`: `POST /v1/{workspace_id}/intake/files`.
 #[derive(Debug, Clone, PartialEq)]
@@ -252,7 +252,7 @@ operation!(
     "/v1/{workspace_id}/intake/links/{link_id}/uploads/{upload_id}/download",
     "download-intake-upload",
     "*/*",
-    amigo_platform_core::parse::Binary,
+    amigo_platform_core::Binary,
     amigo_platform_core::parse::binary,
     |s, p| {
         p = p.path("link_id", &s.link_id);

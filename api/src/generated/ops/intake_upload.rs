@@ -4,9 +4,9 @@
 #[allow(unused_imports)]
 use crate::generated::models as m;
 #[allow(unused_imports)]
-use amigo_platform_core::body::{Body, Multipart};
+use amigo_platform_core::Query;
 #[allow(unused_imports)]
-use amigo_platform_core::query::Query;
+use amigo_platform_core::{Body, Multipart};
 
 /// Operation `upload-intake-file-via-link`: `POST /upload/{link_token}/files`.
 ///
@@ -30,7 +30,7 @@ impl std::fmt::Debug for UploadIntakeFileViaLink {
         f.debug_struct("UploadIntakeFileViaLink")
             .field(
                 "link_token",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("intake_filename", &self.intake_filename)
             .field("intake_content_type", &self.intake_content_type)
@@ -92,7 +92,7 @@ impl std::fmt::Debug for GetIntakeLinkInfo {
         f.debug_struct("GetIntakeLinkInfo")
             .field(
                 "link_token",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }

@@ -4,9 +4,9 @@
 #[allow(unused_imports)]
 use crate::generated::models as m;
 #[allow(unused_imports)]
-use amigo_platform_core::body::{Body, Multipart};
+use amigo_platform_core::Query;
 #[allow(unused_imports)]
-use amigo_platform_core::query::Query;
+use amigo_platform_core::{Body, Multipart};
 
 /// Operation `download-recording-file`: `GET /v1/{workspace_id}/recordings/{call_sid}/download/{filename}`.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +30,7 @@ operation!(
     "/v1/{workspace_id}/recordings/{call_sid}/download/{filename}",
     "download-recording-file",
     "*/*",
-    amigo_platform_core::parse::Binary,
+    amigo_platform_core::Binary,
     amigo_platform_core::parse::binary,
     |s, p| {
         p = p.path("call_sid", &s.call_sid);

@@ -4,9 +4,9 @@
 #[allow(unused_imports)]
 use crate::generated::models as m;
 #[allow(unused_imports)]
-use amigo_platform_core::body::{Body, Multipart};
+use amigo_platform_core::Query;
 #[allow(unused_imports)]
-use amigo_platform_core::query::Query;
+use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-services`: `GET /v1/{workspace_id}/services`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -283,7 +283,7 @@ operation!(
     "/v1/{workspace_id}/services/{service_id}/voice-turn",
     "voice-turn",
     "*/*",
-    Option<amigo_platform_core::parse::Binary>,
+    Option<amigo_platform_core::Binary>,
     amigo_platform_core::parse::optional_binary,
     |s, p| {
         p = p.path("service_id", &s.service_id);

@@ -4,9 +4,9 @@
 #[allow(unused_imports)]
 use crate::generated::models as m;
 #[allow(unused_imports)]
-use amigo_platform_core::body::{Body, Multipart};
+use amigo_platform_core::Query;
 #[allow(unused_imports)]
-use amigo_platform_core::query::Query;
+use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list_active_sessions_v1__workspace_id__sessions_active_get`: `GET /v1/{workspace_id}/sessions/active`.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -4,9 +4,9 @@
 #[allow(unused_imports)]
 use crate::generated::models as m;
 #[allow(unused_imports)]
-use amigo_platform_core::body::{Body, Multipart};
+use amigo_platform_core::Query;
 #[allow(unused_imports)]
-use amigo_platform_core::query::Query;
+use amigo_platform_core::{Body, Multipart};
 
 /// Operation `redirect-to-surface`: `GET /s/f/{surface_id}`.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +28,7 @@ operation!(
     "/s/f/{surface_id}",
     "redirect-to-surface",
     "*/*",
-    amigo_platform_core::parse::Binary,
+    amigo_platform_core::Binary,
     amigo_platform_core::parse::binary,
     |s, p| {
         p = p.path("surface_id", &s.surface_id);
@@ -55,7 +55,7 @@ operation!(
     "/s/vcard/{workspace_slug}.vcf",
     "serve-vcard",
     "*/*",
-    amigo_platform_core::parse::Binary,
+    amigo_platform_core::Binary,
     amigo_platform_core::parse::binary,
     |s, p| {
         p = p.path("workspace_slug", &s.workspace_slug);
@@ -76,7 +76,7 @@ impl std::fmt::Debug for RenderSurface {
         f.debug_struct("RenderSurface")
             .field(
                 "token",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }
@@ -95,7 +95,7 @@ operation!(
     "/s/{token}",
     "render-surface",
     "*/*",
-    amigo_platform_core::parse::Binary,
+    amigo_platform_core::Binary,
     amigo_platform_core::parse::binary,
     |s, p| {
         p = p.path("token", &s.token);
@@ -120,7 +120,7 @@ impl std::fmt::Debug for GetSurfaceAvailability {
         f.debug_struct("GetSurfaceAvailability")
             .field(
                 "token",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("date", &self.date)
             .field("days", &self.days)
@@ -179,7 +179,7 @@ impl std::fmt::Debug for BookSurfaceAppointment {
         f.debug_struct("BookSurfaceAppointment")
             .field(
                 "token",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("body", &self.body)
             .finish()
@@ -225,7 +225,7 @@ impl std::fmt::Debug for SaveSurfaceField {
         f.debug_struct("SaveSurfaceField")
             .field(
                 "token",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("key", &self.key)
             .field("body", &self.body)
@@ -271,7 +271,7 @@ impl std::fmt::Debug for HealSurfaceField {
         f.debug_struct("HealSurfaceField")
             .field(
                 "token",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("body", &self.body)
             .finish()
@@ -317,7 +317,7 @@ impl std::fmt::Debug for LookupSurfaceField {
         f.debug_struct("LookupSurfaceField")
             .field(
                 "token",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("lookup_type", &self.lookup_type)
             .field("q", &self.q)
@@ -369,7 +369,7 @@ impl std::fmt::Debug for OcrSurfaceExtract {
         f.debug_struct("OcrSurfaceExtract")
             .field(
                 "token",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .field("body", &self.body)
             .finish()
@@ -411,7 +411,7 @@ impl std::fmt::Debug for GetSurfaceSpec {
         f.debug_struct("GetSurfaceSpec")
             .field(
                 "token",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }
@@ -451,7 +451,7 @@ impl std::fmt::Debug for SubmitSurface {
         f.debug_struct("SubmitSurface")
             .field(
                 "token",
-                &format_args!("{}", amigo_platform_core::redact::REDACTED),
+                &format_args!("{}", amigo_platform_core::__private::REDACTED),
             )
             .finish()
     }

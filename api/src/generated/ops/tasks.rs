@@ -4,9 +4,9 @@
 #[allow(unused_imports)]
 use crate::generated::models as m;
 #[allow(unused_imports)]
-use amigo_platform_core::body::{Body, Multipart};
+use amigo_platform_core::Query;
 #[allow(unused_imports)]
-use amigo_platform_core::query::Query;
+use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list_tasks_by_call_v1__workspace_id__tasks_by_call__call_sid__get`: `GET /v1/{workspace_id}/tasks/by-call/{call_sid}`.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,9 +4,9 @@
 #[allow(unused_imports)]
 use crate::generated::models as m;
 #[allow(unused_imports)]
-use amigo_platform_core::body::{Body, Multipart};
+use amigo_platform_core::Query;
 #[allow(unused_imports)]
-use amigo_platform_core::query::Query;
+use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-voice-judge-recent`: `GET /v1/{workspace_id}/services/{service_id}/voice-judge/recent`.
 #[derive(Debug, Clone, PartialEq)]

@@ -283,7 +283,7 @@ fn emit_struct_debug(name: &str, fields: &[Field], extra: bool, o: &mut String) 
          fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        \
          f.debug_struct({name:?})"
     );
-    const REDACT: &str = "amigo_platform_core::redact";
+    const REDACT: &str = "amigo_platform_core::__private";
     for f in fields {
         let (wire, field) = (&f.wire, &f.ident);
         let value = if f.phi || f.secret {

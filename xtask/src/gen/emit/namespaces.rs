@@ -32,10 +32,10 @@ pub(crate) fn emit_namespaces(
         "{header}//! Generated namespaces: `client.api().<namespace>()…<method>(…)` returns a [`Call`].
 {table}
 use crate::call::Call;
-use amigo_platform_core::client::{{AutoPaging, Transport, Scope}};
+use amigo_platform_core::{{AutoPaging, Transport, Scope}};
 use crate::generated::models as m;
 use crate::generated::ops;
-use amigo_platform_core::options::RequestOptions;
+use amigo_platform_core::RequestOptions;
 
 "
     );

@@ -188,11 +188,11 @@ fn request_tests_head(header: &str) -> String {
          //! content type and `Accept`.\n\n\
          #![allow(unused_mut, clippy::redundant_clone, clippy::clone_on_copy, clippy::needless_borrows_for_generic_args)]\n\n\
          use amigo_platform_api::models as m;\nuse amigo_platform_api::ops;\n\
-         use amigo_platform_core::operation::Operation;\n\n\
+         use amigo_platform_core::Operation;\n\n\
          #[track_caller]\n\
-         fn prepare<O: Operation>(op: &O) -> amigo_platform_core::request::PreparedRequest {{\n    \
+         fn prepare<O: Operation>(op: &O) -> amigo_platform_core::__private::PreparedRequest {{\n    \
          let config = amigo_platform_core::Config::builder().api_key(\"sk-test\").workspace_id(\"ws-test\").base_url(\"https://api.test\").build().unwrap();\n    \
-         amigo_platform_core::request::prepare(op, &config, &amigo_platform_core::RequestOptions::new(), None)\n        .unwrap_or_else(|e| panic!(\"{{}}: {{e}}\", op.operation_id()))\n}}\n\n\
+         amigo_platform_core::__private::prepare(op, &config, &amigo_platform_core::RequestOptions::new(), None)\n        .unwrap_or_else(|e| panic!(\"{{}}: {{e}}\", op.operation_id()))\n}}\n\n\
          #[track_caller]\n\
          fn check<O: Operation>(op: O, method: &str, path: &str, query: &str, content_type: Option<&str>) {{\n    \
          let req = prepare(&op);\n    \

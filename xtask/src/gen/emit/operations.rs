@@ -16,11 +16,11 @@ pub(crate) fn out_ty(g: &Gen, op: &Op) -> (String, &'static str) {
             "amigo_platform_core::parse::optional_json",
         ),
         OutKind::Binary => (
-            "amigo_platform_core::parse::Binary".into(),
+            "amigo_platform_core::Binary".into(),
             "amigo_platform_core::parse::binary",
         ),
         OutKind::OptBinary => (
-            "Option<amigo_platform_core::parse::Binary>".into(),
+            "Option<amigo_platform_core::Binary>".into(),
             "amigo_platform_core::parse::optional_binary",
         ),
     }
@@ -53,8 +53,8 @@ pub(crate) fn emit_ops(
     files.insert("ops/mod.rs".into(), mod_rs);
     for (m, list) in by_mod {
         let mut o = format!(
-            "{header}//! Operations of the `{m}` tag.\n\n#[allow(unused_imports)]\nuse amigo_platform_core::body::{{Body, Multipart}};\n\
-             #[allow(unused_imports)]\nuse amigo_platform_core::query::Query;\n#[allow(unused_imports)]\nuse crate::generated::models as m;\n\n"
+            "{header}//! Operations of the `{m}` tag.\n\n#[allow(unused_imports)]\nuse amigo_platform_core::{{Body, Multipart}};\n\
+             #[allow(unused_imports)]\nuse amigo_platform_core::Query;\n#[allow(unused_imports)]\nuse crate::generated::models as m;\n\n"
         );
         for op in list {
             emit_op(g, op, &mut o)?;
@@ -83,7 +83,7 @@ pub(crate) fn emit_op_debug(op: &Op, o: &mut String) {
         if p.secret {
             let _ = writeln!(
                 o,
-                "            .field({id:?}, &format_args!(\"{{}}\", amigo_platform_core::redact::REDACTED))"
+                "            .field({id:?}, &format_args!(\"{{}}\", amigo_platform_core::__private::REDACTED))"
             );
         } else {
             let _ = writeln!(o, "            .field({id:?}, &self.{})", p.ident);

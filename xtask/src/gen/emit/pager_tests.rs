@@ -6,7 +6,7 @@ use crate::gen::ir::*;
 use crate::gen::lower::*;
 use crate::gen::quirks::*;
 use crate::names::snake;
-use amigo_platform_core::redact::is_sensitive_key;
+use amigo_platform_core::__private::is_sensitive_key;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -83,7 +83,7 @@ pub(crate) fn emit_pager_tests(
          //! every later request carries the previous page's cursor or offset.\n\n\
          #![allow(unused_mut, clippy::redundant_clone, clippy::clone_on_copy)]\n\n\
          use amigo_platform_api::models as m;\nuse amigo_platform_api::ops;\n\
-         use amigo_platform_core::operation::Paginated;\n\
+         use amigo_platform_core::Paginated;\n\
          use amigo_platform_testkit::{{Fault, MockServer}};\nuse serde_json::Value;\n\n\
          /// Paginated operations covered here.\npub const PAGERS: usize = {};\n\n",
         count(Pager::Token),
