@@ -15,7 +15,7 @@
 //! (`client.with_options(..)`), namespace scopes, per-call `.header(..)`, `.timeout(..)`
 //! (response headers of each connect), `.deadline(..)` (the whole stream), `.cancel_token(..)`,
 //! `.base_url(..)` and the operation's own parameters (`.include_tool_calls(true)`). See the
-//! core's [`StreamTransport`](amigo_platform_core::sse::StreamTransport) for the exact rules.
+//! core's [`amigo_platform_core::sse::StreamTransport`] for the exact rules.
 //!
 //! Events are decoded leniently by the core: a payload with a missing or
 //! mistyped field is still delivered, with its raw JSON on workspace events, where the strict

@@ -1,6 +1,6 @@
 //! Credential sources: where the bearer token of each attempt comes from.
 
-use crate::call::retry::{Attempt, AttemptOutcome};
+use crate::call::attempt::{Attempt, AttemptOutcome};
 use crate::error::Error;
 use std::fmt;
 use std::sync::Arc;

@@ -179,7 +179,7 @@ pub use call::lowlevel::{RawData, RawRequest, ResponseMode, Route};
 pub use call::operation::{Operation, PageData, PagerKind, Paginated, RequestParts};
 pub use call::options::{RequestOptions, RetryOverride, RetryPolicy};
 pub use call::pages::iter::{PageIter, PageStream};
-pub use call::pages::pager::{Page, Pager};
+pub use call::pages::pager::{paginate, Page, Pager, Paginate};
 pub use call::parse::Binary;
 pub use call::patch::Patch;
 pub use call::query::{Query, QueryValue};

@@ -8,7 +8,7 @@
 //! ([`TurnSession`](crate::sse::TurnSession)) and a device-code login
 //! ([`DeviceLogin`](crate::auth::DeviceLogin)).
 
-use crate::call::retry::{Attempt, AttemptOutcome};
+use crate::call::attempt::{Attempt, AttemptOutcome};
 use crate::cancel::CancelToken;
 use crate::credentials::Refresh;
 use crate::error::Error;

@@ -8,8 +8,10 @@ use super::protocol::{
 use super::types::{
     Credentials, DeviceCodeIssuance, IdentityRequest, LoginOptions, LoginStatus, Workspace,
 };
+use crate::call::attempt::AttemptOutcome;
+use crate::call::redirect::{resolve_location, same_origin};
 use crate::call::response::ResponseMeta;
-use crate::call::retry::{resolve_location, AttemptOutcome, Machine, Step, Time};
+use crate::call::retry::{Machine, Step, Time};
 use crate::cancel::CancelToken;
 use crate::credentials::Secret;
 use crate::error::{Error, ErrorKind};
@@ -664,6 +666,7 @@ impl DeviceLogin {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|loc| resolve_location(&url, loc));
             if let Some(next) = next {
+                // Followed only on the identity origin: the bearer token goes along.
                 if same_origin(&next, &url) {
                     return self.send_profile(token, which, hops + 1, next);
                 }
@@ -708,11 +711,6 @@ impl DeviceLogin {
             }
         }
     }
-}
-
-/// Redirects of the membership GETs stay on the identity origin (the bearer token goes along).
-fn same_origin(a: &str, b: &str) -> bool {
-    crate::call::retry::same_origin(a, b)
 }
 
 impl Machine for DeviceLogin {

@@ -8,7 +8,7 @@ use super::storage::{StorageLock, TokenStorage};
 use super::types::{
     strip_slashes, AccessToken, Credentials, DEFAULT_IDENTITY_BASE_URL, DEFAULT_IDENTITY_TIMEOUT,
 };
-use crate::call::retry::{Attempt, AttemptOutcome};
+use crate::call::attempt::{Attempt, AttemptOutcome};
 use crate::cancel::CancelToken;
 use crate::credentials::{Authorization, CredentialSource, Refresh, RefreshJob, Secret};
 use crate::error::{Error, ErrorKind};

@@ -2,7 +2,8 @@
 
 use super::jwt::unsigned_jwt;
 use super::*;
-use crate::call::retry::{AttemptOutcome, Step, Time};
+use crate::call::attempt::AttemptOutcome;
+use crate::call::retry::{Step, Time};
 use crate::credentials::Secret;
 use crate::error::{Error, ErrorKind};
 use bytes::Bytes;
@@ -823,7 +824,7 @@ impl ScriptedIdentity {
 }
 
 impl ScriptedIdentity {
-    fn send(&self, request: crate::call::retry::Attempt) -> AttemptOutcome {
+    fn send(&self, request: crate::call::attempt::Attempt) -> AttemptOutcome {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.requests
             .lock()

@@ -220,10 +220,10 @@ pub(crate) fn strip_slashes(mut url: String) -> String {
     url
 }
 
-impl From<IdentityRequest> for crate::call::retry::Attempt {
+impl From<IdentityRequest> for crate::call::attempt::Attempt {
     /// An identity request is sent like any attempt: once, buffered, never redirected.
     fn from(r: IdentityRequest) -> Self {
-        crate::call::retry::Attempt {
+        crate::call::attempt::Attempt {
             request: r.request,
             number: 1,
             timeout: r.timeout,

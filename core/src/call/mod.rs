@@ -3,6 +3,7 @@
 //! ([`retry`]), response metadata and parsing, hooks, the low-level route helpers, and the
 //! pagination machine and iterators ([`pages`]).
 
+pub mod attempt;
 pub mod backoff;
 pub mod body;
 pub mod encode;
@@ -14,6 +15,7 @@ pub mod pages;
 pub mod parse;
 pub mod patch;
 pub mod query;
+pub mod redirect;
 pub mod request;
 pub mod response;
 pub mod retry;

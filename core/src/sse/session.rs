@@ -11,11 +11,12 @@ use web_time::Instant;
 
 use super::typed::EventKind;
 use super::{streams_body, SseDecoder, SseError, SseEvent, SseItem};
+use crate::call::attempt::AttemptOutcome;
 use crate::call::backoff::{full_jitter, RandomSource, XorShift};
 use crate::call::operation::{Operation, RequestParts};
 use crate::call::options::RequestOptions;
 use crate::call::request::PreparedRequest;
-use crate::call::retry::{AttemptOutcome, Call, Machine, Step, Time};
+use crate::call::retry::{Call, Machine, Step, Time};
 use crate::cancel::CancelToken;
 use crate::client::CallContext;
 use crate::config::Config;

@@ -11,11 +11,12 @@ use web_time::Instant;
 
 use super::typed::TurnEventKind;
 use super::{streams_body, SseDecoder, SseItem};
+use crate::call::attempt::AttemptOutcome;
 use crate::call::body::Body;
 use crate::call::operation::{Operation, RequestParts};
 use crate::call::options::RequestOptions;
 use crate::call::query::Query;
-use crate::call::retry::{AttemptOutcome, Call, Machine, Step, Time};
+use crate::call::retry::{Call, Machine, Step, Time};
 use crate::cancel::CancelToken;
 use crate::client::CallContext;
 use crate::config::Config;

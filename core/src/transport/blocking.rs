@@ -8,9 +8,10 @@
 //! so a transport is its I/O and nothing else. The loop itself
 //! does no I/O and reads no clock but [`Time::system`] (the driver's clock).
 
+use crate::call::attempt::{Attempt, AttemptOutcome};
 use crate::call::operation::Operation;
 use crate::call::response::Response;
-use crate::call::retry::{Attempt, AttemptOutcome, OperationCall};
+use crate::call::retry::OperationCall;
 use crate::cancel::CancelToken;
 use crate::client::CallContext;
 use crate::error::Error;

@@ -15,8 +15,8 @@ pub mod nonblocking;
 #[cfg(feature = "rustls")]
 pub mod tls;
 
+pub use crate::call::attempt::{Attempt, AttemptOutcome, BodyLimit, ReasonPhrase};
 pub use crate::call::pages::iter::Complete;
-pub use crate::call::retry::{Attempt, AttemptOutcome, BodyLimit, ReasonPhrase};
 pub use crate::cancel::{Cancelled, Registration};
 pub use crate::client::DefaultTransport;
 pub use crate::machine::{Next, Read, Sent};

@@ -7,10 +7,11 @@
 //! future abandons whatever is in flight. It is runtime-agnostic: the transport's futures are
 //! the only runtime it touches.
 
+use crate::call::attempt::Attempt;
+use crate::call::attempt::AttemptOutcome;
 use crate::call::operation::Operation;
 use crate::call::response::Response;
-use crate::call::retry::Attempt;
-use crate::call::retry::{AttemptOutcome, OperationCall};
+use crate::call::retry::OperationCall;
 use crate::cancel::Cancelled;
 use crate::client::CallContext;
 use crate::machine::{Machine, Next, Read, Sent, Step};

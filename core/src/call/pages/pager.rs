@@ -139,5 +139,86 @@ impl<O: Paginated> Pager<O> {
     }
 }
 
+/// The generic pager, for listings the generated pagers do not cover (a raw route, say): `fetch_page` receives the cursor (`None` the
+/// first time) and returns a Token-shaped page; iteration stops when `has_more` is false or the
+/// cursor is null **or absent**, on a repeated cursor (Pagination error) and at `page_limit`.
+///
+/// The closure does the I/O (for example a blocking call), so this stays runtime-free.
+pub fn paginate<T, F>(page_limit: u32, fetch_page: F) -> Paginate<T, F>
+where
+    F: FnMut(Option<i64>) -> Result<crate::call::operation::PageData<T>, Error>,
+{
+    Paginate {
+        fetch_page,
+        page_limit,
+        pages: 0,
+        cursor: None,
+        seen: HashSet::new(),
+        buffer: Default::default(),
+        finished: false,
+    }
+}
+
+/// The iterator returned by [`paginate`].
+pub struct Paginate<T, F> {
+    fetch_page: F,
+    page_limit: u32,
+    pages: u32,
+    cursor: Option<i64>,
+    seen: HashSet<i64>,
+    buffer: std::collections::VecDeque<Result<T, Error>>,
+    finished: bool,
+}
+
+impl<T, F> std::fmt::Debug for Paginate<T, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Paginate")
+            .field("pages", &self.pages)
+            .field("cursor", &self.cursor)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T, F> Iterator for Paginate<T, F>
+where
+    F: FnMut(Option<i64>) -> Result<crate::call::operation::PageData<T>, Error>,
+{
+    type Item = Result<T, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // Bounded by page_limit: every round yields, ends, or fetches one page.
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                return Some(item);
+            }
+            if self.finished {
+                return None;
+            }
+            if self.pages >= self.page_limit {
+                self.finished = true;
+                return Some(Err(Error::page_limit(self.page_limit)));
+            }
+            self.pages += 1;
+            match (self.fetch_page)(self.cursor) {
+                Err(e) => {
+                    self.finished = true;
+                    return Some(Err(e));
+                }
+                Ok(page) => {
+                    self.buffer.extend(page.items.into_iter().map(Ok));
+                    match (page.has_more.unwrap_or(false), page.next_cursor) {
+                        (true, Some(c)) if !self.seen.insert(c) => {
+                            self.finished = true;
+                            self.buffer.push_back(Err(Error::repeated_cursor(c)));
+                        }
+                        (true, Some(c)) => self.cursor = Some(c),
+                        _ => self.finished = true,
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

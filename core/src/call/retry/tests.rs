@@ -5,6 +5,7 @@
 use super::*;
 use crate::call::backoff::FixedRandom;
 use crate::call::hooks::HookError;
+use crate::call::redirect::{resolve_location, resolve_reference};
 use crate::call::test_ops::{CreateAgent, CreateAgentRequest, GetAgent, ListAgents};
 use crate::error::{ErrorKind, TransportErrorKind};
 use http::HeaderMap;
@@ -2067,35 +2068,6 @@ fn relative_redirects_resolve_per_rfc3986() {
         ]
     );
     assert!(run.sends[3].headers.contains_key("authorization"));
-}
-
-#[test]
-fn error_bodies_are_read_only_up_to_their_cap() {
-    use crate::error::MAX_ERROR_BODY;
-    let head = |status: u16| {
-        let (parts, ()) = http::Response::builder()
-            .status(status)
-            .body(())
-            .expect("head")
-            .into_parts();
-        parts
-    };
-    let max = 64 << 20;
-    assert_eq!(BodyLimit::of(&head(200), false, max), BodyLimit::Whole(max));
-    assert_eq!(
-        BodyLimit::of(&head(200), true, max),
-        BodyLimit::Whole(MAX_ERROR_BODY)
-    );
-    assert_eq!(BodyLimit::of(&head(200), true, 10), BodyLimit::Whole(10));
-    for status in [301, 404, 429, 500, 503] {
-        for stream in [false, true] {
-            assert_eq!(
-                BodyLimit::of(&head(status), stream, max),
-                BodyLimit::Head(MAX_ERROR_BODY),
-                "{status}"
-            );
-        }
-    }
 }
 
 proptest! {

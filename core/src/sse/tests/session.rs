@@ -8,8 +8,9 @@ use bytes::Bytes;
 use serde_json::json;
 use web_time::{Instant, SystemTime};
 
+use crate::call::attempt::AttemptOutcome;
 use crate::call::backoff::FixedRandom;
-use crate::call::retry::{AttemptOutcome, Time};
+use crate::call::retry::Time;
 use crate::error::{Error, ErrorKind, TransportErrorKind};
 use crate::sse::*;
 use crate::{CancelToken, Config};

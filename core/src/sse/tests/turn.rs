@@ -3,7 +3,8 @@
 use bytes::Bytes;
 use web_time::{Instant, SystemTime};
 
-use crate::call::retry::{AttemptOutcome, Time};
+use crate::call::attempt::AttemptOutcome;
+use crate::call::retry::Time;
 use crate::error::{Error, ErrorKind, TransportErrorKind};
 use crate::sse::*;
 use crate::{Config, RequestOptions};

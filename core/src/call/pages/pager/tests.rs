@@ -523,3 +523,57 @@ fn offset_page_limit_applies_too() {
         "Pagination stopped: page limit 3 reached"
     );
 }
+
+/// The generic `paginate` helper.
+mod paginate {
+    use super::super::*;
+    use crate::call::operation::PageData;
+
+    fn page(items: Vec<u32>, has_more: Option<bool>, next: Option<i64>) -> PageData<u32> {
+        PageData {
+            items,
+            has_more,
+            next_cursor: next,
+            total: None,
+            offset: None,
+        }
+    }
+
+    #[test]
+    fn stops_when_cursor_absent_even_with_has_more() {
+        let mut calls = Vec::new();
+        let out: Vec<_> = paginate(100, |c| {
+            calls.push(c);
+            Ok(page(vec![1, 2], Some(true), None))
+        })
+        .collect();
+        assert_eq!(out.len(), 2);
+        assert_eq!(calls, vec![None]);
+    }
+
+    #[test]
+    fn follows_cursors_and_guards() {
+        let mut calls = Vec::new();
+        let out: Vec<_> = paginate(100, |c| {
+            calls.push(c);
+            Ok(match c {
+                None => page(vec![1], Some(true), Some(1)),
+                Some(1) => page(vec![2], Some(true), Some(1)),
+                _ => page(vec![], Some(false), None),
+            })
+        })
+        .collect();
+        assert_eq!(calls, vec![None, Some(1)]);
+        assert_eq!(out.len(), 3);
+        assert_eq!(
+            out[2].as_ref().unwrap_err().message(),
+            "Pagination stopped: repeated cursor 1"
+        );
+        let limited: Vec<_> = paginate(2, |c| {
+            Ok(page(vec![0], Some(true), Some(c.unwrap_or(0) + 1)))
+        })
+        .collect();
+        assert_eq!(limited.len(), 3);
+        assert!(limited[2].is_err());
+    }
+}
