@@ -22,7 +22,10 @@
 //! [`ApiExt`] into scope): `client.api().billing().customers().list()`, with typed models in
 //! [`api::models`] and operation values in [`api::ops`]. Members that make more than one
 //! request are there too, such as `client.api().conversations().send_message(..)` (see
-//! [`api::conversations`]).
+//! [`api::conversations`]). Each method returns a [`Call`]: the one builder of a request, with
+//! the operation's parameter setters, per-call options (`.header(..)`, `.timeout(..)`, ..) and
+//! `.send()` (blocking) or `.await` (async). [`ApiExt`] also has `client.call(op)` for any
+//! operation value and the low-level helpers (`client.get("/v1/{workspace_id}/agents")`, ..).
 //!
 //! See `examples/quickstart.rs` for a tour against the embedded mock server.
 
@@ -30,7 +33,7 @@
 #![warn(missing_docs)]
 
 pub use amigo_platform_api as api;
-pub use amigo_platform_api::ApiExt;
+pub use amigo_platform_api::{ApiExt, Call};
 pub use amigo_platform_core as core;
 pub use amigo_platform_core::{
     CancelToken, Config, ConfigBuilder, Error, ErrorKind, RequestOptions, Response, ResponseMeta,

@@ -3,31 +3,12 @@
 
 #![allow(dead_code)]
 
-use amigo_platform_api::Call;
-use amigo_platform_core::{AutoPaging, Pending, Single, Transport};
+use amigo_platform_api::{AutoPaging, Call};
+use amigo_platform_core::Transport;
 use amigo_platform_core::{Client, Config, ConfigBuilder, Error, Operation, Paginated, Response};
 use amigo_platform_testkit::MockServer;
 use std::sync::OnceLock;
 use std::time::Duration;
-
-/// What a scenario hands to a [`Backend`]: a generated call (`client.api()…`) or a core
-/// pending call (low-level helpers, `client.call(op)`).
-pub trait IntoPending<'c, E, O, M = Single> {
-    /// The core's pending call.
-    fn into_pending(self) -> Pending<'c, E, O, M>;
-}
-
-impl<'c, E, O, M> IntoPending<'c, E, O, M> for Pending<'c, E, O, M> {
-    fn into_pending(self) -> Pending<'c, E, O, M> {
-        self
-    }
-}
-
-impl<'c, E: Transport, O: Operation, M> IntoPending<'c, E, O, M> for Call<'c, E, O, M> {
-    fn into_pending(self) -> Pending<'c, E, O, M> {
-        Call::into_pending(self)
-    }
-}
 
 /// A transport under test, seen synchronously.
 pub trait Backend: 'static {
@@ -36,14 +17,12 @@ pub trait Backend: 'static {
     /// Builds a client.
     fn client(config: Config) -> Client<Self::E>;
     /// Sends one call, returning data.
-    fn send<'c, O: Operation>(p: impl IntoPending<'c, Self::E, O>) -> Result<O::Output, Error>;
+    fn send<'c, O: Operation>(p: Call<'c, Self::E, O>) -> Result<O::Output, Error>;
     /// Sends one call, returning data and metadata.
-    fn send_meta<'c, O: Operation>(
-        p: impl IntoPending<'c, Self::E, O>,
-    ) -> Result<Response<O::Output>, Error>;
+    fn send_meta<'c, O: Operation>(p: Call<'c, Self::E, O>) -> Result<Response<O::Output>, Error>;
     /// Collects an auto-pager, item by item, errors included.
     fn collect<'c, O: Paginated>(
-        p: impl IntoPending<'c, Self::E, O, AutoPaging>,
+        p: Call<'c, Self::E, O, AutoPaging>,
     ) -> Vec<Result<O::Item, Error>>;
     /// Sends a `conversations().send_message(..)` composite.
     fn send_message(
@@ -59,18 +38,16 @@ impl Backend for Blocking {
     fn client(config: Config) -> Client<Self::E> {
         amigo_platform_ureq::Client::new(config)
     }
-    fn send<'c, O: Operation>(p: impl IntoPending<'c, Self::E, O>) -> Result<O::Output, Error> {
-        p.into_pending().send()
+    fn send<'c, O: Operation>(p: Call<'c, Self::E, O>) -> Result<O::Output, Error> {
+        p.send()
     }
-    fn send_meta<'c, O: Operation>(
-        p: impl IntoPending<'c, Self::E, O>,
-    ) -> Result<Response<O::Output>, Error> {
-        p.into_pending().send_with_meta()
+    fn send_meta<'c, O: Operation>(p: Call<'c, Self::E, O>) -> Result<Response<O::Output>, Error> {
+        p.send_with_meta()
     }
     fn collect<'c, O: Paginated>(
-        p: impl IntoPending<'c, Self::E, O, AutoPaging>,
+        p: Call<'c, Self::E, O, AutoPaging>,
     ) -> Vec<Result<O::Item, Error>> {
-        p.into_pending().into_iter().take(10_000).collect()
+        p.into_iter().take(10_000).collect()
     }
     fn send_message(
         m: amigo_platform_api::conversations::SendMessage<'_, Self::E>,
@@ -93,18 +70,16 @@ impl Backend for Custom {
     fn client(config: Config) -> Client<Self::E> {
         Client::with_transport(config, custom_transport::TcpTransport)
     }
-    fn send<'c, O: Operation>(p: impl IntoPending<'c, Self::E, O>) -> Result<O::Output, Error> {
-        p.into_pending().send()
+    fn send<'c, O: Operation>(p: Call<'c, Self::E, O>) -> Result<O::Output, Error> {
+        p.send()
     }
-    fn send_meta<'c, O: Operation>(
-        p: impl IntoPending<'c, Self::E, O>,
-    ) -> Result<Response<O::Output>, Error> {
-        p.into_pending().send_with_meta()
+    fn send_meta<'c, O: Operation>(p: Call<'c, Self::E, O>) -> Result<Response<O::Output>, Error> {
+        p.send_with_meta()
     }
     fn collect<'c, O: Paginated>(
-        p: impl IntoPending<'c, Self::E, O, AutoPaging>,
+        p: Call<'c, Self::E, O, AutoPaging>,
     ) -> Vec<Result<O::Item, Error>> {
-        p.into_pending().into_iter().take(10_000).collect()
+        p.into_iter().take(10_000).collect()
     }
     fn send_message(
         m: amigo_platform_api::conversations::SendMessage<'_, Self::E>,
@@ -134,18 +109,16 @@ impl Backend for Async {
         let _guard = runtime().enter();
         amigo_platform_hyper::Client::new(config)
     }
-    fn send<'c, O: Operation>(p: impl IntoPending<'c, Self::E, O>) -> Result<O::Output, Error> {
-        runtime().block_on(p.into_pending().into_future_boxed())
+    fn send<'c, O: Operation>(p: Call<'c, Self::E, O>) -> Result<O::Output, Error> {
+        runtime().block_on(p.into_future_boxed())
     }
-    fn send_meta<'c, O: Operation>(
-        p: impl IntoPending<'c, Self::E, O>,
-    ) -> Result<Response<O::Output>, Error> {
-        runtime().block_on(p.into_pending().send_with_meta())
+    fn send_meta<'c, O: Operation>(p: Call<'c, Self::E, O>) -> Result<Response<O::Output>, Error> {
+        runtime().block_on(p.send_with_meta())
     }
     fn collect<'c, O: Paginated>(
-        p: impl IntoPending<'c, Self::E, O, AutoPaging>,
+        p: Call<'c, Self::E, O, AutoPaging>,
     ) -> Vec<Result<O::Item, Error>> {
-        let mut stream = p.into_pending().send();
+        let mut stream = p.send();
         runtime().block_on(async move {
             let mut out = Vec::new();
             while let Some(item) = stream.next_item().await {
@@ -172,7 +145,7 @@ pub trait IntoFutureBoxed<T> {
 }
 
 impl<O: Operation> IntoFutureBoxed<O::Output>
-    for Pending<'_, amigo_platform_hyper::HyperTransport, O>
+    for Call<'_, amigo_platform_hyper::HyperTransport, O>
 {
     fn into_future_boxed(self) -> amigo_platform_hyper::SentFuture<O::Output> {
         std::future::IntoFuture::into_future(self)

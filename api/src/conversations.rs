@@ -96,7 +96,7 @@ pub struct SendMessageResponse {
     pub messages: Vec<m::ConversationTurn>,
 }
 
-/// A pending [`Conversations::send_message`]: set per-call options, then `.send()` (blocking)
+/// A [`Conversations::send_message`] call: set per-call options, then `.send()` (blocking)
 /// or `.await` (async).
 ///
 /// Per-call options apply to each request it makes (the create, if any, and the turn).
@@ -192,9 +192,8 @@ impl<'c, E: Transport> SendMessage<'c, E> {
 
     /// Sends the message: returns the answer (blocking) or a future of it (async).
     pub fn send(self) -> E::Sent<SendMessageResponse> {
-        let turn = self.turn.into_pending();
-        let exec = turn.client().transport().clone();
-        let mut turn = turn.into_context();
+        let exec = self.turn.client().transport().clone();
+        let mut turn = self.turn.into_context();
         let Some(create) = self.create else {
             let id = turn.op.conversation_id.clone();
             return E::map(exec.execute_data(turn), move |output| {

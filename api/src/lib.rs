@@ -12,13 +12,18 @@
 //! use amigo_platform_api::ApiExt;
 //! # fn demo(client: &amigo_platform_core::Client<impl amigo_platform_core::Transport>) {
 //! // Blocking transport: `.send()` returns `Result<T>`; async: `.await`.
-//! let pending = client.api().agents().list().limit(5);
-//! # let _ = pending;
+//! let call = client.api().agents().list().limit(5);
+//! # let _ = call;
 //! # }
 //! ```
 //!
-//! Every namespace method returns a [`Call`], a thin wrapper over the core's
-//! [`Pending`](amigo_platform_core::Pending) carrying the operation's optional-parameter setters.
+//! Every namespace method returns a [`Call`], the one call builder: it holds the namespace's
+//! [`Scope`](amigo_platform_core::Scope) and the operation, carries the operation's
+//! optional-parameter setters and the per-call options, and sends through the client's
+//! [`Transport`] (`.send()`, `.send_with_meta()`, `.auto_paging()`, `.await`). [`ApiExt`] adds
+//! `client.api()`, `client.call(op)` for any operation value, and the low-level helpers
+//! (`client.get("/v1/{workspace_id}/agents")`, `post`, .., `route`; see [`lowlevel`]) for
+//! routes outside the spec.
 //!
 //! The table of all namespaces, with their accessors and methods, is in [`namespaces`].
 //!
@@ -42,22 +47,68 @@ mod macros;
 pub mod call;
 pub mod conversations;
 pub mod generated;
+pub mod lowlevel;
 mod models_prelude;
 pub mod streams;
 
-pub use call::Call;
+pub use call::{AutoPaging, Call, Single};
 pub use generated::namespaces::Api;
 pub use generated::{models, namespaces, ops};
 
-use amigo_platform_core::{Client, Transport};
+use amigo_platform_core::{Client, Operation, RawRequest, Route, Transport};
+use http::Method;
 
-/// Adds `.api()` to the core's [`Client`] of every transport.
+/// Adds the API surface to the core's [`Client`] of every transport: `.api()`, `.call(op)` and
+/// the low-level helpers.
 pub trait ApiExt {
     /// The client's transport.
     type Transport: Transport;
 
     /// The generated API surface: every operation of the spec, by namespace.
     fn api(&self) -> Api<'_, Self::Transport>;
+
+    /// A call of any operation value under the client's scope (the generic entry point behind
+    /// every resource method).
+    fn call<O: Operation>(&self, op: O) -> Call<'_, Self::Transport, O>;
+
+    /// A low-level call of a bound route.
+    fn route(&self, route: &Route) -> Call<'_, Self::Transport, RawRequest> {
+        self.call(RawRequest::route(route))
+    }
+
+    /// A low-level call of any method (TRACE and CONNECT fail with a Config error when sent).
+    fn request(&self, method: Method, template: &str) -> Call<'_, Self::Transport, RawRequest> {
+        self.call(RawRequest::new(method, template))
+    }
+
+    /// Low-level `GET` of a path template such as `/v1/{workspace_id}/agents`.
+    fn get(&self, template: &str) -> Call<'_, Self::Transport, RawRequest> {
+        self.request(Method::GET, template)
+    }
+    /// Low-level `POST`.
+    fn post(&self, template: &str) -> Call<'_, Self::Transport, RawRequest> {
+        self.request(Method::POST, template)
+    }
+    /// Low-level `PUT`.
+    fn put(&self, template: &str) -> Call<'_, Self::Transport, RawRequest> {
+        self.request(Method::PUT, template)
+    }
+    /// Low-level `PATCH`.
+    fn patch(&self, template: &str) -> Call<'_, Self::Transport, RawRequest> {
+        self.request(Method::PATCH, template)
+    }
+    /// Low-level `DELETE`.
+    fn delete(&self, template: &str) -> Call<'_, Self::Transport, RawRequest> {
+        self.request(Method::DELETE, template)
+    }
+    /// Low-level `HEAD` (always allows an empty body).
+    fn head(&self, template: &str) -> Call<'_, Self::Transport, RawRequest> {
+        self.request(Method::HEAD, template)
+    }
+    /// Low-level `OPTIONS` (always allows an empty body).
+    fn options(&self, template: &str) -> Call<'_, Self::Transport, RawRequest> {
+        self.request(Method::OPTIONS, template)
+    }
 }
 
 impl<E: Transport> ApiExt for Client<E> {
@@ -65,5 +116,9 @@ impl<E: Transport> ApiExt for Client<E> {
 
     fn api(&self) -> Api<'_, E> {
         Api::new(self.scoped())
+    }
+
+    fn call<O: Operation>(&self, op: O) -> Call<'_, E, O> {
+        Call::new(self.scoped(), op)
     }
 }

@@ -78,7 +78,8 @@ impl<'c, E: StreamTransport> Call<'c, E, GetEventStream> {
     /// Like [`stream`](Self::stream), with subscription options (resume point, reconnect
     /// delays and budget, idle watchdog) layered over the call's options.
     pub fn stream_with(self, options: SseOptions) -> E::Subscription {
-        self.into_pending().event_stream(options)
+        let transport = self.client().transport().clone();
+        transport.event_stream(self.into_context(), options)
     }
 }
 
@@ -86,7 +87,8 @@ impl<'c, E: StreamTransport> Call<'c, E, CreateTurnStream> {
     /// Posts the turn and streams its typed events: an `Iterator` (blocking) or
     /// `Stream` (async) of [`TurnEvent`]s ending after `done`/`error`, never reconnected.
     pub fn stream(self) -> E::TurnStream {
-        self.into_pending().turn_stream()
+        let transport = self.client().transport().clone();
+        transport.turn_stream(self.into_context())
     }
 }
 
@@ -94,6 +96,7 @@ impl<'c, E: StreamTransport> Call<'c, E, CreateTurn> {
     /// Posts the turn with `Accept: text/event-stream` and streams its typed events, like
     /// `stream_turn(..).stream()` on the non-`/stream` endpoint.
     pub fn stream(self) -> E::TurnStream {
-        self.into_pending().turn_stream()
+        let transport = self.client().transport().clone();
+        transport.turn_stream(self.into_context())
     }
 }

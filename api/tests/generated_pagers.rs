@@ -8,6 +8,7 @@
 
 use amigo_platform_api::models as m;
 use amigo_platform_api::ops;
+use amigo_platform_api::ApiExt;
 use amigo_platform_core::Paginated;
 use amigo_platform_testkit::{Fault, MockServer};
 use serde_json::Value;

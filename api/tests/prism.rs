@@ -9,6 +9,7 @@
 
 mod prism_cases;
 
+use amigo_platform_api::ApiExt;
 use amigo_platform_core::{Config, Operation};
 use amigo_platform_ureq::Client;
 

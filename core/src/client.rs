@@ -1,7 +1,8 @@
-//! The transport-generic client, its scopes and the pending-call values that resource methods
-//! return (design rule 5: every resource method is written once, over these types; the
-//! generated surface in `amigo-platform-api` builds its namespaces on [`Scope`] and
-//! [`Pending`]).
+//! The transport-generic client, its scopes and the [`CallContext`] a transport runs (design
+//! rule 5: every resource method is written once, over these types). The call builder
+//! (`Call`, with per-call options and per-operation setters) lives in `amigo-platform-api`;
+//! it holds a [`Scope`] and turns itself into a [`CallContext`] with [`Scope::context`], the
+//! one place where client scope, resource scope and per-call options are merged.
 //!
 //! A composite member (one method that makes several requests, such as
 //! `conversations().send_message`) is written once too, over the [`Transport`]'s two
@@ -12,9 +13,7 @@ use crate::call::operation::{Operation, Paginated};
 use crate::call::options::RequestOptions;
 use crate::call::response::Response;
 use crate::config::Config;
-use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Everything a transport needs to run one operation.
 #[derive(Debug)]
@@ -158,11 +157,6 @@ impl<E: Transport> Client<E> {
         }
     }
 
-    /// A pending call of any operation value (the generic entry point behind every resource method).
-    pub fn call<O: Operation>(&self, op: O) -> Pending<'_, E, O> {
-        self.scoped().pending(op)
-    }
-
     /// The root scope, from which resource namespaces are made.
     pub fn scoped(&self) -> Scope<'_, E> {
         Scope {
@@ -201,195 +195,30 @@ impl<'c, E: Transport> Scope<'c, E> {
         self.client
     }
 
-    /// A pending call of `op` in this scope.
-    pub fn pending<O: Operation>(&self, op: O) -> Pending<'c, E, O> {
-        Pending {
-            client: self.client,
-            scope: self.options.clone(),
-            op,
-            options: RequestOptions::default(),
-            base_url: None,
-            mode: PhantomData,
-        }
-    }
-}
-
-/// Marker: a pending single call.
-#[derive(Debug, Clone, Copy)]
-pub struct Single;
-
-/// Marker: a pending auto-paging listing.
-#[derive(Debug, Clone, Copy)]
-pub struct AutoPaging;
-
-/// A call ready to send: set per-call options and parameters, then `send()` (or `.await`).
-///
-/// Blocking: `client.api().agents().list().limit(5).send()?`. Async:
-/// `client.api().agents().list().limit(5).await?` (the generated surface wraps this type).
-#[must_use = "a pending call does nothing until it is sent"]
-pub struct Pending<'c, E, O, M = Single> {
-    client: &'c Client<E>,
-    scope: RequestOptions,
-    op: O,
-    options: RequestOptions,
-    base_url: Option<String>,
-    mode: PhantomData<M>,
-}
-
-impl<E, O: std::fmt::Debug, M> std::fmt::Debug for Pending<'_, E, O, M> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pending")
-            .field("op", &self.op)
-            .field("options", &self.options)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<'c, E: Transport, O: Operation, M> Pending<'c, E, O, M> {
-    /// The client this call runs on.
-    pub fn client(&self) -> &'c Client<E> {
-        self.client
-    }
-
-    /// The operation value.
-    pub fn op(&self) -> &O {
-        &self.op
-    }
-
-    /// Mutable access to the operation value (to set parameters without a setter).
-    pub fn op_mut(&mut self) -> &mut O {
-        &mut self.op
-    }
-
-    /// Layers per-call options over the scopes.
-    pub fn options(mut self, options: RequestOptions) -> Self {
-        self.options = self.options.merged(&options);
-        self
-    }
-
-    /// Per-call header (highest user precedence; `Authorization` is ignored).
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options = std::mem::take(&mut self.options).header(name, value);
-        self
-    }
-
-    /// Removes a header set by any lower layer.
-    pub fn remove_header(mut self, name: &str) -> Self {
-        self.options = std::mem::take(&mut self.options).remove_header(name);
-        self
-    }
-
-    /// Per-attempt timeout for this call; zero disables the client's.
-    pub fn timeout(mut self, d: Duration) -> Self {
-        self.options.timeout = Some(d);
-        self
-    }
-
-    /// Overall deadline for this call; zero disables the client's.
-    pub fn deadline(mut self, d: Duration) -> Self {
-        self.options.deadline = Some(d);
-        self
-    }
-
-    /// Maximum retries after the first attempt for this call.
-    pub fn max_retries(mut self, n: u32) -> Self {
-        self.options.retry.max_attempts = Some(n.saturating_add(1));
-        self
-    }
-
-    /// Maximum attempts for this call.
-    pub fn max_attempts(mut self, n: u32) -> Self {
-        self.options.retry.max_attempts = Some(n);
-        self
-    }
-
-    /// Retries of PUT, PATCH and DELETE for this call.
-    pub fn retry_writes(mut self, on: bool) -> Self {
-        self.options.retry.retry_writes = Some(on);
-        self
-    }
-
-    /// A cancellation token for this call.
-    pub fn cancel_token(mut self, token: crate::CancelToken) -> Self {
-        self.options.cancel.push(token);
-        self
-    }
-
-    /// Overrides the base URL for this call (validated like the configured one).
-    pub fn base_url(mut self, url: &str) -> Self {
-        match crate::config::validate_base_url(url) {
-            Ok(u) => self.base_url = Some(u),
-            Err(e) => self.options.invalid = Some(e),
-        }
-        self
-    }
-
-    /// The call's context for a transport.
-    pub fn into_context(self) -> CallContext<O> {
-        let options = self.client.scope.merged(&self.scope).merged(&self.options);
+    /// The context a transport runs for `op` in this scope: the client's scope, then this
+    /// scope's options, then the per-call `options` (each layer wins over the one before), with
+    /// a per-call `base_url` override if any. The override is validated like the configured
+    /// base URL; an invalid one makes the call fail with a Config error when sent.
+    pub fn context<O: Operation>(
+        &self,
+        op: O,
+        options: &RequestOptions,
+        base_url: Option<&str>,
+    ) -> CallContext<O> {
+        let mut options = self.client.scope.merged(&self.options).merged(options);
+        let base_url = match base_url.map(crate::config::validate_base_url) {
+            Some(Ok(url)) => Some(url),
+            Some(Err(e)) => {
+                options.invalid = Some(e);
+                None
+            }
+            None => None,
+        };
         CallContext {
-            op: self.op,
+            op,
             config: self.client.config.clone(),
             options,
-            base_url: self.base_url,
+            base_url,
         }
-    }
-}
-
-impl<'c, E: Transport, O: Operation> Pending<'c, E, O, Single> {
-    /// Sends the call: returns the data (blocking) or a future of it (async).
-    pub fn send(self) -> E::Sent<O::Output> {
-        let exec = self.client.exec.clone();
-        exec.execute_data(self.into_context())
-    }
-
-    /// Sends the call and keeps the response metadata (status, request id, rate limits).
-    pub fn send_with_meta(self) -> E::Sent<Response<O::Output>> {
-        let exec = self.client.exec.clone();
-        exec.execute(self.into_context())
-    }
-}
-
-impl<'c, E: Transport, O: Paginated> Pending<'c, E, O, Single> {
-    /// Turns this listing into an auto-pager over every page.
-    pub fn auto_paging(self) -> Pending<'c, E, O, AutoPaging> {
-        Pending {
-            client: self.client,
-            scope: self.scope,
-            op: self.op,
-            options: self.options,
-            base_url: self.base_url,
-            mode: PhantomData,
-        }
-    }
-}
-
-impl<'c, E: Transport, O: Paginated> Pending<'c, E, O, AutoPaging> {
-    /// Starts paging: an `Iterator` (blocking) or `Stream` (async) of items, with page access.
-    pub fn send(self) -> E::Paging<O> {
-        let exec = self.client.exec.clone();
-        exec.paginate(self.into_context())
-    }
-}
-
-impl<'c, E: Transport, O: Paginated> IntoIterator for Pending<'c, E, O, AutoPaging>
-where
-    E::Paging<O>: Iterator,
-{
-    type Item = <E::Paging<O> as Iterator>::Item;
-    type IntoIter = E::Paging<O>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.send()
-    }
-}
-
-impl<'c, E: Transport, O: Operation> std::future::IntoFuture for Pending<'c, E, O, Single>
-where
-    E::Sent<O::Output>: std::future::Future,
-{
-    type Output = <E::Sent<O::Output> as std::future::Future>::Output;
-    type IntoFuture = E::Sent<O::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
     }
 }

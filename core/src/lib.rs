@@ -105,17 +105,20 @@
 //!
 //! Most users do not drive machines by hand: they use a transport's `Client`. Every API
 //! operation is a named method of the generated surface in `amigo-platform-api`
-//! (`client.api().agents().list()`, with `ApiExt` in scope), which returns a pending call that
-//! is sent with `.send()` (blocking) or `.await` (async). This crate holds what those methods
-//! run on: [`Client`], [`Scope`], [`Pending`], the [`Transport`] each transport implements, and
-//! the low-level helpers (`client.get(..)`, `post`, `put`, `patch`, `delete`, `head`,
-//! `options`, `request`, `route`) for routes outside the spec.
+//! (`client.api().agents().list()`, with `ApiExt` in scope), which returns that crate's call
+//! builder (`amigo_platform_api::Call`), sent with `.send()` (blocking) or `.await` (async).
+//! This crate holds what that builder runs on: [`Client`], [`Scope`] (whose
+//! [`Scope::context`] merges client scope, resource scope and per-call options into the
+//! [`CallContext`]), the [`Transport`] each transport implements, and the low-level operation
+//! [`RawRequest`] behind `client.get(..)`, `post`, `put`, `patch`, `delete`, `head`,
+//! `options`, `request`, `route` (entry points of `amigo_platform_api::ApiExt`) for routes
+//! outside the spec.
 //!
 //! ## Where things are
 //!
 //! | path | holds |
 //! |---|---|
-//! | the crate root | the everyday types: [`Client`], [`Scope`], [`Pending`], [`Config`], [`Error`] and [`ErrorKind`], [`RequestOptions`], [`Response`] and [`ResponseMeta`], [`Page`], [`CancelToken`], [`Hooks`], [`Body`], [`Multipart`], [`Patch`], [`Query`], the [`Operation`] trait, the [`Transport`] trait, and the machine contract ([`Machine`], [`Step`], [`Time`]) |
+//! | the crate root | the everyday types: [`Client`], [`Scope`], [`CallContext`], [`Config`], [`Error`] and [`ErrorKind`], [`RequestOptions`], [`Response`] and [`ResponseMeta`], [`Page`], [`CancelToken`], [`Hooks`], [`Body`], [`Multipart`], [`Patch`], [`Query`], the [`Operation`] trait, the [`Transport`] trait, and the machine contract ([`Machine`], [`Step`], [`Time`]) |
 //! | [`parse`] | the response parsers an [`Operation::parse`] uses |
 //! | [`transport`] | for transport authors: the blocking and non-blocking drivers and what their primitives exchange with the machines ([`transport::Attempt`], [`transport::AttemptOutcome`], [`transport::Sent`], [`transport::Read`], [`transport::BodyLimit`]) |
 //! | [`sse`] | workspace event subscriptions and turn streams |
@@ -186,7 +189,7 @@ pub use call::query::{Query, QueryValue};
 pub use call::response::{RateLimit, Response, ResponseMeta};
 pub use call::retry::{Call, CallStep, OperationCall};
 pub use cancel::CancelToken;
-pub use client::{AutoPaging, CallContext, Client, Pending, Scope, Single, Transport};
+pub use client::{CallContext, Client, Scope, Transport};
 pub use config::{
     Config, ConfigBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, USER_AGENT,
 };

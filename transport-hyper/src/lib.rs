@@ -1,7 +1,7 @@
 //! # amigo-platform-hyper
 //!
 //! The async client of the Amigo Platform SDK, over hyper 1, hyper-util and rustls on tokio.
-//! It drives the sans-IO core: each call is a future (`.await` a pending call directly, or
+//! It drives the sans-IO core: each call is a future (`.await` a call directly, or
 //! call `.send()`), auto-paging is a [`futures_core::Stream`], and dropping a future cancels
 //! the in-flight request and any backoff sleep.
 //!

@@ -2,7 +2,7 @@
 //! Generated API surface: 843 component schemas (1154 Rust model types with inline enums and unions), 487 operations (60 auto-paging), 494 namespace methods.
 //!
 //! Call an operation through a namespace: `client.api().agents().list().limit(5).send()` (with [`crate::ApiExt`] in scope);
-//! or build an operation value from [`ops`] and pass it to `Client::call`. [`namespaces`] lists every namespace.
+//! or build an operation value from [`ops`] and pass it to [`ApiExt::call`](crate::ApiExt::call). [`namespaces`] lists every namespace.
 //!
 //! Of the 1765 optional + nullable model fields, the 530 of request-body models are tri-state [`models::Patch`]
 //! (`Unset` omitted, `Null` sent as `null`, `Value` sent); the others are `Option<T>`. Request-body models

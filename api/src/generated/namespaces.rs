@@ -107,11 +107,11 @@
 //!
 //! 99 namespaces, 494 methods over 487 operations; `*`: auto-paging (also `<method>_auto_paging`).
 
-use crate::call::Call;
+use crate::call::{AutoPaging, Call};
 use crate::generated::models as m;
 use crate::generated::ops;
 use amigo_platform_core::RequestOptions;
-use amigo_platform_core::{AutoPaging, Scope, Transport};
+use amigo_platform_core::{Scope, Transport};
 
 /// The root of the generated namespaces.
 #[derive(Debug, Clone)]
@@ -474,12 +474,12 @@ impl<'c, E: Transport> Actions<'c, E> {
 
     /// `POST /v1/{workspace_id}/skills` (`create-skill`).
     pub fn create(&self, body: m::CreateSkillRequest) -> Call<'c, E, ops::skills::CreateSkill> {
-        Call::new(self.scope.pending(ops::skills::CreateSkill::new(body)))
+        Call::new(self.scope.clone(), ops::skills::CreateSkill::new(body))
     }
 
     /// `GET /v1/{workspace_id}/skills` (`list-skills`).
     pub fn list(&self) -> Call<'c, E, ops::skills::ListSkills> {
-        Call::new(self.scope.pending(ops::skills::ListSkills::new()))
+        Call::new(self.scope.clone(), ops::skills::ListSkills::new())
     }
 
     /// `GET /v1/{workspace_id}/skills` (`list-skills`), every page: yields items.
@@ -490,8 +490,8 @@ impl<'c, E: Transport> Actions<'c, E> {
     /// `GET /v1/{workspace_id}/skills/{skill_id}` (`get-skill`).
     pub fn get(&self, skill_id: impl Into<String>) -> Call<'c, E, ops::skills::GetSkill> {
         Call::new(
-            self.scope
-                .pending(ops::skills::GetSkill::new(skill_id.into())),
+            self.scope.clone(),
+            ops::skills::GetSkill::new(skill_id.into()),
         )
     }
 
@@ -502,8 +502,8 @@ impl<'c, E: Transport> Actions<'c, E> {
         body: m::UpdateSkillRequest,
     ) -> Call<'c, E, ops::skills::UpdateSkill> {
         Call::new(
-            self.scope
-                .pending(ops::skills::UpdateSkill::new(skill_id.into(), body)),
+            self.scope.clone(),
+            ops::skills::UpdateSkill::new(skill_id.into(), body),
         )
     }
 
@@ -512,8 +512,8 @@ impl<'c, E: Transport> Actions<'c, E> {
     /// Notes: → ()
     pub fn delete(&self, skill_id: impl Into<String>) -> Call<'c, E, ops::skills::DeleteSkill> {
         Call::new(
-            self.scope
-                .pending(ops::skills::DeleteSkill::new(skill_id.into())),
+            self.scope.clone(),
+            ops::skills::DeleteSkill::new(skill_id.into()),
         )
     }
 
@@ -523,8 +523,8 @@ impl<'c, E: Transport> Actions<'c, E> {
         skill_id: impl Into<String>,
     ) -> Call<'c, E, ops::skills::GetSkillReferences> {
         Call::new(
-            self.scope
-                .pending(ops::skills::GetSkillReferences::new(skill_id.into())),
+            self.scope.clone(),
+            ops::skills::GetSkillReferences::new(skill_id.into()),
         )
     }
 
@@ -535,8 +535,8 @@ impl<'c, E: Transport> Actions<'c, E> {
         body: m::TestSkillRequest,
     ) -> Call<'c, E, ops::skills::TestSkill> {
         Call::new(
-            self.scope
-                .pending(ops::skills::TestSkill::new(skill_id.into(), body)),
+            self.scope.clone(),
+            ops::skills::TestSkill::new(skill_id.into(), body),
         )
     }
 }
@@ -562,12 +562,12 @@ impl<'c, E: Transport> Agents<'c, E> {
 
     /// `POST /v1/{workspace_id}/agents` (`create-agent`).
     pub fn create(&self, body: m::CreateAgentRequest) -> Call<'c, E, ops::agents::CreateAgent> {
-        Call::new(self.scope.pending(ops::agents::CreateAgent::new(body)))
+        Call::new(self.scope.clone(), ops::agents::CreateAgent::new(body))
     }
 
     /// `GET /v1/{workspace_id}/agents` (`list-agents`).
     pub fn list(&self) -> Call<'c, E, ops::agents::ListAgents> {
-        Call::new(self.scope.pending(ops::agents::ListAgents::new()))
+        Call::new(self.scope.clone(), ops::agents::ListAgents::new())
     }
 
     /// `GET /v1/{workspace_id}/agents` (`list-agents`), every page: yields items.
@@ -578,8 +578,8 @@ impl<'c, E: Transport> Agents<'c, E> {
     /// `GET /v1/{workspace_id}/agents/{agent_id}` (`get-agent`).
     pub fn get(&self, agent_id: impl Into<String>) -> Call<'c, E, ops::agents::GetAgent> {
         Call::new(
-            self.scope
-                .pending(ops::agents::GetAgent::new(agent_id.into())),
+            self.scope.clone(),
+            ops::agents::GetAgent::new(agent_id.into()),
         )
     }
 
@@ -590,8 +590,8 @@ impl<'c, E: Transport> Agents<'c, E> {
         body: m::UpdateAgentRequest,
     ) -> Call<'c, E, ops::agents::UpdateAgent> {
         Call::new(
-            self.scope
-                .pending(ops::agents::UpdateAgent::new(agent_id.into(), body)),
+            self.scope.clone(),
+            ops::agents::UpdateAgent::new(agent_id.into(), body),
         )
     }
 
@@ -600,8 +600,8 @@ impl<'c, E: Transport> Agents<'c, E> {
     /// Notes: → ()
     pub fn delete(&self, agent_id: impl Into<String>) -> Call<'c, E, ops::agents::DeleteAgent> {
         Call::new(
-            self.scope
-                .pending(ops::agents::DeleteAgent::new(agent_id.into())),
+            self.scope.clone(),
+            ops::agents::DeleteAgent::new(agent_id.into()),
         )
     }
 
@@ -611,8 +611,8 @@ impl<'c, E: Transport> Agents<'c, E> {
         agent_id: impl Into<String>,
     ) -> Call<'c, E, ops::agents::ListAgentVersions> {
         Call::new(
-            self.scope
-                .pending(ops::agents::ListAgentVersions::new(agent_id.into())),
+            self.scope.clone(),
+            ops::agents::ListAgentVersions::new(agent_id.into()),
         )
     }
 
@@ -632,10 +632,10 @@ impl<'c, E: Transport> Agents<'c, E> {
         agent_id: impl Into<String>,
         version: impl Into<m::IntOrString>,
     ) -> Call<'c, E, ops::agents::GetAgentVersion> {
-        Call::new(self.scope.pending(ops::agents::GetAgentVersion::new(
-            agent_id.into(),
-            version.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::agents::GetAgentVersion::new(agent_id.into(), version.into()),
+        )
     }
 
     /// `POST /v1/{workspace_id}/agents/{agent_id}/versions` (`create-agent-version`).
@@ -645,8 +645,8 @@ impl<'c, E: Transport> Agents<'c, E> {
         body: m::CreateAgentVersionRequest,
     ) -> Call<'c, E, ops::agents::CreateAgentVersion> {
         Call::new(
-            self.scope
-                .pending(ops::agents::CreateAgentVersion::new(agent_id.into(), body)),
+            self.scope.clone(),
+            ops::agents::CreateAgentVersion::new(agent_id.into(), body),
         )
     }
 }
@@ -678,86 +678,86 @@ impl<'c, E: Transport> Analytics<'c, E> {
     /// `GET /v1/{workspace_id}/analytics/dashboard` (`get-analytics-dashboard`).
     pub fn get_dashboard(&self) -> Call<'c, E, ops::analytics::GetAnalyticsDashboard> {
         Call::new(
-            self.scope
-                .pending(ops::analytics::GetAnalyticsDashboard::new()),
+            self.scope.clone(),
+            ops::analytics::GetAnalyticsDashboard::new(),
         )
     }
 
     /// `GET /v1/{workspace_id}/analytics/calls` (`call_stats_v1__workspace_id__analytics_calls_get`).
     pub fn get_calls(&self) -> Call<'c, E, ops::analytics::CallStats> {
-        Call::new(self.scope.pending(ops::analytics::CallStats::new()))
+        Call::new(self.scope.clone(), ops::analytics::CallStats::new())
     }
 
     /// `GET /v1/{workspace_id}/analytics/agents` (`get-agent-analytics`).
     pub fn get_agents(&self) -> Call<'c, E, ops::analytics::GetAgentAnalytics> {
-        Call::new(self.scope.pending(ops::analytics::GetAgentAnalytics::new()))
+        Call::new(self.scope.clone(), ops::analytics::GetAgentAnalytics::new())
     }
 
     /// `GET /v1/{workspace_id}/analytics/call-quality` (`get-call-quality-analytics`).
     pub fn get_call_quality(&self) -> Call<'c, E, ops::analytics::GetCallQualityAnalytics> {
         Call::new(
-            self.scope
-                .pending(ops::analytics::GetCallQualityAnalytics::new()),
+            self.scope.clone(),
+            ops::analytics::GetCallQualityAnalytics::new(),
         )
     }
 
     /// `GET /v1/{workspace_id}/analytics/emotion-trends` (`get-emotion-trends`).
     pub fn get_emotion_trends(&self) -> Call<'c, E, ops::analytics::GetEmotionTrends> {
-        Call::new(self.scope.pending(ops::analytics::GetEmotionTrends::new()))
+        Call::new(self.scope.clone(), ops::analytics::GetEmotionTrends::new())
     }
 
     /// `GET /v1/{workspace_id}/analytics/latency` (`get-latency-analytics`).
     pub fn get_latency(&self) -> Call<'c, E, ops::analytics::GetLatencyAnalytics> {
         Call::new(
-            self.scope
-                .pending(ops::analytics::GetLatencyAnalytics::new()),
+            self.scope.clone(),
+            ops::analytics::GetLatencyAnalytics::new(),
         )
     }
 
     /// `GET /v1/{workspace_id}/analytics/tool-performance` (`get-tool-performance`).
     pub fn get_tool_performance(&self) -> Call<'c, E, ops::analytics::GetToolPerformance> {
         Call::new(
-            self.scope
-                .pending(ops::analytics::GetToolPerformance::new()),
+            self.scope.clone(),
+            ops::analytics::GetToolPerformance::new(),
         )
     }
 
     /// `GET /v1/{workspace_id}/analytics/data-quality` (`data_quality_analytics_v1__workspace_id__analytics_data_quality_get`).
     pub fn get_data_quality(&self) -> Call<'c, E, ops::analytics::DataQualityAnalytics> {
         Call::new(
-            self.scope
-                .pending(ops::analytics::DataQualityAnalytics::new()),
+            self.scope.clone(),
+            ops::analytics::DataQualityAnalytics::new(),
         )
     }
 
     /// `GET /v1/{workspace_id}/analytics/usage` (`usage_summary_v1__workspace_id__analytics_usage_get`).
     pub fn get_usage(&self) -> Call<'c, E, ops::analytics::UsageSummary> {
-        Call::new(self.scope.pending(ops::analytics::UsageSummary::new()))
+        Call::new(self.scope.clone(), ops::analytics::UsageSummary::new())
     }
 
     /// `GET /v1/{workspace_id}/analytics/events` (`event_breakdown_v1__workspace_id__analytics_events_get`).
     pub fn get_event_breakdown(&self) -> Call<'c, E, ops::analytics::EventBreakdown> {
-        Call::new(self.scope.pending(ops::analytics::EventBreakdown::new()))
+        Call::new(self.scope.clone(), ops::analytics::EventBreakdown::new())
     }
 
     /// `GET /v1/{workspace_id}/analytics/safety-trends` (`get-safety-trends`).
     pub fn get_safety_trends(&self) -> Call<'c, E, ops::analytics::GetSafetyTrends> {
-        Call::new(self.scope.pending(ops::analytics::GetSafetyTrends::new()))
+        Call::new(self.scope.clone(), ops::analytics::GetSafetyTrends::new())
     }
 
     /// `GET /v1/{workspace_id}/analytics/operator-performance` (`get-operator-performance`).
     pub fn get_operator_performance(&self) -> Call<'c, E, ops::analytics::GetOperatorPerformance> {
         Call::new(
-            self.scope
-                .pending(ops::analytics::GetOperatorPerformance::new()),
+            self.scope.clone(),
+            ops::analytics::GetOperatorPerformance::new(),
         )
     }
 
     /// `GET /v1/{workspace_id}/analytics/calls/advanced` (`get-advanced-call-stats`).
     pub fn get_advanced_call_stats(&self) -> Call<'c, E, ops::analytics::GetAdvancedCallStats> {
         Call::new(
-            self.scope
-                .pending(ops::analytics::GetAdvancedCallStats::new()),
+            self.scope.clone(),
+            ops::analytics::GetAdvancedCallStats::new(),
         )
     }
 
@@ -769,12 +769,15 @@ impl<'c, E: Transport> Analytics<'c, E> {
         previous_from: impl Into<String>,
         previous_to: impl Into<String>,
     ) -> Call<'c, E, ops::analytics::GetCallComparison> {
-        Call::new(self.scope.pending(ops::analytics::GetCallComparison::new(
-            current_from.into(),
-            current_to.into(),
-            previous_from.into(),
-            previous_to.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::analytics::GetCallComparison::new(
+                current_from.into(),
+                current_to.into(),
+                previous_from.into(),
+                previous_to.into(),
+            ),
+        )
     }
 }
 
@@ -800,8 +803,8 @@ impl<'c, E: Transport> AnalyticsSurfaces<'c, E> {
     /// `GET /v1/{workspace_id}/analytics/surfaces/completion-rates` (`get-surface-completion-rates`).
     pub fn get_completion_rates(&self) -> Call<'c, E, ops::analytics::GetSurfaceCompletionRates> {
         Call::new(
-            self.scope
-                .pending(ops::analytics::GetSurfaceCompletionRates::new()),
+            self.scope.clone(),
+            ops::analytics::GetSurfaceCompletionRates::new(),
         )
     }
 
@@ -810,16 +813,16 @@ impl<'c, E: Transport> AnalyticsSurfaces<'c, E> {
         &self,
     ) -> Call<'c, E, ops::analytics::GetSurfaceChannelEffectiveness> {
         Call::new(
-            self.scope
-                .pending(ops::analytics::GetSurfaceChannelEffectiveness::new()),
+            self.scope.clone(),
+            ops::analytics::GetSurfaceChannelEffectiveness::new(),
         )
     }
 
     /// `GET /v1/{workspace_id}/analytics/surfaces/field-abandonment` (`get-surface-field-abandonment`).
     pub fn get_field_abandonment(&self) -> Call<'c, E, ops::analytics::GetSurfaceFieldAbandonment> {
         Call::new(
-            self.scope
-                .pending(ops::analytics::GetSurfaceFieldAbandonment::new()),
+            self.scope.clone(),
+            ops::analytics::GetSurfaceFieldAbandonment::new(),
         )
     }
 
@@ -829,10 +832,8 @@ impl<'c, E: Transport> AnalyticsSurfaces<'c, E> {
         entity_id: impl Into<String>,
     ) -> Call<'c, E, ops::analytics::GetEntitySurfaceHistory> {
         Call::new(
-            self.scope
-                .pending(ops::analytics::GetEntitySurfaceHistory::new(
-                    entity_id.into(),
-                )),
+            self.scope.clone(),
+            ops::analytics::GetEntitySurfaceHistory::new(entity_id.into()),
         )
     }
 }
@@ -860,17 +861,17 @@ impl<'c, E: Transport> ApiKeys<'c, E> {
     ///
     /// Notes: account-level
     pub fn me(&self) -> Call<'c, E, ops::auth::GetAuthInfo> {
-        Call::new(self.scope.pending(ops::auth::GetAuthInfo::new()))
+        Call::new(self.scope.clone(), ops::auth::GetAuthInfo::new())
     }
 
     /// `POST /v1/{workspace_id}/api-keys` (`create-api-key`).
     pub fn create(&self, body: m::CreateApiKeyRequest) -> Call<'c, E, ops::api_keys::CreateApiKey> {
-        Call::new(self.scope.pending(ops::api_keys::CreateApiKey::new(body)))
+        Call::new(self.scope.clone(), ops::api_keys::CreateApiKey::new(body))
     }
 
     /// `GET /v1/{workspace_id}/api-keys` (`list-api-keys`).
     pub fn list(&self) -> Call<'c, E, ops::api_keys::ListApiKeys> {
-        Call::new(self.scope.pending(ops::api_keys::ListApiKeys::new()))
+        Call::new(self.scope.clone(), ops::api_keys::ListApiKeys::new())
     }
 
     /// `GET /v1/{workspace_id}/api-keys` (`list-api-keys`), every page: yields items.
@@ -883,8 +884,8 @@ impl<'c, E: Transport> ApiKeys<'c, E> {
     /// Notes: → ()
     pub fn revoke(&self, key_id: impl Into<String>) -> Call<'c, E, ops::api_keys::DeleteApiKey> {
         Call::new(
-            self.scope
-                .pending(ops::api_keys::DeleteApiKey::new(key_id.into())),
+            self.scope.clone(),
+            ops::api_keys::DeleteApiKey::new(key_id.into()),
         )
     }
 
@@ -895,8 +896,8 @@ impl<'c, E: Transport> ApiKeys<'c, E> {
         body: m::RotateApiKeyRequest,
     ) -> Call<'c, E, ops::api_keys::RotateApiKey> {
         Call::new(
-            self.scope
-                .pending(ops::api_keys::RotateApiKey::new(key_id.into(), body)),
+            self.scope.clone(),
+            ops::api_keys::RotateApiKey::new(key_id.into(), body),
         )
     }
 }
@@ -924,7 +925,7 @@ impl<'c, E: Transport> Audit<'c, E> {
     ///
     /// Notes: reference pager stops after page 1; fixed
     pub fn list(&self) -> Call<'c, E, ops::audit::ListAuditEvents> {
-        Call::new(self.scope.pending(ops::audit::ListAuditEvents::new()))
+        Call::new(self.scope.clone(), ops::audit::ListAuditEvents::new())
     }
 
     /// `GET /v1/{workspace_id}/audit` (`list-audit-events`), every page: yields items.
@@ -934,14 +935,14 @@ impl<'c, E: Transport> Audit<'c, E> {
 
     /// `GET /v1/{workspace_id}/audit/summary` (`get-audit-summary`).
     pub fn get_summary(&self) -> Call<'c, E, ops::audit::GetAuditSummary> {
-        Call::new(self.scope.pending(ops::audit::GetAuditSummary::new()))
+        Call::new(self.scope.clone(), ops::audit::GetAuditSummary::new())
     }
 
     /// `GET /v1/{workspace_id}/audit/phi-access` (`get-phi-access-report`).
     ///
     /// Notes: reference pager stops after page 1; fixed
     pub fn get_phi_access(&self) -> Call<'c, E, ops::audit::GetPhiAccessReport> {
-        Call::new(self.scope.pending(ops::audit::GetPhiAccessReport::new()))
+        Call::new(self.scope.clone(), ops::audit::GetPhiAccessReport::new())
     }
 
     /// `GET /v1/{workspace_id}/audit/phi-access` (`get-phi-access-report`), every page: yields items.
@@ -956,12 +957,12 @@ impl<'c, E: Transport> Audit<'c, E> {
         &self,
         body: m::AuditExportRequest,
     ) -> Call<'c, E, ops::audit::CreateAuditExport> {
-        Call::new(self.scope.pending(ops::audit::CreateAuditExport::new(body)))
+        Call::new(self.scope.clone(), ops::audit::CreateAuditExport::new(body))
     }
 
     /// `GET /v1/{workspace_id}/audit/exports` (`list-audit-exports`).
     pub fn list_exports(&self) -> Call<'c, E, ops::audit::ListAuditExports> {
-        Call::new(self.scope.pending(ops::audit::ListAuditExports::new()))
+        Call::new(self.scope.clone(), ops::audit::ListAuditExports::new())
     }
 
     /// `GET /v1/{workspace_id}/audit/entity/{entity_id}/access-log` (`get-entity-access-log`).
@@ -972,8 +973,8 @@ impl<'c, E: Transport> Audit<'c, E> {
         entity_id: impl Into<String>,
     ) -> Call<'c, E, ops::audit::GetEntityAccessLog> {
         Call::new(
-            self.scope
-                .pending(ops::audit::GetEntityAccessLog::new(entity_id.into())),
+            self.scope.clone(),
+            ops::audit::GetEntityAccessLog::new(entity_id.into()),
         )
     }
 
@@ -1012,25 +1013,25 @@ impl<'c, E: Transport> Billing<'c, E> {
 
     /// `GET /v1/{workspace_id}/billing/dashboard` (`get-billing-dashboard`).
     pub fn get_dashboard(&self) -> Call<'c, E, ops::billing::GetBillingDashboard> {
-        Call::new(self.scope.pending(ops::billing::GetBillingDashboard::new()))
+        Call::new(self.scope.clone(), ops::billing::GetBillingDashboard::new())
     }
 
     /// `GET /v1/{workspace_id}/billing/usage` (`get-billing-usage`).
     pub fn get_usage(&self) -> Call<'c, E, ops::billing::GetBillingUsage> {
-        Call::new(self.scope.pending(ops::billing::GetBillingUsage::new()))
+        Call::new(self.scope.clone(), ops::billing::GetBillingUsage::new())
     }
 
     /// `GET /v1/{workspace_id}/billing/usage/trends` (`get-billing-usage-trends`).
     pub fn get_usage_trends(&self) -> Call<'c, E, ops::billing::GetBillingUsageTrends> {
         Call::new(
-            self.scope
-                .pending(ops::billing::GetBillingUsageTrends::new()),
+            self.scope.clone(),
+            ops::billing::GetBillingUsageTrends::new(),
         )
     }
 
     /// `GET /v1/{workspace_id}/billing/invoices` (`list-billing-invoices`).
     pub fn list_invoices(&self) -> Call<'c, E, ops::billing::ListBillingInvoices> {
-        Call::new(self.scope.pending(ops::billing::ListBillingInvoices::new()))
+        Call::new(self.scope.clone(), ops::billing::ListBillingInvoices::new())
     }
 
     /// `GET /v1/{workspace_id}/billing/invoices` (`list-billing-invoices`), every page: yields items.
@@ -1046,8 +1047,8 @@ impl<'c, E: Transport> Billing<'c, E> {
         invoice_id: impl Into<String>,
     ) -> Call<'c, E, ops::billing::GetBillingInvoice> {
         Call::new(
-            self.scope
-                .pending(ops::billing::GetBillingInvoice::new(invoice_id.into())),
+            self.scope.clone(),
+            ops::billing::GetBillingInvoice::new(invoice_id.into()),
         )
     }
 
@@ -1059,8 +1060,8 @@ impl<'c, E: Transport> Billing<'c, E> {
         invoice_id: impl Into<String>,
     ) -> Call<'c, E, ops::billing::GetBillingInvoicePdf> {
         Call::new(
-            self.scope
-                .pending(ops::billing::GetBillingInvoicePdf::new(invoice_id.into())),
+            self.scope.clone(),
+            ops::billing::GetBillingInvoicePdf::new(invoice_id.into()),
         )
     }
 }
@@ -1089,8 +1090,8 @@ impl<'c, E: Transport> BillingCustomers<'c, E> {
     /// Notes: account-level
     pub fn list(&self) -> Call<'c, E, ops::billing::ListBillingCustomers> {
         Call::new(
-            self.scope
-                .pending(ops::billing::ListBillingCustomers::new()),
+            self.scope.clone(),
+            ops::billing::ListBillingCustomers::new(),
         )
     }
 
@@ -1107,8 +1108,8 @@ impl<'c, E: Transport> BillingCustomers<'c, E> {
         body: m::CreateCustomerRequest,
     ) -> Call<'c, E, ops::billing::CreateBillingCustomer> {
         Call::new(
-            self.scope
-                .pending(ops::billing::CreateBillingCustomer::new(body)),
+            self.scope.clone(),
+            ops::billing::CreateBillingCustomer::new(body),
         )
     }
 
@@ -1120,8 +1121,8 @@ impl<'c, E: Transport> BillingCustomers<'c, E> {
         customer_id: impl Into<String>,
     ) -> Call<'c, E, ops::billing::GetBillingCustomer> {
         Call::new(
-            self.scope
-                .pending(ops::billing::GetBillingCustomer::new(customer_id.into())),
+            self.scope.clone(),
+            ops::billing::GetBillingCustomer::new(customer_id.into()),
         )
     }
 
@@ -1133,10 +1134,10 @@ impl<'c, E: Transport> BillingCustomers<'c, E> {
         customer_id: impl Into<String>,
         body: m::UpdateCustomerRequest,
     ) -> Call<'c, E, ops::billing::UpdateBillingCustomer> {
-        Call::new(self.scope.pending(ops::billing::UpdateBillingCustomer::new(
-            customer_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::billing::UpdateBillingCustomer::new(customer_id.into(), body),
+        )
     }
 
     /// `GET /v1/billing/customers/{customer_id}/config` (`get-billing-config`).
@@ -1147,8 +1148,8 @@ impl<'c, E: Transport> BillingCustomers<'c, E> {
         customer_id: impl Into<String>,
     ) -> Call<'c, E, ops::billing::GetBillingConfig> {
         Call::new(
-            self.scope
-                .pending(ops::billing::GetBillingConfig::new(customer_id.into())),
+            self.scope.clone(),
+            ops::billing::GetBillingConfig::new(customer_id.into()),
         )
     }
 
@@ -1160,10 +1161,10 @@ impl<'c, E: Transport> BillingCustomers<'c, E> {
         customer_id: impl Into<String>,
         body: m::UpdateConfigRequest,
     ) -> Call<'c, E, ops::billing::UpdateBillingConfig> {
-        Call::new(self.scope.pending(ops::billing::UpdateBillingConfig::new(
-            customer_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::billing::UpdateBillingConfig::new(customer_id.into(), body),
+        )
     }
 
     /// `POST /v1/billing/customers/{customer_id}/generate-invoice` (`generate-billing-invoice`).
@@ -1174,10 +1175,8 @@ impl<'c, E: Transport> BillingCustomers<'c, E> {
         customer_id: impl Into<String>,
     ) -> Call<'c, E, ops::billing::GenerateBillingInvoice> {
         Call::new(
-            self.scope
-                .pending(ops::billing::GenerateBillingInvoice::new(
-                    customer_id.into(),
-                )),
+            self.scope.clone(),
+            ops::billing::GenerateBillingInvoice::new(customer_id.into()),
         )
     }
 
@@ -1189,8 +1188,8 @@ impl<'c, E: Transport> BillingCustomers<'c, E> {
         customer_id: impl Into<String>,
     ) -> Call<'c, E, ops::billing::ListCustomerInvoices> {
         Call::new(
-            self.scope
-                .pending(ops::billing::ListCustomerInvoices::new(customer_id.into())),
+            self.scope.clone(),
+            ops::billing::ListCustomerInvoices::new(customer_id.into()),
         )
     }
 
@@ -1211,11 +1210,8 @@ impl<'c, E: Transport> BillingCustomers<'c, E> {
         invoice_id: impl Into<String>,
     ) -> Call<'c, E, ops::billing::MarkBillingInvoicePaid> {
         Call::new(
-            self.scope
-                .pending(ops::billing::MarkBillingInvoicePaid::new(
-                    customer_id.into(),
-                    invoice_id.into(),
-                )),
+            self.scope.clone(),
+            ops::billing::MarkBillingInvoicePaid::new(customer_id.into(), invoice_id.into()),
         )
     }
 
@@ -1227,10 +1223,10 @@ impl<'c, E: Transport> BillingCustomers<'c, E> {
         customer_id: impl Into<String>,
         invoice_id: impl Into<String>,
     ) -> Call<'c, E, ops::billing::SendBillingInvoice> {
-        Call::new(self.scope.pending(ops::billing::SendBillingInvoice::new(
-            customer_id.into(),
-            invoice_id.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::billing::SendBillingInvoice::new(customer_id.into(), invoice_id.into()),
+        )
     }
 
     /// `POST /v1/billing/customers/{customer_id}/invoices/{invoice_id}/void` (`void-billing-invoice`).
@@ -1241,10 +1237,10 @@ impl<'c, E: Transport> BillingCustomers<'c, E> {
         customer_id: impl Into<String>,
         invoice_id: impl Into<String>,
     ) -> Call<'c, E, ops::billing::VoidBillingInvoice> {
-        Call::new(self.scope.pending(ops::billing::VoidBillingInvoice::new(
-            customer_id.into(),
-            invoice_id.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::billing::VoidBillingInvoice::new(customer_id.into(), invoice_id.into()),
+        )
     }
 
     /// `GET /v1/billing/customers/{customer_id}/usage` (`get-customer-usage`).
@@ -1255,8 +1251,8 @@ impl<'c, E: Transport> BillingCustomers<'c, E> {
         customer_id: impl Into<String>,
     ) -> Call<'c, E, ops::billing::GetCustomerUsage> {
         Call::new(
-            self.scope
-                .pending(ops::billing::GetCustomerUsage::new(customer_id.into())),
+            self.scope.clone(),
+            ops::billing::GetCustomerUsage::new(customer_id.into()),
         )
     }
 
@@ -1277,11 +1273,8 @@ impl<'c, E: Transport> BillingCustomers<'c, E> {
         body: m::AttachWorkspaceRequest,
     ) -> Call<'c, E, ops::billing::AttachBillingWorkspace> {
         Call::new(
-            self.scope
-                .pending(ops::billing::AttachBillingWorkspace::new(
-                    customer_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::billing::AttachBillingWorkspace::new(customer_id.into(), body),
         )
     }
 
@@ -1294,11 +1287,8 @@ impl<'c, E: Transport> BillingCustomers<'c, E> {
         workspace_id: impl Into<String>,
     ) -> Call<'c, E, ops::billing::DetachBillingWorkspace> {
         Call::new(
-            self.scope
-                .pending(ops::billing::DetachBillingWorkspace::new(
-                    customer_id.into(),
-                    workspace_id.into(),
-                )),
+            self.scope.clone(),
+            ops::billing::DetachBillingWorkspace::new(customer_id.into(), workspace_id.into()),
         )
     }
 }
@@ -1325,16 +1315,16 @@ impl<'c, E: Transport> Briefs<'c, E> {
     /// `GET /v1/{workspace_id}/brief` (`get_latest_workspace_brief_v1__workspace_id__brief_get`).
     pub fn get(&self) -> Call<'c, E, ops::self_image::GetLatestWorkspaceBrief> {
         Call::new(
-            self.scope
-                .pending(ops::self_image::GetLatestWorkspaceBrief::new()),
+            self.scope.clone(),
+            ops::self_image::GetLatestWorkspaceBrief::new(),
         )
     }
 
     /// `POST /v1/{workspace_id}/brief` (`generate_workspace_brief_v1__workspace_id__brief_post`).
     pub fn regenerate(&self) -> Call<'c, E, ops::self_image::GenerateWorkspaceBrief> {
         Call::new(
-            self.scope
-                .pending(ops::self_image::GenerateWorkspaceBrief::new()),
+            self.scope.clone(),
+            ops::self_image::GenerateWorkspaceBrief::new(),
         )
     }
 
@@ -1344,8 +1334,8 @@ impl<'c, E: Transport> Briefs<'c, E> {
         entity_id: impl Into<String>,
     ) -> Call<'c, E, ops::self_image::GetLatestBrief> {
         Call::new(
-            self.scope
-                .pending(ops::self_image::GetLatestBrief::new(entity_id.into())),
+            self.scope.clone(),
+            ops::self_image::GetLatestBrief::new(entity_id.into()),
         )
     }
 
@@ -1355,8 +1345,8 @@ impl<'c, E: Transport> Briefs<'c, E> {
         entity_id: impl Into<String>,
     ) -> Call<'c, E, ops::self_image::GenerateBrief> {
         Call::new(
-            self.scope
-                .pending(ops::self_image::GenerateBrief::new(entity_id.into())),
+            self.scope.clone(),
+            ops::self_image::GenerateBrief::new(entity_id.into()),
         )
     }
 }
@@ -1384,7 +1374,7 @@ impl<'c, E: Transport> Calls<'c, E> {
     ///
     /// Notes: accepts `offset` too; pager uses `continuation_token`
     pub fn list(&self) -> Call<'c, E, ops::calls::ListCalls> {
-        Call::new(self.scope.pending(ops::calls::ListCalls::new()))
+        Call::new(self.scope.clone(), ops::calls::ListCalls::new())
     }
 
     /// `GET /v1/{workspace_id}/calls` (`list-calls`), every page: yields items.
@@ -1395,8 +1385,8 @@ impl<'c, E: Transport> Calls<'c, E> {
     /// `GET /v1/{workspace_id}/calls/{call_id}` (`get-call-detail`).
     pub fn get(&self, call_id: impl Into<String>) -> Call<'c, E, ops::calls::GetCallDetail> {
         Call::new(
-            self.scope
-                .pending(ops::calls::GetCallDetail::new(call_id.into())),
+            self.scope.clone(),
+            ops::calls::GetCallDetail::new(call_id.into()),
         )
     }
 
@@ -1406,8 +1396,8 @@ impl<'c, E: Transport> Calls<'c, E> {
         call_id: impl Into<String>,
     ) -> Call<'c, E, ops::calls::GetCallTimeline> {
         Call::new(
-            self.scope
-                .pending(ops::calls::GetCallTimeline::new(call_id.into())),
+            self.scope.clone(),
+            ops::calls::GetCallTimeline::new(call_id.into()),
         )
     }
 
@@ -1417,27 +1407,27 @@ impl<'c, E: Transport> Calls<'c, E> {
         call_id: impl Into<String>,
     ) -> Call<'c, E, ops::calls::GetCallIntelligence> {
         Call::new(
-            self.scope
-                .pending(ops::calls::GetCallIntelligence::new(call_id.into())),
+            self.scope.clone(),
+            ops::calls::GetCallIntelligence::new(call_id.into()),
         )
     }
 
     /// `GET /v1/{workspace_id}/calls/active/intelligence` (`list-active-calls-intelligence`).
     pub fn get_active_intelligence(&self) -> Call<'c, E, ops::calls::ListActiveCallsIntelligence> {
         Call::new(
-            self.scope
-                .pending(ops::calls::ListActiveCallsIntelligence::new()),
+            self.scope.clone(),
+            ops::calls::ListActiveCallsIntelligence::new(),
         )
     }
 
     /// `GET /v1/{workspace_id}/calls/benchmarks` (`get-call-benchmarks`).
     pub fn get_benchmarks(&self) -> Call<'c, E, ops::calls::GetCallBenchmarks> {
-        Call::new(self.scope.pending(ops::calls::GetCallBenchmarks::new()))
+        Call::new(self.scope.clone(), ops::calls::GetCallBenchmarks::new())
     }
 
     /// `GET /v1/{workspace_id}/calls/phone-volume` (`get-phone-call-volume`).
     pub fn get_phone_volume(&self) -> Call<'c, E, ops::calls::GetPhoneCallVolume> {
-        Call::new(self.scope.pending(ops::calls::GetPhoneCallVolume::new()))
+        Call::new(self.scope.clone(), ops::calls::GetPhoneCallVolume::new())
     }
 
     /// `GET /v1/{workspace_id}/calls/{call_id}/trace-analysis` (`get-call-trace-analysis`).
@@ -1446,14 +1436,14 @@ impl<'c, E: Transport> Calls<'c, E> {
         call_id: impl Into<String>,
     ) -> Call<'c, E, ops::calls::GetCallTraceAnalysis> {
         Call::new(
-            self.scope
-                .pending(ops::calls::GetCallTraceAnalysis::new(call_id.into())),
+            self.scope.clone(),
+            ops::calls::GetCallTraceAnalysis::new(call_id.into()),
         )
     }
 
     /// `GET /v1/{workspace_id}/calls/traces` (`list-call-traces`).
     pub fn list_traces(&self) -> Call<'c, E, ops::calls::ListCallTraces> {
-        Call::new(self.scope.pending(ops::calls::ListCallTraces::new()))
+        Call::new(self.scope.clone(), ops::calls::ListCallTraces::new())
     }
 
     /// `GET /v1/{workspace_id}/calls/traces` (`list-call-traces`), every page: yields items.
@@ -1467,8 +1457,8 @@ impl<'c, E: Transport> Calls<'c, E> {
         call_id: impl Into<String>,
     ) -> Call<'c, E, ops::calls::ListCallMetricValues> {
         Call::new(
-            self.scope
-                .pending(ops::calls::ListCallMetricValues::new(call_id.into())),
+            self.scope.clone(),
+            ops::calls::ListCallMetricValues::new(call_id.into()),
         )
     }
 
@@ -1478,8 +1468,8 @@ impl<'c, E: Transport> Calls<'c, E> {
         body: m::CreateOutboundCallRequest,
     ) -> Call<'c, E, ops::calls::CreateOutboundCall> {
         Call::new(
-            self.scope
-                .pending(ops::calls::CreateOutboundCall::new(body)),
+            self.scope.clone(),
+            ops::calls::CreateOutboundCall::new(body),
         )
     }
 }
@@ -1509,8 +1499,8 @@ impl<'c, E: Transport> Causal<'c, E> {
         outcome_key: impl Into<String>,
     ) -> Call<'c, E, ops::causal_ledger::ListDrivers> {
         Call::new(
-            self.scope
-                .pending(ops::causal_ledger::ListDrivers::new(outcome_key.into())),
+            self.scope.clone(),
+            ops::causal_ledger::ListDrivers::new(outcome_key.into()),
         )
     }
 }
@@ -1564,12 +1554,12 @@ impl<'c, E: Transport> ChannelsSesSetup<'c, E> {
         &self,
         body: m::CreateSesSetupRequest,
     ) -> Call<'c, E, ops::channels::CreateSesSetup> {
-        Call::new(self.scope.pending(ops::channels::CreateSesSetup::new(body)))
+        Call::new(self.scope.clone(), ops::channels::CreateSesSetup::new(body))
     }
 
     /// `GET /v1/{workspace_id}/channels/ses-setup` (`list-ses-setups`).
     pub fn list(&self) -> Call<'c, E, ops::channels::ListSesSetups> {
-        Call::new(self.scope.pending(ops::channels::ListSesSetups::new()))
+        Call::new(self.scope.clone(), ops::channels::ListSesSetups::new())
     }
 
     /// `GET /v1/{workspace_id}/channels/ses-setup` (`list-ses-setups`), every page: yields items.
@@ -1580,8 +1570,8 @@ impl<'c, E: Transport> ChannelsSesSetup<'c, E> {
     /// `GET /v1/{workspace_id}/channels/ses-setup/{setup_id}` (`get-ses-setup`).
     pub fn get(&self, setup_id: impl Into<String>) -> Call<'c, E, ops::channels::GetSesSetup> {
         Call::new(
-            self.scope
-                .pending(ops::channels::GetSesSetup::new(setup_id.into())),
+            self.scope.clone(),
+            ops::channels::GetSesSetup::new(setup_id.into()),
         )
     }
 
@@ -1591,8 +1581,8 @@ impl<'c, E: Transport> ChannelsSesSetup<'c, E> {
         setup_id: impl Into<String>,
     ) -> Call<'c, E, ops::channels::VerifySesSetupDns> {
         Call::new(
-            self.scope
-                .pending(ops::channels::VerifySesSetupDns::new(setup_id.into())),
+            self.scope.clone(),
+            ops::channels::VerifySesSetupDns::new(setup_id.into()),
         )
     }
 
@@ -1604,8 +1594,8 @@ impl<'c, E: Transport> ChannelsSesSetup<'c, E> {
         setup_id: impl Into<String>,
     ) -> Call<'c, E, ops::channels::DeleteSesSetup> {
         Call::new(
-            self.scope
-                .pending(ops::channels::DeleteSesSetup::new(setup_id.into())),
+            self.scope.clone(),
+            ops::channels::DeleteSesSetup::new(setup_id.into()),
         )
     }
 }
@@ -1632,8 +1622,8 @@ impl<'c, E: Transport> CommandCenter<'c, E> {
     /// `GET /v1/{workspace_id}/command-center` (`get-command-center`).
     pub fn get(&self) -> Call<'c, E, ops::command_center::GetCommandCenter> {
         Call::new(
-            self.scope
-                .pending(ops::command_center::GetCommandCenter::new()),
+            self.scope.clone(),
+            ops::command_center::GetCommandCenter::new(),
         )
     }
 }
@@ -1660,19 +1650,19 @@ impl<'c, E: Transport> Compliance<'c, E> {
     /// `GET /v1/{workspace_id}/compliance/dashboard` (`get-compliance-dashboard`).
     pub fn get_dashboard(&self) -> Call<'c, E, ops::compliance::GetComplianceDashboard> {
         Call::new(
-            self.scope
-                .pending(ops::compliance::GetComplianceDashboard::new()),
+            self.scope.clone(),
+            ops::compliance::GetComplianceDashboard::new(),
         )
     }
 
     /// `GET /v1/{workspace_id}/compliance/hipaa` (`get-hipaa-report`).
     pub fn get_hipaa(&self) -> Call<'c, E, ops::compliance::GetHipaaReport> {
-        Call::new(self.scope.pending(ops::compliance::GetHipaaReport::new()))
+        Call::new(self.scope.clone(), ops::compliance::GetHipaaReport::new())
     }
 
     /// `GET /v1/{workspace_id}/compliance/access-review` (`get-access-review`).
     pub fn get_access_review(&self) -> Call<'c, E, ops::compliance::GetAccessReview> {
-        Call::new(self.scope.pending(ops::compliance::GetAccessReview::new()))
+        Call::new(self.scope.clone(), ops::compliance::GetAccessReview::new())
     }
 }
 
@@ -1701,16 +1691,16 @@ impl<'c, E: Transport> ContextGraphs<'c, E> {
         body: m::CreateContextGraphRequest,
     ) -> Call<'c, E, ops::context_graphs::CreateContextGraph> {
         Call::new(
-            self.scope
-                .pending(ops::context_graphs::CreateContextGraph::new(body)),
+            self.scope.clone(),
+            ops::context_graphs::CreateContextGraph::new(body),
         )
     }
 
     /// `GET /v1/{workspace_id}/context-graphs` (`list-context_graphs`).
     pub fn list(&self) -> Call<'c, E, ops::context_graphs::ListContextGraphs> {
         Call::new(
-            self.scope
-                .pending(ops::context_graphs::ListContextGraphs::new()),
+            self.scope.clone(),
+            ops::context_graphs::ListContextGraphs::new(),
         )
     }
 
@@ -1727,10 +1717,8 @@ impl<'c, E: Transport> ContextGraphs<'c, E> {
         context_graph_id: impl Into<String>,
     ) -> Call<'c, E, ops::context_graphs::GetContextGraph> {
         Call::new(
-            self.scope
-                .pending(ops::context_graphs::GetContextGraph::new(
-                    context_graph_id.into(),
-                )),
+            self.scope.clone(),
+            ops::context_graphs::GetContextGraph::new(context_graph_id.into()),
         )
     }
 
@@ -1741,11 +1729,8 @@ impl<'c, E: Transport> ContextGraphs<'c, E> {
         body: m::UpdateContextGraphRequest,
     ) -> Call<'c, E, ops::context_graphs::UpdateContextGraph> {
         Call::new(
-            self.scope
-                .pending(ops::context_graphs::UpdateContextGraph::new(
-                    context_graph_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::context_graphs::UpdateContextGraph::new(context_graph_id.into(), body),
         )
     }
 
@@ -1757,10 +1742,8 @@ impl<'c, E: Transport> ContextGraphs<'c, E> {
         context_graph_id: impl Into<String>,
     ) -> Call<'c, E, ops::context_graphs::DeleteContextGraph> {
         Call::new(
-            self.scope
-                .pending(ops::context_graphs::DeleteContextGraph::new(
-                    context_graph_id.into(),
-                )),
+            self.scope.clone(),
+            ops::context_graphs::DeleteContextGraph::new(context_graph_id.into()),
         )
     }
 
@@ -1771,11 +1754,8 @@ impl<'c, E: Transport> ContextGraphs<'c, E> {
         body: m::CreateContextGraphVersionRequest,
     ) -> Call<'c, E, ops::context_graphs::CreateContextGraphVersion> {
         Call::new(
-            self.scope
-                .pending(ops::context_graphs::CreateContextGraphVersion::new(
-                    context_graph_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::context_graphs::CreateContextGraphVersion::new(context_graph_id.into(), body),
         )
     }
 
@@ -1785,10 +1765,8 @@ impl<'c, E: Transport> ContextGraphs<'c, E> {
         context_graph_id: impl Into<String>,
     ) -> Call<'c, E, ops::context_graphs::ListContextGraphVersions> {
         Call::new(
-            self.scope
-                .pending(ops::context_graphs::ListContextGraphVersions::new(
-                    context_graph_id.into(),
-                )),
+            self.scope.clone(),
+            ops::context_graphs::ListContextGraphVersions::new(context_graph_id.into()),
         )
     }
 
@@ -1809,11 +1787,11 @@ impl<'c, E: Transport> ContextGraphs<'c, E> {
         version: impl Into<m::IntOrString>,
     ) -> Call<'c, E, ops::context_graphs::GetContextGraphVersion> {
         Call::new(
-            self.scope
-                .pending(ops::context_graphs::GetContextGraphVersion::new(
-                    context_graph_id.into(),
-                    version.into(),
-                )),
+            self.scope.clone(),
+            ops::context_graphs::GetContextGraphVersion::new(
+                context_graph_id.into(),
+                version.into(),
+            ),
         )
     }
 }
@@ -1840,8 +1818,8 @@ impl<'c, E: Transport> Conversations<'c, E> {
     /// `GET /v1/{workspace_id}/conversations` (`list_conversations_v1__workspace_id__conversations_get`).
     pub fn list(&self) -> Call<'c, E, ops::conversations::ListConversations> {
         Call::new(
-            self.scope
-                .pending(ops::conversations::ListConversations::new()),
+            self.scope.clone(),
+            ops::conversations::ListConversations::new(),
         )
     }
 
@@ -1858,8 +1836,8 @@ impl<'c, E: Transport> Conversations<'c, E> {
         body: m::CreateConversationRequest,
     ) -> Call<'c, E, ops::conversations::CreateConversation> {
         Call::new(
-            self.scope
-                .pending(ops::conversations::CreateConversation::new(body)),
+            self.scope.clone(),
+            ops::conversations::CreateConversation::new(body),
         )
     }
 
@@ -1868,9 +1846,10 @@ impl<'c, E: Transport> Conversations<'c, E> {
         &self,
         conversation_id: impl Into<String>,
     ) -> Call<'c, E, ops::conversations::GetConversation> {
-        Call::new(self.scope.pending(ops::conversations::GetConversation::new(
-            conversation_id.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::conversations::GetConversation::new(conversation_id.into()),
+        )
     }
 
     /// `DELETE /v1/{workspace_id}/conversations/{conversation_id}` (`close_conversation_v1__workspace_id__conversations__conversation_id__delete`).
@@ -1881,10 +1860,8 @@ impl<'c, E: Transport> Conversations<'c, E> {
         conversation_id: impl Into<String>,
     ) -> Call<'c, E, ops::conversations::CloseConversation> {
         Call::new(
-            self.scope
-                .pending(ops::conversations::CloseConversation::new(
-                    conversation_id.into(),
-                )),
+            self.scope.clone(),
+            ops::conversations::CloseConversation::new(conversation_id.into()),
         )
     }
 
@@ -1896,10 +1873,10 @@ impl<'c, E: Transport> Conversations<'c, E> {
         conversation_id: impl Into<String>,
         body: m::TurnRequest,
     ) -> Call<'c, E, ops::conversations::CreateTurn> {
-        Call::new(self.scope.pending(ops::conversations::CreateTurn::new(
-            conversation_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::conversations::CreateTurn::new(conversation_id.into(), body),
+        )
     }
 
     /// `POST /v1/{workspace_id}/conversations/{conversation_id}/turns/stream` (`create_turn_stream_v1__workspace_id__conversations__conversation_id__turns_stream_post`).
@@ -1911,11 +1888,8 @@ impl<'c, E: Transport> Conversations<'c, E> {
         body: m::TurnRequest,
     ) -> Call<'c, E, ops::conversations::CreateTurnStream> {
         Call::new(
-            self.scope
-                .pending(ops::conversations::CreateTurnStream::new(
-                    conversation_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::conversations::CreateTurnStream::new(conversation_id.into(), body),
         )
     }
 
@@ -1928,11 +1902,8 @@ impl<'c, E: Transport> Conversations<'c, E> {
         body: m::TurnRequest,
     ) -> Call<'c, E, ops::conversations::CreateTurnStream> {
         Call::new(
-            self.scope
-                .pending(ops::conversations::CreateTurnStream::new(
-                    conversation_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::conversations::CreateTurnStream::new(conversation_id.into(), body),
         )
     }
 }
@@ -1973,7 +1944,7 @@ impl<'c, E: Transport> Crm<'c, E> {
 
     /// `GET /v1/{workspace_id}/crm/status` (`crm-status`).
     pub fn get_status(&self) -> Call<'c, E, ops::crm::CrmStatus> {
-        Call::new(self.scope.pending(ops::crm::CrmStatus::new()))
+        Call::new(self.scope.clone(), ops::crm::CrmStatus::new())
     }
 }
 
@@ -1998,7 +1969,7 @@ impl<'c, E: Transport> CrmCompanies<'c, E> {
 
     /// `GET /v1/{workspace_id}/crm/companies` (`crm-company-search`).
     pub fn list(&self) -> Call<'c, E, ops::crm::CrmCompanySearch> {
-        Call::new(self.scope.pending(ops::crm::CrmCompanySearch::new()))
+        Call::new(self.scope.clone(), ops::crm::CrmCompanySearch::new())
     }
 
     /// `GET /v1/{workspace_id}/crm/companies` (`crm-company-search`), every page: yields items.
@@ -2009,8 +1980,8 @@ impl<'c, E: Transport> CrmCompanies<'c, E> {
     /// `GET /v1/{workspace_id}/crm/companies/{company_id}` (`crm-company-detail`).
     pub fn get(&self, company_id: impl Into<String>) -> Call<'c, E, ops::crm::CrmCompanyDetail> {
         Call::new(
-            self.scope
-                .pending(ops::crm::CrmCompanyDetail::new(company_id.into())),
+            self.scope.clone(),
+            ops::crm::CrmCompanyDetail::new(company_id.into()),
         )
     }
 }
@@ -2036,7 +2007,7 @@ impl<'c, E: Transport> CrmContacts<'c, E> {
 
     /// `GET /v1/{workspace_id}/crm/contacts` (`crm-contact-search`).
     pub fn list(&self) -> Call<'c, E, ops::crm::CrmContactSearch> {
-        Call::new(self.scope.pending(ops::crm::CrmContactSearch::new()))
+        Call::new(self.scope.clone(), ops::crm::CrmContactSearch::new())
     }
 
     /// `GET /v1/{workspace_id}/crm/contacts` (`crm-contact-search`), every page: yields items.
@@ -2047,8 +2018,8 @@ impl<'c, E: Transport> CrmContacts<'c, E> {
     /// `GET /v1/{workspace_id}/crm/contacts/{contact_id}` (`crm-contact-detail`).
     pub fn get(&self, contact_id: impl Into<String>) -> Call<'c, E, ops::crm::CrmContactDetail> {
         Call::new(
-            self.scope
-                .pending(ops::crm::CrmContactDetail::new(contact_id.into())),
+            self.scope.clone(),
+            ops::crm::CrmContactDetail::new(contact_id.into()),
         )
     }
 
@@ -2058,8 +2029,8 @@ impl<'c, E: Transport> CrmContacts<'c, E> {
         contact_id: impl Into<String>,
     ) -> Call<'c, E, ops::crm::CrmContactTimeline> {
         Call::new(
-            self.scope
-                .pending(ops::crm::CrmContactTimeline::new(contact_id.into())),
+            self.scope.clone(),
+            ops::crm::CrmContactTimeline::new(contact_id.into()),
         )
     }
 
@@ -2093,7 +2064,7 @@ impl<'c, E: Transport> CrmDeals<'c, E> {
 
     /// `GET /v1/{workspace_id}/crm/deals` (`crm-deal-search`).
     pub fn list(&self) -> Call<'c, E, ops::crm::CrmDealSearch> {
-        Call::new(self.scope.pending(ops::crm::CrmDealSearch::new()))
+        Call::new(self.scope.clone(), ops::crm::CrmDealSearch::new())
     }
 
     /// `GET /v1/{workspace_id}/crm/deals` (`crm-deal-search`), every page: yields items.
@@ -2104,14 +2075,14 @@ impl<'c, E: Transport> CrmDeals<'c, E> {
     /// `GET /v1/{workspace_id}/crm/deals/{deal_id}` (`crm-deal-detail`).
     pub fn get(&self, deal_id: impl Into<String>) -> Call<'c, E, ops::crm::CrmDealDetail> {
         Call::new(
-            self.scope
-                .pending(ops::crm::CrmDealDetail::new(deal_id.into())),
+            self.scope.clone(),
+            ops::crm::CrmDealDetail::new(deal_id.into()),
         )
     }
 
     /// `GET /v1/{workspace_id}/crm/deals/pipeline` (`crm-deal-pipeline`).
     pub fn get_pipeline(&self) -> Call<'c, E, ops::crm::CrmDealPipeline> {
-        Call::new(self.scope.pending(ops::crm::CrmDealPipeline::new()))
+        Call::new(self.scope.clone(), ops::crm::CrmDealPipeline::new())
     }
 }
 
@@ -2136,7 +2107,7 @@ impl<'c, E: Transport> Dashboards<'c, E> {
 
     /// `GET /v1/{workspace_id}/dashboards` (`list_dashboards_v1__workspace_id__dashboards_get`).
     pub fn list(&self) -> Call<'c, E, ops::dashboards::ListDashboards> {
-        Call::new(self.scope.pending(ops::dashboards::ListDashboards::new()))
+        Call::new(self.scope.clone(), ops::dashboards::ListDashboards::new())
     }
 
     /// `GET /v1/{workspace_id}/dashboards` (`list_dashboards_v1__workspace_id__dashboards_get`), every page: yields items.
@@ -2150,8 +2121,8 @@ impl<'c, E: Transport> Dashboards<'c, E> {
         body: m::CreateDashboardRequest,
     ) -> Call<'c, E, ops::dashboards::CreateDashboard> {
         Call::new(
-            self.scope
-                .pending(ops::dashboards::CreateDashboard::new(body)),
+            self.scope.clone(),
+            ops::dashboards::CreateDashboard::new(body),
         )
     }
 
@@ -2161,8 +2132,8 @@ impl<'c, E: Transport> Dashboards<'c, E> {
         slug: impl Into<String>,
     ) -> Call<'c, E, ops::dashboards::GetDashboardBySlug> {
         Call::new(
-            self.scope
-                .pending(ops::dashboards::GetDashboardBySlug::new(slug.into())),
+            self.scope.clone(),
+            ops::dashboards::GetDashboardBySlug::new(slug.into()),
         )
     }
 
@@ -2174,8 +2145,8 @@ impl<'c, E: Transport> Dashboards<'c, E> {
         dashboard_id: impl Into<String>,
     ) -> Call<'c, E, ops::dashboards::DeleteDashboard> {
         Call::new(
-            self.scope
-                .pending(ops::dashboards::DeleteDashboard::new(dashboard_id.into())),
+            self.scope.clone(),
+            ops::dashboards::DeleteDashboard::new(dashboard_id.into()),
         )
     }
 
@@ -2185,8 +2156,8 @@ impl<'c, E: Transport> Dashboards<'c, E> {
         dashboard_id: impl Into<String>,
     ) -> Call<'c, E, ops::dashboards::GetDashboard> {
         Call::new(
-            self.scope
-                .pending(ops::dashboards::GetDashboard::new(dashboard_id.into())),
+            self.scope.clone(),
+            ops::dashboards::GetDashboard::new(dashboard_id.into()),
         )
     }
 
@@ -2196,10 +2167,10 @@ impl<'c, E: Transport> Dashboards<'c, E> {
         dashboard_id: impl Into<String>,
         body: m::UpdateDashboardRequest,
     ) -> Call<'c, E, ops::dashboards::UpdateDashboard> {
-        Call::new(self.scope.pending(ops::dashboards::UpdateDashboard::new(
-            dashboard_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::dashboards::UpdateDashboard::new(dashboard_id.into(), body),
+        )
     }
 
     /// `POST /v1/{workspace_id}/dashboards/{dashboard_id}/execute` (`execute_dashboard_v1__workspace_id__dashboards__dashboard_id__execute_post`).
@@ -2208,8 +2179,8 @@ impl<'c, E: Transport> Dashboards<'c, E> {
         dashboard_id: impl Into<String>,
     ) -> Call<'c, E, ops::dashboards::ExecuteDashboard> {
         Call::new(
-            self.scope
-                .pending(ops::dashboards::ExecuteDashboard::new(dashboard_id.into())),
+            self.scope.clone(),
+            ops::dashboards::ExecuteDashboard::new(dashboard_id.into()),
         )
     }
 }
@@ -2241,10 +2212,10 @@ impl<'c, E: Transport> DataQuery<'c, E> {
         schema: impl Into<String>,
         table: impl Into<String>,
     ) -> Call<'c, E, ops::data_query::QueryTable> {
-        Call::new(self.scope.pending(ops::data_query::QueryTable::new(
-            schema.into(),
-            table.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::data_query::QueryTable::new(schema.into(), table.into()),
+        )
     }
 
     /// `GET /v1/{workspace_id}/query/{schema}/{table}` (`query_table_v1__workspace_id__query__schema___table__get`), every page: yields items.
@@ -2282,16 +2253,16 @@ impl<'c, E: Transport> DataSources<'c, E> {
         body: m::CreateDataSourceRequest,
     ) -> Call<'c, E, ops::data_sources::CreateDataSource> {
         Call::new(
-            self.scope
-                .pending(ops::data_sources::CreateDataSource::new(body)),
+            self.scope.clone(),
+            ops::data_sources::CreateDataSource::new(body),
         )
     }
 
     /// `GET /v1/{workspace_id}/data-sources` (`list-data-sources`).
     pub fn list(&self) -> Call<'c, E, ops::data_sources::ListDataSources> {
         Call::new(
-            self.scope
-                .pending(ops::data_sources::ListDataSources::new()),
+            self.scope.clone(),
+            ops::data_sources::ListDataSources::new(),
         )
     }
 
@@ -2306,8 +2277,8 @@ impl<'c, E: Transport> DataSources<'c, E> {
         data_source_id: impl Into<String>,
     ) -> Call<'c, E, ops::data_sources::GetDataSource> {
         Call::new(
-            self.scope
-                .pending(ops::data_sources::GetDataSource::new(data_source_id.into())),
+            self.scope.clone(),
+            ops::data_sources::GetDataSource::new(data_source_id.into()),
         )
     }
 
@@ -2317,10 +2288,10 @@ impl<'c, E: Transport> DataSources<'c, E> {
         data_source_id: impl Into<String>,
         body: m::UpdateDataSourceRequest,
     ) -> Call<'c, E, ops::data_sources::UpdateDataSource> {
-        Call::new(self.scope.pending(ops::data_sources::UpdateDataSource::new(
-            data_source_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::data_sources::UpdateDataSource::new(data_source_id.into(), body),
+        )
     }
 
     /// `DELETE /v1/{workspace_id}/data-sources/{data_source_id}` (`delete-data-source`).
@@ -2330,9 +2301,10 @@ impl<'c, E: Transport> DataSources<'c, E> {
         &self,
         data_source_id: impl Into<String>,
     ) -> Call<'c, E, ops::data_sources::DeleteDataSource> {
-        Call::new(self.scope.pending(ops::data_sources::DeleteDataSource::new(
-            data_source_id.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::data_sources::DeleteDataSource::new(data_source_id.into()),
+        )
     }
 
     /// `GET /v1/{workspace_id}/data-sources/{data_source_id}/status` (`data-source-status`).
@@ -2340,9 +2312,10 @@ impl<'c, E: Transport> DataSources<'c, E> {
         &self,
         data_source_id: impl Into<String>,
     ) -> Call<'c, E, ops::data_sources::DataSourceStatus> {
-        Call::new(self.scope.pending(ops::data_sources::DataSourceStatus::new(
-            data_source_id.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::data_sources::DataSourceStatus::new(data_source_id.into()),
+        )
     }
 
     /// `GET /v1/{workspace_id}/data-sources/{data_source_id}/sync-history` (`data-source-sync-history`).
@@ -2351,10 +2324,8 @@ impl<'c, E: Transport> DataSources<'c, E> {
         data_source_id: impl Into<String>,
     ) -> Call<'c, E, ops::data_sources::DataSourceSyncHistory> {
         Call::new(
-            self.scope
-                .pending(ops::data_sources::DataSourceSyncHistory::new(
-                    data_source_id.into(),
-                )),
+            self.scope.clone(),
+            ops::data_sources::DataSourceSyncHistory::new(data_source_id.into()),
         )
     }
 
@@ -2364,10 +2335,8 @@ impl<'c, E: Transport> DataSources<'c, E> {
         data_source_id: impl Into<String>,
     ) -> Call<'c, E, ops::data_sources::TriggerDataSourceSync> {
         Call::new(
-            self.scope
-                .pending(ops::data_sources::TriggerDataSourceSync::new(
-                    data_source_id.into(),
-                )),
+            self.scope.clone(),
+            ops::data_sources::TriggerDataSourceSync::new(data_source_id.into()),
         )
     }
 }
@@ -2397,16 +2366,16 @@ impl<'c, E: Transport> DemoPulse<'c, E> {
         body: m::DemoPulseStartRequest,
     ) -> Call<'c, E, ops::demo_pulse::StartDemoPulse> {
         Call::new(
-            self.scope
-                .pending(ops::demo_pulse::StartDemoPulse::new(body)),
+            self.scope.clone(),
+            ops::demo_pulse::StartDemoPulse::new(body),
         )
     }
 
     /// `GET /v1/{workspace_id}/demo-pulse/status` (`get-demo-pulse-status`).
     pub fn get_status(&self) -> Call<'c, E, ops::demo_pulse::GetDemoPulseStatus> {
         Call::new(
-            self.scope
-                .pending(ops::demo_pulse::GetDemoPulseStatus::new()),
+            self.scope.clone(),
+            ops::demo_pulse::GetDemoPulseStatus::new(),
         )
     }
 
@@ -2416,8 +2385,8 @@ impl<'c, E: Transport> DemoPulse<'c, E> {
         body: m::DemoPulseStopRequest,
     ) -> Call<'c, E, ops::demo_pulse::StopDemoPulse> {
         Call::new(
-            self.scope
-                .pending(ops::demo_pulse::StopDemoPulse::new(body)),
+            self.scope.clone(),
+            ops::demo_pulse::StopDemoPulse::new(body),
         )
     }
 }
@@ -2447,8 +2416,8 @@ impl<'c, E: Transport> DesktopSessions<'c, E> {
         body: m::DesktopSessionsCreateSessionRequest,
     ) -> Call<'c, E, ops::desktop_sessions::CreateDesktopSession> {
         Call::new(
-            self.scope
-                .pending(ops::desktop_sessions::CreateDesktopSession::new(body)),
+            self.scope.clone(),
+            ops::desktop_sessions::CreateDesktopSession::new(body),
         )
     }
 
@@ -2458,10 +2427,8 @@ impl<'c, E: Transport> DesktopSessions<'c, E> {
         session_id: impl Into<String>,
     ) -> Call<'c, E, ops::desktop_sessions::DisconnectSession> {
         Call::new(
-            self.scope
-                .pending(ops::desktop_sessions::DisconnectSession::new(
-                    session_id.into(),
-                )),
+            self.scope.clone(),
+            ops::desktop_sessions::DisconnectSession::new(session_id.into()),
         )
     }
 
@@ -2472,11 +2439,8 @@ impl<'c, E: Transport> DesktopSessions<'c, E> {
         body: m::ActionRequest,
     ) -> Call<'c, E, ops::desktop_sessions::PerformAction> {
         Call::new(
-            self.scope
-                .pending(ops::desktop_sessions::PerformAction::new(
-                    session_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::desktop_sessions::PerformAction::new(session_id.into(), body),
         )
     }
 
@@ -2486,8 +2450,8 @@ impl<'c, E: Transport> DesktopSessions<'c, E> {
         session_id: impl Into<String>,
     ) -> Call<'c, E, ops::desktop_sessions::GetScreenshot> {
         Call::new(
-            self.scope
-                .pending(ops::desktop_sessions::GetScreenshot::new(session_id.into())),
+            self.scope.clone(),
+            ops::desktop_sessions::GetScreenshot::new(session_id.into()),
         )
     }
 
@@ -2497,10 +2461,8 @@ impl<'c, E: Transport> DesktopSessions<'c, E> {
         session_id: impl Into<String>,
     ) -> Call<'c, E, ops::desktop_sessions::GetSessionStatus> {
         Call::new(
-            self.scope
-                .pending(ops::desktop_sessions::GetSessionStatus::new(
-                    session_id.into(),
-                )),
+            self.scope.clone(),
+            ops::desktop_sessions::GetSessionStatus::new(session_id.into()),
         )
     }
 }
@@ -2530,24 +2492,24 @@ impl<'c, E: Transport> Epidemiology<'c, E> {
         code: impl Into<String>,
     ) -> Call<'c, E, ops::epidemiology::ListCohortDrivers> {
         Call::new(
-            self.scope
-                .pending(ops::epidemiology::ListCohortDrivers::new(code.into())),
+            self.scope.clone(),
+            ops::epidemiology::ListCohortDrivers::new(code.into()),
         )
     }
 
     /// `GET /v1/{workspace_id}/epidemiology/cooccurrence` (`list_cooccurrence_v1__workspace_id__epidemiology_cooccurrence_get`).
     pub fn list_cooccurrence(&self) -> Call<'c, E, ops::epidemiology::ListCooccurrence> {
         Call::new(
-            self.scope
-                .pending(ops::epidemiology::ListCooccurrence::new()),
+            self.scope.clone(),
+            ops::epidemiology::ListCooccurrence::new(),
         )
     }
 
     /// `GET /v1/{workspace_id}/epidemiology/patient-burden` (`list_patient_burden_v1__workspace_id__epidemiology_patient_burden_get`).
     pub fn list_patient_burden(&self) -> Call<'c, E, ops::epidemiology::ListPatientBurden> {
         Call::new(
-            self.scope
-                .pending(ops::epidemiology::ListPatientBurden::new()),
+            self.scope.clone(),
+            ops::epidemiology::ListPatientBurden::new(),
         )
     }
 
@@ -2556,14 +2518,15 @@ impl<'c, E: Transport> Epidemiology<'c, E> {
         &self,
         patient_entity_id: impl Into<String>,
     ) -> Call<'c, E, ops::epidemiology::GetPatientBurden> {
-        Call::new(self.scope.pending(ops::epidemiology::GetPatientBurden::new(
-            patient_entity_id.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::epidemiology::GetPatientBurden::new(patient_entity_id.into()),
+        )
     }
 
     /// `GET /v1/{workspace_id}/epidemiology/prevalence` (`list_prevalence_v1__workspace_id__epidemiology_prevalence_get`).
     pub fn list_prevalence(&self) -> Call<'c, E, ops::epidemiology::ListPrevalence> {
-        Call::new(self.scope.pending(ops::epidemiology::ListPrevalence::new()))
+        Call::new(self.scope.clone(), ops::epidemiology::ListPrevalence::new())
     }
 
     /// `GET /v1/{workspace_id}/epidemiology/trends` (`list_trends_v1__workspace_id__epidemiology_trends_get`).
@@ -2572,8 +2535,8 @@ impl<'c, E: Transport> Epidemiology<'c, E> {
         code: impl Into<String>,
     ) -> Call<'c, E, ops::epidemiology::ListTrends> {
         Call::new(
-            self.scope
-                .pending(ops::epidemiology::ListTrends::new(code.into())),
+            self.scope.clone(),
+            ops::epidemiology::ListTrends::new(code.into()),
         )
     }
 }
@@ -2601,7 +2564,7 @@ impl<'c, E: Transport> Events<'c, E> {
     ///
     /// Notes: SSE subscription
     pub fn subscribe_to_workspace(&self) -> Call<'c, E, ops::events::GetEventStream> {
-        Call::new(self.scope.pending(ops::events::GetEventStream::new()))
+        Call::new(self.scope.clone(), ops::events::GetEventStream::new())
     }
 }
 
@@ -2636,22 +2599,22 @@ impl<'c, E: Transport> Fhir<'c, E> {
 
     /// `GET /v1/{workspace_id}/fhir/status` (`fhir-status`).
     pub fn get_status(&self) -> Call<'c, E, ops::fhir::FhirStatus> {
-        Call::new(self.scope.pending(ops::fhir::FhirStatus::new()))
+        Call::new(self.scope.clone(), ops::fhir::FhirStatus::new())
     }
 
     /// `GET /v1/{workspace_id}/fhir/sync-failures` (`fhir-sync-failures`).
     pub fn get_sync_failures(&self) -> Call<'c, E, ops::fhir::FhirSyncFailures> {
-        Call::new(self.scope.pending(ops::fhir::FhirSyncFailures::new()))
+        Call::new(self.scope.clone(), ops::fhir::FhirSyncFailures::new())
     }
 
     /// `POST /v1/{workspace_id}/fhir/import` (`fhir-import`).
     pub fn import(&self, body: m::FhirImportRequest) -> Call<'c, E, ops::fhir::FhirImport> {
-        Call::new(self.scope.pending(ops::fhir::FhirImport::new(body)))
+        Call::new(self.scope.clone(), ops::fhir::FhirImport::new(body))
     }
 
     /// `GET /v1/{workspace_id}/fhir/patients` (`fhir-patient-search`).
     pub fn search_patients(&self) -> Call<'c, E, ops::fhir::FhirPatientSearch> {
-        Call::new(self.scope.pending(ops::fhir::FhirPatientSearch::new()))
+        Call::new(self.scope.clone(), ops::fhir::FhirPatientSearch::new())
     }
 
     /// `GET /v1/{workspace_id}/fhir/patients` (`fhir-patient-search`), every page: yields items.
@@ -2667,8 +2630,8 @@ impl<'c, E: Transport> Fhir<'c, E> {
         patient_id: impl Into<String>,
     ) -> Call<'c, E, ops::fhir::FhirPatientSummary> {
         Call::new(
-            self.scope
-                .pending(ops::fhir::FhirPatientSummary::new(patient_id.into())),
+            self.scope.clone(),
+            ops::fhir::FhirPatientSummary::new(patient_id.into()),
         )
     }
 
@@ -2678,8 +2641,8 @@ impl<'c, E: Transport> Fhir<'c, E> {
         patient_id: impl Into<String>,
     ) -> Call<'c, E, ops::fhir::FhirPatientTimeline> {
         Call::new(
-            self.scope
-                .pending(ops::fhir::FhirPatientTimeline::new(patient_id.into())),
+            self.scope.clone(),
+            ops::fhir::FhirPatientTimeline::new(patient_id.into()),
         )
     }
 
@@ -2691,10 +2654,10 @@ impl<'c, E: Transport> Fhir<'c, E> {
         body: impl Into<bytes::Bytes>,
         content_type: impl Into<String>,
     ) -> Call<'c, E, ops::fhir::FhirImportStream> {
-        Call::new(self.scope.pending(ops::fhir::FhirImportStream::new(
-            body.into(),
-            content_type.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::fhir::FhirImportStream::new(body.into(), content_type.into()),
+        )
     }
 }
 
@@ -2723,8 +2686,8 @@ impl<'c, E: Transport> FhirResources<'c, E> {
         resource_type: impl Into<String>,
     ) -> Call<'c, E, ops::fhir::FhirSearchResources> {
         Call::new(
-            self.scope
-                .pending(ops::fhir::FhirSearchResources::new(resource_type.into())),
+            self.scope.clone(),
+            ops::fhir::FhirSearchResources::new(resource_type.into()),
         )
     }
 
@@ -2734,10 +2697,10 @@ impl<'c, E: Transport> FhirResources<'c, E> {
         resource_type: impl Into<String>,
         body: m::FhirWriteRequest,
     ) -> Call<'c, E, ops::fhir::FhirCreateResource> {
-        Call::new(self.scope.pending(ops::fhir::FhirCreateResource::new(
-            resource_type.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::fhir::FhirCreateResource::new(resource_type.into(), body),
+        )
     }
 
     /// `GET /v1/{workspace_id}/fhir/resources/{resource_type}/{resource_id}` (`fhir-get-resource`).
@@ -2746,10 +2709,10 @@ impl<'c, E: Transport> FhirResources<'c, E> {
         resource_type: impl Into<String>,
         resource_id: impl Into<String>,
     ) -> Call<'c, E, ops::fhir::FhirGetResource> {
-        Call::new(self.scope.pending(ops::fhir::FhirGetResource::new(
-            resource_type.into(),
-            resource_id.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::fhir::FhirGetResource::new(resource_type.into(), resource_id.into()),
+        )
     }
 
     /// `PUT /v1/{workspace_id}/fhir/resources/{resource_type}/{resource_id}` (`fhir-update-resource`).
@@ -2759,11 +2722,10 @@ impl<'c, E: Transport> FhirResources<'c, E> {
         resource_id: impl Into<String>,
         body: m::FhirWriteRequest,
     ) -> Call<'c, E, ops::fhir::FhirUpdateResource> {
-        Call::new(self.scope.pending(ops::fhir::FhirUpdateResource::new(
-            resource_type.into(),
-            resource_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::fhir::FhirUpdateResource::new(resource_type.into(), resource_id.into(), body),
+        )
     }
 
     /// `GET /v1/{workspace_id}/fhir/resources/{resource_type}/{resource_id}/history` (`fhir-get-resource-history`).
@@ -2772,10 +2734,10 @@ impl<'c, E: Transport> FhirResources<'c, E> {
         resource_type: impl Into<String>,
         resource_id: impl Into<String>,
     ) -> Call<'c, E, ops::fhir::FhirGetResourceHistory> {
-        Call::new(self.scope.pending(ops::fhir::FhirGetResourceHistory::new(
-            resource_type.into(),
-            resource_id.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::fhir::FhirGetResourceHistory::new(resource_type.into(), resource_id.into()),
+        )
     }
 
     /// `GET /v1/{workspace_id}/fhir/resources/{resource_type}/{resource_id}/history` (`fhir-get-resource-history`), every page: yields items.
@@ -2809,7 +2771,7 @@ impl<'c, E: Transport> FhirViews<'c, E> {
 
     /// `GET /v1/{workspace_id}/fhir/views/patients` (`fhir-patients-view`).
     pub fn patients(&self) -> Call<'c, E, ops::fhir::FhirPatientsView> {
-        Call::new(self.scope.pending(ops::fhir::FhirPatientsView::new()))
+        Call::new(self.scope.clone(), ops::fhir::FhirPatientsView::new())
     }
 
     /// `GET /v1/{workspace_id}/fhir/views/patients` (`fhir-patients-view`), every page: yields items.
@@ -2819,7 +2781,7 @@ impl<'c, E: Transport> FhirViews<'c, E> {
 
     /// `GET /v1/{workspace_id}/fhir/views/appointments` (`fhir-appointments-view`).
     pub fn appointments(&self) -> Call<'c, E, ops::fhir::FhirAppointmentsView> {
-        Call::new(self.scope.pending(ops::fhir::FhirAppointmentsView::new()))
+        Call::new(self.scope.clone(), ops::fhir::FhirAppointmentsView::new())
     }
 
     /// `GET /v1/{workspace_id}/fhir/views/appointments` (`fhir-appointments-view`), every page: yields items.
@@ -2831,7 +2793,7 @@ impl<'c, E: Transport> FhirViews<'c, E> {
 
     /// `GET /v1/{workspace_id}/fhir/views/practitioners` (`fhir-practitioners-view`).
     pub fn practitioners(&self) -> Call<'c, E, ops::fhir::FhirPractitionersView> {
-        Call::new(self.scope.pending(ops::fhir::FhirPractitionersView::new()))
+        Call::new(self.scope.clone(), ops::fhir::FhirPractitionersView::new())
     }
 
     /// `GET /v1/{workspace_id}/fhir/views/practitioners` (`fhir-practitioners-view`), every page: yields items.
@@ -2843,7 +2805,7 @@ impl<'c, E: Transport> FhirViews<'c, E> {
 
     /// `GET /v1/{workspace_id}/fhir/views/organizations` (`fhir-organizations-view`).
     pub fn organizations(&self) -> Call<'c, E, ops::fhir::FhirOrganizationsView> {
-        Call::new(self.scope.pending(ops::fhir::FhirOrganizationsView::new()))
+        Call::new(self.scope.clone(), ops::fhir::FhirOrganizationsView::new())
     }
 
     /// `GET /v1/{workspace_id}/fhir/views/organizations` (`fhir-organizations-view`), every page: yields items.
@@ -2855,7 +2817,7 @@ impl<'c, E: Transport> FhirViews<'c, E> {
 
     /// `GET /v1/{workspace_id}/fhir/views/locations` (`fhir-locations-view`).
     pub fn locations(&self) -> Call<'c, E, ops::fhir::FhirLocationsView> {
-        Call::new(self.scope.pending(ops::fhir::FhirLocationsView::new()))
+        Call::new(self.scope.clone(), ops::fhir::FhirLocationsView::new())
     }
 
     /// `GET /v1/{workspace_id}/fhir/views/locations` (`fhir-locations-view`), every page: yields items.
@@ -2865,7 +2827,7 @@ impl<'c, E: Transport> FhirViews<'c, E> {
 
     /// `GET /v1/{workspace_id}/fhir/views/slots` (`fhir-slots-view`).
     pub fn slots(&self) -> Call<'c, E, ops::fhir::FhirSlotsView> {
-        Call::new(self.scope.pending(ops::fhir::FhirSlotsView::new()))
+        Call::new(self.scope.clone(), ops::fhir::FhirSlotsView::new())
     }
 
     /// `GET /v1/{workspace_id}/fhir/views/slots` (`fhir-slots-view`), every page: yields items.
@@ -2895,7 +2857,7 @@ impl<'c, E: Transport> Functions<'c, E> {
 
     /// `GET /v1/{workspace_id}/functions` (`list-functions`).
     pub fn list(&self) -> Call<'c, E, ops::functions::ListFunctions> {
-        Call::new(self.scope.pending(ops::functions::ListFunctions::new()))
+        Call::new(self.scope.clone(), ops::functions::ListFunctions::new())
     }
 
     /// `POST /v1/{workspace_id}/functions` (`create-function`).
@@ -2904,8 +2866,8 @@ impl<'c, E: Transport> Functions<'c, E> {
         body: m::FunctionCreateRequest,
     ) -> Call<'c, E, ops::functions::CreateFunction> {
         Call::new(
-            self.scope
-                .pending(ops::functions::CreateFunction::new(body)),
+            self.scope.clone(),
+            ops::functions::CreateFunction::new(body),
         )
     }
 
@@ -2915,8 +2877,8 @@ impl<'c, E: Transport> Functions<'c, E> {
         function_name: impl Into<String>,
     ) -> Call<'c, E, ops::functions::DeleteFunction> {
         Call::new(
-            self.scope
-                .pending(ops::functions::DeleteFunction::new(function_name.into())),
+            self.scope.clone(),
+            ops::functions::DeleteFunction::new(function_name.into()),
         )
     }
 
@@ -2926,28 +2888,28 @@ impl<'c, E: Transport> Functions<'c, E> {
         function_name: impl Into<String>,
         body: m::FunctionTestRequest,
     ) -> Call<'c, E, ops::functions::TestFunction> {
-        Call::new(self.scope.pending(ops::functions::TestFunction::new(
-            function_name.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::functions::TestFunction::new(function_name.into(), body),
+        )
     }
 
     /// `GET /v1/{workspace_id}/functions/catalog` (`discover-catalog`).
     pub fn get_catalog(&self) -> Call<'c, E, ops::functions::DiscoverCatalog> {
-        Call::new(self.scope.pending(ops::functions::DiscoverCatalog::new()))
+        Call::new(self.scope.clone(), ops::functions::DiscoverCatalog::new())
     }
 
     /// `POST /v1/{workspace_id}/functions/query` (`query-functions`).
     pub fn query(&self, body: m::QueryRequest) -> Call<'c, E, ops::functions::QueryFunctions> {
         Call::new(
-            self.scope
-                .pending(ops::functions::QueryFunctions::new(body)),
+            self.scope.clone(),
+            ops::functions::QueryFunctions::new(body),
         )
     }
 
     /// `POST /v1/{workspace_id}/functions/sync` (`sync-catalog`).
     pub fn sync(&self) -> Call<'c, E, ops::functions::SyncCatalog> {
-        Call::new(self.scope.pending(ops::functions::SyncCatalog::new()))
+        Call::new(self.scope.clone(), ops::functions::SyncCatalog::new())
     }
 
     /// `POST /v1/{workspace_id}/functions/deploy` (`deploy-function`).
@@ -2956,16 +2918,16 @@ impl<'c, E: Transport> Functions<'c, E> {
         body: m::RegisteredFunction,
     ) -> Call<'c, E, ops::functions::DeployFunction> {
         Call::new(
-            self.scope
-                .pending(ops::functions::DeployFunction::new(body)),
+            self.scope.clone(),
+            ops::functions::DeployFunction::new(body),
         )
     }
 
     /// `GET /v1/{workspace_id}/functions/registered` (`list-registered-functions`).
     pub fn list_registered(&self) -> Call<'c, E, ops::functions::ListRegisteredFunctions> {
         Call::new(
-            self.scope
-                .pending(ops::functions::ListRegisteredFunctions::new()),
+            self.scope.clone(),
+            ops::functions::ListRegisteredFunctions::new(),
         )
     }
 
@@ -2975,10 +2937,8 @@ impl<'c, E: Transport> Functions<'c, E> {
         function_name: impl Into<String>,
     ) -> Call<'c, E, ops::functions::ListFunctionVersions> {
         Call::new(
-            self.scope
-                .pending(ops::functions::ListFunctionVersions::new(
-                    function_name.into(),
-                )),
+            self.scope.clone(),
+            ops::functions::ListFunctionVersions::new(function_name.into()),
         )
     }
 
@@ -2987,9 +2947,10 @@ impl<'c, E: Transport> Functions<'c, E> {
         &self,
         function_name: impl Into<String>,
     ) -> Call<'c, E, ops::functions::GetFunctionVersion> {
-        Call::new(self.scope.pending(ops::functions::GetFunctionVersion::new(
-            function_name.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::functions::GetFunctionVersion::new(function_name.into()),
+        )
     }
 
     /// `POST /v1/{workspace_id}/functions/{function_name}/invoke` (`invoke-function`).
@@ -2998,10 +2959,10 @@ impl<'c, E: Transport> Functions<'c, E> {
         function_name: impl Into<String>,
         body: m::InvokeRequest,
     ) -> Call<'c, E, ops::functions::InvokeFunction> {
-        Call::new(self.scope.pending(ops::functions::InvokeFunction::new(
-            function_name.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::functions::InvokeFunction::new(function_name.into(), body),
+        )
     }
 
     /// `POST /v1/{workspace_id}/functions/{function_name}/v2/test` (`test-function-v2`).
@@ -3010,10 +2971,10 @@ impl<'c, E: Transport> Functions<'c, E> {
         function_name: impl Into<String>,
         body: m::InvokeRequest,
     ) -> Call<'c, E, ops::functions::TestFunctionV2> {
-        Call::new(self.scope.pending(ops::functions::TestFunctionV2::new(
-            function_name.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::functions::TestFunctionV2::new(function_name.into(), body),
+        )
     }
 
     /// `POST /v1/{workspace_id}/functions/{function_name}/promote` (`promote-function`).
@@ -3022,10 +2983,10 @@ impl<'c, E: Transport> Functions<'c, E> {
         function_name: impl Into<String>,
         body: m::PromoteRequest,
     ) -> Call<'c, E, ops::functions::PromoteFunction> {
-        Call::new(self.scope.pending(ops::functions::PromoteFunction::new(
-            function_name.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::functions::PromoteFunction::new(function_name.into(), body),
+        )
     }
 
     /// `POST /v1/{workspace_id}/functions/{function_name}/rollback` (`rollback-function`).
@@ -3034,10 +2995,10 @@ impl<'c, E: Transport> Functions<'c, E> {
         function_name: impl Into<String>,
         body: m::RollbackRequest,
     ) -> Call<'c, E, ops::functions::RollbackFunction> {
-        Call::new(self.scope.pending(ops::functions::RollbackFunction::new(
-            function_name.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::functions::RollbackFunction::new(function_name.into(), body),
+        )
     }
 }
 
@@ -3069,11 +3030,14 @@ impl<'c, E: Transport> InboundWebhooks<'c, E> {
         body: impl Into<bytes::Bytes>,
         content_type: impl Into<String>,
     ) -> Call<'c, E, ops::hooks::ReceiveWebhook> {
-        Call::new(self.scope.pending(ops::hooks::ReceiveWebhook::new(
-            destination_id.into(),
-            body.into(),
-            content_type.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::hooks::ReceiveWebhook::new(
+                destination_id.into(),
+                body.into(),
+                content_type.into(),
+            ),
+        )
     }
 }
 
@@ -3103,22 +3067,22 @@ impl<'c, E: Transport> Insights<'c, E> {
 
     /// `GET /v1/{workspace_id}/insights/digest` (`get_digest_v1__workspace_id__insights_digest_get`).
     pub fn get_digest(&self) -> Call<'c, E, ops::insights::GetDigest> {
-        Call::new(self.scope.pending(ops::insights::GetDigest::new()))
+        Call::new(self.scope.clone(), ops::insights::GetDigest::new())
     }
 
     /// `GET /v1/{workspace_id}/insights/schema` (`describe_schema_v1__workspace_id__insights_schema_get`).
     pub fn get_schema(&self) -> Call<'c, E, ops::insights::DescribeSchema> {
-        Call::new(self.scope.pending(ops::insights::DescribeSchema::new()))
+        Call::new(self.scope.clone(), ops::insights::DescribeSchema::new())
     }
 
     /// `GET /v1/{workspace_id}/insights/suggestions` (`get_suggestions_v1__workspace_id__insights_suggestions_get`).
     pub fn get_suggestions(&self) -> Call<'c, E, ops::insights::GetSuggestions> {
-        Call::new(self.scope.pending(ops::insights::GetSuggestions::new()))
+        Call::new(self.scope.clone(), ops::insights::GetSuggestions::new())
     }
 
     /// `POST /v1/{workspace_id}/insights/sql` (`execute_sql_v1__workspace_id__insights_sql_post`).
     pub fn run_sql(&self, body: m::SqlQueryRequest) -> Call<'c, E, ops::insights::ExecuteSql> {
-        Call::new(self.scope.pending(ops::insights::ExecuteSql::new(body)))
+        Call::new(self.scope.clone(), ops::insights::ExecuteSql::new(body))
     }
 }
 
@@ -3143,14 +3107,14 @@ impl<'c, E: Transport> InsightsSessions<'c, E> {
 
     /// `POST /v1/{workspace_id}/insights/sessions` (`create_session_v1__workspace_id__insights_sessions_post`).
     pub fn create(&self) -> Call<'c, E, ops::insights::CreateSession> {
-        Call::new(self.scope.pending(ops::insights::CreateSession::new()))
+        Call::new(self.scope.clone(), ops::insights::CreateSession::new())
     }
 
     /// `GET /v1/{workspace_id}/insights/sessions/{session_id}` (`get_session_v1__workspace_id__insights_sessions__session_id__get`).
     pub fn get(&self, session_id: impl Into<String>) -> Call<'c, E, ops::insights::GetSession> {
         Call::new(
-            self.scope
-                .pending(ops::insights::GetSession::new(session_id.into())),
+            self.scope.clone(),
+            ops::insights::GetSession::new(session_id.into()),
         )
     }
 
@@ -3161,8 +3125,8 @@ impl<'c, E: Transport> InsightsSessions<'c, E> {
         body: m::ChatRequest,
     ) -> Call<'c, E, ops::insights::Chat> {
         Call::new(
-            self.scope
-                .pending(ops::insights::Chat::new(session_id.into(), body)),
+            self.scope.clone(),
+            ops::insights::Chat::new(session_id.into(), body),
         )
     }
 }
@@ -3209,15 +3173,18 @@ impl<'c, E: Transport> Intake<'c, E> {
         body: impl Into<bytes::Bytes>,
         content_type: impl Into<String>,
     ) -> Call<'c, E, ops::intake::ReceiveIntakeFile> {
-        Call::new(self.scope.pending(ops::intake::ReceiveIntakeFile::new(
-            intake_sha256.into(),
-            intake_timestamp.into(),
-            intake_signature.into(),
-            intake_customer_slug.into(),
-            intake_filename.into(),
-            body.into(),
-            content_type.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::intake::ReceiveIntakeFile::new(
+                intake_sha256.into(),
+                intake_timestamp.into(),
+                intake_signature.into(),
+                intake_customer_slug.into(),
+                intake_filename.into(),
+                body.into(),
+                content_type.into(),
+            ),
+        )
     }
 }
 
@@ -3242,12 +3209,12 @@ impl<'c, E: Transport> IntakeLinks<'c, E> {
 
     /// `GET /v1/{workspace_id}/intake/links` (`list-intake-links`).
     pub fn list(&self) -> Call<'c, E, ops::intake::ListIntakeLinks> {
-        Call::new(self.scope.pending(ops::intake::ListIntakeLinks::new()))
+        Call::new(self.scope.clone(), ops::intake::ListIntakeLinks::new())
     }
 
     /// `POST /v1/{workspace_id}/intake/links` (`create-intake-link`).
     pub fn create(&self, body: m::CreateLinkRequest) -> Call<'c, E, ops::intake::CreateIntakeLink> {
-        Call::new(self.scope.pending(ops::intake::CreateIntakeLink::new(body)))
+        Call::new(self.scope.clone(), ops::intake::CreateIntakeLink::new(body))
     }
 
     /// `DELETE /v1/{workspace_id}/intake/links/{link_id}` (`revoke-intake-link`).
@@ -3255,8 +3222,8 @@ impl<'c, E: Transport> IntakeLinks<'c, E> {
     /// Notes: → ()
     pub fn delete(&self, link_id: impl Into<String>) -> Call<'c, E, ops::intake::RevokeIntakeLink> {
         Call::new(
-            self.scope
-                .pending(ops::intake::RevokeIntakeLink::new(link_id.into())),
+            self.scope.clone(),
+            ops::intake::RevokeIntakeLink::new(link_id.into()),
         )
     }
 
@@ -3266,8 +3233,8 @@ impl<'c, E: Transport> IntakeLinks<'c, E> {
         link_id: impl Into<String>,
     ) -> Call<'c, E, ops::intake::ListIntakeLinkUploads> {
         Call::new(
-            self.scope
-                .pending(ops::intake::ListIntakeLinkUploads::new(link_id.into())),
+            self.scope.clone(),
+            ops::intake::ListIntakeLinkUploads::new(link_id.into()),
         )
     }
 
@@ -3279,10 +3246,10 @@ impl<'c, E: Transport> IntakeLinks<'c, E> {
         link_id: impl Into<String>,
         upload_id: impl Into<String>,
     ) -> Call<'c, E, ops::intake::DownloadIntakeUpload> {
-        Call::new(self.scope.pending(ops::intake::DownloadIntakeUpload::new(
-            link_id.into(),
-            upload_id.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::intake::DownloadIntakeUpload::new(link_id.into(), upload_id.into()),
+        )
     }
 }
 
@@ -3317,14 +3284,14 @@ impl<'c, E: Transport> IntakeUpload<'c, E> {
         content_type: impl Into<String>,
     ) -> Call<'c, E, ops::intake_upload::UploadIntakeFileViaLink> {
         Call::new(
-            self.scope
-                .pending(ops::intake_upload::UploadIntakeFileViaLink::new(
-                    link_token.into(),
-                    intake_filename.into(),
-                    intake_content_type.into(),
-                    body.into(),
-                    content_type.into(),
-                )),
+            self.scope.clone(),
+            ops::intake_upload::UploadIntakeFileViaLink::new(
+                link_token.into(),
+                intake_filename.into(),
+                intake_content_type.into(),
+                body.into(),
+                content_type.into(),
+            ),
         )
     }
 
@@ -3336,10 +3303,8 @@ impl<'c, E: Transport> IntakeUpload<'c, E> {
         link_token: impl Into<String>,
     ) -> Call<'c, E, ops::intake_upload::GetIntakeLinkInfo> {
         Call::new(
-            self.scope
-                .pending(ops::intake_upload::GetIntakeLinkInfo::new(
-                    link_token.into(),
-                )),
+            self.scope.clone(),
+            ops::intake_upload::GetIntakeLinkInfo::new(link_token.into()),
         )
     }
 }
@@ -3369,16 +3334,16 @@ impl<'c, E: Transport> Integrations<'c, E> {
         body: m::CreateIntegrationRequest,
     ) -> Call<'c, E, ops::integrations::CreateIntegration> {
         Call::new(
-            self.scope
-                .pending(ops::integrations::CreateIntegration::new(body)),
+            self.scope.clone(),
+            ops::integrations::CreateIntegration::new(body),
         )
     }
 
     /// `GET /v1/{workspace_id}/integrations` (`list-integrations`).
     pub fn list(&self) -> Call<'c, E, ops::integrations::ListIntegrations> {
         Call::new(
-            self.scope
-                .pending(ops::integrations::ListIntegrations::new()),
+            self.scope.clone(),
+            ops::integrations::ListIntegrations::new(),
         )
     }
 
@@ -3392,9 +3357,10 @@ impl<'c, E: Transport> Integrations<'c, E> {
         &self,
         integration_id: impl Into<String>,
     ) -> Call<'c, E, ops::integrations::GetIntegration> {
-        Call::new(self.scope.pending(ops::integrations::GetIntegration::new(
-            integration_id.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::integrations::GetIntegration::new(integration_id.into()),
+        )
     }
 
     /// `PUT /v1/{workspace_id}/integrations/{integration_id}` (`update-integration`).
@@ -3404,11 +3370,8 @@ impl<'c, E: Transport> Integrations<'c, E> {
         body: m::UpdateIntegrationRequest,
     ) -> Call<'c, E, ops::integrations::UpdateIntegration> {
         Call::new(
-            self.scope
-                .pending(ops::integrations::UpdateIntegration::new(
-                    integration_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::integrations::UpdateIntegration::new(integration_id.into(), body),
         )
     }
 
@@ -3420,10 +3383,8 @@ impl<'c, E: Transport> Integrations<'c, E> {
         integration_id: impl Into<String>,
     ) -> Call<'c, E, ops::integrations::DeleteIntegration> {
         Call::new(
-            self.scope
-                .pending(ops::integrations::DeleteIntegration::new(
-                    integration_id.into(),
-                )),
+            self.scope.clone(),
+            ops::integrations::DeleteIntegration::new(integration_id.into()),
         )
     }
 
@@ -3435,12 +3396,12 @@ impl<'c, E: Transport> Integrations<'c, E> {
         body: m::TestEndpointRequest,
     ) -> Call<'c, E, ops::integrations::TestIntegrationEndpoint> {
         Call::new(
-            self.scope
-                .pending(ops::integrations::TestIntegrationEndpoint::new(
-                    integration_id.into(),
-                    endpoint_name.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::integrations::TestIntegrationEndpoint::new(
+                integration_id.into(),
+                endpoint_name.into(),
+                body,
+            ),
         )
     }
 
@@ -3450,18 +3411,16 @@ impl<'c, E: Transport> Integrations<'c, E> {
         integration_id: impl Into<String>,
     ) -> Call<'c, E, ops::integrations::TestIntegrationConnection> {
         Call::new(
-            self.scope
-                .pending(ops::integrations::TestIntegrationConnection::new(
-                    integration_id.into(),
-                )),
+            self.scope.clone(),
+            ops::integrations::TestIntegrationConnection::new(integration_id.into()),
         )
     }
 
     /// `GET /v1/{workspace_id}/integrations/health-check` (`integration-health-check`).
     pub fn get_health_check(&self) -> Call<'c, E, ops::integrations::IntegrationHealthCheck> {
         Call::new(
-            self.scope
-                .pending(ops::integrations::IntegrationHealthCheck::new()),
+            self.scope.clone(),
+            ops::integrations::IntegrationHealthCheck::new(),
         )
     }
 }
@@ -3487,50 +3446,50 @@ impl<'c, E: Transport> M42<'c, E> {
 
     /// `GET /v1/{workspace_id}/m42/anomalies/ranked` (`list_anomalies_ranked_v1__workspace_id__m42_anomalies_ranked_get`).
     pub fn list_anomalies_ranked(&self) -> Call<'c, E, ops::m42::ListAnomaliesRanked> {
-        Call::new(self.scope.pending(ops::m42::ListAnomaliesRanked::new()))
+        Call::new(self.scope.clone(), ops::m42::ListAnomaliesRanked::new())
     }
 
     /// `GET /v1/{workspace_id}/m42/anomaly-alerts` (`list_anomaly_alerts_v1__workspace_id__m42_anomaly_alerts_get`).
     pub fn list_anomaly_alerts(&self) -> Call<'c, E, ops::m42::ListAnomalyAlerts> {
-        Call::new(self.scope.pending(ops::m42::ListAnomalyAlerts::new()))
+        Call::new(self.scope.clone(), ops::m42::ListAnomalyAlerts::new())
     }
 
     /// `GET /v1/{workspace_id}/m42/catalog` (`list_catalog_v1__workspace_id__m42_catalog_get`).
     pub fn list_catalog(&self) -> Call<'c, E, ops::m42::ListCatalog> {
-        Call::new(self.scope.pending(ops::m42::ListCatalog::new()))
+        Call::new(self.scope.clone(), ops::m42::ListCatalog::new())
     }
 
     /// `GET /v1/{workspace_id}/m42/catalog/{table}/columns` (`describe_table_v1__workspace_id__m42_catalog__table__columns_get`).
     pub fn describe_table(&self, table: impl Into<String>) -> Call<'c, E, ops::m42::DescribeTable> {
         Call::new(
-            self.scope
-                .pending(ops::m42::DescribeTable::new(table.into())),
+            self.scope.clone(),
+            ops::m42::DescribeTable::new(table.into()),
         )
     }
 
     /// `GET /v1/{workspace_id}/m42/catalog/{table}/sample` (`sample_table_v1__workspace_id__m42_catalog__table__sample_get`).
     pub fn sample_table(&self, table: impl Into<String>) -> Call<'c, E, ops::m42::SampleTable> {
-        Call::new(self.scope.pending(ops::m42::SampleTable::new(table.into())))
+        Call::new(self.scope.clone(), ops::m42::SampleTable::new(table.into()))
     }
 
     /// `GET /v1/{workspace_id}/m42/clusters/forecast` (`list_cluster_forecast_v1__workspace_id__m42_clusters_forecast_get`).
     pub fn list_cluster_forecast(&self) -> Call<'c, E, ops::m42::ListClusterForecast> {
-        Call::new(self.scope.pending(ops::m42::ListClusterForecast::new()))
+        Call::new(self.scope.clone(), ops::m42::ListClusterForecast::new())
     }
 
     /// `GET /v1/{workspace_id}/m42/clusters/summary` (`list_cluster_summary_v1__workspace_id__m42_clusters_summary_get`).
     pub fn list_cluster_summary(&self) -> Call<'c, E, ops::m42::ListClusterSummary> {
-        Call::new(self.scope.pending(ops::m42::ListClusterSummary::new()))
+        Call::new(self.scope.clone(), ops::m42::ListClusterSummary::new())
     }
 
     /// `GET /v1/{workspace_id}/m42/district-metrics` (`list_district_metrics_v1__workspace_id__m42_district_metrics_get`).
     pub fn list_district_metrics(&self) -> Call<'c, E, ops::m42::ListDistrictMetrics> {
-        Call::new(self.scope.pending(ops::m42::ListDistrictMetrics::new()))
+        Call::new(self.scope.clone(), ops::m42::ListDistrictMetrics::new())
     }
 
     /// `GET /v1/{workspace_id}/m42/features` (`list_features_v1__workspace_id__m42_features_get`).
     pub fn list_features(&self) -> Call<'c, E, ops::m42::ListFeatures> {
-        Call::new(self.scope.pending(ops::m42::ListFeatures::new()))
+        Call::new(self.scope.clone(), ops::m42::ListFeatures::new())
     }
 
     /// `GET /v1/{workspace_id}/m42/features/distribution` (`feature_distribution_v1__workspace_id__m42_features_distribution_get`).
@@ -3539,34 +3498,34 @@ impl<'c, E: Transport> M42<'c, E> {
         feature: impl Into<String>,
     ) -> Call<'c, E, ops::m42::FeatureDistribution> {
         Call::new(
-            self.scope
-                .pending(ops::m42::FeatureDistribution::new(feature.into())),
+            self.scope.clone(),
+            ops::m42::FeatureDistribution::new(feature.into()),
         )
     }
 
     /// `GET /v1/{workspace_id}/m42/forecast-fan` (`list_forecast_fan_v1__workspace_id__m42_forecast_fan_get`).
     pub fn list_forecast_fan(&self) -> Call<'c, E, ops::m42::ListForecastFan> {
-        Call::new(self.scope.pending(ops::m42::ListForecastFan::new()))
+        Call::new(self.scope.clone(), ops::m42::ListForecastFan::new())
     }
 
     /// `GET /v1/{workspace_id}/m42/forecast-fan/draws` (`list_forecast_draws_v1__workspace_id__m42_forecast_fan_draws_get`).
     pub fn list_forecast_draws(&self) -> Call<'c, E, ops::m42::ListForecastDraws> {
-        Call::new(self.scope.pending(ops::m42::ListForecastDraws::new()))
+        Call::new(self.scope.clone(), ops::m42::ListForecastDraws::new())
     }
 
     /// `GET /v1/{workspace_id}/m42/model-registry` (`list_model_registry_v1__workspace_id__m42_model_registry_get`).
     pub fn list_model_registry(&self) -> Call<'c, E, ops::m42::ListModelRegistry> {
-        Call::new(self.scope.pending(ops::m42::ListModelRegistry::new()))
+        Call::new(self.scope.clone(), ops::m42::ListModelRegistry::new())
     }
 
     /// `GET /v1/{workspace_id}/m42/notes/rollup` (`get_notes_rollup_v1__workspace_id__m42_notes_rollup_get`).
     pub fn get_notes_rollup(&self) -> Call<'c, E, ops::m42::GetNotesRollup> {
-        Call::new(self.scope.pending(ops::m42::GetNotesRollup::new()))
+        Call::new(self.scope.clone(), ops::m42::GetNotesRollup::new())
     }
 
     /// `GET /v1/{workspace_id}/m42/patient-topology` (`list_patient_topology_v1__workspace_id__m42_patient_topology_get`).
     pub fn list_patient_topology(&self) -> Call<'c, E, ops::m42::ListPatientTopology> {
-        Call::new(self.scope.pending(ops::m42::ListPatientTopology::new()))
+        Call::new(self.scope.clone(), ops::m42::ListPatientTopology::new())
     }
 
     /// `GET /v1/{workspace_id}/m42/patients/{patient_id}/labs` (`list_patient_labs_v1__workspace_id__m42_patients__patient_id__labs_get`).
@@ -3575,8 +3534,8 @@ impl<'c, E: Transport> M42<'c, E> {
         patient_id: impl Into<String>,
     ) -> Call<'c, E, ops::m42::ListPatientLabs> {
         Call::new(
-            self.scope
-                .pending(ops::m42::ListPatientLabs::new(patient_id.into())),
+            self.scope.clone(),
+            ops::m42::ListPatientLabs::new(patient_id.into()),
         )
     }
 
@@ -3586,19 +3545,19 @@ impl<'c, E: Transport> M42<'c, E> {
         patient_id: impl Into<String>,
     ) -> Call<'c, E, ops::m42::GetPatientNote> {
         Call::new(
-            self.scope
-                .pending(ops::m42::GetPatientNote::new(patient_id.into())),
+            self.scope.clone(),
+            ops::m42::GetPatientNote::new(patient_id.into()),
         )
     }
 
     /// `GET /v1/{workspace_id}/m42/positive-signals` (`list_positive_signals_v1__workspace_id__m42_positive_signals_get`).
     pub fn list_positive_signals(&self) -> Call<'c, E, ops::m42::ListPositiveSignals> {
-        Call::new(self.scope.pending(ops::m42::ListPositiveSignals::new()))
+        Call::new(self.scope.clone(), ops::m42::ListPositiveSignals::new())
     }
 
     /// `GET /v1/{workspace_id}/m42/stratified-fits` (`list_stratified_fits_v1__workspace_id__m42_stratified_fits_get`).
     pub fn list_stratified_fits(&self) -> Call<'c, E, ops::m42::ListStratifiedFits> {
-        Call::new(self.scope.pending(ops::m42::ListStratifiedFits::new()))
+        Call::new(self.scope.clone(), ops::m42::ListStratifiedFits::new())
     }
 }
 
@@ -3629,8 +3588,8 @@ impl<'c, E: Transport> Me<'c, E> {
         body: m::CreateWorkspaceRequest,
     ) -> Call<'c, E, ops::account::CreateMyWorkspace> {
         Call::new(
-            self.scope
-                .pending(ops::account::CreateMyWorkspace::new(body)),
+            self.scope.clone(),
+            ops::account::CreateMyWorkspace::new(body),
         )
     }
 }
@@ -3660,8 +3619,8 @@ impl<'c, E: Transport> Memory<'c, E> {
         entity_id: impl Into<String>,
     ) -> Call<'c, E, ops::memory::GetEntityDimensionScores> {
         Call::new(
-            self.scope
-                .pending(ops::memory::GetEntityDimensionScores::new(entity_id.into())),
+            self.scope.clone(),
+            ops::memory::GetEntityDimensionScores::new(entity_id.into()),
         )
     }
 
@@ -3671,14 +3630,14 @@ impl<'c, E: Transport> Memory<'c, E> {
         entity_id: impl Into<String>,
     ) -> Call<'c, E, ops::memory::GetEntityMemoryFacts> {
         Call::new(
-            self.scope
-                .pending(ops::memory::GetEntityMemoryFacts::new(entity_id.into())),
+            self.scope.clone(),
+            ops::memory::GetEntityMemoryFacts::new(entity_id.into()),
         )
     }
 
     /// `GET /v1/{workspace_id}/memory/analytics` (`get-memory-analytics`).
     pub fn get_analytics(&self) -> Call<'c, E, ops::memory::GetMemoryAnalytics> {
-        Call::new(self.scope.pending(ops::memory::GetMemoryAnalytics::new()))
+        Call::new(self.scope.clone(), ops::memory::GetMemoryAnalytics::new())
     }
 }
 
@@ -3709,8 +3668,8 @@ impl<'c, E: Transport> Metering<'c, E> {
         body: m::MeteringEmitRequest,
     ) -> Call<'c, E, ops::metering::EmitMeteringEvent> {
         Call::new(
-            self.scope
-                .pending(ops::metering::EmitMeteringEvent::new(body)),
+            self.scope.clone(),
+            ops::metering::EmitMeteringEvent::new(body),
         )
     }
 }
@@ -3736,12 +3695,12 @@ impl<'c, E: Transport> Metrics<'c, E> {
 
     /// `GET /v1/{workspace_id}/metrics` (`list-metrics`).
     pub fn list_latest(&self) -> Call<'c, E, ops::metrics::ListMetrics> {
-        Call::new(self.scope.pending(ops::metrics::ListMetrics::new()))
+        Call::new(self.scope.clone(), ops::metrics::ListMetrics::new())
     }
 
     /// `GET /v1/{workspace_id}/metrics/catalog` (`get-metric-catalog`).
     pub fn get_catalog(&self) -> Call<'c, E, ops::metrics::GetMetricCatalog> {
-        Call::new(self.scope.pending(ops::metrics::GetMetricCatalog::new()))
+        Call::new(self.scope.clone(), ops::metrics::GetMetricCatalog::new())
     }
 
     /// `GET /v1/{workspace_id}/metrics/{metric_key}` (`get-metric-values`).
@@ -3750,8 +3709,8 @@ impl<'c, E: Transport> Metrics<'c, E> {
         metric_key: impl Into<String>,
     ) -> Call<'c, E, ops::metrics::GetMetricValues> {
         Call::new(
-            self.scope
-                .pending(ops::metrics::GetMetricValues::new(metric_key.into())),
+            self.scope.clone(),
+            ops::metrics::GetMetricValues::new(metric_key.into()),
         )
     }
 
@@ -3761,8 +3720,8 @@ impl<'c, E: Transport> Metrics<'c, E> {
         metric_key: impl Into<String>,
     ) -> Call<'c, E, ops::metrics::GetMetricTrend> {
         Call::new(
-            self.scope
-                .pending(ops::metrics::GetMetricTrend::new(metric_key.into())),
+            self.scope.clone(),
+            ops::metrics::GetMetricTrend::new(metric_key.into()),
         )
     }
 
@@ -3773,8 +3732,8 @@ impl<'c, E: Transport> Metrics<'c, E> {
         body: m::MetricEvaluateRequest,
     ) -> Call<'c, E, ops::metrics::EvaluateMetric> {
         Call::new(
-            self.scope
-                .pending(ops::metrics::EvaluateMetric::new(metric_key.into(), body)),
+            self.scope.clone(),
+            ops::metrics::EvaluateMetric::new(metric_key.into(), body),
         )
     }
 }
@@ -3804,16 +3763,16 @@ impl<'c, E: Transport> MonitorConcepts<'c, E> {
         body: m::CreateMonitorConceptRequest,
     ) -> Call<'c, E, ops::monitor_concepts::CreateMonitorConcept> {
         Call::new(
-            self.scope
-                .pending(ops::monitor_concepts::CreateMonitorConcept::new(body)),
+            self.scope.clone(),
+            ops::monitor_concepts::CreateMonitorConcept::new(body),
         )
     }
 
     /// `GET /v1/{workspace_id}/monitor-concepts` (`list-monitor-concepts`).
     pub fn list(&self) -> Call<'c, E, ops::monitor_concepts::ListMonitorConcepts> {
         Call::new(
-            self.scope
-                .pending(ops::monitor_concepts::ListMonitorConcepts::new()),
+            self.scope.clone(),
+            ops::monitor_concepts::ListMonitorConcepts::new(),
         )
     }
 
@@ -3830,10 +3789,8 @@ impl<'c, E: Transport> MonitorConcepts<'c, E> {
         concept_id: impl Into<String>,
     ) -> Call<'c, E, ops::monitor_concepts::GetMonitorConcept> {
         Call::new(
-            self.scope
-                .pending(ops::monitor_concepts::GetMonitorConcept::new(
-                    concept_id.into(),
-                )),
+            self.scope.clone(),
+            ops::monitor_concepts::GetMonitorConcept::new(concept_id.into()),
         )
     }
 
@@ -3844,11 +3801,8 @@ impl<'c, E: Transport> MonitorConcepts<'c, E> {
         body: m::UpdateMonitorConceptRequest,
     ) -> Call<'c, E, ops::monitor_concepts::UpdateMonitorConcept> {
         Call::new(
-            self.scope
-                .pending(ops::monitor_concepts::UpdateMonitorConcept::new(
-                    concept_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::monitor_concepts::UpdateMonitorConcept::new(concept_id.into(), body),
         )
     }
 
@@ -3860,10 +3814,8 @@ impl<'c, E: Transport> MonitorConcepts<'c, E> {
         concept_id: impl Into<String>,
     ) -> Call<'c, E, ops::monitor_concepts::DeleteMonitorConcept> {
         Call::new(
-            self.scope
-                .pending(ops::monitor_concepts::DeleteMonitorConcept::new(
-                    concept_id.into(),
-                )),
+            self.scope.clone(),
+            ops::monitor_concepts::DeleteMonitorConcept::new(concept_id.into()),
         )
     }
 }
@@ -3889,7 +3841,7 @@ impl<'c, E: Transport> Network<'c, E> {
 
     /// `GET /v1/{workspace_id}/network/egress-ips` (`get-egress-ips`).
     pub fn get_egress_ips(&self) -> Call<'c, E, ops::network::GetEgressIps> {
-        Call::new(self.scope.pending(ops::network::GetEgressIps::new()))
+        Call::new(self.scope.clone(), ops::network::GetEgressIps::new())
     }
 }
 
@@ -3916,7 +3868,7 @@ impl<'c, E: Transport> Operators<'c, E> {
     ///
     /// Notes: reference pager wrong; fixed
     pub fn list(&self) -> Call<'c, E, ops::operators::ListOperators> {
-        Call::new(self.scope.pending(ops::operators::ListOperators::new()))
+        Call::new(self.scope.clone(), ops::operators::ListOperators::new())
     }
 
     /// `GET /v1/{workspace_id}/operators` (`list-operators`), every page: yields items.
@@ -3930,16 +3882,16 @@ impl<'c, E: Transport> Operators<'c, E> {
         body: m::CreateOperatorRequest,
     ) -> Call<'c, E, ops::operators::CreateOperator> {
         Call::new(
-            self.scope
-                .pending(ops::operators::CreateOperator::new(body)),
+            self.scope.clone(),
+            ops::operators::CreateOperator::new(body),
         )
     }
 
     /// `GET /v1/{workspace_id}/operators/{operator_id}` (`get-operator`).
     pub fn get(&self, operator_id: impl Into<String>) -> Call<'c, E, ops::operators::GetOperator> {
         Call::new(
-            self.scope
-                .pending(ops::operators::GetOperator::new(operator_id.into())),
+            self.scope.clone(),
+            ops::operators::GetOperator::new(operator_id.into()),
         )
     }
 
@@ -3949,27 +3901,27 @@ impl<'c, E: Transport> Operators<'c, E> {
         operator_id: impl Into<String>,
         body: m::UpdateOperatorRequest,
     ) -> Call<'c, E, ops::operators::UpdateOperator> {
-        Call::new(self.scope.pending(ops::operators::UpdateOperator::new(
-            operator_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::operators::UpdateOperator::new(operator_id.into(), body),
+        )
     }
 
     /// `GET /v1/{workspace_id}/operators/dashboard` (`operator-dashboard`).
     pub fn get_dashboard(&self) -> Call<'c, E, ops::operators::OperatorDashboard> {
-        Call::new(self.scope.pending(ops::operators::OperatorDashboard::new()))
+        Call::new(self.scope.clone(), ops::operators::OperatorDashboard::new())
     }
 
     /// `GET /v1/{workspace_id}/operators/queue` (`get-operator-queue`).
     pub fn get_queue(&self) -> Call<'c, E, ops::operators::GetOperatorQueue> {
-        Call::new(self.scope.pending(ops::operators::GetOperatorQueue::new()))
+        Call::new(self.scope.clone(), ops::operators::GetOperatorQueue::new())
     }
 
     /// `GET /v1/{workspace_id}/operators/escalations` (`list-escalations`).
     ///
     /// Notes: reference pager wrong; fixed
     pub fn get_escalations(&self) -> Call<'c, E, ops::operators::ListEscalations> {
-        Call::new(self.scope.pending(ops::operators::ListEscalations::new()))
+        Call::new(self.scope.clone(), ops::operators::ListEscalations::new())
     }
 
     /// `GET /v1/{workspace_id}/operators/escalations` (`list-escalations`), every page: yields items.
@@ -3982,8 +3934,8 @@ impl<'c, E: Transport> Operators<'c, E> {
     /// `GET /v1/{workspace_id}/operators/escalations/active` (`list-active-escalations`).
     pub fn get_active_escalations(&self) -> Call<'c, E, ops::operators::ListActiveEscalations> {
         Call::new(
-            self.scope
-                .pending(ops::operators::ListActiveEscalations::new()),
+            self.scope.clone(),
+            ops::operators::ListActiveEscalations::new(),
         )
     }
 
@@ -3996,14 +3948,14 @@ impl<'c, E: Transport> Operators<'c, E> {
 
     /// `GET /v1/{workspace_id}/operators/escalations/stats` (`escalation-stats`).
     pub fn get_escalation_stats(&self) -> Call<'c, E, ops::operators::EscalationStats> {
-        Call::new(self.scope.pending(ops::operators::EscalationStats::new()))
+        Call::new(self.scope.clone(), ops::operators::EscalationStats::new())
     }
 
     /// `GET /v1/{workspace_id}/operators/performance` (`operator-performance-summary`).
     pub fn get_performance(&self) -> Call<'c, E, ops::operators::OperatorPerformanceSummary> {
         Call::new(
-            self.scope
-                .pending(ops::operators::OperatorPerformanceSummary::new()),
+            self.scope.clone(),
+            ops::operators::OperatorPerformanceSummary::new(),
         )
     }
 
@@ -4013,10 +3965,10 @@ impl<'c, E: Transport> Operators<'c, E> {
         operator_id: impl Into<String>,
         body: m::AccessTokenRequest,
     ) -> Call<'c, E, ops::operators::OperatorAccessToken> {
-        Call::new(self.scope.pending(ops::operators::OperatorAccessToken::new(
-            operator_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::operators::OperatorAccessToken::new(operator_id.into(), body),
+        )
     }
 
     /// `POST /v1/{workspace_id}/operators/{operator_id}/join-call` (`operator-join-call`).
@@ -4025,10 +3977,10 @@ impl<'c, E: Transport> Operators<'c, E> {
         operator_id: impl Into<String>,
         body: m::JoinCallRequest,
     ) -> Call<'c, E, ops::operators::OperatorJoinCall> {
-        Call::new(self.scope.pending(ops::operators::OperatorJoinCall::new(
-            operator_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::operators::OperatorJoinCall::new(operator_id.into(), body),
+        )
     }
 
     /// `POST /v1/{workspace_id}/operators/{operator_id}/leave-call` (`operator-leave-call`).
@@ -4037,10 +3989,10 @@ impl<'c, E: Transport> Operators<'c, E> {
         operator_id: impl Into<String>,
         body: m::LeaveCallRequest,
     ) -> Call<'c, E, ops::operators::OperatorLeaveCall> {
-        Call::new(self.scope.pending(ops::operators::OperatorLeaveCall::new(
-            operator_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::operators::OperatorLeaveCall::new(operator_id.into(), body),
+        )
     }
 
     /// `POST /v1/{workspace_id}/operators/{operator_id}/switch-mode` (`operator-switch-mode`).
@@ -4049,10 +4001,10 @@ impl<'c, E: Transport> Operators<'c, E> {
         operator_id: impl Into<String>,
         body: m::SwitchModeRequest,
     ) -> Call<'c, E, ops::operators::OperatorSwitchMode> {
-        Call::new(self.scope.pending(ops::operators::OperatorSwitchMode::new(
-            operator_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::operators::OperatorSwitchMode::new(operator_id.into(), body),
+        )
     }
 
     /// `POST /v1/{workspace_id}/operators/{operator_id}/send-guidance` (`operator-send-guidance`).
@@ -4062,11 +4014,8 @@ impl<'c, E: Transport> Operators<'c, E> {
         body: m::SendGuidanceRequest,
     ) -> Call<'c, E, ops::operators::OperatorSendGuidance> {
         Call::new(
-            self.scope
-                .pending(ops::operators::OperatorSendGuidance::new(
-                    operator_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::operators::OperatorSendGuidance::new(operator_id.into(), body),
         )
     }
 
@@ -4077,11 +4026,8 @@ impl<'c, E: Transport> Operators<'c, E> {
         body: m::BriefingRequest,
     ) -> Call<'c, E, ops::operators::CreateOperatorBriefing> {
         Call::new(
-            self.scope
-                .pending(ops::operators::CreateOperatorBriefing::new(
-                    operator_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::operators::CreateOperatorBriefing::new(operator_id.into(), body),
         )
     }
 
@@ -4091,10 +4037,10 @@ impl<'c, E: Transport> Operators<'c, E> {
         operator_id: impl Into<String>,
         body: m::WrapUpRequest,
     ) -> Call<'c, E, ops::operators::OperatorWrapUp> {
-        Call::new(self.scope.pending(ops::operators::OperatorWrapUp::new(
-            operator_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::operators::OperatorWrapUp::new(operator_id.into(), body),
+        )
     }
 
     /// `GET /v1/{workspace_id}/operators/calls/{call_sid}/transcript` (`get-call-transcript`).
@@ -4103,8 +4049,8 @@ impl<'c, E: Transport> Operators<'c, E> {
         call_sid: impl Into<String>,
     ) -> Call<'c, E, ops::operators::GetCallTranscript> {
         Call::new(
-            self.scope
-                .pending(ops::operators::GetCallTranscript::new(call_sid.into())),
+            self.scope.clone(),
+            ops::operators::GetCallTranscript::new(call_sid.into()),
         )
     }
 
@@ -4112,7 +4058,7 @@ impl<'c, E: Transport> Operators<'c, E> {
     ///
     /// Notes: reference pager wrong; fixed
     pub fn get_audit_log(&self) -> Call<'c, E, ops::operators::ListAuditLog> {
-        Call::new(self.scope.pending(ops::operators::ListAuditLog::new()))
+        Call::new(self.scope.clone(), ops::operators::ListAuditLog::new())
     }
 
     /// `GET /v1/{workspace_id}/operators/audit-log` (`list-audit-log`), every page: yields items.
@@ -4144,7 +4090,7 @@ impl<'c, E: Transport> Personas<'c, E> {
 
     /// `GET /v1/{workspace_id}/personas` (`list-personas`).
     pub fn list(&self) -> Call<'c, E, ops::personas::ListPersonas> {
-        Call::new(self.scope.pending(ops::personas::ListPersonas::new()))
+        Call::new(self.scope.clone(), ops::personas::ListPersonas::new())
     }
 
     /// `GET /v1/{workspace_id}/personas` (`list-personas`), every page: yields items.
@@ -4157,14 +4103,14 @@ impl<'c, E: Transport> Personas<'c, E> {
         &self,
         body: m::CreatePersonaRequest,
     ) -> Call<'c, E, ops::personas::CreatePersona> {
-        Call::new(self.scope.pending(ops::personas::CreatePersona::new(body)))
+        Call::new(self.scope.clone(), ops::personas::CreatePersona::new(body))
     }
 
     /// `GET /v1/{workspace_id}/personas/{persona_id}` (`get-persona`).
     pub fn get(&self, persona_id: impl Into<String>) -> Call<'c, E, ops::personas::GetPersona> {
         Call::new(
-            self.scope
-                .pending(ops::personas::GetPersona::new(persona_id.into())),
+            self.scope.clone(),
+            ops::personas::GetPersona::new(persona_id.into()),
         )
     }
 
@@ -4175,8 +4121,8 @@ impl<'c, E: Transport> Personas<'c, E> {
         body: m::UpdatePersonaRequest,
     ) -> Call<'c, E, ops::personas::UpdatePersona> {
         Call::new(
-            self.scope
-                .pending(ops::personas::UpdatePersona::new(persona_id.into(), body)),
+            self.scope.clone(),
+            ops::personas::UpdatePersona::new(persona_id.into(), body),
         )
     }
 
@@ -4186,8 +4132,8 @@ impl<'c, E: Transport> Personas<'c, E> {
         persona_id: impl Into<String>,
     ) -> Call<'c, E, ops::personas::DeletePersona> {
         Call::new(
-            self.scope
-                .pending(ops::personas::DeletePersona::new(persona_id.into())),
+            self.scope.clone(),
+            ops::personas::DeletePersona::new(persona_id.into()),
         )
     }
 }
@@ -4217,16 +4163,16 @@ impl<'c, E: Transport> PhoneNumbers<'c, E> {
         body: m::CreatePhoneNumberRequest,
     ) -> Call<'c, E, ops::phone_numbers::CreatePhoneNumber> {
         Call::new(
-            self.scope
-                .pending(ops::phone_numbers::CreatePhoneNumber::new(body)),
+            self.scope.clone(),
+            ops::phone_numbers::CreatePhoneNumber::new(body),
         )
     }
 
     /// `GET /v1/{workspace_id}/phone-numbers` (`list-phone-numbers`).
     pub fn list(&self) -> Call<'c, E, ops::phone_numbers::ListPhoneNumbers> {
         Call::new(
-            self.scope
-                .pending(ops::phone_numbers::ListPhoneNumbers::new()),
+            self.scope.clone(),
+            ops::phone_numbers::ListPhoneNumbers::new(),
         )
     }
 
@@ -4242,9 +4188,10 @@ impl<'c, E: Transport> PhoneNumbers<'c, E> {
         &self,
         phone_number_id: impl Into<String>,
     ) -> Call<'c, E, ops::phone_numbers::GetPhoneNumber> {
-        Call::new(self.scope.pending(ops::phone_numbers::GetPhoneNumber::new(
-            phone_number_id.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::phone_numbers::GetPhoneNumber::new(phone_number_id.into()),
+        )
     }
 
     /// `PUT /v1/{workspace_id}/phone-numbers/{phone_number_id}` (`update-phone-number`).
@@ -4254,11 +4201,8 @@ impl<'c, E: Transport> PhoneNumbers<'c, E> {
         body: m::UpdatePhoneNumberRequest,
     ) -> Call<'c, E, ops::phone_numbers::UpdatePhoneNumber> {
         Call::new(
-            self.scope
-                .pending(ops::phone_numbers::UpdatePhoneNumber::new(
-                    phone_number_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::phone_numbers::UpdatePhoneNumber::new(phone_number_id.into(), body),
         )
     }
 
@@ -4270,10 +4214,8 @@ impl<'c, E: Transport> PhoneNumbers<'c, E> {
         phone_number_id: impl Into<String>,
     ) -> Call<'c, E, ops::phone_numbers::DeletePhoneNumber> {
         Call::new(
-            self.scope
-                .pending(ops::phone_numbers::DeletePhoneNumber::new(
-                    phone_number_id.into(),
-                )),
+            self.scope.clone(),
+            ops::phone_numbers::DeletePhoneNumber::new(phone_number_id.into()),
         )
     }
 
@@ -4284,11 +4226,8 @@ impl<'c, E: Transport> PhoneNumbers<'c, E> {
         body: m::ForwardingConfigRequest,
     ) -> Call<'c, E, ops::phone_numbers::SetPhoneNumberForwarding> {
         Call::new(
-            self.scope
-                .pending(ops::phone_numbers::SetPhoneNumberForwarding::new(
-                    phone_number_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::phone_numbers::SetPhoneNumberForwarding::new(phone_number_id.into(), body),
         )
     }
 
@@ -4298,10 +4237,8 @@ impl<'c, E: Transport> PhoneNumbers<'c, E> {
         phone_number_id: impl Into<String>,
     ) -> Call<'c, E, ops::phone_numbers::ClearPhoneNumberForwarding> {
         Call::new(
-            self.scope
-                .pending(ops::phone_numbers::ClearPhoneNumberForwarding::new(
-                    phone_number_id.into(),
-                )),
+            self.scope.clone(),
+            ops::phone_numbers::ClearPhoneNumberForwarding::new(phone_number_id.into()),
         )
     }
 
@@ -4311,8 +4248,8 @@ impl<'c, E: Transport> PhoneNumbers<'c, E> {
         body: m::BindChannelPhoneRequest,
     ) -> Call<'c, E, ops::phone_numbers::BindChannelPhone> {
         Call::new(
-            self.scope
-                .pending(ops::phone_numbers::BindChannelPhone::new(body)),
+            self.scope.clone(),
+            ops::phone_numbers::BindChannelPhone::new(body),
         )
     }
 }
@@ -4348,24 +4285,24 @@ impl<'c, E: Transport> Pipeline<'c, E> {
 
     /// `GET /v1/{workspace_id}/pipeline/status` (`get-pipeline-status`).
     pub fn get_status(&self) -> Call<'c, E, ops::pipeline::GetPipelineStatus> {
-        Call::new(self.scope.pending(ops::pipeline::GetPipelineStatus::new()))
+        Call::new(self.scope.clone(), ops::pipeline::GetPipelineStatus::new())
     }
 
     /// `GET /v1/{workspace_id}/pipeline/throughput` (`get-throughput`).
     pub fn get_throughput(&self) -> Call<'c, E, ops::pipeline::GetThroughput> {
-        Call::new(self.scope.pending(ops::pipeline::GetThroughput::new()))
+        Call::new(self.scope.clone(), ops::pipeline::GetThroughput::new())
     }
 
     /// `GET /v1/{workspace_id}/pipeline/review` (`get-review-metrics`).
     pub fn get_review(&self) -> Call<'c, E, ops::pipeline::GetReviewMetrics> {
-        Call::new(self.scope.pending(ops::pipeline::GetReviewMetrics::new()))
+        Call::new(self.scope.clone(), ops::pipeline::GetReviewMetrics::new())
     }
 
     /// `GET /v1/{workspace_id}/pipeline/entity-resolution` (`get-entity-resolution`).
     pub fn get_entity_resolution(&self) -> Call<'c, E, ops::pipeline::GetEntityResolution> {
         Call::new(
-            self.scope
-                .pending(ops::pipeline::GetEntityResolution::new()),
+            self.scope.clone(),
+            ops::pipeline::GetEntityResolution::new(),
         )
     }
 }
@@ -4391,7 +4328,7 @@ impl<'c, E: Transport> PipelineOutbound<'c, E> {
 
     /// `GET /v1/{workspace_id}/pipeline/outbound` (`get-outbound-summary`).
     pub fn list(&self) -> Call<'c, E, ops::pipeline::GetOutboundSummary> {
-        Call::new(self.scope.pending(ops::pipeline::GetOutboundSummary::new()))
+        Call::new(self.scope.clone(), ops::pipeline::GetOutboundSummary::new())
     }
 
     /// `GET /v1/{workspace_id}/pipeline/outbound/{data_source_id}/log` (`list-outbound-log`).
@@ -4400,8 +4337,8 @@ impl<'c, E: Transport> PipelineOutbound<'c, E> {
         data_source_id: impl Into<String>,
     ) -> Call<'c, E, ops::pipeline::ListOutboundLog> {
         Call::new(
-            self.scope
-                .pending(ops::pipeline::ListOutboundLog::new(data_source_id.into())),
+            self.scope.clone(),
+            ops::pipeline::ListOutboundLog::new(data_source_id.into()),
         )
     }
 
@@ -4436,8 +4373,8 @@ impl<'c, E: Transport> PipelineSources<'c, E> {
     /// `GET /v1/{workspace_id}/pipeline/sources` (`list-pipeline-sources`).
     pub fn list(&self) -> Call<'c, E, ops::pipeline::ListPipelineSources> {
         Call::new(
-            self.scope
-                .pending(ops::pipeline::ListPipelineSources::new()),
+            self.scope.clone(),
+            ops::pipeline::ListPipelineSources::new(),
         )
     }
 
@@ -4447,8 +4384,8 @@ impl<'c, E: Transport> PipelineSources<'c, E> {
         source_id: impl Into<String>,
     ) -> Call<'c, E, ops::pipeline::GetSourceOverview> {
         Call::new(
-            self.scope
-                .pending(ops::pipeline::GetSourceOverview::new(source_id.into())),
+            self.scope.clone(),
+            ops::pipeline::GetSourceOverview::new(source_id.into()),
         )
     }
 
@@ -4458,8 +4395,8 @@ impl<'c, E: Transport> PipelineSources<'c, E> {
         source_id: impl Into<String>,
     ) -> Call<'c, E, ops::pipeline::ListSourceEvents> {
         Call::new(
-            self.scope
-                .pending(ops::pipeline::ListSourceEvents::new(source_id.into())),
+            self.scope.clone(),
+            ops::pipeline::ListSourceEvents::new(source_id.into()),
         )
     }
 
@@ -4477,8 +4414,8 @@ impl<'c, E: Transport> PipelineSources<'c, E> {
         source_id: impl Into<String>,
     ) -> Call<'c, E, ops::pipeline::GetSourceHistory> {
         Call::new(
-            self.scope
-                .pending(ops::pipeline::GetSourceHistory::new(source_id.into())),
+            self.scope.clone(),
+            ops::pipeline::GetSourceHistory::new(source_id.into()),
         )
     }
 }
@@ -4506,7 +4443,7 @@ impl<'c, E: Transport> PromptLogs<'c, E> {
     ///
     /// Notes: offset ≤ 10000, limit ≤ 200
     pub fn list(&self) -> Call<'c, E, ops::prompt_logs::ListPromptLogs> {
-        Call::new(self.scope.pending(ops::prompt_logs::ListPromptLogs::new()))
+        Call::new(self.scope.clone(), ops::prompt_logs::ListPromptLogs::new())
     }
 
     /// `GET /v1/{workspace_id}/prompt-logs` (`list-prompt-logs`), every page: yields items.
@@ -4540,8 +4477,8 @@ impl<'c, E: Transport> Recordings<'c, E> {
         call_sid: impl Into<String>,
     ) -> Call<'c, E, ops::recordings::GetRecordingUrls> {
         Call::new(
-            self.scope
-                .pending(ops::recordings::GetRecordingUrls::new(call_sid.into())),
+            self.scope.clone(),
+            ops::recordings::GetRecordingUrls::new(call_sid.into()),
         )
     }
 
@@ -4551,8 +4488,8 @@ impl<'c, E: Transport> Recordings<'c, E> {
         call_sid: impl Into<String>,
     ) -> Call<'c, E, ops::recordings::GetRecordingMetadata> {
         Call::new(
-            self.scope
-                .pending(ops::recordings::GetRecordingMetadata::new(call_sid.into())),
+            self.scope.clone(),
+            ops::recordings::GetRecordingMetadata::new(call_sid.into()),
         )
     }
 
@@ -4565,11 +4502,8 @@ impl<'c, E: Transport> Recordings<'c, E> {
         filename: impl Into<String>,
     ) -> Call<'c, E, ops::recordings::DownloadRecordingFile> {
         Call::new(
-            self.scope
-                .pending(ops::recordings::DownloadRecordingFile::new(
-                    call_sid.into(),
-                    filename.into(),
-                )),
+            self.scope.clone(),
+            ops::recordings::DownloadRecordingFile::new(call_sid.into(), filename.into()),
         )
     }
 }
@@ -4596,8 +4530,8 @@ impl<'c, E: Transport> ReviewQueue<'c, E> {
     /// `GET /v1/{workspace_id}/review-queue` (`list_review_items_v1__workspace_id__review_queue_get`).
     pub fn list(&self) -> Call<'c, E, ops::review_queue::ListReviewItems> {
         Call::new(
-            self.scope
-                .pending(ops::review_queue::ListReviewItems::new()),
+            self.scope.clone(),
+            ops::review_queue::ListReviewItems::new(),
         )
     }
 
@@ -4609,27 +4543,27 @@ impl<'c, E: Transport> ReviewQueue<'c, E> {
     /// `GET /v1/{workspace_id}/review-queue/{item_id}` (`get_review_item_v1__workspace_id__review_queue__item_id__get`).
     pub fn get(&self, item_id: impl Into<String>) -> Call<'c, E, ops::review_queue::GetReviewItem> {
         Call::new(
-            self.scope
-                .pending(ops::review_queue::GetReviewItem::new(item_id.into())),
+            self.scope.clone(),
+            ops::review_queue::GetReviewItem::new(item_id.into()),
         )
     }
 
     /// `GET /v1/{workspace_id}/review-queue/stats` (`review_stats_v1__workspace_id__review_queue_stats_get`).
     pub fn get_stats(&self) -> Call<'c, E, ops::review_queue::ReviewStats> {
-        Call::new(self.scope.pending(ops::review_queue::ReviewStats::new()))
+        Call::new(self.scope.clone(), ops::review_queue::ReviewStats::new())
     }
 
     /// `GET /v1/{workspace_id}/review-queue/dashboard` (`review_dashboard_v1__workspace_id__review_queue_dashboard_get`).
     pub fn get_dashboard(&self) -> Call<'c, E, ops::review_queue::ReviewDashboard> {
         Call::new(
-            self.scope
-                .pending(ops::review_queue::ReviewDashboard::new()),
+            self.scope.clone(),
+            ops::review_queue::ReviewDashboard::new(),
         )
     }
 
     /// `GET /v1/{workspace_id}/review-queue/my-queue` (`my_queue_v1__workspace_id__review_queue_my_queue_get`).
     pub fn get_my_queue(&self) -> Call<'c, E, ops::review_queue::MyQueue> {
-        Call::new(self.scope.pending(ops::review_queue::MyQueue::new()))
+        Call::new(self.scope.clone(), ops::review_queue::MyQueue::new())
     }
 
     /// `GET /v1/{workspace_id}/review-queue/my-queue` (`my_queue_v1__workspace_id__review_queue_my_queue_get`), every page: yields items.
@@ -4644,11 +4578,8 @@ impl<'c, E: Transport> ReviewQueue<'c, E> {
         body: m::ApproveRequest,
     ) -> Call<'c, E, ops::review_queue::ApproveReviewItem> {
         Call::new(
-            self.scope
-                .pending(ops::review_queue::ApproveReviewItem::new(
-                    item_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::review_queue::ApproveReviewItem::new(item_id.into(), body),
         )
     }
 
@@ -4658,10 +4589,10 @@ impl<'c, E: Transport> ReviewQueue<'c, E> {
         item_id: impl Into<String>,
         body: m::RejectRequest,
     ) -> Call<'c, E, ops::review_queue::RejectReviewItem> {
-        Call::new(self.scope.pending(ops::review_queue::RejectReviewItem::new(
-            item_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::review_queue::RejectReviewItem::new(item_id.into(), body),
+        )
     }
 
     /// `POST /v1/{workspace_id}/review-queue/{item_id}/claim` (`claim_review_item_v1__workspace_id__review_queue__item_id__claim_post`).
@@ -4670,8 +4601,8 @@ impl<'c, E: Transport> ReviewQueue<'c, E> {
         item_id: impl Into<String>,
     ) -> Call<'c, E, ops::review_queue::ClaimReviewItem> {
         Call::new(
-            self.scope
-                .pending(ops::review_queue::ClaimReviewItem::new(item_id.into())),
+            self.scope.clone(),
+            ops::review_queue::ClaimReviewItem::new(item_id.into()),
         )
     }
 
@@ -4681,8 +4612,8 @@ impl<'c, E: Transport> ReviewQueue<'c, E> {
         item_id: impl Into<String>,
     ) -> Call<'c, E, ops::review_queue::UnclaimReviewItem> {
         Call::new(
-            self.scope
-                .pending(ops::review_queue::UnclaimReviewItem::new(item_id.into())),
+            self.scope.clone(),
+            ops::review_queue::UnclaimReviewItem::new(item_id.into()),
         )
     }
 
@@ -4693,11 +4624,8 @@ impl<'c, E: Transport> ReviewQueue<'c, E> {
         body: m::CorrectRequest,
     ) -> Call<'c, E, ops::review_queue::CorrectReviewItem> {
         Call::new(
-            self.scope
-                .pending(ops::review_queue::CorrectReviewItem::new(
-                    item_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::review_queue::CorrectReviewItem::new(item_id.into(), body),
         )
     }
 
@@ -4707,8 +4635,8 @@ impl<'c, E: Transport> ReviewQueue<'c, E> {
         body: m::BatchApproveRequest,
     ) -> Call<'c, E, ops::review_queue::BatchApprove> {
         Call::new(
-            self.scope
-                .pending(ops::review_queue::BatchApprove::new(body)),
+            self.scope.clone(),
+            ops::review_queue::BatchApprove::new(body),
         )
     }
 
@@ -4718,14 +4646,14 @@ impl<'c, E: Transport> ReviewQueue<'c, E> {
         body: m::BatchRejectRequest,
     ) -> Call<'c, E, ops::review_queue::BatchReject> {
         Call::new(
-            self.scope
-                .pending(ops::review_queue::BatchReject::new(body)),
+            self.scope.clone(),
+            ops::review_queue::BatchReject::new(body),
         )
     }
 
     /// `GET /v1/{workspace_id}/review-queue/history` (`review_history_v1__workspace_id__review_queue_history_get`).
     pub fn get_history(&self) -> Call<'c, E, ops::review_queue::ReviewHistory> {
-        Call::new(self.scope.pending(ops::review_queue::ReviewHistory::new()))
+        Call::new(self.scope.clone(), ops::review_queue::ReviewHistory::new())
     }
 
     /// `GET /v1/{workspace_id}/review-queue/history` (`review_history_v1__workspace_id__review_queue_history_get`), every page: yields items.
@@ -4737,14 +4665,14 @@ impl<'c, E: Transport> ReviewQueue<'c, E> {
 
     /// `GET /v1/{workspace_id}/review-queue/trends` (`review_trends_v1__workspace_id__review_queue_trends_get`).
     pub fn get_trends(&self) -> Call<'c, E, ops::review_queue::ReviewTrends> {
-        Call::new(self.scope.pending(ops::review_queue::ReviewTrends::new()))
+        Call::new(self.scope.clone(), ops::review_queue::ReviewTrends::new())
     }
 
     /// `GET /v1/{workspace_id}/review-queue/performance` (`reviewer_performance_v1__workspace_id__review_queue_performance_get`).
     pub fn get_performance(&self) -> Call<'c, E, ops::review_queue::ReviewerPerformance> {
         Call::new(
-            self.scope
-                .pending(ops::review_queue::ReviewerPerformance::new()),
+            self.scope.clone(),
+            ops::review_queue::ReviewerPerformance::new(),
         )
     }
 
@@ -4754,8 +4682,8 @@ impl<'c, E: Transport> ReviewQueue<'c, E> {
         item_id: impl Into<String>,
     ) -> Call<'c, E, ops::review_queue::GetCorrectionSchema> {
         Call::new(
-            self.scope
-                .pending(ops::review_queue::GetCorrectionSchema::new(item_id.into())),
+            self.scope.clone(),
+            ops::review_queue::GetCorrectionSchema::new(item_id.into()),
         )
     }
 
@@ -4765,8 +4693,8 @@ impl<'c, E: Transport> ReviewQueue<'c, E> {
         item_id: impl Into<String>,
     ) -> Call<'c, E, ops::review_queue::GetReviewDiff> {
         Call::new(
-            self.scope
-                .pending(ops::review_queue::GetReviewDiff::new(item_id.into())),
+            self.scope.clone(),
+            ops::review_queue::GetReviewDiff::new(item_id.into()),
         )
     }
 }
@@ -4792,7 +4720,7 @@ impl<'c, E: Transport> Safety<'c, E> {
 
     /// `GET /v1/{workspace_id}/safety/config` (`get-safety-config`).
     pub fn get_config(&self) -> Call<'c, E, ops::safety::GetSafetyConfig> {
-        Call::new(self.scope.pending(ops::safety::GetSafetyConfig::new()))
+        Call::new(self.scope.clone(), ops::safety::GetSafetyConfig::new())
     }
 
     /// `PUT /v1/{workspace_id}/safety/config` (`update-safety-config`).
@@ -4801,14 +4729,14 @@ impl<'c, E: Transport> Safety<'c, E> {
         body: m::UpdateSafetyConfigRequest,
     ) -> Call<'c, E, ops::safety::UpdateSafetyConfig> {
         Call::new(
-            self.scope
-                .pending(ops::safety::UpdateSafetyConfig::new(body)),
+            self.scope.clone(),
+            ops::safety::UpdateSafetyConfig::new(body),
         )
     }
 
     /// `GET /v1/{workspace_id}/safety/templates` (`list-safety-templates`).
     pub fn list_templates(&self) -> Call<'c, E, ops::safety::ListSafetyTemplates> {
-        Call::new(self.scope.pending(ops::safety::ListSafetyTemplates::new()))
+        Call::new(self.scope.clone(), ops::safety::ListSafetyTemplates::new())
     }
 
     /// `GET /v1/{workspace_id}/safety/templates/{template_id}` (`get-safety-template`).
@@ -4817,8 +4745,8 @@ impl<'c, E: Transport> Safety<'c, E> {
         template_id: impl Into<String>,
     ) -> Call<'c, E, ops::safety::GetSafetyTemplate> {
         Call::new(
-            self.scope
-                .pending(ops::safety::GetSafetyTemplate::new(template_id.into())),
+            self.scope.clone(),
+            ops::safety::GetSafetyTemplate::new(template_id.into()),
         )
     }
 
@@ -4828,10 +4756,10 @@ impl<'c, E: Transport> Safety<'c, E> {
         template_id: impl Into<String>,
         body: m::ApplyTemplateRequest,
     ) -> Call<'c, E, ops::safety::ApplySafetyTemplate> {
-        Call::new(self.scope.pending(ops::safety::ApplySafetyTemplate::new(
-            template_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::safety::ApplySafetyTemplate::new(template_id.into(), body),
+        )
     }
 }
 
@@ -4857,8 +4785,8 @@ impl<'c, E: Transport> SchedulingRuleSets<'c, E> {
     /// `GET /v1/{workspace_id}/scheduling-rule-sets` (`list-scheduling-rule-sets`).
     pub fn list(&self) -> Call<'c, E, ops::scheduling_rules::ListSchedulingRuleSets> {
         Call::new(
-            self.scope
-                .pending(ops::scheduling_rules::ListSchedulingRuleSets::new()),
+            self.scope.clone(),
+            ops::scheduling_rules::ListSchedulingRuleSets::new(),
         )
     }
 
@@ -4875,8 +4803,8 @@ impl<'c, E: Transport> SchedulingRuleSets<'c, E> {
         body: m::CreateSchedulingRuleSetRequest,
     ) -> Call<'c, E, ops::scheduling_rules::CreateSchedulingRuleSet> {
         Call::new(
-            self.scope
-                .pending(ops::scheduling_rules::CreateSchedulingRuleSet::new(body)),
+            self.scope.clone(),
+            ops::scheduling_rules::CreateSchedulingRuleSet::new(body),
         )
     }
 
@@ -4888,10 +4816,8 @@ impl<'c, E: Transport> SchedulingRuleSets<'c, E> {
         rule_set_id: impl Into<String>,
     ) -> Call<'c, E, ops::scheduling_rules::DeleteSchedulingRuleSet> {
         Call::new(
-            self.scope
-                .pending(ops::scheduling_rules::DeleteSchedulingRuleSet::new(
-                    rule_set_id.into(),
-                )),
+            self.scope.clone(),
+            ops::scheduling_rules::DeleteSchedulingRuleSet::new(rule_set_id.into()),
         )
     }
 
@@ -4901,10 +4827,8 @@ impl<'c, E: Transport> SchedulingRuleSets<'c, E> {
         rule_set_id: impl Into<String>,
     ) -> Call<'c, E, ops::scheduling_rules::GetSchedulingRuleSet> {
         Call::new(
-            self.scope
-                .pending(ops::scheduling_rules::GetSchedulingRuleSet::new(
-                    rule_set_id.into(),
-                )),
+            self.scope.clone(),
+            ops::scheduling_rules::GetSchedulingRuleSet::new(rule_set_id.into()),
         )
     }
 
@@ -4915,11 +4839,8 @@ impl<'c, E: Transport> SchedulingRuleSets<'c, E> {
         body: m::UpdateSchedulingRuleSetRequest,
     ) -> Call<'c, E, ops::scheduling_rules::UpdateSchedulingRuleSet> {
         Call::new(
-            self.scope
-                .pending(ops::scheduling_rules::UpdateSchedulingRuleSet::new(
-                    rule_set_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::scheduling_rules::UpdateSchedulingRuleSet::new(rule_set_id.into(), body),
         )
     }
 }
@@ -4951,8 +4872,8 @@ impl<'c, E: Transport> Scribe<'c, E> {
         encounter_id: impl Into<String>,
     ) -> Call<'c, E, ops::scribe::FinalizeEncounter> {
         Call::new(
-            self.scope
-                .pending(ops::scribe::FinalizeEncounter::new(encounter_id.into())),
+            self.scope.clone(),
+            ops::scribe::FinalizeEncounter::new(encounter_id.into()),
         )
     }
 
@@ -4962,10 +4883,10 @@ impl<'c, E: Transport> Scribe<'c, E> {
         encounter_id: impl Into<String>,
         body: m::ApproveIcd10Request,
     ) -> Call<'c, E, ops::scribe::ApproveIcd10Code> {
-        Call::new(self.scope.pending(ops::scribe::ApproveIcd10Code::new(
-            encounter_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::scribe::ApproveIcd10Code::new(encounter_id.into(), body),
+        )
     }
 
     /// `POST /v1/{workspace_id}/scribe/encounters/{encounter_id}/icd10/reject` (`reject-icd10-code`).
@@ -4975,8 +4896,8 @@ impl<'c, E: Transport> Scribe<'c, E> {
         body: m::RejectIcd10Request,
     ) -> Call<'c, E, ops::scribe::RejectIcd10Code> {
         Call::new(
-            self.scope
-                .pending(ops::scribe::RejectIcd10Code::new(encounter_id.into(), body)),
+            self.scope.clone(),
+            ops::scribe::RejectIcd10Code::new(encounter_id.into(), body),
         )
     }
 
@@ -4986,10 +4907,10 @@ impl<'c, E: Transport> Scribe<'c, E> {
         encounter_id: impl Into<String>,
         body: m::EditSoapRequest,
     ) -> Call<'c, E, ops::scribe::EditEncounterSoap> {
-        Call::new(self.scope.pending(ops::scribe::EditEncounterSoap::new(
-            encounter_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::scribe::EditEncounterSoap::new(encounter_id.into(), body),
+        )
     }
 
     /// `POST /v1/{workspace_id}/scribe/recordings/transcribe` (`transcribe-scribe-recording`).
@@ -5000,8 +4921,8 @@ impl<'c, E: Transport> Scribe<'c, E> {
         body: m::TranscribeScribeRecordingBody,
     ) -> Call<'c, E, ops::scribe::TranscribeScribeRecording> {
         Call::new(
-            self.scope
-                .pending(ops::scribe::TranscribeScribeRecording::new(body)),
+            self.scope.clone(),
+            ops::scribe::TranscribeScribeRecording::new(body),
         )
     }
 }
@@ -5028,16 +4949,16 @@ impl<'c, E: Transport> Sensorium<'c, E> {
     /// `GET /v1/{workspace_id}/sensorium/connector-health` (`get-sensorium-connector-health`).
     pub fn get_connector_health(&self) -> Call<'c, E, ops::sensorium::GetSensoriumConnectorHealth> {
         Call::new(
-            self.scope
-                .pending(ops::sensorium::GetSensoriumConnectorHealth::new()),
+            self.scope.clone(),
+            ops::sensorium::GetSensoriumConnectorHealth::new(),
         )
     }
 
     /// `GET /v1/{workspace_id}/sensorium/loop-latency` (`get-sensorium-loop-latency`).
     pub fn get_loop_latency(&self) -> Call<'c, E, ops::sensorium::GetSensoriumLoopLatency> {
         Call::new(
-            self.scope
-                .pending(ops::sensorium::GetSensoriumLoopLatency::new()),
+            self.scope.clone(),
+            ops::sensorium::GetSensoriumLoopLatency::new(),
         )
     }
 }
@@ -5066,12 +4987,12 @@ impl<'c, E: Transport> Services<'c, E> {
         &self,
         body: m::CreateServiceRequest,
     ) -> Call<'c, E, ops::services::CreateService> {
-        Call::new(self.scope.pending(ops::services::CreateService::new(body)))
+        Call::new(self.scope.clone(), ops::services::CreateService::new(body))
     }
 
     /// `GET /v1/{workspace_id}/services` (`list-services`).
     pub fn list(&self) -> Call<'c, E, ops::services::ListServices> {
-        Call::new(self.scope.pending(ops::services::ListServices::new()))
+        Call::new(self.scope.clone(), ops::services::ListServices::new())
     }
 
     /// `GET /v1/{workspace_id}/services` (`list-services`), every page: yields items.
@@ -5082,8 +5003,8 @@ impl<'c, E: Transport> Services<'c, E> {
     /// `GET /v1/{workspace_id}/services/{service_id}` (`get-service`).
     pub fn get(&self, service_id: impl Into<String>) -> Call<'c, E, ops::services::GetService> {
         Call::new(
-            self.scope
-                .pending(ops::services::GetService::new(service_id.into())),
+            self.scope.clone(),
+            ops::services::GetService::new(service_id.into()),
         )
     }
 
@@ -5094,8 +5015,8 @@ impl<'c, E: Transport> Services<'c, E> {
         body: m::UpdateServiceRequest,
     ) -> Call<'c, E, ops::services::UpdateService> {
         Call::new(
-            self.scope
-                .pending(ops::services::UpdateService::new(service_id.into(), body)),
+            self.scope.clone(),
+            ops::services::UpdateService::new(service_id.into(), body),
         )
     }
 
@@ -5107,8 +5028,8 @@ impl<'c, E: Transport> Services<'c, E> {
         service_id: impl Into<String>,
     ) -> Call<'c, E, ops::services::DeleteService> {
         Call::new(
-            self.scope
-                .pending(ops::services::DeleteService::new(service_id.into())),
+            self.scope.clone(),
+            ops::services::DeleteService::new(service_id.into()),
         )
     }
 
@@ -5121,8 +5042,8 @@ impl<'c, E: Transport> Services<'c, E> {
         body: m::TextTurnRequest,
     ) -> Call<'c, E, ops::services::TextTurn> {
         Call::new(
-            self.scope
-                .pending(ops::services::TextTurn::new(service_id.into(), body)),
+            self.scope.clone(),
+            ops::services::TextTurn::new(service_id.into(), body),
         )
     }
 
@@ -5136,12 +5057,8 @@ impl<'c, E: Transport> Services<'c, E> {
         body: m::UpsertVersionSetRequest,
     ) -> Call<'c, E, ops::services::UpsertServiceVersionSet> {
         Call::new(
-            self.scope
-                .pending(ops::services::UpsertServiceVersionSet::new(
-                    service_id.into(),
-                    name.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::services::UpsertServiceVersionSet::new(service_id.into(), name.into(), body),
         )
     }
 
@@ -5151,10 +5068,8 @@ impl<'c, E: Transport> Services<'c, E> {
         service_id: impl Into<String>,
     ) -> Call<'c, E, ops::voice_judge::ListVoiceJudgeRecent> {
         Call::new(
-            self.scope
-                .pending(ops::voice_judge::ListVoiceJudgeRecent::new(
-                    service_id.into(),
-                )),
+            self.scope.clone(),
+            ops::voice_judge::ListVoiceJudgeRecent::new(service_id.into()),
         )
     }
 
@@ -5167,8 +5082,8 @@ impl<'c, E: Transport> Services<'c, E> {
         body: m::VoiceTurnBody,
     ) -> Call<'c, E, ops::services::VoiceTurn> {
         Call::new(
-            self.scope
-                .pending(ops::services::VoiceTurn::new(service_id.into(), body)),
+            self.scope.clone(),
+            ops::services::VoiceTurn::new(service_id.into(), body),
         )
     }
 }
@@ -5194,7 +5109,7 @@ impl<'c, E: Transport> Sessions<'c, E> {
 
     /// `GET /v1/{workspace_id}/sessions/active` (`list_active_sessions_v1__workspace_id__sessions_active_get`).
     pub fn list_active(&self) -> Call<'c, E, ops::sessions::ListActiveSessions> {
-        Call::new(self.scope.pending(ops::sessions::ListActiveSessions::new()))
+        Call::new(self.scope.clone(), ops::sessions::ListActiveSessions::new())
     }
 
     /// `POST /v1/{workspace_id}/sessions/{call_sid}/inject` (`inject_session_event_v1__workspace_id__sessions__call_sid__inject_post`).
@@ -5203,10 +5118,10 @@ impl<'c, E: Transport> Sessions<'c, E> {
         call_sid: impl Into<String>,
         body: m::InjectRequest,
     ) -> Call<'c, E, ops::sessions::InjectSessionEvent> {
-        Call::new(self.scope.pending(ops::sessions::InjectSessionEvent::new(
-            call_sid.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::sessions::InjectSessionEvent::new(call_sid.into(), body),
+        )
     }
 
     /// `POST /v1/{workspace_id}/sessions/start` (`start_text_session_v1__workspace_id__sessions_start_post`).
@@ -5215,8 +5130,8 @@ impl<'c, E: Transport> Sessions<'c, E> {
         body: m::StartSessionRequest,
     ) -> Call<'c, E, ops::sessions::StartTextSession> {
         Call::new(
-            self.scope
-                .pending(ops::sessions::StartTextSession::new(body)),
+            self.scope.clone(),
+            ops::sessions::StartTextSession::new(body),
         )
     }
 }
@@ -5333,8 +5248,8 @@ impl<'c, E: Transport> SettingsBehaviors<'c, E> {
     /// `GET /v1/{workspace_id}/settings/behaviors` (`get-behavior-settings`).
     pub fn get(&self) -> Call<'c, E, ops::settings::GetBehaviorSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::GetBehaviorSettings::new()),
+            self.scope.clone(),
+            ops::settings::GetBehaviorSettings::new(),
         )
     }
 
@@ -5344,8 +5259,8 @@ impl<'c, E: Transport> SettingsBehaviors<'c, E> {
         body: m::BehaviorSettingsRequest,
     ) -> Call<'c, E, ops::settings::UpdateBehaviorSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::UpdateBehaviorSettings::new(body)),
+            self.scope.clone(),
+            ops::settings::UpdateBehaviorSettings::new(body),
         )
     }
 }
@@ -5372,8 +5287,8 @@ impl<'c, E: Transport> SettingsBranding<'c, E> {
     /// `GET /v1/{workspace_id}/settings/branding` (`get-branding-settings`).
     pub fn get(&self) -> Call<'c, E, ops::settings::GetBrandingSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::GetBrandingSettings::new()),
+            self.scope.clone(),
+            ops::settings::GetBrandingSettings::new(),
         )
     }
 
@@ -5383,8 +5298,8 @@ impl<'c, E: Transport> SettingsBranding<'c, E> {
         body: m::BrandingSettingsRequest,
     ) -> Call<'c, E, ops::settings::UpdateBrandingSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::UpdateBrandingSettings::new(body)),
+            self.scope.clone(),
+            ops::settings::UpdateBrandingSettings::new(body),
         )
     }
 }
@@ -5411,8 +5326,8 @@ impl<'c, E: Transport> SettingsConnectors<'c, E> {
     /// `GET /v1/{workspace_id}/settings/connectors` (`get-connector-settings`).
     pub fn get(&self) -> Call<'c, E, ops::settings::GetConnectorSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::GetConnectorSettings::new()),
+            self.scope.clone(),
+            ops::settings::GetConnectorSettings::new(),
         )
     }
 
@@ -5422,8 +5337,8 @@ impl<'c, E: Transport> SettingsConnectors<'c, E> {
         body: m::ConnectorSettingsRequest,
     ) -> Call<'c, E, ops::settings::UpdateConnectorSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::UpdateConnectorSettings::new(body)),
+            self.scope.clone(),
+            ops::settings::UpdateConnectorSettings::new(body),
         )
     }
 }
@@ -5450,8 +5365,8 @@ impl<'c, E: Transport> SettingsEnvironments<'c, E> {
     /// `GET /v1/{workspace_id}/settings/environments` (`get-environment-settings`).
     pub fn get(&self) -> Call<'c, E, ops::settings::GetEnvironmentSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::GetEnvironmentSettings::new()),
+            self.scope.clone(),
+            ops::settings::GetEnvironmentSettings::new(),
         )
     }
 
@@ -5461,8 +5376,8 @@ impl<'c, E: Transport> SettingsEnvironments<'c, E> {
         body: m::EnvironmentSettingsRequest,
     ) -> Call<'c, E, ops::settings::UpdateEnvironmentSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::UpdateEnvironmentSettings::new(body)),
+            self.scope.clone(),
+            ops::settings::UpdateEnvironmentSettings::new(body),
         )
     }
 }
@@ -5489,8 +5404,8 @@ impl<'c, E: Transport> SettingsFormTemplates<'c, E> {
     /// `GET /v1/{workspace_id}/settings/form-templates` (`list-form-templates`).
     pub fn list(&self) -> Call<'c, E, ops::form_templates::ListFormTemplates> {
         Call::new(
-            self.scope
-                .pending(ops::form_templates::ListFormTemplates::new()),
+            self.scope.clone(),
+            ops::form_templates::ListFormTemplates::new(),
         )
     }
 
@@ -5500,8 +5415,8 @@ impl<'c, E: Transport> SettingsFormTemplates<'c, E> {
         body: m::FormTemplateUpdateRequest,
     ) -> Call<'c, E, ops::form_templates::UpdateFormTemplates> {
         Call::new(
-            self.scope
-                .pending(ops::form_templates::UpdateFormTemplates::new(body)),
+            self.scope.clone(),
+            ops::form_templates::UpdateFormTemplates::new(body),
         )
     }
 
@@ -5511,10 +5426,8 @@ impl<'c, E: Transport> SettingsFormTemplates<'c, E> {
         template_id: impl Into<String>,
     ) -> Call<'c, E, ops::form_templates::GetFormTemplate> {
         Call::new(
-            self.scope
-                .pending(ops::form_templates::GetFormTemplate::new(
-                    template_id.into(),
-                )),
+            self.scope.clone(),
+            ops::form_templates::GetFormTemplate::new(template_id.into()),
         )
     }
 
@@ -5525,11 +5438,8 @@ impl<'c, E: Transport> SettingsFormTemplates<'c, E> {
         body: m::ResolveTemplateRequest,
     ) -> Call<'c, E, ops::form_templates::ResolveFormTemplate> {
         Call::new(
-            self.scope
-                .pending(ops::form_templates::ResolveFormTemplate::new(
-                    template_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::form_templates::ResolveFormTemplate::new(template_id.into(), body),
         )
     }
 }
@@ -5556,8 +5466,8 @@ impl<'c, E: Transport> SettingsGapScanner<'c, E> {
     /// `GET /v1/{workspace_id}/settings/gap-scanner` (`get-gap-scanner-settings`).
     pub fn get(&self) -> Call<'c, E, ops::settings::GetGapScannerSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::GetGapScannerSettings::new()),
+            self.scope.clone(),
+            ops::settings::GetGapScannerSettings::new(),
         )
     }
 
@@ -5567,8 +5477,8 @@ impl<'c, E: Transport> SettingsGapScanner<'c, E> {
         body: m::GapScannerSettingsRequest,
     ) -> Call<'c, E, ops::settings::UpdateGapScannerSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::UpdateGapScannerSettings::new(body)),
+            self.scope.clone(),
+            ops::settings::UpdateGapScannerSettings::new(body),
         )
     }
 
@@ -5576,14 +5486,14 @@ impl<'c, E: Transport> SettingsGapScanner<'c, E> {
     ///
     /// Notes: body optional
     pub fn preview(&self) -> Call<'c, E, ops::settings::GapScannerPreview> {
-        Call::new(self.scope.pending(ops::settings::GapScannerPreview::new()))
+        Call::new(self.scope.clone(), ops::settings::GapScannerPreview::new())
     }
 
     /// `POST /v1/{workspace_id}/settings/gap-scanner/scan` (`gap-scanner-scan`).
     ///
     /// Notes: no request body
     pub fn scan(&self) -> Call<'c, E, ops::settings::GapScannerScan> {
-        Call::new(self.scope.pending(ops::settings::GapScannerScan::new()))
+        Call::new(self.scope.clone(), ops::settings::GapScannerScan::new())
     }
 }
 
@@ -5608,7 +5518,7 @@ impl<'c, E: Transport> SettingsMemory<'c, E> {
 
     /// `GET /v1/{workspace_id}/settings/memory` (`get-memory-settings`).
     pub fn get(&self) -> Call<'c, E, ops::settings::GetMemorySettings> {
-        Call::new(self.scope.pending(ops::settings::GetMemorySettings::new()))
+        Call::new(self.scope.clone(), ops::settings::GetMemorySettings::new())
     }
 
     /// `PUT /v1/{workspace_id}/settings/memory` (`update-memory-settings`).
@@ -5617,8 +5527,8 @@ impl<'c, E: Transport> SettingsMemory<'c, E> {
         body: m::MemorySettingsRequest,
     ) -> Call<'c, E, ops::settings::UpdateMemorySettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::UpdateMemorySettings::new(body)),
+            self.scope.clone(),
+            ops::settings::UpdateMemorySettings::new(body),
         )
     }
 }
@@ -5644,7 +5554,7 @@ impl<'c, E: Transport> SettingsMetrics<'c, E> {
 
     /// `GET /v1/{workspace_id}/settings/metrics` (`get-metric-settings`).
     pub fn get(&self) -> Call<'c, E, ops::settings::GetMetricSettings> {
-        Call::new(self.scope.pending(ops::settings::GetMetricSettings::new()))
+        Call::new(self.scope.clone(), ops::settings::GetMetricSettings::new())
     }
 
     /// `PUT /v1/{workspace_id}/settings/metrics` (`update-metric-settings`).
@@ -5653,8 +5563,8 @@ impl<'c, E: Transport> SettingsMetrics<'c, E> {
         body: m::MetricSettingsRequest,
     ) -> Call<'c, E, ops::settings::UpdateMetricSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::UpdateMetricSettings::new(body)),
+            self.scope.clone(),
+            ops::settings::UpdateMetricSettings::new(body),
         )
     }
 }
@@ -5681,8 +5591,8 @@ impl<'c, E: Transport> SettingsOutreach<'c, E> {
     /// `GET /v1/{workspace_id}/settings/outreach` (`get-outreach-settings`).
     pub fn get(&self) -> Call<'c, E, ops::settings::GetOutreachSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::GetOutreachSettings::new()),
+            self.scope.clone(),
+            ops::settings::GetOutreachSettings::new(),
         )
     }
 
@@ -5692,8 +5602,8 @@ impl<'c, E: Transport> SettingsOutreach<'c, E> {
         body: m::OutreachSettingsRequest,
     ) -> Call<'c, E, ops::settings::UpdateOutreachSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::UpdateOutreachSettings::new(body)),
+            self.scope.clone(),
+            ops::settings::UpdateOutreachSettings::new(body),
         )
     }
 }
@@ -5719,7 +5629,7 @@ impl<'c, E: Transport> SettingsRetention<'c, E> {
 
     /// `GET /v1/{workspace_id}/settings/retention` (`get-retention-policy`).
     pub fn get(&self) -> Call<'c, E, ops::settings::GetRetentionPolicy> {
-        Call::new(self.scope.pending(ops::settings::GetRetentionPolicy::new()))
+        Call::new(self.scope.clone(), ops::settings::GetRetentionPolicy::new())
     }
 
     /// `PUT /v1/{workspace_id}/settings/retention` (`update-retention-policy`).
@@ -5728,8 +5638,8 @@ impl<'c, E: Transport> SettingsRetention<'c, E> {
         body: m::RetentionPolicyRequest,
     ) -> Call<'c, E, ops::settings::UpdateRetentionPolicy> {
         Call::new(
-            self.scope
-                .pending(ops::settings::UpdateRetentionPolicy::new(body)),
+            self.scope.clone(),
+            ops::settings::UpdateRetentionPolicy::new(body),
         )
     }
 }
@@ -5755,7 +5665,7 @@ impl<'c, E: Transport> SettingsScribe<'c, E> {
 
     /// `GET /v1/{workspace_id}/settings/scribe` (`get-scribe-settings`).
     pub fn get(&self) -> Call<'c, E, ops::settings::GetScribeSettings> {
-        Call::new(self.scope.pending(ops::settings::GetScribeSettings::new()))
+        Call::new(self.scope.clone(), ops::settings::GetScribeSettings::new())
     }
 
     /// `PUT /v1/{workspace_id}/settings/scribe` (`update-scribe-settings`).
@@ -5764,8 +5674,8 @@ impl<'c, E: Transport> SettingsScribe<'c, E> {
         body: m::ScribeSettingsRequest,
     ) -> Call<'c, E, ops::settings::UpdateScribeSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::UpdateScribeSettings::new(body)),
+            self.scope.clone(),
+            ops::settings::UpdateScribeSettings::new(body),
         )
     }
 }
@@ -5792,8 +5702,8 @@ impl<'c, E: Transport> SettingsSecurity<'c, E> {
     /// `GET /v1/{workspace_id}/settings/security` (`get-security-settings`).
     pub fn get(&self) -> Call<'c, E, ops::settings::GetSecuritySettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::GetSecuritySettings::new()),
+            self.scope.clone(),
+            ops::settings::GetSecuritySettings::new(),
         )
     }
 
@@ -5803,8 +5713,8 @@ impl<'c, E: Transport> SettingsSecurity<'c, E> {
         body: m::SecuritySettingsRequest,
     ) -> Call<'c, E, ops::settings::UpdateSecuritySettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::UpdateSecuritySettings::new(body)),
+            self.scope.clone(),
+            ops::settings::UpdateSecuritySettings::new(body),
         )
     }
 }
@@ -5830,7 +5740,7 @@ impl<'c, E: Transport> SettingsVoice<'c, E> {
 
     /// `GET /v1/{workspace_id}/settings/voice` (`get-voice-settings`).
     pub fn get(&self) -> Call<'c, E, ops::settings::GetVoiceSettings> {
-        Call::new(self.scope.pending(ops::settings::GetVoiceSettings::new()))
+        Call::new(self.scope.clone(), ops::settings::GetVoiceSettings::new())
     }
 
     /// `PUT /v1/{workspace_id}/settings/voice` (`update-voice-settings`).
@@ -5839,8 +5749,8 @@ impl<'c, E: Transport> SettingsVoice<'c, E> {
         body: m::VoiceSettingsRequest,
     ) -> Call<'c, E, ops::settings::UpdateVoiceSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::UpdateVoiceSettings::new(body)),
+            self.scope.clone(),
+            ops::settings::UpdateVoiceSettings::new(body),
         )
     }
 }
@@ -5867,8 +5777,8 @@ impl<'c, E: Transport> SettingsWorkflows<'c, E> {
     /// `GET /v1/{workspace_id}/settings/workflows` (`get-workflow-settings`).
     pub fn get(&self) -> Call<'c, E, ops::settings::GetWorkflowSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::GetWorkflowSettings::new()),
+            self.scope.clone(),
+            ops::settings::GetWorkflowSettings::new(),
         )
     }
 
@@ -5878,8 +5788,8 @@ impl<'c, E: Transport> SettingsWorkflows<'c, E> {
         body: m::WorkflowSettingsRequest,
     ) -> Call<'c, E, ops::settings::UpdateWorkflowSettings> {
         Call::new(
-            self.scope
-                .pending(ops::settings::UpdateWorkflowSettings::new(body)),
+            self.scope.clone(),
+            ops::settings::UpdateWorkflowSettings::new(body),
         )
     }
 }
@@ -5939,8 +5849,8 @@ impl<'c, E: Transport> Simulations<'c, E> {
         body: m::SimulationsCreateSessionRequest,
     ) -> Call<'c, E, ops::simulations::CreateTestConversation> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::CreateTestConversation::new(body)),
+            self.scope.clone(),
+            ops::simulations::CreateTestConversation::new(body),
         )
     }
 
@@ -5950,8 +5860,8 @@ impl<'c, E: Transport> Simulations<'c, E> {
         session_id: impl Into<String>,
     ) -> Call<'c, E, ops::simulations::SimulationObserve> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::SimulationObserve::new(session_id.into())),
+            self.scope.clone(),
+            ops::simulations::SimulationObserve::new(session_id.into()),
         )
     }
 
@@ -5961,8 +5871,8 @@ impl<'c, E: Transport> Simulations<'c, E> {
         session_id: impl Into<String>,
     ) -> Call<'c, E, ops::simulations::SimulationDestroy> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::SimulationDestroy::new(session_id.into())),
+            self.scope.clone(),
+            ops::simulations::SimulationDestroy::new(session_id.into()),
         )
     }
 
@@ -5972,8 +5882,8 @@ impl<'c, E: Transport> Simulations<'c, E> {
         body: m::StepRequest,
     ) -> Call<'c, E, ops::simulations::TestConversationStep> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::TestConversationStep::new(body)),
+            self.scope.clone(),
+            ops::simulations::TestConversationStep::new(body),
         )
     }
 
@@ -5983,8 +5893,8 @@ impl<'c, E: Transport> Simulations<'c, E> {
         body: m::RecommendRequest,
     ) -> Call<'c, E, ops::simulations::SimulationRecommend> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::SimulationRecommend::new(body)),
+            self.scope.clone(),
+            ops::simulations::SimulationRecommend::new(body),
         )
     }
 
@@ -5994,10 +5904,8 @@ impl<'c, E: Transport> Simulations<'c, E> {
         session_id: impl Into<String>,
     ) -> Call<'c, E, ops::simulations::SimulationIntelligence> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::SimulationIntelligence::new(
-                    session_id.into(),
-                )),
+            self.scope.clone(),
+            ops::simulations::SimulationIntelligence::new(session_id.into()),
         )
     }
 
@@ -6007,8 +5915,8 @@ impl<'c, E: Transport> Simulations<'c, E> {
         body: m::ConfigToPolicyRequest,
     ) -> Call<'c, E, ops::simulations::ConfigToTurnPolicy> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::ConfigToTurnPolicy::new(body)),
+            self.scope.clone(),
+            ops::simulations::ConfigToTurnPolicy::new(body),
         )
     }
 
@@ -6018,10 +5926,10 @@ impl<'c, E: Transport> Simulations<'c, E> {
         session_id: impl Into<String>,
         body: m::ForkRequest,
     ) -> Call<'c, E, ops::simulations::SimulationFork> {
-        Call::new(self.scope.pending(ops::simulations::SimulationFork::new(
-            session_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::simulations::SimulationFork::new(session_id.into(), body),
+        )
     }
 
     /// `POST /v1/{workspace_id}/simulations/sessions/{session_id}/score` (`score-simulation-session`).
@@ -6031,11 +5939,8 @@ impl<'c, E: Transport> Simulations<'c, E> {
         body: m::ScoreSessionRequest,
     ) -> Call<'c, E, ops::simulations::ScoreSimulationSession> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::ScoreSimulationSession::new(
-                    session_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::simulations::ScoreSimulationSession::new(session_id.into(), body),
         )
     }
 
@@ -6047,10 +5952,10 @@ impl<'c, E: Transport> Simulations<'c, E> {
         session_id: impl Into<String>,
         body: m::StepRequest,
     ) -> Call<'c, E, ops::simulations::SimulationStep> {
-        Call::new(self.scope.pending(ops::simulations::SimulationStep::new(
-            session_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::simulations::SimulationStep::new(session_id.into(), body),
+        )
     }
 
     /// `GET /v1/{workspace_id}/simulations/sessions/{session_id}/turns` (`get-simulation-session-turns`).
@@ -6059,10 +5964,8 @@ impl<'c, E: Transport> Simulations<'c, E> {
         session_id: impl Into<String>,
     ) -> Call<'c, E, ops::simulations::GetSimulationSessionTurns> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::GetSimulationSessionTurns::new(
-                    session_id.into(),
-                )),
+            self.scope.clone(),
+            ops::simulations::GetSimulationSessionTurns::new(session_id.into()),
         )
     }
 }
@@ -6094,8 +5997,8 @@ impl<'c, E: Transport> SimulationsBenchmarks<'c, E> {
         body: m::GetSimulationBenchmarkResultsRequest,
     ) -> Call<'c, E, ops::simulations::GetSimulationBenchmarkResults> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::GetSimulationBenchmarkResults::new(body)),
+            self.scope.clone(),
+            ops::simulations::GetSimulationBenchmarkResults::new(body),
         )
     }
 
@@ -6105,8 +6008,8 @@ impl<'c, E: Transport> SimulationsBenchmarks<'c, E> {
         body: m::RunSimulationBenchmarkRequest,
     ) -> Call<'c, E, ops::simulations::RunSimulationBenchmark> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::RunSimulationBenchmark::new(body)),
+            self.scope.clone(),
+            ops::simulations::RunSimulationBenchmark::new(body),
         )
     }
 }
@@ -6133,8 +6036,8 @@ impl<'c, E: Transport> SimulationsBranches<'c, E> {
     /// `GET /v1/{workspace_id}/simulations/branches` (`list-simulation-branches`).
     pub fn list(&self) -> Call<'c, E, ops::simulations::ListSimulationBranches> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::ListSimulationBranches::new()),
+            self.scope.clone(),
+            ops::simulations::ListSimulationBranches::new(),
         )
     }
 
@@ -6144,8 +6047,8 @@ impl<'c, E: Transport> SimulationsBranches<'c, E> {
         body: m::CreateBranchRequest,
     ) -> Call<'c, E, ops::simulations::CreateSimulationBranch> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::CreateSimulationBranch::new(body)),
+            self.scope.clone(),
+            ops::simulations::CreateSimulationBranch::new(body),
         )
     }
 }
@@ -6175,16 +6078,16 @@ impl<'c, E: Transport> SimulationsBridge<'c, E> {
         body: m::BridgePlanRequest,
     ) -> Call<'c, E, ops::simulations::SimulationBridgePlan> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::SimulationBridgePlan::new(body)),
+            self.scope.clone(),
+            ops::simulations::SimulationBridgePlan::new(body),
         )
     }
 
     /// `POST /v1/{workspace_id}/simulations/bridge` (`simulation-bridge`).
     pub fn run(&self, body: m::BridgeRequest) -> Call<'c, E, ops::simulations::SimulationBridge> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::SimulationBridge::new(body)),
+            self.scope.clone(),
+            ops::simulations::SimulationBridge::new(body),
         )
     }
 }
@@ -6214,10 +6117,10 @@ impl<'c, E: Transport> SimulationsCases<'c, E> {
         case_id: impl Into<String>,
         body: m::RunSimulationCaseRequest,
     ) -> Call<'c, E, ops::simulations::RunSimulationCase> {
-        Call::new(self.scope.pending(ops::simulations::RunSimulationCase::new(
-            case_id.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::simulations::RunSimulationCase::new(case_id.into(), body),
+        )
     }
 }
 
@@ -6243,8 +6146,8 @@ impl<'c, E: Transport> SimulationsRuns<'c, E> {
     /// `GET /v1/{workspace_id}/simulations/runs` (`list-simulation-runs`).
     pub fn list(&self) -> Call<'c, E, ops::simulations::ListSimulationRuns> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::ListSimulationRuns::new()),
+            self.scope.clone(),
+            ops::simulations::ListSimulationRuns::new(),
         )
     }
 
@@ -6254,8 +6157,8 @@ impl<'c, E: Transport> SimulationsRuns<'c, E> {
         body: m::CreateRunRequest,
     ) -> Call<'c, E, ops::simulations::CreateSimulationRun> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::CreateSimulationRun::new(body)),
+            self.scope.clone(),
+            ops::simulations::CreateSimulationRun::new(body),
         )
     }
 
@@ -6265,8 +6168,8 @@ impl<'c, E: Transport> SimulationsRuns<'c, E> {
         run_id: impl Into<String>,
     ) -> Call<'c, E, ops::simulations::GetSimulationRun> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::GetSimulationRun::new(run_id.into())),
+            self.scope.clone(),
+            ops::simulations::GetSimulationRun::new(run_id.into()),
         )
     }
 
@@ -6276,8 +6179,8 @@ impl<'c, E: Transport> SimulationsRuns<'c, E> {
         run_id: impl Into<String>,
     ) -> Call<'c, E, ops::simulations::CompleteSimulationRun> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::CompleteSimulationRun::new(run_id.into())),
+            self.scope.clone(),
+            ops::simulations::CompleteSimulationRun::new(run_id.into()),
         )
     }
 
@@ -6288,11 +6191,8 @@ impl<'c, E: Transport> SimulationsRuns<'c, E> {
         body: m::SimulationsCreateSessionRequest,
     ) -> Call<'c, E, ops::simulations::CreateSimulationSession> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::CreateSimulationSession::new(
-                    run_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::simulations::CreateSimulationSession::new(run_id.into(), body),
         )
     }
 }
@@ -6322,10 +6222,8 @@ impl<'c, E: Transport> SimulationsServices<'c, E> {
         service_id: impl Into<String>,
     ) -> Call<'c, E, ops::simulations::GetSimulationCoverageGraph> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::GetSimulationCoverageGraph::new(
-                    service_id.into(),
-                )),
+            self.scope.clone(),
+            ops::simulations::GetSimulationCoverageGraph::new(service_id.into()),
         )
     }
 
@@ -6335,10 +6233,8 @@ impl<'c, E: Transport> SimulationsServices<'c, E> {
         service_id: impl Into<String>,
     ) -> Call<'c, E, ops::simulations::DeleteSimulationCoverageGraph> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::DeleteSimulationCoverageGraph::new(
-                    service_id.into(),
-                )),
+            self.scope.clone(),
+            ops::simulations::DeleteSimulationCoverageGraph::new(service_id.into()),
         )
     }
 
@@ -6348,10 +6244,8 @@ impl<'c, E: Transport> SimulationsServices<'c, E> {
         service_id: impl Into<String>,
     ) -> Call<'c, E, ops::simulations::GetSimulationCoveragePaths> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::GetSimulationCoveragePaths::new(
-                    service_id.into(),
-                )),
+            self.scope.clone(),
+            ops::simulations::GetSimulationCoveragePaths::new(service_id.into()),
         )
     }
 
@@ -6361,10 +6255,8 @@ impl<'c, E: Transport> SimulationsServices<'c, E> {
         service_id: impl Into<String>,
     ) -> Call<'c, E, ops::simulations::ListSimulationSessions> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::ListSimulationSessions::new(
-                    service_id.into(),
-                )),
+            self.scope.clone(),
+            ops::simulations::ListSimulationSessions::new(service_id.into()),
         )
     }
 
@@ -6374,10 +6266,8 @@ impl<'c, E: Transport> SimulationsServices<'c, E> {
         service_id: impl Into<String>,
     ) -> Call<'c, E, ops::simulations::QuerySimulationTurns> {
         Call::new(
-            self.scope
-                .pending(ops::simulations::QuerySimulationTurns::new(
-                    service_id.into(),
-                )),
+            self.scope.clone(),
+            ops::simulations::QuerySimulationTurns::new(service_id.into()),
         )
     }
 }
@@ -6405,14 +6295,14 @@ impl<'c, E: Transport> Skills<'c, E> {
     ///
     /// Notes: deprecated alias of `actions`
     pub fn create(&self, body: m::CreateSkillRequest) -> Call<'c, E, ops::skills::CreateSkill> {
-        Call::new(self.scope.pending(ops::skills::CreateSkill::new(body)))
+        Call::new(self.scope.clone(), ops::skills::CreateSkill::new(body))
     }
 
     /// `GET /v1/{workspace_id}/skills` (`list-skills`).
     ///
     /// Notes: deprecated alias of `actions`
     pub fn list(&self) -> Call<'c, E, ops::skills::ListSkills> {
-        Call::new(self.scope.pending(ops::skills::ListSkills::new()))
+        Call::new(self.scope.clone(), ops::skills::ListSkills::new())
     }
 
     /// `GET /v1/{workspace_id}/skills` (`list-skills`), every page: yields items.
@@ -6425,8 +6315,8 @@ impl<'c, E: Transport> Skills<'c, E> {
     /// Notes: deprecated alias of `actions`
     pub fn get(&self, skill_id: impl Into<String>) -> Call<'c, E, ops::skills::GetSkill> {
         Call::new(
-            self.scope
-                .pending(ops::skills::GetSkill::new(skill_id.into())),
+            self.scope.clone(),
+            ops::skills::GetSkill::new(skill_id.into()),
         )
     }
 
@@ -6439,8 +6329,8 @@ impl<'c, E: Transport> Skills<'c, E> {
         body: m::UpdateSkillRequest,
     ) -> Call<'c, E, ops::skills::UpdateSkill> {
         Call::new(
-            self.scope
-                .pending(ops::skills::UpdateSkill::new(skill_id.into(), body)),
+            self.scope.clone(),
+            ops::skills::UpdateSkill::new(skill_id.into(), body),
         )
     }
 
@@ -6449,8 +6339,8 @@ impl<'c, E: Transport> Skills<'c, E> {
     /// Notes: deprecated alias of `actions`; → ()
     pub fn delete(&self, skill_id: impl Into<String>) -> Call<'c, E, ops::skills::DeleteSkill> {
         Call::new(
-            self.scope
-                .pending(ops::skills::DeleteSkill::new(skill_id.into())),
+            self.scope.clone(),
+            ops::skills::DeleteSkill::new(skill_id.into()),
         )
     }
 
@@ -6463,8 +6353,8 @@ impl<'c, E: Transport> Skills<'c, E> {
         body: m::TestSkillRequest,
     ) -> Call<'c, E, ops::skills::TestSkill> {
         Call::new(
-            self.scope
-                .pending(ops::skills::TestSkill::new(skill_id.into(), body)),
+            self.scope.clone(),
+            ops::skills::TestSkill::new(skill_id.into(), body),
         )
     }
 }
@@ -6496,10 +6386,8 @@ impl<'c, E: Transport> SurfacePatient<'c, E> {
         surface_id: impl Into<String>,
     ) -> Call<'c, E, ops::surface_patient::RedirectToSurface> {
         Call::new(
-            self.scope
-                .pending(ops::surface_patient::RedirectToSurface::new(
-                    surface_id.into(),
-                )),
+            self.scope.clone(),
+            ops::surface_patient::RedirectToSurface::new(surface_id.into()),
         )
     }
 
@@ -6511,8 +6399,8 @@ impl<'c, E: Transport> SurfacePatient<'c, E> {
         workspace_slug: impl Into<String>,
     ) -> Call<'c, E, ops::surface_patient::ServeVcard> {
         Call::new(
-            self.scope
-                .pending(ops::surface_patient::ServeVcard::new(workspace_slug.into())),
+            self.scope.clone(),
+            ops::surface_patient::ServeVcard::new(workspace_slug.into()),
         )
     }
 
@@ -6524,8 +6412,8 @@ impl<'c, E: Transport> SurfacePatient<'c, E> {
         token: impl Into<String>,
     ) -> Call<'c, E, ops::surface_patient::RenderSurface> {
         Call::new(
-            self.scope
-                .pending(ops::surface_patient::RenderSurface::new(token.into())),
+            self.scope.clone(),
+            ops::surface_patient::RenderSurface::new(token.into()),
         )
     }
 
@@ -6537,10 +6425,8 @@ impl<'c, E: Transport> SurfacePatient<'c, E> {
         token: impl Into<String>,
     ) -> Call<'c, E, ops::surface_patient::GetSurfaceAvailability> {
         Call::new(
-            self.scope
-                .pending(ops::surface_patient::GetSurfaceAvailability::new(
-                    token.into(),
-                )),
+            self.scope.clone(),
+            ops::surface_patient::GetSurfaceAvailability::new(token.into()),
         )
     }
 
@@ -6553,11 +6439,8 @@ impl<'c, E: Transport> SurfacePatient<'c, E> {
         body: m::BookingRequest,
     ) -> Call<'c, E, ops::surface_patient::BookSurfaceAppointment> {
         Call::new(
-            self.scope
-                .pending(ops::surface_patient::BookSurfaceAppointment::new(
-                    token.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::surface_patient::BookSurfaceAppointment::new(token.into(), body),
         )
     }
 
@@ -6571,12 +6454,8 @@ impl<'c, E: Transport> SurfacePatient<'c, E> {
         body: m::FieldSaveRequest,
     ) -> Call<'c, E, ops::surface_patient::SaveSurfaceField> {
         Call::new(
-            self.scope
-                .pending(ops::surface_patient::SaveSurfaceField::new(
-                    token.into(),
-                    key.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::surface_patient::SaveSurfaceField::new(token.into(), key.into(), body),
         )
     }
 
@@ -6589,11 +6468,8 @@ impl<'c, E: Transport> SurfacePatient<'c, E> {
         body: m::HealFieldRequest,
     ) -> Call<'c, E, ops::surface_patient::HealSurfaceField> {
         Call::new(
-            self.scope
-                .pending(ops::surface_patient::HealSurfaceField::new(
-                    token.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::surface_patient::HealSurfaceField::new(token.into(), body),
         )
     }
 
@@ -6607,12 +6483,12 @@ impl<'c, E: Transport> SurfacePatient<'c, E> {
         q: impl Into<String>,
     ) -> Call<'c, E, ops::surface_patient::LookupSurfaceField> {
         Call::new(
-            self.scope
-                .pending(ops::surface_patient::LookupSurfaceField::new(
-                    token.into(),
-                    lookup_type.into(),
-                    q.into(),
-                )),
+            self.scope.clone(),
+            ops::surface_patient::LookupSurfaceField::new(
+                token.into(),
+                lookup_type.into(),
+                q.into(),
+            ),
         )
     }
 
@@ -6625,11 +6501,8 @@ impl<'c, E: Transport> SurfacePatient<'c, E> {
         body: m::OcrRequest,
     ) -> Call<'c, E, ops::surface_patient::OcrSurfaceExtract> {
         Call::new(
-            self.scope
-                .pending(ops::surface_patient::OcrSurfaceExtract::new(
-                    token.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::surface_patient::OcrSurfaceExtract::new(token.into(), body),
         )
     }
 
@@ -6641,8 +6514,8 @@ impl<'c, E: Transport> SurfacePatient<'c, E> {
         token: impl Into<String>,
     ) -> Call<'c, E, ops::surface_patient::GetSurfaceSpec> {
         Call::new(
-            self.scope
-                .pending(ops::surface_patient::GetSurfaceSpec::new(token.into())),
+            self.scope.clone(),
+            ops::surface_patient::GetSurfaceSpec::new(token.into()),
         )
     }
 
@@ -6654,8 +6527,8 @@ impl<'c, E: Transport> SurfacePatient<'c, E> {
         token: impl Into<String>,
     ) -> Call<'c, E, ops::surface_patient::SubmitSurface> {
         Call::new(
-            self.scope
-                .pending(ops::surface_patient::SubmitSurface::new(token.into())),
+            self.scope.clone(),
+            ops::surface_patient::SubmitSurface::new(token.into()),
         )
     }
 }
@@ -6681,7 +6554,7 @@ impl<'c, E: Transport> Surfaces<'c, E> {
 
     /// `GET /v1/{workspace_id}/surfaces` (`list-surfaces`).
     pub fn list(&self) -> Call<'c, E, ops::surfaces::ListSurfaces> {
-        Call::new(self.scope.pending(ops::surfaces::ListSurfaces::new()))
+        Call::new(self.scope.clone(), ops::surfaces::ListSurfaces::new())
     }
 
     /// `GET /v1/{workspace_id}/surfaces` (`list-surfaces`), every page: yields items.
@@ -6692,8 +6565,8 @@ impl<'c, E: Transport> Surfaces<'c, E> {
     /// `GET /v1/{workspace_id}/surfaces/review` (`list-surface-review-queue`).
     pub fn list_for_review(&self) -> Call<'c, E, ops::surfaces::ListSurfaceReviewQueue> {
         Call::new(
-            self.scope
-                .pending(ops::surfaces::ListSurfaceReviewQueue::new()),
+            self.scope.clone(),
+            ops::surfaces::ListSurfaceReviewQueue::new(),
         )
     }
 
@@ -6709,14 +6582,14 @@ impl<'c, E: Transport> Surfaces<'c, E> {
         &self,
         body: m::CreateSurfaceRequest,
     ) -> Call<'c, E, ops::surfaces::CreateSurface> {
-        Call::new(self.scope.pending(ops::surfaces::CreateSurface::new(body)))
+        Call::new(self.scope.clone(), ops::surfaces::CreateSurface::new(body))
     }
 
     /// `GET /v1/{workspace_id}/surfaces/{surface_id}` (`get-surface`).
     pub fn get(&self, surface_id: impl Into<String>) -> Call<'c, E, ops::surfaces::GetSurface> {
         Call::new(
-            self.scope
-                .pending(ops::surfaces::GetSurface::new(surface_id.into())),
+            self.scope.clone(),
+            ops::surfaces::GetSurface::new(surface_id.into()),
         )
     }
 
@@ -6727,8 +6600,8 @@ impl<'c, E: Transport> Surfaces<'c, E> {
         body: m::UpdateSurfaceRequest,
     ) -> Call<'c, E, ops::surfaces::UpdateSurface> {
         Call::new(
-            self.scope
-                .pending(ops::surfaces::UpdateSurface::new(surface_id.into(), body)),
+            self.scope.clone(),
+            ops::surfaces::UpdateSurface::new(surface_id.into(), body),
         )
     }
 
@@ -6738,8 +6611,8 @@ impl<'c, E: Transport> Surfaces<'c, E> {
         surface_id: impl Into<String>,
     ) -> Call<'c, E, ops::surfaces::ArchiveSurface> {
         Call::new(
-            self.scope
-                .pending(ops::surfaces::ArchiveSurface::new(surface_id.into())),
+            self.scope.clone(),
+            ops::surfaces::ArchiveSurface::new(surface_id.into()),
         )
     }
 
@@ -6750,8 +6623,8 @@ impl<'c, E: Transport> Surfaces<'c, E> {
         body: m::DeliverSurfaceRequest,
     ) -> Call<'c, E, ops::surfaces::DeliverSurface> {
         Call::new(
-            self.scope
-                .pending(ops::surfaces::DeliverSurface::new(surface_id.into(), body)),
+            self.scope.clone(),
+            ops::surfaces::DeliverSurface::new(surface_id.into(), body),
         )
     }
 
@@ -6761,8 +6634,8 @@ impl<'c, E: Transport> Surfaces<'c, E> {
         surface_id: impl Into<String>,
     ) -> Call<'c, E, ops::surfaces::GetSurfaceProgress> {
         Call::new(
-            self.scope
-                .pending(ops::surfaces::GetSurfaceProgress::new(surface_id.into())),
+            self.scope.clone(),
+            ops::surfaces::GetSurfaceProgress::new(surface_id.into()),
         )
     }
 
@@ -6772,8 +6645,8 @@ impl<'c, E: Transport> Surfaces<'c, E> {
         surface_id: impl Into<String>,
     ) -> Call<'c, E, ops::surfaces::ApproveSurface> {
         Call::new(
-            self.scope
-                .pending(ops::surfaces::ApproveSurface::new(surface_id.into())),
+            self.scope.clone(),
+            ops::surfaces::ApproveSurface::new(surface_id.into()),
         )
     }
 
@@ -6784,8 +6657,8 @@ impl<'c, E: Transport> Surfaces<'c, E> {
         body: m::RejectSurfaceRequest,
     ) -> Call<'c, E, ops::surfaces::RejectSurface> {
         Call::new(
-            self.scope
-                .pending(ops::surfaces::RejectSurface::new(surface_id.into(), body)),
+            self.scope.clone(),
+            ops::surfaces::RejectSurface::new(surface_id.into(), body),
         )
     }
 
@@ -6795,8 +6668,8 @@ impl<'c, E: Transport> Surfaces<'c, E> {
         surface_id: impl Into<String>,
     ) -> Call<'c, E, ops::surfaces::ReshapeSurface> {
         Call::new(
-            self.scope
-                .pending(ops::surfaces::ReshapeSurface::new(surface_id.into())),
+            self.scope.clone(),
+            ops::surfaces::ReshapeSurface::new(surface_id.into()),
         )
     }
 }
@@ -6822,7 +6695,7 @@ impl<'c, E: Transport> Tasks<'c, E> {
 
     /// `GET /v1/{workspace_id}/tasks/{task_id}` (`get_task_v1__workspace_id__tasks__task_id__get`).
     pub fn get(&self, task_id: impl Into<String>) -> Call<'c, E, ops::tasks::GetTask> {
-        Call::new(self.scope.pending(ops::tasks::GetTask::new(task_id.into())))
+        Call::new(self.scope.clone(), ops::tasks::GetTask::new(task_id.into()))
     }
 
     /// `GET /v1/{workspace_id}/tasks/by-call/{call_sid}` (`list_tasks_by_call_v1__workspace_id__tasks_by_call__call_sid__get`).
@@ -6831,8 +6704,8 @@ impl<'c, E: Transport> Tasks<'c, E> {
         call_sid: impl Into<String>,
     ) -> Call<'c, E, ops::tasks::ListTasksByCall> {
         Call::new(
-            self.scope
-                .pending(ops::tasks::ListTasksByCall::new(call_sid.into())),
+            self.scope.clone(),
+            ops::tasks::ListTasksByCall::new(call_sid.into()),
         )
     }
 }
@@ -6862,8 +6735,8 @@ impl<'c, E: Transport> Tools<'c, E> {
         body: m::ToolExecuteRequest,
     ) -> Call<'c, E, ops::tool_testing::ExecuteToolTest> {
         Call::new(
-            self.scope
-                .pending(ops::tool_testing::ExecuteToolTest::new(body)),
+            self.scope.clone(),
+            ops::tool_testing::ExecuteToolTest::new(body),
         )
     }
 
@@ -6873,10 +6746,8 @@ impl<'c, E: Transport> Tools<'c, E> {
         service_id: impl Into<String>,
     ) -> Call<'c, E, ops::tool_testing::ResolveServiceTools> {
         Call::new(
-            self.scope
-                .pending(ops::tool_testing::ResolveServiceTools::new(
-                    service_id.into(),
-                )),
+            self.scope.clone(),
+            ops::tool_testing::ResolveServiceTools::new(service_id.into()),
         )
     }
 }
@@ -6902,7 +6773,7 @@ impl<'c, E: Transport> Triggers<'c, E> {
 
     /// `GET /v1/{workspace_id}/triggers` (`list-triggers`).
     pub fn list(&self) -> Call<'c, E, ops::triggers::ListTriggers> {
-        Call::new(self.scope.pending(ops::triggers::ListTriggers::new()))
+        Call::new(self.scope.clone(), ops::triggers::ListTriggers::new())
     }
 
     /// `GET /v1/{workspace_id}/triggers` (`list-triggers`), every page: yields items.
@@ -6915,14 +6786,14 @@ impl<'c, E: Transport> Triggers<'c, E> {
         &self,
         body: m::CreateTriggerRequest,
     ) -> Call<'c, E, ops::triggers::CreateTrigger> {
-        Call::new(self.scope.pending(ops::triggers::CreateTrigger::new(body)))
+        Call::new(self.scope.clone(), ops::triggers::CreateTrigger::new(body))
     }
 
     /// `GET /v1/{workspace_id}/triggers/{trigger_id}` (`get-trigger`).
     pub fn get(&self, trigger_id: impl Into<String>) -> Call<'c, E, ops::triggers::GetTrigger> {
         Call::new(
-            self.scope
-                .pending(ops::triggers::GetTrigger::new(trigger_id.into())),
+            self.scope.clone(),
+            ops::triggers::GetTrigger::new(trigger_id.into()),
         )
     }
 
@@ -6933,8 +6804,8 @@ impl<'c, E: Transport> Triggers<'c, E> {
         body: m::UpdateTriggerRequest,
     ) -> Call<'c, E, ops::triggers::UpdateTrigger> {
         Call::new(
-            self.scope
-                .pending(ops::triggers::UpdateTrigger::new(trigger_id.into(), body)),
+            self.scope.clone(),
+            ops::triggers::UpdateTrigger::new(trigger_id.into(), body),
         )
     }
 
@@ -6946,24 +6817,24 @@ impl<'c, E: Transport> Triggers<'c, E> {
         trigger_id: impl Into<String>,
     ) -> Call<'c, E, ops::triggers::DeleteTrigger> {
         Call::new(
-            self.scope
-                .pending(ops::triggers::DeleteTrigger::new(trigger_id.into())),
+            self.scope.clone(),
+            ops::triggers::DeleteTrigger::new(trigger_id.into()),
         )
     }
 
     /// `POST /v1/{workspace_id}/triggers/{trigger_id}/fire` (`fire-trigger`).
     pub fn fire(&self, trigger_id: impl Into<String>) -> Call<'c, E, ops::triggers::FireTrigger> {
         Call::new(
-            self.scope
-                .pending(ops::triggers::FireTrigger::new(trigger_id.into())),
+            self.scope.clone(),
+            ops::triggers::FireTrigger::new(trigger_id.into()),
         )
     }
 
     /// `POST /v1/{workspace_id}/triggers/{trigger_id}/pause` (`pause-trigger`).
     pub fn pause(&self, trigger_id: impl Into<String>) -> Call<'c, E, ops::triggers::PauseTrigger> {
         Call::new(
-            self.scope
-                .pending(ops::triggers::PauseTrigger::new(trigger_id.into())),
+            self.scope.clone(),
+            ops::triggers::PauseTrigger::new(trigger_id.into()),
         )
     }
 
@@ -6973,8 +6844,8 @@ impl<'c, E: Transport> Triggers<'c, E> {
         trigger_id: impl Into<String>,
     ) -> Call<'c, E, ops::triggers::ResumeTrigger> {
         Call::new(
-            self.scope
-                .pending(ops::triggers::ResumeTrigger::new(trigger_id.into())),
+            self.scope.clone(),
+            ops::triggers::ResumeTrigger::new(trigger_id.into()),
         )
     }
 
@@ -6984,8 +6855,8 @@ impl<'c, E: Transport> Triggers<'c, E> {
         trigger_id: impl Into<String>,
     ) -> Call<'c, E, ops::triggers::ListTriggerRuns> {
         Call::new(
-            self.scope
-                .pending(ops::triggers::ListTriggerRuns::new(trigger_id.into())),
+            self.scope.clone(),
+            ops::triggers::ListTriggerRuns::new(trigger_id.into()),
         )
     }
 
@@ -7022,8 +6893,8 @@ impl<'c, E: Transport> Twilio<'c, E> {
         &self,
     ) -> Call<'c, E, ops::twilio::SearchAvailablePhoneNumbers> {
         Call::new(
-            self.scope
-                .pending(ops::twilio::SearchAvailablePhoneNumbers::new()),
+            self.scope.clone(),
+            ops::twilio::SearchAvailablePhoneNumbers::new(),
         )
     }
 
@@ -7033,8 +6904,8 @@ impl<'c, E: Transport> Twilio<'c, E> {
         body: m::PurchasePhoneNumberRequest,
     ) -> Call<'c, E, ops::twilio::PurchasePhoneNumber> {
         Call::new(
-            self.scope
-                .pending(ops::twilio::PurchasePhoneNumber::new(body)),
+            self.scope.clone(),
+            ops::twilio::PurchasePhoneNumber::new(body),
         )
     }
 
@@ -7046,14 +6917,14 @@ impl<'c, E: Transport> Twilio<'c, E> {
         phone_number_id: impl Into<String>,
     ) -> Call<'c, E, ops::twilio::ReleasePhoneNumber> {
         Call::new(
-            self.scope
-                .pending(ops::twilio::ReleasePhoneNumber::new(phone_number_id.into())),
+            self.scope.clone(),
+            ops::twilio::ReleasePhoneNumber::new(phone_number_id.into()),
         )
     }
 
     /// `GET /v1/{workspace_id}/twilio/sub-account` (`get-twilio-sub-account`).
     pub fn get_sub_account(&self) -> Call<'c, E, ops::twilio::GetTwilioSubAccount> {
-        Call::new(self.scope.pending(ops::twilio::GetTwilioSubAccount::new()))
+        Call::new(self.scope.clone(), ops::twilio::GetTwilioSubAccount::new())
     }
 
     /// `POST /v1/{workspace_id}/twilio/sub-account` (`provision-twilio-sub-account`).
@@ -7061,8 +6932,8 @@ impl<'c, E: Transport> Twilio<'c, E> {
     /// Notes: no request body
     pub fn provision_sub_account(&self) -> Call<'c, E, ops::twilio::ProvisionTwilioSubAccount> {
         Call::new(
-            self.scope
-                .pending(ops::twilio::ProvisionTwilioSubAccount::new()),
+            self.scope.clone(),
+            ops::twilio::ProvisionTwilioSubAccount::new(),
         )
     }
 }
@@ -7092,16 +6963,16 @@ impl<'c, E: Transport> UnificationRules<'c, E> {
         body: m::CreateUnificationRuleRequest,
     ) -> Call<'c, E, ops::unification_rules::CreateUnificationRule> {
         Call::new(
-            self.scope
-                .pending(ops::unification_rules::CreateUnificationRule::new(body)),
+            self.scope.clone(),
+            ops::unification_rules::CreateUnificationRule::new(body),
         )
     }
 
     /// `GET /v1/{workspace_id}/unification-rules` (`list-unification-rules`).
     pub fn list(&self) -> Call<'c, E, ops::unification_rules::ListUnificationRules> {
         Call::new(
-            self.scope
-                .pending(ops::unification_rules::ListUnificationRules::new()),
+            self.scope.clone(),
+            ops::unification_rules::ListUnificationRules::new(),
         )
     }
 
@@ -7118,10 +6989,8 @@ impl<'c, E: Transport> UnificationRules<'c, E> {
         rule_id: impl Into<String>,
     ) -> Call<'c, E, ops::unification_rules::GetUnificationRule> {
         Call::new(
-            self.scope
-                .pending(ops::unification_rules::GetUnificationRule::new(
-                    rule_id.into(),
-                )),
+            self.scope.clone(),
+            ops::unification_rules::GetUnificationRule::new(rule_id.into()),
         )
     }
 
@@ -7132,11 +7001,8 @@ impl<'c, E: Transport> UnificationRules<'c, E> {
         body: m::UpdateUnificationRuleRequest,
     ) -> Call<'c, E, ops::unification_rules::UpdateUnificationRule> {
         Call::new(
-            self.scope
-                .pending(ops::unification_rules::UpdateUnificationRule::new(
-                    rule_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::unification_rules::UpdateUnificationRule::new(rule_id.into(), body),
         )
     }
 
@@ -7148,10 +7014,8 @@ impl<'c, E: Transport> UnificationRules<'c, E> {
         rule_id: impl Into<String>,
     ) -> Call<'c, E, ops::unification_rules::DeleteUnificationRule> {
         Call::new(
-            self.scope
-                .pending(ops::unification_rules::DeleteUnificationRule::new(
-                    rule_id.into(),
-                )),
+            self.scope.clone(),
+            ops::unification_rules::DeleteUnificationRule::new(rule_id.into()),
         )
     }
 }
@@ -7177,12 +7041,12 @@ impl<'c, E: Transport> UseCases<'c, E> {
 
     /// `GET /v1/{workspace_id}/use-cases` (`list-use-cases`).
     pub fn list(&self) -> Call<'c, E, ops::use_cases::ListUseCases> {
-        Call::new(self.scope.pending(ops::use_cases::ListUseCases::new()))
+        Call::new(self.scope.clone(), ops::use_cases::ListUseCases::new())
     }
 
     /// `POST /v1/{workspace_id}/use-cases` (`create-use-case`).
     pub fn create(&self, body: m::CreateUseCaseBody) -> Call<'c, E, ops::use_cases::CreateUseCase> {
-        Call::new(self.scope.pending(ops::use_cases::CreateUseCase::new(body)))
+        Call::new(self.scope.clone(), ops::use_cases::CreateUseCase::new(body))
     }
 
     /// `DELETE /v1/{workspace_id}/use-cases/{use_case_id}` (`delete-use-case`).
@@ -7193,8 +7057,8 @@ impl<'c, E: Transport> UseCases<'c, E> {
         use_case_id: impl Into<String>,
     ) -> Call<'c, E, ops::use_cases::DeleteUseCase> {
         Call::new(
-            self.scope
-                .pending(ops::use_cases::DeleteUseCase::new(use_case_id.into())),
+            self.scope.clone(),
+            ops::use_cases::DeleteUseCase::new(use_case_id.into()),
         )
     }
 }
@@ -7220,14 +7084,14 @@ impl<'c, E: Transport> Voicemail<'c, E> {
 
     /// `GET /v1/{workspace_id}/voicemail` (`list-voicemails`).
     pub fn list(&self) -> Call<'c, E, ops::voicemail::ListVoicemails> {
-        Call::new(self.scope.pending(ops::voicemail::ListVoicemails::new()))
+        Call::new(self.scope.clone(), ops::voicemail::ListVoicemails::new())
     }
 
     /// `POST /v1/{workspace_id}/voicemail` (`send-voicemail`).
     ///
     /// Notes: multipart
     pub fn send(&self, body: m::SendVoicemailBody) -> Call<'c, E, ops::voicemail::SendVoicemail> {
-        Call::new(self.scope.pending(ops::voicemail::SendVoicemail::new(body)))
+        Call::new(self.scope.clone(), ops::voicemail::SendVoicemail::new(body))
     }
 }
 
@@ -7258,8 +7122,8 @@ impl<'c, E: Transport> Voiceprints<'c, E> {
         body: m::EnrollVoiceprintBody,
     ) -> Call<'c, E, ops::voiceprints::EnrollVoiceprint> {
         Call::new(
-            self.scope
-                .pending(ops::voiceprints::EnrollVoiceprint::new(body)),
+            self.scope.clone(),
+            ops::voiceprints::EnrollVoiceprint::new(body),
         )
     }
 
@@ -7271,8 +7135,8 @@ impl<'c, E: Transport> Voiceprints<'c, E> {
         body: m::VerifyVoiceprintBody,
     ) -> Call<'c, E, ops::voiceprints::VerifyVoiceprint> {
         Call::new(
-            self.scope
-                .pending(ops::voiceprints::VerifyVoiceprint::new(body)),
+            self.scope.clone(),
+            ops::voiceprints::VerifyVoiceprint::new(body),
         )
     }
 
@@ -7282,8 +7146,8 @@ impl<'c, E: Transport> Voiceprints<'c, E> {
         entity_id: impl Into<String>,
     ) -> Call<'c, E, ops::voiceprints::GetVoiceprintStatus> {
         Call::new(
-            self.scope
-                .pending(ops::voiceprints::GetVoiceprintStatus::new(entity_id.into())),
+            self.scope.clone(),
+            ops::voiceprints::GetVoiceprintStatus::new(entity_id.into()),
         )
     }
 }
@@ -7310,8 +7174,8 @@ impl<'c, E: Transport> WebhookDestinations<'c, E> {
     /// `GET /v1/{workspace_id}/webhook-destinations` (`list-webhook-destinations`).
     pub fn list(&self) -> Call<'c, E, ops::webhook_destinations::ListWebhookDestinations> {
         Call::new(
-            self.scope
-                .pending(ops::webhook_destinations::ListWebhookDestinations::new()),
+            self.scope.clone(),
+            ops::webhook_destinations::ListWebhookDestinations::new(),
         )
     }
 
@@ -7328,10 +7192,8 @@ impl<'c, E: Transport> WebhookDestinations<'c, E> {
         body: m::CreateWebhookDestinationRequest,
     ) -> Call<'c, E, ops::webhook_destinations::CreateWebhookDestination> {
         Call::new(
-            self.scope
-                .pending(ops::webhook_destinations::CreateWebhookDestination::new(
-                    body,
-                )),
+            self.scope.clone(),
+            ops::webhook_destinations::CreateWebhookDestination::new(body),
         )
     }
 
@@ -7341,10 +7203,8 @@ impl<'c, E: Transport> WebhookDestinations<'c, E> {
         destination_id: impl Into<String>,
     ) -> Call<'c, E, ops::webhook_destinations::GetWebhookDestination> {
         Call::new(
-            self.scope
-                .pending(ops::webhook_destinations::GetWebhookDestination::new(
-                    destination_id.into(),
-                )),
+            self.scope.clone(),
+            ops::webhook_destinations::GetWebhookDestination::new(destination_id.into()),
         )
     }
 
@@ -7355,11 +7215,8 @@ impl<'c, E: Transport> WebhookDestinations<'c, E> {
         body: m::UpdateWebhookDestinationRequest,
     ) -> Call<'c, E, ops::webhook_destinations::UpdateWebhookDestination> {
         Call::new(
-            self.scope
-                .pending(ops::webhook_destinations::UpdateWebhookDestination::new(
-                    destination_id.into(),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::webhook_destinations::UpdateWebhookDestination::new(destination_id.into(), body),
         )
     }
 
@@ -7371,10 +7228,8 @@ impl<'c, E: Transport> WebhookDestinations<'c, E> {
         destination_id: impl Into<String>,
     ) -> Call<'c, E, ops::webhook_destinations::DeleteWebhookDestination> {
         Call::new(
-            self.scope
-                .pending(ops::webhook_destinations::DeleteWebhookDestination::new(
-                    destination_id.into(),
-                )),
+            self.scope.clone(),
+            ops::webhook_destinations::DeleteWebhookDestination::new(destination_id.into()),
         )
     }
 
@@ -7383,9 +7238,10 @@ impl<'c, E: Transport> WebhookDestinations<'c, E> {
         &self,
         destination_id: impl Into<String>,
     ) -> Call<'c, E, ops::webhook_destinations::ListWebhookDestinationDeliveries> {
-        Call::new(self.scope.pending(
+        Call::new(
+            self.scope.clone(),
             ops::webhook_destinations::ListWebhookDestinationDeliveries::new(destination_id.into()),
-        ))
+        )
     }
 
     /// `GET /v1/{workspace_id}/webhook-destinations/{destination_id}/deliveries` (`list-webhook-destination-deliveries`), every page: yields items.
@@ -7401,9 +7257,10 @@ impl<'c, E: Transport> WebhookDestinations<'c, E> {
         &self,
         destination_id: impl Into<String>,
     ) -> Call<'c, E, ops::webhook_destinations::RotateWebhookDestinationSecret> {
-        Call::new(self.scope.pending(
+        Call::new(
+            self.scope.clone(),
             ops::webhook_destinations::RotateWebhookDestinationSecret::new(destination_id.into()),
-        ))
+        )
     }
 }
 
@@ -7435,7 +7292,7 @@ impl<'c, E: Transport> Workspaces<'c, E> {
     ///
     /// Notes: account-level
     pub fn list(&self) -> Call<'c, E, ops::workspaces::ListWorkspaces> {
-        Call::new(self.scope.pending(ops::workspaces::ListWorkspaces::new()))
+        Call::new(self.scope.clone(), ops::workspaces::ListWorkspaces::new())
     }
 
     /// `GET /v1/workspaces` (`list-workspaces`), every page: yields items.
@@ -7447,9 +7304,10 @@ impl<'c, E: Transport> Workspaces<'c, E> {
     ///
     /// Notes: optional target workspace id (default: configured)
     pub fn get(&self, workspace_id: Option<&str>) -> Call<'c, E, ops::workspaces::GetWorkspace> {
-        Call::new(self.scope.pending(ops::workspaces::GetWorkspace::new(
-            workspace_id.map(str::to_owned),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::workspaces::GetWorkspace::new(workspace_id.map(str::to_owned)),
+        )
     }
 
     /// `PATCH /v1/workspaces/{workspace_id}` (`update-workspace`).
@@ -7460,10 +7318,10 @@ impl<'c, E: Transport> Workspaces<'c, E> {
         workspace_id: Option<&str>,
         body: m::UpdateWorkspaceRequest,
     ) -> Call<'c, E, ops::workspaces::UpdateWorkspace> {
-        Call::new(self.scope.pending(ops::workspaces::UpdateWorkspace::new(
-            workspace_id.map(str::to_owned),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::workspaces::UpdateWorkspace::new(workspace_id.map(str::to_owned), body),
+        )
     }
 
     /// `POST /v1/workspaces/{workspace_id}/archive` (`archive-workspace`).
@@ -7474,10 +7332,10 @@ impl<'c, E: Transport> Workspaces<'c, E> {
         workspace_id: Option<&str>,
         body: m::ArchiveWorkspaceRequest,
     ) -> Call<'c, E, ops::workspaces::ArchiveWorkspace> {
-        Call::new(self.scope.pending(ops::workspaces::ArchiveWorkspace::new(
-            workspace_id.map(str::to_owned),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::workspaces::ArchiveWorkspace::new(workspace_id.map(str::to_owned), body),
+        )
     }
 
     /// `POST /v1/workspaces/{workspace_id}/provision` (`provision-workspace`).
@@ -7487,9 +7345,10 @@ impl<'c, E: Transport> Workspaces<'c, E> {
         &self,
         workspace_id: Option<&str>,
     ) -> Call<'c, E, ops::workspaces::ProvisionWorkspace> {
-        Call::new(self.scope.pending(ops::workspaces::ProvisionWorkspace::new(
-            workspace_id.map(str::to_owned),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::workspaces::ProvisionWorkspace::new(workspace_id.map(str::to_owned)),
+        )
     }
 
     /// `GET /v1/workspaces/{workspace_id}/environment-check` (`check-environment-conversion`).
@@ -7500,10 +7359,8 @@ impl<'c, E: Transport> Workspaces<'c, E> {
         workspace_id: Option<&str>,
     ) -> Call<'c, E, ops::workspaces::CheckEnvironmentConversion> {
         Call::new(
-            self.scope
-                .pending(ops::workspaces::CheckEnvironmentConversion::new(
-                    workspace_id.map(str::to_owned),
-                )),
+            self.scope.clone(),
+            ops::workspaces::CheckEnvironmentConversion::new(workspace_id.map(str::to_owned)),
         )
     }
 
@@ -7516,11 +7373,11 @@ impl<'c, E: Transport> Workspaces<'c, E> {
         body: m::ConvertEnvironmentRequest,
     ) -> Call<'c, E, ops::workspaces::ConvertWorkspaceEnvironment> {
         Call::new(
-            self.scope
-                .pending(ops::workspaces::ConvertWorkspaceEnvironment::new(
-                    workspace_id.map(str::to_owned),
-                    body,
-                )),
+            self.scope.clone(),
+            ops::workspaces::ConvertWorkspaceEnvironment::new(
+                workspace_id.map(str::to_owned),
+                body,
+            ),
         )
     }
 }
@@ -7547,8 +7404,8 @@ impl<'c, E: Transport> WorkspacesTestCallerNumbers<'c, E> {
     /// `GET /v1/workspaces/{workspace_id}/test-caller-numbers` (`get-test-caller-numbers`).
     pub fn get(&self) -> Call<'c, E, ops::workspaces::GetTestCallerNumbers> {
         Call::new(
-            self.scope
-                .pending(ops::workspaces::GetTestCallerNumbers::new()),
+            self.scope.clone(),
+            ops::workspaces::GetTestCallerNumbers::new(),
         )
     }
 
@@ -7558,8 +7415,8 @@ impl<'c, E: Transport> WorkspacesTestCallerNumbers<'c, E> {
         body: m::TestCallerNumbersRequest,
     ) -> Call<'c, E, ops::workspaces::UpdateTestCallerNumbers> {
         Call::new(
-            self.scope
-                .pending(ops::workspaces::UpdateTestCallerNumbers::new(body)),
+            self.scope.clone(),
+            ops::workspaces::UpdateTestCallerNumbers::new(body),
         )
     }
 }
@@ -7590,7 +7447,7 @@ impl<'c, E: Transport> World<'c, E> {
 
     /// `GET /v1/{workspace_id}/world/entities` (`list-entities`).
     pub fn list_entities(&self) -> Call<'c, E, ops::world::ListEntities> {
-        Call::new(self.scope.pending(ops::world::ListEntities::new()))
+        Call::new(self.scope.clone(), ops::world::ListEntities::new())
     }
 
     /// `GET /v1/{workspace_id}/world/entities` (`list-entities`), every page: yields items.
@@ -7601,8 +7458,8 @@ impl<'c, E: Transport> World<'c, E> {
     /// `GET /v1/{workspace_id}/world/entities/{entity_id}` (`get-entity`).
     pub fn get_entity(&self, entity_id: impl Into<String>) -> Call<'c, E, ops::world::GetEntity> {
         Call::new(
-            self.scope
-                .pending(ops::world::GetEntity::new(entity_id.into())),
+            self.scope.clone(),
+            ops::world::GetEntity::new(entity_id.into()),
         )
     }
 
@@ -7612,8 +7469,8 @@ impl<'c, E: Transport> World<'c, E> {
         entity_id: impl Into<String>,
     ) -> Call<'c, E, ops::world::GetEntityRelationships> {
         Call::new(
-            self.scope
-                .pending(ops::world::GetEntityRelationships::new(entity_id.into())),
+            self.scope.clone(),
+            ops::world::GetEntityRelationships::new(entity_id.into()),
         )
     }
 
@@ -7623,10 +7480,8 @@ impl<'c, E: Transport> World<'c, E> {
         entity_id: impl Into<String>,
     ) -> Call<'c, E, ops::entity_intelligence::GetEntityGraph> {
         Call::new(
-            self.scope
-                .pending(ops::entity_intelligence::GetEntityGraph::new(
-                    entity_id.into(),
-                )),
+            self.scope.clone(),
+            ops::entity_intelligence::GetEntityGraph::new(entity_id.into()),
         )
     }
 
@@ -7636,10 +7491,8 @@ impl<'c, E: Transport> World<'c, E> {
         entity_id: impl Into<String>,
     ) -> Call<'c, E, ops::entity_intelligence::GetEntityProvenance> {
         Call::new(
-            self.scope
-                .pending(ops::entity_intelligence::GetEntityProvenance::new(
-                    entity_id.into(),
-                )),
+            self.scope.clone(),
+            ops::entity_intelligence::GetEntityProvenance::new(entity_id.into()),
         )
     }
 
@@ -7649,10 +7502,8 @@ impl<'c, E: Transport> World<'c, E> {
         entity_id: impl Into<String>,
     ) -> Call<'c, E, ops::entity_intelligence::GetEntityLineage> {
         Call::new(
-            self.scope
-                .pending(ops::entity_intelligence::GetEntityLineage::new(
-                    entity_id.into(),
-                )),
+            self.scope.clone(),
+            ops::entity_intelligence::GetEntityLineage::new(entity_id.into()),
         )
     }
 
@@ -7662,14 +7513,14 @@ impl<'c, E: Transport> World<'c, E> {
         entity_id: impl Into<String>,
     ) -> Call<'c, E, ops::world::MergedEntities> {
         Call::new(
-            self.scope
-                .pending(ops::world::MergedEntities::new(entity_id.into())),
+            self.scope.clone(),
+            ops::world::MergedEntities::new(entity_id.into()),
         )
     }
 
     /// `GET /v1/{workspace_id}/world/connectors` (`connector-overview`).
     pub fn get_connectors(&self) -> Call<'c, E, ops::world::ConnectorOverview> {
-        Call::new(self.scope.pending(ops::world::ConnectorOverview::new()))
+        Call::new(self.scope.clone(), ops::world::ConnectorOverview::new())
     }
 
     /// `GET /v1/{workspace_id}/world/connectors/{data_source_id}/entities` (`connector-entities`).
@@ -7678,8 +7529,8 @@ impl<'c, E: Transport> World<'c, E> {
         data_source_id: impl Into<String>,
     ) -> Call<'c, E, ops::world::ConnectorEntities> {
         Call::new(
-            self.scope
-                .pending(ops::world::ConnectorEntities::new(data_source_id.into())),
+            self.scope.clone(),
+            ops::world::ConnectorEntities::new(data_source_id.into()),
         )
     }
 
@@ -7697,22 +7548,22 @@ impl<'c, E: Transport> World<'c, E> {
         data_source_id: impl Into<String>,
         resource_type: impl Into<String>,
     ) -> Call<'c, E, ops::world::ConnectorResources> {
-        Call::new(self.scope.pending(ops::world::ConnectorResources::new(
-            data_source_id.into(),
-            resource_type.into(),
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::world::ConnectorResources::new(data_source_id.into(), resource_type.into()),
+        )
     }
 
     /// `GET /v1/{workspace_id}/world/entity-types` (`list-entity-types`).
     pub fn list_entity_types(&self) -> Call<'c, E, ops::world::ListEntityTypes> {
-        Call::new(self.scope.pending(ops::world::ListEntityTypes::new()))
+        Call::new(self.scope.clone(), ops::world::ListEntityTypes::new())
     }
 
     /// `GET /v1/{workspace_id}/world/entities/duplicates` (`get-entity-duplicates`).
     pub fn list_duplicates(&self) -> Call<'c, E, ops::entity_intelligence::GetEntityDuplicates> {
         Call::new(
-            self.scope
-                .pending(ops::entity_intelligence::GetEntityDuplicates::new()),
+            self.scope.clone(),
+            ops::entity_intelligence::GetEntityDuplicates::new(),
         )
     }
 
@@ -7722,8 +7573,8 @@ impl<'c, E: Transport> World<'c, E> {
         q: impl Into<String>,
     ) -> Call<'c, E, ops::entity_intelligence::SearchWorldEntities> {
         Call::new(
-            self.scope
-                .pending(ops::entity_intelligence::SearchWorldEntities::new(q.into())),
+            self.scope.clone(),
+            ops::entity_intelligence::SearchWorldEntities::new(q.into()),
         )
     }
 
@@ -7733,8 +7584,8 @@ impl<'c, E: Transport> World<'c, E> {
         entity_id: impl Into<String>,
     ) -> Call<'c, E, ops::world::GetEntityTimeline> {
         Call::new(
-            self.scope
-                .pending(ops::world::GetEntityTimeline::new(entity_id.into())),
+            self.scope.clone(),
+            ops::world::GetEntityTimeline::new(entity_id.into()),
         )
     }
 
@@ -7748,7 +7599,7 @@ impl<'c, E: Transport> World<'c, E> {
 
     /// `GET /v1/{workspace_id}/world/sync/by-sink` (`outbound-sync-by-sink`).
     pub fn get_sync_status_by_sink(&self) -> Call<'c, E, ops::world::OutboundSyncBySink> {
-        Call::new(self.scope.pending(ops::world::OutboundSyncBySink::new()))
+        Call::new(self.scope.clone(), ops::world::OutboundSyncBySink::new())
     }
 
     /// `GET /v1/{workspace_id}/world/sync/events` (`world-sync-events`).
@@ -7757,8 +7608,8 @@ impl<'c, E: Transport> World<'c, E> {
         status: impl Into<m::WorldSyncEventsStatus>,
     ) -> Call<'c, E, ops::world::WorldSyncEvents> {
         Call::new(
-            self.scope
-                .pending(ops::world::WorldSyncEvents::new(status.into())),
+            self.scope.clone(),
+            ops::world::WorldSyncEvents::new(status.into()),
         )
     }
 
@@ -7772,7 +7623,7 @@ impl<'c, E: Transport> World<'c, E> {
 
     /// `GET /v1/{workspace_id}/world/sync/queue` (`world-sync-queue`).
     pub fn get_sync_queue_depth(&self) -> Call<'c, E, ops::world::WorldSyncQueue> {
-        Call::new(self.scope.pending(ops::world::WorldSyncQueue::new()))
+        Call::new(self.scope.clone(), ops::world::WorldSyncQueue::new())
     }
 
     /// `POST /v1/{workspace_id}/world/sync/retry/{event_id}` (`world-sync-retry`).
@@ -7781,29 +7632,29 @@ impl<'c, E: Transport> World<'c, E> {
         event_id: impl Into<String>,
     ) -> Call<'c, E, ops::world::WorldSyncRetry> {
         Call::new(
-            self.scope
-                .pending(ops::world::WorldSyncRetry::new(event_id.into())),
+            self.scope.clone(),
+            ops::world::WorldSyncRetry::new(event_id.into()),
         )
     }
 
     /// `POST /v1/{workspace_id}/world/sync/retry-all` (`world-sync-retry-all`).
     pub fn retry_all_sync_events(&self) -> Call<'c, E, ops::world::WorldSyncRetryAll> {
-        Call::new(self.scope.pending(ops::world::WorldSyncRetryAll::new()))
+        Call::new(self.scope.clone(), ops::world::WorldSyncRetryAll::new())
     }
 
     /// `GET /v1/{workspace_id}/world/entity-stats` (`entity-stats`).
     pub fn get_stats(&self) -> Call<'c, E, ops::world::EntityStats> {
-        Call::new(self.scope.pending(ops::world::EntityStats::new()))
+        Call::new(self.scope.clone(), ops::world::EntityStats::new())
     }
 
     /// `GET /v1/{workspace_id}/world/source-breakdown` (`source-breakdown`).
     pub fn get_source_breakdown(&self) -> Call<'c, E, ops::world::SourceBreakdown> {
-        Call::new(self.scope.pending(ops::world::SourceBreakdown::new()))
+        Call::new(self.scope.clone(), ops::world::SourceBreakdown::new())
     }
 
     /// `GET /v1/{workspace_id}/world/dashboard` (`world-dashboard`).
     pub fn get_dashboard(&self) -> Call<'c, E, ops::world::WorldDashboard> {
-        Call::new(self.scope.pending(ops::world::WorldDashboard::new()))
+        Call::new(self.scope.clone(), ops::world::WorldDashboard::new())
     }
 
     /// `POST /v1/{workspace_id}/world/entities/resolve` (`resolve-entity`).
@@ -7811,7 +7662,7 @@ impl<'c, E: Transport> World<'c, E> {
         &self,
         body: m::EntityResolveRequest,
     ) -> Call<'c, E, ops::world::ResolveEntity> {
-        Call::new(self.scope.pending(ops::world::ResolveEntity::new(body)))
+        Call::new(self.scope.clone(), ops::world::ResolveEntity::new(body))
     }
 
     /// `GET /v1/{workspace_id}/world/entities/{entity_id}/enrichment` (`list-entity-enrichment`).
@@ -7820,8 +7671,8 @@ impl<'c, E: Transport> World<'c, E> {
         entity_id: impl Into<String>,
     ) -> Call<'c, E, ops::world::ListEntityEnrichment> {
         Call::new(
-            self.scope
-                .pending(ops::world::ListEntityEnrichment::new(entity_id.into())),
+            self.scope.clone(),
+            ops::world::ListEntityEnrichment::new(entity_id.into()),
         )
     }
 
@@ -7832,11 +7683,10 @@ impl<'c, E: Transport> World<'c, E> {
         key: impl Into<String>,
         body: m::EnrichmentWriteBody,
     ) -> Call<'c, E, ops::world::PutEntityEnrichment> {
-        Call::new(self.scope.pending(ops::world::PutEntityEnrichment::new(
-            entity_id.into(),
-            key.into(),
-            body,
-        )))
+        Call::new(
+            self.scope.clone(),
+            ops::world::PutEntityEnrichment::new(entity_id.into(), key.into(), body),
+        )
     }
 
     /// `GET /v1/{workspace_id}/world/entities/{entity_id}/enrichment/{key}/history` (`get-entity-enrichment-history`).
@@ -7846,17 +7696,14 @@ impl<'c, E: Transport> World<'c, E> {
         key: impl Into<String>,
     ) -> Call<'c, E, ops::world::GetEntityEnrichmentHistory> {
         Call::new(
-            self.scope
-                .pending(ops::world::GetEntityEnrichmentHistory::new(
-                    entity_id.into(),
-                    key.into(),
-                )),
+            self.scope.clone(),
+            ops::world::GetEntityEnrichmentHistory::new(entity_id.into(), key.into()),
         )
     }
 
     /// `GET /v1/{workspace_id}/world/event-types` (`list-event-types`).
     pub fn list_event_types(&self) -> Call<'c, E, ops::world::ListEventTypes> {
-        Call::new(self.scope.pending(ops::world::ListEventTypes::new()))
+        Call::new(self.scope.clone(), ops::world::ListEventTypes::new())
     }
 }
 
@@ -7881,7 +7728,7 @@ impl<'c, E: Transport> WorldEnrichmentKeys<'c, E> {
 
     /// `GET /v1/{workspace_id}/world/enrichment-keys` (`list-enrichment-keys`).
     pub fn list(&self) -> Call<'c, E, ops::world::ListEnrichmentKeys> {
-        Call::new(self.scope.pending(ops::world::ListEnrichmentKeys::new()))
+        Call::new(self.scope.clone(), ops::world::ListEnrichmentKeys::new())
     }
 
     /// `POST /v1/{workspace_id}/world/enrichment-keys` (`create-enrichment-key`).
@@ -7890,8 +7737,8 @@ impl<'c, E: Transport> WorldEnrichmentKeys<'c, E> {
         body: m::EnrichmentKeyCreateBody,
     ) -> Call<'c, E, ops::world::CreateEnrichmentKey> {
         Call::new(
-            self.scope
-                .pending(ops::world::CreateEnrichmentKey::new(body)),
+            self.scope.clone(),
+            ops::world::CreateEnrichmentKey::new(body),
         )
     }
 
@@ -7903,8 +7750,8 @@ impl<'c, E: Transport> WorldEnrichmentKeys<'c, E> {
         key_id: impl Into<String>,
     ) -> Call<'c, E, ops::world::DeleteEnrichmentKey> {
         Call::new(
-            self.scope
-                .pending(ops::world::DeleteEnrichmentKey::new(key_id.into())),
+            self.scope.clone(),
+            ops::world::DeleteEnrichmentKey::new(key_id.into()),
         )
     }
 
@@ -7915,8 +7762,8 @@ impl<'c, E: Transport> WorldEnrichmentKeys<'c, E> {
         body: m::EnrichmentKeyPatchBody,
     ) -> Call<'c, E, ops::world::PatchEnrichmentKey> {
         Call::new(
-            self.scope
-                .pending(ops::world::PatchEnrichmentKey::new(key_id.into(), body)),
+            self.scope.clone(),
+            ops::world::PatchEnrichmentKey::new(key_id.into(), body),
         )
     }
 }

@@ -1,10 +1,11 @@
-//! Low-level helpers: call any path template of the API with any parameters.
+//! Low-level requests: any path template of the API with any parameters, as an [`Operation`]
+//! value ([`RawRequest`]). The entry points (`client.get(template)`, `post`, .., `route`) and
+//! the chainable setters on the call are in `amigo-platform-api` (`ApiExt`, `Call`).
 
 use crate::call::body::Body;
 use crate::call::operation::{Operation, RequestParts};
 use crate::call::parse::{self, Binary};
 use crate::call::query::{Query, QueryValue};
-use crate::client::{Client, Pending, Transport};
 use crate::error::Error;
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method};
@@ -56,7 +57,9 @@ impl Route {
     }
 }
 
-/// A low-level request value; build it through [`Client::get`] and friends.
+/// A low-level request value (the operation of a low-level call): build it with
+/// [`RawRequest::new`] or through the `client.get(template)` family of
+/// `amigo_platform_api::ApiExt`, which wrap it in a call with the same setters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawRequest {
     method: Method,
@@ -67,21 +70,6 @@ pub struct RawRequest {
     body: Body,
     mode: ResponseMode,
     invalid: Option<String>,
-}
-
-impl RawRequest {
-    fn new(method: Method, template: &str) -> Self {
-        RawRequest {
-            method,
-            template: template.to_owned(),
-            path_params: Vec::new(),
-            query: Query::new(),
-            headers: Vec::new(),
-            body: Body::Empty,
-            mode: ResponseMode::Json,
-            invalid: None,
-        }
-    }
 }
 
 impl Operation for RawRequest {
@@ -127,91 +115,72 @@ impl Operation for RawRequest {
     }
 }
 
-impl<E: Transport> Client<E> {
-    /// A low-level call of a bound route.
-    pub fn route(&self, route: &Route) -> Pending<'_, E, RawRequest> {
-        self.call(RawRequest::new(route.method.clone(), &route.template))
-    }
-
-    /// A low-level call of any method (TRACE and CONNECT fail with a Config error when sent).
-    pub fn request(&self, method: Method, template: &str) -> Pending<'_, E, RawRequest> {
-        let mut r = RawRequest::new(method.clone(), template);
-        if method == Method::TRACE || method == Method::CONNECT {
-            r.invalid = Some(format!("method {method} is not supported"));
+impl RawRequest {
+    /// A request of `method` on a path template such as `/v1/{workspace_id}/agents`
+    /// (`TRACE` and `CONNECT` fail with a Config error when sent).
+    pub fn new(method: Method, template: &str) -> Self {
+        let invalid = (method == Method::TRACE || method == Method::CONNECT)
+            .then(|| format!("method {method} is not supported"));
+        RawRequest {
+            method,
+            template: template.to_owned(),
+            path_params: Vec::new(),
+            query: Query::new(),
+            headers: Vec::new(),
+            body: Body::Empty,
+            mode: ResponseMode::Json,
+            invalid,
         }
-        self.call(r)
     }
 
-    /// Low-level `GET` of a path template such as `/v1/{workspace_id}/agents`.
-    pub fn get(&self, template: &str) -> Pending<'_, E, RawRequest> {
-        self.request(Method::GET, template)
+    /// A request of a bound route.
+    pub fn route(route: &Route) -> Self {
+        RawRequest::new(route.method.clone(), &route.template)
     }
-    /// Low-level `POST`.
-    pub fn post(&self, template: &str) -> Pending<'_, E, RawRequest> {
-        self.request(Method::POST, template)
-    }
-    /// Low-level `PUT`.
-    pub fn put(&self, template: &str) -> Pending<'_, E, RawRequest> {
-        self.request(Method::PUT, template)
-    }
-    /// Low-level `PATCH`.
-    pub fn patch(&self, template: &str) -> Pending<'_, E, RawRequest> {
-        self.request(Method::PATCH, template)
-    }
-    /// Low-level `DELETE`.
-    pub fn delete(&self, template: &str) -> Pending<'_, E, RawRequest> {
-        self.request(Method::DELETE, template)
-    }
-    /// Low-level `HEAD` (always allows an empty body).
-    pub fn head(&self, template: &str) -> Pending<'_, E, RawRequest> {
-        self.request(Method::HEAD, template)
-    }
-    /// Low-level `OPTIONS` (always allows an empty body).
-    pub fn options(&self, template: &str) -> Pending<'_, E, RawRequest> {
-        self.request(Method::OPTIONS, template)
-    }
-}
 
-impl<'c, E: Transport, M> Pending<'c, E, RawRequest, M> {
-    /// A path parameter (`workspace_id` is always the configured one).
-    pub fn path_param(mut self, name: &str, value: impl ToString) -> Self {
-        self.op_mut()
-            .path_params
-            .push((name.to_owned(), value.to_string()));
+    /// Adds a path parameter (`workspace_id` is always the configured one).
+    pub fn path_param(&mut self, name: &str, value: impl ToString) -> &mut Self {
+        self.path_params.push((name.to_owned(), value.to_string()));
         self
     }
-    /// A query parameter.
-    pub fn query(mut self, name: &str, value: impl Into<QueryValue>) -> Self {
-        self.op_mut().query.push(name.to_owned(), value);
+
+    /// Adds a query parameter.
+    pub fn query(&mut self, name: &str, value: impl Into<QueryValue>) -> &mut Self {
+        self.query.push(name.to_owned(), value);
         self
     }
-    /// A typed header parameter (wins over user headers).
-    pub fn header_param(mut self, name: &str, value: &str) -> Self {
+
+    /// Adds a typed header parameter (wins over user headers); an invalid name or value fails
+    /// the call with a Config error when sent.
+    pub fn header_param(&mut self, name: &str, value: &str) -> &mut Self {
         match (
             HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(value),
         ) {
-            (Ok(n), Ok(v)) => self.op_mut().headers.push((n, v)),
-            _ => self.op_mut().invalid = Some(format!("invalid header `{name}`")),
+            (Ok(n), Ok(v)) => self.headers.push((n, v)),
+            _ => self.invalid = Some(format!("invalid header `{name}`")),
         }
         self
     }
-    /// A JSON body.
-    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
+
+    /// Sets a JSON body; one that does not encode fails the call with a Config error when sent.
+    pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) -> &mut Self {
         match Body::json(body) {
-            Ok(b) => self.op_mut().body = b,
-            Err(e) => self.op_mut().invalid = Some(e.message().to_owned()),
+            Ok(b) => self.body = b,
+            Err(e) => self.invalid = Some(e.message().to_owned()),
         }
         self
     }
-    /// Any body kind (form, multipart, raw bytes).
-    pub fn body(mut self, body: Body) -> Self {
-        self.op_mut().body = body;
+
+    /// Sets any body kind (form, multipart, raw bytes).
+    pub fn body(&mut self, body: Body) -> &mut Self {
+        self.body = body;
         self
     }
-    /// How the 2xx body is decoded.
-    pub fn mode(mut self, mode: ResponseMode) -> Self {
-        self.op_mut().mode = mode;
+
+    /// Sets how the 2xx body is decoded.
+    pub fn mode(&mut self, mode: ResponseMode) -> &mut Self {
+        self.mode = mode;
         self
     }
 }

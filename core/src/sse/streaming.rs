@@ -2,7 +2,7 @@
 
 use crate::call::operation::Operation;
 use crate::call::options::RequestOptions;
-use crate::client::{CallContext, Client, Pending, Single, Transport};
+use crate::client::{CallContext, Client, Transport};
 use crate::sse::{EventStreamOp, SseOptions, SseSession, TurnBody, TurnSession, TurnStreamOp};
 use crate::time::Time;
 
@@ -19,10 +19,10 @@ use crate::time::Time;
 /// `create_turn`). Their JSON form is an ordinary call; their streaming form goes through one
 /// mechanism:
 ///
-/// 1. a pending call ([`Pending`]) carries the operation with its merged options (client scope,
-///    resource scope, per-call headers, timeout, deadline, cancel tokens) and base URL;
-/// 2. [`Pending::event_stream`] / [`Pending::turn_stream`] hand that [`CallContext`] to the
-///    transport's [`StreamTransport`];
+/// 1. a call's [`CallContext`] (built once, by [`Scope::context`](crate::Scope::context))
+///    carries the operation with its merged options (client scope, resource scope, per-call
+///    headers, timeout, deadline, cancel tokens) and base URL;
+/// 2. [`StreamTransport::event_stream`] / [`StreamTransport::turn_stream`] take that context;
 /// 3. the core builds the sans-IO machine from it
 ///    ([`SseSession::from_call`](crate::sse::SseSession::from_call),
 ///    [`TurnSession::from_call`](crate::sse::TurnSession::from_call), which send the
@@ -58,29 +58,30 @@ pub trait StreamTransport: Transport {
 
     /// Drives a turn stream (same laziness).
     fn drive_turn(&self, session: TurnSession) -> Self::TurnStream;
-}
 
-impl<'c, E: StreamTransport, O: Operation> Pending<'c, E, O, Single> {
-    /// Runs this call as a workspace event subscription (its operation must build the
+    /// Runs a call's context as a workspace event subscription (its operation must build the
     /// event-stream GET), with the subscription `options` layered over the call's.
-    pub fn event_stream(self, options: SseOptions) -> E::Subscription {
-        let transport = self.client().transport().clone();
-        let ctx: CallContext<O> = self.into_context();
-        transport.drive_subscription(SseSession::from_call(ctx, options, E::seed()))
+    fn event_stream<O: Operation>(
+        &self,
+        ctx: CallContext<O>,
+        options: SseOptions,
+    ) -> Self::Subscription {
+        self.drive_subscription(SseSession::from_call(ctx, options, Self::seed()))
     }
 
-    /// Runs this call as a turn stream (its operation must post a turn).
-    pub fn turn_stream(self) -> E::TurnStream {
-        let transport = self.client().transport().clone();
-        let ctx: CallContext<O> = self.into_context();
-        transport.drive_turn(TurnSession::from_call(ctx, E::seed(), Time::system()))
+    /// Runs a call's context as a turn stream (its operation must post a turn).
+    fn turn_stream<O: Operation>(&self, ctx: CallContext<O>) -> Self::TurnStream {
+        self.drive_turn(TurnSession::from_call(ctx, Self::seed(), Time::system()))
     }
 }
 
 /// Subscribes to the workspace event stream (`GET /v1/{workspace_id}/events/stream`) under the
 /// client's scope; the same as `client.api().events().subscribe_to_workspace().stream_with(options)`.
 pub fn subscribe<E: StreamTransport>(client: &Client<E>, options: SseOptions) -> E::Subscription {
-    client.call(EventStreamOp).event_stream(options)
+    let ctx = client
+        .scoped()
+        .context(EventStreamOp, &RequestOptions::new(), None);
+    client.transport().event_stream(ctx, options)
 }
 
 /// Posts a turn and streams its events (`POST .../conversations/{id}/turns/stream`) under the
@@ -108,7 +109,8 @@ pub fn stream_turn_with<E: StreamTransport, B: TurnBody + ?Sized>(
     match TurnStreamOp::new(conversation_id, body) {
         Ok(mut op) => {
             op.include_tool_calls = include_tool_calls;
-            client.call(op).options(options).turn_stream()
+            let ctx = client.scoped().context(op, &options, None);
+            client.transport().turn_stream(ctx)
         }
         Err(e) => client.transport().drive_turn(TurnSession::failed(e)),
     }

@@ -31,8 +31,8 @@ pub(crate) fn emit_namespaces(
     let mut o = format!(
         "{header}//! Generated namespaces: `client.api().<namespace>()…<method>(…)` returns a [`Call`].
 {table}
-use crate::call::Call;
-use amigo_platform_core::{{AutoPaging, Transport, Scope}};
+use crate::call::{{AutoPaging, Call}};
+use amigo_platform_core::{{Transport, Scope}};
 use crate::generated::models as m;
 use crate::generated::ops;
 use amigo_platform_core::RequestOptions;
@@ -165,7 +165,7 @@ fn emit_method(r: &Row, op: &Op, o: &mut String) {
         o,
         "    /// `{method} {path}` (`{id}`).{note}\n    \
          pub fn {m}(&self{sig}) -> Call<'c, E, {ty}> {{\n        \
-         Call::new(self.scope.pending({ty}::new({conv})))\n    }}\n"
+         Call::new(self.scope.clone(), {ty}::new({conv}))\n    }}\n"
     );
     if op.pager.is_some() {
         let _ = writeln!(

@@ -83,7 +83,7 @@ pub(crate) fn emit_pager_tests(
          //! every later request carries the previous page's cursor or offset.\n\n\
          #![allow(unused_mut, clippy::redundant_clone, clippy::clone_on_copy)]\n\n\
          use amigo_platform_api::models as m;\nuse amigo_platform_api::ops;\n\
-         use amigo_platform_core::Paginated;\n\
+         use amigo_platform_api::ApiExt;\nuse amigo_platform_core::Paginated;\n\
          use amigo_platform_testkit::{{Fault, MockServer}};\nuse serde_json::Value;\n\n\
          /// Paginated operations covered here.\npub const PAGERS: usize = {};\n\n",
         count(Pager::Token),

@@ -42,7 +42,7 @@ enums and unions), {n_ops} operations ({pagers} auto-paging), {n_methods} namesp
 //!
 //! Call an operation through a namespace: `client.api().agents().list().limit(5).send()` \
 (with [`crate::ApiExt`] in scope);
-//! or build an operation value from [`ops`] and pass it to `Client::call`. \
+//! or build an operation value from [`ops`] and pass it to [`ApiExt::call`](crate::ApiExt::call). \
 [`namespaces`] lists every namespace.
 //!
 //! Of the {n_nullable} optional + nullable model fields, the {n_patch} of request-body models are tri-state \
