@@ -2,12 +2,15 @@
 //! crate's `api/src/generated/`, its table-driven tests `api/tests/generated_*.rs` and the
 //! surface-name test `tests/surface_names.rs` from the OpenAPI spec and the surface table.
 //!
+//! `cargo xtask msrv` checks the declared `rust-version` against every dependency's.
+//!
 //! The spec directory is the `AMIGO_SPEC_DIR` environment variable (it holds `openapi.json` and
 //! `surface.tsv`); `--spec` and `--names` override either file.
 
 #![forbid(unsafe_code)]
 
 mod gen;
+mod msrv;
 mod names;
 
 use std::collections::BTreeMap;
@@ -27,7 +30,8 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: AMIGO_SPEC_DIR=DIR cargo xtask codegen [--spec PATH] [--names PATH] [--check]"
+    "usage: AMIGO_SPEC_DIR=DIR cargo xtask codegen [--spec PATH] [--names PATH] [--check]\n\
+     \x20      cargo xtask msrv   (no dependency declares a newer rust-version than ours)"
         .to_owned()
 }
 
@@ -47,13 +51,15 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let Some((cmd, rest)) = args.split_first() else {
         return Err(usage());
     };
-    if cmd != "codegen" {
-        return Err(usage());
-    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .ok_or("no workspace root")?
         .to_path_buf();
+    match cmd.as_str() {
+        "codegen" => {}
+        "msrv" => return msrv::run(&root),
+        _ => return Err(usage()),
+    }
     let (mut spec, mut names) = (None, None);
     let mut check = false;
     let mut it = rest.iter();
