@@ -61,11 +61,11 @@ pub use amigo_platform_core::webhook;
 
 /// The everyday names in one import: `use amigo_platform::prelude::*;`.
 ///
-/// It holds [`ApiExt`](crate::ApiExt) (which gives `client.api()` and the low-level helpers),
-/// the configuration, error and per-call option types, and the clients of the enabled
-/// features under distinct names, so that both can be in scope at once:
-/// [`BlockingClient`](crate::blocking::Client) (feature `blocking`) and
-/// [`AsyncClient`](crate::asynchronous::Client) (feature `async`).
+/// It holds [`ApiExt`] (which gives `client.api()` and the low-level helpers), the
+/// configuration, error and per-call option types, and the clients of the enabled features
+/// under distinct names, so that both can be in scope at once: `BlockingClient` (feature
+/// `blocking`, the blocking `Client`) and `AsyncClient` (feature `async`, the asynchronous
+/// `Client`).
 ///
 /// ```no_run
 /// # #[cfg(feature = "blocking")] {
