@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     )
     .on_status(|status: LoginStatus| println!("  … {status}"));
-    let credentials = amigo_platform_ureq::auth::device_login(&options, &mut callbacks)?;
+    let credentials = amigo_platform::blocking::auth::device_login(&options, &mut callbacks)?;
     println!(
         "Logged in to workspace {} (token expires at {}).",
         credentials.workspace_id, credentials.expires_at

@@ -11,11 +11,11 @@
 
 use std::time::Duration;
 
+use amigo_platform::blocking::sse::{self, StreamItem};
 use amigo_platform::core::sse::{EventKind, SseOptions, StreamState};
 use amigo_platform::{Config, Error};
 use amigo_platform_testkit::sse::StreamFault;
 use amigo_platform_testkit::MockServer;
-use amigo_platform_ureq::sse::{self, StreamItem};
 
 fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name)

@@ -7,10 +7,10 @@
 //!
 //! Run: `cargo run --example observe_call`
 
+use amigo_platform::blocking::ws::observe;
 use amigo_platform::core::ws::ObserverEventData;
 use amigo_platform::{Config, Error};
 use amigo_platform_testkit::ws::MockWs;
-use amigo_platform_ureq::ws::observe;
 use std::io::Write;
 
 fn main() -> Result<(), Error> {

@@ -8,12 +8,12 @@
 //!
 //! Run: `cargo run --example text_chat`
 
+use amigo_platform::asynchronous::ws::{text_stream, WsStream};
 use amigo_platform::core::ws::{
     TextStreamClientFrame, TextStreamFrame, TextStreamParams, TextStreamServerFrame, WsEvent,
     WsOptions,
 };
 use amigo_platform::{Config, Error};
-use amigo_platform_hyper::ws::{text_stream, WsStream};
 use amigo_platform_testkit::ws::MockWs;
 use std::collections::VecDeque;
 use std::io::{IsTerminal, Write};

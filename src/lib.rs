@@ -27,6 +27,9 @@
 //! `.send()` (blocking) or `.await` (async). [`ApiExt`] also has `client.call(op)` for any
 //! operation value and the low-level helpers (`client.get("/v1/{workspace_id}/agents")`, ..).
 //!
+//! The [`prelude`] brings the everyday names into scope in one line
+//! (`use amigo_platform::prelude::*;`).
+//!
 //! See `examples/quickstart.rs` for a tour against the embedded mock server.
 
 #![forbid(unsafe_code)]
@@ -55,3 +58,41 @@ pub mod asynchronous {
 
 /// Webhook verification (no transport needed).
 pub use amigo_platform_core::webhook;
+
+/// The everyday names in one import: `use amigo_platform::prelude::*;`.
+///
+/// It holds [`ApiExt`] (which gives `client.api()` and the low-level helpers), the
+/// configuration, error and per-call option types, and the clients of the enabled features
+/// under distinct names, so that both can be in scope at once: `BlockingClient` (feature
+/// `blocking`, the blocking `Client`) and `AsyncClient` (feature `async`, the asynchronous
+/// `Client`).
+///
+/// ```no_run
+/// # #[cfg(feature = "blocking")] {
+/// use amigo_platform::prelude::*;
+///
+/// let client = BlockingClient::new(Config::from_env()?);
+/// let page = client.api().agents().list().limit(5).send()?;
+/// println!("{} agents on this page", page.items.len());
+/// # }
+/// # Ok::<(), amigo_platform::Error>(())
+/// ```
+pub mod prelude {
+    pub use crate::{
+        ApiExt, CancelToken, Config, Error, ErrorKind, RequestOptions, Response, ResponseMeta,
+    };
+
+    /// The blocking client (feature `blocking`), as [`crate::blocking::Client`].
+    #[cfg(feature = "blocking")]
+    pub use crate::blocking::Client as BlockingClient;
+
+    /// The async client (feature `async`), as [`crate::asynchronous::Client`].
+    #[cfg(feature = "async")]
+    pub use crate::asynchronous::Client as AsyncClient;
+}
+
+/// Every `rust` block of the README, compiled (and run unless `no_run`) as a doctest, so
+/// that the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
