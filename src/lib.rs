@@ -46,14 +46,17 @@ pub use amigo_platform_core::{
 /// device-code login (`auth`).
 #[cfg(feature = "blocking")]
 pub mod blocking {
-    pub use amigo_platform_ureq::{auth, sse, ws, Client, PageIter, UreqTransport};
+    pub use amigo_platform_ureq::{auth, sse, ureq, ws, Client, PageIter, UreqTransport};
 }
 
 /// The async client (hyper, tokio): calls, event streams (`sse`), WebSockets (`ws`) and
 /// device-code login (`auth`).
 #[cfg(feature = "async")]
 pub mod asynchronous {
-    pub use amigo_platform_hyper::{auth, sse, ws, Client, HyperTransport, PageStream};
+    pub use amigo_platform_hyper::{
+        auth, http_body_util, hyper, hyper_rustls, hyper_util, sse, ws, Client, HttpClient,
+        HyperTransport, HyperTransportBuilder, PageStream,
+    };
 }
 
 /// Webhook verification (no transport needed).

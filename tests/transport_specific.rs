@@ -133,3 +133,31 @@ async fn dropping_the_future_cancels_the_request() {
     assert_eq!(page.items.len(), 1);
     assert_eq!(server.requests().len(), 2);
 }
+
+/// The async transport's builder settings reach its client: with no idle connections kept,
+/// every call opens its own; with the defaults, sequential calls share one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_async_builder_configures_the_connection_pool() {
+    use amigo_platform_hyper::HyperTransport;
+    const CALLS: u64 = 6;
+    let connections = |transport: HyperTransport| async move {
+        let server = MockServer::start();
+        let client = amigo_platform_hyper::Client::with_transport(config(&server), transport);
+        for _ in 0..CALLS {
+            client.api().agents().list().await.expect("list");
+        }
+        server.connections()
+    };
+    let unpooled = HyperTransport::builder()
+        .pool_max_idle_per_host(0)
+        .connect_timeout(Duration::from_secs(2))
+        .nodelay(true)
+        .build();
+    assert_eq!(connections(unpooled).await, CALLS, "no connection kept");
+    let pooled = HyperTransport::builder().build();
+    let used = connections(pooled).await;
+    assert!(
+        used < CALLS,
+        "{used} connections for {CALLS} sequential calls"
+    );
+}

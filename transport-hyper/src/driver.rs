@@ -16,6 +16,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as LegacyClient;
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 use web_time::Instant;
 
 /// The most bytes a response body may have by default (64 MiB).
@@ -51,7 +52,14 @@ impl Default for HyperTransport {
 impl HyperTransport {
     /// A transport with a default client: HTTP/1.1 over plain TCP or rustls.
     pub fn new() -> Self {
-        Self::with_client(default_http_client())
+        HyperTransportBuilder::default().build()
+    }
+
+    /// Settings for the default client: connect timeout, `TCP_NODELAY`, pool limits, body
+    /// size. For anything else, build a [`HttpClient`] yourself and use
+    /// [`with_client`](Self::with_client).
+    pub fn builder() -> HyperTransportBuilder {
+        HyperTransportBuilder::default()
     }
 
     /// A transport over a user-built client (custom pool, TLS or connector settings).
@@ -156,22 +164,98 @@ async fn head_of(mut body: Incoming, max: usize) -> Result<Bytes, Error> {
     Ok(kept.freeze())
 }
 
-/// A pooled HTTP/1.1 client over plain TCP or rustls (ring named explicitly, webpki roots),
-/// with a connect timeout of [`DEFAULT_CONNECT_TIMEOUT`] on every connection.
-pub(crate) fn default_http_client() -> HttpClient {
-    let mut tcp = HttpConnector::new();
-    tcp.enforce_http(false);
-    tcp.set_connect_timeout(Some(DEFAULT_CONNECT_TIMEOUT));
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(
-            amigo_platform_core::transport::tls::client_config()
-                .as_ref()
-                .clone(),
-        )
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(tcp);
-    LegacyClient::builder(hyper_util::rt::TokioExecutor::new()).build(https)
+/// Settings of the async transport's default HTTP client (HTTP/1.1 over plain TCP or rustls
+/// with the ring provider and webpki roots), from [`HyperTransport::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// let transport = amigo_platform_hyper::HyperTransport::builder()
+///     .connect_timeout(Duration::from_secs(3))
+///     .nodelay(true)
+///     .pool_idle_timeout(Some(Duration::from_secs(30)))
+///     .pool_max_idle_per_host(8)
+///     .build();
+/// # drop(transport);
+/// ```
+#[derive(Debug, Clone)]
+pub struct HyperTransportBuilder {
+    connect_timeout: Duration,
+    nodelay: bool,
+    pool_idle_timeout: Option<Duration>,
+    pool_max_idle_per_host: usize,
+    max_body: usize,
+}
+
+impl Default for HyperTransportBuilder {
+    fn default() -> Self {
+        HyperTransportBuilder {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            nodelay: false,
+            pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
+            pool_max_idle_per_host: usize::MAX,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+}
+
+/// How long an idle pooled connection is kept by default (90 s).
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+impl HyperTransportBuilder {
+    /// The longest opening one connection (TCP and TLS) may take; default
+    /// [`DEFAULT_CONNECT_TIMEOUT`] (10 s); zero disables it.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets `TCP_NODELAY` on every connection (default off).
+    pub fn nodelay(mut self, on: bool) -> Self {
+        self.nodelay = on;
+        self
+    }
+
+    /// How long an idle pooled connection is kept (default 90 s; `None` keeps it until the
+    /// server closes it).
+    pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// How many idle connections are kept per host (default unlimited; zero keeps none, so
+    /// every request opens a connection).
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// The largest accepted response body (default [`DEFAULT_MAX_BODY`], 64 MiB).
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// The transport.
+    pub fn build(self) -> HyperTransport {
+        let mut tcp = HttpConnector::new();
+        tcp.enforce_http(false);
+        tcp.set_nodelay(self.nodelay);
+        tcp.set_connect_timeout((!self.connect_timeout.is_zero()).then_some(self.connect_timeout));
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(
+                amigo_platform_core::transport::tls::client_config()
+                    .as_ref()
+                    .clone(),
+            )
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(tcp);
+        let client = LegacyClient::builder(hyper_util::rt::TokioExecutor::new())
+            .pool_idle_timeout(self.pool_idle_timeout)
+            .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            .build(https);
+        HyperTransport::with_client(client).max_body(self.max_body)
+    }
 }
 
 /// Copies hyper's reason phrase (sent only when non-canonical) into the core's extension.

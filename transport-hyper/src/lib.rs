@@ -28,7 +28,14 @@ mod driver;
 pub mod sse;
 pub mod ws;
 
-pub use driver::{HyperTransport, SentFuture};
+pub use driver::{
+    HttpClient, HyperTransport, HyperTransportBuilder, SentFuture, DEFAULT_MAX_BODY,
+    DEFAULT_POOL_IDLE_TIMEOUT,
+};
+
+/// The crates a [`HttpClient`] is built from, for [`HyperTransport::with_client`] (so an
+/// application can pass its own client without naming their versions itself).
+pub use {http_body_util, hyper, hyper_rustls, hyper_util};
 /// Async auto-pager (a `futures_core::Stream`).
 pub type PageStream<O> = amigo_platform_core::PageStream<HyperTransport, O>;
 

@@ -31,6 +31,10 @@ pub mod sse;
 pub mod ws;
 
 pub use driver::{UreqTransport, DEFAULT_MAX_BODY};
+
+/// The HTTP client crate, for [`UreqTransport::with_agent`] (so an application can pass its
+/// own agent without naming ureq's version itself).
+pub use ureq;
 /// Blocking auto-pager.
 pub type PageIter<O> = amigo_platform_core::PageIter<UreqTransport, O>;
 
