@@ -479,12 +479,16 @@ fn happy_path_resume_and_drop_cancels<B: SseBackend>() {
     assert_eq!(reqs[1].header("last-event-id"), Some(first.as_str()));
     assert_eq!(server.sse_open_streams(), 1);
     drop(sub);
+    closes_within(Duration::from_secs(2), "stream still served", || {
+        server.sse_open_streams()
+    });
+}
+
+/// Waits until `open()` counts no connection, failing with `what` after `limit`.
+fn closes_within(limit: Duration, what: &str, open: impl Fn() -> usize) {
     let started = Instant::now();
-    while server.sse_open_streams() > 0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "stream still served"
-        );
+    while open() > 0 {
+        assert!(started.elapsed() < limit, "{what}");
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -667,14 +671,9 @@ fn dropping_a_turn_stream_closes_the_connection<B: SseBackend>() {
     assert!(matches!(stream.next(), Some(Ok(TurnEvent::Token(_)))));
     assert_eq!(server.open_turn_streams(), 1);
     drop(stream);
-    let started = Instant::now();
-    while server.open_turn_streams() > 0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(1),
-            "connection still open"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    closes_within(Duration::from_secs(1), "connection still open", || {
+        server.open_turn_streams()
+    });
 }
 
 fn a_cancel_token_ends_a_turn_stream_blocked_in_its_body<B: SseBackend>() {
@@ -733,12 +732,7 @@ fn turn_streams<B: SseBackend>() {
     let mut stream = stream_turn::<B>(&server, "conv-1", "hi");
     assert!(matches!(stream.next(), Some(Ok(TurnEvent::Token(_)))));
     drop(stream);
-    let started = Instant::now();
-    while server.open_turn_streams() > 0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(1),
-            "turn connection still open"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    closes_within(Duration::from_secs(1), "turn connection still open", || {
+        server.open_turn_streams()
+    });
 }
