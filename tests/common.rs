@@ -186,3 +186,15 @@ macro_rules! conformance {
         }
     };
 }
+
+/// Cancels `token` from another thread after `after`; join the handle before the test ends.
+pub fn cancel_after(
+    token: &amigo_platform_core::CancelToken,
+    after: Duration,
+) -> std::thread::JoinHandle<()> {
+    let token = token.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(after);
+        token.cancel();
+    })
+}

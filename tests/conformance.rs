@@ -486,11 +486,7 @@ fn cancellation<B: Backend>() {
     let (server, client) = setup::<B>();
     server.fault(Method::GET, AGENTS, [Fault::hang()]);
     let token = CancelToken::new();
-    let t2 = token.clone();
-    let canceller = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(100));
-        t2.cancel();
-    });
+    let canceller = common::cancel_after(&token, Duration::from_millis(100));
     let started = Instant::now();
     let err = B::send(client.api().agents().list().cancel_token(token)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Cancelled);
@@ -507,10 +503,7 @@ fn cancellation<B: Backend>() {
     );
     let token = CancelToken::new();
     let scoped = client.with_options(RequestOptions::new().cancel_token(token.clone()));
-    let canceller = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(150));
-        token.cancel();
-    });
+    let canceller = common::cancel_after(&token, Duration::from_millis(150));
     let started = Instant::now();
     let err = B::send(scoped.api().agents().list()).unwrap_err();
     assert!(err.is_cancelled());
@@ -1072,11 +1065,7 @@ fn cancel_while_reading_the_body<B: Backend>() {
                 .stall_body(2, Duration::from_secs(3))],
         );
         let token = CancelToken::new();
-        let t2 = token.clone();
-        let canceller = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(150));
-            t2.cancel();
-        });
+        let canceller = common::cancel_after(&token, Duration::from_millis(150));
         let mut pending = client.api().agents().list().cancel_token(token);
         if let Some(t) = timeout {
             pending = pending.timeout(t);

@@ -689,10 +689,7 @@ fn a_cancel_token_ends_a_turn_stream_blocked_in_its_body<B: SseBackend>() {
     let client = client::<B>(&server);
     let mut stream = B::turn(&client, "c", &TurnRequest::new("x"), None, options);
     assert!(matches!(stream.next(), Some(Ok(TurnEvent::Token(_)))));
-    let canceller = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(100));
-        token.cancel();
-    });
+    let canceller = common::cancel_after(&token, Duration::from_millis(100));
     let started = Instant::now();
     // The next read is blocked on the silent body; the cancel must end it promptly.
     let e = stream.next().expect("an item").expect_err("cancelled");
