@@ -12,8 +12,8 @@
 mod guide;
 
 use amigo_platform::core::http::Method;
-use amigo_platform::core::{Decision, ErrorHookContext, HookError, Hooks, RequestHookContext};
 use amigo_platform::core::ResponseHookContext;
+use amigo_platform::core::{Decision, ErrorHookContext, HookError, Hooks, RequestHookContext};
 use amigo_platform::prelude::*;
 use amigo_platform_testkit::Fault;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -100,7 +100,10 @@ fn main() -> Result<(), Error> {
     let before = log.attempts.load(Ordering::Relaxed);
     let page = support.api().agents().list().limit(2).send()?;
     let used = log.attempts.load(Ordering::Relaxed) - before;
-    println!("2. with_options: {} agents after {used} attempts", page.items.len());
+    println!(
+        "2. with_options: {} agents after {used} attempts",
+        page.items.len()
+    );
 
     // 3. Per call: a timeout, an overall deadline, an extra header. Per-call settings win over
     //    the scoped and client-wide ones.
@@ -139,7 +142,10 @@ fn main() -> Result<(), Error> {
         let updated = client
             .api()
             .agents()
-            .update(&agent.id, UpdateAgentRequest::default().description("retried"))
+            .update(
+                &agent.id,
+                UpdateAgentRequest::default().description("retried"),
+            )
             .retry_writes(true)
             .options(RequestOptions::new().base_delay(Duration::from_millis(50)))
             .header("idempotency-key", &key)
@@ -183,7 +189,10 @@ fn main() -> Result<(), Error> {
             println!("5. cancel token: cancelled after {:?}", started.elapsed())
         }
         Err(e) => return Err(e),
-        Ok(page) => println!("5. cancel token: the call finished first ({} agents)", page.items.len()),
+        Ok(page) => println!(
+            "5. cancel token: the call finished first ({} agents)",
+            page.items.len()
+        ),
     }
     let _ = canceller.join();
     println!(

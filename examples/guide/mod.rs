@@ -24,7 +24,10 @@ impl Target {
             Target::Live
         } else {
             let server = MockServer::start();
-            println!("no AMIGO_API_KEY: using the embedded mock at {}", server.base_url());
+            println!(
+                "no AMIGO_API_KEY: using the embedded mock at {}",
+                server.base_url()
+            );
             Target::Mock(server)
         }
     }
