@@ -12,10 +12,14 @@ use serde_json::{json, Value};
 use crate::util::{parse_query, percent_decode, rfc3339};
 
 mod agents;
+mod areas;
 mod conversations;
+mod insights;
+mod intake;
 mod pages;
 mod params;
 mod records;
+mod scribe;
 #[cfg(test)]
 mod tests;
 
@@ -153,6 +157,7 @@ struct Workspace {
 pub(crate) struct Store {
     workspaces: HashMap<String, Workspace>,
     next_id: u64,
+    areas: areas::AreaState,
 }
 
 impl Store {
@@ -288,6 +293,9 @@ impl Route {
 
 /// Answers one request from the in-memory state.
 pub(crate) fn handle(store: &std::sync::Mutex<Store>, req: &Req<'_>) -> Reply {
+    if let Some(reply) = areas::handle(store, req) {
+        return reply;
+    }
     let raw: Vec<&str> = req.path.split('/').collect();
     // A path starts with "/", so the first element is empty.
     if raw.first() != Some(&"") || raw.get(1) != Some(&"v1") || raw.len() < 4 {
