@@ -4,10 +4,11 @@
 //! | Method | Path | Behaviour |
 //! |---|---|---|
 //! | `GET` | `/v1/{ws}/analytics/dashboard` | counts of agents, calls, conversations and entities over `days` (default 7) |
-//! | `GET` | `/v1/{ws}/analytics/calls` | call totals, average duration and counts by direction over `days` (default 30) |
+//! | `GET` | `/v1/{ws}/analytics/calls` | the `CallStatsResponse` shape: totals, average duration and calls per day over `days` (default 30) |
 //! | `GET` | `/v1/{ws}/world/search` | entities whose name, type or id contain `q` (required), filtered by `entity_type`, paged by `limit`/`offset` |
 
 use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
 
 use http::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -15,6 +16,7 @@ use serde_json::{json, Value};
 use super::areas::AreaReq;
 use super::params::{int_param, last, IntRule, LIMIT_20_OF_100, OFFSET};
 use super::{Reply, Store};
+use crate::util::rfc3339;
 
 /// `days` of the dashboard.
 const DASHBOARD_DAYS: IntRule = IntRule {
@@ -62,12 +64,16 @@ pub(super) fn route(store: &mut Store, ws: &str, a: &AreaReq<'_>) -> Option<Repl
         }
         ["analytics", "calls"] => {
             let days = int_param(a.query, &CALL_DAYS, &mut errors);
-            let mut by_direction: BTreeMap<String, usize> = BTreeMap::new();
+            // Calls per day (the date part of `started_at`), oldest first.
+            let mut by_date: BTreeMap<String, (i64, f64)> = BTreeMap::new();
             let mut seconds = 0.0;
             for call in &w.calls {
-                let dir = call["direction"].as_str().unwrap_or("unknown");
-                *by_direction.entry(dir.to_owned()).or_default() += 1;
-                seconds += call["duration_seconds"].as_f64().unwrap_or(0.0);
+                let at = call["started_at"].as_str().unwrap_or_default();
+                let day = by_date.entry(at.chars().take(10).collect()).or_default();
+                let duration = call["duration_seconds"].as_f64().unwrap_or(0.0);
+                day.0 += 1;
+                day.1 += duration;
+                seconds += duration;
             }
             let total = w.calls.len();
             let average = if total == 0 {
@@ -75,11 +81,23 @@ pub(super) fn route(store: &mut Store, ws: &str, a: &AreaReq<'_>) -> Option<Repl
             } else {
                 seconds / total as f64
             };
+            let now = SystemTime::now();
+            let span = Duration::from_secs(u64::try_from(days).unwrap_or(0) * 86_400);
+            let date = |t: SystemTime| rfc3339(t).chars().take(10).collect::<String>();
+            let daily: Vec<Value> = by_date
+                .into_iter()
+                .map(|(date, (count, secs))| {
+                    json!({"date": date, "count": count, "avg_duration_seconds": secs / count as f64})
+                })
+                .collect();
             json!({
-                "days": days,
+                "workspace_id": ws,
+                "period_start": date(now.checked_sub(span).unwrap_or(now)),
+                "period_end": date(now),
                 "total_calls": total,
-                "average_duration_seconds": average,
-                "by_direction": by_direction,
+                "total_duration_seconds": seconds,
+                "avg_duration_seconds": average,
+                "calls_by_date": daily,
             })
         }
         ["world", "search"] => {
@@ -189,10 +207,11 @@ mod tests {
         ));
         assert_eq!(
             (
-                calls["days"].as_i64(),
-                calls["by_direction"]["inbound"].as_u64()
+                calls["total_calls"].as_u64(),
+                calls["calls_by_date"][0]["count"].as_u64(),
+                calls["period_end"].as_str().map(str::len)
             ),
-            (Some(3), Some(2))
+            (Some(2), Some(2), Some(10))
         );
         let bad = send(
             &store,
