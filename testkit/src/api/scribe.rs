@@ -5,6 +5,7 @@
 //! | `POST` | `/v1/{ws}/scribe/encounters/{id}/icd10/approve`, `.../icd10/reject` | records the code's decision (`code` required, `reason` optional) and answers with the encounter |
 //! | `POST` | `/v1/{ws}/scribe/encounters/{id}/soap/edit` | sets one SOAP section (`subjective`, `objective`, `assessment`, `plan`) |
 //! | `POST` | `/v1/{ws}/scribe/encounters/{id}/finalize` | locks the encounter; later edits answer 409 |
+//! | `GET` | `/v1/{ws}/settings/scribe` | fixed settings: enabled, one authorized clinician |
 //! | `POST` | `/v1/{ws}/scribe/recordings/transcribe` | a `multipart/form-data` body: answers a transcription naming the body size |
 //!
 //! An encounter exists from its first review call on.
@@ -17,6 +18,17 @@ use serde_json::{json, Map, Value};
 use super::areas::AreaReq;
 use super::params::{json_object, string_field};
 use super::{Reply, Store};
+
+/// The scribe settings every workspace reads (`ScribeSettingsResponse`).
+fn settings() -> Value {
+    json!({
+        "enabled": true,
+        "authorized_clinicians": [{"email": "dr.smith@example.com", "name": "Dr. Smith", "role": "clinician"}],
+        "soap_style": "detailed",
+        "language": "en",
+        "keyterms": ["metformin"],
+    })
+}
 
 /// The SOAP sections an edit may name.
 const SECTIONS: [&str; 4] = ["subjective", "objective", "assessment", "plan"];
@@ -38,11 +50,14 @@ pub(crate) struct ScribeState {
 
 /// Whether `rest` (after `/v1/{ws}`) is a scribe path.
 pub(super) fn knows(rest: &[&str]) -> bool {
-    matches!(rest, ["scribe", ..])
+    matches!(rest, ["scribe", ..] | ["settings", "scribe"])
 }
 
 /// The scribe routes (all `POST`).
 pub(super) fn route(store: &mut Store, ws: &str, a: &AreaReq<'_>) -> Option<Reply> {
+    if a.rest == ["settings", "scribe"] && a.req.method == Method::GET {
+        return Some(Reply::json(StatusCode::OK, &settings()));
+    }
     if a.req.method != Method::POST {
         return None;
     }
@@ -192,6 +207,8 @@ mod tests {
             br#"{"code":"J06.9"}"#,
         );
         assert_eq!(late.status, StatusCode::CONFLICT);
+        let settings = send(&store, Method::GET, "/v1/ws-1/settings/scribe", &[], b"");
+        assert_eq!(body_json(&settings)["enabled"], true);
         let plain = send(
             &store,
             Method::POST,
