@@ -1,7 +1,8 @@
 //! The routes the guide examples use beyond the core ones: intake links and their public
 //! upload routes ([`intake`](super::intake)), scribe encounter review
 //! ([`scribe`](super::scribe)), analytics summaries and world search
-//! ([`insights`](super::insights)). [`handle`] answers them before the core routes and leaves
+//! ([`insights`](super::insights)), surfaces and their public `/s/{token}` routes
+//! ([`surfaces`](super::surfaces)). [`handle`] answers them before the core routes and leaves
 //! every other path to those.
 
 use std::sync::Mutex;
@@ -9,7 +10,7 @@ use std::sync::Mutex;
 use http::header::{HeaderValue, WWW_AUTHENTICATE};
 use http::StatusCode;
 
-use super::{authorized, insights, intake, scribe, Reply, Req, Store};
+use super::{authorized, insights, intake, scribe, surfaces, Reply, Req, Store};
 use crate::util::{parse_query, percent_decode};
 
 /// The in-memory state of these areas, kept in the [`Store`].
@@ -17,6 +18,7 @@ use crate::util::{parse_query, percent_decode};
 pub(crate) struct AreaState {
     pub(super) intake: intake::IntakeState,
     pub(super) scribe: scribe::ScribeState,
+    pub(super) surfaces: surfaces::SurfaceState,
 }
 
 /// What an area route handler gets: the method, the decoded segments after the workspace
@@ -48,13 +50,24 @@ pub(crate) fn handle(store: &Mutex<Store>, req: &Req<'_>) -> Option<Reply> {
             };
             intake::public(&mut store, &area)
         }
+        ["s", rest @ ..] => {
+            let area = AreaReq {
+                req,
+                rest,
+                query: &query,
+            };
+            surfaces::public(&mut store, &area)
+        }
         ["v1", ws, rest @ ..] if !ws.is_empty() => {
             let area = AreaReq {
                 req,
                 rest,
                 query: &query,
             };
-            let known = intake::knows(rest) || scribe::knows(rest) || insights::knows(rest);
+            let known = intake::knows(rest)
+                || scribe::knows(rest)
+                || insights::knows(rest)
+                || surfaces::knows(rest);
             if !known {
                 return None;
             }
@@ -67,7 +80,8 @@ pub(crate) fn handle(store: &Mutex<Store>, req: &Req<'_>) -> Option<Reply> {
             }
             let reply = intake::route(&mut store, ws, &area)
                 .or_else(|| scribe::route(&mut store, ws, &area))
-                .or_else(|| insights::route(&mut store, ws, &area));
+                .or_else(|| insights::route(&mut store, ws, &area))
+                .or_else(|| surfaces::route(&mut store, ws, &area));
             Some(reply.unwrap_or_else(|| {
                 Reply::detail(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
             }))

@@ -20,6 +20,7 @@ mod pages;
 mod params;
 mod records;
 mod scribe;
+mod surfaces;
 #[cfg(test)]
 mod tests;
 
