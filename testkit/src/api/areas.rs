@@ -7,11 +7,13 @@
 
 use std::sync::Mutex;
 
-use http::header::{HeaderValue, WWW_AUTHENTICATE};
+#[cfg(test)]
+use http::header::HeaderValue;
 use http::StatusCode;
 
 use super::{authorized, insights, intake, scribe, surfaces, Reply, Req, Store};
-use crate::util::{parse_query, percent_decode};
+use crate::util::{parse_query, percent_decode, rfc3339};
+use std::time::{Duration, SystemTime};
 
 /// The in-memory state of these areas, kept in the [`Store`].
 #[derive(Debug, Default)]
@@ -40,54 +42,59 @@ pub(crate) fn handle(store: &Mutex<Store>, req: &Req<'_>) -> Option<Reply> {
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let query = parse_query(req.query);
     let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
-    match segs.as_slice() {
-        // The public upload routes: the link token is the credential.
-        ["upload", rest @ ..] => {
-            let area = AreaReq {
-                req,
-                rest,
-                query: &query,
-            };
-            intake::public(&mut store, &area)
-        }
-        ["s", rest @ ..] => {
-            let area = AreaReq {
-                req,
-                rest,
-                query: &query,
-            };
-            surfaces::public(&mut store, &area)
-        }
-        ["v1", ws, rest @ ..] if !ws.is_empty() => {
-            let area = AreaReq {
-                req,
-                rest,
-                query: &query,
-            };
-            let known = intake::knows(rest)
-                || scribe::knows(rest)
-                || insights::knows(rest)
-                || surfaces::knows(rest);
-            if !known {
-                return None;
-            }
-            if !authorized(req.headers) {
-                let mut reply = Reply::detail(StatusCode::UNAUTHORIZED, "Not authenticated");
-                reply
-                    .headers
-                    .push((WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
-                return Some(reply);
-            }
-            let reply = intake::route(&mut store, ws, &area)
-                .or_else(|| scribe::route(&mut store, ws, &area))
-                .or_else(|| insights::route(&mut store, ws, &area))
-                .or_else(|| surfaces::route(&mut store, ws, &area));
-            Some(reply.unwrap_or_else(|| {
-                Reply::detail(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
-            }))
-        }
-        _ => None,
+    // The first segment says whose routes these are: `/upload/{token}` and `/s/{token}` are
+    // public (the token is the credential), `/v1/{ws}` needs an API key.
+    let (first, ws, rest) = match segs.as_slice() {
+        [first @ ("upload" | "s"), rest @ ..] => (*first, "", rest),
+        ["v1", ws, rest @ ..] if !ws.is_empty() => ("v1", *ws, rest),
+        _ => return None,
+    };
+    let area = AreaReq {
+        req,
+        rest,
+        query: &query,
+    };
+    match first {
+        "upload" => return intake::public(&mut store, &area),
+        "s" => return surfaces::public(&mut store, &area),
+        _ => {}
     }
+    let known = intake::knows(rest)
+        || scribe::knows(rest)
+        || insights::knows(rest)
+        || surfaces::knows(rest);
+    if !known {
+        return None;
+    }
+    if !authorized(req.headers) {
+        return Some(Reply::unauthorized());
+    }
+    let reply = intake::route(&mut store, ws, &area)
+        .or_else(|| scribe::route(&mut store, ws, &area))
+        .or_else(|| insights::route(&mut store, ws, &area))
+        .or_else(|| surfaces::route(&mut store, ws, &area));
+    Some(
+        reply
+            .unwrap_or_else(|| Reply::detail(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")),
+    )
+}
+
+/// When a link or surface created now expires: after `expires_in_hours` of the body (default
+/// 168, a week).
+pub(super) fn expires_at(
+    body: &serde_json::Map<String, serde_json::Value>,
+    now: SystemTime,
+) -> String {
+    let hours = body
+        .get("expires_in_hours")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(168);
+    rfc3339(now + Duration::from_secs(hours.saturating_mul(3600)))
+}
+
+/// The capability token of a link or surface: a prefix and the id's hex digits.
+pub(super) fn token_for(prefix: &str, id: &str) -> String {
+    format!("{prefix}-{}", id.replace('-', ""))
 }
 
 /// Sends one request to [`super::handle`] as an authenticated client (unless `auth` is false).

@@ -10,7 +10,7 @@
 //! | `GET` | `/upload/{token}/info` | public: display name, slug, size limit |
 //! | `POST` | `/upload/{token}/files` | public: the raw body is the file (`x-amigo-intake-filename`, `x-amigo-intake-content-type`) |
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE};
@@ -18,7 +18,7 @@ use http::{Method, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::areas::AreaReq;
+use super::areas::{expires_at, token_for, AreaReq};
 use super::params::{json_object, string_field};
 use super::{Reply, Store};
 use crate::util::rfc3339;
@@ -184,10 +184,6 @@ fn create(store: &mut Store, ws: &str, body: &[u8]) -> Reply {
     let (Some(customer_slug), true) = (slug, errors.is_empty()) else {
         return Reply::validation(errors);
     };
-    let hours = obj
-        .get("expires_in_hours")
-        .and_then(Value::as_u64)
-        .unwrap_or(168);
     let max_uploads = obj
         .get("max_uploads")
         .and_then(Value::as_u64)
@@ -196,12 +192,12 @@ fn create(store: &mut Store, ws: &str, body: &[u8]) -> Reply {
     let now = SystemTime::now();
     let link = Link {
         ws: ws.to_owned(),
-        token: format!("lt-{}", id.replace('-', "")),
+        token: token_for("lt", &id),
         id,
         customer_slug,
         display_name,
         created_at: rfc3339(now),
-        expires_at: rfc3339(now + Duration::from_secs(hours.saturating_mul(3600))),
+        expires_at: expires_at(&obj, now),
         revoked_at: None,
         max_uploads: usize::try_from(max_uploads).unwrap_or(usize::MAX),
         uploads: Vec::new(),

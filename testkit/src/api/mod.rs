@@ -61,6 +61,15 @@ impl Reply {
         )
     }
 
+    /// 401 with `WWW-Authenticate: Bearer`.
+    fn unauthorized() -> Reply {
+        let mut reply = Reply::detail(StatusCode::UNAUTHORIZED, "Not authenticated");
+        reply
+            .headers
+            .push((WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        reply
+    }
+
     fn no_content() -> Reply {
         Reply {
             status: StatusCode::NO_CONTENT,
@@ -330,11 +339,7 @@ pub(crate) fn handle(store: &std::sync::Mutex<Store>, req: &Req<'_>) -> Reply {
         return reply;
     }
     if !authorized(req.headers) {
-        let mut reply = Reply::detail(StatusCode::UNAUTHORIZED, "Not authenticated");
-        reply
-            .headers
-            .push((WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
-        return reply;
+        return Reply::unauthorized();
     }
     let query = parse_query(req.query);
     let mut store = store.lock().unwrap_or_else(|e| e.into_inner());

@@ -173,39 +173,17 @@ mod tests {
     fn review_edits_an_encounter_until_it_is_finalized() {
         let store = Mutex::new(Store::default());
         let base = "/v1/ws-1/scribe/encounters/enc-1";
-        let approve = send(
-            &store,
-            Method::POST,
-            &format!("{base}/icd10/approve"),
-            &[],
-            br#"{"code":"J06.9"}"#,
-        );
+        let post = |action: &str, body: &[u8]| {
+            send(&store, Method::POST, &format!("{base}/{action}"), &[], body)
+        };
+        let approve = post("icd10/approve", br#"{"code":"J06.9"}"#);
         assert_eq!(body_json(&approve)["icd10_approved"], json!(["J06.9"]));
-        let bad = send(
-            &store,
-            Method::POST,
-            &format!("{base}/soap/edit"),
-            &[],
-            br#"{"section":"x","content":"y"}"#,
-        );
+        let bad = post("soap/edit", br#"{"section":"x","content":"y"}"#);
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let soap = send(
-            &store,
-            Method::POST,
-            &format!("{base}/soap/edit"),
-            &[],
-            br#"{"section":"plan","content":"rest"}"#,
-        );
+        let soap = post("soap/edit", br#"{"section":"plan","content":"rest"}"#);
         assert_eq!(body_json(&soap)["soap"]["plan"], "rest");
-        let done = send(&store, Method::POST, &format!("{base}/finalize"), &[], b"");
-        assert_eq!(body_json(&done)["status"], "finalized");
-        let late = send(
-            &store,
-            Method::POST,
-            &format!("{base}/icd10/reject"),
-            &[],
-            br#"{"code":"J06.9"}"#,
-        );
+        assert_eq!(body_json(&post("finalize", b""))["status"], "finalized");
+        let late = post("icd10/reject", br#"{"code":"J06.9"}"#);
         assert_eq!(late.status, StatusCode::CONFLICT);
         let settings = send(&store, Method::GET, "/v1/ws-1/settings/scribe", &[], b"");
         assert_eq!(body_json(&settings)["enabled"], true);

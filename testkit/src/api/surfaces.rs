@@ -13,12 +13,12 @@
 //! | `PUT` | `/s/{token}/fields/{key}` | public: saves one value (`value`) |
 //! | `POST` | `/s/{token}/submit` | public: 422 while a required field is empty, else `pending_review` |
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
-use super::areas::AreaReq;
+use super::areas::{expires_at, token_for, AreaReq};
 use super::pages::{page, token_page};
 use super::params::{int_param, json_object, string_field, CONTINUATION, LIMIT_20_OF_100};
 use super::{Reply, Store};
@@ -227,15 +227,11 @@ fn create(store: &mut Store, ws: &str, body: &[u8]) -> Reply {
     let (Some(entity_id), Some(title), true) = (entity_id, title, errors.is_empty()) else {
         return Reply::validation(errors);
     };
-    let hours = obj
-        .get("expires_in_hours")
-        .and_then(Value::as_u64)
-        .unwrap_or(168);
     let id = store.new_id('5');
     let now = SystemTime::now();
     let surface = Surface {
         ws: ws.to_owned(),
-        token: format!("st-{}", id.replace('-', "")),
+        token: token_for("st", &id),
         id,
         entity_id,
         title,
@@ -243,7 +239,7 @@ fn create(store: &mut Store, ws: &str, body: &[u8]) -> Reply {
         values: Map::new(),
         status: "created",
         created_at: rfc3339(now),
-        expires_at: rfc3339(now + Duration::from_secs(hours.saturating_mul(3600))),
+        expires_at: expires_at(&obj, now),
     };
     let mut out = surface.to_json();
     if let Value::Object(map) = &mut out {
