@@ -13,7 +13,9 @@ use amigo_platform::prelude::*;
 use amigo_platform_testkit::MockServer;
 
 /// Prints the top-level fields of a JSON object, one per line.
-fn print_fields(object: &serde_json::Map<String, serde_json::Value>) {
+fn print_fields<'a, V: std::fmt::Display + 'a>(
+    object: impl IntoIterator<Item = (&'a String, &'a V)>,
+) {
     for (key, value) in object {
         println!("   {key}: {value}");
     }

@@ -16,6 +16,7 @@ mod guide;
 use amigo_platform::core::http::Method;
 use amigo_platform::core::{RawData, ResponseMode, Route};
 use amigo_platform::prelude::*;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 fn main() -> Result<(), Error> {
@@ -58,7 +59,11 @@ fn main() -> Result<(), Error> {
     if target.mock().is_some() {
         let created = client
             .post("/v1/{workspace_id}/agents")
-            .json(&serde_json::json!({"name": "Low-level agent", "description": "raw JSON"}))
+            // Anything serde can serialize: here a map, sent as a JSON object.
+            .json(&BTreeMap::from([
+                ("name", "Low-level agent"),
+                ("description", "raw JSON"),
+            ]))
             .send_with_meta()?;
         if let RawData::Json(agent) = &created.data {
             println!(
