@@ -137,30 +137,31 @@ fn serve(client: TcpStream, upstream: SocketAddr, fault: ProxyFault, stop: &Atom
         ProxyFault::Junk(n) => (0..n).map(|i| (i * 131 % 251) as u8).collect(),
     };
     let mut client = client;
-    if read_request_head(&mut client, stop) {
+    if read_request_head(&mut client, stop).is_some() {
         let _ = client.write_all(&answer);
     }
     let _ = client.shutdown(Shutdown::Both);
 }
 
-/// Reads up to the end of a request head (or gives up at [`IDLE_LIMIT`] or on stop).
-fn read_request_head(client: &mut TcpStream, stop: &AtomicBool) -> bool {
+/// Reads up to the end of a request head and returns what was read (or gives up at
+/// [`IDLE_LIMIT`] or on stop).
+pub(crate) fn read_request_head(client: &mut TcpStream, stop: &AtomicBool) -> Option<Vec<u8>> {
     let (mut seen, mut buf) = (Vec::new(), [0u8; 4096]);
     let mut idle = Duration::ZERO;
     while !stop.load(Ordering::Relaxed) && idle < IDLE_LIMIT {
         match client.read(&mut buf) {
-            Ok(0) => return false,
+            Ok(0) => return None,
             Ok(n) => {
                 seen.extend_from_slice(&buf[..n]);
                 if seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                    return true;
+                    return Some(seen);
                 }
             }
             Err(e) if is_timeout(&e) => idle += Duration::from_millis(100),
-            Err(_) => return false,
+            Err(_) => return None,
         }
     }
-    false
+    None
 }
 
 fn is_timeout(e: &std::io::Error) -> bool {
@@ -172,7 +173,7 @@ fn is_timeout(e: &std::io::Error) -> bool {
 
 /// Relays both ways until either side closes, the proxy stops or the line idles past
 /// [`IDLE_LIMIT`]; `trickle` slows the upstream-to-client direction.
-fn relay(
+pub(crate) fn relay(
     client: TcpStream,
     upstream: SocketAddr,
     trickle: Option<(usize, Duration)>,

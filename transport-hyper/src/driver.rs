@@ -328,6 +328,18 @@ fn carry_reason_phrase(head: &mut http::response::Parts) {
     }
 }
 
+/// Whether an I/O error carries a rustls error (hyper-rustls wraps tokio-rustls's I/O error,
+/// which wraps the rustls error).
+fn tls_failure(io: &std::io::Error) -> bool {
+    match io.get_ref() {
+        Some(inner) if inner.is::<rustls::Error>() => true,
+        Some(inner) => inner
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(tls_failure),
+        None => false,
+    }
+}
+
 /// Maps a hyper client failure to the core's Network kinds.
 fn client_error(e: hyper_util::client::legacy::Error) -> Error {
     use std::error::Error as _;
@@ -341,7 +353,9 @@ fn client_error(e: hyper_util::client::legacy::Error) -> Error {
     while let Some(s) = source {
         message = s.to_string();
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            let tls = tls_failure(io);
             kind = match io.kind() {
+                _ if tls => TransportErrorKind::Tls,
                 std::io::ErrorKind::ConnectionRefused => TransportErrorKind::Connect,
                 std::io::ErrorKind::ConnectionReset
                 | std::io::ErrorKind::ConnectionAborted
