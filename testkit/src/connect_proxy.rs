@@ -134,10 +134,10 @@ fn serve(mut client: TcpStream, expected: Option<&str>, log: &Mutex<Log>, stop: 
     let head = String::from_utf8_lossy(&head).into_owned();
     let mut refuse = |status: &str| {
         log.lock().unwrap_or_else(|e| e.into_inner()).refused += 1;
-        let _ = write!(
-            client,
+        let answer = format!(
             "HTTP/1.1 {status}\r\nProxy-Authenticate: Basic realm=\"testkit\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         );
+        let _ = client.write_all(answer.as_bytes());
         let _ = client.shutdown(Shutdown::Both);
     };
     let mut line = head.lines().next().unwrap_or("").split(' ');
@@ -173,4 +173,50 @@ fn serve(mut client: TcpStream, expected: Option<&str>, log: &Mutex<Log>, stop: 
         return;
     }
     relay(client, upstream, None, stop);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// Sends `head` to the proxy and returns its status line.
+    fn ask(proxy: &ConnectProxy, head: &str) -> String {
+        let mut s = TcpStream::connect(proxy.addr()).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        s.write_all(head.as_bytes()).expect("write");
+        let mut buf = [0u8; 256];
+        let n = s.read(&mut buf).expect("read");
+        let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+        text.lines().next().unwrap_or_default().to_owned()
+    }
+
+    #[test]
+    fn credentials_are_required_when_configured() {
+        let target = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let t = target.local_addr().expect("addr").to_string();
+        let proxy = ConnectProxy::start_with_credentials("alice", "hunter2");
+        let without = format!("CONNECT {t} HTTP/1.1\r\nHost: {t}\r\n\r\n");
+        assert_eq!(
+            ask(&proxy, &without),
+            "HTTP/1.1 407 Proxy Authentication Required"
+        );
+        // base64("alice:hunter2")
+        let with = format!(
+            "CONNECT {t} HTTP/1.1\r\nHost: {t}\r\nProxy-Authorization: Basic YWxpY2U6aHVudGVyMg==\r\n\r\n"
+        );
+        assert_eq!(ask(&proxy, &with), "HTTP/1.1 200 Connection established");
+        assert_eq!((proxy.targets(), proxy.refused()), (vec![t], 1));
+    }
+
+    #[test]
+    fn only_connect_to_loopback_is_tunnelled() {
+        let proxy = ConnectProxy::start();
+        let get = "GET http://127.0.0.1:1/ HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n";
+        assert_eq!(ask(&proxy, get), "HTTP/1.1 405 Method Not Allowed");
+        let away = "CONNECT 192.0.2.1:443 HTTP/1.1\r\nHost: 192.0.2.1:443\r\n\r\n";
+        assert_eq!(ask(&proxy, away), "HTTP/1.1 403 Forbidden");
+        assert_eq!((proxy.targets().len(), proxy.refused()), (0, 2));
+    }
 }

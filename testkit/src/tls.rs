@@ -100,3 +100,18 @@ fn server_config() -> Arc<rustls::ServerConfig> {
     .expect("the fixture key matches its certificate");
     Arc::new(config)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fixture_certificate_and_key_make_a_server_configuration() {
+        // Panics when the fixture files do not load or do not match.
+        drop(server_config());
+        let front = TlsFront::start("127.0.0.1:9".parse().expect("addr"));
+        assert!(front.base_url().starts_with("https://127.0.0.1:"));
+        assert!(front.ws_url("/p").starts_with("wss://127.0.0.1:"));
+        assert!(front.ws_url("/p").ends_with("/p"));
+    }
+}
