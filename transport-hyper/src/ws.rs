@@ -1,5 +1,5 @@
 //! Async WebSockets over [`tokio_tungstenite`] (rustls), driving the core's
-//! [`WsSession`](amigo_platform_core::ws::WsSession).
+//! [`WsSession`].
 //!
 //! [`WsStream::connect`] spawns one Tokio task that owns the socket and runs the session's
 //! driving contract: it opens sockets with `Sec-WebSocket-Protocol: auth, <token>` and the

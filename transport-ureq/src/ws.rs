@@ -1,5 +1,5 @@
 //! Blocking WebSockets over [`tungstenite`] (rustls), driving the core's
-//! [`WsSession`](amigo_platform_core::ws::WsSession).
+//! [`WsSession`].
 //!
 //! [`WsStream::connect`] starts one background I/O thread that owns the socket and runs the
 //! session's driving contract: it opens sockets with `Sec-WebSocket-Protocol: auth, <token>`
