@@ -22,9 +22,9 @@
 //! assert_eq!(proxy.targets(), vec![format!("127.0.0.1:{port}")]);
 //! ```
 
-use crate::proxy::{read_request_head, relay};
+use crate::proxy::{accept_loop, read_request_head, relay};
 use std::io::Write;
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -69,25 +69,13 @@ impl ConnectProxy {
     }
 
     fn spawn(expected_auth: Option<String>) -> ConnectProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-        let addr = listener.local_addr().expect("local address");
-        listener
-            .set_nonblocking(true)
-            .expect("a non-blocking listener");
         let stop = Arc::new(AtomicBool::new(false));
         let log = Arc::new(Mutex::new(Log::default()));
-        let (stop2, log2) = (Arc::clone(&stop), Arc::clone(&log));
+        let log2 = Arc::clone(&log);
         let expected = Arc::new(expected_auth);
-        thread::spawn(move || {
-            while !stop2.load(Ordering::Relaxed) {
-                let Ok((client, _)) = listener.accept() else {
-                    thread::sleep(Duration::from_millis(5));
-                    continue;
-                };
-                let (stop, log, expected) =
-                    (Arc::clone(&stop2), Arc::clone(&log2), Arc::clone(&expected));
-                thread::spawn(move || serve(client, expected.as_deref(), &log, &stop));
-            }
+        let addr = accept_loop(Arc::clone(&stop), move |client, stop| {
+            let (log, expected) = (Arc::clone(&log2), Arc::clone(&expected));
+            thread::spawn(move || serve(client, expected.as_deref(), &log, &stop));
         });
         ConnectProxy { addr, stop, log }
     }
@@ -179,6 +167,7 @@ fn serve(mut client: TcpStream, expected: Option<&str>, log: &Mutex<Log>, stop: 
 mod tests {
     use super::*;
     use std::io::Read;
+    use std::net::TcpListener;
 
     /// Sends `head` to the proxy and returns its status line.
     fn ask(proxy: &ConnectProxy, head: &str) -> String {

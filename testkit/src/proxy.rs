@@ -57,11 +57,6 @@ impl FaultProxy {
     /// # Panics
     /// If no loopback port can be bound (a broken test machine, not client data).
     pub fn start(upstream: SocketAddr, cycle: Vec<ProxyFault>) -> FaultProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-        let addr = listener.local_addr().expect("local address");
-        listener
-            .set_nonblocking(true)
-            .expect("a non-blocking listener");
         let stop = Arc::new(AtomicBool::new(false));
         let (connections, faulted) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
         let cycle = match cycle.is_empty() {
@@ -69,24 +64,14 @@ impl FaultProxy {
             false => cycle,
         };
         let next = AtomicUsize::new(0);
-        let (stop2, connections2, faulted2) = (stop.clone(), connections.clone(), faulted.clone());
-        thread::spawn(move || {
-            while !stop2.load(Ordering::Relaxed) {
-                let client = match listener.accept() {
-                    Ok((client, _)) => client,
-                    Err(_) => {
-                        thread::sleep(Duration::from_millis(5));
-                        continue;
-                    }
-                };
-                connections2.fetch_add(1, Ordering::Relaxed);
-                let fault = cycle[next.fetch_add(1, Ordering::Relaxed) % cycle.len()].clone();
-                if fault != ProxyFault::Pass {
-                    faulted2.fetch_add(1, Ordering::Relaxed);
-                }
-                let stop = stop2.clone();
-                thread::spawn(move || serve(client, upstream, fault, &stop));
+        let (connections2, faulted2) = (connections.clone(), faulted.clone());
+        let addr = accept_loop(Arc::clone(&stop), move |client, stop| {
+            connections2.fetch_add(1, Ordering::Relaxed);
+            let fault = cycle[next.fetch_add(1, Ordering::Relaxed) % cycle.len()].clone();
+            if fault != ProxyFault::Pass {
+                faulted2.fetch_add(1, Ordering::Relaxed);
             }
+            thread::spawn(move || serve(client, upstream, fault, &stop));
         });
         FaultProxy {
             addr,
@@ -116,6 +101,31 @@ impl Drop for FaultProxy {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
     }
+}
+
+/// Binds a free loopback port and hands every accepted connection (with the stop flag) to
+/// `accepted` on a background thread until `stop` is set; returns the address.
+///
+/// # Panics
+/// If no loopback port can be bound (a broken test machine, not client data).
+pub(crate) fn accept_loop(
+    stop: Arc<AtomicBool>,
+    accepted: impl Fn(TcpStream, Arc<AtomicBool>) + Send + 'static,
+) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let addr = listener.local_addr().expect("local address");
+    listener
+        .set_nonblocking(true)
+        .expect("a non-blocking listener");
+    thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            match listener.accept() {
+                Ok((client, _)) => accepted(client, Arc::clone(&stop)),
+                Err(_) => thread::sleep(Duration::from_millis(5)),
+            }
+        }
+    });
+    addr
 }
 
 /// One connection under its fault.

@@ -1,7 +1,8 @@
 //! The async transport: hyper's I/O primitives, driven by the core's async loop.
 
-use crate::net::{Network, ProxyConnector};
+use crate::net::ProxyConnector;
 use amigo_platform_core::sse::streams_body;
+use amigo_platform_core::transport::network::Network;
 use amigo_platform_core::transport::nonblocking::AsyncIo;
 use amigo_platform_core::transport::proxy::ProxySettings;
 use amigo_platform_core::transport::DefaultTransport;
@@ -291,12 +292,7 @@ impl HyperTransportBuilder {
 
     /// The transport.
     pub fn build(self) -> HyperTransport {
-        let net = Network {
-            proxy: Arc::new(self.proxy.unwrap_or_else(ProxySettings::from_env)),
-            tls: self
-                .tls
-                .unwrap_or_else(amigo_platform_core::transport::tls::client_config),
-        };
+        let net = Network::new(self.proxy, self.tls);
         let mut tcp = HttpConnector::new();
         tcp.enforce_http(false);
         tcp.set_nodelay(self.nodelay);

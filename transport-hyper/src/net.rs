@@ -2,6 +2,7 @@
 //! them on every connection: calls, streams and identity requests through hyper, and
 //! WebSockets through [`open_tcp`].
 
+use amigo_platform_core::transport::network::Network;
 use amigo_platform_core::transport::proxy::{Proxy, ProxySettings, Tunnel, TunnelState};
 use amigo_platform_core::{Error, TransportErrorKind};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -13,24 +14,6 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-/// What every connection of one transport shares: its proxy settings and its one rustls
-/// configuration.
-#[derive(Clone)]
-pub(crate) struct Network {
-    pub(crate) proxy: Arc<ProxySettings>,
-    pub(crate) tls: Arc<rustls::ClientConfig>,
-}
-
-impl Network {
-    /// The defaults: the proxy of the environment, the bundled roots.
-    pub(crate) fn from_env() -> Network {
-        Network {
-            proxy: Arc::new(ProxySettings::from_env()),
-            tls: amigo_platform_core::transport::tls::client_config(),
-        }
-    }
-}
 
 /// The TCP connector of the default client: a direct connection, or a `CONNECT` tunnel
 /// through the proxy its [`ProxySettings`] choose for the destination. Wrap it in

@@ -37,8 +37,9 @@
 //! # }
 //! ```
 
-use crate::net::{open_tcp, Network};
+use crate::net::open_tcp;
 use crate::HyperTransport;
+use amigo_platform_core::transport::network::Network;
 use amigo_platform_core::transport::Cancelled;
 use amigo_platform_core::ws::wire::{self, Handshake, Inbound};
 use amigo_platform_core::ws::{CloseFrame, ConnectFailure, WsConnect, WsDriver, WsIo, WsShared};

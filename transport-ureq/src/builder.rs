@@ -1,7 +1,8 @@
 //! [`UreqTransportBuilder`]: the settings of the blocking transport's default agent.
 
 use crate::driver::{InlineResolver, UreqTransport, DEFAULT_MAX_BODY};
-use crate::net::{Network, SdkTls};
+use crate::net::SdkTls;
+use amigo_platform_core::transport::network::Network;
 use amigo_platform_core::transport::proxy::ProxySettings;
 use amigo_platform_core::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 use std::sync::Arc;
@@ -92,12 +93,7 @@ impl UreqTransportBuilder {
     /// default per-attempt timeout is the agent's (so attempts with it go out without a
     /// per-request configuration).
     pub fn build(self) -> UreqTransport {
-        let net = Network {
-            proxy: Arc::new(self.proxy.unwrap_or_else(ProxySettings::from_env)),
-            tls: self
-                .tls
-                .unwrap_or_else(amigo_platform_core::transport::tls::client_config),
-        };
+        let net = Network::new(self.proxy, self.tls);
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)

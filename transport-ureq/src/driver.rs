@@ -1,10 +1,11 @@
 //! The blocking transport: ureq's I/O primitives, driven by the core's blocking loop.
 
 use crate::builder::UreqTransportBuilder;
-use crate::net::Network;
+use crate::net::ureq_proxy;
 use crate::sleep::{any_cancelled, sleep_until, thread_waker};
 use amigo_platform_core::sse::streams_body;
 use amigo_platform_core::transport::blocking::BlockingIo;
+use amigo_platform_core::transport::network::Network;
 use amigo_platform_core::transport::DefaultTransport;
 use amigo_platform_core::transport::Registration;
 use amigo_platform_core::transport::{Attempt, AttemptOutcome, BodyLimit};
@@ -182,7 +183,7 @@ impl UreqTransport {
         use ureq::RequestExt;
         let request = attempt.request.map(|b| b.to_vec());
         let proxy = match self.proxy_calls {
-            true => self.net.ureq_proxy(request.uri()),
+            true => ureq_proxy(&self.net, request.uri()),
             false => None,
         };
         let response = if attempt.stream {

@@ -3,7 +3,8 @@
 //! destination by the core's rules, and TLS with the transport's one rustls configuration),
 //! and WebSockets through [`open_tcp`].
 
-use amigo_platform_core::transport::proxy::{Proxy, ProxySettings, Tunnel, TunnelState};
+use amigo_platform_core::transport::network::Network;
+use amigo_platform_core::transport::proxy::{Proxy, Tunnel, TunnelState};
 use amigo_platform_core::{Error, TransportErrorKind};
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -15,34 +16,16 @@ use ureq::unversioned::transport::{
 };
 use web_time::Instant;
 
-/// What every connection of one transport shares: its proxy settings and its one rustls
-/// configuration.
-#[derive(Clone)]
-pub(crate) struct Network {
-    pub(crate) proxy: Arc<ProxySettings>,
-    pub(crate) tls: Arc<rustls::ClientConfig>,
-}
-
-impl Network {
-    /// The defaults: the proxy of the environment, the bundled roots.
-    pub(crate) fn from_env() -> Network {
-        Network {
-            proxy: Arc::new(ProxySettings::from_env()),
-            tls: amigo_platform_core::transport::tls::client_config(),
-        }
+/// ureq's form of the proxy `net`'s rules choose for `uri`.
+pub(crate) fn ureq_proxy(net: &Network, uri: &http::Uri) -> Option<ureq::Proxy> {
+    let proxy = net.proxy.for_uri(uri)?;
+    let mut builder = ureq::Proxy::builder(ureq::ProxyProtocol::Http)
+        .host(proxy.host())
+        .port(proxy.port());
+    if let Some((user, password)) = proxy.credentials() {
+        builder = builder.username(&user).password(&password);
     }
-
-    /// ureq's form of the proxy the core's rules choose for `uri`.
-    pub(crate) fn ureq_proxy(&self, uri: &http::Uri) -> Option<ureq::Proxy> {
-        let proxy = self.proxy.for_uri(uri)?;
-        let mut builder = ureq::Proxy::builder(ureq::ProxyProtocol::Http)
-            .host(proxy.host())
-            .port(proxy.port());
-        if let Some((user, password)) = proxy.credentials() {
-            builder = builder.username(&user).password(&password);
-        }
-        builder.build().ok()
-    }
+    builder.build().ok()
 }
 
 /// TLS for ureq connections with the transport's own rustls configuration (ureq builds its

@@ -38,8 +38,9 @@
 //! assert!(handle.send("late".into()).is_err());
 //! ```
 
-use crate::net::{open_tcp, Network};
+use crate::net::open_tcp;
 use crate::UreqTransport;
+use amigo_platform_core::transport::network::Network;
 use amigo_platform_core::ws::wire::{self, Handshake, Inbound};
 use amigo_platform_core::ws::{CloseFrame, ConnectFailure, WsConnect, WsDriver, WsIo, WsShared};
 use amigo_platform_core::ws::{WsOptions, WsSession};

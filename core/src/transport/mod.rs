@@ -12,6 +12,8 @@
 //! native transports share (which proxy a destination goes through, which roots TLS trusts).
 
 pub mod blocking;
+#[cfg(feature = "rustls")]
+pub mod network;
 pub mod nonblocking;
 pub mod proxy;
 #[cfg(feature = "rustls")]
