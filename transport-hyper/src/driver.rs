@@ -242,27 +242,7 @@ impl Default for HyperTransportBuilder {
 pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
 impl HyperTransportBuilder {
-    /// The proxies (default: [`ProxySettings::from_env`], read when the transport is built;
-    /// [`ProxySettings::none`] for none at all).
-    pub fn proxy(mut self, settings: ProxySettings) -> Self {
-        self.proxy = Some(settings);
-        self
-    }
-
-    /// The TLS configuration of every connection (default: the bundled webpki roots); build
-    /// one with custom or operating-system roots from
-    /// [`TlsRoots`](amigo_platform_core::transport::tls::TlsRoots).
-    pub fn tls_config(mut self, config: Arc<rustls::ClientConfig>) -> Self {
-        self.tls = Some(config);
-        self
-    }
-
-    /// The longest opening one connection (TCP and TLS) may take; default
-    /// [`DEFAULT_CONNECT_TIMEOUT`] (10 s); zero disables it.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
+    amigo_platform_core::network_setters!();
 
     /// Sets `TCP_NODELAY` on every connection (default off).
     pub fn nodelay(mut self, on: bool) -> Self {

@@ -1,5 +1,5 @@
 //! Async WebSockets over [`tokio_tungstenite`] (rustls), driving the core's
-//! [`WsSession`].
+//! [`WsSession`](amigo_platform_core::ws::WsSession).
 //!
 //! [`WsStream::connect`] spawns one Tokio task that owns the socket and runs the session's
 //! driving contract: it opens sockets with `Sec-WebSocket-Protocol: auth, <token>` and the
@@ -43,7 +43,6 @@ use amigo_platform_core::transport::network::Network;
 use amigo_platform_core::transport::Cancelled;
 use amigo_platform_core::ws::wire::{self, Handshake, Inbound};
 use amigo_platform_core::ws::{CloseFrame, ConnectFailure, WsConnect, WsDriver, WsIo, WsShared};
-use amigo_platform_core::ws::{WsOptions, WsSession};
 use amigo_platform_core::Time;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
@@ -66,29 +65,7 @@ impl WsDriver for Tokio {
     }
 }
 
-/// Starts a session to `target` over `transport`'s network settings (its proxy and TLS
-/// configuration), with the default driver settings. [`WsStream::connect`] uses the proxy of
-/// the environment and the bundled roots instead.
-pub fn connect_via(transport: &HyperTransport, target: WsConnect, options: WsOptions) -> WsStream {
-    drive_via(
-        transport,
-        WsSession::new(target, options, Tokio::seed()),
-        WsDriverOptions::default(),
-    )
-}
-
-/// Drives a prepared session (custom random source, tokens) with custom I/O settings over
-/// `transport`'s network settings.
-pub fn drive_via(
-    transport: &HyperTransport,
-    session: WsSession,
-    driver: WsDriverOptions,
-) -> WsStream {
-    let net = transport.network().clone();
-    WsStream::drive_with(session, driver, move |shared, options| {
-        start(shared, options, net)
-    })
-}
+amigo_platform_core::ws_via!(HyperTransport, Tokio, start);
 
 fn start(shared: Arc<WsShared>, options: WsDriverOptions, net: Network) {
     match tokio::runtime::Handle::try_current() {
