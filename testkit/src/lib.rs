@@ -83,6 +83,7 @@
 #![warn(missing_docs)]
 
 mod api;
+pub mod connect_proxy;
 mod control;
 pub use control::serve_static_dir;
 mod fault;
@@ -91,6 +92,7 @@ pub mod proxy;
 mod runner;
 mod server;
 pub mod sse;
+pub mod tls;
 mod util;
 pub mod ws;
 
@@ -115,6 +117,7 @@ pub struct MockServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
     server: runner::Loopback,
+    tls: Option<tls::TlsFront>,
 }
 
 impl std::fmt::Debug for MockServer {
@@ -152,7 +155,17 @@ impl MockServer {
             addr,
             shared,
             server,
+            tls: None,
         }
+    }
+
+    /// Starts a server reached over TLS ([`tls::TlsFront`], certificate [`tls::CERT_PEM`]):
+    /// [`base_url`](Self::base_url) is `https://127.0.0.1:PORT` and [`addr`](Self::addr) the
+    /// TLS address.
+    pub fn start_tls() -> MockServer {
+        let mut server = Self::start();
+        server.tls = Some(tls::TlsFront::start(server.addr));
+        server
     }
 
     /// The base URL, `http://127.0.0.1:PORT`, without a trailing slash.
@@ -171,7 +184,10 @@ impl MockServer {
 
     /// The base URL, `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        match &self.tls {
+            Some(front) => front.base_url(),
+            None => format!("http://{}", self.addr),
+        }
     }
 
     /// The base URL joined with `path` (which should start with `/`).
@@ -181,7 +197,7 @@ impl MockServer {
 
     /// The socket address the server listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.tls.as_ref().map_or(self.addr, tls::TlsFront::addr)
     }
 
     /// How many TCP connections the server has accepted so far (keep-alive reuse shows as

@@ -25,6 +25,7 @@
 
 pub mod auth;
 mod driver;
+mod net;
 pub mod sse;
 pub mod ws;
 
@@ -32,6 +33,7 @@ pub use driver::{
     HttpClient, HyperTransport, HyperTransportBuilder, SentFuture, DEFAULT_MAX_BODY,
     DEFAULT_POOL_IDLE_TIMEOUT,
 };
+pub use net::ProxyConnector;
 
 /// The crates a [`HttpClient`] is built from, for [`HyperTransport::with_client`] (so an
 /// application can pass its own client without naming their versions itself).

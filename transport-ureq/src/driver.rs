@@ -1,15 +1,21 @@
 //! The blocking transport: ureq's I/O primitives, driven by the core's blocking loop.
 
+use crate::builder::UreqTransportBuilder;
+use crate::net::ureq_proxy;
 use crate::sleep::{any_cancelled, sleep_until, thread_waker};
 use amigo_platform_core::sse::streams_body;
 use amigo_platform_core::transport::blocking::BlockingIo;
+use amigo_platform_core::transport::network::Network;
 use amigo_platform_core::transport::DefaultTransport;
 use amigo_platform_core::transport::Registration;
 use amigo_platform_core::transport::{Attempt, AttemptOutcome, BodyLimit};
 use amigo_platform_core::transport::{Read as ReadOutcome, Sent};
 use amigo_platform_core::TransportErrorKind;
+#[cfg(test)]
+use amigo_platform_core::DEFAULT_CONNECT_TIMEOUT;
+#[cfg(test)]
+use amigo_platform_core::DEFAULT_TIMEOUT;
 use amigo_platform_core::{CancelToken, Error};
-use amigo_platform_core::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 use bytes::Bytes;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,12 +47,18 @@ pub struct UreqTransport {
     /// redirect and adds no `Accept-Encoding`, so an attempt whose time limit is the agent's
     /// global timeout goes out without a per-request configuration.
     as_is: Option<Option<Duration>>,
+    /// The proxy and TLS settings of WebSockets, and of calls when `proxy_calls`.
+    net: Network,
+    /// Calls go through the proxies of `net` (a transport from the builder; a user-built
+    /// agent keeps its own proxy settings).
+    proxy_calls: bool,
 }
 
 impl std::fmt::Debug for UreqTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UreqTransport")
             .field("max_body", &self.max_body)
+            .field("proxy", &self.net.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -60,28 +72,26 @@ impl Default for UreqTransport {
 impl UreqTransport {
     /// A transport with a default agent, set up the way every attempt needs it: statuses
     /// are responses, redirects are left to the core, a connect timeout of
-    /// [`DEFAULT_CONNECT_TIMEOUT`] on every connection and the default per-attempt timeout
-    /// (so that attempts with it go out without a per-request configuration).
+    /// [`DEFAULT_CONNECT_TIMEOUT`](amigo_platform_core::DEFAULT_CONNECT_TIMEOUT) on every
+    /// connection, the default per-attempt timeout (so
+    /// that attempts with it go out without a per-request configuration), the proxy of the
+    /// environment and the bundled roots. The same as `UreqTransport::builder().build()`.
     pub fn new() -> Self {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .accept_encoding(ureq::config::AutoHeaderValue::None)
-            .timeout_connect(Some(DEFAULT_CONNECT_TIMEOUT))
-            .timeout_global(Some(DEFAULT_TIMEOUT))
-            .build();
-        let connector = ureq::unversioned::transport::DefaultConnector::new();
-        Self::with_agent(ureq::Agent::with_parts(
-            config,
-            connector,
-            InlineResolver::default(),
-        ))
+        UreqTransportBuilder::default().build()
+    }
+
+    /// Settings for the default agent: proxy, TLS roots, connect timeout, body size. For
+    /// anything else, build a [`ureq::Agent`] yourself and use
+    /// [`with_agent`](Self::with_agent).
+    pub fn builder() -> UreqTransportBuilder {
+        UreqTransportBuilder::default()
     }
 
     /// A transport over a user-built agent (proxies, TLS settings, its own connect timeout).
     /// Status codes are never turned into ureq errors and redirects are never followed,
-    /// whatever the agent's own settings.
+    /// whatever the agent's own settings. Its WebSockets
+    /// ([`ws::connect_via`](crate::ws::connect_via)) use the proxy of the environment and the
+    /// bundled roots.
     pub fn with_agent(agent: ureq::Agent) -> Self {
         let config = agent.config();
         let fits = !config.http_status_as_error()
@@ -96,7 +106,21 @@ impl UreqTransport {
             agent,
             max_body: DEFAULT_MAX_BODY,
             as_is,
+            net: Network::from_env(),
+            proxy_calls: false,
         }
+    }
+
+    /// Calls and WebSockets go through `net`'s proxies and TLS configuration.
+    pub(crate) fn with_network(mut self, net: Network) -> Self {
+        self.net = net;
+        self.proxy_calls = true;
+        self
+    }
+
+    /// The proxy and TLS settings WebSockets opened through this transport use.
+    pub(crate) fn network(&self) -> &Network {
+        &self.net
     }
 
     /// The ureq agent (shared by calls, streams and identity requests).
@@ -158,10 +182,15 @@ impl UreqTransport {
     fn exchange(&self, attempt: Attempt) -> Sent<ureq::Body> {
         use ureq::RequestExt;
         let request = attempt.request.map(|b| b.to_vec());
+        let proxy = match self.proxy_calls {
+            true => ureq_proxy(&self.net, request.uri()),
+            false => None,
+        };
         let response = if attempt.stream {
             request
                 .with_agent(&self.agent)
                 .configure()
+                .proxy(proxy.or_else(|| self.agent.config().proxy().cloned()))
                 .http_status_as_error(false)
                 .timeout_global(None)
                 .timeout_recv_response(attempt.timeout)
@@ -171,12 +200,13 @@ impl UreqTransport {
                 .accept_encoding(ureq::config::AutoHeaderValue::None)
                 .build()
                 .run()
-        } else if self.as_is == Some(attempt.timeout) {
+        } else if self.as_is == Some(attempt.timeout) && proxy.is_none() {
             self.agent.run(request)
         } else {
             request
                 .with_agent(&self.agent)
                 .configure()
+                .proxy(proxy.or_else(|| self.agent.config().proxy().cloned()))
                 .http_status_as_error(false)
                 .timeout_global(attempt.timeout)
                 .max_redirects(0)
@@ -260,6 +290,7 @@ fn failure(e: ureq::Error) -> AttemptOutcome {
         },
         ureq::Error::Protocol(_) => TransportErrorKind::Protocol,
         ureq::Error::Tls(_) | ureq::Error::Rustls(_) => TransportErrorKind::Tls,
+        ureq::Error::ConnectProxyFailed(_) => TransportErrorKind::Connect,
         ureq::Error::BodyExceedsLimit(_) => TransportErrorKind::BodyTooLarge,
         _ => TransportErrorKind::Other,
     };
@@ -272,7 +303,7 @@ fn failure(e: ureq::Error) -> AttemptOutcome {
 /// loopback). The lookup is bounded by the system resolver's own timeouts instead; connecting
 /// is bounded by the connect timeout.
 #[derive(Debug, Default)]
-struct InlineResolver(ureq::unversioned::resolver::DefaultResolver);
+pub(crate) struct InlineResolver(ureq::unversioned::resolver::DefaultResolver);
 
 impl ureq::unversioned::resolver::Resolver for InlineResolver {
     fn resolve(

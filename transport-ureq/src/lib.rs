@@ -25,11 +25,14 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+mod builder;
 mod driver;
+mod net;
 mod sleep;
 pub mod sse;
 pub mod ws;
 
+pub use builder::UreqTransportBuilder;
 pub use driver::{UreqTransport, DEFAULT_MAX_BODY};
 
 /// The HTTP client crate, for [`UreqTransport::with_agent`] (so an application can pass its

@@ -8,10 +8,14 @@
 //! [`nonblocking_streams!`](crate::nonblocking_streams). The types below are what those
 //! primitives exchange with the machines: an [`Attempt`] to send, the [`AttemptOutcome`] or
 //! kept-body head ([`Sent`]) it produced, the next [`Read`] of a kept body, and the
-//! [`BodyLimit`] on buffered error bodies.
+//! [`BodyLimit`] on buffered error bodies. [`proxy`] and `tls` hold the network settings the
+//! native transports share (which proxy a destination goes through, which roots TLS trusts).
 
 pub mod blocking;
+#[cfg(feature = "rustls")]
+pub mod network;
 pub mod nonblocking;
+pub mod proxy;
 #[cfg(feature = "rustls")]
 pub mod tls;
 
