@@ -49,7 +49,9 @@ pub use amigo_platform_core::{
 /// device-code login (`auth`).
 #[cfg(feature = "blocking")]
 pub mod blocking {
-    pub use amigo_platform_ureq::{auth, sse, ureq, ws, Client, PageIter, UreqTransport};
+    pub use amigo_platform_ureq::{
+        auth, sse, ureq, ws, Client, PageIter, UreqTransport, UreqTransportBuilder,
+    };
 }
 
 /// The async client (hyper, tokio): calls, event streams (`sse`), WebSockets (`ws`) and
@@ -58,7 +60,7 @@ pub mod blocking {
 pub mod asynchronous {
     pub use amigo_platform_hyper::{
         auth, http_body_util, hyper, hyper_rustls, hyper_util, sse, ws, Client, HttpClient,
-        HyperTransport, HyperTransportBuilder, PageStream,
+        HyperTransport, HyperTransportBuilder, PageStream, ProxyConnector,
     };
 }
 
