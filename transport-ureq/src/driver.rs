@@ -38,7 +38,7 @@ pub struct UreqTransport {
     agent: ureq::Agent,
     max_body: u64,
     /// `Some(global)`: the agent already treats every status as a response, follows no
-    /// redirect and adds no `Accept-Encoding`, so an attempt whose time limit is the agent's
+    /// redirect and offers the codings this build decodes (ureq's default `Accept-Encoding`), so an attempt whose time limit is the agent's
     /// global timeout goes out without a per-request configuration.
     as_is: Option<Option<Duration>>,
 }
@@ -67,7 +67,7 @@ impl UreqTransport {
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
-            .accept_encoding(ureq::config::AutoHeaderValue::None)
+            .accept_encoding(ureq::config::AutoHeaderValue::Default)
             .timeout_connect(Some(DEFAULT_CONNECT_TIMEOUT))
             .timeout_global(Some(DEFAULT_TIMEOUT))
             .build();
@@ -89,7 +89,7 @@ impl UreqTransport {
             && !config.max_redirects_will_error()
             && matches!(
                 config.accept_encoding(),
-                ureq::config::AutoHeaderValue::None
+                ureq::config::AutoHeaderValue::Default
             );
         let as_is = fits.then(|| config.timeouts().global);
         UreqTransport {
@@ -168,7 +168,10 @@ impl UreqTransport {
                 .timeout_per_read(attempt.read_timeout)
                 .max_redirects(0)
                 .max_redirects_will_error(false)
-                .accept_encoding(ureq::config::AutoHeaderValue::None)
+                // A compressed event stream is buffered by intermediaries: ask for none.
+                .accept_encoding(ureq::config::AutoHeaderValue::Provided(Arc::new(
+                    "identity".to_owned(),
+                )))
                 .build()
                 .run()
         } else if self.as_is == Some(attempt.timeout) {
@@ -181,7 +184,7 @@ impl UreqTransport {
                 .timeout_global(attempt.timeout)
                 .max_redirects(0)
                 .max_redirects_will_error(false)
-                .accept_encoding(ureq::config::AutoHeaderValue::None)
+                .accept_encoding(ureq::config::AutoHeaderValue::Default)
                 .build()
                 .run()
         };
@@ -428,7 +431,6 @@ mod tests {
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
-            .accept_encoding(ureq::config::AutoHeaderValue::None)
             .timeout_global(Some(Duration::from_secs(5)))
             .build()
             .new_agent();
