@@ -50,7 +50,8 @@ impl Default for HyperTransport {
 }
 
 impl HyperTransport {
-    /// A transport with a default client: HTTP/1.1 over plain TCP or rustls.
+    /// A transport with a default client: HTTP/1.1 over plain TCP or rustls (and HTTP/2 by
+    /// ALPN with the `http2` feature).
     pub fn new() -> Self {
         HyperTransportBuilder::default().build()
     }
@@ -171,7 +172,8 @@ async fn head_of(mut body: Incoming, max: usize) -> Result<Bytes, Error> {
 }
 
 /// Settings of the async transport's default HTTP client (HTTP/1.1 over plain TCP or rustls
-/// with the ring provider and webpki roots), from [`HyperTransport::builder`].
+/// with the ring provider and webpki roots; HTTP/2 too with the `http2` feature), from
+/// [`HyperTransport::builder`].
 ///
 /// ```
 /// use std::time::Duration;
