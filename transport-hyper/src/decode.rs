@@ -233,3 +233,60 @@ fn settle(
     };
     AttemptOutcome::BodyFailed { head, error }
 }
+
+#[cfg(all(test, feature = "gzip"))]
+mod tests {
+    use super::*;
+    use amigo_platform_core::transport::AttemptOutcome;
+    use http_body_util::Full;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Bytes {
+        let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        w.write_all(data).expect("encode");
+        w.finish().expect("encode").into()
+    }
+
+    fn head() -> http::response::Parts {
+        let response = http::Response::builder()
+            .status(500)
+            .header("content-encoding", "gzip")
+            .body(())
+            .expect("head");
+        response.into_parts().0
+    }
+
+    async fn run(body: Bytes, limit: BodyLimit) -> AttemptOutcome {
+        let head = head();
+        let coding = coding(&head).expect("gzip");
+        buffer(head, Full::new(body), limit, coding).await
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_capped_body_keeps_its_first_decoded_bytes() {
+        let text = b"0123456789".repeat(1000);
+        match run(gzip(&text), BodyLimit::Head(25)).await {
+            AttemptOutcome::Response(r) => {
+                assert_eq!(&r.body()[..], &text[..25]);
+                assert!(r.headers().get("content-encoding").is_none());
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_corrupt_or_truncated_body_is_a_read_failure() {
+        let whole = gzip(&b"x".repeat(4096));
+        for body in [
+            Bytes::from_static(b"not gzip at all"),
+            whole.slice(..whole.len() - 6),
+        ] {
+            match run(body, BodyLimit::Whole(1 << 20)).await {
+                AttemptOutcome::BodyFailed { error, .. } => {
+                    assert_eq!(error.transport_kind(), Some(TransportErrorKind::Read));
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+}
