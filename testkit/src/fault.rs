@@ -225,6 +225,19 @@ impl Fault {
         }
     }
 
+    /// Answers `status` with a JSON content type and a gzip body (`Content-Encoding: gzip`,
+    /// whatever the request accepts) of zeros that decodes to `decoded` bytes: a few KiB on
+    /// the wire for megabytes decoded.
+    ///
+    /// # Panics
+    /// If `status` is not in `100..=999`.
+    pub fn gzip_bomb(status: u16, decoded: usize) -> Fault {
+        Fault::status(status)
+            .body(crate::encoding::gzip_bomb(decoded))
+            .with_content_type("application/json")
+            .header("content-encoding", "gzip")
+    }
+
     /// Never answers; after 30 s (or when the server is dropped) the connection is closed.
     pub fn hang() -> Fault {
         Fault::new(Action::Hang)

@@ -85,7 +85,9 @@
 mod api;
 pub mod connect_proxy;
 mod control;
+mod encoding;
 pub use control::serve_static_dir;
+pub use encoding::{Compression, COMPRESS_AT_LEAST};
 mod fault;
 pub mod identity;
 pub mod proxy;
@@ -211,6 +213,13 @@ impl MockServer {
         lock(&self.shared.requests).clone()
     }
 
+    /// How the normal handler's responses are compressed (default
+    /// [`Compression::Preferred`]: brotli or gzip, whichever the request accepts, for bodies
+    /// of at least [`COMPRESS_AT_LEAST`] bytes); [`Compression::Off`] serves every body as is.
+    pub fn compression(&self, mode: Compression) {
+        self.shared.compression.set(mode);
+    }
+
     /// Forgets the recorded requests (request ids and the rate-limit counter keep counting).
     pub fn clear_requests(&self) {
         lock(&self.shared.requests).clear();
@@ -286,6 +295,14 @@ pub struct RecordedRequest {
     pub body: Bytes,
     /// When the server started handling the request.
     pub received_at: Instant,
+    /// The HTTP version the request came in (HTTP/1.1, or HTTP/2 over h2c).
+    pub version: http::Version,
+    /// The `Content-Encoding` the mock served the response in (`gzip`, `br`), or `None` for
+    /// a body served as is. Set once the response is built.
+    pub encoding: Option<&'static str>,
+    /// The server's request number (the `N` of `x-request-id: req-N`; 0 on the identity
+    /// service).
+    pub(crate) serial: u64,
 }
 
 impl RecordedRequest {

@@ -42,6 +42,8 @@ pub(crate) struct Shared {
     remaining: AtomicU64,
     /// The event-stream and turn-stream state (see [`crate::sse`]).
     pub(crate) sse: crate::sse::SseHub,
+    /// How responses are compressed (see [`crate::encoding`]).
+    pub(crate) compression: crate::encoding::Mode,
 }
 
 impl Shared {
@@ -55,6 +57,7 @@ impl Shared {
             request_counter: AtomicU64::new(0),
             remaining: AtomicU64::new(RATE_LIMIT),
             sse: crate::sse::SseHub::new(),
+            compression: crate::encoding::Mode::default(),
         }
     }
 
@@ -148,8 +151,8 @@ pub(crate) async fn serve_connection(stream: tokio::net::TcpStream, shared: Arc<
     let _ = stream.set_nodelay(true);
     let io = hyper_util::rt::TokioIo::new(stream);
     let service = hyper::service::service_fn(move |req| crate::control::serve(shared.clone(), req));
-    let _ = hyper::server::conn::http1::Builder::new()
-        .keep_alive(true)
+    // HTTP/1.1 and HTTP/2 (h2c with prior knowledge) on one port, told apart by the preface.
+    let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
         .serve_connection(io, service)
         .await;
 }
@@ -167,6 +170,7 @@ pub(crate) async fn handle(
     };
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
+    let request_id = shared.request_counter.fetch_add(1, Ordering::SeqCst) + 1;
     lock(&shared.requests).push(RecordedRequest {
         method: parts.method.clone(),
         path: path.clone(),
@@ -174,8 +178,10 @@ pub(crate) async fn handle(
         headers: parts.headers.clone(),
         body: body.clone(),
         received_at,
+        version: parts.version,
+        encoding: None,
+        serial: request_id,
     });
-    let request_id = shared.request_counter.fetch_add(1, Ordering::SeqCst) + 1;
     let remaining = shared
         .remaining
         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |r| {
@@ -229,6 +235,8 @@ pub(crate) async fn handle(
             (status, Vec::new(), Bytes::new(), Some(declared))
         }
     };
+    // Only the normal handler's complete bodies are compressed.
+    let compressible = fault.body.is_none() && truncated.is_none() && live.is_none();
     if let Some(b) = fault.body {
         body_bytes = b;
     }
@@ -276,6 +284,28 @@ pub(crate) async fn handle(
                 headers.remove(&name);
                 touched.retain(|n| n != name);
             }
+        }
+    }
+    let coding = match compressible && !headers.contains_key(http::header::CONTENT_ENCODING) {
+        true => crate::encoding::choose(shared.compression.get(), &parts.headers, body_bytes.len()),
+        false => None,
+    };
+    if let Some(coding) = coding {
+        body_bytes = crate::encoding::compress(coding, &body_bytes)?;
+        headers.insert(
+            http::header::CONTENT_ENCODING,
+            crate::encoding::header(coding),
+        );
+        headers.append(
+            http::header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        );
+        if let Some(r) = lock(&shared.requests)
+            .iter_mut()
+            .rev()
+            .find(|r| r.serial == request_id)
+        {
+            r.encoding = Some(coding);
         }
     }
     let explicit_length = headers.contains_key(CONTENT_LENGTH);

@@ -57,7 +57,8 @@ impl Default for HyperTransport {
 }
 
 impl HyperTransport {
-    /// A transport with a default client: HTTP/1.1 over plain TCP or rustls.
+    /// A transport with a default client: HTTP/1.1 over plain TCP or rustls (and HTTP/2 by
+    /// ALPN with the `http2` feature).
     pub fn new() -> Self {
         HyperTransportBuilder::default().build()
     }
@@ -99,8 +100,10 @@ impl HyperTransport {
     /// Sends one attempt under its time limit (headers only when the body is kept).
     async fn exchange(&self, attempt: Attempt) -> Sent<Incoming> {
         let (stream, timeout) = (attempt.stream, attempt.timeout);
+        let mut request = attempt.request;
+        crate::decode::offer(&mut request, stream);
         let exchange = async move {
-            let response = match self.client.request(attempt.request.map(Full::new)).await {
+            let response = match self.client.request(request.map(Full::new)).await {
                 Ok(r) => r,
                 Err(e) => return Err(AttemptOutcome::Failed(client_error(e))),
             };
@@ -138,6 +141,10 @@ impl HyperTransport {
 
 /// Buffers a response body within `limit` into the outcome the core expects.
 async fn buffer(head: http::response::Parts, body: Incoming, limit: BodyLimit) -> AttemptOutcome {
+    #[cfg(any(feature = "gzip", feature = "brotli"))]
+    if let Some(coding) = crate::decode::coding(&head) {
+        return crate::decode::buffer(head, body, limit, coding).await;
+    }
     let collected = match limit {
         BodyLimit::Whole(max) => Limited::new(body, max)
             .collect()
@@ -180,9 +187,10 @@ async fn head_of(mut body: Incoming, max: usize) -> Result<Bytes, Error> {
 }
 
 /// Settings of the async transport's default HTTP client (HTTP/1.1 over plain TCP or rustls
-/// with the ring provider), from [`HyperTransport::builder`]. The proxy and TLS settings hold
-/// for every connection of the transport: calls, event and turn streams, identity requests,
-/// and WebSockets opened with [`ws::connect_via`](crate::ws::connect_via).
+/// with the ring provider; HTTP/2 too with the `http2` feature), from
+/// [`HyperTransport::builder`]. The proxy and TLS settings hold for every connection of the
+/// transport: calls, event and turn streams, identity requests, and WebSockets opened with
+/// [`ws::connect_via`](crate::ws::connect_via).
 ///
 /// ```
 /// use amigo_platform_core::transport::proxy::{NoProxy, Proxy, ProxySettings};
@@ -212,6 +220,8 @@ pub struct HyperTransportBuilder {
     max_body: usize,
     proxy: Option<ProxySettings>,
     tls: Option<Arc<rustls::ClientConfig>>,
+    http2: bool,
+    http2_prior_knowledge: bool,
 }
 
 impl std::fmt::Debug for HyperTransportBuilder {
@@ -220,6 +230,7 @@ impl std::fmt::Debug for HyperTransportBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("proxy", &self.proxy)
             .field("custom_tls", &self.tls.is_some())
+            .field("http2", &self.http2)
             .finish_non_exhaustive()
     }
 }
@@ -234,6 +245,8 @@ impl Default for HyperTransportBuilder {
             pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
             pool_max_idle_per_host: usize::MAX,
             max_body: DEFAULT_MAX_BODY,
+            http2: true,
+            http2_prior_knowledge: false,
         }
     }
 }
@@ -270,6 +283,21 @@ impl HyperTransportBuilder {
         self
     }
 
+    /// Offers HTTP/2 to TLS servers (ALPN `h2`, then `http/1.1`; default on). Needs the
+    /// `http2` feature; without it connections speak HTTP/1.1 whatever this says.
+    pub fn http2(mut self, on: bool) -> Self {
+        self.http2 = on;
+        self
+    }
+
+    /// Speaks HTTP/2 on every connection without negotiating it (default off): on plain
+    /// `http://` that is h2c with prior knowledge, for servers known to accept it. Needs the
+    /// `http2` feature; without it this does nothing.
+    pub fn http2_prior_knowledge(mut self, on: bool) -> Self {
+        self.http2_prior_knowledge = on;
+        self
+    }
+
     /// The transport.
     pub fn build(self) -> HyperTransport {
         let net = Network::new(self.proxy, self.tls);
@@ -279,21 +307,32 @@ impl HyperTransportBuilder {
         let connect_timeout = (!self.connect_timeout.is_zero()).then_some(self.connect_timeout);
         tcp.set_connect_timeout(connect_timeout);
         let tcp = ProxyConnector::new(tcp, net.proxy.as_ref().clone(), connect_timeout);
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(net.tls.as_ref().clone())
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(tcp);
-        let client = LegacyClient::builder(hyper_util::rt::TokioExecutor::new())
+        let https = HttpsConnector::from((tcp, tls_config(&net.tls, self.http2)));
+        let mut client = LegacyClient::builder(hyper_util::rt::TokioExecutor::new());
+        client
             .pool_idle_timeout(self.pool_idle_timeout)
-            .pool_max_idle_per_host(self.pool_max_idle_per_host)
-            .build(https);
+            .pool_max_idle_per_host(self.pool_max_idle_per_host);
+        #[cfg(feature = "http2")]
+        client.http2_only(self.http2_prior_knowledge);
+        let client = client.build(https);
         HyperTransport {
             client,
             max_body: self.max_body,
             net,
         }
     }
+}
+
+/// The TLS settings of the client's connections: the transport's rustls configuration, offering
+/// `h2` then `http/1.1` by ALPN when HTTP/2 is built in and wanted, else `http/1.1` only.
+fn tls_config(base: &rustls::ClientConfig, http2: bool) -> std::sync::Arc<rustls::ClientConfig> {
+    let mut config = base.clone();
+    let h2 = cfg!(feature = "http2") && http2;
+    config.alpn_protocols = match h2 {
+        true => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+        false => vec![b"http/1.1".to_vec()],
+    };
+    std::sync::Arc::new(config)
 }
 
 /// Copies hyper's reason phrase (sent only when non-canonical) into the core's extension.
@@ -389,3 +428,22 @@ impl DefaultTransport for HyperTransport {
 }
 
 amigo_platform_core::nonblocking_transport!(HyperTransport, SentFuture);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_offers_h2_only_with_the_http2_feature() {
+        let base = amigo_platform_core::transport::tls::client_config();
+        let offered = tls_config(&base, true).alpn_protocols.clone();
+        let expected: Vec<&[u8]> = if cfg!(feature = "http2") {
+            vec![b"h2", b"http/1.1"]
+        } else {
+            vec![b"http/1.1"]
+        };
+        assert_eq!(offered, expected);
+        let off: Vec<&[u8]> = vec![b"http/1.1"];
+        assert_eq!(tls_config(&base, false).alpn_protocols, off);
+    }
+}

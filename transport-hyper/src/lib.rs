@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+mod decode;
 mod driver;
 mod net;
 pub mod sse;

@@ -78,7 +78,7 @@ impl UreqTransportBuilder {
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
-            .accept_encoding(ureq::config::AutoHeaderValue::None)
+            .accept_encoding(crate::driver::offered())
             .timeout_connect((!self.connect_timeout.is_zero()).then_some(self.connect_timeout))
             .timeout_global(Some(DEFAULT_TIMEOUT))
             // The proxy is chosen per destination by the transport's settings, never by

@@ -44,7 +44,7 @@ pub struct UreqTransport {
     agent: ureq::Agent,
     max_body: u64,
     /// `Some(global)`: the agent already treats every status as a response, follows no
-    /// redirect and adds no `Accept-Encoding`, so an attempt whose time limit is the agent's
+    /// redirect and offers the codings of [`offered`], so an attempt whose time limit is the agent's
     /// global timeout goes out without a per-request configuration.
     as_is: Option<Option<Duration>>,
     /// The proxy and TLS settings of WebSockets, and of calls when `proxy_calls`.
@@ -97,10 +97,7 @@ impl UreqTransport {
         let fits = !config.http_status_as_error()
             && config.max_redirects() == 0
             && !config.max_redirects_will_error()
-            && matches!(
-                config.accept_encoding(),
-                ureq::config::AutoHeaderValue::None
-            );
+            && offers_the_sdk_codings(config.accept_encoding());
         let as_is = fits.then(|| config.timeouts().global);
         UreqTransport {
             agent,
@@ -197,7 +194,10 @@ impl UreqTransport {
                 .timeout_per_read(attempt.read_timeout)
                 .max_redirects(0)
                 .max_redirects_will_error(false)
-                .accept_encoding(ureq::config::AutoHeaderValue::None)
+                // A compressed event stream is buffered by intermediaries: ask for none.
+                .accept_encoding(ureq::config::AutoHeaderValue::Provided(Arc::new(
+                    "identity".to_owned(),
+                )))
                 .build()
                 .run()
         } else if self.as_is == Some(attempt.timeout) && proxy.is_none() {
@@ -211,7 +211,7 @@ impl UreqTransport {
                 .timeout_global(attempt.timeout)
                 .max_redirects(0)
                 .max_redirects_will_error(false)
-                .accept_encoding(ureq::config::AutoHeaderValue::None)
+                .accept_encoding(offered())
                 .build()
                 .run()
         };
@@ -225,6 +225,27 @@ impl UreqTransport {
         let max_body = usize::try_from(self.max_body).unwrap_or(usize::MAX);
         let limit = BodyLimit::of(&head, attempt.stream, max_body);
         Sent::Outcome(buffer(head, body, limit))
+    }
+}
+
+/// The `Accept-Encoding` of calls: `gzip` with the `gzip` feature, else none. Brotli is
+/// decoded (with the `brotli` feature) but not offered: ureq's brotli reader stops at the end
+/// of the brotli stream without reading the body to its end, so the connection would never go
+/// back to the pool.
+pub(crate) fn offered() -> ureq::config::AutoHeaderValue {
+    match cfg!(feature = "gzip") {
+        true => ureq::config::AutoHeaderValue::Provided(Arc::new("gzip".to_owned())),
+        false => ureq::config::AutoHeaderValue::None,
+    }
+}
+
+/// Whether an agent's `Accept-Encoding` setting is [`offered`].
+fn offers_the_sdk_codings(value: &ureq::config::AutoHeaderValue) -> bool {
+    use ureq::config::AutoHeaderValue;
+    match value {
+        AutoHeaderValue::Provided(v) => cfg!(feature = "gzip") && v.as_str() == "gzip",
+        AutoHeaderValue::None => !cfg!(feature = "gzip"),
+        AutoHeaderValue::Default => false,
     }
 }
 
@@ -459,7 +480,7 @@ mod tests {
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
-            .accept_encoding(ureq::config::AutoHeaderValue::None)
+            .accept_encoding(offered())
             .timeout_global(Some(Duration::from_secs(5)))
             .build()
             .new_agent();
