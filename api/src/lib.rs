@@ -46,6 +46,7 @@
 mod macros;
 pub mod call;
 pub mod conversations;
+pub mod download;
 pub mod generated;
 pub mod lowlevel;
 mod models_prelude;

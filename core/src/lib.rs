@@ -174,6 +174,7 @@ pub mod parse {
 
 pub use call::backoff::{FixedRandom, RandomSource, XorShift};
 pub use call::body::{Body, Multipart, Part};
+pub use call::download::{DownloadHead, DownloadOptions, Progress, DEFAULT_READ_TIMEOUT};
 pub use call::hooks::{
     AttemptInfo, Decision, ErrorHookContext, HookError, Hooks, RequestHookContext,
     ResponseHookContext,
@@ -217,6 +218,7 @@ pub mod __private {
     pub use crate::error::redact::{
         body_debug, is_sensitive_key, redact_json, redact_url, REDACTED,
     };
+    pub use bytes::Bytes;
 }
 
 pub use bytes;

@@ -77,6 +77,12 @@ pub trait Machine {
         let _ = (chunk, time);
     }
 
+    /// Feeds one chunk of the kept body as the driver received it (no copy). By default the
+    /// same as [`handle_chunk`](Self::handle_chunk); drivers call this one.
+    fn handle_data(&mut self, chunk: Bytes, time: Time) {
+        self.handle_chunk(&chunk, time);
+    }
+
     /// Reports the end of the kept body.
     fn handle_eof(&mut self, time: Time) {
         let _ = time;

@@ -20,6 +20,8 @@
 //! | `GET`, `POST` | `/v1/{ws}/conversations` | derived-offset pager (`limit` 1..=100, default 20; `offset`; `status`); `POST` takes `service_id`, `entity_id`, `auto_greet` (default true: the conversation starts with an agent greeting) |
 //! | `GET`, `DELETE` | `/v1/{ws}/conversations/{conversation_id}` | detail with `turns`; `DELETE` closes (204); 404 `{"detail":"Conversation not found"}` |
 //! | `POST` | `/v1/{ws}/conversations/{conversation_id}/turns` | `TurnResponse` whose `output` is one agent turn, `You said: <message>`; 409 once closed |
+//! | `GET` | `/v1/{ws}/recordings/{call_sid}/download/{name-<bytes>.wav}` | `audio/wav` of `<bytes>` bytes ([`DEFAULT_DOWNLOAD_LEN`] without a number), generated while it is sent: byte `i` is [`download_byte`]`(i)`; a name containing `missing` is 404 |
+//! | `GET` | `/v1/{ws}/intake/links/{link_id}/uploads/{name-<bytes>}/download` | the same, as `application/octet-stream` |
 //!
 //! Any other path answers 404 `{"detail":"Not Found"}`, a wrong method 405
 //! `{"detail":"Method Not Allowed"}`. Known routes need `Authorization: Bearer <token>`
@@ -103,6 +105,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
+pub use api::download::{download_byte, download_pattern, DEFAULT_DOWNLOAD_LEN, DOWNLOAD_PERIOD};
 pub use fault::{Fault, HANG_LIMIT};
 pub use proxy::{FaultProxy, ProxyFault};
 

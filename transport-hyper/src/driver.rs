@@ -1,6 +1,5 @@
 //! The async transport: hyper's I/O primitives, driven by the core's async loop.
 
-use amigo_platform_core::sse::streams_body;
 use amigo_platform_core::transport::nonblocking::AsyncIo;
 use amigo_platform_core::transport::DefaultTransport;
 use amigo_platform_core::transport::{Attempt, AttemptOutcome, BodyLimit, ReasonPhrase};
@@ -83,7 +82,8 @@ impl HyperTransport {
 
     /// Sends one attempt under its time limit (headers only when the body is kept).
     async fn exchange(&self, attempt: Attempt) -> Sent<Incoming> {
-        let (stream, timeout) = (attempt.stream, attempt.timeout);
+        let (stream, timeout) = (attempt.streams(), attempt.timeout);
+        let keep = attempt.keep;
         let exchange = async move {
             let response = match self.client.request(attempt.request.map(Full::new)).await {
                 Ok(r) => r,
@@ -112,7 +112,7 @@ impl HyperTransport {
         };
         match exchanged {
             Err(outcome) => Sent::Outcome(outcome),
-            Ok((head, body)) if streams_body(&head) => Sent::Stream(head, body),
+            Ok((head, body)) if keep.keeps(&head) => Sent::Stream(head, body),
             Ok((head, body)) => {
                 let limit = BodyLimit::of(&head, true, self.max_body);
                 Sent::Outcome(buffer(head, body, limit).await)

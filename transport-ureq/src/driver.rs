@@ -1,7 +1,6 @@
 //! The blocking transport: ureq's I/O primitives, driven by the core's blocking loop.
 
 use crate::sleep::{any_cancelled, sleep_until, thread_waker};
-use amigo_platform_core::sse::streams_body;
 use amigo_platform_core::transport::blocking::BlockingIo;
 use amigo_platform_core::transport::DefaultTransport;
 use amigo_platform_core::transport::Registration;
@@ -153,12 +152,13 @@ impl UreqTransport {
         }
     }
 
-    /// One exchange: the response of a streaming attempt keeps its body when it is an event
-    /// stream; every other body is buffered.
+    /// One exchange: the response of a streaming attempt keeps its body when the attempt
+    /// asks for it ([`Attempt::keeps`]); every other body is buffered.
     fn exchange(&self, attempt: Attempt) -> Sent<ureq::Body> {
         use ureq::RequestExt;
+        let (keep, streams) = (attempt.keep, attempt.streams());
         let request = attempt.request.map(|b| b.to_vec());
-        let response = if attempt.stream {
+        let response = if streams {
             request
                 .with_agent(&self.agent)
                 .configure()
@@ -189,11 +189,11 @@ impl UreqTransport {
             Ok(r) => r.into_parts(),
             Err(e) => return Sent::Outcome(failure(e)),
         };
-        if attempt.stream && streams_body(&head) {
+        if keep.keeps(&head) {
             return Sent::Stream(head, body);
         }
         let max_body = usize::try_from(self.max_body).unwrap_or(usize::MAX);
-        let limit = BodyLimit::of(&head, attempt.stream, max_body);
+        let limit = BodyLimit::of(&head, streams, max_body);
         Sent::Outcome(buffer(head, body, limit))
     }
 }

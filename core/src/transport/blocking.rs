@@ -110,7 +110,7 @@ impl<M: Machine, Io: BlockingIo> Driver<M, Io> {
                         None => Read::Eof,
                     };
                     match read {
-                        Read::Chunk(bytes) => self.machine.handle_chunk(&bytes, Time::system()),
+                        Read::Chunk(bytes) => self.machine.handle_data(bytes, Time::system()),
                         Read::Eof => self.machine.handle_eof(Time::system()),
                         Read::Failed(e) => self.machine.handle_read_error(e, Time::system()),
                         Read::Nothing => {}
@@ -265,6 +265,16 @@ macro_rules! blocking_transport {
                 F: FnOnce(Result<T, $crate::Error>) -> Result<U, $crate::Error> + Send + 'static,
             {
                 next(first)
+            }
+        }
+
+        impl $crate::transport::DownloadTransport for $t {
+            type Download = Result<$crate::transport::download::Download<$t>, $crate::Error>;
+            fn drive_download(&self, download: $crate::transport::DownloadCall) -> Self::Download {
+                $crate::transport::download::start($crate::transport::blocking::Driver::new(
+                    download,
+                    self.clone(),
+                ))
             }
         }
 

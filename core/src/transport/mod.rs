@@ -11,11 +11,13 @@
 //! [`BodyLimit`] on buffered error bodies.
 
 pub mod blocking;
+pub mod download;
 pub mod nonblocking;
 #[cfg(feature = "rustls")]
 pub mod tls;
 
-pub use crate::call::attempt::{Attempt, AttemptOutcome, BodyLimit, ReasonPhrase};
+pub use crate::call::attempt::{Attempt, AttemptOutcome, BodyLimit, KeepBody, ReasonPhrase};
+pub use crate::call::download::{DownloadCall, DownloadItem, DownloadTransport, ProgressMeter};
 pub use crate::call::pages::iter::Complete;
 pub use crate::cancel::{Cancelled, Registration};
 pub use crate::client::DefaultTransport;
