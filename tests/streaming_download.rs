@@ -172,7 +172,7 @@ fn config(server: &MockServer) -> Config {
     Config::builder()
         .api_key(MockServer::API_KEY)
         .workspace_id(MockServer::WORKSPACE_ID)
-        .base_url(&server.base_url())
+        .base_url(server.base_url())
         .base_delay(Duration::from_millis(1))
         .max_delay(Duration::from_millis(5))
         .build()
