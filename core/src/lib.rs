@@ -15,7 +15,7 @@
 //!
 //! | step | the driver | then reports |
 //! |---|---|---|
-//! | `Send(attempt)` | sends `attempt.request` under `attempt.timeout`, aborting it when a cancel token fires; when `attempt.stream` is set and the response is a 2xx `text/event-stream`, keeps the body | `handle_head(head)` for a kept body; otherwise `handle_outcome(..)` with the buffered response, or the failure, timeout or cancellation |
+//! | `Send(attempt)` | sends `attempt.request` under `attempt.timeout`, aborting it when a cancel token fires; when `attempt.keeps(head)` (a 2xx event stream for `KeepBody::EventStream`, any 2xx for `KeepBody::Success`), keeps the body | `handle_head(head)` for a kept body; otherwise `handle_outcome(..)` with the buffered response, or the failure, timeout or cancellation |
 //! | `Refresh(refresh)` | `refresh.begin(wall)`, sends the attempt it returns (if any) like a buffered `Send`, `refresh.finish(outcome, wall)` | `handle_refresh(result)` |
 //! | `Read(until)` | reads the next chunk of the kept body; if nothing came by `until` or a cancel token fired, reports nothing | `handle_chunk(bytes)`, `handle_eof()` or `handle_read_error(error)` |
 //! | `Wait(until)` | drops any kept body and sleeps until `until`, waking early when a cancel token fires | — |

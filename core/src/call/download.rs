@@ -406,3 +406,6 @@ pub trait DownloadTransport: Transport {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests;

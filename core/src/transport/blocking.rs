@@ -27,8 +27,8 @@ pub trait BlockingIo: Clone + std::fmt::Debug + Send + Sync + 'static {
     /// A kept response body.
     type Body;
 
-    /// Sends `attempt` under `attempt.timeout`. For a streaming attempt (`attempt.stream`)
-    /// whose response is a 2xx `text/event-stream`, returns the head and the body to keep
+    /// Sends `attempt` under `attempt.timeout`. When the attempt keeps the response's body
+    /// ([`Attempt::keeps`]: an event stream, or any 2xx of a download), returns the head and the body to keep
     /// (the timeout covered the headers); otherwise buffers the body (the timeout covers it
     /// too; a streaming attempt's other responses are capped at
     /// [`MAX_ERROR_BODY`](crate::MAX_ERROR_BODY)) and returns the outcome.
