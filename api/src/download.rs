@@ -1,6 +1,6 @@
 //! Streamed downloads: `.stream()` on every call whose answer is a file
-//! ([`Binary`](amigo_platform_core::Binary): recordings, intake uploads, invoice PDFs) and on
-//! the low-level helpers (`client.get(path).stream()`).
+//! ([`Binary`]: recordings, intake uploads, invoice PDFs) and on
+//! the low-level helpers (`client.get(path).stream_body()`).
 //!
 //! `.send()` buffers the whole body (up to the transport's body limit, 64 MiB by default);
 //! `.stream()` returns once the 2xx head arrived and hands the body over chunk by chunk, never

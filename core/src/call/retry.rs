@@ -137,7 +137,7 @@ impl Call {
     }
 
     /// Marks every attempt as a stream connect whose reads wait at most `read_timeout` (see
-    /// [`Attempt::stream`] and [`Attempt::read_timeout`]).
+    /// [`Attempt::keep`] and [`Attempt::read_timeout`]).
     pub fn streaming(self, read_timeout: Option<Duration>) -> Call {
         self.keeping(KeepBody::EventStream, read_timeout)
     }
