@@ -169,14 +169,7 @@ fn serial() -> MutexGuard<'static, ()> {
 }
 
 fn config(server: &MockServer) -> Config {
-    Config::builder()
-        .api_key(MockServer::API_KEY)
-        .workspace_id(MockServer::WORKSPACE_ID)
-        .base_url(server.base_url())
-        .base_delay(Duration::from_millis(1))
-        .max_delay(Duration::from_millis(5))
-        .build()
-        .expect("config")
+    common::config(server).build().expect("config")
 }
 
 /// Checks `chunk` against the mock's content at `offset`.

@@ -117,24 +117,35 @@ impl<Io: BlockingIo> Iterator for Download<Io> {
         if self.finished {
             return None;
         }
-        match self.driver.next() {
-            Some(Ok(DownloadItem::Chunk(bytes))) => {
-                self.meter.advance(bytes.len());
-                Some(Ok(bytes))
-            }
-            Some(Ok(DownloadItem::Head(_))) => {
-                self.finished = true;
-                Some(Err(Error::driver("a download yielded a second head")))
-            }
-            Some(Err(e)) => {
-                self.finished = true;
-                Some(Err(e))
-            }
-            None => {
-                self.finished = true;
-                self.meter.finish();
-                None
-            }
+        let item = self.driver.next();
+        chunk_of(item, &mut self.meter, &mut self.finished)
+    }
+}
+
+/// What a download hands out for its driver's next item: a chunk (counted by `meter`), or
+/// its end (`finished` is then set, and a complete body's end is reported to `meter`).
+pub fn chunk_of<F: ?Sized + FnMut(Progress)>(
+    item: Option<Result<DownloadItem, Error>>,
+    meter: &mut ProgressMeter<F>,
+    finished: &mut bool,
+) -> Option<Result<Bytes, Error>> {
+    match item {
+        Some(Ok(DownloadItem::Chunk(bytes))) => {
+            meter.advance(bytes.len());
+            Some(Ok(bytes))
+        }
+        Some(Ok(DownloadItem::Head(_))) => {
+            *finished = true;
+            Some(Err(Error::driver("a download yielded a second head")))
+        }
+        Some(Err(e)) => {
+            *finished = true;
+            Some(Err(e))
+        }
+        None => {
+            *finished = true;
+            meter.finish();
+            None
         }
     }
 }
@@ -253,25 +264,11 @@ macro_rules! nonblocking_download {
                     return std::task::Poll::Ready(None);
                 }
                 let item = std::task::ready!(self.stream.poll_item(cx));
-                std::task::Poll::Ready(match item {
-                    Some(Ok($crate::transport::DownloadItem::Chunk(bytes))) => {
-                        self.meter.advance(bytes.len());
-                        Some(Ok(bytes))
-                    }
-                    Some(Ok($crate::transport::DownloadItem::Head(_))) => {
-                        self.finished = true;
-                        Some(Err($crate::Error::driver("a download yielded a second head")))
-                    }
-                    Some(Err(e)) => {
-                        self.finished = true;
-                        Some(Err(e))
-                    }
-                    None => {
-                        self.finished = true;
-                        self.meter.finish();
-                        None
-                    }
-                })
+                std::task::Poll::Ready($crate::transport::download::chunk_of(
+                    item,
+                    &mut self.meter,
+                    &mut self.finished,
+                ))
             }
         }
 
