@@ -26,12 +26,23 @@ pub struct Download<Io: BlockingIo> {
 
 impl<Io: BlockingIo> std::fmt::Debug for Download<Io> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Download")
-            .field("head", &self.head)
-            .field("progress", &self.meter.progress())
-            .field("finished", &self.finished)
-            .finish_non_exhaustive()
+        debug(f, &self.head, self.meter.progress(), self.finished)
     }
+}
+
+/// The `Debug` of a download on any transport: its head (headers redacted), progress and
+/// whether it ended.
+pub fn debug(
+    f: &mut std::fmt::Formatter<'_>,
+    head: &DownloadHead,
+    progress: Progress,
+    finished: bool,
+) -> std::fmt::Result {
+    f.debug_struct("Download")
+        .field("head", head)
+        .field("progress", &progress)
+        .field("finished", &finished)
+        .finish_non_exhaustive()
 }
 
 /// Runs `driver` to its first item: the head of a download, or its error.
@@ -188,11 +199,12 @@ macro_rules! nonblocking_download {
 
         impl std::fmt::Debug for Download {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct("Download")
-                    .field("head", &self.head)
-                    .field("progress", &self.meter.progress())
-                    .field("finished", &self.finished)
-                    .finish_non_exhaustive()
+                $crate::transport::download::debug(
+                    f,
+                    &self.head,
+                    self.meter.progress(),
+                    self.finished,
+                )
             }
         }
 
