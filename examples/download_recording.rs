@@ -5,7 +5,8 @@
 //! Without `AMIGO_API_KEY` it starts the embedded mock server on 127.0.0.1 and downloads a
 //! generated 50 MB recording. With `AMIGO_API_KEY` and `AMIGO_WORKSPACE_ID` set, pass the call
 //! SID and the file name: `cargo run --example download_recording -- CA123 recording.wav`.
-//! The file is written to the current directory under its name.
+//! The file is written to the current directory under its name (against the mock, to the
+//! temporary directory, and removed afterwards).
 
 use amigo_platform::blocking::Client;
 use amigo_platform::{ApiExt, Config, Error};
@@ -47,6 +48,10 @@ fn main() -> Result<(), Error> {
         .file_name()
         .map(|n| n.to_owned())
         .ok_or_else(|| Error::config("the file name is empty"))?;
+    let local = match &mock {
+        Some(_) => std::env::temp_dir().join(local),
+        None => std::path::PathBuf::from(local),
+    };
     let client = Client::new(config);
 
     let download = client
@@ -75,5 +80,9 @@ fn main() -> Result<(), Error> {
         download.content_type().unwrap_or("unknown type"),
         local.display()
     );
+    if mock.is_some() {
+        std::fs::remove_file(&local)
+            .map_err(|e| Error::config(format!("cannot remove {}: {e}", local.display())))?;
+    }
     Ok(())
 }
