@@ -52,6 +52,7 @@ pub struct Fault {
     pub(crate) reason: Option<hyper::ext::ReasonPhrase>,
     pub(crate) delay: Option<Duration>,
     pub(crate) stall: Option<(usize, Duration)>,
+    pub(crate) drop_after: Option<u64>,
 }
 
 impl Fault {
@@ -64,6 +65,7 @@ impl Fault {
             reason: None,
             delay: None,
             stall: None,
+            drop_after: None,
         }
     }
 
@@ -154,6 +156,13 @@ impl Fault {
     /// Sends the headers and the first `after_bytes` bytes of the body, then waits `d` before the rest.
     pub fn stall_body(mut self, after_bytes: usize, d: Duration) -> Fault {
         self.stall = Some((after_bytes, d));
+        self
+    }
+
+    /// Sends the headers (with the full `Content-Length`) and the first `bytes` bytes of the
+    /// body, then closes the connection: a connection dropped mid-body.
+    pub fn drop_body_after(mut self, bytes: u64) -> Fault {
+        self.drop_after = Some(bytes);
         self
     }
 

@@ -21,6 +21,8 @@
 //! | `GET`, `DELETE` | `/v1/{ws}/conversations/{conversation_id}` | detail with `turns`; `DELETE` closes (204); 404 `{"detail":"Conversation not found"}` |
 //! | `POST` | `/v1/{ws}/conversations/{conversation_id}/turns` | `TurnResponse` whose `output` is one agent turn, `You said: <message>`; 409 once closed |
 //! | various | `/v1/{ws}/intake/links…`, `/upload/{token}/…`, `/v1/{ws}/scribe/…`, `/v1/{ws}/settings/scribe`, `/v1/{ws}/analytics/dashboard`, `/v1/{ws}/analytics/calls`, `/v1/{ws}/world/search`, `/v1/{ws}/surfaces…`, `/s/{token}/…` | minimal in-memory versions for the guide examples: intake links with public uploads, scribe review and transcription, summaries of the seeded data, world search, surfaces filled in through their public routes |
+//! | `GET` | `/v1/{ws}/recordings/{call_sid}/download/{name-<bytes>.wav}` | `audio/wav` of `<bytes>` bytes ([`DEFAULT_DOWNLOAD_LEN`] without a number), generated while it is sent: byte `i` is [`download_byte`]`(i)`; a name containing `missing` is 404 |
+//! | `GET` | `/v1/{ws}/intake/links/{link_id}/uploads/{name-<bytes>}/download` | the same, as `application/octet-stream` |
 //!
 //! Any other path answers 404 `{"detail":"Not Found"}`, a wrong method 405
 //! `{"detail":"Method Not Allowed"}`. Known routes need `Authorization: Bearer <token>`
@@ -108,6 +110,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
+pub use api::download::{download_byte, download_pattern, DEFAULT_DOWNLOAD_LEN, DOWNLOAD_PERIOD};
 pub use fault::{Fault, HANG_LIMIT};
 pub use proxy::{FaultProxy, ProxyFault};
 

@@ -1,7 +1,6 @@
 //! The async transport: hyper's I/O primitives, driven by the core's async loop.
 
 use crate::net::ProxyConnector;
-use amigo_platform_core::sse::streams_body;
 use amigo_platform_core::transport::network::Network;
 use amigo_platform_core::transport::nonblocking::AsyncIo;
 use amigo_platform_core::transport::proxy::ProxySettings;
@@ -99,7 +98,8 @@ impl HyperTransport {
 
     /// Sends one attempt under its time limit (headers only when the body is kept).
     async fn exchange(&self, attempt: Attempt) -> Sent<Incoming> {
-        let (stream, timeout) = (attempt.stream, attempt.timeout);
+        let (stream, timeout) = (attempt.streams(), attempt.timeout);
+        let keep = attempt.keep;
         let mut request = attempt.request;
         crate::decode::offer(&mut request, stream);
         let exchange = async move {
@@ -130,7 +130,7 @@ impl HyperTransport {
         };
         match exchanged {
             Err(outcome) => Sent::Outcome(outcome),
-            Ok((head, body)) if streams_body(&head) => Sent::Stream(head, body),
+            Ok((head, body)) if keep.keeps(&head) => Sent::Stream(head, body),
             Ok((head, body)) => {
                 let limit = BodyLimit::of(&head, true, self.max_body);
                 Sent::Outcome(buffer(head, body, limit).await)

@@ -25,6 +25,7 @@
 
 pub mod auth;
 mod decode;
+mod download;
 mod driver;
 mod net;
 pub mod sse;
@@ -35,6 +36,10 @@ pub use driver::{
     DEFAULT_POOL_IDLE_TIMEOUT,
 };
 pub use net::ProxyConnector;
+
+/// An async streamed download (`call.stream().await?`): a `futures_core::Stream` of the
+/// body's chunks, with `copy_to` a tokio writer.
+pub use sse::Download;
 
 /// The crates a [`HttpClient`] is built from, for [`HyperTransport::with_client`] (so an
 /// application can pass its own client without naming their versions itself).

@@ -3,7 +3,6 @@
 use crate::builder::UreqTransportBuilder;
 use crate::net::ureq_proxy;
 use crate::sleep::{any_cancelled, sleep_until, thread_waker};
-use amigo_platform_core::sse::streams_body;
 use amigo_platform_core::transport::blocking::BlockingIo;
 use amigo_platform_core::transport::network::Network;
 use amigo_platform_core::transport::DefaultTransport;
@@ -174,16 +173,17 @@ impl UreqTransport {
         }
     }
 
-    /// One exchange: the response of a streaming attempt keeps its body when it is an event
-    /// stream; every other body is buffered.
+    /// One exchange: the response of a streaming attempt keeps its body when the attempt
+    /// asks for it ([`Attempt::keeps`]); every other body is buffered.
     fn exchange(&self, attempt: Attempt) -> Sent<ureq::Body> {
         use ureq::RequestExt;
+        let (keep, streams) = (attempt.keep, attempt.streams());
         let request = attempt.request.map(|b| b.to_vec());
         let proxy = match self.proxy_calls {
             true => ureq_proxy(&self.net, request.uri()),
             false => None,
         };
-        let response = if attempt.stream {
+        let response = if streams {
             request
                 .with_agent(&self.agent)
                 .configure()
@@ -219,11 +219,11 @@ impl UreqTransport {
             Ok(r) => r.into_parts(),
             Err(e) => return Sent::Outcome(failure(e)),
         };
-        if attempt.stream && streams_body(&head) {
+        if keep.keeps(&head) {
             return Sent::Stream(head, body);
         }
         let max_body = usize::try_from(self.max_body).unwrap_or(usize::MAX);
-        let limit = BodyLimit::of(&head, attempt.stream, max_body);
+        let limit = BodyLimit::of(&head, streams, max_body);
         Sent::Outcome(buffer(head, body, limit))
     }
 }

@@ -12,6 +12,7 @@
 //! native transports share (which proxy a destination goes through, which roots TLS trusts).
 
 pub mod blocking;
+pub mod download;
 #[cfg(feature = "rustls")]
 pub mod network;
 pub mod nonblocking;
@@ -19,7 +20,8 @@ pub mod proxy;
 #[cfg(feature = "rustls")]
 pub mod tls;
 
-pub use crate::call::attempt::{Attempt, AttemptOutcome, BodyLimit, ReasonPhrase};
+pub use crate::call::attempt::{Attempt, AttemptOutcome, BodyLimit, KeepBody, ReasonPhrase};
+pub use crate::call::download::{DownloadCall, DownloadItem, DownloadTransport, ProgressMeter};
 pub use crate::call::pages::iter::Complete;
 pub use crate::cancel::{Cancelled, Registration};
 pub use crate::client::DefaultTransport;
