@@ -1,5 +1,6 @@
 //! The async transport: hyper's I/O primitives, driven by the core's async loop.
 
+use crate::upload::RequestBody;
 use amigo_platform_core::sse::streams_body;
 use amigo_platform_core::transport::nonblocking::AsyncIo;
 use amigo_platform_core::transport::DefaultTransport;
@@ -9,7 +10,7 @@ use amigo_platform_core::Error;
 use amigo_platform_core::TransportErrorKind;
 use amigo_platform_core::DEFAULT_CONNECT_TIMEOUT;
 use bytes::{Bytes, BytesMut};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -22,8 +23,9 @@ use web_time::Instant;
 /// The most bytes a response body may have by default (64 MiB).
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
 
-/// The HTTP client type this transport uses.
-pub type HttpClient = LegacyClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
+/// The HTTP client type this transport uses; its body type, [`RequestBody`], carries buffered
+/// bytes or a streamed upload.
+pub type HttpClient = LegacyClient<HttpsConnector<HttpConnector>, RequestBody>;
 
 /// A boxed, `Send` future of a call's result.
 pub type SentFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'static>>;
@@ -85,7 +87,21 @@ impl HyperTransport {
     async fn exchange(&self, attempt: Attempt) -> Sent<Incoming> {
         let (stream, timeout) = (attempt.stream, attempt.timeout);
         let exchange = async move {
-            let response = match self.client.request(attempt.request.map(Full::new)).await {
+            let (mut parts, bytes) = attempt.request.into_parts();
+            let body = match &attempt.upload {
+                None => RequestBody::full(bytes),
+                Some(upload) => match crate::upload::open(upload).await {
+                    Err(e) => return Err(AttemptOutcome::Failed(e)),
+                    Ok((body, len)) => {
+                        if let Some(n) = len {
+                            parts.headers.insert(http::header::CONTENT_LENGTH, n.into());
+                        }
+                        body
+                    }
+                },
+            };
+            let request = http::Request::from_parts(parts, body);
+            let response = match self.client.request(request).await {
                 Ok(r) => r,
                 Err(e) => return Err(AttemptOutcome::Failed(client_error(e))),
             };

@@ -26,12 +26,14 @@
 pub mod auth;
 mod driver;
 pub mod sse;
+mod upload;
 pub mod ws;
 
 pub use driver::{
     HttpClient, HyperTransport, HyperTransportBuilder, SentFuture, DEFAULT_MAX_BODY,
     DEFAULT_POOL_IDLE_TIMEOUT,
 };
+pub use upload::{async_reader, RequestBody};
 
 /// The crates a [`HttpClient`] is built from, for [`HyperTransport::with_client`] (so an
 /// application can pass its own client without naming their versions itself).

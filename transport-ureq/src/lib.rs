@@ -28,6 +28,7 @@ pub mod auth;
 mod driver;
 mod sleep;
 pub mod sse;
+mod upload;
 pub mod ws;
 
 pub use driver::{UreqTransport, DEFAULT_MAX_BODY};
