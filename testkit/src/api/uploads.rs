@@ -1,7 +1,8 @@
 //! Upload routes: the body is consumed as it streams (counted and hashed, never held whole)
 //! and the route answers with what it received, so tests can compare it with what they sent.
 //!
-//! Routes (POST): `/v1/{ws}/intake/files` (a raw body) and the multipart uploads
+//! Routes (POST, and PUT for retry tests): `/v1/{ws}/intake/files` (a raw body) and the
+//! multipart uploads
 //! `/v1/{ws}/scribe/recordings/transcribe`, `/v1/{ws}/voicemail`,
 //! `/v1/{ws}/voiceprints/enroll`, `/v1/{ws}/voiceprints/verify` and
 //! `/v1/{ws}/services/{id}/voice-turn`. The answer (201) is
@@ -21,7 +22,7 @@ const MAX_PART_HEADERS: usize = 16 * 1024;
 
 /// Whether `method path` is an upload route.
 pub(crate) fn is_upload(method: &Method, path: &str) -> bool {
-    if method != Method::POST {
+    if method != Method::POST && method != Method::PUT {
         return false;
     }
     let segs: Vec<&str> = path.split('/').collect();
@@ -251,6 +252,7 @@ mod tests {
     fn upload_routes() {
         assert!(is_upload(&Method::POST, "/v1/ws-001/intake/files"));
         assert!(is_upload(&Method::POST, "/v1/ws-001/voiceprints/enroll"));
+        assert!(is_upload(&Method::PUT, "/v1/ws-001/intake/files"));
         assert!(!is_upload(&Method::GET, "/v1/ws-001/intake/files"));
         assert!(!is_upload(&Method::POST, "/v1/ws-001/agents"));
     }
