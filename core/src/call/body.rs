@@ -188,6 +188,22 @@ impl Multipart {
         self
     }
 
+    /// Adds a file part whose bytes come from `source` (in memory, a file, a reader).
+    pub fn file_source(
+        self,
+        name: impl Into<String>,
+        filename: impl Into<String>,
+        content_type: impl Into<String>,
+        source: Source,
+    ) -> Self {
+        self.part(Part {
+            name: name.into(),
+            filename: Some(filename.into()),
+            content_type: Some(content_type.into()),
+            data: source,
+        })
+    }
+
     /// Adds a part (such as a streamed [`Part::file`]).
     pub fn part(mut self, part: Part) -> Self {
         self.parts.push(part);

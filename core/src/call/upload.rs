@@ -96,6 +96,30 @@ impl From<Bytes> for Source {
     }
 }
 
+impl From<Vec<u8>> for Source {
+    fn from(b: Vec<u8>) -> Source {
+        Source::Bytes(b.into())
+    }
+}
+
+impl From<&'static [u8]> for Source {
+    fn from(b: &'static [u8]) -> Source {
+        Source::Bytes(Bytes::from_static(b))
+    }
+}
+
+impl From<String> for Source {
+    fn from(s: String) -> Source {
+        Source::Bytes(s.into())
+    }
+}
+
+impl From<&'static str> for Source {
+    fn from(s: &'static str) -> Source {
+        Source::Bytes(Bytes::from_static(s.as_bytes()))
+    }
+}
+
 impl std::fmt::Debug for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
