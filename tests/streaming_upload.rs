@@ -327,13 +327,19 @@ fn a_200_mb_upload_streams_in_bounded_memory<B: RawUpload>() {
     }
 }
 
+/// A mock whose first PUT upload answers 503, and a client that retries writes.
+fn first_put_fails<B: Backend>() -> (MockServer, Client<B::E>) {
+    let server = MockServer::start();
+    server.fault(Method::PUT, "/v1/ws-001/intake/files", [Fault::status(503)]);
+    let client = B::client(config(&server).retry_writes(true).build().expect("config"));
+    (server, client)
+}
+
 /// A 503 on a retried write: the file is reopened and sent whole again; progress restarts.
 fn a_retried_file_upload_sends_the_whole_body_again<B: Backend>() {
     let _serial = serial();
     let file = TempFile::new("retry.bin", 3 << 20);
-    let server = MockServer::start();
-    server.fault(Method::PUT, "/v1/ws-001/intake/files", [Fault::status(503)]);
-    let client = B::client(config(&server).retry_writes(true).build().expect("config"));
+    let (server, client) = first_put_fails::<B>();
     let (log, progress) = progress_log();
     let body = Body::file(&file.path, "application/octet-stream");
     let summary = upload::<B>(&client, Method::PUT, INTAKE, body, progress).expect("upload");
@@ -357,9 +363,7 @@ fn a_retried_file_upload_sends_the_whole_body_again<B: Backend>() {
 fn a_one_shot_reader_is_not_retried_and_says_why<B: Backend>() {
     let _serial = serial();
     let file = TempFile::new("once.bin", 1 << 20);
-    let server = MockServer::start();
-    server.fault(Method::PUT, "/v1/ws-001/intake/files", [Fault::status(503)]);
-    let client = B::client(config(&server).retry_writes(true).build().expect("config"));
+    let (server, client) = first_put_fails::<B>();
     let body = Body::source(
         Source::reader(file.open(), Some(file.len)),
         "application/octet-stream",
@@ -426,9 +430,7 @@ fn a_multipart_upload_streams_its_file_part<B: Backend>() {
 fn a_seekable_reader_is_rewound_for_a_retry<B: Backend>() {
     let _serial = serial();
     let file = TempFile::new("seek.bin", 1 << 20);
-    let server = MockServer::start();
-    server.fault(Method::PUT, "/v1/ws-001/intake/files", [Fault::status(503)]);
-    let client = B::client(config(&server).retry_writes(true).build().expect("config"));
+    let (server, client) = first_put_fails::<B>();
     let body = Body::source(Source::seekable(file.open()), "application/octet-stream");
     let summary = upload::<B>(&client, Method::PUT, INTAKE, body, |_| {}).expect("upload");
     assert_received(&summary, &file);
