@@ -280,3 +280,31 @@ fn an_event_stream_streams_over_h2_and_dropping_it_closes_the_stream() {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+#[test]
+fn h2_is_negotiated_by_alpn_over_tls_and_can_be_turned_off() {
+    use amigo_platform_core::transport::tls::TlsRoots;
+    use amigo_platform_testkit::tls::CERT_PEM;
+    let server = MockServer::start_tls();
+    server.seed_agents(WS, 3);
+    let tls = TlsRoots::bundled()
+        .with_pem(CERT_PEM)
+        .and_then(|roots| roots.client_config())
+        .expect("tls config");
+    let version_with = |offer_h2: bool| {
+        let _guard = runtime().enter();
+        let transport = amigo_platform_hyper::HyperTransport::builder()
+            .tls_config(tls.clone())
+            .http2(offer_h2)
+            .build();
+        let client = Client::with_transport(config(&server).build().expect("config"), transport);
+        let page = runtime()
+            .block_on(client.api().agents().list().send())
+            .expect("list over TLS");
+        assert_eq!(page.items.len(), 3);
+        agent_requests(&server).last().expect("recorded").version
+    };
+    assert!(server.base_url().starts_with("https://"));
+    assert_eq!(version_with(true), http::Version::HTTP_2);
+    assert_eq!(version_with(false), http::Version::HTTP_11);
+}

@@ -90,7 +90,7 @@ fn server_config() -> Arc<rustls::ServerConfig> {
         .collect::<Result<Vec<_>, _>>()
         .expect("the fixture certificate is valid PEM");
     let key = PrivateKeyDer::from_pem_slice(KEY_PEM).expect("the fixture key is valid PEM");
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
@@ -98,6 +98,9 @@ fn server_config() -> Arc<rustls::ServerConfig> {
     .with_no_client_auth()
     .with_single_cert(certs, key)
     .expect("the fixture key matches its certificate");
+    // The mock behind the front speaks HTTP/1.1 and HTTP/2 on one port, so the front accepts
+    // either by ALPN (a client that offers nothing, such as a WebSocket, gets HTTP/1.1).
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Arc::new(config)
 }
 
