@@ -149,7 +149,8 @@ fn operation(op: &'static OpSpec) -> Command {
                         .long("data")
                         .short('d')
                         .value_name("TEXT|@FILE|-")
-                        .help("The body: text, @FILE, or - for stdin (the default)"),
+                        .required(true)
+                        .help("The body: text, @FILE, or - for stdin"),
                 )
                 .arg(
                     Arg::new("content-type")
