@@ -25,6 +25,38 @@ struct Node {
 
 /// The whole `amigo` command.
 pub fn build() -> Command {
+    build_only(None)
+}
+
+/// The `amigo` command for this command line: the namespace it names is built in full, the
+/// others only by name (enough for `--help` and suggestions), so a run does not build the
+/// flags of every operation of the API. `completions` and anything unclear get the whole tree.
+pub fn build_for(args: &[std::ffi::OsString]) -> Command {
+    let first = first_word(args.get(1..).unwrap_or_default());
+    match first.as_deref() {
+        None | Some("completions") => build(),
+        Some(word) => build_only(Some(word)),
+    }
+}
+
+/// The first word after the program name that is not a global flag or its value.
+fn first_word(args: &[std::ffi::OsString]) -> Option<String> {
+    let mut it = args.iter().map(|a| a.to_string_lossy());
+    // Bounded by the number of arguments.
+    while let Some(a) = it.next() {
+        match a.as_ref() {
+            "--workspace" | "--base-url" | "--timeout" | "--retries" | "--fields" => {
+                it.next();
+            }
+            s if s.starts_with('-') => {}
+            s => return Some(s.to_owned()),
+        }
+    }
+    None
+}
+
+/// The command tree with every namespace in full (`None`) or only `only`'s.
+fn build_only(only: Option<&str>) -> Command {
     let mut tree = Node::default();
     for op in crate::OPERATIONS {
         let mut node = &mut tree;
@@ -42,6 +74,11 @@ pub fn build() -> Command {
         .args(global_args());
     root = root.subcommands(builtins());
     for (name, node) in tree.children {
+        if only.is_some_and(|o| o != name) {
+            root = root
+                .subcommand(Command::new(name.clone()).about(format!("Operations of `{name}`.")));
+            continue;
+        }
         let mut cmd = namespace(&name, node);
         if name == "events" {
             cmd = cmd.subcommand(events_tail());
@@ -378,5 +415,23 @@ mod tests {
     fn the_command_tree_is_consistent() {
         // clap's own checks over every command: unique names, flags and positionals.
         super::build().debug_assert();
+    }
+
+    #[test]
+    fn a_run_builds_only_the_namespace_it_names() {
+        let args: Vec<std::ffi::OsString> = ["amigo", "--workspace", "w", "-v", "agents", "list"]
+            .iter()
+            .map(Into::into)
+            .collect();
+        let cmd = super::build_for(&args);
+        let count = |name: &str| {
+            cmd.find_subcommand(name)
+                .map_or(0, |c| c.get_subcommands().count())
+        };
+        assert!(count("agents") > 0);
+        assert_eq!(count("calls"), 0);
+        assert!(super::build()
+            .find_subcommand("calls")
+            .is_some_and(|c| c.get_subcommands().count() > 0));
     }
 }

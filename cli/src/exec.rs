@@ -24,9 +24,10 @@ pub type Client = amigo_platform_ureq::Client;
 pub fn run<I, T>(args: I) -> Exit
 where
     I: IntoIterator<Item = T>,
-    T: Into<OsString> + Clone,
+    T: Into<OsString>,
 {
-    let matches = match crate::commands::build().try_get_matches_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let matches = match crate::commands::build_for(&args).try_get_matches_from(&args) {
         Ok(m) => m,
         Err(e) => {
             let _ = e.print();

@@ -34,8 +34,9 @@ pub use table::OPERATIONS;
 /// Parses a full command line (`["amigo", "agents", "list", …]`) and builds the request of the
 /// operation it names, without sending it (what `--dry-run` prints and the tests compare).
 pub fn request_for(argv: &[String]) -> Result<CliOp, CliError> {
-    let matches = commands::build()
-        .try_get_matches_from(argv)
+    let args: Vec<std::ffi::OsString> = argv.iter().map(Into::into).collect();
+    let matches = commands::build_for(&args)
+        .try_get_matches_from(&args)
         .map_err(|e| CliError::usage(e.to_string().trim_start_matches("error: ").trim_end()))?;
     let mut words = Vec::new();
     let mut cur = &matches;
