@@ -107,9 +107,16 @@ pub fn identity_url(g: &Globals) -> String {
 /// from `--workspace`, `AMIGO_WORKSPACE_ID` or the login; the flags' timeout and retries; the
 /// verbose hooks.
 pub fn config(g: &Globals) -> Result<Config, CliError> {
+    configure(g, false)
+}
+
+/// The configuration of a call: anonymous for a public route, else as [`config`].
+fn configure(g: &Globals, public: bool) -> Result<Config, CliError> {
     let mut b = Config::builder();
     let mut workspace = g.workspace.clone().or_else(|| env("AMIGO_WORKSPACE_ID"));
-    if let Some(key) = env("AMIGO_API_KEY") {
+    if public {
+        b = b.anonymous();
+    } else if let Some(key) = env("AMIGO_API_KEY") {
         b = b.api_key(key);
     } else {
         let storage = credentials_storage()?;
@@ -274,7 +281,7 @@ fn operation(
     if m.get_flag("dry-run") {
         return dry_run(g, &op);
     }
-    let client = Client::new(config(g)?);
+    let client = Client::new(configure(g, spec.public)?);
     let printer = Printer::for_stdout(g.fields.clone());
     let mut stdout = std::io::stdout().lock();
     let io = |e: std::io::Error| CliError::other(format!("writing the output: {e}"));

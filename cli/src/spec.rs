@@ -19,6 +19,8 @@ pub struct OpSpec {
     pub path: &'static str,
     /// Notes on the operation (may be empty).
     pub about: &'static str,
+    /// A public route: sent without credentials (and without needing any).
+    pub public: bool,
     /// Path parameters in template order, then query and header parameters.
     pub params: &'static [ParamSpec],
     /// The request body.

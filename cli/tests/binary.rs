@@ -464,3 +464,34 @@ fn help_version_and_completions() {
         assert!(c.stdout.contains("agents"), "{shell}");
     }
 }
+
+#[test]
+fn public_routes_need_no_credentials_and_verbose_redacts_their_tokens() {
+    let server = MockServer::start();
+    let home = scratch("public");
+    let child = command(
+        None,
+        &home,
+        &[
+            "--verbose",
+            "surface-patient",
+            "get-availability",
+            "tok-SECRET-123",
+        ],
+    )
+    .env("AMIGO_BASE_URL", server.base_url())
+    .spawn()
+    .expect("spawn amigo");
+    let run = finish(child, RUN_LIMIT);
+    // The mock has no surface routes: a 404, reached without any credentials.
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("/s/[REDACTED]/availability"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("SECRET"), "{}", run.stderr);
+    let req = &server.requests()[0];
+    assert_eq!(req.path, "/s/tok-SECRET-123/availability");
+    assert_eq!(req.header("authorization"), None);
+}

@@ -15,6 +15,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/workspaces",
         about: "account-level",
+        public: false,
         params: &[
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "maximum 20; exclusive minimum 0; spec default `10`", limits: Limits { min: None, max: Some(20.0), exclusive_min: Some(0.0), exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "continuation_token", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "spec default `0`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -30,6 +31,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/workspaces/{workspace_id}",
         about: "optional target workspace id (default: configured)",
+        public: false,
         params: &[
         ParamSpec { wire: "workspace_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: false, konst: None, help: "default: the configured workspace", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -44,6 +46,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PATCH",
         path: "/v1/workspaces/{workspace_id}",
         about: "optional target workspace id",
+        public: false,
         params: &[
         ParamSpec { wire: "workspace_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: false, konst: None, help: "default: the configured workspace", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -58,6 +61,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/workspaces/{workspace_id}/archive",
         about: "optional target workspace id",
+        public: false,
         params: &[
         ParamSpec { wire: "workspace_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: false, konst: None, help: "default: the configured workspace", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -72,6 +76,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/workspaces/{workspace_id}/provision",
         about: "optional target workspace id",
+        public: false,
         params: &[
         ParamSpec { wire: "workspace_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: false, konst: None, help: "default: the configured workspace", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -86,6 +91,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/workspaces/{workspace_id}/environment-check",
         about: "optional target workspace id; query `target` (production, staging)",
+        public: false,
         params: &[
         ParamSpec { wire: "workspace_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: false, konst: None, help: "default: the configured workspace", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "target", loc: Loc::Query, ty: ValueType::Enum(&["production", "staging"]), list: false, required: false, konst: None, help: "spec default `\"production\"`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -101,6 +107,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/workspaces/{workspace_id}/convert-environment",
         about: "optional target workspace id",
+        public: false,
         params: &[
         ParamSpec { wire: "workspace_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: false, konst: None, help: "default: the configured workspace", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -115,6 +122,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/workspaces/{workspace_id}/test-caller-numbers",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -128,6 +136,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/workspaces/{workspace_id}/test-caller-numbers",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "TestCallerNumbersRequest", check: None },
@@ -141,6 +150,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/me/workspaces",
         about: "account-level",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateWorkspaceRequest", check: None },
@@ -154,6 +164,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/auth/me",
         about: "account-level",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -167,6 +178,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/api-keys",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateApiKeyRequest", check: None },
@@ -180,6 +192,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/api-keys",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "mine_only", loc: Loc::Query, ty: ValueType::Bool, list: false, required: false, konst: None, help: "spec default `false`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "maximum 20; exclusive minimum 0; spec default `10`", limits: Limits { min: None, max: Some(20.0), exclusive_min: Some(0.0), exclusive_max: None, min_len: None, max_len: None } },
@@ -196,6 +209,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/api-keys/{key_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "key_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -210,6 +224,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/api-keys/{key_id}/rotate",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "key_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -224,6 +239,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/agents",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateAgentRequest", check: None },
@@ -237,6 +253,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/agents",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "search", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "sort_by", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -254,6 +271,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/agents/{agent_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "agent_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -268,6 +286,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/agents/{agent_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "agent_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -282,6 +301,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/agents/{agent_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "agent_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -296,6 +316,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/agents/{agent_id}/versions",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "agent_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "sort_by", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -313,6 +334,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/agents/{agent_id}/versions/{version}",
         about: "`version` = integer or `latest`",
+        public: false,
         params: &[
         ParamSpec { wire: "agent_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "version", loc: Loc::Path, ty: ValueType::IntOrStr, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -328,6 +350,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/agents/{agent_id}/versions",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "agent_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -342,6 +365,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/skills",
         about: "deprecated alias of `actions`",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateSkillRequest", check: None },
@@ -355,6 +379,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/skills",
         about: "deprecated alias of `actions`",
+        public: false,
         params: &[
         ParamSpec { wire: "enabled", loc: Loc::Query, ty: ValueType::Bool, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "execution_tier", loc: Loc::Query, ty: ValueType::Enum(&["direct", "orchestrated", "computer_use"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -374,6 +399,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/skills/{skill_id}",
         about: "deprecated alias of `actions`",
+        public: false,
         params: &[
         ParamSpec { wire: "skill_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -388,6 +414,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/skills/{skill_id}",
         about: "deprecated alias of `actions`",
+        public: false,
         params: &[
         ParamSpec { wire: "skill_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -402,6 +429,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/skills/{skill_id}",
         about: "deprecated alias of `actions`; → ()",
+        public: false,
         params: &[
         ParamSpec { wire: "skill_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -416,6 +444,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/skills/{skill_id}/test",
         about: "deprecated alias of `actions`",
+        public: false,
         params: &[
         ParamSpec { wire: "skill_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -430,6 +459,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/skills",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateSkillRequest", check: None },
@@ -443,6 +473,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/skills",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "enabled", loc: Loc::Query, ty: ValueType::Bool, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "execution_tier", loc: Loc::Query, ty: ValueType::Enum(&["direct", "orchestrated", "computer_use"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -462,6 +493,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/skills/{skill_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "skill_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -476,6 +508,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/skills/{skill_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "skill_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -490,6 +523,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/skills/{skill_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "skill_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -504,6 +538,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/skills/{skill_id}/references",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "skill_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -518,6 +553,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/skills/{skill_id}/test",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "skill_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -532,6 +568,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/operators",
         about: "reference pager wrong; fixed",
+        public: false,
         params: &[
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "maximum 20; exclusive minimum 0; spec default `10`", limits: Limits { min: None, max: Some(20.0), exclusive_min: Some(0.0), exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "continuation_token", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "spec default `0`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -547,6 +584,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/operators",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateOperatorRequest", check: None },
@@ -560,6 +598,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/operators/{operator_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -574,6 +613,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PATCH",
         path: "/v1/{workspace_id}/operators/{operator_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -588,6 +628,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/operators/dashboard",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -601,6 +642,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/operators/queue",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -614,6 +656,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/operators/escalations",
         about: "reference pager wrong; fixed",
+        public: false,
         params: &[
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "maximum 20; exclusive minimum 0; spec default `10`", limits: Limits { min: None, max: Some(20.0), exclusive_min: Some(0.0), exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "continuation_token", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "spec default `0`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -629,6 +672,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/operators/escalations/active",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "maximum 20; exclusive minimum 0; spec default `10`", limits: Limits { min: None, max: Some(20.0), exclusive_min: Some(0.0), exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "continuation_token", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "spec default `0`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -644,6 +688,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/operators/escalations/stats",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "period", loc: Loc::Query, ty: ValueType::Enum(&["day", "week", "month"]), list: false, required: false, konst: None, help: "spec default `\"day\"`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "group_by", loc: Loc::Query, ty: ValueType::Enum(&["status", "trigger", "operator"]), list: false, required: false, konst: None, help: "spec default `\"status\"`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -659,6 +704,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/operators/performance",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -672,6 +718,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/operators/{operator_id}/access-token",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -686,6 +733,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/operators/{operator_id}/join-call",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -700,6 +748,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/operators/{operator_id}/leave-call",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -714,6 +763,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/operators/{operator_id}/switch-mode",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -728,6 +778,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/operators/{operator_id}/send-guidance",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -742,6 +793,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/operators/{operator_id}/briefing",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -756,6 +808,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/operators/{operator_id}/wrap-up",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -770,6 +823,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/operators/calls/{call_sid}/transcript",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "call_sid", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -784,6 +838,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/operators/audit-log",
         about: "reference pager wrong; fixed",
+        public: false,
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "action", loc: Loc::Query, ty: ValueType::Enum(&["operator.registered", "operator.status_changed", "operator.profile_updated", "operator.joined_call", "operator.mode_changed", "operator.mode_switched", "operator.left_call", "operator.access_token_generated", "operator.guidance_sent", "operator.wrap_up", "operator.viewed_transcript"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -801,6 +856,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/prompt-logs",
         about: "offset ≤ 10000, limit ≤ 200",
+        public: false,
         params: &[
         ParamSpec { wire: "conversation_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "call_sid", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
@@ -822,6 +878,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/triggers",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "is_active", loc: Loc::Query, ty: ValueType::Bool, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "maximum 20; exclusive minimum 0; spec default `10`", limits: Limits { min: None, max: Some(20.0), exclusive_min: Some(0.0), exclusive_max: None, min_len: None, max_len: None } },
@@ -838,6 +895,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/triggers",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateTriggerRequest", check: None },
@@ -851,6 +909,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/triggers/{trigger_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "trigger_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -865,6 +924,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/triggers/{trigger_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "trigger_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -879,6 +939,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/triggers/{trigger_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "trigger_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -893,6 +954,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/triggers/{trigger_id}/fire",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "trigger_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -907,6 +969,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/triggers/{trigger_id}/pause",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "trigger_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -921,6 +984,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/triggers/{trigger_id}/resume",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "trigger_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -935,6 +999,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/triggers/{trigger_id}/runs",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "trigger_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "maximum 20; exclusive minimum 0; spec default `10`", limits: Limits { min: None, max: Some(20.0), exclusive_min: Some(0.0), exclusive_max: None, min_len: None, max_len: None } },
@@ -951,6 +1016,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/services",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateServiceRequest", check: None },
@@ -964,6 +1030,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/services",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "search", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "sort_by", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -982,6 +1049,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/services/{service_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -996,6 +1064,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/services/{service_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1010,6 +1079,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/services/{service_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1024,6 +1094,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/context-graphs",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateContextGraphRequest", check: None },
@@ -1037,6 +1108,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/context-graphs",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "search", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "sort_by", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1054,6 +1126,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/context-graphs/{context_graph_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "context_graph_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1068,6 +1141,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/context-graphs/{context_graph_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "context_graph_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1082,6 +1156,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/context-graphs/{context_graph_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "context_graph_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1096,6 +1171,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/context-graphs/{context_graph_id}/versions",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "context_graph_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1110,6 +1186,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/context-graphs/{context_graph_id}/versions",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "context_graph_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "sort_by", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1127,6 +1204,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/context-graphs/{context_graph_id}/versions/{version}",
         about: "`version` path segment",
+        public: false,
         params: &[
         ParamSpec { wire: "context_graph_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "version", loc: Loc::Path, ty: ValueType::IntOrStr, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1142,6 +1220,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/data-sources",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateDataSourceRequest", check: None },
@@ -1155,6 +1234,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/data-sources",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "is_active", loc: Loc::Query, ty: ValueType::Bool, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "source_type", loc: Loc::Query, ty: ValueType::Str, list: true, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1173,6 +1253,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/data-sources/{data_source_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "data_source_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1187,6 +1268,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PATCH",
         path: "/v1/{workspace_id}/data-sources/{data_source_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "data_source_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1201,6 +1283,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/data-sources/{data_source_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "data_source_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1215,6 +1298,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/data-sources/{data_source_id}/status",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "data_source_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1229,6 +1313,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/data-sources/{data_source_id}/sync-history",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "data_source_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1244,6 +1329,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/data-sources/{data_source_id}/sync",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "data_source_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1258,6 +1344,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/entities",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_type", loc: Loc::Query, ty: ValueType::Str, list: true, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "q", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1280,6 +1367,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/entities/{entity_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1294,6 +1382,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/entities/{entity_id}/relationships",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "relationship", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1309,6 +1398,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/entities/{entity_id}/graph",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1323,6 +1413,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/entities/{entity_id}/provenance",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1337,6 +1428,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/entities/{entity_id}/lineage",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1351,6 +1443,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/entities/{entity_id}/merged",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1365,6 +1458,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/connectors",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -1378,6 +1472,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/connectors/{data_source_id}/entities",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "data_source_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "entity_type", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1396,6 +1491,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/connectors/{data_source_id}/resources",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "data_source_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "resource_type", loc: Loc::Query, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1413,6 +1509,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/entity-types",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -1426,6 +1523,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/entities/duplicates",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_type", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "confidence_max", loc: Loc::Query, ty: ValueType::Float, list: false, required: false, konst: None, help: "minimum 0.0; maximum 1.0; spec default `1.0`", limits: Limits { min: Some(0.0), max: Some(1.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1443,6 +1541,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/search",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "q", loc: Loc::Query, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "entity_type", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1462,6 +1561,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/entities/{entity_id}/timeline",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "domain", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1479,6 +1579,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/sync/by-sink",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -1492,6 +1593,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/sync/events",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "status", loc: Loc::Query, ty: ValueType::Enum(&["pending", "synced", "failed", "processing", "not_applicable"]), list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "data_source_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1512,6 +1614,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/sync/queue",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -1525,6 +1628,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/world/sync/retry/{event_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "event_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1539,6 +1643,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/world/sync/retry-all",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -1552,6 +1657,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/entity-stats",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_type", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1566,6 +1672,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/source-breakdown",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_type", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1580,6 +1687,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/calls",
         about: "accepts `offset` too; pager uses `continuation_token`",
+        public: false,
         params: &[
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_to", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1604,6 +1712,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/calls/{call_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "call_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1618,6 +1727,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/calls/{call_id}/timeline",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "call_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 128; pattern `^[A-Za-z0-9][A-Za-z0-9_-]*$`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(128) } },
         ],
@@ -1632,6 +1742,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/calls/{call_id}/intelligence",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "call_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1646,6 +1757,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/calls/active/intelligence",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -1659,6 +1771,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/calls/benchmarks",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1673,6 +1786,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/calls/phone-volume",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1687,6 +1801,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/calls/{call_id}/trace-analysis",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "call_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 128; pattern `^[A-Za-z0-9][A-Za-z0-9_-]*$`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(128) } },
         ],
@@ -1701,6 +1816,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/calls/traces",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "outcome", loc: Loc::Query, ty: ValueType::Enum(&["succeeded", "partially", "failed", "abandoned"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "min_computed_at", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date-time`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1719,6 +1835,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/calls/{call_id}/metrics",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "call_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 128; pattern `^[A-Za-z0-9][A-Za-z0-9_-]*$`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(128) } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 100; spec default `100`", limits: Limits { min: Some(1.0), max: Some(100.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1734,6 +1851,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/calls/outbound",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateOutboundCallRequest", check: None },
@@ -1747,6 +1865,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/conversations",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "channel_kind", loc: Loc::Query, ty: ValueType::Enum(&["voice", "sms", "whatsapp", "web", "email"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "status", loc: Loc::Query, ty: ValueType::Enum(&["active", "frozen", "closed", "completed", "in-progress", "failed"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1764,6 +1883,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/conversations",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateConversationRequest", check: None },
@@ -1777,6 +1897,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/conversations/{conversation_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "conversation_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1791,6 +1912,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/conversations/{conversation_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "conversation_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1805,6 +1927,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/conversations/{conversation_id}/turns",
         about: "`Accept: application/json`; `include_tool_calls` only when set",
+        public: false,
         params: &[
         ParamSpec { wire: "conversation_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "include_tool_calls", loc: Loc::Query, ty: ValueType::Bool, list: false, required: false, konst: None, help: "spec default `false`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1820,6 +1943,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/conversations/{conversation_id}/turns/stream",
         about: "SSE, raw frames",
+        public: false,
         params: &[
         ParamSpec { wire: "conversation_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "include_tool_calls", loc: Loc::Query, ty: ValueType::Bool, list: false, required: false, konst: None, help: "spec default `false`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1835,6 +1959,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/conversations/{conversation_id}/turns/stream",
         about: "SSE, typed events",
+        public: false,
         params: &[
         ParamSpec { wire: "conversation_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "include_tool_calls", loc: Loc::Query, ty: ValueType::Bool, list: false, required: false, konst: None, help: "spec default `false`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1850,6 +1975,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/channels/ses-setup",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateSesSetupRequest", check: None },
@@ -1863,6 +1989,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/channels/ses-setup",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "maximum 20; exclusive minimum 0; spec default `10`", limits: Limits { min: None, max: Some(20.0), exclusive_min: Some(0.0), exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "continuation_token", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "spec default `0`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -1878,6 +2005,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/channels/ses-setup/{setup_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "setup_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1892,6 +2020,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/channels/ses-setup/{setup_id}/verify",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "setup_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1906,6 +2035,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/channels/ses-setup/{setup_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "setup_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1920,6 +2050,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/phone-numbers",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreatePhoneNumberRequest", check: None },
@@ -1933,6 +2064,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/phone-numbers",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "status", loc: Loc::Query, ty: ValueType::Enum(&["active", "inactive"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "maximum 20; exclusive minimum 0; spec default `10`", limits: Limits { min: None, max: Some(20.0), exclusive_min: Some(0.0), exclusive_max: None, min_len: None, max_len: None } },
@@ -1949,6 +2081,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/phone-numbers/{phone_number_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "phone_number_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1963,6 +2096,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/phone-numbers/{phone_number_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "phone_number_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1977,6 +2111,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/phone-numbers/{phone_number_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "phone_number_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -1991,6 +2126,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/phone-numbers/{phone_number_id}/forwarding",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "phone_number_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2005,6 +2141,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/phone-numbers/{phone_number_id}/forwarding",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "phone_number_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2019,6 +2156,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/integrations",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateIntegrationRequest", check: None },
@@ -2032,6 +2170,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/integrations",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "enabled", loc: Loc::Query, ty: ValueType::Bool, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "protocol", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2051,6 +2190,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/integrations/{integration_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "integration_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2065,6 +2205,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/integrations/{integration_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "integration_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2079,6 +2220,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/integrations/{integration_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "integration_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2093,6 +2235,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/integrations/{integration_id}/endpoints/{endpoint_name}/test",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "integration_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "endpoint_name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2108,6 +2251,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/integrations/{integration_id}/test-connection",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "integration_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2122,6 +2266,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/integrations/health-check",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -2135,6 +2280,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/dashboard",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `7`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2149,6 +2295,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/calls",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2163,6 +2310,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/agents",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2180,6 +2328,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/call-quality",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2198,6 +2347,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/emotion-trends",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2216,6 +2366,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/latency",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2234,6 +2385,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/tool-performance",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2252,6 +2404,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/data-quality",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2266,6 +2419,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/usage",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2280,6 +2434,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/events",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2294,6 +2449,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/safety-trends",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2312,6 +2468,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/operator-performance",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2330,6 +2487,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/calls/advanced",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2349,6 +2507,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/calls/comparison",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "current_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "current_to", loc: Loc::Query, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2367,6 +2526,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/surfaces/completion-rates",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2385,6 +2545,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/surfaces/channel-effectiveness",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2401,6 +2562,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/surfaces/field-abandonment",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 90; spec default `30`", limits: Limits { min: Some(1.0), max: Some(90.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2417,6 +2579,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/analytics/surfaces/entity/{entity_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 100; spec default `20`", limits: Limits { min: Some(1.0), max: Some(100.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2432,6 +2595,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/sessions",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "SimulationsCreateSessionRequest", check: None },
@@ -2445,6 +2609,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/simulations/sessions/{session_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2459,6 +2624,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/simulations/sessions/{session_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2473,6 +2639,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/sessions/step",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "StepRequest", check: None },
@@ -2486,6 +2653,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/sessions/recommend",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "RecommendRequest", check: None },
@@ -2499,6 +2667,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/simulations/sessions/{session_id}/intelligence",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2513,6 +2682,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/simulations/runs",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "spec default `20`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2528,6 +2698,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/runs",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateRunRequest", check: None },
@@ -2541,6 +2712,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/simulations/runs/{run_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "run_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2555,6 +2727,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/runs/{run_id}/complete",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "run_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "error", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2570,6 +2743,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/runs/{run_id}/sessions",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "run_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2584,6 +2758,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/bridge/plan",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "BridgePlanRequest", check: None },
@@ -2597,6 +2772,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/bridge",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "BridgeRequest", check: None },
@@ -2610,6 +2786,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/simulations/services/{service_id}/graph",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "run_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2626,6 +2803,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/simulations/services/{service_id}/graph",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -2640,6 +2818,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/simulations/services/{service_id}/graph/paths",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "run_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2655,6 +2834,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/simulations/services/{service_id}/sessions",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "run_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2671,6 +2851,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/simulations/services/{service_id}/turns",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "state", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2689,6 +2870,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/metrics",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "source", loc: Loc::Query, ty: ValueType::Enum(&["production", "simulation", "all"]), list: false, required: false, konst: None, help: "spec default `\"production\"`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "scope", loc: Loc::Query, ty: ValueType::Enum(&["aggregate", "entity", "all"]), list: false, required: false, konst: None, help: "spec default `\"aggregate\"`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2711,6 +2893,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/metrics/catalog",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -2724,6 +2907,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/metrics/{metric_key}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "metric_key", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 64; pattern `^[a-z][a-z0-9_]*$`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(64) } },
         ParamSpec { wire: "source", loc: Loc::Query, ty: ValueType::Enum(&["production", "simulation", "all"]), list: false, required: false, konst: None, help: "spec default `\"production\"`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2748,6 +2932,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/metrics/{metric_key}/trend",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "metric_key", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 64; pattern `^[a-z][a-z0-9_]*$`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(64) } },
         ParamSpec { wire: "source", loc: Loc::Query, ty: ValueType::Enum(&["production", "simulation", "all"]), list: false, required: false, konst: None, help: "spec default `\"production\"`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -2770,6 +2955,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/settings/voice",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -2783,6 +2969,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/settings/voice",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "VoiceSettingsRequest", check: None },
@@ -2796,6 +2983,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/settings/branding",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -2809,6 +2997,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/settings/branding",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "BrandingSettingsRequest", check: None },
@@ -2822,6 +3011,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/settings/outreach",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -2835,6 +3025,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/settings/outreach",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "OutreachSettingsRequest", check: None },
@@ -2848,6 +3039,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/settings/memory",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -2861,6 +3053,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/settings/memory",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "MemorySettingsRequest", check: None },
@@ -2874,6 +3067,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/settings/security",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -2887,6 +3081,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/settings/security",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "SecuritySettingsRequest", check: None },
@@ -2900,6 +3095,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/settings/retention",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -2913,6 +3109,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/settings/retention",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "RetentionPolicyRequest", check: None },
@@ -2926,6 +3123,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/settings/behaviors",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -2939,6 +3137,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/settings/behaviors",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "BehaviorSettingsRequest", check: None },
@@ -2952,6 +3151,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/settings/gap-scanner",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -2965,6 +3165,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/settings/gap-scanner",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "GapScannerSettingsRequest", check: None },
@@ -2978,6 +3179,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/settings/gap-scanner/preview",
         about: "body optional",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: false, model: "GapScannerPreviewRequest", check: None },
@@ -2991,6 +3193,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/settings/gap-scanner/scan",
         about: "no request body",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3004,6 +3207,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/settings/scribe",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3017,6 +3221,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/settings/scribe",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "ScribeSettingsRequest", check: None },
@@ -3030,6 +3235,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/settings/metrics",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3043,6 +3249,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/settings/metrics",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "MetricSettingsRequest", check: None },
@@ -3056,6 +3263,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/settings/environments",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3069,6 +3277,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/settings/environments",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "EnvironmentSettingsRequest", check: None },
@@ -3082,6 +3291,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/settings/workflows",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3095,6 +3305,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/settings/workflows",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "WorkflowSettingsRequest", check: None },
@@ -3108,6 +3319,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/billing/dashboard",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3121,6 +3333,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/billing/usage",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3134,6 +3347,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/billing/usage/trends",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 365; spec default `30`", limits: Limits { min: Some(1.0), max: Some(365.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -3151,6 +3365,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/billing/invoices",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "status", loc: Loc::Query, ty: ValueType::Enum(&["draft", "sent", "paid", "void"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -3169,6 +3384,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/billing/invoices/{invoice_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "invoice_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3183,6 +3399,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/billing/invoices/{invoice_id}/pdf",
         about: "bytes + content type",
+        public: false,
         params: &[
         ParamSpec { wire: "invoice_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3197,6 +3414,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/memory/{entity_id}/dimensions",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3211,6 +3429,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/memory/{entity_id}/facts",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "dimension", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -3227,6 +3446,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/memory/analytics",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3240,6 +3460,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/personas",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "search", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "sort_by", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -3257,6 +3478,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/personas",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreatePersonaRequest", check: None },
@@ -3270,6 +3492,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/personas/{persona_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "persona_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3284,6 +3507,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PATCH",
         path: "/v1/{workspace_id}/personas/{persona_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "persona_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3298,6 +3522,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/personas/{persona_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "persona_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3312,6 +3537,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/review-queue",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "status", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "entity_type", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -3336,6 +3562,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/review-queue/{item_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "item_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3350,6 +3577,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/review-queue/stats",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3363,6 +3591,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/review-queue/dashboard",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3376,6 +3605,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/review-queue/my-queue",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "maximum 20; exclusive minimum 0; spec default `10`", limits: Limits { min: None, max: Some(20.0), exclusive_min: Some(0.0), exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "continuation_token", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "spec default `0`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -3391,6 +3621,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/review-queue/{item_id}/approve",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "item_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3405,6 +3636,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/review-queue/{item_id}/reject",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "item_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3419,6 +3651,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/review-queue/{item_id}/claim",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "item_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3433,6 +3666,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/review-queue/{item_id}/unclaim",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "item_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3447,6 +3681,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/review-queue/{item_id}/correct",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "item_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3461,6 +3696,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/review-queue/batch-approve",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "BatchApproveRequest", check: None },
@@ -3474,6 +3710,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/review-queue/batch-reject",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "BatchRejectRequest", check: None },
@@ -3487,6 +3724,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/review-queue/history",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "action", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "reviewed_by", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -3506,6 +3744,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/review-queue/trends",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "spec default `30`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3520,6 +3759,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/review-queue/performance",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "spec default `30`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3534,6 +3774,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/review-queue/{item_id}/correction-schema",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "item_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3548,6 +3789,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/review-queue/{item_id}/diff",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "item_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3562,6 +3804,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/recordings/{call_sid}/urls",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "call_sid", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3576,6 +3819,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/recordings/{call_sid}/metadata",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "call_sid", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3590,6 +3834,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/recordings/{call_sid}/download/{filename}",
         about: "bytes + content type",
+        public: false,
         params: &[
         ParamSpec { wire: "call_sid", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "filename", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -3605,6 +3850,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/audit",
         about: "reference pager stops after page 1; fixed",
+        public: false,
         params: &[
         ParamSpec { wire: "service", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ParamSpec { wire: "action", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "max length 128", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(128) } },
@@ -3628,6 +3874,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/audit/summary",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date-time`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_to", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date-time`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -3643,6 +3890,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/audit/phi-access",
         about: "reference pager stops after page 1; fixed",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date-time`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -3661,6 +3909,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/audit/export",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "AuditExportRequest", check: None },
@@ -3674,6 +3923,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/audit/exports",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 200; spec default `50`", limits: Limits { min: Some(1.0), max: Some(200.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3688,6 +3938,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/audit/entity/{entity_id}/access-log",
         about: "reference pager stops after page 1; fixed",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date-time`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -3706,6 +3957,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/webhook-destinations",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "maximum 20; exclusive minimum 0; spec default `10`", limits: Limits { min: None, max: Some(20.0), exclusive_min: Some(0.0), exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "continuation_token", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "spec default `0`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -3721,6 +3973,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/webhook-destinations",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateWebhookDestinationRequest", check: None },
@@ -3734,6 +3987,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/webhook-destinations/{destination_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "destination_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3748,6 +4002,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/webhook-destinations/{destination_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "destination_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3762,6 +4017,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/webhook-destinations/{destination_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "destination_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3776,6 +4032,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/webhook-destinations/{destination_id}/deliveries",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "destination_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "maximum 20; exclusive minimum 0; spec default `10`", limits: Limits { min: None, max: Some(20.0), exclusive_min: Some(0.0), exclusive_max: None, min_len: None, max_len: None } },
@@ -3792,6 +4049,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/webhook-destinations/{destination_id}/rotate-secret",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "destination_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3806,6 +4064,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/safety/config",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3819,6 +4078,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/safety/config",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "UpdateSafetyConfigRequest", check: None },
@@ -3832,6 +4092,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/safety/templates",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3845,6 +4106,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/safety/templates/{template_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "template_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 128", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(128) } },
         ],
@@ -3859,6 +4121,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/safety/templates/{template_id}/apply",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "template_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 128", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(128) } },
         ],
@@ -3873,6 +4136,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/compliance/dashboard",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3886,6 +4150,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/compliance/hipaa",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "report_period_days", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 365; spec default `90`", limits: Limits { min: Some(1.0), max: Some(365.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3900,6 +4165,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/compliance/access-review",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3913,6 +4179,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/events/stream",
         about: "SSE subscription",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3926,6 +4193,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/functions",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3939,6 +4207,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/functions",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "FunctionCreateRequest", check: None },
@@ -3952,6 +4221,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/functions/{function_name}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "function_name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3966,6 +4236,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/functions/{function_name}/test",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "function_name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -3980,6 +4251,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/functions/catalog",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -3993,6 +4265,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/functions/query",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "QueryRequest", check: None },
@@ -4006,6 +4279,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/functions/sync",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -4019,6 +4293,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/functions/deploy",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "RegisteredFunction", check: None },
@@ -4032,6 +4307,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/functions/registered",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -4045,6 +4321,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/functions/{function_name}/versions",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "function_name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4059,6 +4336,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/functions/{function_name}/version",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "function_name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "alias", loc: Loc::Query, ty: ValueType::Enum(&["latest", "staging", "production"]), list: false, required: false, konst: None, help: "spec default `\"latest\"`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4074,6 +4352,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/functions/{function_name}/invoke",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "function_name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4088,6 +4367,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/functions/{function_name}/v2/test",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "function_name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4102,6 +4382,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/functions/{function_name}/promote",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "function_name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4116,6 +4397,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/functions/{function_name}/rollback",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "function_name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4130,6 +4412,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/fhir/status",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -4143,6 +4426,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/fhir/sync-failures",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 100; spec default `50`", limits: Limits { min: Some(1.0), max: Some(100.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "fhir_resource_type", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4159,6 +4443,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/fhir/import",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "FhirImportRequest", check: None },
@@ -4172,6 +4457,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/fhir/patients",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "q", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "mrn", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4191,6 +4477,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/fhir/patients/{patient_id}/summary",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "patient_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4205,6 +4492,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/fhir/patients/{patient_id}/timeline",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "patient_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "domain", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4222,6 +4510,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/fhir/resources/{resource_type}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "resource_type", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ParamSpec { wire: "_count", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 100; spec default `20`", limits: Limits { min: Some(1.0), max: Some(100.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4245,6 +4534,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/fhir/resources/{resource_type}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "resource_type", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ],
@@ -4259,6 +4549,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/fhir/resources/{resource_type}/{resource_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "resource_type", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ParamSpec { wire: "resource_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 128", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(128) } },
@@ -4274,6 +4565,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/fhir/resources/{resource_type}/{resource_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "resource_type", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ParamSpec { wire: "resource_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 128", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(128) } },
@@ -4289,6 +4581,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/fhir/resources/{resource_type}/{resource_id}/history",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "resource_type", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ParamSpec { wire: "resource_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 128", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(128) } },
@@ -4306,6 +4599,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/fhir/views/patients",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "q", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "data_source_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4323,6 +4617,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/fhir/views/appointments",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "q", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "data_source_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4340,6 +4635,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/fhir/views/practitioners",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "q", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "data_source_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4357,6 +4653,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/fhir/views/organizations",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "q", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "data_source_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4374,6 +4671,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/fhir/views/locations",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "q", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "data_source_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4391,6 +4689,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/fhir/views/slots",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "q", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "data_source_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4415,6 +4714,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/insights/digest",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -4428,6 +4728,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/insights/schema",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -4441,6 +4742,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/insights/suggestions",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -4454,6 +4756,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/insights/sql",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "SqlQueryRequest", check: None },
@@ -4467,6 +4770,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/insights/sessions",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -4480,6 +4784,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/insights/sessions/{session_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ],
@@ -4494,6 +4799,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/insights/sessions/{session_id}/chat",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ],
@@ -4508,6 +4814,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/monitor-concepts",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateMonitorConceptRequest", check: None },
@@ -4521,6 +4828,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/monitor-concepts",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "maximum 20; exclusive minimum 0; spec default `10`", limits: Limits { min: None, max: Some(20.0), exclusive_min: Some(0.0), exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "continuation_token", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "spec default `0`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4536,6 +4844,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/monitor-concepts/{concept_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "concept_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4550,6 +4859,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PATCH",
         path: "/v1/{workspace_id}/monitor-concepts/{concept_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "concept_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4564,6 +4874,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/monitor-concepts/{concept_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "concept_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4578,6 +4889,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/unification-rules",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateUnificationRuleRequest", check: None },
@@ -4591,6 +4903,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/unification-rules",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "data_source_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "is_active", loc: Loc::Query, ty: ValueType::Bool, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4608,6 +4921,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/unification-rules/{rule_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "rule_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4622,6 +4936,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PATCH",
         path: "/v1/{workspace_id}/unification-rules/{rule_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "rule_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4636,6 +4951,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/unification-rules/{rule_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "rule_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4650,6 +4966,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/crm/status",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -4663,6 +4980,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/crm/contacts",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "q", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "max length 200", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(200) } },
         ParamSpec { wire: "email", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "max length 320", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(320) } },
@@ -4681,6 +4999,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/crm/contacts/{contact_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "contact_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ],
@@ -4695,6 +5014,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/crm/contacts/{contact_id}/timeline",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "contact_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 200; spec default `50`", limits: Limits { min: Some(1.0), max: Some(200.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4711,6 +5031,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/crm/companies",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "q", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "max length 200", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(200) } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 100; spec default `20`", limits: Limits { min: Some(1.0), max: Some(100.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4727,6 +5048,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/crm/companies/{company_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "company_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ],
@@ -4741,6 +5063,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/crm/deals",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "q", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "max length 200", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(200) } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 100; spec default `20`", limits: Limits { min: Some(1.0), max: Some(100.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4757,6 +5080,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/crm/deals/{deal_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "deal_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ],
@@ -4771,6 +5095,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/crm/deals/pipeline",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -4784,6 +5109,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/command-center",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -4797,6 +5123,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/sensorium/connector-health",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -4810,6 +5137,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/sensorium/loop-latency",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "window_hours", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 168; spec default `24`", limits: Limits { min: Some(1.0), max: Some(168.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4824,6 +5152,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/query/{schema}/{table}",
         about: "`schema`, `table` path params",
+        public: false,
         params: &[
         ParamSpec { wire: "schema", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "table", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4844,6 +5173,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/brief",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -4857,6 +5187,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/brief",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -4870,6 +5201,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/entities/{entity_id}/brief",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4884,6 +5216,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/entities/{entity_id}/brief",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4898,6 +5231,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/desktop-sessions",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "DesktopSessionsCreateSessionRequest", check: None },
@@ -4911,6 +5245,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/desktop-sessions/{session_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4925,6 +5260,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/desktop-sessions/{session_id}/action",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4939,6 +5275,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/desktop-sessions/{session_id}/screenshot",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4953,6 +5290,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/desktop-sessions/{session_id}/status",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -4967,6 +5305,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/intake/links",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "include_expired", loc: Loc::Query, ty: ValueType::Bool, list: false, required: false, konst: None, help: "spec default `false`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 500; spec default `100`", limits: Limits { min: Some(1.0), max: Some(500.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -4983,6 +5322,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/intake/links",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateLinkRequest", check: None },
@@ -4996,6 +5336,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/intake/links/{link_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "link_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5010,6 +5351,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/intake/links/{link_id}/uploads",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "link_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 500; spec default `200`", limits: Limits { min: Some(1.0), max: Some(500.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5026,6 +5368,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/intake/links/{link_id}/uploads/{upload_id}/download",
         about: "bytes + content type",
+        public: false,
         params: &[
         ParamSpec { wire: "link_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "upload_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5041,6 +5384,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/network/egress-ips",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -5054,6 +5398,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/pipeline/status",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -5067,6 +5412,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/pipeline/throughput",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date-time`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_to", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date-time`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5085,6 +5431,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/pipeline/review",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -5098,6 +5445,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/pipeline/entity-resolution",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -5111,6 +5459,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/pipeline/outbound",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -5124,6 +5473,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/pipeline/outbound/{data_source_id}/log",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "data_source_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "sort_by", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5142,6 +5492,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/pipeline/sources",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "search", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "source_type", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5159,6 +5510,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/pipeline/sources/{source_id}/overview",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "source_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5173,6 +5525,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/pipeline/sources/{source_id}/events",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "source_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "sort_by", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5194,6 +5547,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/pipeline/sources/{source_id}/history",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "source_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date-time`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5212,6 +5566,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/tasks/{task_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "task_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5226,6 +5581,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/tasks/by-call/{call_sid}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "call_sid", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5240,6 +5596,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/tools/execute",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "ToolExecuteRequest", check: None },
@@ -5253,6 +5610,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/services/{service_id}/tools/resolve",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5267,6 +5625,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/surfaces",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "status", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5285,6 +5644,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/surfaces/review",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "maximum 20; exclusive minimum 0; spec default `10`", limits: Limits { min: None, max: Some(20.0), exclusive_min: Some(0.0), exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "continuation_token", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "spec default `0`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5300,6 +5660,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/surfaces",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateSurfaceRequest", check: None },
@@ -5313,6 +5674,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/surfaces/{surface_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "surface_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5327,6 +5689,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PATCH",
         path: "/v1/{workspace_id}/surfaces/{surface_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "surface_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5341,6 +5704,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/surfaces/{surface_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "surface_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5355,6 +5719,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/surfaces/{surface_id}/deliver",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "surface_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5369,6 +5734,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/surfaces/{surface_id}/progress",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "surface_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5383,6 +5749,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/surfaces/{surface_id}/approve",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "surface_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5397,6 +5764,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/surfaces/{surface_id}/reject",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "surface_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5411,6 +5779,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/surfaces/{surface_id}/reshape",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "surface_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5425,6 +5794,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/sessions/active",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -5438,6 +5808,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/sessions/{call_sid}/inject",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "call_sid", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5452,6 +5823,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/s/f/{surface_id}",
         about: "public; 302 to `/s/{token}`; bytes",
+        public: true,
         params: &[
         ParamSpec { wire: "surface_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5466,6 +5838,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/s/vcard/{workspace_slug}.vcf",
         about: "public; vCard file; bytes",
+        public: true,
         params: &[
         ParamSpec { wire: "workspace_slug", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5480,6 +5853,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/s/{token}",
         about: "public; HTML page; bytes",
+        public: true,
         params: &[
         ParamSpec { wire: "token", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5494,6 +5868,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/s/{token}/availability",
         about: "public",
+        public: true,
         params: &[
         ParamSpec { wire: "token", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5510,6 +5885,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/s/{token}/book",
         about: "public",
+        public: true,
         params: &[
         ParamSpec { wire: "token", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5524,6 +5900,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/s/{token}/fields/{key}",
         about: "public",
+        public: true,
         params: &[
         ParamSpec { wire: "token", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "key", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5539,6 +5916,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/s/{token}/heal",
         about: "public",
+        public: true,
         params: &[
         ParamSpec { wire: "token", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5553,6 +5931,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/s/{token}/lookup/{lookup_type}",
         about: "public",
+        public: true,
         params: &[
         ParamSpec { wire: "token", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "lookup_type", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5569,6 +5948,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/s/{token}/ocr",
         about: "public",
+        public: true,
         params: &[
         ParamSpec { wire: "token", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5583,6 +5963,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/s/{token}/spec",
         about: "public",
+        public: true,
         params: &[
         ParamSpec { wire: "token", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5597,6 +5978,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/s/{token}/submit",
         about: "public; no request body",
+        public: true,
         params: &[
         ParamSpec { wire: "token", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5611,6 +5993,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/upload/{link_token}/files",
         about: "public; raw body; headers `x-amigo-intake-filename`, `x-amigo-intake-content-type`",
+        public: true,
         params: &[
         ParamSpec { wire: "link_token", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ParamSpec { wire: "x-amigo-intake-filename", loc: Loc::Header, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 256", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(256) } },
@@ -5627,6 +6010,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/upload/{link_token}/info",
         about: "public",
+        public: true,
         params: &[
         ParamSpec { wire: "link_token", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ],
@@ -5641,6 +6025,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/billing/customers",
         about: "account-level",
+        public: false,
         params: &[
         ParamSpec { wire: "status", loc: Loc::Query, ty: ValueType::Enum(&["active", "archived"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "search", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "max length 200", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(200) } },
@@ -5658,6 +6043,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/billing/customers",
         about: "account-level",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateCustomerRequest", check: None },
@@ -5671,6 +6057,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/billing/customers/{customer_id}",
         about: "account-level",
+        public: false,
         params: &[
         ParamSpec { wire: "customer_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5685,6 +6072,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/billing/customers/{customer_id}",
         about: "account-level",
+        public: false,
         params: &[
         ParamSpec { wire: "customer_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5699,6 +6087,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/billing/customers/{customer_id}/config",
         about: "account-level",
+        public: false,
         params: &[
         ParamSpec { wire: "customer_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5713,6 +6102,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/billing/customers/{customer_id}/config",
         about: "account-level",
+        public: false,
         params: &[
         ParamSpec { wire: "customer_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5727,6 +6117,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/billing/customers/{customer_id}/generate-invoice",
         about: "account-level; no request body",
+        public: false,
         params: &[
         ParamSpec { wire: "customer_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5741,6 +6132,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/billing/customers/{customer_id}/invoices",
         about: "account-level",
+        public: false,
         params: &[
         ParamSpec { wire: "customer_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "status", loc: Loc::Query, ty: ValueType::Enum(&["draft", "sent", "paid", "void"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5760,6 +6152,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/billing/customers/{customer_id}/invoices/{invoice_id}/paid",
         about: "account-level",
+        public: false,
         params: &[
         ParamSpec { wire: "customer_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "invoice_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5775,6 +6168,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/billing/customers/{customer_id}/invoices/{invoice_id}/send",
         about: "account-level",
+        public: false,
         params: &[
         ParamSpec { wire: "customer_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "invoice_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5790,6 +6184,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/billing/customers/{customer_id}/invoices/{invoice_id}/void",
         about: "account-level",
+        public: false,
         params: &[
         ParamSpec { wire: "customer_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "invoice_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5805,6 +6200,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/billing/customers/{customer_id}/usage",
         about: "account-level",
+        public: false,
         params: &[
         ParamSpec { wire: "customer_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "date_from", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `date`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5824,6 +6220,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/billing/customers/{customer_id}/workspaces",
         about: "account-level",
+        public: false,
         params: &[
         ParamSpec { wire: "customer_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5838,6 +6235,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/billing/customers/{customer_id}/workspaces/{workspace_id}",
         about: "explicit `workspace_id` argument (target, not the configured one); → ()",
+        public: false,
         params: &[
         ParamSpec { wire: "customer_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "workspace_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -5853,6 +6251,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/causal/drivers",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "outcome_family", loc: Loc::Query, ty: ValueType::Str, list: false, required: true, konst: Some("disease_incidence"), help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "outcome_key", loc: Loc::Query, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(64) } },
@@ -5873,6 +6272,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/dashboards",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "page_context", loc: Loc::Query, ty: ValueType::Enum(&["home", "patients", "calls", "data", "analytics", "pipeline", "operators", "surfaces", "compliance", "custom"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "maximum 20; exclusive minimum 0; spec default `10`", limits: Limits { min: None, max: Some(20.0), exclusive_min: Some(0.0), exclusive_max: None, min_len: None, max_len: None } },
@@ -5889,6 +6289,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/dashboards",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateDashboardRequest", check: None },
@@ -5902,6 +6303,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/dashboards/by-slug/{slug}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "slug", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5916,6 +6318,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/dashboards/{dashboard_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "dashboard_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5930,6 +6333,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/dashboards/{dashboard_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "dashboard_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5944,6 +6348,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/dashboards/{dashboard_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "dashboard_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5958,6 +6363,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/dashboards/{dashboard_id}/execute",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "dashboard_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -5972,6 +6378,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/demo-pulse/start",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "DemoPulseStartRequest", check: None },
@@ -5985,6 +6392,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/demo-pulse/status",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -5998,6 +6406,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/demo-pulse/stop",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "DemoPulseStopRequest", check: None },
@@ -6011,6 +6420,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/epidemiology/cohort-drivers",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "code", loc: Loc::Query, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 32", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(32) } },
         ParamSpec { wire: "code_system", loc: Loc::Query, ty: ValueType::Enum(&["ICD10", "SNOMED", "ICD9", "OTHER"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6028,6 +6438,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/epidemiology/cooccurrence",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "code", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "min length 1; max length 32", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(32) } },
         ParamSpec { wire: "code_system", loc: Loc::Query, ty: ValueType::Enum(&["ICD10", "SNOMED", "ICD9", "OTHER"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6046,6 +6457,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/epidemiology/patient-burden",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "min_charlson", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 0; maximum 40", limits: Limits { min: Some(0.0), max: Some(40.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "age_min", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 0; maximum 120", limits: Limits { min: Some(0.0), max: Some(120.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6066,6 +6478,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/epidemiology/patient-burden/{patient_entity_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "patient_entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6080,6 +6493,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/epidemiology/prevalence",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "code", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "min length 1; max length 32", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(32) } },
         ParamSpec { wire: "code_system", loc: Loc::Query, ty: ValueType::Enum(&["ICD10", "SNOMED", "ICD9", "OTHER"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6100,6 +6514,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/epidemiology/trends",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "code", loc: Loc::Query, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 32", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(32) } },
         ParamSpec { wire: "code_system", loc: Loc::Query, ty: ValueType::Enum(&["ICD10", "SNOMED", "ICD9", "OTHER"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6120,6 +6535,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/fhir/import-stream",
         about: "raw NDJSON body, one resource per line, Patients first",
+        public: false,
         params: &[
         ParamSpec { wire: "source", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "max length 128; spec default `\"fhir_import\"`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(128) } },
         ParamSpec { wire: "source_system", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "max length 128", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(128) } },
@@ -6136,6 +6552,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/hooks/{destination_id}",
         about: "raw body (inbound receiver)",
+        public: false,
         params: &[
         ParamSpec { wire: "destination_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6150,6 +6567,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/intake/files",
         about: "raw body; six `x-amigo-intake-*` headers",
+        public: false,
         params: &[
         ParamSpec { wire: "x-amigo-intake-sha256", loc: Loc::Header, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ParamSpec { wire: "x-amigo-intake-timestamp", loc: Loc::Header, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 20", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(20) } },
@@ -6169,6 +6587,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/anomalies/ranked",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "indicator", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "min length 1; max length 32", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(32) } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 500; spec default `50`", limits: Limits { min: Some(1.0), max: Some(500.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6185,6 +6604,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/anomaly-alerts",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "severity", loc: Loc::Query, ty: ValueType::Enum(&["high", "medium", "low"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 500; spec default `50`", limits: Limits { min: Some(1.0), max: Some(500.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6201,6 +6621,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/catalog",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -6214,6 +6635,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/catalog/{table}/columns",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "table", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(64) } },
         ],
@@ -6228,6 +6650,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/catalog/{table}/sample",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "table", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(64) } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 50; spec default `5`", limits: Limits { min: Some(1.0), max: Some(50.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6243,6 +6666,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/clusters/forecast",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "focus_area", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "min length 1; max length 32", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(32) } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 5000; spec default `1000`", limits: Limits { min: Some(1.0), max: Some(5000.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6259,6 +6683,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/clusters/summary",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 500; spec default `50`", limits: Limits { min: Some(1.0), max: Some(500.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "offset", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 0; spec default `0`", limits: Limits { min: Some(0.0), max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6274,6 +6699,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/district-metrics",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 500; spec default `50`", limits: Limits { min: Some(1.0), max: Some(500.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "offset", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 0; spec default `0`", limits: Limits { min: Some(0.0), max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6289,6 +6715,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/features",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -6302,6 +6729,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/features/distribution",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "feature", loc: Loc::Query, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(64) } },
         ParamSpec { wire: "bins", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 2; maximum 40; spec default `20`", limits: Limits { min: Some(2.0), max: Some(40.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6317,6 +6745,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/forecast-fan",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "run_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "min length 1; max length 128", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(128) } },
         ParamSpec { wire: "scenario", loc: Loc::Query, ty: ValueType::Enum(&["baseline", "with_policy", "observational"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6334,6 +6763,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/forecast-fan/draws",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "run_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "min length 1; max length 128; spec default `\"observational-territory-t2d\"`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(128) } },
         ParamSpec { wire: "scenario", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "min length 1; max length 32; spec default `\"baseline\"`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(32) } },
@@ -6350,6 +6780,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/model-registry",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 500; spec default `50`", limits: Limits { min: Some(1.0), max: Some(500.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "offset", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 0; spec default `0`", limits: Limits { min: Some(0.0), max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6365,6 +6796,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/notes/rollup",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "cluster", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "min length 1; max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(64) } },
         ParamSpec { wire: "district", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "min length 1; max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(64) } },
@@ -6380,6 +6812,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/patient-topology",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "cluster", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "min length 1; max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(64) } },
         ParamSpec { wire: "risk_tier", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 0; maximum 4", limits: Limits { min: Some(0.0), max: Some(4.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6397,6 +6830,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/patients/{patient_id}/labs",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "patient_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(64) } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 2000; spec default `500`", limits: Limits { min: Some(1.0), max: Some(2000.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6413,6 +6847,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/patients/{patient_id}/note",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "patient_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(64) } },
         ],
@@ -6427,6 +6862,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/positive-signals",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 200; spec default `50`", limits: Limits { min: Some(1.0), max: Some(200.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "offset", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 0; spec default `0`", limits: Limits { min: Some(0.0), max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6442,6 +6878,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/m42/stratified-fits",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "outcome_key", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "min length 1; max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(64) } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 500; spec default `50`", limits: Limits { min: Some(1.0), max: Some(500.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6458,6 +6895,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/metering/emit",
         about: "202",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "MeteringEmitRequest", check: None },
@@ -6471,6 +6909,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/metrics/{metric_key}/evaluate",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "metric_key", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 64; pattern `^[a-z][a-z0-9_]*$`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(64) } },
         ],
@@ -6485,6 +6924,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/phone-numbers/bind",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "BindChannelPhoneRequest", check: None },
@@ -6498,6 +6938,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/scheduling-rule-sets",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "agent_kind", loc: Loc::Query, ty: ValueType::Enum(&["tms", "ketamine", "general"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "is_active", loc: Loc::Query, ty: ValueType::Bool, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6515,6 +6956,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/scheduling-rule-sets",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateSchedulingRuleSetRequest", check: None },
@@ -6528,6 +6970,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/scheduling-rule-sets/{rule_set_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "rule_set_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6542,6 +6985,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/scheduling-rule-sets/{rule_set_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "rule_set_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6556,6 +7000,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PATCH",
         path: "/v1/{workspace_id}/scheduling-rule-sets/{rule_set_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "rule_set_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6570,6 +7015,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/scribe/encounters/{encounter_id}/finalize",
         about: "no request body",
+        public: false,
         params: &[
         ParamSpec { wire: "encounter_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6584,6 +7030,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/scribe/encounters/{encounter_id}/icd10/approve",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "encounter_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6598,6 +7045,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/scribe/encounters/{encounter_id}/icd10/reject",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "encounter_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6612,6 +7060,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/scribe/encounters/{encounter_id}/soap/edit",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "encounter_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6626,6 +7075,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/scribe/recordings/transcribe",
         about: "multipart",
+        public: false,
         params: &[
         ],
         body: BodySpec::Multipart { fields: &[FieldSpec { wire: "audio", file: true, required: true, help: "`audio` (required)" }, FieldSpec { wire: "keyterms", file: false, required: false, help: "`keyterms` (optional, nullable; max length 4000)" }, FieldSpec { wire: "language", file: false, required: false, help: "`language` (optional, nullable; max length 16)" }, FieldSpec { wire: "patient_entity_id", file: false, required: false, help: "`patient_entity_id` (optional, nullable; format `uuid`)" }, FieldSpec { wire: "service_id", file: false, required: true, help: "`service_id` (required; format `uuid`)" }, ] },
@@ -6639,6 +7089,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/services/{service_id}/text-turn",
         about: "→ Option (204 = agent silent)",
+        public: false,
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6653,6 +7104,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/services/{service_id}/version-sets/{name}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 40", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(40) } },
@@ -6668,6 +7120,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/services/{service_id}/voice-judge/recent",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 100; spec default `20`", limits: Limits { min: Some(1.0), max: Some(100.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6684,6 +7137,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/services/{service_id}/voice-turn",
         about: "multipart; → Option<bytes> (audio/ogg; 204 = agent silent)",
+        public: false,
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6698,6 +7152,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/sessions/start",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "StartSessionRequest", check: None },
@@ -6711,6 +7166,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/settings/connectors",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -6724,6 +7180,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/settings/connectors",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "ConnectorSettingsRequest", check: None },
@@ -6737,6 +7194,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/settings/form-templates",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "category", loc: Loc::Query, ty: ValueType::Enum(&["intake", "update", "consent", "screening", "survey", "custom"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "patient_type", loc: Loc::Query, ty: ValueType::Enum(&["new", "returning", "any"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6752,6 +7210,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/settings/form-templates",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "FormTemplateUpdateRequest", check: None },
@@ -6765,6 +7224,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/settings/form-templates/{template_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "template_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6779,6 +7239,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/settings/form-templates/{template_id}/resolve",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "template_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6793,6 +7254,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/benchmarks/results",
         about: "POST",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "GetSimulationBenchmarkResultsRequest", check: None },
@@ -6806,6 +7268,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/benchmarks/run",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "RunSimulationBenchmarkRequest", check: None },
@@ -6819,6 +7282,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/simulations/branches",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -6832,6 +7296,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/branches",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateBranchRequest", check: None },
@@ -6845,6 +7310,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/cases/{case_id}/run",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "case_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6859,6 +7325,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/config-to-policy",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "ConfigToPolicyRequest", check: None },
@@ -6872,6 +7339,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/sessions/{session_id}/fork",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6886,6 +7354,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/sessions/{session_id}/score",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6900,6 +7369,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/simulations/sessions/{session_id}/step",
         about: "distinct from `simulations.step`",
+        public: false,
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6914,6 +7384,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/simulations/sessions/{session_id}/turns",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6928,6 +7399,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/twilio/phone-numbers/available",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "country", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "spec default `\"US\"`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "area_code", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -6945,6 +7417,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/twilio/phone-numbers/purchase",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "PurchasePhoneNumberRequest", check: None },
@@ -6958,6 +7431,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/twilio/phone-numbers/{phone_number_id}/release",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "phone_number_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -6972,6 +7446,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/twilio/sub-account",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -6985,6 +7460,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/twilio/sub-account",
         about: "no request body",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -6998,6 +7474,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/use-cases",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_name", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "channel", loc: Loc::Query, ty: ValueType::Enum(&["outbound_voice", "inbound_voice", "ringless_voicemail", "email"]), list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -7014,6 +7491,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/use-cases",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "CreateUseCaseBody", check: None },
@@ -7027,6 +7505,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/use-cases/{use_case_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "use_case_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -7041,6 +7520,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/voicemail",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "use_case_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "setup_id", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -7058,6 +7538,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/voicemail",
         about: "multipart",
+        public: false,
         params: &[
         ],
         body: BodySpec::Multipart { fields: &[FieldSpec { wire: "audio", file: true, required: true, help: "`audio` (required)" }, FieldSpec { wire: "recipient_phone_number", file: false, required: true, help: "`recipient_phone_number` (required; max length 16; pattern `^\\+1\\d{10}$`)" }, FieldSpec { wire: "use_case_id", file: false, required: true, help: "`use_case_id` (required; format `uuid`)" }, ] },
@@ -7071,6 +7552,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/voiceprints/enroll",
         about: "multipart",
+        public: false,
         params: &[
         ],
         body: BodySpec::Multipart { fields: &[FieldSpec { wire: "audio", file: true, required: true, help: "`audio` (required)" }, FieldSpec { wire: "entity_id", file: false, required: true, help: "`entity_id` (required; format `uuid`)" }, FieldSpec { wire: "sample_rate", file: false, required: false, help: "`sample_rate` (optional; spec default `16000`)" }, ] },
@@ -7084,6 +7566,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/voiceprints/verify",
         about: "multipart",
+        public: false,
         params: &[
         ],
         body: BodySpec::Multipart { fields: &[FieldSpec { wire: "audio", file: true, required: true, help: "`audio` (required)" }, FieldSpec { wire: "entity_id", file: false, required: true, help: "`entity_id` (required; format `uuid`)" }, FieldSpec { wire: "sample_rate", file: false, required: false, help: "`sample_rate` (optional; spec default `16000`)" }, ] },
@@ -7097,6 +7580,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/voiceprints/{entity_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -7111,6 +7595,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/dashboard",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,
@@ -7124,6 +7609,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/enrichment-keys",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_type", loc: Loc::Query, ty: ValueType::Str, list: false, required: false, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 500; spec default `200`", limits: Limits { min: Some(1.0), max: Some(500.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -7140,6 +7626,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/world/enrichment-keys",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "EnrichmentKeyCreateBody", check: None },
@@ -7153,6 +7640,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "DELETE",
         path: "/v1/{workspace_id}/world/enrichment-keys/{key_id}",
         about: "→ ()",
+        public: false,
         params: &[
         ParamSpec { wire: "key_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -7167,6 +7655,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PATCH",
         path: "/v1/{workspace_id}/world/enrichment-keys/{key_id}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "key_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
@@ -7181,6 +7670,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "POST",
         path: "/v1/{workspace_id}/world/entities/resolve",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::Json { required: true, model: "EntityResolveRequest", check: None },
@@ -7194,6 +7684,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/entities/{entity_id}/enrichment",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "limit", loc: Loc::Query, ty: ValueType::Int, list: false, required: false, konst: None, help: "minimum 1; maximum 500; spec default `200`", limits: Limits { min: Some(1.0), max: Some(500.0), exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
@@ -7210,6 +7701,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "PUT",
         path: "/v1/{workspace_id}/world/entities/{entity_id}/enrichment/{key}",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "key", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 128; pattern `^[a-z0-9][a-z0-9_\\-]*$`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(128) } },
@@ -7225,6 +7717,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/entities/{entity_id}/enrichment/{key}/history",
         about: "",
+        public: false,
         params: &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "key", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 128; pattern `^[a-z0-9][a-z0-9_\\-]*$`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(128) } },
@@ -7241,6 +7734,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         method: "GET",
         path: "/v1/{workspace_id}/world/event-types",
         about: "",
+        public: false,
         params: &[
         ],
         body: BodySpec::None,

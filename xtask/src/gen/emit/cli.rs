@@ -304,8 +304,10 @@ fn row(g: &Gen, r: &Row, op: &Op) -> String {
         }
     };
     let about = strip_note_markers(&r.notes).replace('\n', " ");
+    // The surface table marks the routes that take no credentials.
+    let public = about.starts_with("public");
     format!(
-        "    OpSpec {{\n        id: {:?},\n        namespace: {:?},\n        name: {:?},\n        method: {:?},\n        path: {:?},\n        about: {about:?},\n        params: &[\n{params}        ],\n        body: {body},\n        output: {output},\n        pager: {pager},\n    }},\n",
+        "    OpSpec {{\n        id: {:?},\n        namespace: {:?},\n        name: {:?},\n        method: {:?},\n        path: {:?},\n        about: {about:?},\n        public: {public},\n        params: &[\n{params}        ],\n        body: {body},\n        output: {output},\n        pager: {pager},\n    }},\n",
         op.id, r.namespace, r.method, op.method, op.path
     )
 }
