@@ -167,12 +167,7 @@ impl Hooks for Verbose {
     }
 
     fn on_response(&self, ctx: &ResponseHookContext<'_>) -> Result<(), HookError> {
-        let next = match ctx.decision {
-            amigo_platform_core::Decision::Retry { delay } => {
-                format!(", retrying in {} ms", delay.as_millis())
-            }
-            _ => String::new(),
-        };
+        let next = retry_note(&ctx.decision);
         eprintln!(
             "< {} {} in {} ms{}{next}",
             ctx.status.as_u16(),
@@ -186,18 +181,23 @@ impl Hooks for Verbose {
     }
 
     fn on_error(&self, ctx: &ErrorHookContext<'_>) -> Result<(), HookError> {
-        let next = match ctx.decision {
-            amigo_platform_core::Decision::Retry { delay } => {
-                format!(", retrying in {} ms", delay.as_millis())
-            }
-            _ => String::new(),
-        };
+        let next = retry_note(&ctx.decision);
         eprintln!(
             "< failed after {} ms: {}{next}",
             ctx.elapsed.as_millis(),
             ctx.error
         );
         Ok(())
+    }
+}
+
+/// `, retrying in 250 ms` when another attempt follows.
+fn retry_note(decision: &amigo_platform_core::Decision) -> String {
+    match decision {
+        amigo_platform_core::Decision::Retry { delay } => {
+            format!(", retrying in {} ms", delay.as_millis())
+        }
+        _ => String::new(),
     }
 }
 
