@@ -495,3 +495,31 @@ fn public_routes_need_no_credentials_and_verbose_redacts_their_tokens() {
     assert_eq!(req.path, "/s/tok-SECRET-123/availability");
     assert_eq!(req.header("authorization"), None);
 }
+
+#[test]
+fn ctrl_c_ends_events_tail_cleanly() {
+    let server = MockServer::start();
+    let home = scratch("ctrl-c");
+    let child = command(Some(&server), &home, &["events", "tail"])
+        .spawn()
+        .expect("spawn amigo");
+    let start = Instant::now();
+    while server.sse_connections() == 0 {
+        assert!(start.elapsed() < RUN_LIMIT, "amigo never connected");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.publish_event(
+        MockServer::WORKSPACE_ID,
+        "call.started",
+        json!({"call_sid": "CA1"}),
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success());
+    let run = finish(child, RUN_LIMIT);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(json_lines(&run.stdout).len(), 1, "{}", run.stdout);
+}
