@@ -523,3 +523,38 @@ fn ctrl_c_ends_events_tail_cleanly() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(json_lines(&run.stdout).len(), 1, "{}", run.stdout);
 }
+
+#[test]
+fn rate_limits_exit_6_and_network_failures_exit_8() {
+    let server = MockServer::start();
+    server.fault(
+        Method::GET,
+        "/v1/{ws}/agents",
+        [Fault::status(429).header("retry-after", "120")],
+    );
+    let home = scratch("429");
+    let limited = amigo(Some(&server), &home, &["agents", "list"], b"");
+    assert_eq!(limited.code, 6, "{}", limited.stderr);
+    assert!(
+        limited.stderr.contains("  retry after: 120.0s\n"),
+        "{}",
+        limited.stderr
+    );
+
+    // Nothing listens on the server's port once it is dropped.
+    let url = server.base_url();
+    drop(server);
+    let child = command(None, &home, &["agents", "list", "--retries", "0"])
+        .env("AMIGO_API_KEY", MockServer::API_KEY)
+        .env("AMIGO_WORKSPACE_ID", MockServer::WORKSPACE_ID)
+        .env("AMIGO_BASE_URL", url)
+        .spawn()
+        .expect("spawn amigo");
+    let down = finish(child, RUN_LIMIT);
+    assert_eq!(down.code, 8, "{}", down.stderr);
+    assert!(
+        down.stderr.starts_with("error: Network: "),
+        "{}",
+        down.stderr
+    );
+}
