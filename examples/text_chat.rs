@@ -4,7 +4,9 @@
 //! sends a short built-in script. Without `AMIGO_API_KEY` it talks to the testkit's mock
 //! WebSocket server on 127.0.0.1, which echoes messages and ends the session on `stop`. With
 //! `AMIGO_API_KEY`, `AMIGO_WORKSPACE_ID` and `AMIGO_SERVICE_ID` set it talks to the real agent
-//! (`AMIGO_AGENT_BASE_URL` optional).
+//! (`AMIGO_AGENT_BASE_URL` optional; `AMIGO_CONVERSATION_ID` resumes an earlier conversation,
+//! whose agent then waits for your message instead of greeting). Tool calls the agent makes
+//! are shown as they start and finish (`tool_events`).
 //!
 //! Run: `cargo run --example text_chat`
 
@@ -95,7 +97,11 @@ async fn main() -> Result<(), Error> {
         ]))
     };
 
-    let params = TextStreamParams::new(service_id);
+    let mut params = TextStreamParams::new(service_id);
+    params.tool_events = Some(true);
+    params.conversation_id = std::env::var("AMIGO_CONVERSATION_ID")
+        .ok()
+        .filter(|id| !id.trim().is_empty());
     let mut chat = text_stream(&config, &params, Some(&api_key), WsOptions::default())?;
     while let Some(event) = chat.next_event().await {
         let message = match event? {
@@ -113,10 +119,22 @@ async fn main() -> Result<(), Error> {
             TextStreamServerFrame::SessionStarted {
                 conversation_id, ..
             } => {
-                println!("(conversation {conversation_id})");
+                println!("(conversation {conversation_id}: AMIGO_CONVERSATION_ID={conversation_id} resumes it)");
                 say_next(&chat, &mut input).await?;
             }
             TextStreamServerFrame::Typing => println!("(agent is typing…)"),
+            TextStreamServerFrame::ToolCallStarted {
+                tool_name, input, ..
+            } => println!("(tool {tool_name} started: {input})"),
+            TextStreamServerFrame::ToolCallCompleted {
+                tool_name,
+                succeeded,
+                result,
+                ..
+            } => {
+                let outcome = if succeeded { "done" } else { "failed" };
+                println!("(tool {tool_name} {outcome}: {result})");
+            }
             TextStreamServerFrame::Message { text } => {
                 println!("agent: {text}");
                 say_next(&chat, &mut input).await?;

@@ -4,7 +4,10 @@
 //! ([`core`]) and, by cargo feature, the transports:
 //!
 //! - feature `blocking` (default): [`blocking::Client`], over ureq;
-//! - feature `async` (default): [`asynchronous::Client`], over hyper and tokio.
+//! - feature `async` (default): [`asynchronous::Client`], over hyper and tokio;
+//! - feature `browser` (wasm32 only): `browser::Client`, over the browser's `fetch` (a web
+//!   application depends on `amigo-platform` with `default-features = false,
+//!   features = ["browser"]`).
 //!
 //! ```no_run
 //! # #[cfg(feature = "blocking")] {
@@ -59,6 +62,14 @@ pub mod asynchronous {
     };
 }
 
+/// The browser client (feature `browser`, on wasm32 only): calls over `fetch`, event and turn
+/// streams (`sse`), WebSockets (`ws`) and device-code login (`auth`). Its futures are not
+/// `Send` (browsers are single-threaded).
+#[cfg(all(feature = "browser", target_arch = "wasm32"))]
+pub mod browser {
+    pub use amigo_platform_wasm::{auth, sse, ws, Client, PageStream, WasmTransport};
+}
+
 /// Webhook verification (no transport needed).
 pub use amigo_platform_core::webhook;
 
@@ -67,8 +78,8 @@ pub use amigo_platform_core::webhook;
 /// It holds [`ApiExt`] (which gives `client.api()` and the low-level helpers), the
 /// configuration, error and per-call option types, and the clients of the enabled features
 /// under distinct names, so that both can be in scope at once: `BlockingClient` (feature
-/// `blocking`, the blocking `Client`) and `AsyncClient` (feature `async`, the asynchronous
-/// `Client`).
+/// `blocking`, the blocking `Client`), `AsyncClient` (feature `async`, the asynchronous
+/// `Client`) and `BrowserClient` (feature `browser`, on wasm32).
 ///
 /// ```no_run
 /// # #[cfg(feature = "blocking")] {
@@ -92,6 +103,10 @@ pub mod prelude {
     /// The async client (feature `async`), as [`crate::asynchronous::Client`].
     #[cfg(feature = "async")]
     pub use crate::asynchronous::Client as AsyncClient;
+
+    /// The browser client (feature `browser`, wasm32 only), as `crate::browser::Client`.
+    #[cfg(all(feature = "browser", target_arch = "wasm32"))]
+    pub use crate::browser::Client as BrowserClient;
 }
 
 /// Every `rust` block of the README, compiled (and run unless `no_run`) as a doctest, so

@@ -20,6 +20,7 @@
 //! | `GET`, `POST` | `/v1/{ws}/conversations` | derived-offset pager (`limit` 1..=100, default 20; `offset`; `status`); `POST` takes `service_id`, `entity_id`, `auto_greet` (default true: the conversation starts with an agent greeting) |
 //! | `GET`, `DELETE` | `/v1/{ws}/conversations/{conversation_id}` | detail with `turns`; `DELETE` closes (204); 404 `{"detail":"Conversation not found"}` |
 //! | `POST` | `/v1/{ws}/conversations/{conversation_id}/turns` | `TurnResponse` whose `output` is one agent turn, `You said: <message>`; 409 once closed |
+//! | various | `/v1/{ws}/intake/links…`, `/upload/{token}/…`, `/v1/{ws}/scribe/…`, `/v1/{ws}/settings/scribe`, `/v1/{ws}/analytics/dashboard`, `/v1/{ws}/analytics/calls`, `/v1/{ws}/world/search`, `/v1/{ws}/surfaces…`, `/s/{token}/…` | minimal in-memory versions for the guide examples: intake links with public uploads, scribe review and transcription, summaries of the seeded data, world search, surfaces filled in through their public routes |
 //!
 //! Any other path answers 404 `{"detail":"Not Found"}`, a wrong method 405
 //! `{"detail":"Method Not Allowed"}`. Known routes need `Authorization: Bearer <token>`

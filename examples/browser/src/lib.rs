@@ -6,11 +6,10 @@
 
 #[cfg(target_arch = "wasm32")]
 mod page {
-    use amigo_platform_api::ApiExt;
-    use amigo_platform_core::sse::SseOptions;
-    use amigo_platform_core::Config;
-    use amigo_platform_wasm::sse::{subscribe, StreamItem};
-    use amigo_platform_wasm::Client;
+    use amigo_platform::browser::sse::{subscribe, StreamItem};
+    use amigo_platform::browser::Client;
+    use amigo_platform::core::sse::SseOptions;
+    use amigo_platform::{ApiExt, Config};
     use wasm_bindgen::prelude::*;
 
     fn append(list_id: &str, text: &str) -> Result<(), JsValue> {
@@ -66,7 +65,7 @@ mod page {
                     &format!("{} {}", e.event_type, serde_json_text(&e.data)),
                 )?,
                 Ok(StreamItem::State(s)) => {
-                    use amigo_platform_core::sse::StreamState;
+                    use amigo_platform::core::sse::StreamState;
                     let text = match s {
                         StreamState::Connecting { .. } => "connecting".to_owned(),
                         StreamState::Open | StreamState::Opened(_) => "live".to_owned(),

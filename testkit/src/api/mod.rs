@@ -12,10 +12,15 @@ use serde_json::{json, Value};
 use crate::util::{parse_query, percent_decode, rfc3339};
 
 mod agents;
+mod areas;
 mod conversations;
+mod insights;
+mod intake;
 mod pages;
 mod params;
 mod records;
+mod scribe;
+mod surfaces;
 #[cfg(test)]
 mod tests;
 
@@ -54,6 +59,15 @@ impl Reply {
             StatusCode::UNPROCESSABLE_ENTITY,
             &json!({ "detail": items }),
         )
+    }
+
+    /// 401 with `WWW-Authenticate: Bearer`.
+    fn unauthorized() -> Reply {
+        let mut reply = Reply::detail(StatusCode::UNAUTHORIZED, "Not authenticated");
+        reply
+            .headers
+            .push((WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        reply
     }
 
     fn no_content() -> Reply {
@@ -153,6 +167,7 @@ struct Workspace {
 pub(crate) struct Store {
     workspaces: HashMap<String, Workspace>,
     next_id: u64,
+    areas: areas::AreaState,
 }
 
 impl Store {
@@ -288,6 +303,9 @@ impl Route {
 
 /// Answers one request from the in-memory state.
 pub(crate) fn handle(store: &std::sync::Mutex<Store>, req: &Req<'_>) -> Reply {
+    if let Some(reply) = areas::handle(store, req) {
+        return reply;
+    }
     let raw: Vec<&str> = req.path.split('/').collect();
     // A path starts with "/", so the first element is empty.
     if raw.first() != Some(&"") || raw.get(1) != Some(&"v1") || raw.len() < 4 {
@@ -321,11 +339,7 @@ pub(crate) fn handle(store: &std::sync::Mutex<Store>, req: &Req<'_>) -> Reply {
         return reply;
     }
     if !authorized(req.headers) {
-        let mut reply = Reply::detail(StatusCode::UNAUTHORIZED, "Not authenticated");
-        reply
-            .headers
-            .push((WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
-        return reply;
+        return Reply::unauthorized();
     }
     let query = parse_query(req.query);
     let mut store = store.lock().unwrap_or_else(|e| e.into_inner());

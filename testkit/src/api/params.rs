@@ -15,14 +15,14 @@ pub(super) fn last<'q>(query: &'q [(String, String)], name: &str) -> Option<&'q 
 
 /// Bounds of an integer query parameter.
 pub(super) struct IntRule {
-    name: &'static str,
-    default: i64,
+    pub(super) name: &'static str,
+    pub(super) default: i64,
     /// Exclusive lower bound (`gt`).
-    gt: Option<i64>,
+    pub(super) gt: Option<i64>,
     /// Inclusive lower bound (`ge`).
-    ge: Option<i64>,
+    pub(super) ge: Option<i64>,
     /// Inclusive upper bound (`le`).
-    le: Option<i64>,
+    pub(super) le: Option<i64>,
 }
 
 /// `limit` of the offset-paged and calls listings: default 20, 1..=100 (OpenAPI bounds).
