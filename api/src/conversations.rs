@@ -202,7 +202,8 @@ impl<'c, E: Transport> SendMessage<'c, E> {
         };
         E::then(create.send(), move |created| {
             let id = match created {
-                Ok(conversation) => conversation.id,
+                // A `String`, also when the `uuid` feature types the field.
+                Ok(conversation) => conversation.id.to_string(),
                 Err(e) => return E::ready(Err(e)),
             };
             turn.op.conversation_id = id.clone();

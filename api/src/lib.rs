@@ -46,6 +46,7 @@
 mod macros;
 pub mod call;
 pub mod conversations;
+mod formats;
 pub mod generated;
 pub mod lowlevel;
 mod models_prelude;

@@ -501,8 +501,8 @@ fn audit() {
     check(
         ops::audit::CreateAuditExport::new(m::AuditExportRequest {
             action: m::Patch::Unset,
-            date_from: String::from("s"),
-            date_to: String::from("s"),
+            date_from: m::DateTime::from("s"),
+            date_to: m::DateTime::from("s"),
             phi_only: None,
             service: m::Patch::Unset,
         }),
@@ -715,7 +715,7 @@ fn billing() {
             m::AttachWorkspaceRequest {
                 billable: None,
                 environment: None,
-                workspace_id: String::from("s"),
+                workspace_id: m::Uuid::from("s"),
             },
         ),
         "POST",
@@ -1100,7 +1100,7 @@ fn conversations() {
         ops::conversations::CreateConversation::new(m::CreateConversationRequest {
             auto_greet: None,
             entity_id: m::Patch::Unset,
-            service_id: String::from("s"),
+            service_id: m::Uuid::from("s"),
         }),
         "POST",
         "/v1/ws-test/conversations",
@@ -1872,7 +1872,7 @@ fn form_templates() {
         ops::form_templates::ResolveFormTemplate::new(
             String::from("p template_id/é"),
             m::ResolveTemplateRequest {
-                entity_id: String::from("s"),
+                entity_id: m::Uuid::from("s"),
             },
         ),
         "POST",
@@ -2979,12 +2979,12 @@ fn phone_numbers() {
     check(
         ops::phone_numbers::BindChannelPhone::new(m::BindChannelPhoneRequest {
             capabilities: None,
-            channel_phone_id: String::from("s"),
+            channel_phone_id: m::Uuid::from("s"),
             display_name: None,
             forwarding: m::Patch::Unset,
             inbound_service_id: m::Patch::Unset,
             notes: None,
-            setup_id: String::from("s"),
+            setup_id: m::Uuid::from("s"),
         }),
         "POST",
         "/v1/ws-test/phone-numbers/bind",
@@ -3569,9 +3569,9 @@ fn services() {
     );
     check(
         ops::services::CreateService::new(m::CreateServiceRequest {
-            agent_id: String::from("s"),
+            agent_id: m::Uuid::from("s"),
             channel_type: None,
-            context_graph_id: String::from("s"),
+            context_graph_id: m::Uuid::from("s"),
             description: None,
             environment: None,
             escalation_policy: m::Patch::Unset,
@@ -3692,7 +3692,7 @@ fn sessions() {
             greeting: m::Patch::Unset,
             idempotency_key: m::Patch::Unset,
             phone_to: m::Patch::Unset,
-            service_id: String::from("s"),
+            service_id: m::Uuid::from("s"),
             surface_id: m::Patch::Unset,
         }),
         "POST",
@@ -4044,7 +4044,7 @@ fn simulations() {
             max_turns: None,
             num_scenarios: None,
             objective: String::from("s"),
-            service_id: String::from("s"),
+            service_id: m::Uuid::from("s"),
             tags: None,
             target_spec: m::Patch::Unset,
         }),
@@ -4056,7 +4056,7 @@ fn simulations() {
     check(
         ops::simulations::SimulationBridgePlan::new(m::BridgePlanRequest {
             objective: String::from("s"),
-            service_id: String::from("s"),
+            service_id: m::Uuid::from("s"),
         }),
         "POST",
         "/v1/ws-test/simulations/bridge/plan",
@@ -4104,7 +4104,7 @@ fn simulations() {
     check(
         ops::simulations::CreateSimulationRun::new(m::CreateRunRequest {
             branch_name: m::Patch::Unset,
-            service_id: String::from("s"),
+            service_id: m::Uuid::from("s"),
             tags: None,
         }),
         "POST",
@@ -4136,7 +4136,7 @@ fn simulations() {
             m::SimulationsCreateSessionRequest {
                 branch_name: m::Patch::Unset,
                 caller_id: m::Patch::Unset,
-                service_id: String::from("s"),
+                service_id: m::Uuid::from("s"),
                 tags: None,
             },
         ),
@@ -4209,7 +4209,7 @@ fn simulations() {
         ops::simulations::CreateTestConversation::new(m::SimulationsCreateSessionRequest {
             branch_name: m::Patch::Unset,
             caller_id: m::Patch::Unset,
-            service_id: String::from("s"),
+            service_id: m::Uuid::from("s"),
             tags: None,
         }),
         "POST",
@@ -4558,7 +4558,7 @@ fn surfaces() {
             completion_title: m::Patch::Unset,
             context: None,
             description: m::Patch::Unset,
-            entity_id: String::from("s"),
+            entity_id: m::Uuid::from("s"),
             expires_in_hours: None,
             fields: Vec::new(),
             resource_type: m::Patch::Unset,
@@ -4698,7 +4698,7 @@ fn tool_testing() {
             dry_run: None,
             entity_id: m::Patch::Unset,
             input_params: None,
-            service_id: String::from("s"),
+            service_id: m::Uuid::from("s"),
             tool_name: String::from("s"),
             tool_type: String::from("s"),
         }),
@@ -4726,7 +4726,7 @@ fn triggers() {
     );
     check(
         ops::triggers::CreateTrigger::new(m::CreateTriggerRequest {
-            action_id: String::from("s"),
+            action_id: m::Uuid::from("s"),
             description: m::Patch::Unset,
             event_filter: m::Patch::Unset,
             event_type: String::from("s"),
@@ -5044,7 +5044,7 @@ fn webhook_destinations() {
                 field_mapping: m::Patch::Unset,
                 name: String::from("s"),
                 retry_attempts: None,
-                trigger_id: String::from("s"),
+                trigger_id: m::Uuid::from("s"),
             },
         ),
         "POST",
@@ -5576,7 +5576,7 @@ fn tri_state_body_fields() {
         ),
         |op| &mut op.body.data_source_id,
         "data_source_id",
-        String::from("s"),
+        m::Uuid::from("s"),
     );
     tri(
         &ops::integrations::UpdateIntegration::new(
@@ -5759,7 +5759,7 @@ fn tri_state_body_fields() {
         ),
         |op| &mut op.body.agent_id,
         "agent_id",
-        String::from("s"),
+        m::Uuid::from("s"),
     );
     tri(
         &ops::settings::UpdateBehaviorSettings::new(m::BehaviorSettingsRequest {
@@ -5949,7 +5949,7 @@ fn tri_state_body_fields() {
         ),
         |op| &mut op.body.action_id,
         "action_id",
-        String::from("s"),
+        m::Uuid::from("s"),
     );
     tri(
         &ops::unification_rules::UpdateUnificationRule::new(
@@ -5967,7 +5967,7 @@ fn tri_state_body_fields() {
         ),
         |op| &mut op.body.data_source_id,
         "data_source_id",
-        String::from("s"),
+        m::Uuid::from("s"),
     );
     tri(
         &ops::webhook_destinations::UpdateWebhookDestination::new(
@@ -6029,7 +6029,7 @@ fn tri_state_body_fields() {
         ),
         |op| &mut op.body.effective_at,
         "effective_at",
-        String::from("s"),
+        m::DateTime::from("s"),
     );
 }
 
@@ -6093,7 +6093,7 @@ fn tri_state_body_setters() {
         );
     }
     {
-        let v: String = String::from("s");
+        let v: m::Uuid = m::Uuid::from("s");
         setters(
             m::FhirWriteRequest::default().data_source_id(v.clone()),
             m::FhirWriteRequest::default().clear_data_source_id(),
@@ -6205,7 +6205,7 @@ fn tri_state_body_setters() {
         );
     }
     {
-        let v: String = String::from("s");
+        let v: m::Uuid = m::Uuid::from("s");
         setters(
             m::UpdateServiceRequest::default().agent_id(v.clone()),
             m::UpdateServiceRequest::default().clear_agent_id(),
@@ -6318,7 +6318,7 @@ fn tri_state_body_setters() {
         );
     }
     {
-        let v: String = String::from("s");
+        let v: m::Uuid = m::Uuid::from("s");
         setters(
             m::UpdateTriggerRequest::default().action_id(v.clone()),
             m::UpdateTriggerRequest::default().clear_action_id(),
@@ -6327,7 +6327,7 @@ fn tri_state_body_setters() {
         );
     }
     {
-        let v: String = String::from("s");
+        let v: m::Uuid = m::Uuid::from("s");
         setters(
             m::UpdateUnificationRuleRequest::default().data_source_id(v.clone()),
             m::UpdateUnificationRuleRequest::default().clear_data_source_id(),

@@ -558,3 +558,34 @@ fn rate_limits_exit_6_and_network_failures_exit_8() {
         down.stderr
     );
 }
+
+#[test]
+fn a_body_that_does_not_fit_the_model_names_the_field_and_sends_nothing() {
+    let server = MockServer::start();
+    let home = scratch("model");
+    let wrong = amigo(
+        Some(&server),
+        &home,
+        &["agents", "create", "--data", r#"{"name": 5}"#],
+        b"",
+    );
+    assert_eq!(wrong.code, 5, "{}", wrong.stderr);
+    assert!(
+        wrong.stderr.starts_with("error: validation: --data is not a valid CreateAgentRequest: `name`: invalid type: integer `5`"),
+        "{}",
+        wrong.stderr
+    );
+    let missing = amigo(
+        Some(&server),
+        &home,
+        &["agents", "create", "--data", "{}"],
+        b"",
+    );
+    assert_eq!(missing.code, 5, "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("missing field `name`"),
+        "{}",
+        missing.stderr
+    );
+    assert!(server.requests().is_empty());
+}

@@ -979,7 +979,7 @@ fn every_operation_builds_the_sdk_request() {
     }
     {
         let op = ops::triggers::CreateTrigger::new(m::CreateTriggerRequest {
-            action_id: String::from("s"),
+            action_id: m::Uuid::from("s"),
             description: m::Patch::Unset,
             event_filter: m::Patch::Unset,
             event_type: String::from("s"),
@@ -1083,9 +1083,9 @@ fn every_operation_builds_the_sdk_request() {
     }
     {
         let op = ops::services::CreateService::new(m::CreateServiceRequest {
-            agent_id: String::from("s"),
+            agent_id: m::Uuid::from("s"),
             channel_type: None,
-            context_graph_id: String::from("s"),
+            context_graph_id: m::Uuid::from("s"),
             description: None,
             environment: None,
             escalation_policy: m::Patch::Unset,
@@ -1984,7 +1984,7 @@ fn every_operation_builds_the_sdk_request() {
         let op = ops::conversations::CreateConversation::new(m::CreateConversationRequest {
             auto_greet: None,
             entity_id: m::Patch::Unset,
-            service_id: String::from("s"),
+            service_id: m::Uuid::from("s"),
         });
         let mut argv: Vec<String> = vec!["conversations".to_owned(), "create".to_owned()];
         argv.push("--data".into());
@@ -2813,7 +2813,7 @@ fn every_operation_builds_the_sdk_request() {
             ops::simulations::CreateTestConversation::new(m::SimulationsCreateSessionRequest {
                 branch_name: m::Patch::Unset,
                 caller_id: m::Patch::Unset,
-                service_id: String::from("s"),
+                service_id: m::Uuid::from("s"),
                 tags: None,
             });
         let mut argv: Vec<String> = vec!["simulations".to_owned(), "create-session".to_owned()];
@@ -2898,7 +2898,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let op = ops::simulations::CreateSimulationRun::new(m::CreateRunRequest {
             branch_name: m::Patch::Unset,
-            service_id: String::from("s"),
+            service_id: m::Uuid::from("s"),
             tags: None,
         });
         let mut argv: Vec<String> = vec![
@@ -2945,7 +2945,7 @@ fn every_operation_builds_the_sdk_request() {
             m::SimulationsCreateSessionRequest {
                 branch_name: m::Patch::Unset,
                 caller_id: m::Patch::Unset,
-                service_id: String::from("s"),
+                service_id: m::Uuid::from("s"),
                 tags: None,
             },
         );
@@ -2963,7 +2963,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let op = ops::simulations::SimulationBridgePlan::new(m::BridgePlanRequest {
             objective: String::from("s"),
-            service_id: String::from("s"),
+            service_id: m::Uuid::from("s"),
         });
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
@@ -2985,7 +2985,7 @@ fn every_operation_builds_the_sdk_request() {
             max_turns: None,
             num_scenarios: None,
             objective: String::from("s"),
-            service_id: String::from("s"),
+            service_id: m::Uuid::from("s"),
             tags: None,
             target_spec: m::Patch::Unset,
         });
@@ -4144,8 +4144,8 @@ fn every_operation_builds_the_sdk_request() {
     {
         let op = ops::audit::CreateAuditExport::new(m::AuditExportRequest {
             action: m::Patch::Unset,
-            date_from: String::from("s"),
-            date_to: String::from("s"),
+            date_from: m::DateTime::from("s"),
+            date_to: m::DateTime::from("s"),
             phi_only: None,
             service: m::Patch::Unset,
         });
@@ -4221,7 +4221,7 @@ fn every_operation_builds_the_sdk_request() {
                 field_mapping: m::Patch::Unset,
                 name: String::from("s"),
                 retry_attempts: None,
-                trigger_id: String::from("s"),
+                trigger_id: m::Uuid::from("s"),
             },
         );
         let mut argv: Vec<String> = vec!["webhook-destinations".to_owned(), "create".to_owned()];
@@ -5788,7 +5788,7 @@ fn every_operation_builds_the_sdk_request() {
             dry_run: None,
             entity_id: m::Patch::Unset,
             input_params: None,
-            service_id: String::from("s"),
+            service_id: m::Uuid::from("s"),
             tool_name: String::from("s"),
             tool_type: String::from("s"),
         });
@@ -5862,7 +5862,7 @@ fn every_operation_builds_the_sdk_request() {
             completion_title: m::Patch::Unset,
             context: None,
             description: m::Patch::Unset,
-            entity_id: String::from("s"),
+            entity_id: m::Uuid::from("s"),
             expires_in_hours: None,
             fields: Vec::new(),
             resource_type: m::Patch::Unset,
@@ -6435,7 +6435,7 @@ fn every_operation_builds_the_sdk_request() {
             m::AttachWorkspaceRequest {
                 billable: None,
                 environment: None,
-                workspace_id: String::from("s"),
+                workspace_id: m::Uuid::from("s"),
             },
         );
         let mut argv: Vec<String> = vec![
@@ -7223,12 +7223,12 @@ fn every_operation_builds_the_sdk_request() {
     {
         let op = ops::phone_numbers::BindChannelPhone::new(m::BindChannelPhoneRequest {
             capabilities: None,
-            channel_phone_id: String::from("s"),
+            channel_phone_id: m::Uuid::from("s"),
             display_name: None,
             forwarding: m::Patch::Unset,
             inbound_service_id: m::Patch::Unset,
             notes: None,
-            setup_id: String::from("s"),
+            setup_id: m::Uuid::from("s"),
         });
         let mut argv: Vec<String> = vec!["phone-numbers".to_owned(), "bind".to_owned()];
         argv.push("--data".into());
@@ -7503,7 +7503,7 @@ fn every_operation_builds_the_sdk_request() {
             greeting: m::Patch::Unset,
             idempotency_key: m::Patch::Unset,
             phone_to: m::Patch::Unset,
-            service_id: String::from("s"),
+            service_id: m::Uuid::from("s"),
             surface_id: m::Patch::Unset,
         });
         let mut argv: Vec<String> = vec!["sessions".to_owned(), "start".to_owned()];
@@ -7584,7 +7584,7 @@ fn every_operation_builds_the_sdk_request() {
         let op = ops::form_templates::ResolveFormTemplate::new(
             String::from("v é/&"),
             m::ResolveTemplateRequest {
-                entity_id: String::from("s"),
+                entity_id: m::Uuid::from("s"),
             },
         );
         let mut argv: Vec<String> = vec![

@@ -50,7 +50,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "workspace_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: false, konst: None, help: "default: the configured workspace", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateWorkspaceRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateWorkspaceRequest", check: Some(crate::body::check::<m::UpdateWorkspaceRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -65,7 +65,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "workspace_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: false, konst: None, help: "default: the configured workspace", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "ArchiveWorkspaceRequest", check: None },
+        body: BodySpec::Json { required: true, model: "ArchiveWorkspaceRequest", check: Some(crate::body::check::<m::ArchiveWorkspaceRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -111,7 +111,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "workspace_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: false, konst: None, help: "default: the configured workspace", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "ConvertEnvironmentRequest", check: None },
+        body: BodySpec::Json { required: true, model: "ConvertEnvironmentRequest", check: Some(crate::body::check::<m::ConvertEnvironmentRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -139,7 +139,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "TestCallerNumbersRequest", check: None },
+        body: BodySpec::Json { required: true, model: "TestCallerNumbersRequest", check: Some(crate::body::check::<m::TestCallerNumbersRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -153,7 +153,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateWorkspaceRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateWorkspaceRequest", check: Some(crate::body::check::<m::CreateWorkspaceRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -181,7 +181,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateApiKeyRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateApiKeyRequest", check: Some(crate::body::check::<m::CreateApiKeyRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -228,7 +228,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "key_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "RotateApiKeyRequest", check: None },
+        body: BodySpec::Json { required: true, model: "RotateApiKeyRequest", check: Some(crate::body::check::<m::RotateApiKeyRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -242,7 +242,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateAgentRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateAgentRequest", check: Some(crate::body::check::<m::CreateAgentRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -290,7 +290,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "agent_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateAgentRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateAgentRequest", check: Some(crate::body::check::<m::UpdateAgentRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -354,7 +354,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "agent_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "CreateAgentVersionRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateAgentVersionRequest", check: Some(crate::body::check::<m::CreateAgentVersionRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -368,7 +368,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateSkillRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateSkillRequest", check: Some(crate::body::check::<m::CreateSkillRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -418,7 +418,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "skill_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateSkillRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateSkillRequest", check: Some(crate::body::check::<m::UpdateSkillRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -448,7 +448,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "skill_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "TestSkillRequest", check: None },
+        body: BodySpec::Json { required: true, model: "TestSkillRequest", check: Some(crate::body::check::<m::TestSkillRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -462,7 +462,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateSkillRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateSkillRequest", check: Some(crate::body::check::<m::CreateSkillRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -512,7 +512,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "skill_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateSkillRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateSkillRequest", check: Some(crate::body::check::<m::UpdateSkillRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -557,7 +557,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "skill_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "TestSkillRequest", check: None },
+        body: BodySpec::Json { required: true, model: "TestSkillRequest", check: Some(crate::body::check::<m::TestSkillRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -587,7 +587,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateOperatorRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateOperatorRequest", check: Some(crate::body::check::<m::CreateOperatorRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -617,7 +617,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateOperatorRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateOperatorRequest", check: Some(crate::body::check::<m::UpdateOperatorRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -722,7 +722,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "AccessTokenRequest", check: None },
+        body: BodySpec::Json { required: true, model: "AccessTokenRequest", check: Some(crate::body::check::<m::AccessTokenRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -737,7 +737,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "JoinCallRequest", check: None },
+        body: BodySpec::Json { required: true, model: "JoinCallRequest", check: Some(crate::body::check::<m::JoinCallRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -752,7 +752,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "LeaveCallRequest", check: None },
+        body: BodySpec::Json { required: true, model: "LeaveCallRequest", check: Some(crate::body::check::<m::LeaveCallRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -767,7 +767,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "SwitchModeRequest", check: None },
+        body: BodySpec::Json { required: true, model: "SwitchModeRequest", check: Some(crate::body::check::<m::SwitchModeRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -782,7 +782,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "SendGuidanceRequest", check: None },
+        body: BodySpec::Json { required: true, model: "SendGuidanceRequest", check: Some(crate::body::check::<m::SendGuidanceRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -797,7 +797,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "BriefingRequest", check: None },
+        body: BodySpec::Json { required: true, model: "BriefingRequest", check: Some(crate::body::check::<m::BriefingRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -812,7 +812,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "operator_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "WrapUpRequest", check: None },
+        body: BodySpec::Json { required: true, model: "WrapUpRequest", check: Some(crate::body::check::<m::WrapUpRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -898,7 +898,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateTriggerRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateTriggerRequest", check: Some(crate::body::check::<m::CreateTriggerRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -928,7 +928,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "trigger_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateTriggerRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateTriggerRequest", check: Some(crate::body::check::<m::UpdateTriggerRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -958,7 +958,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "trigger_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: false, model: "FireTriggerRequest", check: None },
+        body: BodySpec::Json { required: false, model: "FireTriggerRequest", check: Some(crate::body::check::<m::FireTriggerRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -1019,7 +1019,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateServiceRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateServiceRequest", check: Some(crate::body::check::<m::CreateServiceRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -1068,7 +1068,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateServiceRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateServiceRequest", check: Some(crate::body::check::<m::UpdateServiceRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -1097,7 +1097,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateContextGraphRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateContextGraphRequest", check: Some(crate::body::check::<m::CreateContextGraphRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -1145,7 +1145,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "context_graph_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateContextGraphRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateContextGraphRequest", check: Some(crate::body::check::<m::UpdateContextGraphRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -1175,7 +1175,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "context_graph_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "CreateContextGraphVersionRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateContextGraphVersionRequest", check: Some(crate::body::check::<m::CreateContextGraphVersionRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -1223,7 +1223,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateDataSourceRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateDataSourceRequest", check: Some(crate::body::check::<m::CreateDataSourceRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -1272,7 +1272,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "data_source_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateDataSourceRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateDataSourceRequest", check: Some(crate::body::check::<m::UpdateDataSourceRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -1854,7 +1854,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateOutboundCallRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateOutboundCallRequest", check: Some(crate::body::check::<m::CreateOutboundCallRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -1886,7 +1886,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateConversationRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateConversationRequest", check: Some(crate::body::check::<m::CreateConversationRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -1932,7 +1932,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         ParamSpec { wire: "conversation_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "include_tool_calls", loc: Loc::Query, ty: ValueType::Bool, list: false, required: false, konst: None, help: "spec default `false`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "TurnRequest", check: None },
+        body: BodySpec::Json { required: true, model: "TurnRequest", check: Some(crate::body::check::<m::TurnRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -1948,7 +1948,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         ParamSpec { wire: "conversation_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "include_tool_calls", loc: Loc::Query, ty: ValueType::Bool, list: false, required: false, konst: None, help: "spec default `false`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "TurnRequest", check: None },
+        body: BodySpec::Json { required: true, model: "TurnRequest", check: Some(crate::body::check::<m::TurnRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -1964,7 +1964,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         ParamSpec { wire: "conversation_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "include_tool_calls", loc: Loc::Query, ty: ValueType::Bool, list: false, required: false, konst: None, help: "spec default `false`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "TurnRequest", check: None },
+        body: BodySpec::Json { required: true, model: "TurnRequest", check: Some(crate::body::check::<m::TurnRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -1978,7 +1978,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateSesSetupRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateSesSetupRequest", check: Some(crate::body::check::<m::CreateSesSetupRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -2053,7 +2053,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreatePhoneNumberRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreatePhoneNumberRequest", check: Some(crate::body::check::<m::CreatePhoneNumberRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -2100,7 +2100,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "phone_number_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdatePhoneNumberRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdatePhoneNumberRequest", check: Some(crate::body::check::<m::UpdatePhoneNumberRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -2130,7 +2130,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "phone_number_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "ForwardingConfigRequest", check: None },
+        body: BodySpec::Json { required: true, model: "ForwardingConfigRequest", check: Some(crate::body::check::<m::ForwardingConfigRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -2159,7 +2159,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateIntegrationRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateIntegrationRequest", check: Some(crate::body::check::<m::CreateIntegrationRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -2209,7 +2209,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "integration_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateIntegrationRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateIntegrationRequest", check: Some(crate::body::check::<m::UpdateIntegrationRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -2240,7 +2240,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         ParamSpec { wire: "integration_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "endpoint_name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "TestEndpointRequest", check: None },
+        body: BodySpec::Json { required: true, model: "TestEndpointRequest", check: Some(crate::body::check::<m::TestEndpointRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -2598,7 +2598,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "SimulationsCreateSessionRequest", check: None },
+        body: BodySpec::Json { required: true, model: "SimulationsCreateSessionRequest", check: Some(crate::body::check::<m::SimulationsCreateSessionRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -2642,7 +2642,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "StepRequest", check: None },
+        body: BodySpec::Json { required: true, model: "StepRequest", check: Some(crate::body::check::<m::StepRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -2656,7 +2656,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "RecommendRequest", check: None },
+        body: BodySpec::Json { required: true, model: "RecommendRequest", check: Some(crate::body::check::<m::RecommendRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -2701,7 +2701,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateRunRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateRunRequest", check: Some(crate::body::check::<m::CreateRunRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -2747,7 +2747,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "run_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "SimulationsCreateSessionRequest", check: None },
+        body: BodySpec::Json { required: true, model: "SimulationsCreateSessionRequest", check: Some(crate::body::check::<m::SimulationsCreateSessionRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -2761,7 +2761,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "BridgePlanRequest", check: None },
+        body: BodySpec::Json { required: true, model: "BridgePlanRequest", check: Some(crate::body::check::<m::BridgePlanRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -2775,7 +2775,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "BridgeRequest", check: None },
+        body: BodySpec::Json { required: true, model: "BridgeRequest", check: Some(crate::body::check::<m::BridgeRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -2972,7 +2972,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "VoiceSettingsRequest", check: None },
+        body: BodySpec::Json { required: true, model: "VoiceSettingsRequest", check: Some(crate::body::check::<m::VoiceSettingsRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3000,7 +3000,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "BrandingSettingsRequest", check: None },
+        body: BodySpec::Json { required: true, model: "BrandingSettingsRequest", check: Some(crate::body::check::<m::BrandingSettingsRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3028,7 +3028,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "OutreachSettingsRequest", check: None },
+        body: BodySpec::Json { required: true, model: "OutreachSettingsRequest", check: Some(crate::body::check::<m::OutreachSettingsRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3056,7 +3056,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "MemorySettingsRequest", check: None },
+        body: BodySpec::Json { required: true, model: "MemorySettingsRequest", check: Some(crate::body::check::<m::MemorySettingsRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3084,7 +3084,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "SecuritySettingsRequest", check: None },
+        body: BodySpec::Json { required: true, model: "SecuritySettingsRequest", check: Some(crate::body::check::<m::SecuritySettingsRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3112,7 +3112,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "RetentionPolicyRequest", check: None },
+        body: BodySpec::Json { required: true, model: "RetentionPolicyRequest", check: Some(crate::body::check::<m::RetentionPolicyRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3140,7 +3140,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "BehaviorSettingsRequest", check: None },
+        body: BodySpec::Json { required: true, model: "BehaviorSettingsRequest", check: Some(crate::body::check::<m::BehaviorSettingsRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3168,7 +3168,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "GapScannerSettingsRequest", check: None },
+        body: BodySpec::Json { required: true, model: "GapScannerSettingsRequest", check: Some(crate::body::check::<m::GapScannerSettingsRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3182,7 +3182,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: false, model: "GapScannerPreviewRequest", check: None },
+        body: BodySpec::Json { required: false, model: "GapScannerPreviewRequest", check: Some(crate::body::check::<m::GapScannerPreviewRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3224,7 +3224,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "ScribeSettingsRequest", check: None },
+        body: BodySpec::Json { required: true, model: "ScribeSettingsRequest", check: Some(crate::body::check::<m::ScribeSettingsRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3252,7 +3252,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "MetricSettingsRequest", check: None },
+        body: BodySpec::Json { required: true, model: "MetricSettingsRequest", check: Some(crate::body::check::<m::MetricSettingsRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3280,7 +3280,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "EnvironmentSettingsRequest", check: None },
+        body: BodySpec::Json { required: true, model: "EnvironmentSettingsRequest", check: Some(crate::body::check::<m::EnvironmentSettingsRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3308,7 +3308,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "WorkflowSettingsRequest", check: None },
+        body: BodySpec::Json { required: true, model: "WorkflowSettingsRequest", check: Some(crate::body::check::<m::WorkflowSettingsRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3481,7 +3481,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreatePersonaRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreatePersonaRequest", check: Some(crate::body::check::<m::CreatePersonaRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3511,7 +3511,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "persona_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdatePersonaRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdatePersonaRequest", check: Some(crate::body::check::<m::UpdatePersonaRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3625,7 +3625,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "item_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "ApproveRequest", check: None },
+        body: BodySpec::Json { required: true, model: "ApproveRequest", check: Some(crate::body::check::<m::ApproveRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3640,7 +3640,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "item_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "RejectRequest", check: None },
+        body: BodySpec::Json { required: true, model: "RejectRequest", check: Some(crate::body::check::<m::RejectRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3685,7 +3685,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "item_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "CorrectRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CorrectRequest", check: Some(crate::body::check::<m::CorrectRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3699,7 +3699,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "BatchApproveRequest", check: None },
+        body: BodySpec::Json { required: true, model: "BatchApproveRequest", check: Some(crate::body::check::<m::BatchApproveRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3713,7 +3713,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "BatchRejectRequest", check: None },
+        body: BodySpec::Json { required: true, model: "BatchRejectRequest", check: Some(crate::body::check::<m::BatchRejectRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3912,7 +3912,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "AuditExportRequest", check: None },
+        body: BodySpec::Json { required: true, model: "AuditExportRequest", check: Some(crate::body::check::<m::AuditExportRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -3976,7 +3976,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateWebhookDestinationRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateWebhookDestinationRequest", check: Some(crate::body::check::<m::CreateWebhookDestinationRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4006,7 +4006,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "destination_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateWebhookDestinationRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateWebhookDestinationRequest", check: Some(crate::body::check::<m::UpdateWebhookDestinationRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4081,7 +4081,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "UpdateSafetyConfigRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateSafetyConfigRequest", check: Some(crate::body::check::<m::UpdateSafetyConfigRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4125,7 +4125,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "template_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 128", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(128) } },
         ],
-        body: BodySpec::Json { required: true, model: "ApplyTemplateRequest", check: None },
+        body: BodySpec::Json { required: true, model: "ApplyTemplateRequest", check: Some(crate::body::check::<m::ApplyTemplateRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4210,7 +4210,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "FunctionCreateRequest", check: None },
+        body: BodySpec::Json { required: true, model: "FunctionCreateRequest", check: Some(crate::body::check::<m::FunctionCreateRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4240,7 +4240,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "function_name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "FunctionTestRequest", check: None },
+        body: BodySpec::Json { required: true, model: "FunctionTestRequest", check: Some(crate::body::check::<m::FunctionTestRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4268,7 +4268,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "QueryRequest", check: None },
+        body: BodySpec::Json { required: true, model: "QueryRequest", check: Some(crate::body::check::<m::QueryRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4296,7 +4296,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "RegisteredFunction", check: None },
+        body: BodySpec::Json { required: true, model: "RegisteredFunction", check: Some(crate::body::check::<m::RegisteredFunction>) },
         output: Output::Json,
         pager: None,
     },
@@ -4356,7 +4356,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "function_name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "InvokeRequest", check: None },
+        body: BodySpec::Json { required: true, model: "InvokeRequest", check: Some(crate::body::check::<m::InvokeRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4371,7 +4371,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "function_name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "InvokeRequest", check: None },
+        body: BodySpec::Json { required: true, model: "InvokeRequest", check: Some(crate::body::check::<m::InvokeRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4386,7 +4386,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "function_name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "PromoteRequest", check: None },
+        body: BodySpec::Json { required: true, model: "PromoteRequest", check: Some(crate::body::check::<m::PromoteRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4401,7 +4401,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "function_name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "RollbackRequest", check: None },
+        body: BodySpec::Json { required: true, model: "RollbackRequest", check: Some(crate::body::check::<m::RollbackRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4446,7 +4446,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "FhirImportRequest", check: None },
+        body: BodySpec::Json { required: true, model: "FhirImportRequest", check: Some(crate::body::check::<m::FhirImportRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4538,7 +4538,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "resource_type", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ],
-        body: BodySpec::Json { required: true, model: "FhirWriteRequest", check: None },
+        body: BodySpec::Json { required: true, model: "FhirWriteRequest", check: Some(crate::body::check::<m::FhirWriteRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4570,7 +4570,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         ParamSpec { wire: "resource_type", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ParamSpec { wire: "resource_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 128", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(128) } },
         ],
-        body: BodySpec::Json { required: true, model: "FhirWriteRequest", check: None },
+        body: BodySpec::Json { required: true, model: "FhirWriteRequest", check: Some(crate::body::check::<m::FhirWriteRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4759,7 +4759,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "SqlQueryRequest", check: None },
+        body: BodySpec::Json { required: true, model: "SqlQueryRequest", check: Some(crate::body::check::<m::SqlQueryRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4803,7 +4803,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 64", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(64) } },
         ],
-        body: BodySpec::Json { required: true, model: "ChatRequest", check: None },
+        body: BodySpec::Json { required: true, model: "ChatRequest", check: Some(crate::body::check::<m::ChatRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4817,7 +4817,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateMonitorConceptRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateMonitorConceptRequest", check: Some(crate::body::check::<m::CreateMonitorConceptRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4863,7 +4863,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "concept_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateMonitorConceptRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateMonitorConceptRequest", check: Some(crate::body::check::<m::UpdateMonitorConceptRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4892,7 +4892,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateUnificationRuleRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateUnificationRuleRequest", check: Some(crate::body::check::<m::CreateUnificationRuleRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -4940,7 +4940,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "rule_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateUnificationRuleRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateUnificationRuleRequest", check: Some(crate::body::check::<m::UpdateUnificationRuleRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -5234,7 +5234,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "DesktopSessionsCreateSessionRequest", check: None },
+        body: BodySpec::Json { required: true, model: "DesktopSessionsCreateSessionRequest", check: Some(crate::body::check::<m::DesktopSessionsCreateSessionRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -5264,7 +5264,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "ActionRequest", check: None },
+        body: BodySpec::Json { required: true, model: "ActionRequest", check: Some(crate::body::check::<m::ActionRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -5325,7 +5325,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateLinkRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateLinkRequest", check: Some(crate::body::check::<m::CreateLinkRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -5599,7 +5599,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "ToolExecuteRequest", check: None },
+        body: BodySpec::Json { required: true, model: "ToolExecuteRequest", check: Some(crate::body::check::<m::ToolExecuteRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -5663,7 +5663,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateSurfaceRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateSurfaceRequest", check: Some(crate::body::check::<m::CreateSurfaceRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -5693,7 +5693,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "surface_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateSurfaceRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateSurfaceRequest", check: Some(crate::body::check::<m::UpdateSurfaceRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -5723,7 +5723,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "surface_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "DeliverSurfaceRequest", check: None },
+        body: BodySpec::Json { required: true, model: "DeliverSurfaceRequest", check: Some(crate::body::check::<m::DeliverSurfaceRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -5768,7 +5768,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "surface_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "RejectSurfaceRequest", check: None },
+        body: BodySpec::Json { required: true, model: "RejectSurfaceRequest", check: Some(crate::body::check::<m::RejectSurfaceRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -5812,7 +5812,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "call_sid", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "InjectRequest", check: None },
+        body: BodySpec::Json { required: true, model: "InjectRequest", check: Some(crate::body::check::<m::InjectRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -5889,7 +5889,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "token", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "BookingRequest", check: None },
+        body: BodySpec::Json { required: true, model: "BookingRequest", check: Some(crate::body::check::<m::BookingRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -5905,7 +5905,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         ParamSpec { wire: "token", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "key", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "FieldSaveRequest", check: None },
+        body: BodySpec::Json { required: true, model: "FieldSaveRequest", check: Some(crate::body::check::<m::FieldSaveRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -5920,7 +5920,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "token", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "HealFieldRequest", check: None },
+        body: BodySpec::Json { required: true, model: "HealFieldRequest", check: Some(crate::body::check::<m::HealFieldRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -5952,7 +5952,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "token", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "OcrRequest", check: None },
+        body: BodySpec::Json { required: true, model: "OcrRequest", check: Some(crate::body::check::<m::OcrRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -6046,7 +6046,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateCustomerRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateCustomerRequest", check: Some(crate::body::check::<m::CreateCustomerRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -6076,7 +6076,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "customer_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateCustomerRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateCustomerRequest", check: Some(crate::body::check::<m::UpdateCustomerRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -6106,7 +6106,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "customer_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateConfigRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateConfigRequest", check: Some(crate::body::check::<m::UpdateConfigRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -6224,7 +6224,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "customer_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "AttachWorkspaceRequest", check: None },
+        body: BodySpec::Json { required: true, model: "AttachWorkspaceRequest", check: Some(crate::body::check::<m::AttachWorkspaceRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -6292,7 +6292,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateDashboardRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateDashboardRequest", check: Some(crate::body::check::<m::CreateDashboardRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -6352,7 +6352,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "dashboard_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateDashboardRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateDashboardRequest", check: Some(crate::body::check::<m::UpdateDashboardRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -6367,7 +6367,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "dashboard_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: false, model: "ExecutePanelRequest", check: None },
+        body: BodySpec::Json { required: false, model: "ExecutePanelRequest", check: Some(crate::body::check::<m::ExecutePanelRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -6381,7 +6381,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "DemoPulseStartRequest", check: None },
+        body: BodySpec::Json { required: true, model: "DemoPulseStartRequest", check: Some(crate::body::check::<m::DemoPulseStartRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -6409,7 +6409,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "DemoPulseStopRequest", check: None },
+        body: BodySpec::Json { required: true, model: "DemoPulseStopRequest", check: Some(crate::body::check::<m::DemoPulseStopRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -6898,7 +6898,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "MeteringEmitRequest", check: None },
+        body: BodySpec::Json { required: true, model: "MeteringEmitRequest", check: Some(crate::body::check::<m::MeteringEmitRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -6913,7 +6913,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "metric_key", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 64; pattern `^[a-z][a-z0-9_]*$`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(64) } },
         ],
-        body: BodySpec::Json { required: true, model: "MetricEvaluateRequest", check: None },
+        body: BodySpec::Json { required: true, model: "MetricEvaluateRequest", check: Some(crate::body::check::<m::MetricEvaluateRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -6927,7 +6927,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "BindChannelPhoneRequest", check: None },
+        body: BodySpec::Json { required: true, model: "BindChannelPhoneRequest", check: Some(crate::body::check::<m::BindChannelPhoneRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -6959,7 +6959,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateSchedulingRuleSetRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateSchedulingRuleSetRequest", check: Some(crate::body::check::<m::CreateSchedulingRuleSetRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7004,7 +7004,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "rule_set_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "UpdateSchedulingRuleSetRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpdateSchedulingRuleSetRequest", check: Some(crate::body::check::<m::UpdateSchedulingRuleSetRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7034,7 +7034,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "encounter_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "ApproveIcd10Request", check: None },
+        body: BodySpec::Json { required: true, model: "ApproveIcd10Request", check: Some(crate::body::check::<m::ApproveIcd10Request>) },
         output: Output::Json,
         pager: None,
     },
@@ -7049,7 +7049,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "encounter_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "RejectIcd10Request", check: None },
+        body: BodySpec::Json { required: true, model: "RejectIcd10Request", check: Some(crate::body::check::<m::RejectIcd10Request>) },
         output: Output::Json,
         pager: None,
     },
@@ -7064,7 +7064,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "encounter_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "EditSoapRequest", check: None },
+        body: BodySpec::Json { required: true, model: "EditSoapRequest", check: Some(crate::body::check::<m::EditSoapRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7093,7 +7093,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "TextTurnRequest", check: None },
+        body: BodySpec::Json { required: true, model: "TextTurnRequest", check: Some(crate::body::check::<m::TextTurnRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7109,7 +7109,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         ParamSpec { wire: "service_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "name", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "max length 40", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: Some(40) } },
         ],
-        body: BodySpec::Json { required: true, model: "UpsertVersionSetRequest", check: None },
+        body: BodySpec::Json { required: true, model: "UpsertVersionSetRequest", check: Some(crate::body::check::<m::UpsertVersionSetRequest>) },
         output: Output::Empty,
         pager: None,
     },
@@ -7155,7 +7155,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "StartSessionRequest", check: None },
+        body: BodySpec::Json { required: true, model: "StartSessionRequest", check: Some(crate::body::check::<m::StartSessionRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7183,7 +7183,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "ConnectorSettingsRequest", check: None },
+        body: BodySpec::Json { required: true, model: "ConnectorSettingsRequest", check: Some(crate::body::check::<m::ConnectorSettingsRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7213,7 +7213,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "FormTemplateUpdateRequest", check: None },
+        body: BodySpec::Json { required: true, model: "FormTemplateUpdateRequest", check: Some(crate::body::check::<m::FormTemplateUpdateRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7243,7 +7243,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "template_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "ResolveTemplateRequest", check: None },
+        body: BodySpec::Json { required: true, model: "ResolveTemplateRequest", check: Some(crate::body::check::<m::ResolveTemplateRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7257,7 +7257,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "GetSimulationBenchmarkResultsRequest", check: None },
+        body: BodySpec::Json { required: true, model: "GetSimulationBenchmarkResultsRequest", check: Some(crate::body::check::<m::GetSimulationBenchmarkResultsRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7271,7 +7271,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "RunSimulationBenchmarkRequest", check: None },
+        body: BodySpec::Json { required: true, model: "RunSimulationBenchmarkRequest", check: Some(crate::body::check::<m::RunSimulationBenchmarkRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7299,7 +7299,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateBranchRequest", check: None },
+        body: BodySpec::Json { required: true, model: "CreateBranchRequest", check: Some(crate::body::check::<m::CreateBranchRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7314,7 +7314,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "case_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "RunSimulationCaseRequest", check: None },
+        body: BodySpec::Json { required: true, model: "RunSimulationCaseRequest", check: Some(crate::body::check::<m::RunSimulationCaseRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7328,7 +7328,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "ConfigToPolicyRequest", check: None },
+        body: BodySpec::Json { required: true, model: "ConfigToPolicyRequest", check: Some(crate::body::check::<m::ConfigToPolicyRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7343,7 +7343,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "ForkRequest", check: None },
+        body: BodySpec::Json { required: true, model: "ForkRequest", check: Some(crate::body::check::<m::ForkRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7358,7 +7358,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "ScoreSessionRequest", check: None },
+        body: BodySpec::Json { required: true, model: "ScoreSessionRequest", check: Some(crate::body::check::<m::ScoreSessionRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7373,7 +7373,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "session_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "StepRequest", check: None },
+        body: BodySpec::Json { required: true, model: "StepRequest", check: Some(crate::body::check::<m::StepRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7420,7 +7420,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "PurchasePhoneNumberRequest", check: None },
+        body: BodySpec::Json { required: true, model: "PurchasePhoneNumberRequest", check: Some(crate::body::check::<m::PurchasePhoneNumberRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7494,7 +7494,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "CreateUseCaseBody", check: None },
+        body: BodySpec::Json { required: true, model: "CreateUseCaseBody", check: Some(crate::body::check::<m::CreateUseCaseBody>) },
         output: Output::Json,
         pager: None,
     },
@@ -7629,7 +7629,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "EnrichmentKeyCreateBody", check: None },
+        body: BodySpec::Json { required: true, model: "EnrichmentKeyCreateBody", check: Some(crate::body::check::<m::EnrichmentKeyCreateBody>) },
         output: Output::Json,
         pager: None,
     },
@@ -7659,7 +7659,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         params: &[
         ParamSpec { wire: "key_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ],
-        body: BodySpec::Json { required: true, model: "EnrichmentKeyPatchBody", check: None },
+        body: BodySpec::Json { required: true, model: "EnrichmentKeyPatchBody", check: Some(crate::body::check::<m::EnrichmentKeyPatchBody>) },
         output: Output::Json,
         pager: None,
     },
@@ -7673,7 +7673,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         public: false,
         params: &[
         ],
-        body: BodySpec::Json { required: true, model: "EntityResolveRequest", check: None },
+        body: BodySpec::Json { required: true, model: "EntityResolveRequest", check: Some(crate::body::check::<m::EntityResolveRequest>) },
         output: Output::Json,
         pager: None,
     },
@@ -7706,7 +7706,7 @@ pub static OPERATIONS: &[OpSpec] = &[
         ParamSpec { wire: "entity_id", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "format `uuid`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: None, max_len: None } },
         ParamSpec { wire: "key", loc: Loc::Path, ty: ValueType::Str, list: false, required: true, konst: None, help: "min length 1; max length 128; pattern `^[a-z0-9][a-z0-9_\\-]*$`", limits: Limits { min: None, max: None, exclusive_min: None, exclusive_max: None, min_len: Some(1), max_len: Some(128) } },
         ],
-        body: BodySpec::Json { required: true, model: "EnrichmentWriteBody", check: None },
+        body: BodySpec::Json { required: true, model: "EnrichmentWriteBody", check: Some(crate::body::check::<m::EnrichmentWriteBody>) },
         output: Output::Json,
         pager: None,
     },

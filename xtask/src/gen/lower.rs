@@ -23,6 +23,10 @@ pub(crate) struct Gen<'a> {
     /// Rust model name → module (collision check).
     pub(crate) taken: HashMap<String, String>,
     pub(crate) errors: Vec<String>,
+    /// Set while lowering a model's fields: `format: date-time` and `format: uuid` strings
+    /// become the lossless `DateTime` and `Uuid` of `api/src/formats.rs` there (parameters
+    /// stay `String`).
+    pub(crate) typed_formats: bool,
 }
 
 impl<'a> Gen<'a> {
@@ -40,9 +44,13 @@ impl<'a> Gen<'a> {
             modules: BTreeMap::new(),
             taken: HashMap::new(),
             errors: Vec::new(),
+            typed_formats: false,
         };
         // The hand-written helper types (`api/src/models_prelude.rs`) share the models namespace.
         for n in ["Page", "IntOrString", "NumberOrString", "FilePart", "Patch"] {
+            g.claim(n, "shared");
+        }
+        for (_, n) in FORMAT_TYPES {
             g.claim(n, "shared");
         }
         g
@@ -156,6 +164,8 @@ impl<'a> Gen<'a> {
             Some("string") => {
                 if s(v, "format") == Some("binary") || v.get("contentMediaType").is_some() {
                     Ty::File
+                } else if let (true, Some(t)) = (self.typed_formats, typed_format(v)) {
+                    Ty::Named(t.to_owned())
                 } else {
                     Ty::Str
                 }
@@ -264,7 +274,9 @@ impl<'a> Gen<'a> {
         {
             let req = required.contains(wire.as_str());
             let konst = pv.get("const").cloned();
+            self.typed_formats = !multipart;
             let mut ty = self.ty(pv, &format!("{name}{}", pascal(wire)), module, fl);
+            self.typed_formats = false;
             // Direct self-reference → Box.
             if ty == Ty::Named(name.to_owned()) {
                 ty = Ty::Boxed(Box::new(ty));
@@ -355,6 +367,20 @@ impl<'a> Gen<'a> {
             multipart,
         }
     }
+}
+
+/// The model types of typed string formats (`api/src/formats.rs`).
+pub(crate) const FORMAT_TYPES: [(&str, &str); 2] = [("date-time", "DateTime"), ("uuid", "Uuid")];
+
+/// The lossless model type of a string schema's `format`, if it has one.
+pub(crate) fn typed_format(v: &Value) -> Option<&'static str> {
+    let f = s(v, "format")?;
+    FORMAT_TYPES.iter().find(|(k, _)| *k == f).map(|(_, t)| *t)
+}
+
+/// Whether `name` is one of the [`FORMAT_TYPES`].
+pub(crate) fn is_format_type(name: &str) -> bool {
+    FORMAT_TYPES.iter().any(|(_, t)| *t == name)
 }
 
 /// Schema references of one operation: its request body's and its 2xx responses'.

@@ -16,6 +16,7 @@ use crate::gen::emit::operations::*;
 use crate::gen::emit::pager_tests::*;
 use crate::gen::emit::prism_cases::*;
 use crate::gen::emit::root::emit_root;
+use crate::gen::emit::round_trip_tests::emit_round_trip_tests;
 use crate::gen::emit::surface_names::*;
 use crate::gen::ir::*;
 use crate::gen::lower::*;
@@ -71,6 +72,7 @@ pub(crate) fn generate(
     emit_namespaces(&ops, &rows, &header, &mut files);
     emit_tests(&g, &ops, &header, &mut files);
     emit_decode_tests(&g, &header, &mut files);
+    emit_round_trip_tests(&g, &header, &mut files);
     emit_pager_tests(&g, &ops, &header, &mut files)?;
     emit_prism_cases(&g, &ops, &header, &mut files);
     let root = emit_root(&g, &ops, rows.len(), &header, &files);

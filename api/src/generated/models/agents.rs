@@ -10,29 +10,31 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `AgentResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AgentResponse {
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `description` (required)
     pub description: String,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `latest_version` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_version: Option<i64>,
     /// `name` (required)
     pub name: String,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `AgentVersionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AgentVersionResponse {
     /// `agent_id` (required; format `uuid`)
-    pub agent_id: String,
+    pub agent_id: Uuid,
     /// `background` (required)
     pub background: String,
     /// `behaviors` (required)
@@ -40,9 +42,9 @@ pub struct AgentVersionResponse {
     /// `communication_patterns` (required)
     pub communication_patterns: Vec<String>,
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `identity` (required)
     pub identity: Identity,
     /// `initials` (required)
@@ -50,17 +52,18 @@ pub struct AgentVersionResponse {
     /// `name` (required)
     pub name: String,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `version` (required)
     pub version: i64,
     /// `voice_config` (required, nullable)
     pub voice_config: Option<VoiceConfig>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `CreateAgentRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateAgentRequest {
     /// `description` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,6 +90,7 @@ body_setters! { CreateAgentRequest {
 
 /// Schema `CreateAgentVersionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateAgentVersionRequest {
     /// `background` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -213,6 +217,7 @@ impl RelationshipToDeveloper {
 
 /// Schema `UpdateAgentRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateAgentRequest {
     /// `description` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

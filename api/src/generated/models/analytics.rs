@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `AgentAnalyticsEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AgentAnalyticsEntry {
     /// `agent_id` (required; format `uuid`)
-    pub agent_id: String,
+    pub agent_id: Uuid,
     /// `agent_name` (required)
     pub agent_name: String,
     /// `avg_duration_seconds` (required)
@@ -27,16 +28,18 @@ pub struct AgentAnalyticsEntry {
 
 /// Schema `AgentAnalyticsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AgentAnalyticsResponse {
     /// `agents` (required)
     pub agents: Vec<AgentAnalyticsEntry>,
     /// `period` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
 }
 
 /// Schema `CallStatsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CallStatsResponse {
     /// `avg_duration_seconds` (required)
     pub avg_duration_seconds: f64,
@@ -51,11 +54,12 @@ pub struct CallStatsResponse {
     /// `total_duration_seconds` (required)
     pub total_duration_seconds: f64,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `ConfidenceBucket`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ConfidenceBucket {
     /// `confidence_range` (required)
     pub confidence_range: String,
@@ -65,9 +69,10 @@ pub struct ConfidenceBucket {
 
 /// Schema `DailyCallStat`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DailyCallStat {
     /// `avg_duration_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_duration_seconds: Option<f64>,
     /// `count` (required)
     pub count: i64,
@@ -77,6 +82,7 @@ pub struct DailyCallStat {
 
 /// Schema `DataQualityResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DataQualityResponse {
     /// `confidence_by_source` (required)
     pub confidence_by_source: std::collections::BTreeMap<String, Vec<ConfidenceBucket>>,
@@ -93,11 +99,12 @@ pub struct DataQualityResponse {
     /// `total_events` (required)
     pub total_events: i64,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `EventBreakdownItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EventBreakdownItem {
     /// `count` (required)
     pub count: i64,
@@ -107,6 +114,7 @@ pub struct EventBreakdownItem {
 
 /// Schema `EventBreakdownResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EventBreakdownResponse {
     /// `by_source` (required)
     pub by_source: Vec<EventBreakdownItem>,
@@ -119,11 +127,12 @@ pub struct EventBreakdownResponse {
     /// `total_events` (required)
     pub total_events: i64,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `OperatorPerformanceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OperatorPerformanceResponse {
     /// `summary` (required)
     pub summary: OperatorPerformanceSummary,
@@ -133,15 +142,16 @@ pub struct OperatorPerformanceResponse {
 
 /// Schema `OperatorPerformanceSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OperatorPerformanceSummary {
     /// `avg_escalated_duration_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_escalated_duration_seconds: Option<f64>,
     /// `avg_escalated_quality_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_escalated_quality_score: Option<f64>,
     /// `avg_non_escalated_quality_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_non_escalated_quality_score: Option<f64>,
     /// `escalated_count` (required)
     pub escalated_count: i64,
@@ -155,6 +165,7 @@ pub struct OperatorPerformanceSummary {
 
 /// Schema `OperatorPerformanceTrendPoint`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OperatorPerformanceTrendPoint {
     /// `date` (required; format `date`)
     pub date: String,
@@ -166,6 +177,7 @@ pub struct OperatorPerformanceTrendPoint {
 
 /// Schema `SafetyTrendPoint`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SafetyTrendPoint {
     /// `date` (required; format `date`)
     pub date: String,
@@ -179,6 +191,7 @@ pub struct SafetyTrendPoint {
 
 /// Schema `SafetyTrendsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SafetyTrendsResponse {
     /// `risk_distribution` (required)
     pub risk_distribution: std::collections::BTreeMap<String, i64>,
@@ -190,6 +203,7 @@ pub struct SafetyTrendsResponse {
 
 /// Schema `SafetyTrendsSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SafetyTrendsSummary {
     /// `escalation_rate` (required)
     pub escalation_rate: f64,
@@ -205,9 +219,10 @@ pub struct SafetyTrendsSummary {
 
 /// Schema `UsageBucket`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct UsageBucket {
     /// `avg_duration_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_duration_seconds: Option<f64>,
     /// `count` (required)
     pub count: i64,
@@ -216,12 +231,13 @@ pub struct UsageBucket {
     /// `event_type` (required)
     pub event_type: String,
     /// `total_duration_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_duration_seconds: Option<f64>,
 }
 
 /// Schema `UsageSummaryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct UsageSummaryResponse {
     /// `buckets` (required)
     pub buckets: Vec<UsageBucket>,
@@ -232,7 +248,7 @@ pub struct UsageSummaryResponse {
     /// `total_events` (required)
     pub total_events: i64,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 string_enum! {

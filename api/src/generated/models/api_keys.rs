@@ -10,21 +10,22 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `ApiKeyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ApiKeyResponse {
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `created_by_credential_id` (required, nullable; format `uuid`)
-    pub created_by_credential_id: Option<String>,
+    pub created_by_credential_id: Option<Uuid>,
     /// `created_by_entity_id` (required, nullable; format `uuid`)
-    pub created_by_entity_id: Option<String>,
+    pub created_by_entity_id: Option<Uuid>,
     /// `expires_at` (required; format `date-time`)
-    pub expires_at: String,
+    pub expires_at: DateTime,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `key_id` (required)
     pub key_id: String,
     /// `last_used_at` (required, nullable; format `date-time`)
-    pub last_used_at: Option<String>,
+    pub last_used_at: Option<DateTime>,
     /// `name` (required, nullable)
     pub name: Option<String>,
     /// `permissions` (required)
@@ -32,13 +33,14 @@ pub struct ApiKeyResponse {
     /// `role` (required)
     pub role: String,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `CreateApiKeyRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateApiKeyRequest {
     /// `duration_days` (required; minimum 1.0; maximum 90.0)
     pub duration_days: i64,
@@ -75,15 +77,16 @@ body_setters! { CreateApiKeyRequest {
 
 /// Schema `CreateApiKeyResponse`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CreateApiKeyResponse {
     /// `api_key` (required). Secret: redacted in `Debug`.
     pub api_key: String,
     /// `created_by_credential_id` (required, nullable; format `uuid`)
-    pub created_by_credential_id: Option<String>,
+    pub created_by_credential_id: Option<Uuid>,
     /// `created_by_entity_id` (required, nullable; format `uuid`)
-    pub created_by_entity_id: Option<String>,
+    pub created_by_entity_id: Option<Uuid>,
     /// `expires_at` (required; format `date-time`)
-    pub expires_at: String,
+    pub expires_at: DateTime,
     /// `key_id` (required)
     pub key_id: String,
     /// `name` (required, nullable)
@@ -117,6 +120,7 @@ pub type ApiKeyResponsePage = Page<ApiKeyResponse>;
 
 /// Schema `RotateApiKeyRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct RotateApiKeyRequest {
     /// `duration_days` (required; minimum 1.0; maximum 90.0)
     pub duration_days: i64,

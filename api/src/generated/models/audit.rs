@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `AuditEventsListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AuditEventsListResponse {
     /// `events` (required)
     pub events: Vec<AuditAuditEventResponse>,
@@ -25,14 +26,15 @@ pub struct AuditEventsListResponse {
 
 /// Schema `AuditExportListItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AuditExportListItem {
     /// `download_url` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
     /// `key` (required)
     pub key: String,
     /// `last_modified` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<String>,
     /// `size` (required)
     pub size: i64,
@@ -40,6 +42,7 @@ pub struct AuditExportListItem {
 
 /// Schema `AuditExportListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AuditExportListResponse {
     /// `exports` (required)
     pub exports: Vec<AuditExportListItem>,
@@ -47,14 +50,15 @@ pub struct AuditExportListResponse {
 
 /// Schema `AuditExportRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct AuditExportRequest {
     /// `action` (optional, nullable; max length 128)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub action: Patch<String>,
     /// `date_from` (required; format `date-time`)
-    pub date_from: String,
+    pub date_from: DateTime,
     /// `date_to` (required; format `date-time`)
-    pub date_to: String,
+    pub date_to: DateTime,
     /// `phi_only` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phi_only: Option<bool>,
@@ -66,7 +70,7 @@ pub struct AuditExportRequest {
 impl AuditExportRequest {
     /// The model with its required fields; optional ones unset.
     #[inline]
-    pub fn new(date_from: impl Into<String>, date_to: impl Into<String>) -> Self {
+    pub fn new(date_from: impl Into<DateTime>, date_to: impl Into<DateTime>) -> Self {
         AuditExportRequest {
             action: Default::default(),
             date_from: date_from.into(),
@@ -86,6 +90,7 @@ body_setters! { AuditExportRequest {
 
 /// Schema `AuditExportResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AuditExportResponse {
     /// `created_at` (required)
     pub created_at: String,
@@ -101,6 +106,7 @@ pub struct AuditExportResponse {
 
 /// Schema `AuditSummaryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AuditSummaryResponse {
     /// `phi_access_events` (required)
     pub phi_access_events: i64,
@@ -114,31 +120,32 @@ pub struct AuditSummaryResponse {
 
 /// Schema `src__routes__audit__AuditEventResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AuditAuditEventResponse {
     /// `action` (required)
     pub action: String,
     /// `actor_credential_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub actor_credential_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_credential_id: Option<Uuid>,
     /// `actor_entity_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub actor_entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_entity_id: Option<Uuid>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `ip_address` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
     /// `metadata` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// `phi_accessed` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phi_accessed: Option<bool>,
     /// `resource_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_id: Option<String>,
     /// `resource_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
     /// `resource_type` (required)
     pub resource_type: String,
@@ -147,8 +154,8 @@ pub struct AuditAuditEventResponse {
     /// `timestamp` (required)
     pub timestamp: String,
     /// `user_agent` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }

@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `AuthInfoResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AuthInfoResponse {
     /// `expires_at` (required; format `date-time`)
-    pub expires_at: String,
+    pub expires_at: DateTime,
     /// `expires_in_seconds` (required)
     pub expires_in_seconds: i64,
     /// `key_id` (required)
@@ -20,5 +21,5 @@ pub struct AuthInfoResponse {
     /// `name` (required, nullable)
     pub name: Option<String>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }

@@ -22,6 +22,7 @@ string_enum! {
 
 /// Schema `AttachWorkspaceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct AttachWorkspaceRequest {
     /// `billable` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,13 +31,13 @@ pub struct AttachWorkspaceRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<AttachWorkspaceRequestEnvironment>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 impl AttachWorkspaceRequest {
     /// The model with its required fields; optional ones unset.
     #[inline]
-    pub fn new(workspace_id: impl Into<String>) -> Self {
+    pub fn new(workspace_id: impl Into<Uuid>) -> Self {
         AttachWorkspaceRequest {
             billable: Default::default(),
             environment: Default::default(),
@@ -53,6 +54,7 @@ body_setters! { AttachWorkspaceRequest {
 
 /// Schema `BillingDashboardResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct BillingDashboardResponse {
     /// `current_period_total` (required)
     pub current_period_total: f64,
@@ -69,11 +71,12 @@ pub struct BillingDashboardResponse {
     /// `top_meters` (required)
     pub top_meters: Vec<MeterSummary>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `CreateCustomerRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateCustomerRequest {
     /// `address` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,24 +123,25 @@ body_setters! { CreateCustomerRequest {
 
 /// Schema `CustomerAddress`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CustomerAddress {
     /// `city` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// `country` (optional; spec default `"US"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// `line1` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line1: Option<String>,
     /// `line2` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line2: Option<String>,
     /// `postal_code` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// `state` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
 
@@ -153,6 +157,7 @@ string_enum! {
 
 /// Schema `CustomerItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CustomerItem {
     /// `address` (required)
     pub address: CustomerAddress,
@@ -192,6 +197,7 @@ string_enum! {
 
 /// Schema `InvoiceItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct InvoiceItem {
     /// `adjustments` (required)
     pub adjustments: String,
@@ -237,14 +243,15 @@ string_enum! {
 
 /// Schema `InvoiceLineItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct InvoiceLineItem {
     /// `description` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `meter_key` (required)
     pub meter_key: String,
     /// `metering_source` (optional; spec default `"production"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metering_source: Option<InvoiceLineItemMeteringSource>,
     /// `quantity` (required)
     pub quantity: String,
@@ -256,9 +263,10 @@ pub struct InvoiceLineItem {
 
 /// Schema `MeterBreakdown`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MeterBreakdown {
     /// `categories` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<std::collections::BTreeMap<String, f64>>,
 }
 
@@ -274,13 +282,14 @@ string_enum! {
 
 /// Schema `MeterSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MeterSummary {
     /// `display_name` (required)
     pub display_name: String,
     /// `meter_key` (required)
     pub meter_key: String,
     /// `metering_source` (optional; spec default `"production"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metering_source: Option<MeterSummaryMeteringSource>,
     /// `unit` (required)
     pub unit: String,
@@ -300,6 +309,7 @@ string_enum! {
 
 /// Schema `MeterValueItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MeterValueItem {
     /// `breakdown` (required)
     pub breakdown: MeterBreakdown,
@@ -310,7 +320,7 @@ pub struct MeterValueItem {
     /// `meter_key` (required)
     pub meter_key: String,
     /// `metering_source` (optional; spec default `"production"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metering_source: Option<MeterValueItemMeteringSource>,
     /// `period_end` (required)
     pub period_end: String,
@@ -359,6 +369,7 @@ string_enum! {
 
 /// Schema `UpdateConfigRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateConfigRequest {
     /// `billing_cycle` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -410,6 +421,7 @@ string_enum! {
 
 /// Schema `UpdateCustomerRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateCustomerRequest {
     /// `address` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -453,11 +465,12 @@ string_enum! {
 
 /// Schema `UsageTrendPoint`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct UsageTrendPoint {
     /// `meter_key` (required)
     pub meter_key: String,
     /// `metering_source` (optional; spec default `"production"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metering_source: Option<UsageTrendPointMeteringSource>,
     /// `period_end` (required)
     pub period_end: String,

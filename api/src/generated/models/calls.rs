@@ -10,32 +10,34 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `AuditSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AuditSummary {
     /// `event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_count: Option<i64>,
     /// `latest_event` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_event: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Schema `BargeInEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct BargeInEvent {
     /// `discarded_texts` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discarded_texts: Option<Vec<String>>,
     /// `interrupted_speaker_id` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupted_speaker_id: Option<String>,
     /// `interrupted_text` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupted_text: Option<String>,
     /// `interrupting_speaker_id` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupting_speaker_id: Option<String>,
     /// `total_barge_ins` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_barge_ins: Option<i64>,
     /// `type` (optional; constant `"barge_in"`; spec default `"barge_in"`)
     #[serde(default = "const_barge_in_event_type")]
@@ -117,147 +119,148 @@ string_enum! {
 
 /// Schema `CallDetailResponse`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CallDetailResponse {
     /// `audit` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit: Option<AuditSummary>,
     /// `barge_in_events` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barge_in_events: Option<Vec<BargeInEvent>>,
     /// `call_analysis` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_analysis: Option<serde_json::Map<String, serde_json::Value>>,
     /// `call_duration_seconds` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_duration_seconds: Option<f64>,
     /// `call_end_time` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub call_end_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_end_time: Option<DateTime>,
     /// `call_sid` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_sid: Option<String>,
     /// `call_start_time` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub call_start_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_start_time: Option<DateTime>,
     /// `caller_id` (optional, nullable). Patient data: redacted in `Debug`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller_id: Option<String>,
     /// `completion_reason` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion_reason: Option<CallDetailResponseCompletionReason>,
     /// `conference_sid` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conference_sid: Option<String>,
     /// `config` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<ConversationConfig>,
     /// `conversation_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_summary: Option<serde_json::Map<String, serde_json::Value>>,
     /// `direction` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<CallDetailResponseDirection>,
     /// `emotional_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emotional_summary: Option<EmotionalSummary>,
     /// `error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// `escalation` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation: Option<EscalationState>,
     /// `final_state` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_state: Option<String>,
     /// `fork_turn_index` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fork_turn_index: Option<i64>,
     /// `forwarding` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forwarding: Option<ForwardingDetails>,
     /// `has_recording` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_recording: Option<bool>,
     /// `human_segments` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub human_segments: Option<Vec<HumanSegment>>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `media_start_time` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub media_start_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_start_time: Option<DateTime>,
     /// `parent_session_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_session_id: Option<String>,
     /// `participants` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participants: Option<Vec<Participant>>,
     /// `per_turn_accuracy` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_turn_accuracy: Option<Vec<Option<f64>>>,
     /// `phone_number` (optional, nullable). Patient data: redacted in `Debug`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `quality_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality_score: Option<f64>,
     /// `recording_path` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording_path: Option<String>,
     /// `run_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_id: Option<String>,
     /// `safety` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety: Option<SafetyState>,
     /// `safety_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_summary: Option<serde_json::Map<String, serde_json::Value>>,
     /// `score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
     /// `score_rationale` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score_rationale: Option<String>,
     /// `service_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub service_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<Uuid>,
     /// `source` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// `states_visited` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub states_visited: Option<Vec<String>>,
     /// `status` (optional; spec default `"completed"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `timeline` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeline: Option<PlaybackTimeline>,
     /// `transcript_accuracy` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript_accuracy: Option<f64>,
     /// `triggered_behaviors` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub triggered_behaviors: Option<Vec<String>>,
     /// `turns` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turns: Option<Vec<Turn>>,
     /// `twilio_recording_duration` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twilio_recording_duration: Option<f64>,
     /// `twilio_recording_sid` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twilio_recording_sid: Option<String>,
     /// `verified_transcript` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_transcript: Option<String>,
     /// `verified_words` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_words: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `workspace_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub workspace_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_id: Option<Uuid>,
 }
 
 impl std::fmt::Debug for CallDetailResponse {
@@ -372,64 +375,66 @@ string_enum! {
 
 /// Schema `CallIntelligenceDetail`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CallIntelligenceDetail {
     /// `call_id` (required)
     pub call_id: String,
     /// `call_sid` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_sid: Option<String>,
     /// `completion_reason` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion_reason: Option<CallIntelligenceDetailCompletionReason>,
     /// `conversation_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_summary: Option<CallsConversationSummary>,
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `direction` (optional; spec default `"inbound"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<CallIntelligenceDetailDirection>,
     /// `duration_seconds` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<f64>,
     /// `emotion_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emotion_summary: Option<EmotionSummary>,
     /// `final_state` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_state: Option<String>,
     /// `key_moments` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_moments: Option<Vec<KeyMoment>>,
     /// `latency_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_summary: Option<LatencySummary>,
     /// `operator_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_summary: Option<OperatorIntelligenceSummary>,
     /// `quality_breakdown` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality_breakdown: Option<QualityBreakdown>,
     /// `quality_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality_score: Option<f64>,
     /// `risk_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_summary: Option<RiskSummary>,
     /// `safety_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_summary: Option<SafetySummary>,
     /// `tool_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_summary: Option<ToolSummary>,
 }
 
 /// Schema `CallListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CallListResponse {
     /// `continuation_token` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continuation_token: Option<i64>,
     /// `has_more` (required)
     pub has_more: bool,
@@ -545,73 +550,75 @@ string_enum! {
 
 /// Schema `CallSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CallSummary {
     /// `call_sid` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_sid: Option<String>,
     /// `caller_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller_id: Option<String>,
     /// `completion_reason` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion_reason: Option<CallSummaryCompletionReason>,
     /// `direction` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<CallSummaryDirection>,
     /// `duration_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<f64>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `escalation_status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation_status: Option<CallSummaryEscalationStatus>,
     /// `final_state` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_state: Option<String>,
     /// `fork_turn_index` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fork_turn_index: Option<i64>,
     /// `has_recording` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_recording: Option<bool>,
     /// `parent_session_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_session_id: Option<String>,
     /// `phone_number` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `quality_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality_score: Option<f64>,
     /// `run_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_id: Option<String>,
     /// `service_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub service_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<Uuid>,
     /// `source` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<CallSummarySource>,
     /// `started_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub started_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<DateTime>,
     /// `status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CallSummaryStatus>,
     /// `turns` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turns: Option<i64>,
 }
 
 /// Schema `CoachingItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CoachingItem {
     /// `expected_impact` (optional, nullable; min length 1; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_impact: Option<String>,
     /// `moment_timestamp` (optional, nullable; minimum 0.0; maximum 86400.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moment_timestamp: Option<f64>,
     /// `observation` (required; min length 1; max length 2000)
     pub observation: String,
@@ -621,19 +628,20 @@ pub struct CoachingItem {
 
 /// Schema `ConceptMatch`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ConceptMatch {
     /// `agent_action` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_action: Option<String>,
     /// `agent_confidence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_confidence: Option<f64>,
     /// `agent_reasoning` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_reasoning: Option<String>,
     /// `at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<DateTime>,
     /// `concept` (required)
     pub concept: String,
     /// `similarity` (required)
@@ -642,35 +650,37 @@ pub struct ConceptMatch {
 
 /// Schema `ConversationConfig`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ConversationConfig {
     /// `agent_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub agent_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<Uuid>,
     /// `agent_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
     /// `agent_version` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_version: Option<i64>,
     /// `context_graph_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub context_graph_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_graph_id: Option<Uuid>,
     /// `context_graph_version` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_graph_version: Option<i64>,
     /// `gpt_audio_model` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpt_audio_model: Option<String>,
     /// `initial_state` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_state: Option<String>,
     /// `navigation_model` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub navigation_model: Option<String>,
 }
 
 /// Schema `Counterfactual`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Counterfactual {
     /// `actual` (required; min length 1; max length 2000)
     pub actual: String,
@@ -679,12 +689,13 @@ pub struct Counterfactual {
     /// `predicted_impact` (required; min length 1; max length 2000)
     pub predicted_impact: String,
     /// `timestamp_seconds` (optional, nullable; minimum 0.0; maximum 86400.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp_seconds: Option<f64>,
 }
 
 /// Schema `CreateOutboundCallRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateOutboundCallRequest {
     /// `derived_from_call_sid` (optional, nullable; max length 64)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -700,13 +711,13 @@ pub struct CreateOutboundCallRequest {
     pub metadata: Patch<std::collections::BTreeMap<String, String>>,
     /// `outbound_task_entity_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub outbound_task_entity_id: Patch<String>,
+    pub outbound_task_entity_id: Patch<Uuid>,
     /// `patient_canonical_id` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub patient_canonical_id: Patch<CanonicalIdString>,
     /// `patient_entity_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub patient_entity_id: Patch<String>,
+    pub patient_entity_id: Patch<Uuid>,
     /// `phone_from` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub phone_from: Patch<PhoneE164>,
@@ -716,7 +727,7 @@ pub struct CreateOutboundCallRequest {
     pub reason: NameString,
     /// `service_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub service_id: Patch<String>,
+    pub service_id: Patch<Uuid>,
     /// `system_prompt` (optional, nullable; max length 10000)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub system_prompt: Patch<String>,
@@ -725,7 +736,7 @@ pub struct CreateOutboundCallRequest {
     pub tags: Patch<Vec<String>>,
     /// `use_case_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub use_case_id: Patch<String>,
+    pub use_case_id: Patch<Uuid>,
 }
 
 impl CreateOutboundCallRequest {
@@ -757,36 +768,38 @@ body_setters! { CreateOutboundCallRequest {
     goal / clear_goal(goal) = "goal": DescriptionString;
     idempotency_key / clear_idempotency_key(idempotency_key) = "idempotency_key": String;
     metadata / clear_metadata(metadata) = "metadata": std::collections::BTreeMap<String, String>;
-    outbound_task_entity_id / clear_outbound_task_entity_id(outbound_task_entity_id) = "outbound_task_entity_id": String;
+    outbound_task_entity_id / clear_outbound_task_entity_id(outbound_task_entity_id) = "outbound_task_entity_id": Uuid;
     patient_canonical_id / clear_patient_canonical_id(patient_canonical_id) = "patient_canonical_id": CanonicalIdString;
-    patient_entity_id / clear_patient_entity_id(patient_entity_id) = "patient_entity_id": String;
+    patient_entity_id / clear_patient_entity_id(patient_entity_id) = "patient_entity_id": Uuid;
     phone_from / clear_phone_from(phone_from) = "phone_from": PhoneE164;
-    service_id / clear_service_id(service_id) = "service_id": String;
+    service_id / clear_service_id(service_id) = "service_id": Uuid;
     system_prompt / clear_system_prompt(system_prompt) = "system_prompt": String;
     tags / clear_tags(tags) = "tags": Vec<String>;
-    use_case_id / clear_use_case_id(use_case_id) = "use_case_id": String;
+    use_case_id / clear_use_case_id(use_case_id) = "use_case_id": Uuid;
 } }
 
 /// Schema `CreateOutboundCallResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CreateOutboundCallResponse {
     /// `call_sid` (required)
     pub call_sid: String,
     /// `event_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub event_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<Uuid>,
     /// `phone_from` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_from: Option<String>,
     /// `setup_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub setup_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup_id: Option<Uuid>,
     /// `status` (required)
     pub status: String,
 }
 
 /// Schema `DailyCallVolume`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DailyCallVolume {
     /// `count` (required)
     pub count: i64,
@@ -796,6 +809,7 @@ pub struct DailyCallVolume {
 
 /// Schema `DecisionFactor`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DecisionFactor {
     /// `factor` (required; min length 1; max length 2000)
     pub factor: String,
@@ -805,76 +819,79 @@ pub struct DecisionFactor {
 
 /// Schema `EmotionSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EmotionSummary {
     /// `average_arousal` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub average_arousal: Option<f64>,
     /// `average_valence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub average_valence: Option<f64>,
     /// `barge_in_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barge_in_count: Option<i64>,
     /// `dominant_emotion` (optional, nullable; max length 256)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dominant_emotion: Option<String>,
     /// `peak_negative_valence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_negative_valence: Option<f64>,
 }
 
 /// Schema `EmotionalShift`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EmotionalShift {
     /// `agent_awareness` (optional, nullable; min length 1; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_awareness: Option<String>,
     /// `from_state` (optional, nullable; min length 1; max length 500)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_state: Option<String>,
     /// `timestamp_seconds` (optional, nullable; minimum 0.0; maximum 86400.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp_seconds: Option<f64>,
     /// `to_state` (optional, nullable; min length 1; max length 500)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_state: Option<String>,
     /// `trigger` (optional, nullable; min length 1; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<String>,
 }
 
 /// Schema `EmotionalSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EmotionalSummary {
     /// `average_arousal` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub average_arousal: Option<f64>,
     /// `average_valence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub average_valence: Option<f64>,
     /// `barge_in_count` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barge_in_count: Option<i64>,
     /// `compound_emotions` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compound_emotions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `dominant_emotion` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dominant_emotion: Option<String>,
     /// `emotional_shifts` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emotional_shifts: Option<i64>,
     /// `final_trend` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_trend: Option<String>,
     /// `peak_negative_emotion` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_negative_emotion: Option<String>,
     /// `peak_negative_valence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_negative_valence: Option<f64>,
     /// `segment_count` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment_count: Option<i64>,
 }
 
@@ -896,74 +913,76 @@ string_enum! {
 
 /// Schema `EscalationState`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EscalationState {
     /// `agent_confidence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_confidence: Option<f64>,
     /// `completed_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub completed_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<DateTime>,
     /// `concept` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concept: Option<String>,
     /// `connected_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub connected_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connected_at: Option<DateTime>,
     /// `escalation_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation_id: Option<String>,
     /// `handle_time_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle_time_seconds: Option<f64>,
     /// `human_segment_turn_count` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub human_segment_turn_count: Option<i64>,
     /// `immediate` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub immediate: Option<bool>,
     /// `operator_entity_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub operator_entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_entity_id: Option<Uuid>,
     /// `operator_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_type: Option<String>,
     /// `regulatory_basis` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regulatory_basis: Option<String>,
     /// `requested_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub requested_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_at: Option<DateTime>,
     /// `risk_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_score: Option<f64>,
     /// `similarity` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub similarity: Option<f64>,
     /// `status` (required)
     pub status: EscalationStateStatus,
     /// `trigger` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<String>,
     /// `trigger_source` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_source: Option<String>,
     /// `wait_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_seconds: Option<f64>,
 }
 
 /// Schema `ForwardingDetails`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ForwardingDetails {
     /// `forward_to` (required). Patient data: redacted in `Debug`.
     pub forward_to: String,
     /// `forwarded_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub forwarded_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forwarded_at: Option<DateTime>,
     /// `should_disconnect` (required)
     pub should_disconnect: bool,
     /// `warm_transfer` (optional; spec default `true`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warm_transfer: Option<bool>,
 }
 
@@ -983,12 +1002,13 @@ impl std::fmt::Debug for ForwardingDetails {
 
 /// Schema `HumanSegment`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct HumanSegment {
     /// `speaker_role` (required)
     pub speaker_role: String,
     /// `timestamp` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub timestamp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<DateTime>,
     /// `transcript` (required). Patient data: redacted in `Debug`.
     pub transcript: String,
 }
@@ -1008,18 +1028,19 @@ impl std::fmt::Debug for HumanSegment {
 
 /// Schema `InteractionDynamics`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct InteractionDynamics {
     /// `information_density` (optional, nullable; min length 1; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub information_density: Option<String>,
     /// `rapport_trajectory` (optional, nullable; min length 1; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rapport_trajectory: Option<String>,
     /// `repair_effectiveness` (optional, nullable; min length 1; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repair_effectiveness: Option<String>,
     /// `turn_taking_quality` (optional, nullable; min length 1; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turn_taking_quality: Option<String>,
 }
 
@@ -1061,14 +1082,15 @@ string_enum! {
 
 /// Schema `KeyMoment`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct KeyMoment {
     /// `description` (required)
     pub description: String,
     /// `severity` (optional; spec default `"warning"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<KeyMomentSeverity>,
     /// `turn` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turn: Option<i64>,
     /// `type` (required)
     pub r#type: KeyMomentType,
@@ -1076,47 +1098,49 @@ pub struct KeyMoment {
 
 /// Schema `LatencySummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct LatencySummary {
     /// `avg_audio_ttfb_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_audio_ttfb_ms: Option<f64>,
     /// `avg_engine_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_engine_ms: Option<f64>,
     /// `avg_nav_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_nav_ms: Option<f64>,
     /// `avg_render_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_render_ms: Option<f64>,
     /// `p50_audio_ttfb_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p50_audio_ttfb_ms: Option<f64>,
     /// `p50_engine_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p50_engine_ms: Option<f64>,
     /// `p95_audio_ttfb_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p95_audio_ttfb_ms: Option<f64>,
     /// `p95_engine_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p95_engine_ms: Option<f64>,
     /// `silence_ratio` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub silence_ratio: Option<f64>,
     /// `turn_count` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turn_count: Option<i64>,
 }
 
 /// Schema `OperatorIntelligenceSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OperatorIntelligenceSummary {
     /// `escalated` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalated: Option<bool>,
     /// `operator_active` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_active: Option<bool>,
 }
 
@@ -1134,19 +1158,20 @@ string_enum! {
 
 /// Schema `Participant`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Participant {
     /// `display_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `joined_at` (required; format `date-time`)
-    pub joined_at: String,
+    pub joined_at: DateTime,
     /// `left_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub left_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_at: Option<DateTime>,
     /// `participant_id` (required)
     pub participant_id: String,
     /// `phone_number` (optional, nullable). Patient data: redacted in `Debug`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `role` (required)
     pub role: ParticipantRole,
@@ -1170,12 +1195,13 @@ impl std::fmt::Debug for Participant {
 
 /// Schema `PhoneNumberCallVolume`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PhoneNumberCallVolume {
     /// `avg_duration_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_duration_seconds: Option<f64>,
     /// `by_date` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by_date: Option<Vec<DailyCallVolume>>,
     /// `inbound` (required)
     pub inbound: i64,
@@ -1189,34 +1215,35 @@ pub struct PhoneNumberCallVolume {
 
 /// Schema `PlaybackTimeline`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PlaybackTimeline {
     /// `avg_perceived_latency_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_perceived_latency_ms: Option<f64>,
     /// `avg_processing_gap_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_processing_gap_ms: Option<f64>,
     /// `duration_seconds` (required)
     pub duration_seconds: f64,
     /// `lanes` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lanes: Option<Vec<TimelineLaneDefinition>>,
     /// `max_processing_gap_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_processing_gap_ms: Option<f64>,
     /// `segments` (required)
     pub segments: Vec<TimelineSegment>,
     /// `timebase` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timebase: Option<TimelineTimebase>,
     /// `total_agent_speech_seconds` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_agent_speech_seconds: Option<f64>,
     /// `total_silence_seconds` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_silence_seconds: Option<f64>,
     /// `total_user_speech_seconds` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_user_speech_seconds: Option<f64>,
     /// `turns` (required)
     pub turns: Vec<TurnTimeline>,
@@ -1224,16 +1251,17 @@ pub struct PlaybackTimeline {
 
 /// Schema `QualityBreakdown`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct QualityBreakdown {
     /// `components` (required)
     pub components: Vec<QualityComponent>,
     /// `score` (required)
     pub score: f64,
     /// `workspace_avg` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_avg: Option<f64>,
     /// `workspace_percentile` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_percentile: Option<f64>,
 }
 
@@ -1271,19 +1299,20 @@ string_enum! {
 
 /// Schema `QualityComponent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct QualityComponent {
     /// `name` (required)
     pub name: QualityComponentName,
     /// `penalty` (required)
     pub penalty: f64,
     /// `severity` (optional; spec default `"none"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<QualityComponentSeverity>,
     /// `threshold` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<String>,
     /// `value` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
 }
 
@@ -1303,40 +1332,43 @@ string_enum! {
 
 /// Schema `RiskSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct RiskSummary {
     /// `composite_score` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub composite_score: Option<f64>,
     /// `level` (optional; spec default `"low"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<RiskSummaryLevel>,
 }
 
 /// Schema `SafetyState`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SafetyState {
     /// `concept_matches` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concept_matches: Option<Vec<ConceptMatch>>,
     /// `concern_turn_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concern_turn_count: Option<i64>,
     /// `peak_concern_level` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_concern_level: Option<i64>,
     /// `trajectory` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trajectory: Option<String>,
     /// `triage_history` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub triage_history: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
 }
 
 /// Schema `SafetySummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SafetySummary {
     /// `match_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_count: Option<i64>,
 }
 
@@ -1354,13 +1386,14 @@ string_enum! {
 
 /// Schema `SignalResponseAlignment`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SignalResponseAlignment {
     /// `agent_response` (required; min length 1; max length 2000)
     pub agent_response: String,
     /// `alignment` (required)
     pub alignment: SignalResponseAlignmentAlignment,
     /// `insight` (optional, nullable; min length 1; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insight: Option<String>,
     /// `signal` (required; min length 1; max length 2000)
     pub signal: String,
@@ -1368,22 +1401,23 @@ pub struct SignalResponseAlignment {
 
 /// Schema `StateTransition`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct StateTransition {
     /// `annotation` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotation: Option<String>,
     /// `from_state` (required; read-only)
     pub from_state: String,
     /// `next_state` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_state: Option<String>,
     /// `previous_state` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_state: Option<String>,
     /// `to_state` (required; read-only)
     pub to_state: String,
     /// `type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
 
@@ -1423,13 +1457,14 @@ string_enum! {
 
 /// Schema `TimelineActor`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TimelineActor {
     /// `kind` (required)
     pub kind: TimelineActorKind,
     /// `label` (required)
     pub label: String,
     /// `participant_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participant_id: Option<String>,
     /// `role` (required)
     pub role: TimelineActorRole,
@@ -1453,9 +1488,10 @@ string_enum! {
 
 /// Schema `TimelineLaneDefinition`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TimelineLaneDefinition {
     /// `actor` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<TimelineActor>,
     /// `id` (required; min length 1; max length 160)
     pub id: String,
@@ -1533,96 +1569,97 @@ string_enum! {
 
 /// Schema `TimelineSegment`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TimelineSegment {
     /// `actor` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<TimelineActor>,
     /// `audio_ttfb_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_ttfb_ms: Option<f64>,
     /// `audio_window_end` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_window_end: Option<f64>,
     /// `audio_window_start` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_window_start: Option<f64>,
     /// `call_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_id: Option<String>,
     /// `duration_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<f64>,
     /// `e2e_ttfb_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub e2e_ttfb_ms: Option<f64>,
     /// `emotion` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emotion: Option<String>,
     /// `end` (required)
     pub end: f64,
     /// `endpoint_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_name: Option<String>,
     /// `engine_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine_ms: Option<f64>,
     /// `eot_confidence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eot_confidence: Option<f64>,
     /// `from_state` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_state: Option<String>,
     /// `integration_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integration_name: Option<String>,
     /// `label` (required)
     pub label: String,
     /// `lane` (required)
     pub lane: TimelineSegmentLane,
     /// `lane_id` (optional, nullable; min length 1; max length 160)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lane_id: Option<String>,
     /// `nav_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nav_ms: Option<f64>,
     /// `order` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i64>,
     /// `parent_call_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_call_id: Option<String>,
     /// `protocol` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
     /// `render_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub render_ms: Option<f64>,
     /// `start` (required)
     pub start: f64,
     /// `state` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// `stt_confidence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stt_confidence: Option<f64>,
     /// `succeeded` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
     /// `to_state` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_state: Option<String>,
     /// `tool_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_name: Option<String>,
     /// `track` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub track: Option<TimelineSegmentTrack>,
     /// `turn_index` (required)
     pub turn_index: i64,
     /// `type` (required)
     pub r#type: TimelineSegmentType,
     /// `valence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valence: Option<f64>,
 }
 
@@ -1640,15 +1677,16 @@ string_enum! {
 
 /// Schema `TimelineTimebase`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TimelineTimebase {
     /// `end` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<f64>,
     /// `origin` (optional; spec default `"media_start"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<TimelineTimebaseOrigin>,
     /// `start` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<f64>,
     /// `unit` (optional; constant `"seconds"`; spec default `"seconds"`)
     #[serde(default = "const_timeline_timebase_unit")]
@@ -1661,33 +1699,34 @@ fn const_timeline_timebase_unit() -> String {
 
 /// Schema `ToolCall`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ToolCall {
     /// `call_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_id: Option<String>,
     /// `duration_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<f64>,
     /// `endpoint_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_name: Option<String>,
     /// `error_message` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `input` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<serde_json::Map<String, serde_json::Value>>,
     /// `integration_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integration_name: Option<String>,
     /// `output` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
     /// `protocol` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
     /// `succeeded` (optional; spec default `true`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
     /// `tool_name` (required)
     pub tool_name: String,
@@ -1695,18 +1734,19 @@ pub struct ToolCall {
 
 /// Schema `ToolSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ToolSummary {
     /// `failed` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<i64>,
     /// `failure_rate` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_rate: Option<f64>,
     /// `succeeded` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<i64>,
     /// `total_calls` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_calls: Option<i64>,
 }
 
@@ -1726,40 +1766,42 @@ string_enum! {
 
 /// Schema `TraceAnalysisListItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TraceAnalysisListItem {
     /// `call_entity_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub call_entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_entity_id: Option<Uuid>,
     /// `call_sid` (required; min length 1; max length 128)
     pub call_sid: String,
     /// `computed_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub computed_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computed_at: Option<DateTime>,
     /// `emotional_arc` (optional, nullable; min length 1; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emotional_arc: Option<String>,
     /// `key_moment_count` (optional; minimum 0.0; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_moment_count: Option<i64>,
     /// `outcome` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<TraceAnalysisListItemOutcome>,
     /// `summary` (optional, nullable; min length 1; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 }
 
 /// Schema `TraceAnalysisListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TraceAnalysisListResponse {
     /// `continuation_token` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continuation_token: Option<i64>,
     /// `has_more` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// `items` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<TraceAnalysisListItem>>,
 }
 
@@ -1791,56 +1833,57 @@ string_enum! {
 
 /// Schema `TraceAnalysisResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TraceAnalysisResponse {
     /// `call_entity_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub call_entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_entity_id: Option<Uuid>,
     /// `call_sid` (required; min length 1; max length 128)
     pub call_sid: String,
     /// `coaching` (optional; max items 50)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coaching: Option<Vec<CoachingItem>>,
     /// `computed_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub computed_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computed_at: Option<DateTime>,
     /// `counterfactuals` (optional; max items 50)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counterfactuals: Option<Vec<Counterfactual>>,
     /// `deep_understanding` (optional, nullable; min length 1; max length 10000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deep_understanding: Option<String>,
     /// `emergent_patterns` (optional; max items 50)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emergent_patterns: Option<Vec<String>>,
     /// `emotional_arc` (optional, nullable; min length 1; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emotional_arc: Option<String>,
     /// `emotional_shifts` (optional; max items 100)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emotional_shifts: Option<Vec<EmotionalShift>>,
     /// `interaction_dynamics` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interaction_dynamics: Option<InteractionDynamics>,
     /// `key_moment_count` (optional; minimum 0.0; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_moment_count: Option<i64>,
     /// `key_moments` (optional; max items 100)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_moments: Option<Vec<TraceKeyMoment>>,
     /// `missed_opportunities` (optional; max items 50)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missed_opportunities: Option<Vec<String>>,
     /// `outcome` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<TraceAnalysisResponseOutcome>,
     /// `signal_response_alignment` (optional; max items 50)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signal_response_alignment: Option<Vec<SignalResponseAlignment>>,
     /// `status` (optional; spec default `"ready"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TraceAnalysisResponseStatus>,
     /// `summary` (optional, nullable; min length 1; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 }
 
@@ -1858,21 +1901,22 @@ string_enum! {
 
 /// Schema `TraceKeyMoment`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TraceKeyMoment {
     /// `alternative` (optional, nullable; min length 1; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternative: Option<String>,
     /// `decision_factors` (optional; max items 20)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision_factors: Option<Vec<DecisionFactor>>,
     /// `quality` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<TraceKeyMomentQuality>,
     /// `reasoning` (optional, nullable; min length 1; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning: Option<String>,
     /// `timestamp_seconds` (optional, nullable; minimum 0.0; maximum 86400.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp_seconds: Option<f64>,
     /// `what_happened` (required; min length 1; max length 2000)
     pub what_happened: String,
@@ -1880,93 +1924,94 @@ pub struct TraceKeyMoment {
 
 /// Schema `Turn`.
 #[derive(Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Turn {
     /// `agent_action` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_action: Option<String>,
     /// `agent_speech_end_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_speech_end_ms: Option<f64>,
     /// `agent_speech_start_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_speech_start_ms: Option<f64>,
     /// `agent_transcript` (optional, nullable). Patient data: redacted in `Debug`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_transcript: Option<String>,
     /// `audio_ttfb_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_ttfb_ms: Option<f64>,
     /// `audio_window_end_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_window_end_ms: Option<f64>,
     /// `audio_window_start_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_window_start_ms: Option<f64>,
     /// `compound_emotions` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compound_emotions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `emotion_label` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emotion_label: Option<String>,
     /// `emotion_valence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emotion_valence: Option<f64>,
     /// `engine_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine_ms: Option<f64>,
     /// `eot_confidence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eot_confidence: Option<f64>,
     /// `filler_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filler_type: Option<String>,
     /// `id` (optional, nullable; format `uuid`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `inner_thoughts` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inner_thoughts: Option<Vec<String>>,
     /// `interrupted` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupted: Option<bool>,
     /// `nav_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nav_ms: Option<f64>,
     /// `render_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub render_ms: Option<f64>,
     /// `speaker_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker_id: Option<String>,
     /// `speaker_role` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker_role: Option<String>,
     /// `state` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// `state_transitions` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_transitions: Option<Vec<StateTransition>>,
     /// `stt_confidence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stt_confidence: Option<f64>,
     /// `timestamp` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub timestamp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<DateTime>,
     /// `tool_calls` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_calls: Option<Vec<ToolCall>>,
     /// `trigger` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<String>,
     /// `user_speech_end_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_speech_end_ms: Option<f64>,
     /// `user_speech_start_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_speech_start_ms: Option<f64>,
     /// `user_transcript` (optional, nullable). Patient data: redacted in `Debug`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_transcript: Option<String>,
 }
 
@@ -2014,6 +2059,7 @@ impl std::fmt::Debug for Turn {
 
 /// Schema `TurnTimeline`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TurnTimeline {
     /// `active_end` (required)
     pub active_end: f64,
@@ -2027,50 +2073,52 @@ pub struct TurnTimeline {
 
 /// Schema `WorkspaceBenchmarks`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct WorkspaceBenchmarks {
     /// `avg_duration_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_duration_seconds: Option<f64>,
     /// `avg_quality_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_quality_score: Option<f64>,
     /// `escalation_rate` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation_rate: Option<f64>,
     /// `p25_quality_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p25_quality_score: Option<f64>,
     /// `p50_quality_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p50_quality_score: Option<f64>,
     /// `p75_quality_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p75_quality_score: Option<f64>,
     /// `quality_distribution` (optional; spec default `{}`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality_distribution: Option<std::collections::BTreeMap<String, i64>>,
     /// `total_calls` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_calls: Option<i64>,
 }
 
 /// Schema `src__routes__calls__ConversationSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CallsConversationSummary {
     /// `barge_in_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barge_in_count: Option<i64>,
     /// `loop_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loop_count: Option<i64>,
     /// `states_visited_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub states_visited_count: Option<i64>,
     /// `turn_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turn_count: Option<i64>,
     /// `unique_states` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unique_states: Option<i64>,
 }
 

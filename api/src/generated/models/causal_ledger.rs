@@ -10,65 +10,67 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `DriverRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DriverRow {
     /// `as_of_date` (optional, nullable; format `date`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of_date: Option<String>,
     /// `expected` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<f64>,
     /// `feature_arity` (required)
     pub feature_arity: i64,
     /// `feature_family_1` (required)
     pub feature_family_1: String,
     /// `feature_family_2` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_family_2: Option<String>,
     /// `feature_name_1` (required)
     pub feature_name_1: String,
     /// `feature_name_2` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_name_2: Option<String>,
     /// `feature_population` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_population: Option<i64>,
     /// `feature_value_1` (required)
     pub feature_value_1: String,
     /// `feature_value_2` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_value_2: Option<String>,
     /// `min_support_met` (required)
     pub min_support_met: bool,
     /// `observed` (required)
     pub observed: i64,
     /// `outcome_code_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome_code_system: Option<String>,
     /// `outcome_display` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome_display: Option<String>,
     /// `outcome_family` (required)
     pub outcome_family: String,
     /// `outcome_key` (required)
     pub outcome_key: String,
     /// `spr` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spr: Option<f64>,
     /// `spr_ci_lower` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spr_ci_lower: Option<f64>,
     /// `spr_ci_upper` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spr_ci_upper: Option<f64>,
     /// `window_days` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window_days: Option<i64>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `DriversResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DriversResponse {
     /// `count` (required)
     pub count: i64,
@@ -81,7 +83,7 @@ pub struct DriversResponse {
     /// `sort_by` (required)
     pub sort_by: String,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 string_enum! {

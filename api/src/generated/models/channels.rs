@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `CreateSesSetupRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateSesSetupRequest {
     /// `domain_identity` (required; min length 1; max length 255)
     pub domain_identity: String,
@@ -42,6 +43,7 @@ string_enum! {
 
 /// Schema `DnsRecordResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DnsRecordResponse {
     /// `address` (required)
     pub address: String,
@@ -58,11 +60,12 @@ pub type SesSetupListItemResponsePage = Page<SesSetupListItemResponse>;
 
 /// Schema `SesSetupDetailResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SesSetupDetailResponse {
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `dns_checked_at` (required, nullable; format `date-time`)
-    pub dns_checked_at: Option<String>,
+    pub dns_checked_at: Option<DateTime>,
     /// `dns_records` (required)
     pub dns_records: Vec<DnsRecordResponse>,
     /// `domain_identity` (required)
@@ -72,16 +75,17 @@ pub struct SesSetupDetailResponse {
     /// `tenant_name` (required)
     pub tenant_name: String,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
 }
 
 /// Schema `SesSetupListItemResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SesSetupListItemResponse {
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `dns_checked_at` (required, nullable; format `date-time`)
-    pub dns_checked_at: Option<String>,
+    pub dns_checked_at: Option<DateTime>,
     /// `dns_verified` (required)
     pub dns_verified: bool,
     /// `domain_identity` (required)
@@ -91,5 +95,5 @@ pub struct SesSetupListItemResponse {
     /// `tenant_name` (required)
     pub tenant_name: String,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
 }

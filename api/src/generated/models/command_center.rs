@@ -22,6 +22,7 @@ string_enum! {
 
 /// Schema `CommandCenterAlert`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CommandCenterAlert {
     /// `code` (required)
     pub code: String,
@@ -35,71 +36,74 @@ pub struct CommandCenterAlert {
 
 /// Schema `CommandCenterResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CommandCenterResponse {
     /// `alerts` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Vec<CommandCenterAlert>>,
     /// `cached` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cached: Option<bool>,
     /// `data_quality` (optional; spec default `{"entities_merged_7d":0,"entities_total":0,"pending_reviews":0}`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_quality: Option<DataQualityMetrics>,
     /// `degraded_sections` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub degraded_sections: Option<Vec<String>>,
     /// `generated_at` (required)
     pub generated_at: String,
     /// `identity` (optional; spec default `{"active_api_keys":0}`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<IdentityMetrics>,
     /// `pipeline` (optional; spec default `{"connector_status":"unavailable","events_last_hour":0,"outbound_failed":0,"outb…`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<PipelineMetrics>,
     /// `voice` (optional; spec default `{"active_calls":0,"active_escalated":0,"calls_today":0,"escalation_rate_today":0…`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice: Option<VoiceMetrics>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `DataQualityMetrics`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DataQualityMetrics {
     /// `approval_rate_7d` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval_rate_7d: Option<f64>,
     /// `avg_confidence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_confidence: Option<f64>,
     /// `entities_merged_7d` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entities_merged_7d: Option<i64>,
     /// `entities_total` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entities_total: Option<i64>,
     /// `pending_reviews` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_reviews: Option<i64>,
 }
 
 /// Schema `IdentityMetrics`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct IdentityMetrics {
     /// `active_api_keys` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_api_keys: Option<i64>,
     /// `active_sessions` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_sessions: Option<i64>,
     /// `failed_auths_1h` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_auths_1h: Option<i64>,
     /// `locked_accounts` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_accounts: Option<i64>,
     /// `mfa_coverage_pct` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_coverage_pct: Option<f64>,
 }
 
@@ -117,49 +121,51 @@ string_enum! {
 
 /// Schema `PipelineMetrics`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PipelineMetrics {
     /// `connector_status` (optional; spec default `"unavailable"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connector_status: Option<PipelineMetricsConnectorStatus>,
     /// `events_last_hour` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events_last_hour: Option<i64>,
     /// `outbound_failed` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outbound_failed: Option<i64>,
     /// `outbound_pending` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outbound_pending: Option<i64>,
     /// `sources_degraded` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources_degraded: Option<i64>,
     /// `sources_failing` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources_failing: Option<i64>,
     /// `sources_healthy` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources_healthy: Option<i64>,
     /// `sources_total` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources_total: Option<i64>,
 }
 
 /// Schema `VoiceMetrics`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct VoiceMetrics {
     /// `active_calls` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_calls: Option<i64>,
     /// `active_escalated` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_escalated: Option<i64>,
     /// `avg_quality_score_today` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_quality_score_today: Option<f64>,
     /// `calls_today` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calls_today: Option<i64>,
     /// `escalation_rate_today` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation_rate_today: Option<f64>,
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `AccessReviewResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AccessReviewResponse {
     /// `credentials` (required)
     pub credentials: Vec<serde_json::Map<String, serde_json::Value>>,
@@ -20,11 +21,12 @@ pub struct AccessReviewResponse {
     /// `total_credentials` (required)
     pub total_credentials: i64,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `ComplianceDashboardResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ComplianceDashboardResponse {
     /// `active_credentials` (required)
     pub active_credentials: i64,
@@ -44,6 +46,7 @@ pub struct ComplianceDashboardResponse {
 
 /// Schema `HipaaReportResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct HipaaReportResponse {
     /// `access_controls` (required)
     pub access_controls: serde_json::Map<String, serde_json::Value>,
@@ -62,5 +65,5 @@ pub struct HipaaReportResponse {
     /// `retention_policy` (required)
     pub retention_policy: serde_json::Map<String, serde_json::Value>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }

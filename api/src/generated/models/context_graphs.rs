@@ -210,25 +210,26 @@ body_setters! { CollectionField {
 
 /// Schema `ContextGraphResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ContextGraphResponse {
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `description` (required)
     pub description: String,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `latest_version` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_version: Option<i64>,
     /// `name` (required)
     pub name: String,
     /// `state_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_count: Option<i64>,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `ContextGraphState-Output` (also `ContextGraphState-Input`, identical): a discriminated union. Discriminator `type`; unknown tags are kept in `Unknown`.
@@ -275,11 +276,12 @@ impl Serialize for ContextGraphState {
 
 /// Schema `ContextGraphVersionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ContextGraphVersionResponse {
     /// `context_graph_id` (required; format `uuid`)
-    pub context_graph_id: String,
+    pub context_graph_id: Uuid,
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `description` (required)
     pub description: String,
     /// `global_action_guidelines` (required)
@@ -289,7 +291,7 @@ pub struct ContextGraphVersionResponse {
     /// `global_intra_state_navigation_guidelines` (required)
     pub global_intra_state_navigation_guidelines: Vec<String>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `new_user_initial_state` (required)
     pub new_user_initial_state: String,
     /// `returning_user_initial_state` (required)
@@ -301,15 +303,16 @@ pub struct ContextGraphVersionResponse {
     /// `topology_description` (required, nullable)
     pub topology_description: Option<String>,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `version` (required)
     pub version: i64,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `CreateContextGraphRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateContextGraphRequest {
     /// `description` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -336,6 +339,7 @@ body_setters! { CreateContextGraphRequest {
 
 /// Schema `CreateContextGraphVersionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateContextGraphVersionRequest {
     /// `description` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -857,6 +861,7 @@ body_setters! { TurnPolicy {
 
 /// Schema `UpdateContextGraphRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateContextGraphRequest {
     /// `description` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

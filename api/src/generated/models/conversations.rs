@@ -89,74 +89,76 @@ string_enum! {
 
 /// Schema `ConversationDetail`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ConversationDetail {
     /// `call_sid` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_sid: Option<String>,
     /// `caller_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller_id: Option<String>,
     /// `channel_kind` (required)
     pub channel_kind: ConversationDetailChannelKind,
     /// `completion_reason` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion_reason: Option<String>,
     /// `created_at` (required)
     pub created_at: String,
     /// `direction` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<String>,
     /// `duration_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<f64>,
     /// `entity_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<Uuid>,
     /// `escalation_status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation_status: Option<String>,
     /// `final_state` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_state: Option<String>,
     /// `has_recording` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_recording: Option<bool>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `lifecycle` (required)
     pub lifecycle: ConversationDetailLifecycle,
     /// `phone_number` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `plan` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<String>,
     /// `quality_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality_score: Option<f64>,
     /// `service_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub service_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<Uuid>,
     /// `source` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// `status` (required)
     pub status: ConversationDetailStatus,
     /// `turn_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turn_count: Option<i64>,
     /// `turns` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turns: Option<Vec<ConversationTurn>>,
     /// `updated_at` (required)
     pub updated_at: String,
     /// `voice` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice: Option<VoiceDetail>,
 }
 
 /// Schema `ConversationListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ConversationListResponse {
     /// `has_more` (required)
     pub has_more: bool,
@@ -168,17 +170,18 @@ pub struct ConversationListResponse {
 
 /// Schema `ConversationToolCallDetail`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ConversationToolCallDetail {
     /// `call_id` (required)
     pub call_id: String,
     /// `input` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<serde_json::Map<String, serde_json::Value>>,
     /// `result` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
     /// `succeeded` (optional; spec default `true`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
     /// `tool_name` (required)
     pub tool_name: String,
@@ -198,36 +201,38 @@ string_enum! {
 
 /// Schema `ConversationTurn`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ConversationTurn {
     /// `content` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<Vec<ContentPartPayload>>,
     /// `role` (required)
     pub role: ConversationTurnRole,
     /// `text` (required)
     pub text: String,
     /// `timestamp` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
 
 /// Schema `CreateConversationRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateConversationRequest {
     /// `auto_greet` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_greet: Option<bool>,
     /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub entity_id: Patch<String>,
+    pub entity_id: Patch<Uuid>,
     /// `service_id` (required; format `uuid`)
-    pub service_id: String,
+    pub service_id: Uuid,
 }
 
 impl CreateConversationRequest {
     /// The model with its required fields; optional ones unset.
     #[inline]
-    pub fn new(service_id: impl Into<String>) -> Self {
+    pub fn new(service_id: impl Into<Uuid>) -> Self {
         CreateConversationRequest {
             auto_greet: Default::default(),
             entity_id: Default::default(),
@@ -239,7 +244,7 @@ impl CreateConversationRequest {
 body_setters! { CreateConversationRequest {
     auto_greet(auto_greet) = "auto_greet": bool;
 } patch {
-    entity_id / clear_entity_id(entity_id) = "entity_id": String;
+    entity_id / clear_entity_id(entity_id) = "entity_id": Uuid;
 } }
 
 string_enum! {
@@ -262,13 +267,14 @@ string_enum! {
 
 /// Schema `TurnConversationSnapshot`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TurnConversationSnapshot {
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `status` (required)
     pub status: TurnConversationSnapshotStatus,
     /// `turn_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turn_count: Option<i64>,
     /// `updated_at` (required)
     pub updated_at: String,
@@ -276,9 +282,10 @@ pub struct TurnConversationSnapshot {
 
 /// Schema `TurnDoneEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TurnDoneEvent {
     /// `conversation_id` (required; format `uuid`)
-    pub conversation_id: String,
+    pub conversation_id: Uuid,
     /// `event` (optional; constant `"done"`; spec default `"done"`)
     #[serde(default = "const_turn_done_event_event")]
     pub event: String,
@@ -308,9 +315,10 @@ string_enum! {
 
 /// Schema `TurnErrorEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TurnErrorEvent {
     /// `code` (optional; spec default `"unknown"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<TurnErrorEventCode>,
     /// `event` (optional; constant `"error"`; spec default `"error"`)
     #[serde(default = "const_turn_error_event_event")]
@@ -318,10 +326,10 @@ pub struct TurnErrorEvent {
     /// `message` (required)
     pub message: String,
     /// `retryable` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retryable: Option<bool>,
     /// `status_code` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
 }
 
@@ -331,6 +339,7 @@ fn const_turn_error_event_event() -> String {
 
 /// Schema `TurnMessageEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TurnMessageEvent {
     /// `event` (optional; constant `"message"`; spec default `"message"`)
     #[serde(default = "const_turn_message_event_event")]
@@ -347,6 +356,7 @@ fn const_turn_message_event_event() -> String {
 
 /// Schema `TurnRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct TurnRequest {
     /// `content` (optional, nullable; max items 20)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -383,6 +393,7 @@ body_setters! { TurnRequest {
 
 /// Schema `TurnResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TurnResponse {
     /// `conversation` (required)
     pub conversation: TurnConversationSnapshot,
@@ -391,7 +402,7 @@ pub struct TurnResponse {
     /// `output` (required)
     pub output: Vec<ConversationTurn>,
     /// `tool_calls` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_calls: Option<Vec<ConversationToolCallDetail>>,
     /// `turn_id` (required)
     pub turn_id: String,
@@ -436,8 +447,25 @@ impl<'de> Deserialize<'de> for TurnStreamEvent {
     }
 }
 
+#[cfg(feature = "round-trip")]
+impl Serialize for TurnStreamEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Done(x) => x.serialize(s),
+            Self::Error(x) => x.serialize(s),
+            Self::Message(x) => x.serialize(s),
+            Self::Thinking(x) => x.serialize(s),
+            Self::Token(x) => x.serialize(s),
+            Self::ToolCallCompleted(x) => x.serialize(s),
+            Self::ToolCallStarted(x) => x.serialize(s),
+            Self::Unknown(v) => v.serialize(s),
+        }
+    }
+}
+
 /// Schema `TurnThinkingEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TurnThinkingEvent {
     /// `event` (optional; constant `"thinking"`; spec default `"thinking"`)
     #[serde(default = "const_turn_thinking_event_event")]
@@ -454,6 +482,7 @@ fn const_turn_thinking_event_event() -> String {
 
 /// Schema `TurnTokenEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TurnTokenEvent {
     /// `event` (optional; constant `"token"`; spec default `"token"`)
     #[serde(default = "const_turn_token_event_event")]
@@ -468,6 +497,7 @@ fn const_turn_token_event_event() -> String {
 
 /// Schema `TurnToolCallCompletedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TurnToolCallCompletedEvent {
     /// `call_id` (required; max length 256)
     pub call_id: String,
@@ -488,6 +518,7 @@ fn const_turn_tool_call_completed_event_event() -> String {
 
 /// Schema `TurnToolCallStartedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TurnToolCallStartedEvent {
     /// `call_id` (required; max length 256)
     pub call_id: String,
@@ -506,72 +537,73 @@ fn const_turn_tool_call_started_event_event() -> String {
 
 /// Schema `VoiceDetail`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct VoiceDetail {
     /// `barge_in_events` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barge_in_events: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `call_analysis` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_analysis: Option<serde_json::Map<String, serde_json::Value>>,
     /// `config` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<serde_json::Map<String, serde_json::Value>>,
     /// `conversation_metrics` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_metrics: Option<serde_json::Map<String, serde_json::Value>>,
     /// `emotional_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emotional_summary: Option<serde_json::Map<String, serde_json::Value>>,
     /// `escalation` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation: Option<serde_json::Map<String, serde_json::Value>>,
     /// `forwarding` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forwarding: Option<serde_json::Map<String, serde_json::Value>>,
     /// `has_recording` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_recording: Option<bool>,
     /// `latency_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_summary: Option<serde_json::Map<String, serde_json::Value>>,
     /// `operator_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_summary: Option<serde_json::Map<String, serde_json::Value>>,
     /// `participants` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participants: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `quality_breakdown` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality_breakdown: Option<serde_json::Map<String, serde_json::Value>>,
     /// `recording_path` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording_path: Option<String>,
     /// `risk_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_summary: Option<serde_json::Map<String, serde_json::Value>>,
     /// `safety` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety: Option<serde_json::Map<String, serde_json::Value>>,
     /// `safety_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_summary: Option<serde_json::Map<String, serde_json::Value>>,
     /// `states_visited` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub states_visited: Option<Vec<String>>,
     /// `tool_summary` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_summary: Option<serde_json::Map<String, serde_json::Value>>,
     /// `transcript_accuracy` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript_accuracy: Option<f64>,
     /// `twilio_recording_duration` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twilio_recording_duration: Option<f64>,
     /// `twilio_recording_sid` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twilio_recording_sid: Option<String>,
     /// `verified_transcript` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_transcript: Option<String>,
 }
 
@@ -623,58 +655,59 @@ string_enum! {
 
 /// Schema `src__routes__conversations__ConversationSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ConversationsConversationSummary {
     /// `call_sid` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_sid: Option<String>,
     /// `caller_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller_id: Option<String>,
     /// `channel_kind` (required)
     pub channel_kind: ConversationsConversationSummaryChannelKind,
     /// `completion_reason` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion_reason: Option<String>,
     /// `created_at` (required)
     pub created_at: String,
     /// `direction` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<String>,
     /// `duration_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<f64>,
     /// `entity_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<Uuid>,
     /// `escalation_status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation_status: Option<String>,
     /// `final_state` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_state: Option<String>,
     /// `has_recording` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_recording: Option<bool>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `lifecycle` (required)
     pub lifecycle: ConversationsConversationSummaryLifecycle,
     /// `phone_number` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `quality_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality_score: Option<f64>,
     /// `service_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub service_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<Uuid>,
     /// `source` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// `status` (required)
     pub status: ConversationsConversationSummaryStatus,
     /// `turn_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turn_count: Option<i64>,
     /// `updated_at` (required)
     pub updated_at: String,

@@ -36,6 +36,7 @@ string_enum! {
 
 /// Schema `CreateDashboardRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateDashboardRequest {
     /// `description` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -85,24 +86,25 @@ body_setters! { CreateDashboardRequest {
 
 /// Schema `DashboardDefinitionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DashboardDefinitionResponse {
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `created_by` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// `description` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `filters` (required)
     pub filters: Vec<serde_json::Map<String, serde_json::Value>>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `is_active` (required)
     pub is_active: bool,
     /// `page_context` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_context: Option<String>,
     /// `panels` (required)
     pub panels: Vec<serde_json::Map<String, serde_json::Value>>,
@@ -113,24 +115,26 @@ pub struct DashboardDefinitionResponse {
     /// `title` (required)
     pub title: String,
     /// `updated_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub updated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime>,
     /// `workspace_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub workspace_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_id: Option<Uuid>,
 }
 
 /// Schema `DashboardExecuteResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DashboardExecuteResponse {
     /// `dashboard_id` (required; format `uuid`)
-    pub dashboard_id: String,
+    pub dashboard_id: Uuid,
     /// `results` (required)
     pub results: Vec<PanelResultResponse>,
 }
 
 /// Schema `ExecutePanelRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ExecutePanelRequest {
     /// `filter_values` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,11 +151,12 @@ pub type DashboardDefinitionResponsePage = Page<DashboardDefinitionResponse>;
 
 /// Schema `PanelResultResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PanelResultResponse {
     /// `columns` (required)
     pub columns: Vec<String>,
     /// `error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// `panel_id` (required)
     pub panel_id: String,
@@ -187,6 +192,7 @@ string_enum! {
 
 /// Schema `UpdateDashboardRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateDashboardRequest {
     /// `description` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

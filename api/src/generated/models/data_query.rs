@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `DataQueryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DataQueryResponse {
     /// `count` (required)
     pub count: i64,

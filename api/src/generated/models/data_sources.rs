@@ -50,6 +50,7 @@ string_enum! {
 
 /// Schema `CreateDataSourceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateDataSourceRequest {
     /// `connection_config` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -169,11 +170,12 @@ string_enum! {
 
 /// Schema `DataSourceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DataSourceResponse {
     /// `connection_config` (required)
     pub connection_config: serde_json::Map<String, serde_json::Value>,
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `discovered_by` (required, nullable)
     pub discovered_by: Option<String>,
     /// `display_name` (required, nullable)
@@ -185,15 +187,15 @@ pub struct DataSourceResponse {
     /// `health_status` (required)
     pub health_status: DataSourceResponseHealthStatus,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `is_active` (required)
     pub is_active: bool,
     /// `is_stale` (required)
     pub is_stale: bool,
     /// `last_health_check` (required, nullable; format `date-time`)
-    pub last_health_check: Option<String>,
+    pub last_health_check: Option<DateTime>,
     /// `last_sync_at` (required, nullable; format `date-time`)
-    pub last_sync_at: Option<String>,
+    pub last_sync_at: Option<DateTime>,
     /// `last_sync_event_count` (required)
     pub last_sync_event_count: i64,
     /// `last_sync_status` (required, nullable)
@@ -207,9 +209,9 @@ pub struct DataSourceResponse {
     /// `sync_strategy` (required)
     pub sync_strategy: DataSourceResponseSyncStrategy,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 string_enum! {
@@ -236,9 +238,10 @@ string_enum! {
 
 /// Schema `DataSourceStatusResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DataSourceStatusResponse {
     /// `data_source_id` (required; format `uuid`)
-    pub data_source_id: String,
+    pub data_source_id: Uuid,
     /// `event_count` (required)
     pub event_count: i64,
     /// `failed_count` (required)
@@ -248,7 +251,7 @@ pub struct DataSourceStatusResponse {
     /// `is_active` (required)
     pub is_active: bool,
     /// `last_sync_at` (required, nullable; format `date-time`)
-    pub last_sync_at: Option<String>,
+    pub last_sync_at: Option<DateTime>,
     /// `last_sync_event_count` (required)
     pub last_sync_event_count: i64,
     /// `last_sync_status` (required, nullable)
@@ -261,9 +264,10 @@ pub struct DataSourceStatusResponse {
 
 /// Schema `DataSourceSyncHistoryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DataSourceSyncHistoryResponse {
     /// `data_source_id` (required; format `uuid`)
-    pub data_source_id: String,
+    pub data_source_id: Uuid,
     /// `name` (required)
     pub name: String,
     /// `recent_failures` (required)
@@ -277,11 +281,12 @@ pub type DataSourceResponsePage = Page<DataSourceResponse>;
 
 /// Schema `SyncFailureEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SyncFailureEntry {
     /// `created_at` (required, nullable)
     pub created_at: Option<String>,
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
     /// `event_type` (required)
     pub event_type: String,
     /// `fhir_resource_id` (required, nullable)
@@ -294,6 +299,7 @@ pub struct SyncFailureEntry {
 
 /// Schema `SyncHistoryEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SyncHistoryEntry {
     /// `date` (required)
     pub date: String,
@@ -307,13 +313,14 @@ pub struct SyncHistoryEntry {
 
 /// Schema `TriggerSyncResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TriggerSyncResponse {
     /// `data_source_id` (required; format `uuid`)
-    pub data_source_id: String,
+    pub data_source_id: Uuid,
     /// `status` (required; constant `"started"`)
     pub status: String,
     /// `triggered_at` (required; format `date-time`)
-    pub triggered_at: String,
+    pub triggered_at: DateTime,
 }
 
 string_enum! {
@@ -332,6 +339,7 @@ string_enum! {
 
 /// Schema `UpdateDataSourceRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateDataSourceRequest {
     /// `connection_config` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `DemoPulseStartRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct DemoPulseStartRequest {
     /// `duration_seconds` (optional; minimum 1.0; maximum 3600.0; spec default `600`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27,6 +28,7 @@ body_setters! { DemoPulseStartRequest {
 
 /// Schema `DemoPulseStatusResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DemoPulseStatusResponse {
     /// `tasks` (required)
     pub tasks: Vec<DemoPulseTaskResponse>,
@@ -34,29 +36,32 @@ pub struct DemoPulseStatusResponse {
 
 /// Schema `DemoPulseStopRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct DemoPulseStopRequest {
     /// `task_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub task_id: Patch<String>,
+    pub task_id: Patch<Uuid>,
 }
 
 body_setters! { DemoPulseStopRequest {
 } patch {
-    task_id / clear_task_id(task_id) = "task_id": String;
+    task_id / clear_task_id(task_id) = "task_id": Uuid;
 } }
 
 /// Schema `DemoPulseStopResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DemoPulseStopResponse {
     /// `stopped` (required)
     pub stopped: bool,
     /// `task` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task: Option<DemoPulseTaskResponse>,
 }
 
 /// Schema `DemoPulseTaskResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DemoPulseTaskResponse {
     /// `active` (required)
     pub active: bool,
@@ -65,11 +70,11 @@ pub struct DemoPulseTaskResponse {
     /// `events_per_minute` (required)
     pub events_per_minute: i64,
     /// `expires_at` (required; format `date-time`)
-    pub expires_at: String,
+    pub expires_at: DateTime,
     /// `started_at` (required; format `date-time`)
-    pub started_at: String,
+    pub started_at: DateTime,
     /// `task_id` (required)
     pub task_id: String,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }

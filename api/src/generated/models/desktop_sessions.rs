@@ -46,6 +46,7 @@ string_enum! {
 
 /// Schema `ActionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ActionRequest {
     /// `amount` (optional, nullable; minimum 1.0; maximum 100.0)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -122,6 +123,7 @@ body_setters! { ActionRequest {
 
 /// Schema `ActionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ActionResponse {
     /// `ok` (required)
     pub ok: bool,
@@ -129,6 +131,7 @@ pub struct ActionResponse {
 
 /// Schema `CreateSessionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CreateSessionResponse {
     /// `connected` (required)
     pub connected: bool,
@@ -140,6 +143,7 @@ pub struct CreateSessionResponse {
 
 /// Schema `DisconnectResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DisconnectResponse {
     /// `ok` (required)
     pub ok: bool,
@@ -147,6 +151,7 @@ pub struct DisconnectResponse {
 
 /// Schema `SessionStatusResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SessionStatusResponse {
     /// `connected` (required)
     pub connected: bool,
@@ -162,6 +167,7 @@ pub struct SessionStatusResponse {
 
 /// Schema `src__routes__desktop_sessions__CreateSessionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct DesktopSessionsCreateSessionRequest {
     /// `integration_name` (required)
     pub integration_name: NameString,

@@ -10,62 +10,64 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `CharlsonCategoryFlags`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CharlsonCategoryFlags {
     /// `any_malignancy` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub any_malignancy: Option<i64>,
     /// `cerebrovascular_disease` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cerebrovascular_disease: Option<i64>,
     /// `chronic_pulmonary_disease` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chronic_pulmonary_disease: Option<i64>,
     /// `congestive_heart_failure` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub congestive_heart_failure: Option<i64>,
     /// `dementia` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dementia: Option<i64>,
     /// `diabetes_with_complication` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diabetes_with_complication: Option<i64>,
     /// `diabetes_without_complication` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diabetes_without_complication: Option<i64>,
     /// `hemiplegia_or_paraplegia` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hemiplegia_or_paraplegia: Option<i64>,
     /// `hiv_aids` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hiv_aids: Option<i64>,
     /// `metastatic_solid_tumor` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metastatic_solid_tumor: Option<i64>,
     /// `mild_liver_disease` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mild_liver_disease: Option<i64>,
     /// `moderate_severe_liver_disease` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moderate_severe_liver_disease: Option<i64>,
     /// `myocardial_infarction` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub myocardial_infarction: Option<i64>,
     /// `peptic_ulcer_disease` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peptic_ulcer_disease: Option<i64>,
     /// `peripheral_vascular_disease` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peripheral_vascular_disease: Option<i64>,
     /// `renal_disease` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renal_disease: Option<i64>,
     /// `rheumatic_disease` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rheumatic_disease: Option<i64>,
 }
 
 /// Schema `CohortDriverResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CohortDriverResponse {
     /// `code` (required)
     pub code: String,
@@ -74,61 +76,63 @@ pub struct CohortDriverResponse {
     /// `items` (required)
     pub items: Vec<CohortDriverRow>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `CohortDriverRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CohortDriverRow {
     /// `age_bucket` (required)
     pub age_bucket: String,
     /// `as_of_date` (optional, nullable; format `date`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of_date: Option<String>,
     /// `code` (required)
     pub code: String,
     /// `code_display` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_display: Option<String>,
     /// `code_system_normalized` (required)
     pub code_system_normalized: String,
     /// `cohort_size` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cohort_size: Option<i64>,
     /// `expected` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<f64>,
     /// `gender` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
     /// `min_support_met` (required)
     pub min_support_met: bool,
     /// `observed` (required)
     pub observed: i64,
     /// `spr` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spr: Option<f64>,
     /// `spr_ci_lower` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spr_ci_lower: Option<f64>,
     /// `spr_ci_upper` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spr_ci_upper: Option<f64>,
     /// `workspace_baseline_rate` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_baseline_rate: Option<f64>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
     /// `workspace_patients_with_condition` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_patients_with_condition: Option<i64>,
     /// `workspace_population` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_population: Option<i64>,
 }
 
 /// Schema `CooccurrenceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CooccurrenceResponse {
     /// `count` (required)
     pub count: i64,
@@ -137,113 +141,116 @@ pub struct CooccurrenceResponse {
     /// `sort_by` (required)
     pub sort_by: String,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `CooccurrenceRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CooccurrenceRow {
     /// `as_of_date` (optional, nullable; format `date`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of_date: Option<String>,
     /// `chi_square` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chi_square: Option<f64>,
     /// `code_a` (required)
     pub code_a: String,
     /// `code_a_display` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_a_display: Option<String>,
     /// `code_b` (required)
     pub code_b: String,
     /// `code_b_display` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_b_display: Option<String>,
     /// `code_system_normalized` (required)
     pub code_system_normalized: String,
     /// `expected_both` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_both: Option<f64>,
     /// `jaccard` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jaccard: Option<f64>,
     /// `lift` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lift: Option<f64>,
     /// `min_support_met` (required)
     pub min_support_met: bool,
     /// `n_patients_a` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_patients_a: Option<i64>,
     /// `n_patients_b` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_patients_b: Option<i64>,
     /// `n_patients_both` (required)
     pub n_patients_both: i64,
     /// `pmi` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pmi: Option<f64>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `PatientBurdenDetailResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PatientBurdenDetailResponse {
     /// `age_adjusted_charlson_index` (required)
     pub age_adjusted_charlson_index: i64,
     /// `age_bucket_now` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_bucket_now: Option<String>,
     /// `age_cci_points` (required)
     pub age_cci_points: i64,
     /// `age_now` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_now: Option<i64>,
     /// `as_of_date` (optional, nullable; format `date`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of_date: Option<String>,
     /// `charlson_flags` (required)
     pub charlson_flags: CharlsonCategoryFlags,
     /// `charlson_index` (required)
     pub charlson_index: i64,
     /// `days_since_most_recent_onset` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days_since_most_recent_onset: Option<i64>,
     /// `gender` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
     /// `most_recent_active_onset_date` (optional, nullable; format `date`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub most_recent_active_onset_date: Option<String>,
     /// `n_active_conditions` (required)
     pub n_active_conditions: i64,
     /// `n_distinct_code_systems` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_distinct_code_systems: Option<i64>,
     /// `n_distinct_codes` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_distinct_codes: Option<i64>,
     /// `n_lifetime_condition_records` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_lifetime_condition_records: Option<i64>,
     /// `n_lifetime_distinct_codes` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_lifetime_distinct_codes: Option<i64>,
     /// `oldest_active_onset_date` (optional, nullable; format `date`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oldest_active_onset_date: Option<String>,
     /// `patient_entity_id` (required; format `uuid`)
-    pub patient_entity_id: String,
+    pub patient_entity_id: Uuid,
     /// `recent_onset_count_365d` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recent_onset_count_365d: Option<i64>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `PatientBurdenResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PatientBurdenResponse {
     /// `count` (required)
     pub count: i64,
@@ -252,112 +259,116 @@ pub struct PatientBurdenResponse {
     /// `sort_by` (required)
     pub sort_by: String,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `PatientBurdenRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PatientBurdenRow {
     /// `age_adjusted_charlson_index` (required)
     pub age_adjusted_charlson_index: i64,
     /// `age_bucket_now` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_bucket_now: Option<String>,
     /// `age_cci_points` (required)
     pub age_cci_points: i64,
     /// `age_now` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_now: Option<i64>,
     /// `as_of_date` (optional, nullable; format `date`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of_date: Option<String>,
     /// `charlson_index` (required)
     pub charlson_index: i64,
     /// `days_since_most_recent_onset` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days_since_most_recent_onset: Option<i64>,
     /// `gender` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
     /// `most_recent_active_onset_date` (optional, nullable; format `date`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub most_recent_active_onset_date: Option<String>,
     /// `n_active_conditions` (required)
     pub n_active_conditions: i64,
     /// `n_distinct_code_systems` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_distinct_code_systems: Option<i64>,
     /// `n_distinct_codes` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_distinct_codes: Option<i64>,
     /// `n_lifetime_condition_records` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_lifetime_condition_records: Option<i64>,
     /// `n_lifetime_distinct_codes` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_lifetime_distinct_codes: Option<i64>,
     /// `oldest_active_onset_date` (optional, nullable; format `date`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oldest_active_onset_date: Option<String>,
     /// `patient_entity_id` (required; format `uuid`)
-    pub patient_entity_id: String,
+    pub patient_entity_id: Uuid,
     /// `recent_onset_count_365d` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recent_onset_count_365d: Option<i64>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `PrevalenceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PrevalenceResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<PrevalenceRow>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `PrevalenceRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PrevalenceRow {
     /// `age_bucket` (required)
     pub age_bucket: String,
     /// `as_of_date` (optional, nullable; format `date`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of_date: Option<String>,
     /// `code` (required)
     pub code: String,
     /// `code_display` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_display: Option<String>,
     /// `code_system_normalized` (required)
     pub code_system_normalized: String,
     /// `cohort_size` (required)
     pub cohort_size: i64,
     /// `gender` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
     /// `min_support_met` (required)
     pub min_support_met: bool,
     /// `patients_with_condition` (required)
     pub patients_with_condition: i64,
     /// `prevalence_ci_lower_pct` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prevalence_ci_lower_pct: Option<f64>,
     /// `prevalence_ci_upper_pct` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prevalence_ci_upper_pct: Option<f64>,
     /// `prevalence_pct` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prevalence_pct: Option<f64>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `TrendResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TrendResponse {
     /// `code` (required)
     pub code: String,
@@ -366,31 +377,32 @@ pub struct TrendResponse {
     /// `items` (required)
     pub items: Vec<TrendRow>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `TrendRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TrendRow {
     /// `age_bucket` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_bucket: Option<String>,
     /// `code` (required)
     pub code: String,
     /// `code_display` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_display: Option<String>,
     /// `code_system_normalized` (required)
     pub code_system_normalized: String,
     /// `condition_records` (required)
     pub condition_records: i64,
     /// `gender` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
     /// `incident_patients` (required)
     pub incident_patients: i64,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
     /// `year_month` (required)
     pub year_month: String,
 }

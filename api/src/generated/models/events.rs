@@ -60,6 +60,7 @@ string_enum! {
 
 /// Schema `CallEndedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CallEndedEvent {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -70,7 +71,7 @@ pub struct CallEndedEvent {
     /// `duration_seconds` (required)
     pub duration_seconds: f64,
     /// `escalated` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalated: Option<bool>,
     /// `event_type` (optional; constant `"call.ended"`; spec default `"call.ended"`)
     #[serde(default = "const_call_ended_event_event_type")]
@@ -95,6 +96,7 @@ string_enum! {
 
 /// Schema `CallEscalatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CallEscalatedEvent {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -131,11 +133,12 @@ string_enum! {
 
 /// Schema `CallStartedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CallStartedEvent {
     /// `call_sid` (required)
     pub call_sid: String,
     /// `caller_id` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller_id: Option<String>,
     /// `direction` (required)
     pub direction: CallStartedEventDirection,
@@ -143,7 +146,7 @@ pub struct CallStartedEvent {
     #[serde(default = "const_call_started_event_event_type")]
     pub event_type: String,
     /// `service_id` (required; format `uuid`)
-    pub service_id: String,
+    pub service_id: Uuid,
 }
 
 fn const_call_started_event_event_type() -> String {
@@ -167,12 +170,13 @@ impl std::fmt::Debug for CallStartedEvent {
 
 /// Schema `ChannelEmailBouncedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ChannelEmailBouncedEvent {
     /// `bounce_subtype` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bounce_subtype: Option<String>,
     /// `bounce_type` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bounce_type: Option<String>,
     /// `email_id` (required)
     pub email_id: String,
@@ -207,6 +211,7 @@ impl std::fmt::Debug for ChannelEmailBouncedEvent {
 
 /// Schema `ChannelEmailClickedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ChannelEmailClickedEvent {
     /// `email_id` (required)
     pub email_id: String,
@@ -236,6 +241,7 @@ impl std::fmt::Debug for ChannelEmailClickedEvent {
 
 /// Schema `ChannelEmailComplainedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ChannelEmailComplainedEvent {
     /// `email_id` (required)
     pub email_id: String,
@@ -268,6 +274,7 @@ impl std::fmt::Debug for ChannelEmailComplainedEvent {
 
 /// Schema `ChannelEmailDelayedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ChannelEmailDelayedEvent {
     /// `email_id` (required)
     pub email_id: String,
@@ -300,6 +307,7 @@ impl std::fmt::Debug for ChannelEmailDelayedEvent {
 
 /// Schema `ChannelEmailDeliveredEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ChannelEmailDeliveredEvent {
     /// `email_id` (required)
     pub email_id: String,
@@ -332,6 +340,7 @@ impl std::fmt::Debug for ChannelEmailDeliveredEvent {
 
 /// Schema `ChannelEmailOpenedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ChannelEmailOpenedEvent {
     /// `email_id` (required)
     pub email_id: String,
@@ -361,6 +370,7 @@ impl std::fmt::Debug for ChannelEmailOpenedEvent {
 
 /// Schema `ChannelEmailReceivedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ChannelEmailReceivedEvent {
     /// `event_type` (optional; constant `"channel.email_received"`; spec default `"channel.email_received"`)
     #[serde(default = "const_channel_email_received_event_event_type")]
@@ -402,6 +412,7 @@ impl std::fmt::Debug for ChannelEmailReceivedEvent {
 
 /// Schema `ChannelEmailRejectedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ChannelEmailRejectedEvent {
     /// `email_id` (required)
     pub email_id: String,
@@ -448,6 +459,7 @@ string_enum! {
 
 /// Schema `ChannelVoicemailStatusEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ChannelVoicemailStatusEvent {
     /// `event_type` (optional; constant `"channel.voicemail_status"`; spec default `"channel.voicemail_status"`)
     #[serde(default = "const_channel_voicemail_status_event_event_type")]
@@ -457,7 +469,7 @@ pub struct ChannelVoicemailStatusEvent {
     /// `status` (required)
     pub status: ChannelVoicemailStatusEventStatus,
     /// `voicemail_id` (required; format `uuid`)
-    pub voicemail_id: String,
+    pub voicemail_id: Uuid,
 }
 
 fn const_channel_voicemail_status_event_event_type() -> String {
@@ -480,9 +492,10 @@ impl std::fmt::Debug for ChannelVoicemailStatusEvent {
 
 /// Schema `EncounterUpdatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EncounterUpdatedEvent {
     /// `encounter_entity_id` (required; format `uuid`)
-    pub encounter_entity_id: String,
+    pub encounter_entity_id: Uuid,
     /// `event_type` (optional; constant `"encounter.updated"`; spec default `"encounter.updated"`)
     #[serde(default = "const_encounter_updated_event_event_type")]
     pub event_type: String,
@@ -496,18 +509,19 @@ fn const_encounter_updated_event_event_type() -> String {
 
 /// Schema `NarrativeUpdatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct NarrativeUpdatedEvent {
     /// `confidence` (required)
     pub confidence: f64,
     /// `event_count` (required)
     pub event_count: i64,
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
     /// `event_type` (optional; constant `"self_image.brief_generated"`; spec default `"self_image.brief_generated"`)
     #[serde(default = "const_narrative_updated_event_event_type")]
     pub event_type: String,
     /// `target_entity_id` (required; format `uuid`)
-    pub target_entity_id: String,
+    pub target_entity_id: Uuid,
     /// `target_entity_type` (required)
     pub target_entity_type: String,
     /// `version` (required)
@@ -530,6 +544,7 @@ string_enum! {
 
 /// Schema `OperatorJoinedCallEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OperatorJoinedCallEvent {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -539,7 +554,7 @@ pub struct OperatorJoinedCallEvent {
     /// `mode` (required)
     pub mode: OperatorJoinedCallEventMode,
     /// `operator_id` (required; format `uuid`)
-    pub operator_id: String,
+    pub operator_id: Uuid,
 }
 
 fn const_operator_joined_call_event_event_type() -> String {
@@ -548,6 +563,7 @@ fn const_operator_joined_call_event_event_type() -> String {
 
 /// Schema `OperatorLeftCallEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OperatorLeftCallEvent {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -555,10 +571,10 @@ pub struct OperatorLeftCallEvent {
     #[serde(default = "const_operator_left_call_event_event_type")]
     pub event_type: String,
     /// `human_segment_turn_count` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub human_segment_turn_count: Option<i64>,
     /// `operator_id` (required; format `uuid`)
-    pub operator_id: String,
+    pub operator_id: Uuid,
 }
 
 fn const_operator_left_call_event_event_type() -> String {
@@ -577,6 +593,7 @@ string_enum! {
 
 /// Schema `OperatorModeChangedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OperatorModeChangedEvent {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -586,7 +603,7 @@ pub struct OperatorModeChangedEvent {
     /// `mode` (required)
     pub mode: OperatorModeChangedEventMode,
     /// `operator_id` (required; format `uuid`)
-    pub operator_id: String,
+    pub operator_id: Uuid,
 }
 
 fn const_operator_mode_changed_event_event_type() -> String {
@@ -595,15 +612,16 @@ fn const_operator_mode_changed_event_event_type() -> String {
 
 /// Schema `OperatorProfileUpdatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OperatorProfileUpdatedEvent {
     /// `changes` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<std::collections::BTreeMap<String, Option<String>>>,
     /// `event_type` (optional; constant `"operator.profile_updated"`; spec default `"operator.profile_updated"`)
     #[serde(default = "const_operator_profile_updated_event_event_type")]
     pub event_type: String,
     /// `operator_id` (required; format `uuid`)
-    pub operator_id: String,
+    pub operator_id: Uuid,
 }
 
 fn const_operator_profile_updated_event_event_type() -> String {
@@ -612,14 +630,15 @@ fn const_operator_profile_updated_event_event_type() -> String {
 
 /// Schema `OperatorRegisteredEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OperatorRegisteredEvent {
     /// `event_type` (optional; constant `"operator.registered"`; spec default `"operator.registered"`)
     #[serde(default = "const_operator_registered_event_event_type")]
     pub event_type: String,
     /// `operator_id` (required; format `uuid`)
-    pub operator_id: String,
+    pub operator_id: Uuid,
     /// `timestamp` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
 
@@ -641,12 +660,13 @@ string_enum! {
 
 /// Schema `OperatorStatusChangedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OperatorStatusChangedEvent {
     /// `event_type` (optional; constant `"operator.status_changed"`; spec default `"operator.status_changed"`)
     #[serde(default = "const_operator_status_changed_event_event_type")]
     pub event_type: String,
     /// `operator_id` (required; format `uuid`)
-    pub operator_id: String,
+    pub operator_id: Uuid,
     /// `status` (required)
     pub status: OperatorStatusChangedEventStatus,
 }
@@ -657,6 +677,7 @@ fn const_operator_status_changed_event_event_type() -> String {
 
 /// Schema `OperatorWrapUpEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OperatorWrapUpEvent {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -664,7 +685,7 @@ pub struct OperatorWrapUpEvent {
     #[serde(default = "const_operator_wrap_up_event_event_type")]
     pub event_type: String,
     /// `wrap_up_reason` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wrap_up_reason: Option<String>,
 }
 
@@ -674,9 +695,10 @@ fn const_operator_wrap_up_event_event_type() -> String {
 
 /// Schema `PipelineErrorEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PipelineErrorEvent {
     /// `data_source_id` (required; format `uuid`)
-    pub data_source_id: String,
+    pub data_source_id: Uuid,
     /// `error` (required)
     pub error: String,
     /// `event_type` (optional; constant `"pipeline.error"`; spec default `"pipeline.error"`)
@@ -690,9 +712,10 @@ fn const_pipeline_error_event_event_type() -> String {
 
 /// Schema `PipelineSyncCompletedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PipelineSyncCompletedEvent {
     /// `data_source_id` (required; format `uuid`)
-    pub data_source_id: String,
+    pub data_source_id: Uuid,
     /// `duration_ms` (required)
     pub duration_ms: i64,
     /// `event_count` (required)
@@ -724,23 +747,24 @@ string_enum! {
 
 /// Schema `ReviewSubmittedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ReviewSubmittedEvent {
     /// `action` (required)
     pub action: ReviewSubmittedEventAction,
     /// `count` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// `entity_id` (optional, nullable; format `uuid`; spec default `null`)
-    #[serde(default)]
-    pub entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<Uuid>,
     /// `entity_type` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<String>,
     /// `event_type` (optional; constant `"review.submitted"`; spec default `"review.submitted"`)
     #[serde(default = "const_review_submitted_event_event_type")]
     pub event_type: String,
     /// `item_id` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
 }
 
@@ -750,6 +774,7 @@ fn const_review_submitted_event_event_type() -> String {
 
 /// Schema `SimulationTurnStoredEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SimulationTurnStoredEvent {
     /// `event_type` (optional; constant `"simulation.turn_stored"`; spec default `"simulation.turn_stored"`)
     #[serde(default = "const_simulation_turn_stored_event_event_type")]
@@ -759,7 +784,7 @@ pub struct SimulationTurnStoredEvent {
     /// `run_id` (required)
     pub run_id: String,
     /// `service_id` (required; format `uuid`)
-    pub service_id: String,
+    pub service_id: Uuid,
     /// `session_id` (required)
     pub session_id: String,
     /// `state_after` (required)
@@ -776,12 +801,13 @@ fn const_simulation_turn_stored_event_event_type() -> String {
 
 /// Schema `SurfaceArchivedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SurfaceArchivedEvent {
     /// `event_type` (optional; constant `"surface.archived"`; spec default `"surface.archived"`)
     #[serde(default = "const_surface_archived_event_event_type")]
     pub event_type: String,
     /// `surface_id` (required; format `uuid`)
-    pub surface_id: String,
+    pub surface_id: Uuid,
 }
 
 fn const_surface_archived_event_event_type() -> String {
@@ -790,29 +816,30 @@ fn const_surface_archived_event_event_type() -> String {
 
 /// Schema `SurfaceCreatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SurfaceCreatedEvent {
     /// `channel` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_type` (optional; constant `"surface.created"`; spec default `"surface.created"`)
     #[serde(default = "const_surface_created_event_event_type")]
     pub event_type: String,
     /// `fields_count` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields_count: Option<i64>,
     /// `form_template_id` (optional, nullable; format `uuid`; spec default `null`)
-    #[serde(default)]
-    pub form_template_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_template_id: Option<Uuid>,
     /// `review_required` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_required: Option<bool>,
     /// `source` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// `surface_id` (required; format `uuid`)
-    pub surface_id: String,
+    pub surface_id: Uuid,
 }
 
 fn const_surface_created_event_event_type() -> String {
@@ -821,28 +848,29 @@ fn const_surface_created_event_event_type() -> String {
 
 /// Schema `SurfaceDeliveredEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SurfaceDeliveredEvent {
     /// `channel` (required)
     pub channel: String,
     /// `channel_address` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_address: Option<String>,
     /// `delivery_status` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_status: Option<String>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_type` (optional; constant `"surface.delivered"`; spec default `"surface.delivered"`)
     #[serde(default = "const_surface_delivered_event_event_type")]
     pub event_type: String,
     /// `message_id` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// `short_url` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short_url: Option<String>,
     /// `surface_id` (required; format `uuid`)
-    pub surface_id: String,
+    pub surface_id: Uuid,
 }
 
 fn const_surface_delivered_event_event_type() -> String {
@@ -875,16 +903,17 @@ impl std::fmt::Debug for SurfaceDeliveredEvent {
 
 /// Schema `SurfaceFieldSavedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SurfaceFieldSavedEvent {
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_type` (optional; constant `"surface.field_saved"`; spec default `"surface.field_saved"`)
     #[serde(default = "const_surface_field_saved_event_event_type")]
     pub event_type: String,
     /// `field_key` (required)
     pub field_key: String,
     /// `surface_id` (required; format `uuid`)
-    pub surface_id: String,
+    pub surface_id: Uuid,
 }
 
 fn const_surface_field_saved_event_event_type() -> String {
@@ -893,14 +922,15 @@ fn const_surface_field_saved_event_event_type() -> String {
 
 /// Schema `SurfaceOpenedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SurfaceOpenedEvent {
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_type` (optional; constant `"surface.opened"`; spec default `"surface.opened"`)
     #[serde(default = "const_surface_opened_event_event_type")]
     pub event_type: String,
     /// `surface_id` (required; format `uuid`)
-    pub surface_id: String,
+    pub surface_id: Uuid,
 }
 
 fn const_surface_opened_event_event_type() -> String {
@@ -909,23 +939,24 @@ fn const_surface_opened_event_event_type() -> String {
 
 /// Schema `SurfacePendingReviewEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SurfacePendingReviewEvent {
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_type` (optional; constant `"surface.pending_review"`; spec default `"surface.pending_review"`)
     #[serde(default = "const_surface_pending_review_event_event_type")]
     pub event_type: String,
     /// `form_template_id` (optional, nullable; format `uuid`; spec default `null`)
-    #[serde(default)]
-    pub form_template_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_template_id: Option<Uuid>,
     /// `review_required` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_required: Option<bool>,
     /// `source` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// `surface_id` (required; format `uuid`)
-    pub surface_id: String,
+    pub surface_id: Uuid,
 }
 
 fn const_surface_pending_review_event_event_type() -> String {
@@ -934,14 +965,15 @@ fn const_surface_pending_review_event_event_type() -> String {
 
 /// Schema `SurfaceReshapedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SurfaceReshapedEvent {
     /// `event_type` (optional; constant `"surface.reshaped"`; spec default `"surface.reshaped"`)
     #[serde(default = "const_surface_reshaped_event_event_type")]
     pub event_type: String,
     /// `original_surface_id` (required; format `uuid`)
-    pub original_surface_id: String,
+    pub original_surface_id: Uuid,
     /// `surface_id` (required; format `uuid`)
-    pub surface_id: String,
+    pub surface_id: Uuid,
 }
 
 fn const_surface_reshaped_event_event_type() -> String {
@@ -950,12 +982,13 @@ fn const_surface_reshaped_event_event_type() -> String {
 
 /// Schema `SurfaceReviewApprovedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SurfaceReviewApprovedEvent {
     /// `event_type` (optional; constant `"surface.review_approved"`; spec default `"surface.review_approved"`)
     #[serde(default = "const_surface_review_approved_event_event_type")]
     pub event_type: String,
     /// `surface_id` (required; format `uuid`)
-    pub surface_id: String,
+    pub surface_id: Uuid,
 }
 
 fn const_surface_review_approved_event_event_type() -> String {
@@ -964,15 +997,16 @@ fn const_surface_review_approved_event_event_type() -> String {
 
 /// Schema `SurfaceReviewRejectedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SurfaceReviewRejectedEvent {
     /// `event_type` (optional; constant `"surface.review_rejected"`; spec default `"surface.review_rejected"`)
     #[serde(default = "const_surface_review_rejected_event_event_type")]
     pub event_type: String,
     /// `reason` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// `surface_id` (required; format `uuid`)
-    pub surface_id: String,
+    pub surface_id: Uuid,
 }
 
 fn const_surface_review_rejected_event_event_type() -> String {
@@ -981,20 +1015,21 @@ fn const_surface_review_rejected_event_event_type() -> String {
 
 /// Schema `SurfaceSubmittedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SurfaceSubmittedEvent {
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_type` (optional; constant `"surface.submitted"`; spec default `"surface.submitted"`)
     #[serde(default = "const_surface_submitted_event_event_type")]
     pub event_type: String,
     /// `fields_submitted` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields_submitted: Option<Vec<String>>,
     /// `submitted_at` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<String>,
     /// `surface_id` (required; format `uuid`)
-    pub surface_id: String,
+    pub surface_id: Uuid,
 }
 
 fn const_surface_submitted_event_event_type() -> String {
@@ -1003,12 +1038,13 @@ fn const_surface_submitted_event_event_type() -> String {
 
 /// Schema `SurfaceUpdatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SurfaceUpdatedEvent {
     /// `event_type` (optional; constant `"surface.updated"`; spec default `"surface.updated"`)
     #[serde(default = "const_surface_updated_event_event_type")]
     pub event_type: String,
     /// `surface_id` (required; format `uuid`)
-    pub surface_id: String,
+    pub surface_id: Uuid,
 }
 
 fn const_surface_updated_event_event_type() -> String {
@@ -1017,11 +1053,12 @@ fn const_surface_updated_event_event_type() -> String {
 
 /// Schema `TextCompletedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TextCompletedEvent {
     /// `channel_kind` (required)
     pub channel_kind: String,
     /// `completion_reason` (optional, nullable; spec default `null`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion_reason: Option<String>,
     /// `duration_seconds` (required)
     pub duration_seconds: f64,
@@ -1042,17 +1079,18 @@ fn const_text_completed_event_event_type() -> String {
 
 /// Schema `TextStartedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TextStartedEvent {
     /// `channel_kind` (required)
     pub channel_kind: String,
     /// `entity_id` (optional, nullable; format `uuid`; spec default `null`)
-    #[serde(default)]
-    pub entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<Uuid>,
     /// `event_type` (optional; constant `"text.started"`; spec default `"text.started"`)
     #[serde(default = "const_text_started_event_event_type")]
     pub event_type: String,
     /// `service_id` (required; format `uuid`)
-    pub service_id: String,
+    pub service_id: Uuid,
     /// `session_id` (required)
     pub session_id: String,
 }
@@ -1063,6 +1101,7 @@ fn const_text_started_event_event_type() -> String {
 
 /// Schema `TriggerCompletedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TriggerCompletedEvent {
     /// `event_type` (optional; constant `"trigger.completed"`; spec default `"trigger.completed"`)
     #[serde(default = "const_trigger_completed_event_event_type")]
@@ -1070,7 +1109,7 @@ pub struct TriggerCompletedEvent {
     /// `status` (required)
     pub status: String,
     /// `trigger_id` (required; format `uuid`)
-    pub trigger_id: String,
+    pub trigger_id: Uuid,
     /// `trigger_name` (required)
     pub trigger_name: String,
 }
@@ -1081,6 +1120,7 @@ fn const_trigger_completed_event_event_type() -> String {
 
 /// Schema `TriggerFailedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TriggerFailedEvent {
     /// `event_type` (optional; constant `"trigger.failed"`; spec default `"trigger.failed"`)
     #[serde(default = "const_trigger_failed_event_event_type")]
@@ -1088,7 +1128,7 @@ pub struct TriggerFailedEvent {
     /// `status` (required)
     pub status: String,
     /// `trigger_id` (required; format `uuid`)
-    pub trigger_id: String,
+    pub trigger_id: Uuid,
     /// `trigger_name` (required)
     pub trigger_name: String,
 }
@@ -1099,15 +1139,16 @@ fn const_trigger_failed_event_event_type() -> String {
 
 /// Schema `TriggerFiredEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TriggerFiredEvent {
     /// `event_type` (optional; constant `"trigger.fired"`; spec default `"trigger.fired"`)
     #[serde(default = "const_trigger_fired_event_event_type")]
     pub event_type: String,
     /// `manual` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manual: Option<bool>,
     /// `trigger_id` (required; format `uuid`)
-    pub trigger_id: String,
+    pub trigger_id: Uuid,
     /// `trigger_name` (required)
     pub trigger_name: String,
 }
@@ -1118,9 +1159,10 @@ fn const_trigger_fired_event_event_type() -> String {
 
 /// Schema `WorkspaceInvitationAcceptedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct WorkspaceInvitationAcceptedEvent {
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_type` (optional; constant `"workspace.invitation_accepted"`; spec default `"workspace.invitation_accepted"`)
     #[serde(default = "const_workspace_invitation_accepted_event_event_type")]
     pub event_type: String,
@@ -1134,6 +1176,7 @@ fn const_workspace_invitation_accepted_event_event_type() -> String {
 
 /// Schema `WorkspaceInvitationSentEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct WorkspaceInvitationSentEvent {
     /// `event_type` (optional; constant `"workspace.invitation_sent"`; spec default `"workspace.invitation_sent"`)
     #[serde(default = "const_workspace_invitation_sent_event_event_type")]
@@ -1141,7 +1184,7 @@ pub struct WorkspaceInvitationSentEvent {
     /// `invitation_id` (required)
     pub invitation_id: String,
     /// `resent` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resent: Option<bool>,
     /// `role` (required)
     pub role: String,
@@ -1153,9 +1196,10 @@ fn const_workspace_invitation_sent_event_event_type() -> String {
 
 /// Schema `WorkspaceMemberAddedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct WorkspaceMemberAddedEvent {
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_type` (optional; constant `"workspace.member_added"`; spec default `"workspace.member_added"`)
     #[serde(default = "const_workspace_member_added_event_event_type")]
     pub event_type: String,
@@ -1169,9 +1213,10 @@ fn const_workspace_member_added_event_event_type() -> String {
 
 /// Schema `WorkspaceMemberRoleUpdatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct WorkspaceMemberRoleUpdatedEvent {
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_type` (optional; constant `"workspace.member_role_updated"`; spec default `"workspace.member_role_updated"`)
     #[serde(default = "const_workspace_member_role_updated_event_event_type")]
     pub event_type: String,
@@ -1377,5 +1422,59 @@ impl<'de> Deserialize<'de> for WorkspaceSseEvent {
             _ => return Ok(Self::Unknown(v)),
         };
         r.map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl Serialize for WorkspaceSseEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::CallEnded(x) => x.serialize(s),
+            Self::CallEscalated(x) => x.serialize(s),
+            Self::CallStarted(x) => x.serialize(s),
+            Self::ChannelEmailBounced(x) => x.serialize(s),
+            Self::ChannelEmailClicked(x) => x.serialize(s),
+            Self::ChannelEmailComplained(x) => x.serialize(s),
+            Self::ChannelEmailDelayed(x) => x.serialize(s),
+            Self::ChannelEmailDelivered(x) => x.serialize(s),
+            Self::ChannelEmailOpened(x) => x.serialize(s),
+            Self::ChannelEmailReceived(x) => x.serialize(s),
+            Self::ChannelEmailRejected(x) => x.serialize(s),
+            Self::ChannelVoicemailStatus(x) => x.serialize(s),
+            Self::EncounterUpdated(x) => x.serialize(s),
+            Self::OperatorJoinedCall(x) => x.serialize(s),
+            Self::OperatorLeftCall(x) => x.serialize(s),
+            Self::OperatorModeChanged(x) => x.serialize(s),
+            Self::OperatorProfileUpdated(x) => x.serialize(s),
+            Self::OperatorRegistered(x) => x.serialize(s),
+            Self::OperatorStatusChanged(x) => x.serialize(s),
+            Self::OperatorWrapUp(x) => x.serialize(s),
+            Self::PipelineError(x) => x.serialize(s),
+            Self::PipelineSyncCompleted(x) => x.serialize(s),
+            Self::ReviewSubmitted(x) => x.serialize(s),
+            Self::SelfImageBriefGenerated(x) => x.serialize(s),
+            Self::SimulationTurnStored(x) => x.serialize(s),
+            Self::SurfaceArchived(x) => x.serialize(s),
+            Self::SurfaceCreated(x) => x.serialize(s),
+            Self::SurfaceDelivered(x) => x.serialize(s),
+            Self::SurfaceFieldSaved(x) => x.serialize(s),
+            Self::SurfaceOpened(x) => x.serialize(s),
+            Self::SurfacePendingReview(x) => x.serialize(s),
+            Self::SurfaceReshaped(x) => x.serialize(s),
+            Self::SurfaceReviewApproved(x) => x.serialize(s),
+            Self::SurfaceReviewRejected(x) => x.serialize(s),
+            Self::SurfaceSubmitted(x) => x.serialize(s),
+            Self::SurfaceUpdated(x) => x.serialize(s),
+            Self::TextCompleted(x) => x.serialize(s),
+            Self::TextStarted(x) => x.serialize(s),
+            Self::TriggerCompleted(x) => x.serialize(s),
+            Self::TriggerFailed(x) => x.serialize(s),
+            Self::TriggerFired(x) => x.serialize(s),
+            Self::WorkspaceInvitationAccepted(x) => x.serialize(s),
+            Self::WorkspaceInvitationSent(x) => x.serialize(s),
+            Self::WorkspaceMemberAdded(x) => x.serialize(s),
+            Self::WorkspaceMemberRoleUpdated(x) => x.serialize(s),
+            Self::Unknown(v) => v.serialize(s),
+        }
     }
 }

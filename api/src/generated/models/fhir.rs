@@ -10,14 +10,15 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `FhirAppointmentListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirAppointmentListResponse {
     /// `appointments` (required)
     pub appointments: Vec<FhirAppointmentView>,
     /// `has_more` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// `next_offset` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<i64>,
     /// `total` (required)
     pub total: i64,
@@ -25,64 +26,66 @@ pub struct FhirAppointmentListResponse {
 
 /// Schema `FhirAppointmentView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirAppointmentView {
     /// `appointment_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appointment_type: Option<String>,
     /// `cancel_reason` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_reason: Option<String>,
     /// `canonical_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_id: Option<String>,
     /// `duration_minutes` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_minutes: Option<i64>,
     /// `end` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_count: Option<i64>,
     /// `last_event_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_event_at: Option<String>,
     /// `location_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location_name: Option<String>,
     /// `modality` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modality: Option<String>,
     /// `patient_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patient_name: Option<String>,
     /// `practitioner_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub practitioner_name: Option<String>,
     /// `reason` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// `source_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_system: Option<String>,
     /// `start` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
     /// `status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 
 /// Schema `FhirImportRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct FhirImportRequest {
     /// `bundle` (required)
     pub bundle: serde_json::Map<String, serde_json::Value>,
     /// `data_source_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub data_source_id: Patch<String>,
+    pub data_source_id: Patch<Uuid>,
     /// `source` (optional; max length 128; spec default `"fhir_import"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -94,40 +97,42 @@ pub struct FhirImportRequest {
 body_setters! { FhirImportRequest {
     source(source) = "source": String;
 } patch {
-    data_source_id / clear_data_source_id(data_source_id) = "data_source_id": String;
+    data_source_id / clear_data_source_id(data_source_id) = "data_source_id": Uuid;
     source_system / clear_source_system(source_system) = "source_system": String;
 } }
 
 /// Schema `FhirImportResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirImportResponse {
     /// `entities_created` (required)
     pub entities_created: i64,
     /// `entities_updated` (required)
     pub entities_updated: i64,
     /// `errors` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,
     /// `events_created` (required)
     pub events_created: i64,
     /// `events_skipped` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events_skipped: Option<i64>,
     /// `events_updated` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events_updated: Option<i64>,
 }
 
 /// Schema `FhirLocationListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirLocationListResponse {
     /// `has_more` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// `locations` (required)
     pub locations: Vec<FhirLocationView>,
     /// `next_offset` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<i64>,
     /// `total` (required)
     pub total: i64,
@@ -135,70 +140,72 @@ pub struct FhirLocationListResponse {
 
 /// Schema `FhirLocationView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirLocationView {
     /// `address` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<serde_json::Map<String, serde_json::Value>>,
     /// `address_line` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line: Option<String>,
     /// `canonical_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_id: Option<String>,
     /// `city` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// `country` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_count: Option<i64>,
     /// `facility_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facility_id: Option<String>,
     /// `hours` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<serde_json::Map<String, serde_json::Value>>,
     /// `last_event_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_event_at: Option<String>,
     /// `latitude` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latitude: Option<f64>,
     /// `longitude` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub longitude: Option<f64>,
     /// `name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `postal_code` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// `source_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_system: Option<String>,
     /// `state` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// `timezone` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
 
 /// Schema `FhirOrganizationListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirOrganizationListResponse {
     /// `has_more` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// `next_offset` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<i64>,
     /// `organizations` (required)
     pub organizations: Vec<FhirOrganizationView>,
@@ -208,46 +215,48 @@ pub struct FhirOrganizationListResponse {
 
 /// Schema `FhirOrganizationView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirOrganizationView {
     /// `address` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<serde_json::Map<String, serde_json::Value>>,
     /// `canonical_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_id: Option<String>,
     /// `domain` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_count: Option<i64>,
     /// `industry` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub industry: Option<String>,
     /// `last_event_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_event_at: Option<String>,
     /// `name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `source_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_system: Option<String>,
 }
 
 /// Schema `FhirPatientListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirPatientListResponse {
     /// `has_more` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// `next_offset` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<i64>,
     /// `patients` (required)
     pub patients: Vec<FhirPatientView>,
@@ -257,103 +266,105 @@ pub struct FhirPatientListResponse {
 
 /// Schema `FhirPatientView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirPatientView {
     /// `active_conditions` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_conditions: Option<Vec<String>>,
     /// `active_medications` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_medications: Option<Vec<String>>,
     /// `address` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<serde_json::Map<String, serde_json::Value>>,
     /// `address_city` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_city: Option<String>,
     /// `address_postal_code` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_postal_code: Option<String>,
     /// `address_state` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_state: Option<String>,
     /// `allergies` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allergies: Option<Vec<String>>,
     /// `birth_date` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<String>,
     /// `canonical_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_id: Option<String>,
     /// `confidence` (optional; spec default `1.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// `created_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `email` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_count: Option<i64>,
     /// `first_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// `gender` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
     /// `insurance` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insurance: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `last_event_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_event_at: Option<String>,
     /// `last_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// `member_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_id: Option<String>,
     /// `mrn` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mrn: Option<String>,
     /// `name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `policyholder_dob` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policyholder_dob: Option<String>,
     /// `policyholder_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policyholder_name: Option<String>,
     /// `policyholder_relationship` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policyholder_relationship: Option<String>,
     /// `practice_payer_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub practice_payer_id: Option<String>,
     /// `primary_payer_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_payer_name: Option<String>,
     /// `source_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_system: Option<String>,
 }
 
 /// Schema `FhirPractitionerListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirPractitionerListResponse {
     /// `has_more` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// `next_offset` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<i64>,
     /// `practitioners` (required)
     pub practitioners: Vec<FhirPractitionerView>,
@@ -363,98 +374,101 @@ pub struct FhirPractitionerListResponse {
 
 /// Schema `FhirPractitionerView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirPractitionerView {
     /// `canonical_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_id: Option<String>,
     /// `email` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_count: Option<i64>,
     /// `last_event_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_event_at: Option<String>,
     /// `member_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_id: Option<String>,
     /// `name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `npi` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub npi: Option<String>,
     /// `phone` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `scheduling_eligible` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduling_eligible: Option<bool>,
     /// `source_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_system: Option<String>,
     /// `specialty` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub specialty: Option<String>,
 }
 
 /// Schema `FhirResourceHistoryEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirResourceHistoryEntry {
     /// `confidence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// `created_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `data` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Map<String, serde_json::Value>>,
     /// `data_source_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub data_source_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_source_id: Option<Uuid>,
     /// `effective_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_at: Option<String>,
     /// `entity_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<Uuid>,
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
     /// `event_type` (required)
     pub event_type: String,
     /// `fields_affected` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields_affected: Option<Vec<String>>,
     /// `is_current` (required)
     pub is_current: bool,
     /// `source` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// `source_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_system: Option<String>,
     /// `sync_error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_error: Option<String>,
     /// `synced_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synced_at: Option<String>,
 }
 
 /// Schema `FhirResourceHistoryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirResourceHistoryResponse {
     /// `entries` (required)
     pub entries: Vec<FhirResourceHistoryEntry>,
     /// `has_more` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// `next_offset` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<i64>,
     /// `resource_id` (required)
     pub resource_id: String,
@@ -466,12 +480,13 @@ pub struct FhirResourceHistoryResponse {
 
 /// Schema `FhirResourceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirResourceResponse {
     /// `data` (required)
     pub data: serde_json::Map<String, serde_json::Value>,
     /// `entity_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<Uuid>,
     /// `resource_id` (required)
     pub resource_id: String,
     /// `resource_type` (required)
@@ -480,11 +495,12 @@ pub struct FhirResourceResponse {
 
 /// Schema `FhirSearchResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirSearchResponse {
     /// `entries` (required)
     pub entries: Vec<serde_json::Map<String, serde_json::Value>>,
     /// `next_url` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_url: Option<String>,
     /// `resource_type` (required)
     pub resource_type: String,
@@ -494,12 +510,13 @@ pub struct FhirSearchResponse {
 
 /// Schema `FhirSlotListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirSlotListResponse {
     /// `has_more` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// `next_offset` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<i64>,
     /// `slots` (required)
     pub slots: Vec<FhirSlotView>,
@@ -509,139 +526,144 @@ pub struct FhirSlotListResponse {
 
 /// Schema `FhirSlotView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirSlotView {
     /// `canonical_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_id: Option<String>,
     /// `end` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_count: Option<i64>,
     /// `facility_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facility_id: Option<String>,
     /// `last_event_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_event_at: Option<String>,
     /// `provider_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_id: Option<String>,
     /// `provider_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_name: Option<String>,
     /// `schedule_ref` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_ref: Option<String>,
     /// `source_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_system: Option<String>,
     /// `specialty` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub specialty: Option<String>,
     /// `start` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
     /// `status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `visit_type_ids` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visit_type_ids: Option<String>,
     /// `visit_type_names` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visit_type_names: Option<String>,
 }
 
 /// Schema `FhirStatusResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FhirStatusResponse {
     /// `configured` (required)
     pub configured: bool,
     /// `connector_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connector_type: Option<String>,
     /// `entity_count` (required)
     pub entity_count: i64,
     /// `entity_type_counts` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type_counts: Option<std::collections::BTreeMap<String, i64>>,
     /// `event_count` (required)
     pub event_count: i64,
     /// `last_change_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_change_at: Option<String>,
     /// `last_poll_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_poll_at: Option<String>,
     /// `resource_type_counts` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type_counts: Option<std::collections::BTreeMap<String, i64>>,
     /// `sync_failure_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_failure_count: Option<i64>,
     /// `sync_healthy` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_healthy: Option<bool>,
 }
 
 /// Schema `FhirWriteRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct FhirWriteRequest {
     /// `data` (required)
     pub data: serde_json::Map<String, serde_json::Value>,
     /// `data_source_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub data_source_id: Patch<String>,
+    pub data_source_id: Patch<Uuid>,
 }
 
 body_setters! { FhirWriteRequest {
 } patch {
-    data_source_id / clear_data_source_id(data_source_id) = "data_source_id": String;
+    data_source_id / clear_data_source_id(data_source_id) = "data_source_id": Uuid;
 } }
 
 /// Schema `PatientListItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PatientListItem {
     /// `birth_date` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<String>,
     /// `email` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_count: Option<i64>,
     /// `gender` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
     /// `last_event_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_event_at: Option<String>,
     /// `mrn` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mrn: Option<String>,
     /// `name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 }
 
 /// Schema `PatientSearchResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PatientSearchResponse {
     /// `has_more` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// `next_offset` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<i64>,
     /// `patients` (required)
     pub patients: Vec<PatientListItem>,
@@ -651,45 +673,47 @@ pub struct PatientSearchResponse {
 
 /// Schema `PatientSummaryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PatientSummaryResponse {
     /// `birth_date` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<String>,
     /// `display_name` (required, nullable)
     pub display_name: Option<String>,
     /// `email` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `entity_type` (required)
     pub entity_type: String,
     /// `event_count` (required)
     pub event_count: i64,
     /// `gender` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
     /// `last_event_at` (required, nullable; format `date-time`)
-    pub last_event_at: Option<String>,
+    pub last_event_at: Option<DateTime>,
     /// `mrn` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mrn: Option<String>,
     /// `name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `state` (optional; deprecated)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Schema `PatientTimelineResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PatientTimelineResponse {
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `events` (required)
     pub events: Vec<serde_json::Map<String, serde_json::Value>>,
     /// `total` (required)
@@ -698,35 +722,37 @@ pub struct PatientTimelineResponse {
 
 /// Schema `SyncFailureItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SyncFailureItem {
     /// `created_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `data` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Map<String, serde_json::Value>>,
     /// `entity_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<Uuid>,
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
     /// `event_type` (required)
     pub event_type: String,
     /// `fhir_resource_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fhir_resource_id: Option<String>,
     /// `fhir_resource_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fhir_resource_type: Option<String>,
     /// `sync_error` (required)
     pub sync_error: String,
     /// `synced_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synced_at: Option<String>,
 }
 
 /// Schema `SyncFailuresResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SyncFailuresResponse {
     /// `failures` (required)
     pub failures: Vec<SyncFailureItem>,

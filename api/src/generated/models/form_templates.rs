@@ -66,7 +66,7 @@ pub struct FormTemplate {
     pub fields: Vec<FormTemplateField>,
     /// `id` (optional; format `uuid`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Uuid>,
     /// `name` (required)
     pub name: NameString,
     /// `patient_type` (optional; spec default `"any"`)
@@ -112,7 +112,7 @@ impl FormTemplate {
 body_setters! { FormTemplate {
     active(active) = "active": bool;
     category(category) = "category": FormTemplateCategory;
-    id(id) = "id": String;
+    id(id) = "id": Uuid;
     patient_type(patient_type) = "patient_type": FormTemplatePatientType;
     version(version) = "version": i64;
 } patch {
@@ -205,6 +205,7 @@ body_setters! { FormTemplateField {
 
 /// Schema `FormTemplateListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FormTemplateListResponse {
     /// `templates` (required)
     pub templates: Vec<FormTemplate>,
@@ -253,6 +254,7 @@ body_setters! { FormTemplateSection {
 
 /// Schema `FormTemplateUpdateRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct FormTemplateUpdateRequest {
     /// `templates` (required; max items 50)
     pub templates: Vec<FormTemplate>,
@@ -260,15 +262,16 @@ pub struct FormTemplateUpdateRequest {
 
 /// Schema `ResolveTemplateRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ResolveTemplateRequest {
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
 }
 
 impl ResolveTemplateRequest {
     /// The model with its required fields; optional ones unset.
     #[inline]
-    pub fn new(entity_id: impl Into<String>) -> Self {
+    pub fn new(entity_id: impl Into<Uuid>) -> Self {
         ResolveTemplateRequest {
             entity_id: entity_id.into(),
         }
@@ -277,6 +280,7 @@ impl ResolveTemplateRequest {
 
 /// Schema `ResolveTemplateResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ResolveTemplateResponse {
     /// `prefilled_count` (required)
     pub prefilled_count: i64,
@@ -288,43 +292,44 @@ pub struct ResolveTemplateResponse {
 
 /// Schema `SurfaceSpec`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SurfaceSpec {
     /// `branding` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<BrandingConfig>,
     /// `channel` (optional; spec default `"web"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<ChannelType>,
     /// `completion_action_url` (optional, nullable; max length 2048)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion_action_url: Option<String>,
     /// `completion_message` (optional, nullable; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion_message: Option<String>,
     /// `completion_title` (optional, nullable; max length 256)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion_title: Option<String>,
     /// `context` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Map<String, serde_json::Value>>,
     /// `description` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<DescriptionString>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `expires_in_hours` (optional; minimum 1.0; maximum 8760.0; spec default `168`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in_hours: Option<i64>,
     /// `fields` (required; min items 1; max items 200)
     pub fields: Vec<SurfaceField>,
     /// `resource_type` (optional, nullable; max length 128)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<String>,
     /// `sections` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sections: Option<Vec<SurfaceSection>>,
     /// `submit_button_text` (optional, nullable; max length 128)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_button_text: Option<String>,
     /// `title` (required)
     pub title: NameString,

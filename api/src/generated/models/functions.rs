@@ -10,38 +10,41 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `CatalogFunctionDef`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CatalogFunctionDef {
     /// `comment` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// `data_type` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_type: Option<String>,
     /// `name` (required)
     pub name: String,
     /// `registered` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registered: Option<bool>,
 }
 
 /// Schema `CatalogResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CatalogResponse {
     /// `catalog` (optional; spec default `"world"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog: Option<String>,
     /// `count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// `functions` (required)
     pub functions: Vec<CatalogFunctionDef>,
     /// `schema` (optional; spec default `"functions"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
 }
 
 /// Schema `FunctionCreateRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct FunctionCreateRequest {
     /// `catalog` (optional; max length 128; spec default `"world"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -93,34 +96,36 @@ body_setters! { FunctionCreateRequest {
 
 /// Schema `FunctionDef`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FunctionDef {
     /// `catalog` (optional; max length 128; spec default `"world"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog: Option<String>,
     /// `description` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<DescriptionString>,
     /// `enabled` (optional; spec default `true`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `function_type` (optional; max length 32; spec default `"sql"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_type: Option<String>,
     /// `input_schema` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_schema: Option<serde_json::Map<String, serde_json::Value>>,
     /// `name` (required)
     pub name: NameString,
     /// `returns_table` (optional; spec default `true`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub returns_table: Option<bool>,
     /// `schema` (optional; max length 128; spec default `"functions"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
 }
 
 /// Schema `FunctionExample`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct FunctionExample {
     /// `description` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -153,6 +158,7 @@ body_setters! { FunctionExample {
 
 /// Schema `FunctionListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FunctionListResponse {
     /// `count` (required)
     pub count: i64,
@@ -162,6 +168,7 @@ pub struct FunctionListResponse {
 
 /// Schema `FunctionTestRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct FunctionTestRequest {
     /// `input_params` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -175,23 +182,25 @@ body_setters! { FunctionTestRequest {
 
 /// Schema `FunctionTestResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FunctionTestResponse {
     /// `duration_ms` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<f64>,
     /// `error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// `function_name` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_name: Option<String>,
     /// `result` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<serde_json::Value>,
 }
 
 /// Schema `FunctionVersionListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FunctionVersionListResponse {
     /// `count` (required)
     pub count: i64,
@@ -201,58 +210,59 @@ pub struct FunctionVersionListResponse {
 
 /// Schema `FunctionVersionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FunctionVersionResponse {
     /// `deployed_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployed_at: Option<String>,
     /// `deployed_by` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployed_by: Option<String>,
     /// `description` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `examples` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub examples: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `function_type` (required)
     pub function_type: String,
     /// `input_schema` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_schema: Option<serde_json::Map<String, serde_json::Value>>,
     /// `last_test_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_test_at: Option<String>,
     /// `last_test_duration_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_test_duration_ms: Option<i64>,
     /// `last_test_error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_test_error: Option<String>,
     /// `last_test_status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_test_status: Option<String>,
     /// `name` (required)
     pub name: String,
     /// `parameters` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `returns_kind` (required)
     pub returns_kind: String,
     /// `source_hash` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_hash: Option<String>,
     /// `source_path` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_path: Option<String>,
     /// `sql_template` (required)
     pub sql_template: String,
     /// `timeout_ms` (optional; spec default `30000`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<i64>,
     /// `version` (required)
     pub version: i64,
     /// `when_to_use` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when_to_use: Option<String>,
 }
 
@@ -270,6 +280,7 @@ string_enum! {
 
 /// Schema `InvokeRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct InvokeRequest {
     /// `alias` (optional; spec default `"latest"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -287,18 +298,19 @@ body_setters! { InvokeRequest {
 
 /// Schema `InvokeResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct InvokeResponse {
     /// `duration_ms` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<f64>,
     /// `result` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<serde_json::Value>,
     /// `row_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_count: Option<i64>,
     /// `version` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
 }
 
@@ -318,6 +330,7 @@ string_enum! {
 
 /// Schema `Parameter`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct Parameter {
     /// `default` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -371,6 +384,7 @@ string_enum! {
 
 /// Schema `PromoteRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PromoteRequest {
     /// `alias` (required)
     pub alias: PromoteRequestAlias,
@@ -391,6 +405,7 @@ impl PromoteRequest {
 
 /// Schema `PromoteResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PromoteResponse {
     /// `alias` (required)
     pub alias: String,
@@ -402,6 +417,7 @@ pub struct PromoteResponse {
 
 /// Schema `QueryRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct QueryRequest {
     /// `sql` (required; max length 4000)
     pub sql: String,
@@ -417,18 +433,19 @@ impl QueryRequest {
 
 /// Schema `QueryResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct QueryResponse {
     /// `count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// `duration_ms` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<f64>,
     /// `error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// `results` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
 }
 
@@ -458,6 +475,7 @@ string_enum! {
 
 /// Schema `RegisteredFunction`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct RegisteredFunction {
     /// `description` (required; min length 1; max length 2048)
     pub description: String,
@@ -519,6 +537,7 @@ body_setters! { RegisteredFunction {
 
 /// Schema `RollbackRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct RollbackRequest {
     /// `version` (required; minimum 1.0)
     pub version: i64,
@@ -534,6 +553,7 @@ impl RollbackRequest {
 
 /// Schema `RollbackResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct RollbackResponse {
     /// `name` (required)
     pub name: String,
@@ -553,27 +573,28 @@ string_enum! {
 
 /// Schema `TestInvokeResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TestInvokeResponse {
     /// `duration_ms` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<f64>,
     /// `error` (optional, nullable; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// `result` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<serde_json::Value>,
     /// `row_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_count: Option<i64>,
     /// `status` (optional; spec default `"pass"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TestInvokeResponseStatus>,
     /// `test_duration_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_duration_ms: Option<i64>,
     /// `version` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
 }
 

@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `WebhookReceivedResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct WebhookReceivedResponse {
     /// `destination_id` (required; format `uuid`)
-    pub destination_id: String,
+    pub destination_id: Uuid,
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `ChatRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ChatRequest {
     /// `message` (required; min length 1; max length 16000)
     pub message: String,
@@ -27,6 +28,7 @@ impl ChatRequest {
 
 /// Schema `SchemaResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SchemaResponse {
     /// `ai_functions` (required)
     pub ai_functions: Vec<String>,
@@ -41,9 +43,10 @@ pub struct SchemaResponse {
 
 /// Schema `SessionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SessionResponse {
     /// `created_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `id` (required)
     pub id: String,
@@ -51,6 +54,7 @@ pub struct SessionResponse {
 
 /// Schema `SqlQueryRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct SqlQueryRequest {
     /// `sql` (required; min length 1; max length 50000)
     pub sql: String,
@@ -66,20 +70,22 @@ impl SqlQueryRequest {
 
 /// Schema `SqlQueryResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SqlQueryResponse {
     /// `count` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// `error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// `results` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
 }
 
 /// Schema `SuggestionsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SuggestionsResponse {
     /// `suggestions` (required)
     pub suggestions: Vec<String>,

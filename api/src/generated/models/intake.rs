@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `CreateLinkRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateLinkRequest {
     /// `customer_slug` (required)
     pub customer_slug: SlugString,
@@ -46,9 +47,10 @@ body_setters! { CreateLinkRequest {
 
 /// Schema `IntakeFileResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct IntakeFileResponse {
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `scan_status` (required)
     pub scan_status: String,
     /// `sha256` (required)
@@ -75,25 +77,26 @@ string_enum! {
 
 /// Schema `IntakeLinkResponse`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct IntakeLinkResponse {
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `customer_slug` (required)
     pub customer_slug: SlugString,
     /// `display_name` (required, nullable)
     pub display_name: Option<NameString>,
     /// `expires_at` (required; format `date-time`)
-    pub expires_at: String,
+    pub expires_at: DateTime,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `last_upload_at` (required, nullable; format `date-time`)
-    pub last_upload_at: Option<String>,
+    pub last_upload_at: Option<DateTime>,
     /// `link_token` (required; min length 32; max length 128). Secret: redacted in `Debug`.
     pub link_token: String,
     /// `max_uploads` (required)
     pub max_uploads: i64,
     /// `revoked_at` (required, nullable; format `date-time`)
-    pub revoked_at: Option<String>,
+    pub revoked_at: Option<DateTime>,
     /// `status` (required)
     pub status: IntakeLinkResponseStatus,
     /// `upload_count` (required)
@@ -101,7 +104,7 @@ pub struct IntakeLinkResponse {
     /// `upload_url` (required; max length 512)
     pub upload_url: String,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 impl std::fmt::Debug for IntakeLinkResponse {
@@ -146,6 +149,7 @@ string_enum! {
 
 /// Schema `IntakeUploadResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct IntakeUploadResponse {
     /// `content_type` (required; max length 256)
     pub content_type: String,
@@ -154,9 +158,9 @@ pub struct IntakeUploadResponse {
     /// `filename` (required)
     pub filename: NameString,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `received_at` (required; format `date-time`)
-    pub received_at: String,
+    pub received_at: DateTime,
     /// `scan_status` (required)
     pub scan_status: IntakeUploadResponseScanStatus,
     /// `sha256` (required; min length 64; max length 64)

@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `LinkInfoResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct LinkInfoResponse {
     /// `allowed_content_types` (optional; max items 64)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_content_types: Option<Vec<String>>,
     /// `customer_slug` (required; max length 128)
     pub customer_slug: String,
@@ -24,6 +25,7 @@ pub struct LinkInfoResponse {
 
 /// Schema `UploadDuplicateInfo`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct UploadDuplicateInfo {
     /// `id` (required; max length 64)
     pub id: String,
@@ -33,9 +35,10 @@ pub struct UploadDuplicateInfo {
 
 /// Schema `UploadFileResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct UploadFileResponse {
     /// `duplicate_of` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<UploadDuplicateInfo>,
     /// `filename` (required; max length 256)
     pub filename: String,

@@ -230,6 +230,7 @@ string_enum! {
 
 /// Schema `AuthConfigWithSecrets`.
 #[derive(Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct AuthConfigWithSecrets {
     /// `api_key_value` (optional, nullable). Secret: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -508,6 +509,7 @@ string_enum! {
 
 /// Schema `CreateIntegrationRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateIntegrationRequest {
     /// `auth` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -792,56 +794,57 @@ string_enum! {
 
 /// Schema `IntegrationResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct IntegrationResponse {
     /// `auth` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AuthConfig>,
     /// `base_url` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
     /// `builtin` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub builtin: Option<bool>,
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `display_name` (required)
     pub display_name: String,
     /// `enabled` (required)
     pub enabled: bool,
     /// `endpoints` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<EndpointConfig>>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `last_test_status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_test_status: Option<IntegrationResponseLastTestStatus>,
     /// `last_tested_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub last_tested_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_tested_at: Option<DateTime>,
     /// `mcp_args` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcp_args: Option<Vec<String>>,
     /// `mcp_command` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcp_command: Option<String>,
     /// `mcp_headers` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcp_headers: Option<std::collections::BTreeMap<String, String>>,
     /// `mcp_transport` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcp_transport: Option<IntegrationResponseMcpTransport>,
     /// `mcp_url` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcp_url: Option<String>,
     /// `name` (required)
     pub name: String,
     /// `protocol` (required)
     pub protocol: IntegrationResponseProtocol,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `PaginatedResponse_IntegrationResponse_`: a token-paged list.
@@ -866,6 +869,7 @@ body_setters! { RetryConfig {
 
 /// Schema `SecretInput`.
 #[derive(Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct SecretInput {
     /// `value` (required; min length 1; max length 8192). Secret: redacted in `Debug`.
     pub value: String,
@@ -912,27 +916,29 @@ string_enum! {
 
 /// Schema `TestConnectionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TestConnectionResponse {
     /// `auth_resolved` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_resolved: Option<bool>,
     /// `duration_ms` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<f64>,
     /// `http_status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_status: Option<i64>,
     /// `message` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// `status` (required)
     pub status: TestConnectionResponseStatus,
     /// `tested_at` (required; format `date-time`)
-    pub tested_at: String,
+    pub tested_at: DateTime,
 }
 
 /// Schema `TestEndpointRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct TestEndpointRequest {
     /// `params` (optional; spec default `{}`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -946,30 +952,31 @@ body_setters! { TestEndpointRequest {
 
 /// Schema `TestEndpointResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TestEndpointResponse {
     /// `after_filter` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_filter: Option<serde_json::Value>,
     /// `after_mapping` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_mapping: Option<serde_json::Value>,
     /// `duration_ms` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<f64>,
     /// `error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// `final_result` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_result: Option<String>,
     /// `raw_response` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_response: Option<serde_json::Value>,
     /// `retries` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retries: Option<i64>,
     /// `status_code` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
 }
 
@@ -999,6 +1006,7 @@ string_enum! {
 
 /// Schema `UpdateIntegrationRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateIntegrationRequest {
     /// `auth` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

@@ -10,13 +10,14 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `AnomalyAlertResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AnomalyAlertResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<AnomalyAlertRow>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 string_enum! {
@@ -33,44 +34,46 @@ string_enum! {
 
 /// Schema `AnomalyAlertRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AnomalyAlertRow {
     /// `actions_json` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions_json: Option<String>,
     /// `alert_id` (required)
     pub alert_id: String,
     /// `decomposition_json` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decomposition_json: Option<String>,
     /// `detected_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub detected_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detected_at: Option<DateTime>,
     /// `mechanism` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mechanism: Option<String>,
     /// `narrative` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// `priority_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority_score: Option<f64>,
     /// `projection_json` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub projection_json: Option<String>,
     /// `severity` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<AnomalyAlertRowSeverity>,
     /// `slice_label` (required)
     pub slice_label: String,
     /// `stats_json` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats_json: Option<String>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `CatalogEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CatalogEntry {
     /// `description` (required)
     pub description: String,
@@ -86,95 +89,100 @@ pub struct CatalogEntry {
 
 /// Schema `ClusterForecastPointRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ClusterForecastPointRow {
     /// `cluster_name` (required)
     pub cluster_name: String,
     /// `focus_area` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub focus_area: Option<String>,
     /// `is_historical` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_historical: Option<bool>,
     /// `lower_95` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lower_95: Option<f64>,
     /// `median` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub median: Option<f64>,
     /// `observed` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed: Option<f64>,
     /// `t` (required)
     pub t: f64,
     /// `upper_95` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upper_95: Option<f64>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
     /// `ym` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ym: Option<String>,
 }
 
 /// Schema `ClusterForecastResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ClusterForecastResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<ClusterForecastPointRow>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `ClusterSummaryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ClusterSummaryResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<ClusterSummaryRow>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `ClusterSummaryRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ClusterSummaryRow {
     /// `cluster_name` (required)
     pub cluster_name: String,
     /// `cohort_size` (required)
     pub cohort_size: i64,
     /// `mean_age` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mean_age: Option<f64>,
     /// `mean_bmi` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mean_bmi: Option<f64>,
     /// `mean_hba1c` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mean_hba1c: Option<f64>,
     /// `mean_y_hat` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mean_y_hat: Option<f64>,
     /// `pct_male` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pct_male: Option<f64>,
     /// `pct_prediabetes` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pct_prediabetes: Option<f64>,
     /// `pct_t2d` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pct_t2d: Option<f64>,
 }
 
 /// Schema `ColumnInfo`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ColumnInfo {
     /// `column_name` (required)
     pub column_name: String,
     /// `comment` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// `data_type` (required)
     pub data_type: String,
@@ -182,34 +190,36 @@ pub struct ColumnInfo {
 
 /// Schema `ColumnsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ColumnsResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<ColumnInfo>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `DecompositionRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DecompositionRow {
     /// `beta` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub beta: Option<f64>,
     /// `ci_hi` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ci_hi: Option<f64>,
     /// `ci_lo` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ci_lo: Option<f64>,
     /// `contribution` (required)
     pub contribution: f64,
     /// `delta_x` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delta_x: Option<f64>,
     /// `family` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family: Option<String>,
     /// `feature_name` (required)
     pub feature_name: String,
@@ -217,59 +227,62 @@ pub struct DecompositionRow {
 
 /// Schema `DistrictMetricsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DistrictMetricsResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<DistrictMetricsRow>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `DistrictMetricsRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DistrictMetricsRow {
     /// `access_narrative` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_narrative: Option<String>,
     /// `anomaly_narrative` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anomaly_narrative: Option<String>,
     /// `capacity_gap_pct` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_gap_pct: Option<f64>,
     /// `cohort_size` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cohort_size: Option<i64>,
     /// `district_name` (required)
     pub district_name: String,
     /// `is_anomaly` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_anomaly: Option<bool>,
     /// `pcp_per_1k` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pcp_per_1k: Option<f64>,
     /// `residual` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub residual: Option<f64>,
     /// `t2d_incidence_per_1k` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub t2d_incidence_per_1k: Option<f64>,
     /// `t2d_predicted_per_1k` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub t2d_predicted_per_1k: Option<f64>,
     /// `unmet_demand_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unmet_demand_score: Option<f64>,
     /// `updated_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub updated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `FeatureDef`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FeatureDef {
     /// `kind` (required)
     pub kind: String,
@@ -279,6 +292,7 @@ pub struct FeatureDef {
 
 /// Schema `FeatureDistributionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FeatureDistributionResponse {
     /// `bins` (required)
     pub bins: Vec<HistogramBin>,
@@ -291,22 +305,24 @@ pub struct FeatureDistributionResponse {
     /// `n_y1` (required)
     pub n_y1: i64,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `FeaturesResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct FeaturesResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<FeatureDef>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `ForecastDrawPoint`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ForecastDrawPoint {
     /// `draw_id` (required)
     pub draw_id: i64,
@@ -318,13 +334,14 @@ pub struct ForecastDrawPoint {
 
 /// Schema `ForecastDrawsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ForecastDrawsResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<ForecastDrawPoint>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 string_enum! {
@@ -341,18 +358,19 @@ string_enum! {
 
 /// Schema `ForecastFanPointRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ForecastFanPointRow {
     /// `is_historical` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_historical: Option<bool>,
     /// `lower_95` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lower_95: Option<f64>,
     /// `median` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub median: Option<f64>,
     /// `observed` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed: Option<f64>,
     /// `run_id` (required)
     pub run_id: String,
@@ -361,28 +379,30 @@ pub struct ForecastFanPointRow {
     /// `t` (required)
     pub t: f64,
     /// `upper_95` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upper_95: Option<f64>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
     /// `ym` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ym: Option<String>,
 }
 
 /// Schema `ForecastFanResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ForecastFanResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<ForecastFanPointRow>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `HistogramBin`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct HistogramBin {
     /// `x_hi` (required)
     pub x_hi: f64,
@@ -396,64 +416,68 @@ pub struct HistogramBin {
 
 /// Schema `M42CatalogResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct M42CatalogResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<CatalogEntry>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `ModelRegistryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ModelRegistryResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<ModelRegistryRow>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `ModelRegistryRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ModelRegistryRow {
     /// `algorithm` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
     /// `coefficients_json` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coefficients_json: Option<String>,
     /// `focus_area` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub focus_area: Option<String>,
     /// `metrics_json` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics_json: Option<String>,
     /// `model_id` (required)
     pub model_id: String,
     /// `name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `trained_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub trained_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trained_at: Option<DateTime>,
     /// `training_set_size` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub training_set_size: Option<i64>,
     /// `version` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `NoteRollupCategoryEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct NoteRollupCategoryEntry {
     /// `mean_risk` (required)
     pub mean_risk: f64,
@@ -469,6 +493,7 @@ pub struct NoteRollupCategoryEntry {
 
 /// Schema `NoteRollupResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct NoteRollupResponse {
     /// `cohort_mean_risk` (required)
     pub cohort_mean_risk: f64,
@@ -485,11 +510,12 @@ pub struct NoteRollupResponse {
     /// `total_notes` (required)
     pub total_notes: i64,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `NoteRollupSdoh`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct NoteRollupSdoh {
     /// `activity` (required)
     pub activity: Vec<NoteRollupCategoryEntry>,
@@ -501,60 +527,63 @@ pub struct NoteRollupSdoh {
 
 /// Schema `PatientLabRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PatientLabRow {
     /// `loinc_code` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loinc_code: Option<String>,
     /// `observation_date` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observation_date: Option<String>,
     /// `patient_id` (required)
     pub patient_id: String,
     /// `test_name` (required)
     pub test_name: String,
     /// `units` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<String>,
     /// `value` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
 }
 
 /// Schema `PatientLabsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PatientLabsResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<PatientLabRow>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `PatientNoteExtractions`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PatientNoteExtractions {
     /// `activity_level` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_level: Option<String>,
     /// `concerns` (required)
     pub concerns: Vec<String>,
     /// `food_pattern` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub food_pattern: Option<String>,
     /// `hba1c_sentiment` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hba1c_sentiment: Option<String>,
     /// `medications_planned` (required)
     pub medications_planned: Vec<String>,
     /// `n_concerns` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_concerns: Option<i64>,
     /// `n_symptoms` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_symptoms: Option<i64>,
     /// `smoking_status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smoking_status: Option<String>,
     /// `symptoms` (required)
     pub symptoms: Vec<String>,
@@ -562,13 +591,14 @@ pub struct PatientNoteExtractions {
 
 /// Schema `PatientNoteResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PatientNoteResponse {
     /// `author` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     /// `authored_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub authored_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authored_at: Option<DateTime>,
     /// `extractions` (required)
     pub extractions: PatientNoteExtractions,
     /// `note_text` (required)
@@ -576,231 +606,239 @@ pub struct PatientNoteResponse {
     /// `patient_id` (required)
     pub patient_id: String,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `PatientTopologyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PatientTopologyResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<PatientTopologyRow>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `PatientTopologyRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PatientTopologyRow {
     /// `age_bucket` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_bucket: Option<String>,
     /// `bmi_latest` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bmi_latest: Option<f64>,
     /// `charlson_cci` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charlson_cci: Option<i64>,
     /// `cluster_name` (required)
     pub cluster_name: String,
     /// `district` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub district: Option<String>,
     /// `emergence_month` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emergence_month: Option<i64>,
     /// `gender` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
     /// `hba1c_latest` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hba1c_latest: Option<f64>,
     /// `nationality` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nationality: Option<String>,
     /// `patient_id` (required)
     pub patient_id: String,
     /// `pca_x` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pca_x: Option<f64>,
     /// `pca_y` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pca_y: Option<f64>,
     /// `pca_z` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pca_z: Option<f64>,
     /// `risk_tier` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_tier: Option<i64>,
     /// `umap_x` (required)
     pub umap_x: f64,
     /// `umap_y` (required)
     pub umap_y: f64,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
     /// `y_hat_asthma_12mo` (optional, nullable; minimum 0.0; maximum 1.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y_hat_asthma_12mo: Option<f64>,
     /// `y_hat_chf_90d` (optional, nullable; minimum 0.0; maximum 1.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y_hat_chf_90d: Option<f64>,
     /// `y_hat_ckd_1yr` (optional, nullable; minimum 0.0; maximum 1.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y_hat_ckd_1yr: Option<f64>,
     /// `y_hat_composite` (optional, nullable; minimum 0.0; maximum 1.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y_hat_composite: Option<f64>,
     /// `y_hat_copd_12mo` (optional, nullable; minimum 0.0; maximum 1.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y_hat_copd_12mo: Option<f64>,
     /// `y_hat_htn_1yr` (optional, nullable; minimum 0.0; maximum 1.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y_hat_htn_1yr: Option<f64>,
     /// `y_hat_t2d_1yr` (optional, nullable; minimum 0.0; maximum 1.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y_hat_t2d_1yr: Option<f64>,
 }
 
 /// Schema `PositiveSignalResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PositiveSignalResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<PositiveSignalRow>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `PositiveSignalRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PositiveSignalRow {
     /// `baseline` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<f64>,
     /// `delta_unit` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delta_unit: Option<String>,
     /// `delta_value` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delta_value: Option<f64>,
     /// `headline` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
     /// `metric_label` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_label: Option<String>,
     /// `narrative` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// `signal_id` (required)
     pub signal_id: String,
     /// `updated_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub updated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `RankedAnomalyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct RankedAnomalyResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<RankedAnomalyRow>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `RankedAnomalyRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct RankedAnomalyRow {
     /// `alert_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alert_id: Option<String>,
     /// `cohort_size` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cohort_size: Option<i64>,
     /// `decomposition` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decomposition: Option<Vec<DecompositionRow>>,
     /// `district_name` (required)
     pub district_name: String,
     /// `impact` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impact: Option<f64>,
     /// `indicator` (optional; spec default `"t2d_risk"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator: Option<String>,
     /// `is_anomaly` (optional; spec default `true`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_anomaly: Option<bool>,
     /// `lat` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
     /// `lon` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lon: Option<f64>,
     /// `narrative` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// `priority_score` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority_score: Option<f64>,
     /// `rate_per_1k` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_per_1k: Option<f64>,
     /// `residual` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub residual: Option<f64>,
     /// `severity` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
     /// `territory_mean` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub territory_mean: Option<f64>,
 }
 
 /// Schema `SampleResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SampleResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<serde_json::Map<String, serde_json::Value>>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `StratifiedFitRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct StratifiedFitRow {
     /// `auroc` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auroc: Option<f64>,
     /// `base_rate` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_rate: Option<f64>,
     /// `coefficients_json` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coefficients_json: Option<String>,
     /// `cohort` (required)
     pub cohort: String,
     /// `intercept` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intercept: Option<f64>,
     /// `is_pooled_fallback` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_pooled_fallback: Option<bool>,
     /// `n` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n: Option<i64>,
     /// `outcome_key` (required)
     pub outcome_key: String,
     /// `outcome_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome_name: Option<String>,
     /// `region` (required)
     pub region: String,
@@ -810,13 +848,14 @@ pub struct StratifiedFitRow {
 
 /// Schema `StratifiedFitsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct StratifiedFitsResponse {
     /// `count` (required)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<StratifiedFitRow>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 string_enum! {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `DimensionAnalytics`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DimensionAnalytics {
     /// `active` (required)
     pub active: bool,
@@ -32,7 +33,7 @@ pub struct DimensionAnalytics {
     /// `name` (required)
     pub name: String,
     /// `sample_facts` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample_facts: Option<Vec<SampleFact>>,
     /// `source_breakdown` (required)
     pub source_breakdown: std::collections::BTreeMap<String, i64>,
@@ -44,6 +45,7 @@ pub struct DimensionAnalytics {
 
 /// Schema `DimensionScore`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DimensionScore {
     /// `avg_confidence` (required)
     pub avg_confidence: f64,
@@ -65,17 +67,19 @@ pub struct DimensionScore {
 
 /// Schema `DimensionScoresResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DimensionScoresResponse {
     /// `dimensions` (required)
     pub dimensions: Vec<DimensionScore>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `total_facts` (required)
     pub total_facts: i64,
 }
 
 /// Schema `MemoryAnalyticsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MemoryAnalyticsResponse {
     /// `active_dimensions` (required)
     pub active_dimensions: i64,
@@ -107,11 +111,12 @@ pub struct MemoryAnalyticsResponse {
 
 /// Schema `MemoryFact`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MemoryFact {
     /// `confidence` (required)
     pub confidence: f64,
     /// `data` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Map<String, serde_json::Value>>,
     /// `dimension` (required)
     pub dimension: String,
@@ -127,11 +132,12 @@ pub struct MemoryFact {
 
 /// Schema `MemoryFactsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MemoryFactsResponse {
     /// `dimension` (required, nullable)
     pub dimension: Option<String>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `facts` (required)
     pub facts: Vec<MemoryFact>,
     /// `total` (required)
@@ -140,17 +146,19 @@ pub struct MemoryFactsResponse {
 
 /// Schema `SampleFact`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SampleFact {
     /// `confidence` (required)
     pub confidence: f64,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `extracted_text` (required)
     pub extracted_text: String,
 }
 
 /// Schema `TopSource`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TopSource {
     /// `entity_count` (required)
     pub entity_count: i64,

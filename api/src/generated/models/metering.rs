@@ -20,10 +20,11 @@ string_enum! {
 
 /// Schema `MeteringEmitRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct MeteringEmitRequest {
     /// `effective_at` (optional, nullable; format `date-time`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub effective_at: Patch<String>,
+    pub effective_at: Patch<DateTime>,
     /// `event_type` (required; min length 1; max length 64; pattern `^[a-z][a-z0-9._]*$`)
     pub event_type: String,
     /// `metering_metadata` (optional, nullable)
@@ -59,13 +60,14 @@ impl MeteringEmitRequest {
 
 body_setters! { MeteringEmitRequest {
 } patch {
-    effective_at / clear_effective_at(effective_at) = "effective_at": String;
+    effective_at / clear_effective_at(effective_at) = "effective_at": DateTime;
     metering_metadata / clear_metering_metadata(metering_metadata) = "metering_metadata": serde_json::Map<String, serde_json::Value>;
     metering_unit / clear_metering_unit(metering_unit) = "metering_unit": String;
 } }
 
 /// Schema `MeteringEmitResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MeteringEmitResponse {
     /// `event_type` (required; min length 1; max length 64)
     pub event_type: String,

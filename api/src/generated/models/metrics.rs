@@ -66,37 +66,39 @@ string_enum! {
 
 /// Schema `MetricCatalogEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MetricCatalogEntry {
     /// `builtin` (required)
     pub builtin: bool,
     /// `description` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `extraction_mode` (optional; spec default `"static"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extraction_mode: Option<MetricCatalogEntryExtractionMode>,
     /// `granularity` (optional; spec default `"aggregate"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub granularity: Option<MetricCatalogEntryGranularity>,
     /// `has_prompt` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_prompt: Option<bool>,
     /// `key` (required)
     pub key: SlugString,
     /// `metric_type` (required)
     pub metric_type: MetricCatalogEntryMetricType,
     /// `model_tier` (optional; spec default `"free"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_tier: Option<MetricCatalogEntryModelTier>,
     /// `name` (required)
     pub name: NameString,
     /// `unit` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
 }
 
 /// Schema `MetricCatalogResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MetricCatalogResponse {
     /// `metrics` (required)
     pub metrics: Vec<MetricCatalogEntry>,
@@ -104,14 +106,21 @@ pub struct MetricCatalogResponse {
 
 /// Schema `MetricEvaluateRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct MetricEvaluateRequest {
     /// `as_of` (optional, nullable; format `date-time`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub as_of: Patch<String>,
+    pub as_of: Patch<DateTime>,
     /// `persist` (optional; constant `false`; spec default `false`)
+    #[serde(default = "const_metric_evaluate_request_persist")]
     pub persist: bool,
     /// `subject_id` (required; min length 1; max length 128)
     pub subject_id: String,
+}
+
+#[cfg(feature = "round-trip")]
+fn const_metric_evaluate_request_persist() -> bool {
+    false
 }
 
 impl MetricEvaluateRequest {
@@ -128,7 +137,7 @@ impl MetricEvaluateRequest {
 
 body_setters! { MetricEvaluateRequest {
 } patch {
-    as_of / clear_as_of(as_of) = "as_of": String;
+    as_of / clear_as_of(as_of) = "as_of": DateTime;
 } }
 
 /// Inline discriminated union `MetricEvaluateResponseMetric`. Discriminator `metric_type`; unknown tags are kept in `Unknown`.
@@ -158,11 +167,24 @@ impl<'de> Deserialize<'de> for MetricEvaluateResponseMetric {
     }
 }
 
+#[cfg(feature = "round-trip")]
+impl Serialize for MetricEvaluateResponseMetric {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Boolean(x) => x.serialize(s),
+            Self::Categorical(x) => x.serialize(s),
+            Self::Numerical(x) => x.serialize(s),
+            Self::Unknown(v) => v.serialize(s),
+        }
+    }
+}
+
 /// Schema `MetricEvaluateResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MetricEvaluateResponse {
     /// `evaluated_at` (required; format `date-time`)
-    pub evaluated_at: String,
+    pub evaluated_at: DateTime,
     /// `metric` (required)
     pub metric: MetricEvaluateResponseMetric,
     /// `persisted` (optional; constant `false`; spec default `false`)

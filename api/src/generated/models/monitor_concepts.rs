@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `AgentConfigPayload`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct AgentConfigPayload {
     /// `action_space` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,6 +36,7 @@ body_setters! { AgentConfigPayload {
 
 /// Schema `CreateMonitorConceptRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateMonitorConceptRequest {
     /// `agent_config` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +86,7 @@ body_setters! { CreateMonitorConceptRequest {
 
 /// Schema `EscalationConfigPayload`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct EscalationConfigPayload {
     /// `immediate` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,11 +112,12 @@ body_setters! { EscalationConfigPayload {
 
 /// Schema `MonitorConceptResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MonitorConceptResponse {
     /// `agent_config` (required)
     pub agent_config: serde_json::Map<String, serde_json::Value>,
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `description` (required)
     pub description: String,
     /// `escalation` (required)
@@ -121,7 +125,7 @@ pub struct MonitorConceptResponse {
     /// `has_embedding` (required)
     pub has_embedding: bool,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `name` (required)
     pub name: String,
     /// `standalone_threshold` (required)
@@ -131,9 +135,9 @@ pub struct MonitorConceptResponse {
     /// `threshold` (required)
     pub threshold: f64,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `PaginatedResponse_MonitorConceptResponse_`: a token-paged list.
@@ -141,6 +145,7 @@ pub type MonitorConceptResponsePage = Page<MonitorConceptResponse>;
 
 /// Schema `UpdateMonitorConceptRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateMonitorConceptRequest {
     /// `agent_config` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `AccessTokenRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct AccessTokenRequest {
     /// `call_sid` (required; min length 1; max length 64)
     pub call_sid: String,
@@ -27,11 +28,12 @@ impl AccessTokenRequest {
 
 /// Schema `AccessTokenResponse`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AccessTokenResponse {
     /// `conference_sid` (required)
     pub conference_sid: String,
     /// `connect_params` (optional; spec default `{}`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connect_params: Option<std::collections::BTreeMap<String, String>>,
     /// `identity` (required)
     pub identity: String,
@@ -99,65 +101,67 @@ string_enum! {
 
 /// Schema `ActiveEscalationItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ActiveEscalationItem {
     /// `call_entity_id` (required; format `uuid`)
-    pub call_entity_id: String,
+    pub call_entity_id: Uuid,
     /// `call_sid` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_sid: Option<String>,
     /// `caller_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller_id: Option<String>,
     /// `concept` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concept: Option<String>,
     /// `connected_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connected_at: Option<String>,
     /// `direction` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<ActiveEscalationItemDirection>,
     /// `escalation_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation_id: Option<String>,
     /// `immediate` (required)
     pub immediate: bool,
     /// `operator_entity_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub operator_entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_entity_id: Option<Uuid>,
     /// `operator_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_type: Option<ActiveEscalationItemOperatorType>,
     /// `phone_number` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `regulatory_basis` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regulatory_basis: Option<String>,
     /// `requested_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_at: Option<String>,
     /// `risk_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_score: Option<f64>,
     /// `started_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
     /// `status` (required)
     pub status: ActiveEscalationItemStatus,
     /// `trigger` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<String>,
     /// `trigger_source` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_source: Option<String>,
     /// `wait_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_seconds: Option<f64>,
 }
 
 /// Schema `BriefingRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct BriefingRequest {
     /// `call_sid` (required; min length 1; max length 64)
     pub call_sid: String,
@@ -175,19 +179,21 @@ impl BriefingRequest {
 
 /// Schema `BriefingResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct BriefingResponse {
     /// `call_sid` (required)
     pub call_sid: String,
     /// `generated_at` (required; format `date-time`)
-    pub generated_at: String,
+    pub generated_at: DateTime,
     /// `operator_id` (required; format `uuid`)
-    pub operator_id: String,
+    pub operator_id: Uuid,
     /// `sections` (required)
     pub sections: Vec<BriefingSection>,
 }
 
 /// Schema `BriefingSection`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct BriefingSection {
     /// `content` (required)
     pub content: String,
@@ -197,9 +203,10 @@ pub struct BriefingSection {
 
 /// Schema `CallTranscriptResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CallTranscriptResponse {
     /// `call_entity_id` (required; format `uuid`)
-    pub call_entity_id: String,
+    pub call_entity_id: Uuid,
     /// `call_sid` (required, nullable)
     pub call_sid: Option<String>,
     /// `segments` (required)
@@ -244,6 +251,7 @@ string_enum! {
 
 /// Schema `CreateOperatorRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateOperatorRequest {
     /// `connection_method` (optional; spec default `"browser"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -293,6 +301,7 @@ body_setters! { CreateOperatorRequest {
 
 /// Schema `DashboardResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DashboardResponse {
     /// `active_escalations` (required)
     pub active_escalations: i64,
@@ -303,54 +312,57 @@ pub struct DashboardResponse {
     /// `recent_escalations` (required)
     pub recent_escalations: Vec<ActiveEscalationItem>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `EscalationDailyStats`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EscalationDailyStats {
     /// `avg_handle_time_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_handle_time_seconds: Option<f64>,
     /// `avg_wait_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_wait_seconds: Option<f64>,
     /// `completed` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed: Option<i64>,
     /// `connected` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connected: Option<i64>,
     /// `requested` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested: Option<i64>,
 }
 
 /// Schema `EscalationEventResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EscalationEventResponse {
     /// `confidence` (required)
     pub confidence: f64,
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `data` (required)
     pub data: serde_json::Map<String, serde_json::Value>,
     /// `event_type` (required)
     pub event_type: String,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `ingested_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub ingested_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingested_at: Option<DateTime>,
     /// `source` (required)
     pub source: String,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `EscalationStatsBucket`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EscalationStatsBucket {
     /// `count` (required)
     pub count: i64,
@@ -360,6 +372,7 @@ pub struct EscalationStatsBucket {
 
 /// Schema `EscalationStatsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EscalationStatsResponse {
     /// `buckets` (required)
     pub buckets: Vec<EscalationStatsBucket>,
@@ -370,7 +383,7 @@ pub struct EscalationStatsResponse {
     /// `total` (required)
     pub total: i64,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 string_enum! {
@@ -385,6 +398,7 @@ string_enum! {
 
 /// Schema `JoinCallRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct JoinCallRequest {
     /// `call_sid` (required; min length 1; max length 64)
     pub call_sid: String,
@@ -421,19 +435,21 @@ string_enum! {
 
 /// Schema `JoinCallResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct JoinCallResponse {
     /// `conference_sid` (required)
     pub conference_sid: String,
     /// `mode` (required)
     pub mode: JoinCallResponseMode,
     /// `operator_entity_id` (required; format `uuid`)
-    pub operator_entity_id: String,
+    pub operator_entity_id: Uuid,
     /// `participant_call_sid` (required)
     pub participant_call_sid: String,
 }
 
 /// Schema `LeaveCallRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct LeaveCallRequest {
     /// `call_sid` (required; min length 1; max length 64)
     pub call_sid: String,
@@ -451,6 +467,7 @@ impl LeaveCallRequest {
 
 /// Schema `LeaveCallResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct LeaveCallResponse {
     /// `success` (required)
     pub success: bool,
@@ -470,17 +487,18 @@ string_enum! {
 
 /// Schema `OperatorPerformanceItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OperatorPerformanceItem {
     /// `avg_handle_time_seconds` (required)
     pub avg_handle_time_seconds: f64,
     /// `last_call_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_call_at: Option<String>,
     /// `name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `operator_id` (required; format `uuid`)
-    pub operator_id: String,
+    pub operator_id: Uuid,
     /// `status` (required)
     pub status: OperatorPerformanceItemStatus,
     /// `total_escalations_handled` (required)
@@ -535,33 +553,34 @@ string_enum! {
 
 /// Schema `OperatorResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OperatorResponse {
     /// `active_call_sid` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_call_sid: Option<String>,
     /// `avg_handle_time_seconds` (required)
     pub avg_handle_time_seconds: f64,
     /// `connection_method` (required)
     pub connection_method: OperatorResponseConnectionMethod,
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `email` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `last_call_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_call_at: Option<String>,
     /// `last_status_change` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_status_change: Option<String>,
     /// `name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone_number` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `role` (required)
     pub role: OperatorResponseRole,
@@ -572,17 +591,18 @@ pub struct OperatorResponse {
     /// `total_escalations_handled` (required)
     pub total_escalations_handled: i64,
     /// `type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<OperatorResponseType>,
     /// `updated_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub updated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `OperatorStatusCounts`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OperatorStatusCounts {
     /// `busy` (required)
     pub busy: i64,
@@ -599,16 +619,17 @@ pub type ActiveEscalationItemPage = Page<ActiveEscalationItem>;
 
 /// Schema `PaginatedResponse_AuditEventResponse_`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PaginatedResponseAuditEventResponse {
     /// `continuation_token` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continuation_token: Option<i64>,
     /// `has_more` (required)
     pub has_more: bool,
     /// `items` (required)
     pub items: Vec<OperatorsModelsAuditEventResponse>,
     /// `total` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
 
@@ -620,6 +641,7 @@ pub type OperatorResponsePage = Page<OperatorResponse>;
 
 /// Schema `PerformanceSummaryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PerformanceSummaryResponse {
     /// `avg_handle_time_seconds` (required)
     pub avg_handle_time_seconds: f64,
@@ -636,7 +658,7 @@ pub struct PerformanceSummaryResponse {
     /// `total_operators` (required)
     pub total_operators: i64,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 string_enum! {
@@ -687,80 +709,83 @@ string_enum! {
 
 /// Schema `PriorityQueueItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PriorityQueueItem {
     /// `brief_context` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brief_context: Option<String>,
     /// `call_sid` (required)
     pub call_sid: String,
     /// `caller_id` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller_id: Option<String>,
     /// `caller_phone` (optional, nullable; max length 16; pattern `^\+[1-9]\d{1,14}$`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller_phone: Option<String>,
     /// `current_emotion` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_emotion: Option<String>,
     /// `current_state` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_state: Option<String>,
     /// `current_valence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_valence: Option<f64>,
     /// `data_quality_flags` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_quality_flags: Option<Vec<String>>,
     /// `direction` (optional; spec default `"inbound"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<PriorityQueueItemDirection>,
     /// `entity_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_name: Option<String>,
     /// `escalation_active` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation_active: Option<bool>,
     /// `priority_reasons` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority_reasons: Option<Vec<PriorityQueueItemPriorityReasonsItem>>,
     /// `priority_score` (required; minimum 0.0; maximum 1.0)
     pub priority_score: f64,
     /// `risk_level` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<PriorityQueueItemRiskLevel>,
     /// `risk_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_score: Option<f64>,
     /// `service_id` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_id: Option<String>,
     /// `service_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_name: Option<NameString>,
     /// `started_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub started_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<DateTime>,
     /// `turn_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turn_count: Option<i64>,
     /// `wait_seconds` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_seconds: Option<f64>,
 }
 
 /// Schema `PriorityQueueResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PriorityQueueResponse {
     /// `queue` (required)
     pub queue: Vec<PriorityQueueItem>,
     /// `total_active` (required)
     pub total_active: i64,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `SendGuidanceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct SendGuidanceRequest {
     /// `call_sid` (required; min length 1; max length 64)
     pub call_sid: String,
@@ -791,6 +816,7 @@ string_enum! {
 
 /// Schema `SendGuidanceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SendGuidanceResponse {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -810,6 +836,7 @@ string_enum! {
 
 /// Schema `SwitchModeRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct SwitchModeRequest {
     /// `call_sid` (required; min length 1; max length 64)
     pub call_sid: String,
@@ -849,6 +876,7 @@ string_enum! {
 
 /// Schema `SwitchModeResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SwitchModeResponse {
     /// `mode` (required)
     pub mode: SwitchModeResponseMode,
@@ -856,6 +884,7 @@ pub struct SwitchModeResponse {
 
 /// Schema `TranscriptSegment`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TranscriptSegment {
     /// `confidence` (required)
     pub confidence: f64,
@@ -917,6 +946,7 @@ string_enum! {
 
 /// Schema `UpdateOperatorRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateOperatorRequest {
     /// `connection_method` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -970,6 +1000,7 @@ string_enum! {
 
 /// Schema `WrapUpRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct WrapUpRequest {
     /// `call_sid` (required; min length 1; max length 64)
     pub call_sid: String,
@@ -999,6 +1030,7 @@ body_setters! { WrapUpRequest {
 
 /// Schema `WrapUpResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct WrapUpResponse {
     /// `success` (required)
     pub success: bool,
@@ -1006,23 +1038,24 @@ pub struct WrapUpResponse {
 
 /// Schema `src__routes__operators_models__AuditEventResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OperatorsModelsAuditEventResponse {
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `data` (required)
     pub data: serde_json::Map<String, serde_json::Value>,
     /// `event_type` (required)
     pub event_type: String,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `ingested_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub ingested_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingested_at: Option<DateTime>,
     /// `source` (required)
     pub source: String,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 string_enum! {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `CreatePersonaRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreatePersonaRequest {
     /// `background` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,31 +60,33 @@ pub type PersonaResponsePage = Page<PersonaResponse>;
 
 /// Schema `PersonaResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PersonaResponse {
     /// `background` (required)
     pub background: String,
     /// `communication_style` (required)
     pub communication_style: serde_json::Map<String, serde_json::Value>,
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `default_language` (required)
     pub default_language: String,
     /// `developed_by` (required)
     pub developed_by: String,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `name` (required)
     pub name: String,
     /// `role` (required)
     pub role: String,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `UpdatePersonaRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdatePersonaRequest {
     /// `background` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

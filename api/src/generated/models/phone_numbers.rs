@@ -10,12 +10,13 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `BindChannelPhoneRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct BindChannelPhoneRequest {
     /// `capabilities` (optional; min items 1; max items 10; spec default `["inbound","outbound"]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<Vec<String>>,
     /// `channel_phone_id` (required; format `uuid`)
-    pub channel_phone_id: String,
+    pub channel_phone_id: Uuid,
     /// `display_name` (optional; max length 256; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
@@ -24,18 +25,18 @@ pub struct BindChannelPhoneRequest {
     pub forwarding: Patch<ForwardingConfigRequest>,
     /// `inbound_service_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub inbound_service_id: Patch<String>,
+    pub inbound_service_id: Patch<Uuid>,
     /// `notes` (optional; max length 2000; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// `setup_id` (required; format `uuid`)
-    pub setup_id: String,
+    pub setup_id: Uuid,
 }
 
 impl BindChannelPhoneRequest {
     /// The model with its required fields; optional ones unset.
     #[inline]
-    pub fn new(channel_phone_id: impl Into<String>, setup_id: impl Into<String>) -> Self {
+    pub fn new(channel_phone_id: impl Into<Uuid>, setup_id: impl Into<Uuid>) -> Self {
         BindChannelPhoneRequest {
             capabilities: Default::default(),
             channel_phone_id: channel_phone_id.into(),
@@ -54,7 +55,7 @@ body_setters! { BindChannelPhoneRequest {
     notes(notes) = "notes": String;
 } patch {
     forwarding / clear_forwarding(forwarding) = "forwarding": ForwardingConfigRequest;
-    inbound_service_id / clear_inbound_service_id(inbound_service_id) = "inbound_service_id": String;
+    inbound_service_id / clear_inbound_service_id(inbound_service_id) = "inbound_service_id": Uuid;
 } }
 
 string_enum! {
@@ -89,6 +90,7 @@ string_enum! {
 
 /// Schema `CreatePhoneNumberRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreatePhoneNumberRequest {
     /// `capabilities` (optional; max items 2; spec default `["inbound","outbound"]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,7 +103,7 @@ pub struct CreatePhoneNumberRequest {
     pub forwarding: Patch<ForwardingConfigRequest>,
     /// `inbound_service_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub inbound_service_id: Patch<String>,
+    pub inbound_service_id: Patch<Uuid>,
     /// `notes` (optional; max length 2000; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -144,12 +146,13 @@ body_setters! { CreatePhoneNumberRequest {
     status(status) = "status": CreatePhoneNumberRequestStatus;
 } patch {
     forwarding / clear_forwarding(forwarding) = "forwarding": ForwardingConfigRequest;
-    inbound_service_id / clear_inbound_service_id(inbound_service_id) = "inbound_service_id": String;
+    inbound_service_id / clear_inbound_service_id(inbound_service_id) = "inbound_service_id": Uuid;
     provider_phone_sid / clear_provider_phone_sid(provider_phone_sid) = "provider_phone_sid": String;
 } }
 
 /// Schema `ForwardingConfigRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ForwardingConfigRequest {
     /// `enabled` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -181,6 +184,7 @@ body_setters! { ForwardingConfigRequest {
 
 /// Schema `ForwardingConfigResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ForwardingConfigResponse {
     /// `enabled` (required)
     pub enabled: bool,
@@ -195,22 +199,23 @@ pub type PhoneNumberResponsePage = Page<PhoneNumberResponse>;
 
 /// Schema `PhoneNumberResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PhoneNumberResponse {
     /// `capabilities` (required)
     pub capabilities: Vec<String>,
     /// `channel_phone_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub channel_phone_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_phone_id: Option<Uuid>,
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `display_name` (required)
     pub display_name: String,
     /// `forwarding` (required, nullable)
     pub forwarding: Option<ForwardingConfigResponse>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `inbound_service_id` (required, nullable; format `uuid`)
-    pub inbound_service_id: Option<String>,
+    pub inbound_service_id: Option<Uuid>,
     /// `notes` (required)
     pub notes: String,
     /// `phone_number` (required)
@@ -222,9 +227,9 @@ pub struct PhoneNumberResponse {
     /// `status` (required)
     pub status: String,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 string_enum! {
@@ -259,6 +264,7 @@ string_enum! {
 
 /// Schema `UpdatePhoneNumberRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdatePhoneNumberRequest {
     /// `capabilities` (optional, nullable; max items 4)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -271,7 +277,7 @@ pub struct UpdatePhoneNumberRequest {
     pub forwarding: Patch<ForwardingConfigRequest>,
     /// `inbound_service_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub inbound_service_id: Patch<String>,
+    pub inbound_service_id: Patch<Uuid>,
     /// `notes` (optional, nullable; max length 2000)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub notes: Patch<String>,
@@ -291,7 +297,7 @@ body_setters! { UpdatePhoneNumberRequest {
     capabilities / clear_capabilities(capabilities) = "capabilities": Vec<UpdatePhoneNumberRequestCapabilitiesItem>;
     display_name / clear_display_name(display_name) = "display_name": String;
     forwarding / clear_forwarding(forwarding) = "forwarding": ForwardingConfigRequest;
-    inbound_service_id / clear_inbound_service_id(inbound_service_id) = "inbound_service_id": String;
+    inbound_service_id / clear_inbound_service_id(inbound_service_id) = "inbound_service_id": Uuid;
     notes / clear_notes(notes) = "notes": String;
     provider / clear_provider(provider) = "provider": UpdatePhoneNumberRequestProvider;
     provider_phone_sid / clear_provider_phone_sid(provider_phone_sid) = "provider_phone_sid": String;

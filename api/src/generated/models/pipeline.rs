@@ -10,14 +10,15 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `EntityResolutionMetrics`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EntityResolutionMetrics {
     /// `last_tick_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_tick_at: Option<String>,
     /// `loop_status` (required)
     pub loop_status: String,
     /// `merges_last_tick` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merges_last_tick: Option<i64>,
     /// `recent_merges_24h` (required)
     pub recent_merges_24h: i64,
@@ -27,51 +28,54 @@ pub struct EntityResolutionMetrics {
 
 /// Schema `LastPollInfo`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct LastPollInfo {
     /// `at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
     /// `duration_ms` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<i64>,
     /// `error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// `event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_count: Option<i64>,
 }
 
 /// Schema `OutboundLogItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OutboundLogItem {
     /// `attempt_count` (required)
     pub attempt_count: i64,
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `sync_error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_error: Option<String>,
     /// `synced_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub synced_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synced_at: Option<DateTime>,
 }
 
 /// Schema `OutboundSinkSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OutboundSinkSummary {
     /// `data_source_id` (required; format `uuid`)
-    pub data_source_id: String,
+    pub data_source_id: Uuid,
     /// `data_source_name` (required)
     pub data_source_name: String,
     /// `failed` (required)
     pub failed: i64,
     /// `last_synced_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synced_at: Option<String>,
     /// `pending` (required)
     pub pending: i64,
@@ -83,21 +87,22 @@ pub struct OutboundSinkSummary {
 
 /// Schema `OutboundSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OutboundSummary {
     /// `failed` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<i64>,
     /// `last_synced_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synced_at: Option<String>,
     /// `pending` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<i64>,
     /// `synced` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synced: Option<i64>,
     /// `total` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
 
@@ -121,59 +126,61 @@ string_enum! {
 
 /// Schema `PipelineStatusResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PipelineStatusResponse {
     /// `active_polls` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_polls: Option<i64>,
     /// `connector_runner_status` (required)
     pub connector_runner_status: String,
     /// `entity_resolution` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_resolution: Option<serde_json::Map<String, serde_json::Value>>,
     /// `event_read_model_status` (optional; spec default `"empty"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_read_model_status: Option<PipelineStatusResponseEventReadModelStatus>,
     /// `event_read_model_synced_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub event_read_model_synced_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_read_model_synced_at: Option<DateTime>,
     /// `gap_scanner` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gap_scanner: Option<serde_json::Map<String, serde_json::Value>>,
     /// `outbound_dispatch` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outbound_dispatch: Option<serde_json::Map<String, serde_json::Value>>,
     /// `outbound_subscriber` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outbound_subscriber: Option<serde_json::Map<String, serde_json::Value>>,
     /// `reconciliation` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reconciliation: Option<serde_json::Map<String, serde_json::Value>>,
     /// `review_loop` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_loop: Option<serde_json::Map<String, serde_json::Value>>,
     /// `sources` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<SourceStatus>>,
     /// `status` (required)
     pub status: String,
     /// `total_entities` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_entities: Option<i64>,
     /// `total_events` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_events: Option<i64>,
     /// `uptime_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uptime_seconds: Option<i64>,
 }
 
 /// Schema `ReviewMetrics`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ReviewMetrics {
     /// `approved_7d` (required)
     pub approved_7d: i64,
     /// `avg_review_time_hours` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_review_time_hours: Option<f64>,
     /// `pending_by_priority` (required)
     pub pending_by_priority: std::collections::BTreeMap<String, i64>,
@@ -182,61 +189,64 @@ pub struct ReviewMetrics {
     /// `rejected_7d` (required)
     pub rejected_7d: i64,
     /// `total_items` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_items: Option<i64>,
 }
 
 /// Schema `SourceEventItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SourceEventItem {
     /// `confidence` (required)
     pub confidence: f64,
     /// `entity_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<Uuid>,
     /// `entity_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<String>,
     /// `event_type` (required)
     pub event_type: String,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `ingested_at` (required; format `date-time`)
-    pub ingested_at: String,
+    pub ingested_at: DateTime,
     /// `source` (required)
     pub source: String,
     /// `source_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_system: Option<String>,
 }
 
 /// Schema `SourceFailureItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SourceFailureItem {
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
     /// `event_type` (required)
     pub event_type: String,
     /// `fhir_resource_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fhir_resource_type: Option<String>,
     /// `ingested_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingested_at: Option<String>,
     /// `sync_error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_error: Option<String>,
 }
 
 /// Schema `SourceHistoryItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SourceHistoryItem {
     /// `bucket` (required)
     pub bucket: String,
     /// `event_count` (required)
     pub event_count: i64,
     /// `source_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_system: Option<String>,
 }
 
@@ -280,24 +290,25 @@ string_enum! {
 
 /// Schema `SourceListItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SourceListItem {
     /// `display_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_count: Option<i64>,
     /// `health_status` (required)
     pub health_status: SourceListItemHealthStatus,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `is_active` (required)
     pub is_active: bool,
     /// `last_poll` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_poll: Option<LastPollInfo>,
     /// `last_sync_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_at: Option<String>,
     /// `name` (required)
     pub name: String,
@@ -355,44 +366,45 @@ string_enum! {
 
 /// Schema `SourceOverviewResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SourceOverviewResponse {
     /// `created_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `display_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `entity_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_count: Option<i64>,
     /// `event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_count: Option<i64>,
     /// `health_status` (required)
     pub health_status: SourceOverviewResponseHealthStatus,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `is_active` (required)
     pub is_active: bool,
     /// `last_poll` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_poll: Option<LastPollInfo>,
     /// `last_sync_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_at: Option<String>,
     /// `last_sync_event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_event_count: Option<i64>,
     /// `last_sync_status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_status: Option<SourceOverviewResponseLastSyncStatus>,
     /// `name` (required)
     pub name: String,
     /// `outbound` (optional; spec default `{"failed":0,"pending":0,"synced":0,"total":0}`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outbound: Option<OutboundSummary>,
     /// `recent_failures` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recent_failures: Option<Vec<SourceFailureItem>>,
     /// `source_type` (required)
     pub source_type: SourceOverviewResponseSourceType,
@@ -426,47 +438,49 @@ string_enum! {
 
 /// Schema `SourceStatus`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SourceStatus {
     /// `connection_healthy` (optional; spec default `true`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_healthy: Option<bool>,
     /// `connector_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connector_type: Option<String>,
     /// `consecutive_errors` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consecutive_errors: Option<i64>,
     /// `data_source_id` (required; format `uuid`)
-    pub data_source_id: String,
+    pub data_source_id: Uuid,
     /// `last_error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
     /// `last_poll_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_poll_at: Option<String>,
     /// `last_poll_duration_ms` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_poll_duration_ms: Option<i64>,
     /// `last_poll_event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_poll_event_count: Option<i64>,
     /// `source_type` (required)
     pub source_type: SourceStatusSourceType,
     /// `status` (required)
     pub status: String,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `ThroughputBucket`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ThroughputBucket {
     /// `bucket` (required)
     pub bucket: String,
     /// `event_count` (required)
     pub event_count: i64,
     /// `source_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_system: Option<String>,
 }
 

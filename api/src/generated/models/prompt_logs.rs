@@ -10,68 +10,69 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `PromptLogEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PromptLogEntry {
     /// `action` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     /// `call_sid` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_sid: Option<String>,
     /// `data_parse_error` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_parse_error: Option<bool>,
     /// `effective_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub effective_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_at: Option<DateTime>,
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
     /// `full_prompt` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_prompt: Option<String>,
     /// `has_tools` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_tools: Option<bool>,
     /// `history` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `ingested_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub ingested_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingested_at: Option<DateTime>,
     /// `llm_model` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub llm_model: Option<String>,
     /// `llm_response` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub llm_response: Option<String>,
     /// `prompt_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_type: Option<String>,
     /// `service_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub service_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<Uuid>,
     /// `session_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// `source` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// `source_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_system: Option<String>,
     /// `state_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_name: Option<String>,
     /// `system_prompt` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_prompt: Option<String>,
     /// `tool_names` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_names: Option<Vec<String>>,
     /// `turn_index` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turn_index: Option<i64>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 string_enum! {
@@ -86,9 +87,10 @@ string_enum! {
 
 /// Schema `PromptLogListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PromptLogListResponse {
     /// `applied_time_window_days` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applied_time_window_days: Option<i64>,
     /// `count` (required; minimum 0.0)
     pub count: i64,
@@ -97,12 +99,12 @@ pub struct PromptLogListResponse {
     /// `items` (required)
     pub items: Vec<PromptLogEntry>,
     /// `next_offset` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<i64>,
     /// `resolved_call_sid` (optional, nullable; max length 64)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved_call_sid: Option<String>,
     /// `resolved_conversation_kind` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved_conversation_kind: Option<PromptLogListResponseResolvedConversationKind>,
 }

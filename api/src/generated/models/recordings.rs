@@ -20,6 +20,7 @@ string_enum! {
 
 /// Schema `RecordingMetadataResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct RecordingMetadataResponse {
     /// `call_end_iso` (required)
     pub call_end_iso: String,
@@ -46,27 +47,28 @@ pub struct RecordingMetadataResponse {
     /// `outbound_size_bytes` (required)
     pub outbound_size_bytes: i64,
     /// `service_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub service_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<Uuid>,
     /// `tts_provider` (required)
     pub tts_provider: String,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `RecordingUrlsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct RecordingUrlsResponse {
     /// `call_sid` (required)
     pub call_sid: String,
     /// `inbound_url` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inbound_url: Option<String>,
     /// `metadata_url` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata_url: Option<String>,
     /// `outbound_url` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outbound_url: Option<String>,
     /// `status` (optional; constant `"available"`; spec default `"available"`)
     #[serde(default = "const_recording_urls_response_status")]

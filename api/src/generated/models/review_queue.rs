@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `ApproveRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ApproveRequest {
     /// `notes` (optional, nullable; max length 2000)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -23,6 +24,7 @@ body_setters! { ApproveRequest {
 
 /// Schema `BatchActionResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct BatchActionResponse {
     /// `failed` (required)
     pub failed: Vec<std::collections::BTreeMap<String, String>>,
@@ -32,9 +34,10 @@ pub struct BatchActionResponse {
 
 /// Schema `BatchApproveRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct BatchApproveRequest {
     /// `item_ids` (required; min items 1; max items 100)
-    pub item_ids: Vec<String>,
+    pub item_ids: Vec<Uuid>,
     /// `notes` (optional, nullable; max length 2000)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub notes: Patch<String>,
@@ -47,9 +50,10 @@ body_setters! { BatchApproveRequest {
 
 /// Schema `BatchRejectRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct BatchRejectRequest {
     /// `item_ids` (required; min items 1; max items 100)
-    pub item_ids: Vec<String>,
+    pub item_ids: Vec<Uuid>,
     /// `reason` (required; min length 1; max length 2000)
     pub reason: String,
 }
@@ -57,7 +61,7 @@ pub struct BatchRejectRequest {
 impl BatchRejectRequest {
     /// The model with its required fields; optional ones unset.
     #[inline]
-    pub fn new(item_ids: Vec<String>, reason: impl Into<String>) -> Self {
+    pub fn new(item_ids: Vec<Uuid>, reason: impl Into<String>) -> Self {
         BatchRejectRequest {
             item_ids,
             reason: reason.into(),
@@ -67,6 +71,7 @@ impl BatchRejectRequest {
 
 /// Schema `ClaimResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ClaimResponse {
     /// `assigned_to` (required)
     pub assigned_to: String,
@@ -78,6 +83,7 @@ pub struct ClaimResponse {
 
 /// Schema `CorrectRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CorrectRequest {
     /// `corrected_data` (required)
     pub corrected_data: serde_json::Map<String, serde_json::Value>,
@@ -93,6 +99,7 @@ body_setters! { CorrectRequest {
 
 /// Schema `CorrectionSchemaResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CorrectionSchemaResponse {
     /// `current_values` (required)
     pub current_values: serde_json::Map<String, serde_json::Value>,
@@ -104,13 +111,14 @@ pub struct CorrectionSchemaResponse {
 
 /// Schema `EntitySummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EntitySummary {
     /// `display_name` (required, nullable)
     pub display_name: Option<String>,
     /// `entity_type` (required, nullable)
     pub entity_type: Option<String>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `state` (required, nullable)
     pub state: Option<serde_json::Map<String, serde_json::Value>>,
 }
@@ -143,12 +151,13 @@ string_enum! {
 
 /// Schema `EventSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EventSummary {
     /// `confidence` (required)
     pub confidence: f64,
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `data` (required)
     pub data: serde_json::Map<String, serde_json::Value>,
     /// `event_type` (required, nullable)
@@ -158,7 +167,7 @@ pub struct EventSummary {
     /// `fhir_resource_type` (required, nullable)
     pub fhir_resource_type: Option<String>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `review_status` (required)
     pub review_status: EventSummaryReviewStatus,
 }
@@ -168,6 +177,7 @@ pub type ReviewItemResponsePage = Page<ReviewItemResponse>;
 
 /// Schema `RejectRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct RejectRequest {
     /// `reason` (required; min length 1; max length 2000)
     pub reason: String,
@@ -185,6 +195,7 @@ impl RejectRequest {
 
 /// Schema `ReviewDashboardResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ReviewDashboardResponse {
     /// `completion_rate_24h` (required, nullable)
     pub completion_rate_24h: Option<f64>,
@@ -200,6 +211,7 @@ pub struct ReviewDashboardResponse {
 
 /// Schema `ReviewDiffResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ReviewDiffResponse {
     /// `corrected_events` (required)
     pub corrected_events: Vec<EventSummary>,
@@ -237,30 +249,31 @@ string_enum! {
 
 /// Schema `ReviewItemResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ReviewItemResponse {
     /// `assigned_to` (required, nullable)
     pub assigned_to: Option<String>,
     /// `completed_action` (required, nullable)
     pub completed_action: Option<ReviewItemResponseCompletedAction>,
     /// `completed_at` (required, nullable; format `date-time`)
-    pub completed_at: Option<String>,
+    pub completed_at: Option<DateTime>,
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `entity` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity: Option<EntitySummary>,
     /// `entity_id` (required, nullable; format `uuid`)
-    pub entity_id: Option<String>,
+    pub entity_id: Option<Uuid>,
     /// `entity_type` (required, nullable)
     pub entity_type: Option<String>,
     /// `event_ids` (required)
-    pub event_ids: Vec<String>,
+    pub event_ids: Vec<Uuid>,
     /// `events` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<EventSummary>>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `judge_analysis` (required, nullable)
     pub judge_analysis: Option<serde_json::Map<String, serde_json::Value>>,
     /// `priority` (required)
@@ -272,11 +285,12 @@ pub struct ReviewItemResponse {
     /// `status` (required)
     pub status: ReviewItemResponseStatus,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `ReviewStatsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ReviewStatsResponse {
     /// `avg_review_minutes` (required, nullable)
     pub avg_review_minutes: Option<f64>,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `ApplyTemplateRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ApplyTemplateRequest {
     /// `override_existing` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -23,6 +24,7 @@ body_setters! { ApplyTemplateRequest {
 
 /// Schema `ApplyTemplateResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ApplyTemplateResponse {
     /// `created_concepts` (required)
     pub created_concepts: Vec<String>,
@@ -32,6 +34,7 @@ pub struct ApplyTemplateResponse {
 
 /// Schema `RegulationTemplateResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct RegulationTemplateResponse {
     /// `category` (required)
     pub category: String,
@@ -40,7 +43,7 @@ pub struct RegulationTemplateResponse {
     /// `id` (required)
     pub id: String,
     /// `is_composite` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_composite: Option<bool>,
     /// `name` (required)
     pub name: String,
@@ -49,7 +52,7 @@ pub struct RegulationTemplateResponse {
     /// `rules` (required)
     pub rules: Vec<SafetyRuleResponse>,
     /// `template_ids` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_ids: Option<Vec<String>>,
     /// `version` (required)
     pub version: String,
@@ -57,6 +60,7 @@ pub struct RegulationTemplateResponse {
 
 /// Schema `SafetyConfigResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SafetyConfigResponse {
     /// `accumulation_cumulative_count` (required)
     pub accumulation_cumulative_count: i64,
@@ -84,6 +88,7 @@ pub struct SafetyConfigResponse {
 
 /// Schema `SafetyRuleResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SafetyRuleResponse {
     /// `agent_config` (required)
     pub agent_config: serde_json::Map<String, serde_json::Value>,
@@ -105,6 +110,7 @@ pub struct SafetyRuleResponse {
 
 /// Schema `UpdateSafetyConfigRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateSafetyConfigRequest {
     /// `accumulation_cumulative_count` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

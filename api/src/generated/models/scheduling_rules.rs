@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `ClinicOpenHoursParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ClinicOpenHoursParams {
     /// `friday` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -18,6 +19,7 @@ pub struct ClinicOpenHoursParams {
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub monday: Patch<DayHours>,
     /// `rule_kind` (optional; constant `"clinic_open_hours"`; spec default `"clinic_open_hours"`)
+    #[serde(default = "const_clinic_open_hours_params_rule_kind")]
     pub rule_kind: String,
     /// `saturday` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -36,6 +38,11 @@ pub struct ClinicOpenHoursParams {
     /// `wednesday` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub wednesday: Patch<DayHours>,
+}
+
+#[cfg(feature = "round-trip")]
+fn const_clinic_open_hours_params_rule_kind() -> String {
+    "clinic_open_hours".to_owned()
 }
 
 impl ClinicOpenHoursParams {
@@ -69,9 +76,16 @@ body_setters! { ClinicOpenHoursParams {
 
 /// Schema `ConcurrentStartBlockParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ConcurrentStartBlockParams {
     /// `rule_kind` (optional; constant `"concurrent_start_block"`; spec default `"concurrent_start_block"`)
+    #[serde(default = "const_concurrent_start_block_params_rule_kind")]
     pub rule_kind: String,
+}
+
+#[cfg(feature = "round-trip")]
+fn const_concurrent_start_block_params_rule_kind() -> String {
+    "concurrent_start_block".to_owned()
 }
 
 impl Default for ConcurrentStartBlockParams {
@@ -115,6 +129,27 @@ pub enum CreateSchedulingRuleSetRequestParams {
     Unknown(serde_json::Value),
 }
 
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for CreateSchedulingRuleSetRequestParams {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        let r = match v.get("rule_kind").and_then(serde_json::Value::as_str) {
+            Some("clinic_open_hours") => serde_json::from_value(v).map(Self::ClinicOpenHours),
+            Some("concurrent_start_block") => {
+                serde_json::from_value(v).map(Self::ConcurrentStartBlock)
+            }
+            Some("ketamine_block_overlap") => {
+                serde_json::from_value(v).map(Self::KetamineBlockOverlap)
+            }
+            Some("ninety_day_rolling") => serde_json::from_value(v).map(Self::NinetyDayRolling),
+            Some("tms_mapping_release") => serde_json::from_value(v).map(Self::TmsMappingRelease),
+            Some("tms_session_grid") => serde_json::from_value(v).map(Self::TmsSessionGrid),
+            _ => return Ok(Self::Unknown(v)),
+        };
+        r.map_err(serde::de::Error::custom)
+    }
+}
+
 impl Serialize for CreateSchedulingRuleSetRequestParams {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -131,6 +166,7 @@ impl Serialize for CreateSchedulingRuleSetRequestParams {
 
 /// Schema `CreateSchedulingRuleSetRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateSchedulingRuleSetRequest {
     /// `agent_kind` (required)
     pub agent_kind: CreateSchedulingRuleSetRequestAgentKind,
@@ -163,11 +199,18 @@ body_setters! { CreateSchedulingRuleSetRequest {
 
 /// Schema `KetamineBlockOverlapParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct KetamineBlockOverlapParams {
     /// `rule_kind` (optional; constant `"ketamine_block_overlap"`; spec default `"ketamine_block_overlap"`)
+    #[serde(default = "const_ketamine_block_overlap_params_rule_kind")]
     pub rule_kind: String,
     /// `window_days` (required; minimum 1.0; maximum 365.0)
     pub window_days: i64,
+}
+
+#[cfg(feature = "round-trip")]
+fn const_ketamine_block_overlap_params_rule_kind() -> String {
+    "ketamine_block_overlap".to_owned()
 }
 
 impl KetamineBlockOverlapParams {
@@ -183,11 +226,18 @@ impl KetamineBlockOverlapParams {
 
 /// Schema `NinetyDayRollingParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct NinetyDayRollingParams {
     /// `days` (required; minimum 1.0; maximum 365.0)
     pub days: i64,
     /// `rule_kind` (optional; constant `"ninety_day_rolling"`; spec default `"ninety_day_rolling"`)
+    #[serde(default = "const_ninety_day_rolling_params_rule_kind")]
     pub rule_kind: String,
+}
+
+#[cfg(feature = "round-trip")]
+fn const_ninety_day_rolling_params_rule_kind() -> String {
+    "ninety_day_rolling".to_owned()
 }
 
 impl NinetyDayRollingParams {
@@ -236,15 +286,16 @@ string_enum! {
 
 /// Schema `SchedulingRuleSetResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SchedulingRuleSetResponse {
     /// `agent_kind` (required)
     pub agent_kind: SchedulingRuleSetResponseAgentKind,
     /// `created_at` (required, nullable; format `date-time`)
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// `created_by` (required, nullable; format `uuid`)
-    pub created_by: Option<String>,
+    pub created_by: Option<Uuid>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `is_active` (required)
     pub is_active: bool,
     /// `params` (required)
@@ -252,21 +303,28 @@ pub struct SchedulingRuleSetResponse {
     /// `rule_kind` (required)
     pub rule_kind: SchedulingRuleSetResponseRuleKind,
     /// `updated_at` (required, nullable; format `date-time`)
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `TMSMappingReleaseParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct TmsMappingReleaseParams {
     /// `reservation_window_hours` (required; minimum 0.0; maximum 720.0)
     pub reservation_window_hours: i64,
     /// `rule_kind` (optional; constant `"tms_mapping_release"`; spec default `"tms_mapping_release"`)
+    #[serde(default = "const_tms_mapping_release_params_rule_kind")]
     pub rule_kind: String,
     /// `weekend_skip` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekend_skip: Option<bool>,
+}
+
+#[cfg(feature = "round-trip")]
+fn const_tms_mapping_release_params_rule_kind() -> String {
+    "tms_mapping_release".to_owned()
 }
 
 impl TmsMappingReleaseParams {
@@ -288,13 +346,20 @@ body_setters! { TmsMappingReleaseParams {
 
 /// Schema `TMSSessionGridParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct TmsSessionGridParams {
     /// `boundary_minutes` (required; min items 1; max items 60)
     pub boundary_minutes: Vec<i64>,
     /// `interval_minutes` (required; minimum 5.0; maximum 120.0)
     pub interval_minutes: i64,
     /// `rule_kind` (optional; constant `"tms_session_grid"`; spec default `"tms_session_grid"`)
+    #[serde(default = "const_tms_session_grid_params_rule_kind")]
     pub rule_kind: String,
+}
+
+#[cfg(feature = "round-trip")]
+fn const_tms_session_grid_params_rule_kind() -> String {
+    "tms_session_grid".to_owned()
 }
 
 impl TmsSessionGridParams {
@@ -329,6 +394,27 @@ pub enum UpdateSchedulingRuleSetRequestParams {
     Unknown(serde_json::Value),
 }
 
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for UpdateSchedulingRuleSetRequestParams {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        let r = match v.get("rule_kind").and_then(serde_json::Value::as_str) {
+            Some("clinic_open_hours") => serde_json::from_value(v).map(Self::ClinicOpenHours),
+            Some("concurrent_start_block") => {
+                serde_json::from_value(v).map(Self::ConcurrentStartBlock)
+            }
+            Some("ketamine_block_overlap") => {
+                serde_json::from_value(v).map(Self::KetamineBlockOverlap)
+            }
+            Some("ninety_day_rolling") => serde_json::from_value(v).map(Self::NinetyDayRolling),
+            Some("tms_mapping_release") => serde_json::from_value(v).map(Self::TmsMappingRelease),
+            Some("tms_session_grid") => serde_json::from_value(v).map(Self::TmsSessionGrid),
+            _ => return Ok(Self::Unknown(v)),
+        };
+        r.map_err(serde::de::Error::custom)
+    }
+}
+
 impl Serialize for UpdateSchedulingRuleSetRequestParams {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -345,6 +431,7 @@ impl Serialize for UpdateSchedulingRuleSetRequestParams {
 
 /// Schema `UpdateSchedulingRuleSetRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateSchedulingRuleSetRequest {
     /// `is_active` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -362,6 +449,7 @@ body_setters! { UpdateSchedulingRuleSetRequest {
 
 /// Schema `_DayHours`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct DayHours {
     /// `end` (required; pattern `^([01]\d|2[0-3]):[0-5]\d$`)
     pub end: String,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `ApproveICD10Request`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ApproveIcd10Request {
     /// `code` (required; max length 16)
     pub code: String,
@@ -42,6 +43,7 @@ pub struct TranscribeScribeRecordingBody {
 
 /// Schema `EditSoapRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct EditSoapRequest {
     /// `content` (required; max length 10000)
     pub content: String,
@@ -62,6 +64,7 @@ impl EditSoapRequest {
 
 /// Schema `RejectICD10Request`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct RejectIcd10Request {
     /// `code` (required; max length 16)
     pub code: String,
@@ -88,12 +91,13 @@ body_setters! { RejectIcd10Request {
 
 /// Schema `ScribeTranscriptionChunk`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ScribeTranscriptionChunk {
     /// `confidence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// `duration_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<f64>,
     /// `end_seconds` (required)
     pub end_seconds: f64,
@@ -107,14 +111,15 @@ pub struct ScribeTranscriptionChunk {
 
 /// Schema `ScribeTranscriptionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ScribeTranscriptionResponse {
     /// `chunk_count` (required)
     pub chunk_count: i64,
     /// `chunks` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunks: Option<Vec<ScribeTranscriptionChunk>>,
     /// `confidence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// `duration_seconds` (required)
     pub duration_seconds: f64,
@@ -125,7 +130,7 @@ pub struct ScribeTranscriptionResponse {
     /// `model` (required)
     pub model: String,
     /// `segments` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segments: Option<Vec<ScribeTranscriptionSegment>>,
     /// `transcript` (required)
     pub transcript: String,
@@ -133,18 +138,19 @@ pub struct ScribeTranscriptionResponse {
 
 /// Schema `ScribeTranscriptionSegment`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ScribeTranscriptionSegment {
     /// `confidence` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// `end_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_seconds: Option<f64>,
     /// `speaker` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker: Option<i64>,
     /// `start_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_seconds: Option<f64>,
     /// `text` (required)
     pub text: String,

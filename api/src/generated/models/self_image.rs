@@ -28,34 +28,35 @@ string_enum! {
 
 /// Schema `BriefResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct BriefResponse {
     /// `confidence` (required; minimum 0.0; maximum 1.0)
     pub confidence: f64,
     /// `content_json` (required, nullable)
     pub content_json: Option<serde_json::Map<String, serde_json::Value>>,
     /// `content_md` (optional, nullable; max length 20000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_md: Option<String>,
     /// `event_count` (required; minimum 0.0)
     pub event_count: i64,
     /// `event_id` (required, nullable; format `uuid`)
-    pub event_id: Option<String>,
+    pub event_id: Option<Uuid>,
     /// `evidence_event_ids` (optional; max items 500)
-    #[serde(default)]
-    pub evidence_event_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_event_ids: Option<Vec<Uuid>>,
     /// `generated_at` (required, nullable; format `date-time`)
-    pub generated_at: Option<String>,
+    pub generated_at: Option<DateTime>,
     /// `model_name` (optional, nullable; max length 128)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_name: Option<String>,
     /// `target_entity_id` (required; format `uuid`)
-    pub target_entity_id: String,
+    pub target_entity_id: Uuid,
     /// `target_entity_type` (required)
     pub target_entity_type: BriefResponseTargetEntityType,
     /// `truncated` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub truncated: Option<bool>,
     /// `version` (optional, nullable; max length 64)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }

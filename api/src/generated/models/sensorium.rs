@@ -24,6 +24,7 @@ string_enum! {
 
 /// Schema `ConnectorHealthItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ConnectorHealthItem {
     /// `events_last_24h` (required; minimum 0.0)
     pub events_last_24h: i64,
@@ -34,7 +35,7 @@ pub struct ConnectorHealthItem {
     /// `freshness` (required)
     pub freshness: ConnectorHealthItemFreshness,
     /// `last_ingested_at` (required, nullable; format `date-time`)
-    pub last_ingested_at: Option<String>,
+    pub last_ingested_at: Option<DateTime>,
     /// `source` (required; min length 1; max length 256)
     pub source: String,
 }
@@ -53,46 +54,49 @@ string_enum! {
 
 /// Schema `ConnectorHealthResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ConnectorHealthResponse {
     /// `as_of` (required; format `date-time`)
-    pub as_of: String,
+    pub as_of: DateTime,
     /// `read_model_status` (required)
     pub read_model_status: ConnectorHealthResponseReadModelStatus,
     /// `read_model_synced_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub read_model_synced_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_model_synced_at: Option<DateTime>,
     /// `sources` (optional; max items 500)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<ConnectorHealthItem>>,
 }
 
 /// Schema `LoopLatencyPointItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct LoopLatencyPointItem {
     /// `count` (required)
     pub count: i64,
     /// `hour` (required; format `date-time`)
-    pub hour: String,
+    pub hour: DateTime,
     /// `p50_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p50_seconds: Option<f64>,
 }
 
 /// Schema `LoopLatencyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct LoopLatencyResponse {
     /// `as_of` (required; format `date-time`)
-    pub as_of: String,
+    pub as_of: DateTime,
     /// `overall_count` (required)
     pub overall_count: i64,
     /// `overall_p50_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overall_p50_seconds: Option<f64>,
     /// `sparkline` (optional; max items 168)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sparkline: Option<Vec<LoopLatencyPointItem>>,
     /// `truncated` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub truncated: Option<bool>,
     /// `window_hours` (required)
     pub window_hours: i64,

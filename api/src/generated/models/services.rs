@@ -43,14 +43,15 @@ string_enum! {
 
 /// Schema `CreateServiceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateServiceRequest {
     /// `agent_id` (required; format `uuid`)
-    pub agent_id: String,
+    pub agent_id: Uuid,
     /// `channel_type` (optional; spec default `"voice"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_type: Option<CreateServiceRequestChannelType>,
     /// `context_graph_id` (required; format `uuid`)
-    pub context_graph_id: String,
+    pub context_graph_id: Uuid,
     /// `description` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<DescriptionString>,
@@ -70,7 +71,7 @@ pub struct CreateServiceRequest {
     pub name: NameString,
     /// `persona_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub persona_id: Patch<String>,
+    pub persona_id: Patch<Uuid>,
     /// `safety_filters_enabled` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_filters_enabled: Option<bool>,
@@ -92,8 +93,8 @@ impl CreateServiceRequest {
     /// The model with its required fields; optional ones unset.
     #[inline]
     pub fn new(
-        agent_id: impl Into<String>,
-        context_graph_id: impl Into<String>,
+        agent_id: impl Into<Uuid>,
+        context_graph_id: impl Into<Uuid>,
         name: impl Into<NameString>,
     ) -> Self {
         CreateServiceRequest {
@@ -128,7 +129,7 @@ body_setters! { CreateServiceRequest {
     version_sets(version_sets) = "version_sets": std::collections::BTreeMap<String, VersionSet>;
 } patch {
     escalation_policy / clear_escalation_policy(escalation_policy) = "escalation_policy": EscalationPolicy;
-    persona_id / clear_persona_id(persona_id) = "persona_id": String;
+    persona_id / clear_persona_id(persona_id) = "persona_id": Uuid;
     voice_config / clear_voice_config(voice_config) = "voice_config": ServiceVoiceConfig;
 } }
 
@@ -383,63 +384,64 @@ string_enum! {
 
 /// Schema `ServiceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ServiceResponse {
     /// `agent_id` (required; format `uuid`)
-    pub agent_id: String,
+    pub agent_id: Uuid,
     /// `agent_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
     /// `channel_type` (optional; spec default `"voice"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_type: Option<ServiceResponseChannelType>,
     /// `context_graph_id` (required; format `uuid`)
-    pub context_graph_id: String,
+    pub context_graph_id: Uuid,
     /// `context_graph_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_graph_name: Option<String>,
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `description` (required)
     pub description: String,
     /// `environment` (optional; spec default `"production"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<ServiceResponseEnvironment>,
     /// `escalation_policy` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation_policy: Option<EscalationPolicy>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `is_active` (required)
     pub is_active: bool,
     /// `is_system` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_system: Option<bool>,
     /// `keyterms` (required)
     pub keyterms: Vec<String>,
     /// `name` (required)
     pub name: String,
     /// `persona_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub persona_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persona_id: Option<Uuid>,
     /// `persona_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub persona_name: Option<String>,
     /// `safety_filters_enabled` (optional; spec default `true`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_filters_enabled: Option<bool>,
     /// `tags` (required)
     pub tags: Vec<ServiceTag>,
     /// `tool_capacity` (required)
     pub tool_capacity: i64,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `version_sets` (required)
     pub version_sets: std::collections::BTreeMap<String, VersionSet>,
     /// `voice_config` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice_config: Option<ServiceVoiceConfig>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `ServiceTag`.
@@ -601,6 +603,7 @@ body_setters! { ServiceVoiceConfig {
 
 /// Schema `TextTurnRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct TextTurnRequest {
     /// `phone_number` (required; max length 16; pattern `^\+[1-9]\d{1,14}$`)
     pub phone_number: String,
@@ -621,6 +624,7 @@ impl TextTurnRequest {
 
 /// Schema `TextTurnResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TextTurnResponse {
     /// `text` (required; max length 8192)
     pub text: String,
@@ -650,16 +654,17 @@ string_enum! {
 
 /// Schema `UpdateServiceRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateServiceRequest {
     /// `agent_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub agent_id: Patch<String>,
+    pub agent_id: Patch<Uuid>,
     /// `channel_type` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub channel_type: Patch<UpdateServiceRequestChannelType>,
     /// `context_graph_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub context_graph_id: Patch<String>,
+    pub context_graph_id: Patch<Uuid>,
     /// `description` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub description: Patch<DescriptionString>,
@@ -680,7 +685,7 @@ pub struct UpdateServiceRequest {
     pub name: Patch<NameString>,
     /// `persona_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub persona_id: Patch<String>,
+    pub persona_id: Patch<Uuid>,
     /// `safety_filters_enabled` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub safety_filters_enabled: Patch<bool>,
@@ -700,16 +705,16 @@ pub struct UpdateServiceRequest {
 
 body_setters! { UpdateServiceRequest {
 } patch {
-    agent_id / clear_agent_id(agent_id) = "agent_id": String;
+    agent_id / clear_agent_id(agent_id) = "agent_id": Uuid;
     channel_type / clear_channel_type(channel_type) = "channel_type": UpdateServiceRequestChannelType;
-    context_graph_id / clear_context_graph_id(context_graph_id) = "context_graph_id": String;
+    context_graph_id / clear_context_graph_id(context_graph_id) = "context_graph_id": Uuid;
     description / clear_description(description) = "description": DescriptionString;
     environment / clear_environment(environment) = "environment": UpdateServiceRequestEnvironment;
     escalation_policy / clear_escalation_policy(escalation_policy) = "escalation_policy": EscalationPolicy;
     is_active / clear_is_active(is_active) = "is_active": bool;
     keyterms / clear_keyterms(keyterms) = "keyterms": Vec<String>;
     name / clear_name(name) = "name": NameString;
-    persona_id / clear_persona_id(persona_id) = "persona_id": String;
+    persona_id / clear_persona_id(persona_id) = "persona_id": Uuid;
     safety_filters_enabled / clear_safety_filters_enabled(safety_filters_enabled) = "safety_filters_enabled": bool;
     tags / clear_tags(tags) = "tags": Vec<ServiceTag>;
     tool_capacity / clear_tool_capacity(tool_capacity) = "tool_capacity": i64;
@@ -719,6 +724,7 @@ body_setters! { UpdateServiceRequest {
 
 /// Schema `UpsertVersionSetRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpsertVersionSetRequest {
     /// `version_set` (required)
     pub version_set: VersionSet,

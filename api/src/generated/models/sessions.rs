@@ -10,27 +10,28 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `ActiveSession`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ActiveSession {
     /// `call_sid` (required)
     pub call_sid: String,
     /// `caller_id` (required)
     pub caller_id: String,
     /// `current_state` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_state: Option<String>,
     /// `direction` (required)
     pub direction: String,
     /// `duration_seconds` (required)
     pub duration_seconds: f64,
     /// `scenario` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scenario: Option<String>,
     /// `service_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub service_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<Uuid>,
     /// `workspace_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub workspace_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_id: Option<Uuid>,
 }
 
 string_enum! {
@@ -45,6 +46,7 @@ string_enum! {
 
 /// Schema `InjectRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct InjectRequest {
     /// `event_type` (optional; spec default `"external_event"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,6 +88,7 @@ string_enum! {
 
 /// Schema `InjectResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct InjectResponse {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -107,6 +110,7 @@ string_enum! {
 
 /// Schema `StartSessionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct StartSessionRequest {
     /// `canonical_id` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -115,7 +119,7 @@ pub struct StartSessionRequest {
     pub channel_kind: StartSessionRequestChannelKind,
     /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub entity_id: Patch<String>,
+    pub entity_id: Patch<Uuid>,
     /// `greeting` (optional, nullable; max length 2000)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub greeting: Patch<String>,
@@ -126,10 +130,10 @@ pub struct StartSessionRequest {
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub phone_to: Patch<PhoneE164>,
     /// `service_id` (required; format `uuid`)
-    pub service_id: String,
+    pub service_id: Uuid,
     /// `surface_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub surface_id: Patch<String>,
+    pub surface_id: Patch<Uuid>,
 }
 
 impl StartSessionRequest {
@@ -137,7 +141,7 @@ impl StartSessionRequest {
     #[inline]
     pub fn new(
         channel_kind: impl Into<StartSessionRequestChannelKind>,
-        service_id: impl Into<String>,
+        service_id: impl Into<Uuid>,
     ) -> Self {
         StartSessionRequest {
             canonical_id: Default::default(),
@@ -155,11 +159,11 @@ impl StartSessionRequest {
 body_setters! { StartSessionRequest {
 } patch {
     canonical_id / clear_canonical_id(canonical_id) = "canonical_id": CanonicalIdString;
-    entity_id / clear_entity_id(entity_id) = "entity_id": String;
+    entity_id / clear_entity_id(entity_id) = "entity_id": Uuid;
     greeting / clear_greeting(greeting) = "greeting": String;
     idempotency_key / clear_idempotency_key(idempotency_key) = "idempotency_key": String;
     phone_to / clear_phone_to(phone_to) = "phone_to": PhoneE164;
-    surface_id / clear_surface_id(surface_id) = "surface_id": String;
+    surface_id / clear_surface_id(surface_id) = "surface_id": Uuid;
 } }
 
 string_enum! {
@@ -188,23 +192,24 @@ string_enum! {
 
 /// Schema `StartSessionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct StartSessionResponse {
     /// `channel_kind` (required)
     pub channel_kind: StartSessionResponseChannelKind,
     /// `conversation_id` (required; format `uuid`)
-    pub conversation_id: String,
+    pub conversation_id: Uuid,
     /// `created_at` (required)
     pub created_at: String,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `phone_from` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_from: Option<String>,
     /// `phone_to` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_to: Option<String>,
     /// `service_id` (required; format `uuid`)
-    pub service_id: String,
+    pub service_id: Uuid,
     /// `session_status` (required)
     pub session_status: StartSessionResponseSessionStatus,
 }

@@ -104,6 +104,7 @@ body_setters! { BehaviorDef {
 
 /// Schema `BehaviorSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct BehaviorSettingsRequest {
     /// `behaviors` (optional, nullable; max items 100)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -121,6 +122,7 @@ body_setters! { BehaviorSettingsRequest {
 
 /// Schema `BehaviorSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct BehaviorSettingsResponse {
     /// `behaviors` (required)
     pub behaviors: Vec<BehaviorDef>,
@@ -155,6 +157,7 @@ body_setters! { BehaviorTrigger {
 
 /// Schema `BrandingSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct BrandingSettingsRequest {
     /// `branding` (required)
     pub branding: BrandingConfig,
@@ -172,6 +175,7 @@ impl BrandingSettingsRequest {
 
 /// Schema `BrandingSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct BrandingSettingsResponse {
     /// `branding` (required)
     pub branding: BrandingConfig,
@@ -235,7 +239,7 @@ pub struct ConnectorDef {
     pub field_mappings: Option<serde_json::Map<String, serde_json::Value>>,
     /// `id` (optional; format `uuid`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Uuid>,
     /// `is_active` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -279,7 +283,7 @@ body_setters! { ConnectorDef {
     connection_config(connection_config) = "connection_config": serde_json::Map<String, serde_json::Value>;
     entity_types(entity_types) = "entity_types": Vec<String>;
     field_mappings(field_mappings) = "field_mappings": serde_json::Map<String, serde_json::Value>;
-    id(id) = "id": String;
+    id(id) = "id": Uuid;
     is_active(is_active) = "is_active": bool;
     outbound_entity_types(outbound_entity_types) = "outbound_entity_types": Vec<String>;
     sync_strategy(sync_strategy) = "sync_strategy": ConnectorDefSyncStrategy;
@@ -291,6 +295,7 @@ body_setters! { ConnectorDef {
 
 /// Schema `ConnectorSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ConnectorSettingsRequest {
     /// `connectors` (required; max items 100)
     pub connectors: Vec<ConnectorDef>,
@@ -298,6 +303,7 @@ pub struct ConnectorSettingsRequest {
 
 /// Schema `ConnectorSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ConnectorSettingsResponse {
     /// `connectors` (required)
     pub connectors: Vec<ConnectorDef>,
@@ -310,7 +316,7 @@ pub struct DataTemplate {
     pub fields: Vec<DataTemplateField>,
     /// `id` (optional; format `uuid`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Uuid>,
     /// `name` (required)
     pub name: NameString,
 }
@@ -328,7 +334,7 @@ impl DataTemplate {
 }
 
 body_setters! { DataTemplate {
-    id(id) = "id": String;
+    id(id) = "id": Uuid;
 } patch {
 } }
 
@@ -383,7 +389,7 @@ body_setters! { DataTemplateField {
 pub struct EnvironmentOverrides {
     /// `data_source_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub data_source_id: Patch<String>,
+    pub data_source_id: Patch<Uuid>,
     /// `data_source_overrides` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_source_overrides: Option<serde_json::Map<String, serde_json::Value>>,
@@ -396,11 +402,12 @@ body_setters! { EnvironmentOverrides {
     data_source_overrides(data_source_overrides) = "data_source_overrides": serde_json::Map<String, serde_json::Value>;
     tool_overrides(tool_overrides) = "tool_overrides": serde_json::Map<String, serde_json::Value>;
 } patch {
-    data_source_id / clear_data_source_id(data_source_id) = "data_source_id": String;
+    data_source_id / clear_data_source_id(data_source_id) = "data_source_id": Uuid;
 } }
 
 /// Schema `EnvironmentSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct EnvironmentSettingsRequest {
     /// `environments` (required)
     pub environments: std::collections::BTreeMap<String, EnvironmentOverrides>,
@@ -408,9 +415,10 @@ pub struct EnvironmentSettingsRequest {
 
 /// Schema `EnvironmentSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EnvironmentSettingsResponse {
     /// `environments` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environments: Option<std::collections::BTreeMap<String, EnvironmentOverrides>>,
 }
 
@@ -529,6 +537,7 @@ body_setters! { GapRequirement {
 
 /// Schema `GapScannerPreviewRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct GapScannerPreviewRequest {
     /// `limit` (optional; minimum 1.0; maximum 200.0; spec default `50`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -542,6 +551,7 @@ body_setters! { GapScannerPreviewRequest {
 
 /// Schema `GapScannerSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct GapScannerSettingsRequest {
     /// `appointment_lookahead_hours` (optional, nullable; minimum 1.0; maximum 720.0)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -587,6 +597,7 @@ body_setters! { GapScannerSettingsRequest {
 
 /// Schema `GapScannerSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct GapScannerSettingsResponse {
     /// `appointment_lookahead_hours` (required)
     pub appointment_lookahead_hours: i64,
@@ -640,7 +651,7 @@ pub struct MemoryDimension {
     pub extraction_mode: Option<MemoryDimensionExtractionMode>,
     /// `id` (optional; format `uuid`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Uuid>,
     /// `key` (required; min length 1; max length 64; pattern `^[a-z][a-z0-9_]*$`)
     pub key: String,
     /// `name` (required)
@@ -678,7 +689,7 @@ body_setters! { MemoryDimension {
     builtin(builtin) = "builtin": bool;
     extract_paths(extract_paths) = "extract_paths": Vec<String>;
     extraction_mode(extraction_mode) = "extraction_mode": MemoryDimensionExtractionMode;
-    id(id) = "id": String;
+    id(id) = "id": Uuid;
     weight(weight) = "weight": f64;
 } patch {
     description / clear_description(description) = "description": DescriptionString;
@@ -686,6 +697,7 @@ body_setters! { MemoryDimension {
 
 /// Schema `MemorySettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct MemorySettingsRequest {
     /// `backfill_requested` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -703,6 +715,7 @@ body_setters! { MemorySettingsRequest {
 
 /// Schema `MemorySettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MemorySettingsResponse {
     /// `backfill_requested` (required)
     pub backfill_requested: bool,
@@ -900,7 +913,7 @@ pub struct MetricDefinition {
     pub granularity: Option<MetricDefinitionGranularity>,
     /// `id` (optional; format `uuid`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Uuid>,
     /// `key` (required; min length 1; max length 64; pattern `^[a-z][a-z0-9_]*$`)
     pub key: String,
     /// `latency_tier` (optional; spec default `"batch"`)
@@ -999,7 +1012,7 @@ body_setters! { MetricDefinition {
     extraction_mode(extraction_mode) = "extraction_mode": MetricDefinitionExtractionMode;
     freshness_sla_minutes(freshness_sla_minutes) = "freshness_sla_minutes": i64;
     granularity(granularity) = "granularity": MetricDefinitionGranularity;
-    id(id) = "id": String;
+    id(id) = "id": Uuid;
     latency_tier(latency_tier) = "latency_tier": MetricDefinitionLatencyTier;
     model_tier(model_tier) = "model_tier": MetricDefinitionModelTier;
     period_granularity(period_granularity) = "period_granularity": MetricDefinitionPeriodGranularity;
@@ -1024,6 +1037,7 @@ body_setters! { MetricDefinition {
 
 /// Schema `MetricSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct MetricSettingsRequest {
     /// `definitions` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -1037,6 +1051,7 @@ body_setters! { MetricSettingsRequest {
 
 /// Schema `MetricSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MetricSettingsResponse {
     /// `definitions` (required)
     pub definitions: Vec<MetricDefinition>,
@@ -1072,13 +1087,13 @@ pub struct OutreachRule {
     pub consent_required: Option<bool>,
     /// `data_template_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub data_template_id: Patch<String>,
+    pub data_template_id: Patch<Uuid>,
     /// `form_template_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub form_template_id: Patch<String>,
+    pub form_template_id: Patch<Uuid>,
     /// `id` (optional; format `uuid`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Uuid>,
     /// `message_template` (optional; max length 1600; spec default `"Hi {first_name}, please complete your form: {surface_url}"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_template: Option<String>,
@@ -1123,19 +1138,20 @@ body_setters! { OutreachRule {
     active(active) = "active": bool;
     channel(channel) = "channel": ChannelType;
     consent_required(consent_required) = "consent_required": bool;
-    id(id) = "id": String;
+    id(id) = "id": Uuid;
     message_template(message_template) = "message_template": String;
     quiet_hours(quiet_hours) = "quiet_hours": QuietHours;
     review_required(review_required) = "review_required": bool;
     trigger(trigger) = "trigger": OutreachRuleTrigger;
     trigger_config(trigger_config) = "trigger_config": serde_json::Map<String, serde_json::Value>;
 } patch {
-    data_template_id / clear_data_template_id(data_template_id) = "data_template_id": String;
-    form_template_id / clear_form_template_id(form_template_id) = "form_template_id": String;
+    data_template_id / clear_data_template_id(data_template_id) = "data_template_id": Uuid;
+    form_template_id / clear_form_template_id(form_template_id) = "form_template_id": Uuid;
 } }
 
 /// Schema `OutreachSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct OutreachSettingsRequest {
     /// `data_templates` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -1153,6 +1169,7 @@ body_setters! { OutreachSettingsRequest {
 
 /// Schema `OutreachSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OutreachSettingsResponse {
     /// `data_templates` (required)
     pub data_templates: Vec<DataTemplate>,
@@ -1187,6 +1204,7 @@ body_setters! { QuietHours {
 
 /// Schema `RetentionPolicyRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct RetentionPolicyRequest {
     /// `audit_log_days` (optional, nullable; minimum 365.0; maximum 36500.0)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -1224,6 +1242,7 @@ body_setters! { RetentionPolicyRequest {
 
 /// Schema `RetentionPolicyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct RetentionPolicyResponse {
     /// `audit_log_days` (required)
     pub audit_log_days: i64,
@@ -1234,7 +1253,7 @@ pub struct RetentionPolicyResponse {
     /// `legal_hold` (required)
     pub legal_hold: bool,
     /// `legal_hold_reason` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_hold_reason: Option<String>,
     /// `phi_data_days` (required)
     pub phi_data_days: i64,
@@ -1362,6 +1381,7 @@ string_enum! {
 
 /// Schema `ScribeSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ScribeSettingsRequest {
     /// `authorized_clinicians` (optional, nullable; max items 500)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -1431,45 +1451,47 @@ string_enum! {
 
 /// Schema `ScribeSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ScribeSettingsResponse {
     /// `authorized_clinicians` (required)
     pub authorized_clinicians: Vec<ScribeClinician>,
     /// `cds` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cds: Option<ScribeCdsConfig>,
     /// `custom_instructions` (optional, nullable; max length 4000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_instructions: Option<String>,
     /// `enabled` (required)
     pub enabled: bool,
     /// `keyterms` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyterms: Option<Vec<String>>,
     /// `language` (optional; max length 16; spec default `"en"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// `post_encounter` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_encounter: Option<ScribePostEncounterConfig>,
     /// `safety` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety: Option<ScribeSafetyConfig>,
     /// `soap_style` (optional; spec default `"concise"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub soap_style: Option<ScribeSettingsResponseSoapStyle>,
     /// `specialty` (optional, nullable; max length 120)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub specialty: Option<String>,
     /// `tools_enabled` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools_enabled: Option<Vec<String>>,
     /// `voice_auth_enabled` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice_auth_enabled: Option<bool>,
 }
 
 /// Schema `SecuritySettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct SecuritySettingsRequest {
     /// `voice_auth_enabled` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -1483,9 +1505,10 @@ body_setters! { SecuritySettingsRequest {
 
 /// Schema `SecuritySettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SecuritySettingsResponse {
     /// `voice_auth_enabled` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice_auth_enabled: Option<bool>,
 }
 
@@ -1503,6 +1526,7 @@ string_enum! {
 
 /// Schema `VoiceSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct VoiceSettingsRequest {
     /// `correction_categories` (optional, nullable; max items 50)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -1580,6 +1604,7 @@ string_enum! {
 
 /// Schema `VoiceSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct VoiceSettingsResponse {
     /// `correction_categories` (required)
     pub correction_categories: Vec<String>,
@@ -1588,7 +1613,7 @@ pub struct VoiceSettingsResponse {
     /// `language` (required)
     pub language: String,
     /// `language_providers` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language_providers: Option<std::collections::BTreeMap<String, LanguageProviderEntry>>,
     /// `post_call_analysis_enabled` (required)
     pub post_call_analysis_enabled: bool,
@@ -1614,6 +1639,7 @@ pub struct VoiceSettingsResponse {
 
 /// Schema `WorkflowSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct WorkflowSettingsRequest {
     /// `workflows` (required; max items 100)
     pub workflows: Vec<WorkflowSpec>,
@@ -1621,9 +1647,10 @@ pub struct WorkflowSettingsRequest {
 
 /// Schema `WorkflowSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct WorkflowSettingsResponse {
     /// `workflows` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflows: Option<Vec<WorkflowSpec>>,
 }
 

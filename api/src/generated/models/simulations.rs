@@ -10,17 +10,18 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `BridgePlanRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct BridgePlanRequest {
     /// `objective` (required; min length 1; max length 2000)
     pub objective: String,
     /// `service_id` (required; format `uuid`)
-    pub service_id: String,
+    pub service_id: Uuid,
 }
 
 impl BridgePlanRequest {
     /// The model with its required fields; optional ones unset.
     #[inline]
-    pub fn new(objective: impl Into<String>, service_id: impl Into<String>) -> Self {
+    pub fn new(objective: impl Into<String>, service_id: impl Into<Uuid>) -> Self {
         BridgePlanRequest {
             objective: objective.into(),
             service_id: service_id.into(),
@@ -30,12 +31,13 @@ impl BridgePlanRequest {
 
 /// Schema `BridgePlanResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct BridgePlanResponse {
     /// `available_states` (optional; max items 200)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_states: Option<Vec<String>>,
     /// `available_tools` (optional; max items 200)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_tools: Option<Vec<String>>,
     /// `rationale` (required; max length 1000)
     pub rationale: String,
@@ -45,6 +47,7 @@ pub struct BridgePlanResponse {
 
 /// Schema `BridgeRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct BridgeRequest {
     /// `async_generation` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -70,7 +73,7 @@ pub struct BridgeRequest {
     /// `objective` (required; min length 1; max length 2000)
     pub objective: String,
     /// `service_id` (required; format `uuid`)
-    pub service_id: String,
+    pub service_id: Uuid,
     /// `tags` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
@@ -82,7 +85,7 @@ pub struct BridgeRequest {
 impl BridgeRequest {
     /// The model with its required fields; optional ones unset.
     #[inline]
-    pub fn new(objective: impl Into<String>, service_id: impl Into<String>) -> Self {
+    pub fn new(objective: impl Into<String>, service_id: impl Into<Uuid>) -> Self {
         BridgeRequest {
             async_generation: Default::default(),
             auto_target_spec: Default::default(),
@@ -126,18 +129,19 @@ string_enum! {
 
 /// Schema `BridgeResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct BridgeResponse {
     /// `case_ids` (optional)
-    #[serde(default)]
-    pub case_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_ids: Option<Vec<Uuid>>,
     /// `inferred_target_spec` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inferred_target_spec: Option<TargetSpec>,
     /// `inferred_target_spec_rationale` (optional, nullable; max length 1000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inferred_target_spec_rationale: Option<String>,
     /// `run_id` (required; format `uuid`)
-    pub run_id: String,
+    pub run_id: Uuid,
     /// `scenarios` (required)
     pub scenarios: Vec<Scenario>,
     /// `status` (required)
@@ -163,6 +167,7 @@ body_setters! { CompletionCriteria {
 
 /// Schema `ConfigToPolicyRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ConfigToPolicyRequest {
     /// `config` (required)
     pub config: serde_json::Map<String, serde_json::Value>,
@@ -170,6 +175,7 @@ pub struct ConfigToPolicyRequest {
 
 /// Schema `CreateBranchRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateBranchRequest {
     /// `source` (optional; max length 64; spec default `"staging"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -187,12 +193,13 @@ body_setters! { CreateBranchRequest {
 
 /// Schema `CreateRunRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateRunRequest {
     /// `branch_name` (optional, nullable; max length 64)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub branch_name: Patch<String>,
     /// `service_id` (required; format `uuid`)
-    pub service_id: String,
+    pub service_id: Uuid,
     /// `tags` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
@@ -201,7 +208,7 @@ pub struct CreateRunRequest {
 impl CreateRunRequest {
     /// The model with its required fields; optional ones unset.
     #[inline]
-    pub fn new(service_id: impl Into<String>) -> Self {
+    pub fn new(service_id: impl Into<Uuid>) -> Self {
         CreateRunRequest {
             branch_name: Default::default(),
             service_id: service_id.into(),
@@ -218,6 +225,7 @@ body_setters! { CreateRunRequest {
 
 /// Schema `DestroySessionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DestroySessionResponse {
     /// `status` (required; constant `"destroyed"`)
     pub status: String,
@@ -225,6 +233,7 @@ pub struct DestroySessionResponse {
 
 /// Schema `ExplorationConfig`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ExplorationConfig {
     /// `coverage_driven_selection` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -250,6 +259,7 @@ body_setters! { ExplorationConfig {
 
 /// Schema `ForkAlternative`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ForkAlternative {
     /// `caller_text` (required; max length 2000)
     pub caller_text: String,
@@ -281,6 +291,7 @@ body_setters! { ForkAlternative {
 
 /// Schema `ForkRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ForkRequest {
     /// `alternatives` (required; min items 1; max items 20)
     pub alternatives: Vec<ForkAlternative>,
@@ -288,9 +299,10 @@ pub struct ForkRequest {
 
 /// Schema `GetSimulationBenchmarkResultsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct GetSimulationBenchmarkResultsRequest {
     /// `run_ids` (required; min items 1; max items 100)
-    pub run_ids: Vec<String>,
+    pub run_ids: Vec<Uuid>,
 }
 
 string_enum! {
@@ -351,6 +363,7 @@ impl OrderedPathway {
 
 /// Schema `RecommendRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct RecommendRequest {
     /// `n` (optional; minimum 1.0; maximum 20.0; spec default `5`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -377,6 +390,7 @@ body_setters! { RecommendRequest {
 
 /// Schema `RecommendResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct RecommendResponse {
     /// `suggestions` (required; max items 100)
     pub suggestions: Vec<String>,
@@ -384,6 +398,7 @@ pub struct RecommendResponse {
 
 /// Schema `RunSimulationBenchmarkRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct RunSimulationBenchmarkRequest {
     /// `branch_name` (optional, nullable; max length 64)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -405,7 +420,7 @@ pub struct RunSimulationBenchmarkRequest {
     pub required_tags: Option<Vec<String>>,
     /// `service_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub service_id: Patch<String>,
+    pub service_id: Patch<Uuid>,
     /// `tags` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
@@ -420,11 +435,12 @@ body_setters! { RunSimulationBenchmarkRequest {
 } patch {
     branch_name / clear_branch_name(branch_name) = "branch_name": String;
     exploration / clear_exploration(exploration) = "exploration": ExplorationConfig;
-    service_id / clear_service_id(service_id) = "service_id": String;
+    service_id / clear_service_id(service_id) = "service_id": Uuid;
 } }
 
 /// Schema `RunSimulationCaseRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct RunSimulationCaseRequest {
     /// `branch_name` (optional, nullable; max length 64)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -440,7 +456,7 @@ pub struct RunSimulationCaseRequest {
     pub max_turns: Option<i64>,
     /// `service_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub service_id: Patch<String>,
+    pub service_id: Patch<Uuid>,
     /// `tags` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
@@ -453,51 +469,54 @@ body_setters! { RunSimulationCaseRequest {
 } patch {
     branch_name / clear_branch_name(branch_name) = "branch_name": String;
     exploration / clear_exploration(exploration) = "exploration": ExplorationConfig;
-    service_id / clear_service_id(service_id) = "service_id": String;
+    service_id / clear_service_id(service_id) = "service_id": Uuid;
 } }
 
 /// Schema `Scenario`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Scenario {
     /// `case_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub case_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<Uuid>,
     /// `description` (required; max length 512)
     pub description: String,
     /// `initial_message` (required; max length 1000)
     pub initial_message: String,
     /// `persona` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub persona: Option<ScenarioPersona>,
     /// `scenario_instructions` (required; max length 2000)
     pub scenario_instructions: String,
     /// `temperament` (optional; max length 32; spec default `"neutral"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperament: Option<String>,
 }
 
 /// Schema `ScenarioPersona`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ScenarioPersona {
     /// `background` (optional; max length 2000; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background: Option<String>,
     /// `communication_style` (optional; max length 512; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub communication_style: Option<String>,
     /// `default_language` (optional; max length 16; spec default `"en-US"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_language: Option<String>,
     /// `name` (optional; max length 128; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `role` (optional; max length 64; spec default `"patient"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
 }
 
 /// Schema `ScoreSessionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ScoreSessionRequest {
     /// `score` (required; minimum 0.0; maximum 100.0)
     pub score: f64,
@@ -524,14 +543,15 @@ body_setters! { ScoreSessionRequest {
 
 /// Schema `SimulationBenchmarkAggregateSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SimulationBenchmarkAggregateSummary {
     /// `average_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub average_score: Option<f64>,
     /// `failed_to_start_count` (required)
     pub failed_to_start_count: i64,
     /// `scored_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scored_count: Option<i64>,
     /// `selected_count` (required)
     pub selected_count: i64,
@@ -540,36 +560,37 @@ pub struct SimulationBenchmarkAggregateSummary {
     /// `started_count` (required)
     pub started_count: i64,
     /// `status_counts` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_counts: Option<std::collections::BTreeMap<String, i64>>,
 }
 
 /// Schema `SimulationBenchmarkBreakdownSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SimulationBenchmarkBreakdownSummary {
     /// `average_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub average_score: Option<f64>,
     /// `completed_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_count: Option<i64>,
     /// `fail_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_count: Option<i64>,
     /// `failed_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_count: Option<i64>,
     /// `pass_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass_count: Option<i64>,
     /// `run_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_count: Option<i64>,
     /// `scored_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scored_count: Option<i64>,
     /// `status_counts` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_counts: Option<std::collections::BTreeMap<String, i64>>,
 }
 
@@ -587,21 +608,22 @@ string_enum! {
 
 /// Schema `SimulationBenchmarkCaseResult`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SimulationBenchmarkCaseResult {
     /// `case_id` (required; format `uuid`)
-    pub case_id: String,
+    pub case_id: Uuid,
     /// `reason` (optional, nullable; max length 500)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// `result_pointer` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_pointer: Option<serde_json::Map<String, serde_json::Value>>,
     /// `run_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub run_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<Uuid>,
     /// `service_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub service_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<Uuid>,
     /// `status` (required)
     pub status: SimulationBenchmarkCaseResultStatus,
 }
@@ -632,81 +654,82 @@ string_enum! {
 
 /// Schema `SimulationBenchmarkPerRunSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SimulationBenchmarkPerRunSummary {
     /// `average_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub average_score: Option<f64>,
     /// `capability_tags` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capability_tags: Option<Vec<String>>,
     /// `case_ids` (optional)
-    #[serde(default)]
-    pub case_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_ids: Option<Vec<Uuid>>,
     /// `completed_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<String>,
     /// `created_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `fail_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_count: Option<i64>,
     /// `immediate_average_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub immediate_average_score: Option<f64>,
     /// `immediate_fail_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub immediate_fail_count: Option<i64>,
     /// `immediate_pass_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub immediate_pass_count: Option<i64>,
     /// `immediate_passed` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub immediate_passed: Option<bool>,
     /// `metric_result_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_result_count: Option<i64>,
     /// `metric_status` (optional; spec default `"pending"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_status: Option<SimulationBenchmarkPerRunSummaryMetricStatus>,
     /// `metrics_last_checked_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub metrics_last_checked_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_last_checked_at: Option<DateTime>,
     /// `pass_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass_count: Option<i64>,
     /// `passed` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passed: Option<bool>,
     /// `result_pointer` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_pointer: Option<serde_json::Map<String, serde_json::Value>>,
     /// `run_id` (required; format `uuid`)
-    pub run_id: String,
+    pub run_id: Uuid,
     /// `score_rationales` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score_rationales: Option<Vec<String>>,
     /// `scored_session_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scored_session_count: Option<i64>,
     /// `service_id` (required; format `uuid`)
-    pub service_id: String,
+    pub service_id: Uuid,
     /// `session_ids` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_ids: Option<Vec<String>>,
     /// `status` (required)
     pub status: SimulationBenchmarkPerRunSummaryStatus,
     /// `tags` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// `terminal_session_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminal_session_count: Option<i64>,
     /// `total_sessions` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_sessions: Option<i64>,
     /// `total_turns` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_turns: Option<i64>,
 }
 
@@ -724,48 +747,49 @@ string_enum! {
 
 /// Schema `SimulationBenchmarkResultsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SimulationBenchmarkResultsResponse {
     /// `average_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub average_score: Option<f64>,
     /// `capability_breakdown` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capability_breakdown:
         Option<std::collections::BTreeMap<String, SimulationBenchmarkBreakdownSummary>>,
     /// `completed_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_count: Option<i64>,
     /// `fail_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_count: Option<i64>,
     /// `failed_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_count: Option<i64>,
     /// `metric_result_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_result_count: Option<i64>,
     /// `metric_status` (optional; spec default `"pending"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_status: Option<SimulationBenchmarkResultsResponseMetricStatus>,
     /// `metrics_last_checked_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub metrics_last_checked_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_last_checked_at: Option<DateTime>,
     /// `missing_run_ids` (optional)
-    #[serde(default)]
-    pub missing_run_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_run_ids: Option<Vec<Uuid>>,
     /// `pass_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass_count: Option<i64>,
     /// `per_run` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_run: Option<Vec<SimulationBenchmarkPerRunSummary>>,
     /// `run_ids` (required)
-    pub run_ids: Vec<String>,
+    pub run_ids: Vec<Uuid>,
     /// `scored_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scored_count: Option<i64>,
     /// `status_counts` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_counts: Option<std::collections::BTreeMap<String, i64>>,
     /// `total_runs` (required)
     pub total_runs: i64,
@@ -773,11 +797,12 @@ pub struct SimulationBenchmarkResultsResponse {
 
 /// Schema `SimulationBenchmarkRunResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SimulationBenchmarkRunResponse {
     /// `aggregate_summary` (required)
     pub aggregate_summary: SimulationBenchmarkAggregateSummary,
     /// `batch_id` (required; format `uuid`)
-    pub batch_id: String,
+    pub batch_id: Uuid,
     /// `cases` (required)
     pub cases: Vec<SimulationBenchmarkCaseResult>,
     /// `failed_to_start_cases` (required)
@@ -785,15 +810,16 @@ pub struct SimulationBenchmarkRunResponse {
     /// `required_tags` (required)
     pub required_tags: Vec<String>,
     /// `run_ids` (required)
-    pub run_ids: Vec<String>,
+    pub run_ids: Vec<Uuid>,
     /// `selected_case_ids` (required)
-    pub selected_case_ids: Vec<String>,
+    pub selected_case_ids: Vec<Uuid>,
     /// `skipped_cases` (required)
     pub skipped_cases: Vec<SimulationBenchmarkCaseResult>,
 }
 
 /// Schema `SimulationIntelligenceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SimulationIntelligenceResponse {
     /// `intelligence` (required)
     pub intelligence: serde_json::Map<String, serde_json::Value>,
@@ -803,25 +829,26 @@ pub struct SimulationIntelligenceResponse {
 
 /// Schema `SimulationObservation`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SimulationObservation {
     /// `agent_text` (required)
     pub agent_text: String,
     /// `empathy_tier` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub empathy_tier: Option<i64>,
     /// `engine_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine_ms: Option<f64>,
     /// `has_pause` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_pause: Option<bool>,
     /// `is_terminal` (required)
     pub is_terminal: bool,
     /// `nav_ms` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nav_ms: Option<f64>,
     /// `selected_action` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selected_action: Option<String>,
     /// `state_after` (required)
     pub state_after: String,
@@ -830,10 +857,10 @@ pub struct SimulationObservation {
     /// `state_changed` (required)
     pub state_changed: bool,
     /// `tool_call_details` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_call_details: Option<Vec<ToolCallDetail>>,
     /// `tools_called` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools_called: Option<Vec<String>>,
 }
 
@@ -863,59 +890,61 @@ string_enum! {
 
 /// Schema `SimulationRunResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SimulationRunResponse {
     /// `branch_name` (optional, nullable; max length 64)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch_name: Option<String>,
     /// `bridge_request` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bridge_request: Option<serde_json::Map<String, serde_json::Value>>,
     /// `completed_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<String>,
     /// `created_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `metric_result_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_result_count: Option<i64>,
     /// `metric_status` (optional; spec default `"pending"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_status: Option<SimulationRunResponseMetricStatus>,
     /// `metrics_last_checked_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub metrics_last_checked_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_last_checked_at: Option<DateTime>,
     /// `objective` (optional, nullable; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective: Option<String>,
     /// `scenarios` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scenarios: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `service_id` (required; format `uuid`)
-    pub service_id: String,
+    pub service_id: Uuid,
     /// `snapshot` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<serde_json::Map<String, serde_json::Value>>,
     /// `status` (required)
     pub status: SimulationRunResponseStatus,
     /// `tags` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// `total_scenarios_requested` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_scenarios_requested: Option<i64>,
     /// `total_sessions` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_sessions: Option<i64>,
     /// `total_turns` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_turns: Option<i64>,
 }
 
 /// Schema `SimulationSessionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SimulationSessionResponse {
     /// `greeting` (required)
     pub greeting: String,
@@ -929,38 +958,39 @@ pub struct SimulationSessionResponse {
 
 /// Schema `SimulationSnapshotResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SimulationSnapshotResponse {
     /// `context_graph_topology` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_graph_topology: Option<Vec<std::collections::BTreeMap<String, String>>>,
     /// `conversation_history` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_history: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `current_state` (required)
     pub current_state: SimulationStateResponse,
     /// `reachable_states` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reachable_states: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `state_transitions` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_transitions: Option<Vec<Vec<String>>>,
     /// `states_visited` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub states_visited: Option<Vec<String>>,
     /// `terminal_reached` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminal_reached: Option<bool>,
     /// `terminal_state` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminal_state: Option<String>,
     /// `tools_called` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools_called: Option<Vec<String>>,
     /// `total_turns` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_turns: Option<i64>,
     /// `turn_policy` (optional; spec default `{"barge_in_enabled":true,"block_forward_call":false,"block_forward_call_after_tu…`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turn_policy: Option<SimulationTurnPolicyResponse>,
     /// Additional properties.
     #[serde(flatten)]
@@ -969,29 +999,30 @@ pub struct SimulationSnapshotResponse {
 
 /// Schema `SimulationStateResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SimulationStateResponse {
     /// `action_guidelines` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_guidelines: Option<Vec<String>>,
     /// `actions` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `boundary_constraints` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boundary_constraints: Option<Vec<String>>,
     /// `exit_conditions` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `guardrails` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guardrails: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `name` (required)
     pub name: String,
     /// `objective` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective: Option<String>,
     /// `tools` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<String>>,
     /// `type` (required)
     pub r#type: String,
@@ -1002,6 +1033,7 @@ pub struct SimulationStateResponse {
 
 /// Schema `SimulationStepResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SimulationStepResponse {
     /// `observation` (required)
     pub observation: SimulationObservation,
@@ -1011,29 +1043,31 @@ pub struct SimulationStepResponse {
 
 /// Schema `SimulationTurnPolicyResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SimulationTurnPolicyResponse {
     /// `barge_in_enabled` (optional; spec default `true`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barge_in_enabled: Option<bool>,
     /// `block_forward_call` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_forward_call: Option<bool>,
     /// `block_forward_call_after_turns` (optional; spec default `-1`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_forward_call_after_turns: Option<i64>,
     /// `context_strategy` (optional; spec default `"full"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_strategy: Option<String>,
     /// `greeting_shield_s` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub greeting_shield_s: Option<f64>,
     /// `safety_response` (optional; spec default `"suspend_forward"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_response: Option<String>,
 }
 
 /// Schema `StepRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct StepRequest {
     /// `caller_text` (required; max length 2000)
     pub caller_text: String,
@@ -1093,18 +1127,19 @@ body_setters! { TargetSpec {
 
 /// Schema `ToolCallDetail`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ToolCallDetail {
     /// `call_id` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_id: Option<String>,
     /// `input` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<String>,
     /// `result` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
     /// `succeeded` (optional; spec default `true`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
     /// `tool_name` (required)
     pub tool_name: String,
@@ -1112,6 +1147,7 @@ pub struct ToolCallDetail {
 
 /// Schema `src__routes__simulations__CreateSessionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct SimulationsCreateSessionRequest {
     /// `branch_name` (optional, nullable; max length 64)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -1120,7 +1156,7 @@ pub struct SimulationsCreateSessionRequest {
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub caller_id: Patch<String>,
     /// `service_id` (required; format `uuid`)
-    pub service_id: String,
+    pub service_id: Uuid,
     /// `tags` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
@@ -1129,7 +1165,7 @@ pub struct SimulationsCreateSessionRequest {
 impl SimulationsCreateSessionRequest {
     /// The model with its required fields; optional ones unset.
     #[inline]
-    pub fn new(service_id: impl Into<String>) -> Self {
+    pub fn new(service_id: impl Into<Uuid>) -> Self {
         SimulationsCreateSessionRequest {
             branch_name: Default::default(),
             caller_id: Default::default(),

@@ -44,6 +44,7 @@ string_enum! {
 
 /// Schema `CreateSkillRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateSkillRequest {
     /// `approval_required` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -179,6 +180,7 @@ body_setters! { CreateSkillRequest {
 
 /// Schema `IntegrationToolRef-Input`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct IntegrationToolRefInput {
     /// `endpoint` (required)
     pub endpoint: String,
@@ -202,9 +204,10 @@ pub type SkillResponsePage = Page<SkillResponse>;
 
 /// Schema `SkillContextGraphReference`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SkillContextGraphReference {
     /// `context_graph_id` (required; format `uuid`)
-    pub context_graph_id: String,
+    pub context_graph_id: Uuid,
     /// `context_graph_name` (required)
     pub context_graph_name: String,
     /// `states` (required)
@@ -215,13 +218,14 @@ pub struct SkillContextGraphReference {
 
 /// Schema `SkillReferencesResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SkillReferencesResponse {
     /// `context_graph_references` (required)
     pub context_graph_references: Vec<SkillContextGraphReference>,
     /// `service_references` (required)
-    pub service_references: Vec<String>,
+    pub service_references: Vec<Uuid>,
     /// `skill_id` (required; format `uuid`)
-    pub skill_id: String,
+    pub skill_id: Uuid,
     /// `skill_slug` (required)
     pub skill_slug: String,
 }
@@ -262,13 +266,14 @@ string_enum! {
 
 /// Schema `SkillResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SkillResponse {
     /// `approval_required` (required)
     pub approval_required: bool,
     /// `checkpoint_enabled` (required)
     pub checkpoint_enabled: bool,
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `delivery` (required)
     pub delivery: SkillResponseDelivery,
     /// `description` (required)
@@ -282,7 +287,7 @@ pub struct SkillResponse {
     /// `execution_tier` (required)
     pub execution_tier: SkillResponseExecutionTier,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `input_schema` (required)
     pub input_schema: serde_json::Map<String, serde_json::Value>,
     /// `integration_tools` (required)
@@ -312,7 +317,7 @@ pub struct SkillResponse {
     /// `timeout_s` (required)
     pub timeout_s: f64,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `urgency_keywords` (required)
     pub urgency_keywords: Vec<String>,
     /// `use_structured_output` (required)
@@ -320,11 +325,12 @@ pub struct SkillResponse {
     /// `version` (required)
     pub version: i64,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `SkillStateReference`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SkillStateReference {
     /// `state_name` (required)
     pub state_name: String,
@@ -334,6 +340,7 @@ pub struct SkillStateReference {
 
 /// Schema `StaticToolDef-Input`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct StaticToolDefInput {
     /// `description` (required)
     pub description: String,
@@ -365,6 +372,7 @@ impl StaticToolDefInput {
 
 /// Schema `SubToolLog`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SubToolLog {
     /// `duration_ms` (required)
     pub duration_ms: f64,
@@ -382,6 +390,7 @@ pub struct SubToolLog {
 
 /// Schema `TestSkillRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct TestSkillRequest {
     /// `input` (required)
     pub input: serde_json::Map<String, serde_json::Value>,
@@ -397,13 +406,14 @@ body_setters! { TestSkillRequest {
 
 /// Schema `TestSkillResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TestSkillResponse {
     /// `cached_tokens` (required)
     pub cached_tokens: i64,
     /// `duration_ms` (required)
     pub duration_ms: f64,
     /// `error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// `input_tokens` (required)
     pub input_tokens: i64,
@@ -453,6 +463,7 @@ string_enum! {
 
 /// Schema `UpdateSkillRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateSkillRequest {
     /// `approval_required` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -560,6 +571,7 @@ pub type ToolMockValue = String;
 
 /// Schema `src__models__IntegrationToolRef`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ModelsIntegrationToolRef {
     /// `endpoint` (required)
     pub endpoint: String,
@@ -569,6 +581,7 @@ pub struct ModelsIntegrationToolRef {
 
 /// Schema `src__models__StaticToolDef`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ModelsStaticToolDef {
     /// `description` (required)
     pub description: String,

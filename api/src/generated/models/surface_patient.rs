@@ -10,31 +10,34 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `AvailabilityDate`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AvailabilityDate {
     /// `date` (required; max length 16)
     pub date: String,
     /// `slots` (optional; max items 200)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slots: Option<Vec<AvailabilitySlot>>,
 }
 
 /// Schema `AvailabilityResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AvailabilityResponse {
     /// `dates` (optional; max items 64)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dates: Option<Vec<AvailabilityDate>>,
 }
 
 /// Schema `AvailabilitySlot`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AvailabilitySlot {
     /// `end` (required; max length 16)
     pub end: String,
     /// `id` (required; max length 128)
     pub id: String,
     /// `provider` (optional, nullable; max length 256)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
     /// `start` (required; max length 16)
     pub start: String,
@@ -42,6 +45,7 @@ pub struct AvailabilitySlot {
 
 /// Schema `BookingRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct BookingRequest {
     /// `slot_id` (required; min length 1; max length 256)
     pub slot_id: String,
@@ -59,6 +63,7 @@ impl BookingRequest {
 
 /// Schema `BookingResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct BookingResponse {
     /// `message` (required; max length 512)
     pub message: String,
@@ -70,6 +75,7 @@ pub struct BookingResponse {
 
 /// Schema `FieldSaveRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct FieldSaveRequest {
     /// `value` (required)
     pub value: serde_json::Value,
@@ -85,6 +91,7 @@ impl FieldSaveRequest {
 
 /// Schema `HealFieldRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct HealFieldRequest {
     /// `context` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -130,26 +137,29 @@ body_setters! { HealFieldRequest {
 
 /// Schema `HealFieldResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct HealFieldResponse {
     /// `confidence` (required; minimum 0.0; maximum 1.0)
     pub confidence: f64,
     /// `corrected_value` (required; max length 4000)
     pub corrected_value: String,
     /// `explanation` (optional, nullable; max length 2000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
 }
 
 /// Schema `LookupResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct LookupResponse {
     /// `results` (optional; max items 200)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
 }
 
 /// Schema `OcrRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct OcrRequest {
     /// `image` (required; min length 1; max length 10000000)
     pub image: String,
@@ -176,51 +186,54 @@ body_setters! { OcrRequest {
 
 /// Schema `OcrResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OcrResponse {
     /// `confidence` (required; minimum 0.0; maximum 1.0)
     pub confidence: f64,
     /// `extracted_fields` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extracted_fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Schema `PatientSurfaceSpec`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PatientSurfaceSpec {
     /// `branding` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<serde_json::Map<String, serde_json::Value>>,
     /// `completion_action_url` (optional, nullable; max length 2048)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion_action_url: Option<String>,
     /// `completion_message` (optional, nullable; max length 4000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion_message: Option<String>,
     /// `completion_title` (optional, nullable; max length 512)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion_title: Option<String>,
     /// `context` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Map<String, serde_json::Value>>,
     /// `description` (optional, nullable; max length 4000)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `fields` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `sections` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sections: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `submit_button_text` (optional, nullable; max length 128)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_button_text: Option<String>,
     /// `title` (optional, nullable; max length 512)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
 
 /// Schema `SaveFieldResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SaveFieldResponse {
     /// `status` (optional; constant `"saved"`; spec default `"saved"`)
     #[serde(default = "const_save_field_response_status")]
@@ -233,19 +246,20 @@ fn const_save_field_response_status() -> String {
 
 /// Schema `SurfaceSpecResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SurfaceSpecResponse {
     /// `entity_id` (optional, nullable; max length 64)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
     /// `saved_values` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saved_values: Option<serde_json::Map<String, serde_json::Value>>,
     /// `spec` (required)
     pub spec: PatientSurfaceSpec,
     /// `status` (optional, nullable; max length 64)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `surface_id` (optional, nullable; max length 64)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub surface_id: Option<String>,
 }

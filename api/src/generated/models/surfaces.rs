@@ -10,15 +10,17 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `ArchiveResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ArchiveResponse {
     /// `status` (required; constant `"archived"`)
     pub status: String,
     /// `surface_id` (required; format `uuid`)
-    pub surface_id: String,
+    pub surface_id: Uuid,
 }
 
 /// Schema `CreateSurfaceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateSurfaceRequest {
     /// `branding` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -42,7 +44,7 @@ pub struct CreateSurfaceRequest {
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub description: Patch<DescriptionString>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `expires_in_hours` (optional; minimum 1.0; maximum 8760.0; spec default `168`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in_hours: Option<i64>,
@@ -65,7 +67,7 @@ impl CreateSurfaceRequest {
     /// The model with its required fields; optional ones unset.
     #[inline]
     pub fn new(
-        entity_id: impl Into<String>,
+        entity_id: impl Into<Uuid>,
         fields: Vec<SurfaceField>,
         title: impl Into<NameString>,
     ) -> Self {
@@ -105,33 +107,34 @@ body_setters! { CreateSurfaceRequest {
 
 /// Schema `CreateSurfaceResponse`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CreateSurfaceResponse {
     /// `channel` (required)
     pub channel: ChannelType,
     /// `created_at` (required)
     pub created_at: String,
     /// `description` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
     /// `expires_at` (required)
     pub expires_at: String,
     /// `fields_count` (required)
     pub fields_count: i64,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `status` (required)
     pub status: SurfaceStatus,
     /// `title` (required)
     pub title: String,
     /// `token` (optional, nullable). Secret: redacted in `Debug`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// `url` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
@@ -165,6 +168,7 @@ impl std::fmt::Debug for CreateSurfaceResponse {
 
 /// Schema `DeliverSurfaceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct DeliverSurfaceRequest {
     /// `channel_address` (required; min length 1; max length 256)
     pub channel_address: String,
@@ -192,33 +196,34 @@ string_enum! {
 
 /// Schema `DeliverSurfaceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DeliverSurfaceResponse {
     /// `channel` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<ChannelType>,
     /// `channel_address` (required)
     pub channel_address: String,
     /// `delivered_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivered_at: Option<String>,
     /// `delivery_provider` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_provider: Option<String>,
     /// `from_address` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_address: Option<String>,
     /// `from_number` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_number: Option<String>,
     /// `message_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// `status` (required)
     pub status: DeliverSurfaceResponseStatus,
     /// `surface_id` (required; format `uuid`)
-    pub surface_id: String,
+    pub surface_id: Uuid,
     /// `url` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
@@ -227,6 +232,7 @@ pub type SurfaceResponsePage = Page<SurfaceResponse>;
 
 /// Schema `RejectSurfaceRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct RejectSurfaceRequest {
     /// `reason` (optional, nullable; max length 2000)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -250,17 +256,19 @@ string_enum! {
 
 /// Schema `ReviewActionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ReviewActionResponse {
     /// `action` (required)
     pub action: ReviewActionResponseAction,
     /// `status` (required)
     pub status: SurfaceStatus,
     /// `surface_id` (required; format `uuid`)
-    pub surface_id: String,
+    pub surface_id: Uuid,
 }
 
 /// Schema `SurfaceProgressResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SurfaceProgressResponse {
     /// `empty_count` (required)
     pub empty_count: i64,
@@ -273,63 +281,64 @@ pub struct SurfaceProgressResponse {
     /// `required_empty_keys` (required)
     pub required_empty_keys: Vec<String>,
     /// `surface_id` (required; format `uuid`)
-    pub surface_id: String,
+    pub surface_id: Uuid,
     /// `total_fields` (required)
     pub total_fields: i64,
 }
 
 /// Schema `SurfaceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SurfaceResponse {
     /// `channel` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<ChannelType>,
     /// `context` (optional; spec default `{}`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Map<String, serde_json::Value>>,
     /// `created_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `delivered_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivered_at: Option<String>,
     /// `delivery_metadata` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// `description` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `entity_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<Uuid>,
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
     /// `expires_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
     /// `fields` (optional; spec default `[]`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// `fields_count` (required)
     pub fields_count: i64,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `opened_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opened_at: Option<String>,
     /// `resource_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<String>,
     /// `status` (required)
     pub status: SurfaceStatus,
     /// `submitted_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<String>,
     /// `submitted_data` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_data: Option<serde_json::Map<String, serde_json::Value>>,
     /// `title` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
 
@@ -357,6 +366,7 @@ string_enum! {
 
 /// Schema `UpdateSurfaceRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateSurfaceRequest {
     /// `branding` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

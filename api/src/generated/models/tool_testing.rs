@@ -10,24 +10,25 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `ResolvedToolItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ResolvedToolItem {
     /// `additional_instructions` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_instructions: Option<std::collections::BTreeMap<String, String>>,
     /// `description` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `input_schema` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_schema: Option<serde_json::Map<String, serde_json::Value>>,
     /// `is_write` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_write: Option<bool>,
     /// `states` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub states: Option<Vec<String>>,
     /// `tier` (optional; spec default `"world"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
     /// `tool_name` (required)
     pub tool_name: String,
@@ -37,38 +38,40 @@ pub struct ResolvedToolItem {
 
 /// Schema `SubToolLogItem`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SubToolLogItem {
     /// `duration_ms` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<f64>,
     /// `input` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<serde_json::Map<String, serde_json::Value>>,
     /// `output` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
     /// `succeeded` (optional; spec default `true`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
     /// `tool_name` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_name: Option<String>,
 }
 
 /// Schema `ToolExecuteRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ToolExecuteRequest {
     /// `dry_run` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
     /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub entity_id: Patch<String>,
+    pub entity_id: Patch<Uuid>,
     /// `input_params` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_params: Option<serde_json::Map<String, serde_json::Value>>,
     /// `service_id` (required; format `uuid`)
-    pub service_id: String,
+    pub service_id: Uuid,
     /// `tool_name` (required)
     pub tool_name: NameString,
     /// `tool_type` (required; max length 64)
@@ -79,7 +82,7 @@ impl ToolExecuteRequest {
     /// The model with its required fields; optional ones unset.
     #[inline]
     pub fn new(
-        service_id: impl Into<String>,
+        service_id: impl Into<Uuid>,
         tool_name: impl Into<NameString>,
         tool_type: impl Into<String>,
     ) -> Self {
@@ -98,51 +101,53 @@ body_setters! { ToolExecuteRequest {
     dry_run(dry_run) = "dry_run": bool;
     input_params(input_params) = "input_params": serde_json::Map<String, serde_json::Value>;
 } patch {
-    entity_id / clear_entity_id(entity_id) = "entity_id": String;
+    entity_id / clear_entity_id(entity_id) = "entity_id": Uuid;
 } }
 
 /// Schema `ToolExecuteResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ToolExecuteResponse {
     /// `blocked_side_effects` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked_side_effects: Option<Vec<String>>,
     /// `dry_run` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
     /// `duration_ms` (optional; spec default `0.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<f64>,
     /// `error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// `is_write` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_write: Option<bool>,
     /// `result` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<serde_json::Value>,
     /// `source` (optional; spec default `"tool_test"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// `sub_tool_logs` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_tool_logs: Option<Vec<SubToolLogItem>>,
     /// `tier` (optional; spec default `"world"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
     /// `tool_type` (optional; spec default `""`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_type: Option<String>,
 }
 
 /// Schema `ToolResolveResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ToolResolveResponse {
     /// `service_id` (required; format `uuid`)
-    pub service_id: String,
+    pub service_id: Uuid,
     /// `tools` (required)
     pub tools: Vec<ResolvedToolItem>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }

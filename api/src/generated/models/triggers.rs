@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `CreateTriggerRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateTriggerRequest {
     /// `action_id` (required; format `uuid`)
-    pub action_id: String,
+    pub action_id: Uuid,
     /// `description` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub description: Patch<DescriptionString>,
@@ -38,7 +39,7 @@ impl CreateTriggerRequest {
     /// The model with its required fields; optional ones unset.
     #[inline]
     pub fn new(
-        action_id: impl Into<String>,
+        action_id: impl Into<Uuid>,
         event_type: impl Into<EventTypeString>,
         name: impl Into<NameString>,
     ) -> Self {
@@ -66,6 +67,7 @@ body_setters! { CreateTriggerRequest {
 
 /// Schema `FireTriggerRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct FireTriggerRequest {
     /// `input` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -85,14 +87,15 @@ pub type TriggerRunResponsePage = Page<TriggerRunResponse>;
 
 /// Schema `TriggerFireResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TriggerFireResponse {
     /// `fired_event_id` (required; format `uuid`)
-    pub fired_event_id: String,
+    pub fired_event_id: Uuid,
     /// `status` (optional; constant `"fired"`; spec default `"fired"`)
     #[serde(default = "const_trigger_fire_response_status")]
     pub status: String,
     /// `trigger_id` (required; format `uuid`)
-    pub trigger_id: String,
+    pub trigger_id: Uuid,
 }
 
 fn const_trigger_fire_response_status() -> String {
@@ -101,25 +104,26 @@ fn const_trigger_fire_response_status() -> String {
 
 /// Schema `TriggerResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TriggerResponse {
     /// `action_id` (required; format `uuid`)
-    pub action_id: String,
+    pub action_id: Uuid,
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `created_by` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// `description` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `event_filter` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_filter: Option<serde_json::Map<String, serde_json::Value>>,
     /// `event_type` (required)
     pub event_type: String,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `input_template` (required)
     pub input_template: serde_json::Map<String, serde_json::Value>,
     /// `is_active` (required)
@@ -127,43 +131,45 @@ pub struct TriggerResponse {
     /// `name` (required)
     pub name: String,
     /// `next_fire_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub next_fire_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_fire_at: Option<DateTime>,
     /// `schedule` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,
     /// `timezone` (required)
     pub timezone: String,
     /// `updated_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub updated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `TriggerRunResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TriggerRunResponse {
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `data` (required)
     pub data: serde_json::Map<String, serde_json::Value>,
     /// `effective_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub effective_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_at: Option<DateTime>,
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
     /// `event_type` (required)
     pub event_type: String,
 }
 
 /// Schema `UpdateTriggerRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateTriggerRequest {
     /// `action_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub action_id: Patch<String>,
+    pub action_id: Patch<Uuid>,
     /// `description` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub description: Patch<DescriptionString>,
@@ -189,7 +195,7 @@ pub struct UpdateTriggerRequest {
 
 body_setters! { UpdateTriggerRequest {
 } patch {
-    action_id / clear_action_id(action_id) = "action_id": String;
+    action_id / clear_action_id(action_id) = "action_id": Uuid;
     description / clear_description(description) = "description": DescriptionString;
     event_filter / clear_event_filter(event_filter) = "event_filter": serde_json::Map<String, serde_json::Value>;
     event_type / clear_event_type(event_type) = "event_type": EventTypeString;

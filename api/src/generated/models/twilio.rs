@@ -10,19 +10,20 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `AvailableNumber`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct AvailableNumber {
     /// `capabilities` (optional; spec default `{}`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<std::collections::BTreeMap<String, bool>>,
     /// `friendly_name` (required)
     pub friendly_name: String,
     /// `locality` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locality: Option<String>,
     /// `phone_number` (required)
     pub phone_number: String,
     /// `region` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
 }
 
@@ -38,15 +39,16 @@ string_enum! {
 
 /// Schema `PhoneNumberPurchaseResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PhoneNumberPurchaseResponse {
     /// `capabilities` (required)
     pub capabilities: Vec<PhoneNumberPurchaseResponseCapabilitiesItem>,
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `display_name` (required)
     pub display_name: String,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `phone_number` (required)
     pub phone_number: String,
     /// `provider_phone_sid` (required)
@@ -54,7 +56,7 @@ pub struct PhoneNumberPurchaseResponse {
     /// `status` (required)
     pub status: String,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 string_enum! {
@@ -69,6 +71,7 @@ string_enum! {
 
 /// Schema `PurchasePhoneNumberRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PurchasePhoneNumberRequest {
     /// `capabilities` (optional; max items 2; spec default `["inbound","outbound"]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,6 +103,7 @@ body_setters! { PurchasePhoneNumberRequest {
 
 /// Schema `SearchAvailableNumbersResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SearchAvailableNumbersResponse {
     /// `numbers` (required)
     pub numbers: Vec<AvailableNumber>,
@@ -107,11 +111,12 @@ pub struct SearchAvailableNumbersResponse {
 
 /// Schema `SubAccountResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SubAccountResponse {
     /// `account_sid` (required)
     pub account_sid: String,
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `environment` (required)
     pub environment: String,
     /// `friendly_name` (required)
@@ -119,12 +124,12 @@ pub struct SubAccountResponse {
     /// `id` (required)
     pub id: String,
     /// `status` (optional; spec default `"active"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `twiml_app_sid` (required, nullable)
     pub twiml_app_sid: Option<String>,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }

@@ -24,13 +24,14 @@ string_enum! {
 
 /// Schema `CreateUnificationRuleRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateUnificationRuleRequest {
     /// `created_by` (optional, nullable; max length 128)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub created_by: Patch<String>,
     /// `data_source_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub data_source_id: Patch<String>,
+    pub data_source_id: Patch<Uuid>,
     /// `description` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub description: Patch<DescriptionString>,
@@ -73,7 +74,7 @@ body_setters! { CreateUnificationRuleRequest {
     rule_config(rule_config) = "rule_config": serde_json::Map<String, serde_json::Value>;
 } patch {
     created_by / clear_created_by(created_by) = "created_by": String;
-    data_source_id / clear_data_source_id(data_source_id) = "data_source_id": String;
+    data_source_id / clear_data_source_id(data_source_id) = "data_source_id": Uuid;
     description / clear_description(description) = "description": DescriptionString;
     source_event_type / clear_source_event_type(source_event_type) = "source_event_type": String;
     target_entity_type / clear_target_entity_type(target_entity_type) = "target_entity_type": String;
@@ -84,27 +85,28 @@ pub type UnificationRuleResponsePage = Page<UnificationRuleResponse>;
 
 /// Schema `UnificationRuleResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct UnificationRuleResponse {
     /// `accuracy` (required, nullable)
     pub accuracy: Option<f64>,
     /// `agent_task_id` (required, nullable)
     pub agent_task_id: Option<String>,
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `created_by` (required, nullable)
     pub created_by: Option<String>,
     /// `data_source_id` (required, nullable; format `uuid`)
-    pub data_source_id: Option<String>,
+    pub data_source_id: Option<Uuid>,
     /// `description` (required, nullable)
     pub description: Option<String>,
     /// `events_processed` (required)
     pub events_processed: i64,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `is_active` (required)
     pub is_active: bool,
     /// `last_applied_at` (required, nullable; format `date-time`)
-    pub last_applied_at: Option<String>,
+    pub last_applied_at: Option<DateTime>,
     /// `name` (required)
     pub name: String,
     /// `rule_config` (required)
@@ -116,9 +118,9 @@ pub struct UnificationRuleResponse {
     /// `target_entity_type` (required, nullable)
     pub target_entity_type: Option<String>,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 string_enum! {
@@ -137,10 +139,11 @@ string_enum! {
 
 /// Schema `UpdateUnificationRuleRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateUnificationRuleRequest {
     /// `data_source_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub data_source_id: Patch<String>,
+    pub data_source_id: Patch<Uuid>,
     /// `description` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub description: Patch<DescriptionString>,
@@ -166,7 +169,7 @@ pub struct UpdateUnificationRuleRequest {
 
 body_setters! { UpdateUnificationRuleRequest {
 } patch {
-    data_source_id / clear_data_source_id(data_source_id) = "data_source_id": String;
+    data_source_id / clear_data_source_id(data_source_id) = "data_source_id": Uuid;
     description / clear_description(description) = "description": DescriptionString;
     is_active / clear_is_active(is_active) = "is_active": bool;
     name / clear_name(name) = "name": NameString;

@@ -20,6 +20,7 @@ string_enum! {
 
 /// Schema `EmailUseCaseRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct EmailUseCaseRequest {
     /// `channel` (required; constant `"email"`)
     pub channel: String,
@@ -35,7 +36,7 @@ pub struct EmailUseCaseRequest {
     /// `sender_email_address` (required; format `email`)
     pub sender_email_address: String,
     /// `setup_id` (required; format `uuid`)
-    pub setup_id: String,
+    pub setup_id: Uuid,
 }
 
 impl EmailUseCaseRequest {
@@ -46,7 +47,7 @@ impl EmailUseCaseRequest {
         entity_name: impl Into<String>,
         name: impl Into<String>,
         sender_email_address: impl Into<String>,
-        setup_id: impl Into<String>,
+        setup_id: impl Into<Uuid>,
     ) -> Self {
         EmailUseCaseRequest {
             channel: "email".to_owned(),
@@ -67,6 +68,7 @@ body_setters! { EmailUseCaseRequest {
 
 /// Schema `UseCaseListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct UseCaseListResponse {
     /// `items` (required)
     pub items: Vec<UseCaseResponse>,
@@ -74,18 +76,19 @@ pub struct UseCaseListResponse {
 
 /// Schema `UseCaseResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct UseCaseResponse {
     /// `channel` (required)
     pub channel: String,
     /// `configuration_set_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration_set_name: Option<String>,
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `description` (required, nullable)
     pub description: Option<String>,
     /// `email_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_type: Option<String>,
     /// `entity_name` (required)
     pub entity_name: String,
@@ -94,15 +97,15 @@ pub struct UseCaseResponse {
     /// `name` (required)
     pub name: String,
     /// `sender_email_address` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender_email_address: Option<String>,
     /// `setup_id` (required)
     pub setup_id: String,
     /// `tier` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
 }
 
 string_enum! {
@@ -119,6 +122,7 @@ string_enum! {
 
 /// Schema `VoiceUseCaseRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct VoiceUseCaseRequest {
     /// `channel` (required)
     pub channel: VoiceUseCaseRequestChannel,
@@ -130,7 +134,7 @@ pub struct VoiceUseCaseRequest {
     /// `name` (required; min length 1; max length 31; pattern `^[A-Za-z\- ]+$`)
     pub name: String,
     /// `setup_id` (required; format `uuid`)
-    pub setup_id: String,
+    pub setup_id: Uuid,
 }
 
 impl VoiceUseCaseRequest {
@@ -140,7 +144,7 @@ impl VoiceUseCaseRequest {
         channel: impl Into<VoiceUseCaseRequestChannel>,
         entity_name: impl Into<String>,
         name: impl Into<String>,
-        setup_id: impl Into<String>,
+        setup_id: impl Into<Uuid>,
     ) -> Self {
         VoiceUseCaseRequest {
             channel: channel.into(),
@@ -185,6 +189,21 @@ pub enum CreateUseCaseBody {
     RinglessVoicemail(VoiceUseCaseRequest),
     /// A member this SDK version does not know, kept as JSON.
     Unknown(serde_json::Value),
+}
+
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for CreateUseCaseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        let r = match v.get("channel").and_then(serde_json::Value::as_str) {
+            Some("email") => serde_json::from_value(v).map(Self::Email),
+            Some("inbound_voice") => serde_json::from_value(v).map(Self::InboundVoice),
+            Some("outbound_voice") => serde_json::from_value(v).map(Self::OutboundVoice),
+            Some("ringless_voicemail") => serde_json::from_value(v).map(Self::RinglessVoicemail),
+            _ => return Ok(Self::Unknown(v)),
+        };
+        r.map_err(serde::de::Error::custom)
+    }
 }
 
 impl Serialize for CreateUseCaseBody {

@@ -10,72 +10,74 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `VoiceJudgeRecentResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct VoiceJudgeRecentResponse {
     /// `count` (required; minimum 0.0)
     pub count: i64,
     /// `items` (required)
     pub items: Vec<VoiceJudgeResultRow>,
     /// `service_id` (required; format `uuid`)
-    pub service_id: String,
+    pub service_id: Uuid,
 }
 
 /// Schema `VoiceJudgeResultRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct VoiceJudgeResultRow {
     /// `accent_quality_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accent_quality_score: Option<f64>,
     /// `audio_consistency_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_consistency_score: Option<f64>,
     /// `call_entity_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub call_entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_entity_id: Option<Uuid>,
     /// `call_sid` (required; max length 64)
     pub call_sid: String,
     /// `clarity_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clarity_score: Option<f64>,
     /// `computed_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub computed_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computed_at: Option<DateTime>,
     /// `critical_count` (optional, nullable; minimum 0.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub critical_count: Option<i64>,
     /// `filler_silence_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filler_silence_score: Option<f64>,
     /// `flag_count` (optional, nullable; minimum 0.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag_count: Option<i64>,
     /// `interruption_handling_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interruption_handling_score: Option<f64>,
     /// `judge_json` (optional, nullable; max length 32768)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judge_json: Option<String>,
     /// `latency_dead_air_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_dead_air_score: Option<f64>,
     /// `overall_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overall_score: Option<f64>,
     /// `pacing_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pacing_score: Option<f64>,
     /// `pronunciation_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pronunciation_score: Option<f64>,
     /// `service_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub service_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<Uuid>,
     /// `voice_identity_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice_identity_score: Option<f64>,
     /// `warmth_tone_score` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warmth_tone_score: Option<f64>,
     /// `warning_count` (optional, nullable; minimum 0.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning_count: Option<i64>,
 }

@@ -23,6 +23,7 @@ pub struct SendVoicemailBody {
 
 /// Schema `VoicemailListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct VoicemailListResponse {
     /// `items` (required)
     pub items: Vec<VoicemailResponse>,
@@ -30,9 +31,10 @@ pub struct VoicemailListResponse {
 
 /// Schema `VoicemailResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct VoicemailResponse {
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `recipient_phone_number` (required)
     pub recipient_phone_number: String,
     /// `setup_id` (required)
@@ -40,20 +42,21 @@ pub struct VoicemailResponse {
     /// `status` (required)
     pub status: String,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `use_case_id` (required)
     pub use_case_id: String,
     /// `voicemail_id` (required; format `uuid`)
-    pub voicemail_id: String,
+    pub voicemail_id: Uuid,
 }
 
 /// Schema `VoicemailSentResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct VoicemailSentResponse {
     /// `sender_phone_number` (required)
     pub sender_phone_number: String,
     /// `voicemail_id` (required; format `uuid`)
-    pub voicemail_id: String,
+    pub voicemail_id: Uuid,
 }
 
 string_enum! {

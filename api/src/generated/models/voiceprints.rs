@@ -36,37 +36,40 @@ pub struct VerifyVoiceprintBody {
 
 /// Schema `VoiceprintEnrollResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct VoiceprintEnrollResponse {
     /// `dimensions` (optional; spec default `192`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<i64>,
     /// `enrolled` (optional; spec default `true`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrolled: Option<bool>,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `model_id` (required)
     pub model_id: String,
 }
 
 /// Schema `VoiceprintStatusResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct VoiceprintStatusResponse {
     /// `enrolled` (required)
     pub enrolled: bool,
     /// `enrolled_at` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrolled_at: Option<String>,
     /// `model_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_id: Option<String>,
 }
 
 /// Schema `VoiceprintVerifyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct VoiceprintVerifyResponse {
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `similarity` (required)
     pub similarity: f64,
     /// `verified` (required)

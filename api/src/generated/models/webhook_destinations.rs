@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `CreateWebhookDestinationRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateWebhookDestinationRequest {
     /// `accepted_event_types` (optional; max items 50)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -26,13 +27,13 @@ pub struct CreateWebhookDestinationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_attempts: Option<i64>,
     /// `trigger_id` (required; format `uuid`)
-    pub trigger_id: String,
+    pub trigger_id: Uuid,
 }
 
 impl CreateWebhookDestinationRequest {
     /// The model with its required fields; optional ones unset.
     #[inline]
-    pub fn new(name: impl Into<NameString>, trigger_id: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<NameString>, trigger_id: impl Into<Uuid>) -> Self {
         CreateWebhookDestinationRequest {
             accepted_event_types: Default::default(),
             description: Default::default(),
@@ -54,16 +55,17 @@ body_setters! { CreateWebhookDestinationRequest {
 
 /// Schema `DeliveryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DeliveryResponse {
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `data` (required)
     pub data: serde_json::Map<String, serde_json::Value>,
     /// `effective_at` (required, nullable; format `date-time`)
-    pub effective_at: Option<String>,
+    pub effective_at: Option<DateTime>,
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
     /// `event_type` (required)
     pub event_type: String,
 }
@@ -76,9 +78,10 @@ pub type WebhookDestinationResponsePage = Page<WebhookDestinationResponse>;
 
 /// Schema `RotateSecretResponse`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct RotateSecretResponse {
     /// `rotation_expires_at` (required; format `date-time`)
-    pub rotation_expires_at: String,
+    pub rotation_expires_at: DateTime,
     /// `secret` (required). Secret: redacted in `Debug`.
     pub secret: String,
 }
@@ -97,6 +100,7 @@ impl std::fmt::Debug for RotateSecretResponse {
 
 /// Schema `UpdateWebhookDestinationRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateWebhookDestinationRequest {
     /// `accepted_event_types` (optional, nullable; max items 50)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -130,12 +134,13 @@ body_setters! { UpdateWebhookDestinationRequest {
 
 /// Schema `WebhookDestinationCreatedResponse`.
 #[derive(Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct WebhookDestinationCreatedResponse {
     /// `accepted_event_types` (required)
     pub accepted_event_types: Vec<String>,
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `created_by` (required, nullable)
     pub created_by: Option<String>,
     /// `description` (required, nullable)
@@ -143,7 +148,7 @@ pub struct WebhookDestinationCreatedResponse {
     /// `field_mapping` (required, nullable)
     pub field_mapping: Option<serde_json::Map<String, serde_json::Value>>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `is_active` (required)
     pub is_active: bool,
     /// `name` (required)
@@ -153,14 +158,14 @@ pub struct WebhookDestinationCreatedResponse {
     /// `secret` (required). Secret: redacted in `Debug`.
     pub secret: String,
     /// `trigger_id` (required; format `uuid`)
-    pub trigger_id: String,
+    pub trigger_id: Uuid,
     /// `updated_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub updated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime>,
     /// `url` (required)
     pub url: String,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 impl std::fmt::Debug for WebhookDestinationCreatedResponse {
@@ -192,12 +197,13 @@ impl std::fmt::Debug for WebhookDestinationCreatedResponse {
 
 /// Schema `WebhookDestinationResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct WebhookDestinationResponse {
     /// `accepted_event_types` (required)
     pub accepted_event_types: Vec<String>,
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `created_by` (required, nullable)
     pub created_by: Option<String>,
     /// `description` (required, nullable)
@@ -205,7 +211,7 @@ pub struct WebhookDestinationResponse {
     /// `field_mapping` (required, nullable)
     pub field_mapping: Option<serde_json::Map<String, serde_json::Value>>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `is_active` (required)
     pub is_active: bool,
     /// `name` (required)
@@ -213,12 +219,12 @@ pub struct WebhookDestinationResponse {
     /// `retry_attempts` (required)
     pub retry_attempts: i64,
     /// `trigger_id` (required; format `uuid`)
-    pub trigger_id: String,
+    pub trigger_id: Uuid,
     /// `updated_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub updated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime>,
     /// `url` (required)
     pub url: String,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }

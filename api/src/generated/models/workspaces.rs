@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `ArchiveWorkspaceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ArchiveWorkspaceRequest {
     /// `slug` (required)
     pub slug: SlugString,
@@ -35,6 +36,7 @@ string_enum! {
 
 /// Schema `ConvertEnvironmentRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct ConvertEnvironmentRequest {
     /// `confirm_slug` (required)
     pub confirm_slug: SlugString,
@@ -58,6 +60,7 @@ impl ConvertEnvironmentRequest {
 
 /// Schema `EnvironmentCheckResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EnvironmentCheckResponse {
     /// `current` (required)
     pub current: String,
@@ -72,6 +75,7 @@ pub type WorkspaceResponsePage = Page<WorkspaceResponse>;
 
 /// Schema `ProvisionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ProvisionResponse {
     /// `workspace` (required)
     pub workspace: WorkspaceResponse,
@@ -79,6 +83,7 @@ pub struct ProvisionResponse {
 
 /// Schema `TestCallerNumbersRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct TestCallerNumbersRequest {
     /// `numbers` (required; max items 100)
     pub numbers: Vec<String>,
@@ -86,6 +91,7 @@ pub struct TestCallerNumbersRequest {
 
 /// Schema `TestCallerNumbersResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct TestCallerNumbersResponse {
     /// `numbers` (required)
     pub numbers: Vec<String>,
@@ -145,6 +151,7 @@ string_enum! {
 
 /// Schema `UpdateWorkspaceRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateWorkspaceRequest {
     /// `connector_type` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

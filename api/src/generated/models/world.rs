@@ -35,33 +35,34 @@ string_enum! {
 
 /// Schema `ConnectorOverviewItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ConnectorOverviewItem {
     /// `connector_type` (required)
     pub connector_type: String,
     /// `data_source_id` (required; format `uuid`)
-    pub data_source_id: String,
+    pub data_source_id: Uuid,
     /// `display_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `entities_by_type` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entities_by_type: Option<std::collections::BTreeMap<String, i64>>,
     /// `entity_count` (required)
     pub entity_count: i64,
     /// `health_status` (optional; spec default `"unknown"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_status: Option<ConnectorOverviewItemHealthStatus>,
     /// `is_active` (optional; spec default `true`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// `last_sync_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub last_sync_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_at: Option<DateTime>,
     /// `last_sync_event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_event_count: Option<i64>,
     /// `last_sync_status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_status: Option<ConnectorOverviewItemLastSyncStatus>,
     /// `name` (required)
     pub name: String,
@@ -71,6 +72,7 @@ pub struct ConnectorOverviewItem {
 
 /// Schema `ConnectorOverviewResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ConnectorOverviewResponse {
     /// `connectors` (required)
     pub connectors: Vec<ConnectorOverviewItem>,
@@ -80,9 +82,10 @@ pub struct ConnectorOverviewResponse {
 
 /// Schema `ConnectorResourcesResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ConnectorResourcesResponse {
     /// `data_source_id` (required; format `uuid`)
-    pub data_source_id: String,
+    pub data_source_id: Uuid,
     /// `entries` (required; max items 100)
     pub entries: Vec<serde_json::Map<String, serde_json::Value>>,
     /// `resource_type` (required; max length 256)
@@ -111,26 +114,27 @@ string_enum! {
 
 /// Schema `EnrichmentHistoryEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EnrichmentHistoryEntry {
     /// `confidence` (required)
     pub confidence: f64,
     /// `effective_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub effective_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_at: Option<DateTime>,
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
     /// `ingested_at` (required; format `date-time`)
-    pub ingested_at: String,
+    pub ingested_at: DateTime,
     /// `is_current` (required)
     pub is_current: bool,
     /// `source` (required)
     pub source: String,
     /// `source_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_system: Option<String>,
     /// `supersedes` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub supersedes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<Uuid>,
     /// `value` (required)
     pub value: serde_json::Value,
     /// `value_type` (required)
@@ -139,9 +143,10 @@ pub struct EnrichmentHistoryEntry {
 
 /// Schema `EnrichmentHistoryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EnrichmentHistoryResponse {
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `history` (required)
     pub history: Vec<EnrichmentHistoryEntry>,
     /// `key` (required; min length 1; max length 128; pattern `^[a-z0-9][a-z0-9_\-]*$`)
@@ -168,6 +173,7 @@ string_enum! {
 
 /// Schema `EnrichmentKeyCreateBody`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct EnrichmentKeyCreateBody {
     /// `allowed_values` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -224,6 +230,7 @@ body_setters! { EnrichmentKeyCreateBody {
 
 /// Schema `EnrichmentKeyListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EnrichmentKeyListResponse {
     /// `keys` (required)
     pub keys: Vec<EnrichmentKeyResponse>,
@@ -231,6 +238,7 @@ pub struct EnrichmentKeyListResponse {
 
 /// Schema `EnrichmentKeyPatchBody`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct EnrichmentKeyPatchBody {
     /// `allowed_values` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -278,19 +286,20 @@ string_enum! {
 
 /// Schema `EnrichmentKeyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EnrichmentKeyResponse {
     /// `allowed_values` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_values: Option<Vec<serde_json::Value>>,
     /// `created_at` (required; format `date-time`)
-    pub created_at: String,
+    pub created_at: DateTime,
     /// `description` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `entity_type` (required; min length 1; max length 64)
     pub entity_type: String,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `is_pii` (required)
     pub is_pii: bool,
     /// `key` (required; min length 1; max length 128; pattern `^[a-z0-9][a-z0-9_\-]*$`)
@@ -298,21 +307,22 @@ pub struct EnrichmentKeyResponse {
     /// `min_confidence` (required)
     pub min_confidence: f64,
     /// `source_hint` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_hint: Option<String>,
     /// `updated_at` (required; format `date-time`)
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// `value_type` (required)
     pub value_type: EnrichmentKeyResponseValueType,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `EnrichmentListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EnrichmentListResponse {
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `values` (required)
     pub values: Vec<EnrichmentValueResponse>,
 }
@@ -337,23 +347,24 @@ string_enum! {
 
 /// Schema `EnrichmentValueResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EnrichmentValueResponse {
     /// `confidence` (required)
     pub confidence: f64,
     /// `effective_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub effective_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_at: Option<DateTime>,
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
     /// `ingested_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub ingested_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingested_at: Option<DateTime>,
     /// `key` (required; min length 1; max length 128; pattern `^[a-z0-9][a-z0-9_\-]*$`)
     pub key: String,
     /// `source` (required)
     pub source: String,
     /// `source_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_system: Option<String>,
     /// `value` (required)
     pub value: serde_json::Value,
@@ -381,13 +392,14 @@ string_enum! {
 
 /// Schema `EnrichmentWriteBody`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct EnrichmentWriteBody {
     /// `confidence` (optional; minimum 0.0; maximum 1.0; spec default `1.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// `effective_at` (optional, nullable; format `date-time`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub effective_at: Patch<String>,
+    pub effective_at: Patch<DateTime>,
     /// `source` (optional; min length 1; max length 64; spec default `"manual"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -420,7 +432,7 @@ body_setters! { EnrichmentWriteBody {
     confidence(confidence) = "confidence": f64;
     source(source) = "source": String;
 } patch {
-    effective_at / clear_effective_at(effective_at) = "effective_at": String;
+    effective_at / clear_effective_at(effective_at) = "effective_at": DateTime;
     source_system / clear_source_system(source_system) = "source_system": String;
     value_type / clear_value_type(value_type) = "value_type": EnrichmentWriteBodyValueType;
 } }
@@ -443,75 +455,77 @@ string_enum! {
 
 /// Schema `EntityEventResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EntityEventResponse {
     /// `confidence` (optional; spec default `1.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `data` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Map<String, serde_json::Value>>,
     /// `domain` (required)
     pub domain: String,
     /// `effective_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub effective_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_at: Option<DateTime>,
     /// `entity_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<String>,
     /// `event_subtype` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_subtype: Option<String>,
     /// `event_type` (required)
     pub event_type: String,
     /// `fhir_resource_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fhir_resource_id: Option<String>,
     /// `fhir_resource_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fhir_resource_type: Option<String>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `ingested_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub ingested_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingested_at: Option<DateTime>,
     /// `is_current` (optional; spec default `true`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_current: Option<bool>,
     /// `produced_by_agent` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub produced_by_agent: Option<String>,
     /// `source` (optional; spec default `"manual"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// `source_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_system: Option<String>,
     /// `supersedes` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub supersedes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<Uuid>,
     /// `sync_error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_error: Option<String>,
     /// `sync_status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_status: Option<EntityEventResponseSyncStatus>,
     /// `synced_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub synced_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synced_at: Option<DateTime>,
 }
 
 /// Schema `EntityListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EntityListResponse {
     /// `entities` (required)
     pub entities: Vec<EntityResponse>,
     /// `has_more` (required)
     pub has_more: bool,
     /// `next_offset` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<i64>,
     /// `total` (required)
     pub total: i64,
@@ -519,41 +533,43 @@ pub struct EntityListResponse {
 
 /// Schema `EntityRelationshipResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EntityRelationshipResponse {
     /// `confidence` (optional; spec default `1.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `data` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Map<String, serde_json::Value>>,
     /// `discovered_by` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discovered_by: Option<String>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `is_current` (optional; spec default `true`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_current: Option<bool>,
     /// `relationship` (required)
     pub relationship: String,
     /// `source_entity_id` (required; format `uuid`)
-    pub source_entity_id: String,
+    pub source_entity_id: Uuid,
     /// `source_entity_type` (required)
     pub source_entity_type: String,
     /// `target_entity_id` (required; format `uuid`)
-    pub target_entity_id: String,
+    pub target_entity_id: Uuid,
     /// `target_entity_type` (required)
     pub target_entity_type: String,
 }
 
 /// Schema `EntityRelationshipsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EntityRelationshipsResponse {
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `relationships` (required)
     pub relationships: Vec<EntityRelationshipResponse>,
     /// `total` (required)
@@ -562,6 +578,7 @@ pub struct EntityRelationshipsResponse {
 
 /// Schema `EntityResolveExternalId`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct EntityResolveExternalId {
     /// `system` (required)
     pub system: ExternalSystemString,
@@ -601,15 +618,16 @@ string_enum! {
 
 /// Schema `EntityResolveMatch`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EntityResolveMatch {
     /// `confidence` (required; minimum 0.0; maximum 1.0)
     pub confidence: f64,
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `entity_type` (required)
     pub entity_type: String,
     /// `matched_on` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matched_on: Option<Vec<EntityResolveMatchMatchedOnItem>>,
     /// `summary` (required)
     pub summary: EntityResolveSummary,
@@ -617,6 +635,7 @@ pub struct EntityResolveMatch {
 
 /// Schema `EntityResolveRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct EntityResolveRequest {
     /// `canonical_id` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -626,7 +645,7 @@ pub struct EntityResolveRequest {
     pub email: Patch<String>,
     /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
-    pub entity_id: Patch<String>,
+    pub entity_id: Patch<Uuid>,
     /// `entity_type` (required)
     pub entity_type: EntityTypeString,
     /// `external_id` (optional, nullable)
@@ -661,16 +680,17 @@ body_setters! { EntityResolveRequest {
 } patch {
     canonical_id / clear_canonical_id(canonical_id) = "canonical_id": CanonicalIdLookupString;
     email / clear_email(email) = "email": String;
-    entity_id / clear_entity_id(entity_id) = "entity_id": String;
+    entity_id / clear_entity_id(entity_id) = "entity_id": Uuid;
     external_id / clear_external_id(external_id) = "external_id": EntityResolveExternalId;
     phone / clear_phone(phone) = "phone": PhoneE164;
 } }
 
 /// Schema `EntityResolveResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EntityResolveResponse {
     /// `matches` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matches: Option<Vec<EntityResolveMatch>>,
     /// `total` (required; minimum 0.0)
     pub total: i64,
@@ -678,151 +698,154 @@ pub struct EntityResolveResponse {
 
 /// Schema `EntityResolveSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EntityResolveSummary {
     /// `birth_date` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<String>,
     /// `canonical_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_id: Option<String>,
     /// `display_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `email` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_count: Option<i64>,
     /// `external_ids` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_ids: Option<serde_json::Map<String, serde_json::Value>>,
     /// `last_event_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub last_event_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event_at: Option<DateTime>,
     /// `mrn` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mrn: Option<String>,
     /// `name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `tags` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
 
 /// Schema `EntityResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EntityResponse {
     /// `appointment_end` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub appointment_end: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appointment_end: Option<DateTime>,
     /// `appointment_start` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub appointment_start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appointment_start: Option<DateTime>,
     /// `appointment_status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appointment_status: Option<String>,
     /// `appointment_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appointment_type: Option<String>,
     /// `birth_date` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<String>,
     /// `call_sid` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_sid: Option<String>,
     /// `canonical_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_id: Option<String>,
     /// `confidence` (optional; spec default `1.0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `deal_amount` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deal_amount: Option<f64>,
     /// `deal_stage` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deal_stage: Option<String>,
     /// `direction` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<String>,
     /// `display_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `domain` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// `duration_seconds` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<f64>,
     /// `email` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `entity_type` (required)
     pub entity_type: String,
     /// `event_count` (optional; spec default `0`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_count: Option<i64>,
     /// `external_ids` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_ids: Option<serde_json::Map<String, serde_json::Value>>,
     /// `first_seen_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub first_seen_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen_at: Option<DateTime>,
     /// `gender` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
     /// `has_projection` (optional; spec default `false`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_projection: Option<bool>,
     /// `id` (required; format `uuid`)
-    pub id: String,
+    pub id: Uuid,
     /// `industry` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub industry: Option<String>,
     /// `last_event_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub last_event_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event_at: Option<DateTime>,
     /// `mrn` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mrn: Option<String>,
     /// `name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `source` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// `state` (optional; deprecated)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<serde_json::Map<String, serde_json::Value>>,
     /// `status` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `tags` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// `updated_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub updated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime>,
     /// `workspace_id` (required; format `uuid`)
-    pub workspace_id: String,
+    pub workspace_id: Uuid,
 }
 
 /// Schema `EntityStatsSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EntityStatsSummary {
     /// `by_event_type` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by_event_type: Option<std::collections::BTreeMap<String, i64>>,
     /// `sync_failed` (required)
     pub sync_failed: i64,
@@ -838,15 +861,16 @@ pub struct EntityStatsSummary {
 
 /// Schema `EntityTimelineResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EntityTimelineResponse {
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `events` (required)
     pub events: Vec<EntityEventResponse>,
     /// `has_more` (required)
     pub has_more: bool,
     /// `next_offset` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<i64>,
     /// `total` (required)
     pub total: i64,
@@ -854,6 +878,7 @@ pub struct EntityTimelineResponse {
 
 /// Schema `EntityTypeRegistryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EntityTypeRegistryResponse {
     /// `entity_types` (required)
     pub entity_types: Vec<EntityTypeSummary>,
@@ -866,6 +891,7 @@ pub type EntityTypeString = String;
 
 /// Schema `EntityTypeSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EntityTypeSummary {
     /// `count` (required)
     pub count: i64,
@@ -874,11 +900,12 @@ pub struct EntityTypeSummary {
     /// `has_projection` (required)
     pub has_projection: bool,
     /// `last_updated` (required, nullable; format `date-time`)
-    pub last_updated: Option<String>,
+    pub last_updated: Option<DateTime>,
 }
 
 /// Schema `EventTypeRegistryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EventTypeRegistryResponse {
     /// `event_types` (required)
     pub event_types: Vec<EventTypeSummary>,
@@ -888,6 +915,7 @@ pub struct EventTypeRegistryResponse {
 
 /// Schema `EventTypeSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct EventTypeSummary {
     /// `count` (required)
     pub count: i64,
@@ -907,9 +935,10 @@ pub type ExternalValueString = String;
 
 /// Schema `MergedEntitiesResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MergedEntitiesResponse {
     /// `entity_id` (required; format `uuid`)
-    pub entity_id: String,
+    pub entity_id: Uuid,
     /// `linked_entities` (required)
     pub linked_entities: Vec<EntityResponse>,
     /// `total` (required)
@@ -918,6 +947,7 @@ pub struct MergedEntitiesResponse {
 
 /// Schema `OutboundSyncBySinkResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OutboundSyncBySinkResponse {
     /// `sinks` (required)
     pub sinks: Vec<SinkSyncStatus>,
@@ -925,9 +955,10 @@ pub struct OutboundSyncBySinkResponse {
 
 /// Schema `SinkSyncStatus`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SinkSyncStatus {
     /// `data_source_id` (required; format `uuid`)
-    pub data_source_id: String,
+    pub data_source_id: Uuid,
     /// `failed` (required)
     pub failed: i64,
     /// `name` (required)
@@ -944,6 +975,7 @@ pub struct SinkSyncStatus {
 
 /// Schema `SourceBreakdownItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SourceBreakdownItem {
     /// `count` (required)
     pub count: i64,
@@ -955,6 +987,7 @@ pub struct SourceBreakdownItem {
 
 /// Schema `SourceBreakdownResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SourceBreakdownResponse {
     /// `breakdown` (required)
     pub breakdown: Vec<SourceBreakdownItem>,
@@ -964,6 +997,7 @@ pub struct SourceBreakdownResponse {
 
 /// Schema `SyncBulkRetryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SyncBulkRetryResponse {
     /// `failed_to_publish` (required)
     pub failed_to_publish: i64,
@@ -989,56 +1023,58 @@ string_enum! {
 
 /// Schema `SyncEventItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SyncEventItem {
     /// `created_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime>,
     /// `data_source_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub data_source_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_source_id: Option<Uuid>,
     /// `display_name` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `entity_id` (optional, nullable; format `uuid`)
-    #[serde(default)]
-    pub entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<Uuid>,
     /// `entity_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<String>,
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
     /// `event_type` (required)
     pub event_type: String,
     /// `fhir_resource_id` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fhir_resource_id: Option<String>,
     /// `fhir_resource_type` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fhir_resource_type: Option<String>,
     /// `source` (required)
     pub source: String,
     /// `source_system` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_system: Option<String>,
     /// `sync_error` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_error: Option<String>,
     /// `sync_status` (required)
     pub sync_status: SyncEventItemSyncStatus,
     /// `synced_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub synced_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synced_at: Option<DateTime>,
 }
 
 /// Schema `SyncEventsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SyncEventsResponse {
     /// `events` (required)
     pub events: Vec<SyncEventItem>,
     /// `has_more` (required)
     pub has_more: bool,
     /// `next_offset` (optional, nullable)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<i64>,
     /// `total` (required)
     pub total: i64,
@@ -1046,28 +1082,30 @@ pub struct SyncEventsResponse {
 
 /// Schema `SyncQueueResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SyncQueueResponse {
     /// `by_resource_type` (optional)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by_resource_type:
         Option<std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>>>,
     /// `failed_count` (required)
     pub failed_count: i64,
     /// `last_sync_success_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub last_sync_success_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_success_at: Option<DateTime>,
     /// `oldest_pending_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub oldest_pending_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest_pending_at: Option<DateTime>,
     /// `pending_count` (required)
     pub pending_count: i64,
 }
 
 /// Schema `SyncRetryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct SyncRetryResponse {
     /// `event_id` (required; format `uuid`)
-    pub event_id: String,
+    pub event_id: Uuid,
     /// `status` (required)
     pub status: String,
 }
@@ -1086,26 +1124,27 @@ string_enum! {
 
 /// Schema `WorldDashboardResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct WorldDashboardResponse {
     /// `avg_confidence` (optional, nullable; minimum 0.0; maximum 1.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_confidence: Option<f64>,
     /// `entity_counts` (required)
     pub entity_counts: EntityStatsSummary,
     /// `event_read_model_status` (optional; spec default `"empty"`)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_read_model_status: Option<WorldDashboardResponseEventReadModelStatus>,
     /// `event_read_model_synced_at` (optional, nullable; format `date-time`)
-    #[serde(default)]
-    pub event_read_model_synced_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_read_model_synced_at: Option<DateTime>,
     /// `events_24h` (optional, nullable; minimum 0.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events_24h: Option<i64>,
     /// `events_7d` (optional, nullable; minimum 0.0)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events_7d: Option<i64>,
     /// `sources` (optional; max items 500)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<SourceBreakdownItem>>,
 }
 

@@ -148,32 +148,18 @@ fn multipart_fields<'g>(g: &'g Gen, op: &Op) -> &'g [Field] {
     }
 }
 
-/// Whether every model in `t` can be read from JSON (derives or implements `Deserialize`).
-fn deserializable(g: &Gen, t: &Ty, seen: &mut HashSet<String>) -> bool {
+/// Whether a body of type `t` can be read from JSON: with the api crate's `round-trip` feature
+/// (which the CLI enables) every model has both serde directions; only files cannot.
+fn deserializable(g: &Gen, t: &Ty) -> bool {
     match t {
         Ty::File => false,
         Ty::Boxed(t) | Ty::Vec(t) | Ty::Map(t) | Ty::Opt(t) | Ty::Patch(t) | Ty::Page(t) => {
-            deserializable(g, t, seen)
+            deserializable(g, t)
         }
-        Ty::Named(n) => {
-            if !seen.insert(n.clone()) {
-                return true;
-            }
-            match find_def(g, n) {
-                Some(Def::Struct {
-                    de, fields, extra, ..
-                }) => {
-                    *de && fields.iter().all(|f| deserializable(g, &f.ty, seen))
-                        && extra.as_ref().is_none_or(|t| deserializable(g, t, seen))
-                }
-                Some(Def::Union { de, variants, .. }) => {
-                    *de && variants.iter().all(|(_, _, t)| deserializable(g, t, seen))
-                }
-                Some(Def::Alias { ty, .. }) => deserializable(g, ty, seen),
-                Some(Def::Enum { .. }) => true,
-                None => false,
-            }
-        }
+        Ty::Named(n) => match find_def(g, n) {
+            Some(Def::Alias { ty, .. }) => deserializable(g, ty),
+            _ => true,
+        },
         _ => true,
     }
 }
@@ -260,7 +246,7 @@ fn row(g: &Gen, r: &Row, op: &Op) -> String {
         BodyKind::None => "BodySpec::None".to_owned(),
         BodyKind::Raw => "BodySpec::Raw".to_owned(),
         BodyKind::Json { ty, required } => {
-            let check = if deserializable(g, ty, &mut HashSet::new()) {
+            let check = if deserializable(g, ty) {
                 format!("Some(crate::body::check::<{}>)", ty.rs("m::"))
             } else {
                 "None".to_owned()

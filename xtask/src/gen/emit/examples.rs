@@ -286,6 +286,9 @@ pub(crate) fn rust_of(g: &Gen, t: &Ty, v: &Value) -> String {
                 out.push('}');
                 out
             }
+            None if is_format_type(n) => {
+                format!("m::{n}::from({:?})", v.as_str().unwrap_or_default())
+            }
             None => panic!("no model `{n}`"),
         },
     }

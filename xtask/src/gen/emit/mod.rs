@@ -10,6 +10,7 @@ pub(crate) mod operations;
 pub(crate) mod pager_tests;
 pub(crate) mod prism_cases;
 pub(crate) mod root;
+pub(crate) mod round_trip_tests;
 pub(crate) mod surface_names;
 
 use crate::gen::ir::*;

@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 pub(crate) const SHARED_MODULE_HEAD: &str = "\
 //! Shared models, and the hand-written helper types of `models_prelude` (re-exported here).
 
+pub use crate::formats::{DateTime, Uuid};
 pub use crate::models_prelude::{FilePart, IntOrString, NumberOrString, Page, Patch};
 pub(crate) use crate::models_prelude::string_enum;
 
@@ -53,6 +54,13 @@ pub(crate) fn emit_models(g: &Gen, header: &str, files: &mut BTreeMap<String, St
     }
 }
 
+/// The feature that adds a model's second serde direction (`Serialize` to a response model,
+/// `Deserialize` to a request model).
+pub(crate) const ROUND_TRIP: &str = "round-trip";
+
+/// The `cfg` line of an impl that exists only with [`ROUND_TRIP`].
+const ROUND_TRIP_CFG: &str = "#[cfg(feature = \"round-trip\")]\n";
+
 pub(crate) fn defaultable(t: &Ty) -> bool {
     matches!(
         t,
@@ -75,12 +83,14 @@ pub(crate) fn emit_def(d: &Def, o: &mut String) {
             de,
         } => {
             emit_union(name, doc, tag, variants, o);
-            if *de {
-                emit_union_de(name, tag, variants, o);
+            if !*de {
+                o.push_str(ROUND_TRIP_CFG);
             }
-            if *ser {
-                emit_union_ser(name, variants, o);
+            emit_union_de(name, tag, variants, o);
+            if !*ser {
+                o.push_str(ROUND_TRIP_CFG);
             }
+            emit_union_ser(name, variants, o);
         }
         Def::Struct { .. } => emit_struct(d, o),
     }
@@ -195,19 +205,29 @@ fn emit_struct(d: &Def, o: &mut String) {
     if dflt {
         derives.push("Default");
     }
-    if *ser {
-        derives.push("Serialize");
-    }
-    if *de {
-        derives.push("Deserialize");
+    // The side the spec uses the model on is derived always; the other with `round-trip`.
+    let serde = !*multipart;
+    let mut second = None;
+    if serde {
+        for (used, derive) in [(*ser, "Serialize"), (*de, "Deserialize")] {
+            if used {
+                derives.push(derive);
+            } else {
+                second = Some(derive);
+            }
+        }
     }
     let _ = writeln!(o, "/// {doc}");
     if *multipart {
         o.push_str("///\n/// Sent as `multipart/form-data`: file fields as file parts, others as text parts.\n");
     }
-    let _ = writeln!(o, "#[derive({})]\npub struct {name} {{", derives.join(", "));
+    let _ = writeln!(o, "#[derive({})]", derives.join(", "));
+    if let Some(other) = second {
+        let _ = writeln!(o, "#[cfg_attr(feature = {ROUND_TRIP:?}, derive({other}))]");
+    }
+    let _ = writeln!(o, "pub struct {name} {{");
     for f in fields {
-        emit_struct_field(name, f, (*ser, *de), o);
+        emit_struct_field(name, f, serde, o);
     }
     if let Some(t) = extra {
         let _ = writeln!(
@@ -218,9 +238,12 @@ fn emit_struct(d: &Def, o: &mut String) {
     }
     o.push_str("}\n\n");
     for f in fields {
-        if let (Some(c), false, true) = (&f.konst, f.required, *de) {
+        if let (Some(c), false, true) = (&f.konst, f.required, serde) {
             let fname = const_fn_name(name, f);
             let (t, v) = const_rust(c);
+            if !*de {
+                o.push_str(ROUND_TRIP_CFG);
+            }
             let _ = writeln!(o, "fn {fname}() -> {t} {{\n    {v}\n}}\n");
         }
     }
@@ -244,29 +267,28 @@ fn const_fn_name(model: &str, f: &Field) -> String {
     )
 }
 
-/// One field of a model struct with its serde attributes.
-fn emit_struct_field(model: &str, f: &Field, (ser, de): (bool, bool), o: &mut String) {
+/// One field of a model struct with its serde attributes, for both directions (a value
+/// serialises back to what it was read from): an optional field reads as unset when absent
+/// and is left out when unset.
+fn emit_struct_field(model: &str, f: &Field, serde: bool, o: &mut String) {
     let _ = writeln!(o, "    /// {}", f.doc);
-    let serde = ser || de;
     let mut attrs = Vec::new();
     if serde && f.ident.trim_start_matches("r#") != f.wire {
         attrs.push(format!("rename = {:?}", f.wire));
     }
     let mut ty = f.ty.rs("");
     if let Some(c) = &f.konst {
-        if !f.required && de {
+        if !f.required && serde {
             attrs.push(format!("default = \"{}\"", const_fn_name(model, f)));
         }
         ty = const_rust(c).0.into();
     } else if !f.required && serde {
         attrs.push("default".into());
-        if ser {
-            attrs.push(if matches!(f.ty, Ty::Patch(_)) {
-                "skip_serializing_if = \"Patch::is_unset\"".into()
-            } else {
-                "skip_serializing_if = \"Option::is_none\"".into()
-            });
-        }
+        attrs.push(if matches!(f.ty, Ty::Patch(_)) {
+            "skip_serializing_if = \"Patch::is_unset\"".into()
+        } else {
+            "skip_serializing_if = \"Option::is_none\"".into()
+        });
     }
     if !attrs.is_empty() {
         let _ = writeln!(o, "    #[serde({})]", attrs.join(", "));

@@ -54,6 +54,7 @@ pub(crate) fn sample(g: &Gen, t: &Ty, depth: usize) -> String {
                 s.push('}');
                 s
             }
+            None if is_format_type(n) => format!("m::{n}::from(\"s\")"),
             None => panic!("no model `{n}`"),
         },
     }
