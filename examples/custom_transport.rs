@@ -7,7 +7,7 @@
 //! A blocking transport implements three I/O primitives (`BlockingIo`: send an attempt, read a
 //! kept body, sleep); the core's blocking loop answers every machine's steps with them.
 
-use amigo_platform_core::sse::{streams_body, SseOptions};
+use amigo_platform_core::sse::SseOptions;
 use amigo_platform_core::transport::blocking::BlockingIo;
 use amigo_platform_core::transport::{Attempt, AttemptOutcome as Outcome, BodyLimit, ReasonPhrase};
 use amigo_platform_core::transport::{Read, Sent};
@@ -193,10 +193,10 @@ impl BlockingIo for TcpTransport {
             Ok(sent) => sent,
             Err(e) => return Sent::Outcome(outcome(e, None)),
         };
-        if attempt.stream && streams_body(&head) {
+        if attempt.keeps(&head) {
             return Sent::Stream(head, body);
         }
-        let limit = BodyLimit::of(&head, attempt.stream, 64 << 20);
+        let limit = BodyLimit::of(&head, attempt.streams(), 64 << 20);
         Sent::Outcome(match body.all(limit, deadline, stop) {
             Ok(bytes) => Outcome::Response(http::Response::from_parts(head, bytes)),
             Err(e) => outcome(e, Some(head)),

@@ -42,14 +42,17 @@ pub use amigo_platform_api as api;
 pub use amigo_platform_api::{ApiExt, Call};
 pub use amigo_platform_core as core;
 pub use amigo_platform_core::{
-    CancelToken, Config, ConfigBuilder, Error, ErrorKind, RequestOptions, Response, ResponseMeta,
+    CancelToken, Config, ConfigBuilder, DownloadHead, DownloadOptions, Error, ErrorKind, Progress,
+    RequestOptions, Response, ResponseMeta,
 };
 
 /// The blocking client (ureq): calls, event streams (`sse`), WebSockets (`ws`) and
 /// device-code login (`auth`).
 #[cfg(feature = "blocking")]
 pub mod blocking {
-    pub use amigo_platform_ureq::{auth, sse, ureq, ws, Client, PageIter, UreqTransport};
+    pub use amigo_platform_ureq::{
+        auth, sse, ureq, ws, Client, Download, PageIter, UreqTransport, UreqTransportBuilder,
+    };
 }
 
 /// The async client (hyper, tokio): calls, event streams (`sse`), WebSockets (`ws`) and
@@ -57,8 +60,8 @@ pub mod blocking {
 #[cfg(feature = "async")]
 pub mod asynchronous {
     pub use amigo_platform_hyper::{
-        auth, http_body_util, hyper, hyper_rustls, hyper_util, sse, ws, Client, HttpClient,
-        HyperTransport, HyperTransportBuilder, PageStream,
+        auth, http_body_util, hyper, hyper_rustls, hyper_util, sse, ws, Client, Download,
+        HttpClient, HyperTransport, HyperTransportBuilder, PageStream, ProxyConnector,
     };
 }
 

@@ -68,6 +68,14 @@ macro_rules! lossless_string {
             }
         }
 
+        /// The text as received, so that a value read from one response can name a path
+        /// parameter of the next call (`client.api().agents().get(&agent.id)`).
+        impl From<&$name> for String {
+            fn from(value: &$name) -> Self {
+                value.raw.clone()
+            }
+        }
+
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
                 &self.raw

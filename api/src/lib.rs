@@ -46,6 +46,7 @@
 mod macros;
 pub mod call;
 pub mod conversations;
+pub mod download;
 mod formats;
 pub mod generated;
 pub mod lowlevel;

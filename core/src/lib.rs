@@ -15,7 +15,7 @@
 //!
 //! | step | the driver | then reports |
 //! |---|---|---|
-//! | `Send(attempt)` | sends `attempt.request` under `attempt.timeout`, aborting it when a cancel token fires; when `attempt.stream` is set and the response is a 2xx `text/event-stream`, keeps the body | `handle_head(head)` for a kept body; otherwise `handle_outcome(..)` with the buffered response, or the failure, timeout or cancellation |
+//! | `Send(attempt)` | sends `attempt.request` under `attempt.timeout`, aborting it when a cancel token fires; when `attempt.keeps(head)` (a 2xx event stream for `KeepBody::EventStream`, any 2xx for `KeepBody::Success`), keeps the body | `handle_head(head)` for a kept body; otherwise `handle_outcome(..)` with the buffered response, or the failure, timeout or cancellation |
 //! | `Refresh(refresh)` | `refresh.begin(wall)`, sends the attempt it returns (if any) like a buffered `Send`, `refresh.finish(outcome, wall)` | `handle_refresh(result)` |
 //! | `Read(until)` | reads the next chunk of the kept body; if nothing came by `until` or a cancel token fired, reports nothing | `handle_chunk(bytes)`, `handle_eof()` or `handle_read_error(error)` |
 //! | `Wait(until)` | drops any kept body and sleeps until `until`, waking early when a cancel token fires | — |
@@ -174,6 +174,7 @@ pub mod parse {
 
 pub use call::backoff::{FixedRandom, RandomSource, XorShift};
 pub use call::body::{Body, Multipart, Part};
+pub use call::download::{DownloadHead, DownloadOptions, Progress, DEFAULT_READ_TIMEOUT};
 pub use call::hooks::{
     AttemptInfo, Decision, ErrorHookContext, HookError, Hooks, RequestHookContext,
     ResponseHookContext,
@@ -217,6 +218,7 @@ pub mod __private {
     pub use crate::error::redact::{
         body_debug, is_sensitive_key, redact_json, redact_url, REDACTED,
     };
+    pub use bytes::Bytes;
 }
 
 pub use bytes;

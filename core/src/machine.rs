@@ -22,8 +22,8 @@ use web_time::Instant;
 pub enum Step<I, R> {
     /// Send this request, enforcing `attempt.timeout`, and abort it when a cancel token fires.
     ///
-    /// When `attempt.stream` is set and the response is a 2xx `text/event-stream`
-    /// ([`streams_body`](crate::sse::streams_body)), report its head with
+    /// When the attempt keeps the response's body ([`Attempt::keeps`]: a 2xx
+    /// `text/event-stream` for event streams, any 2xx for downloads), report its head with
     /// [`Machine::handle_head`] and keep the body for the `Read` steps that follow (the
     /// timeout then covers the headers only). Otherwise buffer the whole body (the timeout
     /// covers it too) and report [`Machine::handle_outcome`]; a failure, a timeout or a
@@ -77,6 +77,12 @@ pub trait Machine {
         let _ = (chunk, time);
     }
 
+    /// Feeds one chunk of the kept body as the driver received it (no copy). By default the
+    /// same as [`handle_chunk`](Self::handle_chunk); drivers call this one.
+    fn handle_data(&mut self, chunk: Bytes, time: Time) {
+        self.handle_chunk(&chunk, time);
+    }
+
     /// Reports the end of the kept body.
     fn handle_eof(&mut self, time: Time) {
         let _ = time;
@@ -98,9 +104,8 @@ pub trait Machine {
 pub enum Sent<B> {
     /// A complete outcome: a buffered response, a failure, a timeout or a cancellation.
     Outcome(AttemptOutcome),
-    /// The head of a streamed response (only for `attempt.stream` and a 2xx
-    /// `text/event-stream`, see [`streams_body`](crate::sse::streams_body)) and its body,
-    /// kept for reads.
+    /// The head of a streamed response (only when [`Attempt::keeps`] it) and its body, kept
+    /// for reads.
     Stream(http::response::Parts, B),
 }
 

@@ -52,6 +52,7 @@ pub struct Fault {
     pub(crate) reason: Option<hyper::ext::ReasonPhrase>,
     pub(crate) delay: Option<Duration>,
     pub(crate) stall: Option<(usize, Duration)>,
+    pub(crate) drop_after: Option<u64>,
 }
 
 impl Fault {
@@ -64,6 +65,7 @@ impl Fault {
             reason: None,
             delay: None,
             stall: None,
+            drop_after: None,
         }
     }
 
@@ -157,6 +159,13 @@ impl Fault {
         self
     }
 
+    /// Sends the headers (with the full `Content-Length`) and the first `bytes` bytes of the
+    /// body, then closes the connection: a connection dropped mid-body.
+    pub fn drop_body_after(mut self, bytes: u64) -> Fault {
+        self.drop_after = Some(bytes);
+        self
+    }
+
     /// Closes the TCP connection without writing any response.
     pub fn reset() -> Fault {
         Fault::new(Action::Reset)
@@ -223,6 +232,19 @@ impl Fault {
                 .body(vec![b'x'; bytes])
                 .with_content_type("text/plain")
         }
+    }
+
+    /// Answers `status` with a JSON content type and a gzip body (`Content-Encoding: gzip`,
+    /// whatever the request accepts) of zeros that decodes to `decoded` bytes: a few KiB on
+    /// the wire for megabytes decoded.
+    ///
+    /// # Panics
+    /// If `status` is not in `100..=999`.
+    pub fn gzip_bomb(status: u16, decoded: usize) -> Fault {
+        Fault::status(status)
+            .body(crate::encoding::gzip_bomb(decoded))
+            .with_content_type("application/json")
+            .header("content-encoding", "gzip")
     }
 
     /// Never answers; after 30 s (or when the server is dropped) the connection is closed.

@@ -386,6 +386,9 @@ async fn handle(
         headers: parts.headers.clone(),
         body,
         received_at,
+        version: parts.version,
+        encoding: None,
+        serial: 0,
     };
     lock(&shared.requests).push(recorded.clone());
     let reply = answer(&shared, &recorded);

@@ -21,6 +21,8 @@
 //! | `GET`, `DELETE` | `/v1/{ws}/conversations/{conversation_id}` | detail with `turns`; `DELETE` closes (204); 404 `{"detail":"Conversation not found"}` |
 //! | `POST` | `/v1/{ws}/conversations/{conversation_id}/turns` | `TurnResponse` whose `output` is one agent turn, `You said: <message>`; 409 once closed |
 //! | various | `/v1/{ws}/intake/links…`, `/upload/{token}/…`, `/v1/{ws}/scribe/…`, `/v1/{ws}/settings/scribe`, `/v1/{ws}/analytics/dashboard`, `/v1/{ws}/analytics/calls`, `/v1/{ws}/world/search`, `/v1/{ws}/surfaces…`, `/s/{token}/…` | minimal in-memory versions for the guide examples: intake links with public uploads, scribe review and transcription, summaries of the seeded data, world search, surfaces filled in through their public routes |
+//! | `GET` | `/v1/{ws}/recordings/{call_sid}/download/{name-<bytes>.wav}` | `audio/wav` of `<bytes>` bytes ([`DEFAULT_DOWNLOAD_LEN`] without a number), generated while it is sent: byte `i` is [`download_byte`]`(i)`; a name containing `missing` is 404 |
+//! | `GET` | `/v1/{ws}/intake/links/{link_id}/uploads/{name-<bytes>}/download` | the same, as `application/octet-stream` |
 //!
 //! Any other path answers 404 `{"detail":"Not Found"}`, a wrong method 405
 //! `{"detail":"Method Not Allowed"}`. Known routes need `Authorization: Bearer <token>`
@@ -83,14 +85,18 @@
 #![warn(missing_docs)]
 
 mod api;
+pub mod connect_proxy;
 mod control;
+mod encoding;
 pub use control::serve_static_dir;
+pub use encoding::{Compression, COMPRESS_AT_LEAST};
 mod fault;
 pub mod identity;
 pub mod proxy;
 mod runner;
 mod server;
 pub mod sse;
+pub mod tls;
 mod util;
 pub mod ws;
 
@@ -104,6 +110,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
+pub use api::download::{download_byte, download_pattern, DEFAULT_DOWNLOAD_LEN, DOWNLOAD_PERIOD};
 pub use fault::{Fault, HANG_LIMIT};
 pub use proxy::{FaultProxy, ProxyFault};
 
@@ -115,6 +122,7 @@ pub struct MockServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
     server: runner::Loopback,
+    tls: Option<tls::TlsFront>,
 }
 
 impl std::fmt::Debug for MockServer {
@@ -152,7 +160,17 @@ impl MockServer {
             addr,
             shared,
             server,
+            tls: None,
         }
+    }
+
+    /// Starts a server reached over TLS ([`tls::TlsFront`], certificate [`tls::CERT_PEM`]):
+    /// [`base_url`](Self::base_url) is `https://127.0.0.1:PORT` and [`addr`](Self::addr) the
+    /// TLS address.
+    pub fn start_tls() -> MockServer {
+        let mut server = Self::start();
+        server.tls = Some(tls::TlsFront::start(server.addr));
+        server
     }
 
     /// The base URL, `http://127.0.0.1:PORT`, without a trailing slash.
@@ -171,7 +189,10 @@ impl MockServer {
 
     /// The base URL, `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        match &self.tls {
+            Some(front) => front.base_url(),
+            None => format!("http://{}", self.addr),
+        }
     }
 
     /// The base URL joined with `path` (which should start with `/`).
@@ -181,7 +202,7 @@ impl MockServer {
 
     /// The socket address the server listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.tls.as_ref().map_or(self.addr, tls::TlsFront::addr)
     }
 
     /// How many TCP connections the server has accepted so far (keep-alive reuse shows as
@@ -193,6 +214,13 @@ impl MockServer {
     /// Every request received so far, in arrival order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.requests).clone()
+    }
+
+    /// How the normal handler's responses are compressed (default
+    /// [`Compression::Preferred`]: brotli or gzip, whichever the request accepts, for bodies
+    /// of at least [`COMPRESS_AT_LEAST`] bytes); [`Compression::Off`] serves every body as is.
+    pub fn compression(&self, mode: Compression) {
+        self.shared.compression.set(mode);
     }
 
     /// Forgets the recorded requests (request ids and the rate-limit counter keep counting).
@@ -270,6 +298,14 @@ pub struct RecordedRequest {
     pub body: Bytes,
     /// When the server started handling the request.
     pub received_at: Instant,
+    /// The HTTP version the request came in (HTTP/1.1, or HTTP/2 over h2c).
+    pub version: http::Version,
+    /// The `Content-Encoding` the mock served the response in (`gzip`, `br`), or `None` for
+    /// a body served as is. Set once the response is built.
+    pub encoding: Option<&'static str>,
+    /// The server's request number (the `N` of `x-request-id: req-N`; 0 on the identity
+    /// service).
+    pub(crate) serial: u64,
 }
 
 impl RecordedRequest {

@@ -57,11 +57,6 @@ impl FaultProxy {
     /// # Panics
     /// If no loopback port can be bound (a broken test machine, not client data).
     pub fn start(upstream: SocketAddr, cycle: Vec<ProxyFault>) -> FaultProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-        let addr = listener.local_addr().expect("local address");
-        listener
-            .set_nonblocking(true)
-            .expect("a non-blocking listener");
         let stop = Arc::new(AtomicBool::new(false));
         let (connections, faulted) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
         let cycle = match cycle.is_empty() {
@@ -69,24 +64,14 @@ impl FaultProxy {
             false => cycle,
         };
         let next = AtomicUsize::new(0);
-        let (stop2, connections2, faulted2) = (stop.clone(), connections.clone(), faulted.clone());
-        thread::spawn(move || {
-            while !stop2.load(Ordering::Relaxed) {
-                let client = match listener.accept() {
-                    Ok((client, _)) => client,
-                    Err(_) => {
-                        thread::sleep(Duration::from_millis(5));
-                        continue;
-                    }
-                };
-                connections2.fetch_add(1, Ordering::Relaxed);
-                let fault = cycle[next.fetch_add(1, Ordering::Relaxed) % cycle.len()].clone();
-                if fault != ProxyFault::Pass {
-                    faulted2.fetch_add(1, Ordering::Relaxed);
-                }
-                let stop = stop2.clone();
-                thread::spawn(move || serve(client, upstream, fault, &stop));
+        let (connections2, faulted2) = (connections.clone(), faulted.clone());
+        let addr = accept_loop(Arc::clone(&stop), move |client, stop| {
+            connections2.fetch_add(1, Ordering::Relaxed);
+            let fault = cycle[next.fetch_add(1, Ordering::Relaxed) % cycle.len()].clone();
+            if fault != ProxyFault::Pass {
+                faulted2.fetch_add(1, Ordering::Relaxed);
             }
+            thread::spawn(move || serve(client, upstream, fault, &stop));
         });
         FaultProxy {
             addr,
@@ -118,6 +103,31 @@ impl Drop for FaultProxy {
     }
 }
 
+/// Binds a free loopback port and hands every accepted connection (with the stop flag) to
+/// `accepted` on a background thread until `stop` is set; returns the address.
+///
+/// # Panics
+/// If no loopback port can be bound (a broken test machine, not client data).
+pub(crate) fn accept_loop(
+    stop: Arc<AtomicBool>,
+    accepted: impl Fn(TcpStream, Arc<AtomicBool>) + Send + 'static,
+) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let addr = listener.local_addr().expect("local address");
+    listener
+        .set_nonblocking(true)
+        .expect("a non-blocking listener");
+    thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            match listener.accept() {
+                Ok((client, _)) => accepted(client, Arc::clone(&stop)),
+                Err(_) => thread::sleep(Duration::from_millis(5)),
+            }
+        }
+    });
+    addr
+}
+
 /// One connection under its fault.
 fn serve(client: TcpStream, upstream: SocketAddr, fault: ProxyFault, stop: &AtomicBool) {
     let _ = client.set_nonblocking(false);
@@ -137,30 +147,31 @@ fn serve(client: TcpStream, upstream: SocketAddr, fault: ProxyFault, stop: &Atom
         ProxyFault::Junk(n) => (0..n).map(|i| (i * 131 % 251) as u8).collect(),
     };
     let mut client = client;
-    if read_request_head(&mut client, stop) {
+    if read_request_head(&mut client, stop).is_some() {
         let _ = client.write_all(&answer);
     }
     let _ = client.shutdown(Shutdown::Both);
 }
 
-/// Reads up to the end of a request head (or gives up at [`IDLE_LIMIT`] or on stop).
-fn read_request_head(client: &mut TcpStream, stop: &AtomicBool) -> bool {
+/// Reads up to the end of a request head and returns what was read (or gives up at
+/// [`IDLE_LIMIT`] or on stop).
+pub(crate) fn read_request_head(client: &mut TcpStream, stop: &AtomicBool) -> Option<Vec<u8>> {
     let (mut seen, mut buf) = (Vec::new(), [0u8; 4096]);
     let mut idle = Duration::ZERO;
     while !stop.load(Ordering::Relaxed) && idle < IDLE_LIMIT {
         match client.read(&mut buf) {
-            Ok(0) => return false,
+            Ok(0) => return None,
             Ok(n) => {
                 seen.extend_from_slice(&buf[..n]);
                 if seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                    return true;
+                    return Some(seen);
                 }
             }
             Err(e) if is_timeout(&e) => idle += Duration::from_millis(100),
-            Err(_) => return false,
+            Err(_) => return None,
         }
     }
-    false
+    None
 }
 
 fn is_timeout(e: &std::io::Error) -> bool {
@@ -172,7 +183,7 @@ fn is_timeout(e: &std::io::Error) -> bool {
 
 /// Relays both ways until either side closes, the proxy stops or the line idles past
 /// [`IDLE_LIMIT`]; `trickle` slows the upstream-to-client direction.
-fn relay(
+pub(crate) fn relay(
     client: TcpStream,
     upstream: SocketAddr,
     trickle: Option<(usize, Duration)>,

@@ -42,6 +42,8 @@ pub(crate) struct Shared {
     remaining: AtomicU64,
     /// The event-stream and turn-stream state (see [`crate::sse`]).
     pub(crate) sse: crate::sse::SseHub,
+    /// How responses are compressed (see [`crate::encoding`]).
+    pub(crate) compression: crate::encoding::Mode,
 }
 
 impl Shared {
@@ -55,6 +57,7 @@ impl Shared {
             request_counter: AtomicU64::new(0),
             remaining: AtomicU64::new(RATE_LIMIT),
             sse: crate::sse::SseHub::new(),
+            compression: crate::encoding::Mode::default(),
         }
     }
 
@@ -77,6 +80,12 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[derive(Debug)]
 pub(crate) enum Part {
     Data(Bytes),
+    /// Generated download bytes from `from` up to `to` (see [`crate::download_byte`]),
+    /// produced a piece at a time as the client reads.
+    Generated {
+        from: u64,
+        to: u64,
+    },
     Wait(Duration),
     Abort,
 }
@@ -120,6 +129,13 @@ impl hyper::body::Body for MockBody {
                 None => return Poll::Ready(None),
                 Some(Part::Data(b)) if b.is_empty() => continue,
                 Some(Part::Data(b)) => return Poll::Ready(Some(Ok(Frame::data(b)))),
+                Some(Part::Generated { from, to }) if from >= to => continue,
+                Some(Part::Generated { from, to }) => {
+                    let piece = api::download::piece(from, to);
+                    let from = from + piece.len() as u64;
+                    this.parts.push_front(Part::Generated { from, to });
+                    return Poll::Ready(Some(Ok(Frame::data(piece))));
+                }
                 Some(Part::Wait(d)) => this.sleep = Some(Box::pin(tokio::time::sleep(d))),
                 Some(Part::Abort) => {
                     return Poll::Ready(Some(Err(io::Error::new(
@@ -148,8 +164,8 @@ pub(crate) async fn serve_connection(stream: tokio::net::TcpStream, shared: Arc<
     let _ = stream.set_nodelay(true);
     let io = hyper_util::rt::TokioIo::new(stream);
     let service = hyper::service::service_fn(move |req| crate::control::serve(shared.clone(), req));
-    let _ = hyper::server::conn::http1::Builder::new()
-        .keep_alive(true)
+    // HTTP/1.1 and HTTP/2 (h2c with prior knowledge) on one port, told apart by the preface.
+    let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
         .serve_connection(io, service)
         .await;
 }
@@ -167,6 +183,7 @@ pub(crate) async fn handle(
     };
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
+    let request_id = shared.request_counter.fetch_add(1, Ordering::SeqCst) + 1;
     lock(&shared.requests).push(RecordedRequest {
         method: parts.method.clone(),
         path: path.clone(),
@@ -174,8 +191,10 @@ pub(crate) async fn handle(
         headers: parts.headers.clone(),
         body: body.clone(),
         received_at,
+        version: parts.version,
+        encoding: None,
+        serial: request_id,
     });
-    let request_id = shared.request_counter.fetch_add(1, Ordering::SeqCst) + 1;
     let remaining = shared
         .remaining
         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |r| {
@@ -191,6 +210,7 @@ pub(crate) async fn handle(
     }
 
     let mut live = None;
+    let mut generated = None;
     let (status, mut extra, mut body_bytes, truncated) = match fault.action {
         Action::Reset => {
             return Err(io::Error::new(
@@ -210,27 +230,36 @@ pub(crate) async fn handle(
                 live = reply.live;
                 (reply.status, reply.headers, reply.body, None)
             }
-            None => {
-                let reply = api::handle(
-                    &shared.store,
-                    &api::Req {
-                        method: &parts.method,
-                        path: &path,
-                        query: query.as_deref(),
-                        headers: &parts.headers,
-                        body: &body,
-                    },
-                );
-                (reply.status, reply.headers, reply.body, None)
-            }
+            None => match api::download::route(&parts.method, &path, &parts.headers) {
+                Some(download) => {
+                    generated = download.len;
+                    (download.status, download.headers, download.error, None)
+                }
+                None => {
+                    let reply = api::handle(
+                        &shared.store,
+                        &api::Req {
+                            method: &parts.method,
+                            path: &path,
+                            query: query.as_deref(),
+                            headers: &parts.headers,
+                            body: &body,
+                        },
+                    );
+                    (reply.status, reply.headers, reply.body, None)
+                }
+            },
         },
         Action::Status(status) => (status, Vec::new(), Bytes::new(), None),
         Action::Truncated { status, declared } => {
             (status, Vec::new(), Bytes::new(), Some(declared))
         }
     };
+    // Only the normal handler's complete bodies are compressed.
+    let compressible = fault.body.is_none() && truncated.is_none() && live.is_none();
     if let Some(b) = fault.body {
         body_bytes = b;
+        generated = None;
     }
     if let Some(ct) = fault.content_type {
         extra.push((http::header::CONTENT_TYPE, ct));
@@ -278,6 +307,28 @@ pub(crate) async fn handle(
             }
         }
     }
+    let coding = match compressible && !headers.contains_key(http::header::CONTENT_ENCODING) {
+        true => crate::encoding::choose(shared.compression.get(), &parts.headers, body_bytes.len()),
+        false => None,
+    };
+    if let Some(coding) = coding {
+        body_bytes = crate::encoding::compress(coding, &body_bytes)?;
+        headers.insert(
+            http::header::CONTENT_ENCODING,
+            crate::encoding::header(coding),
+        );
+        headers.append(
+            http::header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        );
+        if let Some(r) = lock(&shared.requests)
+            .iter_mut()
+            .rev()
+            .find(|r| r.serial == request_id)
+        {
+            r.encoding = Some(coding);
+        }
+    }
     let explicit_length = headers.contains_key(CONTENT_LENGTH);
 
     let mut body_parts = VecDeque::new();
@@ -290,14 +341,32 @@ pub(crate) async fn handle(
         }
         None => body_parts.push_back(Part::Data(body_bytes.clone())),
     }
-    if truncated.is_some() {
+    if let Some(len) = generated {
+        body_parts.clear();
+        body_parts.push_back(Part::Generated { from: 0, to: len });
+    }
+    let full_len = generated.unwrap_or(body_bytes.len() as u64);
+    if let Some(after) = fault.drop_after {
+        let cut = usize::try_from(after)
+            .unwrap_or(usize::MAX)
+            .min(body_bytes.len());
+        body_parts.clear();
+        match generated {
+            Some(len) => body_parts.push_back(Part::Generated {
+                from: 0,
+                to: after.min(len),
+            }),
+            None => body_parts.push_back(Part::Data(body_bytes.slice(..cut))),
+        }
+    }
+    if truncated.is_some() || fault.drop_after.is_some() {
         // Pause first so hyper flushes what it has before the connection is dropped.
         body_parts.push_back(Part::Wait(TRUNCATE_FLUSH_PAUSE));
         body_parts.push_back(Part::Abort);
     }
     let no_body = status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED;
-    let exact = (!explicit_length && truncated.is_none() && !no_body && live.is_none())
-        .then_some(body_bytes.len() as u64);
+    let exact =
+        (!explicit_length && truncated.is_none() && !no_body && live.is_none()).then_some(full_len);
     if no_body {
         body_parts.clear();
     }

@@ -24,7 +24,10 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+mod decode;
+mod download;
 mod driver;
+mod net;
 pub mod sse;
 pub mod ws;
 
@@ -32,6 +35,11 @@ pub use driver::{
     HttpClient, HyperTransport, HyperTransportBuilder, SentFuture, DEFAULT_MAX_BODY,
     DEFAULT_POOL_IDLE_TIMEOUT,
 };
+pub use net::ProxyConnector;
+
+/// An async streamed download (`call.stream().await?`): a `futures_core::Stream` of the
+/// body's chunks, with `copy_to` a tokio writer.
+pub use sse::Download;
 
 /// The crates a [`HttpClient`] is built from, for [`HyperTransport::with_client`] (so an
 /// application can pass its own client without naming their versions itself).

@@ -1,4 +1,4 @@
-//! Async WebSockets over [`tokio_tungstenite`] (rustls, webpki roots), driving the core's
+//! Async WebSockets over [`tokio_tungstenite`] (rustls), driving the core's
 //! [`WsSession`](amigo_platform_core::ws::WsSession).
 //!
 //! [`WsStream::connect`] spawns one Tokio task that owns the socket and runs the session's
@@ -11,6 +11,11 @@
 //! error arrives as one `Err`, then the stream ends); a [`WsHandle`] (cloneable, `Send`) sends
 //! and closes. Dropping the `WsStream` closes the session (1000 `client aborted`). Everything
 //! but the I/O is the core's ([`amigo_platform_core::ws`]).
+//!
+//! Network settings: [`connect_via`] and [`drive_via`] open every connection of the session
+//! with a transport's proxy and TLS configuration (use them with the transport of your
+//! client); [`WsStream::connect`], `observe` and `text_stream` use the proxy of the
+//! environment and the bundled roots.
 //!
 //! ```
 //! use amigo_platform_core::ws::{WsConnect, WsOptions};
@@ -32,8 +37,11 @@
 //! # }
 //! ```
 
+use crate::net::open_tcp;
+use crate::HyperTransport;
+use amigo_platform_core::transport::network::Network;
 use amigo_platform_core::transport::Cancelled;
-use amigo_platform_core::ws::wire::{self, Inbound};
+use amigo_platform_core::ws::wire::{self, Handshake, Inbound};
 use amigo_platform_core::ws::{CloseFrame, ConnectFailure, WsConnect, WsDriver, WsIo, WsShared};
 use amigo_platform_core::Time;
 use futures_util::{SinkExt, StreamExt};
@@ -53,13 +61,19 @@ amigo_platform_core::ws_surface! {
 
 impl WsDriver for Tokio {
     fn start(shared: Arc<WsShared>, options: WsDriverOptions) {
-        match tokio::runtime::Handle::try_current() {
-            Ok(rt) => drop(rt.spawn(run(shared, options))),
-            Err(_) => shared.fail_start(
-                "no Tokio runtime to drive the WebSocket".into(),
-                Time::system,
-            ),
-        }
+        start(shared, options, Network::from_env());
+    }
+}
+
+amigo_platform_core::ws_via!(HyperTransport, Tokio, start);
+
+fn start(shared: Arc<WsShared>, options: WsDriverOptions, net: Network) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(rt) => drop(rt.spawn(run(shared, options, net))),
+        Err(_) => shared.fail_start(
+            "no Tokio runtime to drive the WebSocket".into(),
+            Time::system,
+        ),
     }
 }
 
@@ -83,7 +97,7 @@ fn finish_close(mut ws: Socket, frame: Option<CloseFrame>, grace: Duration) {
     });
 }
 
-async fn run(shared: Arc<WsShared>, cfg: WsDriverOptions) {
+async fn run(shared: Arc<WsShared>, cfg: WsDriverOptions, net: Network) {
     let cancelled = Cancelled::any(shared.lock().cancel_tokens().to_vec());
     let mut sock: Option<Socket> = None;
     let closed = |code, reason: &str| shared.lock().handle_closed(code, reason, Time::system());
@@ -93,7 +107,7 @@ async fn run(shared: Arc<WsShared>, cfg: WsDriverOptions) {
             WsIo::Connect(target) => {
                 sock = None;
                 let r = tokio::select! {
-                    r = open(&target, &cfg) => r,
+                    r = open(&target, &cfg, &net) => r,
                     _ = shared.until_finished() => continue,
                     _ = cancelled.clone() => continue,
                 };
@@ -157,19 +171,33 @@ async fn run(shared: Arc<WsShared>, cfg: WsDriverOptions) {
     }
 }
 
-async fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, ConnectFailure> {
-    let request = wire::handshake(target)?.request;
-    let connect = tokio_tungstenite::connect_async_tls_with_config(
+async fn open(
+    target: &WsConnect,
+    cfg: &WsDriverOptions,
+    net: &Network,
+) -> Result<Socket, ConnectFailure> {
+    let Handshake {
         request,
-        Some(wire::config(cfg)),
-        true,
-        Some(tokio_tungstenite::Connector::Rustls(
-            amigo_platform_core::transport::tls::client_config(),
-        )),
-    );
+        host,
+        port,
+    } = wire::handshake(target)?;
+    let tls = request.uri().scheme_str() == Some("wss");
+    let connect = async {
+        let stream = open_tcp(net, tls, &host, port)
+            .await
+            .map_err(|e| ConnectFailure::Network(e.message().to_owned()))?;
+        tokio_tungstenite::client_async_tls_with_config(
+            request,
+            stream,
+            Some(wire::config(cfg)),
+            Some(tokio_tungstenite::Connector::Rustls(net.tls.clone())),
+        )
+        .await
+        .map_err(wire::connect_failure)
+    };
     match tokio::time::timeout(cfg.connect_timeout, connect).await {
         Err(_) => Err(ConnectFailure::Network("handshake timed out".into())),
         Ok(Ok((ws, _response))) => Ok(ws),
-        Ok(Err(e)) => Err(wire::connect_failure(e)),
+        Ok(Err(e)) => Err(e),
     }
 }

@@ -1,15 +1,20 @@
 //! The blocking transport: ureq's I/O primitives, driven by the core's blocking loop.
 
+use crate::builder::UreqTransportBuilder;
+use crate::net::ureq_proxy;
 use crate::sleep::{any_cancelled, sleep_until, thread_waker};
-use amigo_platform_core::sse::streams_body;
 use amigo_platform_core::transport::blocking::BlockingIo;
+use amigo_platform_core::transport::network::Network;
 use amigo_platform_core::transport::DefaultTransport;
 use amigo_platform_core::transport::Registration;
 use amigo_platform_core::transport::{Attempt, AttemptOutcome, BodyLimit};
 use amigo_platform_core::transport::{Read as ReadOutcome, Sent};
 use amigo_platform_core::TransportErrorKind;
+#[cfg(test)]
+use amigo_platform_core::DEFAULT_CONNECT_TIMEOUT;
+#[cfg(test)]
+use amigo_platform_core::DEFAULT_TIMEOUT;
 use amigo_platform_core::{CancelToken, Error};
-use amigo_platform_core::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 use bytes::Bytes;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,15 +43,21 @@ pub struct UreqTransport {
     agent: ureq::Agent,
     max_body: u64,
     /// `Some(global)`: the agent already treats every status as a response, follows no
-    /// redirect and adds no `Accept-Encoding`, so an attempt whose time limit is the agent's
+    /// redirect and offers the codings of [`offered`], so an attempt whose time limit is the agent's
     /// global timeout goes out without a per-request configuration.
     as_is: Option<Option<Duration>>,
+    /// The proxy and TLS settings of WebSockets, and of calls when `proxy_calls`.
+    net: Network,
+    /// Calls go through the proxies of `net` (a transport from the builder; a user-built
+    /// agent keeps its own proxy settings).
+    proxy_calls: bool,
 }
 
 impl std::fmt::Debug for UreqTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UreqTransport")
             .field("max_body", &self.max_body)
+            .field("proxy", &self.net.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -60,43 +71,52 @@ impl Default for UreqTransport {
 impl UreqTransport {
     /// A transport with a default agent, set up the way every attempt needs it: statuses
     /// are responses, redirects are left to the core, a connect timeout of
-    /// [`DEFAULT_CONNECT_TIMEOUT`] on every connection and the default per-attempt timeout
-    /// (so that attempts with it go out without a per-request configuration).
+    /// [`DEFAULT_CONNECT_TIMEOUT`](amigo_platform_core::DEFAULT_CONNECT_TIMEOUT) on every
+    /// connection, the default per-attempt timeout (so
+    /// that attempts with it go out without a per-request configuration), the proxy of the
+    /// environment and the bundled roots. The same as `UreqTransport::builder().build()`.
     pub fn new() -> Self {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .accept_encoding(ureq::config::AutoHeaderValue::None)
-            .timeout_connect(Some(DEFAULT_CONNECT_TIMEOUT))
-            .timeout_global(Some(DEFAULT_TIMEOUT))
-            .build();
-        let connector = ureq::unversioned::transport::DefaultConnector::new();
-        Self::with_agent(ureq::Agent::with_parts(
-            config,
-            connector,
-            InlineResolver::default(),
-        ))
+        UreqTransportBuilder::default().build()
+    }
+
+    /// Settings for the default agent: proxy, TLS roots, connect timeout, body size. For
+    /// anything else, build a [`ureq::Agent`] yourself and use
+    /// [`with_agent`](Self::with_agent).
+    pub fn builder() -> UreqTransportBuilder {
+        UreqTransportBuilder::default()
     }
 
     /// A transport over a user-built agent (proxies, TLS settings, its own connect timeout).
     /// Status codes are never turned into ureq errors and redirects are never followed,
-    /// whatever the agent's own settings.
+    /// whatever the agent's own settings. Its WebSockets
+    /// ([`ws::connect_via`](crate::ws::connect_via)) use the proxy of the environment and the
+    /// bundled roots.
     pub fn with_agent(agent: ureq::Agent) -> Self {
         let config = agent.config();
         let fits = !config.http_status_as_error()
             && config.max_redirects() == 0
             && !config.max_redirects_will_error()
-            && matches!(
-                config.accept_encoding(),
-                ureq::config::AutoHeaderValue::None
-            );
+            && offers_the_sdk_codings(config.accept_encoding());
         let as_is = fits.then(|| config.timeouts().global);
         UreqTransport {
             agent,
             max_body: DEFAULT_MAX_BODY,
             as_is,
+            net: Network::from_env(),
+            proxy_calls: false,
         }
+    }
+
+    /// Calls and WebSockets go through `net`'s proxies and TLS configuration.
+    pub(crate) fn with_network(mut self, net: Network) -> Self {
+        self.net = net;
+        self.proxy_calls = true;
+        self
+    }
+
+    /// The proxy and TLS settings WebSockets opened through this transport use.
+    pub(crate) fn network(&self) -> &Network {
+        &self.net
     }
 
     /// The ureq agent (shared by calls, streams and identity requests).
@@ -153,35 +173,45 @@ impl UreqTransport {
         }
     }
 
-    /// One exchange: the response of a streaming attempt keeps its body when it is an event
-    /// stream; every other body is buffered.
+    /// One exchange: the response of a streaming attempt keeps its body when the attempt
+    /// asks for it ([`Attempt::keeps`]); every other body is buffered.
     fn exchange(&self, attempt: Attempt) -> Sent<ureq::Body> {
         use ureq::RequestExt;
+        let (keep, streams) = (attempt.keep, attempt.streams());
         let request = attempt.request.map(|b| b.to_vec());
-        let response = if attempt.stream {
+        let proxy = match self.proxy_calls {
+            true => ureq_proxy(&self.net, request.uri()),
+            false => None,
+        };
+        let response = if streams {
             request
                 .with_agent(&self.agent)
                 .configure()
+                .proxy(proxy.or_else(|| self.agent.config().proxy().cloned()))
                 .http_status_as_error(false)
                 .timeout_global(None)
                 .timeout_recv_response(attempt.timeout)
                 .timeout_per_read(attempt.read_timeout)
                 .max_redirects(0)
                 .max_redirects_will_error(false)
-                .accept_encoding(ureq::config::AutoHeaderValue::None)
+                // A compressed event stream is buffered by intermediaries: ask for none.
+                .accept_encoding(ureq::config::AutoHeaderValue::Provided(Arc::new(
+                    "identity".to_owned(),
+                )))
                 .build()
                 .run()
-        } else if self.as_is == Some(attempt.timeout) {
+        } else if self.as_is == Some(attempt.timeout) && proxy.is_none() {
             self.agent.run(request)
         } else {
             request
                 .with_agent(&self.agent)
                 .configure()
+                .proxy(proxy.or_else(|| self.agent.config().proxy().cloned()))
                 .http_status_as_error(false)
                 .timeout_global(attempt.timeout)
                 .max_redirects(0)
                 .max_redirects_will_error(false)
-                .accept_encoding(ureq::config::AutoHeaderValue::None)
+                .accept_encoding(offered())
                 .build()
                 .run()
         };
@@ -189,12 +219,33 @@ impl UreqTransport {
             Ok(r) => r.into_parts(),
             Err(e) => return Sent::Outcome(failure(e)),
         };
-        if attempt.stream && streams_body(&head) {
+        if keep.keeps(&head) {
             return Sent::Stream(head, body);
         }
         let max_body = usize::try_from(self.max_body).unwrap_or(usize::MAX);
-        let limit = BodyLimit::of(&head, attempt.stream, max_body);
+        let limit = BodyLimit::of(&head, streams, max_body);
         Sent::Outcome(buffer(head, body, limit))
+    }
+}
+
+/// The `Accept-Encoding` of calls: `gzip` with the `gzip` feature, else none. Brotli is
+/// decoded (with the `brotli` feature) but not offered: ureq's brotli reader stops at the end
+/// of the brotli stream without reading the body to its end, so the connection would never go
+/// back to the pool.
+pub(crate) fn offered() -> ureq::config::AutoHeaderValue {
+    match cfg!(feature = "gzip") {
+        true => ureq::config::AutoHeaderValue::Provided(Arc::new("gzip".to_owned())),
+        false => ureq::config::AutoHeaderValue::None,
+    }
+}
+
+/// Whether an agent's `Accept-Encoding` setting is [`offered`].
+fn offers_the_sdk_codings(value: &ureq::config::AutoHeaderValue) -> bool {
+    use ureq::config::AutoHeaderValue;
+    match value {
+        AutoHeaderValue::Provided(v) => cfg!(feature = "gzip") && v.as_str() == "gzip",
+        AutoHeaderValue::None => !cfg!(feature = "gzip"),
+        AutoHeaderValue::Default => false,
     }
 }
 
@@ -260,6 +311,7 @@ fn failure(e: ureq::Error) -> AttemptOutcome {
         },
         ureq::Error::Protocol(_) => TransportErrorKind::Protocol,
         ureq::Error::Tls(_) | ureq::Error::Rustls(_) => TransportErrorKind::Tls,
+        ureq::Error::ConnectProxyFailed(_) => TransportErrorKind::Connect,
         ureq::Error::BodyExceedsLimit(_) => TransportErrorKind::BodyTooLarge,
         _ => TransportErrorKind::Other,
     };
@@ -272,7 +324,7 @@ fn failure(e: ureq::Error) -> AttemptOutcome {
 /// loopback). The lookup is bounded by the system resolver's own timeouts instead; connecting
 /// is bounded by the connect timeout.
 #[derive(Debug, Default)]
-struct InlineResolver(ureq::unversioned::resolver::DefaultResolver);
+pub(crate) struct InlineResolver(ureq::unversioned::resolver::DefaultResolver);
 
 impl ureq::unversioned::resolver::Resolver for InlineResolver {
     fn resolve(
@@ -428,7 +480,7 @@ mod tests {
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
-            .accept_encoding(ureq::config::AutoHeaderValue::None)
+            .accept_encoding(offered())
             .timeout_global(Some(Duration::from_secs(5)))
             .build()
             .new_agent();

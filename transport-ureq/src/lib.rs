@@ -25,16 +25,22 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+mod builder;
 mod driver;
+mod net;
 mod sleep;
 pub mod sse;
 pub mod ws;
 
+pub use builder::UreqTransportBuilder;
 pub use driver::{UreqTransport, DEFAULT_MAX_BODY};
 
 /// The HTTP client crate, for [`UreqTransport::with_agent`] (so an application can pass its
 /// own agent without naming ureq's version itself).
 pub use ureq;
+/// A blocking streamed download (`call.stream()?`): an `Iterator` of the body's chunks, a
+/// [`std::io::Read`], and `copy_to` a writer.
+pub type Download = amigo_platform_core::transport::download::Download<UreqTransport>;
 /// Blocking auto-pager.
 pub type PageIter<O> = amigo_platform_core::PageIter<UreqTransport, O>;
 

@@ -1,4 +1,4 @@
-//! Blocking WebSockets over [`tungstenite`] (rustls, webpki roots), driving the core's
+//! Blocking WebSockets over [`tungstenite`] (rustls), driving the core's
 //! [`WsSession`](amigo_platform_core::ws::WsSession).
 //!
 //! [`WsStream::connect`] starts one background I/O thread that owns the socket and runs the
@@ -11,6 +11,11 @@
 //! `Err`, then the iterator ends); a [`WsHandle`] (cloneable, `Send`) sends and closes from any
 //! thread. Dropping the `WsStream` closes the session (1000 `client aborted`). Everything but
 //! the I/O is the core's ([`amigo_platform_core::ws`]).
+//!
+//! Network settings: [`connect_via`] and [`drive_via`] open every connection of the session
+//! with a transport's proxy and TLS configuration (use them with the transport of your
+//! client); [`WsStream::connect`], `observe` and `text_stream` use the proxy of the
+//! environment and the bundled roots.
 //!
 //! ```
 //! use amigo_platform_core::ws::{WsConnect, WsEvent, WsOptions};
@@ -33,11 +38,14 @@
 //! assert!(handle.send("late".into()).is_err());
 //! ```
 
+use crate::net::open_tcp;
+use crate::UreqTransport;
+use amigo_platform_core::transport::network::Network;
 use amigo_platform_core::ws::wire::{self, Handshake, Inbound};
 use amigo_platform_core::ws::{CloseFrame, ConnectFailure, WsConnect, WsDriver, WsIo, WsShared};
 use amigo_platform_core::Time;
 use std::io::ErrorKind as IoKind;
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 use tungstenite::handshake::HandshakeError;
@@ -54,16 +62,22 @@ amigo_platform_core::ws_surface! {
 
 impl WsDriver for Blocking {
     fn start(shared: Arc<WsShared>, options: WsDriverOptions) {
-        let io = Arc::clone(&shared);
-        let spawned = std::thread::Builder::new()
-            .name("amigo-ws".into())
-            .spawn(move || run(&io, options));
-        if let Err(e) = spawned {
-            shared.fail_start(
-                format!("cannot start the WebSocket thread: {e}"),
-                Time::system,
-            );
-        }
+        start(shared, options, Network::from_env());
+    }
+}
+
+amigo_platform_core::ws_via!(UreqTransport, Blocking, start);
+
+fn start(shared: Arc<WsShared>, options: WsDriverOptions, net: Network) {
+    let io = Arc::clone(&shared);
+    let spawned = std::thread::Builder::new()
+        .name("amigo-ws".into())
+        .spawn(move || run(&io, options, &net));
+    if let Err(e) = spawned {
+        shared.fail_start(
+            format!("cannot start the WebSocket thread: {e}"),
+            Time::system,
+        );
     }
 }
 
@@ -89,7 +103,7 @@ fn would_block(e: &tungstenite::Error) -> bool {
     matches!(e, tungstenite::Error::Io(io) if matches!(io.kind(), IoKind::WouldBlock | IoKind::TimedOut))
 }
 
-fn run(shared: &WsShared, cfg: WsDriverOptions) {
+fn run(shared: &WsShared, cfg: WsDriverOptions, net: &Network) {
     let mut sock: Option<Socket> = None;
     let closed = |code, reason: &str| shared.lock().handle_closed(code, reason, Time::system());
     // Bounded by the session: every iteration either waits (read timeout or sleep, at most
@@ -98,7 +112,7 @@ fn run(shared: &WsShared, cfg: WsDriverOptions) {
         let timer = match shared.next_io(Time::system) {
             WsIo::Connect(target) => {
                 drop(sock.take()); // the old socket goes before the new one opens
-                sock = shared.opened(open(&target, &cfg), Time::system());
+                sock = shared.opened(open(&target, &cfg, net), Time::system());
                 continue;
             }
             WsIo::Transmit(m) => {
@@ -165,32 +179,20 @@ fn graceful_close(mut ws: Socket, frame: CloseFrame, cfg: &WsDriverOptions) {
     }
 }
 
-fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, ConnectFailure> {
+fn open(
+    target: &WsConnect,
+    cfg: &WsDriverOptions,
+    net: &Network,
+) -> Result<Socket, ConnectFailure> {
     let Handshake {
         request,
         host,
         port,
     } = wire::handshake(target)?;
     let deadline = Instant::now() + cfg.connect_timeout;
-    let addrs = (host.as_str(), port)
-        .to_socket_addrs()
-        .map_err(|e| ConnectFailure::Network(format!("dns: {e}")))?;
-    let mut last = ConnectFailure::Network("dns: no address".into());
-    let mut stream = None;
-    for addr in addrs {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        match TcpStream::connect_timeout(&addr, left) {
-            Ok(s) => {
-                stream = Some(s);
-                break;
-            }
-            Err(e) => last = ConnectFailure::Network(format!("connect: {e}")),
-        }
-    }
-    let stream = stream.ok_or(last)?;
+    let tls = request.uri().scheme_str() == Some("wss");
+    let stream = open_tcp(net, tls, &host, port, deadline)
+        .map_err(|e| ConnectFailure::Network(e.message().to_owned()))?;
     let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(cfg.poll_interval.max(Duration::from_millis(1))));
     let _ = stream.set_write_timeout(Some(cfg.connect_timeout.max(Duration::from_millis(1))));
@@ -198,9 +200,7 @@ fn open(target: &WsConnect, cfg: &WsDriverOptions) -> Result<Socket, ConnectFail
         request,
         stream,
         Some(wire::config(cfg)),
-        Some(tungstenite::Connector::Rustls(
-            amigo_platform_core::transport::tls::client_config(),
-        )),
+        Some(tungstenite::Connector::Rustls(Arc::clone(&net.tls))),
     );
     // Bounded by the connect deadline.
     loop {

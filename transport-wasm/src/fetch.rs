@@ -2,7 +2,6 @@
 //! their `ReadableStream`, driven by the core's async loop.
 
 use crate::timer::{race, sleep_until, Either};
-use amigo_platform_core::sse::streams_body;
 use amigo_platform_core::transport::nonblocking::AsyncIo;
 use amigo_platform_core::transport::DefaultTransport;
 use amigo_platform_core::transport::{Attempt, AttemptOutcome as Outcome, BodyLimit, ReasonPhrase};
@@ -182,11 +181,12 @@ async fn buffer(head: Parts, reader: Option<Reader>, limit: BodyLimit) -> Outcom
 
 impl WasmTransport {
     /// One exchange under the attempt's time limit, which covers the head only when the
-    /// body may be kept: the head of a kept event stream, or the outcome with the body
+    /// body may be kept: the head of a kept body (an event stream or a download), or the outcome with the body
     /// buffered. Identity requests never let the browser follow a redirect.
     async fn exchange(&self, attempt: Attempt) -> Result<(Parts, Body), Outcome> {
         let abort = AbortOnDrop(AbortController::new().map_err(|e| failed(Kind::Other, &e))?);
-        let (stream, limit) = (attempt.stream, attempt.timeout.map(|t| Instant::now() + t));
+        let (stream, keep) = (attempt.streams(), attempt.keep);
+        let limit = attempt.timeout.map(|t| Instant::now() + t);
         let (follow, max_body, signal) = (
             attempt.may_follow_redirects,
             self.max_body,
@@ -215,7 +215,7 @@ impl WasmTransport {
             Either::Right(()) => return Err(Outcome::TimedOut),
         };
         match reader {
-            Some(reader) if streams_body(&head) => {
+            Some(reader) if keep.keeps(&head) => {
                 let body = Body {
                     reader,
                     read: None,

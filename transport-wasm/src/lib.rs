@@ -38,6 +38,11 @@ pub mod ws;
 #[cfg(target_arch = "wasm32")]
 pub use fetch::{SentFuture, WasmTransport, DEFAULT_MAX_BODY};
 
+/// A browser streamed download (`call.stream().await?`): a `futures_core::Stream` of the
+/// body's chunks.
+#[cfg(target_arch = "wasm32")]
+pub use sse::Download;
+
 /// The browser client.
 #[cfg(target_arch = "wasm32")]
 pub type Client = amigo_platform_core::Client<WasmTransport>;

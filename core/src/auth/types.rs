@@ -227,7 +227,7 @@ impl From<IdentityRequest> for crate::call::attempt::Attempt {
             request: r.request,
             number: 1,
             timeout: r.timeout,
-            stream: false,
+            keep: crate::call::attempt::KeepBody::None,
             read_timeout: None,
             may_follow_redirects: false,
         }

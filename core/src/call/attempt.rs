@@ -19,9 +19,9 @@ pub struct Attempt {
     pub number: u32,
     /// The time limit for the whole attempt (attempt timeout or what remains of the deadline).
     pub timeout: Option<Duration>,
-    /// Keep a 2xx `text/event-stream` body for `Read` steps instead of buffering it (the
-    /// connects of event and turn streams); the timeout then covers the headers only.
-    pub stream: bool,
+    /// Which response body to keep for `Read` steps instead of buffering it (see
+    /// [`Attempt::keeps`]); when one is kept, the timeout covers the headers only.
+    pub keep: KeepBody,
     /// For a kept body: the longest one read may wait for data (the idle watchdog, or the
     /// stream's overall deadline). The machine enforces it through its `Read` deadlines; a
     /// driver whose reads cannot be interrupted uses it to bound a blocked read.
@@ -30,6 +30,44 @@ pub struct Attempt {
     /// `fetch`) may follow them itself. Calls allow it (the machine follows redirects itself
     /// wherever the transport reports them); identity requests never do.
     pub may_follow_redirects: bool,
+}
+
+/// Which response bodies an attempt keeps for `Read` steps rather than buffering.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeepBody {
+    /// None: every body is buffered (ordinary calls, identity requests).
+    #[default]
+    None,
+    /// A 2xx `text/event-stream` ([`streams_body`](crate::sse::streams_body)): the connects
+    /// of event and turn streams.
+    EventStream,
+    /// Any 2xx body: downloads.
+    Success,
+}
+
+impl Attempt {
+    /// Whether this attempt is a streaming one: a kept body is possible, and the time limit
+    /// covers the headers of such a body only.
+    pub fn streams(&self) -> bool {
+        self.keep != KeepBody::None
+    }
+
+    /// Whether the response with `head` keeps its body for `Read` steps: a transport then
+    /// hands it back as [`Sent::Stream`](crate::transport::Sent::Stream).
+    pub fn keeps(&self, head: &http::response::Parts) -> bool {
+        self.keep.keeps(head)
+    }
+}
+
+impl KeepBody {
+    /// Whether a response with `head` is one of the bodies this keeps.
+    pub fn keeps(self, head: &http::response::Parts) -> bool {
+        match self {
+            KeepBody::None => false,
+            KeepBody::EventStream => crate::sse::streams_body(head),
+            KeepBody::Success => head.status.is_success(),
+        }
+    }
 }
 
 /// How much of a response body a transport buffers into an [`AttemptOutcome`].
@@ -97,7 +135,7 @@ impl std::fmt::Debug for Attempt {
             .field("body_len", &self.request.body().len())
             .field("number", &self.number)
             .field("timeout", &self.timeout)
-            .field("stream", &self.stream)
+            .field("keep", &self.keep)
             .field("read_timeout", &self.read_timeout)
             .field("may_follow_redirects", &self.may_follow_redirects)
             .finish()

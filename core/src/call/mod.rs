@@ -6,6 +6,7 @@
 pub mod attempt;
 pub mod backoff;
 pub mod body;
+pub mod download;
 pub mod encode;
 pub mod hooks;
 pub mod lowlevel;

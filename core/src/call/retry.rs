@@ -7,7 +7,7 @@
 //! body), `Refresh` when its credential source must refresh the token first, `Wait` between
 //! attempts and `Done` with the result; it has no items.
 
-use crate::call::attempt::{Attempt, AttemptOutcome, ReasonPhrase};
+use crate::call::attempt::{Attempt, AttemptOutcome, KeepBody, ReasonPhrase};
 use crate::call::backoff::{full_jitter, RandomSource, XorShift};
 use crate::call::hooks::{
     AttemptInfo, Decision, ErrorHookContext, Hooks, RequestHookContext, ResponseHookContext,
@@ -70,7 +70,7 @@ pub struct Call {
     redirects: u32,
     hop: bool,
     strip_auth: bool,
-    stream: bool,
+    keep: KeepBody,
     read_timeout: Option<Duration>,
     state: State,
     pending: Option<Result<http::Response<Bytes>, Error>>,
@@ -125,7 +125,7 @@ impl Call {
             redirects: 0,
             hop: false,
             strip_auth: false,
-            stream: false,
+            keep: KeepBody::None,
             read_timeout: None,
             state: State::Ready,
             pending: None,
@@ -137,9 +137,15 @@ impl Call {
     }
 
     /// Marks every attempt as a stream connect whose reads wait at most `read_timeout` (see
-    /// [`Attempt::stream`] and [`Attempt::read_timeout`]).
-    pub fn streaming(mut self, read_timeout: Option<Duration>) -> Call {
-        self.stream = true;
+    /// [`Attempt::keep`] and [`Attempt::read_timeout`]).
+    pub fn streaming(self, read_timeout: Option<Duration>) -> Call {
+        self.keeping(KeepBody::EventStream, read_timeout)
+    }
+
+    /// Marks every attempt as keeping the bodies `keep` selects, whose reads wait at most
+    /// `read_timeout` (see [`Attempt::keep`] and [`Attempt::read_timeout`]).
+    pub fn keeping(mut self, keep: KeepBody, read_timeout: Option<Duration>) -> Call {
+        self.keep = keep;
         self.read_timeout = read_timeout;
         self
     }
@@ -151,7 +157,7 @@ impl Call {
     }
 
     /// What errors say about the request: the original one, even after redirects.
-    fn context(&self) -> ErrorContext {
+    pub(crate) fn context(&self) -> ErrorContext {
         self.origin
             .clone()
             .unwrap_or_else(|| ErrorContext::of(&self.req))
@@ -165,6 +171,11 @@ impl Call {
     /// The call's cancellation tokens (drivers watch them during I/O and sleeps).
     pub fn cancel_tokens(&self) -> &[CancelToken] {
         &self.cancel
+    }
+
+    /// The overall deadline (when it ends, and how long it was), if any.
+    pub(crate) fn deadline(&self) -> Option<(Instant, Duration)> {
+        self.deadline
     }
 
     /// Attempts made so far.
@@ -335,7 +346,7 @@ impl Call {
             request,
             number: self.attempt,
             timeout,
-            stream: self.stream,
+            keep: self.keep,
             read_timeout: self.read_timeout,
             may_follow_redirects: true,
         })

@@ -93,7 +93,7 @@
 //! ## Driving contract
 //!
 //! Both machines are [`Machine`](crate::Machine)s driven through the shared
-//! [`Step`](crate::Step), like a call: their `Send`s are streaming (`attempt.stream`), so a
+//! [`Step`](crate::Step), like a call: their `Send`s are streaming (`attempt.keep`), so a
 //! 2xx `text/event-stream` head is reported with `handle_head` and its body read through
 //! `Read` steps; any other response is buffered (capped at [`MAX_ERROR_BODY`](crate::MAX_ERROR_BODY)) and reported
 //! with `handle_outcome`. `Read(until)` carries the idle watchdog (subscription) or the

@@ -27,8 +27,8 @@ pub trait BlockingIo: Clone + std::fmt::Debug + Send + Sync + 'static {
     /// A kept response body.
     type Body;
 
-    /// Sends `attempt` under `attempt.timeout`. For a streaming attempt (`attempt.stream`)
-    /// whose response is a 2xx `text/event-stream`, returns the head and the body to keep
+    /// Sends `attempt` under `attempt.timeout`. When the attempt keeps the response's body
+    /// ([`Attempt::keeps`]: an event stream, or any 2xx of a download), returns the head and the body to keep
     /// (the timeout covered the headers); otherwise buffers the body (the timeout covers it
     /// too; a streaming attempt's other responses are capped at
     /// [`MAX_ERROR_BODY`](crate::MAX_ERROR_BODY)) and returns the outcome.
@@ -110,7 +110,7 @@ impl<M: Machine, Io: BlockingIo> Driver<M, Io> {
                         None => Read::Eof,
                     };
                     match read {
-                        Read::Chunk(bytes) => self.machine.handle_chunk(&bytes, Time::system()),
+                        Read::Chunk(bytes) => self.machine.handle_data(bytes, Time::system()),
                         Read::Eof => self.machine.handle_eof(Time::system()),
                         Read::Failed(e) => self.machine.handle_read_error(e, Time::system()),
                         Read::Nothing => {}
@@ -265,6 +265,16 @@ macro_rules! blocking_transport {
                 F: FnOnce(Result<T, $crate::Error>) -> Result<U, $crate::Error> + Send + 'static,
             {
                 next(first)
+            }
+        }
+
+        impl $crate::transport::DownloadTransport for $t {
+            type Download = Result<$crate::transport::download::Download<$t>, $crate::Error>;
+            fn drive_download(&self, download: $crate::transport::DownloadCall) -> Self::Download {
+                $crate::transport::download::start($crate::transport::blocking::Driver::new(
+                    download,
+                    self.clone(),
+                ))
             }
         }
 

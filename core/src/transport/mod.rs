@@ -8,14 +8,20 @@
 //! [`nonblocking_streams!`](crate::nonblocking_streams). The types below are what those
 //! primitives exchange with the machines: an [`Attempt`] to send, the [`AttemptOutcome`] or
 //! kept-body head ([`Sent`]) it produced, the next [`Read`] of a kept body, and the
-//! [`BodyLimit`] on buffered error bodies.
+//! [`BodyLimit`] on buffered error bodies. [`proxy`] and `tls` hold the network settings the
+//! native transports share (which proxy a destination goes through, which roots TLS trusts).
 
 pub mod blocking;
+pub mod download;
+#[cfg(feature = "rustls")]
+pub mod network;
 pub mod nonblocking;
+pub mod proxy;
 #[cfg(feature = "rustls")]
 pub mod tls;
 
-pub use crate::call::attempt::{Attempt, AttemptOutcome, BodyLimit, ReasonPhrase};
+pub use crate::call::attempt::{Attempt, AttemptOutcome, BodyLimit, KeepBody, ReasonPhrase};
+pub use crate::call::download::{DownloadCall, DownloadItem, DownloadTransport, ProgressMeter};
 pub use crate::call::pages::iter::Complete;
 pub use crate::cancel::{Cancelled, Registration};
 pub use crate::client::DefaultTransport;

@@ -152,7 +152,7 @@ impl<M: Machine, Io: AsyncIo> Driver<M, Io> {
                     };
                     match race(io.read(body), stop).await {
                         Either::Left(Read::Chunk(bytes)) => {
-                            machine.handle_chunk(&bytes, Time::system())
+                            machine.handle_data(bytes, Time::system())
                         }
                         Either::Left(Read::Eof) => machine.handle_eof(Time::system()),
                         Either::Left(Read::Failed(e)) => {
@@ -413,6 +413,8 @@ macro_rules! nonblocking_streams {
                 }
             }
         }
+
+        $crate::nonblocking_download!($t, [$($send)*]);
 
         impl $crate::sse::StreamTransport for $t {
             type Subscription = Subscription;

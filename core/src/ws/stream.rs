@@ -71,8 +71,19 @@ impl<D: WsDriver> WsStream<D> {
 
     /// Drives a prepared session (custom random source, tokens) with custom I/O settings.
     pub fn drive(session: WsSession, driver: WsDriverOptions) -> Self {
+        Self::drive_with(session, driver, D::start)
+    }
+
+    /// Like [`drive`](Self::drive), with the I/O loop started by `start` instead of the
+    /// driver's own [`WsDriver::start`] (for a loop that needs more, such as a transport's
+    /// proxy and TLS settings).
+    pub fn drive_with(
+        session: WsSession,
+        driver: WsDriverOptions,
+        start: impl FnOnce(Arc<WsShared>, WsDriverOptions),
+    ) -> Self {
         let shared = WsShared::with_capacity(session, driver.max_queued_events);
-        D::start(Arc::clone(&shared), driver);
+        start(Arc::clone(&shared), driver);
         WsStream {
             shared,
             driver: PhantomData,

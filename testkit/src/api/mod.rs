@@ -14,6 +14,7 @@ use crate::util::{parse_query, percent_decode, rfc3339};
 mod agents;
 mod areas;
 mod conversations;
+pub(crate) mod download;
 mod insights;
 mod intake;
 mod pages;
@@ -364,7 +365,7 @@ pub(crate) fn handle(store: &std::sync::Mutex<Store>, req: &Req<'_>) -> Reply {
 }
 
 /// Whether the request carries `Authorization: Bearer <non-empty token>` (scheme case-insensitive).
-fn authorized(headers: &HeaderMap) -> bool {
+pub(crate) fn authorized(headers: &HeaderMap) -> bool {
     let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
         return false;
     };
