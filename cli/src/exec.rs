@@ -282,6 +282,15 @@ fn operation(
         return dry_run(g, &op);
     }
     let client = Client::new(configure(g, spec.public)?);
+    if spec.output == Output::Binary {
+        let path = m
+            .try_get_one::<String>("output")
+            .ok()
+            .flatten()
+            .map(String::as_str);
+        crate::download::check_destination(path)?;
+        return crate::download::stream(&client, op, path);
+    }
     let printer = Printer::for_stdout(g.fields.clone());
     let mut stdout = std::io::stdout().lock();
     let io = |e: std::io::Error| CliError::other(format!("writing the output: {e}"));
@@ -303,10 +312,7 @@ fn operation(
         Answer::Page(v, pager) => printer
             .print(&mut stdout, &v, Some(pager.items))
             .map_err(io),
-        Answer::Bytes(b) => {
-            let path = m.try_get_one::<String>("output").ok().flatten();
-            crate::download::write(path.map(String::as_str), &b.bytes)
-        }
+        Answer::Bytes(b) => stdout.write_all(&b.bytes).map_err(io),
     }
 }
 

@@ -265,6 +265,39 @@ impl Operation for CliOp {
     }
 }
 
+/// A command's request as an operation whose answer is a file, which the SDK's streamed
+/// download (`Call::stream`) takes: the same request, the body handed over as it arrives.
+#[derive(Debug, Clone)]
+pub struct FileRequest(pub CliOp);
+
+impl Operation for FileRequest {
+    type Output = Binary;
+
+    fn method(&self) -> http::Method {
+        self.0.method()
+    }
+
+    fn path_template(&self) -> &str {
+        self.0.path_template()
+    }
+
+    fn operation_id(&self) -> &str {
+        self.0.operation_id()
+    }
+
+    fn accept(&self) -> &'static str {
+        "*/*"
+    }
+
+    fn parts(&self) -> Result<RequestParts, Error> {
+        self.0.parts()
+    }
+
+    fn parse(&self, response: http::Response<Bytes>) -> Result<Binary, Error> {
+        parse::binary(response)
+    }
+}
+
 impl Paginated for CliOp {
     type Item = Value;
 

@@ -589,3 +589,61 @@ fn a_body_that_does_not_fit_the_model_names_the_field_and_sends_nothing() {
     );
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn a_large_download_streams_to_the_output_file() {
+    let server = MockServer::start();
+    let home = scratch("large-download");
+    let out = home.join("rec.wav");
+    let out_arg = out.display().to_string();
+    let run = amigo(
+        Some(&server),
+        &home,
+        &[
+            "recordings",
+            "download",
+            "CA1",
+            "rec-3000000.wav",
+            "--output",
+            &out_arg,
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let got = std::fs::read(&out).unwrap();
+    assert_eq!(got.len(), 3_000_000);
+    assert!(got
+        .iter()
+        .enumerate()
+        .all(|(i, b)| *b == amigo_platform_testkit::download_byte(i as u64)));
+    assert!(!home.join("rec.wav.part").exists());
+}
+
+#[test]
+fn a_download_cut_short_leaves_no_file_and_exits_8() {
+    let server = MockServer::start();
+    server.fault(
+        Method::GET,
+        "/v1/{ws}/recordings/{call_sid}/download/{filename}",
+        [Fault::pass().drop_body_after(100_000)],
+    );
+    let home = scratch("cut-download");
+    let out = home.join("rec.wav");
+    let out_arg = out.display().to_string();
+    let run = amigo(
+        Some(&server),
+        &home,
+        &[
+            "recordings",
+            "download",
+            "CA1",
+            "rec-1000000.wav",
+            "--output",
+            &out_arg,
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 8, "{}", run.stderr);
+    assert!(!out.exists());
+    assert!(!home.join("rec.wav.part").exists());
+}
