@@ -187,6 +187,13 @@ impl BlockingIo for TcpTransport {
     type Body = Body;
 
     fn send(&self, attempt: Attempt, cancel: &[CancelToken]) -> Sent<Body> {
+        if attempt.upload.is_some() {
+            // A streamed body (or one observed for progress) would be read from
+            // `attempt.upload`'s segments; this example sends buffered bodies only.
+            return Sent::Outcome(Outcome::Failed(Error::config(
+                "this transport does not send streamed bodies",
+            )));
+        }
         let deadline = Instant::now() + attempt.timeout.unwrap_or(Duration::from_secs(3600));
         let stop = &stop(cancel);
         let (head, body) = match exchange(&attempt, deadline, stop) {

@@ -278,9 +278,14 @@ fn the_tls_mock_needs_its_certificate_as_a_root<B: NetBackend>() {
         "{err:?}"
     );
     let err_ws = B::first_text(&bundled, &front.ws_url(&observer_path)).expect_err("untrusted");
-    // The socket's connect failed before any WebSocket handshake reached the mock (the
-    // session reports a failed open as a dropped connection, 1006, without its cause).
+    // The socket's connect failed before any WebSocket handshake reached the mock: the
+    // session ends on its reconnect budget, and its message names the last connect failure.
     assert_eq!(err_ws.kind(), ErrorKind::WebSocket, "{err_ws:?}");
+    let message = err_ws.message().to_ascii_lowercase();
+    assert!(
+        message.contains("last connect failure") && message.contains("certificate"),
+        "{message}"
+    );
     assert_eq!(ws.connection_count(), 0);
 
     let roots = TlsRoots::bundled().with_pem(CERT_PEM).expect("pem");

@@ -137,14 +137,15 @@ impl DownloadBackend for Async {
         runtime().block_on(call.stream_body()).map(AsyncDownload)
     }
     fn raw_read(url: &str) -> u64 {
-        use amigo_platform_hyper::http_body_util::{BodyExt, Full};
+        use amigo_platform_hyper::http_body_util::BodyExt;
+        use amigo_platform_hyper::RequestBody;
         runtime().block_on(async {
             let client = amigo_platform_hyper::HyperTransport::new()
                 .http_client()
                 .clone();
             let request = http::Request::get(url)
                 .header("authorization", format!("Bearer {}", MockServer::API_KEY))
-                .body(Full::new(Bytes::new()))
+                .body(RequestBody::full(Bytes::new()))
                 .expect("raw request");
             let mut body = client
                 .request(request)

@@ -1196,8 +1196,14 @@ fn name_every_method<E: Transport>() -> usize {
     n += 1;
     let _: fn(&ns::SurfacePatient<'static, E>, String) -> _ = ns::SurfacePatient::submit; // surface_patient
     n += 1;
-    let _: fn(&ns::IntakeUpload<'static, E>, String, String, String, bytes::Bytes, String) -> _ =
-        ns::IntakeUpload::upload_file; // intake.upload
+    let _: fn(
+        &ns::IntakeUpload<'static, E>,
+        String,
+        String,
+        String,
+        amigo_platform_core::Source,
+        String,
+    ) -> _ = ns::IntakeUpload::upload_file; // intake.upload
     n += 1;
     let _: fn(&ns::IntakeUpload<'static, E>, String) -> _ = ns::IntakeUpload::get_link_info; // intake.upload
     n += 1;
@@ -1283,9 +1289,10 @@ fn name_every_method<E: Transport>() -> usize {
     n += 1;
     let _: fn(&ns::Epidemiology<'static, E>, String) -> _ = ns::Epidemiology::list_trends; // epidemiology
     n += 1;
-    let _: fn(&ns::Fhir<'static, E>, bytes::Bytes, String) -> _ = ns::Fhir::import_stream; // fhir
+    let _: fn(&ns::Fhir<'static, E>, amigo_platform_core::Source, String) -> _ =
+        ns::Fhir::import_stream; // fhir
     n += 1;
-    let _: fn(&ns::InboundWebhooks<'static, E>, String, bytes::Bytes, String) -> _ =
+    let _: fn(&ns::InboundWebhooks<'static, E>, String, amigo_platform_core::Source, String) -> _ =
         ns::InboundWebhooks::receive; // inbound_webhooks
     n += 1;
     let _: fn(
@@ -1295,7 +1302,7 @@ fn name_every_method<E: Transport>() -> usize {
         String,
         String,
         String,
-        bytes::Bytes,
+        amigo_platform_core::Source,
         String,
     ) -> _ = ns::Intake::receive_file; // intake
     n += 1;

@@ -106,6 +106,16 @@ impl<'c, E: Transport, O: Operation, M> Call<'c, E, O, M> {
         self
     }
 
+    /// Calls `f` as the request body is sent, with the bytes sent so far and the total when
+    /// known (see [`RequestOptions::on_upload_progress`]); it restarts from 0 on a retry.
+    pub fn on_upload_progress(
+        mut self,
+        f: impl Fn(amigo_platform_core::UploadProgress) + Send + Sync + 'static,
+    ) -> Self {
+        self.options = std::mem::take(&mut self.options).on_upload_progress(f);
+        self
+    }
+
     /// Maximum retries after the first attempt for this call.
     pub fn max_retries(mut self, n: u32) -> Self {
         self.options = std::mem::take(&mut self.options).max_retries(n);

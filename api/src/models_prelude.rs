@@ -184,28 +184,58 @@ impl From<NumberOrString> for amigo_platform_core::QueryValue {
     }
 }
 
-/// A file part of a multipart body: name, content type and bytes.
+/// A file part of a multipart body: file name, content type and the bytes, in memory or
+/// streamed from a file or reader.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FilePart {
     /// The file name sent in `Content-Disposition`.
     pub filename: String,
     /// The part's content type, e.g. `audio/ogg`.
     pub content_type: String,
-    /// The file bytes.
-    pub data: bytes::Bytes,
+    /// The file bytes, or the source they are streamed from.
+    pub data: amigo_platform_core::Source,
 }
 
 impl FilePart {
-    /// A file part.
+    /// A file part of bytes in memory.
     pub fn new(
         filename: impl Into<String>,
         content_type: impl Into<String>,
         data: impl Into<bytes::Bytes>,
     ) -> Self {
+        FilePart::source(
+            filename,
+            content_type,
+            amigo_platform_core::Source::Bytes(data.into()),
+        )
+    }
+
+    /// A file part streamed from the file at `path` (reopened for every attempt), named by
+    /// the path's last component.
+    pub fn file(path: impl AsRef<std::path::Path>, content_type: impl Into<String>) -> Self {
+        let path = path.as_ref();
+        let filename = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        FilePart::source(
+            filename,
+            content_type,
+            amigo_platform_core::Source::file(path),
+        )
+    }
+
+    /// A file part streamed from `source` (see [`Source`](amigo_platform_core::Source): a
+    /// seekable reader, a one-shot reader or async stream).
+    pub fn source(
+        filename: impl Into<String>,
+        content_type: impl Into<String>,
+        source: amigo_platform_core::Source,
+    ) -> Self {
         FilePart {
             filename: filename.into(),
             content_type: content_type.into(),
-            data: data.into(),
+            data: source,
         }
     }
 }

@@ -1643,7 +1643,7 @@ fn fhir() {
     check(
         {
             let mut op = ops::fhir::FhirImportStream::new(
-                bytes::Bytes::from_static(b"{}"),
+                bytes::Bytes::from_static(b"{}").into(),
                 "application/x-ndjson".to_owned(),
             );
             op.source = Some(String::from("q v&"));
@@ -2044,7 +2044,7 @@ fn hooks() {
     check(
         ops::hooks::ReceiveWebhook::new(
             String::from("p destination_id/é"),
-            bytes::Bytes::from_static(b"{}"),
+            bytes::Bytes::from_static(b"{}").into(),
             "application/x-ndjson".to_owned(),
         ),
         "POST",
@@ -2123,7 +2123,7 @@ fn intake() {
             String::from("s"),
             String::from("s"),
             String::from("s"),
-            bytes::Bytes::from_static(b"{}"),
+            bytes::Bytes::from_static(b"{}").into(),
             "application/x-ndjson".to_owned(),
         ),
         "POST",
@@ -2194,7 +2194,7 @@ fn intake_upload() {
             String::from("p link_token/é"),
             String::from("s"),
             String::from("s"),
-            bytes::Bytes::from_static(b"{}"),
+            bytes::Bytes::from_static(b"{}").into(),
             "application/x-ndjson".to_owned(),
         ),
         "POST",

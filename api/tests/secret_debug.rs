@@ -75,7 +75,7 @@ fn operations_hide_capability_tokens() {
         "lt-5ecret".into(),
         "scan.pdf".into(),
         "application/pdf".into(),
-        bytes::Bytes::from_static(b"%PDF-file-content"),
+        bytes::Bytes::from_static(b"%PDF-file-content").into(),
         "application/pdf".into(),
     );
     assert_hidden(

@@ -189,6 +189,7 @@ pub use call::patch::Patch;
 pub use call::query::{Query, QueryValue};
 pub use call::response::{RateLimit, Response, ResponseMeta};
 pub use call::retry::{Call, CallStep, OperationCall};
+pub use call::upload::{OnUploadProgress, Source, UploadProgress};
 pub use cancel::CancelToken;
 pub use client::{CallContext, Client, Scope, Transport};
 pub use config::{
@@ -198,8 +199,8 @@ pub use credentials::{
     Anonymous, ApiKey, Authorization, CredentialSource, Refresh, RefreshJob, Secret,
 };
 pub use error::{
-    Error, ErrorContext, ErrorKind, LocSegment, Result, TimeoutScope, TransportErrorKind,
-    ValidationIssue, MAX_ERROR_BODY,
+    Error, ErrorContext, ErrorKind, LocSegment, NotRetried, Result, TimeoutScope,
+    TransportErrorKind, ValidationIssue, MAX_ERROR_BODY,
 };
 pub use machine::{Machine, Step};
 pub use time::Time;

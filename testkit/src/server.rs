@@ -177,10 +177,12 @@ pub(crate) async fn handle(
 ) -> io::Result<Response<MockBody>> {
     let received_at = Instant::now();
     let (parts, incoming) = req.into_parts();
-    let body = match incoming.collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => return Err(io::Error::other(e)),
+    let collected = if api::uploads::is_upload(&parts.method, parts.uri.path()) {
+        api::uploads::consume(&parts.headers, incoming).await
+    } else {
+        incoming.collect().await.map(|c| c.to_bytes())
     };
+    let body = collected.map_err(io::Error::other)?;
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
     let request_id = shared.request_counter.fetch_add(1, Ordering::SeqCst) + 1;

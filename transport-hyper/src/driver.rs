@@ -1,6 +1,7 @@
 //! The async transport: hyper's I/O primitives, driven by the core's async loop.
 
 use crate::net::ProxyConnector;
+use crate::upload::RequestBody;
 use amigo_platform_core::transport::network::Network;
 use amigo_platform_core::transport::nonblocking::AsyncIo;
 use amigo_platform_core::transport::proxy::ProxySettings;
@@ -11,7 +12,7 @@ use amigo_platform_core::Error;
 use amigo_platform_core::TransportErrorKind;
 use amigo_platform_core::DEFAULT_CONNECT_TIMEOUT;
 use bytes::{Bytes, BytesMut};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -26,8 +27,9 @@ use web_time::Instant;
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// The HTTP client type this transport uses: TLS over a [`ProxyConnector`] (a direct TCP
-/// connection or a tunnel through a proxy).
-pub type HttpClient = LegacyClient<HttpsConnector<ProxyConnector>, Full<Bytes>>;
+/// connection or a tunnel through a proxy); its body type, [`RequestBody`], carries buffered
+/// bytes or a streamed upload.
+pub type HttpClient = LegacyClient<HttpsConnector<ProxyConnector>, RequestBody>;
 
 /// A boxed, `Send` future of a call's result.
 pub type SentFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'static>>;
@@ -103,7 +105,21 @@ impl HyperTransport {
         let mut request = attempt.request;
         crate::decode::offer(&mut request, stream);
         let exchange = async move {
-            let response = match self.client.request(request.map(Full::new)).await {
+            let (mut parts, bytes) = request.into_parts();
+            let body = match &attempt.upload {
+                None => RequestBody::full(bytes),
+                Some(upload) => match crate::upload::open(upload).await {
+                    Err(e) => return Err(AttemptOutcome::Failed(e)),
+                    Ok((body, len)) => {
+                        if let Some(n) = len {
+                            parts.headers.insert(http::header::CONTENT_LENGTH, n.into());
+                        }
+                        body
+                    }
+                },
+            };
+            let request = http::Request::from_parts(parts, body);
+            let response = match self.client.request(request).await {
                 Ok(r) => r,
                 Err(e) => return Err(AttemptOutcome::Failed(client_error(e))),
             };

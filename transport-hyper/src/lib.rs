@@ -29,6 +29,7 @@ mod download;
 mod driver;
 mod net;
 pub mod sse;
+mod upload;
 pub mod ws;
 
 pub use driver::{
@@ -40,6 +41,7 @@ pub use net::ProxyConnector;
 /// An async streamed download (`call.stream().await?`): a `futures_core::Stream` of the
 /// body's chunks, with `copy_to` a tokio writer.
 pub use sse::Download;
+pub use upload::{async_reader, RequestBody};
 
 /// The crates a [`HttpClient`] is built from, for [`HyperTransport::with_client`] (so an
 /// application can pass its own client without naming their versions itself).

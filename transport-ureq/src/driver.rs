@@ -3,6 +3,7 @@
 use crate::builder::UreqTransportBuilder;
 use crate::net::ureq_proxy;
 use crate::sleep::{any_cancelled, sleep_until, thread_waker};
+use crate::upload::UploadReader;
 use amigo_platform_core::transport::blocking::BlockingIo;
 use amigo_platform_core::transport::network::Network;
 use amigo_platform_core::transport::DefaultTransport;
@@ -175,15 +176,48 @@ impl UreqTransport {
 
     /// One exchange: the response of a streaming attempt keeps its body when the attempt
     /// asks for it ([`Attempt::keeps`]); every other body is buffered.
-    fn exchange(&self, attempt: Attempt) -> Sent<ureq::Body> {
-        use ureq::RequestExt;
+    fn exchange(&self, mut attempt: Attempt) -> Sent<ureq::Body> {
         let (keep, streams) = (attempt.keep, attempt.streams());
-        let request = attempt.request.map(|b| b.to_vec());
+        let (mut parts, bytes) = std::mem::take(&mut attempt.request).into_parts();
+        let response = match &attempt.upload {
+            // The shared bytes are sent as they are, never copied.
+            None => self.run(&attempt, http::Request::from_parts(parts, &bytes[..])),
+            Some(upload) => match UploadReader::open(upload) {
+                Err(e) => return Sent::Outcome(AttemptOutcome::Failed(e)),
+                Ok((mut reader, len)) => {
+                    // With a known length ureq sends `Content-Length`, else it chunks.
+                    if let Some(n) = len {
+                        parts.headers.insert(http::header::CONTENT_LENGTH, n.into());
+                    }
+                    let body = ureq::SendBody::from_reader(&mut reader);
+                    self.run(&attempt, http::Request::from_parts(parts, body))
+                }
+            },
+        };
+        let (head, body) = match response {
+            Ok(r) => r.into_parts(),
+            Err(e) => return Sent::Outcome(failure(e)),
+        };
+        if keep.keeps(&head) {
+            return Sent::Stream(head, body);
+        }
+        let max_body = usize::try_from(self.max_body).unwrap_or(usize::MAX);
+        let limit = BodyLimit::of(&head, streams, max_body);
+        Sent::Outcome(buffer(head, body, limit))
+    }
+
+    /// Runs one request under the attempt's limits, through the transport's proxy.
+    fn run<S: ureq::AsSendBody>(
+        &self,
+        attempt: &Attempt,
+        request: http::Request<S>,
+    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        use ureq::RequestExt;
         let proxy = match self.proxy_calls {
             true => ureq_proxy(&self.net, request.uri()),
             false => None,
         };
-        let response = if streams {
+        if attempt.streams() {
             request
                 .with_agent(&self.agent)
                 .configure()
@@ -214,17 +248,7 @@ impl UreqTransport {
                 .accept_encoding(offered())
                 .build()
                 .run()
-        };
-        let (head, body) = match response {
-            Ok(r) => r.into_parts(),
-            Err(e) => return Sent::Outcome(failure(e)),
-        };
-        if keep.keeps(&head) {
-            return Sent::Stream(head, body);
         }
-        let max_body = usize::try_from(self.max_body).unwrap_or(usize::MAX);
-        let limit = BodyLimit::of(&head, streams, max_body);
-        Sent::Outcome(buffer(head, body, limit))
     }
 }
 

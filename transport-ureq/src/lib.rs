@@ -30,6 +30,7 @@ mod driver;
 mod net;
 mod sleep;
 pub mod sse;
+mod upload;
 pub mod ws;
 
 pub use builder::UreqTransportBuilder;

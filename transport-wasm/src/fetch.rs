@@ -179,6 +179,31 @@ async fn buffer(head: Parts, reader: Option<Reader>, limit: BodyLimit) -> Outcom
     }
 }
 
+/// The request with its body in memory: an observed upload's in-memory segments joined (fetch
+/// copies the body into the browser anyway). Streamed sources (files, readers) cannot be sent
+/// from a browser, and `fetch` reports no upload progress.
+fn in_memory(
+    mut request: http::Request<bytes::Bytes>,
+    upload: Option<&amigo_platform_core::transport::Upload>,
+) -> Result<http::Request<bytes::Bytes>, amigo_platform_core::Error> {
+    let Some(upload) = upload else {
+        return Ok(request);
+    };
+    let mut body = Vec::new();
+    for segment in upload.segments.iter() {
+        match segment.as_bytes() {
+            Some(b) => body.extend_from_slice(b),
+            None => {
+                return Err(amigo_platform_core::Error::config(
+                    "the browser transport sends in-memory request bodies only",
+                ))
+            }
+        }
+    }
+    *request.body_mut() = body.into();
+    Ok(request)
+}
+
 impl WasmTransport {
     /// One exchange under the attempt's time limit, which covers the head only when the
     /// body may be kept: the head of a kept body (an event stream or a download), or the outcome with the body
@@ -192,8 +217,10 @@ impl WasmTransport {
             self.max_body,
             abort.0.signal(),
         );
+        let request =
+            in_memory(attempt.request, attempt.upload.as_ref()).map_err(Outcome::Failed)?;
         let head = async {
-            let (head, response) = fetch(attempt.request, &signal, follow).await?;
+            let (head, response) = fetch(request, &signal, follow).await?;
             let reader = match response.body() {
                 Some(body) => Some(
                     body.get_reader()

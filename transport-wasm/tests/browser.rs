@@ -608,3 +608,66 @@ async fn device_login_through_fetch() {
     assert_eq!(credentials.workspace_id, "ws1");
     assert_eq!(credentials.refresh_token.expose(), "rt_abc");
 }
+
+/// The mock's generated download content at `offset` (the testkit's `download_byte`).
+fn download_byte(offset: u64) -> u8 {
+    let low = offset as u8;
+    let mid = (offset >> 8) as u8;
+    let high = ((offset >> 16) & 0x0f) as u8;
+    low ^ mid.rotate_left(3) ^ high.wrapping_mul(7)
+}
+
+#[wasm_bindgen_test]
+async fn a_download_streams_past_the_body_limit() {
+    let Some(base) = MOCK else {
+        return;
+    };
+    let config = Config::builder()
+        .api_key("test-api-key")
+        .workspace_id("ws-wasm-download")
+        .base_url(base)
+        .build()
+        .expect("config");
+    // A 1 MiB body limit and a 6 MiB recording: buffered, it cannot be read; streamed, it is
+    // read whole, chunk by chunk, with its progress reaching the announced length.
+    let transport = amigo_platform_wasm::WasmTransport::new().max_body(1 << 20);
+    let client = amigo_platform_core::Client::with_transport(config, transport);
+    let len: u64 = 6 << 20;
+    let name = format!("rec-{len}.wav");
+    let err = client
+        .api()
+        .recordings()
+        .download("CA1", name.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network, "{err:?}");
+    assert_eq!(
+        err.transport_kind(),
+        Some(amigo_platform_core::TransportErrorKind::BodyTooLarge),
+        "{err:?}"
+    );
+    let mut download = client
+        .api()
+        .recordings()
+        .download("CA1", name)
+        .stream()
+        .await
+        .expect("download head");
+    let mut done = 0u64;
+    let mut chunks = 0;
+    while let Some(chunk) = download.next_chunk().await {
+        let chunk = chunk.expect("chunk");
+        for (i, byte) in chunk.iter().enumerate() {
+            assert_eq!(
+                *byte,
+                download_byte(done + i as u64),
+                "byte {}",
+                done + i as u64
+            );
+        }
+        done += chunk.len() as u64;
+        chunks += 1;
+    }
+    assert_eq!(done, len);
+    assert!(chunks > 1, "one chunk: the body was not streamed");
+}

@@ -2651,7 +2651,7 @@ impl<'c, E: Transport> Fhir<'c, E> {
     /// Notes: raw NDJSON body, one resource per line, Patients first
     pub fn import_stream(
         &self,
-        body: impl Into<bytes::Bytes>,
+        body: impl Into<amigo_platform_core::Source>,
         content_type: impl Into<String>,
     ) -> Call<'c, E, ops::fhir::FhirImportStream> {
         Call::new(
@@ -3027,7 +3027,7 @@ impl<'c, E: Transport> InboundWebhooks<'c, E> {
     pub fn receive(
         &self,
         destination_id: impl Into<String>,
-        body: impl Into<bytes::Bytes>,
+        body: impl Into<amigo_platform_core::Source>,
         content_type: impl Into<String>,
     ) -> Call<'c, E, ops::hooks::ReceiveWebhook> {
         Call::new(
@@ -3170,7 +3170,7 @@ impl<'c, E: Transport> Intake<'c, E> {
         intake_signature: impl Into<String>,
         intake_customer_slug: impl Into<String>,
         intake_filename: impl Into<String>,
-        body: impl Into<bytes::Bytes>,
+        body: impl Into<amigo_platform_core::Source>,
         content_type: impl Into<String>,
     ) -> Call<'c, E, ops::intake::ReceiveIntakeFile> {
         Call::new(
@@ -3280,7 +3280,7 @@ impl<'c, E: Transport> IntakeUpload<'c, E> {
         link_token: impl Into<String>,
         intake_filename: impl Into<String>,
         intake_content_type: impl Into<String>,
-        body: impl Into<bytes::Bytes>,
+        body: impl Into<amigo_platform_core::Source>,
         content_type: impl Into<String>,
     ) -> Call<'c, E, ops::intake_upload::UploadIntakeFileViaLink> {
         Call::new(

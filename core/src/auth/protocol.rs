@@ -2,7 +2,6 @@
 
 use super::jwt::{decode_claims, exp_claim};
 use super::types::{Credentials, IdentityRequest, Workspace};
-use crate::call::body::Body;
 use crate::credentials::Secret;
 use crate::error::{Error, ErrorKind};
 use bytes::Bytes;
@@ -27,9 +26,8 @@ pub(crate) fn form_post(
     fields: Vec<(String, String)>,
     timeout: Option<Duration>,
 ) -> Result<IdentityRequest, Error> {
-    let (body, content_type) = Body::Form(fields)
-        .encode()
-        .unwrap_or_else(|| (Bytes::new(), "application/x-www-form-urlencoded".into()));
+    let body = Bytes::from(crate::call::encode::encode_form(&fields));
+    let content_type = "application/x-www-form-urlencoded";
     let request = http::Request::post(format!("{base}{path}"))
         .header(http::header::CONTENT_TYPE, content_type)
         .header(http::header::ACCEPT, "application/json")

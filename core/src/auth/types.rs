@@ -225,6 +225,7 @@ impl From<IdentityRequest> for crate::call::attempt::Attempt {
     fn from(r: IdentityRequest) -> Self {
         crate::call::attempt::Attempt {
             request: r.request,
+            upload: None,
             number: 1,
             timeout: r.timeout,
             keep: crate::call::attempt::KeepBody::None,

@@ -13,8 +13,12 @@ pub struct ReasonPhrase(pub String);
 ///
 /// `Debug` hides credential headers and capability tokens in the URL, and shows the body's length.
 pub struct Attempt {
-    /// The request, with `Authorization` set.
+    /// The request, with `Authorization` set. Its body is empty when `upload` is set.
     pub request: http::Request<Bytes>,
+    /// A streamed or observed body to send instead of the request's: the driver reads its
+    /// segments in bounded chunks, sends `Content-Length` when every length is known (else
+    /// chunked) and reports progress as it writes.
+    pub upload: Option<crate::call::upload::Upload>,
     /// 1-based attempt number.
     pub number: u32,
     /// The time limit for the whole attempt (attempt timeout or what remains of the deadline).
@@ -133,6 +137,7 @@ impl std::fmt::Debug for Attempt {
                 &crate::error::redact::headers_debug(self.request.headers()),
             )
             .field("body_len", &self.request.body().len())
+            .field("upload", &self.upload.as_ref().map(|u| u.segments.len()))
             .field("number", &self.number)
             .field("timeout", &self.timeout)
             .field("keep", &self.keep)

@@ -23,3 +23,4 @@ pub mod retry;
 pub mod retry_after;
 #[cfg(test)]
 pub(crate) mod test_ops;
+pub mod upload;

@@ -1,5 +1,6 @@
 //! Retry policy and scoped / per-call request options.
 
+use crate::call::upload::OnUploadProgress;
 use crate::cancel::CancelToken;
 use crate::error::Error;
 use http::{HeaderName, HeaderValue};
@@ -101,6 +102,7 @@ pub struct RequestOptions {
     pub(crate) retry: RetryOverride,
     pub(crate) cancel: Vec<CancelToken>,
     pub(crate) invalid: Option<Error>,
+    pub(crate) upload_progress: Option<OnUploadProgress>,
 }
 
 impl RequestOptions {
@@ -196,6 +198,17 @@ impl RequestOptions {
         self
     }
 
+    /// Calls `f` as the request body is sent, with the bytes sent so far and the total when
+    /// known; it reaches the total when the whole body has been handed to the connection, and
+    /// restarts from 0 on a retry. The browser transport cannot observe upload progress.
+    pub fn on_upload_progress(
+        mut self,
+        f: impl Fn(crate::call::upload::UploadProgress) + Send + Sync + 'static,
+    ) -> Self {
+        self.upload_progress = Some(OnUploadProgress::new(f));
+        self
+    }
+
     /// Layers `higher` on top of `self`, returning the merged options.
     pub fn merged(&self, higher: &RequestOptions) -> RequestOptions {
         let mut headers = self.headers.clone();
@@ -209,6 +222,10 @@ impl RequestOptions {
             retry: self.retry.merge(&higher.retry),
             cancel,
             invalid: higher.invalid.clone().or_else(|| self.invalid.clone()),
+            upload_progress: higher
+                .upload_progress
+                .clone()
+                .or_else(|| self.upload_progress.clone()),
         }
     }
 

@@ -19,8 +19,10 @@ pub struct PreparedRequest {
     pub url: String,
     /// Headers in their final precedence, without `Authorization`.
     pub headers: HeaderMap,
-    /// Body bytes, re-sent unchanged on every retry.
+    /// Body bytes, re-sent unchanged on every retry (shared, never copied per attempt).
     pub body: Bytes,
+    /// A body with streamed sources, laid out as segments (`body` is then empty).
+    pub upload: Option<std::sync::Arc<[crate::call::upload::Source]>>,
     /// The path template, for hooks and tracing.
     pub path_template: String,
 }
@@ -38,6 +40,7 @@ impl std::fmt::Debug for PreparedRequest {
                 &crate::error::redact::headers_debug(&self.headers),
             )
             .field("body_len", &self.body.len())
+            .field("streamed", &self.upload.is_some())
             .finish()
     }
 }
@@ -141,11 +144,20 @@ pub fn prepare<O: Operation + ?Sized>(
     }
     headers.remove(header::AUTHORIZATION);
     let method = op.method();
+    let (body, upload) = match encoded.map(|(s, _)| s) {
+        None => (Bytes::new(), None),
+        Some(mut s) if s.len() == 1 && s[0].as_bytes().is_some() => match s.pop() {
+            Some(crate::call::upload::Source::Bytes(b)) => (b, None),
+            _ => (Bytes::new(), None),
+        },
+        Some(s) => (Bytes::new(), Some(s.into())),
+    };
     Ok(PreparedRequest {
         method,
         url,
         headers,
-        body: encoded.map(|(b, _)| b).unwrap_or_default(),
+        body,
+        upload,
         path_template: op.path_template().to_owned(),
     })
 }

@@ -20,10 +20,11 @@ use crate::call::redirect::{
 use crate::call::request::{prepare, PreparedRequest};
 use crate::call::response::{Response, ResponseMeta};
 use crate::call::retry_after::parse_retry_after;
+use crate::call::upload::{Source, Upload};
 use crate::cancel::CancelToken;
 use crate::config::Config;
 use crate::credentials::{Authorization, CredentialSource};
-use crate::error::{Error, ErrorContext, TimeoutScope};
+use crate::error::{Error, ErrorContext, NotRetried, TimeoutScope};
 pub use crate::machine::{Machine, Step};
 pub use crate::time::Time;
 use bytes::Bytes;
@@ -72,6 +73,11 @@ pub struct Call {
     strip_auth: bool,
     keep: KeepBody,
     read_timeout: Option<Duration>,
+    upload_progress: Option<crate::call::upload::OnUploadProgress>,
+    /// The body is one-shot and an attempt has taken it: no further attempt may be made.
+    body_spent: bool,
+    /// A retry (or redirect) was ruled out only because the body was spent.
+    not_retried: bool,
     state: State,
     pending: Option<Result<http::Response<Bytes>, Error>>,
     #[cfg(feature = "tracing")]
@@ -127,6 +133,9 @@ impl Call {
             strip_auth: false,
             keep: KeepBody::None,
             read_timeout: None,
+            upload_progress: options.upload_progress.clone(),
+            body_spent: false,
+            not_retried: false,
             state: State::Ready,
             pending: None,
             #[cfg(feature = "tracing")]
@@ -189,7 +198,10 @@ impl Call {
 
     fn finish(&mut self, r: Result<http::Response<Bytes>, Error>) {
         self.state = State::Finished;
-        self.pending = Some(r);
+        self.pending = Some(match r {
+            Err(e) if self.not_retried => Err(e.with_not_retried(NotRetried::OneShotBody)),
+            r => r,
+        });
     }
 
     /// Asks what to do next.
@@ -316,7 +328,25 @@ impl Call {
                 }
             },
         };
-        let mut request = http::Request::new(self.req.body.clone());
+        let upload = match (&self.req.upload, &self.upload_progress) {
+            (Some(segments), progress) => Some(Upload {
+                segments: segments.clone(),
+                progress: progress.clone(),
+            }),
+            (None, Some(progress)) if !self.req.body.is_empty() => Some(Upload {
+                segments: std::sync::Arc::new([Source::Bytes(self.req.body.clone())]),
+                progress: Some(progress.clone()),
+            }),
+            (None, _) => None,
+        };
+        if upload.as_ref().is_some_and(|u| !u.replayable()) {
+            self.body_spent = true;
+        }
+        let body = match upload {
+            Some(_) => Bytes::new(),
+            None => self.req.body.clone(),
+        };
+        let mut request = http::Request::new(body);
         *request.method_mut() = self.req.method.clone();
         *request.uri_mut() = uri;
         *request.headers_mut() = headers;
@@ -344,6 +374,7 @@ impl Call {
         }
         Step::Send(Attempt {
             request,
+            upload,
             number: self.attempt,
             timeout,
             keep: self.keep,
@@ -396,6 +427,10 @@ impl Call {
         now: Instant,
     ) -> Decision {
         if !retryable || self.attempt >= self.policy.max_attempts {
+            return Decision::Return;
+        }
+        if self.body_spent {
+            self.not_retried = true;
             return Decision::Return;
         }
         let delay = match retry_after {
@@ -574,6 +609,13 @@ impl Call {
         let Some(next) = resolve_location(&self.req.url, location) else {
             return false;
         };
+        let to_get =
+            status == 303 || (matches!(status, 301 | 302) && self.req.method == Method::POST);
+        if self.body_spent && !to_get {
+            // 307 and 308 resend the body, which a one-shot source no longer has.
+            self.not_retried = true;
+            return false;
+        }
         if !same_origin(&next, &self.req.url) {
             self.strip_auth = true;
             strip_credential_headers(&mut self.req.headers);
@@ -582,11 +624,11 @@ impl Call {
             self.origin = Some(ErrorContext::of(&self.req));
         }
         self.uri = None;
-        let to_get =
-            status == 303 || (matches!(status, 301 | 302) && self.req.method == Method::POST);
         if to_get && self.req.method != Method::HEAD {
             self.req.method = Method::GET;
             self.req.body = Bytes::new();
+            self.req.upload = None;
+            self.body_spent = false;
             self.req.headers.remove(header::CONTENT_TYPE);
         }
         self.req.url = next;

@@ -228,6 +228,18 @@ struct Inner {
     extra: Option<Value>,
     /// The typed cause (a transport's, JSON's, a hook's or a webhook check's error).
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+    /// Why a failure the policy would have retried was not.
+    not_retried: Option<NotRetried>,
+}
+
+/// Why a call ended on a failure its retry policy would otherwise have retried (or a
+/// redirect it would have followed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotRetried {
+    /// The request body came from a one-shot reader or stream that the first attempt
+    /// consumed, so it could not be sent again.
+    OneShotBody,
 }
 
 /// Every failure of every SDK operation.
@@ -251,6 +263,7 @@ impl Error {
             details: Details::None,
             extra: None,
             source: None,
+            not_retried: None,
         }))
     }
 
@@ -570,6 +583,17 @@ impl Error {
     /// The response metadata of an HTTP error.
     pub fn meta(&self) -> Option<&ResponseMeta> {
         self.http()?.meta.as_ref()
+    }
+
+    /// Why a failure the retry policy would have retried was not retried.
+    pub fn not_retried(&self) -> Option<NotRetried> {
+        self.0.not_retried
+    }
+
+    /// Records why the failure was not retried.
+    pub fn with_not_retried(mut self, reason: NotRetried) -> Error {
+        self.0.not_retried = Some(reason);
+        self
     }
 
     /// Method, URL and redacted body of the failed request.

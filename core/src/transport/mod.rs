@@ -8,8 +8,9 @@
 //! [`nonblocking_streams!`](crate::nonblocking_streams). The types below are what those
 //! primitives exchange with the machines: an [`Attempt`] to send, the [`AttemptOutcome`] or
 //! kept-body head ([`Sent`]) it produced, the next [`Read`] of a kept body, and the
-//! [`BodyLimit`] on buffered error bodies. [`proxy`] and `tls` hold the network settings the
-//! native transports share (which proxy a destination goes through, which roots TLS trusts).
+//! [`BodyLimit`] on buffered error bodies, and a streamed request body ([`Upload`]) with the
+//! handles a driver reads its sources through. [`proxy`] and `tls` hold the network settings
+//! the native transports share (which proxy a destination goes through, which roots TLS trusts).
 
 pub mod blocking;
 pub mod download;
@@ -23,6 +24,9 @@ pub mod tls;
 pub use crate::call::attempt::{Attempt, AttemptOutcome, BodyLimit, KeepBody, ReasonPhrase};
 pub use crate::call::download::{DownloadCall, DownloadItem, DownloadTransport, ProgressMeter};
 pub use crate::call::pages::iter::Complete;
+pub use crate::call::upload::{
+    ByteStream, OneShot, ProgressCounter, ReadSeek, Seekable, SeekableGuard, Upload, UPLOAD_CHUNK,
+};
 pub use crate::cancel::{Cancelled, Registration};
 pub use crate::client::DefaultTransport;
 pub use crate::machine::{Next, Read, Sent};

@@ -342,6 +342,23 @@ pub enum ConnectFailure {
     Invalid(String),
 }
 
+/// A connect failure's text as an error message may show it: URLs redacted (capability tokens
+/// in paths, credentials) and at most 300 characters.
+fn connect_failure_text(cause: &str) -> String {
+    let redacted: String = cause
+        .split(' ')
+        .map(|word| match word.contains("://") {
+            true => crate::error::redact::redact_url(word, None),
+            false => word.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    match redacted.char_indices().nth(300) {
+        Some((cut, _)) => format!("{}…", &redacted[..cut]),
+        None => redacted,
+    }
+}
+
 /// The typed fields of a terminal WebSocket error, read from an [`Error`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WsErrorInfo {
@@ -428,6 +445,9 @@ pub struct WsSession {
     failures: u32,
     delay: Duration,
     last_close: Option<(u16, String)>,
+    /// Why the last connect failed at the network level (DNS, TCP, proxy, TLS, handshake I/O),
+    /// until a socket opens: named in the error when the reconnect budget runs out.
+    last_connect_failure: Option<String>,
     caller_close: Option<CloseFrame>,
     failed: bool,
     terminal: Option<Error>,
@@ -460,6 +480,7 @@ impl WsSession {
             failures: 0,
             delay,
             last_close: None,
+            last_connect_failure: None,
             caller_close: None,
             failed: false,
             terminal: None,
@@ -577,6 +598,7 @@ impl WsSession {
         let now = time.now;
         match self.phase {
             Phase::Connecting | Phase::ConnectDue => {
+                self.last_connect_failure = None;
                 self.phase = Phase::Open {
                     opened_at: now,
                     last_activity: now,
@@ -617,7 +639,10 @@ impl WsSession {
                 self.fail(info, msg);
             }
             ConnectFailure::Rejected { status } => self.end(End::Rejected(status), now),
-            ConnectFailure::Network(_) => self.end(End::ConnectFailed, now),
+            ConnectFailure::Network(cause) => {
+                self.last_connect_failure = Some(connect_failure_text(&cause));
+                self.end(End::ConnectFailed, now)
+            }
         }
     }
 
@@ -814,7 +839,13 @@ impl WsSession {
                     http_status: None,
                     attempts: self.failures,
                 };
-                self.fail(info, format!("Reconnect budget exhausted ({max} attempts)"));
+                let message = match &self.last_connect_failure {
+                    Some(cause) => format!(
+                        "Reconnect budget exhausted ({max} attempts); last connect failure: {cause}"
+                    ),
+                    None => format!("Reconnect budget exhausted ({max} attempts)"),
+                };
+                self.fail(info, message);
                 return;
             }
         }

@@ -1373,3 +1373,55 @@ mod shared {
         assert_eq!(observer.handle().state(), WsState::Terminal);
     }
 }
+
+#[test]
+fn budget_exhausted_by_failed_connects_names_the_last_failure_redacted() {
+    let mut h = H::new(
+        WsOptions::default()
+            .max_reconnects(Some(1))
+            .initial_delay(MS(10)),
+    );
+    let failure = "handshake: invalid peer certificate: UnknownIssuer at \
+                   wss://host.example/v1/calls/c1/observe?token=SECRETCAPABILITYTOKEN0123";
+    for _ in 0..10 {
+        if h.done {
+            break;
+        }
+        h.drain();
+        h.s.handle_connect_failed(ConnectFailure::Network(failure.into()), h.t());
+        h.advance();
+    }
+    assert_eq!(h.info().reason, "reconnect_budget_exhausted");
+    let message = h.errors[0].message();
+    assert!(
+        message.starts_with(
+            "Reconnect budget exhausted (1 attempts); last connect failure: handshake: invalid peer certificate"
+        ),
+        "{message}"
+    );
+    assert!(!message.contains("SECRETCAPABILITYTOKEN"), "{message}");
+}
+
+#[test]
+fn an_open_socket_forgets_the_earlier_connect_failure() {
+    let mut h = H::new(
+        WsOptions::default()
+            .max_reconnects(Some(1))
+            .initial_delay(MS(10)),
+    );
+    h.drain();
+    h.s.handle_connect_failed(ConnectFailure::Network("refused".into()), h.t());
+    h.advance();
+    for _ in 0..10 {
+        if h.done {
+            break;
+        }
+        h.open();
+        h.close_wire(1006, "gone");
+        h.advance();
+    }
+    assert_eq!(
+        h.errors[0].message(),
+        "Reconnect budget exhausted (1 attempts)"
+    );
+}

@@ -24,6 +24,7 @@ mod scribe;
 mod surfaces;
 #[cfg(test)]
 mod tests;
+pub(crate) mod uploads;
 
 use agents::{
     create_agent, create_version, delete_agent, get_agent, get_version, list_agents, list_versions,
@@ -311,6 +312,17 @@ pub(crate) fn handle(store: &std::sync::Mutex<Store>, req: &Req<'_>) -> Reply {
     // A path starts with "/", so the first element is empty.
     if raw.first() != Some(&"") || raw.get(1) != Some(&"v1") || raw.len() < 4 {
         return Reply::detail(StatusCode::NOT_FOUND, "Not Found");
+    }
+    if uploads::is_upload(req.method, req.path) {
+        if !authorized(req.headers) {
+            return Reply::detail(StatusCode::UNAUTHORIZED, "Not authenticated");
+        }
+        // The body is the summary the upload route made while consuming the upload.
+        return Reply {
+            status: StatusCode::CREATED,
+            headers: vec![(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            body: Bytes::copy_from_slice(req.body),
+        };
     }
     let segs: Vec<String> = raw[2..].iter().map(|s| percent_decode(s, false)).collect();
     if segs.iter().any(String::is_empty) {

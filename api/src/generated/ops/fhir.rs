@@ -44,15 +44,15 @@ pub struct FhirImportStream {
     pub source_system: Option<String>,
     /// Query `data_source_id` (optional; format `uuid`).
     pub data_source_id: Option<String>,
-    /// Raw body bytes, sent unchanged.
-    pub body: bytes::Bytes,
+    /// The raw body: bytes sent unchanged, or a source streamed from a file or reader.
+    pub body: amigo_platform_core::Source,
     /// The body's `Content-Type`.
     pub content_type: String,
 }
 
 impl FhirImportStream {
     /// The operation with its required parameters; optional ones unset.
-    pub fn new(body: bytes::Bytes, content_type: String) -> Self {
+    pub fn new(body: amigo_platform_core::Source, content_type: String) -> Self {
         FhirImportStream {
             body,
             content_type,
@@ -77,10 +77,7 @@ operation!(
         q.push("source_system", s.source_system.clone());
         q.push("data_source_id", s.data_source_id.clone());
         p = p.query(q);
-        p = p.body(Body::Raw {
-            bytes: s.body.clone(),
-            content_type: s.content_type.clone(),
-        });
+        p = p.body(Body::source(s.body.clone(), s.content_type.clone()));
     }
 );
 

@@ -13,15 +13,19 @@ use amigo_platform_core::{Body, Multipart};
 pub struct ReceiveWebhook {
     /// Path `destination_id` (required; format `uuid`).
     pub destination_id: String,
-    /// Raw body bytes, sent unchanged.
-    pub body: bytes::Bytes,
+    /// The raw body: bytes sent unchanged, or a source streamed from a file or reader.
+    pub body: amigo_platform_core::Source,
     /// The body's `Content-Type`.
     pub content_type: String,
 }
 
 impl ReceiveWebhook {
     /// The operation with its required parameters; optional ones unset.
-    pub fn new(destination_id: String, body: bytes::Bytes, content_type: String) -> Self {
+    pub fn new(
+        destination_id: String,
+        body: amigo_platform_core::Source,
+        content_type: String,
+    ) -> Self {
         ReceiveWebhook {
             destination_id,
             body,
@@ -40,9 +44,6 @@ operation!(
     amigo_platform_core::parse::json,
     |s, p| {
         p = p.path("destination_id", &s.destination_id);
-        p = p.body(Body::Raw {
-            bytes: s.body.clone(),
-            content_type: s.content_type.clone(),
-        });
+        p = p.body(Body::source(s.body.clone(), s.content_type.clone()));
     }
 );

@@ -23,8 +23,8 @@ pub struct ReceiveIntakeFile {
     pub intake_filename: String,
     /// Header `x-amigo-intake-content-type` (optional; max length 128; spec default `"application/octet-stream"`).
     pub intake_content_type: Option<String>,
-    /// Raw body bytes, sent unchanged.
-    pub body: bytes::Bytes,
+    /// The raw body: bytes sent unchanged, or a source streamed from a file or reader.
+    pub body: amigo_platform_core::Source,
     /// The body's `Content-Type`.
     pub content_type: String,
 }
@@ -37,7 +37,7 @@ impl ReceiveIntakeFile {
         intake_signature: String,
         intake_customer_slug: String,
         intake_filename: String,
-        body: bytes::Bytes,
+        body: amigo_platform_core::Source,
         content_type: String,
     ) -> Self {
         ReceiveIntakeFile {
@@ -70,10 +70,7 @@ operation!(
         if let Some(v) = &s.intake_content_type {
             p = p.header("x-amigo-intake-content-type", v)?;
         }
-        p = p.body(Body::Raw {
-            bytes: s.body.clone(),
-            content_type: s.content_type.clone(),
-        });
+        p = p.body(Body::source(s.body.clone(), s.content_type.clone()));
     }
 );
 

@@ -19,8 +19,8 @@ pub struct UploadIntakeFileViaLink {
     pub intake_filename: String,
     /// Header `x-amigo-intake-content-type` (required; max length 128).
     pub intake_content_type: String,
-    /// Raw body bytes, sent unchanged.
-    pub body: bytes::Bytes,
+    /// The raw body: bytes sent unchanged, or a source streamed from a file or reader.
+    pub body: amigo_platform_core::Source,
     /// The body's `Content-Type`.
     pub content_type: String,
 }
@@ -34,7 +34,7 @@ impl std::fmt::Debug for UploadIntakeFileViaLink {
             )
             .field("intake_filename", &self.intake_filename)
             .field("intake_content_type", &self.intake_content_type)
-            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("body", &self.body)
             .field("content_type", &self.content_type)
             .finish()
     }
@@ -46,7 +46,7 @@ impl UploadIntakeFileViaLink {
         link_token: String,
         intake_filename: String,
         intake_content_type: String,
-        body: bytes::Bytes,
+        body: amigo_platform_core::Source,
         content_type: String,
     ) -> Self {
         UploadIntakeFileViaLink {
@@ -71,10 +71,7 @@ operation!(
         p = p.path("link_token", &s.link_token);
         p = p.header("x-amigo-intake-filename", &s.intake_filename)?;
         p = p.header("x-amigo-intake-content-type", &s.intake_content_type)?;
-        p = p.body(Body::Raw {
-            bytes: s.body.clone(),
-            content_type: s.content_type.clone(),
-        });
+        p = p.body(Body::source(s.body.clone(), s.content_type.clone()));
     }
 );
 

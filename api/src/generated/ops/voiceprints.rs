@@ -34,7 +34,7 @@ operation!(
         let mut mp = Multipart::new();
         {
             let v = &s.body.audio;
-            mp = mp.file(
+            mp = mp.file_source(
                 "audio",
                 v.filename.clone(),
                 v.content_type.clone(),
@@ -78,7 +78,7 @@ operation!(
         let mut mp = Multipart::new();
         {
             let v = &s.body.audio;
-            mp = mp.file(
+            mp = mp.file_source(
                 "audio",
                 v.filename.clone(),
                 v.content_type.clone(),

@@ -290,6 +290,7 @@ fn prepared(method: Method, body: &'static [u8]) -> PreparedRequest {
         url: "https://api.test/v1/ws-001/things".to_owned(),
         headers,
         body: Bytes::from_static(body),
+        upload: None,
         path_template: "/v1/{workspace_id}/things".to_owned(),
     }
 }
@@ -2084,3 +2085,5 @@ proptest! {
 
 #[cfg(feature = "tracing")]
 mod spans;
+
+mod upload;

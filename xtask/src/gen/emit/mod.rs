@@ -107,8 +107,8 @@ pub(crate) fn op_args(op: &Op) -> Vec<Arg> {
             args.push(Arg {
                 name: "body".into(),
                 field: "body".into(),
-                ty: "bytes::Bytes".into(),
-                ns_ty: "impl Into<bytes::Bytes>".into(),
+                ty: "amigo_platform_core::Source".into(),
+                ns_ty: "impl Into<amigo_platform_core::Source>".into(),
                 ns_conv: "body.into()".into(),
             });
             args.push(Arg {

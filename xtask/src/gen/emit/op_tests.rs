@@ -115,7 +115,7 @@ pub(crate) fn sample_new_args(
         } else if a.name == "content_type" {
             "\"application/x-ndjson\".to_owned()".to_owned()
         } else if a.name == "body" && matches!(op.body, BodyKind::Raw) {
-            "bytes::Bytes::from_static(b\"{}\")".to_owned()
+            "bytes::Bytes::from_static(b\"{}\").into()".to_owned()
         } else if let Some(p) = op.params.iter().find(|p| p.ident == a.name) {
             if p.loc == Loc::Path {
                 let (v, text) = match &p.ty {

@@ -95,7 +95,7 @@ pub(crate) fn emit_op_debug(op: &Op, o: &mut String) {
             o.push_str("            .field(\"body\", &self.body)\n");
         }
         BodyKind::Raw => {
-            o.push_str("            .field(\"body\", &format_args!(\"<{} bytes>\", self.body.len()))\n            .field(\"content_type\", &self.content_type)\n");
+            o.push_str("            .field(\"body\", &self.body)\n            .field(\"content_type\", &self.content_type)\n");
         }
     }
     o.push_str("            .finish()\n    }\n}\n\n");
@@ -168,7 +168,7 @@ fn emit_op_struct(op: &Op, all_optional: bool, o: &mut String) {
             let _ = writeln!(o, "    /// Multipart body.\n    pub body: {t},");
         }
         BodyKind::Raw => o.push_str(
-            "    /// Raw body bytes, sent unchanged.\n    pub body: bytes::Bytes,\n    \
+            "    /// The raw body: bytes sent unchanged, or a source streamed from a file or reader.\n    pub body: amigo_platform_core::Source,\n    \
              /// The body's `Content-Type`.\n    pub content_type: String,\n",
         ),
     }
@@ -301,7 +301,7 @@ fn request_body(g: &Gen, op: &Op, o: &mut String) -> Result<(), String> {
             "        if let Some(b) = &self.body {\n            p = p.body(Body::json(b)?);\n        }\n",
         ),
         BodyKind::Raw => o.push_str(
-            "        p = p.body(Body::Raw { bytes: self.body.clone(), content_type: self.content_type.clone() });\n",
+            "        p = p.body(Body::source(self.body.clone(), self.content_type.clone()));\n",
         ),
         BodyKind::Multipart { ty } => {
             let fields = match ty {
@@ -324,7 +324,7 @@ fn multipart_part(f: &Field, o: &mut String) {
     let (wire, field) = (&f.wire, &f.ident);
     let push = if *f.ty.strip_opt() == Ty::File {
         format!(
-            "mp = mp.file({wire:?}, v.filename.clone(), v.content_type.clone(), v.data.clone());"
+            "mp = mp.file_source({wire:?}, v.filename.clone(), v.content_type.clone(), v.data.clone());"
         )
     } else {
         format!("mp = mp.text({wire:?}, v.to_string());")

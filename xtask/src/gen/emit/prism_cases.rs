@@ -34,10 +34,10 @@ pub(crate) fn emit_prism_cases(
                 // stream), so Prism only accepts an empty one.
                 match op.body_schema.as_ref().map(|b| example(g, b, false, 0)) {
                     Some(ex) => format!(
-                        "bytes::Bytes::from_static({}.as_bytes())",
+                        "bytes::Bytes::from_static({}.as_bytes()).into()",
                         raw_str(&ex.to_string())
                     ),
-                    None => "bytes::Bytes::new()".to_owned(),
+                    None => "bytes::Bytes::new().into()".to_owned(),
                 }
             } else if let Some(p) = op.params.iter().find(|p| p.ident == a.name) {
                 rust_of(g, &p.ty, &example(g, &p.schema, false, 0))
