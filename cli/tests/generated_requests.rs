@@ -6176,7 +6176,7 @@ fn every_operation_builds_the_sdk_request() {
             String::from("v é/&"),
             String::from("v é/&"),
             String::from("v é/&"),
-            bytes::Bytes::from_static(b"{\"a\":1}"),
+            bytes::Bytes::from_static(b"{\"a\":1}").into(),
             "application/x-ndjson".to_owned(),
         );
         let mut argv: Vec<String> = vec![
@@ -6779,7 +6779,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let op = {
             let mut op = ops::fhir::FhirImportStream::new(
-                bytes::Bytes::from_static(b"{\"a\":1}"),
+                bytes::Bytes::from_static(b"{\"a\":1}").into(),
                 "application/x-ndjson".to_owned(),
             );
             op.source = Some(String::from("v é/&"));
@@ -6807,7 +6807,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let op = ops::hooks::ReceiveWebhook::new(
             String::from("v é/&"),
-            bytes::Bytes::from_static(b"{\"a\":1}"),
+            bytes::Bytes::from_static(b"{\"a\":1}").into(),
             "application/x-ndjson".to_owned(),
         );
         let mut argv: Vec<String> = vec![
@@ -6830,7 +6830,7 @@ fn every_operation_builds_the_sdk_request() {
                 String::from("v é/&"),
                 String::from("v é/&"),
                 String::from("v é/&"),
-                bytes::Bytes::from_static(b"{\"a\":1}"),
+                bytes::Bytes::from_static(b"{\"a\":1}").into(),
                 "application/x-ndjson".to_owned(),
             );
             op.intake_content_type = Some(String::from("v é/&"));

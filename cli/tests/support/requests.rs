@@ -42,6 +42,9 @@ pub fn file_arg(part: &m::FilePart) -> String {
     let dir: PathBuf = std::env::temp_dir().join(format!("amigo-cli-parts-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(&part.filename);
-    std::fs::write(&path, &part.data).unwrap();
+    let amigo_platform_core::Source::Bytes(data) = &part.data else {
+        panic!("sample file parts hold bytes");
+    };
+    std::fs::write(&path, data).unwrap();
     format!("{};type={}", path.display(), part.content_type)
 }

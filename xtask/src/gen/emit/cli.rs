@@ -394,7 +394,8 @@ fn request_case(g: &Gen, r: &Row, op: &Op) -> String {
         } else if a.name == "body" {
             match &op.body {
                 BodyKind::Raw => {
-                    new_args.push("bytes::Bytes::from_static(b\"{\\\"a\\\":1}\")".to_owned());
+                    new_args
+                        .push("bytes::Bytes::from_static(b\"{\\\"a\\\":1}\").into()".to_owned());
                     argv.extend(["--data".into(), "{\"a\":1}".into()]);
                 }
                 BodyKind::Json { ty, .. } => {
