@@ -122,25 +122,6 @@ fn create_reads_the_body_from_stdin() {
 }
 
 #[test]
-fn a_body_that_is_not_json_is_refused_before_sending() {
-    let server = MockServer::start();
-    let home = scratch("not-json");
-    let run = amigo(
-        Some(&server),
-        &home,
-        &["agents", "create", "--data", "{name"],
-        b"",
-    );
-    assert_eq!(run.code, 5, "{}", run.stderr);
-    assert!(
-        run.stderr.starts_with("error: validation: --data is not"),
-        "{}",
-        run.stderr
-    );
-    assert!(server.requests().is_empty());
-}
-
-#[test]
 fn not_found_exits_4_with_the_message_and_request_id() {
     let server = MockServer::start();
     let home = scratch("404");
@@ -560,33 +541,21 @@ fn rate_limits_exit_6_and_network_failures_exit_8() {
 }
 
 #[test]
-fn a_body_that_does_not_fit_the_model_names_the_field_and_sends_nothing() {
+fn bodies_that_are_not_json_or_do_not_fit_the_model_are_refused_before_sending() {
     let server = MockServer::start();
     let home = scratch("model");
-    let wrong = amigo(
-        Some(&server),
-        &home,
-        &["agents", "create", "--data", r#"{"name": 5}"#],
-        b"",
-    );
-    assert_eq!(wrong.code, 5, "{}", wrong.stderr);
-    assert!(
-        wrong.stderr.starts_with("error: validation: --data is not a valid CreateAgentRequest: `name`: invalid type: integer `5`"),
-        "{}",
-        wrong.stderr
-    );
-    let missing = amigo(
-        Some(&server),
-        &home,
-        &["agents", "create", "--data", "{}"],
-        b"",
-    );
-    assert_eq!(missing.code, 5, "{}", missing.stderr);
-    assert!(
-        missing.stderr.contains("missing field `name`"),
-        "{}",
-        missing.stderr
-    );
+    for (data, want) in [
+        ("{name", "error: validation: --data is not a valid CreateAgentRequest: "),
+        (
+            r#"{"name": 5}"#,
+            "error: validation: --data is not a valid CreateAgentRequest: `name`: invalid type: integer `5`",
+        ),
+        ("{}", "error: validation: --data is not a valid CreateAgentRequest: missing field `name`"),
+    ] {
+        let run = amigo(Some(&server), &home, &["agents", "create", "--data", data], b"");
+        assert_eq!(run.code, 5, "{data}: {}", run.stderr);
+        assert!(run.stderr.starts_with(want), "{data}: {}", run.stderr);
+    }
     assert!(server.requests().is_empty());
 }
 
