@@ -1,7 +1,7 @@
 //! Request bodies: `--data` sources, the request-model check, multipart files.
 
 use crate::errors::CliError;
-use amigo_platform_core::Multipart;
+use amigo_platform_core::{Multipart, Source};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::io::Read;
@@ -70,22 +70,36 @@ pub fn json_body(
     }
 }
 
-/// Adds a file part from `PATH` or `PATH;type=MIME`: the part's file name is the path's last
-/// component, its content type the given one or a guess from the extension.
+/// Adds a file part from `PATH` or `PATH;type=MIME`, streamed from the file by the SDK (never
+/// read whole): the part's file name is the path's last component, its content type the given
+/// one or a guess from the extension.
 pub fn add_file(mp: Multipart, name: &str, arg: &str) -> Result<Multipart, CliError> {
     let (path, mime) = match arg.rsplit_once(";type=") {
         Some((p, t)) => (p, Some(t.to_owned())),
         None => (arg, None),
     };
-    let data = std::fs::File::open(path)
-        .map_err(|e| CliError::usage(format!("--{}: {path}: {e}", crate::spec::kebab(name))))
-        .and_then(|f| read_limited(f, path))?;
+    readable_file(path, &format!("--{}", crate::spec::kebab(name)))?;
     let file_name = Path::new(path)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "file".to_owned());
     let mime = mime.unwrap_or_else(|| guess_type(&file_name).to_owned());
-    Ok(mp.file(name, file_name, mime, data))
+    Ok(mp.file_source(name, file_name, mime, Source::file(path)))
+}
+
+/// Fails now, with the flag's name, on a path that is not a readable file (rather than when
+/// the SDK opens it to send).
+pub fn readable_file(path: &str, flag: &str) -> Result<(), CliError> {
+    std::fs::File::open(path)
+        .and_then(|f| f.metadata())
+        .and_then(|m| {
+            if m.is_file() {
+                Ok(())
+            } else {
+                Err(std::io::Error::other("not a file"))
+            }
+        })
+        .map_err(|e| CliError::usage(format!("{flag}: {path}: {e}")))
 }
 
 /// A content type from a file extension (a short table of the media the API takes; anything

@@ -104,9 +104,16 @@ impl CliOp {
                     .get_one::<String>("content-type")
                     .cloned()
                     .unwrap_or_else(|| "application/octet-stream".to_owned());
-                Body::Raw {
-                    bytes: Bytes::from(body::read_data(d)?),
-                    content_type,
+                match d.strip_prefix('@') {
+                    // A file is streamed by the SDK, never read whole.
+                    Some(path) => {
+                        body::readable_file(path, "--data")?;
+                        Body::file(path, content_type)
+                    }
+                    None => Body::Raw {
+                        bytes: Bytes::from(body::read_data(d)?),
+                        content_type,
+                    },
                 }
             }
             BodySpec::Multipart { fields } => {

@@ -616,3 +616,71 @@ fn a_download_cut_short_leaves_no_file_and_exits_8() {
     assert!(!out.exists());
     assert!(!home.join("rec.wav.part").exists());
 }
+
+#[test]
+fn a_multipart_upload_streams_the_file_given_by_path() {
+    let server = MockServer::start();
+    server.fault(
+        Method::POST,
+        "/v1/{ws}/voiceprints/enroll",
+        [Fault::status(200).json(json!({}))],
+    );
+    let home = scratch("upload");
+    let audio: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
+    let file = home.join("voice.wav");
+    std::fs::write(&file, &audio).unwrap();
+    let arg = file.display().to_string();
+    let run = amigo(
+        Some(&server),
+        &home,
+        &[
+            "voiceprints",
+            "enroll",
+            "--audio",
+            &arg,
+            "--entity-id",
+            "e-1",
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let req = &server.requests()[0];
+    assert!(req
+        .header("content-type")
+        .unwrap()
+        .starts_with("multipart/form-data; boundary="));
+    // The mock records a multipart body as a summary of its parts.
+    let parts = req.json().unwrap()["parts"].clone();
+    let want_sha = {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(&audio)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert_eq!(parts[0]["name"], "audio");
+    assert_eq!(parts[0]["filename"], "voice.wav");
+    assert_eq!(parts[0]["content_type"], "audio/wav");
+    assert_eq!(parts[0]["size"], 300_000);
+    assert_eq!(parts[0]["sha256"], want_sha);
+    assert_eq!(parts[1]["name"], "entity_id");
+    let missing = amigo(
+        Some(&server),
+        &home,
+        &[
+            "voiceprints",
+            "enroll",
+            "--audio",
+            "/no/such.wav",
+            "--entity-id",
+            "e-1",
+        ],
+        b"",
+    );
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(
+        missing.stderr.starts_with("error: --audio: /no/such.wav: "),
+        "{}",
+        missing.stderr
+    );
+}

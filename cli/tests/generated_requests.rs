@@ -16,7 +16,7 @@ use support::requests::{file_arg, same_request};
 fn every_operation_builds_the_sdk_request() {
     let mut seen = Vec::new();
     {
-        let op = {
+        let mut op = {
             let mut op = ops::workspaces::ListWorkspaces::new();
             op.limit = Some(3);
             op.continuation_token = Some(3);
@@ -34,7 +34,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-workspaces");
     }
     {
-        let op = ops::workspaces::GetWorkspace::new(Some("ws-other".to_owned()));
+        let mut op = ops::workspaces::GetWorkspace::new(Some("ws-other".to_owned()));
         let mut argv: Vec<String> = vec![
             "workspaces".to_owned(),
             "get".to_owned(),
@@ -44,7 +44,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-workspace");
     }
     {
-        let op = ops::workspaces::UpdateWorkspace::new(
+        let mut op = ops::workspaces::UpdateWorkspace::new(
             Some("ws-other".to_owned()),
             m::UpdateWorkspaceRequest {
                 connector_type: m::Patch::Unset,
@@ -64,7 +64,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-workspace");
     }
     {
-        let op = ops::workspaces::ArchiveWorkspace::new(
+        let mut op = ops::workspaces::ArchiveWorkspace::new(
             Some("ws-other".to_owned()),
             m::ArchiveWorkspaceRequest {
                 slug: String::from("s"),
@@ -81,7 +81,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("archive-workspace");
     }
     {
-        let op = ops::workspaces::ProvisionWorkspace::new(Some("ws-other".to_owned()));
+        let mut op = ops::workspaces::ProvisionWorkspace::new(Some("ws-other".to_owned()));
         let mut argv: Vec<String> = vec![
             "workspaces".to_owned(),
             "provision".to_owned(),
@@ -91,7 +91,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("provision-workspace");
     }
     {
-        let op = {
+        let mut op = {
             let mut op =
                 ops::workspaces::CheckEnvironmentConversion::new(Some("ws-other".to_owned()));
             op.target = Some(m::CheckEnvironmentConversionTarget::from("staging"));
@@ -108,7 +108,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("check-environment-conversion");
     }
     {
-        let op = ops::workspaces::ConvertWorkspaceEnvironment::new(
+        let mut op = ops::workspaces::ConvertWorkspaceEnvironment::new(
             Some("ws-other".to_owned()),
             m::ConvertEnvironmentRequest {
                 confirm_slug: String::from("s"),
@@ -126,7 +126,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("convert-workspace-environment");
     }
     {
-        let op = ops::workspaces::GetTestCallerNumbers::new();
+        let mut op = ops::workspaces::GetTestCallerNumbers::new();
         let mut argv: Vec<String> = vec![
             "workspaces".to_owned(),
             "test-caller-numbers".to_owned(),
@@ -136,7 +136,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-test-caller-numbers");
     }
     {
-        let op = ops::workspaces::UpdateTestCallerNumbers::new(m::TestCallerNumbersRequest {
+        let mut op = ops::workspaces::UpdateTestCallerNumbers::new(m::TestCallerNumbersRequest {
             numbers: Vec::new(),
         });
         let mut argv: Vec<String> = vec![
@@ -150,7 +150,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-test-caller-numbers");
     }
     {
-        let op = ops::account::CreateMyWorkspace::new(m::CreateWorkspaceRequest {
+        let mut op = ops::account::CreateMyWorkspace::new(m::CreateWorkspaceRequest {
             backend_org_id: m::Patch::Unset,
             environment: None,
             name: String::from("s"),
@@ -164,13 +164,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-my-workspace");
     }
     {
-        let op = ops::auth::GetAuthInfo::new();
+        let mut op = ops::auth::GetAuthInfo::new();
         let mut argv: Vec<String> = vec!["api-keys".to_owned(), "me".to_owned()];
         same_request(&op, &argv);
         seen.push("get-auth-info");
     }
     {
-        let op = ops::api_keys::CreateApiKey::new(m::CreateApiKeyRequest {
+        let mut op = ops::api_keys::CreateApiKey::new(m::CreateApiKeyRequest {
             duration_days: 1,
             name: m::Patch::Unset,
             permissions: None,
@@ -183,7 +183,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-api-key");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::api_keys::ListApiKeys::new();
             op.mine_only = Some(true);
             op.limit = Some(3);
@@ -204,7 +204,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-api-keys");
     }
     {
-        let op = ops::api_keys::DeleteApiKey::new(String::from("v é/&"));
+        let mut op = ops::api_keys::DeleteApiKey::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "api-keys".to_owned(),
             "revoke".to_owned(),
@@ -214,7 +214,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-api-key");
     }
     {
-        let op = ops::api_keys::RotateApiKey::new(
+        let mut op = ops::api_keys::RotateApiKey::new(
             String::from("v é/&"),
             m::RotateApiKeyRequest { duration_days: 1 },
         );
@@ -229,7 +229,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("rotate-api-key");
     }
     {
-        let op = ops::agents::CreateAgent::new(m::CreateAgentRequest {
+        let mut op = ops::agents::CreateAgent::new(m::CreateAgentRequest {
             description: None,
             name: String::from("s"),
         });
@@ -240,7 +240,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-agent");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::agents::ListAgents::new();
             op.search = Some(String::from("v é/&"));
             op.sort_by = Some(String::from("v é/&"));
@@ -264,13 +264,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-agents");
     }
     {
-        let op = ops::agents::GetAgent::new(String::from("v é/&"));
+        let mut op = ops::agents::GetAgent::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec!["agents".to_owned(), "get".to_owned(), "v é/&".to_owned()];
         same_request(&op, &argv);
         seen.push("get-agent");
     }
     {
-        let op = ops::agents::UpdateAgent::new(
+        let mut op = ops::agents::UpdateAgent::new(
             String::from("v é/&"),
             m::UpdateAgentRequest {
                 description: m::Patch::Unset,
@@ -285,14 +285,14 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-agent");
     }
     {
-        let op = ops::agents::DeleteAgent::new(String::from("v é/&"));
+        let mut op = ops::agents::DeleteAgent::new(String::from("v é/&"));
         let mut argv: Vec<String> =
             vec!["agents".to_owned(), "delete".to_owned(), "v é/&".to_owned()];
         same_request(&op, &argv);
         seen.push("delete-agent");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::agents::ListAgentVersions::new(String::from("v é/&"));
             op.sort_by = Some(String::from("v é/&"));
             op.limit = Some(3);
@@ -314,7 +314,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-agent-versions");
     }
     {
-        let op = ops::agents::GetAgentVersion::new(String::from("v é/&"), m::IntOrString::Int(7));
+        let mut op =
+            ops::agents::GetAgentVersion::new(String::from("v é/&"), m::IntOrString::Int(7));
         let mut argv: Vec<String> = vec![
             "agents".to_owned(),
             "get-version".to_owned(),
@@ -325,7 +326,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-agent-version");
     }
     {
-        let op = ops::agents::CreateAgentVersion::new(
+        let mut op = ops::agents::CreateAgentVersion::new(
             String::from("v é/&"),
             m::CreateAgentVersionRequest {
                 background: None,
@@ -354,7 +355,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-agent-version");
     }
     {
-        let op = ops::skills::CreateSkill::new(m::CreateSkillRequest {
+        let mut op = ops::skills::CreateSkill::new(m::CreateSkillRequest {
             approval_required: None,
             checkpoint_enabled: None,
             delivery: None,
@@ -387,7 +388,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-skill");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::skills::ListSkills::new();
             op.enabled = Some(true);
             op.execution_tier = Some(m::ListSkillsExecutionTier::from("computer_use"));
@@ -417,13 +418,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-skills");
     }
     {
-        let op = ops::skills::GetSkill::new(String::from("v é/&"));
+        let mut op = ops::skills::GetSkill::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec!["skills".to_owned(), "get".to_owned(), "v é/&".to_owned()];
         same_request(&op, &argv);
         seen.push("get-skill");
     }
     {
-        let op = ops::skills::UpdateSkill::new(
+        let mut op = ops::skills::UpdateSkill::new(
             String::from("v é/&"),
             m::UpdateSkillRequest {
                 approval_required: m::Patch::Unset,
@@ -459,14 +460,14 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-skill");
     }
     {
-        let op = ops::skills::DeleteSkill::new(String::from("v é/&"));
+        let mut op = ops::skills::DeleteSkill::new(String::from("v é/&"));
         let mut argv: Vec<String> =
             vec!["skills".to_owned(), "delete".to_owned(), "v é/&".to_owned()];
         same_request(&op, &argv);
         seen.push("delete-skill");
     }
     {
-        let op = ops::skills::TestSkill::new(
+        let mut op = ops::skills::TestSkill::new(
             String::from("v é/&"),
             m::TestSkillRequest {
                 input: serde_json::Map::new(),
@@ -481,7 +482,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("test-skill");
     }
     {
-        let op = ops::skills::CreateSkill::new(m::CreateSkillRequest {
+        let mut op = ops::skills::CreateSkill::new(m::CreateSkillRequest {
             approval_required: None,
             checkpoint_enabled: None,
             delivery: None,
@@ -514,7 +515,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-skill");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::skills::ListSkills::new();
             op.enabled = Some(true);
             op.execution_tier = Some(m::ListSkillsExecutionTier::from("computer_use"));
@@ -544,14 +545,14 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-skills");
     }
     {
-        let op = ops::skills::GetSkill::new(String::from("v é/&"));
+        let mut op = ops::skills::GetSkill::new(String::from("v é/&"));
         let mut argv: Vec<String> =
             vec!["actions".to_owned(), "get".to_owned(), "v é/&".to_owned()];
         same_request(&op, &argv);
         seen.push("get-skill");
     }
     {
-        let op = ops::skills::UpdateSkill::new(
+        let mut op = ops::skills::UpdateSkill::new(
             String::from("v é/&"),
             m::UpdateSkillRequest {
                 approval_required: m::Patch::Unset,
@@ -590,7 +591,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-skill");
     }
     {
-        let op = ops::skills::DeleteSkill::new(String::from("v é/&"));
+        let mut op = ops::skills::DeleteSkill::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "actions".to_owned(),
             "delete".to_owned(),
@@ -600,7 +601,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-skill");
     }
     {
-        let op = ops::skills::GetSkillReferences::new(String::from("v é/&"));
+        let mut op = ops::skills::GetSkillReferences::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "actions".to_owned(),
             "get-references".to_owned(),
@@ -610,7 +611,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-skill-references");
     }
     {
-        let op = ops::skills::TestSkill::new(
+        let mut op = ops::skills::TestSkill::new(
             String::from("v é/&"),
             m::TestSkillRequest {
                 input: serde_json::Map::new(),
@@ -625,7 +626,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("test-skill");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::operators::ListOperators::new();
             op.limit = Some(3);
             op.continuation_token = Some(3);
@@ -643,7 +644,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-operators");
     }
     {
-        let op = ops::operators::CreateOperator::new(m::CreateOperatorRequest {
+        let mut op = ops::operators::CreateOperator::new(m::CreateOperatorRequest {
             connection_method: None,
             email: String::from("s"),
             name: String::from("s"),
@@ -659,14 +660,14 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-operator");
     }
     {
-        let op = ops::operators::GetOperator::new(String::from("v é/&"));
+        let mut op = ops::operators::GetOperator::new(String::from("v é/&"));
         let mut argv: Vec<String> =
             vec!["operators".to_owned(), "get".to_owned(), "v é/&".to_owned()];
         same_request(&op, &argv);
         seen.push("get-operator");
     }
     {
-        let op = ops::operators::UpdateOperator::new(
+        let mut op = ops::operators::UpdateOperator::new(
             String::from("v é/&"),
             m::UpdateOperatorRequest {
                 connection_method: m::Patch::Unset,
@@ -690,19 +691,19 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-operator");
     }
     {
-        let op = ops::operators::OperatorDashboard::new();
+        let mut op = ops::operators::OperatorDashboard::new();
         let mut argv: Vec<String> = vec!["operators".to_owned(), "get-dashboard".to_owned()];
         same_request(&op, &argv);
         seen.push("operator-dashboard");
     }
     {
-        let op = ops::operators::GetOperatorQueue::new();
+        let mut op = ops::operators::GetOperatorQueue::new();
         let mut argv: Vec<String> = vec!["operators".to_owned(), "get-queue".to_owned()];
         same_request(&op, &argv);
         seen.push("get-operator-queue");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::operators::ListEscalations::new();
             op.limit = Some(3);
             op.continuation_token = Some(3);
@@ -720,7 +721,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-escalations");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::operators::ListActiveEscalations::new();
             op.limit = Some(3);
             op.continuation_token = Some(3);
@@ -738,7 +739,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-active-escalations");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::operators::EscalationStats::new();
             op.period = Some(m::EscalationStatsPeriod::from("month"));
             op.group_by = Some(m::EscalationStatsGroupBy::from("operator"));
@@ -756,13 +757,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("escalation-stats");
     }
     {
-        let op = ops::operators::OperatorPerformanceSummary::new();
+        let mut op = ops::operators::OperatorPerformanceSummary::new();
         let mut argv: Vec<String> = vec!["operators".to_owned(), "get-performance".to_owned()];
         same_request(&op, &argv);
         seen.push("operator-performance-summary");
     }
     {
-        let op = ops::operators::OperatorAccessToken::new(
+        let mut op = ops::operators::OperatorAccessToken::new(
             String::from("v é/&"),
             m::AccessTokenRequest {
                 call_sid: String::from("s"),
@@ -779,7 +780,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("operator-access-token");
     }
     {
-        let op = ops::operators::OperatorJoinCall::new(
+        let mut op = ops::operators::OperatorJoinCall::new(
             String::from("v é/&"),
             m::JoinCallRequest {
                 call_sid: String::from("s"),
@@ -797,7 +798,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("operator-join-call");
     }
     {
-        let op = ops::operators::OperatorLeaveCall::new(
+        let mut op = ops::operators::OperatorLeaveCall::new(
             String::from("v é/&"),
             m::LeaveCallRequest {
                 call_sid: String::from("s"),
@@ -814,7 +815,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("operator-leave-call");
     }
     {
-        let op = ops::operators::OperatorSwitchMode::new(
+        let mut op = ops::operators::OperatorSwitchMode::new(
             String::from("v é/&"),
             m::SwitchModeRequest {
                 call_sid: String::from("s"),
@@ -833,7 +834,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("operator-switch-mode");
     }
     {
-        let op = ops::operators::OperatorSendGuidance::new(
+        let mut op = ops::operators::OperatorSendGuidance::new(
             String::from("v é/&"),
             m::SendGuidanceRequest {
                 call_sid: String::from("s"),
@@ -851,7 +852,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("operator-send-guidance");
     }
     {
-        let op = ops::operators::CreateOperatorBriefing::new(
+        let mut op = ops::operators::CreateOperatorBriefing::new(
             String::from("v é/&"),
             m::BriefingRequest {
                 call_sid: String::from("s"),
@@ -868,7 +869,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-operator-briefing");
     }
     {
-        let op = ops::operators::OperatorWrapUp::new(
+        let mut op = ops::operators::OperatorWrapUp::new(
             String::from("v é/&"),
             m::WrapUpRequest {
                 call_sid: String::from("s"),
@@ -887,7 +888,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("operator-wrap-up");
     }
     {
-        let op = ops::operators::GetCallTranscript::new(String::from("v é/&"));
+        let mut op = ops::operators::GetCallTranscript::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "operators".to_owned(),
             "get-call-transcript".to_owned(),
@@ -897,7 +898,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-call-transcript");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::operators::ListAuditLog::new();
             op.operator_id = Some(String::from("v é/&"));
             op.action = Some(m::ListAuditLogAction::from("operator.viewed_transcript"));
@@ -921,7 +922,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-audit-log");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::prompt_logs::ListPromptLogs::new();
             op.conversation_id = Some(String::from("v é/&"));
             op.call_sid = Some(String::from("v é/&"));
@@ -957,7 +958,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-prompt-logs");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::triggers::ListTriggers::new();
             op.is_active = Some(true);
             op.limit = Some(3);
@@ -978,7 +979,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-triggers");
     }
     {
-        let op = ops::triggers::CreateTrigger::new(m::CreateTriggerRequest {
+        let mut op = ops::triggers::CreateTrigger::new(m::CreateTriggerRequest {
             action_id: m::Uuid::from("s"),
             description: m::Patch::Unset,
             event_filter: m::Patch::Unset,
@@ -995,14 +996,14 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-trigger");
     }
     {
-        let op = ops::triggers::GetTrigger::new(String::from("v é/&"));
+        let mut op = ops::triggers::GetTrigger::new(String::from("v é/&"));
         let mut argv: Vec<String> =
             vec!["triggers".to_owned(), "get".to_owned(), "v é/&".to_owned()];
         same_request(&op, &argv);
         seen.push("get-trigger");
     }
     {
-        let op = ops::triggers::UpdateTrigger::new(
+        let mut op = ops::triggers::UpdateTrigger::new(
             String::from("v é/&"),
             m::UpdateTriggerRequest {
                 action_id: m::Patch::Unset,
@@ -1026,7 +1027,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-trigger");
     }
     {
-        let op = ops::triggers::DeleteTrigger::new(String::from("v é/&"));
+        let mut op = ops::triggers::DeleteTrigger::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "triggers".to_owned(),
             "delete".to_owned(),
@@ -1036,14 +1037,14 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-trigger");
     }
     {
-        let op = ops::triggers::FireTrigger::new(String::from("v é/&"));
+        let mut op = ops::triggers::FireTrigger::new(String::from("v é/&"));
         let mut argv: Vec<String> =
             vec!["triggers".to_owned(), "fire".to_owned(), "v é/&".to_owned()];
         same_request(&op, &argv);
         seen.push("fire-trigger");
     }
     {
-        let op = ops::triggers::PauseTrigger::new(String::from("v é/&"));
+        let mut op = ops::triggers::PauseTrigger::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "triggers".to_owned(),
             "pause".to_owned(),
@@ -1053,7 +1054,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("pause-trigger");
     }
     {
-        let op = ops::triggers::ResumeTrigger::new(String::from("v é/&"));
+        let mut op = ops::triggers::ResumeTrigger::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "triggers".to_owned(),
             "resume".to_owned(),
@@ -1063,7 +1064,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("resume-trigger");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::triggers::ListTriggerRuns::new(String::from("v é/&"));
             op.limit = Some(3);
             op.continuation_token = Some(3);
@@ -1082,7 +1083,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-trigger-runs");
     }
     {
-        let op = ops::services::CreateService::new(m::CreateServiceRequest {
+        let mut op = ops::services::CreateService::new(m::CreateServiceRequest {
             agent_id: m::Uuid::from("s"),
             channel_type: None,
             context_graph_id: m::Uuid::from("s"),
@@ -1106,7 +1107,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-service");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::services::ListServices::new();
             op.search = Some(String::from("v é/&"));
             op.sort_by = Some(String::from("v é/&"));
@@ -1133,14 +1134,14 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-services");
     }
     {
-        let op = ops::services::GetService::new(String::from("v é/&"));
+        let mut op = ops::services::GetService::new(String::from("v é/&"));
         let mut argv: Vec<String> =
             vec!["services".to_owned(), "get".to_owned(), "v é/&".to_owned()];
         same_request(&op, &argv);
         seen.push("get-service");
     }
     {
-        let op = ops::services::UpdateService::new(
+        let mut op = ops::services::UpdateService::new(
             String::from("v é/&"),
             m::UpdateServiceRequest {
                 agent_id: m::Patch::Unset,
@@ -1171,7 +1172,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-service");
     }
     {
-        let op = ops::services::DeleteService::new(String::from("v é/&"));
+        let mut op = ops::services::DeleteService::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "services".to_owned(),
             "delete".to_owned(),
@@ -1181,7 +1182,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-service");
     }
     {
-        let op = ops::context_graphs::CreateContextGraph::new(m::CreateContextGraphRequest {
+        let mut op = ops::context_graphs::CreateContextGraph::new(m::CreateContextGraphRequest {
             description: None,
             name: String::from("s"),
         });
@@ -1192,7 +1193,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-context_graph");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::context_graphs::ListContextGraphs::new();
             op.search = Some(String::from("v é/&"));
             op.sort_by = Some(String::from("v é/&"));
@@ -1216,7 +1217,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-context_graphs");
     }
     {
-        let op = ops::context_graphs::GetContextGraph::new(String::from("v é/&"));
+        let mut op = ops::context_graphs::GetContextGraph::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "context-graphs".to_owned(),
             "get".to_owned(),
@@ -1226,7 +1227,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-context_graph");
     }
     {
-        let op = ops::context_graphs::UpdateContextGraph::new(
+        let mut op = ops::context_graphs::UpdateContextGraph::new(
             String::from("v é/&"),
             m::UpdateContextGraphRequest {
                 description: m::Patch::Unset,
@@ -1244,7 +1245,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-context_graph");
     }
     {
-        let op = ops::context_graphs::DeleteContextGraph::new(String::from("v é/&"));
+        let mut op = ops::context_graphs::DeleteContextGraph::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "context-graphs".to_owned(),
             "delete".to_owned(),
@@ -1254,7 +1255,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-context_graph");
     }
     {
-        let op = ops::context_graphs::CreateContextGraphVersion::new(
+        let mut op = ops::context_graphs::CreateContextGraphVersion::new(
             String::from("v é/&"),
             m::CreateContextGraphVersionRequest {
                 description: None,
@@ -1279,7 +1280,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-context_graph-version");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::context_graphs::ListContextGraphVersions::new(String::from("v é/&"));
             op.sort_by = Some(String::from("v é/&"));
             op.limit = Some(3);
@@ -1301,7 +1302,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-context_graph-versions");
     }
     {
-        let op = ops::context_graphs::GetContextGraphVersion::new(
+        let mut op = ops::context_graphs::GetContextGraphVersion::new(
             String::from("v é/&"),
             m::IntOrString::Int(7),
         );
@@ -1315,7 +1316,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-context_graph-version");
     }
     {
-        let op = ops::data_sources::CreateDataSource::new(m::CreateDataSourceRequest {
+        let mut op = ops::data_sources::CreateDataSource::new(m::CreateDataSourceRequest {
             connection_config: None,
             display_name: m::Patch::Unset,
             entity_types: None,
@@ -1332,7 +1333,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-data-source");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::data_sources::ListDataSources::new();
             op.is_active = Some(true);
             op.source_type = vec![String::from("v é/&"), String::from("v é/&")];
@@ -1361,7 +1362,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-data-sources");
     }
     {
-        let op = ops::data_sources::GetDataSource::new(String::from("v é/&"));
+        let mut op = ops::data_sources::GetDataSource::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "data-sources".to_owned(),
             "get".to_owned(),
@@ -1371,7 +1372,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-data-source");
     }
     {
-        let op = ops::data_sources::UpdateDataSource::new(
+        let mut op = ops::data_sources::UpdateDataSource::new(
             String::from("v é/&"),
             m::UpdateDataSourceRequest {
                 connection_config: m::Patch::Unset,
@@ -1394,7 +1395,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-data-source");
     }
     {
-        let op = ops::data_sources::DeleteDataSource::new(String::from("v é/&"));
+        let mut op = ops::data_sources::DeleteDataSource::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "data-sources".to_owned(),
             "delete".to_owned(),
@@ -1404,7 +1405,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-data-source");
     }
     {
-        let op = ops::data_sources::DataSourceStatus::new(String::from("v é/&"));
+        let mut op = ops::data_sources::DataSourceStatus::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "data-sources".to_owned(),
             "get-status".to_owned(),
@@ -1414,7 +1415,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("data-source-status");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::data_sources::DataSourceSyncHistory::new(String::from("v é/&"));
             op.days = Some(3);
             op
@@ -1430,7 +1431,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("data-source-sync-history");
     }
     {
-        let op = ops::data_sources::TriggerDataSourceSync::new(String::from("v é/&"));
+        let mut op = ops::data_sources::TriggerDataSourceSync::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "data-sources".to_owned(),
             "trigger-sync".to_owned(),
@@ -1440,7 +1441,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("trigger-data-source-sync");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::world::ListEntities::new();
             op.entity_type = vec![String::from("v é/&"), String::from("v é/&")];
             op.q = Some(String::from("v é/&"));
@@ -1483,7 +1484,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-entities");
     }
     {
-        let op = ops::world::GetEntity::new(String::from("v é/&"));
+        let mut op = ops::world::GetEntity::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "world".to_owned(),
             "get-entity".to_owned(),
@@ -1493,7 +1494,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-entity");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::world::GetEntityRelationships::new(String::from("v é/&"));
             op.relationship = Some(String::from("v é/&"));
             op
@@ -1509,7 +1510,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-entity-relationships");
     }
     {
-        let op = ops::entity_intelligence::GetEntityGraph::new(String::from("v é/&"));
+        let mut op = ops::entity_intelligence::GetEntityGraph::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "world".to_owned(),
             "get-graph".to_owned(),
@@ -1519,7 +1520,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-entity-graph");
     }
     {
-        let op = ops::entity_intelligence::GetEntityProvenance::new(String::from("v é/&"));
+        let mut op = ops::entity_intelligence::GetEntityProvenance::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "world".to_owned(),
             "get-provenance".to_owned(),
@@ -1529,7 +1530,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-entity-provenance");
     }
     {
-        let op = ops::entity_intelligence::GetEntityLineage::new(String::from("v é/&"));
+        let mut op = ops::entity_intelligence::GetEntityLineage::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "world".to_owned(),
             "get-lineage".to_owned(),
@@ -1539,7 +1540,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-entity-lineage");
     }
     {
-        let op = ops::world::MergedEntities::new(String::from("v é/&"));
+        let mut op = ops::world::MergedEntities::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "world".to_owned(),
             "get-merged".to_owned(),
@@ -1549,13 +1550,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("merged-entities");
     }
     {
-        let op = ops::world::ConnectorOverview::new();
+        let mut op = ops::world::ConnectorOverview::new();
         let mut argv: Vec<String> = vec!["world".to_owned(), "get-connectors".to_owned()];
         same_request(&op, &argv);
         seen.push("connector-overview");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::world::ConnectorEntities::new(String::from("v é/&"));
             op.entity_type = Some(String::from("v é/&"));
             op.q = Some(String::from("v é/&"));
@@ -1580,7 +1581,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("connector-entities");
     }
     {
-        let op = {
+        let mut op = {
             let mut op =
                 ops::world::ConnectorResources::new(String::from("v é/&"), String::from("v é/&"));
             op._count = Some(3);
@@ -1602,13 +1603,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("connector-resources");
     }
     {
-        let op = ops::world::ListEntityTypes::new();
+        let mut op = ops::world::ListEntityTypes::new();
         let mut argv: Vec<String> = vec!["world".to_owned(), "list-entity-types".to_owned()];
         same_request(&op, &argv);
         seen.push("list-entity-types");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::entity_intelligence::GetEntityDuplicates::new();
             op.entity_type = Some(String::from("v é/&"));
             op.confidence_max = Some(1.0);
@@ -1632,7 +1633,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-entity-duplicates");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::entity_intelligence::SearchWorldEntities::new(String::from("v é/&"));
             op.entity_type = Some(String::from("v é/&"));
             op.source = Some(String::from("v é/&"));
@@ -1661,7 +1662,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("search-world-entities");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::world::GetEntityTimeline::new(String::from("v é/&"));
             op.domain = Some(String::from("v é/&"));
             op.limit = Some(3);
@@ -1683,13 +1684,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-entity-timeline");
     }
     {
-        let op = ops::world::OutboundSyncBySink::new();
+        let mut op = ops::world::OutboundSyncBySink::new();
         let mut argv: Vec<String> = vec!["world".to_owned(), "get-sync-status-by-sink".to_owned()];
         same_request(&op, &argv);
         seen.push("outbound-sync-by-sink");
     }
     {
-        let op = {
+        let mut op = {
             let mut op =
                 ops::world::WorldSyncEvents::new(m::WorldSyncEventsStatus::from("not_applicable"));
             op.data_source_id = Some(String::from("v é/&"));
@@ -1722,13 +1723,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("world-sync-events");
     }
     {
-        let op = ops::world::WorldSyncQueue::new();
+        let mut op = ops::world::WorldSyncQueue::new();
         let mut argv: Vec<String> = vec!["world".to_owned(), "get-sync-queue-depth".to_owned()];
         same_request(&op, &argv);
         seen.push("world-sync-queue");
     }
     {
-        let op = ops::world::WorldSyncRetry::new(String::from("v é/&"));
+        let mut op = ops::world::WorldSyncRetry::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "world".to_owned(),
             "retry-sync-event".to_owned(),
@@ -1738,13 +1739,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("world-sync-retry");
     }
     {
-        let op = ops::world::WorldSyncRetryAll::new();
+        let mut op = ops::world::WorldSyncRetryAll::new();
         let mut argv: Vec<String> = vec!["world".to_owned(), "retry-all-sync-events".to_owned()];
         same_request(&op, &argv);
         seen.push("world-sync-retry-all");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::world::EntityStats::new();
             op.entity_type = Some(String::from("v é/&"));
             op
@@ -1759,7 +1760,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("entity-stats");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::world::SourceBreakdown::new();
             op.entity_type = Some(String::from("v é/&"));
             op
@@ -1774,7 +1775,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("source-breakdown");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::calls::ListCalls::new();
             op.date_from = Some(String::from("v é/&"));
             op.date_to = Some(String::from("v é/&"));
@@ -1819,13 +1820,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-calls");
     }
     {
-        let op = ops::calls::GetCallDetail::new(String::from("v é/&"));
+        let mut op = ops::calls::GetCallDetail::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec!["calls".to_owned(), "get".to_owned(), "v é/&".to_owned()];
         same_request(&op, &argv);
         seen.push("get-call-detail");
     }
     {
-        let op = ops::calls::GetCallTimeline::new(String::from("v é/&"));
+        let mut op = ops::calls::GetCallTimeline::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "calls".to_owned(),
             "get-timeline".to_owned(),
@@ -1835,7 +1836,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-call-timeline");
     }
     {
-        let op = ops::calls::GetCallIntelligence::new(String::from("v é/&"));
+        let mut op = ops::calls::GetCallIntelligence::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "calls".to_owned(),
             "get-intelligence".to_owned(),
@@ -1845,13 +1846,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-call-intelligence");
     }
     {
-        let op = ops::calls::ListActiveCallsIntelligence::new();
+        let mut op = ops::calls::ListActiveCallsIntelligence::new();
         let mut argv: Vec<String> = vec!["calls".to_owned(), "get-active-intelligence".to_owned()];
         same_request(&op, &argv);
         seen.push("list-active-calls-intelligence");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::calls::GetCallBenchmarks::new();
             op.days = Some(3);
             op
@@ -1866,7 +1867,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-call-benchmarks");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::calls::GetPhoneCallVolume::new();
             op.days = Some(3);
             op
@@ -1881,7 +1882,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-phone-call-volume");
     }
     {
-        let op = ops::calls::GetCallTraceAnalysis::new(String::from("v é/&"));
+        let mut op = ops::calls::GetCallTraceAnalysis::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "calls".to_owned(),
             "get-trace-analysis".to_owned(),
@@ -1891,7 +1892,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-call-trace-analysis");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::calls::ListCallTraces::new();
             op.outcome = Some(m::ListCallTracesOutcome::from("abandoned"));
             op.min_computed_at = Some(String::from("v é/&"));
@@ -1918,7 +1919,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-call-traces");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::calls::ListCallMetricValues::new(String::from("v é/&"));
             op.limit = Some(3);
             op
@@ -1934,7 +1935,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-call-metric-values");
     }
     {
-        let op = ops::calls::CreateOutboundCall::new(m::CreateOutboundCallRequest {
+        let mut op = ops::calls::CreateOutboundCall::new(m::CreateOutboundCallRequest {
             derived_from_call_sid: m::Patch::Unset,
             goal: m::Patch::Unset,
             idempotency_key: m::Patch::Unset,
@@ -1957,7 +1958,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-outbound-call");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::conversations::ListConversations::new();
             op.channel_kind = Some(m::ListConversationsChannelKind::from("email"));
             op.status = Some(m::ListConversationsStatus::from("failed"));
@@ -1981,7 +1982,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_conversations_v1__workspace_id__conversations_get");
     }
     {
-        let op = ops::conversations::CreateConversation::new(m::CreateConversationRequest {
+        let mut op = ops::conversations::CreateConversation::new(m::CreateConversationRequest {
             auto_greet: None,
             entity_id: m::Patch::Unset,
             service_id: m::Uuid::from("s"),
@@ -1993,7 +1994,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create_conversation_v1__workspace_id__conversations_post");
     }
     {
-        let op = ops::conversations::GetConversation::new(String::from("v é/&"));
+        let mut op = ops::conversations::GetConversation::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "conversations".to_owned(),
             "get".to_owned(),
@@ -2003,7 +2004,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get_conversation_v1__workspace_id__conversations__conversation_id__get");
     }
     {
-        let op = ops::conversations::CloseConversation::new(String::from("v é/&"));
+        let mut op = ops::conversations::CloseConversation::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "conversations".to_owned(),
             "close".to_owned(),
@@ -2013,7 +2014,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("close_conversation_v1__workspace_id__conversations__conversation_id__delete");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::conversations::CreateTurn::new(
                 String::from("v é/&"),
                 m::TurnRequest {
@@ -2039,7 +2040,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create_turn_v1__workspace_id__conversations__conversation_id__turns_post");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::conversations::CreateTurnStream::new(
                 String::from("v é/&"),
                 m::TurnRequest {
@@ -2065,7 +2066,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create_turn_stream_v1__workspace_id__conversations__conversation_id__turns_stream_post");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::conversations::CreateTurnStream::new(
                 String::from("v é/&"),
                 m::TurnRequest {
@@ -2091,7 +2092,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create_turn_stream_v1__workspace_id__conversations__conversation_id__turns_stream_post");
     }
     {
-        let op = ops::channels::CreateSesSetup::new(m::CreateSesSetupRequest {
+        let mut op = ops::channels::CreateSesSetup::new(m::CreateSesSetupRequest {
             domain_identity: String::from("s"),
             tenant_name: String::from("s"),
         });
@@ -2106,7 +2107,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-ses-setup");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::channels::ListSesSetups::new();
             op.limit = Some(3);
             op.continuation_token = Some(3);
@@ -2125,7 +2126,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-ses-setups");
     }
     {
-        let op = ops::channels::GetSesSetup::new(String::from("v é/&"));
+        let mut op = ops::channels::GetSesSetup::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "channels".to_owned(),
             "ses-setup".to_owned(),
@@ -2136,7 +2137,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-ses-setup");
     }
     {
-        let op = ops::channels::VerifySesSetupDns::new(String::from("v é/&"));
+        let mut op = ops::channels::VerifySesSetupDns::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "channels".to_owned(),
             "ses-setup".to_owned(),
@@ -2147,7 +2148,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("verify-ses-setup-dns");
     }
     {
-        let op = ops::channels::DeleteSesSetup::new(String::from("v é/&"));
+        let mut op = ops::channels::DeleteSesSetup::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "channels".to_owned(),
             "ses-setup".to_owned(),
@@ -2158,7 +2159,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-ses-setup");
     }
     {
-        let op = ops::phone_numbers::CreatePhoneNumber::new(m::CreatePhoneNumberRequest {
+        let mut op = ops::phone_numbers::CreatePhoneNumber::new(m::CreatePhoneNumberRequest {
             capabilities: None,
             display_name: None,
             forwarding: m::Patch::Unset,
@@ -2176,7 +2177,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-phone-number");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::phone_numbers::ListPhoneNumbers::new();
             op.status = Some(m::ListPhoneNumbersStatus::from("inactive"));
             op.limit = Some(3);
@@ -2197,7 +2198,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-phone-numbers");
     }
     {
-        let op = ops::phone_numbers::GetPhoneNumber::new(String::from("v é/&"));
+        let mut op = ops::phone_numbers::GetPhoneNumber::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "phone-numbers".to_owned(),
             "get".to_owned(),
@@ -2207,7 +2208,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-phone-number");
     }
     {
-        let op = ops::phone_numbers::UpdatePhoneNumber::new(
+        let mut op = ops::phone_numbers::UpdatePhoneNumber::new(
             String::from("v é/&"),
             m::UpdatePhoneNumberRequest {
                 capabilities: m::Patch::Unset,
@@ -2231,7 +2232,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-phone-number");
     }
     {
-        let op = ops::phone_numbers::DeletePhoneNumber::new(String::from("v é/&"));
+        let mut op = ops::phone_numbers::DeletePhoneNumber::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "phone-numbers".to_owned(),
             "release".to_owned(),
@@ -2241,7 +2242,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-phone-number");
     }
     {
-        let op = ops::phone_numbers::SetPhoneNumberForwarding::new(
+        let mut op = ops::phone_numbers::SetPhoneNumberForwarding::new(
             String::from("v é/&"),
             m::ForwardingConfigRequest {
                 enabled: None,
@@ -2260,7 +2261,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("set-phone-number-forwarding");
     }
     {
-        let op = ops::phone_numbers::ClearPhoneNumberForwarding::new(String::from("v é/&"));
+        let mut op = ops::phone_numbers::ClearPhoneNumberForwarding::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "phone-numbers".to_owned(),
             "clear-forwarding".to_owned(),
@@ -2270,7 +2271,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("clear-phone-number-forwarding");
     }
     {
-        let op = ops::integrations::CreateIntegration::new(m::CreateIntegrationRequest {
+        let mut op = ops::integrations::CreateIntegration::new(m::CreateIntegrationRequest {
             auth: m::Patch::Unset,
             base_url: None,
             display_name: String::from("s"),
@@ -2291,7 +2292,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-integration");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::integrations::ListIntegrations::new();
             op.enabled = Some(true);
             op.protocol = Some(String::from("v é/&"));
@@ -2321,7 +2322,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-integrations");
     }
     {
-        let op = ops::integrations::GetIntegration::new(String::from("v é/&"));
+        let mut op = ops::integrations::GetIntegration::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "integrations".to_owned(),
             "get".to_owned(),
@@ -2331,7 +2332,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-integration");
     }
     {
-        let op = ops::integrations::UpdateIntegration::new(
+        let mut op = ops::integrations::UpdateIntegration::new(
             String::from("v é/&"),
             m::UpdateIntegrationRequest {
                 auth: m::Patch::Unset,
@@ -2358,7 +2359,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-integration");
     }
     {
-        let op = ops::integrations::DeleteIntegration::new(String::from("v é/&"));
+        let mut op = ops::integrations::DeleteIntegration::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "integrations".to_owned(),
             "delete".to_owned(),
@@ -2368,7 +2369,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-integration");
     }
     {
-        let op = ops::integrations::TestIntegrationEndpoint::new(
+        let mut op = ops::integrations::TestIntegrationEndpoint::new(
             String::from("v é/&"),
             String::from("v é/&"),
             m::TestEndpointRequest { params: None },
@@ -2385,7 +2386,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("test-integration-endpoint");
     }
     {
-        let op = ops::integrations::TestIntegrationConnection::new(String::from("v é/&"));
+        let mut op = ops::integrations::TestIntegrationConnection::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "integrations".to_owned(),
             "test-connection".to_owned(),
@@ -2395,13 +2396,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("test-integration-connection");
     }
     {
-        let op = ops::integrations::IntegrationHealthCheck::new();
+        let mut op = ops::integrations::IntegrationHealthCheck::new();
         let mut argv: Vec<String> = vec!["integrations".to_owned(), "get-health-check".to_owned()];
         same_request(&op, &argv);
         seen.push("integration-health-check");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::GetAnalyticsDashboard::new();
             op.days = Some(3);
             op
@@ -2416,7 +2417,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-analytics-dashboard");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::CallStats::new();
             op.days = Some(3);
             op
@@ -2431,7 +2432,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("call_stats_v1__workspace_id__analytics_calls_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::GetAgentAnalytics::new();
             op.days = Some(3);
             op.date_from = Some(String::from("v é/&"));
@@ -2455,7 +2456,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-agent-analytics");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::GetCallQualityAnalytics::new();
             op.days = Some(3);
             op.date_from = Some(String::from("v é/&"));
@@ -2482,7 +2483,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-call-quality-analytics");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::GetEmotionTrends::new();
             op.days = Some(3);
             op.date_from = Some(String::from("v é/&"));
@@ -2509,7 +2510,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-emotion-trends");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::GetLatencyAnalytics::new();
             op.days = Some(3);
             op.date_from = Some(String::from("v é/&"));
@@ -2536,7 +2537,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-latency-analytics");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::GetToolPerformance::new();
             op.days = Some(3);
             op.date_from = Some(String::from("v é/&"));
@@ -2563,7 +2564,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-tool-performance");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::DataQualityAnalytics::new();
             op.days = Some(3);
             op
@@ -2578,7 +2579,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("data_quality_analytics_v1__workspace_id__analytics_data_quality_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::UsageSummary::new();
             op.days = Some(3);
             op
@@ -2593,7 +2594,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("usage_summary_v1__workspace_id__analytics_usage_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::EventBreakdown::new();
             op.days = Some(3);
             op
@@ -2608,7 +2609,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("event_breakdown_v1__workspace_id__analytics_events_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::GetSafetyTrends::new();
             op.days = Some(3);
             op.date_from = Some(String::from("v é/&"));
@@ -2635,7 +2636,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-safety-trends");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::GetOperatorPerformance::new();
             op.days = Some(3);
             op.date_from = Some(String::from("v é/&"));
@@ -2662,7 +2663,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-operator-performance");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::GetAdvancedCallStats::new();
             op.days = Some(3);
             op.date_from = Some(String::from("v é/&"));
@@ -2692,7 +2693,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-advanced-call-stats");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::GetCallComparison::new(
                 String::from("v é/&"),
                 String::from("v é/&"),
@@ -2720,7 +2721,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-call-comparison");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::GetSurfaceCompletionRates::new();
             op.days = Some(3);
             op.date_from = Some(String::from("v é/&"));
@@ -2748,7 +2749,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-surface-completion-rates");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::GetSurfaceChannelEffectiveness::new();
             op.days = Some(3);
             op.date_from = Some(String::from("v é/&"));
@@ -2770,7 +2771,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-surface-channel-effectiveness");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::GetSurfaceFieldAbandonment::new();
             op.days = Some(3);
             op.date_from = Some(String::from("v é/&"));
@@ -2792,7 +2793,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-surface-field-abandonment");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::analytics::GetEntitySurfaceHistory::new(String::from("v é/&"));
             op.limit = Some(3);
             op
@@ -2809,7 +2810,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-entity-surface-history");
     }
     {
-        let op =
+        let mut op =
             ops::simulations::CreateTestConversation::new(m::SimulationsCreateSessionRequest {
                 branch_name: m::Patch::Unset,
                 caller_id: m::Patch::Unset,
@@ -2823,7 +2824,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-test-conversation");
     }
     {
-        let op = ops::simulations::SimulationObserve::new(String::from("v é/&"));
+        let mut op = ops::simulations::SimulationObserve::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
             "get-session".to_owned(),
@@ -2833,7 +2834,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("simulation-observe");
     }
     {
-        let op = ops::simulations::SimulationDestroy::new(String::from("v é/&"));
+        let mut op = ops::simulations::SimulationDestroy::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
             "delete-session".to_owned(),
@@ -2843,7 +2844,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("simulation-destroy");
     }
     {
-        let op = ops::simulations::TestConversationStep::new(m::StepRequest {
+        let mut op = ops::simulations::TestConversationStep::new(m::StepRequest {
             caller_text: String::from("s"),
             emotion: m::Patch::Unset,
             session_id: String::from("s"),
@@ -2856,7 +2857,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("test-conversation-step");
     }
     {
-        let op = ops::simulations::SimulationRecommend::new(m::RecommendRequest {
+        let mut op = ops::simulations::SimulationRecommend::new(m::RecommendRequest {
             n: None,
             session_id: String::from("s"),
         });
@@ -2867,7 +2868,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("simulation-recommend");
     }
     {
-        let op = ops::simulations::SimulationIntelligence::new(String::from("v é/&"));
+        let mut op = ops::simulations::SimulationIntelligence::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
             "get-intelligence".to_owned(),
@@ -2877,7 +2878,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("simulation-intelligence");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::simulations::ListSimulationRuns::new();
             op.service_id = Some(String::from("v é/&"));
             op.limit = Some(3);
@@ -2896,7 +2897,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-simulation-runs");
     }
     {
-        let op = ops::simulations::CreateSimulationRun::new(m::CreateRunRequest {
+        let mut op = ops::simulations::CreateSimulationRun::new(m::CreateRunRequest {
             branch_name: m::Patch::Unset,
             service_id: m::Uuid::from("s"),
             tags: None,
@@ -2912,7 +2913,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-simulation-run");
     }
     {
-        let op = ops::simulations::GetSimulationRun::new(String::from("v é/&"));
+        let mut op = ops::simulations::GetSimulationRun::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
             "runs".to_owned(),
@@ -2923,7 +2924,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-simulation-run");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::simulations::CompleteSimulationRun::new(String::from("v é/&"));
             op.error = Some(String::from("v é/&"));
             op
@@ -2940,7 +2941,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("complete-simulation-run");
     }
     {
-        let op = ops::simulations::CreateSimulationSession::new(
+        let mut op = ops::simulations::CreateSimulationSession::new(
             String::from("v é/&"),
             m::SimulationsCreateSessionRequest {
                 branch_name: m::Patch::Unset,
@@ -2961,7 +2962,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-simulation-session");
     }
     {
-        let op = ops::simulations::SimulationBridgePlan::new(m::BridgePlanRequest {
+        let mut op = ops::simulations::SimulationBridgePlan::new(m::BridgePlanRequest {
             objective: String::from("s"),
             service_id: m::Uuid::from("s"),
         });
@@ -2976,7 +2977,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("simulation-bridge-plan");
     }
     {
-        let op = ops::simulations::SimulationBridge::new(m::BridgeRequest {
+        let mut op = ops::simulations::SimulationBridge::new(m::BridgeRequest {
             async_generation: None,
             auto_target_spec: None,
             branch_name: m::Patch::Unset,
@@ -3000,7 +3001,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("simulation-bridge");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::simulations::GetSimulationCoverageGraph::new(String::from("v é/&"));
             op.run_id = Some(String::from("v é/&"));
             op.include_turns = Some(true);
@@ -3020,7 +3021,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-simulation-coverage-graph");
     }
     {
-        let op = ops::simulations::DeleteSimulationCoverageGraph::new(String::from("v é/&"));
+        let mut op = ops::simulations::DeleteSimulationCoverageGraph::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
             "services".to_owned(),
@@ -3031,7 +3032,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-simulation-coverage-graph");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::simulations::GetSimulationCoveragePaths::new(String::from("v é/&"));
             op.run_id = Some(String::from("v é/&"));
             op
@@ -3048,7 +3049,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-simulation-coverage-paths");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::simulations::ListSimulationSessions::new(String::from("v é/&"));
             op.run_id = Some(String::from("v é/&"));
             op.limit = Some(3);
@@ -3068,7 +3069,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-simulation-sessions");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::simulations::QuerySimulationTurns::new(String::from("v é/&"));
             op.state = Some(String::from("v é/&"));
             op.from_state = Some(String::from("v é/&"));
@@ -3094,7 +3095,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("query-simulation-turns");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::metrics::ListMetrics::new();
             op.source = Some(m::ListMetricsSource::from("all"));
             op.scope = Some(m::ListMetricsScope::from("all"));
@@ -3133,13 +3134,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-metrics");
     }
     {
-        let op = ops::metrics::GetMetricCatalog::new();
+        let mut op = ops::metrics::GetMetricCatalog::new();
         let mut argv: Vec<String> = vec!["metrics".to_owned(), "get-catalog".to_owned()];
         same_request(&op, &argv);
         seen.push("get-metric-catalog");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::metrics::GetMetricValues::new(String::from("v é/&"));
             op.source = Some(m::GetMetricValuesSource::from("all"));
             op.scope = Some(m::GetMetricValuesScope::from("all"));
@@ -3182,7 +3183,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-metric-values");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::metrics::GetMetricTrend::new(String::from("v é/&"));
             op.source = Some(m::GetMetricTrendSource::from("all"));
             op.scope = Some(m::GetMetricTrendScope::from("all"));
@@ -3219,14 +3220,14 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-metric-trend");
     }
     {
-        let op = ops::settings::GetVoiceSettings::new();
+        let mut op = ops::settings::GetVoiceSettings::new();
         let mut argv: Vec<String> =
             vec!["settings".to_owned(), "voice".to_owned(), "get".to_owned()];
         same_request(&op, &argv);
         seen.push("get-voice-settings");
     }
     {
-        let op = ops::settings::UpdateVoiceSettings::new(m::VoiceSettingsRequest {
+        let mut op = ops::settings::UpdateVoiceSettings::new(m::VoiceSettingsRequest {
             correction_categories: m::Patch::Unset,
             keyterms: m::Patch::Unset,
             language: m::Patch::Unset,
@@ -3253,7 +3254,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-voice-settings");
     }
     {
-        let op = ops::settings::GetBrandingSettings::new();
+        let mut op = ops::settings::GetBrandingSettings::new();
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "branding".to_owned(),
@@ -3263,7 +3264,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-branding-settings");
     }
     {
-        let op = ops::settings::UpdateBrandingSettings::new(m::BrandingSettingsRequest {
+        let mut op = ops::settings::UpdateBrandingSettings::new(m::BrandingSettingsRequest {
             branding: m::BrandingConfig {
                 background_color: m::Patch::Unset,
                 font_family: m::Patch::Unset,
@@ -3282,7 +3283,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-branding-settings");
     }
     {
-        let op = ops::settings::GetOutreachSettings::new();
+        let mut op = ops::settings::GetOutreachSettings::new();
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "outreach".to_owned(),
@@ -3292,7 +3293,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-outreach-settings");
     }
     {
-        let op = ops::settings::UpdateOutreachSettings::new(m::OutreachSettingsRequest {
+        let mut op = ops::settings::UpdateOutreachSettings::new(m::OutreachSettingsRequest {
             data_templates: m::Patch::Unset,
             rules: m::Patch::Unset,
         });
@@ -3307,14 +3308,14 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-outreach-settings");
     }
     {
-        let op = ops::settings::GetMemorySettings::new();
+        let mut op = ops::settings::GetMemorySettings::new();
         let mut argv: Vec<String> =
             vec!["settings".to_owned(), "memory".to_owned(), "get".to_owned()];
         same_request(&op, &argv);
         seen.push("get-memory-settings");
     }
     {
-        let op = ops::settings::UpdateMemorySettings::new(m::MemorySettingsRequest {
+        let mut op = ops::settings::UpdateMemorySettings::new(m::MemorySettingsRequest {
             backfill_requested: m::Patch::Unset,
             dimensions: m::Patch::Unset,
         });
@@ -3329,7 +3330,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-memory-settings");
     }
     {
-        let op = ops::settings::GetSecuritySettings::new();
+        let mut op = ops::settings::GetSecuritySettings::new();
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "security".to_owned(),
@@ -3339,7 +3340,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-security-settings");
     }
     {
-        let op = ops::settings::UpdateSecuritySettings::new(m::SecuritySettingsRequest {
+        let mut op = ops::settings::UpdateSecuritySettings::new(m::SecuritySettingsRequest {
             voice_auth_enabled: m::Patch::Unset,
         });
         let mut argv: Vec<String> = vec![
@@ -3353,7 +3354,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-security-settings");
     }
     {
-        let op = ops::settings::GetRetentionPolicy::new();
+        let mut op = ops::settings::GetRetentionPolicy::new();
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "retention".to_owned(),
@@ -3363,7 +3364,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-retention-policy");
     }
     {
-        let op = ops::settings::UpdateRetentionPolicy::new(m::RetentionPolicyRequest {
+        let mut op = ops::settings::UpdateRetentionPolicy::new(m::RetentionPolicyRequest {
             audit_log_days: m::Patch::Unset,
             call_recordings_days: m::Patch::Unset,
             call_transcripts_days: m::Patch::Unset,
@@ -3383,7 +3384,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-retention-policy");
     }
     {
-        let op = ops::settings::GetBehaviorSettings::new();
+        let mut op = ops::settings::GetBehaviorSettings::new();
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "behaviors".to_owned(),
@@ -3393,7 +3394,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-behavior-settings");
     }
     {
-        let op = ops::settings::UpdateBehaviorSettings::new(m::BehaviorSettingsRequest {
+        let mut op = ops::settings::UpdateBehaviorSettings::new(m::BehaviorSettingsRequest {
             behaviors: m::Patch::Unset,
             enabled: m::Patch::Unset,
         });
@@ -3408,7 +3409,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-behavior-settings");
     }
     {
-        let op = ops::settings::GetGapScannerSettings::new();
+        let mut op = ops::settings::GetGapScannerSettings::new();
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "gap-scanner".to_owned(),
@@ -3418,7 +3419,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-gap-scanner-settings");
     }
     {
-        let op = ops::settings::UpdateGapScannerSettings::new(m::GapScannerSettingsRequest {
+        let mut op = ops::settings::UpdateGapScannerSettings::new(m::GapScannerSettingsRequest {
             appointment_lookahead_hours: m::Patch::Unset,
             channel_optimization: m::Patch::Unset,
             cooldown_hours: m::Patch::Unset,
@@ -3440,7 +3441,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-gap-scanner-settings");
     }
     {
-        let op = ops::settings::GapScannerPreview::new();
+        let mut op = ops::settings::GapScannerPreview::new();
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "gap-scanner".to_owned(),
@@ -3450,7 +3451,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("gap-scanner-preview");
     }
     {
-        let op = ops::settings::GapScannerScan::new();
+        let mut op = ops::settings::GapScannerScan::new();
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "gap-scanner".to_owned(),
@@ -3460,14 +3461,14 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("gap-scanner-scan");
     }
     {
-        let op = ops::settings::GetScribeSettings::new();
+        let mut op = ops::settings::GetScribeSettings::new();
         let mut argv: Vec<String> =
             vec!["settings".to_owned(), "scribe".to_owned(), "get".to_owned()];
         same_request(&op, &argv);
         seen.push("get-scribe-settings");
     }
     {
-        let op = ops::settings::UpdateScribeSettings::new(m::ScribeSettingsRequest {
+        let mut op = ops::settings::UpdateScribeSettings::new(m::ScribeSettingsRequest {
             authorized_clinicians: m::Patch::Unset,
             cds: m::Patch::Unset,
             custom_instructions: m::Patch::Unset,
@@ -3492,7 +3493,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-scribe-settings");
     }
     {
-        let op = ops::settings::GetMetricSettings::new();
+        let mut op = ops::settings::GetMetricSettings::new();
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "metrics".to_owned(),
@@ -3502,7 +3503,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-metric-settings");
     }
     {
-        let op = ops::settings::UpdateMetricSettings::new(m::MetricSettingsRequest {
+        let mut op = ops::settings::UpdateMetricSettings::new(m::MetricSettingsRequest {
             definitions: m::Patch::Unset,
         });
         let mut argv: Vec<String> = vec![
@@ -3516,7 +3517,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-metric-settings");
     }
     {
-        let op = ops::settings::GetEnvironmentSettings::new();
+        let mut op = ops::settings::GetEnvironmentSettings::new();
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "environments".to_owned(),
@@ -3526,7 +3527,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-environment-settings");
     }
     {
-        let op = ops::settings::UpdateEnvironmentSettings::new(m::EnvironmentSettingsRequest {
+        let mut op = ops::settings::UpdateEnvironmentSettings::new(m::EnvironmentSettingsRequest {
             environments: Default::default(),
         });
         let mut argv: Vec<String> = vec![
@@ -3540,7 +3541,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-environment-settings");
     }
     {
-        let op = ops::settings::GetWorkflowSettings::new();
+        let mut op = ops::settings::GetWorkflowSettings::new();
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "workflows".to_owned(),
@@ -3550,7 +3551,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-workflow-settings");
     }
     {
-        let op = ops::settings::UpdateWorkflowSettings::new(m::WorkflowSettingsRequest {
+        let mut op = ops::settings::UpdateWorkflowSettings::new(m::WorkflowSettingsRequest {
             workflows: Vec::new(),
         });
         let mut argv: Vec<String> = vec![
@@ -3564,19 +3565,19 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-workflow-settings");
     }
     {
-        let op = ops::billing::GetBillingDashboard::new();
+        let mut op = ops::billing::GetBillingDashboard::new();
         let mut argv: Vec<String> = vec!["billing".to_owned(), "get-dashboard".to_owned()];
         same_request(&op, &argv);
         seen.push("get-billing-dashboard");
     }
     {
-        let op = ops::billing::GetBillingUsage::new();
+        let mut op = ops::billing::GetBillingUsage::new();
         let mut argv: Vec<String> = vec!["billing".to_owned(), "get-usage".to_owned()];
         same_request(&op, &argv);
         seen.push("get-billing-usage");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::billing::GetBillingUsageTrends::new();
             op.days = Some(3);
             op.date_from = Some(String::from("v é/&"));
@@ -3600,7 +3601,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-billing-usage-trends");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::billing::ListBillingInvoices::new();
             op.status = Some(m::ListBillingInvoicesStatus::from("void"));
             op.date_from = Some(String::from("v é/&"));
@@ -3627,7 +3628,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-billing-invoices");
     }
     {
-        let op = ops::billing::GetBillingInvoice::new(String::from("v é/&"));
+        let mut op = ops::billing::GetBillingInvoice::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "billing".to_owned(),
             "get-invoice".to_owned(),
@@ -3637,7 +3638,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-billing-invoice");
     }
     {
-        let op = ops::billing::GetBillingInvoicePdf::new(String::from("v é/&"));
+        let mut op = ops::billing::GetBillingInvoicePdf::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "billing".to_owned(),
             "get-invoice-pdf".to_owned(),
@@ -3647,7 +3648,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-billing-invoice-pdf");
     }
     {
-        let op = ops::memory::GetEntityDimensionScores::new(String::from("v é/&"));
+        let mut op = ops::memory::GetEntityDimensionScores::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "memory".to_owned(),
             "get-entity-dimensions".to_owned(),
@@ -3657,7 +3658,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-entity-dimension-scores");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::memory::GetEntityMemoryFacts::new(String::from("v é/&"));
             op.dimension = Some(String::from("v é/&"));
             op.limit = Some(3);
@@ -3676,13 +3677,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-entity-memory-facts");
     }
     {
-        let op = ops::memory::GetMemoryAnalytics::new();
+        let mut op = ops::memory::GetMemoryAnalytics::new();
         let mut argv: Vec<String> = vec!["memory".to_owned(), "get-analytics".to_owned()];
         same_request(&op, &argv);
         seen.push("get-memory-analytics");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::personas::ListPersonas::new();
             op.search = Some(String::from("v é/&"));
             op.sort_by = Some(String::from("v é/&"));
@@ -3706,7 +3707,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-personas");
     }
     {
-        let op = ops::personas::CreatePersona::new(m::CreatePersonaRequest {
+        let mut op = ops::personas::CreatePersona::new(m::CreatePersonaRequest {
             background: None,
             communication_style: None,
             default_language: None,
@@ -3721,14 +3722,14 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-persona");
     }
     {
-        let op = ops::personas::GetPersona::new(String::from("v é/&"));
+        let mut op = ops::personas::GetPersona::new(String::from("v é/&"));
         let mut argv: Vec<String> =
             vec!["personas".to_owned(), "get".to_owned(), "v é/&".to_owned()];
         same_request(&op, &argv);
         seen.push("get-persona");
     }
     {
-        let op = ops::personas::UpdatePersona::new(
+        let mut op = ops::personas::UpdatePersona::new(
             String::from("v é/&"),
             m::UpdatePersonaRequest {
                 background: m::Patch::Unset,
@@ -3750,7 +3751,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-persona");
     }
     {
-        let op = ops::personas::DeletePersona::new(String::from("v é/&"));
+        let mut op = ops::personas::DeletePersona::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "personas".to_owned(),
             "delete".to_owned(),
@@ -3760,7 +3761,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-persona");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::review_queue::ListReviewItems::new();
             op.status = Some(String::from("v é/&"));
             op.entity_type = Some(String::from("v é/&"));
@@ -3805,7 +3806,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_review_items_v1__workspace_id__review_queue_get");
     }
     {
-        let op = ops::review_queue::GetReviewItem::new(String::from("v é/&"));
+        let mut op = ops::review_queue::GetReviewItem::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "review-queue".to_owned(),
             "get".to_owned(),
@@ -3815,19 +3816,19 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get_review_item_v1__workspace_id__review_queue__item_id__get");
     }
     {
-        let op = ops::review_queue::ReviewStats::new();
+        let mut op = ops::review_queue::ReviewStats::new();
         let mut argv: Vec<String> = vec!["review-queue".to_owned(), "get-stats".to_owned()];
         same_request(&op, &argv);
         seen.push("review_stats_v1__workspace_id__review_queue_stats_get");
     }
     {
-        let op = ops::review_queue::ReviewDashboard::new();
+        let mut op = ops::review_queue::ReviewDashboard::new();
         let mut argv: Vec<String> = vec!["review-queue".to_owned(), "get-dashboard".to_owned()];
         same_request(&op, &argv);
         seen.push("review_dashboard_v1__workspace_id__review_queue_dashboard_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::review_queue::MyQueue::new();
             op.limit = Some(3);
             op.continuation_token = Some(3);
@@ -3845,7 +3846,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("my_queue_v1__workspace_id__review_queue_my_queue_get");
     }
     {
-        let op = ops::review_queue::ApproveReviewItem::new(
+        let mut op = ops::review_queue::ApproveReviewItem::new(
             String::from("v é/&"),
             m::ApproveRequest {
                 notes: m::Patch::Unset,
@@ -3862,7 +3863,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("approve_review_item_v1__workspace_id__review_queue__item_id__approve_post");
     }
     {
-        let op = ops::review_queue::RejectReviewItem::new(
+        let mut op = ops::review_queue::RejectReviewItem::new(
             String::from("v é/&"),
             m::RejectRequest {
                 reason: String::from("s"),
@@ -3879,7 +3880,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("reject_review_item_v1__workspace_id__review_queue__item_id__reject_post");
     }
     {
-        let op = ops::review_queue::ClaimReviewItem::new(String::from("v é/&"));
+        let mut op = ops::review_queue::ClaimReviewItem::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "review-queue".to_owned(),
             "claim".to_owned(),
@@ -3889,7 +3890,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("claim_review_item_v1__workspace_id__review_queue__item_id__claim_post");
     }
     {
-        let op = ops::review_queue::UnclaimReviewItem::new(String::from("v é/&"));
+        let mut op = ops::review_queue::UnclaimReviewItem::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "review-queue".to_owned(),
             "unclaim".to_owned(),
@@ -3899,7 +3900,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("unclaim_review_item_v1__workspace_id__review_queue__item_id__unclaim_post");
     }
     {
-        let op = ops::review_queue::CorrectReviewItem::new(
+        let mut op = ops::review_queue::CorrectReviewItem::new(
             String::from("v é/&"),
             m::CorrectRequest {
                 corrected_data: serde_json::Map::new(),
@@ -3917,7 +3918,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("correct_review_item_v1__workspace_id__review_queue__item_id__correct_post");
     }
     {
-        let op = ops::review_queue::BatchApprove::new(m::BatchApproveRequest {
+        let mut op = ops::review_queue::BatchApprove::new(m::BatchApproveRequest {
             item_ids: Vec::new(),
             notes: m::Patch::Unset,
         });
@@ -3928,7 +3929,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("batch_approve_v1__workspace_id__review_queue_batch_approve_post");
     }
     {
-        let op = ops::review_queue::BatchReject::new(m::BatchRejectRequest {
+        let mut op = ops::review_queue::BatchReject::new(m::BatchRejectRequest {
             item_ids: Vec::new(),
             reason: String::from("s"),
         });
@@ -3939,7 +3940,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("batch_reject_v1__workspace_id__review_queue_batch_reject_post");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::review_queue::ReviewHistory::new();
             op.action = Some(String::from("v é/&"));
             op.reviewed_by = Some(String::from("v é/&"));
@@ -3969,7 +3970,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("review_history_v1__workspace_id__review_queue_history_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::review_queue::ReviewTrends::new();
             op.days = Some(3);
             op
@@ -3984,7 +3985,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("review_trends_v1__workspace_id__review_queue_trends_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::review_queue::ReviewerPerformance::new();
             op.days = Some(3);
             op
@@ -3999,7 +4000,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("reviewer_performance_v1__workspace_id__review_queue_performance_get");
     }
     {
-        let op = ops::review_queue::GetCorrectionSchema::new(String::from("v é/&"));
+        let mut op = ops::review_queue::GetCorrectionSchema::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "review-queue".to_owned(),
             "get-correction-schema".to_owned(),
@@ -4011,7 +4012,7 @@ fn every_operation_builds_the_sdk_request() {
         );
     }
     {
-        let op = ops::review_queue::GetReviewDiff::new(String::from("v é/&"));
+        let mut op = ops::review_queue::GetReviewDiff::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "review-queue".to_owned(),
             "get-diff".to_owned(),
@@ -4021,7 +4022,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get_review_diff_v1__workspace_id__review_queue__item_id__diff_get");
     }
     {
-        let op = ops::recordings::GetRecordingUrls::new(String::from("v é/&"));
+        let mut op = ops::recordings::GetRecordingUrls::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "recordings".to_owned(),
             "get-urls".to_owned(),
@@ -4031,7 +4032,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-recording-urls");
     }
     {
-        let op = ops::recordings::GetRecordingMetadata::new(String::from("v é/&"));
+        let mut op = ops::recordings::GetRecordingMetadata::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "recordings".to_owned(),
             "get-metadata".to_owned(),
@@ -4041,7 +4042,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-recording-metadata");
     }
     {
-        let op = ops::recordings::DownloadRecordingFile::new(
+        let mut op = ops::recordings::DownloadRecordingFile::new(
             String::from("v é/&"),
             String::from("v é/&"),
         );
@@ -4055,7 +4056,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("download-recording-file");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::audit::ListAuditEvents::new();
             op.service = Some(String::from("v é/&"));
             op.action = Some(String::from("v é/&"));
@@ -4097,7 +4098,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-audit-events");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::audit::GetAuditSummary::new();
             op.date_from = Some(String::from("v é/&"));
             op.date_to = Some(String::from("v é/&"));
@@ -4115,7 +4116,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-audit-summary");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::audit::GetPhiAccessReport::new();
             op.entity_id = Some(String::from("v é/&"));
             op.date_from = Some(String::from("v é/&"));
@@ -4142,7 +4143,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-phi-access-report");
     }
     {
-        let op = ops::audit::CreateAuditExport::new(m::AuditExportRequest {
+        let mut op = ops::audit::CreateAuditExport::new(m::AuditExportRequest {
             action: m::Patch::Unset,
             date_from: m::DateTime::from("s"),
             date_to: m::DateTime::from("s"),
@@ -4156,7 +4157,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-audit-export");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::audit::ListAuditExports::new();
             op.limit = Some(3);
             op
@@ -4171,7 +4172,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-audit-exports");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::audit::GetEntityAccessLog::new(String::from("v é/&"));
             op.date_from = Some(String::from("v é/&"));
             op.date_to = Some(String::from("v é/&"));
@@ -4196,7 +4197,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-entity-access-log");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::webhook_destinations::ListWebhookDestinations::new();
             op.limit = Some(3);
             op.continuation_token = Some(3);
@@ -4214,7 +4215,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-webhook-destinations");
     }
     {
-        let op = ops::webhook_destinations::CreateWebhookDestination::new(
+        let mut op = ops::webhook_destinations::CreateWebhookDestination::new(
             m::CreateWebhookDestinationRequest {
                 accepted_event_types: None,
                 description: m::Patch::Unset,
@@ -4231,7 +4232,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-webhook-destination");
     }
     {
-        let op = ops::webhook_destinations::GetWebhookDestination::new(String::from("v é/&"));
+        let mut op = ops::webhook_destinations::GetWebhookDestination::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "webhook-destinations".to_owned(),
             "get".to_owned(),
@@ -4241,7 +4242,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-webhook-destination");
     }
     {
-        let op = ops::webhook_destinations::UpdateWebhookDestination::new(
+        let mut op = ops::webhook_destinations::UpdateWebhookDestination::new(
             String::from("v é/&"),
             m::UpdateWebhookDestinationRequest {
                 accepted_event_types: m::Patch::Unset,
@@ -4263,7 +4264,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-webhook-destination");
     }
     {
-        let op = ops::webhook_destinations::DeleteWebhookDestination::new(String::from("v é/&"));
+        let mut op =
+            ops::webhook_destinations::DeleteWebhookDestination::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "webhook-destinations".to_owned(),
             "delete".to_owned(),
@@ -4273,7 +4275,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-webhook-destination");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::webhook_destinations::ListWebhookDestinationDeliveries::new(
                 String::from("v é/&"),
             );
@@ -4294,7 +4296,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-webhook-destination-deliveries");
     }
     {
-        let op =
+        let mut op =
             ops::webhook_destinations::RotateWebhookDestinationSecret::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "webhook-destinations".to_owned(),
@@ -4305,13 +4307,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("rotate-webhook-destination-secret");
     }
     {
-        let op = ops::safety::GetSafetyConfig::new();
+        let mut op = ops::safety::GetSafetyConfig::new();
         let mut argv: Vec<String> = vec!["safety".to_owned(), "get-config".to_owned()];
         same_request(&op, &argv);
         seen.push("get-safety-config");
     }
     {
-        let op = ops::safety::UpdateSafetyConfig::new(m::UpdateSafetyConfigRequest {
+        let mut op = ops::safety::UpdateSafetyConfig::new(m::UpdateSafetyConfigRequest {
             accumulation_cumulative_count: m::Patch::Unset,
             accumulation_enabled: m::Patch::Unset,
             accumulation_fast_track_level: m::Patch::Unset,
@@ -4330,13 +4332,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-safety-config");
     }
     {
-        let op = ops::safety::ListSafetyTemplates::new();
+        let mut op = ops::safety::ListSafetyTemplates::new();
         let mut argv: Vec<String> = vec!["safety".to_owned(), "list-templates".to_owned()];
         same_request(&op, &argv);
         seen.push("list-safety-templates");
     }
     {
-        let op = ops::safety::GetSafetyTemplate::new(String::from("v é/&"));
+        let mut op = ops::safety::GetSafetyTemplate::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "safety".to_owned(),
             "get-template".to_owned(),
@@ -4346,7 +4348,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-safety-template");
     }
     {
-        let op = ops::safety::ApplySafetyTemplate::new(
+        let mut op = ops::safety::ApplySafetyTemplate::new(
             String::from("v é/&"),
             m::ApplyTemplateRequest {
                 override_existing: None,
@@ -4363,13 +4365,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("apply-safety-template");
     }
     {
-        let op = ops::compliance::GetComplianceDashboard::new();
+        let mut op = ops::compliance::GetComplianceDashboard::new();
         let mut argv: Vec<String> = vec!["compliance".to_owned(), "get-dashboard".to_owned()];
         same_request(&op, &argv);
         seen.push("get-compliance-dashboard");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::compliance::GetHipaaReport::new();
             op.report_period_days = Some(3);
             op
@@ -4384,25 +4386,25 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-hipaa-report");
     }
     {
-        let op = ops::compliance::GetAccessReview::new();
+        let mut op = ops::compliance::GetAccessReview::new();
         let mut argv: Vec<String> = vec!["compliance".to_owned(), "get-access-review".to_owned()];
         same_request(&op, &argv);
         seen.push("get-access-review");
     }
     {
-        let op = ops::events::GetEventStream::new();
+        let mut op = ops::events::GetEventStream::new();
         let mut argv: Vec<String> = vec!["events".to_owned(), "subscribe-to-workspace".to_owned()];
         same_request(&op, &argv);
         seen.push("get-event-stream");
     }
     {
-        let op = ops::functions::ListFunctions::new();
+        let mut op = ops::functions::ListFunctions::new();
         let mut argv: Vec<String> = vec!["functions".to_owned(), "list".to_owned()];
         same_request(&op, &argv);
         seen.push("list-functions");
     }
     {
-        let op = ops::functions::CreateFunction::new(m::FunctionCreateRequest {
+        let mut op = ops::functions::CreateFunction::new(m::FunctionCreateRequest {
             catalog: None,
             description: None,
             function_type: None,
@@ -4418,7 +4420,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-function");
     }
     {
-        let op = ops::functions::DeleteFunction::new(String::from("v é/&"));
+        let mut op = ops::functions::DeleteFunction::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "functions".to_owned(),
             "delete".to_owned(),
@@ -4428,7 +4430,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-function");
     }
     {
-        let op = ops::functions::TestFunction::new(
+        let mut op = ops::functions::TestFunction::new(
             String::from("v é/&"),
             m::FunctionTestRequest { input_params: None },
         );
@@ -4443,13 +4445,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("test-function");
     }
     {
-        let op = ops::functions::DiscoverCatalog::new();
+        let mut op = ops::functions::DiscoverCatalog::new();
         let mut argv: Vec<String> = vec!["functions".to_owned(), "get-catalog".to_owned()];
         same_request(&op, &argv);
         seen.push("discover-catalog");
     }
     {
-        let op = ops::functions::QueryFunctions::new(m::QueryRequest {
+        let mut op = ops::functions::QueryFunctions::new(m::QueryRequest {
             sql: String::from("s"),
         });
         let mut argv: Vec<String> = vec!["functions".to_owned(), "query".to_owned()];
@@ -4459,13 +4461,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("query-functions");
     }
     {
-        let op = ops::functions::SyncCatalog::new();
+        let mut op = ops::functions::SyncCatalog::new();
         let mut argv: Vec<String> = vec!["functions".to_owned(), "sync".to_owned()];
         same_request(&op, &argv);
         seen.push("sync-catalog");
     }
     {
-        let op = ops::functions::DeployFunction::new(m::RegisteredFunction {
+        let mut op = ops::functions::DeployFunction::new(m::RegisteredFunction {
             description: String::from("s"),
             examples: None,
             function_type: None,
@@ -4483,13 +4485,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("deploy-function");
     }
     {
-        let op = ops::functions::ListRegisteredFunctions::new();
+        let mut op = ops::functions::ListRegisteredFunctions::new();
         let mut argv: Vec<String> = vec!["functions".to_owned(), "list-registered".to_owned()];
         same_request(&op, &argv);
         seen.push("list-registered-functions");
     }
     {
-        let op = ops::functions::ListFunctionVersions::new(String::from("v é/&"));
+        let mut op = ops::functions::ListFunctionVersions::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "functions".to_owned(),
             "list-versions".to_owned(),
@@ -4499,7 +4501,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-function-versions");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::functions::GetFunctionVersion::new(String::from("v é/&"));
             op.alias = Some(m::GetFunctionVersionAlias::from("production"));
             op
@@ -4515,7 +4517,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-function-version");
     }
     {
-        let op = ops::functions::InvokeFunction::new(
+        let mut op = ops::functions::InvokeFunction::new(
             String::from("v é/&"),
             m::InvokeRequest {
                 alias: None,
@@ -4533,7 +4535,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("invoke-function");
     }
     {
-        let op = ops::functions::TestFunctionV2::new(
+        let mut op = ops::functions::TestFunctionV2::new(
             String::from("v é/&"),
             m::InvokeRequest {
                 alias: None,
@@ -4551,7 +4553,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("test-function-v2");
     }
     {
-        let op = ops::functions::PromoteFunction::new(
+        let mut op = ops::functions::PromoteFunction::new(
             String::from("v é/&"),
             m::PromoteRequest {
                 alias: m::PromoteRequestAlias::from("latest"),
@@ -4569,7 +4571,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("promote-function");
     }
     {
-        let op = ops::functions::RollbackFunction::new(
+        let mut op = ops::functions::RollbackFunction::new(
             String::from("v é/&"),
             m::RollbackRequest { version: 1 },
         );
@@ -4584,13 +4586,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("rollback-function");
     }
     {
-        let op = ops::fhir::FhirStatus::new();
+        let mut op = ops::fhir::FhirStatus::new();
         let mut argv: Vec<String> = vec!["fhir".to_owned(), "get-status".to_owned()];
         same_request(&op, &argv);
         seen.push("fhir-status");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::fhir::FhirSyncFailures::new();
             op.limit = Some(3);
             op.fhir_resource_type = Some(String::from("v é/&"));
@@ -4611,7 +4613,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-sync-failures");
     }
     {
-        let op = ops::fhir::FhirImport::new(m::FhirImportRequest {
+        let mut op = ops::fhir::FhirImport::new(m::FhirImportRequest {
             bundle: serde_json::Map::new(),
             data_source_id: m::Patch::Unset,
             source: None,
@@ -4624,7 +4626,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-import");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::fhir::FhirPatientSearch::new();
             op.q = Some(String::from("v é/&"));
             op.mrn = Some(String::from("v é/&"));
@@ -4654,7 +4656,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-patient-search");
     }
     {
-        let op = ops::fhir::FhirPatientSummary::new(String::from("v é/&"));
+        let mut op = ops::fhir::FhirPatientSummary::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "fhir".to_owned(),
             "get-patient-summary".to_owned(),
@@ -4664,7 +4666,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-patient-summary");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::fhir::FhirPatientTimeline::new(String::from("v é/&"));
             op.domain = Some(String::from("v é/&"));
             op.limit = Some(3);
@@ -4686,7 +4688,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-patient-timeline");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::fhir::FhirSearchResources::new(String::from("v é/&"));
             op._count = Some(3);
             op._offset = Some(3);
@@ -4727,7 +4729,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-search-resources");
     }
     {
-        let op = ops::fhir::FhirCreateResource::new(
+        let mut op = ops::fhir::FhirCreateResource::new(
             String::from("v é/&"),
             m::FhirWriteRequest {
                 data: serde_json::Map::new(),
@@ -4746,7 +4748,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-create-resource");
     }
     {
-        let op = ops::fhir::FhirGetResource::new(String::from("v é/&"), String::from("v é/&"));
+        let mut op = ops::fhir::FhirGetResource::new(String::from("v é/&"), String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "fhir".to_owned(),
             "resources".to_owned(),
@@ -4758,7 +4760,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-get-resource");
     }
     {
-        let op = ops::fhir::FhirUpdateResource::new(
+        let mut op = ops::fhir::FhirUpdateResource::new(
             String::from("v é/&"),
             String::from("v é/&"),
             m::FhirWriteRequest {
@@ -4779,7 +4781,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-update-resource");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::fhir::FhirGetResourceHistory::new(
                 String::from("v é/&"),
                 String::from("v é/&"),
@@ -4803,7 +4805,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-get-resource-history");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::fhir::FhirPatientsView::new();
             op.q = Some(String::from("v é/&"));
             op.data_source_id = Some(String::from("v é/&"));
@@ -4828,7 +4830,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-patients-view");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::fhir::FhirAppointmentsView::new();
             op.q = Some(String::from("v é/&"));
             op.data_source_id = Some(String::from("v é/&"));
@@ -4853,7 +4855,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-appointments-view");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::fhir::FhirPractitionersView::new();
             op.q = Some(String::from("v é/&"));
             op.data_source_id = Some(String::from("v é/&"));
@@ -4878,7 +4880,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-practitioners-view");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::fhir::FhirOrganizationsView::new();
             op.q = Some(String::from("v é/&"));
             op.data_source_id = Some(String::from("v é/&"));
@@ -4903,7 +4905,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-organizations-view");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::fhir::FhirLocationsView::new();
             op.q = Some(String::from("v é/&"));
             op.data_source_id = Some(String::from("v é/&"));
@@ -4928,7 +4930,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-locations-view");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::fhir::FhirSlotsView::new();
             op.q = Some(String::from("v é/&"));
             op.data_source_id = Some(String::from("v é/&"));
@@ -4974,25 +4976,25 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-slots-view");
     }
     {
-        let op = ops::insights::GetDigest::new();
+        let mut op = ops::insights::GetDigest::new();
         let mut argv: Vec<String> = vec!["insights".to_owned(), "get-digest".to_owned()];
         same_request(&op, &argv);
         seen.push("get_digest_v1__workspace_id__insights_digest_get");
     }
     {
-        let op = ops::insights::DescribeSchema::new();
+        let mut op = ops::insights::DescribeSchema::new();
         let mut argv: Vec<String> = vec!["insights".to_owned(), "get-schema".to_owned()];
         same_request(&op, &argv);
         seen.push("describe_schema_v1__workspace_id__insights_schema_get");
     }
     {
-        let op = ops::insights::GetSuggestions::new();
+        let mut op = ops::insights::GetSuggestions::new();
         let mut argv: Vec<String> = vec!["insights".to_owned(), "get-suggestions".to_owned()];
         same_request(&op, &argv);
         seen.push("get_suggestions_v1__workspace_id__insights_suggestions_get");
     }
     {
-        let op = ops::insights::ExecuteSql::new(m::SqlQueryRequest {
+        let mut op = ops::insights::ExecuteSql::new(m::SqlQueryRequest {
             sql: String::from("s"),
         });
         let mut argv: Vec<String> = vec!["insights".to_owned(), "run-sql".to_owned()];
@@ -5002,7 +5004,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("execute_sql_v1__workspace_id__insights_sql_post");
     }
     {
-        let op = ops::insights::CreateSession::new();
+        let mut op = ops::insights::CreateSession::new();
         let mut argv: Vec<String> = vec![
             "insights".to_owned(),
             "sessions".to_owned(),
@@ -5012,7 +5014,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create_session_v1__workspace_id__insights_sessions_post");
     }
     {
-        let op = ops::insights::GetSession::new(String::from("v é/&"));
+        let mut op = ops::insights::GetSession::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "insights".to_owned(),
             "sessions".to_owned(),
@@ -5023,7 +5025,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get_session_v1__workspace_id__insights_sessions__session_id__get");
     }
     {
-        let op = ops::insights::Chat::new(
+        let mut op = ops::insights::Chat::new(
             String::from("v é/&"),
             m::ChatRequest {
                 message: String::from("s"),
@@ -5041,15 +5043,16 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("chat_v1__workspace_id__insights_sessions__session_id__chat_post");
     }
     {
-        let op = ops::monitor_concepts::CreateMonitorConcept::new(m::CreateMonitorConceptRequest {
-            agent_config: None,
-            description: String::from("s"),
-            escalation: None,
-            name: String::from("s"),
-            standalone_threshold: None,
-            tags: None,
-            threshold: None,
-        });
+        let mut op =
+            ops::monitor_concepts::CreateMonitorConcept::new(m::CreateMonitorConceptRequest {
+                agent_config: None,
+                description: String::from("s"),
+                escalation: None,
+                name: String::from("s"),
+                standalone_threshold: None,
+                tags: None,
+                threshold: None,
+            });
         let mut argv: Vec<String> = vec!["monitor-concepts".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -5057,7 +5060,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-monitor-concept");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::monitor_concepts::ListMonitorConcepts::new();
             op.limit = Some(3);
             op.continuation_token = Some(3);
@@ -5075,7 +5078,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-monitor-concepts");
     }
     {
-        let op = ops::monitor_concepts::GetMonitorConcept::new(String::from("v é/&"));
+        let mut op = ops::monitor_concepts::GetMonitorConcept::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "monitor-concepts".to_owned(),
             "get".to_owned(),
@@ -5085,7 +5088,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-monitor-concept");
     }
     {
-        let op = ops::monitor_concepts::UpdateMonitorConcept::new(
+        let mut op = ops::monitor_concepts::UpdateMonitorConcept::new(
             String::from("v é/&"),
             m::UpdateMonitorConceptRequest {
                 agent_config: m::Patch::Unset,
@@ -5108,7 +5111,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-monitor-concept");
     }
     {
-        let op = ops::monitor_concepts::DeleteMonitorConcept::new(String::from("v é/&"));
+        let mut op = ops::monitor_concepts::DeleteMonitorConcept::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "monitor-concepts".to_owned(),
             "delete".to_owned(),
@@ -5118,7 +5121,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-monitor-concept");
     }
     {
-        let op =
+        let mut op =
             ops::unification_rules::CreateUnificationRule::new(m::CreateUnificationRuleRequest {
                 created_by: m::Patch::Unset,
                 data_source_id: m::Patch::Unset,
@@ -5136,7 +5139,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-unification-rule");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::unification_rules::ListUnificationRules::new();
             op.data_source_id = Some(String::from("v é/&"));
             op.is_active = Some(true);
@@ -5160,7 +5163,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-unification-rules");
     }
     {
-        let op = ops::unification_rules::GetUnificationRule::new(String::from("v é/&"));
+        let mut op = ops::unification_rules::GetUnificationRule::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "unification-rules".to_owned(),
             "get".to_owned(),
@@ -5170,7 +5173,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-unification-rule");
     }
     {
-        let op = ops::unification_rules::UpdateUnificationRule::new(
+        let mut op = ops::unification_rules::UpdateUnificationRule::new(
             String::from("v é/&"),
             m::UpdateUnificationRuleRequest {
                 data_source_id: m::Patch::Unset,
@@ -5194,7 +5197,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-unification-rule");
     }
     {
-        let op = ops::unification_rules::DeleteUnificationRule::new(String::from("v é/&"));
+        let mut op = ops::unification_rules::DeleteUnificationRule::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "unification-rules".to_owned(),
             "delete".to_owned(),
@@ -5204,13 +5207,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-unification-rule");
     }
     {
-        let op = ops::crm::CrmStatus::new();
+        let mut op = ops::crm::CrmStatus::new();
         let mut argv: Vec<String> = vec!["crm".to_owned(), "get-status".to_owned()];
         same_request(&op, &argv);
         seen.push("crm-status");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::crm::CrmContactSearch::new();
             op.q = Some(String::from("v é/&"));
             op.email = Some(String::from("v é/&"));
@@ -5238,7 +5241,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("crm-contact-search");
     }
     {
-        let op = ops::crm::CrmContactDetail::new(String::from("v é/&"));
+        let mut op = ops::crm::CrmContactDetail::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "crm".to_owned(),
             "contacts".to_owned(),
@@ -5249,7 +5252,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("crm-contact-detail");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::crm::CrmContactTimeline::new(String::from("v é/&"));
             op.limit = Some(3);
             op.offset = Some(3);
@@ -5269,7 +5272,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("crm-contact-timeline");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::crm::CrmCompanySearch::new();
             op.q = Some(String::from("v é/&"));
             op.limit = Some(3);
@@ -5291,7 +5294,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("crm-company-search");
     }
     {
-        let op = ops::crm::CrmCompanyDetail::new(String::from("v é/&"));
+        let mut op = ops::crm::CrmCompanyDetail::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "crm".to_owned(),
             "companies".to_owned(),
@@ -5302,7 +5305,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("crm-company-detail");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::crm::CrmDealSearch::new();
             op.q = Some(String::from("v é/&"));
             op.limit = Some(3);
@@ -5324,7 +5327,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("crm-deal-search");
     }
     {
-        let op = ops::crm::CrmDealDetail::new(String::from("v é/&"));
+        let mut op = ops::crm::CrmDealDetail::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "crm".to_owned(),
             "deals".to_owned(),
@@ -5335,7 +5338,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("crm-deal-detail");
     }
     {
-        let op = ops::crm::CrmDealPipeline::new();
+        let mut op = ops::crm::CrmDealPipeline::new();
         let mut argv: Vec<String> = vec![
             "crm".to_owned(),
             "deals".to_owned(),
@@ -5345,19 +5348,19 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("crm-deal-pipeline");
     }
     {
-        let op = ops::command_center::GetCommandCenter::new();
+        let mut op = ops::command_center::GetCommandCenter::new();
         let mut argv: Vec<String> = vec!["command-center".to_owned(), "get".to_owned()];
         same_request(&op, &argv);
         seen.push("get-command-center");
     }
     {
-        let op = ops::sensorium::GetSensoriumConnectorHealth::new();
+        let mut op = ops::sensorium::GetSensoriumConnectorHealth::new();
         let mut argv: Vec<String> = vec!["sensorium".to_owned(), "get-connector-health".to_owned()];
         same_request(&op, &argv);
         seen.push("get-sensorium-connector-health");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::sensorium::GetSensoriumLoopLatency::new();
             op.window_hours = Some(3);
             op
@@ -5372,7 +5375,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-sensorium-loop-latency");
     }
     {
-        let op = {
+        let mut op = {
             let mut op =
                 ops::data_query::QueryTable::new(String::from("v é/&"), String::from("v é/&"));
             op.select = Some(String::from("v é/&"));
@@ -5402,19 +5405,19 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("query_table_v1__workspace_id__query__schema___table__get");
     }
     {
-        let op = ops::self_image::GetLatestWorkspaceBrief::new();
+        let mut op = ops::self_image::GetLatestWorkspaceBrief::new();
         let mut argv: Vec<String> = vec!["briefs".to_owned(), "get".to_owned()];
         same_request(&op, &argv);
         seen.push("get_latest_workspace_brief_v1__workspace_id__brief_get");
     }
     {
-        let op = ops::self_image::GenerateWorkspaceBrief::new();
+        let mut op = ops::self_image::GenerateWorkspaceBrief::new();
         let mut argv: Vec<String> = vec!["briefs".to_owned(), "regenerate".to_owned()];
         same_request(&op, &argv);
         seen.push("generate_workspace_brief_v1__workspace_id__brief_post");
     }
     {
-        let op = ops::self_image::GetLatestBrief::new(String::from("v é/&"));
+        let mut op = ops::self_image::GetLatestBrief::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "briefs".to_owned(),
             "get-for-entity".to_owned(),
@@ -5424,7 +5427,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get_latest_brief_v1__workspace_id__entities__entity_id__brief_get");
     }
     {
-        let op = ops::self_image::GenerateBrief::new(String::from("v é/&"));
+        let mut op = ops::self_image::GenerateBrief::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "briefs".to_owned(),
             "regenerate-for-entity".to_owned(),
@@ -5434,7 +5437,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("generate_brief_v1__workspace_id__entities__entity_id__brief_post");
     }
     {
-        let op = ops::desktop_sessions::CreateDesktopSession::new(
+        let mut op = ops::desktop_sessions::CreateDesktopSession::new(
             m::DesktopSessionsCreateSessionRequest {
                 integration_name: String::from("s"),
             },
@@ -5446,7 +5449,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create_desktop_session_v1__workspace_id__desktop_sessions_post");
     }
     {
-        let op = ops::desktop_sessions::DisconnectSession::new(String::from("v é/&"));
+        let mut op = ops::desktop_sessions::DisconnectSession::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "desktop-sessions".to_owned(),
             "disconnect".to_owned(),
@@ -5456,7 +5459,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("disconnect_session_v1__workspace_id__desktop_sessions__session_id__delete");
     }
     {
-        let op = ops::desktop_sessions::PerformAction::new(
+        let mut op = ops::desktop_sessions::PerformAction::new(
             String::from("v é/&"),
             m::ActionRequest {
                 amount: m::Patch::Unset,
@@ -5484,7 +5487,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("perform_action_v1__workspace_id__desktop_sessions__session_id__action_post");
     }
     {
-        let op = ops::desktop_sessions::GetScreenshot::new(String::from("v é/&"));
+        let mut op = ops::desktop_sessions::GetScreenshot::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "desktop-sessions".to_owned(),
             "get-screenshot".to_owned(),
@@ -5494,7 +5497,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get_screenshot_v1__workspace_id__desktop_sessions__session_id__screenshot_get");
     }
     {
-        let op = ops::desktop_sessions::GetSessionStatus::new(String::from("v é/&"));
+        let mut op = ops::desktop_sessions::GetSessionStatus::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "desktop-sessions".to_owned(),
             "get-status".to_owned(),
@@ -5504,7 +5507,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get_session_status_v1__workspace_id__desktop_sessions__session_id__status_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::intake::ListIntakeLinks::new();
             op.include_expired = Some(true);
             op.limit = Some(3);
@@ -5526,7 +5529,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-intake-links");
     }
     {
-        let op = ops::intake::CreateIntakeLink::new(m::CreateLinkRequest {
+        let mut op = ops::intake::CreateIntakeLink::new(m::CreateLinkRequest {
             customer_slug: String::from("s"),
             display_name: m::Patch::Unset,
             expires_in_hours: None,
@@ -5540,7 +5543,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-intake-link");
     }
     {
-        let op = ops::intake::RevokeIntakeLink::new(String::from("v é/&"));
+        let mut op = ops::intake::RevokeIntakeLink::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "intake".to_owned(),
             "links".to_owned(),
@@ -5551,7 +5554,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("revoke-intake-link");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::intake::ListIntakeLinkUploads::new(String::from("v é/&"));
             op.limit = Some(3);
             op.offset = Some(3);
@@ -5571,7 +5574,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-intake-link-uploads");
     }
     {
-        let op =
+        let mut op =
             ops::intake::DownloadIntakeUpload::new(String::from("v é/&"), String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "intake".to_owned(),
@@ -5584,19 +5587,19 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("download-intake-upload");
     }
     {
-        let op = ops::network::GetEgressIps::new();
+        let mut op = ops::network::GetEgressIps::new();
         let mut argv: Vec<String> = vec!["network".to_owned(), "get-egress-ips".to_owned()];
         same_request(&op, &argv);
         seen.push("get-egress-ips");
     }
     {
-        let op = ops::pipeline::GetPipelineStatus::new();
+        let mut op = ops::pipeline::GetPipelineStatus::new();
         let mut argv: Vec<String> = vec!["pipeline".to_owned(), "get-status".to_owned()];
         same_request(&op, &argv);
         seen.push("get-pipeline-status");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::pipeline::GetThroughput::new();
             op.date_from = Some(String::from("v é/&"));
             op.date_to = Some(String::from("v é/&"));
@@ -5623,19 +5626,19 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-throughput");
     }
     {
-        let op = ops::pipeline::GetReviewMetrics::new();
+        let mut op = ops::pipeline::GetReviewMetrics::new();
         let mut argv: Vec<String> = vec!["pipeline".to_owned(), "get-review".to_owned()];
         same_request(&op, &argv);
         seen.push("get-review-metrics");
     }
     {
-        let op = ops::pipeline::GetEntityResolution::new();
+        let mut op = ops::pipeline::GetEntityResolution::new();
         let mut argv: Vec<String> = vec!["pipeline".to_owned(), "get-entity-resolution".to_owned()];
         same_request(&op, &argv);
         seen.push("get-entity-resolution");
     }
     {
-        let op = ops::pipeline::GetOutboundSummary::new();
+        let mut op = ops::pipeline::GetOutboundSummary::new();
         let mut argv: Vec<String> = vec![
             "pipeline".to_owned(),
             "outbound".to_owned(),
@@ -5645,7 +5648,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-outbound-summary");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::pipeline::ListOutboundLog::new(String::from("v é/&"));
             op.sort_by = Some(String::from("v é/&"));
             op.status = Some(m::ListOutboundLogStatus::from("failed"));
@@ -5671,7 +5674,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-outbound-log");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::pipeline::ListPipelineSources::new();
             op.search = Some(String::from("v é/&"));
             op.source_type = Some(String::from("v é/&"));
@@ -5696,7 +5699,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-pipeline-sources");
     }
     {
-        let op = ops::pipeline::GetSourceOverview::new(String::from("v é/&"));
+        let mut op = ops::pipeline::GetSourceOverview::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "pipeline".to_owned(),
             "sources".to_owned(),
@@ -5707,7 +5710,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-source-overview");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::pipeline::ListSourceEvents::new(String::from("v é/&"));
             op.sort_by = Some(String::from("v é/&"));
             op.event_type = Some(String::from("v é/&"));
@@ -5742,7 +5745,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-source-events");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::pipeline::GetSourceHistory::new(String::from("v é/&"));
             op.date_from = Some(String::from("v é/&"));
             op.date_to = Some(String::from("v é/&"));
@@ -5768,13 +5771,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-source-history");
     }
     {
-        let op = ops::tasks::GetTask::new(String::from("v é/&"));
+        let mut op = ops::tasks::GetTask::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec!["tasks".to_owned(), "get".to_owned(), "v é/&".to_owned()];
         same_request(&op, &argv);
         seen.push("get_task_v1__workspace_id__tasks__task_id__get");
     }
     {
-        let op = ops::tasks::ListTasksByCall::new(String::from("v é/&"));
+        let mut op = ops::tasks::ListTasksByCall::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "tasks".to_owned(),
             "list-by-call".to_owned(),
@@ -5784,7 +5787,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_tasks_by_call_v1__workspace_id__tasks_by_call__call_sid__get");
     }
     {
-        let op = ops::tool_testing::ExecuteToolTest::new(m::ToolExecuteRequest {
+        let mut op = ops::tool_testing::ExecuteToolTest::new(m::ToolExecuteRequest {
             dry_run: None,
             entity_id: m::Patch::Unset,
             input_params: None,
@@ -5799,7 +5802,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("execute-tool-test");
     }
     {
-        let op = ops::tool_testing::ResolveServiceTools::new(String::from("v é/&"));
+        let mut op = ops::tool_testing::ResolveServiceTools::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "tools".to_owned(),
             "resolve-for-service".to_owned(),
@@ -5809,7 +5812,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("resolve-service-tools");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::surfaces::ListSurfaces::new();
             op.entity_id = Some(String::from("v é/&"));
             op.status = Some(String::from("v é/&"));
@@ -5836,7 +5839,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-surfaces");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::surfaces::ListSurfaceReviewQueue::new();
             op.limit = Some(3);
             op.continuation_token = Some(3);
@@ -5854,7 +5857,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-surface-review-queue");
     }
     {
-        let op = ops::surfaces::CreateSurface::new(m::CreateSurfaceRequest {
+        let mut op = ops::surfaces::CreateSurface::new(m::CreateSurfaceRequest {
             branding: m::Patch::Unset,
             channel: None,
             completion_action_url: m::Patch::Unset,
@@ -5877,14 +5880,14 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-surface");
     }
     {
-        let op = ops::surfaces::GetSurface::new(String::from("v é/&"));
+        let mut op = ops::surfaces::GetSurface::new(String::from("v é/&"));
         let mut argv: Vec<String> =
             vec!["surfaces".to_owned(), "get".to_owned(), "v é/&".to_owned()];
         same_request(&op, &argv);
         seen.push("get-surface");
     }
     {
-        let op = ops::surfaces::UpdateSurface::new(
+        let mut op = ops::surfaces::UpdateSurface::new(
             String::from("v é/&"),
             m::UpdateSurfaceRequest {
                 branding: m::Patch::Unset,
@@ -5911,7 +5914,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-surface");
     }
     {
-        let op = ops::surfaces::ArchiveSurface::new(String::from("v é/&"));
+        let mut op = ops::surfaces::ArchiveSurface::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "surfaces".to_owned(),
             "archive".to_owned(),
@@ -5921,7 +5924,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("archive-surface");
     }
     {
-        let op = ops::surfaces::DeliverSurface::new(
+        let mut op = ops::surfaces::DeliverSurface::new(
             String::from("v é/&"),
             m::DeliverSurfaceRequest {
                 channel_address: String::from("s"),
@@ -5938,7 +5941,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("deliver-surface");
     }
     {
-        let op = ops::surfaces::GetSurfaceProgress::new(String::from("v é/&"));
+        let mut op = ops::surfaces::GetSurfaceProgress::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "surfaces".to_owned(),
             "get-progress".to_owned(),
@@ -5948,7 +5951,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-surface-progress");
     }
     {
-        let op = ops::surfaces::ApproveSurface::new(String::from("v é/&"));
+        let mut op = ops::surfaces::ApproveSurface::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "surfaces".to_owned(),
             "approve".to_owned(),
@@ -5958,7 +5961,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("approve-surface");
     }
     {
-        let op = ops::surfaces::RejectSurface::new(
+        let mut op = ops::surfaces::RejectSurface::new(
             String::from("v é/&"),
             m::RejectSurfaceRequest {
                 reason: m::Patch::Unset,
@@ -5975,7 +5978,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("reject-surface");
     }
     {
-        let op = ops::surfaces::ReshapeSurface::new(String::from("v é/&"));
+        let mut op = ops::surfaces::ReshapeSurface::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "surfaces".to_owned(),
             "reshape".to_owned(),
@@ -5985,13 +5988,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("reshape-surface");
     }
     {
-        let op = ops::sessions::ListActiveSessions::new();
+        let mut op = ops::sessions::ListActiveSessions::new();
         let mut argv: Vec<String> = vec!["sessions".to_owned(), "list-active".to_owned()];
         same_request(&op, &argv);
         seen.push("list_active_sessions_v1__workspace_id__sessions_active_get");
     }
     {
-        let op = ops::sessions::InjectSessionEvent::new(
+        let mut op = ops::sessions::InjectSessionEvent::new(
             String::from("v é/&"),
             m::InjectRequest {
                 event_type: None,
@@ -6010,7 +6013,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("inject_session_event_v1__workspace_id__sessions__call_sid__inject_post");
     }
     {
-        let op = ops::surface_patient::RedirectToSurface::new(String::from("v é/&"));
+        let mut op = ops::surface_patient::RedirectToSurface::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "surface-patient".to_owned(),
             "redirect-to-surface".to_owned(),
@@ -6020,7 +6023,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("redirect-to-surface");
     }
     {
-        let op = ops::surface_patient::ServeVcard::new(String::from("v é/&"));
+        let mut op = ops::surface_patient::ServeVcard::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "surface-patient".to_owned(),
             "get-vcard".to_owned(),
@@ -6030,7 +6033,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("serve-vcard");
     }
     {
-        let op = ops::surface_patient::RenderSurface::new(String::from("v é/&"));
+        let mut op = ops::surface_patient::RenderSurface::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "surface-patient".to_owned(),
             "render".to_owned(),
@@ -6040,7 +6043,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("render-surface");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::surface_patient::GetSurfaceAvailability::new(String::from("v é/&"));
             op.date = Some(String::from("v é/&"));
             op.days = Some(3);
@@ -6059,7 +6062,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-surface-availability");
     }
     {
-        let op = ops::surface_patient::BookSurfaceAppointment::new(
+        let mut op = ops::surface_patient::BookSurfaceAppointment::new(
             String::from("v é/&"),
             m::BookingRequest {
                 slot_id: String::from("s"),
@@ -6076,7 +6079,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("book-surface-appointment");
     }
     {
-        let op = ops::surface_patient::SaveSurfaceField::new(
+        let mut op = ops::surface_patient::SaveSurfaceField::new(
             String::from("v é/&"),
             String::from("v é/&"),
             m::FieldSaveRequest {
@@ -6095,7 +6098,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("save-surface-field");
     }
     {
-        let op = ops::surface_patient::HealSurfaceField::new(
+        let mut op = ops::surface_patient::HealSurfaceField::new(
             String::from("v é/&"),
             m::HealFieldRequest {
                 context: None,
@@ -6117,7 +6120,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("heal-surface-field");
     }
     {
-        let op = ops::surface_patient::LookupSurfaceField::new(
+        let mut op = ops::surface_patient::LookupSurfaceField::new(
             String::from("v é/&"),
             String::from("v é/&"),
             String::from("v é/&"),
@@ -6134,7 +6137,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("lookup-surface-field");
     }
     {
-        let op = ops::surface_patient::OcrSurfaceExtract::new(
+        let mut op = ops::surface_patient::OcrSurfaceExtract::new(
             String::from("v é/&"),
             m::OcrRequest {
                 image: String::from("s"),
@@ -6152,7 +6155,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("ocr-surface-extract");
     }
     {
-        let op = ops::surface_patient::GetSurfaceSpec::new(String::from("v é/&"));
+        let mut op = ops::surface_patient::GetSurfaceSpec::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "surface-patient".to_owned(),
             "get-spec".to_owned(),
@@ -6162,7 +6165,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-surface-spec");
     }
     {
-        let op = ops::surface_patient::SubmitSurface::new(String::from("v é/&"));
+        let mut op = ops::surface_patient::SubmitSurface::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "surface-patient".to_owned(),
             "submit".to_owned(),
@@ -6172,7 +6175,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("submit-surface");
     }
     {
-        let op = ops::intake_upload::UploadIntakeFileViaLink::new(
+        let mut op = ops::intake_upload::UploadIntakeFileViaLink::new(
             String::from("v é/&"),
             String::from("v é/&"),
             String::from("v é/&"),
@@ -6197,7 +6200,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("upload-intake-file-via-link");
     }
     {
-        let op = ops::intake_upload::GetIntakeLinkInfo::new(String::from("v é/&"));
+        let mut op = ops::intake_upload::GetIntakeLinkInfo::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "intake".to_owned(),
             "upload".to_owned(),
@@ -6208,7 +6211,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-intake-link-info");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::billing::ListBillingCustomers::new();
             op.status = Some(m::ListBillingCustomersStatus::from("archived"));
             op.search = Some(String::from("v é/&"));
@@ -6233,7 +6236,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-billing-customers");
     }
     {
-        let op = ops::billing::CreateBillingCustomer::new(m::CreateCustomerRequest {
+        let mut op = ops::billing::CreateBillingCustomer::new(m::CreateCustomerRequest {
             address: None,
             billing_contact: m::Patch::Unset,
             billing_email: String::from("s"),
@@ -6252,7 +6255,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-billing-customer");
     }
     {
-        let op = ops::billing::GetBillingCustomer::new(String::from("v é/&"));
+        let mut op = ops::billing::GetBillingCustomer::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "billing".to_owned(),
             "customers".to_owned(),
@@ -6263,7 +6266,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-billing-customer");
     }
     {
-        let op = ops::billing::UpdateBillingCustomer::new(
+        let mut op = ops::billing::UpdateBillingCustomer::new(
             String::from("v é/&"),
             m::UpdateCustomerRequest {
                 address: m::Patch::Unset,
@@ -6286,7 +6289,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-billing-customer");
     }
     {
-        let op = ops::billing::GetBillingConfig::new(String::from("v é/&"));
+        let mut op = ops::billing::GetBillingConfig::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "billing".to_owned(),
             "customers".to_owned(),
@@ -6297,7 +6300,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-billing-config");
     }
     {
-        let op = ops::billing::UpdateBillingConfig::new(
+        let mut op = ops::billing::UpdateBillingConfig::new(
             String::from("v é/&"),
             m::UpdateConfigRequest {
                 billing_cycle: m::Patch::Unset,
@@ -6322,7 +6325,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-billing-config");
     }
     {
-        let op = ops::billing::GenerateBillingInvoice::new(String::from("v é/&"));
+        let mut op = ops::billing::GenerateBillingInvoice::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "billing".to_owned(),
             "customers".to_owned(),
@@ -6333,7 +6336,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("generate-billing-invoice");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::billing::ListCustomerInvoices::new(String::from("v é/&"));
             op.status = Some(m::ListCustomerInvoicesStatus::from("void"));
             op.date_from = Some(String::from("v é/&"));
@@ -6362,7 +6365,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-customer-invoices");
     }
     {
-        let op =
+        let mut op =
             ops::billing::MarkBillingInvoicePaid::new(String::from("v é/&"), String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "billing".to_owned(),
@@ -6375,7 +6378,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("mark-billing-invoice-paid");
     }
     {
-        let op =
+        let mut op =
             ops::billing::SendBillingInvoice::new(String::from("v é/&"), String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "billing".to_owned(),
@@ -6388,7 +6391,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("send-billing-invoice");
     }
     {
-        let op =
+        let mut op =
             ops::billing::VoidBillingInvoice::new(String::from("v é/&"), String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "billing".to_owned(),
@@ -6401,7 +6404,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("void-billing-invoice");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::billing::GetCustomerUsage::new(String::from("v é/&"));
             op.date_from = Some(String::from("v é/&"));
             op.date_to = Some(String::from("v é/&"));
@@ -6430,7 +6433,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-customer-usage");
     }
     {
-        let op = ops::billing::AttachBillingWorkspace::new(
+        let mut op = ops::billing::AttachBillingWorkspace::new(
             String::from("v é/&"),
             m::AttachWorkspaceRequest {
                 billable: None,
@@ -6450,7 +6453,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("attach-billing-workspace");
     }
     {
-        let op =
+        let mut op =
             ops::billing::DetachBillingWorkspace::new(String::from("v é/&"), String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "billing".to_owned(),
@@ -6463,7 +6466,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("detach-billing-workspace");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::causal_ledger::ListDrivers::new(String::from("v é/&"));
             op.feature_family = Some(m::ListDriversFeatureFamily::from("comorbidity"));
             op.feature_arity = Some(3);
@@ -6492,7 +6495,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_drivers_v1__workspace_id__causal_drivers_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::dashboards::ListDashboards::new();
             op.page_context = Some(m::ListDashboardsPageContext::from("custom"));
             op.limit = Some(3);
@@ -6513,7 +6516,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_dashboards_v1__workspace_id__dashboards_get");
     }
     {
-        let op = ops::dashboards::CreateDashboard::new(m::CreateDashboardRequest {
+        let mut op = ops::dashboards::CreateDashboard::new(m::CreateDashboardRequest {
             description: m::Patch::Unset,
             filters: None,
             page_context: m::Patch::Unset,
@@ -6529,7 +6532,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create_dashboard_v1__workspace_id__dashboards_post");
     }
     {
-        let op = ops::dashboards::GetDashboardBySlug::new(String::from("v é/&"));
+        let mut op = ops::dashboards::GetDashboardBySlug::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "dashboards".to_owned(),
             "get-by-slug".to_owned(),
@@ -6539,7 +6542,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get_dashboard_by_slug_v1__workspace_id__dashboards_by_slug__slug__get");
     }
     {
-        let op = ops::dashboards::DeleteDashboard::new(String::from("v é/&"));
+        let mut op = ops::dashboards::DeleteDashboard::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "dashboards".to_owned(),
             "delete".to_owned(),
@@ -6549,7 +6552,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete_dashboard_v1__workspace_id__dashboards__dashboard_id__delete");
     }
     {
-        let op = ops::dashboards::GetDashboard::new(String::from("v é/&"));
+        let mut op = ops::dashboards::GetDashboard::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "dashboards".to_owned(),
             "get".to_owned(),
@@ -6559,7 +6562,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get_dashboard_v1__workspace_id__dashboards__dashboard_id__get");
     }
     {
-        let op = ops::dashboards::UpdateDashboard::new(
+        let mut op = ops::dashboards::UpdateDashboard::new(
             String::from("v é/&"),
             m::UpdateDashboardRequest {
                 description: m::Patch::Unset,
@@ -6582,7 +6585,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update_dashboard_v1__workspace_id__dashboards__dashboard_id__put");
     }
     {
-        let op = ops::dashboards::ExecuteDashboard::new(String::from("v é/&"));
+        let mut op = ops::dashboards::ExecuteDashboard::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "dashboards".to_owned(),
             "execute".to_owned(),
@@ -6592,7 +6595,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("execute_dashboard_v1__workspace_id__dashboards__dashboard_id__execute_post");
     }
     {
-        let op = ops::demo_pulse::StartDemoPulse::new(m::DemoPulseStartRequest {
+        let mut op = ops::demo_pulse::StartDemoPulse::new(m::DemoPulseStartRequest {
             duration_seconds: None,
             events_per_minute: None,
         });
@@ -6603,13 +6606,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("start-demo-pulse");
     }
     {
-        let op = ops::demo_pulse::GetDemoPulseStatus::new();
+        let mut op = ops::demo_pulse::GetDemoPulseStatus::new();
         let mut argv: Vec<String> = vec!["demo-pulse".to_owned(), "get-status".to_owned()];
         same_request(&op, &argv);
         seen.push("get-demo-pulse-status");
     }
     {
-        let op = ops::demo_pulse::StopDemoPulse::new(m::DemoPulseStopRequest {
+        let mut op = ops::demo_pulse::StopDemoPulse::new(m::DemoPulseStopRequest {
             task_id: m::Patch::Unset,
         });
         let mut argv: Vec<String> = vec!["demo-pulse".to_owned(), "stop".to_owned()];
@@ -6619,7 +6622,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("stop-demo-pulse");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::epidemiology::ListCohortDrivers::new(String::from("v é/&"));
             op.code_system = Some(m::ListCohortDriversCodeSystem::from("OTHER"));
             op.min_support_only = Some(true);
@@ -6642,7 +6645,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_cohort_drivers_v1__workspace_id__epidemiology_cohort_drivers_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::epidemiology::ListCooccurrence::new();
             op.code = Some(String::from("v é/&"));
             op.code_system = Some(m::ListCooccurrenceCodeSystem::from("OTHER"));
@@ -6669,7 +6672,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_cooccurrence_v1__workspace_id__epidemiology_cooccurrence_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::epidemiology::ListPatientBurden::new();
             op.min_charlson = Some(3);
             op.age_min = Some(3);
@@ -6702,7 +6705,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_patient_burden_v1__workspace_id__epidemiology_patient_burden_get");
     }
     {
-        let op = ops::epidemiology::GetPatientBurden::new(String::from("v é/&"));
+        let mut op = ops::epidemiology::GetPatientBurden::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "epidemiology".to_owned(),
             "get-patient-burden".to_owned(),
@@ -6712,7 +6715,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get_patient_burden_v1__workspace_id__epidemiology_patient_burden__patient_entity_id__get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::epidemiology::ListPrevalence::new();
             op.code = Some(String::from("v é/&"));
             op.code_system = Some(m::ListPrevalenceCodeSystem::from("OTHER"));
@@ -6745,7 +6748,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_prevalence_v1__workspace_id__epidemiology_prevalence_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::epidemiology::ListTrends::new(String::from("v é/&"));
             op.code_system = Some(m::ListTrendsCodeSystem::from("OTHER"));
             op.start_month = Some(String::from("v é/&"));
@@ -6777,7 +6780,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_trends_v1__workspace_id__epidemiology_trends_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::fhir::FhirImportStream::new(
                 bytes::Bytes::from_static(b"{\"a\":1}").into(),
                 "application/x-ndjson".to_owned(),
@@ -6805,7 +6808,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-import-stream");
     }
     {
-        let op = ops::hooks::ReceiveWebhook::new(
+        let mut op = ops::hooks::ReceiveWebhook::new(
             String::from("v é/&"),
             bytes::Bytes::from_static(b"{\"a\":1}").into(),
             "application/x-ndjson".to_owned(),
@@ -6823,7 +6826,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("receive_webhook_v1__workspace_id__hooks__destination_id__post");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::intake::ReceiveIntakeFile::new(
                 String::from("v é/&"),
                 String::from("v é/&"),
@@ -6860,7 +6863,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("receive_intake_file_v1__workspace_id__intake_files_post");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::m42::ListAnomaliesRanked::new();
             op.indicator = Some(String::from("v é/&"));
             op.limit = Some(3);
@@ -6881,7 +6884,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_anomalies_ranked_v1__workspace_id__m42_anomalies_ranked_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::m42::ListAnomalyAlerts::new();
             op.severity = Some(m::ListAnomalyAlertsSeverity::from("low"));
             op.limit = Some(3);
@@ -6902,13 +6905,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_anomaly_alerts_v1__workspace_id__m42_anomaly_alerts_get");
     }
     {
-        let op = ops::m42::ListCatalog::new();
+        let mut op = ops::m42::ListCatalog::new();
         let mut argv: Vec<String> = vec!["m42".to_owned(), "list-catalog".to_owned()];
         same_request(&op, &argv);
         seen.push("list_catalog_v1__workspace_id__m42_catalog_get");
     }
     {
-        let op = ops::m42::DescribeTable::new(String::from("v é/&"));
+        let mut op = ops::m42::DescribeTable::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "m42".to_owned(),
             "describe-table".to_owned(),
@@ -6918,7 +6921,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("describe_table_v1__workspace_id__m42_catalog__table__columns_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::m42::SampleTable::new(String::from("v é/&"));
             op.limit = Some(3);
             op
@@ -6934,7 +6937,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("sample_table_v1__workspace_id__m42_catalog__table__sample_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::m42::ListClusterForecast::new();
             op.focus_area = Some(String::from("v é/&"));
             op.limit = Some(3);
@@ -6955,7 +6958,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_cluster_forecast_v1__workspace_id__m42_clusters_forecast_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::m42::ListClusterSummary::new();
             op.limit = Some(3);
             op.offset = Some(3);
@@ -6973,7 +6976,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_cluster_summary_v1__workspace_id__m42_clusters_summary_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::m42::ListDistrictMetrics::new();
             op.limit = Some(3);
             op.offset = Some(3);
@@ -6991,13 +6994,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_district_metrics_v1__workspace_id__m42_district_metrics_get");
     }
     {
-        let op = ops::m42::ListFeatures::new();
+        let mut op = ops::m42::ListFeatures::new();
         let mut argv: Vec<String> = vec!["m42".to_owned(), "list-features".to_owned()];
         same_request(&op, &argv);
         seen.push("list_features_v1__workspace_id__m42_features_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::m42::FeatureDistribution::new(String::from("v é/&"));
             op.bins = Some(3);
             op
@@ -7014,7 +7017,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("feature_distribution_v1__workspace_id__m42_features_distribution_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::m42::ListForecastFan::new();
             op.run_id = Some(String::from("v é/&"));
             op.scenario = Some(m::ListForecastFanScenario::from("observational"));
@@ -7038,7 +7041,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_forecast_fan_v1__workspace_id__m42_forecast_fan_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::m42::ListForecastDraws::new();
             op.run_id = Some(String::from("v é/&"));
             op.scenario = Some(String::from("v é/&"));
@@ -7059,7 +7062,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_forecast_draws_v1__workspace_id__m42_forecast_fan_draws_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::m42::ListModelRegistry::new();
             op.limit = Some(3);
             op.offset = Some(3);
@@ -7077,7 +7080,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_model_registry_v1__workspace_id__m42_model_registry_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::m42::GetNotesRollup::new();
             op.cluster = Some(String::from("v é/&"));
             op.district = Some(String::from("v é/&"));
@@ -7095,7 +7098,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get_notes_rollup_v1__workspace_id__m42_notes_rollup_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::m42::ListPatientTopology::new();
             op.cluster = Some(String::from("v é/&"));
             op.risk_tier = Some(3);
@@ -7119,7 +7122,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_patient_topology_v1__workspace_id__m42_patient_topology_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::m42::ListPatientLabs::new(String::from("v é/&"));
             op.limit = Some(3);
             op.offset = Some(3);
@@ -7138,7 +7141,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_patient_labs_v1__workspace_id__m42_patients__patient_id__labs_get");
     }
     {
-        let op = ops::m42::GetPatientNote::new(String::from("v é/&"));
+        let mut op = ops::m42::GetPatientNote::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "m42".to_owned(),
             "get-patient-note".to_owned(),
@@ -7148,7 +7151,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get_patient_note_v1__workspace_id__m42_patients__patient_id__note_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::m42::ListPositiveSignals::new();
             op.limit = Some(3);
             op.offset = Some(3);
@@ -7166,7 +7169,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_positive_signals_v1__workspace_id__m42_positive_signals_get");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::m42::ListStratifiedFits::new();
             op.outcome_key = Some(String::from("v é/&"));
             op.limit = Some(3);
@@ -7187,7 +7190,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_stratified_fits_v1__workspace_id__m42_stratified_fits_get");
     }
     {
-        let op = ops::metering::EmitMeteringEvent::new(m::MeteringEmitRequest {
+        let mut op = ops::metering::EmitMeteringEvent::new(m::MeteringEmitRequest {
             effective_at: m::Patch::Unset,
             event_type: String::from("s"),
             metering_metadata: m::Patch::Unset,
@@ -7202,7 +7205,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("emit-metering-event");
     }
     {
-        let op = ops::metrics::EvaluateMetric::new(
+        let mut op = ops::metrics::EvaluateMetric::new(
             String::from("v é/&"),
             m::MetricEvaluateRequest {
                 as_of: m::Patch::Unset,
@@ -7221,7 +7224,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("evaluate-metric");
     }
     {
-        let op = ops::phone_numbers::BindChannelPhone::new(m::BindChannelPhoneRequest {
+        let mut op = ops::phone_numbers::BindChannelPhone::new(m::BindChannelPhoneRequest {
             capabilities: None,
             channel_phone_id: m::Uuid::from("s"),
             display_name: None,
@@ -7237,7 +7240,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("bind-channel-phone");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::scheduling_rules::ListSchedulingRuleSets::new();
             op.agent_kind = Some(m::ListSchedulingRuleSetsAgentKind::from("general"));
             op.is_active = Some(true);
@@ -7261,7 +7264,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-scheduling-rule-sets");
     }
     {
-        let op = ops::scheduling_rules::CreateSchedulingRuleSet::new(
+        let mut op = ops::scheduling_rules::CreateSchedulingRuleSet::new(
             m::CreateSchedulingRuleSetRequest {
                 agent_kind: m::CreateSchedulingRuleSetRequestAgentKind::from("tms"),
                 is_active: None,
@@ -7275,7 +7278,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-scheduling-rule-set");
     }
     {
-        let op = ops::scheduling_rules::DeleteSchedulingRuleSet::new(String::from("v é/&"));
+        let mut op = ops::scheduling_rules::DeleteSchedulingRuleSet::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "scheduling-rule-sets".to_owned(),
             "delete".to_owned(),
@@ -7285,7 +7288,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-scheduling-rule-set");
     }
     {
-        let op = ops::scheduling_rules::GetSchedulingRuleSet::new(String::from("v é/&"));
+        let mut op = ops::scheduling_rules::GetSchedulingRuleSet::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "scheduling-rule-sets".to_owned(),
             "get".to_owned(),
@@ -7295,7 +7298,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-scheduling-rule-set");
     }
     {
-        let op = ops::scheduling_rules::UpdateSchedulingRuleSet::new(
+        let mut op = ops::scheduling_rules::UpdateSchedulingRuleSet::new(
             String::from("v é/&"),
             m::UpdateSchedulingRuleSetRequest {
                 is_active: m::Patch::Unset,
@@ -7313,7 +7316,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-scheduling-rule-set");
     }
     {
-        let op = ops::scribe::FinalizeEncounter::new(String::from("v é/&"));
+        let mut op = ops::scribe::FinalizeEncounter::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "scribe".to_owned(),
             "finalize-encounter".to_owned(),
@@ -7323,7 +7326,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("finalize-encounter");
     }
     {
-        let op = ops::scribe::ApproveIcd10Code::new(
+        let mut op = ops::scribe::ApproveIcd10Code::new(
             String::from("v é/&"),
             m::ApproveIcd10Request {
                 code: String::from("s"),
@@ -7340,7 +7343,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("approve-icd10-code");
     }
     {
-        let op = ops::scribe::RejectIcd10Code::new(
+        let mut op = ops::scribe::RejectIcd10Code::new(
             String::from("v é/&"),
             m::RejectIcd10Request {
                 code: String::from("s"),
@@ -7358,7 +7361,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("reject-icd10-code");
     }
     {
-        let op = ops::scribe::EditEncounterSoap::new(
+        let mut op = ops::scribe::EditEncounterSoap::new(
             String::from("v é/&"),
             m::EditSoapRequest {
                 content: String::from("s"),
@@ -7376,18 +7379,20 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("edit-encounter-soap");
     }
     {
-        let op = ops::scribe::TranscribeScribeRecording::new(m::TranscribeScribeRecordingBody {
-            audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
-            keyterms: None,
-            language: None,
-            patient_entity_id: None,
-            service_id: String::from("s"),
-        });
+        let mut op =
+            ops::scribe::TranscribeScribeRecording::new(m::TranscribeScribeRecordingBody {
+                audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
+                keyterms: None,
+                language: None,
+                patient_entity_id: None,
+                service_id: String::from("s"),
+            });
         let mut argv: Vec<String> = vec!["scribe".to_owned(), "transcribe-recording".to_owned()];
         {
-            let v = &op.body.audio;
+            let (part, arg) = file_arg(&op.body.audio);
+            op.body.audio = part;
             argv.push("--audio".into());
-            argv.push(file_arg(v));
+            argv.push(arg);
         }
         if let Some(v) = &op.body.keyterms {
             argv.push("--keyterms".into());
@@ -7410,7 +7415,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("transcribe-scribe-recording");
     }
     {
-        let op = ops::services::TextTurn::new(
+        let mut op = ops::services::TextTurn::new(
             String::from("v é/&"),
             m::TextTurnRequest {
                 phone_number: String::from("s"),
@@ -7428,7 +7433,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("text-turn");
     }
     {
-        let op = ops::services::UpsertServiceVersionSet::new(
+        let mut op = ops::services::UpsertServiceVersionSet::new(
             String::from("v é/&"),
             String::from("v é/&"),
             m::UpsertVersionSetRequest {
@@ -7451,7 +7456,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("upsert-service-version-set");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::voice_judge::ListVoiceJudgeRecent::new(String::from("v é/&"));
             op.limit = Some(3);
             op.offset = Some(3);
@@ -7470,7 +7475,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-voice-judge-recent");
     }
     {
-        let op = ops::services::VoiceTurn::new(
+        let mut op = ops::services::VoiceTurn::new(
             String::from("v é/&"),
             m::VoiceTurnBody {
                 audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
@@ -7483,9 +7488,10 @@ fn every_operation_builds_the_sdk_request() {
             "v é/&".to_owned(),
         ];
         {
-            let v = &op.body.audio;
+            let (part, arg) = file_arg(&op.body.audio);
+            op.body.audio = part;
             argv.push("--audio".into());
-            argv.push(file_arg(v));
+            argv.push(arg);
         }
         {
             let v = &op.body.phone_number;
@@ -7496,7 +7502,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("voice-turn");
     }
     {
-        let op = ops::sessions::StartTextSession::new(m::StartSessionRequest {
+        let mut op = ops::sessions::StartTextSession::new(m::StartSessionRequest {
             canonical_id: m::Patch::Unset,
             channel_kind: m::StartSessionRequestChannelKind::from("sms"),
             entity_id: m::Patch::Unset,
@@ -7513,7 +7519,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("start_text_session_v1__workspace_id__sessions_start_post");
     }
     {
-        let op = ops::settings::GetConnectorSettings::new();
+        let mut op = ops::settings::GetConnectorSettings::new();
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "connectors".to_owned(),
@@ -7523,7 +7529,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-connector-settings");
     }
     {
-        let op = ops::settings::UpdateConnectorSettings::new(m::ConnectorSettingsRequest {
+        let mut op = ops::settings::UpdateConnectorSettings::new(m::ConnectorSettingsRequest {
             connectors: Vec::new(),
         });
         let mut argv: Vec<String> = vec![
@@ -7537,7 +7543,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-connector-settings");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::form_templates::ListFormTemplates::new();
             op.category = Some(m::ListFormTemplatesCategory::from("custom"));
             op.patient_type = Some(m::ListFormTemplatesPatientType::from("any"));
@@ -7556,7 +7562,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-form-templates");
     }
     {
-        let op = ops::form_templates::UpdateFormTemplates::new(m::FormTemplateUpdateRequest {
+        let mut op = ops::form_templates::UpdateFormTemplates::new(m::FormTemplateUpdateRequest {
             templates: Vec::new(),
         });
         let mut argv: Vec<String> = vec![
@@ -7570,7 +7576,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-form-templates");
     }
     {
-        let op = ops::form_templates::GetFormTemplate::new(String::from("v é/&"));
+        let mut op = ops::form_templates::GetFormTemplate::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "form-templates".to_owned(),
@@ -7581,7 +7587,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-form-template");
     }
     {
-        let op = ops::form_templates::ResolveFormTemplate::new(
+        let mut op = ops::form_templates::ResolveFormTemplate::new(
             String::from("v é/&"),
             m::ResolveTemplateRequest {
                 entity_id: m::Uuid::from("s"),
@@ -7599,7 +7605,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("resolve-form-template");
     }
     {
-        let op = ops::simulations::GetSimulationBenchmarkResults::new(
+        let mut op = ops::simulations::GetSimulationBenchmarkResults::new(
             m::GetSimulationBenchmarkResultsRequest {
                 run_ids: Vec::new(),
             },
@@ -7615,16 +7621,17 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-simulation-benchmark-results");
     }
     {
-        let op = ops::simulations::RunSimulationBenchmark::new(m::RunSimulationBenchmarkRequest {
-            branch_name: m::Patch::Unset,
-            concurrency: None,
-            exploration: m::Patch::Unset,
-            max_cases: None,
-            max_turns: None,
-            required_tags: None,
-            service_id: m::Patch::Unset,
-            tags: None,
-        });
+        let mut op =
+            ops::simulations::RunSimulationBenchmark::new(m::RunSimulationBenchmarkRequest {
+                branch_name: m::Patch::Unset,
+                concurrency: None,
+                exploration: m::Patch::Unset,
+                max_cases: None,
+                max_turns: None,
+                required_tags: None,
+                service_id: m::Patch::Unset,
+                tags: None,
+            });
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
             "benchmarks".to_owned(),
@@ -7636,7 +7643,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("run-simulation-benchmark");
     }
     {
-        let op = ops::simulations::ListSimulationBranches::new();
+        let mut op = ops::simulations::ListSimulationBranches::new();
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
             "branches".to_owned(),
@@ -7646,7 +7653,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-simulation-branches");
     }
     {
-        let op = ops::simulations::CreateSimulationBranch::new(m::CreateBranchRequest {
+        let mut op = ops::simulations::CreateSimulationBranch::new(m::CreateBranchRequest {
             source: None,
             ttl_seconds: None,
         });
@@ -7661,7 +7668,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-simulation-branch");
     }
     {
-        let op = ops::simulations::RunSimulationCase::new(
+        let mut op = ops::simulations::RunSimulationCase::new(
             String::from("v é/&"),
             m::RunSimulationCaseRequest {
                 branch_name: m::Patch::Unset,
@@ -7684,7 +7691,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("run-simulation-case");
     }
     {
-        let op = ops::simulations::ConfigToTurnPolicy::new(m::ConfigToPolicyRequest {
+        let mut op = ops::simulations::ConfigToTurnPolicy::new(m::ConfigToPolicyRequest {
             config: serde_json::Map::new(),
         });
         let mut argv: Vec<String> = vec!["simulations".to_owned(), "config-to-policy".to_owned()];
@@ -7694,7 +7701,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("config-to-turn-policy");
     }
     {
-        let op = ops::simulations::SimulationFork::new(
+        let mut op = ops::simulations::SimulationFork::new(
             String::from("v é/&"),
             m::ForkRequest {
                 alternatives: Vec::new(),
@@ -7711,7 +7718,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("simulation-fork");
     }
     {
-        let op = ops::simulations::ScoreSimulationSession::new(
+        let mut op = ops::simulations::ScoreSimulationSession::new(
             String::from("v é/&"),
             m::ScoreSessionRequest {
                 score: 1.5,
@@ -7729,7 +7736,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("score-simulation-session");
     }
     {
-        let op = ops::simulations::SimulationStep::new(
+        let mut op = ops::simulations::SimulationStep::new(
             String::from("v é/&"),
             m::StepRequest {
                 caller_text: String::from("s"),
@@ -7749,7 +7756,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("simulation-step");
     }
     {
-        let op = ops::simulations::GetSimulationSessionTurns::new(String::from("v é/&"));
+        let mut op = ops::simulations::GetSimulationSessionTurns::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
             "get-session-turns".to_owned(),
@@ -7759,7 +7766,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-simulation-session-turns");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::twilio::SearchAvailablePhoneNumbers::new();
             op.country = Some(String::from("v é/&"));
             op.area_code = Some(String::from("v é/&"));
@@ -7783,7 +7790,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("search-available-phone-numbers");
     }
     {
-        let op = ops::twilio::PurchasePhoneNumber::new(m::PurchasePhoneNumberRequest {
+        let mut op = ops::twilio::PurchasePhoneNumber::new(m::PurchasePhoneNumberRequest {
             capabilities: None,
             display_name: None,
             phone_number: String::from("s"),
@@ -7795,7 +7802,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("purchase-phone-number");
     }
     {
-        let op = ops::twilio::ReleasePhoneNumber::new(String::from("v é/&"));
+        let mut op = ops::twilio::ReleasePhoneNumber::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "twilio".to_owned(),
             "release-number".to_owned(),
@@ -7805,19 +7812,19 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("release-phone-number");
     }
     {
-        let op = ops::twilio::GetTwilioSubAccount::new();
+        let mut op = ops::twilio::GetTwilioSubAccount::new();
         let mut argv: Vec<String> = vec!["twilio".to_owned(), "get-sub-account".to_owned()];
         same_request(&op, &argv);
         seen.push("get-twilio-sub-account");
     }
     {
-        let op = ops::twilio::ProvisionTwilioSubAccount::new();
+        let mut op = ops::twilio::ProvisionTwilioSubAccount::new();
         let mut argv: Vec<String> = vec!["twilio".to_owned(), "provision-sub-account".to_owned()];
         same_request(&op, &argv);
         seen.push("provision-twilio-sub-account");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::use_cases::ListUseCases::new();
             op.entity_name = Some(String::from("v é/&"));
             op.channel = Some(m::ListUseCasesChannel::from("email"));
@@ -7838,7 +7845,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-use-cases");
     }
     {
-        let op = ops::use_cases::CreateUseCase::new(m::CreateUseCaseBody::Unknown(
+        let mut op = ops::use_cases::CreateUseCase::new(m::CreateUseCaseBody::Unknown(
             serde_json::Value::Null,
         ));
         let mut argv: Vec<String> = vec!["use-cases".to_owned(), "create".to_owned()];
@@ -7848,7 +7855,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-use-case");
     }
     {
-        let op = ops::use_cases::DeleteUseCase::new(String::from("v é/&"));
+        let mut op = ops::use_cases::DeleteUseCase::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "use-cases".to_owned(),
             "delete".to_owned(),
@@ -7858,7 +7865,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-use-case");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::voicemail::ListVoicemails::new();
             op.use_case_id = Some(String::from("v é/&"));
             op.setup_id = Some(String::from("v é/&"));
@@ -7887,16 +7894,17 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-voicemails");
     }
     {
-        let op = ops::voicemail::SendVoicemail::new(m::SendVoicemailBody {
+        let mut op = ops::voicemail::SendVoicemail::new(m::SendVoicemailBody {
             audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
             recipient_phone_number: String::from("s"),
             use_case_id: String::from("s"),
         });
         let mut argv: Vec<String> = vec!["voicemail".to_owned(), "send".to_owned()];
         {
-            let v = &op.body.audio;
+            let (part, arg) = file_arg(&op.body.audio);
+            op.body.audio = part;
             argv.push("--audio".into());
-            argv.push(file_arg(v));
+            argv.push(arg);
         }
         {
             let v = &op.body.recipient_phone_number;
@@ -7912,16 +7920,17 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("send-voicemail");
     }
     {
-        let op = ops::voiceprints::EnrollVoiceprint::new(m::EnrollVoiceprintBody {
+        let mut op = ops::voiceprints::EnrollVoiceprint::new(m::EnrollVoiceprintBody {
             audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
             entity_id: String::from("s"),
             sample_rate: None,
         });
         let mut argv: Vec<String> = vec!["voiceprints".to_owned(), "enroll".to_owned()];
         {
-            let v = &op.body.audio;
+            let (part, arg) = file_arg(&op.body.audio);
+            op.body.audio = part;
             argv.push("--audio".into());
-            argv.push(file_arg(v));
+            argv.push(arg);
         }
         {
             let v = &op.body.entity_id;
@@ -7936,16 +7945,17 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("enroll-voiceprint");
     }
     {
-        let op = ops::voiceprints::VerifyVoiceprint::new(m::VerifyVoiceprintBody {
+        let mut op = ops::voiceprints::VerifyVoiceprint::new(m::VerifyVoiceprintBody {
             audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
             entity_id: String::from("s"),
             sample_rate: None,
         });
         let mut argv: Vec<String> = vec!["voiceprints".to_owned(), "verify".to_owned()];
         {
-            let v = &op.body.audio;
+            let (part, arg) = file_arg(&op.body.audio);
+            op.body.audio = part;
             argv.push("--audio".into());
-            argv.push(file_arg(v));
+            argv.push(arg);
         }
         {
             let v = &op.body.entity_id;
@@ -7960,7 +7970,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("verify-voiceprint");
     }
     {
-        let op = ops::voiceprints::GetVoiceprintStatus::new(String::from("v é/&"));
+        let mut op = ops::voiceprints::GetVoiceprintStatus::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "voiceprints".to_owned(),
             "get-status".to_owned(),
@@ -7970,13 +7980,13 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-voiceprint-status");
     }
     {
-        let op = ops::world::WorldDashboard::new();
+        let mut op = ops::world::WorldDashboard::new();
         let mut argv: Vec<String> = vec!["world".to_owned(), "get-dashboard".to_owned()];
         same_request(&op, &argv);
         seen.push("world-dashboard");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::world::ListEnrichmentKeys::new();
             op.entity_type = Some(String::from("v é/&"));
             op.limit = Some(3);
@@ -7998,7 +8008,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-enrichment-keys");
     }
     {
-        let op = ops::world::CreateEnrichmentKey::new(m::EnrichmentKeyCreateBody {
+        let mut op = ops::world::CreateEnrichmentKey::new(m::EnrichmentKeyCreateBody {
             allowed_values: m::Patch::Unset,
             description: m::Patch::Unset,
             entity_type: String::from("s"),
@@ -8019,7 +8029,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-enrichment-key");
     }
     {
-        let op = ops::world::DeleteEnrichmentKey::new(String::from("v é/&"));
+        let mut op = ops::world::DeleteEnrichmentKey::new(String::from("v é/&"));
         let mut argv: Vec<String> = vec![
             "world".to_owned(),
             "enrichment-keys".to_owned(),
@@ -8030,7 +8040,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-enrichment-key");
     }
     {
-        let op = ops::world::PatchEnrichmentKey::new(
+        let mut op = ops::world::PatchEnrichmentKey::new(
             String::from("v é/&"),
             m::EnrichmentKeyPatchBody {
                 allowed_values: m::Patch::Unset,
@@ -8052,7 +8062,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("patch-enrichment-key");
     }
     {
-        let op = ops::world::ResolveEntity::new(m::EntityResolveRequest {
+        let mut op = ops::world::ResolveEntity::new(m::EntityResolveRequest {
             canonical_id: m::Patch::Unset,
             email: m::Patch::Unset,
             entity_id: m::Patch::Unset,
@@ -8068,7 +8078,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("resolve-entity");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::world::ListEntityEnrichment::new(String::from("v é/&"));
             op.limit = Some(3);
             op.offset = Some(3);
@@ -8087,7 +8097,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-entity-enrichment");
     }
     {
-        let op = ops::world::PutEntityEnrichment::new(
+        let mut op = ops::world::PutEntityEnrichment::new(
             String::from("v é/&"),
             String::from("v é/&"),
             m::EnrichmentWriteBody {
@@ -8111,7 +8121,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("put-entity-enrichment");
     }
     {
-        let op = {
+        let mut op = {
             let mut op = ops::world::GetEntityEnrichmentHistory::new(
                 String::from("v é/&"),
                 String::from("v é/&"),
@@ -8131,7 +8141,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-entity-enrichment-history");
     }
     {
-        let op = ops::world::ListEventTypes::new();
+        let mut op = ops::world::ListEventTypes::new();
         let mut argv: Vec<String> = vec!["world".to_owned(), "list-event-types".to_owned()];
         same_request(&op, &argv);
         seen.push("list-event-types");

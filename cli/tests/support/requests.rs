@@ -34,11 +34,13 @@ pub fn same_request<O: Operation>(typed: &O, argv: &[String]) {
         assert_eq!(got.headers.get(h), want.headers.get(h), "{id}: {h}");
     }
     assert_eq!(got.body, want.body, "{id}: body");
+    assert_eq!(got.upload, want.upload, "{id}: streamed body");
 }
 
-/// Writes a file part's bytes to a temporary file named like the part and returns the
-/// command-line argument for it (`PATH;type=MIME`).
-pub fn file_arg(part: &m::FilePart) -> String {
+/// Writes a file part's bytes to a temporary file named like the part; returns the part
+/// streamed from that file (as the SDK sends a file) and the command-line argument for it
+/// (`PATH;type=MIME`).
+pub fn file_arg(part: &m::FilePart) -> (m::FilePart, String) {
     let dir: PathBuf = std::env::temp_dir().join(format!("amigo-cli-parts-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(&part.filename);
@@ -46,5 +48,6 @@ pub fn file_arg(part: &m::FilePart) -> String {
         panic!("sample file parts hold bytes");
     };
     std::fs::write(&path, data).unwrap();
-    format!("{};type={}", path.display(), part.content_type)
+    let arg = format!("{};type={}", path.display(), part.content_type);
+    (m::FilePart::file(&path, part.content_type.clone()), arg)
 }

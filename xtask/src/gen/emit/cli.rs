@@ -408,22 +408,23 @@ fn request_case(g: &Gen, r: &Row, op: &Op) -> String {
                     new_args.push(sample(g, &op_body_ty(op), 0));
                     for f in multipart_fields(g, op) {
                         let (fl, id) = (flag(&f.wire), &f.ident);
-                        let value = if *f.ty.strip_opt() == Ty::File {
-                            "file_arg(v)"
-                        } else {
-                            "v.to_string()"
+                        // A file field: the sample's bytes go to a file, which both the SDK's
+                        // part and the command line then stream from.
+                        let line = match (*f.ty.strip_opt() == Ty::File, matches!(f.ty, Ty::Opt(_))) {
+                            (true, false) => format!(
+                                "    {{ let (part, arg) = file_arg(&op.body.{id}); op.body.{id} = part; argv.push(\"--{fl}\".into()); argv.push(arg); }}"
+                            ),
+                            (true, true) => format!(
+                                "    if let Some(v) = op.body.{id}.clone() {{ let (part, arg) = file_arg(&v); op.body.{id} = Some(part); argv.push(\"--{fl}\".into()); argv.push(arg); }}"
+                            ),
+                            (false, false) => format!(
+                                "    {{ let v = &op.body.{id}; argv.push(\"--{fl}\".into()); argv.push(v.to_string()); }}"
+                            ),
+                            (false, true) => format!(
+                                "    if let Some(v) = &op.body.{id} {{ argv.push(\"--{fl}\".into()); argv.push(v.to_string()); }}"
+                            ),
                         };
-                        if matches!(f.ty, Ty::Opt(_)) {
-                            let _ = writeln!(
-                                extra_argv,
-                                "    if let Some(v) = &op.body.{id} {{ argv.push(\"--{fl}\".into()); argv.push({value}); }}"
-                            );
-                        } else {
-                            let _ = writeln!(
-                                extra_argv,
-                                "    {{ let v = &op.body.{id}; argv.push(\"--{fl}\".into()); argv.push({value}); }}"
-                            );
-                        }
+                        let _ = writeln!(extra_argv, "{line}");
                     }
                 }
                 BodyKind::None => {}
@@ -495,7 +496,7 @@ fn request_case(g: &Gen, r: &Row, op: &Op) -> String {
         .map(|s| format!("{s:?}.to_owned()"))
         .collect();
     format!(
-        "{{\n    let op = {value};\n    let mut argv: Vec<String> = vec![{}];\n{extra_argv}    same_request(&op, &argv);\n    seen.push({:?});\n}}\n",
+        "{{\n    let mut op = {value};\n    let mut argv: Vec<String> = vec![{}];\n{extra_argv}    same_request(&op, &argv);\n    seen.push({:?});\n}}\n",
         words.join(", "),
         op.id
     )
