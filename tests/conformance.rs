@@ -29,10 +29,7 @@ const AGENTS: &str = "/v1/ws-001/agents";
 
 /// A create-agent body with only the required name (optional fields left out).
 fn agent_body(name: &str) -> CreateAgentRequest {
-    CreateAgentRequest {
-        name: name.into(),
-        description: Default::default(),
-    }
+    CreateAgentRequest::new(name)
 }
 
 fn setup<B: Backend>() -> (MockServer, amigo_platform_core::Client<B::E>) {
@@ -138,13 +135,12 @@ fn create_get_update_delete<B: Backend>() {
     assert_eq!(post.json(), Some(json!({"name": "My Agent"})));
     let got = B::send(client.api().agents().get(&created.id)).expect("get");
     assert_eq!(got, created);
-    let updated = B::send(client.api().agents().update(
-        &created.id,
-        UpdateAgentRequest {
-            name: "Renamed".to_owned().into(),
-            ..Default::default()
-        },
-    ))
+    let updated = B::send(
+        client
+            .api()
+            .agents()
+            .update(&created.id, UpdateAgentRequest::default().name("Renamed")),
+    )
     .expect("update");
     assert_eq!(updated.name, "Renamed");
     let deleted = B::send_meta(client.api().agents().delete(&created.id)).expect("delete");
@@ -163,21 +159,7 @@ fn versions_and_latest<B: Backend>() {
         .expect("list")
         .items
         .remove(0);
-    let body = CreateAgentVersionRequest {
-        name: "v1".into(),
-        identity: Identity {
-            name: "A".into(),
-            role: "r".into(),
-            developed_by: "d".into(),
-            default_spoken_language: "en".into(),
-            relationship_to_developer: Default::default(),
-        },
-        background: Default::default(),
-        behaviors: Default::default(),
-        communication_patterns: Default::default(),
-        initials: Default::default(),
-        voice_config: Default::default(),
-    };
+    let body = CreateAgentVersionRequest::new(Identity::new("en", "d", "A", "r"), "v1");
     let v = B::send(client.api().agents().create_version(&agent.id, body)).expect("create version");
     assert_eq!(v.version, 1);
     let latest = B::send(client.api().agents().get_version(&agent.id, "latest")).expect("latest");

@@ -209,10 +209,7 @@ fn matrix<E: Transport>(
 }
 
 fn body(caller: usize, op: usize) -> CreateAgentRequest {
-    CreateAgentRequest {
-        name: format!("matrix-{caller}-{op}"),
-        description: Default::default(),
-    }
+    CreateAgentRequest::new(format!("matrix-{caller}-{op}"))
 }
 
 #[test]

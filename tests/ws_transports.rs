@@ -53,12 +53,10 @@ impl Sock for BlockingSock {
 
 impl WsBackend for Blocking {
     fn options() -> WsDriverOptions {
-        amigo_platform_ureq::ws::WsDriverOptions {
-            connect_timeout: Duration::from_secs(2),
-            close_grace: Duration::from_millis(300),
-            poll_interval: Duration::from_millis(5),
-            ..Default::default()
-        }
+        amigo_platform_ureq::ws::WsDriverOptions::default()
+            .connect_timeout(Duration::from_secs(2))
+            .close_grace(Duration::from_millis(300))
+            .poll_interval(Duration::from_millis(5))
     }
     fn drive(session: WsSession, driver: WsDriverOptions) -> Box<dyn Sock> {
         Box::new(BlockingSock(amigo_platform_ureq::ws::WsStream::drive(
@@ -101,11 +99,9 @@ impl Sock for AsyncSock {
 
 impl WsBackend for Async {
     fn options() -> WsDriverOptions {
-        amigo_platform_hyper::ws::WsDriverOptions {
-            connect_timeout: Duration::from_secs(2),
-            close_grace: Duration::from_millis(300),
-            ..Default::default()
-        }
+        amigo_platform_hyper::ws::WsDriverOptions::default()
+            .connect_timeout(Duration::from_secs(2))
+            .close_grace(Duration::from_millis(300))
     }
     fn drive(session: WsSession, driver: WsDriverOptions) -> Box<dyn Sock> {
         let _guard = runtime().enter();
@@ -649,11 +645,9 @@ fn oversized_message_fails_the_connection<T: WsBackend>() {
         WsStep::Hang,
     ]));
     ws.script(WsScript::new([WsStep::text("again"), WsStep::Hang]));
-    let driver = WsDriverOptions {
-        max_message_size: 16 * 1024,
-        max_frame_size: 16 * 1024,
-        ..T::options()
-    };
+    let driver = T::options()
+        .max_message_size(16 * 1024)
+        .max_frame_size(16 * 1024);
     let mut s = T::drive(session(&ws.observer_url(), fast()), driver);
     let ev = collect(&mut *s, |ev| texts(ev).contains(&"again".to_owned()));
     // Neither the oversized message nor anything after it on that socket was delivered.
@@ -671,10 +665,7 @@ fn oversized_message_fails_the_connection<T: WsBackend>() {
         WsStep::Hang,
     ]));
     ws.script(WsScript::new([WsStep::text("again"), WsStep::Hang]));
-    let driver = WsDriverOptions {
-        max_frame_size: 16 * 1024,
-        ..T::options()
-    };
+    let driver = T::options().max_frame_size(16 * 1024);
     let mut s = T::drive(session(&ws.observer_url(), fast()), driver);
     let ev = collect(&mut *s, |ev| texts(ev).contains(&"again".to_owned()));
     assert_eq!(texts(&ev), ["again"], "{ev:?}");
@@ -717,10 +708,7 @@ fn deaf_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
 /// counts as dropped (1006) and the session reconnects, instead of the driver hanging.
 fn send_timeout_drops_a_stuck_connection<T: WsBackend>() {
     let (url, handshakes) = deaf_server();
-    let driver = WsDriverOptions {
-        send_timeout: Duration::from_millis(300),
-        ..T::options()
-    };
+    let driver = T::options().send_timeout(Duration::from_millis(300));
     let mut s = T::drive(session(&url, fast()), driver);
     let ev = collect(&mut *s, has_state(WsState::Open));
     assert!(has_state(WsState::Open)(&ev), "{ev:?}");
@@ -754,10 +742,7 @@ fn slow_consumer_gets_everything<T: WsBackend>() {
             .map(|m| WsStep::text(m.as_str()))
             .chain([WsStep::Hang]),
     ));
-    let driver = WsDriverOptions {
-        max_queued_events: 4,
-        ..T::options()
-    };
+    let driver = T::options().max_queued_events(4);
     let mut s = T::drive(session(&ws.observer_url(), fast()), driver);
     std::thread::sleep(Duration::from_millis(300));
     let ev = collect(&mut *s, |ev| texts(ev).len() == sent.len());

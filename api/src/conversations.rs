@@ -52,6 +52,7 @@ pub const CREATED_CONVERSATION_ID: &str = "conversation_id";
 
 /// The input of [`Conversations::send_message`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct SendMessageRequest {
     /// The service to start a conversation with (unused when `conversation_id` is set).
     pub service_id: String,
@@ -89,6 +90,7 @@ impl SendMessageRequest {
 
 /// The result of [`Conversations::send_message`].
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendMessageResponse {
     /// The conversation the message went to (the new one when it was created).
     pub conversation_id: String,

@@ -78,6 +78,7 @@ pub(crate) use string_enum;
 
 /// Every `PaginatedResponse_<T>_` schema: a token-paged list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Page<T> {
     /// `items`.
     #[serde(default = "Vec::new")]
@@ -187,6 +188,7 @@ impl From<NumberOrString> for amigo_platform_core::QueryValue {
 /// A file part of a multipart body: file name, content type and the bytes, in memory or
 /// streamed from a file or reader.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FilePart {
     /// The file name sent in `Content-Disposition`.
     pub filename: String,

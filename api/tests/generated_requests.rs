@@ -104,13 +104,10 @@ fn tri<O: Operation + Clone, T: serde::Serialize>(
 #[test]
 fn account() {
     check(
-        ops::account::CreateMyWorkspace::new(m::CreateWorkspaceRequest {
-            backend_org_id: m::Patch::Unset,
-            environment: None,
-            name: String::from("s"),
-            region: None,
-            slug: String::from("s"),
-        }),
+        ops::account::CreateMyWorkspace::new(m::CreateWorkspaceRequest::new(
+            String::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/me/workspaces",
         "",
@@ -135,10 +132,7 @@ fn agents() {
         None,
     );
     check(
-        ops::agents::CreateAgent::new(m::CreateAgentRequest {
-            description: None,
-            name: String::from("s"),
-        }),
+        ops::agents::CreateAgent::new(m::CreateAgentRequest::new(String::from("s"))),
         "POST",
         "/v1/ws-test/agents",
         "",
@@ -161,10 +155,7 @@ fn agents() {
     check(
         ops::agents::UpdateAgent::new(
             String::from("p agent_id/é"),
-            m::UpdateAgentRequest {
-                description: m::Patch::Unset,
-                name: m::Patch::Unset,
-            },
+            m::UpdateAgentRequest::default(),
         ),
         "PUT",
         "/v1/ws-test/agents/p%20agent_id%2F%C3%A9",
@@ -187,21 +178,15 @@ fn agents() {
     check(
         ops::agents::CreateAgentVersion::new(
             String::from("p agent_id/é"),
-            m::CreateAgentVersionRequest {
-                background: None,
-                behaviors: None,
-                communication_patterns: None,
-                identity: m::Identity {
-                    default_spoken_language: String::from("s"),
-                    developed_by: String::from("s"),
-                    name: String::from("s"),
-                    relationship_to_developer: None,
-                    role: String::from("s"),
-                },
-                initials: None,
-                name: String::from("s"),
-                voice_config: m::Patch::Unset,
-            },
+            m::CreateAgentVersionRequest::new(
+                m::Identity::new(
+                    String::from("s"),
+                    String::from("s"),
+                    String::from("s"),
+                    String::from("s"),
+                ),
+                String::from("s"),
+            ),
         ),
         "POST",
         "/v1/ws-test/agents/p%20agent_id%2F%C3%A9/versions",
@@ -451,12 +436,7 @@ fn api_keys() {
         None,
     );
     check(
-        ops::api_keys::CreateApiKey::new(m::CreateApiKeyRequest {
-            duration_days: 1,
-            name: m::Patch::Unset,
-            permissions: None,
-            role: None,
-        }),
+        ops::api_keys::CreateApiKey::new(m::CreateApiKeyRequest::new(1)),
         "POST",
         "/v1/ws-test/api-keys",
         "",
@@ -472,7 +452,7 @@ fn api_keys() {
     check(
         ops::api_keys::RotateApiKey::new(
             String::from("p key_id/é"),
-            m::RotateApiKeyRequest { duration_days: 1 },
+            m::RotateApiKeyRequest::new(1),
         ),
         "POST",
         "/v1/ws-test/api-keys/p%20key_id%2F%C3%A9/rotate",
@@ -499,13 +479,10 @@ fn audit() {
         None,
     );
     check(
-        ops::audit::CreateAuditExport::new(m::AuditExportRequest {
-            action: m::Patch::Unset,
-            date_from: m::DateTime::from("s"),
-            date_to: m::DateTime::from("s"),
-            phi_only: None,
-            service: m::Patch::Unset,
-        }),
+        ops::audit::CreateAuditExport::new(m::AuditExportRequest::new(
+            m::DateTime::from("s"),
+            m::DateTime::from("s"),
+        )),
         "POST",
         "/v1/ws-test/audit/export",
         "",
@@ -579,14 +556,11 @@ fn billing() {
         None,
     );
     check(
-        ops::billing::CreateBillingCustomer::new(m::CreateCustomerRequest {
-            address: None,
-            billing_contact: m::Patch::Unset,
-            billing_email: String::from("s"),
-            mercury_memo: m::Patch::Unset,
-            name: String::from("s"),
-            slug: String::from("s"),
-        }),
+        ops::billing::CreateBillingCustomer::new(m::CreateCustomerRequest::new(
+            String::from("s"),
+            String::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/billing/customers",
         "",
@@ -602,14 +576,7 @@ fn billing() {
     check(
         ops::billing::UpdateBillingCustomer::new(
             String::from("p customer_id/é"),
-            m::UpdateCustomerRequest {
-                address: m::Patch::Unset,
-                billing_contact: m::Patch::Unset,
-                billing_email: m::Patch::Unset,
-                mercury_memo: m::Patch::Unset,
-                name: m::Patch::Unset,
-                status: m::Patch::Unset,
-            },
+            m::UpdateCustomerRequest::default(),
         ),
         "PUT",
         "/v1/billing/customers/p%20customer_id%2F%C3%A9",
@@ -626,16 +593,7 @@ fn billing() {
     check(
         ops::billing::UpdateBillingConfig::new(
             String::from("p customer_id/é"),
-            m::UpdateConfigRequest {
-                billing_cycle: m::Patch::Unset,
-                billing_day: m::Patch::Unset,
-                currency: m::Patch::Unset,
-                effective_from: m::Patch::Unset,
-                effective_to: m::Patch::Unset,
-                minimum_charge: m::Patch::Unset,
-                price_rules: m::Patch::Unset,
-                strategy: m::Patch::Unset,
-            },
+            m::UpdateConfigRequest::default(),
         ),
         "PUT",
         "/v1/billing/customers/p%20customer_id%2F%C3%A9/config",
@@ -712,11 +670,7 @@ fn billing() {
     check(
         ops::billing::AttachBillingWorkspace::new(
             String::from("p customer_id/é"),
-            m::AttachWorkspaceRequest {
-                billable: None,
-                environment: None,
-                workspace_id: m::Uuid::from("s"),
-            },
+            m::AttachWorkspaceRequest::new(m::Uuid::from("s")),
         ),
         "POST",
         "/v1/billing/customers/p%20customer_id%2F%C3%A9/workspaces",
@@ -814,22 +768,10 @@ fn calls() {
         None,
     );
     check(
-        ops::calls::CreateOutboundCall::new(m::CreateOutboundCallRequest {
-            derived_from_call_sid: m::Patch::Unset,
-            goal: m::Patch::Unset,
-            idempotency_key: m::Patch::Unset,
-            metadata: m::Patch::Unset,
-            outbound_task_entity_id: m::Patch::Unset,
-            patient_canonical_id: m::Patch::Unset,
-            patient_entity_id: m::Patch::Unset,
-            phone_from: m::Patch::Unset,
-            phone_to: String::from("s"),
-            reason: String::from("s"),
-            service_id: m::Patch::Unset,
-            system_prompt: m::Patch::Unset,
-            tags: m::Patch::Unset,
-            use_case_id: m::Patch::Unset,
-        }),
+        ops::calls::CreateOutboundCall::new(m::CreateOutboundCallRequest::new(
+            String::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/calls/outbound",
         "",
@@ -908,10 +850,10 @@ fn channels() {
         None,
     );
     check(
-        ops::channels::CreateSesSetup::new(m::CreateSesSetupRequest {
-            domain_identity: String::from("s"),
-            tenant_name: String::from("s"),
-        }),
+        ops::channels::CreateSesSetup::new(m::CreateSesSetupRequest::new(
+            String::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/channels/ses-setup",
         "",
@@ -997,10 +939,9 @@ fn context_graphs() {
         None,
     );
     check(
-        ops::context_graphs::CreateContextGraph::new(m::CreateContextGraphRequest {
-            description: None,
-            name: String::from("s"),
-        }),
+        ops::context_graphs::CreateContextGraph::new(m::CreateContextGraphRequest::new(
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/context-graphs",
         "",
@@ -1023,10 +964,7 @@ fn context_graphs() {
     check(
         ops::context_graphs::UpdateContextGraph::new(
             String::from("p context_graph_id/é"),
-            m::UpdateContextGraphRequest {
-                description: m::Patch::Unset,
-                name: m::Patch::Unset,
-            },
+            m::UpdateContextGraphRequest::default(),
         ),
         "PUT",
         "/v1/ws-test/context-graphs/p%20context_graph_id%2F%C3%A9",
@@ -1051,17 +989,12 @@ fn context_graphs() {
     check(
         ops::context_graphs::CreateContextGraphVersion::new(
             String::from("p context_graph_id/é"),
-            m::CreateContextGraphVersionRequest {
-                description: None,
-                global_action_guidelines: None,
-                global_boundary_constraints: None,
-                global_intra_state_navigation_guidelines: None,
-                new_user_initial_state: String::from("s"),
-                returning_user_initial_state: String::from("s"),
-                states: Vec::new(),
-                terminal_state: String::from("s"),
-                topology_description: m::Patch::Unset,
-            },
+            m::CreateContextGraphVersionRequest::new(
+                String::from("s"),
+                String::from("s"),
+                Vec::new(),
+                String::from("s"),
+            ),
         ),
         "POST",
         "/v1/ws-test/context-graphs/p%20context_graph_id%2F%C3%A9/versions",
@@ -1097,11 +1030,9 @@ fn conversations() {
         None,
     );
     check(
-        ops::conversations::CreateConversation::new(m::CreateConversationRequest {
-            auto_greet: None,
-            entity_id: m::Patch::Unset,
-            service_id: m::Uuid::from("s"),
-        }),
+        ops::conversations::CreateConversation::new(m::CreateConversationRequest::new(
+            m::Uuid::from("s"),
+        )),
         "POST",
         "/v1/ws-test/conversations",
         "",
@@ -1125,12 +1056,7 @@ fn conversations() {
         {
             let mut op = ops::conversations::CreateTurn::new(
                 String::from("p conversation_id/é"),
-                m::TurnRequest {
-                    content: m::Patch::Unset,
-                    media_type: m::Patch::Unset,
-                    media_url: m::Patch::Unset,
-                    message: String::from("s"),
-                },
+                m::TurnRequest::new(String::from("s")),
             );
             op.include_tool_calls = Some(true);
             op
@@ -1144,12 +1070,7 @@ fn conversations() {
         {
             let mut op = ops::conversations::CreateTurnStream::new(
                 String::from("p conversation_id/é"),
-                m::TurnRequest {
-                    content: m::Patch::Unset,
-                    media_type: m::Patch::Unset,
-                    media_url: m::Patch::Unset,
-                    message: String::from("s"),
-                },
+                m::TurnRequest::new(String::from("s")),
             );
             op.include_tool_calls = Some(true);
             op
@@ -1269,15 +1190,10 @@ fn dashboards() {
         None,
     );
     check(
-        ops::dashboards::CreateDashboard::new(m::CreateDashboardRequest {
-            description: m::Patch::Unset,
-            filters: None,
-            page_context: m::Patch::Unset,
-            panels: None,
-            refresh_interval: None,
-            slug: String::from("s"),
-            title: String::from("s"),
-        }),
+        ops::dashboards::CreateDashboard::new(m::CreateDashboardRequest::new(
+            String::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/dashboards",
         "",
@@ -1307,15 +1223,7 @@ fn dashboards() {
     check(
         ops::dashboards::UpdateDashboard::new(
             String::from("p dashboard_id/é"),
-            m::UpdateDashboardRequest {
-                description: m::Patch::Unset,
-                filters: m::Patch::Unset,
-                page_context: m::Patch::Unset,
-                panels: m::Patch::Unset,
-                refresh_interval: m::Patch::Unset,
-                slug: m::Patch::Unset,
-                title: m::Patch::Unset,
-            },
+            m::UpdateDashboardRequest::default(),
         ),
         "PUT",
         "/v1/ws-test/dashboards/p%20dashboard_id%2F%C3%A9",
@@ -1357,16 +1265,10 @@ fn data_query() {
 fn data_sources() {
     check({ let mut op = ops::data_sources::ListDataSources::new(); op.is_active = Some(true); op.source_type = vec![String::from("q v&"), String::from("q v&")]; op.search = Some(String::from("q v&")); op.limit = Some(3); op.continuation_token = Some(3); op }, "GET", "/v1/ws-test/data-sources", "is_active=true&source_type=q%20v%26&source_type=q%20v%26&search=q%20v%26&limit=3&continuation_token=3", None);
     check(
-        ops::data_sources::CreateDataSource::new(m::CreateDataSourceRequest {
-            connection_config: None,
-            display_name: m::Patch::Unset,
-            entity_types: None,
-            field_mappings: None,
-            name: String::from("s"),
-            source_type: m::CreateDataSourceRequestSourceType::from("rest_api"),
-            sync_schedule: m::Patch::Unset,
-            sync_strategy: None,
-        }),
+        ops::data_sources::CreateDataSource::new(m::CreateDataSourceRequest::new(
+            String::from("s"),
+            m::CreateDataSourceRequestSourceType::from("rest_api"),
+        )),
         "POST",
         "/v1/ws-test/data-sources",
         "",
@@ -1389,15 +1291,7 @@ fn data_sources() {
     check(
         ops::data_sources::UpdateDataSource::new(
             String::from("p data_source_id/é"),
-            m::UpdateDataSourceRequest {
-                connection_config: m::Patch::Unset,
-                display_name: m::Patch::Unset,
-                entity_types: m::Patch::Unset,
-                field_mappings: m::Patch::Unset,
-                is_active: m::Patch::Unset,
-                sync_schedule: m::Patch::Unset,
-                sync_strategy: m::Patch::Unset,
-            },
+            m::UpdateDataSourceRequest::default(),
         ),
         "PATCH",
         "/v1/ws-test/data-sources/p%20data_source_id%2F%C3%A9",
@@ -1435,10 +1329,7 @@ fn data_sources() {
 #[test]
 fn demo_pulse() {
     check(
-        ops::demo_pulse::StartDemoPulse::new(m::DemoPulseStartRequest {
-            duration_seconds: None,
-            events_per_minute: None,
-        }),
+        ops::demo_pulse::StartDemoPulse::new(m::DemoPulseStartRequest::default()),
         "POST",
         "/v1/ws-test/demo-pulse/start",
         "",
@@ -1452,9 +1343,7 @@ fn demo_pulse() {
         None,
     );
     check(
-        ops::demo_pulse::StopDemoPulse::new(m::DemoPulseStopRequest {
-            task_id: m::Patch::Unset,
-        }),
+        ops::demo_pulse::StopDemoPulse::new(m::DemoPulseStopRequest::default()),
         "POST",
         "/v1/ws-test/demo-pulse/stop",
         "",
@@ -1465,9 +1354,9 @@ fn demo_pulse() {
 #[test]
 fn desktop_sessions() {
     check(
-        ops::desktop_sessions::CreateDesktopSession::new(m::DesktopSessionsCreateSessionRequest {
-            integration_name: String::from("s"),
-        }),
+        ops::desktop_sessions::CreateDesktopSession::new(
+            m::DesktopSessionsCreateSessionRequest::new(String::from("s")),
+        ),
         "POST",
         "/v1/ws-test/desktop-sessions",
         "",
@@ -1483,20 +1372,7 @@ fn desktop_sessions() {
     check(
         ops::desktop_sessions::PerformAction::new(
             String::from("p session_id/é"),
-            m::ActionRequest {
-                amount: m::Patch::Unset,
-                button: m::Patch::Unset,
-                direction: m::Patch::Unset,
-                key: m::Patch::Unset,
-                text: m::Patch::Unset,
-                r#type: m::ActionRequestType::from("click"),
-                x: m::Patch::Unset,
-                x1: m::Patch::Unset,
-                x2: m::Patch::Unset,
-                y: m::Patch::Unset,
-                y1: m::Patch::Unset,
-                y2: m::Patch::Unset,
-            },
+            m::ActionRequest::new(m::ActionRequestType::from("click")),
         ),
         "POST",
         "/v1/ws-test/desktop-sessions/p%20session_id%2F%C3%A9/action",
@@ -1629,12 +1505,7 @@ fn events() {
 #[test]
 fn fhir() {
     check(
-        ops::fhir::FhirImport::new(m::FhirImportRequest {
-            bundle: serde_json::Map::new(),
-            data_source_id: m::Patch::Unset,
-            source: None,
-            source_system: m::Patch::Unset,
-        }),
+        ops::fhir::FhirImport::new(m::FhirImportRequest::new(serde_json::Map::new())),
         "POST",
         "/v1/ws-test/fhir/import",
         "",
@@ -1696,10 +1567,7 @@ fn fhir() {
     check(
         ops::fhir::FhirCreateResource::new(
             String::from("p resource_type/é"),
-            m::FhirWriteRequest {
-                data: serde_json::Map::new(),
-                data_source_id: m::Patch::Unset,
-            },
+            m::FhirWriteRequest::new(serde_json::Map::new()),
         ),
         "POST",
         "/v1/ws-test/fhir/resources/p%20resource_type%2F%C3%A9",
@@ -1720,10 +1588,7 @@ fn fhir() {
         ops::fhir::FhirUpdateResource::new(
             String::from("p resource_type/é"),
             String::from("p resource_id/é"),
-            m::FhirWriteRequest {
-                data: serde_json::Map::new(),
-                data_source_id: m::Patch::Unset,
-            },
+            m::FhirWriteRequest::new(serde_json::Map::new()),
         ),
         "PUT",
         "/v1/ws-test/fhir/resources/p%20resource_type%2F%C3%A9/p%20resource_id%2F%C3%A9",
@@ -1853,9 +1718,9 @@ fn form_templates() {
         None,
     );
     check(
-        ops::form_templates::UpdateFormTemplates::new(m::FormTemplateUpdateRequest {
-            templates: Vec::new(),
-        }),
+        ops::form_templates::UpdateFormTemplates::new(
+            m::FormTemplateUpdateRequest::new(Vec::new()),
+        ),
         "PUT",
         "/v1/ws-test/settings/form-templates",
         "",
@@ -1871,9 +1736,7 @@ fn form_templates() {
     check(
         ops::form_templates::ResolveFormTemplate::new(
             String::from("p template_id/é"),
-            m::ResolveTemplateRequest {
-                entity_id: m::Uuid::from("s"),
-            },
+            m::ResolveTemplateRequest::new(m::Uuid::from("s")),
         ),
         "POST",
         "/v1/ws-test/settings/form-templates/p%20template_id%2F%C3%A9/resolve",
@@ -1892,15 +1755,7 @@ fn functions() {
         None,
     );
     check(
-        ops::functions::CreateFunction::new(m::FunctionCreateRequest {
-            catalog: None,
-            description: None,
-            function_type: None,
-            input_schema: None,
-            name: String::from("s"),
-            returns_table: None,
-            schema: None,
-        }),
+        ops::functions::CreateFunction::new(m::FunctionCreateRequest::new(String::from("s"))),
         "POST",
         "/v1/ws-test/functions",
         "",
@@ -1914,26 +1769,18 @@ fn functions() {
         None,
     );
     check(
-        ops::functions::DeployFunction::new(m::RegisteredFunction {
-            description: String::from("s"),
-            examples: None,
-            function_type: None,
-            name: String::from("s"),
-            parameters: None,
-            returns: None,
-            sql: String::from("s"),
-            timeout_ms: None,
-            when_to_use: None,
-        }),
+        ops::functions::DeployFunction::new(m::RegisteredFunction::new(
+            String::from("s"),
+            String::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/functions/deploy",
         "",
         Some("application/json"),
     );
     check(
-        ops::functions::QueryFunctions::new(m::QueryRequest {
-            sql: String::from("s"),
-        }),
+        ops::functions::QueryFunctions::new(m::QueryRequest::new(String::from("s"))),
         "POST",
         "/v1/ws-test/functions/query",
         "",
@@ -1963,10 +1810,7 @@ fn functions() {
     check(
         ops::functions::InvokeFunction::new(
             String::from("p function_name/é"),
-            m::InvokeRequest {
-                alias: None,
-                input: None,
-            },
+            m::InvokeRequest::default(),
         ),
         "POST",
         "/v1/ws-test/functions/p%20function_name%2F%C3%A9/invoke",
@@ -1976,10 +1820,7 @@ fn functions() {
     check(
         ops::functions::PromoteFunction::new(
             String::from("p function_name/é"),
-            m::PromoteRequest {
-                alias: m::PromoteRequestAlias::from("latest"),
-                version: 1,
-            },
+            m::PromoteRequest::new(m::PromoteRequestAlias::from("latest"), 1),
         ),
         "POST",
         "/v1/ws-test/functions/p%20function_name%2F%C3%A9/promote",
@@ -1989,7 +1830,7 @@ fn functions() {
     check(
         ops::functions::RollbackFunction::new(
             String::from("p function_name/é"),
-            m::RollbackRequest { version: 1 },
+            m::RollbackRequest::new(1),
         ),
         "POST",
         "/v1/ws-test/functions/p%20function_name%2F%C3%A9/rollback",
@@ -1999,7 +1840,7 @@ fn functions() {
     check(
         ops::functions::TestFunction::new(
             String::from("p function_name/é"),
-            m::FunctionTestRequest { input_params: None },
+            m::FunctionTestRequest::default(),
         ),
         "POST",
         "/v1/ws-test/functions/p%20function_name%2F%C3%A9/test",
@@ -2009,10 +1850,7 @@ fn functions() {
     check(
         ops::functions::TestFunctionV2::new(
             String::from("p function_name/é"),
-            m::InvokeRequest {
-                alias: None,
-                input: None,
-            },
+            m::InvokeRequest::default(),
         ),
         "POST",
         "/v1/ws-test/functions/p%20function_name%2F%C3%A9/v2/test",
@@ -2087,9 +1925,7 @@ fn insights() {
     check(
         ops::insights::Chat::new(
             String::from("p session_id/é"),
-            m::ChatRequest {
-                message: String::from("s"),
-            },
+            m::ChatRequest::new(String::from("s")),
         ),
         "POST",
         "/v1/ws-test/insights/sessions/p%20session_id%2F%C3%A9/chat",
@@ -2097,9 +1933,7 @@ fn insights() {
         Some("application/json"),
     );
     check(
-        ops::insights::ExecuteSql::new(m::SqlQueryRequest {
-            sql: String::from("s"),
-        }),
+        ops::insights::ExecuteSql::new(m::SqlQueryRequest::new(String::from("s"))),
         "POST",
         "/v1/ws-test/insights/sql",
         "",
@@ -2145,12 +1979,7 @@ fn intake() {
         None,
     );
     check(
-        ops::intake::CreateIntakeLink::new(m::CreateLinkRequest {
-            customer_slug: String::from("s"),
-            display_name: m::Patch::Unset,
-            expires_in_hours: None,
-            max_uploads: None,
-        }),
+        ops::intake::CreateIntakeLink::new(m::CreateLinkRequest::new(String::from("s"))),
         "POST",
         "/v1/ws-test/intake/links",
         "",
@@ -2215,20 +2044,10 @@ fn intake_upload() {
 fn integrations() {
     check({ let mut op = ops::integrations::ListIntegrations::new(); op.enabled = Some(true); op.protocol = Some(String::from("q v&")); op.search = Some(String::from("q v&")); op.sort_by = Some(String::from("q v&")); op.limit = Some(3); op.continuation_token = Some(3); op }, "GET", "/v1/ws-test/integrations", "enabled=true&protocol=q%20v%26&search=q%20v%26&sort_by=q%20v%26&limit=3&continuation_token=3", None);
     check(
-        ops::integrations::CreateIntegration::new(m::CreateIntegrationRequest {
-            auth: m::Patch::Unset,
-            base_url: None,
-            display_name: String::from("s"),
-            enabled: None,
-            endpoints: None,
-            mcp_args: m::Patch::Unset,
-            mcp_command: m::Patch::Unset,
-            mcp_headers: m::Patch::Unset,
-            mcp_transport: m::Patch::Unset,
-            mcp_url: m::Patch::Unset,
-            name: String::from("s"),
-            protocol: None,
-        }),
+        ops::integrations::CreateIntegration::new(m::CreateIntegrationRequest::new(
+            String::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/integrations",
         "",
@@ -2258,26 +2077,14 @@ fn integrations() {
     check(
         ops::integrations::UpdateIntegration::new(
             String::from("p integration_id/é"),
-            m::UpdateIntegrationRequest {
-                auth: m::Patch::Unset,
-                base_url: m::Patch::Unset,
-                display_name: m::Patch::Unset,
-                enabled: m::Patch::Unset,
-                endpoints: m::Patch::Unset,
-                mcp_args: m::Patch::Unset,
-                mcp_command: m::Patch::Unset,
-                mcp_headers: m::Patch::Unset,
-                mcp_transport: m::Patch::Unset,
-                mcp_url: m::Patch::Unset,
-                protocol: m::Patch::Unset,
-            },
+            m::UpdateIntegrationRequest::default(),
         ),
         "PUT",
         "/v1/ws-test/integrations/p%20integration_id%2F%C3%A9",
         "",
         Some("application/json"),
     );
-    check(ops::integrations::TestIntegrationEndpoint::new(String::from("p integration_id/é"), String::from("p endpoint_name/é"), m::TestEndpointRequest { params: None, }), "POST", "/v1/ws-test/integrations/p%20integration_id%2F%C3%A9/endpoints/p%20endpoint_name%2F%C3%A9/test", "", Some("application/json"));
+    check(ops::integrations::TestIntegrationEndpoint::new(String::from("p integration_id/é"), String::from("p endpoint_name/é"), m::TestEndpointRequest::default()), "POST", "/v1/ws-test/integrations/p%20integration_id%2F%C3%A9/endpoints/p%20endpoint_name%2F%C3%A9/test", "", Some("application/json"));
     check(
         ops::integrations::TestIntegrationConnection::new(String::from("p integration_id/é")),
         "POST",
@@ -2539,14 +2346,11 @@ fn memory() {
 #[test]
 fn metering() {
     check(
-        ops::metering::EmitMeteringEvent::new(m::MeteringEmitRequest {
-            effective_at: m::Patch::Unset,
-            event_type: String::from("s"),
-            metering_metadata: m::Patch::Unset,
-            metering_quantity: 1.5,
-            metering_source: m::MeteringEmitRequestMeteringSource::from("production"),
-            metering_unit: m::Patch::Unset,
-        }),
+        ops::metering::EmitMeteringEvent::new(m::MeteringEmitRequest::new(
+            String::from("s"),
+            1.5,
+            m::MeteringEmitRequestMeteringSource::from("production"),
+        )),
         "POST",
         "/v1/ws-test/metering/emit",
         "",
@@ -2568,11 +2372,7 @@ fn metrics() {
     check(
         ops::metrics::EvaluateMetric::new(
             String::from("p metric_key/é"),
-            m::MetricEvaluateRequest {
-                as_of: m::Patch::Unset,
-                persist: false,
-                subject_id: String::from("s"),
-            },
+            m::MetricEvaluateRequest::new(String::from("s")),
         ),
         "POST",
         "/v1/ws-test/metrics/p%20metric_key%2F%C3%A9/evaluate",
@@ -2597,15 +2397,10 @@ fn monitor_concepts() {
         None,
     );
     check(
-        ops::monitor_concepts::CreateMonitorConcept::new(m::CreateMonitorConceptRequest {
-            agent_config: None,
-            description: String::from("s"),
-            escalation: None,
-            name: String::from("s"),
-            standalone_threshold: None,
-            tags: None,
-            threshold: None,
-        }),
+        ops::monitor_concepts::CreateMonitorConcept::new(m::CreateMonitorConceptRequest::new(
+            String::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/monitor-concepts",
         "",
@@ -2628,15 +2423,7 @@ fn monitor_concepts() {
     check(
         ops::monitor_concepts::UpdateMonitorConcept::new(
             String::from("p concept_id/é"),
-            m::UpdateMonitorConceptRequest {
-                agent_config: m::Patch::Unset,
-                description: m::Patch::Unset,
-                escalation: m::Patch::Unset,
-                name: m::Patch::Unset,
-                standalone_threshold: m::Patch::Unset,
-                tags: m::Patch::Unset,
-                threshold: m::Patch::Unset,
-            },
+            m::UpdateMonitorConceptRequest::default(),
         ),
         "PATCH",
         "/v1/ws-test/monitor-concepts/p%20concept_id%2F%C3%A9",
@@ -2671,15 +2458,10 @@ fn operators() {
         None,
     );
     check(
-        ops::operators::CreateOperator::new(m::CreateOperatorRequest {
-            connection_method: None,
-            email: String::from("s"),
-            name: String::from("s"),
-            phone_number: m::Patch::Unset,
-            role: None,
-            skills: None,
-            r#type: None,
-        }),
+        ops::operators::CreateOperator::new(m::CreateOperatorRequest::new(
+            String::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/operators",
         "",
@@ -2773,16 +2555,7 @@ fn operators() {
     check(
         ops::operators::UpdateOperator::new(
             String::from("p operator_id/é"),
-            m::UpdateOperatorRequest {
-                connection_method: m::Patch::Unset,
-                email: m::Patch::Unset,
-                name: m::Patch::Unset,
-                phone_number: m::Patch::Unset,
-                role: m::Patch::Unset,
-                skills: m::Patch::Unset,
-                status: m::Patch::Unset,
-                r#type: m::Patch::Unset,
-            },
+            m::UpdateOperatorRequest::default(),
         ),
         "PATCH",
         "/v1/ws-test/operators/p%20operator_id%2F%C3%A9",
@@ -2792,9 +2565,7 @@ fn operators() {
     check(
         ops::operators::OperatorAccessToken::new(
             String::from("p operator_id/é"),
-            m::AccessTokenRequest {
-                call_sid: String::from("s"),
-            },
+            m::AccessTokenRequest::new(String::from("s")),
         ),
         "POST",
         "/v1/ws-test/operators/p%20operator_id%2F%C3%A9/access-token",
@@ -2804,9 +2575,7 @@ fn operators() {
     check(
         ops::operators::CreateOperatorBriefing::new(
             String::from("p operator_id/é"),
-            m::BriefingRequest {
-                call_sid: String::from("s"),
-            },
+            m::BriefingRequest::new(String::from("s")),
         ),
         "POST",
         "/v1/ws-test/operators/p%20operator_id%2F%C3%A9/briefing",
@@ -2816,10 +2585,7 @@ fn operators() {
     check(
         ops::operators::OperatorJoinCall::new(
             String::from("p operator_id/é"),
-            m::JoinCallRequest {
-                call_sid: String::from("s"),
-                mode: None,
-            },
+            m::JoinCallRequest::new(String::from("s")),
         ),
         "POST",
         "/v1/ws-test/operators/p%20operator_id%2F%C3%A9/join-call",
@@ -2829,9 +2595,7 @@ fn operators() {
     check(
         ops::operators::OperatorLeaveCall::new(
             String::from("p operator_id/é"),
-            m::LeaveCallRequest {
-                call_sid: String::from("s"),
-            },
+            m::LeaveCallRequest::new(String::from("s")),
         ),
         "POST",
         "/v1/ws-test/operators/p%20operator_id%2F%C3%A9/leave-call",
@@ -2841,10 +2605,7 @@ fn operators() {
     check(
         ops::operators::OperatorSendGuidance::new(
             String::from("p operator_id/é"),
-            m::SendGuidanceRequest {
-                call_sid: String::from("s"),
-                message: String::from("s"),
-            },
+            m::SendGuidanceRequest::new(String::from("s"), String::from("s")),
         ),
         "POST",
         "/v1/ws-test/operators/p%20operator_id%2F%C3%A9/send-guidance",
@@ -2854,11 +2615,7 @@ fn operators() {
     check(
         ops::operators::OperatorSwitchMode::new(
             String::from("p operator_id/é"),
-            m::SwitchModeRequest {
-                call_sid: String::from("s"),
-                mode: m::SwitchModeRequestMode::from("listen"),
-                participant_call_sid: None,
-            },
+            m::SwitchModeRequest::new(String::from("s"), m::SwitchModeRequestMode::from("listen")),
         ),
         "POST",
         "/v1/ws-test/operators/p%20operator_id%2F%C3%A9/switch-mode",
@@ -2868,11 +2625,7 @@ fn operators() {
     check(
         ops::operators::OperatorWrapUp::new(
             String::from("p operator_id/é"),
-            m::WrapUpRequest {
-                call_sid: String::from("s"),
-                notes: None,
-                outcome: m::WrapUpRequestOutcome::from("resolved"),
-            },
+            m::WrapUpRequest::new(String::from("s"), m::WrapUpRequestOutcome::from("resolved")),
         ),
         "POST",
         "/v1/ws-test/operators/p%20operator_id%2F%C3%A9/wrap-up",
@@ -2898,14 +2651,11 @@ fn personas() {
         None,
     );
     check(
-        ops::personas::CreatePersona::new(m::CreatePersonaRequest {
-            background: None,
-            communication_style: None,
-            default_language: None,
-            developed_by: String::from("s"),
-            name: String::from("s"),
-            role: String::from("s"),
-        }),
+        ops::personas::CreatePersona::new(m::CreatePersonaRequest::new(
+            String::from("s"),
+            String::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/personas",
         "",
@@ -2928,14 +2678,7 @@ fn personas() {
     check(
         ops::personas::UpdatePersona::new(
             String::from("p persona_id/é"),
-            m::UpdatePersonaRequest {
-                background: m::Patch::Unset,
-                communication_style: m::Patch::Unset,
-                default_language: m::Patch::Unset,
-                developed_by: m::Patch::Unset,
-                name: m::Patch::Unset,
-                role: m::Patch::Unset,
-            },
+            m::UpdatePersonaRequest::default(),
         ),
         "PATCH",
         "/v1/ws-test/personas/p%20persona_id%2F%C3%A9",
@@ -2960,32 +2703,19 @@ fn phone_numbers() {
         None,
     );
     check(
-        ops::phone_numbers::CreatePhoneNumber::new(m::CreatePhoneNumberRequest {
-            capabilities: None,
-            display_name: None,
-            forwarding: m::Patch::Unset,
-            inbound_service_id: m::Patch::Unset,
-            notes: None,
-            phone_number: String::from("s"),
-            provider: None,
-            provider_phone_sid: m::Patch::Unset,
-            status: None,
-        }),
+        ops::phone_numbers::CreatePhoneNumber::new(m::CreatePhoneNumberRequest::new(String::from(
+            "s",
+        ))),
         "POST",
         "/v1/ws-test/phone-numbers",
         "",
         Some("application/json"),
     );
     check(
-        ops::phone_numbers::BindChannelPhone::new(m::BindChannelPhoneRequest {
-            capabilities: None,
-            channel_phone_id: m::Uuid::from("s"),
-            display_name: None,
-            forwarding: m::Patch::Unset,
-            inbound_service_id: m::Patch::Unset,
-            notes: None,
-            setup_id: m::Uuid::from("s"),
-        }),
+        ops::phone_numbers::BindChannelPhone::new(m::BindChannelPhoneRequest::new(
+            m::Uuid::from("s"),
+            m::Uuid::from("s"),
+        )),
         "POST",
         "/v1/ws-test/phone-numbers/bind",
         "",
@@ -3008,16 +2738,7 @@ fn phone_numbers() {
     check(
         ops::phone_numbers::UpdatePhoneNumber::new(
             String::from("p phone_number_id/é"),
-            m::UpdatePhoneNumberRequest {
-                capabilities: m::Patch::Unset,
-                display_name: m::Patch::Unset,
-                forwarding: m::Patch::Unset,
-                inbound_service_id: m::Patch::Unset,
-                notes: m::Patch::Unset,
-                provider: m::Patch::Unset,
-                provider_phone_sid: m::Patch::Unset,
-                status: m::Patch::Unset,
-            },
+            m::UpdatePhoneNumberRequest::default(),
         ),
         "PUT",
         "/v1/ws-test/phone-numbers/p%20phone_number_id%2F%C3%A9",
@@ -3034,11 +2755,7 @@ fn phone_numbers() {
     check(
         ops::phone_numbers::SetPhoneNumberForwarding::new(
             String::from("p phone_number_id/é"),
-            m::ForwardingConfigRequest {
-                enabled: None,
-                forward_to: String::from("s"),
-                should_disconnect: None,
-            },
+            m::ForwardingConfigRequest::new(String::from("s")),
         ),
         "PUT",
         "/v1/ws-test/phone-numbers/p%20phone_number_id%2F%C3%A9/forwarding",
@@ -3181,20 +2898,17 @@ fn recordings() {
 fn review_queue() {
     check({ let mut op = ops::review_queue::ListReviewItems::new(); op.status = Some(String::from("q v&")); op.entity_type = Some(String::from("q v&")); op.priority = Some(3); op.reason = Some(String::from("q v&")); op.assigned_to = Some(String::from("q v&")); op.created_after = Some(String::from("q v&")); op.created_before = Some(String::from("q v&")); op.sort_by = Some(String::from("q v&")); op.sort_order = Some(String::from("q v&")); op.limit = Some(3); op.continuation_token = Some(3); op }, "GET", "/v1/ws-test/review-queue", "status=q%20v%26&entity_type=q%20v%26&priority=3&reason=q%20v%26&assigned_to=q%20v%26&created_after=q%20v%26&created_before=q%20v%26&sort_by=q%20v%26&sort_order=q%20v%26&limit=3&continuation_token=3", None);
     check(
-        ops::review_queue::BatchApprove::new(m::BatchApproveRequest {
-            item_ids: Vec::new(),
-            notes: m::Patch::Unset,
-        }),
+        ops::review_queue::BatchApprove::new(m::BatchApproveRequest::new(Vec::new())),
         "POST",
         "/v1/ws-test/review-queue/batch-approve",
         "",
         Some("application/json"),
     );
     check(
-        ops::review_queue::BatchReject::new(m::BatchRejectRequest {
-            item_ids: Vec::new(),
-            reason: String::from("s"),
-        }),
+        ops::review_queue::BatchReject::new(m::BatchRejectRequest::new(
+            Vec::new(),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/review-queue/batch-reject",
         "",
@@ -3259,9 +2973,7 @@ fn review_queue() {
     check(
         ops::review_queue::ApproveReviewItem::new(
             String::from("p item_id/é"),
-            m::ApproveRequest {
-                notes: m::Patch::Unset,
-            },
+            m::ApproveRequest::default(),
         ),
         "POST",
         "/v1/ws-test/review-queue/p%20item_id%2F%C3%A9/approve",
@@ -3278,10 +2990,7 @@ fn review_queue() {
     check(
         ops::review_queue::CorrectReviewItem::new(
             String::from("p item_id/é"),
-            m::CorrectRequest {
-                corrected_data: serde_json::Map::new(),
-                notes: m::Patch::Unset,
-            },
+            m::CorrectRequest::new(serde_json::Map::new()),
         ),
         "POST",
         "/v1/ws-test/review-queue/p%20item_id%2F%C3%A9/correct",
@@ -3305,9 +3014,7 @@ fn review_queue() {
     check(
         ops::review_queue::RejectReviewItem::new(
             String::from("p item_id/é"),
-            m::RejectRequest {
-                reason: String::from("s"),
-            },
+            m::RejectRequest::new(String::from("s")),
         ),
         "POST",
         "/v1/ws-test/review-queue/p%20item_id%2F%C3%A9/reject",
@@ -3333,18 +3040,7 @@ fn safety() {
         None,
     );
     check(
-        ops::safety::UpdateSafetyConfig::new(m::UpdateSafetyConfigRequest {
-            accumulation_cumulative_count: m::Patch::Unset,
-            accumulation_enabled: m::Patch::Unset,
-            accumulation_fast_track_level: m::Patch::Unset,
-            accumulation_mild_threshold: m::Patch::Unset,
-            accumulation_single_turn_threshold: m::Patch::Unset,
-            accumulation_window_size: m::Patch::Unset,
-            triage_enabled: m::Patch::Unset,
-            triage_max_history_turns: m::Patch::Unset,
-            triage_model: m::Patch::Unset,
-            triage_timeout_s: m::Patch::Unset,
-        }),
+        ops::safety::UpdateSafetyConfig::new(m::UpdateSafetyConfigRequest::default()),
         "PUT",
         "/v1/ws-test/safety/config",
         "",
@@ -3367,9 +3063,7 @@ fn safety() {
     check(
         ops::safety::ApplySafetyTemplate::new(
             String::from("p template_id/é"),
-            m::ApplyTemplateRequest {
-                override_existing: None,
-            },
+            m::ApplyTemplateRequest::default(),
         ),
         "POST",
         "/v1/ws-test/safety/templates/p%20template_id%2F%C3%A9/apply",
@@ -3395,11 +3089,12 @@ fn scheduling_rules() {
         None,
     );
     check(
-        ops::scheduling_rules::CreateSchedulingRuleSet::new(m::CreateSchedulingRuleSetRequest {
-            agent_kind: m::CreateSchedulingRuleSetRequestAgentKind::from("tms"),
-            is_active: None,
-            params: m::CreateSchedulingRuleSetRequestParams::Unknown(serde_json::Value::Null),
-        }),
+        ops::scheduling_rules::CreateSchedulingRuleSet::new(
+            m::CreateSchedulingRuleSetRequest::new(
+                m::CreateSchedulingRuleSetRequestAgentKind::from("tms"),
+                m::CreateSchedulingRuleSetRequestParams::Unknown(serde_json::Value::Null),
+            ),
+        ),
         "POST",
         "/v1/ws-test/scheduling-rule-sets",
         "",
@@ -3422,10 +3117,7 @@ fn scheduling_rules() {
     check(
         ops::scheduling_rules::UpdateSchedulingRuleSet::new(
             String::from("p rule_set_id/é"),
-            m::UpdateSchedulingRuleSetRequest {
-                is_active: m::Patch::Unset,
-                params: m::Patch::Unset,
-            },
+            m::UpdateSchedulingRuleSetRequest::default(),
         ),
         "PATCH",
         "/v1/ws-test/scheduling-rule-sets/p%20rule_set_id%2F%C3%A9",
@@ -3446,9 +3138,7 @@ fn scribe() {
     check(
         ops::scribe::ApproveIcd10Code::new(
             String::from("p encounter_id/é"),
-            m::ApproveIcd10Request {
-                code: String::from("s"),
-            },
+            m::ApproveIcd10Request::new(String::from("s")),
         ),
         "POST",
         "/v1/ws-test/scribe/encounters/p%20encounter_id%2F%C3%A9/icd10/approve",
@@ -3458,10 +3148,7 @@ fn scribe() {
     check(
         ops::scribe::RejectIcd10Code::new(
             String::from("p encounter_id/é"),
-            m::RejectIcd10Request {
-                code: String::from("s"),
-                reason: m::Patch::Unset,
-            },
+            m::RejectIcd10Request::new(String::from("s")),
         ),
         "POST",
         "/v1/ws-test/scribe/encounters/p%20encounter_id%2F%C3%A9/icd10/reject",
@@ -3471,10 +3158,7 @@ fn scribe() {
     check(
         ops::scribe::EditEncounterSoap::new(
             String::from("p encounter_id/é"),
-            m::EditSoapRequest {
-                content: String::from("s"),
-                section: String::from("s"),
-            },
+            m::EditSoapRequest::new(String::from("s"), String::from("s")),
         ),
         "POST",
         "/v1/ws-test/scribe/encounters/p%20encounter_id%2F%C3%A9/soap/edit",
@@ -3482,13 +3166,10 @@ fn scribe() {
         Some("application/json"),
     );
     check(
-        ops::scribe::TranscribeScribeRecording::new(m::TranscribeScribeRecordingBody {
-            audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
-            keyterms: None,
-            language: None,
-            patient_entity_id: None,
-            service_id: String::from("s"),
-        }),
+        ops::scribe::TranscribeScribeRecording::new(m::TranscribeScribeRecordingBody::new(
+            m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/scribe/recordings/transcribe",
         "",
@@ -3568,23 +3249,11 @@ fn services() {
         None,
     );
     check(
-        ops::services::CreateService::new(m::CreateServiceRequest {
-            agent_id: m::Uuid::from("s"),
-            channel_type: None,
-            context_graph_id: m::Uuid::from("s"),
-            description: None,
-            environment: None,
-            escalation_policy: m::Patch::Unset,
-            is_active: None,
-            keyterms: None,
-            name: String::from("s"),
-            persona_id: m::Patch::Unset,
-            safety_filters_enabled: None,
-            tags: None,
-            tool_capacity: None,
-            version_sets: None,
-            voice_config: m::Patch::Unset,
-        }),
+        ops::services::CreateService::new(m::CreateServiceRequest::new(
+            m::Uuid::from("s"),
+            m::Uuid::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/services",
         "",
@@ -3607,23 +3276,7 @@ fn services() {
     check(
         ops::services::UpdateService::new(
             String::from("p service_id/é"),
-            m::UpdateServiceRequest {
-                agent_id: m::Patch::Unset,
-                channel_type: m::Patch::Unset,
-                context_graph_id: m::Patch::Unset,
-                description: m::Patch::Unset,
-                environment: m::Patch::Unset,
-                escalation_policy: m::Patch::Unset,
-                is_active: m::Patch::Unset,
-                keyterms: m::Patch::Unset,
-                name: m::Patch::Unset,
-                persona_id: m::Patch::Unset,
-                safety_filters_enabled: m::Patch::Unset,
-                tags: m::Patch::Unset,
-                tool_capacity: m::Patch::Unset,
-                version_sets: m::Patch::Unset,
-                voice_config: m::Patch::Unset,
-            },
+            m::UpdateServiceRequest::default(),
         ),
         "PUT",
         "/v1/ws-test/services/p%20service_id%2F%C3%A9",
@@ -3633,10 +3286,7 @@ fn services() {
     check(
         ops::services::TextTurn::new(
             String::from("p service_id/é"),
-            m::TextTurnRequest {
-                phone_number: String::from("s"),
-                text: String::from("s"),
-            },
+            m::TextTurnRequest::new(String::from("s"), String::from("s")),
         ),
         "POST",
         "/v1/ws-test/services/p%20service_id%2F%C3%A9/text-turn",
@@ -3647,13 +3297,7 @@ fn services() {
         ops::services::UpsertServiceVersionSet::new(
             String::from("p service_id/é"),
             String::from("p name/é"),
-            m::UpsertVersionSetRequest {
-                version_set: m::VersionSet {
-                    agent_version_number: m::Patch::Unset,
-                    context_graph_version_number: m::Patch::Unset,
-                    llm_model_preferences: None,
-                },
-            },
+            m::UpsertVersionSetRequest::new(m::VersionSet::default()),
         ),
         "PUT",
         "/v1/ws-test/services/p%20service_id%2F%C3%A9/version-sets/p%20name%2F%C3%A9",
@@ -3663,10 +3307,10 @@ fn services() {
     check(
         ops::services::VoiceTurn::new(
             String::from("p service_id/é"),
-            m::VoiceTurnBody {
-                audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
-                phone_number: String::from("s"),
-            },
+            m::VoiceTurnBody::new(
+                m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
+                String::from("s"),
+            ),
         ),
         "POST",
         "/v1/ws-test/services/p%20service_id%2F%C3%A9/voice-turn",
@@ -3685,16 +3329,10 @@ fn sessions() {
         None,
     );
     check(
-        ops::sessions::StartTextSession::new(m::StartSessionRequest {
-            canonical_id: m::Patch::Unset,
-            channel_kind: m::StartSessionRequestChannelKind::from("sms"),
-            entity_id: m::Patch::Unset,
-            greeting: m::Patch::Unset,
-            idempotency_key: m::Patch::Unset,
-            phone_to: m::Patch::Unset,
-            service_id: m::Uuid::from("s"),
-            surface_id: m::Patch::Unset,
-        }),
+        ops::sessions::StartTextSession::new(m::StartSessionRequest::new(
+            m::StartSessionRequestChannelKind::from("sms"),
+            m::Uuid::from("s"),
+        )),
         "POST",
         "/v1/ws-test/sessions/start",
         "",
@@ -3703,11 +3341,7 @@ fn sessions() {
     check(
         ops::sessions::InjectSessionEvent::new(
             String::from("p call_sid/é"),
-            m::InjectRequest {
-                event_type: None,
-                message: String::from("s"),
-                sender: None,
-            },
+            m::InjectRequest::new(String::from("s")),
         ),
         "POST",
         "/v1/ws-test/sessions/p%20call_sid%2F%C3%A9/inject",
@@ -3726,10 +3360,7 @@ fn settings() {
         None,
     );
     check(
-        ops::settings::UpdateBehaviorSettings::new(m::BehaviorSettingsRequest {
-            behaviors: m::Patch::Unset,
-            enabled: m::Patch::Unset,
-        }),
+        ops::settings::UpdateBehaviorSettings::new(m::BehaviorSettingsRequest::default()),
         "PUT",
         "/v1/ws-test/settings/behaviors",
         "",
@@ -3743,14 +3374,9 @@ fn settings() {
         None,
     );
     check(
-        ops::settings::UpdateBrandingSettings::new(m::BrandingSettingsRequest {
-            branding: m::BrandingConfig {
-                background_color: m::Patch::Unset,
-                font_family: m::Patch::Unset,
-                logo_url: m::Patch::Unset,
-                primary_color: m::Patch::Unset,
-            },
-        }),
+        ops::settings::UpdateBrandingSettings::new(m::BrandingSettingsRequest::new(
+            m::BrandingConfig::default(),
+        )),
         "PUT",
         "/v1/ws-test/settings/branding",
         "",
@@ -3764,9 +3390,7 @@ fn settings() {
         None,
     );
     check(
-        ops::settings::UpdateConnectorSettings::new(m::ConnectorSettingsRequest {
-            connectors: Vec::new(),
-        }),
+        ops::settings::UpdateConnectorSettings::new(m::ConnectorSettingsRequest::new(Vec::new())),
         "PUT",
         "/v1/ws-test/settings/connectors",
         "",
@@ -3780,9 +3404,9 @@ fn settings() {
         None,
     );
     check(
-        ops::settings::UpdateEnvironmentSettings::new(m::EnvironmentSettingsRequest {
-            environments: Default::default(),
-        }),
+        ops::settings::UpdateEnvironmentSettings::new(m::EnvironmentSettingsRequest::new(
+            Default::default(),
+        )),
         "PUT",
         "/v1/ws-test/settings/environments",
         "",
@@ -3796,17 +3420,7 @@ fn settings() {
         None,
     );
     check(
-        ops::settings::UpdateGapScannerSettings::new(m::GapScannerSettingsRequest {
-            appointment_lookahead_hours: m::Patch::Unset,
-            channel_optimization: m::Patch::Unset,
-            cooldown_hours: m::Patch::Unset,
-            enabled: m::Patch::Unset,
-            max_pending_surfaces: m::Patch::Unset,
-            max_surfaces_per_tick: m::Patch::Unset,
-            min_completion_rate: m::Patch::Unset,
-            requirements: m::Patch::Unset,
-            scan_interval_seconds: m::Patch::Unset,
-        }),
+        ops::settings::UpdateGapScannerSettings::new(m::GapScannerSettingsRequest::default()),
         "PUT",
         "/v1/ws-test/settings/gap-scanner",
         "",
@@ -3834,10 +3448,7 @@ fn settings() {
         None,
     );
     check(
-        ops::settings::UpdateMemorySettings::new(m::MemorySettingsRequest {
-            backfill_requested: m::Patch::Unset,
-            dimensions: m::Patch::Unset,
-        }),
+        ops::settings::UpdateMemorySettings::new(m::MemorySettingsRequest::default()),
         "PUT",
         "/v1/ws-test/settings/memory",
         "",
@@ -3851,9 +3462,7 @@ fn settings() {
         None,
     );
     check(
-        ops::settings::UpdateMetricSettings::new(m::MetricSettingsRequest {
-            definitions: m::Patch::Unset,
-        }),
+        ops::settings::UpdateMetricSettings::new(m::MetricSettingsRequest::default()),
         "PUT",
         "/v1/ws-test/settings/metrics",
         "",
@@ -3867,10 +3476,7 @@ fn settings() {
         None,
     );
     check(
-        ops::settings::UpdateOutreachSettings::new(m::OutreachSettingsRequest {
-            data_templates: m::Patch::Unset,
-            rules: m::Patch::Unset,
-        }),
+        ops::settings::UpdateOutreachSettings::new(m::OutreachSettingsRequest::default()),
         "PUT",
         "/v1/ws-test/settings/outreach",
         "",
@@ -3884,15 +3490,7 @@ fn settings() {
         None,
     );
     check(
-        ops::settings::UpdateRetentionPolicy::new(m::RetentionPolicyRequest {
-            audit_log_days: m::Patch::Unset,
-            call_recordings_days: m::Patch::Unset,
-            call_transcripts_days: m::Patch::Unset,
-            legal_hold: m::Patch::Unset,
-            legal_hold_reason: m::Patch::Unset,
-            phi_data_days: m::Patch::Unset,
-            world_events_days: m::Patch::Unset,
-        }),
+        ops::settings::UpdateRetentionPolicy::new(m::RetentionPolicyRequest::default()),
         "PUT",
         "/v1/ws-test/settings/retention",
         "",
@@ -3906,20 +3504,7 @@ fn settings() {
         None,
     );
     check(
-        ops::settings::UpdateScribeSettings::new(m::ScribeSettingsRequest {
-            authorized_clinicians: m::Patch::Unset,
-            cds: m::Patch::Unset,
-            custom_instructions: m::Patch::Unset,
-            enabled: m::Patch::Unset,
-            keyterms: m::Patch::Unset,
-            language: m::Patch::Unset,
-            post_encounter: m::Patch::Unset,
-            safety: m::Patch::Unset,
-            soap_style: m::Patch::Unset,
-            specialty: m::Patch::Unset,
-            tools_enabled: m::Patch::Unset,
-            voice_auth_enabled: m::Patch::Unset,
-        }),
+        ops::settings::UpdateScribeSettings::new(m::ScribeSettingsRequest::default()),
         "PUT",
         "/v1/ws-test/settings/scribe",
         "",
@@ -3933,9 +3518,7 @@ fn settings() {
         None,
     );
     check(
-        ops::settings::UpdateSecuritySettings::new(m::SecuritySettingsRequest {
-            voice_auth_enabled: m::Patch::Unset,
-        }),
+        ops::settings::UpdateSecuritySettings::new(m::SecuritySettingsRequest::default()),
         "PUT",
         "/v1/ws-test/settings/security",
         "",
@@ -3949,22 +3532,7 @@ fn settings() {
         None,
     );
     check(
-        ops::settings::UpdateVoiceSettings::new(m::VoiceSettingsRequest {
-            correction_categories: m::Patch::Unset,
-            keyterms: m::Patch::Unset,
-            language: m::Patch::Unset,
-            language_providers: m::Patch::Unset,
-            post_call_analysis_enabled: m::Patch::Unset,
-            pronunciation_dict_id: m::Patch::Unset,
-            sensitive_topics: m::Patch::Unset,
-            speed: m::Patch::Unset,
-            tone: m::Patch::Unset,
-            transcript_correction_enabled: m::Patch::Unset,
-            tts_config: m::Patch::Unset,
-            tts_provider: m::Patch::Unset,
-            voice_id: m::Patch::Unset,
-            volume: m::Patch::Unset,
-        }),
+        ops::settings::UpdateVoiceSettings::new(m::VoiceSettingsRequest::default()),
         "PUT",
         "/v1/ws-test/settings/voice",
         "",
@@ -3978,9 +3546,7 @@ fn settings() {
         None,
     );
     check(
-        ops::settings::UpdateWorkflowSettings::new(m::WorkflowSettingsRequest {
-            workflows: Vec::new(),
-        }),
+        ops::settings::UpdateWorkflowSettings::new(m::WorkflowSettingsRequest::new(Vec::new())),
         "PUT",
         "/v1/ws-test/settings/workflows",
         "",
@@ -3992,9 +3558,7 @@ fn settings() {
 fn simulations() {
     check(
         ops::simulations::GetSimulationBenchmarkResults::new(
-            m::GetSimulationBenchmarkResultsRequest {
-                run_ids: Vec::new(),
-            },
+            m::GetSimulationBenchmarkResultsRequest::new(Vec::new()),
         ),
         "POST",
         "/v1/ws-test/simulations/benchmarks/results",
@@ -4002,16 +3566,7 @@ fn simulations() {
         Some("application/json"),
     );
     check(
-        ops::simulations::RunSimulationBenchmark::new(m::RunSimulationBenchmarkRequest {
-            branch_name: m::Patch::Unset,
-            concurrency: None,
-            exploration: m::Patch::Unset,
-            max_cases: None,
-            max_turns: None,
-            required_tags: None,
-            service_id: m::Patch::Unset,
-            tags: None,
-        }),
+        ops::simulations::RunSimulationBenchmark::new(m::RunSimulationBenchmarkRequest::default()),
         "POST",
         "/v1/ws-test/simulations/benchmarks/run",
         "",
@@ -4025,39 +3580,27 @@ fn simulations() {
         None,
     );
     check(
-        ops::simulations::CreateSimulationBranch::new(m::CreateBranchRequest {
-            source: None,
-            ttl_seconds: None,
-        }),
+        ops::simulations::CreateSimulationBranch::new(m::CreateBranchRequest::default()),
         "POST",
         "/v1/ws-test/simulations/branches",
         "",
         Some("application/json"),
     );
     check(
-        ops::simulations::SimulationBridge::new(m::BridgeRequest {
-            async_generation: None,
-            auto_target_spec: None,
-            branch_name: m::Patch::Unset,
-            concurrency: None,
-            exploration: m::Patch::Unset,
-            max_turns: None,
-            num_scenarios: None,
-            objective: String::from("s"),
-            service_id: m::Uuid::from("s"),
-            tags: None,
-            target_spec: m::Patch::Unset,
-        }),
+        ops::simulations::SimulationBridge::new(m::BridgeRequest::new(
+            String::from("s"),
+            m::Uuid::from("s"),
+        )),
         "POST",
         "/v1/ws-test/simulations/bridge",
         "",
         Some("application/json"),
     );
     check(
-        ops::simulations::SimulationBridgePlan::new(m::BridgePlanRequest {
-            objective: String::from("s"),
-            service_id: m::Uuid::from("s"),
-        }),
+        ops::simulations::SimulationBridgePlan::new(m::BridgePlanRequest::new(
+            String::from("s"),
+            m::Uuid::from("s"),
+        )),
         "POST",
         "/v1/ws-test/simulations/bridge/plan",
         "",
@@ -4066,14 +3609,7 @@ fn simulations() {
     check(
         ops::simulations::RunSimulationCase::new(
             String::from("p case_id/é"),
-            m::RunSimulationCaseRequest {
-                branch_name: m::Patch::Unset,
-                concurrency: None,
-                exploration: m::Patch::Unset,
-                max_turns: None,
-                service_id: m::Patch::Unset,
-                tags: None,
-            },
+            m::RunSimulationCaseRequest::default(),
         ),
         "POST",
         "/v1/ws-test/simulations/cases/p%20case_id%2F%C3%A9/run",
@@ -4081,9 +3617,9 @@ fn simulations() {
         Some("application/json"),
     );
     check(
-        ops::simulations::ConfigToTurnPolicy::new(m::ConfigToPolicyRequest {
-            config: serde_json::Map::new(),
-        }),
+        ops::simulations::ConfigToTurnPolicy::new(m::ConfigToPolicyRequest::new(
+            serde_json::Map::new(),
+        )),
         "POST",
         "/v1/ws-test/simulations/config-to-policy",
         "",
@@ -4102,11 +3638,7 @@ fn simulations() {
         None,
     );
     check(
-        ops::simulations::CreateSimulationRun::new(m::CreateRunRequest {
-            branch_name: m::Patch::Unset,
-            service_id: m::Uuid::from("s"),
-            tags: None,
-        }),
+        ops::simulations::CreateSimulationRun::new(m::CreateRunRequest::new(m::Uuid::from("s"))),
         "POST",
         "/v1/ws-test/simulations/runs",
         "",
@@ -4133,12 +3665,7 @@ fn simulations() {
     check(
         ops::simulations::CreateSimulationSession::new(
             String::from("p run_id/é"),
-            m::SimulationsCreateSessionRequest {
-                branch_name: m::Patch::Unset,
-                caller_id: m::Patch::Unset,
-                service_id: m::Uuid::from("s"),
-                tags: None,
-            },
+            m::SimulationsCreateSessionRequest::new(m::Uuid::from("s")),
         ),
         "POST",
         "/v1/ws-test/simulations/runs/p%20run_id%2F%C3%A9/sessions",
@@ -4206,34 +3733,26 @@ fn simulations() {
         None,
     );
     check(
-        ops::simulations::CreateTestConversation::new(m::SimulationsCreateSessionRequest {
-            branch_name: m::Patch::Unset,
-            caller_id: m::Patch::Unset,
-            service_id: m::Uuid::from("s"),
-            tags: None,
-        }),
+        ops::simulations::CreateTestConversation::new(m::SimulationsCreateSessionRequest::new(
+            m::Uuid::from("s"),
+        )),
         "POST",
         "/v1/ws-test/simulations/sessions",
         "",
         Some("application/json"),
     );
     check(
-        ops::simulations::SimulationRecommend::new(m::RecommendRequest {
-            n: None,
-            session_id: String::from("s"),
-        }),
+        ops::simulations::SimulationRecommend::new(m::RecommendRequest::new(String::from("s"))),
         "POST",
         "/v1/ws-test/simulations/sessions/recommend",
         "",
         Some("application/json"),
     );
     check(
-        ops::simulations::TestConversationStep::new(m::StepRequest {
-            caller_text: String::from("s"),
-            emotion: m::Patch::Unset,
-            session_id: String::from("s"),
-            valence: m::Patch::Unset,
-        }),
+        ops::simulations::TestConversationStep::new(m::StepRequest::new(
+            String::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/simulations/sessions/step",
         "",
@@ -4256,9 +3775,7 @@ fn simulations() {
     check(
         ops::simulations::SimulationFork::new(
             String::from("p session_id/é"),
-            m::ForkRequest {
-                alternatives: Vec::new(),
-            },
+            m::ForkRequest::new(Vec::new()),
         ),
         "POST",
         "/v1/ws-test/simulations/sessions/p%20session_id%2F%C3%A9/fork",
@@ -4275,10 +3792,7 @@ fn simulations() {
     check(
         ops::simulations::ScoreSimulationSession::new(
             String::from("p session_id/é"),
-            m::ScoreSessionRequest {
-                score: 1.5,
-                score_rationale: m::Patch::Unset,
-            },
+            m::ScoreSessionRequest::new(1.5),
         ),
         "POST",
         "/v1/ws-test/simulations/sessions/p%20session_id%2F%C3%A9/score",
@@ -4288,12 +3802,7 @@ fn simulations() {
     check(
         ops::simulations::SimulationStep::new(
             String::from("p session_id/é"),
-            m::StepRequest {
-                caller_text: String::from("s"),
-                emotion: m::Patch::Unset,
-                session_id: String::from("s"),
-                valence: m::Patch::Unset,
-            },
+            m::StepRequest::new(String::from("s"), String::from("s")),
         ),
         "POST",
         "/v1/ws-test/simulations/sessions/p%20session_id%2F%C3%A9/step",
@@ -4313,32 +3822,12 @@ fn simulations() {
 fn skills() {
     check({ let mut op = ops::skills::ListSkills::new(); op.enabled = Some(true); op.execution_tier = Some(m::ListSkillsExecutionTier::from("direct")); op.search = Some(String::from("q v&")); op.sort_by = Some(String::from("q v&")); op.limit = Some(3); op.continuation_token = Some(3); op }, "GET", "/v1/ws-test/skills", "enabled=true&execution_tier=direct&search=q%20v%26&sort_by=q%20v%26&limit=3&continuation_token=3", None);
     check(
-        ops::skills::CreateSkill::new(m::CreateSkillRequest {
-            approval_required: None,
-            checkpoint_enabled: None,
-            delivery: None,
-            description: String::from("s"),
-            enable_caching: None,
-            enable_citations: None,
-            enabled: None,
-            execution_tier: None,
-            input_schema: serde_json::Map::new(),
-            integration_tools: None,
-            max_agent_turns: None,
-            max_input_tokens: m::Patch::Unset,
-            max_result_chars: None,
-            max_tokens: None,
-            model: None,
-            name: String::from("s"),
-            result_schema: m::Patch::Unset,
-            slug: String::from("s"),
-            static_tools: None,
-            system_prompt: m::Patch::Unset,
-            thinking_effort: m::Patch::Unset,
-            timeout_s: None,
-            urgency_keywords: None,
-            use_structured_output: None,
-        }),
+        ops::skills::CreateSkill::new(m::CreateSkillRequest::new(
+            String::from("s"),
+            serde_json::Map::new(),
+            String::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/skills",
         "",
@@ -4361,31 +3850,7 @@ fn skills() {
     check(
         ops::skills::UpdateSkill::new(
             String::from("p skill_id/é"),
-            m::UpdateSkillRequest {
-                approval_required: m::Patch::Unset,
-                checkpoint_enabled: m::Patch::Unset,
-                delivery: m::Patch::Unset,
-                description: m::Patch::Unset,
-                enable_caching: m::Patch::Unset,
-                enable_citations: m::Patch::Unset,
-                enabled: m::Patch::Unset,
-                execution_tier: m::Patch::Unset,
-                input_schema: m::Patch::Unset,
-                integration_tools: m::Patch::Unset,
-                max_agent_turns: m::Patch::Unset,
-                max_input_tokens: m::Patch::Unset,
-                max_result_chars: m::Patch::Unset,
-                max_tokens: m::Patch::Unset,
-                model: m::Patch::Unset,
-                name: m::Patch::Unset,
-                result_schema: m::Patch::Unset,
-                static_tools: m::Patch::Unset,
-                system_prompt: m::Patch::Unset,
-                thinking_effort: m::Patch::Unset,
-                timeout_s: m::Patch::Unset,
-                urgency_keywords: m::Patch::Unset,
-                use_structured_output: m::Patch::Unset,
-            },
+            m::UpdateSkillRequest::default(),
         ),
         "PUT",
         "/v1/ws-test/skills/p%20skill_id%2F%C3%A9",
@@ -4402,10 +3867,7 @@ fn skills() {
     check(
         ops::skills::TestSkill::new(
             String::from("p skill_id/é"),
-            m::TestSkillRequest {
-                input: serde_json::Map::new(),
-                static_tool_mocks: None,
-            },
+            m::TestSkillRequest::new(serde_json::Map::new()),
         ),
         "POST",
         "/v1/ws-test/skills/p%20skill_id%2F%C3%A9/test",
@@ -4453,9 +3915,7 @@ fn surface_patient() {
     check(
         ops::surface_patient::BookSurfaceAppointment::new(
             String::from("p token/é"),
-            m::BookingRequest {
-                slot_id: String::from("s"),
-            },
+            m::BookingRequest::new(String::from("s")),
         ),
         "POST",
         "/s/p%20token%2F%C3%A9/book",
@@ -4466,9 +3926,7 @@ fn surface_patient() {
         ops::surface_patient::SaveSurfaceField::new(
             String::from("p token/é"),
             String::from("p key/é"),
-            m::FieldSaveRequest {
-                value: serde_json::Value::Null,
-            },
+            m::FieldSaveRequest::new(serde_json::Value::Null),
         ),
         "PUT",
         "/s/p%20token%2F%C3%A9/fields/p%20key%2F%C3%A9",
@@ -4478,14 +3936,12 @@ fn surface_patient() {
     check(
         ops::surface_patient::HealSurfaceField::new(
             String::from("p token/é"),
-            m::HealFieldRequest {
-                context: None,
-                field_type: String::from("s"),
-                key: String::from("s"),
-                label: String::from("s"),
-                sensitive: None,
-                value: String::from("s"),
-            },
+            m::HealFieldRequest::new(
+                String::from("s"),
+                String::from("s"),
+                String::from("s"),
+                String::from("s"),
+            ),
         ),
         "POST",
         "/s/p%20token%2F%C3%A9/heal",
@@ -4506,10 +3962,7 @@ fn surface_patient() {
     check(
         ops::surface_patient::OcrSurfaceExtract::new(
             String::from("p token/é"),
-            m::OcrRequest {
-                image: String::from("s"),
-                target_fields: m::Patch::Unset,
-            },
+            m::OcrRequest::new(String::from("s")),
         ),
         "POST",
         "/s/p%20token%2F%C3%A9/ocr",
@@ -4550,22 +4003,11 @@ fn surfaces() {
         None,
     );
     check(
-        ops::surfaces::CreateSurface::new(m::CreateSurfaceRequest {
-            branding: m::Patch::Unset,
-            channel: None,
-            completion_action_url: m::Patch::Unset,
-            completion_message: m::Patch::Unset,
-            completion_title: m::Patch::Unset,
-            context: None,
-            description: m::Patch::Unset,
-            entity_id: m::Uuid::from("s"),
-            expires_in_hours: None,
-            fields: Vec::new(),
-            resource_type: m::Patch::Unset,
-            sections: m::Patch::Unset,
-            submit_button_text: m::Patch::Unset,
-            title: String::from("s"),
-        }),
+        ops::surfaces::CreateSurface::new(m::CreateSurfaceRequest::new(
+            m::Uuid::from("s"),
+            Vec::new(),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/surfaces",
         "",
@@ -4600,19 +4042,7 @@ fn surfaces() {
     check(
         ops::surfaces::UpdateSurface::new(
             String::from("p surface_id/é"),
-            m::UpdateSurfaceRequest {
-                branding: m::Patch::Unset,
-                channel: m::Patch::Unset,
-                completion_action_url: m::Patch::Unset,
-                completion_message: m::Patch::Unset,
-                completion_title: m::Patch::Unset,
-                description: m::Patch::Unset,
-                fields: m::Patch::Unset,
-                resource_type: m::Patch::Unset,
-                sections: m::Patch::Unset,
-                submit_button_text: m::Patch::Unset,
-                title: m::Patch::Unset,
-            },
+            m::UpdateSurfaceRequest::default(),
         ),
         "PATCH",
         "/v1/ws-test/surfaces/p%20surface_id%2F%C3%A9",
@@ -4629,9 +4059,7 @@ fn surfaces() {
     check(
         ops::surfaces::DeliverSurface::new(
             String::from("p surface_id/é"),
-            m::DeliverSurfaceRequest {
-                channel_address: String::from("s"),
-            },
+            m::DeliverSurfaceRequest::new(String::from("s")),
         ),
         "POST",
         "/v1/ws-test/surfaces/p%20surface_id%2F%C3%A9/deliver",
@@ -4648,9 +4076,7 @@ fn surfaces() {
     check(
         ops::surfaces::RejectSurface::new(
             String::from("p surface_id/é"),
-            m::RejectSurfaceRequest {
-                reason: m::Patch::Unset,
-            },
+            m::RejectSurfaceRequest::default(),
         ),
         "POST",
         "/v1/ws-test/surfaces/p%20surface_id%2F%C3%A9/reject",
@@ -4694,14 +4120,11 @@ fn tool_testing() {
         None,
     );
     check(
-        ops::tool_testing::ExecuteToolTest::new(m::ToolExecuteRequest {
-            dry_run: None,
-            entity_id: m::Patch::Unset,
-            input_params: None,
-            service_id: m::Uuid::from("s"),
-            tool_name: String::from("s"),
-            tool_type: String::from("s"),
-        }),
+        ops::tool_testing::ExecuteToolTest::new(m::ToolExecuteRequest::new(
+            m::Uuid::from("s"),
+            String::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/tools/execute",
         "",
@@ -4725,16 +4148,11 @@ fn triggers() {
         None,
     );
     check(
-        ops::triggers::CreateTrigger::new(m::CreateTriggerRequest {
-            action_id: m::Uuid::from("s"),
-            description: m::Patch::Unset,
-            event_filter: m::Patch::Unset,
-            event_type: String::from("s"),
-            input_template: None,
-            name: String::from("s"),
-            schedule: m::Patch::Unset,
-            timezone: None,
-        }),
+        ops::triggers::CreateTrigger::new(m::CreateTriggerRequest::new(
+            m::Uuid::from("s"),
+            String::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/triggers",
         "",
@@ -4757,16 +4175,7 @@ fn triggers() {
     check(
         ops::triggers::UpdateTrigger::new(
             String::from("p trigger_id/é"),
-            m::UpdateTriggerRequest {
-                action_id: m::Patch::Unset,
-                description: m::Patch::Unset,
-                event_filter: m::Patch::Unset,
-                event_type: m::Patch::Unset,
-                input_template: m::Patch::Unset,
-                name: m::Patch::Unset,
-                schedule: m::Patch::Unset,
-                timezone: m::Patch::Unset,
-            },
+            m::UpdateTriggerRequest::default(),
         ),
         "PUT",
         "/v1/ws-test/triggers/p%20trigger_id%2F%C3%A9",
@@ -4825,11 +4234,9 @@ fn twilio() {
         None,
     );
     check(
-        ops::twilio::PurchasePhoneNumber::new(m::PurchasePhoneNumberRequest {
-            capabilities: None,
-            display_name: None,
-            phone_number: String::from("s"),
-        }),
+        ops::twilio::PurchasePhoneNumber::new(m::PurchasePhoneNumberRequest::new(String::from(
+            "s",
+        ))),
         "POST",
         "/v1/ws-test/twilio/phone-numbers/purchase",
         "",
@@ -4875,16 +4282,10 @@ fn unification_rules() {
         None,
     );
     check(
-        ops::unification_rules::CreateUnificationRule::new(m::CreateUnificationRuleRequest {
-            created_by: m::Patch::Unset,
-            data_source_id: m::Patch::Unset,
-            description: m::Patch::Unset,
-            name: String::from("s"),
-            rule_config: None,
-            rule_type: m::CreateUnificationRuleRequestRuleType::from("field_mapping"),
-            source_event_type: m::Patch::Unset,
-            target_entity_type: m::Patch::Unset,
-        }),
+        ops::unification_rules::CreateUnificationRule::new(m::CreateUnificationRuleRequest::new(
+            String::from("s"),
+            m::CreateUnificationRuleRequestRuleType::from("field_mapping"),
+        )),
         "POST",
         "/v1/ws-test/unification-rules",
         "",
@@ -4907,16 +4308,7 @@ fn unification_rules() {
     check(
         ops::unification_rules::UpdateUnificationRule::new(
             String::from("p rule_id/é"),
-            m::UpdateUnificationRuleRequest {
-                data_source_id: m::Patch::Unset,
-                description: m::Patch::Unset,
-                is_active: m::Patch::Unset,
-                name: m::Patch::Unset,
-                rule_config: m::Patch::Unset,
-                rule_type: m::Patch::Unset,
-                source_event_type: m::Patch::Unset,
-                target_entity_type: m::Patch::Unset,
-            },
+            m::UpdateUnificationRuleRequest::default(),
         ),
         "PATCH",
         "/v1/ws-test/unification-rules/p%20rule_id%2F%C3%A9",
@@ -4977,11 +4369,11 @@ fn voice_judge() {
 fn voicemail() {
     check({ let mut op = ops::voicemail::ListVoicemails::new(); op.use_case_id = Some(String::from("q v&")); op.setup_id = Some(String::from("q v&")); op.status = vec![m::ListVoicemailsStatusItem::from("pending"), m::ListVoicemailsStatusItem::from("pending")]; op.recipient_phone_number = Some(String::from("q v&")); op }, "GET", "/v1/ws-test/voicemail", "use_case_id=q%20v%26&setup_id=q%20v%26&status=pending&status=pending&recipient_phone_number=q%20v%26", None);
     check(
-        ops::voicemail::SendVoicemail::new(m::SendVoicemailBody {
-            audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
-            recipient_phone_number: String::from("s"),
-            use_case_id: String::from("s"),
-        }),
+        ops::voicemail::SendVoicemail::new(m::SendVoicemailBody::new(
+            m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
+            String::from("s"),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/voicemail",
         "",
@@ -4992,22 +4384,20 @@ fn voicemail() {
 #[test]
 fn voiceprints() {
     check(
-        ops::voiceprints::EnrollVoiceprint::new(m::EnrollVoiceprintBody {
-            audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
-            entity_id: String::from("s"),
-            sample_rate: None,
-        }),
+        ops::voiceprints::EnrollVoiceprint::new(m::EnrollVoiceprintBody::new(
+            m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/voiceprints/enroll",
         "",
         Some("multipart"),
     );
     check(
-        ops::voiceprints::VerifyVoiceprint::new(m::VerifyVoiceprintBody {
-            audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
-            entity_id: String::from("s"),
-            sample_rate: None,
-        }),
+        ops::voiceprints::VerifyVoiceprint::new(m::VerifyVoiceprintBody::new(
+            m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
+            String::from("s"),
+        )),
         "POST",
         "/v1/ws-test/voiceprints/verify",
         "",
@@ -5038,14 +4428,7 @@ fn webhook_destinations() {
     );
     check(
         ops::webhook_destinations::CreateWebhookDestination::new(
-            m::CreateWebhookDestinationRequest {
-                accepted_event_types: None,
-                description: m::Patch::Unset,
-                field_mapping: m::Patch::Unset,
-                name: String::from("s"),
-                retry_attempts: None,
-                trigger_id: m::Uuid::from("s"),
-            },
+            m::CreateWebhookDestinationRequest::new(String::from("s"), m::Uuid::from("s")),
         ),
         "POST",
         "/v1/ws-test/webhook-destinations",
@@ -5071,14 +4454,7 @@ fn webhook_destinations() {
     check(
         ops::webhook_destinations::UpdateWebhookDestination::new(
             String::from("p destination_id/é"),
-            m::UpdateWebhookDestinationRequest {
-                accepted_event_types: m::Patch::Unset,
-                description: m::Patch::Unset,
-                field_mapping: m::Patch::Unset,
-                is_active: m::Patch::Unset,
-                name: m::Patch::Unset,
-                retry_attempts: m::Patch::Unset,
-            },
+            m::UpdateWebhookDestinationRequest::default(),
         ),
         "PUT",
         "/v1/ws-test/webhook-destinations/p%20destination_id%2F%C3%A9",
@@ -5134,12 +4510,7 @@ fn workspaces() {
     check(
         ops::workspaces::UpdateWorkspace::new(
             Some("ws-other".to_owned()),
-            m::UpdateWorkspaceRequest {
-                connector_type: m::Patch::Unset,
-                environment: m::Patch::Unset,
-                name: m::Patch::Unset,
-                region: m::Patch::Unset,
-            },
+            m::UpdateWorkspaceRequest::default(),
         ),
         "PATCH",
         "/v1/workspaces/ws-other",
@@ -5149,9 +4520,7 @@ fn workspaces() {
     check(
         ops::workspaces::ArchiveWorkspace::new(
             Some("ws-other".to_owned()),
-            m::ArchiveWorkspaceRequest {
-                slug: String::from("s"),
-            },
+            m::ArchiveWorkspaceRequest::new(String::from("s")),
         ),
         "POST",
         "/v1/workspaces/ws-other/archive",
@@ -5161,10 +4530,10 @@ fn workspaces() {
     check(
         ops::workspaces::ConvertWorkspaceEnvironment::new(
             Some("ws-other".to_owned()),
-            m::ConvertEnvironmentRequest {
-                confirm_slug: String::from("s"),
-                target: m::ConvertEnvironmentRequestTarget::from("production"),
-            },
+            m::ConvertEnvironmentRequest::new(
+                String::from("s"),
+                m::ConvertEnvironmentRequestTarget::from("production"),
+            ),
         ),
         "POST",
         "/v1/workspaces/ws-other/convert-environment",
@@ -5198,9 +4567,7 @@ fn workspaces() {
         None,
     );
     check(
-        ops::workspaces::UpdateTestCallerNumbers::new(m::TestCallerNumbersRequest {
-            numbers: Vec::new(),
-        }),
+        ops::workspaces::UpdateTestCallerNumbers::new(m::TestCallerNumbersRequest::new(Vec::new())),
         "PUT",
         "/v1/workspaces/ws-test/test-caller-numbers",
         "",
@@ -5267,16 +4634,11 @@ fn world() {
         None,
     );
     check(
-        ops::world::CreateEnrichmentKey::new(m::EnrichmentKeyCreateBody {
-            allowed_values: m::Patch::Unset,
-            description: m::Patch::Unset,
-            entity_type: String::from("s"),
-            is_pii: None,
-            key: String::from("s"),
-            min_confidence: None,
-            source_hint: m::Patch::Unset,
-            value_type: m::EnrichmentKeyCreateBodyValueType::from("string"),
-        }),
+        ops::world::CreateEnrichmentKey::new(m::EnrichmentKeyCreateBody::new(
+            String::from("s"),
+            String::from("s"),
+            m::EnrichmentKeyCreateBodyValueType::from("string"),
+        )),
         "POST",
         "/v1/ws-test/world/enrichment-keys",
         "",
@@ -5292,13 +4654,7 @@ fn world() {
     check(
         ops::world::PatchEnrichmentKey::new(
             String::from("p key_id/é"),
-            m::EnrichmentKeyPatchBody {
-                allowed_values: m::Patch::Unset,
-                description: m::Patch::Unset,
-                is_pii: m::Patch::Unset,
-                min_confidence: m::Patch::Unset,
-                source_hint: m::Patch::Unset,
-            },
+            m::EnrichmentKeyPatchBody::default(),
         ),
         "PATCH",
         "/v1/ws-test/world/enrichment-keys/p%20key_id%2F%C3%A9",
@@ -5307,15 +4663,7 @@ fn world() {
     );
     check({ let mut op = ops::world::ListEntities::new(); op.entity_type = vec![String::from("q v&"), String::from("q v&")]; op.q = Some(String::from("q v&")); op.limit = Some(3); op.offset = Some(3); op.has_projection = Some(true); op.source = Some(String::from("q v&")); op.source_system = Some(String::from("q v&")); op.semantic = Some(String::from("q v&")); op.tags = vec![String::from("q v&"), String::from("q v&")]; op }, "GET", "/v1/ws-test/world/entities", "entity_type=q%20v%26&entity_type=q%20v%26&q=q%20v%26&limit=3&offset=3&has_projection=true&source=q%20v%26&source_system=q%20v%26&semantic=q%20v%26&tags=q%20v%26&tags=q%20v%26", None);
     check(
-        ops::world::ResolveEntity::new(m::EntityResolveRequest {
-            canonical_id: m::Patch::Unset,
-            email: m::Patch::Unset,
-            entity_id: m::Patch::Unset,
-            entity_type: String::from("s"),
-            external_id: m::Patch::Unset,
-            limit: None,
-            phone: m::Patch::Unset,
-        }),
+        ops::world::ResolveEntity::new(m::EntityResolveRequest::new(String::from("s"))),
         "POST",
         "/v1/ws-test/world/entities/resolve",
         "",
@@ -5344,14 +4692,7 @@ fn world() {
         ops::world::PutEntityEnrichment::new(
             String::from("p entity_id/é"),
             String::from("p key/é"),
-            m::EnrichmentWriteBody {
-                confidence: None,
-                effective_at: m::Patch::Unset,
-                source: None,
-                source_system: m::Patch::Unset,
-                value: serde_json::Value::Null,
-                value_type: m::Patch::Unset,
-            },
+            m::EnrichmentWriteBody::new(serde_json::Value::Null),
         ),
         "PUT",
         "/v1/ws-test/world/entities/p%20entity_id%2F%C3%A9/enrichment/p%20key%2F%C3%A9",
@@ -5476,10 +4817,7 @@ fn tri_state_body_fields() {
     tri(
         &ops::agents::UpdateAgent::new(
             String::from("p agent_id/é"),
-            m::UpdateAgentRequest {
-                description: m::Patch::Unset,
-                name: m::Patch::Unset,
-            },
+            m::UpdateAgentRequest::default(),
         ),
         |op| &mut op.body.description,
         "description",
@@ -5488,14 +4826,7 @@ fn tri_state_body_fields() {
     tri(
         &ops::billing::UpdateBillingCustomer::new(
             String::from("p customer_id/é"),
-            m::UpdateCustomerRequest {
-                address: m::Patch::Unset,
-                billing_contact: m::Patch::Unset,
-                billing_email: m::Patch::Unset,
-                mercury_memo: m::Patch::Unset,
-                name: m::Patch::Unset,
-                status: m::Patch::Unset,
-            },
+            m::UpdateCustomerRequest::default(),
         ),
         |op| &mut op.body.address,
         "address",
@@ -5504,16 +4835,7 @@ fn tri_state_body_fields() {
     tri(
         &ops::billing::UpdateBillingConfig::new(
             String::from("p customer_id/é"),
-            m::UpdateConfigRequest {
-                billing_cycle: m::Patch::Unset,
-                billing_day: m::Patch::Unset,
-                currency: m::Patch::Unset,
-                effective_from: m::Patch::Unset,
-                effective_to: m::Patch::Unset,
-                minimum_charge: m::Patch::Unset,
-                price_rules: m::Patch::Unset,
-                strategy: m::Patch::Unset,
-            },
+            m::UpdateConfigRequest::default(),
         ),
         |op| &mut op.body.billing_cycle,
         "billing_cycle",
@@ -5522,10 +4844,7 @@ fn tri_state_body_fields() {
     tri(
         &ops::context_graphs::UpdateContextGraph::new(
             String::from("p context_graph_id/é"),
-            m::UpdateContextGraphRequest {
-                description: m::Patch::Unset,
-                name: m::Patch::Unset,
-            },
+            m::UpdateContextGraphRequest::default(),
         ),
         |op| &mut op.body.description,
         "description",
@@ -5534,15 +4853,7 @@ fn tri_state_body_fields() {
     tri(
         &ops::dashboards::UpdateDashboard::new(
             String::from("p dashboard_id/é"),
-            m::UpdateDashboardRequest {
-                description: m::Patch::Unset,
-                filters: m::Patch::Unset,
-                page_context: m::Patch::Unset,
-                panels: m::Patch::Unset,
-                refresh_interval: m::Patch::Unset,
-                slug: m::Patch::Unset,
-                title: m::Patch::Unset,
-            },
+            m::UpdateDashboardRequest::default(),
         ),
         |op| &mut op.body.description,
         "description",
@@ -5551,15 +4862,7 @@ fn tri_state_body_fields() {
     tri(
         &ops::data_sources::UpdateDataSource::new(
             String::from("p data_source_id/é"),
-            m::UpdateDataSourceRequest {
-                connection_config: m::Patch::Unset,
-                display_name: m::Patch::Unset,
-                entity_types: m::Patch::Unset,
-                field_mappings: m::Patch::Unset,
-                is_active: m::Patch::Unset,
-                sync_schedule: m::Patch::Unset,
-                sync_strategy: m::Patch::Unset,
-            },
+            m::UpdateDataSourceRequest::default(),
         ),
         |op| &mut op.body.connection_config,
         "connection_config",
@@ -5569,10 +4872,7 @@ fn tri_state_body_fields() {
         &ops::fhir::FhirUpdateResource::new(
             String::from("p resource_type/é"),
             String::from("p resource_id/é"),
-            m::FhirWriteRequest {
-                data: serde_json::Map::new(),
-                data_source_id: m::Patch::Unset,
-            },
+            m::FhirWriteRequest::new(serde_json::Map::new()),
         ),
         |op| &mut op.body.data_source_id,
         "data_source_id",
@@ -5581,93 +4881,25 @@ fn tri_state_body_fields() {
     tri(
         &ops::integrations::UpdateIntegration::new(
             String::from("p integration_id/é"),
-            m::UpdateIntegrationRequest {
-                auth: m::Patch::Unset,
-                base_url: m::Patch::Unset,
-                display_name: m::Patch::Unset,
-                enabled: m::Patch::Unset,
-                endpoints: m::Patch::Unset,
-                mcp_args: m::Patch::Unset,
-                mcp_command: m::Patch::Unset,
-                mcp_headers: m::Patch::Unset,
-                mcp_transport: m::Patch::Unset,
-                mcp_url: m::Patch::Unset,
-                protocol: m::Patch::Unset,
-            },
+            m::UpdateIntegrationRequest::default(),
         ),
         |op| &mut op.body.auth,
         "auth",
-        m::AuthConfigWithSecrets {
-            api_key_value: m::Patch::Unset,
-            assertion_algorithm: m::Patch::Unset,
-            assertion_audience: m::Patch::Unset,
-            assertion_issuer: m::Patch::Unset,
-            assertion_kid: m::Patch::Unset,
-            assertion_scopes_in_jwt: None,
-            assertion_subject: m::Patch::Unset,
-            bearer_token_value: m::Patch::Unset,
-            client_id: m::Patch::Unset,
-            client_secret_ssm_param_path: m::Patch::Unset,
-            client_secret_value: m::Patch::Unset,
-            exchange_default_ttl_seconds: None,
-            exchange_expires_in_field: m::Patch::Unset,
-            exchange_param_headers: None,
-            exchange_secret_format: None,
-            exchange_secret_header: None,
-            exchange_secret_ssm_param_path: m::Patch::Unset,
-            exchange_secret_value: m::Patch::Unset,
-            exchange_token_field: None,
-            exchange_url: m::Patch::Unset,
-            gcp_scopes: m::Patch::Unset,
-            header_name: m::Patch::Unset,
-            private_key_ssm_param_path: m::Patch::Unset,
-            private_key_value: m::Patch::Unset,
-            scopes: m::Patch::Unset,
-            ssm_param_path: m::Patch::Unset,
-            token_lifetime_seconds: None,
-            token_request_client_id_field: m::Patch::Unset,
-            token_request_client_secret_field: m::Patch::Unset,
-            token_response_path: m::Patch::Unset,
-            token_ssm_param_path: m::Patch::Unset,
-            token_url: m::Patch::Unset,
-            r#type: m::AuthConfigWithSecretsType::from("api_key_header"),
-        },
+        m::AuthConfigWithSecrets::new(m::AuthConfigWithSecretsType::from("api_key_header")),
     );
     tri(
         &ops::monitor_concepts::UpdateMonitorConcept::new(
             String::from("p concept_id/é"),
-            m::UpdateMonitorConceptRequest {
-                agent_config: m::Patch::Unset,
-                description: m::Patch::Unset,
-                escalation: m::Patch::Unset,
-                name: m::Patch::Unset,
-                standalone_threshold: m::Patch::Unset,
-                tags: m::Patch::Unset,
-                threshold: m::Patch::Unset,
-            },
+            m::UpdateMonitorConceptRequest::default(),
         ),
         |op| &mut op.body.agent_config,
         "agent_config",
-        m::AgentConfigPayload {
-            action_space: None,
-            model: None,
-            system_prompt: m::Patch::Unset,
-            timeout_s: None,
-        },
+        m::AgentConfigPayload::default(),
     );
     tri(
         &ops::operators::UpdateOperator::new(
             String::from("p operator_id/é"),
-            m::UpdateOperatorRequest {
-                connection_method: m::Patch::Unset,
-                email: m::Patch::Unset,
-                name: m::Patch::Unset,
-                phone_number: m::Patch::Unset,
-                role: m::Patch::Unset,
-                skills: m::Patch::Unset,
-                status: m::Patch::Unset,
-                r#type: m::Patch::Unset,
-            },
+            m::UpdateOperatorRequest::default(),
         ),
         |op| &mut op.body.connection_method,
         "connection_method",
@@ -5676,14 +4908,7 @@ fn tri_state_body_fields() {
     tri(
         &ops::personas::UpdatePersona::new(
             String::from("p persona_id/é"),
-            m::UpdatePersonaRequest {
-                background: m::Patch::Unset,
-                communication_style: m::Patch::Unset,
-                default_language: m::Patch::Unset,
-                developed_by: m::Patch::Unset,
-                name: m::Patch::Unset,
-                role: m::Patch::Unset,
-            },
+            m::UpdatePersonaRequest::default(),
         ),
         |op| &mut op.body.background,
         "background",
@@ -5692,34 +4917,14 @@ fn tri_state_body_fields() {
     tri(
         &ops::phone_numbers::UpdatePhoneNumber::new(
             String::from("p phone_number_id/é"),
-            m::UpdatePhoneNumberRequest {
-                capabilities: m::Patch::Unset,
-                display_name: m::Patch::Unset,
-                forwarding: m::Patch::Unset,
-                inbound_service_id: m::Patch::Unset,
-                notes: m::Patch::Unset,
-                provider: m::Patch::Unset,
-                provider_phone_sid: m::Patch::Unset,
-                status: m::Patch::Unset,
-            },
+            m::UpdatePhoneNumberRequest::default(),
         ),
         |op| &mut op.body.capabilities,
         "capabilities",
         Vec::new(),
     );
     tri(
-        &ops::safety::UpdateSafetyConfig::new(m::UpdateSafetyConfigRequest {
-            accumulation_cumulative_count: m::Patch::Unset,
-            accumulation_enabled: m::Patch::Unset,
-            accumulation_fast_track_level: m::Patch::Unset,
-            accumulation_mild_threshold: m::Patch::Unset,
-            accumulation_single_turn_threshold: m::Patch::Unset,
-            accumulation_window_size: m::Patch::Unset,
-            triage_enabled: m::Patch::Unset,
-            triage_max_history_turns: m::Patch::Unset,
-            triage_model: m::Patch::Unset,
-            triage_timeout_s: m::Patch::Unset,
-        }),
+        &ops::safety::UpdateSafetyConfig::new(m::UpdateSafetyConfigRequest::default()),
         |op| &mut op.body.accumulation_cumulative_count,
         "accumulation_cumulative_count",
         1,
@@ -5727,10 +4932,7 @@ fn tri_state_body_fields() {
     tri(
         &ops::scheduling_rules::UpdateSchedulingRuleSet::new(
             String::from("p rule_set_id/é"),
-            m::UpdateSchedulingRuleSetRequest {
-                is_active: m::Patch::Unset,
-                params: m::Patch::Unset,
-            },
+            m::UpdateSchedulingRuleSetRequest::default(),
         ),
         |op| &mut op.body.is_active,
         "is_active",
@@ -5739,137 +4941,62 @@ fn tri_state_body_fields() {
     tri(
         &ops::services::UpdateService::new(
             String::from("p service_id/é"),
-            m::UpdateServiceRequest {
-                agent_id: m::Patch::Unset,
-                channel_type: m::Patch::Unset,
-                context_graph_id: m::Patch::Unset,
-                description: m::Patch::Unset,
-                environment: m::Patch::Unset,
-                escalation_policy: m::Patch::Unset,
-                is_active: m::Patch::Unset,
-                keyterms: m::Patch::Unset,
-                name: m::Patch::Unset,
-                persona_id: m::Patch::Unset,
-                safety_filters_enabled: m::Patch::Unset,
-                tags: m::Patch::Unset,
-                tool_capacity: m::Patch::Unset,
-                version_sets: m::Patch::Unset,
-                voice_config: m::Patch::Unset,
-            },
+            m::UpdateServiceRequest::default(),
         ),
         |op| &mut op.body.agent_id,
         "agent_id",
         m::Uuid::from("s"),
     );
     tri(
-        &ops::settings::UpdateBehaviorSettings::new(m::BehaviorSettingsRequest {
-            behaviors: m::Patch::Unset,
-            enabled: m::Patch::Unset,
-        }),
+        &ops::settings::UpdateBehaviorSettings::new(m::BehaviorSettingsRequest::default()),
         |op| &mut op.body.behaviors,
         "behaviors",
         Vec::new(),
     );
     tri(
-        &ops::settings::UpdateGapScannerSettings::new(m::GapScannerSettingsRequest {
-            appointment_lookahead_hours: m::Patch::Unset,
-            channel_optimization: m::Patch::Unset,
-            cooldown_hours: m::Patch::Unset,
-            enabled: m::Patch::Unset,
-            max_pending_surfaces: m::Patch::Unset,
-            max_surfaces_per_tick: m::Patch::Unset,
-            min_completion_rate: m::Patch::Unset,
-            requirements: m::Patch::Unset,
-            scan_interval_seconds: m::Patch::Unset,
-        }),
+        &ops::settings::UpdateGapScannerSettings::new(m::GapScannerSettingsRequest::default()),
         |op| &mut op.body.appointment_lookahead_hours,
         "appointment_lookahead_hours",
         1,
     );
     tri(
-        &ops::settings::UpdateMemorySettings::new(m::MemorySettingsRequest {
-            backfill_requested: m::Patch::Unset,
-            dimensions: m::Patch::Unset,
-        }),
+        &ops::settings::UpdateMemorySettings::new(m::MemorySettingsRequest::default()),
         |op| &mut op.body.backfill_requested,
         "backfill_requested",
         true,
     );
     tri(
-        &ops::settings::UpdateMetricSettings::new(m::MetricSettingsRequest {
-            definitions: m::Patch::Unset,
-        }),
+        &ops::settings::UpdateMetricSettings::new(m::MetricSettingsRequest::default()),
         |op| &mut op.body.definitions,
         "definitions",
         Vec::new(),
     );
     tri(
-        &ops::settings::UpdateOutreachSettings::new(m::OutreachSettingsRequest {
-            data_templates: m::Patch::Unset,
-            rules: m::Patch::Unset,
-        }),
+        &ops::settings::UpdateOutreachSettings::new(m::OutreachSettingsRequest::default()),
         |op| &mut op.body.data_templates,
         "data_templates",
         Vec::new(),
     );
     tri(
-        &ops::settings::UpdateRetentionPolicy::new(m::RetentionPolicyRequest {
-            audit_log_days: m::Patch::Unset,
-            call_recordings_days: m::Patch::Unset,
-            call_transcripts_days: m::Patch::Unset,
-            legal_hold: m::Patch::Unset,
-            legal_hold_reason: m::Patch::Unset,
-            phi_data_days: m::Patch::Unset,
-            world_events_days: m::Patch::Unset,
-        }),
+        &ops::settings::UpdateRetentionPolicy::new(m::RetentionPolicyRequest::default()),
         |op| &mut op.body.audit_log_days,
         "audit_log_days",
         1,
     );
     tri(
-        &ops::settings::UpdateScribeSettings::new(m::ScribeSettingsRequest {
-            authorized_clinicians: m::Patch::Unset,
-            cds: m::Patch::Unset,
-            custom_instructions: m::Patch::Unset,
-            enabled: m::Patch::Unset,
-            keyterms: m::Patch::Unset,
-            language: m::Patch::Unset,
-            post_encounter: m::Patch::Unset,
-            safety: m::Patch::Unset,
-            soap_style: m::Patch::Unset,
-            specialty: m::Patch::Unset,
-            tools_enabled: m::Patch::Unset,
-            voice_auth_enabled: m::Patch::Unset,
-        }),
+        &ops::settings::UpdateScribeSettings::new(m::ScribeSettingsRequest::default()),
         |op| &mut op.body.authorized_clinicians,
         "authorized_clinicians",
         Vec::new(),
     );
     tri(
-        &ops::settings::UpdateSecuritySettings::new(m::SecuritySettingsRequest {
-            voice_auth_enabled: m::Patch::Unset,
-        }),
+        &ops::settings::UpdateSecuritySettings::new(m::SecuritySettingsRequest::default()),
         |op| &mut op.body.voice_auth_enabled,
         "voice_auth_enabled",
         true,
     );
     tri(
-        &ops::settings::UpdateVoiceSettings::new(m::VoiceSettingsRequest {
-            correction_categories: m::Patch::Unset,
-            keyterms: m::Patch::Unset,
-            language: m::Patch::Unset,
-            language_providers: m::Patch::Unset,
-            post_call_analysis_enabled: m::Patch::Unset,
-            pronunciation_dict_id: m::Patch::Unset,
-            sensitive_topics: m::Patch::Unset,
-            speed: m::Patch::Unset,
-            tone: m::Patch::Unset,
-            transcript_correction_enabled: m::Patch::Unset,
-            tts_config: m::Patch::Unset,
-            tts_provider: m::Patch::Unset,
-            voice_id: m::Patch::Unset,
-            volume: m::Patch::Unset,
-        }),
+        &ops::settings::UpdateVoiceSettings::new(m::VoiceSettingsRequest::default()),
         |op| &mut op.body.correction_categories,
         "correction_categories",
         Vec::new(),
@@ -5877,31 +5004,7 @@ fn tri_state_body_fields() {
     tri(
         &ops::skills::UpdateSkill::new(
             String::from("p skill_id/é"),
-            m::UpdateSkillRequest {
-                approval_required: m::Patch::Unset,
-                checkpoint_enabled: m::Patch::Unset,
-                delivery: m::Patch::Unset,
-                description: m::Patch::Unset,
-                enable_caching: m::Patch::Unset,
-                enable_citations: m::Patch::Unset,
-                enabled: m::Patch::Unset,
-                execution_tier: m::Patch::Unset,
-                input_schema: m::Patch::Unset,
-                integration_tools: m::Patch::Unset,
-                max_agent_turns: m::Patch::Unset,
-                max_input_tokens: m::Patch::Unset,
-                max_result_chars: m::Patch::Unset,
-                max_tokens: m::Patch::Unset,
-                model: m::Patch::Unset,
-                name: m::Patch::Unset,
-                result_schema: m::Patch::Unset,
-                static_tools: m::Patch::Unset,
-                system_prompt: m::Patch::Unset,
-                thinking_effort: m::Patch::Unset,
-                timeout_s: m::Patch::Unset,
-                urgency_keywords: m::Patch::Unset,
-                use_structured_output: m::Patch::Unset,
-            },
+            m::UpdateSkillRequest::default(),
         ),
         |op| &mut op.body.approval_required,
         "approval_required",
@@ -5910,42 +5013,16 @@ fn tri_state_body_fields() {
     tri(
         &ops::surfaces::UpdateSurface::new(
             String::from("p surface_id/é"),
-            m::UpdateSurfaceRequest {
-                branding: m::Patch::Unset,
-                channel: m::Patch::Unset,
-                completion_action_url: m::Patch::Unset,
-                completion_message: m::Patch::Unset,
-                completion_title: m::Patch::Unset,
-                description: m::Patch::Unset,
-                fields: m::Patch::Unset,
-                resource_type: m::Patch::Unset,
-                sections: m::Patch::Unset,
-                submit_button_text: m::Patch::Unset,
-                title: m::Patch::Unset,
-            },
+            m::UpdateSurfaceRequest::default(),
         ),
         |op| &mut op.body.branding,
         "branding",
-        m::BrandingConfig {
-            background_color: m::Patch::Unset,
-            font_family: m::Patch::Unset,
-            logo_url: m::Patch::Unset,
-            primary_color: m::Patch::Unset,
-        },
+        m::BrandingConfig::default(),
     );
     tri(
         &ops::triggers::UpdateTrigger::new(
             String::from("p trigger_id/é"),
-            m::UpdateTriggerRequest {
-                action_id: m::Patch::Unset,
-                description: m::Patch::Unset,
-                event_filter: m::Patch::Unset,
-                event_type: m::Patch::Unset,
-                input_template: m::Patch::Unset,
-                name: m::Patch::Unset,
-                schedule: m::Patch::Unset,
-                timezone: m::Patch::Unset,
-            },
+            m::UpdateTriggerRequest::default(),
         ),
         |op| &mut op.body.action_id,
         "action_id",
@@ -5954,16 +5031,7 @@ fn tri_state_body_fields() {
     tri(
         &ops::unification_rules::UpdateUnificationRule::new(
             String::from("p rule_id/é"),
-            m::UpdateUnificationRuleRequest {
-                data_source_id: m::Patch::Unset,
-                description: m::Patch::Unset,
-                is_active: m::Patch::Unset,
-                name: m::Patch::Unset,
-                rule_config: m::Patch::Unset,
-                rule_type: m::Patch::Unset,
-                source_event_type: m::Patch::Unset,
-                target_entity_type: m::Patch::Unset,
-            },
+            m::UpdateUnificationRuleRequest::default(),
         ),
         |op| &mut op.body.data_source_id,
         "data_source_id",
@@ -5972,14 +5040,7 @@ fn tri_state_body_fields() {
     tri(
         &ops::webhook_destinations::UpdateWebhookDestination::new(
             String::from("p destination_id/é"),
-            m::UpdateWebhookDestinationRequest {
-                accepted_event_types: m::Patch::Unset,
-                description: m::Patch::Unset,
-                field_mapping: m::Patch::Unset,
-                is_active: m::Patch::Unset,
-                name: m::Patch::Unset,
-                retry_attempts: m::Patch::Unset,
-            },
+            m::UpdateWebhookDestinationRequest::default(),
         ),
         |op| &mut op.body.accepted_event_types,
         "accepted_event_types",
@@ -5988,12 +5049,7 @@ fn tri_state_body_fields() {
     tri(
         &ops::workspaces::UpdateWorkspace::new(
             Some("ws-other".to_owned()),
-            m::UpdateWorkspaceRequest {
-                connector_type: m::Patch::Unset,
-                environment: m::Patch::Unset,
-                name: m::Patch::Unset,
-                region: m::Patch::Unset,
-            },
+            m::UpdateWorkspaceRequest::default(),
         ),
         |op| &mut op.body.connector_type,
         "connector_type",
@@ -6002,13 +5058,7 @@ fn tri_state_body_fields() {
     tri(
         &ops::world::PatchEnrichmentKey::new(
             String::from("p key_id/é"),
-            m::EnrichmentKeyPatchBody {
-                allowed_values: m::Patch::Unset,
-                description: m::Patch::Unset,
-                is_pii: m::Patch::Unset,
-                min_confidence: m::Patch::Unset,
-                source_hint: m::Patch::Unset,
-            },
+            m::EnrichmentKeyPatchBody::default(),
         ),
         |op| &mut op.body.allowed_values,
         "allowed_values",
@@ -6018,14 +5068,7 @@ fn tri_state_body_fields() {
         &ops::world::PutEntityEnrichment::new(
             String::from("p entity_id/é"),
             String::from("p key/é"),
-            m::EnrichmentWriteBody {
-                confidence: None,
-                effective_at: m::Patch::Unset,
-                source: None,
-                source_system: m::Patch::Unset,
-                value: serde_json::Value::Null,
-                value_type: m::Patch::Unset,
-            },
+            m::EnrichmentWriteBody::new(serde_json::Value::Null),
         ),
         |op| &mut op.body.effective_at,
         "effective_at",
@@ -6102,41 +5145,8 @@ fn tri_state_body_setters() {
         );
     }
     {
-        let v: m::AuthConfigWithSecrets = m::AuthConfigWithSecrets {
-            api_key_value: m::Patch::Unset,
-            assertion_algorithm: m::Patch::Unset,
-            assertion_audience: m::Patch::Unset,
-            assertion_issuer: m::Patch::Unset,
-            assertion_kid: m::Patch::Unset,
-            assertion_scopes_in_jwt: None,
-            assertion_subject: m::Patch::Unset,
-            bearer_token_value: m::Patch::Unset,
-            client_id: m::Patch::Unset,
-            client_secret_ssm_param_path: m::Patch::Unset,
-            client_secret_value: m::Patch::Unset,
-            exchange_default_ttl_seconds: None,
-            exchange_expires_in_field: m::Patch::Unset,
-            exchange_param_headers: None,
-            exchange_secret_format: None,
-            exchange_secret_header: None,
-            exchange_secret_ssm_param_path: m::Patch::Unset,
-            exchange_secret_value: m::Patch::Unset,
-            exchange_token_field: None,
-            exchange_url: m::Patch::Unset,
-            gcp_scopes: m::Patch::Unset,
-            header_name: m::Patch::Unset,
-            private_key_ssm_param_path: m::Patch::Unset,
-            private_key_value: m::Patch::Unset,
-            scopes: m::Patch::Unset,
-            ssm_param_path: m::Patch::Unset,
-            token_lifetime_seconds: None,
-            token_request_client_id_field: m::Patch::Unset,
-            token_request_client_secret_field: m::Patch::Unset,
-            token_response_path: m::Patch::Unset,
-            token_ssm_param_path: m::Patch::Unset,
-            token_url: m::Patch::Unset,
-            r#type: m::AuthConfigWithSecretsType::from("api_key_header"),
-        };
+        let v: m::AuthConfigWithSecrets =
+            m::AuthConfigWithSecrets::new(m::AuthConfigWithSecretsType::from("api_key_header"));
         setters(
             m::UpdateIntegrationRequest::default().auth(v.clone()),
             m::UpdateIntegrationRequest::default().clear_auth(),
@@ -6145,12 +5155,7 @@ fn tri_state_body_setters() {
         );
     }
     {
-        let v: m::AgentConfigPayload = m::AgentConfigPayload {
-            action_space: None,
-            model: None,
-            system_prompt: m::Patch::Unset,
-            timeout_s: None,
-        };
+        let v: m::AgentConfigPayload = m::AgentConfigPayload::default();
         setters(
             m::UpdateMonitorConceptRequest::default().agent_config(v.clone()),
             m::UpdateMonitorConceptRequest::default().clear_agent_config(),
@@ -6304,12 +5309,7 @@ fn tri_state_body_setters() {
         );
     }
     {
-        let v: m::BrandingConfig = m::BrandingConfig {
-            background_color: m::Patch::Unset,
-            font_family: m::Patch::Unset,
-            logo_url: m::Patch::Unset,
-            primary_color: m::Patch::Unset,
-        };
+        let v: m::BrandingConfig = m::BrandingConfig::default();
         setters(
             m::UpdateSurfaceRequest::default().branding(v.clone()),
             m::UpdateSurfaceRequest::default().clear_branding(),

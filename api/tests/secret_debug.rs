@@ -61,9 +61,7 @@ fn intake_link_token_is_hidden_also_in_its_upload_url() {
 
 #[test]
 fn secret_inputs_are_hidden() {
-    let v = m::SecretInput {
-        value: "client-5ecret".into(),
-    };
+    let v = m::SecretInput::new("client-5ecret");
     assert_hidden(&format!("{v:?}"), &["client-5ecret"], &[]);
 }
 

@@ -98,10 +98,7 @@ async fn creates_and_maps_errors() {
     let Some(c) = client("ws-wasm-create") else {
         return;
     };
-    let body = CreateAgentRequest {
-        name: "Browser agent".into(),
-        description: Default::default(),
-    };
+    let body = CreateAgentRequest::new("Browser agent");
     let created = c.api().agents().create(body).await.expect("create");
     assert_eq!(
         c.api().agents().get(&created.id).await.expect("get").name,
@@ -110,10 +107,7 @@ async fn creates_and_maps_errors() {
     let err = c.api().agents().get("missing").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(err.message(), "Agent not found");
-    let nameless = CreateAgentRequest {
-        name: String::new(),
-        description: Default::default(),
-    };
+    let nameless = CreateAgentRequest::new("");
     let err = c.api().agents().create(nameless).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation);
 }

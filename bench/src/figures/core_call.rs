@@ -42,10 +42,8 @@ fn core_round_trip(
     options: &RequestOptions,
     body: &Bytes,
 ) -> Result<AgentsPage, String> {
-    let op = ListAgents {
-        limit: Some(PAGE_SIZE as i64),
-        ..ListAgents::new()
-    };
+    let mut op = ListAgents::new();
+    op.limit = Some(PAGE_SIZE as i64);
     let mut call = OperationCall::new(op, config, options, None, 7, now());
     // Bounded: one attempt answered 200 ends the call at the next poll.
     for _ in 0..4 {

@@ -7,7 +7,11 @@ use http::{HeaderName, HeaderValue};
 use std::time::Duration;
 
 /// The effective retry policy of one call.
+///
+/// `#[non_exhaustive]`: start from [`RetryPolicy::default`] and change fields with the setters
+/// (or by assignment).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts including the first; at least 1.
     pub max_attempts: u32,
@@ -34,6 +38,36 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// Sets the attempts including the first (at least 1).
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n;
+        self
+    }
+
+    /// Sets the jitter base.
+    pub fn base_delay(mut self, d: Duration) -> Self {
+        self.base_delay = d;
+        self
+    }
+
+    /// Sets the jitter ceiling.
+    pub fn max_delay(mut self, d: Duration) -> Self {
+        self.max_delay = d;
+        self
+    }
+
+    /// Sets the cap on an honoured `Retry-After`.
+    pub fn max_retry_after(mut self, d: Duration) -> Self {
+        self.max_retry_after = d;
+        self
+    }
+
+    /// Allows (or forbids) retries of PUT, PATCH and DELETE.
+    pub fn retry_writes(mut self, on: bool) -> Self {
+        self.retry_writes = on;
+        self
+    }
+
     /// Applies a partial override field by field.
     pub fn merged(mut self, o: &RetryOverride) -> RetryPolicy {
         if let Some(v) = o.max_attempts {
@@ -56,7 +90,11 @@ impl RetryPolicy {
 }
 
 /// A partial retry policy: unset fields keep the lower layer's value.
+///
+/// `#[non_exhaustive]`: start from [`RetryOverride::default`] (nothing overridden) and set
+/// fields with the setters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryOverride {
     /// Attempts including the first.
     pub max_attempts: Option<u32>,
@@ -71,6 +109,36 @@ pub struct RetryOverride {
 }
 
 impl RetryOverride {
+    /// Overrides the attempts including the first.
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = Some(n);
+        self
+    }
+
+    /// Overrides the jitter base.
+    pub fn base_delay(mut self, d: Duration) -> Self {
+        self.base_delay = Some(d);
+        self
+    }
+
+    /// Overrides the jitter ceiling.
+    pub fn max_delay(mut self, d: Duration) -> Self {
+        self.max_delay = Some(d);
+        self
+    }
+
+    /// Overrides the cap on an honoured `Retry-After`.
+    pub fn max_retry_after(mut self, d: Duration) -> Self {
+        self.max_retry_after = Some(d);
+        self
+    }
+
+    /// Overrides whether PUT, PATCH and DELETE are retried.
+    pub fn retry_writes(mut self, on: bool) -> Self {
+        self.retry_writes = Some(on);
+        self
+    }
+
     fn merge(&self, higher: &RetryOverride) -> RetryOverride {
         RetryOverride {
             max_attempts: higher.max_attempts.or(self.max_attempts),

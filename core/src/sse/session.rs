@@ -26,7 +26,10 @@ use crate::error::{Error, ErrorKind, TimeoutScope};
 const LAST_EVENT_ID: &str = "last-event-id";
 
 /// Options of a workspace event subscription.
+///
+/// `#[non_exhaustive]`: start from [`SseOptions::new`] and use the setters.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct SseOptions {
     /// The resume point sent as `Last-Event-ID` on the first connect.
     pub last_event_id: Option<String>,
@@ -92,6 +95,18 @@ impl SseOptions {
     /// Sets the idle watchdog (`None` or zero disables it).
     pub fn idle_timeout(mut self, d: Option<Duration>) -> Self {
         self.idle_timeout = d;
+        self
+    }
+
+    /// Sets how long a connection must stay open to count as healthy without events.
+    pub fn healthy_after(mut self, d: Duration) -> Self {
+        self.healthy_after = d;
+        self
+    }
+
+    /// Connects to this base URL instead of the configured one.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
         self
     }
 

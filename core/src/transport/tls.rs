@@ -2,7 +2,7 @@
 //! event and turn streams, identity requests, WebSockets): rustls with the *ring* provider
 //! named explicitly, and the trusted roots of a [`TlsRoots`] (by default the bundled webpki
 //! roots). Nothing here does I/O, except reading the operating system's roots when asked
-//! ([`TlsRoots::native`], feature `native-roots`).
+//! (`TlsRoots::native`, feature `native-roots`).
 //!
 //! Naming the provider matters: an application that also links another rustls provider
 //! (aws-lc-rs, which the AWS SDK enables) leaves rustls no process default to pick, and

@@ -15,7 +15,10 @@ use web_time::Instant;
 
 /// I/O settings of a transport's WebSocket driver (the protocol options are
 /// [`WsOptions`](crate::ws::WsOptions)).
+///
+/// `#[non_exhaustive]`: start from [`WsDriverOptions::default`] and use the setters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WsDriverOptions {
     /// Limit for DNS + TCP + TLS + the opening handshake (default 10 s; the browser applies
     /// its own).
@@ -72,6 +75,50 @@ impl Default for WsDriverOptions {
             send_timeout: Duration::from_secs(10),
             max_queued_events: DEFAULT_MAX_QUEUED_EVENTS,
         }
+    }
+}
+
+impl WsDriverOptions {
+    /// Sets the limit for DNS + TCP + TLS + the opening handshake.
+    pub fn connect_timeout(mut self, v: Duration) -> Self {
+        self.connect_timeout = v;
+        self
+    }
+
+    /// Sets how long a close waits for the server's echo.
+    pub fn close_grace(mut self, v: Duration) -> Self {
+        self.close_grace = v;
+        self
+    }
+
+    /// Sets the longest a blocking driver's read blocks before sends, closes and timers are served.
+    pub fn poll_interval(mut self, v: Duration) -> Self {
+        self.poll_interval = v;
+        self
+    }
+
+    /// Sets the largest inbound message, in bytes.
+    pub fn max_message_size(mut self, v: usize) -> Self {
+        self.max_message_size = v;
+        self
+    }
+
+    /// Sets the largest inbound frame, in bytes.
+    pub fn max_frame_size(mut self, v: usize) -> Self {
+        self.max_frame_size = v;
+        self
+    }
+
+    /// Sets the longest one outbound write may take.
+    pub fn send_timeout(mut self, v: Duration) -> Self {
+        self.send_timeout = v;
+        self
+    }
+
+    /// Sets the most events queued for the consumer (at least 1).
+    pub fn max_queued_events(mut self, v: usize) -> Self {
+        self.max_queued_events = v;
+        self
     }
 }
 

@@ -110,7 +110,11 @@ pub enum SendPolicy {
 }
 
 /// Options of a reconnecting WebSocket session.
+///
+/// `#[non_exhaustive]`: start from [`WsOptions::default`] (or [`WsOptions::observer`]) and use
+/// the setters.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WsOptions {
     /// The first backoff ceiling (default 1000 ms).
     pub initial_delay: Duration,

@@ -37,6 +37,7 @@ string_enum! {
 /// Schema `CreateWorkspaceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateWorkspaceRequest {
     /// `backend_org_id` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

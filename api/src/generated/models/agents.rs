@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `AgentResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AgentResponse {
     /// `created_at` (required; format `date-time`)
     pub created_at: DateTime,
@@ -32,6 +33,7 @@ pub struct AgentResponse {
 /// Schema `AgentVersionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AgentVersionResponse {
     /// `agent_id` (required; format `uuid`)
     pub agent_id: Uuid,
@@ -64,6 +66,7 @@ pub struct AgentVersionResponse {
 /// Schema `CreateAgentRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateAgentRequest {
     /// `description` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,6 +94,7 @@ body_setters! { CreateAgentRequest {
 /// Schema `CreateAgentVersionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateAgentVersionRequest {
     /// `background` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,6 +144,7 @@ body_setters! { CreateAgentVersionRequest {
 
 /// Schema `Identity`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Identity {
     /// `default_spoken_language` (required)
     pub default_spoken_language: String,
@@ -186,6 +191,7 @@ pub type AgentVersionResponsePage = Page<AgentVersionResponse>;
 
 /// Schema `RelationshipToDeveloper`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RelationshipToDeveloper {
     /// `conversation_visibility` (required)
     pub conversation_visibility: String,
@@ -218,6 +224,7 @@ impl RelationshipToDeveloper {
 /// Schema `UpdateAgentRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateAgentRequest {
     /// `description` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -247,6 +254,7 @@ string_enum! {
 
 /// Schema `VoiceConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VoiceConfig {
     /// `language_providers` (optional, nullable; max properties 10)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `AgentAnalyticsEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AgentAnalyticsEntry {
     /// `agent_id` (required; format `uuid`)
     pub agent_id: Uuid,
@@ -29,6 +30,7 @@ pub struct AgentAnalyticsEntry {
 /// Schema `AgentAnalyticsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AgentAnalyticsResponse {
     /// `agents` (required)
     pub agents: Vec<AgentAnalyticsEntry>,
@@ -40,6 +42,7 @@ pub struct AgentAnalyticsResponse {
 /// Schema `CallStatsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CallStatsResponse {
     /// `avg_duration_seconds` (required)
     pub avg_duration_seconds: f64,
@@ -60,6 +63,7 @@ pub struct CallStatsResponse {
 /// Schema `ConfidenceBucket`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConfidenceBucket {
     /// `confidence_range` (required)
     pub confidence_range: String,
@@ -70,6 +74,7 @@ pub struct ConfidenceBucket {
 /// Schema `DailyCallStat`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DailyCallStat {
     /// `avg_duration_seconds` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,6 +88,7 @@ pub struct DailyCallStat {
 /// Schema `DataQualityResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DataQualityResponse {
     /// `confidence_by_source` (required)
     pub confidence_by_source: std::collections::BTreeMap<String, Vec<ConfidenceBucket>>,
@@ -105,6 +111,7 @@ pub struct DataQualityResponse {
 /// Schema `EventBreakdownItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EventBreakdownItem {
     /// `count` (required)
     pub count: i64,
@@ -115,6 +122,7 @@ pub struct EventBreakdownItem {
 /// Schema `EventBreakdownResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EventBreakdownResponse {
     /// `by_source` (required)
     pub by_source: Vec<EventBreakdownItem>,
@@ -133,6 +141,7 @@ pub struct EventBreakdownResponse {
 /// Schema `OperatorPerformanceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OperatorPerformanceResponse {
     /// `summary` (required)
     pub summary: OperatorPerformanceSummary,
@@ -143,6 +152,7 @@ pub struct OperatorPerformanceResponse {
 /// Schema `OperatorPerformanceSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OperatorPerformanceSummary {
     /// `avg_escalated_duration_seconds` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -166,6 +176,7 @@ pub struct OperatorPerformanceSummary {
 /// Schema `OperatorPerformanceTrendPoint`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OperatorPerformanceTrendPoint {
     /// `date` (required; format `date`)
     pub date: String,
@@ -178,6 +189,7 @@ pub struct OperatorPerformanceTrendPoint {
 /// Schema `SafetyTrendPoint`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SafetyTrendPoint {
     /// `date` (required; format `date`)
     pub date: String,
@@ -192,6 +204,7 @@ pub struct SafetyTrendPoint {
 /// Schema `SafetyTrendsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SafetyTrendsResponse {
     /// `risk_distribution` (required)
     pub risk_distribution: std::collections::BTreeMap<String, i64>,
@@ -204,6 +217,7 @@ pub struct SafetyTrendsResponse {
 /// Schema `SafetyTrendsSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SafetyTrendsSummary {
     /// `escalation_rate` (required)
     pub escalation_rate: f64,
@@ -220,6 +234,7 @@ pub struct SafetyTrendsSummary {
 /// Schema `UsageBucket`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct UsageBucket {
     /// `avg_duration_seconds` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -238,6 +253,7 @@ pub struct UsageBucket {
 /// Schema `UsageSummaryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct UsageSummaryResponse {
     /// `buckets` (required)
     pub buckets: Vec<UsageBucket>,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `ApiKeyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ApiKeyResponse {
     /// `created_at` (required; format `date-time`)
     pub created_at: DateTime,
@@ -41,6 +42,7 @@ pub struct ApiKeyResponse {
 /// Schema `CreateApiKeyRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateApiKeyRequest {
     /// `duration_days` (required; minimum 1.0; maximum 90.0)
     pub duration_days: i64,
@@ -78,6 +80,7 @@ body_setters! { CreateApiKeyRequest {
 /// Schema `CreateApiKeyResponse`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CreateApiKeyResponse {
     /// `api_key` (required). Secret: redacted in `Debug`.
     pub api_key: String,
@@ -121,6 +124,7 @@ pub type ApiKeyResponsePage = Page<ApiKeyResponse>;
 /// Schema `RotateApiKeyRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct RotateApiKeyRequest {
     /// `duration_days` (required; minimum 1.0; maximum 90.0)
     pub duration_days: i64,

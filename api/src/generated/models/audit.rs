@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `AuditEventsListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AuditEventsListResponse {
     /// `events` (required)
     pub events: Vec<AuditAuditEventResponse>,
@@ -27,6 +28,7 @@ pub struct AuditEventsListResponse {
 /// Schema `AuditExportListItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AuditExportListItem {
     /// `download_url` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,6 +45,7 @@ pub struct AuditExportListItem {
 /// Schema `AuditExportListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AuditExportListResponse {
     /// `exports` (required)
     pub exports: Vec<AuditExportListItem>,
@@ -51,6 +54,7 @@ pub struct AuditExportListResponse {
 /// Schema `AuditExportRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct AuditExportRequest {
     /// `action` (optional, nullable; max length 128)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -91,6 +95,7 @@ body_setters! { AuditExportRequest {
 /// Schema `AuditExportResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AuditExportResponse {
     /// `created_at` (required)
     pub created_at: String,
@@ -107,6 +112,7 @@ pub struct AuditExportResponse {
 /// Schema `AuditSummaryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AuditSummaryResponse {
     /// `phi_access_events` (required)
     pub phi_access_events: i64,
@@ -121,6 +127,7 @@ pub struct AuditSummaryResponse {
 /// Schema `src__routes__audit__AuditEventResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AuditAuditEventResponse {
     /// `action` (required)
     pub action: String,

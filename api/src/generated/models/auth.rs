@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `AuthInfoResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AuthInfoResponse {
     /// `expires_at` (required; format `date-time`)
     pub expires_at: DateTime,

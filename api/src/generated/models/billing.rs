@@ -23,6 +23,7 @@ string_enum! {
 /// Schema `AttachWorkspaceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct AttachWorkspaceRequest {
     /// `billable` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,6 +56,7 @@ body_setters! { AttachWorkspaceRequest {
 /// Schema `BillingDashboardResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct BillingDashboardResponse {
     /// `current_period_total` (required)
     pub current_period_total: f64,
@@ -77,6 +79,7 @@ pub struct BillingDashboardResponse {
 /// Schema `CreateCustomerRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateCustomerRequest {
     /// `address` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -124,6 +127,7 @@ body_setters! { CreateCustomerRequest {
 /// Schema `CustomerAddress`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CustomerAddress {
     /// `city` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -158,6 +162,7 @@ string_enum! {
 /// Schema `CustomerItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CustomerItem {
     /// `address` (required)
     pub address: CustomerAddress,
@@ -198,6 +203,7 @@ string_enum! {
 /// Schema `InvoiceItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct InvoiceItem {
     /// `adjustments` (required)
     pub adjustments: String,
@@ -244,6 +250,7 @@ string_enum! {
 /// Schema `InvoiceLineItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct InvoiceLineItem {
     /// `description` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -264,6 +271,7 @@ pub struct InvoiceLineItem {
 /// Schema `MeterBreakdown`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MeterBreakdown {
     /// `categories` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -283,6 +291,7 @@ string_enum! {
 /// Schema `MeterSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MeterSummary {
     /// `display_name` (required)
     pub display_name: String,
@@ -310,6 +319,7 @@ string_enum! {
 /// Schema `MeterValueItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MeterValueItem {
     /// `breakdown` (required)
     pub breakdown: MeterBreakdown,
@@ -370,6 +380,7 @@ string_enum! {
 /// Schema `UpdateConfigRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateConfigRequest {
     /// `billing_cycle` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -422,6 +433,7 @@ string_enum! {
 /// Schema `UpdateCustomerRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateCustomerRequest {
     /// `address` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -466,6 +478,7 @@ string_enum! {
 /// Schema `UsageTrendPoint`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct UsageTrendPoint {
     /// `meter_key` (required)
     pub meter_key: String,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `AuditSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AuditSummary {
     /// `event_count` (optional; spec default `0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -23,6 +24,7 @@ pub struct AuditSummary {
 /// Schema `BargeInEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct BargeInEvent {
     /// `discarded_texts` (optional, nullable; spec default `null`). Patient data: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,6 +122,7 @@ string_enum! {
 /// Schema `CallDetailResponse`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CallDetailResponse {
     /// `audit` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -376,6 +379,7 @@ string_enum! {
 /// Schema `CallIntelligenceDetail`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CallIntelligenceDetail {
     /// `call_id` (required)
     pub call_id: String,
@@ -432,6 +436,7 @@ pub struct CallIntelligenceDetail {
 /// Schema `CallListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CallListResponse {
     /// `continuation_token` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -551,6 +556,7 @@ string_enum! {
 /// Schema `CallSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CallSummary {
     /// `call_sid` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -613,6 +619,7 @@ pub struct CallSummary {
 /// Schema `CoachingItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CoachingItem {
     /// `expected_impact` (optional, nullable; min length 1; max length 2000)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -629,6 +636,7 @@ pub struct CoachingItem {
 /// Schema `ConceptMatch`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConceptMatch {
     /// `agent_action` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -651,6 +659,7 @@ pub struct ConceptMatch {
 /// Schema `ConversationConfig`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConversationConfig {
     /// `agent_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -681,6 +690,7 @@ pub struct ConversationConfig {
 /// Schema `Counterfactual`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct Counterfactual {
     /// `actual` (required; min length 1; max length 2000)
     pub actual: String,
@@ -696,6 +706,7 @@ pub struct Counterfactual {
 /// Schema `CreateOutboundCallRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateOutboundCallRequest {
     /// `derived_from_call_sid` (optional, nullable; max length 64)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -781,6 +792,7 @@ body_setters! { CreateOutboundCallRequest {
 /// Schema `CreateOutboundCallResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CreateOutboundCallResponse {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -800,6 +812,7 @@ pub struct CreateOutboundCallResponse {
 /// Schema `DailyCallVolume`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DailyCallVolume {
     /// `count` (required)
     pub count: i64,
@@ -810,6 +823,7 @@ pub struct DailyCallVolume {
 /// Schema `DecisionFactor`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DecisionFactor {
     /// `factor` (required; min length 1; max length 2000)
     pub factor: String,
@@ -820,6 +834,7 @@ pub struct DecisionFactor {
 /// Schema `EmotionSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EmotionSummary {
     /// `average_arousal` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -841,6 +856,7 @@ pub struct EmotionSummary {
 /// Schema `EmotionalShift`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EmotionalShift {
     /// `agent_awareness` (optional, nullable; min length 1; max length 2000)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -862,6 +878,7 @@ pub struct EmotionalShift {
 /// Schema `EmotionalSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EmotionalSummary {
     /// `average_arousal` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -914,6 +931,7 @@ string_enum! {
 /// Schema `EscalationState`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EscalationState {
     /// `agent_confidence` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -973,6 +991,7 @@ pub struct EscalationState {
 /// Schema `ForwardingDetails`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ForwardingDetails {
     /// `forward_to` (required). Patient data: redacted in `Debug`.
     pub forward_to: String,
@@ -1003,6 +1022,7 @@ impl std::fmt::Debug for ForwardingDetails {
 /// Schema `HumanSegment`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct HumanSegment {
     /// `speaker_role` (required)
     pub speaker_role: String,
@@ -1029,6 +1049,7 @@ impl std::fmt::Debug for HumanSegment {
 /// Schema `InteractionDynamics`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct InteractionDynamics {
     /// `information_density` (optional, nullable; min length 1; max length 2000)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1083,6 +1104,7 @@ string_enum! {
 /// Schema `KeyMoment`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct KeyMoment {
     /// `description` (required)
     pub description: String,
@@ -1099,6 +1121,7 @@ pub struct KeyMoment {
 /// Schema `LatencySummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct LatencySummary {
     /// `avg_audio_ttfb_ms` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1135,6 +1158,7 @@ pub struct LatencySummary {
 /// Schema `OperatorIntelligenceSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OperatorIntelligenceSummary {
     /// `escalated` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1159,6 +1183,7 @@ string_enum! {
 /// Schema `Participant`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct Participant {
     /// `display_name` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1196,6 +1221,7 @@ impl std::fmt::Debug for Participant {
 /// Schema `PhoneNumberCallVolume`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PhoneNumberCallVolume {
     /// `avg_duration_seconds` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1216,6 +1242,7 @@ pub struct PhoneNumberCallVolume {
 /// Schema `PlaybackTimeline`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PlaybackTimeline {
     /// `avg_perceived_latency_ms` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1252,6 +1279,7 @@ pub struct PlaybackTimeline {
 /// Schema `QualityBreakdown`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct QualityBreakdown {
     /// `components` (required)
     pub components: Vec<QualityComponent>,
@@ -1300,6 +1328,7 @@ string_enum! {
 /// Schema `QualityComponent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct QualityComponent {
     /// `name` (required)
     pub name: QualityComponentName,
@@ -1333,6 +1362,7 @@ string_enum! {
 /// Schema `RiskSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct RiskSummary {
     /// `composite_score` (optional; spec default `0.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1345,6 +1375,7 @@ pub struct RiskSummary {
 /// Schema `SafetyState`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SafetyState {
     /// `concept_matches` (optional; spec default `[]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1366,6 +1397,7 @@ pub struct SafetyState {
 /// Schema `SafetySummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SafetySummary {
     /// `match_count` (optional; spec default `0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1387,6 +1419,7 @@ string_enum! {
 /// Schema `SignalResponseAlignment`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SignalResponseAlignment {
     /// `agent_response` (required; min length 1; max length 2000)
     pub agent_response: String,
@@ -1402,6 +1435,7 @@ pub struct SignalResponseAlignment {
 /// Schema `StateTransition`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct StateTransition {
     /// `annotation` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1458,6 +1492,7 @@ string_enum! {
 /// Schema `TimelineActor`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TimelineActor {
     /// `kind` (required)
     pub kind: TimelineActorKind,
@@ -1489,6 +1524,7 @@ string_enum! {
 /// Schema `TimelineLaneDefinition`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TimelineLaneDefinition {
     /// `actor` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1570,6 +1606,7 @@ string_enum! {
 /// Schema `TimelineSegment`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TimelineSegment {
     /// `actor` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1678,6 +1715,7 @@ string_enum! {
 /// Schema `TimelineTimebase`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TimelineTimebase {
     /// `end` (optional; spec default `0.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1700,6 +1738,7 @@ fn const_timeline_timebase_unit() -> String {
 /// Schema `ToolCall`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ToolCall {
     /// `call_id` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1735,6 +1774,7 @@ pub struct ToolCall {
 /// Schema `ToolSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ToolSummary {
     /// `failed` (optional; spec default `0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1767,6 +1807,7 @@ string_enum! {
 /// Schema `TraceAnalysisListItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TraceAnalysisListItem {
     /// `call_entity_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1793,6 +1834,7 @@ pub struct TraceAnalysisListItem {
 /// Schema `TraceAnalysisListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TraceAnalysisListResponse {
     /// `continuation_token` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1834,6 +1876,7 @@ string_enum! {
 /// Schema `TraceAnalysisResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TraceAnalysisResponse {
     /// `call_entity_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1902,6 +1945,7 @@ string_enum! {
 /// Schema `TraceKeyMoment`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TraceKeyMoment {
     /// `alternative` (optional, nullable; min length 1; max length 2000)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1925,6 +1969,7 @@ pub struct TraceKeyMoment {
 /// Schema `Turn`.
 #[derive(Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct Turn {
     /// `agent_action` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2060,6 +2105,7 @@ impl std::fmt::Debug for Turn {
 /// Schema `TurnTimeline`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TurnTimeline {
     /// `active_end` (required)
     pub active_end: f64,
@@ -2074,6 +2120,7 @@ pub struct TurnTimeline {
 /// Schema `WorkspaceBenchmarks`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct WorkspaceBenchmarks {
     /// `avg_duration_seconds` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2104,6 +2151,7 @@ pub struct WorkspaceBenchmarks {
 /// Schema `src__routes__calls__ConversationSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CallsConversationSummary {
     /// `barge_in_count` (optional; spec default `0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]

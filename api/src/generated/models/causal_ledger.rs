@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `DriverRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DriverRow {
     /// `as_of_date` (optional, nullable; format `date`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,6 +72,7 @@ pub struct DriverRow {
 /// Schema `DriversResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DriversResponse {
     /// `count` (required)
     pub count: i64,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `CreateSesSetupRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateSesSetupRequest {
     /// `domain_identity` (required; min length 1; max length 255)
     pub domain_identity: String,
@@ -44,6 +45,7 @@ string_enum! {
 /// Schema `DnsRecordResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DnsRecordResponse {
     /// `address` (required)
     pub address: String,
@@ -61,6 +63,7 @@ pub type SesSetupListItemResponsePage = Page<SesSetupListItemResponse>;
 /// Schema `SesSetupDetailResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SesSetupDetailResponse {
     /// `created_at` (required; format `date-time`)
     pub created_at: DateTime,
@@ -81,6 +84,7 @@ pub struct SesSetupDetailResponse {
 /// Schema `SesSetupListItemResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SesSetupListItemResponse {
     /// `created_at` (required; format `date-time`)
     pub created_at: DateTime,

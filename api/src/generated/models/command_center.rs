@@ -23,6 +23,7 @@ string_enum! {
 /// Schema `CommandCenterAlert`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CommandCenterAlert {
     /// `code` (required)
     pub code: String,
@@ -37,6 +38,7 @@ pub struct CommandCenterAlert {
 /// Schema `CommandCenterResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CommandCenterResponse {
     /// `alerts` (optional; spec default `[]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,6 +70,7 @@ pub struct CommandCenterResponse {
 /// Schema `DataQualityMetrics`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DataQualityMetrics {
     /// `approval_rate_7d` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,6 +92,7 @@ pub struct DataQualityMetrics {
 /// Schema `IdentityMetrics`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct IdentityMetrics {
     /// `active_api_keys` (optional; spec default `0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -122,6 +126,7 @@ string_enum! {
 /// Schema `PipelineMetrics`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PipelineMetrics {
     /// `connector_status` (optional; spec default `"unavailable"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,6 +157,7 @@ pub struct PipelineMetrics {
 /// Schema `VoiceMetrics`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct VoiceMetrics {
     /// `active_calls` (optional; spec default `0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]

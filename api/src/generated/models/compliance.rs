@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `AccessReviewResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AccessReviewResponse {
     /// `credentials` (required)
     pub credentials: Vec<serde_json::Map<String, serde_json::Value>>,
@@ -27,6 +28,7 @@ pub struct AccessReviewResponse {
 /// Schema `ComplianceDashboardResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ComplianceDashboardResponse {
     /// `active_credentials` (required)
     pub active_credentials: i64,
@@ -47,6 +49,7 @@ pub struct ComplianceDashboardResponse {
 /// Schema `HipaaReportResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct HipaaReportResponse {
     /// `access_controls` (required)
     pub access_controls: serde_json::Map<String, serde_json::Value>,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `Action`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Action {
     /// `description` (required)
     pub description: String,
@@ -46,6 +47,7 @@ string_enum! {
 
 /// Schema `ActionState-Output` (also `ActionState-Input`, identical).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActionState {
     /// `action_guidelines` (required)
     pub action_guidelines: Vec<String>,
@@ -89,6 +91,39 @@ pub struct ActionState {
     pub wait_for: Patch<ActionStateWaitFor>,
 }
 
+impl ActionState {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        action_guidelines: Vec<String>,
+        actions: Vec<Action>,
+        boundary_constraints: Vec<String>,
+        exit_conditions: Vec<ExitCondition>,
+        intra_state_navigation_guidelines: Vec<String>,
+        name: impl Into<String>,
+        objective: impl Into<String>,
+    ) -> Self {
+        ActionState {
+            action_guidelines,
+            action_tool_call_specs: Default::default(),
+            actions,
+            boundary_constraints,
+            channel_overrides: Default::default(),
+            escalation_config: Default::default(),
+            exit_condition_tool_call_specs: Default::default(),
+            exit_conditions,
+            guardrails: Default::default(),
+            intra_state_navigation_guidelines,
+            name: name.into(),
+            objective: objective.into(),
+            surface_spec_template: Default::default(),
+            turn_policy: Default::default(),
+            r#type: "action".to_owned(),
+            wait_for: Default::default(),
+        }
+    }
+}
+
 body_setters! { ActionState {
     action_tool_call_specs(action_tool_call_specs) = "action_tool_call_specs": Vec<ToolCallSpec>;
     channel_overrides(channel_overrides) = "channel_overrides": std::collections::BTreeMap<String, ChannelOverride>;
@@ -103,6 +138,7 @@ body_setters! { ActionState {
 
 /// Schema `AnnotationState`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AnnotationState {
     /// `inner_thought` (required)
     pub inner_thought: String,
@@ -133,6 +169,7 @@ impl AnnotationState {
 
 /// Schema `ChannelOverride`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChannelOverride {
     /// `action_guidelines` (optional; spec default `[]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,6 +191,7 @@ body_setters! { ChannelOverride {
 
 /// Schema `CollectionField`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CollectionField {
     /// `ask_prompt` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -211,6 +249,7 @@ body_setters! { CollectionField {
 /// Schema `ContextGraphResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ContextGraphResponse {
     /// `created_at` (required; format `date-time`)
     pub created_at: DateTime,
@@ -277,6 +316,7 @@ impl Serialize for ContextGraphState {
 /// Schema `ContextGraphVersionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ContextGraphVersionResponse {
     /// `context_graph_id` (required; format `uuid`)
     pub context_graph_id: Uuid,
@@ -313,6 +353,7 @@ pub struct ContextGraphVersionResponse {
 /// Schema `CreateContextGraphRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateContextGraphRequest {
     /// `description` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -340,6 +381,7 @@ body_setters! { CreateContextGraphRequest {
 /// Schema `CreateContextGraphVersionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateContextGraphVersionRequest {
     /// `description` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -400,6 +442,7 @@ body_setters! { CreateContextGraphVersionRequest {
 
 /// Schema `DataCollectionState-Output` (also `DataCollectionState-Input`, identical).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DataCollectionState {
     /// `action_guidelines` (optional; spec default `[]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -493,6 +536,7 @@ string_enum! {
 
 /// Schema `DecisionState-Output` (also `DecisionState-Input`, identical).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DecisionState {
     /// `channel_overrides` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -557,6 +601,7 @@ body_setters! { DecisionState {
 
 /// Schema `ExitCondition`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExitCondition {
     /// `description` (required)
     pub description: String,
@@ -596,6 +641,7 @@ string_enum! {
 
 /// Schema `Guardrail`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Guardrail {
     /// `description` (required; max length 1000)
     pub description: String,
@@ -661,6 +707,7 @@ string_enum! {
 
 /// Schema `ProgressHint`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProgressHint {
     /// `custom_phrase` (optional, nullable; max length 500)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -702,6 +749,7 @@ body_setters! { ProgressHint {
 
 /// Schema `StateRiskOverride`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StateRiskOverride {
     /// `auto_escalate_threshold` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -737,6 +785,7 @@ string_enum! {
 
 /// Schema `ToolCallSpec`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ToolCallSpec {
     /// `additional_instruction` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -812,6 +861,7 @@ string_enum! {
 
 /// Schema `TurnPolicy`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TurnPolicy {
     /// `barge_in_enabled` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -862,6 +912,7 @@ body_setters! { TurnPolicy {
 /// Schema `UpdateContextGraphRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateContextGraphRequest {
     /// `description` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Schema `ContentPartPayload`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContentPartPayload {
     /// `media_type` (optional, nullable; max length 128)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -90,6 +91,7 @@ string_enum! {
 /// Schema `ConversationDetail`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConversationDetail {
     /// `call_sid` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,6 +161,7 @@ pub struct ConversationDetail {
 /// Schema `ConversationListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConversationListResponse {
     /// `has_more` (required)
     pub has_more: bool,
@@ -171,6 +174,7 @@ pub struct ConversationListResponse {
 /// Schema `ConversationToolCallDetail`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConversationToolCallDetail {
     /// `call_id` (required)
     pub call_id: String,
@@ -202,6 +206,7 @@ string_enum! {
 /// Schema `ConversationTurn`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConversationTurn {
     /// `content` (optional; spec default `[]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -218,6 +223,7 @@ pub struct ConversationTurn {
 /// Schema `CreateConversationRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateConversationRequest {
     /// `auto_greet` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -268,6 +274,7 @@ string_enum! {
 /// Schema `TurnConversationSnapshot`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TurnConversationSnapshot {
     /// `id` (required; format `uuid`)
     pub id: Uuid,
@@ -283,6 +290,7 @@ pub struct TurnConversationSnapshot {
 /// Schema `TurnDoneEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TurnDoneEvent {
     /// `conversation_id` (required; format `uuid`)
     pub conversation_id: Uuid,
@@ -316,6 +324,7 @@ string_enum! {
 /// Schema `TurnErrorEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TurnErrorEvent {
     /// `code` (optional; spec default `"unknown"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -340,6 +349,7 @@ fn const_turn_error_event_event() -> String {
 /// Schema `TurnMessageEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TurnMessageEvent {
     /// `event` (optional; constant `"message"`; spec default `"message"`)
     #[serde(default = "const_turn_message_event_event")]
@@ -357,6 +367,7 @@ fn const_turn_message_event_event() -> String {
 /// Schema `TurnRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct TurnRequest {
     /// `content` (optional, nullable; max items 20)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -394,6 +405,7 @@ body_setters! { TurnRequest {
 /// Schema `TurnResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TurnResponse {
     /// `conversation` (required)
     pub conversation: TurnConversationSnapshot,
@@ -466,6 +478,7 @@ impl Serialize for TurnStreamEvent {
 /// Schema `TurnThinkingEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TurnThinkingEvent {
     /// `event` (optional; constant `"thinking"`; spec default `"thinking"`)
     #[serde(default = "const_turn_thinking_event_event")]
@@ -483,6 +496,7 @@ fn const_turn_thinking_event_event() -> String {
 /// Schema `TurnTokenEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TurnTokenEvent {
     /// `event` (optional; constant `"token"`; spec default `"token"`)
     #[serde(default = "const_turn_token_event_event")]
@@ -498,6 +512,7 @@ fn const_turn_token_event_event() -> String {
 /// Schema `TurnToolCallCompletedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TurnToolCallCompletedEvent {
     /// `call_id` (required; max length 256)
     pub call_id: String,
@@ -519,6 +534,7 @@ fn const_turn_tool_call_completed_event_event() -> String {
 /// Schema `TurnToolCallStartedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TurnToolCallStartedEvent {
     /// `call_id` (required; max length 256)
     pub call_id: String,
@@ -538,6 +554,7 @@ fn const_turn_tool_call_started_event_event() -> String {
 /// Schema `VoiceDetail`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct VoiceDetail {
     /// `barge_in_events` (optional; spec default `[]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -656,6 +673,7 @@ string_enum! {
 /// Schema `src__routes__conversations__ConversationSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConversationsConversationSummary {
     /// `call_sid` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]

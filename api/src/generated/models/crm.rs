@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `CrmActivityItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CrmActivityItem {
     /// `activity_type` (required)
     pub activity_type: String,
@@ -42,6 +43,7 @@ pub struct CrmActivityItem {
 /// Schema `CrmActivityTimelineResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CrmActivityTimelineResponse {
     /// `activities` (required)
     pub activities: Vec<CrmActivityItem>,
@@ -57,6 +59,7 @@ pub struct CrmActivityTimelineResponse {
 /// Schema `CrmCompanyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CrmCompanyResponse {
     /// `address` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,6 +98,7 @@ pub struct CrmCompanyResponse {
 /// Schema `CrmCompanySearchResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CrmCompanySearchResponse {
     /// `companies` (required)
     pub companies: Vec<CrmCompanyResponse>,
@@ -111,6 +115,7 @@ pub struct CrmCompanySearchResponse {
 /// Schema `CrmContactDetailResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CrmContactDetailResponse {
     /// `address` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -185,6 +190,7 @@ pub struct CrmContactDetailResponse {
 /// Schema `CrmContactResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CrmContactResponse {
     /// `address` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -244,6 +250,7 @@ pub struct CrmContactResponse {
 /// Schema `CrmContactSearchResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CrmContactSearchResponse {
     /// `contacts` (required)
     pub contacts: Vec<CrmContactResponse>,
@@ -260,6 +267,7 @@ pub struct CrmContactSearchResponse {
 /// Schema `CrmDealResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CrmDealResponse {
     /// `amount` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -298,6 +306,7 @@ pub struct CrmDealResponse {
 /// Schema `CrmDealSearchResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CrmDealSearchResponse {
     /// `deals` (required)
     pub deals: Vec<CrmDealResponse>,
@@ -324,6 +333,7 @@ string_enum! {
 /// Schema `CrmStatusResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CrmStatusResponse {
     /// `company_count` (optional; spec default `0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -37,6 +37,7 @@ string_enum! {
 /// Schema `CreateDashboardRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateDashboardRequest {
     /// `description` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -87,6 +88,7 @@ body_setters! { CreateDashboardRequest {
 /// Schema `DashboardDefinitionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DashboardDefinitionResponse {
     /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -125,6 +127,7 @@ pub struct DashboardDefinitionResponse {
 /// Schema `DashboardExecuteResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DashboardExecuteResponse {
     /// `dashboard_id` (required; format `uuid`)
     pub dashboard_id: Uuid,
@@ -135,6 +138,7 @@ pub struct DashboardExecuteResponse {
 /// Schema `ExecutePanelRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ExecutePanelRequest {
     /// `filter_values` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,6 +156,7 @@ pub type DashboardDefinitionResponsePage = Page<DashboardDefinitionResponse>;
 /// Schema `PanelResultResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PanelResultResponse {
     /// `columns` (required)
     pub columns: Vec<String>,
@@ -193,6 +198,7 @@ string_enum! {
 /// Schema `UpdateDashboardRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateDashboardRequest {
     /// `description` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

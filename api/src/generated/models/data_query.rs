@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `DataQueryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DataQueryResponse {
     /// `count` (required)
     pub count: i64,

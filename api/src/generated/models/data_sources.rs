@@ -51,6 +51,7 @@ string_enum! {
 /// Schema `CreateDataSourceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateDataSourceRequest {
     /// `connection_config` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -171,6 +172,7 @@ string_enum! {
 /// Schema `DataSourceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DataSourceResponse {
     /// `connection_config` (required)
     pub connection_config: serde_json::Map<String, serde_json::Value>,
@@ -239,6 +241,7 @@ string_enum! {
 /// Schema `DataSourceStatusResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DataSourceStatusResponse {
     /// `data_source_id` (required; format `uuid`)
     pub data_source_id: Uuid,
@@ -265,6 +268,7 @@ pub struct DataSourceStatusResponse {
 /// Schema `DataSourceSyncHistoryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DataSourceSyncHistoryResponse {
     /// `data_source_id` (required; format `uuid`)
     pub data_source_id: Uuid,
@@ -282,6 +286,7 @@ pub type DataSourceResponsePage = Page<DataSourceResponse>;
 /// Schema `SyncFailureEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SyncFailureEntry {
     /// `created_at` (required, nullable)
     pub created_at: Option<String>,
@@ -300,6 +305,7 @@ pub struct SyncFailureEntry {
 /// Schema `SyncHistoryEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SyncHistoryEntry {
     /// `date` (required)
     pub date: String,
@@ -314,6 +320,7 @@ pub struct SyncHistoryEntry {
 /// Schema `TriggerSyncResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TriggerSyncResponse {
     /// `data_source_id` (required; format `uuid`)
     pub data_source_id: Uuid,
@@ -340,6 +347,7 @@ string_enum! {
 /// Schema `UpdateDataSourceRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateDataSourceRequest {
     /// `connection_config` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `DemoPulseStartRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct DemoPulseStartRequest {
     /// `duration_seconds` (optional; minimum 1.0; maximum 3600.0; spec default `600`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,6 +30,7 @@ body_setters! { DemoPulseStartRequest {
 /// Schema `DemoPulseStatusResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DemoPulseStatusResponse {
     /// `tasks` (required)
     pub tasks: Vec<DemoPulseTaskResponse>,
@@ -37,6 +39,7 @@ pub struct DemoPulseStatusResponse {
 /// Schema `DemoPulseStopRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct DemoPulseStopRequest {
     /// `task_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -51,6 +54,7 @@ body_setters! { DemoPulseStopRequest {
 /// Schema `DemoPulseStopResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DemoPulseStopResponse {
     /// `stopped` (required)
     pub stopped: bool,
@@ -62,6 +66,7 @@ pub struct DemoPulseStopResponse {
 /// Schema `DemoPulseTaskResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DemoPulseTaskResponse {
     /// `active` (required)
     pub active: bool,

@@ -47,6 +47,7 @@ string_enum! {
 /// Schema `ActionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ActionRequest {
     /// `amount` (optional, nullable; minimum 1.0; maximum 100.0)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -124,6 +125,7 @@ body_setters! { ActionRequest {
 /// Schema `ActionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ActionResponse {
     /// `ok` (required)
     pub ok: bool,
@@ -132,6 +134,7 @@ pub struct ActionResponse {
 /// Schema `CreateSessionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CreateSessionResponse {
     /// `connected` (required)
     pub connected: bool,
@@ -144,6 +147,7 @@ pub struct CreateSessionResponse {
 /// Schema `DisconnectResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DisconnectResponse {
     /// `ok` (required)
     pub ok: bool,
@@ -152,6 +156,7 @@ pub struct DisconnectResponse {
 /// Schema `SessionStatusResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SessionStatusResponse {
     /// `connected` (required)
     pub connected: bool,
@@ -168,6 +173,7 @@ pub struct SessionStatusResponse {
 /// Schema `src__routes__desktop_sessions__CreateSessionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct DesktopSessionsCreateSessionRequest {
     /// `integration_name` (required)
     pub integration_name: NameString,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `CharlsonCategoryFlags`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CharlsonCategoryFlags {
     /// `any_malignancy` (optional; spec default `0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,6 +69,7 @@ pub struct CharlsonCategoryFlags {
 /// Schema `CohortDriverResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CohortDriverResponse {
     /// `code` (required)
     pub code: String,
@@ -82,6 +84,7 @@ pub struct CohortDriverResponse {
 /// Schema `CohortDriverRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CohortDriverRow {
     /// `age_bucket` (required)
     pub age_bucket: String,
@@ -133,6 +136,7 @@ pub struct CohortDriverRow {
 /// Schema `CooccurrenceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CooccurrenceResponse {
     /// `count` (required)
     pub count: i64,
@@ -147,6 +151,7 @@ pub struct CooccurrenceResponse {
 /// Schema `CooccurrenceRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CooccurrenceRow {
     /// `as_of_date` (optional, nullable; format `date`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,6 +200,7 @@ pub struct CooccurrenceRow {
 /// Schema `PatientBurdenDetailResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PatientBurdenDetailResponse {
     /// `age_adjusted_charlson_index` (required)
     pub age_adjusted_charlson_index: i64,
@@ -251,6 +257,7 @@ pub struct PatientBurdenDetailResponse {
 /// Schema `PatientBurdenResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PatientBurdenResponse {
     /// `count` (required)
     pub count: i64,
@@ -265,6 +272,7 @@ pub struct PatientBurdenResponse {
 /// Schema `PatientBurdenRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PatientBurdenRow {
     /// `age_adjusted_charlson_index` (required)
     pub age_adjusted_charlson_index: i64,
@@ -319,6 +327,7 @@ pub struct PatientBurdenRow {
 /// Schema `PrevalenceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PrevalenceResponse {
     /// `count` (required)
     pub count: i64,
@@ -331,6 +340,7 @@ pub struct PrevalenceResponse {
 /// Schema `PrevalenceRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PrevalenceRow {
     /// `age_bucket` (required)
     pub age_bucket: String,
@@ -369,6 +379,7 @@ pub struct PrevalenceRow {
 /// Schema `TrendResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TrendResponse {
     /// `code` (required)
     pub code: String,
@@ -383,6 +394,7 @@ pub struct TrendResponse {
 /// Schema `TrendRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TrendRow {
     /// `age_bucket` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]

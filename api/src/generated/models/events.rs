@@ -61,6 +61,7 @@ string_enum! {
 /// Schema `CallEndedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CallEndedEvent {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -97,6 +98,7 @@ string_enum! {
 /// Schema `CallEscalatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CallEscalatedEvent {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -134,6 +136,7 @@ string_enum! {
 /// Schema `CallStartedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CallStartedEvent {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -171,6 +174,7 @@ impl std::fmt::Debug for CallStartedEvent {
 /// Schema `ChannelEmailBouncedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ChannelEmailBouncedEvent {
     /// `bounce_subtype` (optional, nullable; spec default `null`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,6 +216,7 @@ impl std::fmt::Debug for ChannelEmailBouncedEvent {
 /// Schema `ChannelEmailClickedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ChannelEmailClickedEvent {
     /// `email_id` (required)
     pub email_id: String,
@@ -242,6 +247,7 @@ impl std::fmt::Debug for ChannelEmailClickedEvent {
 /// Schema `ChannelEmailComplainedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ChannelEmailComplainedEvent {
     /// `email_id` (required)
     pub email_id: String,
@@ -275,6 +281,7 @@ impl std::fmt::Debug for ChannelEmailComplainedEvent {
 /// Schema `ChannelEmailDelayedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ChannelEmailDelayedEvent {
     /// `email_id` (required)
     pub email_id: String,
@@ -308,6 +315,7 @@ impl std::fmt::Debug for ChannelEmailDelayedEvent {
 /// Schema `ChannelEmailDeliveredEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ChannelEmailDeliveredEvent {
     /// `email_id` (required)
     pub email_id: String,
@@ -341,6 +349,7 @@ impl std::fmt::Debug for ChannelEmailDeliveredEvent {
 /// Schema `ChannelEmailOpenedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ChannelEmailOpenedEvent {
     /// `email_id` (required)
     pub email_id: String,
@@ -371,6 +380,7 @@ impl std::fmt::Debug for ChannelEmailOpenedEvent {
 /// Schema `ChannelEmailReceivedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ChannelEmailReceivedEvent {
     /// `event_type` (optional; constant `"channel.email_received"`; spec default `"channel.email_received"`)
     #[serde(default = "const_channel_email_received_event_event_type")]
@@ -413,6 +423,7 @@ impl std::fmt::Debug for ChannelEmailReceivedEvent {
 /// Schema `ChannelEmailRejectedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ChannelEmailRejectedEvent {
     /// `email_id` (required)
     pub email_id: String,
@@ -460,6 +471,7 @@ string_enum! {
 /// Schema `ChannelVoicemailStatusEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ChannelVoicemailStatusEvent {
     /// `event_type` (optional; constant `"channel.voicemail_status"`; spec default `"channel.voicemail_status"`)
     #[serde(default = "const_channel_voicemail_status_event_event_type")]
@@ -493,6 +505,7 @@ impl std::fmt::Debug for ChannelVoicemailStatusEvent {
 /// Schema `EncounterUpdatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EncounterUpdatedEvent {
     /// `encounter_entity_id` (required; format `uuid`)
     pub encounter_entity_id: Uuid,
@@ -510,6 +523,7 @@ fn const_encounter_updated_event_event_type() -> String {
 /// Schema `NarrativeUpdatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct NarrativeUpdatedEvent {
     /// `confidence` (required)
     pub confidence: f64,
@@ -545,6 +559,7 @@ string_enum! {
 /// Schema `OperatorJoinedCallEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OperatorJoinedCallEvent {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -564,6 +579,7 @@ fn const_operator_joined_call_event_event_type() -> String {
 /// Schema `OperatorLeftCallEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OperatorLeftCallEvent {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -594,6 +610,7 @@ string_enum! {
 /// Schema `OperatorModeChangedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OperatorModeChangedEvent {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -613,6 +630,7 @@ fn const_operator_mode_changed_event_event_type() -> String {
 /// Schema `OperatorProfileUpdatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OperatorProfileUpdatedEvent {
     /// `changes` (optional, nullable; spec default `null`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -631,6 +649,7 @@ fn const_operator_profile_updated_event_event_type() -> String {
 /// Schema `OperatorRegisteredEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OperatorRegisteredEvent {
     /// `event_type` (optional; constant `"operator.registered"`; spec default `"operator.registered"`)
     #[serde(default = "const_operator_registered_event_event_type")]
@@ -661,6 +680,7 @@ string_enum! {
 /// Schema `OperatorStatusChangedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OperatorStatusChangedEvent {
     /// `event_type` (optional; constant `"operator.status_changed"`; spec default `"operator.status_changed"`)
     #[serde(default = "const_operator_status_changed_event_event_type")]
@@ -678,6 +698,7 @@ fn const_operator_status_changed_event_event_type() -> String {
 /// Schema `OperatorWrapUpEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OperatorWrapUpEvent {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -696,6 +717,7 @@ fn const_operator_wrap_up_event_event_type() -> String {
 /// Schema `PipelineErrorEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PipelineErrorEvent {
     /// `data_source_id` (required; format `uuid`)
     pub data_source_id: Uuid,
@@ -713,6 +735,7 @@ fn const_pipeline_error_event_event_type() -> String {
 /// Schema `PipelineSyncCompletedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PipelineSyncCompletedEvent {
     /// `data_source_id` (required; format `uuid`)
     pub data_source_id: Uuid,
@@ -748,6 +771,7 @@ string_enum! {
 /// Schema `ReviewSubmittedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ReviewSubmittedEvent {
     /// `action` (required)
     pub action: ReviewSubmittedEventAction,
@@ -775,6 +799,7 @@ fn const_review_submitted_event_event_type() -> String {
 /// Schema `SimulationTurnStoredEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SimulationTurnStoredEvent {
     /// `event_type` (optional; constant `"simulation.turn_stored"`; spec default `"simulation.turn_stored"`)
     #[serde(default = "const_simulation_turn_stored_event_event_type")]
@@ -802,6 +827,7 @@ fn const_simulation_turn_stored_event_event_type() -> String {
 /// Schema `SurfaceArchivedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfaceArchivedEvent {
     /// `event_type` (optional; constant `"surface.archived"`; spec default `"surface.archived"`)
     #[serde(default = "const_surface_archived_event_event_type")]
@@ -817,6 +843,7 @@ fn const_surface_archived_event_event_type() -> String {
 /// Schema `SurfaceCreatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfaceCreatedEvent {
     /// `channel` (optional, nullable; spec default `null`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -849,6 +876,7 @@ fn const_surface_created_event_event_type() -> String {
 /// Schema `SurfaceDeliveredEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfaceDeliveredEvent {
     /// `channel` (required)
     pub channel: String,
@@ -904,6 +932,7 @@ impl std::fmt::Debug for SurfaceDeliveredEvent {
 /// Schema `SurfaceFieldSavedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfaceFieldSavedEvent {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: Uuid,
@@ -923,6 +952,7 @@ fn const_surface_field_saved_event_event_type() -> String {
 /// Schema `SurfaceOpenedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfaceOpenedEvent {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: Uuid,
@@ -940,6 +970,7 @@ fn const_surface_opened_event_event_type() -> String {
 /// Schema `SurfacePendingReviewEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfacePendingReviewEvent {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: Uuid,
@@ -966,6 +997,7 @@ fn const_surface_pending_review_event_event_type() -> String {
 /// Schema `SurfaceReshapedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfaceReshapedEvent {
     /// `event_type` (optional; constant `"surface.reshaped"`; spec default `"surface.reshaped"`)
     #[serde(default = "const_surface_reshaped_event_event_type")]
@@ -983,6 +1015,7 @@ fn const_surface_reshaped_event_event_type() -> String {
 /// Schema `SurfaceReviewApprovedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfaceReviewApprovedEvent {
     /// `event_type` (optional; constant `"surface.review_approved"`; spec default `"surface.review_approved"`)
     #[serde(default = "const_surface_review_approved_event_event_type")]
@@ -998,6 +1031,7 @@ fn const_surface_review_approved_event_event_type() -> String {
 /// Schema `SurfaceReviewRejectedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfaceReviewRejectedEvent {
     /// `event_type` (optional; constant `"surface.review_rejected"`; spec default `"surface.review_rejected"`)
     #[serde(default = "const_surface_review_rejected_event_event_type")]
@@ -1016,6 +1050,7 @@ fn const_surface_review_rejected_event_event_type() -> String {
 /// Schema `SurfaceSubmittedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfaceSubmittedEvent {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: Uuid,
@@ -1039,6 +1074,7 @@ fn const_surface_submitted_event_event_type() -> String {
 /// Schema `SurfaceUpdatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfaceUpdatedEvent {
     /// `event_type` (optional; constant `"surface.updated"`; spec default `"surface.updated"`)
     #[serde(default = "const_surface_updated_event_event_type")]
@@ -1054,6 +1090,7 @@ fn const_surface_updated_event_event_type() -> String {
 /// Schema `TextCompletedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TextCompletedEvent {
     /// `channel_kind` (required)
     pub channel_kind: String,
@@ -1080,6 +1117,7 @@ fn const_text_completed_event_event_type() -> String {
 /// Schema `TextStartedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TextStartedEvent {
     /// `channel_kind` (required)
     pub channel_kind: String,
@@ -1102,6 +1140,7 @@ fn const_text_started_event_event_type() -> String {
 /// Schema `TriggerCompletedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TriggerCompletedEvent {
     /// `event_type` (optional; constant `"trigger.completed"`; spec default `"trigger.completed"`)
     #[serde(default = "const_trigger_completed_event_event_type")]
@@ -1121,6 +1160,7 @@ fn const_trigger_completed_event_event_type() -> String {
 /// Schema `TriggerFailedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TriggerFailedEvent {
     /// `event_type` (optional; constant `"trigger.failed"`; spec default `"trigger.failed"`)
     #[serde(default = "const_trigger_failed_event_event_type")]
@@ -1140,6 +1180,7 @@ fn const_trigger_failed_event_event_type() -> String {
 /// Schema `TriggerFiredEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TriggerFiredEvent {
     /// `event_type` (optional; constant `"trigger.fired"`; spec default `"trigger.fired"`)
     #[serde(default = "const_trigger_fired_event_event_type")]
@@ -1160,6 +1201,7 @@ fn const_trigger_fired_event_event_type() -> String {
 /// Schema `WorkspaceInvitationAcceptedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct WorkspaceInvitationAcceptedEvent {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: Uuid,
@@ -1177,6 +1219,7 @@ fn const_workspace_invitation_accepted_event_event_type() -> String {
 /// Schema `WorkspaceInvitationSentEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct WorkspaceInvitationSentEvent {
     /// `event_type` (optional; constant `"workspace.invitation_sent"`; spec default `"workspace.invitation_sent"`)
     #[serde(default = "const_workspace_invitation_sent_event_event_type")]
@@ -1197,6 +1240,7 @@ fn const_workspace_invitation_sent_event_event_type() -> String {
 /// Schema `WorkspaceMemberAddedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct WorkspaceMemberAddedEvent {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: Uuid,
@@ -1214,6 +1258,7 @@ fn const_workspace_member_added_event_event_type() -> String {
 /// Schema `WorkspaceMemberRoleUpdatedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct WorkspaceMemberRoleUpdatedEvent {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: Uuid,

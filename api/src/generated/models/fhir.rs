@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `FhirAppointmentListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirAppointmentListResponse {
     /// `appointments` (required)
     pub appointments: Vec<FhirAppointmentView>,
@@ -27,6 +28,7 @@ pub struct FhirAppointmentListResponse {
 /// Schema `FhirAppointmentView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirAppointmentView {
     /// `appointment_type` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,6 +82,7 @@ pub struct FhirAppointmentView {
 /// Schema `FhirImportRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct FhirImportRequest {
     /// `bundle` (required)
     pub bundle: serde_json::Map<String, serde_json::Value>,
@@ -94,6 +97,19 @@ pub struct FhirImportRequest {
     pub source_system: Patch<String>,
 }
 
+impl FhirImportRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(bundle: serde_json::Map<String, serde_json::Value>) -> Self {
+        FhirImportRequest {
+            bundle,
+            data_source_id: Default::default(),
+            source: Default::default(),
+            source_system: Default::default(),
+        }
+    }
+}
+
 body_setters! { FhirImportRequest {
     source(source) = "source": String;
 } patch {
@@ -104,6 +120,7 @@ body_setters! { FhirImportRequest {
 /// Schema `FhirImportResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirImportResponse {
     /// `entities_created` (required)
     pub entities_created: i64,
@@ -125,6 +142,7 @@ pub struct FhirImportResponse {
 /// Schema `FhirLocationListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirLocationListResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,6 +159,7 @@ pub struct FhirLocationListResponse {
 /// Schema `FhirLocationView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirLocationView {
     /// `address` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -200,6 +219,7 @@ pub struct FhirLocationView {
 /// Schema `FhirOrganizationListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirOrganizationListResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -216,6 +236,7 @@ pub struct FhirOrganizationListResponse {
 /// Schema `FhirOrganizationView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirOrganizationView {
     /// `address` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -251,6 +272,7 @@ pub struct FhirOrganizationView {
 /// Schema `FhirPatientListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirPatientListResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -267,6 +289,7 @@ pub struct FhirPatientListResponse {
 /// Schema `FhirPatientView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirPatientView {
     /// `active_conditions` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -359,6 +382,7 @@ pub struct FhirPatientView {
 /// Schema `FhirPractitionerListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirPractitionerListResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -375,6 +399,7 @@ pub struct FhirPractitionerListResponse {
 /// Schema `FhirPractitionerView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirPractitionerView {
     /// `canonical_id` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -416,6 +441,7 @@ pub struct FhirPractitionerView {
 /// Schema `FhirResourceHistoryEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirResourceHistoryEntry {
     /// `confidence` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -461,6 +487,7 @@ pub struct FhirResourceHistoryEntry {
 /// Schema `FhirResourceHistoryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirResourceHistoryResponse {
     /// `entries` (required)
     pub entries: Vec<FhirResourceHistoryEntry>,
@@ -481,6 +508,7 @@ pub struct FhirResourceHistoryResponse {
 /// Schema `FhirResourceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirResourceResponse {
     /// `data` (required)
     pub data: serde_json::Map<String, serde_json::Value>,
@@ -496,6 +524,7 @@ pub struct FhirResourceResponse {
 /// Schema `FhirSearchResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirSearchResponse {
     /// `entries` (required)
     pub entries: Vec<serde_json::Map<String, serde_json::Value>>,
@@ -511,6 +540,7 @@ pub struct FhirSearchResponse {
 /// Schema `FhirSlotListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirSlotListResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -527,6 +557,7 @@ pub struct FhirSlotListResponse {
 /// Schema `FhirSlotView`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirSlotView {
     /// `canonical_id` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -577,6 +608,7 @@ pub struct FhirSlotView {
 /// Schema `FhirStatusResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FhirStatusResponse {
     /// `configured` (required)
     pub configured: bool,
@@ -610,12 +642,24 @@ pub struct FhirStatusResponse {
 /// Schema `FhirWriteRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct FhirWriteRequest {
     /// `data` (required)
     pub data: serde_json::Map<String, serde_json::Value>,
     /// `data_source_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub data_source_id: Patch<Uuid>,
+}
+
+impl FhirWriteRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(data: serde_json::Map<String, serde_json::Value>) -> Self {
+        FhirWriteRequest {
+            data,
+            data_source_id: Default::default(),
+        }
+    }
 }
 
 body_setters! { FhirWriteRequest {
@@ -626,6 +670,7 @@ body_setters! { FhirWriteRequest {
 /// Schema `PatientListItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PatientListItem {
     /// `birth_date` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -658,6 +703,7 @@ pub struct PatientListItem {
 /// Schema `PatientSearchResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PatientSearchResponse {
     /// `has_more` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -674,6 +720,7 @@ pub struct PatientSearchResponse {
 /// Schema `PatientSummaryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PatientSummaryResponse {
     /// `birth_date` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -711,6 +758,7 @@ pub struct PatientSummaryResponse {
 /// Schema `PatientTimelineResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PatientTimelineResponse {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: Uuid,
@@ -723,6 +771,7 @@ pub struct PatientTimelineResponse {
 /// Schema `SyncFailureItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SyncFailureItem {
     /// `created_at` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -753,6 +802,7 @@ pub struct SyncFailureItem {
 /// Schema `SyncFailuresResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SyncFailuresResponse {
     /// `failures` (required)
     pub failures: Vec<SyncFailureItem>,

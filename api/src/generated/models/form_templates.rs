@@ -40,6 +40,7 @@ string_enum! {
 
 /// Schema `FormTemplate-Output` (also `FormTemplate-Input`, identical).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FormTemplate {
     /// `active` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,6 +127,7 @@ body_setters! { FormTemplate {
 
 /// Schema `FormTemplateField`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FormTemplateField {
     /// `condition` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -206,6 +208,7 @@ body_setters! { FormTemplateField {
 /// Schema `FormTemplateListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FormTemplateListResponse {
     /// `templates` (required)
     pub templates: Vec<FormTemplate>,
@@ -213,6 +216,7 @@ pub struct FormTemplateListResponse {
 
 /// Schema `FormTemplateSection`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FormTemplateSection {
     /// `condition` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -255,14 +259,24 @@ body_setters! { FormTemplateSection {
 /// Schema `FormTemplateUpdateRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct FormTemplateUpdateRequest {
     /// `templates` (required; max items 50)
     pub templates: Vec<FormTemplate>,
 }
 
+impl FormTemplateUpdateRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(templates: Vec<FormTemplate>) -> Self {
+        FormTemplateUpdateRequest { templates }
+    }
+}
+
 /// Schema `ResolveTemplateRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ResolveTemplateRequest {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: Uuid,
@@ -281,6 +295,7 @@ impl ResolveTemplateRequest {
 /// Schema `ResolveTemplateResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ResolveTemplateResponse {
     /// `prefilled_count` (required)
     pub prefilled_count: i64,
@@ -293,6 +308,7 @@ pub struct ResolveTemplateResponse {
 /// Schema `SurfaceSpec`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfaceSpec {
     /// `branding` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `CatalogFunctionDef`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CatalogFunctionDef {
     /// `comment` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,6 +29,7 @@ pub struct CatalogFunctionDef {
 /// Schema `CatalogResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CatalogResponse {
     /// `catalog` (optional; spec default `"world"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,6 +47,7 @@ pub struct CatalogResponse {
 /// Schema `FunctionCreateRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct FunctionCreateRequest {
     /// `catalog` (optional; max length 128; spec default `"world"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -97,6 +100,7 @@ body_setters! { FunctionCreateRequest {
 /// Schema `FunctionDef`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FunctionDef {
     /// `catalog` (optional; max length 128; spec default `"world"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,6 +130,7 @@ pub struct FunctionDef {
 /// Schema `FunctionExample`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct FunctionExample {
     /// `description` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,6 +164,7 @@ body_setters! { FunctionExample {
 /// Schema `FunctionListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FunctionListResponse {
     /// `count` (required)
     pub count: i64,
@@ -169,6 +175,7 @@ pub struct FunctionListResponse {
 /// Schema `FunctionTestRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct FunctionTestRequest {
     /// `input_params` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -183,6 +190,7 @@ body_setters! { FunctionTestRequest {
 /// Schema `FunctionTestResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FunctionTestResponse {
     /// `duration_ms` (optional; spec default `0.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -201,6 +209,7 @@ pub struct FunctionTestResponse {
 /// Schema `FunctionVersionListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FunctionVersionListResponse {
     /// `count` (required)
     pub count: i64,
@@ -211,6 +220,7 @@ pub struct FunctionVersionListResponse {
 /// Schema `FunctionVersionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FunctionVersionResponse {
     /// `deployed_at` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -281,6 +291,7 @@ string_enum! {
 /// Schema `InvokeRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct InvokeRequest {
     /// `alias` (optional; spec default `"latest"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -299,6 +310,7 @@ body_setters! { InvokeRequest {
 /// Schema `InvokeResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct InvokeResponse {
     /// `duration_ms` (optional; spec default `0.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -331,6 +343,7 @@ string_enum! {
 /// Schema `Parameter`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct Parameter {
     /// `default` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -385,6 +398,7 @@ string_enum! {
 /// Schema `PromoteRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct PromoteRequest {
     /// `alias` (required)
     pub alias: PromoteRequestAlias,
@@ -406,6 +420,7 @@ impl PromoteRequest {
 /// Schema `PromoteResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PromoteResponse {
     /// `alias` (required)
     pub alias: String,
@@ -418,6 +433,7 @@ pub struct PromoteResponse {
 /// Schema `QueryRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct QueryRequest {
     /// `sql` (required; max length 4000)
     pub sql: String,
@@ -434,6 +450,7 @@ impl QueryRequest {
 /// Schema `QueryResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct QueryResponse {
     /// `count` (optional; spec default `0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -476,6 +493,7 @@ string_enum! {
 /// Schema `RegisteredFunction`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct RegisteredFunction {
     /// `description` (required; min length 1; max length 2048)
     pub description: String,
@@ -538,6 +556,7 @@ body_setters! { RegisteredFunction {
 /// Schema `RollbackRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct RollbackRequest {
     /// `version` (required; minimum 1.0)
     pub version: i64,
@@ -554,6 +573,7 @@ impl RollbackRequest {
 /// Schema `RollbackResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct RollbackResponse {
     /// `name` (required)
     pub name: String,
@@ -574,6 +594,7 @@ string_enum! {
 /// Schema `TestInvokeResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TestInvokeResponse {
     /// `duration_ms` (optional; spec default `0.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]

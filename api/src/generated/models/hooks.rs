@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `WebhookReceivedResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct WebhookReceivedResponse {
     /// `destination_id` (required; format `uuid`)
     pub destination_id: Uuid,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `ChatRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ChatRequest {
     /// `message` (required; min length 1; max length 16000)
     pub message: String,
@@ -29,6 +30,7 @@ impl ChatRequest {
 /// Schema `SchemaResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SchemaResponse {
     /// `ai_functions` (required)
     pub ai_functions: Vec<String>,
@@ -44,6 +46,7 @@ pub struct SchemaResponse {
 /// Schema `SessionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SessionResponse {
     /// `created_at` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,6 +58,7 @@ pub struct SessionResponse {
 /// Schema `SqlQueryRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct SqlQueryRequest {
     /// `sql` (required; min length 1; max length 50000)
     pub sql: String,
@@ -71,6 +75,7 @@ impl SqlQueryRequest {
 /// Schema `SqlQueryResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SqlQueryResponse {
     /// `count` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,6 +91,7 @@ pub struct SqlQueryResponse {
 /// Schema `SuggestionsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SuggestionsResponse {
     /// `suggestions` (required)
     pub suggestions: Vec<String>,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `CreateLinkRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateLinkRequest {
     /// `customer_slug` (required)
     pub customer_slug: SlugString,
@@ -48,6 +49,7 @@ body_setters! { CreateLinkRequest {
 /// Schema `IntakeFileResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct IntakeFileResponse {
     /// `id` (required; format `uuid`)
     pub id: Uuid,
@@ -78,6 +80,7 @@ string_enum! {
 /// Schema `IntakeLinkResponse`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct IntakeLinkResponse {
     /// `created_at` (required; format `date-time`)
     pub created_at: DateTime,
@@ -150,6 +153,7 @@ string_enum! {
 /// Schema `IntakeUploadResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct IntakeUploadResponse {
     /// `content_type` (required; max length 256)
     pub content_type: String,

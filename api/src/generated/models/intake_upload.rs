@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `LinkInfoResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct LinkInfoResponse {
     /// `allowed_content_types` (optional; max items 64)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -26,6 +27,7 @@ pub struct LinkInfoResponse {
 /// Schema `UploadDuplicateInfo`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct UploadDuplicateInfo {
     /// `id` (required; max length 64)
     pub id: String,
@@ -36,6 +38,7 @@ pub struct UploadDuplicateInfo {
 /// Schema `UploadFileResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct UploadFileResponse {
     /// `duplicate_of` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -42,6 +42,7 @@ string_enum! {
 
 /// Schema `AuthConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AuthConfig {
     /// `assertion_algorithm` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -231,6 +232,7 @@ string_enum! {
 /// Schema `AuthConfigWithSecrets`.
 #[derive(Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct AuthConfigWithSecrets {
     /// `api_key_value` (optional, nullable). Secret: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -510,6 +512,7 @@ string_enum! {
 /// Schema `CreateIntegrationRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateIntegrationRequest {
     /// `auth` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -620,6 +623,7 @@ string_enum! {
 
 /// Schema `EndpointConfig-Output` (also `EndpointConfig-Input`, identical).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EndpointConfig {
     /// `auth` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -716,6 +720,7 @@ body_setters! { EndpointConfig {
 
 /// Schema `ExchangeHeaderMapping`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExchangeHeaderMapping {
     /// `consume` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -795,6 +800,7 @@ string_enum! {
 /// Schema `IntegrationResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct IntegrationResponse {
     /// `auth` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -852,6 +858,7 @@ pub type IntegrationResponsePage = Page<IntegrationResponse>;
 
 /// Schema `RetryConfig`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RetryConfig {
     /// `max_retries` (optional; spec default `2`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -870,6 +877,7 @@ body_setters! { RetryConfig {
 /// Schema `SecretInput`.
 #[derive(Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct SecretInput {
     /// `value` (required; min length 1; max length 8192). Secret: redacted in `Debug`.
     pub value: String,
@@ -917,6 +925,7 @@ string_enum! {
 /// Schema `TestConnectionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TestConnectionResponse {
     /// `auth_resolved` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -939,6 +948,7 @@ pub struct TestConnectionResponse {
 /// Schema `TestEndpointRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct TestEndpointRequest {
     /// `params` (optional; spec default `{}`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -953,6 +963,7 @@ body_setters! { TestEndpointRequest {
 /// Schema `TestEndpointResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TestEndpointResponse {
     /// `after_filter` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1007,6 +1018,7 @@ string_enum! {
 /// Schema `UpdateIntegrationRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateIntegrationRequest {
     /// `auth` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `AnomalyAlertResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AnomalyAlertResponse {
     /// `count` (required)
     pub count: i64,
@@ -35,6 +36,7 @@ string_enum! {
 /// Schema `AnomalyAlertRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AnomalyAlertRow {
     /// `actions_json` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,6 +76,7 @@ pub struct AnomalyAlertRow {
 /// Schema `CatalogEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CatalogEntry {
     /// `description` (required)
     pub description: String,
@@ -90,6 +93,7 @@ pub struct CatalogEntry {
 /// Schema `ClusterForecastPointRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ClusterForecastPointRow {
     /// `cluster_name` (required)
     pub cluster_name: String,
@@ -123,6 +127,7 @@ pub struct ClusterForecastPointRow {
 /// Schema `ClusterForecastResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ClusterForecastResponse {
     /// `count` (required)
     pub count: i64,
@@ -135,6 +140,7 @@ pub struct ClusterForecastResponse {
 /// Schema `ClusterSummaryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ClusterSummaryResponse {
     /// `count` (required)
     pub count: i64,
@@ -147,6 +153,7 @@ pub struct ClusterSummaryResponse {
 /// Schema `ClusterSummaryRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ClusterSummaryRow {
     /// `cluster_name` (required)
     pub cluster_name: String,
@@ -178,6 +185,7 @@ pub struct ClusterSummaryRow {
 /// Schema `ColumnInfo`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ColumnInfo {
     /// `column_name` (required)
     pub column_name: String,
@@ -191,6 +199,7 @@ pub struct ColumnInfo {
 /// Schema `ColumnsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ColumnsResponse {
     /// `count` (required)
     pub count: i64,
@@ -203,6 +212,7 @@ pub struct ColumnsResponse {
 /// Schema `DecompositionRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DecompositionRow {
     /// `beta` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -228,6 +238,7 @@ pub struct DecompositionRow {
 /// Schema `DistrictMetricsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DistrictMetricsResponse {
     /// `count` (required)
     pub count: i64,
@@ -240,6 +251,7 @@ pub struct DistrictMetricsResponse {
 /// Schema `DistrictMetricsRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DistrictMetricsRow {
     /// `access_narrative` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -283,6 +295,7 @@ pub struct DistrictMetricsRow {
 /// Schema `FeatureDef`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FeatureDef {
     /// `kind` (required)
     pub kind: String,
@@ -293,6 +306,7 @@ pub struct FeatureDef {
 /// Schema `FeatureDistributionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FeatureDistributionResponse {
     /// `bins` (required)
     pub bins: Vec<HistogramBin>,
@@ -311,6 +325,7 @@ pub struct FeatureDistributionResponse {
 /// Schema `FeaturesResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct FeaturesResponse {
     /// `count` (required)
     pub count: i64,
@@ -323,6 +338,7 @@ pub struct FeaturesResponse {
 /// Schema `ForecastDrawPoint`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ForecastDrawPoint {
     /// `draw_id` (required)
     pub draw_id: i64,
@@ -335,6 +351,7 @@ pub struct ForecastDrawPoint {
 /// Schema `ForecastDrawsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ForecastDrawsResponse {
     /// `count` (required)
     pub count: i64,
@@ -359,6 +376,7 @@ string_enum! {
 /// Schema `ForecastFanPointRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ForecastFanPointRow {
     /// `is_historical` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -391,6 +409,7 @@ pub struct ForecastFanPointRow {
 /// Schema `ForecastFanResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ForecastFanResponse {
     /// `count` (required)
     pub count: i64,
@@ -403,6 +422,7 @@ pub struct ForecastFanResponse {
 /// Schema `HistogramBin`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct HistogramBin {
     /// `x_hi` (required)
     pub x_hi: f64,
@@ -417,6 +437,7 @@ pub struct HistogramBin {
 /// Schema `M42CatalogResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct M42CatalogResponse {
     /// `count` (required)
     pub count: i64,
@@ -429,6 +450,7 @@ pub struct M42CatalogResponse {
 /// Schema `ModelRegistryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ModelRegistryResponse {
     /// `count` (required)
     pub count: i64,
@@ -441,6 +463,7 @@ pub struct ModelRegistryResponse {
 /// Schema `ModelRegistryRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ModelRegistryRow {
     /// `algorithm` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -478,6 +501,7 @@ pub struct ModelRegistryRow {
 /// Schema `NoteRollupCategoryEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct NoteRollupCategoryEntry {
     /// `mean_risk` (required)
     pub mean_risk: f64,
@@ -494,6 +518,7 @@ pub struct NoteRollupCategoryEntry {
 /// Schema `NoteRollupResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct NoteRollupResponse {
     /// `cohort_mean_risk` (required)
     pub cohort_mean_risk: f64,
@@ -516,6 +541,7 @@ pub struct NoteRollupResponse {
 /// Schema `NoteRollupSdoh`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct NoteRollupSdoh {
     /// `activity` (required)
     pub activity: Vec<NoteRollupCategoryEntry>,
@@ -528,6 +554,7 @@ pub struct NoteRollupSdoh {
 /// Schema `PatientLabRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PatientLabRow {
     /// `loinc_code` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -550,6 +577,7 @@ pub struct PatientLabRow {
 /// Schema `PatientLabsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PatientLabsResponse {
     /// `count` (required)
     pub count: i64,
@@ -562,6 +590,7 @@ pub struct PatientLabsResponse {
 /// Schema `PatientNoteExtractions`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PatientNoteExtractions {
     /// `activity_level` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -592,6 +621,7 @@ pub struct PatientNoteExtractions {
 /// Schema `PatientNoteResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PatientNoteResponse {
     /// `author` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -612,6 +642,7 @@ pub struct PatientNoteResponse {
 /// Schema `PatientTopologyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PatientTopologyResponse {
     /// `count` (required)
     pub count: i64,
@@ -624,6 +655,7 @@ pub struct PatientTopologyResponse {
 /// Schema `PatientTopologyRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PatientTopologyRow {
     /// `age_bucket` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -697,6 +729,7 @@ pub struct PatientTopologyRow {
 /// Schema `PositiveSignalResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PositiveSignalResponse {
     /// `count` (required)
     pub count: i64,
@@ -709,6 +742,7 @@ pub struct PositiveSignalResponse {
 /// Schema `PositiveSignalRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PositiveSignalRow {
     /// `baseline` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -740,6 +774,7 @@ pub struct PositiveSignalRow {
 /// Schema `RankedAnomalyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct RankedAnomalyResponse {
     /// `count` (required)
     pub count: i64,
@@ -752,6 +787,7 @@ pub struct RankedAnomalyResponse {
 /// Schema `RankedAnomalyRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct RankedAnomalyRow {
     /// `alert_id` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -802,6 +838,7 @@ pub struct RankedAnomalyRow {
 /// Schema `SampleResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SampleResponse {
     /// `count` (required)
     pub count: i64,
@@ -814,6 +851,7 @@ pub struct SampleResponse {
 /// Schema `StratifiedFitRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct StratifiedFitRow {
     /// `auroc` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -849,6 +887,7 @@ pub struct StratifiedFitRow {
 /// Schema `StratifiedFitsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct StratifiedFitsResponse {
     /// `count` (required)
     pub count: i64,

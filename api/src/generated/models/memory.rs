@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `DimensionAnalytics`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DimensionAnalytics {
     /// `active` (required)
     pub active: bool,
@@ -46,6 +47,7 @@ pub struct DimensionAnalytics {
 /// Schema `DimensionScore`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DimensionScore {
     /// `avg_confidence` (required)
     pub avg_confidence: f64,
@@ -68,6 +70,7 @@ pub struct DimensionScore {
 /// Schema `DimensionScoresResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DimensionScoresResponse {
     /// `dimensions` (required)
     pub dimensions: Vec<DimensionScore>,
@@ -80,6 +83,7 @@ pub struct DimensionScoresResponse {
 /// Schema `MemoryAnalyticsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MemoryAnalyticsResponse {
     /// `active_dimensions` (required)
     pub active_dimensions: i64,
@@ -112,6 +116,7 @@ pub struct MemoryAnalyticsResponse {
 /// Schema `MemoryFact`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MemoryFact {
     /// `confidence` (required)
     pub confidence: f64,
@@ -133,6 +138,7 @@ pub struct MemoryFact {
 /// Schema `MemoryFactsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MemoryFactsResponse {
     /// `dimension` (required, nullable)
     pub dimension: Option<String>,
@@ -147,6 +153,7 @@ pub struct MemoryFactsResponse {
 /// Schema `SampleFact`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SampleFact {
     /// `confidence` (required)
     pub confidence: f64,
@@ -159,6 +166,7 @@ pub struct SampleFact {
 /// Schema `TopSource`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TopSource {
     /// `entity_count` (required)
     pub entity_count: i64,

@@ -21,6 +21,7 @@ string_enum! {
 /// Schema `MeteringEmitRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct MeteringEmitRequest {
     /// `effective_at` (optional, nullable; format `date-time`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -68,6 +69,7 @@ body_setters! { MeteringEmitRequest {
 /// Schema `MeteringEmitResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MeteringEmitResponse {
     /// `event_type` (required; min length 1; max length 64)
     pub event_type: String,

@@ -67,6 +67,7 @@ string_enum! {
 /// Schema `MetricCatalogEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MetricCatalogEntry {
     /// `builtin` (required)
     pub builtin: bool,
@@ -99,6 +100,7 @@ pub struct MetricCatalogEntry {
 /// Schema `MetricCatalogResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MetricCatalogResponse {
     /// `metrics` (required)
     pub metrics: Vec<MetricCatalogEntry>,
@@ -107,6 +109,7 @@ pub struct MetricCatalogResponse {
 /// Schema `MetricEvaluateRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct MetricEvaluateRequest {
     /// `as_of` (optional, nullable; format `date-time`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -182,6 +185,7 @@ impl Serialize for MetricEvaluateResponseMetric {
 /// Schema `MetricEvaluateResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MetricEvaluateResponse {
     /// `evaluated_at` (required; format `date-time`)
     pub evaluated_at: DateTime,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `AgentConfigPayload`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct AgentConfigPayload {
     /// `action_space` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,6 +38,7 @@ body_setters! { AgentConfigPayload {
 /// Schema `CreateMonitorConceptRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateMonitorConceptRequest {
     /// `agent_config` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,6 +89,7 @@ body_setters! { CreateMonitorConceptRequest {
 /// Schema `EscalationConfigPayload`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct EscalationConfigPayload {
     /// `immediate` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,6 +116,7 @@ body_setters! { EscalationConfigPayload {
 /// Schema `MonitorConceptResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MonitorConceptResponse {
     /// `agent_config` (required)
     pub agent_config: serde_json::Map<String, serde_json::Value>,
@@ -146,6 +150,7 @@ pub type MonitorConceptResponsePage = Page<MonitorConceptResponse>;
 /// Schema `UpdateMonitorConceptRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateMonitorConceptRequest {
     /// `agent_config` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

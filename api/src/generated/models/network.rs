@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `EgressIpsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EgressIpsResponse {
     /// `egress_ips` (required)
     pub egress_ips: Vec<String>,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `AccessTokenRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct AccessTokenRequest {
     /// `call_sid` (required; min length 1; max length 64)
     pub call_sid: String,
@@ -29,6 +30,7 @@ impl AccessTokenRequest {
 /// Schema `AccessTokenResponse`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AccessTokenResponse {
     /// `conference_sid` (required)
     pub conference_sid: String,
@@ -102,6 +104,7 @@ string_enum! {
 /// Schema `ActiveEscalationItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ActiveEscalationItem {
     /// `call_entity_id` (required; format `uuid`)
     pub call_entity_id: Uuid,
@@ -162,6 +165,7 @@ pub struct ActiveEscalationItem {
 /// Schema `BriefingRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct BriefingRequest {
     /// `call_sid` (required; min length 1; max length 64)
     pub call_sid: String,
@@ -180,6 +184,7 @@ impl BriefingRequest {
 /// Schema `BriefingResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct BriefingResponse {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -194,6 +199,7 @@ pub struct BriefingResponse {
 /// Schema `BriefingSection`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct BriefingSection {
     /// `content` (required)
     pub content: String,
@@ -204,6 +210,7 @@ pub struct BriefingSection {
 /// Schema `CallTranscriptResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CallTranscriptResponse {
     /// `call_entity_id` (required; format `uuid`)
     pub call_entity_id: Uuid,
@@ -252,6 +259,7 @@ string_enum! {
 /// Schema `CreateOperatorRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateOperatorRequest {
     /// `connection_method` (optional; spec default `"browser"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -302,6 +310,7 @@ body_setters! { CreateOperatorRequest {
 /// Schema `DashboardResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DashboardResponse {
     /// `active_escalations` (required)
     pub active_escalations: i64,
@@ -318,6 +327,7 @@ pub struct DashboardResponse {
 /// Schema `EscalationDailyStats`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EscalationDailyStats {
     /// `avg_handle_time_seconds` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -339,6 +349,7 @@ pub struct EscalationDailyStats {
 /// Schema `EscalationEventResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EscalationEventResponse {
     /// `confidence` (required)
     pub confidence: f64,
@@ -363,6 +374,7 @@ pub struct EscalationEventResponse {
 /// Schema `EscalationStatsBucket`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EscalationStatsBucket {
     /// `count` (required)
     pub count: i64,
@@ -373,6 +385,7 @@ pub struct EscalationStatsBucket {
 /// Schema `EscalationStatsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EscalationStatsResponse {
     /// `buckets` (required)
     pub buckets: Vec<EscalationStatsBucket>,
@@ -399,6 +412,7 @@ string_enum! {
 /// Schema `JoinCallRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct JoinCallRequest {
     /// `call_sid` (required; min length 1; max length 64)
     pub call_sid: String,
@@ -436,6 +450,7 @@ string_enum! {
 /// Schema `JoinCallResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct JoinCallResponse {
     /// `conference_sid` (required)
     pub conference_sid: String,
@@ -450,6 +465,7 @@ pub struct JoinCallResponse {
 /// Schema `LeaveCallRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct LeaveCallRequest {
     /// `call_sid` (required; min length 1; max length 64)
     pub call_sid: String,
@@ -468,6 +484,7 @@ impl LeaveCallRequest {
 /// Schema `LeaveCallResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct LeaveCallResponse {
     /// `success` (required)
     pub success: bool,
@@ -488,6 +505,7 @@ string_enum! {
 /// Schema `OperatorPerformanceItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OperatorPerformanceItem {
     /// `avg_handle_time_seconds` (required)
     pub avg_handle_time_seconds: f64,
@@ -554,6 +572,7 @@ string_enum! {
 /// Schema `OperatorResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OperatorResponse {
     /// `active_call_sid` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -603,6 +622,7 @@ pub struct OperatorResponse {
 /// Schema `OperatorStatusCounts`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OperatorStatusCounts {
     /// `busy` (required)
     pub busy: i64,
@@ -620,6 +640,7 @@ pub type ActiveEscalationItemPage = Page<ActiveEscalationItem>;
 /// Schema `PaginatedResponse_AuditEventResponse_`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PaginatedResponseAuditEventResponse {
     /// `continuation_token` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -642,6 +663,7 @@ pub type OperatorResponsePage = Page<OperatorResponse>;
 /// Schema `PerformanceSummaryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PerformanceSummaryResponse {
     /// `avg_handle_time_seconds` (required)
     pub avg_handle_time_seconds: f64,
@@ -710,6 +732,7 @@ string_enum! {
 /// Schema `PriorityQueueItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PriorityQueueItem {
     /// `brief_context` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -774,6 +797,7 @@ pub struct PriorityQueueItem {
 /// Schema `PriorityQueueResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PriorityQueueResponse {
     /// `queue` (required)
     pub queue: Vec<PriorityQueueItem>,
@@ -786,6 +810,7 @@ pub struct PriorityQueueResponse {
 /// Schema `SendGuidanceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct SendGuidanceRequest {
     /// `call_sid` (required; min length 1; max length 64)
     pub call_sid: String,
@@ -817,6 +842,7 @@ string_enum! {
 /// Schema `SendGuidanceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SendGuidanceResponse {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -837,6 +863,7 @@ string_enum! {
 /// Schema `SwitchModeRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct SwitchModeRequest {
     /// `call_sid` (required; min length 1; max length 64)
     pub call_sid: String,
@@ -877,6 +904,7 @@ string_enum! {
 /// Schema `SwitchModeResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SwitchModeResponse {
     /// `mode` (required)
     pub mode: SwitchModeResponseMode,
@@ -885,6 +913,7 @@ pub struct SwitchModeResponse {
 /// Schema `TranscriptSegment`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TranscriptSegment {
     /// `confidence` (required)
     pub confidence: f64,
@@ -947,6 +976,7 @@ string_enum! {
 /// Schema `UpdateOperatorRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateOperatorRequest {
     /// `connection_method` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -1001,6 +1031,7 @@ string_enum! {
 /// Schema `WrapUpRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct WrapUpRequest {
     /// `call_sid` (required; min length 1; max length 64)
     pub call_sid: String,
@@ -1031,6 +1062,7 @@ body_setters! { WrapUpRequest {
 /// Schema `WrapUpResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct WrapUpResponse {
     /// `success` (required)
     pub success: bool,
@@ -1039,6 +1071,7 @@ pub struct WrapUpResponse {
 /// Schema `src__routes__operators_models__AuditEventResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OperatorsModelsAuditEventResponse {
     /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `CreatePersonaRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreatePersonaRequest {
     /// `background` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,6 +62,7 @@ pub type PersonaResponsePage = Page<PersonaResponse>;
 /// Schema `PersonaResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PersonaResponse {
     /// `background` (required)
     pub background: String,
@@ -87,6 +89,7 @@ pub struct PersonaResponse {
 /// Schema `UpdatePersonaRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdatePersonaRequest {
     /// `background` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `BindChannelPhoneRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct BindChannelPhoneRequest {
     /// `capabilities` (optional; min items 1; max items 10; spec default `["inbound","outbound"]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,6 +92,7 @@ string_enum! {
 /// Schema `CreatePhoneNumberRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreatePhoneNumberRequest {
     /// `capabilities` (optional; max items 2; spec default `["inbound","outbound"]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -153,6 +155,7 @@ body_setters! { CreatePhoneNumberRequest {
 /// Schema `ForwardingConfigRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ForwardingConfigRequest {
     /// `enabled` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -185,6 +188,7 @@ body_setters! { ForwardingConfigRequest {
 /// Schema `ForwardingConfigResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ForwardingConfigResponse {
     /// `enabled` (required)
     pub enabled: bool,
@@ -200,6 +204,7 @@ pub type PhoneNumberResponsePage = Page<PhoneNumberResponse>;
 /// Schema `PhoneNumberResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PhoneNumberResponse {
     /// `capabilities` (required)
     pub capabilities: Vec<String>,
@@ -265,6 +270,7 @@ string_enum! {
 /// Schema `UpdatePhoneNumberRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdatePhoneNumberRequest {
     /// `capabilities` (optional, nullable; max items 4)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

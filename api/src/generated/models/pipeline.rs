@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `EntityResolutionMetrics`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EntityResolutionMetrics {
     /// `last_tick_at` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,6 +30,7 @@ pub struct EntityResolutionMetrics {
 /// Schema `LastPollInfo`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct LastPollInfo {
     /// `at` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,6 +49,7 @@ pub struct LastPollInfo {
 /// Schema `OutboundLogItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OutboundLogItem {
     /// `attempt_count` (required)
     pub attempt_count: i64,
@@ -67,6 +70,7 @@ pub struct OutboundLogItem {
 /// Schema `OutboundSinkSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OutboundSinkSummary {
     /// `data_source_id` (required; format `uuid`)
     pub data_source_id: Uuid,
@@ -88,6 +92,7 @@ pub struct OutboundSinkSummary {
 /// Schema `OutboundSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OutboundSummary {
     /// `failed` (optional; spec default `0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,6 +132,7 @@ string_enum! {
 /// Schema `PipelineStatusResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PipelineStatusResponse {
     /// `active_polls` (optional; spec default `0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -176,6 +182,7 @@ pub struct PipelineStatusResponse {
 /// Schema `ReviewMetrics`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ReviewMetrics {
     /// `approved_7d` (required)
     pub approved_7d: i64,
@@ -196,6 +203,7 @@ pub struct ReviewMetrics {
 /// Schema `SourceEventItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SourceEventItem {
     /// `confidence` (required)
     pub confidence: f64,
@@ -221,6 +229,7 @@ pub struct SourceEventItem {
 /// Schema `SourceFailureItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SourceFailureItem {
     /// `event_id` (required; format `uuid`)
     pub event_id: Uuid,
@@ -240,6 +249,7 @@ pub struct SourceFailureItem {
 /// Schema `SourceHistoryItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SourceHistoryItem {
     /// `bucket` (required)
     pub bucket: String,
@@ -291,6 +301,7 @@ string_enum! {
 /// Schema `SourceListItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SourceListItem {
     /// `display_name` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -367,6 +378,7 @@ string_enum! {
 /// Schema `SourceOverviewResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SourceOverviewResponse {
     /// `created_at` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -439,6 +451,7 @@ string_enum! {
 /// Schema `SourceStatus`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SourceStatus {
     /// `connection_healthy` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -474,6 +487,7 @@ pub struct SourceStatus {
 /// Schema `ThroughputBucket`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ThroughputBucket {
     /// `bucket` (required)
     pub bucket: String,

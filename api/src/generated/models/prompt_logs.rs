@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `PromptLogEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PromptLogEntry {
     /// `action` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,6 +89,7 @@ string_enum! {
 /// Schema `PromptLogListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PromptLogListResponse {
     /// `applied_time_window_days` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]

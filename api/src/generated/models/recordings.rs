@@ -21,6 +21,7 @@ string_enum! {
 /// Schema `RecordingMetadataResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct RecordingMetadataResponse {
     /// `call_end_iso` (required)
     pub call_end_iso: String,
@@ -58,6 +59,7 @@ pub struct RecordingMetadataResponse {
 /// Schema `RecordingUrlsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct RecordingUrlsResponse {
     /// `call_sid` (required)
     pub call_sid: String,

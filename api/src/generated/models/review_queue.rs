@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `ApproveRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ApproveRequest {
     /// `notes` (optional, nullable; max length 2000)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -25,6 +26,7 @@ body_setters! { ApproveRequest {
 /// Schema `BatchActionResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct BatchActionResponse {
     /// `failed` (required)
     pub failed: Vec<std::collections::BTreeMap<String, String>>,
@@ -35,12 +37,24 @@ pub struct BatchActionResponse {
 /// Schema `BatchApproveRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct BatchApproveRequest {
     /// `item_ids` (required; min items 1; max items 100)
     pub item_ids: Vec<Uuid>,
     /// `notes` (optional, nullable; max length 2000)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub notes: Patch<String>,
+}
+
+impl BatchApproveRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(item_ids: Vec<Uuid>) -> Self {
+        BatchApproveRequest {
+            item_ids,
+            notes: Default::default(),
+        }
+    }
 }
 
 body_setters! { BatchApproveRequest {
@@ -51,6 +65,7 @@ body_setters! { BatchApproveRequest {
 /// Schema `BatchRejectRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct BatchRejectRequest {
     /// `item_ids` (required; min items 1; max items 100)
     pub item_ids: Vec<Uuid>,
@@ -72,6 +87,7 @@ impl BatchRejectRequest {
 /// Schema `ClaimResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ClaimResponse {
     /// `assigned_to` (required)
     pub assigned_to: String,
@@ -84,12 +100,24 @@ pub struct ClaimResponse {
 /// Schema `CorrectRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CorrectRequest {
     /// `corrected_data` (required)
     pub corrected_data: serde_json::Map<String, serde_json::Value>,
     /// `notes` (optional, nullable; max length 2000)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
     pub notes: Patch<String>,
+}
+
+impl CorrectRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(corrected_data: serde_json::Map<String, serde_json::Value>) -> Self {
+        CorrectRequest {
+            corrected_data,
+            notes: Default::default(),
+        }
+    }
 }
 
 body_setters! { CorrectRequest {
@@ -100,6 +128,7 @@ body_setters! { CorrectRequest {
 /// Schema `CorrectionSchemaResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CorrectionSchemaResponse {
     /// `current_values` (required)
     pub current_values: serde_json::Map<String, serde_json::Value>,
@@ -112,6 +141,7 @@ pub struct CorrectionSchemaResponse {
 /// Schema `EntitySummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EntitySummary {
     /// `display_name` (required, nullable)
     pub display_name: Option<String>,
@@ -152,6 +182,7 @@ string_enum! {
 /// Schema `EventSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EventSummary {
     /// `confidence` (required)
     pub confidence: f64,
@@ -178,6 +209,7 @@ pub type ReviewItemResponsePage = Page<ReviewItemResponse>;
 /// Schema `RejectRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct RejectRequest {
     /// `reason` (required; min length 1; max length 2000)
     pub reason: String,
@@ -196,6 +228,7 @@ impl RejectRequest {
 /// Schema `ReviewDashboardResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ReviewDashboardResponse {
     /// `completion_rate_24h` (required, nullable)
     pub completion_rate_24h: Option<f64>,
@@ -212,6 +245,7 @@ pub struct ReviewDashboardResponse {
 /// Schema `ReviewDiffResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ReviewDiffResponse {
     /// `corrected_events` (required)
     pub corrected_events: Vec<EventSummary>,
@@ -250,6 +284,7 @@ string_enum! {
 /// Schema `ReviewItemResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ReviewItemResponse {
     /// `assigned_to` (required, nullable)
     pub assigned_to: Option<String>,
@@ -291,6 +326,7 @@ pub struct ReviewItemResponse {
 /// Schema `ReviewStatsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ReviewStatsResponse {
     /// `avg_review_minutes` (required, nullable)
     pub avg_review_minutes: Option<f64>,

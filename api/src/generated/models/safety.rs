@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `ApplyTemplateRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ApplyTemplateRequest {
     /// `override_existing` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,6 +26,7 @@ body_setters! { ApplyTemplateRequest {
 /// Schema `ApplyTemplateResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ApplyTemplateResponse {
     /// `created_concepts` (required)
     pub created_concepts: Vec<String>,
@@ -35,6 +37,7 @@ pub struct ApplyTemplateResponse {
 /// Schema `RegulationTemplateResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct RegulationTemplateResponse {
     /// `category` (required)
     pub category: String,
@@ -61,6 +64,7 @@ pub struct RegulationTemplateResponse {
 /// Schema `SafetyConfigResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SafetyConfigResponse {
     /// `accumulation_cumulative_count` (required)
     pub accumulation_cumulative_count: i64,
@@ -89,6 +93,7 @@ pub struct SafetyConfigResponse {
 /// Schema `SafetyRuleResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SafetyRuleResponse {
     /// `agent_config` (required)
     pub agent_config: serde_json::Map<String, serde_json::Value>,
@@ -111,6 +116,7 @@ pub struct SafetyRuleResponse {
 /// Schema `UpdateSafetyConfigRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateSafetyConfigRequest {
     /// `accumulation_cumulative_count` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

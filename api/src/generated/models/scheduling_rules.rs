@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `ClinicOpenHoursParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ClinicOpenHoursParams {
     /// `friday` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -77,6 +78,7 @@ body_setters! { ClinicOpenHoursParams {
 /// Schema `ConcurrentStartBlockParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ConcurrentStartBlockParams {
     /// `rule_kind` (optional; constant `"concurrent_start_block"`; spec default `"concurrent_start_block"`)
     #[serde(default = "const_concurrent_start_block_params_rule_kind")]
@@ -167,6 +169,7 @@ impl Serialize for CreateSchedulingRuleSetRequestParams {
 /// Schema `CreateSchedulingRuleSetRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateSchedulingRuleSetRequest {
     /// `agent_kind` (required)
     pub agent_kind: CreateSchedulingRuleSetRequestAgentKind,
@@ -200,6 +203,7 @@ body_setters! { CreateSchedulingRuleSetRequest {
 /// Schema `KetamineBlockOverlapParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct KetamineBlockOverlapParams {
     /// `rule_kind` (optional; constant `"ketamine_block_overlap"`; spec default `"ketamine_block_overlap"`)
     #[serde(default = "const_ketamine_block_overlap_params_rule_kind")]
@@ -227,6 +231,7 @@ impl KetamineBlockOverlapParams {
 /// Schema `NinetyDayRollingParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct NinetyDayRollingParams {
     /// `days` (required; minimum 1.0; maximum 365.0)
     pub days: i64,
@@ -287,6 +292,7 @@ string_enum! {
 /// Schema `SchedulingRuleSetResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SchedulingRuleSetResponse {
     /// `agent_kind` (required)
     pub agent_kind: SchedulingRuleSetResponseAgentKind,
@@ -311,6 +317,7 @@ pub struct SchedulingRuleSetResponse {
 /// Schema `TMSMappingReleaseParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct TmsMappingReleaseParams {
     /// `reservation_window_hours` (required; minimum 0.0; maximum 720.0)
     pub reservation_window_hours: i64,
@@ -347,6 +354,7 @@ body_setters! { TmsMappingReleaseParams {
 /// Schema `TMSSessionGridParams`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct TmsSessionGridParams {
     /// `boundary_minutes` (required; min items 1; max items 60)
     pub boundary_minutes: Vec<i64>,
@@ -432,6 +440,7 @@ impl Serialize for UpdateSchedulingRuleSetRequestParams {
 /// Schema `UpdateSchedulingRuleSetRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateSchedulingRuleSetRequest {
     /// `is_active` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -450,6 +459,7 @@ body_setters! { UpdateSchedulingRuleSetRequest {
 /// Schema `_DayHours`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct DayHours {
     /// `end` (required; pattern `^([01]\d|2[0-3]):[0-5]\d$`)
     pub end: String,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `ApproveICD10Request`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ApproveIcd10Request {
     /// `code` (required; max length 16)
     pub code: String,
@@ -28,6 +29,7 @@ impl ApproveIcd10Request {
 ///
 /// Sent as `multipart/form-data`: file fields as file parts, others as text parts.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TranscribeScribeRecordingBody {
     /// `audio` (required)
     pub audio: FilePart,
@@ -41,9 +43,31 @@ pub struct TranscribeScribeRecordingBody {
     pub service_id: String,
 }
 
+impl TranscribeScribeRecordingBody {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(audio: FilePart, service_id: impl Into<String>) -> Self {
+        TranscribeScribeRecordingBody {
+            audio,
+            keyterms: Default::default(),
+            language: Default::default(),
+            patient_entity_id: Default::default(),
+            service_id: service_id.into(),
+        }
+    }
+}
+
+body_setters! { TranscribeScribeRecordingBody {
+    keyterms(keyterms) = "keyterms": String;
+    language(language) = "language": String;
+    patient_entity_id(patient_entity_id) = "patient_entity_id": String;
+} patch {
+} }
+
 /// Schema `EditSoapRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct EditSoapRequest {
     /// `content` (required; max length 10000)
     pub content: String,
@@ -65,6 +89,7 @@ impl EditSoapRequest {
 /// Schema `RejectICD10Request`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct RejectIcd10Request {
     /// `code` (required; max length 16)
     pub code: String,
@@ -92,6 +117,7 @@ body_setters! { RejectIcd10Request {
 /// Schema `ScribeTranscriptionChunk`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ScribeTranscriptionChunk {
     /// `confidence` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,6 +138,7 @@ pub struct ScribeTranscriptionChunk {
 /// Schema `ScribeTranscriptionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ScribeTranscriptionResponse {
     /// `chunk_count` (required)
     pub chunk_count: i64,
@@ -139,6 +166,7 @@ pub struct ScribeTranscriptionResponse {
 /// Schema `ScribeTranscriptionSegment`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ScribeTranscriptionSegment {
     /// `confidence` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -29,6 +29,7 @@ string_enum! {
 /// Schema `BriefResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct BriefResponse {
     /// `confidence` (required; minimum 0.0; maximum 1.0)
     pub confidence: f64,

@@ -25,6 +25,7 @@ string_enum! {
 /// Schema `ConnectorHealthItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConnectorHealthItem {
     /// `events_last_24h` (required; minimum 0.0)
     pub events_last_24h: i64,
@@ -55,6 +56,7 @@ string_enum! {
 /// Schema `ConnectorHealthResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConnectorHealthResponse {
     /// `as_of` (required; format `date-time`)
     pub as_of: DateTime,
@@ -71,6 +73,7 @@ pub struct ConnectorHealthResponse {
 /// Schema `LoopLatencyPointItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct LoopLatencyPointItem {
     /// `count` (required)
     pub count: i64,
@@ -84,6 +87,7 @@ pub struct LoopLatencyPointItem {
 /// Schema `LoopLatencyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct LoopLatencyResponse {
     /// `as_of` (required; format `date-time`)
     pub as_of: DateTime,

@@ -12,11 +12,23 @@ use serde::{Deserialize, Serialize};
 ///
 /// Sent as `multipart/form-data`: file fields as file parts, others as text parts.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VoiceTurnBody {
     /// `audio` (required)
     pub audio: FilePart,
     /// `phone_number` (required; max length 16; pattern `^\+[1-9]\d{1,14}$`)
     pub phone_number: String,
+}
+
+impl VoiceTurnBody {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(audio: FilePart, phone_number: impl Into<String>) -> Self {
+        VoiceTurnBody {
+            audio,
+            phone_number: phone_number.into(),
+        }
+    }
 }
 
 string_enum! {
@@ -44,6 +56,7 @@ string_enum! {
 /// Schema `CreateServiceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateServiceRequest {
     /// `agent_id` (required; format `uuid`)
     pub agent_id: Uuid,
@@ -249,6 +262,7 @@ impl Serialize for EscalationPolicyRiskScorer {
 
 /// Schema `EscalationPolicy`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EscalationPolicy {
     /// `context_window_exhaustion` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -270,6 +284,7 @@ body_setters! { EscalationPolicy {
 
 /// Schema `ForwardAction`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ForwardAction {
     /// `type` (optional; constant `"forward"`; spec default `"forward"`)
     #[serde(default = "const_forward_action_type")]
@@ -291,6 +306,7 @@ impl Default for ForwardAction {
 
 /// Schema `HangupAction`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct HangupAction {
     /// `type` (optional; constant `"hangup"`; spec default `"hangup"`)
     #[serde(default = "const_hangup_action_type")]
@@ -312,6 +328,7 @@ impl Default for HangupAction {
 
 /// Schema `LLMConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LlmConfig {
     /// `llm_name` (required)
     pub llm_name: String,
@@ -338,6 +355,7 @@ body_setters! { LlmConfig {
 
 /// Schema `OperatorAction`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OperatorAction {
     /// `type` (optional; constant `"operator"`; spec default `"operator"`)
     #[serde(default = "const_operator_action_type")]
@@ -385,6 +403,7 @@ string_enum! {
 /// Schema `ServiceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ServiceResponse {
     /// `agent_id` (required; format `uuid`)
     pub agent_id: Uuid,
@@ -446,6 +465,7 @@ pub struct ServiceResponse {
 
 /// Schema `ServiceTag`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ServiceTag {
     /// `key` (required)
     pub key: String,
@@ -506,6 +526,7 @@ string_enum! {
 
 /// Schema `ServiceVoiceConfig`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ServiceVoiceConfig {
     /// `backchannel_delay_ms` (optional; spec default `400`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -604,6 +625,7 @@ body_setters! { ServiceVoiceConfig {
 /// Schema `TextTurnRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct TextTurnRequest {
     /// `phone_number` (required; max length 16; pattern `^\+[1-9]\d{1,14}$`)
     pub phone_number: String,
@@ -625,6 +647,7 @@ impl TextTurnRequest {
 /// Schema `TextTurnResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TextTurnResponse {
     /// `text` (required; max length 8192)
     pub text: String,
@@ -655,6 +678,7 @@ string_enum! {
 /// Schema `UpdateServiceRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateServiceRequest {
     /// `agent_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -725,6 +749,7 @@ body_setters! { UpdateServiceRequest {
 /// Schema `UpsertVersionSetRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpsertVersionSetRequest {
     /// `version_set` (required)
     pub version_set: VersionSet,
@@ -742,6 +767,7 @@ impl UpsertVersionSetRequest {
 
 /// Schema `VersionSet`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VersionSet {
     /// `agent_version_number` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `ActiveSession`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ActiveSession {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -47,6 +48,7 @@ string_enum! {
 /// Schema `InjectRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct InjectRequest {
     /// `event_type` (optional; spec default `"external_event"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,6 +91,7 @@ string_enum! {
 /// Schema `InjectResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct InjectResponse {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -111,6 +114,7 @@ string_enum! {
 /// Schema `StartSessionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct StartSessionRequest {
     /// `canonical_id` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -193,6 +197,7 @@ string_enum! {
 /// Schema `StartSessionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct StartSessionResponse {
     /// `channel_kind` (required)
     pub channel_kind: StartSessionResponseChannelKind,

@@ -24,6 +24,7 @@ string_enum! {
 
 /// Schema `BehaviorAction`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BehaviorAction {
     /// `add_tools` (optional; max items 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,6 +54,7 @@ body_setters! { BehaviorAction {
 
 /// Schema `BehaviorDef`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BehaviorDef {
     /// `action` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -105,6 +107,7 @@ body_setters! { BehaviorDef {
 /// Schema `BehaviorSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct BehaviorSettingsRequest {
     /// `behaviors` (optional, nullable; max items 100)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -123,6 +126,7 @@ body_setters! { BehaviorSettingsRequest {
 /// Schema `BehaviorSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct BehaviorSettingsResponse {
     /// `behaviors` (required)
     pub behaviors: Vec<BehaviorDef>,
@@ -132,6 +136,7 @@ pub struct BehaviorSettingsResponse {
 
 /// Schema `BehaviorTrigger`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BehaviorTrigger {
     /// `emotion_tiers` (optional; max items 4)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -158,6 +163,7 @@ body_setters! { BehaviorTrigger {
 /// Schema `BrandingSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct BrandingSettingsRequest {
     /// `branding` (required)
     pub branding: BrandingConfig,
@@ -176,6 +182,7 @@ impl BrandingSettingsRequest {
 /// Schema `BrandingSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct BrandingSettingsResponse {
     /// `branding` (required)
     pub branding: BrandingConfig,
@@ -221,6 +228,7 @@ string_enum! {
 
 /// Schema `ConnectorDef`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConnectorDef {
     /// `connection_config` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -296,14 +304,24 @@ body_setters! { ConnectorDef {
 /// Schema `ConnectorSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ConnectorSettingsRequest {
     /// `connectors` (required; max items 100)
     pub connectors: Vec<ConnectorDef>,
 }
 
+impl ConnectorSettingsRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(connectors: Vec<ConnectorDef>) -> Self {
+        ConnectorSettingsRequest { connectors }
+    }
+}
+
 /// Schema `ConnectorSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConnectorSettingsResponse {
     /// `connectors` (required)
     pub connectors: Vec<ConnectorDef>,
@@ -311,6 +329,7 @@ pub struct ConnectorSettingsResponse {
 
 /// Schema `DataTemplate-Output` (also `DataTemplate-Input`, identical).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DataTemplate {
     /// `fields` (required; min items 1; max items 50)
     pub fields: Vec<DataTemplateField>,
@@ -340,6 +359,7 @@ body_setters! { DataTemplate {
 
 /// Schema `DataTemplateField`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DataTemplateField {
     /// `field_type` (optional; spec default `"text"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -386,6 +406,7 @@ body_setters! { DataTemplateField {
 
 /// Schema `EnvironmentOverrides`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EnvironmentOverrides {
     /// `data_source_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -408,14 +429,24 @@ body_setters! { EnvironmentOverrides {
 /// Schema `EnvironmentSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct EnvironmentSettingsRequest {
     /// `environments` (required)
     pub environments: std::collections::BTreeMap<String, EnvironmentOverrides>,
 }
 
+impl EnvironmentSettingsRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(environments: std::collections::BTreeMap<String, EnvironmentOverrides>) -> Self {
+        EnvironmentSettingsRequest { environments }
+    }
+}
+
 /// Schema `EnvironmentSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EnvironmentSettingsResponse {
     /// `environments` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -424,6 +455,7 @@ pub struct EnvironmentSettingsResponse {
 
 /// Schema `GapRequiredField`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GapRequiredField {
     /// `field_type` (optional; spec default `"text"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -480,6 +512,7 @@ string_enum! {
 
 /// Schema `GapRequirement-Output` (also `GapRequirement-Input`, identical).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GapRequirement {
     /// `channel` (optional; spec default `"sms"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -538,6 +571,7 @@ body_setters! { GapRequirement {
 /// Schema `GapScannerPreviewRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct GapScannerPreviewRequest {
     /// `limit` (optional; minimum 1.0; maximum 200.0; spec default `50`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -552,6 +586,7 @@ body_setters! { GapScannerPreviewRequest {
 /// Schema `GapScannerSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct GapScannerSettingsRequest {
     /// `appointment_lookahead_hours` (optional, nullable; minimum 1.0; maximum 720.0)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -598,6 +633,7 @@ body_setters! { GapScannerSettingsRequest {
 /// Schema `GapScannerSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct GapScannerSettingsResponse {
     /// `appointment_lookahead_hours` (required)
     pub appointment_lookahead_hours: i64,
@@ -631,6 +667,7 @@ string_enum! {
 
 /// Schema `MemoryDimension`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MemoryDimension {
     /// `active` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -698,6 +735,7 @@ body_setters! { MemoryDimension {
 /// Schema `MemorySettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct MemorySettingsRequest {
     /// `backfill_requested` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -716,6 +754,7 @@ body_setters! { MemorySettingsRequest {
 /// Schema `MemorySettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MemorySettingsResponse {
     /// `backfill_requested` (required)
     pub backfill_requested: bool,
@@ -863,6 +902,7 @@ string_enum! {
 
 /// Schema `MetricDefinition`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MetricDefinition {
     /// `active` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1038,6 +1078,7 @@ body_setters! { MetricDefinition {
 /// Schema `MetricSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct MetricSettingsRequest {
     /// `definitions` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -1052,6 +1093,7 @@ body_setters! { MetricSettingsRequest {
 /// Schema `MetricSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MetricSettingsResponse {
     /// `definitions` (required)
     pub definitions: Vec<MetricDefinition>,
@@ -1075,6 +1117,7 @@ string_enum! {
 
 /// Schema `OutreachRule`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OutreachRule {
     /// `active` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1152,6 +1195,7 @@ body_setters! { OutreachRule {
 /// Schema `OutreachSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct OutreachSettingsRequest {
     /// `data_templates` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -1170,6 +1214,7 @@ body_setters! { OutreachSettingsRequest {
 /// Schema `OutreachSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OutreachSettingsResponse {
     /// `data_templates` (required)
     pub data_templates: Vec<DataTemplate>,
@@ -1179,6 +1224,7 @@ pub struct OutreachSettingsResponse {
 
 /// Schema `QuietHours`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuietHours {
     /// `enabled` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1205,6 +1251,7 @@ body_setters! { QuietHours {
 /// Schema `RetentionPolicyRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct RetentionPolicyRequest {
     /// `audit_log_days` (optional, nullable; minimum 365.0; maximum 36500.0)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -1243,6 +1290,7 @@ body_setters! { RetentionPolicyRequest {
 /// Schema `RetentionPolicyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct RetentionPolicyResponse {
     /// `audit_log_days` (required)
     pub audit_log_days: i64,
@@ -1263,6 +1311,7 @@ pub struct RetentionPolicyResponse {
 
 /// Schema `ScribeCdsConfig`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ScribeCdsConfig {
     /// `care_gap_surfacing` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1288,6 +1337,7 @@ body_setters! { ScribeCdsConfig {
 
 /// Schema `ScribeClinician`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ScribeClinician {
     /// `email` (required; format `email`)
     pub email: String,
@@ -1319,6 +1369,7 @@ body_setters! { ScribeClinician {
 
 /// Schema `ScribePostEncounterConfig`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ScribePostEncounterConfig {
     /// `auto_polish_note` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1344,6 +1395,7 @@ body_setters! { ScribePostEncounterConfig {
 
 /// Schema `ScribeSafetyConfig`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ScribeSafetyConfig {
     /// `allergy_cross_reference` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1382,6 +1434,7 @@ string_enum! {
 /// Schema `ScribeSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ScribeSettingsRequest {
     /// `authorized_clinicians` (optional, nullable; max items 500)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -1452,6 +1505,7 @@ string_enum! {
 /// Schema `ScribeSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ScribeSettingsResponse {
     /// `authorized_clinicians` (required)
     pub authorized_clinicians: Vec<ScribeClinician>,
@@ -1492,6 +1546,7 @@ pub struct ScribeSettingsResponse {
 /// Schema `SecuritySettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct SecuritySettingsRequest {
     /// `voice_auth_enabled` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -1506,6 +1561,7 @@ body_setters! { SecuritySettingsRequest {
 /// Schema `SecuritySettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SecuritySettingsResponse {
     /// `voice_auth_enabled` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1527,6 +1583,7 @@ string_enum! {
 /// Schema `VoiceSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct VoiceSettingsRequest {
     /// `correction_categories` (optional, nullable; max items 50)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -1605,6 +1662,7 @@ string_enum! {
 /// Schema `VoiceSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct VoiceSettingsResponse {
     /// `correction_categories` (required)
     pub correction_categories: Vec<String>,
@@ -1640,14 +1698,24 @@ pub struct VoiceSettingsResponse {
 /// Schema `WorkflowSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct WorkflowSettingsRequest {
     /// `workflows` (required; max items 100)
     pub workflows: Vec<WorkflowSpec>,
 }
 
+impl WorkflowSettingsRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(workflows: Vec<WorkflowSpec>) -> Self {
+        WorkflowSettingsRequest { workflows }
+    }
+}
+
 /// Schema `WorkflowSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct WorkflowSettingsResponse {
     /// `workflows` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1656,6 +1724,7 @@ pub struct WorkflowSettingsResponse {
 
 /// Schema `WorkflowSpec-Output` (also `WorkflowSpec-Input`, identical).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowSpec {
     /// `description` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1735,6 +1804,7 @@ string_enum! {
 
 /// Schema `WorkflowStep-Output` (also `WorkflowStep-Input`, identical).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowStep {
     /// `body_steps` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -1846,6 +1916,7 @@ string_enum! {
 
 /// Schema `WorkflowTrigger`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowTrigger {
     /// `cron_expression` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

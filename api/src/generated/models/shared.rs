@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `AgentTranscriptDeltaEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AgentTranscriptDeltaEvent {
     /// `delta` (required). Patient data: redacted in `Debug`.
     pub delta: String,
@@ -52,6 +53,7 @@ string_enum! {
 /// Schema `AgentTranscriptEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AgentTranscriptEvent {
     /// `action` (optional, nullable; spec default `null`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -103,6 +105,7 @@ impl std::fmt::Debug for AgentTranscriptEvent {
 /// Schema `AgentVersion`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AgentVersion {
     /// `agent_id` (required; format `uuid`)
     pub agent_id: Uuid,
@@ -141,6 +144,7 @@ pub type BackgroundString = String;
 /// Schema `BooleanMetricValueResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct BooleanMetricValueResponse {
     /// `avg_confidence` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -185,6 +189,7 @@ pub struct BooleanMetricValueResponse {
 
 /// Schema `BrandingConfig`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BrandingConfig {
     /// `background_color` (optional, nullable; max length 32)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -214,6 +219,7 @@ pub type CanonicalIdString = String;
 /// Schema `CategoricalMetricValueResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CategoricalMetricValueResponse {
     /// `avg_confidence` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -271,6 +277,7 @@ string_enum! {
 /// Schema `ChannelEventRequest`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ChannelEventRequest {
     /// `channel` (required)
     pub channel: ChannelEventRequestChannel,
@@ -310,6 +317,7 @@ string_enum! {
 /// Schema `ChannelEventResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ChannelEventResponse {
     /// `event_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -359,6 +367,7 @@ string_enum! {
 /// Schema `CompoundEmotionEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CompoundEmotionEvent {
     /// `compounds` (required)
     pub compounds: Vec<EmotionScore>,
@@ -376,6 +385,7 @@ fn const_compound_emotion_event_type() -> String {
 /// Schema `ConnectorHeartbeat`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConnectorHeartbeat {
     /// `alive` (required)
     pub alive: bool,
@@ -391,6 +401,7 @@ pub struct ConnectorHeartbeat {
 /// Schema `ContextGraphVersion`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ContextGraphVersion {
     /// `context_graph_id` (required; format `uuid`)
     pub context_graph_id: Uuid,
@@ -443,6 +454,7 @@ string_enum! {
 /// Schema `ConversationStateSaveRequest`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConversationStateSaveRequest {
     /// `entity_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -473,6 +485,7 @@ string_enum! {
 /// Schema `ConversationStateSaveResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConversationStateSaveResponse {
     /// `conversation_id` (required; format `uuid`)
     pub conversation_id: Uuid,
@@ -490,6 +503,7 @@ pub struct ConversationStateSaveResponse {
 /// Schema `ConversationThreadRequest`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConversationThreadRequest {
     /// `channel_kind` (required)
     pub channel_kind: ChannelKind,
@@ -508,6 +522,7 @@ pub struct ConversationThreadRequest {
 /// Schema `ConversationThreadResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConversationThreadResponse {
     /// `channel_kind` (required)
     pub channel_kind: ChannelKind,
@@ -548,6 +563,7 @@ pub type DescriptionString = String;
 /// Schema `EmotionBurst`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EmotionBurst {
     /// `score` (required)
     pub score: f64,
@@ -570,6 +586,7 @@ string_enum! {
 /// Schema `EmotionEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EmotionEvent {
     /// `arousal` (required)
     pub arousal: f64,
@@ -679,6 +696,7 @@ impl std::fmt::Debug for EmotionEvent {
 /// Schema `EmotionScore`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EmotionScore {
     /// `name` (required)
     pub name: String,
@@ -715,6 +733,7 @@ string_enum! {
 /// Schema `EmpathyClassifiedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EmpathyClassifiedEvent {
     /// `empathy_baseline` (required)
     pub empathy_baseline: f64,
@@ -777,6 +796,7 @@ string_enum! {
 /// Schema `ForwardCallResolvedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ForwardCallResolvedEvent {
     /// `error` (optional, nullable; spec default `null`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -817,6 +837,7 @@ impl std::fmt::Debug for ForwardCallResolvedEvent {
 /// Schema `HTTPValidationError`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct HttpValidationError {
     /// `detail` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -838,6 +859,7 @@ string_enum! {
 /// Schema `HardEscalationRule`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct HardEscalationRule {
     /// `detection` (required)
     pub detection: HardEscalationRuleDetection,
@@ -860,6 +882,7 @@ pub struct HardEscalationRule {
 /// Schema `HealthSyncResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct HealthSyncResponse {
     /// `connector_heartbeats` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -881,6 +904,7 @@ pub struct HealthSyncResponse {
 /// Schema `InternalForwardingResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct InternalForwardingResponse {
     /// `forward_to` (required)
     pub forward_to: String,
@@ -894,6 +918,7 @@ pub struct InternalForwardingResponse {
 /// Schema `InternalIntegrationResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct InternalIntegrationResponse {
     /// `auth` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -941,6 +966,7 @@ pub struct InternalIntegrationResponse {
 /// Schema `InternalIntegrationsListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct InternalIntegrationsListResponse {
     /// `items` (required)
     pub items: Vec<InternalIntegrationResponse>,
@@ -949,6 +975,7 @@ pub struct InternalIntegrationsListResponse {
 /// Schema `InternalServiceConfigResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct InternalServiceConfigResponse {
     /// `agent_version` (required)
     pub agent_version: AgentVersion,
@@ -995,6 +1022,7 @@ string_enum! {
 /// Schema `InternalSkillResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct InternalSkillResponse {
     /// `approval_required` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1077,6 +1105,7 @@ pub struct InternalSkillResponse {
 /// Schema `InternalSkillsListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct InternalSkillsListResponse {
     /// `items` (required)
     pub items: Vec<InternalSkillResponse>,
@@ -1096,6 +1125,7 @@ string_enum! {
 
 /// Schema `LanguageProviderEntry`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LanguageProviderEntry {
     /// `config` (optional; max properties 20)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1123,6 +1153,7 @@ body_setters! { LanguageProviderEntry {
 /// Schema `LatencyEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct LatencyEvent {
     /// `audio_ttfb_ms` (required)
     pub audio_ttfb_ms: f64,
@@ -1165,6 +1196,7 @@ string_enum! {
 /// Schema `LinkErrorResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct LinkErrorResponse {
     /// `error_code` (required)
     pub error_code: LinkErrorResponseErrorCode,
@@ -1175,6 +1207,7 @@ pub struct LinkErrorResponse {
 /// Schema `MarkSyncedRequest`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MarkSyncedRequest {
     /// `data_source_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1234,6 +1267,7 @@ impl Serialize for MetricListResponseMetricsItem {
 /// Schema `MetricListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MetricListResponse {
     /// `metrics` (required)
     pub metrics: Vec<MetricListResponseMetricsItem>,
@@ -1245,6 +1279,7 @@ pub type NameString = String;
 /// Schema `NavTimingEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct NavTimingEvent {
     /// `input_tokens` (optional, nullable; spec default `null`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1285,6 +1320,7 @@ fn const_nav_timing_event_type() -> String {
 /// Schema `NumericalMetricValueResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct NumericalMetricValueResponse {
     /// `avg_confidence` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1455,6 +1491,7 @@ string_enum! {
 /// Schema `ParticipantJoinedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ParticipantJoinedEvent {
     /// `conference_sid` (required)
     pub conference_sid: String,
@@ -1522,6 +1559,7 @@ string_enum! {
 /// Schema `ParticipantLeftEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ParticipantLeftEvent {
     /// `conference_sid` (required)
     pub conference_sid: String,
@@ -1589,6 +1627,7 @@ string_enum! {
 /// Schema `PurgeEntityResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PurgeEntityResponse {
     /// `delta_events_note` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1608,6 +1647,7 @@ pub struct PurgeEntityResponse {
 /// Schema `RiskSignalConfig`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct RiskSignalConfig {
     /// `alert_threshold` (optional; spec default `50.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1654,6 +1694,7 @@ string_enum! {
 /// Schema `Service`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct Service {
     /// `agent_id` (required; format `uuid`)
     pub agent_id: Uuid,
@@ -1711,6 +1752,7 @@ pub struct Service {
 /// Schema `SessionEndEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SessionEndEvent {
     /// `call_sid` (optional, nullable; spec default `null`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1767,6 +1809,7 @@ string_enum! {
 /// Schema `SessionInfoEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SessionInfoEvent {
     /// `call_sid` (required)
     pub call_sid: String,
@@ -1822,6 +1865,7 @@ impl std::fmt::Debug for SessionInfoEvent {
 /// Schema `SessionStartEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SessionStartEvent {
     /// `call_sid` (optional, nullable; spec default `null`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1871,6 +1915,7 @@ string_enum! {
 /// Schema `SpeakerAcoustics`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SpeakerAcoustics {
     /// `energy_delta` (optional, nullable; spec default `null`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1892,6 +1937,7 @@ pub struct SpeakerAcoustics {
 /// Schema `SpeakerMutedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SpeakerMutedEvent {
     /// `muted` (required)
     pub muted: bool,
@@ -1907,6 +1953,7 @@ fn const_speaker_muted_event_type() -> String {
 /// Schema `StateTransitionEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct StateTransitionEvent {
     /// `annotation` (optional, nullable; spec default `null`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1933,6 +1980,7 @@ pub type StrippedNonemptyString = String;
 /// Schema `SurfaceErrorResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfaceErrorResponse {
     /// `details` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1949,6 +1997,7 @@ pub struct SurfaceErrorResponse {
 
 /// Schema `SurfaceField`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SurfaceField {
     /// `condition` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -2025,6 +2074,7 @@ body_setters! { SurfaceField {
 
 /// Schema `SurfaceSection`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SurfaceSection {
     /// `condition` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -2060,6 +2110,7 @@ body_setters! { SurfaceSection {
 /// Schema `ToolCallCompletedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ToolCallCompletedEvent {
     /// `call_id` (required; max length 256)
     pub call_id: String,
@@ -2122,6 +2173,7 @@ impl std::fmt::Debug for ToolCallCompletedEvent {
 /// Schema `ToolCallStartedEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ToolCallStartedEvent {
     /// `call_id` (required; max length 256)
     pub call_id: String,
@@ -2172,6 +2224,7 @@ impl std::fmt::Debug for ToolCallStartedEvent {
 /// Schema `TriggerSyncConflictDetails`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TriggerSyncConflictDetails {
     /// `last_poll_at` (optional, nullable; format `date-time`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2184,6 +2237,7 @@ pub struct TriggerSyncConflictDetails {
 /// Schema `TriggerSyncConflictResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TriggerSyncConflictResponse {
     /// `details` (required)
     pub details: TriggerSyncConflictDetails,
@@ -2206,6 +2260,7 @@ string_enum! {
 /// Schema `UpdateSyncStatusRequest`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct UpdateSyncStatusRequest {
     /// `data_source_id` (required; format `uuid`)
     pub data_source_id: Uuid,
@@ -2223,6 +2278,7 @@ pub struct UpdateSyncStatusRequest {
 /// Schema `UserTranscriptEvent`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct UserTranscriptEvent {
     /// `eot_confidence` (optional, nullable; spec default `null`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2274,6 +2330,7 @@ impl std::fmt::Debug for UserTranscriptEvent {
 /// Schema `ValidationError`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ValidationError {
     /// `ctx` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2292,6 +2349,7 @@ pub struct ValidationError {
 /// Schema `VoiceContextAppliedEvent`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct VoiceContextAppliedEvent {
     /// `emotion_detection_enabled` (required)
     pub emotion_detection_enabled: bool,
@@ -2320,6 +2378,7 @@ fn const_voice_context_applied_event_type() -> String {
 /// Schema `WorkspaceConnectorConfigResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct WorkspaceConnectorConfigResponse {
     /// `connection_config` (optional; spec default `{}`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2339,6 +2398,7 @@ pub struct WorkspaceConnectorConfigResponse {
 /// Schema `WorkspaceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct WorkspaceResponse {
     /// `backend_org_id` (required, nullable)
     pub backend_org_id: Option<String>,
@@ -2365,6 +2425,7 @@ pub struct WorkspaceResponse {
 /// Schema `src__routes__internal_skills__IntegrationToolRef`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct InternalSkillsIntegrationToolRef {
     /// `endpoint` (required)
     pub endpoint: String,
@@ -2375,6 +2436,7 @@ pub struct InternalSkillsIntegrationToolRef {
 /// Schema `src__routes__internal_skills__StaticToolDef`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct InternalSkillsStaticToolDef {
     /// `description` (required)
     pub description: String,

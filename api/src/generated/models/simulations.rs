@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `BridgePlanRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct BridgePlanRequest {
     /// `objective` (required; min length 1; max length 2000)
     pub objective: String,
@@ -32,6 +33,7 @@ impl BridgePlanRequest {
 /// Schema `BridgePlanResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct BridgePlanResponse {
     /// `available_states` (optional; max items 200)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,6 +50,7 @@ pub struct BridgePlanResponse {
 /// Schema `BridgeRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct BridgeRequest {
     /// `async_generation` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -130,6 +133,7 @@ string_enum! {
 /// Schema `BridgeResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct BridgeResponse {
     /// `case_ids` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -150,6 +154,7 @@ pub struct BridgeResponse {
 
 /// Schema `CompletionCriteria`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CompletionCriteria {
     /// `state_based` (optional; max items 50)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -168,14 +173,24 @@ body_setters! { CompletionCriteria {
 /// Schema `ConfigToPolicyRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ConfigToPolicyRequest {
     /// `config` (required)
     pub config: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ConfigToPolicyRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(config: serde_json::Map<String, serde_json::Value>) -> Self {
+        ConfigToPolicyRequest { config }
+    }
+}
+
 /// Schema `CreateBranchRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateBranchRequest {
     /// `source` (optional; max length 64; spec default `"staging"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -194,6 +209,7 @@ body_setters! { CreateBranchRequest {
 /// Schema `CreateRunRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateRunRequest {
     /// `branch_name` (optional, nullable; max length 64)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -226,6 +242,7 @@ body_setters! { CreateRunRequest {
 /// Schema `DestroySessionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DestroySessionResponse {
     /// `status` (required; constant `"destroyed"`)
     pub status: String,
@@ -234,6 +251,7 @@ pub struct DestroySessionResponse {
 /// Schema `ExplorationConfig`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ExplorationConfig {
     /// `coverage_driven_selection` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -260,6 +278,7 @@ body_setters! { ExplorationConfig {
 /// Schema `ForkAlternative`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ForkAlternative {
     /// `caller_text` (required; max length 2000)
     pub caller_text: String,
@@ -292,17 +311,35 @@ body_setters! { ForkAlternative {
 /// Schema `ForkRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ForkRequest {
     /// `alternatives` (required; min items 1; max items 20)
     pub alternatives: Vec<ForkAlternative>,
 }
 
+impl ForkRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(alternatives: Vec<ForkAlternative>) -> Self {
+        ForkRequest { alternatives }
+    }
+}
+
 /// Schema `GetSimulationBenchmarkResultsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct GetSimulationBenchmarkResultsRequest {
     /// `run_ids` (required; min items 1; max items 100)
     pub run_ids: Vec<Uuid>,
+}
+
+impl GetSimulationBenchmarkResultsRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(run_ids: Vec<Uuid>) -> Self {
+        GetSimulationBenchmarkResultsRequest { run_ids }
+    }
 }
 
 string_enum! {
@@ -317,6 +354,7 @@ string_enum! {
 
 /// Schema `NonDesiredState`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NonDesiredState {
     /// `mode` (optional; spec default `"hard"`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -343,6 +381,7 @@ body_setters! { NonDesiredState {
 
 /// Schema `OrderedPathway`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrderedPathway {
     /// `id` (required; max length 64)
     pub id: String,
@@ -364,6 +403,7 @@ impl OrderedPathway {
 /// Schema `RecommendRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct RecommendRequest {
     /// `n` (optional; minimum 1.0; maximum 20.0; spec default `5`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -391,6 +431,7 @@ body_setters! { RecommendRequest {
 /// Schema `RecommendResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct RecommendResponse {
     /// `suggestions` (required; max items 100)
     pub suggestions: Vec<String>,
@@ -399,6 +440,7 @@ pub struct RecommendResponse {
 /// Schema `RunSimulationBenchmarkRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct RunSimulationBenchmarkRequest {
     /// `branch_name` (optional, nullable; max length 64)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -441,6 +483,7 @@ body_setters! { RunSimulationBenchmarkRequest {
 /// Schema `RunSimulationCaseRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct RunSimulationCaseRequest {
     /// `branch_name` (optional, nullable; max length 64)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -475,6 +518,7 @@ body_setters! { RunSimulationCaseRequest {
 /// Schema `Scenario`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct Scenario {
     /// `case_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -496,6 +540,7 @@ pub struct Scenario {
 /// Schema `ScenarioPersona`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ScenarioPersona {
     /// `background` (optional; max length 2000; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -517,6 +562,7 @@ pub struct ScenarioPersona {
 /// Schema `ScoreSessionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ScoreSessionRequest {
     /// `score` (required; minimum 0.0; maximum 100.0)
     pub score: f64,
@@ -544,6 +590,7 @@ body_setters! { ScoreSessionRequest {
 /// Schema `SimulationBenchmarkAggregateSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SimulationBenchmarkAggregateSummary {
     /// `average_score` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -567,6 +614,7 @@ pub struct SimulationBenchmarkAggregateSummary {
 /// Schema `SimulationBenchmarkBreakdownSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SimulationBenchmarkBreakdownSummary {
     /// `average_score` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -609,6 +657,7 @@ string_enum! {
 /// Schema `SimulationBenchmarkCaseResult`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SimulationBenchmarkCaseResult {
     /// `case_id` (required; format `uuid`)
     pub case_id: Uuid,
@@ -655,6 +704,7 @@ string_enum! {
 /// Schema `SimulationBenchmarkPerRunSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SimulationBenchmarkPerRunSummary {
     /// `average_score` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -748,6 +798,7 @@ string_enum! {
 /// Schema `SimulationBenchmarkResultsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SimulationBenchmarkResultsResponse {
     /// `average_score` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -798,6 +849,7 @@ pub struct SimulationBenchmarkResultsResponse {
 /// Schema `SimulationBenchmarkRunResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SimulationBenchmarkRunResponse {
     /// `aggregate_summary` (required)
     pub aggregate_summary: SimulationBenchmarkAggregateSummary,
@@ -820,6 +872,7 @@ pub struct SimulationBenchmarkRunResponse {
 /// Schema `SimulationIntelligenceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SimulationIntelligenceResponse {
     /// `intelligence` (required)
     pub intelligence: serde_json::Map<String, serde_json::Value>,
@@ -830,6 +883,7 @@ pub struct SimulationIntelligenceResponse {
 /// Schema `SimulationObservation`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SimulationObservation {
     /// `agent_text` (required)
     pub agent_text: String,
@@ -891,6 +945,7 @@ string_enum! {
 /// Schema `SimulationRunResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SimulationRunResponse {
     /// `branch_name` (optional, nullable; max length 64)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -945,6 +1000,7 @@ pub struct SimulationRunResponse {
 /// Schema `SimulationSessionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SimulationSessionResponse {
     /// `greeting` (required)
     pub greeting: String,
@@ -959,6 +1015,7 @@ pub struct SimulationSessionResponse {
 /// Schema `SimulationSnapshotResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SimulationSnapshotResponse {
     /// `context_graph_topology` (optional; spec default `[]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1000,6 +1057,7 @@ pub struct SimulationSnapshotResponse {
 /// Schema `SimulationStateResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SimulationStateResponse {
     /// `action_guidelines` (optional; spec default `[]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1034,6 +1092,7 @@ pub struct SimulationStateResponse {
 /// Schema `SimulationStepResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SimulationStepResponse {
     /// `observation` (required)
     pub observation: SimulationObservation,
@@ -1044,6 +1103,7 @@ pub struct SimulationStepResponse {
 /// Schema `SimulationTurnPolicyResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SimulationTurnPolicyResponse {
     /// `barge_in_enabled` (optional; spec default `true`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1068,6 +1128,7 @@ pub struct SimulationTurnPolicyResponse {
 /// Schema `StepRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct StepRequest {
     /// `caller_text` (required; max length 2000)
     pub caller_text: String,
@@ -1102,6 +1163,7 @@ body_setters! { StepRequest {
 
 /// Schema `TargetSpec`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TargetSpec {
     /// `completion_criteria` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1128,6 +1190,7 @@ body_setters! { TargetSpec {
 /// Schema `ToolCallDetail`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ToolCallDetail {
     /// `call_id` (optional; spec default `""`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1148,6 +1211,7 @@ pub struct ToolCallDetail {
 /// Schema `src__routes__simulations__CreateSessionRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct SimulationsCreateSessionRequest {
     /// `branch_name` (optional, nullable; max length 64)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

@@ -45,6 +45,7 @@ string_enum! {
 /// Schema `CreateSkillRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateSkillRequest {
     /// `approval_required` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -181,6 +182,7 @@ body_setters! { CreateSkillRequest {
 /// Schema `IntegrationToolRef-Input`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct IntegrationToolRefInput {
     /// `endpoint` (required)
     pub endpoint: String,
@@ -205,6 +207,7 @@ pub type SkillResponsePage = Page<SkillResponse>;
 /// Schema `SkillContextGraphReference`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SkillContextGraphReference {
     /// `context_graph_id` (required; format `uuid`)
     pub context_graph_id: Uuid,
@@ -219,6 +222,7 @@ pub struct SkillContextGraphReference {
 /// Schema `SkillReferencesResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SkillReferencesResponse {
     /// `context_graph_references` (required)
     pub context_graph_references: Vec<SkillContextGraphReference>,
@@ -267,6 +271,7 @@ string_enum! {
 /// Schema `SkillResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SkillResponse {
     /// `approval_required` (required)
     pub approval_required: bool,
@@ -331,6 +336,7 @@ pub struct SkillResponse {
 /// Schema `SkillStateReference`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SkillStateReference {
     /// `state_name` (required)
     pub state_name: String,
@@ -341,6 +347,7 @@ pub struct SkillStateReference {
 /// Schema `StaticToolDef-Input`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct StaticToolDefInput {
     /// `description` (required)
     pub description: String,
@@ -373,6 +380,7 @@ impl StaticToolDefInput {
 /// Schema `SubToolLog`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SubToolLog {
     /// `duration_ms` (required)
     pub duration_ms: f64,
@@ -391,12 +399,24 @@ pub struct SubToolLog {
 /// Schema `TestSkillRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct TestSkillRequest {
     /// `input` (required)
     pub input: serde_json::Map<String, serde_json::Value>,
     /// `static_tool_mocks` (optional; max properties 64)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub static_tool_mocks: Option<std::collections::BTreeMap<String, ToolMockValue>>,
+}
+
+impl TestSkillRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(input: serde_json::Map<String, serde_json::Value>) -> Self {
+        TestSkillRequest {
+            input,
+            static_tool_mocks: Default::default(),
+        }
+    }
 }
 
 body_setters! { TestSkillRequest {
@@ -407,6 +427,7 @@ body_setters! { TestSkillRequest {
 /// Schema `TestSkillResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TestSkillResponse {
     /// `cached_tokens` (required)
     pub cached_tokens: i64,
@@ -464,6 +485,7 @@ string_enum! {
 /// Schema `UpdateSkillRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateSkillRequest {
     /// `approval_required` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -572,6 +594,7 @@ pub type ToolMockValue = String;
 /// Schema `src__models__IntegrationToolRef`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ModelsIntegrationToolRef {
     /// `endpoint` (required)
     pub endpoint: String,
@@ -582,6 +605,7 @@ pub struct ModelsIntegrationToolRef {
 /// Schema `src__models__StaticToolDef`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ModelsStaticToolDef {
     /// `description` (required)
     pub description: String,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `AvailabilityDate`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AvailabilityDate {
     /// `date` (required; max length 16)
     pub date: String,
@@ -22,6 +23,7 @@ pub struct AvailabilityDate {
 /// Schema `AvailabilityResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AvailabilityResponse {
     /// `dates` (optional; max items 64)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,6 +33,7 @@ pub struct AvailabilityResponse {
 /// Schema `AvailabilitySlot`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AvailabilitySlot {
     /// `end` (required; max length 16)
     pub end: String,
@@ -46,6 +49,7 @@ pub struct AvailabilitySlot {
 /// Schema `BookingRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct BookingRequest {
     /// `slot_id` (required; min length 1; max length 256)
     pub slot_id: String,
@@ -64,6 +68,7 @@ impl BookingRequest {
 /// Schema `BookingResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct BookingResponse {
     /// `message` (required; max length 512)
     pub message: String,
@@ -76,6 +81,7 @@ pub struct BookingResponse {
 /// Schema `FieldSaveRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct FieldSaveRequest {
     /// `value` (required)
     pub value: serde_json::Value,
@@ -92,6 +98,7 @@ impl FieldSaveRequest {
 /// Schema `HealFieldRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct HealFieldRequest {
     /// `context` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,6 +145,7 @@ body_setters! { HealFieldRequest {
 /// Schema `HealFieldResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct HealFieldResponse {
     /// `confidence` (required; minimum 0.0; maximum 1.0)
     pub confidence: f64,
@@ -151,6 +159,7 @@ pub struct HealFieldResponse {
 /// Schema `LookupResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct LookupResponse {
     /// `results` (optional; max items 200)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -160,6 +169,7 @@ pub struct LookupResponse {
 /// Schema `OcrRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct OcrRequest {
     /// `image` (required; min length 1; max length 10000000)
     pub image: String,
@@ -187,6 +197,7 @@ body_setters! { OcrRequest {
 /// Schema `OcrResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OcrResponse {
     /// `confidence` (required; minimum 0.0; maximum 1.0)
     pub confidence: f64,
@@ -198,6 +209,7 @@ pub struct OcrResponse {
 /// Schema `PatientSurfaceSpec`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PatientSurfaceSpec {
     /// `branding` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -234,6 +246,7 @@ pub struct PatientSurfaceSpec {
 /// Schema `SaveFieldResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SaveFieldResponse {
     /// `status` (optional; constant `"saved"`; spec default `"saved"`)
     #[serde(default = "const_save_field_response_status")]
@@ -247,6 +260,7 @@ fn const_save_field_response_status() -> String {
 /// Schema `SurfaceSpecResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfaceSpecResponse {
     /// `entity_id` (optional, nullable; max length 64)
     #[serde(default, skip_serializing_if = "Option::is_none")]

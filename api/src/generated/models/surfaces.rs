@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `ArchiveResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ArchiveResponse {
     /// `status` (required; constant `"archived"`)
     pub status: String,
@@ -21,6 +22,7 @@ pub struct ArchiveResponse {
 /// Schema `CreateSurfaceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateSurfaceRequest {
     /// `branding` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -108,6 +110,7 @@ body_setters! { CreateSurfaceRequest {
 /// Schema `CreateSurfaceResponse`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct CreateSurfaceResponse {
     /// `channel` (required)
     pub channel: ChannelType,
@@ -169,6 +172,7 @@ impl std::fmt::Debug for CreateSurfaceResponse {
 /// Schema `DeliverSurfaceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct DeliverSurfaceRequest {
     /// `channel_address` (required; min length 1; max length 256)
     pub channel_address: String,
@@ -197,6 +201,7 @@ string_enum! {
 /// Schema `DeliverSurfaceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DeliverSurfaceResponse {
     /// `channel` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -233,6 +238,7 @@ pub type SurfaceResponsePage = Page<SurfaceResponse>;
 /// Schema `RejectSurfaceRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct RejectSurfaceRequest {
     /// `reason` (optional, nullable; max length 2000)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -257,6 +263,7 @@ string_enum! {
 /// Schema `ReviewActionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ReviewActionResponse {
     /// `action` (required)
     pub action: ReviewActionResponseAction,
@@ -269,6 +276,7 @@ pub struct ReviewActionResponse {
 /// Schema `SurfaceProgressResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfaceProgressResponse {
     /// `empty_count` (required)
     pub empty_count: i64,
@@ -289,6 +297,7 @@ pub struct SurfaceProgressResponse {
 /// Schema `SurfaceResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SurfaceResponse {
     /// `channel` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -367,6 +376,7 @@ string_enum! {
 /// Schema `UpdateSurfaceRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateSurfaceRequest {
     /// `branding` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `TaskListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TaskListResponse {
     /// `tasks` (required)
     pub tasks: Vec<TaskStateResponse>,
@@ -53,6 +54,7 @@ string_enum! {
 /// Schema `TaskStateResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TaskStateResponse {
     /// `cached_tokens` (optional; spec default `0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `ResolvedToolItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ResolvedToolItem {
     /// `additional_instructions` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,6 +40,7 @@ pub struct ResolvedToolItem {
 /// Schema `SubToolLogItem`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SubToolLogItem {
     /// `duration_ms` (optional; spec default `0.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -60,6 +62,7 @@ pub struct SubToolLogItem {
 /// Schema `ToolExecuteRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ToolExecuteRequest {
     /// `dry_run` (optional; spec default `false`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -107,6 +110,7 @@ body_setters! { ToolExecuteRequest {
 /// Schema `ToolExecuteResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ToolExecuteResponse {
     /// `blocked_side_effects` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -143,6 +147,7 @@ pub struct ToolExecuteResponse {
 /// Schema `ToolResolveResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ToolResolveResponse {
     /// `service_id` (required; format `uuid`)
     pub service_id: Uuid,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `CreateTriggerRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateTriggerRequest {
     /// `action_id` (required; format `uuid`)
     pub action_id: Uuid,
@@ -68,6 +69,7 @@ body_setters! { CreateTriggerRequest {
 /// Schema `FireTriggerRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct FireTriggerRequest {
     /// `input` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -88,6 +90,7 @@ pub type TriggerRunResponsePage = Page<TriggerRunResponse>;
 /// Schema `TriggerFireResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TriggerFireResponse {
     /// `fired_event_id` (required; format `uuid`)
     pub fired_event_id: Uuid,
@@ -105,6 +108,7 @@ fn const_trigger_fire_response_status() -> String {
 /// Schema `TriggerResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TriggerResponse {
     /// `action_id` (required; format `uuid`)
     pub action_id: Uuid,
@@ -148,6 +152,7 @@ pub struct TriggerResponse {
 /// Schema `TriggerRunResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TriggerRunResponse {
     /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -166,6 +171,7 @@ pub struct TriggerRunResponse {
 /// Schema `UpdateTriggerRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateTriggerRequest {
     /// `action_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

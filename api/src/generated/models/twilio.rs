@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `AvailableNumber`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct AvailableNumber {
     /// `capabilities` (optional; spec default `{}`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,6 +41,7 @@ string_enum! {
 /// Schema `PhoneNumberPurchaseResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct PhoneNumberPurchaseResponse {
     /// `capabilities` (required)
     pub capabilities: Vec<PhoneNumberPurchaseResponseCapabilitiesItem>,
@@ -72,6 +74,7 @@ string_enum! {
 /// Schema `PurchasePhoneNumberRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct PurchasePhoneNumberRequest {
     /// `capabilities` (optional; max items 2; spec default `["inbound","outbound"]`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,6 +107,7 @@ body_setters! { PurchasePhoneNumberRequest {
 /// Schema `SearchAvailableNumbersResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SearchAvailableNumbersResponse {
     /// `numbers` (required)
     pub numbers: Vec<AvailableNumber>,
@@ -112,6 +116,7 @@ pub struct SearchAvailableNumbersResponse {
 /// Schema `SubAccountResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SubAccountResponse {
     /// `account_sid` (required)
     pub account_sid: String,

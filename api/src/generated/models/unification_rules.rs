@@ -25,6 +25,7 @@ string_enum! {
 /// Schema `CreateUnificationRuleRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateUnificationRuleRequest {
     /// `created_by` (optional, nullable; max length 128)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -86,6 +87,7 @@ pub type UnificationRuleResponsePage = Page<UnificationRuleResponse>;
 /// Schema `UnificationRuleResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct UnificationRuleResponse {
     /// `accuracy` (required, nullable)
     pub accuracy: Option<f64>,
@@ -140,6 +142,7 @@ string_enum! {
 /// Schema `UpdateUnificationRuleRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateUnificationRuleRequest {
     /// `data_source_id` (optional, nullable; format `uuid`)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

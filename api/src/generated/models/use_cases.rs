@@ -21,6 +21,7 @@ string_enum! {
 /// Schema `EmailUseCaseRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct EmailUseCaseRequest {
     /// `channel` (required; constant `"email"`)
     pub channel: String,
@@ -69,6 +70,7 @@ body_setters! { EmailUseCaseRequest {
 /// Schema `UseCaseListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct UseCaseListResponse {
     /// `items` (required)
     pub items: Vec<UseCaseResponse>,
@@ -77,6 +79,7 @@ pub struct UseCaseListResponse {
 /// Schema `UseCaseResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct UseCaseResponse {
     /// `channel` (required)
     pub channel: String,
@@ -123,6 +126,7 @@ string_enum! {
 /// Schema `VoiceUseCaseRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct VoiceUseCaseRequest {
     /// `channel` (required)
     pub channel: VoiceUseCaseRequestChannel,

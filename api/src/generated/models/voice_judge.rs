@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `VoiceJudgeRecentResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct VoiceJudgeRecentResponse {
     /// `count` (required; minimum 0.0)
     pub count: i64,
@@ -23,6 +24,7 @@ pub struct VoiceJudgeRecentResponse {
 /// Schema `VoiceJudgeResultRow`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct VoiceJudgeResultRow {
     /// `accent_quality_score` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]

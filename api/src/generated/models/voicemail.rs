@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// Sent as `multipart/form-data`: file fields as file parts, others as text parts.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendVoicemailBody {
     /// `audio` (required)
     pub audio: FilePart,
@@ -21,9 +22,26 @@ pub struct SendVoicemailBody {
     pub use_case_id: String,
 }
 
+impl SendVoicemailBody {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(
+        audio: FilePart,
+        recipient_phone_number: impl Into<String>,
+        use_case_id: impl Into<String>,
+    ) -> Self {
+        SendVoicemailBody {
+            audio,
+            recipient_phone_number: recipient_phone_number.into(),
+            use_case_id: use_case_id.into(),
+        }
+    }
+}
+
 /// Schema `VoicemailListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct VoicemailListResponse {
     /// `items` (required)
     pub items: Vec<VoicemailResponse>,
@@ -32,6 +50,7 @@ pub struct VoicemailListResponse {
 /// Schema `VoicemailResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct VoicemailResponse {
     /// `created_at` (required; format `date-time`)
     pub created_at: DateTime,
@@ -52,6 +71,7 @@ pub struct VoicemailResponse {
 /// Schema `VoicemailSentResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct VoicemailSentResponse {
     /// `sender_phone_number` (required)
     pub sender_phone_number: String,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// Sent as `multipart/form-data`: file fields as file parts, others as text parts.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct EnrollVoiceprintBody {
     /// `audio` (required)
     pub audio: FilePart,
@@ -21,10 +22,28 @@ pub struct EnrollVoiceprintBody {
     pub sample_rate: Option<i64>,
 }
 
+impl EnrollVoiceprintBody {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(audio: FilePart, entity_id: impl Into<String>) -> Self {
+        EnrollVoiceprintBody {
+            audio,
+            entity_id: entity_id.into(),
+            sample_rate: Default::default(),
+        }
+    }
+}
+
+body_setters! { EnrollVoiceprintBody {
+    sample_rate(sample_rate) = "sample_rate": i64;
+} patch {
+} }
+
 /// Schema `Body_verify-voiceprint`.
 ///
 /// Sent as `multipart/form-data`: file fields as file parts, others as text parts.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VerifyVoiceprintBody {
     /// `audio` (required)
     pub audio: FilePart,
@@ -34,9 +53,27 @@ pub struct VerifyVoiceprintBody {
     pub sample_rate: Option<i64>,
 }
 
+impl VerifyVoiceprintBody {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(audio: FilePart, entity_id: impl Into<String>) -> Self {
+        VerifyVoiceprintBody {
+            audio,
+            entity_id: entity_id.into(),
+            sample_rate: Default::default(),
+        }
+    }
+}
+
+body_setters! { VerifyVoiceprintBody {
+    sample_rate(sample_rate) = "sample_rate": i64;
+} patch {
+} }
+
 /// Schema `VoiceprintEnrollResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct VoiceprintEnrollResponse {
     /// `dimensions` (optional; spec default `192`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,6 +90,7 @@ pub struct VoiceprintEnrollResponse {
 /// Schema `VoiceprintStatusResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct VoiceprintStatusResponse {
     /// `enrolled` (required)
     pub enrolled: bool,
@@ -67,6 +105,7 @@ pub struct VoiceprintStatusResponse {
 /// Schema `VoiceprintVerifyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct VoiceprintVerifyResponse {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: Uuid,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `CreateWebhookDestinationRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct CreateWebhookDestinationRequest {
     /// `accepted_event_types` (optional; max items 50)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -56,6 +57,7 @@ body_setters! { CreateWebhookDestinationRequest {
 /// Schema `DeliveryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct DeliveryResponse {
     /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,6 +81,7 @@ pub type WebhookDestinationResponsePage = Page<WebhookDestinationResponse>;
 /// Schema `RotateSecretResponse`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct RotateSecretResponse {
     /// `rotation_expires_at` (required; format `date-time`)
     pub rotation_expires_at: DateTime,
@@ -101,6 +104,7 @@ impl std::fmt::Debug for RotateSecretResponse {
 /// Schema `UpdateWebhookDestinationRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateWebhookDestinationRequest {
     /// `accepted_event_types` (optional, nullable; max items 50)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -135,6 +139,7 @@ body_setters! { UpdateWebhookDestinationRequest {
 /// Schema `WebhookDestinationCreatedResponse`.
 #[derive(Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct WebhookDestinationCreatedResponse {
     /// `accepted_event_types` (required)
     pub accepted_event_types: Vec<String>,
@@ -198,6 +203,7 @@ impl std::fmt::Debug for WebhookDestinationCreatedResponse {
 /// Schema `WebhookDestinationResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct WebhookDestinationResponse {
     /// `accepted_event_types` (required)
     pub accepted_event_types: Vec<String>,

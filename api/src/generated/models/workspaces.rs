@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Schema `ArchiveWorkspaceRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ArchiveWorkspaceRequest {
     /// `slug` (required)
     pub slug: SlugString,
@@ -37,6 +38,7 @@ string_enum! {
 /// Schema `ConvertEnvironmentRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct ConvertEnvironmentRequest {
     /// `confirm_slug` (required)
     pub confirm_slug: SlugString,
@@ -61,6 +63,7 @@ impl ConvertEnvironmentRequest {
 /// Schema `EnvironmentCheckResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EnvironmentCheckResponse {
     /// `current` (required)
     pub current: String,
@@ -76,6 +79,7 @@ pub type WorkspaceResponsePage = Page<WorkspaceResponse>;
 /// Schema `ProvisionResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ProvisionResponse {
     /// `workspace` (required)
     pub workspace: WorkspaceResponse,
@@ -84,14 +88,24 @@ pub struct ProvisionResponse {
 /// Schema `TestCallerNumbersRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct TestCallerNumbersRequest {
     /// `numbers` (required; max items 100)
     pub numbers: Vec<String>,
 }
 
+impl TestCallerNumbersRequest {
+    /// The model with its required fields; optional ones unset.
+    #[inline]
+    pub fn new(numbers: Vec<String>) -> Self {
+        TestCallerNumbersRequest { numbers }
+    }
+}
+
 /// Schema `TestCallerNumbersResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct TestCallerNumbersResponse {
     /// `numbers` (required)
     pub numbers: Vec<String>,
@@ -152,6 +166,7 @@ string_enum! {
 /// Schema `UpdateWorkspaceRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct UpdateWorkspaceRequest {
     /// `connector_type` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]

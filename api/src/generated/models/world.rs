@@ -36,6 +36,7 @@ string_enum! {
 /// Schema `ConnectorOverviewItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConnectorOverviewItem {
     /// `connector_type` (required)
     pub connector_type: String,
@@ -73,6 +74,7 @@ pub struct ConnectorOverviewItem {
 /// Schema `ConnectorOverviewResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConnectorOverviewResponse {
     /// `connectors` (required)
     pub connectors: Vec<ConnectorOverviewItem>,
@@ -83,6 +85,7 @@ pub struct ConnectorOverviewResponse {
 /// Schema `ConnectorResourcesResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct ConnectorResourcesResponse {
     /// `data_source_id` (required; format `uuid`)
     pub data_source_id: Uuid,
@@ -115,6 +118,7 @@ string_enum! {
 /// Schema `EnrichmentHistoryEntry`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EnrichmentHistoryEntry {
     /// `confidence` (required)
     pub confidence: f64,
@@ -144,6 +148,7 @@ pub struct EnrichmentHistoryEntry {
 /// Schema `EnrichmentHistoryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EnrichmentHistoryResponse {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: Uuid,
@@ -174,6 +179,7 @@ string_enum! {
 /// Schema `EnrichmentKeyCreateBody`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct EnrichmentKeyCreateBody {
     /// `allowed_values` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -231,6 +237,7 @@ body_setters! { EnrichmentKeyCreateBody {
 /// Schema `EnrichmentKeyListResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EnrichmentKeyListResponse {
     /// `keys` (required)
     pub keys: Vec<EnrichmentKeyResponse>,
@@ -239,6 +246,7 @@ pub struct EnrichmentKeyListResponse {
 /// Schema `EnrichmentKeyPatchBody`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct EnrichmentKeyPatchBody {
     /// `allowed_values` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -287,6 +295,7 @@ string_enum! {
 /// Schema `EnrichmentKeyResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EnrichmentKeyResponse {
     /// `allowed_values` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -320,6 +329,7 @@ pub struct EnrichmentKeyResponse {
 /// Schema `EnrichmentListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EnrichmentListResponse {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: Uuid,
@@ -348,6 +358,7 @@ string_enum! {
 /// Schema `EnrichmentValueResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EnrichmentValueResponse {
     /// `confidence` (required)
     pub confidence: f64,
@@ -393,6 +404,7 @@ string_enum! {
 /// Schema `EnrichmentWriteBody`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct EnrichmentWriteBody {
     /// `confidence` (optional; minimum 0.0; maximum 1.0; spec default `1.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -456,6 +468,7 @@ string_enum! {
 /// Schema `EntityEventResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EntityEventResponse {
     /// `confidence` (optional; spec default `1.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -519,6 +532,7 @@ pub struct EntityEventResponse {
 /// Schema `EntityListResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EntityListResponse {
     /// `entities` (required)
     pub entities: Vec<EntityResponse>,
@@ -534,6 +548,7 @@ pub struct EntityListResponse {
 /// Schema `EntityRelationshipResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EntityRelationshipResponse {
     /// `confidence` (optional; spec default `1.0`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -567,6 +582,7 @@ pub struct EntityRelationshipResponse {
 /// Schema `EntityRelationshipsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EntityRelationshipsResponse {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: Uuid,
@@ -579,6 +595,7 @@ pub struct EntityRelationshipsResponse {
 /// Schema `EntityResolveExternalId`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct EntityResolveExternalId {
     /// `system` (required)
     pub system: ExternalSystemString,
@@ -619,6 +636,7 @@ string_enum! {
 /// Schema `EntityResolveMatch`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EntityResolveMatch {
     /// `confidence` (required; minimum 0.0; maximum 1.0)
     pub confidence: f64,
@@ -636,6 +654,7 @@ pub struct EntityResolveMatch {
 /// Schema `EntityResolveRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[non_exhaustive]
 pub struct EntityResolveRequest {
     /// `canonical_id` (optional, nullable)
     #[serde(default, skip_serializing_if = "Patch::is_unset")]
@@ -688,6 +707,7 @@ body_setters! { EntityResolveRequest {
 /// Schema `EntityResolveResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EntityResolveResponse {
     /// `matches` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -699,6 +719,7 @@ pub struct EntityResolveResponse {
 /// Schema `EntityResolveSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EntityResolveSummary {
     /// `birth_date` (optional, nullable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -738,6 +759,7 @@ pub struct EntityResolveSummary {
 /// Schema `EntityResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EntityResponse {
     /// `appointment_end` (optional, nullable; format `date-time`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -843,6 +865,7 @@ pub struct EntityResponse {
 /// Schema `EntityStatsSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EntityStatsSummary {
     /// `by_event_type` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -862,6 +885,7 @@ pub struct EntityStatsSummary {
 /// Schema `EntityTimelineResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EntityTimelineResponse {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: Uuid,
@@ -879,6 +903,7 @@ pub struct EntityTimelineResponse {
 /// Schema `EntityTypeRegistryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EntityTypeRegistryResponse {
     /// `entity_types` (required)
     pub entity_types: Vec<EntityTypeSummary>,
@@ -892,6 +917,7 @@ pub type EntityTypeString = String;
 /// Schema `EntityTypeSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EntityTypeSummary {
     /// `count` (required)
     pub count: i64,
@@ -906,6 +932,7 @@ pub struct EntityTypeSummary {
 /// Schema `EventTypeRegistryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EventTypeRegistryResponse {
     /// `event_types` (required)
     pub event_types: Vec<EventTypeSummary>,
@@ -916,6 +943,7 @@ pub struct EventTypeRegistryResponse {
 /// Schema `EventTypeSummary`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct EventTypeSummary {
     /// `count` (required)
     pub count: i64,
@@ -936,6 +964,7 @@ pub type ExternalValueString = String;
 /// Schema `MergedEntitiesResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct MergedEntitiesResponse {
     /// `entity_id` (required; format `uuid`)
     pub entity_id: Uuid,
@@ -948,6 +977,7 @@ pub struct MergedEntitiesResponse {
 /// Schema `OutboundSyncBySinkResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct OutboundSyncBySinkResponse {
     /// `sinks` (required)
     pub sinks: Vec<SinkSyncStatus>,
@@ -956,6 +986,7 @@ pub struct OutboundSyncBySinkResponse {
 /// Schema `SinkSyncStatus`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SinkSyncStatus {
     /// `data_source_id` (required; format `uuid`)
     pub data_source_id: Uuid,
@@ -976,6 +1007,7 @@ pub struct SinkSyncStatus {
 /// Schema `SourceBreakdownItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SourceBreakdownItem {
     /// `count` (required)
     pub count: i64,
@@ -988,6 +1020,7 @@ pub struct SourceBreakdownItem {
 /// Schema `SourceBreakdownResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SourceBreakdownResponse {
     /// `breakdown` (required)
     pub breakdown: Vec<SourceBreakdownItem>,
@@ -998,6 +1031,7 @@ pub struct SourceBreakdownResponse {
 /// Schema `SyncBulkRetryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SyncBulkRetryResponse {
     /// `failed_to_publish` (required)
     pub failed_to_publish: i64,
@@ -1024,6 +1058,7 @@ string_enum! {
 /// Schema `SyncEventItem`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SyncEventItem {
     /// `created_at` (optional, nullable; format `date-time`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1068,6 +1103,7 @@ pub struct SyncEventItem {
 /// Schema `SyncEventsResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SyncEventsResponse {
     /// `events` (required)
     pub events: Vec<SyncEventItem>,
@@ -1083,6 +1119,7 @@ pub struct SyncEventsResponse {
 /// Schema `SyncQueueResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SyncQueueResponse {
     /// `by_resource_type` (optional)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1103,6 +1140,7 @@ pub struct SyncQueueResponse {
 /// Schema `SyncRetryResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct SyncRetryResponse {
     /// `event_id` (required; format `uuid`)
     pub event_id: Uuid,
@@ -1125,6 +1163,7 @@ string_enum! {
 /// Schema `WorldDashboardResponse`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[non_exhaustive]
 pub struct WorldDashboardResponse {
     /// `avg_confidence` (optional, nullable; minimum 0.0; maximum 1.0)
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `create-my-workspace`: `POST /v1/me/workspaces`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMyWorkspace {
     /// JSON body.
     pub body: m::CreateWorkspaceRequest,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-agents`: `GET /v1/{workspace_id}/agents`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListAgents {
     /// Query `search` (optional).
     pub search: Option<m::SearchString>,
@@ -79,6 +80,7 @@ setters! { ListAgents {
 
 /// Operation `create-agent`: `POST /v1/{workspace_id}/agents`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAgent {
     /// JSON body.
     pub body: m::CreateAgentRequest,
@@ -106,6 +108,7 @@ operation!(
 
 /// Operation `delete-agent`: `DELETE /v1/{workspace_id}/agents/{agent_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteAgent {
     /// Path `agent_id` (required; format `uuid`).
     pub agent_id: String,
@@ -133,6 +136,7 @@ operation!(
 
 /// Operation `get-agent`: `GET /v1/{workspace_id}/agents/{agent_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetAgent {
     /// Path `agent_id` (required; format `uuid`).
     pub agent_id: String,
@@ -160,6 +164,7 @@ operation!(
 
 /// Operation `update-agent`: `PUT /v1/{workspace_id}/agents/{agent_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateAgent {
     /// Path `agent_id` (required; format `uuid`).
     pub agent_id: String,
@@ -190,6 +195,7 @@ operation!(
 
 /// Operation `list-agent-versions`: `GET /v1/{workspace_id}/agents/{agent_id}/versions`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListAgentVersions {
     /// Path `agent_id` (required; format `uuid`).
     pub agent_id: String,
@@ -257,6 +263,7 @@ setters! { ListAgentVersions {
 
 /// Operation `create-agent-version`: `POST /v1/{workspace_id}/agents/{agent_id}/versions`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAgentVersion {
     /// Path `agent_id` (required; format `uuid`).
     pub agent_id: String,
@@ -287,6 +294,7 @@ operation!(
 
 /// Operation `get-agent-version`: `GET /v1/{workspace_id}/agents/{agent_id}/versions/{version}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetAgentVersion {
     /// Path `agent_id` (required; format `uuid`).
     pub agent_id: String,

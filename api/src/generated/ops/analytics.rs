@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `get-agent-analytics`: `GET /v1/{workspace_id}/analytics/agents`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetAgentAnalytics {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -64,6 +65,7 @@ setters! { GetAgentAnalytics {
 
 /// Operation `get-call-quality-analytics`: `GET /v1/{workspace_id}/analytics/call-quality`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetCallQualityAnalytics {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -115,6 +117,7 @@ setters! { GetCallQualityAnalytics {
 
 /// Operation `call_stats_v1__workspace_id__analytics_calls_get`: `GET /v1/{workspace_id}/analytics/calls`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct CallStats {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -149,6 +152,7 @@ setters! { CallStats {
 
 /// Operation `get-advanced-call-stats`: `GET /v1/{workspace_id}/analytics/calls/advanced`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetAdvancedCallStats {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -206,6 +210,7 @@ setters! { GetAdvancedCallStats {
 
 /// Operation `get-call-comparison`: `GET /v1/{workspace_id}/analytics/calls/comparison`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetCallComparison {
     /// Query `current_from` (required; format `date`).
     pub current_from: String,
@@ -254,6 +259,7 @@ setters! { GetCallComparison {
 
 /// Operation `get-analytics-dashboard`: `GET /v1/{workspace_id}/analytics/dashboard`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetAnalyticsDashboard {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `7`).
     pub days: Option<i64>,
@@ -279,6 +285,7 @@ setters! { GetAnalyticsDashboard {
 
 /// Operation `data_quality_analytics_v1__workspace_id__analytics_data_quality_get`: `GET /v1/{workspace_id}/analytics/data-quality`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct DataQualityAnalytics {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -313,6 +320,7 @@ setters! { DataQualityAnalytics {
 
 /// Operation `get-emotion-trends`: `GET /v1/{workspace_id}/analytics/emotion-trends`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetEmotionTrends {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -364,6 +372,7 @@ setters! { GetEmotionTrends {
 
 /// Operation `event_breakdown_v1__workspace_id__analytics_events_get`: `GET /v1/{workspace_id}/analytics/events`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct EventBreakdown {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -398,6 +407,7 @@ setters! { EventBreakdown {
 
 /// Operation `get-latency-analytics`: `GET /v1/{workspace_id}/analytics/latency`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetLatencyAnalytics {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -449,6 +459,7 @@ setters! { GetLatencyAnalytics {
 
 /// Operation `get-operator-performance`: `GET /v1/{workspace_id}/analytics/operator-performance`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetOperatorPerformance {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -509,6 +520,7 @@ setters! { GetOperatorPerformance {
 
 /// Operation `get-safety-trends`: `GET /v1/{workspace_id}/analytics/safety-trends`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetSafetyTrends {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -569,6 +581,7 @@ setters! { GetSafetyTrends {
 
 /// Operation `get-surface-channel-effectiveness`: `GET /v1/{workspace_id}/analytics/surfaces/channel-effectiveness`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetSurfaceChannelEffectiveness {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -608,6 +621,7 @@ setters! { GetSurfaceChannelEffectiveness {
 
 /// Operation `get-surface-completion-rates`: `GET /v1/{workspace_id}/analytics/surfaces/completion-rates`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetSurfaceCompletionRates {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -659,6 +673,7 @@ setters! { GetSurfaceCompletionRates {
 
 /// Operation `get-entity-surface-history`: `GET /v1/{workspace_id}/analytics/surfaces/entity/{entity_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetEntitySurfaceHistory {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,
@@ -690,6 +705,7 @@ setters! { GetEntitySurfaceHistory {
 
 /// Operation `get-surface-field-abandonment`: `GET /v1/{workspace_id}/analytics/surfaces/field-abandonment`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetSurfaceFieldAbandonment {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -729,6 +745,7 @@ setters! { GetSurfaceFieldAbandonment {
 
 /// Operation `get-tool-performance`: `GET /v1/{workspace_id}/analytics/tool-performance`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetToolPerformance {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -780,6 +797,7 @@ setters! { GetToolPerformance {
 
 /// Operation `usage_summary_v1__workspace_id__analytics_usage_get`: `GET /v1/{workspace_id}/analytics/usage`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct UsageSummary {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,

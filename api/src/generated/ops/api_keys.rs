@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-api-keys`: `GET /v1/{workspace_id}/api-keys`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListApiKeys {
     /// Query `mine_only` (optional; spec default `false`).
     pub mine_only: Option<bool>,
@@ -73,6 +74,7 @@ setters! { ListApiKeys {
 
 /// Operation `create-api-key`: `POST /v1/{workspace_id}/api-keys`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateApiKey {
     /// JSON body.
     pub body: m::CreateApiKeyRequest,
@@ -100,6 +102,7 @@ operation!(
 
 /// Operation `delete-api-key`: `DELETE /v1/{workspace_id}/api-keys/{key_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteApiKey {
     /// Path `key_id` (required).
     pub key_id: String,
@@ -127,6 +130,7 @@ operation!(
 
 /// Operation `rotate-api-key`: `POST /v1/{workspace_id}/api-keys/{key_id}/rotate`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RotateApiKey {
     /// Path `key_id` (required).
     pub key_id: String,

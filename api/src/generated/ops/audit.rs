@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-audit-events`: `GET /v1/{workspace_id}/audit`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListAuditEvents {
     /// Query `service` (optional; max length 64).
     pub service: Option<String>,
@@ -115,6 +116,7 @@ setters! { ListAuditEvents {
 
 /// Operation `get-entity-access-log`: `GET /v1/{workspace_id}/audit/entity/{entity_id}/access-log`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetEntityAccessLog {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,
@@ -188,6 +190,7 @@ setters! { GetEntityAccessLog {
 
 /// Operation `create-audit-export`: `POST /v1/{workspace_id}/audit/export`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateAuditExport {
     /// JSON body.
     pub body: m::AuditExportRequest,
@@ -215,6 +218,7 @@ operation!(
 
 /// Operation `list-audit-exports`: `GET /v1/{workspace_id}/audit/exports`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListAuditExports {
     /// Query `limit` (optional; minimum 1; maximum 200; spec default `50`).
     pub limit: Option<i64>,
@@ -249,6 +253,7 @@ setters! { ListAuditExports {
 
 /// Operation `get-phi-access-report`: `GET /v1/{workspace_id}/audit/phi-access`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetPhiAccessReport {
     /// Query `entity_id` (optional; format `uuid`).
     pub entity_id: Option<String>,
@@ -324,6 +329,7 @@ setters! { GetPhiAccessReport {
 
 /// Operation `get-audit-summary`: `GET /v1/{workspace_id}/audit/summary`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetAuditSummary {
     /// Query `date_from` (optional; format `date-time`).
     pub date_from: Option<String>,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-billing-customers`: `GET /v1/billing/customers`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListBillingCustomers {
     /// Query `status` (optional).
     pub status: Option<m::ListBillingCustomersStatus>,
@@ -79,6 +80,7 @@ setters! { ListBillingCustomers {
 
 /// Operation `create-billing-customer`: `POST /v1/billing/customers`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBillingCustomer {
     /// JSON body.
     pub body: m::CreateCustomerRequest,
@@ -97,6 +99,7 @@ operation!(CreateBillingCustomer, POST, "/v1/billing/customers", "create-billing
 
 /// Operation `get-billing-customer`: `GET /v1/billing/customers/{customer_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetBillingCustomer {
     /// Path `customer_id` (required; format `uuid`).
     pub customer_id: String,
@@ -115,6 +118,7 @@ operation!(GetBillingCustomer, GET, "/v1/billing/customers/{customer_id}", "get-
 
 /// Operation `update-billing-customer`: `PUT /v1/billing/customers/{customer_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateBillingCustomer {
     /// Path `customer_id` (required; format `uuid`).
     pub customer_id: String,
@@ -136,6 +140,7 @@ operation!(UpdateBillingCustomer, PUT, "/v1/billing/customers/{customer_id}", "u
 
 /// Operation `get-billing-config`: `GET /v1/billing/customers/{customer_id}/config`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetBillingConfig {
     /// Path `customer_id` (required; format `uuid`).
     pub customer_id: String,
@@ -154,6 +159,7 @@ operation!(GetBillingConfig, GET, "/v1/billing/customers/{customer_id}/config", 
 
 /// Operation `update-billing-config`: `PUT /v1/billing/customers/{customer_id}/config`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateBillingConfig {
     /// Path `customer_id` (required; format `uuid`).
     pub customer_id: String,
@@ -175,6 +181,7 @@ operation!(UpdateBillingConfig, PUT, "/v1/billing/customers/{customer_id}/config
 
 /// Operation `generate-billing-invoice`: `POST /v1/billing/customers/{customer_id}/generate-invoice`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GenerateBillingInvoice {
     /// Path `customer_id` (required; format `uuid`).
     pub customer_id: String,
@@ -193,6 +200,7 @@ operation!(GenerateBillingInvoice, POST, "/v1/billing/customers/{customer_id}/ge
 
 /// Operation `list-customer-invoices`: `GET /v1/billing/customers/{customer_id}/invoices`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListCustomerInvoices {
     /// Path `customer_id` (required; format `uuid`).
     pub customer_id: String,
@@ -272,6 +280,7 @@ setters! { ListCustomerInvoices {
 
 /// Operation `mark-billing-invoice-paid`: `POST /v1/billing/customers/{customer_id}/invoices/{invoice_id}/paid`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MarkBillingInvoicePaid {
     /// Path `customer_id` (required; format `uuid`).
     pub customer_id: String,
@@ -296,6 +305,7 @@ operation!(MarkBillingInvoicePaid, POST, "/v1/billing/customers/{customer_id}/in
 
 /// Operation `send-billing-invoice`: `POST /v1/billing/customers/{customer_id}/invoices/{invoice_id}/send`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendBillingInvoice {
     /// Path `customer_id` (required; format `uuid`).
     pub customer_id: String,
@@ -320,6 +330,7 @@ operation!(SendBillingInvoice, POST, "/v1/billing/customers/{customer_id}/invoic
 
 /// Operation `void-billing-invoice`: `POST /v1/billing/customers/{customer_id}/invoices/{invoice_id}/void`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VoidBillingInvoice {
     /// Path `customer_id` (required; format `uuid`).
     pub customer_id: String,
@@ -344,6 +355,7 @@ operation!(VoidBillingInvoice, POST, "/v1/billing/customers/{customer_id}/invoic
 
 /// Operation `get-customer-usage`: `GET /v1/billing/customers/{customer_id}/usage`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetCustomerUsage {
     /// Path `customer_id` (required; format `uuid`).
     pub customer_id: String,
@@ -423,6 +435,7 @@ setters! { GetCustomerUsage {
 
 /// Operation `attach-billing-workspace`: `POST /v1/billing/customers/{customer_id}/workspaces`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AttachBillingWorkspace {
     /// Path `customer_id` (required; format `uuid`).
     pub customer_id: String,
@@ -444,6 +457,7 @@ operation!(AttachBillingWorkspace, POST, "/v1/billing/customers/{customer_id}/wo
 
 /// Operation `detach-billing-workspace`: `DELETE /v1/billing/customers/{customer_id}/workspaces/{workspace_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DetachBillingWorkspace {
     /// Path `workspace_id`: the target workspace (required).
     pub workspace_id: String,
@@ -477,6 +491,7 @@ operation!(
 
 /// Operation `get-billing-dashboard`: `GET /v1/{workspace_id}/billing/dashboard`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetBillingDashboard {}
 
 impl GetBillingDashboard {
@@ -499,6 +514,7 @@ operation!(
 
 /// Operation `list-billing-invoices`: `GET /v1/{workspace_id}/billing/invoices`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListBillingInvoices {
     /// Query `status` (optional).
     pub status: Option<m::ListBillingInvoicesStatus>,
@@ -574,6 +590,7 @@ setters! { ListBillingInvoices {
 
 /// Operation `get-billing-invoice`: `GET /v1/{workspace_id}/billing/invoices/{invoice_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetBillingInvoice {
     /// Path `invoice_id` (required; format `uuid`).
     pub invoice_id: String,
@@ -592,6 +609,7 @@ operation!(GetBillingInvoice, GET, "/v1/{workspace_id}/billing/invoices/{invoice
 
 /// Operation `get-billing-invoice-pdf`: `GET /v1/{workspace_id}/billing/invoices/{invoice_id}/pdf`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetBillingInvoicePdf {
     /// Path `invoice_id` (required; format `uuid`).
     pub invoice_id: String,
@@ -619,6 +637,7 @@ operation!(
 
 /// Operation `get-billing-usage`: `GET /v1/{workspace_id}/billing/usage`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetBillingUsage {}
 
 impl GetBillingUsage {
@@ -633,6 +652,7 @@ operation!(GetBillingUsage, GET, "/v1/{workspace_id}/billing/usage", "get-billin
 
 /// Operation `get-billing-usage-trends`: `GET /v1/{workspace_id}/billing/usage/trends`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetBillingUsageTrends {
     /// Query `days` (optional; minimum 1; maximum 365; spec default `30`).
     pub days: Option<i64>,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-calls`: `GET /v1/{workspace_id}/calls`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListCalls {
     /// Query `date_from` (optional; format `date`).
     pub date_from: Option<String>,
@@ -121,6 +122,7 @@ setters! { ListCalls {
 
 /// Operation `list-active-calls-intelligence`: `GET /v1/{workspace_id}/calls/active/intelligence`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListActiveCallsIntelligence {}
 
 impl ListActiveCallsIntelligence {
@@ -143,6 +145,7 @@ operation!(
 
 /// Operation `get-call-benchmarks`: `GET /v1/{workspace_id}/calls/benchmarks`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetCallBenchmarks {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -177,6 +180,7 @@ setters! { GetCallBenchmarks {
 
 /// Operation `create-outbound-call`: `POST /v1/{workspace_id}/calls/outbound`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateOutboundCall {
     /// JSON body.
     pub body: m::CreateOutboundCallRequest,
@@ -204,6 +208,7 @@ operation!(
 
 /// Operation `get-phone-call-volume`: `GET /v1/{workspace_id}/calls/phone-volume`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetPhoneCallVolume {
     /// Query `days` (optional; minimum 1; maximum 90; spec default `30`).
     pub days: Option<i64>,
@@ -238,6 +243,7 @@ setters! { GetPhoneCallVolume {
 
 /// Operation `list-call-traces`: `GET /v1/{workspace_id}/calls/traces`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListCallTraces {
     /// Query `outcome` (optional).
     pub outcome: Option<m::ListCallTracesOutcome>,
@@ -313,6 +319,7 @@ setters! { ListCallTraces {
 
 /// Operation `get-call-detail`: `GET /v1/{workspace_id}/calls/{call_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetCallDetail {
     /// Path `call_id` (required).
     pub call_id: String,
@@ -340,6 +347,7 @@ operation!(
 
 /// Operation `get-call-intelligence`: `GET /v1/{workspace_id}/calls/{call_id}/intelligence`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetCallIntelligence {
     /// Path `call_id` (required).
     pub call_id: String,
@@ -367,6 +375,7 @@ operation!(
 
 /// Operation `list-call-metric-values`: `GET /v1/{workspace_id}/calls/{call_id}/metrics`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListCallMetricValues {
     /// Path `call_id` (required; min length 1; max length 128; pattern `^[A-Za-z0-9][A-Za-z0-9_-]*$`).
     pub call_id: String,
@@ -407,6 +416,7 @@ setters! { ListCallMetricValues {
 
 /// Operation `get-call-timeline`: `GET /v1/{workspace_id}/calls/{call_id}/timeline`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetCallTimeline {
     /// Path `call_id` (required; min length 1; max length 128; pattern `^[A-Za-z0-9][A-Za-z0-9_-]*$`).
     pub call_id: String,
@@ -434,6 +444,7 @@ operation!(
 
 /// Operation `get-call-trace-analysis`: `GET /v1/{workspace_id}/calls/{call_id}/trace-analysis`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetCallTraceAnalysis {
     /// Path `call_id` (required; min length 1; max length 128; pattern `^[A-Za-z0-9][A-Za-z0-9_-]*$`).
     pub call_id: String,

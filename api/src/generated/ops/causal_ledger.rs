@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list_drivers_v1__workspace_id__causal_drivers_get`: `GET /v1/{workspace_id}/causal/drivers`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListDrivers {
     /// Query `outcome_family` (required; constant `disease_incidence`).
     pub outcome_family: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-ses-setups`: `GET /v1/{workspace_id}/channels/ses-setup`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListSesSetups {
     /// Query `limit` (optional; maximum 20; exclusive minimum 0; spec default `10`).
     pub limit: Option<i64>,
@@ -67,6 +68,7 @@ setters! { ListSesSetups {
 
 /// Operation `create-ses-setup`: `POST /v1/{workspace_id}/channels/ses-setup`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSesSetup {
     /// JSON body.
     pub body: m::CreateSesSetupRequest,
@@ -94,6 +96,7 @@ operation!(
 
 /// Operation `delete-ses-setup`: `DELETE /v1/{workspace_id}/channels/ses-setup/{setup_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteSesSetup {
     /// Path `setup_id` (required; format `uuid`).
     pub setup_id: String,
@@ -121,6 +124,7 @@ operation!(
 
 /// Operation `get-ses-setup`: `GET /v1/{workspace_id}/channels/ses-setup/{setup_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSesSetup {
     /// Path `setup_id` (required; format `uuid`).
     pub setup_id: String,
@@ -148,6 +152,7 @@ operation!(
 
 /// Operation `verify-ses-setup-dns`: `POST /v1/{workspace_id}/channels/ses-setup/{setup_id}/verify`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VerifySesSetupDns {
     /// Path `setup_id` (required; format `uuid`).
     pub setup_id: String,

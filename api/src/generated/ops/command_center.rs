@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `get-command-center`: `GET /v1/{workspace_id}/command-center`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetCommandCenter {}
 
 impl GetCommandCenter {

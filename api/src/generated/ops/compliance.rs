@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `get-access-review`: `GET /v1/{workspace_id}/compliance/access-review`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetAccessReview {}
 
 impl GetAccessReview {
@@ -32,6 +33,7 @@ operation!(
 
 /// Operation `get-compliance-dashboard`: `GET /v1/{workspace_id}/compliance/dashboard`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetComplianceDashboard {}
 
 impl GetComplianceDashboard {
@@ -54,6 +56,7 @@ operation!(
 
 /// Operation `get-hipaa-report`: `GET /v1/{workspace_id}/compliance/hipaa`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetHipaaReport {
     /// Query `report_period_days` (optional; minimum 1; maximum 365; spec default `90`).
     pub report_period_days: Option<i64>,

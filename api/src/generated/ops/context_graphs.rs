@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-context_graphs`: `GET /v1/{workspace_id}/context-graphs`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListContextGraphs {
     /// Query `search` (optional).
     pub search: Option<m::SearchString>,
@@ -79,6 +80,7 @@ setters! { ListContextGraphs {
 
 /// Operation `create-context_graph`: `POST /v1/{workspace_id}/context-graphs`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateContextGraph {
     /// JSON body.
     pub body: m::CreateContextGraphRequest,
@@ -106,6 +108,7 @@ operation!(
 
 /// Operation `delete-context_graph`: `DELETE /v1/{workspace_id}/context-graphs/{context_graph_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteContextGraph {
     /// Path `context_graph_id` (required; format `uuid`).
     pub context_graph_id: String,
@@ -133,6 +136,7 @@ operation!(
 
 /// Operation `get-context_graph`: `GET /v1/{workspace_id}/context-graphs/{context_graph_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetContextGraph {
     /// Path `context_graph_id` (required; format `uuid`).
     pub context_graph_id: String,
@@ -160,6 +164,7 @@ operation!(
 
 /// Operation `update-context_graph`: `PUT /v1/{workspace_id}/context-graphs/{context_graph_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateContextGraph {
     /// Path `context_graph_id` (required; format `uuid`).
     pub context_graph_id: String,
@@ -193,6 +198,7 @@ operation!(
 
 /// Operation `list-context_graph-versions`: `GET /v1/{workspace_id}/context-graphs/{context_graph_id}/versions`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListContextGraphVersions {
     /// Path `context_graph_id` (required; format `uuid`).
     pub context_graph_id: String,
@@ -260,6 +266,7 @@ setters! { ListContextGraphVersions {
 
 /// Operation `create-context_graph-version`: `POST /v1/{workspace_id}/context-graphs/{context_graph_id}/versions`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateContextGraphVersion {
     /// Path `context_graph_id` (required; format `uuid`).
     pub context_graph_id: String,
@@ -293,6 +300,7 @@ operation!(
 
 /// Operation `get-context_graph-version`: `GET /v1/{workspace_id}/context-graphs/{context_graph_id}/versions/{version}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetContextGraphVersion {
     /// Path `context_graph_id` (required; format `uuid`).
     pub context_graph_id: String,

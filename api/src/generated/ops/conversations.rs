@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list_conversations_v1__workspace_id__conversations_get`: `GET /v1/{workspace_id}/conversations`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListConversations {
     /// Query `channel_kind` (optional).
     pub channel_kind: Option<m::ListConversationsChannelKind>,
@@ -79,6 +80,7 @@ setters! { ListConversations {
 
 /// Operation `create_conversation_v1__workspace_id__conversations_post`: `POST /v1/{workspace_id}/conversations`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateConversation {
     /// JSON body.
     pub body: m::CreateConversationRequest,
@@ -106,6 +108,7 @@ operation!(
 
 /// Operation `close_conversation_v1__workspace_id__conversations__conversation_id__delete`: `DELETE /v1/{workspace_id}/conversations/{conversation_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CloseConversation {
     /// Path `conversation_id` (required; format `uuid`).
     pub conversation_id: String,
@@ -133,6 +136,7 @@ operation!(
 
 /// Operation `get_conversation_v1__workspace_id__conversations__conversation_id__get`: `GET /v1/{workspace_id}/conversations/{conversation_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetConversation {
     /// Path `conversation_id` (required; format `uuid`).
     pub conversation_id: String,
@@ -160,6 +164,7 @@ operation!(
 
 /// Operation `create_turn_v1__workspace_id__conversations__conversation_id__turns_post`: `POST /v1/{workspace_id}/conversations/{conversation_id}/turns`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTurn {
     /// Path `conversation_id` (required; format `uuid`).
     pub conversation_id: String,
@@ -204,6 +209,7 @@ setters! { CreateTurn {
 
 /// Operation `create_turn_stream_v1__workspace_id__conversations__conversation_id__turns_stream_post`: `POST /v1/{workspace_id}/conversations/{conversation_id}/turns/stream`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTurnStream {
     /// Path `conversation_id` (required; format `uuid`).
     pub conversation_id: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `crm-company-search`: `GET /v1/{workspace_id}/crm/companies`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct CrmCompanySearch {
     /// Query `q` (optional; max length 200).
     pub q: Option<String>,
@@ -73,6 +74,7 @@ setters! { CrmCompanySearch {
 
 /// Operation `crm-company-detail`: `GET /v1/{workspace_id}/crm/companies/{company_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CrmCompanyDetail {
     /// Path `company_id` (required; max length 64).
     pub company_id: String,
@@ -100,6 +102,7 @@ operation!(
 
 /// Operation `crm-contact-search`: `GET /v1/{workspace_id}/crm/contacts`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct CrmContactSearch {
     /// Query `q` (optional; max length 200).
     pub q: Option<String>,
@@ -175,6 +178,7 @@ setters! { CrmContactSearch {
 
 /// Operation `crm-contact-detail`: `GET /v1/{workspace_id}/crm/contacts/{contact_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CrmContactDetail {
     /// Path `contact_id` (required; max length 64).
     pub contact_id: String,
@@ -202,6 +206,7 @@ operation!(
 
 /// Operation `crm-contact-timeline`: `GET /v1/{workspace_id}/crm/contacts/{contact_id}/timeline`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CrmContactTimeline {
     /// Path `contact_id` (required; max length 64).
     pub contact_id: String,
@@ -263,6 +268,7 @@ setters! { CrmContactTimeline {
 
 /// Operation `crm-deal-search`: `GET /v1/{workspace_id}/crm/deals`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct CrmDealSearch {
     /// Query `q` (optional; max length 200).
     pub q: Option<String>,
@@ -326,6 +332,7 @@ setters! { CrmDealSearch {
 
 /// Operation `crm-deal-pipeline`: `GET /v1/{workspace_id}/crm/deals/pipeline`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct CrmDealPipeline {}
 
 impl CrmDealPipeline {
@@ -340,6 +347,7 @@ operation!(CrmDealPipeline, GET, "/v1/{workspace_id}/crm/deals/pipeline", "crm-d
 
 /// Operation `crm-deal-detail`: `GET /v1/{workspace_id}/crm/deals/{deal_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CrmDealDetail {
     /// Path `deal_id` (required; max length 64).
     pub deal_id: String,
@@ -367,6 +375,7 @@ operation!(
 
 /// Operation `crm-status`: `GET /v1/{workspace_id}/crm/status`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct CrmStatus {}
 
 impl CrmStatus {

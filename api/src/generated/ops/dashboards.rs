@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list_dashboards_v1__workspace_id__dashboards_get`: `GET /v1/{workspace_id}/dashboards`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListDashboards {
     /// Query `page_context` (optional).
     pub page_context: Option<m::ListDashboardsPageContext>,
@@ -73,6 +74,7 @@ setters! { ListDashboards {
 
 /// Operation `create_dashboard_v1__workspace_id__dashboards_post`: `POST /v1/{workspace_id}/dashboards`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateDashboard {
     /// JSON body.
     pub body: m::CreateDashboardRequest,
@@ -100,6 +102,7 @@ operation!(
 
 /// Operation `get_dashboard_by_slug_v1__workspace_id__dashboards_by_slug__slug__get`: `GET /v1/{workspace_id}/dashboards/by-slug/{slug}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetDashboardBySlug {
     /// Path `slug` (required).
     pub slug: String,
@@ -127,6 +130,7 @@ operation!(
 
 /// Operation `delete_dashboard_v1__workspace_id__dashboards__dashboard_id__delete`: `DELETE /v1/{workspace_id}/dashboards/{dashboard_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteDashboard {
     /// Path `dashboard_id` (required; format `uuid`).
     pub dashboard_id: String,
@@ -154,6 +158,7 @@ operation!(
 
 /// Operation `get_dashboard_v1__workspace_id__dashboards__dashboard_id__get`: `GET /v1/{workspace_id}/dashboards/{dashboard_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetDashboard {
     /// Path `dashboard_id` (required; format `uuid`).
     pub dashboard_id: String,
@@ -181,6 +186,7 @@ operation!(
 
 /// Operation `update_dashboard_v1__workspace_id__dashboards__dashboard_id__put`: `PUT /v1/{workspace_id}/dashboards/{dashboard_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateDashboard {
     /// Path `dashboard_id` (required; format `uuid`).
     pub dashboard_id: String,
@@ -211,6 +217,7 @@ operation!(
 
 /// Operation `execute_dashboard_v1__workspace_id__dashboards__dashboard_id__execute_post`: `POST /v1/{workspace_id}/dashboards/{dashboard_id}/execute`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ExecuteDashboard {
     /// Path `dashboard_id` (required; format `uuid`).
     pub dashboard_id: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `query_table_v1__workspace_id__query__schema___table__get`: `GET /v1/{workspace_id}/query/{schema}/{table}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTable {
     /// Path `schema` (required).
     pub schema: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-data-sources`: `GET /v1/{workspace_id}/data-sources`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListDataSources {
     /// Query `is_active` (optional).
     pub is_active: Option<bool>,
@@ -85,6 +86,7 @@ setters! { ListDataSources {
 
 /// Operation `create-data-source`: `POST /v1/{workspace_id}/data-sources`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateDataSource {
     /// JSON body.
     pub body: m::CreateDataSourceRequest,
@@ -112,6 +114,7 @@ operation!(
 
 /// Operation `delete-data-source`: `DELETE /v1/{workspace_id}/data-sources/{data_source_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteDataSource {
     /// Path `data_source_id` (required; format `uuid`).
     pub data_source_id: String,
@@ -139,6 +142,7 @@ operation!(
 
 /// Operation `get-data-source`: `GET /v1/{workspace_id}/data-sources/{data_source_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetDataSource {
     /// Path `data_source_id` (required; format `uuid`).
     pub data_source_id: String,
@@ -166,6 +170,7 @@ operation!(
 
 /// Operation `update-data-source`: `PATCH /v1/{workspace_id}/data-sources/{data_source_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateDataSource {
     /// Path `data_source_id` (required; format `uuid`).
     pub data_source_id: String,
@@ -199,6 +204,7 @@ operation!(
 
 /// Operation `data-source-status`: `GET /v1/{workspace_id}/data-sources/{data_source_id}/status`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DataSourceStatus {
     /// Path `data_source_id` (required; format `uuid`).
     pub data_source_id: String,
@@ -226,6 +232,7 @@ operation!(
 
 /// Operation `trigger-data-source-sync`: `POST /v1/{workspace_id}/data-sources/{data_source_id}/sync`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TriggerDataSourceSync {
     /// Path `data_source_id` (required; format `uuid`).
     pub data_source_id: String,
@@ -253,6 +260,7 @@ operation!(
 
 /// Operation `data-source-sync-history`: `GET /v1/{workspace_id}/data-sources/{data_source_id}/sync-history`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DataSourceSyncHistory {
     /// Path `data_source_id` (required; format `uuid`).
     pub data_source_id: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `start-demo-pulse`: `POST /v1/{workspace_id}/demo-pulse/start`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StartDemoPulse {
     /// JSON body.
     pub body: m::DemoPulseStartRequest,
@@ -37,6 +38,7 @@ operation!(
 
 /// Operation `get-demo-pulse-status`: `GET /v1/{workspace_id}/demo-pulse/status`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetDemoPulseStatus {}
 
 impl GetDemoPulseStatus {
@@ -59,6 +61,7 @@ operation!(
 
 /// Operation `stop-demo-pulse`: `POST /v1/{workspace_id}/demo-pulse/stop`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StopDemoPulse {
     /// JSON body.
     pub body: m::DemoPulseStopRequest,

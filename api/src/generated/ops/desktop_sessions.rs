@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `create_desktop_session_v1__workspace_id__desktop_sessions_post`: `POST /v1/{workspace_id}/desktop-sessions`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateDesktopSession {
     /// JSON body.
     pub body: m::DesktopSessionsCreateSessionRequest,
@@ -37,6 +38,7 @@ operation!(
 
 /// Operation `disconnect_session_v1__workspace_id__desktop_sessions__session_id__delete`: `DELETE /v1/{workspace_id}/desktop-sessions/{session_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DisconnectSession {
     /// Path `session_id` (required; format `uuid`).
     pub session_id: String,
@@ -64,6 +66,7 @@ operation!(
 
 /// Operation `perform_action_v1__workspace_id__desktop_sessions__session_id__action_post`: `POST /v1/{workspace_id}/desktop-sessions/{session_id}/action`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PerformAction {
     /// Path `session_id` (required; format `uuid`).
     pub session_id: String,
@@ -94,6 +97,7 @@ operation!(
 
 /// Operation `get_screenshot_v1__workspace_id__desktop_sessions__session_id__screenshot_get`: `GET /v1/{workspace_id}/desktop-sessions/{session_id}/screenshot`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetScreenshot {
     /// Path `session_id` (required; format `uuid`).
     pub session_id: String,
@@ -121,6 +125,7 @@ operation!(
 
 /// Operation `get_session_status_v1__workspace_id__desktop_sessions__session_id__status_get`: `GET /v1/{workspace_id}/desktop-sessions/{session_id}/status`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSessionStatus {
     /// Path `session_id` (required; format `uuid`).
     pub session_id: String,

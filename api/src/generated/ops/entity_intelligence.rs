@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `get-entity-duplicates`: `GET /v1/{workspace_id}/world/entities/duplicates`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetEntityDuplicates {
     /// Query `entity_type` (optional).
     pub entity_type: Option<String>,
@@ -64,6 +65,7 @@ setters! { GetEntityDuplicates {
 
 /// Operation `get-entity-graph`: `GET /v1/{workspace_id}/world/entities/{entity_id}/graph`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetEntityGraph {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,
@@ -82,6 +84,7 @@ operation!(GetEntityGraph, GET, "/v1/{workspace_id}/world/entities/{entity_id}/g
 
 /// Operation `get-entity-lineage`: `GET /v1/{workspace_id}/world/entities/{entity_id}/lineage`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetEntityLineage {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,
@@ -100,6 +103,7 @@ operation!(GetEntityLineage, GET, "/v1/{workspace_id}/world/entities/{entity_id}
 
 /// Operation `get-entity-provenance`: `GET /v1/{workspace_id}/world/entities/{entity_id}/provenance`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetEntityProvenance {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,
@@ -118,6 +122,7 @@ operation!(GetEntityProvenance, GET, "/v1/{workspace_id}/world/entities/{entity_
 
 /// Operation `search-world-entities`: `GET /v1/{workspace_id}/world/search`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SearchWorldEntities {
     /// Query `q` (required).
     pub q: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list_cohort_drivers_v1__workspace_id__epidemiology_cohort_drivers_get`: `GET /v1/{workspace_id}/epidemiology/cohort-drivers`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListCohortDrivers {
     /// Query `code` (required; min length 1; max length 32).
     pub code: String,
@@ -62,6 +63,7 @@ setters! { ListCohortDrivers {
 
 /// Operation `list_cooccurrence_v1__workspace_id__epidemiology_cooccurrence_get`: `GET /v1/{workspace_id}/epidemiology/cooccurrence`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListCooccurrence {
     /// Query `code` (optional; min length 1; max length 32).
     pub code: Option<String>,
@@ -122,6 +124,7 @@ setters! { ListCooccurrence {
 
 /// Operation `list_patient_burden_v1__workspace_id__epidemiology_patient_burden_get`: `GET /v1/{workspace_id}/epidemiology/patient-burden`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListPatientBurden {
     /// Query `min_charlson` (optional; minimum 0; maximum 40).
     pub min_charlson: Option<i64>,
@@ -194,6 +197,7 @@ setters! { ListPatientBurden {
 
 /// Operation `get_patient_burden_v1__workspace_id__epidemiology_patient_burden__patient_entity_id__get`: `GET /v1/{workspace_id}/epidemiology/patient-burden/{patient_entity_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetPatientBurden {
     /// Path `patient_entity_id` (required; format `uuid`).
     pub patient_entity_id: String,
@@ -221,6 +225,7 @@ operation!(
 
 /// Operation `list_prevalence_v1__workspace_id__epidemiology_prevalence_get`: `GET /v1/{workspace_id}/epidemiology/prevalence`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListPrevalence {
     /// Query `code` (optional; min length 1; max length 32).
     pub code: Option<String>,
@@ -293,6 +298,7 @@ setters! { ListPrevalence {
 
 /// Operation `list_trends_v1__workspace_id__epidemiology_trends_get`: `GET /v1/{workspace_id}/epidemiology/trends`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListTrends {
     /// Query `code` (required; min length 1; max length 32).
     pub code: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `get-event-stream`: `GET /v1/{workspace_id}/events/stream`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetEventStream {}
 
 impl GetEventStream {

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `fhir-import`: `POST /v1/{workspace_id}/fhir/import`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FhirImport {
     /// JSON body.
     pub body: m::FhirImportRequest,
@@ -37,6 +38,7 @@ operation!(
 
 /// Operation `fhir-import-stream`: `POST /v1/{workspace_id}/fhir/import-stream`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FhirImportStream {
     /// Query `source` (optional; max length 128; spec default `"fhir_import"`).
     pub source: Option<String>,
@@ -92,6 +94,7 @@ setters! { FhirImportStream {
 
 /// Operation `fhir-patient-search`: `GET /v1/{workspace_id}/fhir/patients`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct FhirPatientSearch {
     /// Query `q` (optional).
     pub q: Option<String>,
@@ -173,6 +176,7 @@ setters! { FhirPatientSearch {
 
 /// Operation `fhir-patient-summary`: `GET /v1/{workspace_id}/fhir/patients/{patient_id}/summary`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FhirPatientSummary {
     /// Path `patient_id` (required).
     pub patient_id: String,
@@ -200,6 +204,7 @@ operation!(
 
 /// Operation `fhir-patient-timeline`: `GET /v1/{workspace_id}/fhir/patients/{patient_id}/timeline`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FhirPatientTimeline {
     /// Path `patient_id` (required).
     pub patient_id: String,
@@ -252,6 +257,7 @@ setters! { FhirPatientTimeline {
 
 /// Operation `fhir-search-resources`: `GET /v1/{workspace_id}/fhir/resources/{resource_type}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FhirSearchResources {
     /// Path `resource_type` (required; max length 64).
     pub resource_type: String,
@@ -340,6 +346,7 @@ setters! { FhirSearchResources {
 
 /// Operation `fhir-create-resource`: `POST /v1/{workspace_id}/fhir/resources/{resource_type}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FhirCreateResource {
     /// Path `resource_type` (required; max length 64).
     pub resource_type: String,
@@ -373,6 +380,7 @@ operation!(
 
 /// Operation `fhir-get-resource`: `GET /v1/{workspace_id}/fhir/resources/{resource_type}/{resource_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FhirGetResource {
     /// Path `resource_type` (required; max length 64).
     pub resource_type: String,
@@ -406,6 +414,7 @@ operation!(
 
 /// Operation `fhir-update-resource`: `PUT /v1/{workspace_id}/fhir/resources/{resource_type}/{resource_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FhirUpdateResource {
     /// Path `resource_type` (required; max length 64).
     pub resource_type: String,
@@ -443,6 +452,7 @@ operation!(
 
 /// Operation `fhir-get-resource-history`: `GET /v1/{workspace_id}/fhir/resources/{resource_type}/{resource_id}/history`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FhirGetResourceHistory {
     /// Path `resource_type` (required; max length 64).
     pub resource_type: String,
@@ -508,6 +518,7 @@ setters! { FhirGetResourceHistory {
 
 /// Operation `fhir-status`: `GET /v1/{workspace_id}/fhir/status`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct FhirStatus {}
 
 impl FhirStatus {
@@ -530,6 +541,7 @@ operation!(
 
 /// Operation `fhir-sync-failures`: `GET /v1/{workspace_id}/fhir/sync-failures`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct FhirSyncFailures {
     /// Query `limit` (optional; minimum 1; maximum 100; spec default `50`).
     pub limit: Option<i64>,
@@ -578,6 +590,7 @@ setters! { FhirSyncFailures {
 
 /// Operation `fhir-appointments-view`: `GET /v1/{workspace_id}/fhir/views/appointments`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct FhirAppointmentsView {
     /// Query `q` (optional).
     pub q: Option<String>,
@@ -647,6 +660,7 @@ setters! { FhirAppointmentsView {
 
 /// Operation `fhir-locations-view`: `GET /v1/{workspace_id}/fhir/views/locations`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct FhirLocationsView {
     /// Query `q` (optional).
     pub q: Option<String>,
@@ -716,6 +730,7 @@ setters! { FhirLocationsView {
 
 /// Operation `fhir-organizations-view`: `GET /v1/{workspace_id}/fhir/views/organizations`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct FhirOrganizationsView {
     /// Query `q` (optional).
     pub q: Option<String>,
@@ -785,6 +800,7 @@ setters! { FhirOrganizationsView {
 
 /// Operation `fhir-patients-view`: `GET /v1/{workspace_id}/fhir/views/patients`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct FhirPatientsView {
     /// Query `q` (optional).
     pub q: Option<String>,
@@ -854,6 +870,7 @@ setters! { FhirPatientsView {
 
 /// Operation `fhir-practitioners-view`: `GET /v1/{workspace_id}/fhir/views/practitioners`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct FhirPractitionersView {
     /// Query `q` (optional).
     pub q: Option<String>,
@@ -923,6 +940,7 @@ setters! { FhirPractitionersView {
 
 /// Operation `fhir-slots-view`: `GET /v1/{workspace_id}/fhir/views/slots`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct FhirSlotsView {
     /// Query `q` (optional).
     pub q: Option<String>,

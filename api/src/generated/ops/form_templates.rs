@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-form-templates`: `GET /v1/{workspace_id}/settings/form-templates`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListFormTemplates {
     /// Query `category` (optional).
     pub category: Option<m::ListFormTemplatesCategory>,
@@ -52,6 +53,7 @@ setters! { ListFormTemplates {
 
 /// Operation `update-form-templates`: `PUT /v1/{workspace_id}/settings/form-templates`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateFormTemplates {
     /// JSON body.
     pub body: m::FormTemplateUpdateRequest,
@@ -79,6 +81,7 @@ operation!(
 
 /// Operation `get-form-template`: `GET /v1/{workspace_id}/settings/form-templates/{template_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetFormTemplate {
     /// Path `template_id` (required; format `uuid`).
     pub template_id: String,
@@ -106,6 +109,7 @@ operation!(
 
 /// Operation `resolve-form-template`: `POST /v1/{workspace_id}/settings/form-templates/{template_id}/resolve`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ResolveFormTemplate {
     /// Path `template_id` (required; format `uuid`).
     pub template_id: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-functions`: `GET /v1/{workspace_id}/functions`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListFunctions {}
 
 impl ListFunctions {
@@ -32,6 +33,7 @@ operation!(
 
 /// Operation `create-function`: `POST /v1/{workspace_id}/functions`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateFunction {
     /// JSON body.
     pub body: m::FunctionCreateRequest,
@@ -59,6 +61,7 @@ operation!(
 
 /// Operation `discover-catalog`: `GET /v1/{workspace_id}/functions/catalog`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct DiscoverCatalog {}
 
 impl DiscoverCatalog {
@@ -81,6 +84,7 @@ operation!(
 
 /// Operation `deploy-function`: `POST /v1/{workspace_id}/functions/deploy`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeployFunction {
     /// JSON body.
     pub body: m::RegisteredFunction,
@@ -108,6 +112,7 @@ operation!(
 
 /// Operation `query-functions`: `POST /v1/{workspace_id}/functions/query`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFunctions {
     /// JSON body.
     pub body: m::QueryRequest,
@@ -135,6 +140,7 @@ operation!(
 
 /// Operation `list-registered-functions`: `GET /v1/{workspace_id}/functions/registered`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListRegisteredFunctions {}
 
 impl ListRegisteredFunctions {
@@ -157,6 +163,7 @@ operation!(
 
 /// Operation `sync-catalog`: `POST /v1/{workspace_id}/functions/sync`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct SyncCatalog {}
 
 impl SyncCatalog {
@@ -179,6 +186,7 @@ operation!(
 
 /// Operation `delete-function`: `DELETE /v1/{workspace_id}/functions/{function_name}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteFunction {
     /// Path `function_name` (required).
     pub function_name: String,
@@ -197,6 +205,7 @@ operation!(DeleteFunction, DELETE, "/v1/{workspace_id}/functions/{function_name}
 
 /// Operation `invoke-function`: `POST /v1/{workspace_id}/functions/{function_name}/invoke`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct InvokeFunction {
     /// Path `function_name` (required).
     pub function_name: String,
@@ -230,6 +239,7 @@ operation!(
 
 /// Operation `promote-function`: `POST /v1/{workspace_id}/functions/{function_name}/promote`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PromoteFunction {
     /// Path `function_name` (required).
     pub function_name: String,
@@ -263,6 +273,7 @@ operation!(
 
 /// Operation `rollback-function`: `POST /v1/{workspace_id}/functions/{function_name}/rollback`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RollbackFunction {
     /// Path `function_name` (required).
     pub function_name: String,
@@ -296,6 +307,7 @@ operation!(
 
 /// Operation `test-function`: `POST /v1/{workspace_id}/functions/{function_name}/test`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TestFunction {
     /// Path `function_name` (required).
     pub function_name: String,
@@ -329,6 +341,7 @@ operation!(
 
 /// Operation `test-function-v2`: `POST /v1/{workspace_id}/functions/{function_name}/v2/test`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TestFunctionV2 {
     /// Path `function_name` (required).
     pub function_name: String,
@@ -362,6 +375,7 @@ operation!(
 
 /// Operation `get-function-version`: `GET /v1/{workspace_id}/functions/{function_name}/version`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetFunctionVersion {
     /// Path `function_name` (required).
     pub function_name: String,
@@ -402,6 +416,7 @@ setters! { GetFunctionVersion {
 
 /// Operation `list-function-versions`: `GET /v1/{workspace_id}/functions/{function_name}/versions`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListFunctionVersions {
     /// Path `function_name` (required).
     pub function_name: String,

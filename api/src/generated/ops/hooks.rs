@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `receive_webhook_v1__workspace_id__hooks__destination_id__post`: `POST /v1/{workspace_id}/hooks/{destination_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReceiveWebhook {
     /// Path `destination_id` (required; format `uuid`).
     pub destination_id: String,

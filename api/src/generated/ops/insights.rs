@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `get_digest_v1__workspace_id__insights_digest_get`: `GET /v1/{workspace_id}/insights/digest`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetDigest {}
 
 impl GetDigest {
@@ -24,6 +25,7 @@ operation!(GetDigest, GET, "/v1/{workspace_id}/insights/digest", "get_digest_v1_
 
 /// Operation `describe_schema_v1__workspace_id__insights_schema_get`: `GET /v1/{workspace_id}/insights/schema`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct DescribeSchema {}
 
 impl DescribeSchema {
@@ -46,6 +48,7 @@ operation!(
 
 /// Operation `create_session_v1__workspace_id__insights_sessions_post`: `POST /v1/{workspace_id}/insights/sessions`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct CreateSession {}
 
 impl CreateSession {
@@ -68,6 +71,7 @@ operation!(
 
 /// Operation `get_session_v1__workspace_id__insights_sessions__session_id__get`: `GET /v1/{workspace_id}/insights/sessions/{session_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSession {
     /// Path `session_id` (required; max length 64).
     pub session_id: String,
@@ -86,6 +90,7 @@ operation!(GetSession, GET, "/v1/{workspace_id}/insights/sessions/{session_id}",
 
 /// Operation `chat_v1__workspace_id__insights_sessions__session_id__chat_post`: `POST /v1/{workspace_id}/insights/sessions/{session_id}/chat`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Chat {
     /// Path `session_id` (required; max length 64).
     pub session_id: String,
@@ -116,6 +121,7 @@ operation!(
 
 /// Operation `execute_sql_v1__workspace_id__insights_sql_post`: `POST /v1/{workspace_id}/insights/sql`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ExecuteSql {
     /// JSON body.
     pub body: m::SqlQueryRequest,
@@ -143,6 +149,7 @@ operation!(
 
 /// Operation `get_suggestions_v1__workspace_id__insights_suggestions_get`: `GET /v1/{workspace_id}/insights/suggestions`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetSuggestions {}
 
 impl GetSuggestions {

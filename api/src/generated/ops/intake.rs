@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `receive_intake_file_v1__workspace_id__intake_files_post`: `POST /v1/{workspace_id}/intake/files`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReceiveIntakeFile {
     /// Header `x-amigo-intake-sha256` (required; max length 64).
     pub intake_sha256: String,
@@ -81,6 +82,7 @@ setters! { ReceiveIntakeFile {
 
 /// Operation `list-intake-links`: `GET /v1/{workspace_id}/intake/links`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListIntakeLinks {
     /// Query `include_expired` (optional; spec default `false`).
     pub include_expired: Option<bool>,
@@ -129,6 +131,7 @@ setters! { ListIntakeLinks {
 
 /// Operation `create-intake-link`: `POST /v1/{workspace_id}/intake/links`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateIntakeLink {
     /// JSON body.
     pub body: m::CreateLinkRequest,
@@ -156,6 +159,7 @@ operation!(
 
 /// Operation `revoke-intake-link`: `DELETE /v1/{workspace_id}/intake/links/{link_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RevokeIntakeLink {
     /// Path `link_id` (required; format `uuid`).
     pub link_id: String,
@@ -183,6 +187,7 @@ operation!(
 
 /// Operation `list-intake-link-uploads`: `GET /v1/{workspace_id}/intake/links/{link_id}/uploads`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListIntakeLinkUploads {
     /// Path `link_id` (required; format `uuid`).
     pub link_id: String,
@@ -229,6 +234,7 @@ setters! { ListIntakeLinkUploads {
 
 /// Operation `download-intake-upload`: `GET /v1/{workspace_id}/intake/links/{link_id}/uploads/{upload_id}/download`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DownloadIntakeUpload {
     /// Path `link_id` (required; format `uuid`).
     pub link_id: String,

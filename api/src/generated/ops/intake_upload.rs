@@ -12,6 +12,7 @@ use amigo_platform_core::{Body, Multipart};
 ///
 /// `Debug` hides the secret parameters and shows a raw body as its length.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UploadIntakeFileViaLink {
     /// Path `link_token` (required; max length 64). Secret: redacted in `Debug`.
     pub link_token: String,
@@ -79,6 +80,7 @@ operation!(
 ///
 /// `Debug` hides the secret parameters and shows a raw body as its length.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetIntakeLinkInfo {
     /// Path `link_token` (required; max length 64). Secret: redacted in `Debug`.
     pub link_token: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-integrations`: `GET /v1/{workspace_id}/integrations`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListIntegrations {
     /// Query `enabled` (optional).
     pub enabled: Option<bool>,
@@ -91,6 +92,7 @@ setters! { ListIntegrations {
 
 /// Operation `create-integration`: `POST /v1/{workspace_id}/integrations`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateIntegration {
     /// JSON body.
     pub body: m::CreateIntegrationRequest,
@@ -118,6 +120,7 @@ operation!(
 
 /// Operation `integration-health-check`: `GET /v1/{workspace_id}/integrations/health-check`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct IntegrationHealthCheck {}
 
 impl IntegrationHealthCheck {
@@ -132,6 +135,7 @@ operation!(IntegrationHealthCheck, GET, "/v1/{workspace_id}/integrations/health-
 
 /// Operation `delete-integration`: `DELETE /v1/{workspace_id}/integrations/{integration_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteIntegration {
     /// Path `integration_id` (required; format `uuid`).
     pub integration_id: String,
@@ -159,6 +163,7 @@ operation!(
 
 /// Operation `get-integration`: `GET /v1/{workspace_id}/integrations/{integration_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetIntegration {
     /// Path `integration_id` (required; format `uuid`).
     pub integration_id: String,
@@ -186,6 +191,7 @@ operation!(
 
 /// Operation `update-integration`: `PUT /v1/{workspace_id}/integrations/{integration_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateIntegration {
     /// Path `integration_id` (required; format `uuid`).
     pub integration_id: String,
@@ -219,6 +225,7 @@ operation!(
 
 /// Operation `test-integration-endpoint`: `POST /v1/{workspace_id}/integrations/{integration_id}/endpoints/{endpoint_name}/test`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TestIntegrationEndpoint {
     /// Path `integration_id` (required; format `uuid`).
     pub integration_id: String,
@@ -260,6 +267,7 @@ operation!(
 
 /// Operation `test-integration-connection`: `POST /v1/{workspace_id}/integrations/{integration_id}/test-connection`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TestIntegrationConnection {
     /// Path `integration_id` (required; format `uuid`).
     pub integration_id: String,

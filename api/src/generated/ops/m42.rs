@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list_anomalies_ranked_v1__workspace_id__m42_anomalies_ranked_get`: `GET /v1/{workspace_id}/m42/anomalies/ranked`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListAnomaliesRanked {
     /// Query `indicator` (optional; min length 1; max length 32).
     pub indicator: Option<String>,
@@ -58,6 +59,7 @@ setters! { ListAnomaliesRanked {
 
 /// Operation `list_anomaly_alerts_v1__workspace_id__m42_anomaly_alerts_get`: `GET /v1/{workspace_id}/m42/anomaly-alerts`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListAnomalyAlerts {
     /// Query `severity` (optional).
     pub severity: Option<m::ListAnomalyAlertsSeverity>,
@@ -106,6 +108,7 @@ setters! { ListAnomalyAlerts {
 
 /// Operation `list_catalog_v1__workspace_id__m42_catalog_get`: `GET /v1/{workspace_id}/m42/catalog`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListCatalog {}
 
 impl ListCatalog {
@@ -128,6 +131,7 @@ operation!(
 
 /// Operation `describe_table_v1__workspace_id__m42_catalog__table__columns_get`: `GET /v1/{workspace_id}/m42/catalog/{table}/columns`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DescribeTable {
     /// Path `table` (required; min length 1; max length 64).
     pub table: String,
@@ -155,6 +159,7 @@ operation!(
 
 /// Operation `sample_table_v1__workspace_id__m42_catalog__table__sample_get`: `GET /v1/{workspace_id}/m42/catalog/{table}/sample`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SampleTable {
     /// Path `table` (required; min length 1; max length 64).
     pub table: String,
@@ -192,6 +197,7 @@ setters! { SampleTable {
 
 /// Operation `list_cluster_forecast_v1__workspace_id__m42_clusters_forecast_get`: `GET /v1/{workspace_id}/m42/clusters/forecast`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListClusterForecast {
     /// Query `focus_area` (optional; min length 1; max length 32).
     pub focus_area: Option<String>,
@@ -240,6 +246,7 @@ setters! { ListClusterForecast {
 
 /// Operation `list_cluster_summary_v1__workspace_id__m42_clusters_summary_get`: `GET /v1/{workspace_id}/m42/clusters/summary`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListClusterSummary {
     /// Query `limit` (optional; minimum 1; maximum 500; spec default `50`).
     pub limit: Option<i64>,
@@ -282,6 +289,7 @@ setters! { ListClusterSummary {
 
 /// Operation `list_district_metrics_v1__workspace_id__m42_district_metrics_get`: `GET /v1/{workspace_id}/m42/district-metrics`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListDistrictMetrics {
     /// Query `limit` (optional; minimum 1; maximum 500; spec default `50`).
     pub limit: Option<i64>,
@@ -324,6 +332,7 @@ setters! { ListDistrictMetrics {
 
 /// Operation `list_features_v1__workspace_id__m42_features_get`: `GET /v1/{workspace_id}/m42/features`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListFeatures {}
 
 impl ListFeatures {
@@ -346,6 +355,7 @@ operation!(
 
 /// Operation `feature_distribution_v1__workspace_id__m42_features_distribution_get`: `GET /v1/{workspace_id}/m42/features/distribution`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FeatureDistribution {
     /// Query `feature` (required; min length 1; max length 64).
     pub feature: String,
@@ -386,6 +396,7 @@ setters! { FeatureDistribution {
 
 /// Operation `list_forecast_fan_v1__workspace_id__m42_forecast_fan_get`: `GET /v1/{workspace_id}/m42/forecast-fan`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListForecastFan {
     /// Query `run_id` (optional; min length 1; max length 128).
     pub run_id: Option<String>,
@@ -440,6 +451,7 @@ setters! { ListForecastFan {
 
 /// Operation `list_forecast_draws_v1__workspace_id__m42_forecast_fan_draws_get`: `GET /v1/{workspace_id}/m42/forecast-fan/draws`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListForecastDraws {
     /// Query `run_id` (optional; min length 1; max length 128; spec default `"observational-territory-t2d"`).
     pub run_id: Option<String>,
@@ -488,6 +500,7 @@ setters! { ListForecastDraws {
 
 /// Operation `list_model_registry_v1__workspace_id__m42_model_registry_get`: `GET /v1/{workspace_id}/m42/model-registry`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListModelRegistry {
     /// Query `limit` (optional; minimum 1; maximum 500; spec default `50`).
     pub limit: Option<i64>,
@@ -530,6 +543,7 @@ setters! { ListModelRegistry {
 
 /// Operation `get_notes_rollup_v1__workspace_id__m42_notes_rollup_get`: `GET /v1/{workspace_id}/m42/notes/rollup`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetNotesRollup {
     /// Query `cluster` (optional; min length 1; max length 64).
     pub cluster: Option<String>,
@@ -572,6 +586,7 @@ setters! { GetNotesRollup {
 
 /// Operation `list_patient_topology_v1__workspace_id__m42_patient_topology_get`: `GET /v1/{workspace_id}/m42/patient-topology`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListPatientTopology {
     /// Query `cluster` (optional; min length 1; max length 64).
     pub cluster: Option<String>,
@@ -626,6 +641,7 @@ setters! { ListPatientTopology {
 
 /// Operation `list_patient_labs_v1__workspace_id__m42_patients__patient_id__labs_get`: `GET /v1/{workspace_id}/m42/patients/{patient_id}/labs`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListPatientLabs {
     /// Path `patient_id` (required; min length 1; max length 64).
     pub patient_id: String,
@@ -672,6 +688,7 @@ setters! { ListPatientLabs {
 
 /// Operation `get_patient_note_v1__workspace_id__m42_patients__patient_id__note_get`: `GET /v1/{workspace_id}/m42/patients/{patient_id}/note`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetPatientNote {
     /// Path `patient_id` (required; min length 1; max length 64).
     pub patient_id: String,
@@ -699,6 +716,7 @@ operation!(
 
 /// Operation `list_positive_signals_v1__workspace_id__m42_positive_signals_get`: `GET /v1/{workspace_id}/m42/positive-signals`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListPositiveSignals {
     /// Query `limit` (optional; minimum 1; maximum 200; spec default `50`).
     pub limit: Option<i64>,
@@ -741,6 +759,7 @@ setters! { ListPositiveSignals {
 
 /// Operation `list_stratified_fits_v1__workspace_id__m42_stratified_fits_get`: `GET /v1/{workspace_id}/m42/stratified-fits`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListStratifiedFits {
     /// Query `outcome_key` (optional; min length 1; max length 64).
     pub outcome_key: Option<String>,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `get-memory-analytics`: `GET /v1/{workspace_id}/memory/analytics`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetMemoryAnalytics {}
 
 impl GetMemoryAnalytics {
@@ -32,6 +33,7 @@ operation!(
 
 /// Operation `get-entity-dimension-scores`: `GET /v1/{workspace_id}/memory/{entity_id}/dimensions`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetEntityDimensionScores {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,
@@ -59,6 +61,7 @@ operation!(
 
 /// Operation `get-entity-memory-facts`: `GET /v1/{workspace_id}/memory/{entity_id}/facts`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetEntityMemoryFacts {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,

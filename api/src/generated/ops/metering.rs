@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `emit-metering-event`: `POST /v1/{workspace_id}/metering/emit`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct EmitMeteringEvent {
     /// JSON body.
     pub body: m::MeteringEmitRequest,

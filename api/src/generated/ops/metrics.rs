@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-metrics`: `GET /v1/{workspace_id}/metrics`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListMetrics {
     /// Query `source` (optional; spec default `"production"`).
     pub source: Option<m::ListMetricsSource>,
@@ -94,6 +95,7 @@ setters! { ListMetrics {
 
 /// Operation `get-metric-catalog`: `GET /v1/{workspace_id}/metrics/catalog`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetMetricCatalog {}
 
 impl GetMetricCatalog {
@@ -116,6 +118,7 @@ operation!(
 
 /// Operation `get-metric-values`: `GET /v1/{workspace_id}/metrics/{metric_key}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetMetricValues {
     /// Path `metric_key` (required; min length 1; max length 64; pattern `^[a-z][a-z0-9_]*$`).
     pub metric_key: String,
@@ -210,6 +213,7 @@ setters! { GetMetricValues {
 
 /// Operation `evaluate-metric`: `POST /v1/{workspace_id}/metrics/{metric_key}/evaluate`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct EvaluateMetric {
     /// Path `metric_key` (required; min length 1; max length 64; pattern `^[a-z][a-z0-9_]*$`).
     pub metric_key: String,
@@ -240,6 +244,7 @@ operation!(
 
 /// Operation `get-metric-trend`: `GET /v1/{workspace_id}/metrics/{metric_key}/trend`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetMetricTrend {
     /// Path `metric_key` (required; min length 1; max length 64; pattern `^[a-z][a-z0-9_]*$`).
     pub metric_key: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-monitor-concepts`: `GET /v1/{workspace_id}/monitor-concepts`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListMonitorConcepts {
     /// Query `limit` (optional; maximum 20; exclusive minimum 0; spec default `10`).
     pub limit: Option<i64>,
@@ -67,6 +68,7 @@ setters! { ListMonitorConcepts {
 
 /// Operation `create-monitor-concept`: `POST /v1/{workspace_id}/monitor-concepts`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMonitorConcept {
     /// JSON body.
     pub body: m::CreateMonitorConceptRequest,
@@ -94,6 +96,7 @@ operation!(
 
 /// Operation `delete-monitor-concept`: `DELETE /v1/{workspace_id}/monitor-concepts/{concept_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteMonitorConcept {
     /// Path `concept_id` (required; format `uuid`).
     pub concept_id: String,
@@ -121,6 +124,7 @@ operation!(
 
 /// Operation `get-monitor-concept`: `GET /v1/{workspace_id}/monitor-concepts/{concept_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetMonitorConcept {
     /// Path `concept_id` (required; format `uuid`).
     pub concept_id: String,
@@ -148,6 +152,7 @@ operation!(
 
 /// Operation `update-monitor-concept`: `PATCH /v1/{workspace_id}/monitor-concepts/{concept_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateMonitorConcept {
     /// Path `concept_id` (required; format `uuid`).
     pub concept_id: String,

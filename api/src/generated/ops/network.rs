@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `get-egress-ips`: `GET /v1/{workspace_id}/network/egress-ips`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetEgressIps {}
 
 impl GetEgressIps {

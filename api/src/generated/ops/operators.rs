@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-operators`: `GET /v1/{workspace_id}/operators`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListOperators {
     /// Query `limit` (optional; maximum 20; exclusive minimum 0; spec default `10`).
     pub limit: Option<i64>,
@@ -67,6 +68,7 @@ setters! { ListOperators {
 
 /// Operation `create-operator`: `POST /v1/{workspace_id}/operators`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateOperator {
     /// JSON body.
     pub body: m::CreateOperatorRequest,
@@ -94,6 +96,7 @@ operation!(
 
 /// Operation `list-audit-log`: `GET /v1/{workspace_id}/operators/audit-log`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListAuditLog {
     /// Query `operator_id` (optional; format `uuid`).
     pub operator_id: Option<String>,
@@ -163,6 +166,7 @@ setters! { ListAuditLog {
 
 /// Operation `get-call-transcript`: `GET /v1/{workspace_id}/operators/calls/{call_sid}/transcript`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetCallTranscript {
     /// Path `call_sid` (required).
     pub call_sid: String,
@@ -190,6 +194,7 @@ operation!(
 
 /// Operation `operator-dashboard`: `GET /v1/{workspace_id}/operators/dashboard`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct OperatorDashboard {}
 
 impl OperatorDashboard {
@@ -212,6 +217,7 @@ operation!(
 
 /// Operation `list-escalations`: `GET /v1/{workspace_id}/operators/escalations`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListEscalations {
     /// Query `limit` (optional; maximum 20; exclusive minimum 0; spec default `10`).
     pub limit: Option<i64>,
@@ -269,6 +275,7 @@ setters! { ListEscalations {
 
 /// Operation `list-active-escalations`: `GET /v1/{workspace_id}/operators/escalations/active`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListActiveEscalations {
     /// Query `limit` (optional; maximum 20; exclusive minimum 0; spec default `10`).
     pub limit: Option<i64>,
@@ -326,6 +333,7 @@ setters! { ListActiveEscalations {
 
 /// Operation `escalation-stats`: `GET /v1/{workspace_id}/operators/escalations/stats`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct EscalationStats {
     /// Query `period` (optional; spec default `"day"`).
     pub period: Option<m::EscalationStatsPeriod>,
@@ -368,6 +376,7 @@ setters! { EscalationStats {
 
 /// Operation `operator-performance-summary`: `GET /v1/{workspace_id}/operators/performance`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct OperatorPerformanceSummary {}
 
 impl OperatorPerformanceSummary {
@@ -390,6 +399,7 @@ operation!(
 
 /// Operation `get-operator-queue`: `GET /v1/{workspace_id}/operators/queue`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetOperatorQueue {}
 
 impl GetOperatorQueue {
@@ -412,6 +422,7 @@ operation!(
 
 /// Operation `get-operator`: `GET /v1/{workspace_id}/operators/{operator_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetOperator {
     /// Path `operator_id` (required; format `uuid`).
     pub operator_id: String,
@@ -439,6 +450,7 @@ operation!(
 
 /// Operation `update-operator`: `PATCH /v1/{workspace_id}/operators/{operator_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateOperator {
     /// Path `operator_id` (required; format `uuid`).
     pub operator_id: String,
@@ -469,6 +481,7 @@ operation!(
 
 /// Operation `operator-access-token`: `POST /v1/{workspace_id}/operators/{operator_id}/access-token`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OperatorAccessToken {
     /// Path `operator_id` (required; format `uuid`).
     pub operator_id: String,
@@ -499,6 +512,7 @@ operation!(
 
 /// Operation `create-operator-briefing`: `POST /v1/{workspace_id}/operators/{operator_id}/briefing`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateOperatorBriefing {
     /// Path `operator_id` (required; format `uuid`).
     pub operator_id: String,
@@ -529,6 +543,7 @@ operation!(
 
 /// Operation `operator-join-call`: `POST /v1/{workspace_id}/operators/{operator_id}/join-call`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OperatorJoinCall {
     /// Path `operator_id` (required; format `uuid`).
     pub operator_id: String,
@@ -559,6 +574,7 @@ operation!(
 
 /// Operation `operator-leave-call`: `POST /v1/{workspace_id}/operators/{operator_id}/leave-call`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OperatorLeaveCall {
     /// Path `operator_id` (required; format `uuid`).
     pub operator_id: String,
@@ -589,6 +605,7 @@ operation!(
 
 /// Operation `operator-send-guidance`: `POST /v1/{workspace_id}/operators/{operator_id}/send-guidance`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OperatorSendGuidance {
     /// Path `operator_id` (required; format `uuid`).
     pub operator_id: String,
@@ -619,6 +636,7 @@ operation!(
 
 /// Operation `operator-switch-mode`: `POST /v1/{workspace_id}/operators/{operator_id}/switch-mode`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OperatorSwitchMode {
     /// Path `operator_id` (required; format `uuid`).
     pub operator_id: String,
@@ -649,6 +667,7 @@ operation!(
 
 /// Operation `operator-wrap-up`: `POST /v1/{workspace_id}/operators/{operator_id}/wrap-up`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OperatorWrapUp {
     /// Path `operator_id` (required; format `uuid`).
     pub operator_id: String,

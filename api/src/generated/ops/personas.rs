@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-personas`: `GET /v1/{workspace_id}/personas`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListPersonas {
     /// Query `search` (optional).
     pub search: Option<m::SearchString>,
@@ -79,6 +80,7 @@ setters! { ListPersonas {
 
 /// Operation `create-persona`: `POST /v1/{workspace_id}/personas`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePersona {
     /// JSON body.
     pub body: m::CreatePersonaRequest,
@@ -106,6 +108,7 @@ operation!(
 
 /// Operation `delete-persona`: `DELETE /v1/{workspace_id}/personas/{persona_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeletePersona {
     /// Path `persona_id` (required; format `uuid`).
     pub persona_id: String,
@@ -133,6 +136,7 @@ operation!(
 
 /// Operation `get-persona`: `GET /v1/{workspace_id}/personas/{persona_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetPersona {
     /// Path `persona_id` (required; format `uuid`).
     pub persona_id: String,
@@ -160,6 +164,7 @@ operation!(
 
 /// Operation `update-persona`: `PATCH /v1/{workspace_id}/personas/{persona_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdatePersona {
     /// Path `persona_id` (required; format `uuid`).
     pub persona_id: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-phone-numbers`: `GET /v1/{workspace_id}/phone-numbers`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListPhoneNumbers {
     /// Query `status` (optional).
     pub status: Option<m::ListPhoneNumbersStatus>,
@@ -73,6 +74,7 @@ setters! { ListPhoneNumbers {
 
 /// Operation `create-phone-number`: `POST /v1/{workspace_id}/phone-numbers`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePhoneNumber {
     /// JSON body.
     pub body: m::CreatePhoneNumberRequest,
@@ -100,6 +102,7 @@ operation!(
 
 /// Operation `bind-channel-phone`: `POST /v1/{workspace_id}/phone-numbers/bind`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BindChannelPhone {
     /// JSON body.
     pub body: m::BindChannelPhoneRequest,
@@ -127,6 +130,7 @@ operation!(
 
 /// Operation `delete-phone-number`: `DELETE /v1/{workspace_id}/phone-numbers/{phone_number_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeletePhoneNumber {
     /// Path `phone_number_id` (required; format `uuid`).
     pub phone_number_id: String,
@@ -154,6 +158,7 @@ operation!(
 
 /// Operation `get-phone-number`: `GET /v1/{workspace_id}/phone-numbers/{phone_number_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetPhoneNumber {
     /// Path `phone_number_id` (required; format `uuid`).
     pub phone_number_id: String,
@@ -181,6 +186,7 @@ operation!(
 
 /// Operation `update-phone-number`: `PUT /v1/{workspace_id}/phone-numbers/{phone_number_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdatePhoneNumber {
     /// Path `phone_number_id` (required; format `uuid`).
     pub phone_number_id: String,
@@ -214,6 +220,7 @@ operation!(
 
 /// Operation `clear-phone-number-forwarding`: `DELETE /v1/{workspace_id}/phone-numbers/{phone_number_id}/forwarding`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ClearPhoneNumberForwarding {
     /// Path `phone_number_id` (required; format `uuid`).
     pub phone_number_id: String,
@@ -241,6 +248,7 @@ operation!(
 
 /// Operation `set-phone-number-forwarding`: `PUT /v1/{workspace_id}/phone-numbers/{phone_number_id}/forwarding`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SetPhoneNumberForwarding {
     /// Path `phone_number_id` (required; format `uuid`).
     pub phone_number_id: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `get-entity-resolution`: `GET /v1/{workspace_id}/pipeline/entity-resolution`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetEntityResolution {}
 
 impl GetEntityResolution {
@@ -32,6 +33,7 @@ operation!(
 
 /// Operation `get-outbound-summary`: `GET /v1/{workspace_id}/pipeline/outbound`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetOutboundSummary {}
 
 impl GetOutboundSummary {
@@ -54,6 +56,7 @@ operation!(
 
 /// Operation `list-outbound-log`: `GET /v1/{workspace_id}/pipeline/outbound/{data_source_id}/log`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListOutboundLog {
     /// Path `data_source_id` (required; format `uuid`).
     pub data_source_id: String,
@@ -127,6 +130,7 @@ setters! { ListOutboundLog {
 
 /// Operation `get-review-metrics`: `GET /v1/{workspace_id}/pipeline/review`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetReviewMetrics {}
 
 impl GetReviewMetrics {
@@ -149,6 +153,7 @@ operation!(
 
 /// Operation `list-pipeline-sources`: `GET /v1/{workspace_id}/pipeline/sources`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListPipelineSources {
     /// Query `search` (optional).
     pub search: Option<String>,
@@ -203,6 +208,7 @@ setters! { ListPipelineSources {
 
 /// Operation `list-source-events`: `GET /v1/{workspace_id}/pipeline/sources/{source_id}/events`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListSourceEvents {
     /// Path `source_id` (required; format `uuid`).
     pub source_id: String,
@@ -294,6 +300,7 @@ setters! { ListSourceEvents {
 
 /// Operation `get-source-history`: `GET /v1/{workspace_id}/pipeline/sources/{source_id}/history`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSourceHistory {
     /// Path `source_id` (required; format `uuid`).
     pub source_id: String,
@@ -352,6 +359,7 @@ setters! { GetSourceHistory {
 
 /// Operation `get-source-overview`: `GET /v1/{workspace_id}/pipeline/sources/{source_id}/overview`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSourceOverview {
     /// Path `source_id` (required; format `uuid`).
     pub source_id: String,
@@ -379,6 +387,7 @@ operation!(
 
 /// Operation `get-pipeline-status`: `GET /v1/{workspace_id}/pipeline/status`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetPipelineStatus {}
 
 impl GetPipelineStatus {
@@ -401,6 +410,7 @@ operation!(
 
 /// Operation `get-throughput`: `GET /v1/{workspace_id}/pipeline/throughput`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetThroughput {
     /// Query `date_from` (optional; format `date-time`).
     pub date_from: Option<String>,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-prompt-logs`: `GET /v1/{workspace_id}/prompt-logs`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListPromptLogs {
     /// Query `conversation_id` (optional; format `uuid`).
     pub conversation_id: Option<String>,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `download-recording-file`: `GET /v1/{workspace_id}/recordings/{call_sid}/download/{filename}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DownloadRecordingFile {
     /// Path `call_sid` (required).
     pub call_sid: String,
@@ -40,6 +41,7 @@ operation!(
 
 /// Operation `get-recording-metadata`: `GET /v1/{workspace_id}/recordings/{call_sid}/metadata`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetRecordingMetadata {
     /// Path `call_sid` (required).
     pub call_sid: String,
@@ -67,6 +69,7 @@ operation!(
 
 /// Operation `get-recording-urls`: `GET /v1/{workspace_id}/recordings/{call_sid}/urls`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetRecordingUrls {
     /// Path `call_sid` (required).
     pub call_sid: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list_review_items_v1__workspace_id__review_queue_get`: `GET /v1/{workspace_id}/review-queue`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListReviewItems {
     /// Query `status` (optional).
     pub status: Option<String>,
@@ -121,6 +122,7 @@ setters! { ListReviewItems {
 
 /// Operation `batch_approve_v1__workspace_id__review_queue_batch_approve_post`: `POST /v1/{workspace_id}/review-queue/batch-approve`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BatchApprove {
     /// JSON body.
     pub body: m::BatchApproveRequest,
@@ -148,6 +150,7 @@ operation!(
 
 /// Operation `batch_reject_v1__workspace_id__review_queue_batch_reject_post`: `POST /v1/{workspace_id}/review-queue/batch-reject`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BatchReject {
     /// JSON body.
     pub body: m::BatchRejectRequest,
@@ -175,6 +178,7 @@ operation!(
 
 /// Operation `review_dashboard_v1__workspace_id__review_queue_dashboard_get`: `GET /v1/{workspace_id}/review-queue/dashboard`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ReviewDashboard {}
 
 impl ReviewDashboard {
@@ -197,6 +201,7 @@ operation!(
 
 /// Operation `review_history_v1__workspace_id__review_queue_history_get`: `GET /v1/{workspace_id}/review-queue/history`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ReviewHistory {
     /// Query `action` (optional).
     pub action: Option<String>,
@@ -278,6 +283,7 @@ setters! { ReviewHistory {
 
 /// Operation `my_queue_v1__workspace_id__review_queue_my_queue_get`: `GET /v1/{workspace_id}/review-queue/my-queue`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct MyQueue {
     /// Query `limit` (optional; maximum 20; exclusive minimum 0; spec default `10`).
     pub limit: Option<i64>,
@@ -335,6 +341,7 @@ setters! { MyQueue {
 
 /// Operation `reviewer_performance_v1__workspace_id__review_queue_performance_get`: `GET /v1/{workspace_id}/review-queue/performance`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ReviewerPerformance {
     /// Query `days` (optional; spec default `30`).
     pub days: Option<i64>,
@@ -360,6 +367,7 @@ setters! { ReviewerPerformance {
 
 /// Operation `review_stats_v1__workspace_id__review_queue_stats_get`: `GET /v1/{workspace_id}/review-queue/stats`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ReviewStats {}
 
 impl ReviewStats {
@@ -382,6 +390,7 @@ operation!(
 
 /// Operation `review_trends_v1__workspace_id__review_queue_trends_get`: `GET /v1/{workspace_id}/review-queue/trends`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ReviewTrends {
     /// Query `days` (optional; spec default `30`).
     pub days: Option<i64>,
@@ -407,6 +416,7 @@ setters! { ReviewTrends {
 
 /// Operation `get_review_item_v1__workspace_id__review_queue__item_id__get`: `GET /v1/{workspace_id}/review-queue/{item_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetReviewItem {
     /// Path `item_id` (required; format `uuid`).
     pub item_id: String,
@@ -434,6 +444,7 @@ operation!(
 
 /// Operation `approve_review_item_v1__workspace_id__review_queue__item_id__approve_post`: `POST /v1/{workspace_id}/review-queue/{item_id}/approve`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApproveReviewItem {
     /// Path `item_id` (required; format `uuid`).
     pub item_id: String,
@@ -464,6 +475,7 @@ operation!(
 
 /// Operation `claim_review_item_v1__workspace_id__review_queue__item_id__claim_post`: `POST /v1/{workspace_id}/review-queue/{item_id}/claim`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ClaimReviewItem {
     /// Path `item_id` (required; format `uuid`).
     pub item_id: String,
@@ -491,6 +503,7 @@ operation!(
 
 /// Operation `correct_review_item_v1__workspace_id__review_queue__item_id__correct_post`: `POST /v1/{workspace_id}/review-queue/{item_id}/correct`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CorrectReviewItem {
     /// Path `item_id` (required; format `uuid`).
     pub item_id: String,
@@ -521,6 +534,7 @@ operation!(
 
 /// Operation `get_correction_schema_v1__workspace_id__review_queue__item_id__correction_schema_get`: `GET /v1/{workspace_id}/review-queue/{item_id}/correction-schema`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetCorrectionSchema {
     /// Path `item_id` (required; format `uuid`).
     pub item_id: String,
@@ -548,6 +562,7 @@ operation!(
 
 /// Operation `get_review_diff_v1__workspace_id__review_queue__item_id__diff_get`: `GET /v1/{workspace_id}/review-queue/{item_id}/diff`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetReviewDiff {
     /// Path `item_id` (required; format `uuid`).
     pub item_id: String,
@@ -575,6 +590,7 @@ operation!(
 
 /// Operation `reject_review_item_v1__workspace_id__review_queue__item_id__reject_post`: `POST /v1/{workspace_id}/review-queue/{item_id}/reject`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RejectReviewItem {
     /// Path `item_id` (required; format `uuid`).
     pub item_id: String,
@@ -605,6 +621,7 @@ operation!(
 
 /// Operation `unclaim_review_item_v1__workspace_id__review_queue__item_id__unclaim_post`: `POST /v1/{workspace_id}/review-queue/{item_id}/unclaim`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UnclaimReviewItem {
     /// Path `item_id` (required; format `uuid`).
     pub item_id: String,

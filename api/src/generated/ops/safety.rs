@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `get-safety-config`: `GET /v1/{workspace_id}/safety/config`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetSafetyConfig {}
 
 impl GetSafetyConfig {
@@ -32,6 +33,7 @@ operation!(
 
 /// Operation `update-safety-config`: `PUT /v1/{workspace_id}/safety/config`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateSafetyConfig {
     /// JSON body.
     pub body: m::UpdateSafetyConfigRequest,
@@ -59,6 +61,7 @@ operation!(
 
 /// Operation `list-safety-templates`: `GET /v1/{workspace_id}/safety/templates`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListSafetyTemplates {}
 
 impl ListSafetyTemplates {
@@ -81,6 +84,7 @@ operation!(
 
 /// Operation `get-safety-template`: `GET /v1/{workspace_id}/safety/templates/{template_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSafetyTemplate {
     /// Path `template_id` (required; max length 128).
     pub template_id: String,
@@ -108,6 +112,7 @@ operation!(
 
 /// Operation `apply-safety-template`: `POST /v1/{workspace_id}/safety/templates/{template_id}/apply`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApplySafetyTemplate {
     /// Path `template_id` (required; max length 128).
     pub template_id: String,

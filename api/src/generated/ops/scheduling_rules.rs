@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-scheduling-rule-sets`: `GET /v1/{workspace_id}/scheduling-rule-sets`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListSchedulingRuleSets {
     /// Query `agent_kind` (optional).
     pub agent_kind: Option<m::ListSchedulingRuleSetsAgentKind>,
@@ -79,6 +80,7 @@ setters! { ListSchedulingRuleSets {
 
 /// Operation `create-scheduling-rule-set`: `POST /v1/{workspace_id}/scheduling-rule-sets`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSchedulingRuleSet {
     /// JSON body.
     pub body: m::CreateSchedulingRuleSetRequest,
@@ -106,6 +108,7 @@ operation!(
 
 /// Operation `delete-scheduling-rule-set`: `DELETE /v1/{workspace_id}/scheduling-rule-sets/{rule_set_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteSchedulingRuleSet {
     /// Path `rule_set_id` (required; format `uuid`).
     pub rule_set_id: String,
@@ -133,6 +136,7 @@ operation!(
 
 /// Operation `get-scheduling-rule-set`: `GET /v1/{workspace_id}/scheduling-rule-sets/{rule_set_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSchedulingRuleSet {
     /// Path `rule_set_id` (required; format `uuid`).
     pub rule_set_id: String,
@@ -160,6 +164,7 @@ operation!(
 
 /// Operation `update-scheduling-rule-set`: `PATCH /v1/{workspace_id}/scheduling-rule-sets/{rule_set_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateSchedulingRuleSet {
     /// Path `rule_set_id` (required; format `uuid`).
     pub rule_set_id: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `finalize-encounter`: `POST /v1/{workspace_id}/scribe/encounters/{encounter_id}/finalize`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FinalizeEncounter {
     /// Path `encounter_id` (required; format `uuid`).
     pub encounter_id: String,
@@ -28,6 +29,7 @@ operation!(FinalizeEncounter, POST, "/v1/{workspace_id}/scribe/encounters/{encou
 
 /// Operation `approve-icd10-code`: `POST /v1/{workspace_id}/scribe/encounters/{encounter_id}/icd10/approve`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApproveIcd10Code {
     /// Path `encounter_id` (required; format `uuid`).
     pub encounter_id: String,
@@ -49,6 +51,7 @@ operation!(ApproveIcd10Code, POST, "/v1/{workspace_id}/scribe/encounters/{encoun
 
 /// Operation `reject-icd10-code`: `POST /v1/{workspace_id}/scribe/encounters/{encounter_id}/icd10/reject`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RejectIcd10Code {
     /// Path `encounter_id` (required; format `uuid`).
     pub encounter_id: String,
@@ -70,6 +73,7 @@ operation!(RejectIcd10Code, POST, "/v1/{workspace_id}/scribe/encounters/{encount
 
 /// Operation `edit-encounter-soap`: `POST /v1/{workspace_id}/scribe/encounters/{encounter_id}/soap/edit`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct EditEncounterSoap {
     /// Path `encounter_id` (required; format `uuid`).
     pub encounter_id: String,
@@ -91,6 +95,7 @@ operation!(EditEncounterSoap, POST, "/v1/{workspace_id}/scribe/encounters/{encou
 
 /// Operation `transcribe-scribe-recording`: `POST /v1/{workspace_id}/scribe/recordings/transcribe`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TranscribeScribeRecording {
     /// Multipart body.
     pub body: m::TranscribeScribeRecordingBody,

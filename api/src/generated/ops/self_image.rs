@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `get_latest_workspace_brief_v1__workspace_id__brief_get`: `GET /v1/{workspace_id}/brief`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetLatestWorkspaceBrief {}
 
 impl GetLatestWorkspaceBrief {
@@ -32,6 +33,7 @@ operation!(
 
 /// Operation `generate_workspace_brief_v1__workspace_id__brief_post`: `POST /v1/{workspace_id}/brief`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GenerateWorkspaceBrief {}
 
 impl GenerateWorkspaceBrief {
@@ -54,6 +56,7 @@ operation!(
 
 /// Operation `get_latest_brief_v1__workspace_id__entities__entity_id__brief_get`: `GET /v1/{workspace_id}/entities/{entity_id}/brief`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetLatestBrief {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,
@@ -81,6 +84,7 @@ operation!(
 
 /// Operation `generate_brief_v1__workspace_id__entities__entity_id__brief_post`: `POST /v1/{workspace_id}/entities/{entity_id}/brief`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GenerateBrief {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `get-sensorium-connector-health`: `GET /v1/{workspace_id}/sensorium/connector-health`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetSensoriumConnectorHealth {}
 
 impl GetSensoriumConnectorHealth {
@@ -32,6 +33,7 @@ operation!(
 
 /// Operation `get-sensorium-loop-latency`: `GET /v1/{workspace_id}/sensorium/loop-latency`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetSensoriumLoopLatency {
     /// Query `window_hours` (optional; minimum 1; maximum 168; spec default `24`).
     pub window_hours: Option<i64>,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-services`: `GET /v1/{workspace_id}/services`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListServices {
     /// Query `search` (optional).
     pub search: Option<m::SearchString>,
@@ -85,6 +86,7 @@ setters! { ListServices {
 
 /// Operation `create-service`: `POST /v1/{workspace_id}/services`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateService {
     /// JSON body.
     pub body: m::CreateServiceRequest,
@@ -112,6 +114,7 @@ operation!(
 
 /// Operation `delete-service`: `DELETE /v1/{workspace_id}/services/{service_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteService {
     /// Path `service_id` (required; format `uuid`).
     pub service_id: String,
@@ -139,6 +142,7 @@ operation!(
 
 /// Operation `get-service`: `GET /v1/{workspace_id}/services/{service_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetService {
     /// Path `service_id` (required; format `uuid`).
     pub service_id: String,
@@ -166,6 +170,7 @@ operation!(
 
 /// Operation `update-service`: `PUT /v1/{workspace_id}/services/{service_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateService {
     /// Path `service_id` (required; format `uuid`).
     pub service_id: String,
@@ -196,6 +201,7 @@ operation!(
 
 /// Operation `text-turn`: `POST /v1/{workspace_id}/services/{service_id}/text-turn`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TextTurn {
     /// Path `service_id` (required; format `uuid`).
     pub service_id: String,
@@ -226,6 +232,7 @@ operation!(
 
 /// Operation `upsert-service-version-set`: `PUT /v1/{workspace_id}/services/{service_id}/version-sets/{name}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpsertServiceVersionSet {
     /// Path `service_id` (required; format `uuid`).
     pub service_id: String,
@@ -263,6 +270,7 @@ operation!(
 
 /// Operation `voice-turn`: `POST /v1/{workspace_id}/services/{service_id}/voice-turn`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VoiceTurn {
     /// Path `service_id` (required; format `uuid`).
     pub service_id: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list_active_sessions_v1__workspace_id__sessions_active_get`: `GET /v1/{workspace_id}/sessions/active`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListActiveSessions {}
 
 impl ListActiveSessions {
@@ -32,6 +33,7 @@ operation!(
 
 /// Operation `start_text_session_v1__workspace_id__sessions_start_post`: `POST /v1/{workspace_id}/sessions/start`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StartTextSession {
     /// JSON body.
     pub body: m::StartSessionRequest,
@@ -59,6 +61,7 @@ operation!(
 
 /// Operation `inject_session_event_v1__workspace_id__sessions__call_sid__inject_post`: `POST /v1/{workspace_id}/sessions/{call_sid}/inject`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct InjectSessionEvent {
     /// Path `call_sid` (required).
     pub call_sid: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `get-behavior-settings`: `GET /v1/{workspace_id}/settings/behaviors`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetBehaviorSettings {}
 
 impl GetBehaviorSettings {
@@ -32,6 +33,7 @@ operation!(
 
 /// Operation `update-behavior-settings`: `PUT /v1/{workspace_id}/settings/behaviors`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateBehaviorSettings {
     /// JSON body.
     pub body: m::BehaviorSettingsRequest,
@@ -59,6 +61,7 @@ operation!(
 
 /// Operation `get-branding-settings`: `GET /v1/{workspace_id}/settings/branding`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetBrandingSettings {}
 
 impl GetBrandingSettings {
@@ -81,6 +84,7 @@ operation!(
 
 /// Operation `update-branding-settings`: `PUT /v1/{workspace_id}/settings/branding`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateBrandingSettings {
     /// JSON body.
     pub body: m::BrandingSettingsRequest,
@@ -108,6 +112,7 @@ operation!(
 
 /// Operation `get-connector-settings`: `GET /v1/{workspace_id}/settings/connectors`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetConnectorSettings {}
 
 impl GetConnectorSettings {
@@ -130,6 +135,7 @@ operation!(
 
 /// Operation `update-connector-settings`: `PUT /v1/{workspace_id}/settings/connectors`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateConnectorSettings {
     /// JSON body.
     pub body: m::ConnectorSettingsRequest,
@@ -157,6 +163,7 @@ operation!(
 
 /// Operation `get-environment-settings`: `GET /v1/{workspace_id}/settings/environments`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetEnvironmentSettings {}
 
 impl GetEnvironmentSettings {
@@ -179,6 +186,7 @@ operation!(
 
 /// Operation `update-environment-settings`: `PUT /v1/{workspace_id}/settings/environments`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateEnvironmentSettings {
     /// JSON body.
     pub body: m::EnvironmentSettingsRequest,
@@ -206,6 +214,7 @@ operation!(
 
 /// Operation `get-gap-scanner-settings`: `GET /v1/{workspace_id}/settings/gap-scanner`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetGapScannerSettings {}
 
 impl GetGapScannerSettings {
@@ -228,6 +237,7 @@ operation!(
 
 /// Operation `update-gap-scanner-settings`: `PUT /v1/{workspace_id}/settings/gap-scanner`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateGapScannerSettings {
     /// JSON body.
     pub body: m::GapScannerSettingsRequest,
@@ -255,6 +265,7 @@ operation!(
 
 /// Operation `gap-scanner-preview`: `POST /v1/{workspace_id}/settings/gap-scanner/preview`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GapScannerPreview {
     /// JSON body.
     pub body: Option<m::GapScannerPreviewRequest>,
@@ -280,6 +291,7 @@ setters! { GapScannerPreview {
 
 /// Operation `gap-scanner-scan`: `POST /v1/{workspace_id}/settings/gap-scanner/scan`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GapScannerScan {}
 
 impl GapScannerScan {
@@ -294,6 +306,7 @@ operation!(GapScannerScan, POST, "/v1/{workspace_id}/settings/gap-scanner/scan",
 
 /// Operation `get-memory-settings`: `GET /v1/{workspace_id}/settings/memory`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetMemorySettings {}
 
 impl GetMemorySettings {
@@ -316,6 +329,7 @@ operation!(
 
 /// Operation `update-memory-settings`: `PUT /v1/{workspace_id}/settings/memory`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateMemorySettings {
     /// JSON body.
     pub body: m::MemorySettingsRequest,
@@ -343,6 +357,7 @@ operation!(
 
 /// Operation `get-metric-settings`: `GET /v1/{workspace_id}/settings/metrics`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetMetricSettings {}
 
 impl GetMetricSettings {
@@ -365,6 +380,7 @@ operation!(
 
 /// Operation `update-metric-settings`: `PUT /v1/{workspace_id}/settings/metrics`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateMetricSettings {
     /// JSON body.
     pub body: m::MetricSettingsRequest,
@@ -392,6 +408,7 @@ operation!(
 
 /// Operation `get-outreach-settings`: `GET /v1/{workspace_id}/settings/outreach`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetOutreachSettings {}
 
 impl GetOutreachSettings {
@@ -414,6 +431,7 @@ operation!(
 
 /// Operation `update-outreach-settings`: `PUT /v1/{workspace_id}/settings/outreach`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateOutreachSettings {
     /// JSON body.
     pub body: m::OutreachSettingsRequest,
@@ -441,6 +459,7 @@ operation!(
 
 /// Operation `get-retention-policy`: `GET /v1/{workspace_id}/settings/retention`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetRetentionPolicy {}
 
 impl GetRetentionPolicy {
@@ -463,6 +482,7 @@ operation!(
 
 /// Operation `update-retention-policy`: `PUT /v1/{workspace_id}/settings/retention`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateRetentionPolicy {
     /// JSON body.
     pub body: m::RetentionPolicyRequest,
@@ -490,6 +510,7 @@ operation!(
 
 /// Operation `get-scribe-settings`: `GET /v1/{workspace_id}/settings/scribe`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetScribeSettings {}
 
 impl GetScribeSettings {
@@ -512,6 +533,7 @@ operation!(
 
 /// Operation `update-scribe-settings`: `PUT /v1/{workspace_id}/settings/scribe`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateScribeSettings {
     /// JSON body.
     pub body: m::ScribeSettingsRequest,
@@ -539,6 +561,7 @@ operation!(
 
 /// Operation `get-security-settings`: `GET /v1/{workspace_id}/settings/security`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetSecuritySettings {}
 
 impl GetSecuritySettings {
@@ -561,6 +584,7 @@ operation!(
 
 /// Operation `update-security-settings`: `PUT /v1/{workspace_id}/settings/security`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateSecuritySettings {
     /// JSON body.
     pub body: m::SecuritySettingsRequest,
@@ -588,6 +612,7 @@ operation!(
 
 /// Operation `get-voice-settings`: `GET /v1/{workspace_id}/settings/voice`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetVoiceSettings {}
 
 impl GetVoiceSettings {
@@ -610,6 +635,7 @@ operation!(
 
 /// Operation `update-voice-settings`: `PUT /v1/{workspace_id}/settings/voice`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateVoiceSettings {
     /// JSON body.
     pub body: m::VoiceSettingsRequest,
@@ -637,6 +663,7 @@ operation!(
 
 /// Operation `get-workflow-settings`: `GET /v1/{workspace_id}/settings/workflows`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetWorkflowSettings {}
 
 impl GetWorkflowSettings {
@@ -659,6 +686,7 @@ operation!(
 
 /// Operation `update-workflow-settings`: `PUT /v1/{workspace_id}/settings/workflows`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateWorkflowSettings {
     /// JSON body.
     pub body: m::WorkflowSettingsRequest,

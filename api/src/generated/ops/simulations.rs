@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `get-simulation-benchmark-results`: `POST /v1/{workspace_id}/simulations/benchmarks/results`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSimulationBenchmarkResults {
     /// JSON body.
     pub body: m::GetSimulationBenchmarkResultsRequest,
@@ -37,6 +38,7 @@ operation!(
 
 /// Operation `run-simulation-benchmark`: `POST /v1/{workspace_id}/simulations/benchmarks/run`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RunSimulationBenchmark {
     /// JSON body.
     pub body: m::RunSimulationBenchmarkRequest,
@@ -64,6 +66,7 @@ operation!(
 
 /// Operation `list-simulation-branches`: `GET /v1/{workspace_id}/simulations/branches`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListSimulationBranches {}
 
 impl ListSimulationBranches {
@@ -78,6 +81,7 @@ operation!(ListSimulationBranches, GET, "/v1/{workspace_id}/simulations/branches
 
 /// Operation `create-simulation-branch`: `POST /v1/{workspace_id}/simulations/branches`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSimulationBranch {
     /// JSON body.
     pub body: m::CreateBranchRequest,
@@ -96,6 +100,7 @@ operation!(CreateSimulationBranch, POST, "/v1/{workspace_id}/simulations/branche
 
 /// Operation `simulation-bridge`: `POST /v1/{workspace_id}/simulations/bridge`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SimulationBridge {
     /// JSON body.
     pub body: m::BridgeRequest,
@@ -123,6 +128,7 @@ operation!(
 
 /// Operation `simulation-bridge-plan`: `POST /v1/{workspace_id}/simulations/bridge/plan`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SimulationBridgePlan {
     /// JSON body.
     pub body: m::BridgePlanRequest,
@@ -150,6 +156,7 @@ operation!(
 
 /// Operation `run-simulation-case`: `POST /v1/{workspace_id}/simulations/cases/{case_id}/run`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RunSimulationCase {
     /// Path `case_id` (required; format `uuid`).
     pub case_id: String,
@@ -180,6 +187,7 @@ operation!(
 
 /// Operation `config-to-turn-policy`: `POST /v1/{workspace_id}/simulations/config-to-policy`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConfigToTurnPolicy {
     /// JSON body.
     pub body: m::ConfigToPolicyRequest,
@@ -198,6 +206,7 @@ operation!(ConfigToTurnPolicy, POST, "/v1/{workspace_id}/simulations/config-to-p
 
 /// Operation `list-simulation-runs`: `GET /v1/{workspace_id}/simulations/runs`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListSimulationRuns {
     /// Query `service_id` (optional; format `uuid`).
     pub service_id: Option<String>,
@@ -231,6 +240,7 @@ setters! { ListSimulationRuns {
 
 /// Operation `create-simulation-run`: `POST /v1/{workspace_id}/simulations/runs`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSimulationRun {
     /// JSON body.
     pub body: m::CreateRunRequest,
@@ -249,6 +259,7 @@ operation!(CreateSimulationRun, POST, "/v1/{workspace_id}/simulations/runs", "cr
 
 /// Operation `get-simulation-run`: `GET /v1/{workspace_id}/simulations/runs/{run_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSimulationRun {
     /// Path `run_id` (required; format `uuid`).
     pub run_id: String,
@@ -276,6 +287,7 @@ operation!(
 
 /// Operation `complete-simulation-run`: `POST /v1/{workspace_id}/simulations/runs/{run_id}/complete`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CompleteSimulationRun {
     /// Path `run_id` (required; format `uuid`).
     pub run_id: String,
@@ -307,6 +319,7 @@ setters! { CompleteSimulationRun {
 
 /// Operation `create-simulation-session`: `POST /v1/{workspace_id}/simulations/runs/{run_id}/sessions`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSimulationSession {
     /// Path `run_id` (required; format `uuid`).
     pub run_id: String,
@@ -337,6 +350,7 @@ operation!(
 
 /// Operation `delete-simulation-coverage-graph`: `DELETE /v1/{workspace_id}/simulations/services/{service_id}/graph`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteSimulationCoverageGraph {
     /// Path `service_id` (required; format `uuid`).
     pub service_id: String,
@@ -355,6 +369,7 @@ operation!(DeleteSimulationCoverageGraph, DELETE, "/v1/{workspace_id}/simulation
 
 /// Operation `get-simulation-coverage-graph`: `GET /v1/{workspace_id}/simulations/services/{service_id}/graph`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSimulationCoverageGraph {
     /// Path `service_id` (required; format `uuid`).
     pub service_id: String,
@@ -392,6 +407,7 @@ setters! { GetSimulationCoverageGraph {
 
 /// Operation `get-simulation-coverage-paths`: `GET /v1/{workspace_id}/simulations/services/{service_id}/graph/paths`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSimulationCoveragePaths {
     /// Path `service_id` (required; format `uuid`).
     pub service_id: String,
@@ -423,6 +439,7 @@ setters! { GetSimulationCoveragePaths {
 
 /// Operation `list-simulation-sessions`: `GET /v1/{workspace_id}/simulations/services/{service_id}/sessions`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListSimulationSessions {
     /// Path `service_id` (required; format `uuid`).
     pub service_id: String,
@@ -460,6 +477,7 @@ setters! { ListSimulationSessions {
 
 /// Operation `query-simulation-turns`: `GET /v1/{workspace_id}/simulations/services/{service_id}/turns`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySimulationTurns {
     /// Path `service_id` (required; format `uuid`).
     pub service_id: String,
@@ -509,6 +527,7 @@ setters! { QuerySimulationTurns {
 
 /// Operation `create-test-conversation`: `POST /v1/{workspace_id}/simulations/sessions`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTestConversation {
     /// JSON body.
     pub body: m::SimulationsCreateSessionRequest,
@@ -536,6 +555,7 @@ operation!(
 
 /// Operation `simulation-recommend`: `POST /v1/{workspace_id}/simulations/sessions/recommend`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SimulationRecommend {
     /// JSON body.
     pub body: m::RecommendRequest,
@@ -563,6 +583,7 @@ operation!(
 
 /// Operation `test-conversation-step`: `POST /v1/{workspace_id}/simulations/sessions/step`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TestConversationStep {
     /// JSON body.
     pub body: m::StepRequest,
@@ -590,6 +611,7 @@ operation!(
 
 /// Operation `simulation-destroy`: `DELETE /v1/{workspace_id}/simulations/sessions/{session_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SimulationDestroy {
     /// Path `session_id` (required).
     pub session_id: String,
@@ -617,6 +639,7 @@ operation!(
 
 /// Operation `simulation-observe`: `GET /v1/{workspace_id}/simulations/sessions/{session_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SimulationObserve {
     /// Path `session_id` (required).
     pub session_id: String,
@@ -644,6 +667,7 @@ operation!(
 
 /// Operation `simulation-fork`: `POST /v1/{workspace_id}/simulations/sessions/{session_id}/fork`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SimulationFork {
     /// Path `session_id` (required).
     pub session_id: String,
@@ -665,6 +689,7 @@ operation!(SimulationFork, POST, "/v1/{workspace_id}/simulations/sessions/{sessi
 
 /// Operation `simulation-intelligence`: `GET /v1/{workspace_id}/simulations/sessions/{session_id}/intelligence`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SimulationIntelligence {
     /// Path `session_id` (required).
     pub session_id: String,
@@ -692,6 +717,7 @@ operation!(
 
 /// Operation `score-simulation-session`: `POST /v1/{workspace_id}/simulations/sessions/{session_id}/score`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ScoreSimulationSession {
     /// Path `session_id` (required).
     pub session_id: String,
@@ -713,6 +739,7 @@ operation!(ScoreSimulationSession, POST, "/v1/{workspace_id}/simulations/session
 
 /// Operation `simulation-step`: `POST /v1/{workspace_id}/simulations/sessions/{session_id}/step`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SimulationStep {
     /// Path `session_id` (required).
     pub session_id: String,
@@ -743,6 +770,7 @@ operation!(
 
 /// Operation `get-simulation-session-turns`: `GET /v1/{workspace_id}/simulations/sessions/{session_id}/turns`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSimulationSessionTurns {
     /// Path `session_id` (required).
     pub session_id: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-skills`: `GET /v1/{workspace_id}/skills`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListSkills {
     /// Query `enabled` (optional).
     pub enabled: Option<bool>,
@@ -91,6 +92,7 @@ setters! { ListSkills {
 
 /// Operation `create-skill`: `POST /v1/{workspace_id}/skills`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSkill {
     /// JSON body.
     pub body: m::CreateSkillRequest,
@@ -118,6 +120,7 @@ operation!(
 
 /// Operation `delete-skill`: `DELETE /v1/{workspace_id}/skills/{skill_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteSkill {
     /// Path `skill_id` (required; format `uuid`).
     pub skill_id: String,
@@ -145,6 +148,7 @@ operation!(
 
 /// Operation `get-skill`: `GET /v1/{workspace_id}/skills/{skill_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSkill {
     /// Path `skill_id` (required; format `uuid`).
     pub skill_id: String,
@@ -172,6 +176,7 @@ operation!(
 
 /// Operation `update-skill`: `PUT /v1/{workspace_id}/skills/{skill_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateSkill {
     /// Path `skill_id` (required; format `uuid`).
     pub skill_id: String,
@@ -202,6 +207,7 @@ operation!(
 
 /// Operation `get-skill-references`: `GET /v1/{workspace_id}/skills/{skill_id}/references`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSkillReferences {
     /// Path `skill_id` (required; format `uuid`).
     pub skill_id: String,
@@ -229,6 +235,7 @@ operation!(
 
 /// Operation `test-skill`: `POST /v1/{workspace_id}/skills/{skill_id}/test`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TestSkill {
     /// Path `skill_id` (required; format `uuid`).
     pub skill_id: String,

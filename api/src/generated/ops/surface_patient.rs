@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `redirect-to-surface`: `GET /s/f/{surface_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RedirectToSurface {
     /// Path `surface_id` (required; format `uuid`).
     pub surface_id: String,
@@ -37,6 +38,7 @@ operation!(
 
 /// Operation `serve-vcard`: `GET /s/vcard/{workspace_slug}.vcf`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ServeVcard {
     /// Path `workspace_slug` (required).
     pub workspace_slug: String,
@@ -66,6 +68,7 @@ operation!(
 ///
 /// `Debug` hides the secret parameters and shows a raw body as its length.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RenderSurface {
     /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
@@ -106,6 +109,7 @@ operation!(
 ///
 /// `Debug` hides the secret parameters and shows a raw body as its length.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSurfaceAvailability {
     /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
@@ -167,6 +171,7 @@ setters! { GetSurfaceAvailability {
 ///
 /// `Debug` hides the secret parameters and shows a raw body as its length.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BookSurfaceAppointment {
     /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
@@ -211,6 +216,7 @@ operation!(
 ///
 /// `Debug` hides the secret parameters and shows a raw body as its length.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SaveSurfaceField {
     /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
@@ -259,6 +265,7 @@ operation!(
 ///
 /// `Debug` hides the secret parameters and shows a raw body as its length.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct HealSurfaceField {
     /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
@@ -303,6 +310,7 @@ operation!(
 ///
 /// `Debug` hides the secret parameters and shows a raw body as its length.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LookupSurfaceField {
     /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
@@ -357,6 +365,7 @@ operation!(
 ///
 /// `Debug` hides the secret parameters and shows a raw body as its length.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OcrSurfaceExtract {
     /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
@@ -401,6 +410,7 @@ operation!(
 ///
 /// `Debug` hides the secret parameters and shows a raw body as its length.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSurfaceSpec {
     /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,
@@ -441,6 +451,7 @@ operation!(
 ///
 /// `Debug` hides the secret parameters and shows a raw body as its length.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SubmitSurface {
     /// Path `token` (required). Secret: redacted in `Debug`.
     pub token: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-surfaces`: `GET /v1/{workspace_id}/surfaces`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListSurfaces {
     /// Query `entity_id` (optional; format `uuid`).
     pub entity_id: Option<String>,
@@ -85,6 +86,7 @@ setters! { ListSurfaces {
 
 /// Operation `create-surface`: `POST /v1/{workspace_id}/surfaces`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSurface {
     /// JSON body.
     pub body: m::CreateSurfaceRequest,
@@ -112,6 +114,7 @@ operation!(
 
 /// Operation `list-surface-review-queue`: `GET /v1/{workspace_id}/surfaces/review`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListSurfaceReviewQueue {
     /// Query `limit` (optional; maximum 20; exclusive minimum 0; spec default `10`).
     pub limit: Option<i64>,
@@ -169,6 +172,7 @@ setters! { ListSurfaceReviewQueue {
 
 /// Operation `archive-surface`: `DELETE /v1/{workspace_id}/surfaces/{surface_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ArchiveSurface {
     /// Path `surface_id` (required; format `uuid`).
     pub surface_id: String,
@@ -196,6 +200,7 @@ operation!(
 
 /// Operation `get-surface`: `GET /v1/{workspace_id}/surfaces/{surface_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSurface {
     /// Path `surface_id` (required; format `uuid`).
     pub surface_id: String,
@@ -223,6 +228,7 @@ operation!(
 
 /// Operation `update-surface`: `PATCH /v1/{workspace_id}/surfaces/{surface_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateSurface {
     /// Path `surface_id` (required; format `uuid`).
     pub surface_id: String,
@@ -253,6 +259,7 @@ operation!(
 
 /// Operation `approve-surface`: `POST /v1/{workspace_id}/surfaces/{surface_id}/approve`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApproveSurface {
     /// Path `surface_id` (required; format `uuid`).
     pub surface_id: String,
@@ -280,6 +287,7 @@ operation!(
 
 /// Operation `deliver-surface`: `POST /v1/{workspace_id}/surfaces/{surface_id}/deliver`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeliverSurface {
     /// Path `surface_id` (required; format `uuid`).
     pub surface_id: String,
@@ -310,6 +318,7 @@ operation!(
 
 /// Operation `get-surface-progress`: `GET /v1/{workspace_id}/surfaces/{surface_id}/progress`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetSurfaceProgress {
     /// Path `surface_id` (required; format `uuid`).
     pub surface_id: String,
@@ -337,6 +346,7 @@ operation!(
 
 /// Operation `reject-surface`: `POST /v1/{workspace_id}/surfaces/{surface_id}/reject`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RejectSurface {
     /// Path `surface_id` (required; format `uuid`).
     pub surface_id: String,
@@ -367,6 +377,7 @@ operation!(
 
 /// Operation `reshape-surface`: `POST /v1/{workspace_id}/surfaces/{surface_id}/reshape`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReshapeSurface {
     /// Path `surface_id` (required; format `uuid`).
     pub surface_id: String,

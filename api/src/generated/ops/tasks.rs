@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list_tasks_by_call_v1__workspace_id__tasks_by_call__call_sid__get`: `GET /v1/{workspace_id}/tasks/by-call/{call_sid}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListTasksByCall {
     /// Path `call_sid` (required).
     pub call_sid: String,
@@ -37,6 +38,7 @@ operation!(
 
 /// Operation `get_task_v1__workspace_id__tasks__task_id__get`: `GET /v1/{workspace_id}/tasks/{task_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetTask {
     /// Path `task_id` (required).
     pub task_id: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `resolve-service-tools`: `GET /v1/{workspace_id}/services/{service_id}/tools/resolve`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ResolveServiceTools {
     /// Path `service_id` (required; format `uuid`).
     pub service_id: String,
@@ -37,6 +38,7 @@ operation!(
 
 /// Operation `execute-tool-test`: `POST /v1/{workspace_id}/tools/execute`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ExecuteToolTest {
     /// JSON body.
     pub body: m::ToolExecuteRequest,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-triggers`: `GET /v1/{workspace_id}/triggers`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListTriggers {
     /// Query `is_active` (optional).
     pub is_active: Option<bool>,
@@ -73,6 +74,7 @@ setters! { ListTriggers {
 
 /// Operation `create-trigger`: `POST /v1/{workspace_id}/triggers`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTrigger {
     /// JSON body.
     pub body: m::CreateTriggerRequest,
@@ -100,6 +102,7 @@ operation!(
 
 /// Operation `delete-trigger`: `DELETE /v1/{workspace_id}/triggers/{trigger_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteTrigger {
     /// Path `trigger_id` (required; format `uuid`).
     pub trigger_id: String,
@@ -127,6 +130,7 @@ operation!(
 
 /// Operation `get-trigger`: `GET /v1/{workspace_id}/triggers/{trigger_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetTrigger {
     /// Path `trigger_id` (required; format `uuid`).
     pub trigger_id: String,
@@ -154,6 +158,7 @@ operation!(
 
 /// Operation `update-trigger`: `PUT /v1/{workspace_id}/triggers/{trigger_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateTrigger {
     /// Path `trigger_id` (required; format `uuid`).
     pub trigger_id: String,
@@ -184,6 +189,7 @@ operation!(
 
 /// Operation `fire-trigger`: `POST /v1/{workspace_id}/triggers/{trigger_id}/fire`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FireTrigger {
     /// Path `trigger_id` (required; format `uuid`).
     pub trigger_id: String,
@@ -224,6 +230,7 @@ setters! { FireTrigger {
 
 /// Operation `pause-trigger`: `POST /v1/{workspace_id}/triggers/{trigger_id}/pause`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PauseTrigger {
     /// Path `trigger_id` (required; format `uuid`).
     pub trigger_id: String,
@@ -251,6 +258,7 @@ operation!(
 
 /// Operation `resume-trigger`: `POST /v1/{workspace_id}/triggers/{trigger_id}/resume`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ResumeTrigger {
     /// Path `trigger_id` (required; format `uuid`).
     pub trigger_id: String,
@@ -278,6 +286,7 @@ operation!(
 
 /// Operation `list-trigger-runs`: `GET /v1/{workspace_id}/triggers/{trigger_id}/runs`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListTriggerRuns {
     /// Path `trigger_id` (required; format `uuid`).
     pub trigger_id: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `search-available-phone-numbers`: `GET /v1/{workspace_id}/twilio/phone-numbers/available`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct SearchAvailablePhoneNumbers {
     /// Query `country` (optional; spec default `"US"`).
     pub country: Option<String>,
@@ -64,6 +65,7 @@ setters! { SearchAvailablePhoneNumbers {
 
 /// Operation `purchase-phone-number`: `POST /v1/{workspace_id}/twilio/phone-numbers/purchase`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PurchasePhoneNumber {
     /// JSON body.
     pub body: m::PurchasePhoneNumberRequest,
@@ -91,6 +93,7 @@ operation!(
 
 /// Operation `release-phone-number`: `DELETE /v1/{workspace_id}/twilio/phone-numbers/{phone_number_id}/release`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReleasePhoneNumber {
     /// Path `phone_number_id` (required; format `uuid`).
     pub phone_number_id: String,
@@ -118,6 +121,7 @@ operation!(
 
 /// Operation `get-twilio-sub-account`: `GET /v1/{workspace_id}/twilio/sub-account`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetTwilioSubAccount {}
 
 impl GetTwilioSubAccount {
@@ -140,6 +144,7 @@ operation!(
 
 /// Operation `provision-twilio-sub-account`: `POST /v1/{workspace_id}/twilio/sub-account`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ProvisionTwilioSubAccount {}
 
 impl ProvisionTwilioSubAccount {

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-unification-rules`: `GET /v1/{workspace_id}/unification-rules`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListUnificationRules {
     /// Query `data_source_id` (optional; format `uuid`).
     pub data_source_id: Option<String>,
@@ -79,6 +80,7 @@ setters! { ListUnificationRules {
 
 /// Operation `create-unification-rule`: `POST /v1/{workspace_id}/unification-rules`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateUnificationRule {
     /// JSON body.
     pub body: m::CreateUnificationRuleRequest,
@@ -106,6 +108,7 @@ operation!(
 
 /// Operation `delete-unification-rule`: `DELETE /v1/{workspace_id}/unification-rules/{rule_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteUnificationRule {
     /// Path `rule_id` (required).
     pub rule_id: String,
@@ -133,6 +136,7 @@ operation!(
 
 /// Operation `get-unification-rule`: `GET /v1/{workspace_id}/unification-rules/{rule_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetUnificationRule {
     /// Path `rule_id` (required).
     pub rule_id: String,
@@ -160,6 +164,7 @@ operation!(
 
 /// Operation `update-unification-rule`: `PATCH /v1/{workspace_id}/unification-rules/{rule_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateUnificationRule {
     /// Path `rule_id` (required).
     pub rule_id: String,

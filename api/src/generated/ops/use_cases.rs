@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-use-cases`: `GET /v1/{workspace_id}/use-cases`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListUseCases {
     /// Query `entity_name` (optional).
     pub entity_name: Option<String>,
@@ -58,6 +59,7 @@ setters! { ListUseCases {
 
 /// Operation `create-use-case`: `POST /v1/{workspace_id}/use-cases`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateUseCase {
     /// JSON body.
     pub body: m::CreateUseCaseBody,
@@ -85,6 +87,7 @@ operation!(
 
 /// Operation `delete-use-case`: `DELETE /v1/{workspace_id}/use-cases/{use_case_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteUseCase {
     /// Path `use_case_id` (required; format `uuid`).
     pub use_case_id: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-voice-judge-recent`: `GET /v1/{workspace_id}/services/{service_id}/voice-judge/recent`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListVoiceJudgeRecent {
     /// Path `service_id` (required; format `uuid`).
     pub service_id: String,

@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-voicemails`: `GET /v1/{workspace_id}/voicemail`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListVoicemails {
     /// Query `use_case_id` (optional; format `uuid`).
     pub use_case_id: Option<String>,
@@ -64,6 +65,7 @@ setters! { ListVoicemails {
 
 /// Operation `send-voicemail`: `POST /v1/{workspace_id}/voicemail`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendVoicemail {
     /// Multipart body.
     pub body: m::SendVoicemailBody,

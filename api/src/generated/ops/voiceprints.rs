@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `enroll-voiceprint`: `POST /v1/{workspace_id}/voiceprints/enroll`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct EnrollVoiceprint {
     /// Multipart body.
     pub body: m::EnrollVoiceprintBody,
@@ -54,6 +55,7 @@ operation!(
 
 /// Operation `verify-voiceprint`: `POST /v1/{workspace_id}/voiceprints/verify`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct VerifyVoiceprint {
     /// Multipart body.
     pub body: m::VerifyVoiceprintBody,
@@ -98,6 +100,7 @@ operation!(
 
 /// Operation `get-voiceprint-status`: `GET /v1/{workspace_id}/voiceprints/{entity_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetVoiceprintStatus {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,

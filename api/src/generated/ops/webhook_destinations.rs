@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-webhook-destinations`: `GET /v1/{workspace_id}/webhook-destinations`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListWebhookDestinations {
     /// Query `limit` (optional; maximum 20; exclusive minimum 0; spec default `10`).
     pub limit: Option<i64>,
@@ -67,6 +68,7 @@ setters! { ListWebhookDestinations {
 
 /// Operation `create-webhook-destination`: `POST /v1/{workspace_id}/webhook-destinations`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateWebhookDestination {
     /// JSON body.
     pub body: m::CreateWebhookDestinationRequest,
@@ -94,6 +96,7 @@ operation!(
 
 /// Operation `delete-webhook-destination`: `DELETE /v1/{workspace_id}/webhook-destinations/{destination_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteWebhookDestination {
     /// Path `destination_id` (required; format `uuid`).
     pub destination_id: String,
@@ -121,6 +124,7 @@ operation!(
 
 /// Operation `get-webhook-destination`: `GET /v1/{workspace_id}/webhook-destinations/{destination_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetWebhookDestination {
     /// Path `destination_id` (required; format `uuid`).
     pub destination_id: String,
@@ -148,6 +152,7 @@ operation!(
 
 /// Operation `update-webhook-destination`: `PUT /v1/{workspace_id}/webhook-destinations/{destination_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateWebhookDestination {
     /// Path `destination_id` (required; format `uuid`).
     pub destination_id: String,
@@ -181,6 +186,7 @@ operation!(
 
 /// Operation `list-webhook-destination-deliveries`: `GET /v1/{workspace_id}/webhook-destinations/{destination_id}/deliveries`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListWebhookDestinationDeliveries {
     /// Path `destination_id` (required; format `uuid`).
     pub destination_id: String,
@@ -242,6 +248,7 @@ setters! { ListWebhookDestinationDeliveries {
 
 /// Operation `rotate-webhook-destination-secret`: `POST /v1/{workspace_id}/webhook-destinations/{destination_id}/rotate-secret`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RotateWebhookDestinationSecret {
     /// Path `destination_id` (required; format `uuid`).
     pub destination_id: String,

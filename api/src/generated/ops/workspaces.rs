@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `list-workspaces`: `GET /v1/workspaces`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListWorkspaces {
     /// Query `limit` (optional; maximum 20; exclusive minimum 0; spec default `10`).
     pub limit: Option<i64>,
@@ -67,6 +68,7 @@ setters! { ListWorkspaces {
 
 /// Operation `get-workspace`: `GET /v1/workspaces/{workspace_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetWorkspace {
     /// Path `workspace_id`: the target workspace (`None` = the configured workspace).
     pub workspace_id: Option<String>,
@@ -96,6 +98,7 @@ operation!(
 
 /// Operation `update-workspace`: `PATCH /v1/workspaces/{workspace_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateWorkspace {
     /// Path `workspace_id`: the target workspace (`None` = the configured workspace).
     pub workspace_id: Option<String>,
@@ -128,6 +131,7 @@ operation!(
 
 /// Operation `archive-workspace`: `POST /v1/workspaces/{workspace_id}/archive`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ArchiveWorkspace {
     /// Path `workspace_id`: the target workspace (`None` = the configured workspace).
     pub workspace_id: Option<String>,
@@ -160,6 +164,7 @@ operation!(
 
 /// Operation `convert-workspace-environment`: `POST /v1/workspaces/{workspace_id}/convert-environment`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConvertWorkspaceEnvironment {
     /// Path `workspace_id`: the target workspace (`None` = the configured workspace).
     pub workspace_id: Option<String>,
@@ -192,6 +197,7 @@ operation!(
 
 /// Operation `check-environment-conversion`: `GET /v1/workspaces/{workspace_id}/environment-check`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CheckEnvironmentConversion {
     /// Path `workspace_id`: the target workspace (`None` = the configured workspace).
     pub workspace_id: Option<String>,
@@ -234,6 +240,7 @@ setters! { CheckEnvironmentConversion {
 
 /// Operation `provision-workspace`: `POST /v1/workspaces/{workspace_id}/provision`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ProvisionWorkspace {
     /// Path `workspace_id`: the target workspace (`None` = the configured workspace).
     pub workspace_id: Option<String>,
@@ -263,6 +270,7 @@ operation!(
 
 /// Operation `get-test-caller-numbers`: `GET /v1/workspaces/{workspace_id}/test-caller-numbers`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetTestCallerNumbers {}
 
 impl GetTestCallerNumbers {
@@ -285,6 +293,7 @@ operation!(
 
 /// Operation `update-test-caller-numbers`: `PUT /v1/workspaces/{workspace_id}/test-caller-numbers`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateTestCallerNumbers {
     /// JSON body.
     pub body: m::TestCallerNumbersRequest,

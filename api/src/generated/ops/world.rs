@@ -10,6 +10,7 @@ use amigo_platform_core::{Body, Multipart};
 
 /// Operation `connector-overview`: `GET /v1/{workspace_id}/world/connectors`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ConnectorOverview {}
 
 impl ConnectorOverview {
@@ -32,6 +33,7 @@ operation!(
 
 /// Operation `connector-entities`: `GET /v1/{workspace_id}/world/connectors/{data_source_id}/entities`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConnectorEntities {
     /// Path `data_source_id` (required; format `uuid`).
     pub data_source_id: String,
@@ -105,6 +107,7 @@ setters! { ConnectorEntities {
 
 /// Operation `connector-resources`: `GET /v1/{workspace_id}/world/connectors/{data_source_id}/resources`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConnectorResources {
     /// Path `data_source_id` (required; format `uuid`).
     pub data_source_id: String,
@@ -155,6 +158,7 @@ setters! { ConnectorResources {
 
 /// Operation `world-dashboard`: `GET /v1/{workspace_id}/world/dashboard`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WorldDashboard {}
 
 impl WorldDashboard {
@@ -177,6 +181,7 @@ operation!(
 
 /// Operation `list-enrichment-keys`: `GET /v1/{workspace_id}/world/enrichment-keys`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListEnrichmentKeys {
     /// Query `entity_type` (optional).
     pub entity_type: Option<String>,
@@ -225,6 +230,7 @@ setters! { ListEnrichmentKeys {
 
 /// Operation `create-enrichment-key`: `POST /v1/{workspace_id}/world/enrichment-keys`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateEnrichmentKey {
     /// JSON body.
     pub body: m::EnrichmentKeyCreateBody,
@@ -252,6 +258,7 @@ operation!(
 
 /// Operation `delete-enrichment-key`: `DELETE /v1/{workspace_id}/world/enrichment-keys/{key_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteEnrichmentKey {
     /// Path `key_id` (required; format `uuid`).
     pub key_id: String,
@@ -279,6 +286,7 @@ operation!(
 
 /// Operation `patch-enrichment-key`: `PATCH /v1/{workspace_id}/world/enrichment-keys/{key_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PatchEnrichmentKey {
     /// Path `key_id` (required; format `uuid`).
     pub key_id: String,
@@ -309,6 +317,7 @@ operation!(
 
 /// Operation `list-entities`: `GET /v1/{workspace_id}/world/entities`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListEntities {
     /// Query `entity_type` (optional).
     pub entity_type: Vec<String>,
@@ -408,6 +417,7 @@ setters! { ListEntities {
 
 /// Operation `resolve-entity`: `POST /v1/{workspace_id}/world/entities/resolve`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ResolveEntity {
     /// JSON body.
     pub body: m::EntityResolveRequest,
@@ -435,6 +445,7 @@ operation!(
 
 /// Operation `get-entity`: `GET /v1/{workspace_id}/world/entities/{entity_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetEntity {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,
@@ -462,6 +473,7 @@ operation!(
 
 /// Operation `list-entity-enrichment`: `GET /v1/{workspace_id}/world/entities/{entity_id}/enrichment`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListEntityEnrichment {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,
@@ -508,6 +520,7 @@ setters! { ListEntityEnrichment {
 
 /// Operation `put-entity-enrichment`: `PUT /v1/{workspace_id}/world/entities/{entity_id}/enrichment/{key}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PutEntityEnrichment {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,
@@ -545,6 +558,7 @@ operation!(
 
 /// Operation `get-entity-enrichment-history`: `GET /v1/{workspace_id}/world/entities/{entity_id}/enrichment/{key}/history`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetEntityEnrichmentHistory {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,
@@ -589,6 +603,7 @@ setters! { GetEntityEnrichmentHistory {
 
 /// Operation `merged-entities`: `GET /v1/{workspace_id}/world/entities/{entity_id}/merged`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MergedEntities {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,
@@ -616,6 +631,7 @@ operation!(
 
 /// Operation `get-entity-relationships`: `GET /v1/{workspace_id}/world/entities/{entity_id}/relationships`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetEntityRelationships {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,
@@ -656,6 +672,7 @@ setters! { GetEntityRelationships {
 
 /// Operation `get-entity-timeline`: `GET /v1/{workspace_id}/world/entities/{entity_id}/timeline`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetEntityTimeline {
     /// Path `entity_id` (required; format `uuid`).
     pub entity_id: String,
@@ -723,6 +740,7 @@ setters! { GetEntityTimeline {
 
 /// Operation `entity-stats`: `GET /v1/{workspace_id}/world/entity-stats`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct EntityStats {
     /// Query `entity_type` (optional).
     pub entity_type: Option<String>,
@@ -757,6 +775,7 @@ setters! { EntityStats {
 
 /// Operation `list-entity-types`: `GET /v1/{workspace_id}/world/entity-types`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListEntityTypes {}
 
 impl ListEntityTypes {
@@ -779,6 +798,7 @@ operation!(
 
 /// Operation `list-event-types`: `GET /v1/{workspace_id}/world/event-types`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListEventTypes {}
 
 impl ListEventTypes {
@@ -801,6 +821,7 @@ operation!(
 
 /// Operation `source-breakdown`: `GET /v1/{workspace_id}/world/source-breakdown`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct SourceBreakdown {
     /// Query `entity_type` (optional).
     pub entity_type: Option<String>,
@@ -835,6 +856,7 @@ setters! { SourceBreakdown {
 
 /// Operation `outbound-sync-by-sink`: `GET /v1/{workspace_id}/world/sync/by-sink`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct OutboundSyncBySink {}
 
 impl OutboundSyncBySink {
@@ -857,6 +879,7 @@ operation!(
 
 /// Operation `world-sync-events`: `GET /v1/{workspace_id}/world/sync/events`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WorldSyncEvents {
     /// Query `status` (required).
     pub status: m::WorldSyncEventsStatus,
@@ -942,6 +965,7 @@ setters! { WorldSyncEvents {
 
 /// Operation `world-sync-queue`: `GET /v1/{workspace_id}/world/sync/queue`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WorldSyncQueue {}
 
 impl WorldSyncQueue {
@@ -964,6 +988,7 @@ operation!(
 
 /// Operation `world-sync-retry-all`: `POST /v1/{workspace_id}/world/sync/retry-all`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct WorldSyncRetryAll {}
 
 impl WorldSyncRetryAll {
@@ -986,6 +1011,7 @@ operation!(
 
 /// Operation `world-sync-retry`: `POST /v1/{workspace_id}/world/sync/retry/{event_id}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WorldSyncRetry {
     /// Path `event_id` (required; format `uuid`).
     pub event_id: String,

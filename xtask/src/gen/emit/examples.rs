@@ -1,12 +1,12 @@
 //! Spec-derived example values (JSON) and their Rust construction expressions.
 
+use crate::gen::emit::models::{build_model, Set};
 use crate::gen::emit::*;
 use crate::gen::ir::*;
 use crate::gen::lower::*;
 use crate::gen::quirks::*;
 use serde_json::Value;
 use std::collections::HashSet;
-use std::fmt::Write as _;
 
 /// A string satisfying the spec's `pattern`s (a table: the spec has 23 distinct patterns).
 pub(crate) fn pattern_sample(p: &str) -> &'static str {
@@ -267,25 +267,18 @@ pub(crate) fn rust_of(g: &Gen, t: &Ty, v: &Value) -> String {
                     ),
                 }
             }
-            Some(Def::Struct { fields, extra, .. }) => {
-                let mut out = format!("m::{n} {{ ");
-                for f in fields {
-                    let jv = v.get(&f.wire).cloned();
-                    let e = match (&f.konst, jv) {
-                        (Some(Value::Bool(b)), _) => b.to_string(),
-                        (Some(c), _) => format!("{:?}.to_owned()", c.as_str().unwrap_or_default()),
-                        // Absent (not `null`) in the example: left out of the request.
-                        (None, None) if matches!(f.ty, Ty::Patch(_)) => "m::Patch::Unset".into(),
-                        (None, jv) => rust_of(g, &f.ty, &jv.unwrap_or(Value::Null)),
-                    };
-                    let _ = write!(out, "{}: {e}, ", f.ident);
+            Some(Def::Struct { .. }) => build_model(g, n, |f| {
+                let jv = v.get(&f.wire).cloned();
+                match (&f.ty, jv) {
+                    (t, jv) if f.required => Set::To(rust_of(g, t, &jv.unwrap_or(Value::Null))),
+                    // Absent in the example: left out of the request.
+                    (_, None) => Set::Skip,
+                    (Ty::Patch(_), Some(Value::Null)) => Set::Null,
+                    (_, Some(Value::Null)) => Set::Skip,
+                    (Ty::Opt(t) | Ty::Patch(t), Some(jv)) => Set::To(rust_of(g, t, &jv)),
+                    (t, Some(_)) => panic!("{n}.{}: optional field of type {t:?}", f.ident),
                 }
-                if extra.is_some() {
-                    out.push_str("extra: Default::default(), ");
-                }
-                out.push('}');
-                out
-            }
+            }),
             None if is_format_type(n) => {
                 format!("m::{n}::from({:?})", v.as_str().unwrap_or_default())
             }

@@ -225,7 +225,9 @@ fn emit_struct(d: &Def, o: &mut String) {
     if let Some(other) = second {
         let _ = writeln!(o, "#[cfg_attr(feature = {ROUND_TRIP:?}, derive({other}))]");
     }
-    let _ = writeln!(o, "pub struct {name} {{");
+    // New optional fields are not breaking: users build models with `new`, `Default` and the
+    // setters, never with struct literals.
+    let _ = writeln!(o, "#[non_exhaustive]\npub struct {name} {{");
     for f in fields {
         emit_struct_field(name, f, serde, o);
     }
@@ -250,10 +252,9 @@ fn emit_struct(d: &Def, o: &mut String) {
     if redacted {
         emit_struct_debug(name, fields, extra.is_some(), o);
     }
-    if *ser {
-        if !dflt {
-            emit_body_new(name, fields, extra.is_some(), o);
-        }
+    // Request-side models (JSON or multipart) are built by users.
+    if *ser || *multipart {
+        emit_body_new(name, fields, extra.is_some(), dflt, o);
         emit_body_setters(name, fields, o);
     }
 }
@@ -365,9 +366,9 @@ pub(crate) fn patch_example(g: &Gen, ops: &[Op]) -> String {
              //! // `{} {}` (`{}`): set `{}`, clear `{}`, leave the rest unchanged.\n\
              //! let body = {sn}::default().{set}(\"Ada\").clear_{clear}();\n\
              //! assert_eq!(serde_json::to_string(&body)?, r#\"{json}\"#);\n\
-             //! // The same as a struct literal:\n\
-             //! let same = {sn} {{ {}: Patch::Value(\"Ada\".into()), {}: Patch::Null, ..Default::default() }};\n\
-             //! assert_eq!(body, same);\n\
+             //! // The fields read back as set:\n\
+             //! assert_eq!(body.{}, Patch::Value(\"Ada\".into()));\n\
+             //! assert_eq!(body.{}, Patch::Null);\n\
              //! # Ok::<(), serde_json::Error>(())\n//! ```\n",
             op.method, op.path, op.id, a.wire, b.wire, a.ident, b.ident
         );
@@ -423,17 +424,24 @@ pub(crate) fn derives_default(fields: &[Field], multipart: bool) -> bool {
             .all(|f| f.konst.is_none() && defaultable(&f.ty))
 }
 
-/// `new(required..)` for a request-side model that cannot derive `Default`: its required
-/// fields as arguments (at most six; more read better as a struct literal), constants set,
-/// optional fields unset. Skipped when a field is itself named `new`.
-pub(crate) fn emit_body_new(name: &str, fields: &[Field], extra: bool, o: &mut String) {
+/// `new(required..)` for a request-side model with required fields: those as arguments (however
+/// many), constants set, optional fields unset; else `Default` (unless derived). Models are
+/// `#[non_exhaustive]`, so this is the only way to build one with required fields.
+pub(crate) fn emit_body_new(
+    name: &str,
+    fields: &[Field],
+    extra: bool,
+    derived_default: bool,
+    o: &mut String,
+) {
     let req: Vec<&Field> = fields
         .iter()
         .filter(|f| f.required && f.konst.is_none())
         .collect();
-    if req.len() > 6 || fields.iter().any(|f| f.ident == "new") {
-        return;
-    }
+    assert!(
+        fields.iter().all(|f| f.ident != "new"),
+        "{name}: a field named `new` would clash with the constructor"
+    );
     let mut args = Vec::new();
     let mut inits = Vec::new();
     for f in fields {
@@ -459,6 +467,9 @@ pub(crate) fn emit_body_new(name: &str, fields: &[Field], extra: bool, o: &mut S
     if extra {
         inits.push("extra: Default::default()".into());
     }
+    if args.is_empty() && derived_default {
+        return;
+    }
     if args.is_empty() {
         // Only constants and optional fields: the constants are the default.
         let _ = writeln!(
@@ -468,9 +479,15 @@ pub(crate) fn emit_body_new(name: &str, fields: &[Field], extra: bool, o: &mut S
         );
         return;
     }
+    // Clippy's limit is seven arguments.
+    let allow = if req.len() > 7 {
+        "#[allow(clippy::too_many_arguments)]\n    "
+    } else {
+        ""
+    };
     let _ = writeln!(
         o,
-        "impl {name} {{\n    /// The model with its required fields; optional ones unset.\n    #[inline]\n    pub fn new({}) -> Self {{\n        {name} {{ {} }}\n    }}\n}}\n",
+        "impl {name} {{\n    /// The model with its required fields; optional ones unset.\n    {allow}#[inline]\n    pub fn new({}) -> Self {{\n        {name} {{ {} }}\n    }}\n}}\n",
         args.join(", "),
         inits.join(", ")
     );
@@ -520,4 +537,60 @@ pub(crate) fn emit_body_setters(name: &str, fields: &[Field], o: &mut String) {
         }
     }
     o.push_str("} }\n\n");
+}
+
+/// What a test or example sets one field of a request-side model to, in [`build_model`].
+pub(crate) enum Set {
+    /// Left as the constructor leaves it (optional fields unset).
+    Skip,
+    /// A tri-state field sent as `null` (`clear_field()`).
+    Null,
+    /// A required field's value (of the field's type), or an optional field's inner value (of
+    /// the setter's type).
+    To(String),
+}
+
+/// A Rust expression building request-side model `n` the way a user must (models are
+/// `#[non_exhaustive]`): `m::N::new(required..)`, or `m::N::default()` when nothing is
+/// required, then one setter per optional field that `value` sets. `value` is asked for every
+/// non-constant field and must answer [`Set::To`] for the required ones.
+pub(crate) fn build_model(g: &Gen, n: &str, mut value: impl FnMut(&Field) -> Set) -> String {
+    let Some(Def::Struct {
+        fields,
+        ser,
+        multipart,
+        ..
+    }) = find_def(g, n)
+    else {
+        panic!("no model `{n}`");
+    };
+    assert!(
+        *ser || *multipart,
+        "{n}: built in a test but not a request-side model"
+    );
+    let mut args = Vec::new();
+    let mut setters = String::new();
+    for f in fields.iter().filter(|f| f.konst.is_none()) {
+        match (value(f), f.required) {
+            (Set::To(v), true) => args.push(v),
+            (_, true) => panic!("{n}.{}: a required field needs a value", f.ident),
+            (Set::Skip, false) => {}
+            (Set::To(v), false) => {
+                let _ = write!(setters, ".{}({v})", setter_name(&f.ident));
+            }
+            (Set::Null, false) => {
+                assert!(
+                    matches!(f.ty, Ty::Patch(_)),
+                    "{n}.{}: not tri-state",
+                    f.ident
+                );
+                let _ = write!(setters, ".clear_{}()", f.ident.trim_start_matches("r#"));
+            }
+        }
+    }
+    if args.is_empty() {
+        format!("m::{n}::default(){setters}")
+    } else {
+        format!("m::{n}::new({}){setters}", args.join(", "))
+    }
 }

@@ -5,7 +5,6 @@ use crate::gen::emit::operations::*;
 use crate::gen::emit::*;
 use crate::gen::ir::*;
 use crate::gen::lower::*;
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -37,22 +36,15 @@ pub(crate) fn sample(g: &Gen, t: &Ty, depth: usize) -> String {
                 values.first().cloned().unwrap_or_default()
             ),
             Some(Def::Union { .. }) => format!("m::{n}::Unknown(serde_json::Value::Null)"),
-            Some(Def::Struct { fields, extra, .. }) => {
+            Some(Def::Struct { .. }) => {
                 assert!(depth < 12, "sample recursion at {n}");
-                let mut s = format!("m::{n} {{ ");
-                for f in fields {
-                    let v = match &f.konst {
-                        Some(Value::Bool(b)) => b.to_string(),
-                        Some(c) => format!("{:?}.to_owned()", c.as_str().unwrap_or_default()),
-                        None => sample(g, &f.ty, depth + 1),
-                    };
-                    let _ = write!(s, "{}: {v}, ", f.ident);
-                }
-                if extra.is_some() {
-                    s.push_str("extra: Default::default(), ");
-                }
-                s.push('}');
-                s
+                build_model(g, n, |f| {
+                    if f.required {
+                        Set::To(sample(g, &f.ty, depth + 1))
+                    } else {
+                        Set::Skip
+                    }
+                })
             }
             None if is_format_type(n) => format!("m::{n}::from(\"s\")"),
             None => panic!("no model `{n}`"),

@@ -139,7 +139,7 @@ fn emit_op_struct(op: &Op, all_optional: bool, o: &mut String) {
     let _ = writeln!(
         o,
         "/// Operation `{id}`: `{method} {path}`.{debug_note}\n\
-         #[derive({debug}Clone, PartialEq{default})]\npub struct {name} {{"
+         #[derive({debug}Clone, PartialEq{default})]\n#[non_exhaustive]\npub struct {name} {{"
     );
     if let Some(req) = op.target_ws {
         let (what, ty) = if req {

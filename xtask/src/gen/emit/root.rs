@@ -54,7 +54,7 @@ for the tri-state ones.
 {example}
 // Generated shapes mirror the spec: union variants are as large as their members (boxing
 // them would change the public API for a few bytes), and `new()` takes every required
-// parameter positionally (up to 8).
+// parameter or field positionally (operations up to 8, models any number).
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 
 pub mod models;
