@@ -46,12 +46,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::workspaces::UpdateWorkspace::new(
             Some("ws-other".to_owned()),
-            m::UpdateWorkspaceRequest {
-                connector_type: m::Patch::Unset,
-                environment: m::Patch::Unset,
-                name: m::Patch::Unset,
-                region: m::Patch::Unset,
-            },
+            m::UpdateWorkspaceRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "workspaces".to_owned(),
@@ -66,9 +61,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::workspaces::ArchiveWorkspace::new(
             Some("ws-other".to_owned()),
-            m::ArchiveWorkspaceRequest {
-                slug: String::from("s"),
-            },
+            m::ArchiveWorkspaceRequest::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "workspaces".to_owned(),
@@ -110,10 +103,10 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::workspaces::ConvertWorkspaceEnvironment::new(
             Some("ws-other".to_owned()),
-            m::ConvertEnvironmentRequest {
-                confirm_slug: String::from("s"),
-                target: m::ConvertEnvironmentRequestTarget::from("production"),
-            },
+            m::ConvertEnvironmentRequest::new(
+                String::from("s"),
+                m::ConvertEnvironmentRequestTarget::from("production"),
+            ),
         );
         let mut argv: Vec<String> = vec![
             "workspaces".to_owned(),
@@ -136,9 +129,9 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-test-caller-numbers");
     }
     {
-        let mut op = ops::workspaces::UpdateTestCallerNumbers::new(m::TestCallerNumbersRequest {
-            numbers: Vec::new(),
-        });
+        let mut op = ops::workspaces::UpdateTestCallerNumbers::new(
+            m::TestCallerNumbersRequest::new(Vec::new()),
+        );
         let mut argv: Vec<String> = vec![
             "workspaces".to_owned(),
             "test-caller-numbers".to_owned(),
@@ -150,13 +143,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("update-test-caller-numbers");
     }
     {
-        let mut op = ops::account::CreateMyWorkspace::new(m::CreateWorkspaceRequest {
-            backend_org_id: m::Patch::Unset,
-            environment: None,
-            name: String::from("s"),
-            region: None,
-            slug: String::from("s"),
-        });
+        let mut op = ops::account::CreateMyWorkspace::new(m::CreateWorkspaceRequest::new(
+            String::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["me".to_owned(), "create-workspace".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -170,12 +160,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-auth-info");
     }
     {
-        let mut op = ops::api_keys::CreateApiKey::new(m::CreateApiKeyRequest {
-            duration_days: 1,
-            name: m::Patch::Unset,
-            permissions: None,
-            role: None,
-        });
+        let mut op = ops::api_keys::CreateApiKey::new(m::CreateApiKeyRequest::new(1));
         let mut argv: Vec<String> = vec!["api-keys".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -214,10 +199,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-api-key");
     }
     {
-        let mut op = ops::api_keys::RotateApiKey::new(
-            String::from("v é/&"),
-            m::RotateApiKeyRequest { duration_days: 1 },
-        );
+        let mut op =
+            ops::api_keys::RotateApiKey::new(String::from("v é/&"), m::RotateApiKeyRequest::new(1));
         let mut argv: Vec<String> = vec![
             "api-keys".to_owned(),
             "rotate".to_owned(),
@@ -229,10 +212,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("rotate-api-key");
     }
     {
-        let mut op = ops::agents::CreateAgent::new(m::CreateAgentRequest {
-            description: None,
-            name: String::from("s"),
-        });
+        let mut op = ops::agents::CreateAgent::new(m::CreateAgentRequest::new(String::from("s")));
         let mut argv: Vec<String> = vec!["agents".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -270,13 +250,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-agent");
     }
     {
-        let mut op = ops::agents::UpdateAgent::new(
-            String::from("v é/&"),
-            m::UpdateAgentRequest {
-                description: m::Patch::Unset,
-                name: m::Patch::Unset,
-            },
-        );
+        let mut op =
+            ops::agents::UpdateAgent::new(String::from("v é/&"), m::UpdateAgentRequest::default());
         let mut argv: Vec<String> =
             vec!["agents".to_owned(), "update".to_owned(), "v é/&".to_owned()];
         argv.push("--data".into());
@@ -328,21 +303,15 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::agents::CreateAgentVersion::new(
             String::from("v é/&"),
-            m::CreateAgentVersionRequest {
-                background: None,
-                behaviors: None,
-                communication_patterns: None,
-                identity: m::Identity {
-                    default_spoken_language: String::from("s"),
-                    developed_by: String::from("s"),
-                    name: String::from("s"),
-                    relationship_to_developer: None,
-                    role: String::from("s"),
-                },
-                initials: None,
-                name: String::from("s"),
-                voice_config: m::Patch::Unset,
-            },
+            m::CreateAgentVersionRequest::new(
+                m::Identity::new(
+                    String::from("s"),
+                    String::from("s"),
+                    String::from("s"),
+                    String::from("s"),
+                ),
+                String::from("s"),
+            ),
         );
         let mut argv: Vec<String> = vec![
             "agents".to_owned(),
@@ -355,32 +324,12 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-agent-version");
     }
     {
-        let mut op = ops::skills::CreateSkill::new(m::CreateSkillRequest {
-            approval_required: None,
-            checkpoint_enabled: None,
-            delivery: None,
-            description: String::from("s"),
-            enable_caching: None,
-            enable_citations: None,
-            enabled: None,
-            execution_tier: None,
-            input_schema: serde_json::Map::new(),
-            integration_tools: None,
-            max_agent_turns: None,
-            max_input_tokens: m::Patch::Unset,
-            max_result_chars: None,
-            max_tokens: None,
-            model: None,
-            name: String::from("s"),
-            result_schema: m::Patch::Unset,
-            slug: String::from("s"),
-            static_tools: None,
-            system_prompt: m::Patch::Unset,
-            thinking_effort: m::Patch::Unset,
-            timeout_s: None,
-            urgency_keywords: None,
-            use_structured_output: None,
-        });
+        let mut op = ops::skills::CreateSkill::new(m::CreateSkillRequest::new(
+            String::from("s"),
+            serde_json::Map::new(),
+            String::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["skills".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -424,34 +373,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-skill");
     }
     {
-        let mut op = ops::skills::UpdateSkill::new(
-            String::from("v é/&"),
-            m::UpdateSkillRequest {
-                approval_required: m::Patch::Unset,
-                checkpoint_enabled: m::Patch::Unset,
-                delivery: m::Patch::Unset,
-                description: m::Patch::Unset,
-                enable_caching: m::Patch::Unset,
-                enable_citations: m::Patch::Unset,
-                enabled: m::Patch::Unset,
-                execution_tier: m::Patch::Unset,
-                input_schema: m::Patch::Unset,
-                integration_tools: m::Patch::Unset,
-                max_agent_turns: m::Patch::Unset,
-                max_input_tokens: m::Patch::Unset,
-                max_result_chars: m::Patch::Unset,
-                max_tokens: m::Patch::Unset,
-                model: m::Patch::Unset,
-                name: m::Patch::Unset,
-                result_schema: m::Patch::Unset,
-                static_tools: m::Patch::Unset,
-                system_prompt: m::Patch::Unset,
-                thinking_effort: m::Patch::Unset,
-                timeout_s: m::Patch::Unset,
-                urgency_keywords: m::Patch::Unset,
-                use_structured_output: m::Patch::Unset,
-            },
-        );
+        let mut op =
+            ops::skills::UpdateSkill::new(String::from("v é/&"), m::UpdateSkillRequest::default());
         let mut argv: Vec<String> =
             vec!["skills".to_owned(), "update".to_owned(), "v é/&".to_owned()];
         argv.push("--data".into());
@@ -469,10 +392,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::skills::TestSkill::new(
             String::from("v é/&"),
-            m::TestSkillRequest {
-                input: serde_json::Map::new(),
-                static_tool_mocks: None,
-            },
+            m::TestSkillRequest::new(serde_json::Map::new()),
         );
         let mut argv: Vec<String> =
             vec!["skills".to_owned(), "test".to_owned(), "v é/&".to_owned()];
@@ -482,32 +402,12 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("test-skill");
     }
     {
-        let mut op = ops::skills::CreateSkill::new(m::CreateSkillRequest {
-            approval_required: None,
-            checkpoint_enabled: None,
-            delivery: None,
-            description: String::from("s"),
-            enable_caching: None,
-            enable_citations: None,
-            enabled: None,
-            execution_tier: None,
-            input_schema: serde_json::Map::new(),
-            integration_tools: None,
-            max_agent_turns: None,
-            max_input_tokens: m::Patch::Unset,
-            max_result_chars: None,
-            max_tokens: None,
-            model: None,
-            name: String::from("s"),
-            result_schema: m::Patch::Unset,
-            slug: String::from("s"),
-            static_tools: None,
-            system_prompt: m::Patch::Unset,
-            thinking_effort: m::Patch::Unset,
-            timeout_s: None,
-            urgency_keywords: None,
-            use_structured_output: None,
-        });
+        let mut op = ops::skills::CreateSkill::new(m::CreateSkillRequest::new(
+            String::from("s"),
+            serde_json::Map::new(),
+            String::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["actions".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -552,34 +452,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-skill");
     }
     {
-        let mut op = ops::skills::UpdateSkill::new(
-            String::from("v é/&"),
-            m::UpdateSkillRequest {
-                approval_required: m::Patch::Unset,
-                checkpoint_enabled: m::Patch::Unset,
-                delivery: m::Patch::Unset,
-                description: m::Patch::Unset,
-                enable_caching: m::Patch::Unset,
-                enable_citations: m::Patch::Unset,
-                enabled: m::Patch::Unset,
-                execution_tier: m::Patch::Unset,
-                input_schema: m::Patch::Unset,
-                integration_tools: m::Patch::Unset,
-                max_agent_turns: m::Patch::Unset,
-                max_input_tokens: m::Patch::Unset,
-                max_result_chars: m::Patch::Unset,
-                max_tokens: m::Patch::Unset,
-                model: m::Patch::Unset,
-                name: m::Patch::Unset,
-                result_schema: m::Patch::Unset,
-                static_tools: m::Patch::Unset,
-                system_prompt: m::Patch::Unset,
-                thinking_effort: m::Patch::Unset,
-                timeout_s: m::Patch::Unset,
-                urgency_keywords: m::Patch::Unset,
-                use_structured_output: m::Patch::Unset,
-            },
-        );
+        let mut op =
+            ops::skills::UpdateSkill::new(String::from("v é/&"), m::UpdateSkillRequest::default());
         let mut argv: Vec<String> = vec![
             "actions".to_owned(),
             "update".to_owned(),
@@ -613,10 +487,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::skills::TestSkill::new(
             String::from("v é/&"),
-            m::TestSkillRequest {
-                input: serde_json::Map::new(),
-                static_tool_mocks: None,
-            },
+            m::TestSkillRequest::new(serde_json::Map::new()),
         );
         let mut argv: Vec<String> =
             vec!["actions".to_owned(), "test".to_owned(), "v é/&".to_owned()];
@@ -644,15 +515,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-operators");
     }
     {
-        let mut op = ops::operators::CreateOperator::new(m::CreateOperatorRequest {
-            connection_method: None,
-            email: String::from("s"),
-            name: String::from("s"),
-            phone_number: m::Patch::Unset,
-            role: None,
-            skills: None,
-            r#type: None,
-        });
+        let mut op = ops::operators::CreateOperator::new(m::CreateOperatorRequest::new(
+            String::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["operators".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -669,16 +535,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::operators::UpdateOperator::new(
             String::from("v é/&"),
-            m::UpdateOperatorRequest {
-                connection_method: m::Patch::Unset,
-                email: m::Patch::Unset,
-                name: m::Patch::Unset,
-                phone_number: m::Patch::Unset,
-                role: m::Patch::Unset,
-                skills: m::Patch::Unset,
-                status: m::Patch::Unset,
-                r#type: m::Patch::Unset,
-            },
+            m::UpdateOperatorRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "operators".to_owned(),
@@ -765,9 +622,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::operators::OperatorAccessToken::new(
             String::from("v é/&"),
-            m::AccessTokenRequest {
-                call_sid: String::from("s"),
-            },
+            m::AccessTokenRequest::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "operators".to_owned(),
@@ -782,10 +637,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::operators::OperatorJoinCall::new(
             String::from("v é/&"),
-            m::JoinCallRequest {
-                call_sid: String::from("s"),
-                mode: None,
-            },
+            m::JoinCallRequest::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "operators".to_owned(),
@@ -800,9 +652,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::operators::OperatorLeaveCall::new(
             String::from("v é/&"),
-            m::LeaveCallRequest {
-                call_sid: String::from("s"),
-            },
+            m::LeaveCallRequest::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "operators".to_owned(),
@@ -817,11 +667,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::operators::OperatorSwitchMode::new(
             String::from("v é/&"),
-            m::SwitchModeRequest {
-                call_sid: String::from("s"),
-                mode: m::SwitchModeRequestMode::from("listen"),
-                participant_call_sid: None,
-            },
+            m::SwitchModeRequest::new(String::from("s"), m::SwitchModeRequestMode::from("listen")),
         );
         let mut argv: Vec<String> = vec![
             "operators".to_owned(),
@@ -836,10 +682,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::operators::OperatorSendGuidance::new(
             String::from("v é/&"),
-            m::SendGuidanceRequest {
-                call_sid: String::from("s"),
-                message: String::from("s"),
-            },
+            m::SendGuidanceRequest::new(String::from("s"), String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "operators".to_owned(),
@@ -854,9 +697,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::operators::CreateOperatorBriefing::new(
             String::from("v é/&"),
-            m::BriefingRequest {
-                call_sid: String::from("s"),
-            },
+            m::BriefingRequest::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "operators".to_owned(),
@@ -871,11 +712,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::operators::OperatorWrapUp::new(
             String::from("v é/&"),
-            m::WrapUpRequest {
-                call_sid: String::from("s"),
-                notes: None,
-                outcome: m::WrapUpRequestOutcome::from("resolved"),
-            },
+            m::WrapUpRequest::new(String::from("s"), m::WrapUpRequestOutcome::from("resolved")),
         );
         let mut argv: Vec<String> = vec![
             "operators".to_owned(),
@@ -979,16 +816,11 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-triggers");
     }
     {
-        let mut op = ops::triggers::CreateTrigger::new(m::CreateTriggerRequest {
-            action_id: m::Uuid::from("s"),
-            description: m::Patch::Unset,
-            event_filter: m::Patch::Unset,
-            event_type: String::from("s"),
-            input_template: None,
-            name: String::from("s"),
-            schedule: m::Patch::Unset,
-            timezone: None,
-        });
+        let mut op = ops::triggers::CreateTrigger::new(m::CreateTriggerRequest::new(
+            m::Uuid::from("s"),
+            String::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["triggers".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -1005,16 +837,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::triggers::UpdateTrigger::new(
             String::from("v é/&"),
-            m::UpdateTriggerRequest {
-                action_id: m::Patch::Unset,
-                description: m::Patch::Unset,
-                event_filter: m::Patch::Unset,
-                event_type: m::Patch::Unset,
-                input_template: m::Patch::Unset,
-                name: m::Patch::Unset,
-                schedule: m::Patch::Unset,
-                timezone: m::Patch::Unset,
-            },
+            m::UpdateTriggerRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "triggers".to_owned(),
@@ -1083,23 +906,11 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-trigger-runs");
     }
     {
-        let mut op = ops::services::CreateService::new(m::CreateServiceRequest {
-            agent_id: m::Uuid::from("s"),
-            channel_type: None,
-            context_graph_id: m::Uuid::from("s"),
-            description: None,
-            environment: None,
-            escalation_policy: m::Patch::Unset,
-            is_active: None,
-            keyterms: None,
-            name: String::from("s"),
-            persona_id: m::Patch::Unset,
-            safety_filters_enabled: None,
-            tags: None,
-            tool_capacity: None,
-            version_sets: None,
-            voice_config: m::Patch::Unset,
-        });
+        let mut op = ops::services::CreateService::new(m::CreateServiceRequest::new(
+            m::Uuid::from("s"),
+            m::Uuid::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["services".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -1143,23 +954,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::services::UpdateService::new(
             String::from("v é/&"),
-            m::UpdateServiceRequest {
-                agent_id: m::Patch::Unset,
-                channel_type: m::Patch::Unset,
-                context_graph_id: m::Patch::Unset,
-                description: m::Patch::Unset,
-                environment: m::Patch::Unset,
-                escalation_policy: m::Patch::Unset,
-                is_active: m::Patch::Unset,
-                keyterms: m::Patch::Unset,
-                name: m::Patch::Unset,
-                persona_id: m::Patch::Unset,
-                safety_filters_enabled: m::Patch::Unset,
-                tags: m::Patch::Unset,
-                tool_capacity: m::Patch::Unset,
-                version_sets: m::Patch::Unset,
-                voice_config: m::Patch::Unset,
-            },
+            m::UpdateServiceRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "services".to_owned(),
@@ -1182,10 +977,9 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-service");
     }
     {
-        let mut op = ops::context_graphs::CreateContextGraph::new(m::CreateContextGraphRequest {
-            description: None,
-            name: String::from("s"),
-        });
+        let mut op = ops::context_graphs::CreateContextGraph::new(
+            m::CreateContextGraphRequest::new(String::from("s")),
+        );
         let mut argv: Vec<String> = vec!["context-graphs".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -1229,10 +1023,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::context_graphs::UpdateContextGraph::new(
             String::from("v é/&"),
-            m::UpdateContextGraphRequest {
-                description: m::Patch::Unset,
-                name: m::Patch::Unset,
-            },
+            m::UpdateContextGraphRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "context-graphs".to_owned(),
@@ -1257,17 +1048,12 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::context_graphs::CreateContextGraphVersion::new(
             String::from("v é/&"),
-            m::CreateContextGraphVersionRequest {
-                description: None,
-                global_action_guidelines: None,
-                global_boundary_constraints: None,
-                global_intra_state_navigation_guidelines: None,
-                new_user_initial_state: String::from("s"),
-                returning_user_initial_state: String::from("s"),
-                states: Vec::new(),
-                terminal_state: String::from("s"),
-                topology_description: m::Patch::Unset,
-            },
+            m::CreateContextGraphVersionRequest::new(
+                String::from("s"),
+                String::from("s"),
+                Vec::new(),
+                String::from("s"),
+            ),
         );
         let mut argv: Vec<String> = vec![
             "context-graphs".to_owned(),
@@ -1316,16 +1102,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-context_graph-version");
     }
     {
-        let mut op = ops::data_sources::CreateDataSource::new(m::CreateDataSourceRequest {
-            connection_config: None,
-            display_name: m::Patch::Unset,
-            entity_types: None,
-            field_mappings: None,
-            name: String::from("s"),
-            source_type: m::CreateDataSourceRequestSourceType::from("rest_api"),
-            sync_schedule: m::Patch::Unset,
-            sync_strategy: None,
-        });
+        let mut op = ops::data_sources::CreateDataSource::new(m::CreateDataSourceRequest::new(
+            String::from("s"),
+            m::CreateDataSourceRequestSourceType::from("rest_api"),
+        ));
         let mut argv: Vec<String> = vec!["data-sources".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -1374,15 +1154,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::data_sources::UpdateDataSource::new(
             String::from("v é/&"),
-            m::UpdateDataSourceRequest {
-                connection_config: m::Patch::Unset,
-                display_name: m::Patch::Unset,
-                entity_types: m::Patch::Unset,
-                field_mappings: m::Patch::Unset,
-                is_active: m::Patch::Unset,
-                sync_schedule: m::Patch::Unset,
-                sync_strategy: m::Patch::Unset,
-            },
+            m::UpdateDataSourceRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "data-sources".to_owned(),
@@ -1935,22 +1707,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-call-metric-values");
     }
     {
-        let mut op = ops::calls::CreateOutboundCall::new(m::CreateOutboundCallRequest {
-            derived_from_call_sid: m::Patch::Unset,
-            goal: m::Patch::Unset,
-            idempotency_key: m::Patch::Unset,
-            metadata: m::Patch::Unset,
-            outbound_task_entity_id: m::Patch::Unset,
-            patient_canonical_id: m::Patch::Unset,
-            patient_entity_id: m::Patch::Unset,
-            phone_from: m::Patch::Unset,
-            phone_to: String::from("s"),
-            reason: String::from("s"),
-            service_id: m::Patch::Unset,
-            system_prompt: m::Patch::Unset,
-            tags: m::Patch::Unset,
-            use_case_id: m::Patch::Unset,
-        });
+        let mut op = ops::calls::CreateOutboundCall::new(m::CreateOutboundCallRequest::new(
+            String::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["calls".to_owned(), "create-outbound".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -1982,11 +1742,9 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_conversations_v1__workspace_id__conversations_get");
     }
     {
-        let mut op = ops::conversations::CreateConversation::new(m::CreateConversationRequest {
-            auto_greet: None,
-            entity_id: m::Patch::Unset,
-            service_id: m::Uuid::from("s"),
-        });
+        let mut op = ops::conversations::CreateConversation::new(
+            m::CreateConversationRequest::new(m::Uuid::from("s")),
+        );
         let mut argv: Vec<String> = vec!["conversations".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -2017,12 +1775,7 @@ fn every_operation_builds_the_sdk_request() {
         let mut op = {
             let mut op = ops::conversations::CreateTurn::new(
                 String::from("v é/&"),
-                m::TurnRequest {
-                    content: m::Patch::Unset,
-                    media_type: m::Patch::Unset,
-                    media_url: m::Patch::Unset,
-                    message: String::from("s"),
-                },
+                m::TurnRequest::new(String::from("s")),
             );
             op.include_tool_calls = Some(true);
             op
@@ -2043,12 +1796,7 @@ fn every_operation_builds_the_sdk_request() {
         let mut op = {
             let mut op = ops::conversations::CreateTurnStream::new(
                 String::from("v é/&"),
-                m::TurnRequest {
-                    content: m::Patch::Unset,
-                    media_type: m::Patch::Unset,
-                    media_url: m::Patch::Unset,
-                    message: String::from("s"),
-                },
+                m::TurnRequest::new(String::from("s")),
             );
             op.include_tool_calls = Some(true);
             op
@@ -2069,12 +1817,7 @@ fn every_operation_builds_the_sdk_request() {
         let mut op = {
             let mut op = ops::conversations::CreateTurnStream::new(
                 String::from("v é/&"),
-                m::TurnRequest {
-                    content: m::Patch::Unset,
-                    media_type: m::Patch::Unset,
-                    media_url: m::Patch::Unset,
-                    message: String::from("s"),
-                },
+                m::TurnRequest::new(String::from("s")),
             );
             op.include_tool_calls = Some(true);
             op
@@ -2092,10 +1835,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create_turn_stream_v1__workspace_id__conversations__conversation_id__turns_stream_post");
     }
     {
-        let mut op = ops::channels::CreateSesSetup::new(m::CreateSesSetupRequest {
-            domain_identity: String::from("s"),
-            tenant_name: String::from("s"),
-        });
+        let mut op = ops::channels::CreateSesSetup::new(m::CreateSesSetupRequest::new(
+            String::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec![
             "channels".to_owned(),
             "ses-setup".to_owned(),
@@ -2159,17 +1902,9 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-ses-setup");
     }
     {
-        let mut op = ops::phone_numbers::CreatePhoneNumber::new(m::CreatePhoneNumberRequest {
-            capabilities: None,
-            display_name: None,
-            forwarding: m::Patch::Unset,
-            inbound_service_id: m::Patch::Unset,
-            notes: None,
-            phone_number: String::from("s"),
-            provider: None,
-            provider_phone_sid: m::Patch::Unset,
-            status: None,
-        });
+        let mut op = ops::phone_numbers::CreatePhoneNumber::new(m::CreatePhoneNumberRequest::new(
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["phone-numbers".to_owned(), "provision".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -2210,16 +1945,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::phone_numbers::UpdatePhoneNumber::new(
             String::from("v é/&"),
-            m::UpdatePhoneNumberRequest {
-                capabilities: m::Patch::Unset,
-                display_name: m::Patch::Unset,
-                forwarding: m::Patch::Unset,
-                inbound_service_id: m::Patch::Unset,
-                notes: m::Patch::Unset,
-                provider: m::Patch::Unset,
-                provider_phone_sid: m::Patch::Unset,
-                status: m::Patch::Unset,
-            },
+            m::UpdatePhoneNumberRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "phone-numbers".to_owned(),
@@ -2244,11 +1970,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::phone_numbers::SetPhoneNumberForwarding::new(
             String::from("v é/&"),
-            m::ForwardingConfigRequest {
-                enabled: None,
-                forward_to: String::from("s"),
-                should_disconnect: None,
-            },
+            m::ForwardingConfigRequest::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "phone-numbers".to_owned(),
@@ -2271,20 +1993,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("clear-phone-number-forwarding");
     }
     {
-        let mut op = ops::integrations::CreateIntegration::new(m::CreateIntegrationRequest {
-            auth: m::Patch::Unset,
-            base_url: None,
-            display_name: String::from("s"),
-            enabled: None,
-            endpoints: None,
-            mcp_args: m::Patch::Unset,
-            mcp_command: m::Patch::Unset,
-            mcp_headers: m::Patch::Unset,
-            mcp_transport: m::Patch::Unset,
-            mcp_url: m::Patch::Unset,
-            name: String::from("s"),
-            protocol: None,
-        });
+        let mut op = ops::integrations::CreateIntegration::new(m::CreateIntegrationRequest::new(
+            String::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["integrations".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -2334,19 +2046,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::integrations::UpdateIntegration::new(
             String::from("v é/&"),
-            m::UpdateIntegrationRequest {
-                auth: m::Patch::Unset,
-                base_url: m::Patch::Unset,
-                display_name: m::Patch::Unset,
-                enabled: m::Patch::Unset,
-                endpoints: m::Patch::Unset,
-                mcp_args: m::Patch::Unset,
-                mcp_command: m::Patch::Unset,
-                mcp_headers: m::Patch::Unset,
-                mcp_transport: m::Patch::Unset,
-                mcp_url: m::Patch::Unset,
-                protocol: m::Patch::Unset,
-            },
+            m::UpdateIntegrationRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "integrations".to_owned(),
@@ -2372,7 +2072,7 @@ fn every_operation_builds_the_sdk_request() {
         let mut op = ops::integrations::TestIntegrationEndpoint::new(
             String::from("v é/&"),
             String::from("v é/&"),
-            m::TestEndpointRequest { params: None },
+            m::TestEndpointRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "integrations".to_owned(),
@@ -2810,13 +2510,9 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-entity-surface-history");
     }
     {
-        let mut op =
-            ops::simulations::CreateTestConversation::new(m::SimulationsCreateSessionRequest {
-                branch_name: m::Patch::Unset,
-                caller_id: m::Patch::Unset,
-                service_id: m::Uuid::from("s"),
-                tags: None,
-            });
+        let mut op = ops::simulations::CreateTestConversation::new(
+            m::SimulationsCreateSessionRequest::new(m::Uuid::from("s")),
+        );
         let mut argv: Vec<String> = vec!["simulations".to_owned(), "create-session".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -2844,12 +2540,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("simulation-destroy");
     }
     {
-        let mut op = ops::simulations::TestConversationStep::new(m::StepRequest {
-            caller_text: String::from("s"),
-            emotion: m::Patch::Unset,
-            session_id: String::from("s"),
-            valence: m::Patch::Unset,
-        });
+        let mut op = ops::simulations::TestConversationStep::new(m::StepRequest::new(
+            String::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["simulations".to_owned(), "step".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -2857,10 +2551,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("test-conversation-step");
     }
     {
-        let mut op = ops::simulations::SimulationRecommend::new(m::RecommendRequest {
-            n: None,
-            session_id: String::from("s"),
-        });
+        let mut op =
+            ops::simulations::SimulationRecommend::new(m::RecommendRequest::new(String::from("s")));
         let mut argv: Vec<String> = vec!["simulations".to_owned(), "recommend".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -2897,11 +2589,9 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-simulation-runs");
     }
     {
-        let mut op = ops::simulations::CreateSimulationRun::new(m::CreateRunRequest {
-            branch_name: m::Patch::Unset,
-            service_id: m::Uuid::from("s"),
-            tags: None,
-        });
+        let mut op = ops::simulations::CreateSimulationRun::new(m::CreateRunRequest::new(
+            m::Uuid::from("s"),
+        ));
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
             "runs".to_owned(),
@@ -2943,12 +2633,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::simulations::CreateSimulationSession::new(
             String::from("v é/&"),
-            m::SimulationsCreateSessionRequest {
-                branch_name: m::Patch::Unset,
-                caller_id: m::Patch::Unset,
-                service_id: m::Uuid::from("s"),
-                tags: None,
-            },
+            m::SimulationsCreateSessionRequest::new(m::Uuid::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
@@ -2962,10 +2647,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("create-simulation-session");
     }
     {
-        let mut op = ops::simulations::SimulationBridgePlan::new(m::BridgePlanRequest {
-            objective: String::from("s"),
-            service_id: m::Uuid::from("s"),
-        });
+        let mut op = ops::simulations::SimulationBridgePlan::new(m::BridgePlanRequest::new(
+            String::from("s"),
+            m::Uuid::from("s"),
+        ));
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
             "bridge".to_owned(),
@@ -2977,19 +2662,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("simulation-bridge-plan");
     }
     {
-        let mut op = ops::simulations::SimulationBridge::new(m::BridgeRequest {
-            async_generation: None,
-            auto_target_spec: None,
-            branch_name: m::Patch::Unset,
-            concurrency: None,
-            exploration: m::Patch::Unset,
-            max_turns: None,
-            num_scenarios: None,
-            objective: String::from("s"),
-            service_id: m::Uuid::from("s"),
-            tags: None,
-            target_spec: m::Patch::Unset,
-        });
+        let mut op = ops::simulations::SimulationBridge::new(m::BridgeRequest::new(
+            String::from("s"),
+            m::Uuid::from("s"),
+        ));
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
             "bridge".to_owned(),
@@ -3227,22 +2903,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-voice-settings");
     }
     {
-        let mut op = ops::settings::UpdateVoiceSettings::new(m::VoiceSettingsRequest {
-            correction_categories: m::Patch::Unset,
-            keyterms: m::Patch::Unset,
-            language: m::Patch::Unset,
-            language_providers: m::Patch::Unset,
-            post_call_analysis_enabled: m::Patch::Unset,
-            pronunciation_dict_id: m::Patch::Unset,
-            sensitive_topics: m::Patch::Unset,
-            speed: m::Patch::Unset,
-            tone: m::Patch::Unset,
-            transcript_correction_enabled: m::Patch::Unset,
-            tts_config: m::Patch::Unset,
-            tts_provider: m::Patch::Unset,
-            voice_id: m::Patch::Unset,
-            volume: m::Patch::Unset,
-        });
+        let mut op = ops::settings::UpdateVoiceSettings::new(m::VoiceSettingsRequest::default());
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "voice".to_owned(),
@@ -3264,14 +2925,9 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-branding-settings");
     }
     {
-        let mut op = ops::settings::UpdateBrandingSettings::new(m::BrandingSettingsRequest {
-            branding: m::BrandingConfig {
-                background_color: m::Patch::Unset,
-                font_family: m::Patch::Unset,
-                logo_url: m::Patch::Unset,
-                primary_color: m::Patch::Unset,
-            },
-        });
+        let mut op = ops::settings::UpdateBrandingSettings::new(m::BrandingSettingsRequest::new(
+            m::BrandingConfig::default(),
+        ));
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "branding".to_owned(),
@@ -3293,10 +2949,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-outreach-settings");
     }
     {
-        let mut op = ops::settings::UpdateOutreachSettings::new(m::OutreachSettingsRequest {
-            data_templates: m::Patch::Unset,
-            rules: m::Patch::Unset,
-        });
+        let mut op =
+            ops::settings::UpdateOutreachSettings::new(m::OutreachSettingsRequest::default());
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "outreach".to_owned(),
@@ -3315,10 +2969,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-memory-settings");
     }
     {
-        let mut op = ops::settings::UpdateMemorySettings::new(m::MemorySettingsRequest {
-            backfill_requested: m::Patch::Unset,
-            dimensions: m::Patch::Unset,
-        });
+        let mut op = ops::settings::UpdateMemorySettings::new(m::MemorySettingsRequest::default());
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "memory".to_owned(),
@@ -3340,9 +2991,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-security-settings");
     }
     {
-        let mut op = ops::settings::UpdateSecuritySettings::new(m::SecuritySettingsRequest {
-            voice_auth_enabled: m::Patch::Unset,
-        });
+        let mut op =
+            ops::settings::UpdateSecuritySettings::new(m::SecuritySettingsRequest::default());
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "security".to_owned(),
@@ -3364,15 +3014,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-retention-policy");
     }
     {
-        let mut op = ops::settings::UpdateRetentionPolicy::new(m::RetentionPolicyRequest {
-            audit_log_days: m::Patch::Unset,
-            call_recordings_days: m::Patch::Unset,
-            call_transcripts_days: m::Patch::Unset,
-            legal_hold: m::Patch::Unset,
-            legal_hold_reason: m::Patch::Unset,
-            phi_data_days: m::Patch::Unset,
-            world_events_days: m::Patch::Unset,
-        });
+        let mut op =
+            ops::settings::UpdateRetentionPolicy::new(m::RetentionPolicyRequest::default());
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "retention".to_owned(),
@@ -3394,10 +3037,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-behavior-settings");
     }
     {
-        let mut op = ops::settings::UpdateBehaviorSettings::new(m::BehaviorSettingsRequest {
-            behaviors: m::Patch::Unset,
-            enabled: m::Patch::Unset,
-        });
+        let mut op =
+            ops::settings::UpdateBehaviorSettings::new(m::BehaviorSettingsRequest::default());
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "behaviors".to_owned(),
@@ -3419,17 +3060,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-gap-scanner-settings");
     }
     {
-        let mut op = ops::settings::UpdateGapScannerSettings::new(m::GapScannerSettingsRequest {
-            appointment_lookahead_hours: m::Patch::Unset,
-            channel_optimization: m::Patch::Unset,
-            cooldown_hours: m::Patch::Unset,
-            enabled: m::Patch::Unset,
-            max_pending_surfaces: m::Patch::Unset,
-            max_surfaces_per_tick: m::Patch::Unset,
-            min_completion_rate: m::Patch::Unset,
-            requirements: m::Patch::Unset,
-            scan_interval_seconds: m::Patch::Unset,
-        });
+        let mut op =
+            ops::settings::UpdateGapScannerSettings::new(m::GapScannerSettingsRequest::default());
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "gap-scanner".to_owned(),
@@ -3468,20 +3100,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-scribe-settings");
     }
     {
-        let mut op = ops::settings::UpdateScribeSettings::new(m::ScribeSettingsRequest {
-            authorized_clinicians: m::Patch::Unset,
-            cds: m::Patch::Unset,
-            custom_instructions: m::Patch::Unset,
-            enabled: m::Patch::Unset,
-            keyterms: m::Patch::Unset,
-            language: m::Patch::Unset,
-            post_encounter: m::Patch::Unset,
-            safety: m::Patch::Unset,
-            soap_style: m::Patch::Unset,
-            specialty: m::Patch::Unset,
-            tools_enabled: m::Patch::Unset,
-            voice_auth_enabled: m::Patch::Unset,
-        });
+        let mut op = ops::settings::UpdateScribeSettings::new(m::ScribeSettingsRequest::default());
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "scribe".to_owned(),
@@ -3503,9 +3122,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-metric-settings");
     }
     {
-        let mut op = ops::settings::UpdateMetricSettings::new(m::MetricSettingsRequest {
-            definitions: m::Patch::Unset,
-        });
+        let mut op = ops::settings::UpdateMetricSettings::new(m::MetricSettingsRequest::default());
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "metrics".to_owned(),
@@ -3527,9 +3144,9 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-environment-settings");
     }
     {
-        let mut op = ops::settings::UpdateEnvironmentSettings::new(m::EnvironmentSettingsRequest {
-            environments: Default::default(),
-        });
+        let mut op = ops::settings::UpdateEnvironmentSettings::new(
+            m::EnvironmentSettingsRequest::new(Default::default()),
+        );
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "environments".to_owned(),
@@ -3551,9 +3168,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-workflow-settings");
     }
     {
-        let mut op = ops::settings::UpdateWorkflowSettings::new(m::WorkflowSettingsRequest {
-            workflows: Vec::new(),
-        });
+        let mut op =
+            ops::settings::UpdateWorkflowSettings::new(m::WorkflowSettingsRequest::new(Vec::new()));
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "workflows".to_owned(),
@@ -3707,14 +3323,11 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-personas");
     }
     {
-        let mut op = ops::personas::CreatePersona::new(m::CreatePersonaRequest {
-            background: None,
-            communication_style: None,
-            default_language: None,
-            developed_by: String::from("s"),
-            name: String::from("s"),
-            role: String::from("s"),
-        });
+        let mut op = ops::personas::CreatePersona::new(m::CreatePersonaRequest::new(
+            String::from("s"),
+            String::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["personas".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -3731,14 +3344,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::personas::UpdatePersona::new(
             String::from("v é/&"),
-            m::UpdatePersonaRequest {
-                background: m::Patch::Unset,
-                communication_style: m::Patch::Unset,
-                default_language: m::Patch::Unset,
-                developed_by: m::Patch::Unset,
-                name: m::Patch::Unset,
-                role: m::Patch::Unset,
-            },
+            m::UpdatePersonaRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "personas".to_owned(),
@@ -3848,9 +3454,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::review_queue::ApproveReviewItem::new(
             String::from("v é/&"),
-            m::ApproveRequest {
-                notes: m::Patch::Unset,
-            },
+            m::ApproveRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "review-queue".to_owned(),
@@ -3865,9 +3469,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::review_queue::RejectReviewItem::new(
             String::from("v é/&"),
-            m::RejectRequest {
-                reason: String::from("s"),
-            },
+            m::RejectRequest::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "review-queue".to_owned(),
@@ -3902,10 +3504,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::review_queue::CorrectReviewItem::new(
             String::from("v é/&"),
-            m::CorrectRequest {
-                corrected_data: serde_json::Map::new(),
-                notes: m::Patch::Unset,
-            },
+            m::CorrectRequest::new(serde_json::Map::new()),
         );
         let mut argv: Vec<String> = vec![
             "review-queue".to_owned(),
@@ -3918,10 +3517,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("correct_review_item_v1__workspace_id__review_queue__item_id__correct_post");
     }
     {
-        let mut op = ops::review_queue::BatchApprove::new(m::BatchApproveRequest {
-            item_ids: Vec::new(),
-            notes: m::Patch::Unset,
-        });
+        let mut op = ops::review_queue::BatchApprove::new(m::BatchApproveRequest::new(Vec::new()));
         let mut argv: Vec<String> = vec!["review-queue".to_owned(), "batch-approve".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -3929,10 +3525,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("batch_approve_v1__workspace_id__review_queue_batch_approve_post");
     }
     {
-        let mut op = ops::review_queue::BatchReject::new(m::BatchRejectRequest {
-            item_ids: Vec::new(),
-            reason: String::from("s"),
-        });
+        let mut op = ops::review_queue::BatchReject::new(m::BatchRejectRequest::new(
+            Vec::new(),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["review-queue".to_owned(), "batch-reject".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -4143,13 +3739,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-phi-access-report");
     }
     {
-        let mut op = ops::audit::CreateAuditExport::new(m::AuditExportRequest {
-            action: m::Patch::Unset,
-            date_from: m::DateTime::from("s"),
-            date_to: m::DateTime::from("s"),
-            phi_only: None,
-            service: m::Patch::Unset,
-        });
+        let mut op = ops::audit::CreateAuditExport::new(m::AuditExportRequest::new(
+            m::DateTime::from("s"),
+            m::DateTime::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["audit".to_owned(), "create-export".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -4216,14 +3809,7 @@ fn every_operation_builds_the_sdk_request() {
     }
     {
         let mut op = ops::webhook_destinations::CreateWebhookDestination::new(
-            m::CreateWebhookDestinationRequest {
-                accepted_event_types: None,
-                description: m::Patch::Unset,
-                field_mapping: m::Patch::Unset,
-                name: String::from("s"),
-                retry_attempts: None,
-                trigger_id: m::Uuid::from("s"),
-            },
+            m::CreateWebhookDestinationRequest::new(String::from("s"), m::Uuid::from("s")),
         );
         let mut argv: Vec<String> = vec!["webhook-destinations".to_owned(), "create".to_owned()];
         argv.push("--data".into());
@@ -4244,14 +3830,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::webhook_destinations::UpdateWebhookDestination::new(
             String::from("v é/&"),
-            m::UpdateWebhookDestinationRequest {
-                accepted_event_types: m::Patch::Unset,
-                description: m::Patch::Unset,
-                field_mapping: m::Patch::Unset,
-                is_active: m::Patch::Unset,
-                name: m::Patch::Unset,
-                retry_attempts: m::Patch::Unset,
-            },
+            m::UpdateWebhookDestinationRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "webhook-destinations".to_owned(),
@@ -4313,18 +3892,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-safety-config");
     }
     {
-        let mut op = ops::safety::UpdateSafetyConfig::new(m::UpdateSafetyConfigRequest {
-            accumulation_cumulative_count: m::Patch::Unset,
-            accumulation_enabled: m::Patch::Unset,
-            accumulation_fast_track_level: m::Patch::Unset,
-            accumulation_mild_threshold: m::Patch::Unset,
-            accumulation_single_turn_threshold: m::Patch::Unset,
-            accumulation_window_size: m::Patch::Unset,
-            triage_enabled: m::Patch::Unset,
-            triage_max_history_turns: m::Patch::Unset,
-            triage_model: m::Patch::Unset,
-            triage_timeout_s: m::Patch::Unset,
-        });
+        let mut op = ops::safety::UpdateSafetyConfig::new(m::UpdateSafetyConfigRequest::default());
         let mut argv: Vec<String> = vec!["safety".to_owned(), "update-config".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -4350,9 +3918,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::safety::ApplySafetyTemplate::new(
             String::from("v é/&"),
-            m::ApplyTemplateRequest {
-                override_existing: None,
-            },
+            m::ApplyTemplateRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "safety".to_owned(),
@@ -4404,15 +3970,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-functions");
     }
     {
-        let mut op = ops::functions::CreateFunction::new(m::FunctionCreateRequest {
-            catalog: None,
-            description: None,
-            function_type: None,
-            input_schema: None,
-            name: String::from("s"),
-            returns_table: None,
-            schema: None,
-        });
+        let mut op =
+            ops::functions::CreateFunction::new(m::FunctionCreateRequest::new(String::from("s")));
         let mut argv: Vec<String> = vec!["functions".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -4432,7 +3991,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::functions::TestFunction::new(
             String::from("v é/&"),
-            m::FunctionTestRequest { input_params: None },
+            m::FunctionTestRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "functions".to_owned(),
@@ -4451,9 +4010,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("discover-catalog");
     }
     {
-        let mut op = ops::functions::QueryFunctions::new(m::QueryRequest {
-            sql: String::from("s"),
-        });
+        let mut op = ops::functions::QueryFunctions::new(m::QueryRequest::new(String::from("s")));
         let mut argv: Vec<String> = vec!["functions".to_owned(), "query".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -4467,17 +4024,11 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("sync-catalog");
     }
     {
-        let mut op = ops::functions::DeployFunction::new(m::RegisteredFunction {
-            description: String::from("s"),
-            examples: None,
-            function_type: None,
-            name: String::from("s"),
-            parameters: None,
-            returns: None,
-            sql: String::from("s"),
-            timeout_ms: None,
-            when_to_use: None,
-        });
+        let mut op = ops::functions::DeployFunction::new(m::RegisteredFunction::new(
+            String::from("s"),
+            String::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["functions".to_owned(), "deploy".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -4517,13 +4068,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-function-version");
     }
     {
-        let mut op = ops::functions::InvokeFunction::new(
-            String::from("v é/&"),
-            m::InvokeRequest {
-                alias: None,
-                input: None,
-            },
-        );
+        let mut op =
+            ops::functions::InvokeFunction::new(String::from("v é/&"), m::InvokeRequest::default());
         let mut argv: Vec<String> = vec![
             "functions".to_owned(),
             "invoke".to_owned(),
@@ -4535,13 +4081,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("invoke-function");
     }
     {
-        let mut op = ops::functions::TestFunctionV2::new(
-            String::from("v é/&"),
-            m::InvokeRequest {
-                alias: None,
-                input: None,
-            },
-        );
+        let mut op =
+            ops::functions::TestFunctionV2::new(String::from("v é/&"), m::InvokeRequest::default());
         let mut argv: Vec<String> = vec![
             "functions".to_owned(),
             "test-v2".to_owned(),
@@ -4555,10 +4096,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::functions::PromoteFunction::new(
             String::from("v é/&"),
-            m::PromoteRequest {
-                alias: m::PromoteRequestAlias::from("latest"),
-                version: 1,
-            },
+            m::PromoteRequest::new(m::PromoteRequestAlias::from("latest"), 1),
         );
         let mut argv: Vec<String> = vec![
             "functions".to_owned(),
@@ -4573,7 +4111,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::functions::RollbackFunction::new(
             String::from("v é/&"),
-            m::RollbackRequest { version: 1 },
+            m::RollbackRequest::new(1),
         );
         let mut argv: Vec<String> = vec![
             "functions".to_owned(),
@@ -4613,12 +4151,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("fhir-sync-failures");
     }
     {
-        let mut op = ops::fhir::FhirImport::new(m::FhirImportRequest {
-            bundle: serde_json::Map::new(),
-            data_source_id: m::Patch::Unset,
-            source: None,
-            source_system: m::Patch::Unset,
-        });
+        let mut op = ops::fhir::FhirImport::new(m::FhirImportRequest::new(serde_json::Map::new()));
         let mut argv: Vec<String> = vec!["fhir".to_owned(), "import".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -4731,10 +4264,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::fhir::FhirCreateResource::new(
             String::from("v é/&"),
-            m::FhirWriteRequest {
-                data: serde_json::Map::new(),
-                data_source_id: m::Patch::Unset,
-            },
+            m::FhirWriteRequest::new(serde_json::Map::new()),
         );
         let mut argv: Vec<String> = vec![
             "fhir".to_owned(),
@@ -4763,10 +4293,7 @@ fn every_operation_builds_the_sdk_request() {
         let mut op = ops::fhir::FhirUpdateResource::new(
             String::from("v é/&"),
             String::from("v é/&"),
-            m::FhirWriteRequest {
-                data: serde_json::Map::new(),
-                data_source_id: m::Patch::Unset,
-            },
+            m::FhirWriteRequest::new(serde_json::Map::new()),
         );
         let mut argv: Vec<String> = vec![
             "fhir".to_owned(),
@@ -4994,9 +4521,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get_suggestions_v1__workspace_id__insights_suggestions_get");
     }
     {
-        let mut op = ops::insights::ExecuteSql::new(m::SqlQueryRequest {
-            sql: String::from("s"),
-        });
+        let mut op = ops::insights::ExecuteSql::new(m::SqlQueryRequest::new(String::from("s")));
         let mut argv: Vec<String> = vec!["insights".to_owned(), "run-sql".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -5027,9 +4552,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::insights::Chat::new(
             String::from("v é/&"),
-            m::ChatRequest {
-                message: String::from("s"),
-            },
+            m::ChatRequest::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "insights".to_owned(),
@@ -5043,16 +4566,9 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("chat_v1__workspace_id__insights_sessions__session_id__chat_post");
     }
     {
-        let mut op =
-            ops::monitor_concepts::CreateMonitorConcept::new(m::CreateMonitorConceptRequest {
-                agent_config: None,
-                description: String::from("s"),
-                escalation: None,
-                name: String::from("s"),
-                standalone_threshold: None,
-                tags: None,
-                threshold: None,
-            });
+        let mut op = ops::monitor_concepts::CreateMonitorConcept::new(
+            m::CreateMonitorConceptRequest::new(String::from("s"), String::from("s")),
+        );
         let mut argv: Vec<String> = vec!["monitor-concepts".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -5090,15 +4606,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::monitor_concepts::UpdateMonitorConcept::new(
             String::from("v é/&"),
-            m::UpdateMonitorConceptRequest {
-                agent_config: m::Patch::Unset,
-                description: m::Patch::Unset,
-                escalation: m::Patch::Unset,
-                name: m::Patch::Unset,
-                standalone_threshold: m::Patch::Unset,
-                tags: m::Patch::Unset,
-                threshold: m::Patch::Unset,
-            },
+            m::UpdateMonitorConceptRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "monitor-concepts".to_owned(),
@@ -5121,17 +4629,12 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("delete-monitor-concept");
     }
     {
-        let mut op =
-            ops::unification_rules::CreateUnificationRule::new(m::CreateUnificationRuleRequest {
-                created_by: m::Patch::Unset,
-                data_source_id: m::Patch::Unset,
-                description: m::Patch::Unset,
-                name: String::from("s"),
-                rule_config: None,
-                rule_type: m::CreateUnificationRuleRequestRuleType::from("field_mapping"),
-                source_event_type: m::Patch::Unset,
-                target_entity_type: m::Patch::Unset,
-            });
+        let mut op = ops::unification_rules::CreateUnificationRule::new(
+            m::CreateUnificationRuleRequest::new(
+                String::from("s"),
+                m::CreateUnificationRuleRequestRuleType::from("field_mapping"),
+            ),
+        );
         let mut argv: Vec<String> = vec!["unification-rules".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -5175,16 +4678,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::unification_rules::UpdateUnificationRule::new(
             String::from("v é/&"),
-            m::UpdateUnificationRuleRequest {
-                data_source_id: m::Patch::Unset,
-                description: m::Patch::Unset,
-                is_active: m::Patch::Unset,
-                name: m::Patch::Unset,
-                rule_config: m::Patch::Unset,
-                rule_type: m::Patch::Unset,
-                source_event_type: m::Patch::Unset,
-                target_entity_type: m::Patch::Unset,
-            },
+            m::UpdateUnificationRuleRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "unification-rules".to_owned(),
@@ -5438,9 +4932,7 @@ fn every_operation_builds_the_sdk_request() {
     }
     {
         let mut op = ops::desktop_sessions::CreateDesktopSession::new(
-            m::DesktopSessionsCreateSessionRequest {
-                integration_name: String::from("s"),
-            },
+            m::DesktopSessionsCreateSessionRequest::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec!["desktop-sessions".to_owned(), "create".to_owned()];
         argv.push("--data".into());
@@ -5461,20 +4953,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::desktop_sessions::PerformAction::new(
             String::from("v é/&"),
-            m::ActionRequest {
-                amount: m::Patch::Unset,
-                button: m::Patch::Unset,
-                direction: m::Patch::Unset,
-                key: m::Patch::Unset,
-                text: m::Patch::Unset,
-                r#type: m::ActionRequestType::from("click"),
-                x: m::Patch::Unset,
-                x1: m::Patch::Unset,
-                x2: m::Patch::Unset,
-                y: m::Patch::Unset,
-                y1: m::Patch::Unset,
-                y2: m::Patch::Unset,
-            },
+            m::ActionRequest::new(m::ActionRequestType::from("click")),
         );
         let mut argv: Vec<String> = vec![
             "desktop-sessions".to_owned(),
@@ -5529,12 +5008,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-intake-links");
     }
     {
-        let mut op = ops::intake::CreateIntakeLink::new(m::CreateLinkRequest {
-            customer_slug: String::from("s"),
-            display_name: m::Patch::Unset,
-            expires_in_hours: None,
-            max_uploads: None,
-        });
+        let mut op =
+            ops::intake::CreateIntakeLink::new(m::CreateLinkRequest::new(String::from("s")));
         let mut argv: Vec<String> =
             vec!["intake".to_owned(), "links".to_owned(), "create".to_owned()];
         argv.push("--data".into());
@@ -5787,14 +5262,11 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_tasks_by_call_v1__workspace_id__tasks_by_call__call_sid__get");
     }
     {
-        let mut op = ops::tool_testing::ExecuteToolTest::new(m::ToolExecuteRequest {
-            dry_run: None,
-            entity_id: m::Patch::Unset,
-            input_params: None,
-            service_id: m::Uuid::from("s"),
-            tool_name: String::from("s"),
-            tool_type: String::from("s"),
-        });
+        let mut op = ops::tool_testing::ExecuteToolTest::new(m::ToolExecuteRequest::new(
+            m::Uuid::from("s"),
+            String::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["tools".to_owned(), "execute".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -5857,22 +5329,11 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-surface-review-queue");
     }
     {
-        let mut op = ops::surfaces::CreateSurface::new(m::CreateSurfaceRequest {
-            branding: m::Patch::Unset,
-            channel: None,
-            completion_action_url: m::Patch::Unset,
-            completion_message: m::Patch::Unset,
-            completion_title: m::Patch::Unset,
-            context: None,
-            description: m::Patch::Unset,
-            entity_id: m::Uuid::from("s"),
-            expires_in_hours: None,
-            fields: Vec::new(),
-            resource_type: m::Patch::Unset,
-            sections: m::Patch::Unset,
-            submit_button_text: m::Patch::Unset,
-            title: String::from("s"),
-        });
+        let mut op = ops::surfaces::CreateSurface::new(m::CreateSurfaceRequest::new(
+            m::Uuid::from("s"),
+            Vec::new(),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["surfaces".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -5889,19 +5350,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::surfaces::UpdateSurface::new(
             String::from("v é/&"),
-            m::UpdateSurfaceRequest {
-                branding: m::Patch::Unset,
-                channel: m::Patch::Unset,
-                completion_action_url: m::Patch::Unset,
-                completion_message: m::Patch::Unset,
-                completion_title: m::Patch::Unset,
-                description: m::Patch::Unset,
-                fields: m::Patch::Unset,
-                resource_type: m::Patch::Unset,
-                sections: m::Patch::Unset,
-                submit_button_text: m::Patch::Unset,
-                title: m::Patch::Unset,
-            },
+            m::UpdateSurfaceRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "surfaces".to_owned(),
@@ -5926,9 +5375,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::surfaces::DeliverSurface::new(
             String::from("v é/&"),
-            m::DeliverSurfaceRequest {
-                channel_address: String::from("s"),
-            },
+            m::DeliverSurfaceRequest::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "surfaces".to_owned(),
@@ -5963,9 +5410,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::surfaces::RejectSurface::new(
             String::from("v é/&"),
-            m::RejectSurfaceRequest {
-                reason: m::Patch::Unset,
-            },
+            m::RejectSurfaceRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "surfaces".to_owned(),
@@ -5996,11 +5441,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::sessions::InjectSessionEvent::new(
             String::from("v é/&"),
-            m::InjectRequest {
-                event_type: None,
-                message: String::from("s"),
-                sender: None,
-            },
+            m::InjectRequest::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "sessions".to_owned(),
@@ -6064,9 +5505,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::surface_patient::BookSurfaceAppointment::new(
             String::from("v é/&"),
-            m::BookingRequest {
-                slot_id: String::from("s"),
-            },
+            m::BookingRequest::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "surface-patient".to_owned(),
@@ -6082,9 +5521,7 @@ fn every_operation_builds_the_sdk_request() {
         let mut op = ops::surface_patient::SaveSurfaceField::new(
             String::from("v é/&"),
             String::from("v é/&"),
-            m::FieldSaveRequest {
-                value: serde_json::Value::Null,
-            },
+            m::FieldSaveRequest::new(serde_json::Value::Null),
         );
         let mut argv: Vec<String> = vec![
             "surface-patient".to_owned(),
@@ -6100,14 +5537,12 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::surface_patient::HealSurfaceField::new(
             String::from("v é/&"),
-            m::HealFieldRequest {
-                context: None,
-                field_type: String::from("s"),
-                key: String::from("s"),
-                label: String::from("s"),
-                sensitive: None,
-                value: String::from("s"),
-            },
+            m::HealFieldRequest::new(
+                String::from("s"),
+                String::from("s"),
+                String::from("s"),
+                String::from("s"),
+            ),
         );
         let mut argv: Vec<String> = vec![
             "surface-patient".to_owned(),
@@ -6139,10 +5574,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::surface_patient::OcrSurfaceExtract::new(
             String::from("v é/&"),
-            m::OcrRequest {
-                image: String::from("s"),
-                target_fields: m::Patch::Unset,
-            },
+            m::OcrRequest::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "surface-patient".to_owned(),
@@ -6236,14 +5668,11 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-billing-customers");
     }
     {
-        let mut op = ops::billing::CreateBillingCustomer::new(m::CreateCustomerRequest {
-            address: None,
-            billing_contact: m::Patch::Unset,
-            billing_email: String::from("s"),
-            mercury_memo: m::Patch::Unset,
-            name: String::from("s"),
-            slug: String::from("s"),
-        });
+        let mut op = ops::billing::CreateBillingCustomer::new(m::CreateCustomerRequest::new(
+            String::from("s"),
+            String::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec![
             "billing".to_owned(),
             "customers".to_owned(),
@@ -6268,14 +5697,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::billing::UpdateBillingCustomer::new(
             String::from("v é/&"),
-            m::UpdateCustomerRequest {
-                address: m::Patch::Unset,
-                billing_contact: m::Patch::Unset,
-                billing_email: m::Patch::Unset,
-                mercury_memo: m::Patch::Unset,
-                name: m::Patch::Unset,
-                status: m::Patch::Unset,
-            },
+            m::UpdateCustomerRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "billing".to_owned(),
@@ -6302,16 +5724,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::billing::UpdateBillingConfig::new(
             String::from("v é/&"),
-            m::UpdateConfigRequest {
-                billing_cycle: m::Patch::Unset,
-                billing_day: m::Patch::Unset,
-                currency: m::Patch::Unset,
-                effective_from: m::Patch::Unset,
-                effective_to: m::Patch::Unset,
-                minimum_charge: m::Patch::Unset,
-                price_rules: m::Patch::Unset,
-                strategy: m::Patch::Unset,
-            },
+            m::UpdateConfigRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "billing".to_owned(),
@@ -6435,11 +5848,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::billing::AttachBillingWorkspace::new(
             String::from("v é/&"),
-            m::AttachWorkspaceRequest {
-                billable: None,
-                environment: None,
-                workspace_id: m::Uuid::from("s"),
-            },
+            m::AttachWorkspaceRequest::new(m::Uuid::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "billing".to_owned(),
@@ -6516,15 +5925,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_dashboards_v1__workspace_id__dashboards_get");
     }
     {
-        let mut op = ops::dashboards::CreateDashboard::new(m::CreateDashboardRequest {
-            description: m::Patch::Unset,
-            filters: None,
-            page_context: m::Patch::Unset,
-            panels: None,
-            refresh_interval: None,
-            slug: String::from("s"),
-            title: String::from("s"),
-        });
+        let mut op = ops::dashboards::CreateDashboard::new(m::CreateDashboardRequest::new(
+            String::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["dashboards".to_owned(), "create".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -6564,15 +5968,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::dashboards::UpdateDashboard::new(
             String::from("v é/&"),
-            m::UpdateDashboardRequest {
-                description: m::Patch::Unset,
-                filters: m::Patch::Unset,
-                page_context: m::Patch::Unset,
-                panels: m::Patch::Unset,
-                refresh_interval: m::Patch::Unset,
-                slug: m::Patch::Unset,
-                title: m::Patch::Unset,
-            },
+            m::UpdateDashboardRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "dashboards".to_owned(),
@@ -6595,10 +5991,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("execute_dashboard_v1__workspace_id__dashboards__dashboard_id__execute_post");
     }
     {
-        let mut op = ops::demo_pulse::StartDemoPulse::new(m::DemoPulseStartRequest {
-            duration_seconds: None,
-            events_per_minute: None,
-        });
+        let mut op = ops::demo_pulse::StartDemoPulse::new(m::DemoPulseStartRequest::default());
         let mut argv: Vec<String> = vec!["demo-pulse".to_owned(), "start".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -6612,9 +6005,7 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-demo-pulse-status");
     }
     {
-        let mut op = ops::demo_pulse::StopDemoPulse::new(m::DemoPulseStopRequest {
-            task_id: m::Patch::Unset,
-        });
+        let mut op = ops::demo_pulse::StopDemoPulse::new(m::DemoPulseStopRequest::default());
         let mut argv: Vec<String> = vec!["demo-pulse".to_owned(), "stop".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -7190,14 +6581,11 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list_stratified_fits_v1__workspace_id__m42_stratified_fits_get");
     }
     {
-        let mut op = ops::metering::EmitMeteringEvent::new(m::MeteringEmitRequest {
-            effective_at: m::Patch::Unset,
-            event_type: String::from("s"),
-            metering_metadata: m::Patch::Unset,
-            metering_quantity: 1.5,
-            metering_source: m::MeteringEmitRequestMeteringSource::from("production"),
-            metering_unit: m::Patch::Unset,
-        });
+        let mut op = ops::metering::EmitMeteringEvent::new(m::MeteringEmitRequest::new(
+            String::from("s"),
+            1.5,
+            m::MeteringEmitRequestMeteringSource::from("production"),
+        ));
         let mut argv: Vec<String> = vec!["metering".to_owned(), "emit".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -7207,11 +6595,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::metrics::EvaluateMetric::new(
             String::from("v é/&"),
-            m::MetricEvaluateRequest {
-                as_of: m::Patch::Unset,
-                persist: false,
-                subject_id: String::from("s"),
-            },
+            m::MetricEvaluateRequest::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "metrics".to_owned(),
@@ -7224,15 +6608,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("evaluate-metric");
     }
     {
-        let mut op = ops::phone_numbers::BindChannelPhone::new(m::BindChannelPhoneRequest {
-            capabilities: None,
-            channel_phone_id: m::Uuid::from("s"),
-            display_name: None,
-            forwarding: m::Patch::Unset,
-            inbound_service_id: m::Patch::Unset,
-            notes: None,
-            setup_id: m::Uuid::from("s"),
-        });
+        let mut op = ops::phone_numbers::BindChannelPhone::new(m::BindChannelPhoneRequest::new(
+            m::Uuid::from("s"),
+            m::Uuid::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["phone-numbers".to_owned(), "bind".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -7265,11 +6644,10 @@ fn every_operation_builds_the_sdk_request() {
     }
     {
         let mut op = ops::scheduling_rules::CreateSchedulingRuleSet::new(
-            m::CreateSchedulingRuleSetRequest {
-                agent_kind: m::CreateSchedulingRuleSetRequestAgentKind::from("tms"),
-                is_active: None,
-                params: m::CreateSchedulingRuleSetRequestParams::Unknown(serde_json::Value::Null),
-            },
+            m::CreateSchedulingRuleSetRequest::new(
+                m::CreateSchedulingRuleSetRequestAgentKind::from("tms"),
+                m::CreateSchedulingRuleSetRequestParams::Unknown(serde_json::Value::Null),
+            ),
         );
         let mut argv: Vec<String> = vec!["scheduling-rule-sets".to_owned(), "create".to_owned()];
         argv.push("--data".into());
@@ -7300,10 +6678,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::scheduling_rules::UpdateSchedulingRuleSet::new(
             String::from("v é/&"),
-            m::UpdateSchedulingRuleSetRequest {
-                is_active: m::Patch::Unset,
-                params: m::Patch::Unset,
-            },
+            m::UpdateSchedulingRuleSetRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "scheduling-rule-sets".to_owned(),
@@ -7328,9 +6703,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::scribe::ApproveIcd10Code::new(
             String::from("v é/&"),
-            m::ApproveIcd10Request {
-                code: String::from("s"),
-            },
+            m::ApproveIcd10Request::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "scribe".to_owned(),
@@ -7345,10 +6718,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::scribe::RejectIcd10Code::new(
             String::from("v é/&"),
-            m::RejectIcd10Request {
-                code: String::from("s"),
-                reason: m::Patch::Unset,
-            },
+            m::RejectIcd10Request::new(String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "scribe".to_owned(),
@@ -7363,10 +6733,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::scribe::EditEncounterSoap::new(
             String::from("v é/&"),
-            m::EditSoapRequest {
-                content: String::from("s"),
-                section: String::from("s"),
-            },
+            m::EditSoapRequest::new(String::from("s"), String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "scribe".to_owned(),
@@ -7380,13 +6747,10 @@ fn every_operation_builds_the_sdk_request() {
     }
     {
         let mut op =
-            ops::scribe::TranscribeScribeRecording::new(m::TranscribeScribeRecordingBody {
-                audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
-                keyterms: None,
-                language: None,
-                patient_entity_id: None,
-                service_id: String::from("s"),
-            });
+            ops::scribe::TranscribeScribeRecording::new(m::TranscribeScribeRecordingBody::new(
+                m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
+                String::from("s"),
+            ));
         let mut argv: Vec<String> = vec!["scribe".to_owned(), "transcribe-recording".to_owned()];
         {
             let (part, arg) = file_arg(&op.body.audio);
@@ -7417,10 +6781,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::services::TextTurn::new(
             String::from("v é/&"),
-            m::TextTurnRequest {
-                phone_number: String::from("s"),
-                text: String::from("s"),
-            },
+            m::TextTurnRequest::new(String::from("s"), String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "services".to_owned(),
@@ -7436,13 +6797,7 @@ fn every_operation_builds_the_sdk_request() {
         let mut op = ops::services::UpsertServiceVersionSet::new(
             String::from("v é/&"),
             String::from("v é/&"),
-            m::UpsertVersionSetRequest {
-                version_set: m::VersionSet {
-                    agent_version_number: m::Patch::Unset,
-                    context_graph_version_number: m::Patch::Unset,
-                    llm_model_preferences: None,
-                },
-            },
+            m::UpsertVersionSetRequest::new(m::VersionSet::default()),
         );
         let mut argv: Vec<String> = vec![
             "services".to_owned(),
@@ -7477,10 +6832,10 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::services::VoiceTurn::new(
             String::from("v é/&"),
-            m::VoiceTurnBody {
-                audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
-                phone_number: String::from("s"),
-            },
+            m::VoiceTurnBody::new(
+                m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
+                String::from("s"),
+            ),
         );
         let mut argv: Vec<String> = vec![
             "services".to_owned(),
@@ -7502,16 +6857,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("voice-turn");
     }
     {
-        let mut op = ops::sessions::StartTextSession::new(m::StartSessionRequest {
-            canonical_id: m::Patch::Unset,
-            channel_kind: m::StartSessionRequestChannelKind::from("sms"),
-            entity_id: m::Patch::Unset,
-            greeting: m::Patch::Unset,
-            idempotency_key: m::Patch::Unset,
-            phone_to: m::Patch::Unset,
-            service_id: m::Uuid::from("s"),
-            surface_id: m::Patch::Unset,
-        });
+        let mut op = ops::sessions::StartTextSession::new(m::StartSessionRequest::new(
+            m::StartSessionRequestChannelKind::from("sms"),
+            m::Uuid::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["sessions".to_owned(), "start".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -7529,9 +6878,9 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-connector-settings");
     }
     {
-        let mut op = ops::settings::UpdateConnectorSettings::new(m::ConnectorSettingsRequest {
-            connectors: Vec::new(),
-        });
+        let mut op = ops::settings::UpdateConnectorSettings::new(m::ConnectorSettingsRequest::new(
+            Vec::new(),
+        ));
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "connectors".to_owned(),
@@ -7562,9 +6911,9 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-form-templates");
     }
     {
-        let mut op = ops::form_templates::UpdateFormTemplates::new(m::FormTemplateUpdateRequest {
-            templates: Vec::new(),
-        });
+        let mut op = ops::form_templates::UpdateFormTemplates::new(
+            m::FormTemplateUpdateRequest::new(Vec::new()),
+        );
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
             "form-templates".to_owned(),
@@ -7589,9 +6938,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::form_templates::ResolveFormTemplate::new(
             String::from("v é/&"),
-            m::ResolveTemplateRequest {
-                entity_id: m::Uuid::from("s"),
-            },
+            m::ResolveTemplateRequest::new(m::Uuid::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "settings".to_owned(),
@@ -7606,9 +6953,7 @@ fn every_operation_builds_the_sdk_request() {
     }
     {
         let mut op = ops::simulations::GetSimulationBenchmarkResults::new(
-            m::GetSimulationBenchmarkResultsRequest {
-                run_ids: Vec::new(),
-            },
+            m::GetSimulationBenchmarkResultsRequest::new(Vec::new()),
         );
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
@@ -7621,17 +6966,9 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("get-simulation-benchmark-results");
     }
     {
-        let mut op =
-            ops::simulations::RunSimulationBenchmark::new(m::RunSimulationBenchmarkRequest {
-                branch_name: m::Patch::Unset,
-                concurrency: None,
-                exploration: m::Patch::Unset,
-                max_cases: None,
-                max_turns: None,
-                required_tags: None,
-                service_id: m::Patch::Unset,
-                tags: None,
-            });
+        let mut op = ops::simulations::RunSimulationBenchmark::new(
+            m::RunSimulationBenchmarkRequest::default(),
+        );
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
             "benchmarks".to_owned(),
@@ -7653,10 +6990,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-simulation-branches");
     }
     {
-        let mut op = ops::simulations::CreateSimulationBranch::new(m::CreateBranchRequest {
-            source: None,
-            ttl_seconds: None,
-        });
+        let mut op =
+            ops::simulations::CreateSimulationBranch::new(m::CreateBranchRequest::default());
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
             "branches".to_owned(),
@@ -7670,14 +7005,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::simulations::RunSimulationCase::new(
             String::from("v é/&"),
-            m::RunSimulationCaseRequest {
-                branch_name: m::Patch::Unset,
-                concurrency: None,
-                exploration: m::Patch::Unset,
-                max_turns: None,
-                service_id: m::Patch::Unset,
-                tags: None,
-            },
+            m::RunSimulationCaseRequest::default(),
         );
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
@@ -7691,9 +7019,9 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("run-simulation-case");
     }
     {
-        let mut op = ops::simulations::ConfigToTurnPolicy::new(m::ConfigToPolicyRequest {
-            config: serde_json::Map::new(),
-        });
+        let mut op = ops::simulations::ConfigToTurnPolicy::new(m::ConfigToPolicyRequest::new(
+            serde_json::Map::new(),
+        ));
         let mut argv: Vec<String> = vec!["simulations".to_owned(), "config-to-policy".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -7703,9 +7031,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::simulations::SimulationFork::new(
             String::from("v é/&"),
-            m::ForkRequest {
-                alternatives: Vec::new(),
-            },
+            m::ForkRequest::new(Vec::new()),
         );
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
@@ -7720,10 +7046,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::simulations::ScoreSimulationSession::new(
             String::from("v é/&"),
-            m::ScoreSessionRequest {
-                score: 1.5,
-                score_rationale: m::Patch::Unset,
-            },
+            m::ScoreSessionRequest::new(1.5),
         );
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
@@ -7738,12 +7061,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::simulations::SimulationStep::new(
             String::from("v é/&"),
-            m::StepRequest {
-                caller_text: String::from("s"),
-                emotion: m::Patch::Unset,
-                session_id: String::from("s"),
-                valence: m::Patch::Unset,
-            },
+            m::StepRequest::new(String::from("s"), String::from("s")),
         );
         let mut argv: Vec<String> = vec![
             "simulations".to_owned(),
@@ -7790,11 +7108,9 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("search-available-phone-numbers");
     }
     {
-        let mut op = ops::twilio::PurchasePhoneNumber::new(m::PurchasePhoneNumberRequest {
-            capabilities: None,
-            display_name: None,
-            phone_number: String::from("s"),
-        });
+        let mut op = ops::twilio::PurchasePhoneNumber::new(m::PurchasePhoneNumberRequest::new(
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["twilio".to_owned(), "purchase-number".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -7894,11 +7210,11 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-voicemails");
     }
     {
-        let mut op = ops::voicemail::SendVoicemail::new(m::SendVoicemailBody {
-            audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
-            recipient_phone_number: String::from("s"),
-            use_case_id: String::from("s"),
-        });
+        let mut op = ops::voicemail::SendVoicemail::new(m::SendVoicemailBody::new(
+            m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
+            String::from("s"),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["voicemail".to_owned(), "send".to_owned()];
         {
             let (part, arg) = file_arg(&op.body.audio);
@@ -7920,11 +7236,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("send-voicemail");
     }
     {
-        let mut op = ops::voiceprints::EnrollVoiceprint::new(m::EnrollVoiceprintBody {
-            audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
-            entity_id: String::from("s"),
-            sample_rate: None,
-        });
+        let mut op = ops::voiceprints::EnrollVoiceprint::new(m::EnrollVoiceprintBody::new(
+            m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["voiceprints".to_owned(), "enroll".to_owned()];
         {
             let (part, arg) = file_arg(&op.body.audio);
@@ -7945,11 +7260,10 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("enroll-voiceprint");
     }
     {
-        let mut op = ops::voiceprints::VerifyVoiceprint::new(m::VerifyVoiceprintBody {
-            audio: m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
-            entity_id: String::from("s"),
-            sample_rate: None,
-        });
+        let mut op = ops::voiceprints::VerifyVoiceprint::new(m::VerifyVoiceprintBody::new(
+            m::FilePart::new("a.ogg", "audio/ogg", bytes::Bytes::from_static(b"OggS")),
+            String::from("s"),
+        ));
         let mut argv: Vec<String> = vec!["voiceprints".to_owned(), "verify".to_owned()];
         {
             let (part, arg) = file_arg(&op.body.audio);
@@ -8008,16 +7322,11 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("list-enrichment-keys");
     }
     {
-        let mut op = ops::world::CreateEnrichmentKey::new(m::EnrichmentKeyCreateBody {
-            allowed_values: m::Patch::Unset,
-            description: m::Patch::Unset,
-            entity_type: String::from("s"),
-            is_pii: None,
-            key: String::from("s"),
-            min_confidence: None,
-            source_hint: m::Patch::Unset,
-            value_type: m::EnrichmentKeyCreateBodyValueType::from("string"),
-        });
+        let mut op = ops::world::CreateEnrichmentKey::new(m::EnrichmentKeyCreateBody::new(
+            String::from("s"),
+            String::from("s"),
+            m::EnrichmentKeyCreateBodyValueType::from("string"),
+        ));
         let mut argv: Vec<String> = vec![
             "world".to_owned(),
             "enrichment-keys".to_owned(),
@@ -8042,13 +7351,7 @@ fn every_operation_builds_the_sdk_request() {
     {
         let mut op = ops::world::PatchEnrichmentKey::new(
             String::from("v é/&"),
-            m::EnrichmentKeyPatchBody {
-                allowed_values: m::Patch::Unset,
-                description: m::Patch::Unset,
-                is_pii: m::Patch::Unset,
-                min_confidence: m::Patch::Unset,
-                source_hint: m::Patch::Unset,
-            },
+            m::EnrichmentKeyPatchBody::default(),
         );
         let mut argv: Vec<String> = vec![
             "world".to_owned(),
@@ -8062,15 +7365,8 @@ fn every_operation_builds_the_sdk_request() {
         seen.push("patch-enrichment-key");
     }
     {
-        let mut op = ops::world::ResolveEntity::new(m::EntityResolveRequest {
-            canonical_id: m::Patch::Unset,
-            email: m::Patch::Unset,
-            entity_id: m::Patch::Unset,
-            entity_type: String::from("s"),
-            external_id: m::Patch::Unset,
-            limit: None,
-            phone: m::Patch::Unset,
-        });
+        let mut op =
+            ops::world::ResolveEntity::new(m::EntityResolveRequest::new(String::from("s")));
         let mut argv: Vec<String> = vec!["world".to_owned(), "resolve-entity".to_owned()];
         argv.push("--data".into());
         argv.push(serde_json::to_string(&op.body).unwrap());
@@ -8100,14 +7396,7 @@ fn every_operation_builds_the_sdk_request() {
         let mut op = ops::world::PutEntityEnrichment::new(
             String::from("v é/&"),
             String::from("v é/&"),
-            m::EnrichmentWriteBody {
-                confidence: None,
-                effective_at: m::Patch::Unset,
-                source: None,
-                source_system: m::Patch::Unset,
-                value: serde_json::Value::Null,
-                value_type: m::Patch::Unset,
-            },
+            m::EnrichmentWriteBody::new(serde_json::Value::Null),
         );
         let mut argv: Vec<String> = vec![
             "world".to_owned(),
