@@ -13,7 +13,7 @@ use amigo_platform_core::{
 };
 use clap::ArgMatches;
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -262,14 +262,6 @@ fn completions(m: &ArgMatches) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Builds the request of a command, without sending it.
-pub fn build_request(
-    spec: &'static crate::spec::OpSpec,
-    m: &ArgMatches,
-) -> Result<CliOp, CliError> {
-    CliOp::from_matches(spec, m)
-}
-
 /// The generic executor: builds the operation's request and sends it (or prints it with
 /// `--dry-run`), then prints the answer.
 fn operation(
@@ -277,7 +269,7 @@ fn operation(
     spec: &'static crate::spec::OpSpec,
     m: &ArgMatches,
 ) -> Result<(), CliError> {
-    let op = build_request(spec, m)?;
+    let op = CliOp::from_matches(spec, m)?;
     if m.get_flag("dry-run") {
         return dry_run(g, &op);
     }
@@ -357,9 +349,4 @@ fn dry_run_config(g: &Globals) -> Result<Config, CliError> {
         b = b.base_url(url);
     }
     Ok(b.build()?)
-}
-
-/// Whether stdout is a terminal.
-pub fn stdout_is_terminal() -> bool {
-    std::io::stdout().is_terminal()
 }
