@@ -139,7 +139,8 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
 }
 
 /// The generated files present in the workspace (paths relative to its root): everything in
-/// `api/src/generated/` and `api/tests/prism_cases/`, the `api/tests/generated_*.rs` files and
+/// `api/src/generated/`, `api/tests/prism_cases/` and `cli/src/generated/`, the
+/// `api/tests/generated_*.rs` files, `cli/tests/generated_requests.rs` and
 /// `tests/surface_names.rs` (hand-written files are never touched).
 fn existing_files(root: &Path) -> Vec<String> {
     let mut out = Vec::new();
@@ -152,6 +153,10 @@ fn existing_files(root: &Path) -> Vec<String> {
                 out.push(format!("api/tests/{name}"));
             }
         }
+    }
+    walk(root, &root.join("cli/src/generated"), &mut out);
+    if root.join(gen::CLI_REQUEST_TEST).is_file() {
+        out.push(gen::CLI_REQUEST_TEST.to_owned());
     }
     if root.join(gen::SURFACE_NAMES_TEST).is_file() {
         out.push(gen::SURFACE_NAMES_TEST.to_owned());

@@ -7,6 +7,7 @@ pub(crate) mod lower;
 pub(crate) mod ops;
 pub(crate) mod quirks;
 
+use crate::gen::emit::cli::emit_cli;
 use crate::gen::emit::decode_tests::*;
 use crate::gen::emit::models::*;
 use crate::gen::emit::namespaces::*;
@@ -27,6 +28,7 @@ use std::fmt::Write as _;
 
 /// The surface-name test, written beside the testkit's other tests (workspace-relative).
 pub(crate) const SURFACE_NAMES_TEST: &str = "tests/surface_names.rs";
+pub(crate) use crate::gen::emit::cli::CLI_REQUEST_TEST;
 
 /// Generates every file from the spec and the surface table: workspace-relative path → text
 /// (unformatted; `main` runs rustfmt).
@@ -76,10 +78,12 @@ pub(crate) fn generate(
     let root = emit_root(&g, &ops, rows.len(), &header, &files);
     files.insert("mod.rs".to_owned(), root);
     let surface_names = emit_surface_names(&ops, &rows, &header);
+    let cli = emit_cli(&g, &ops, &rows, &header)?;
     Ok(files
         .into_iter()
         .map(|(k, v)| (workspace_path(&k), v))
         .chain([(SURFACE_NAMES_TEST.to_owned(), surface_names)])
+        .chain(cli)
         .collect())
 }
 

@@ -1,5 +1,6 @@
 //! The emitters: one module per generated file (or family of files), and their shared helpers.
 
+pub(crate) mod cli;
 pub(crate) mod decode_tests;
 pub(crate) mod examples;
 pub(crate) mod models;

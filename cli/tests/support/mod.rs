@@ -1,0 +1,6 @@
+//! Helpers shared by the CLI's integration tests.
+
+#![allow(dead_code)]
+
+pub mod requests;
+pub mod run;
