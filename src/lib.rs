@@ -42,8 +42,8 @@ pub use amigo_platform_api as api;
 pub use amigo_platform_api::{ApiExt, Call};
 pub use amigo_platform_core as core;
 pub use amigo_platform_core::{
-    CancelToken, Config, ConfigBuilder, DownloadHead, DownloadOptions, Error, ErrorKind, Progress,
-    RequestOptions, Response, ResponseMeta,
+    Body, CancelToken, Config, ConfigBuilder, DownloadHead, DownloadOptions, Error, ErrorKind,
+    Multipart, Part, Progress, RequestOptions, Response, ResponseMeta, Source, UploadProgress,
 };
 
 /// The blocking client (ureq): calls, event streams (`sse`), WebSockets (`ws`) and
@@ -60,8 +60,9 @@ pub mod blocking {
 #[cfg(feature = "async")]
 pub mod asynchronous {
     pub use amigo_platform_hyper::{
-        auth, http_body_util, hyper, hyper_rustls, hyper_util, sse, ws, Client, Download,
-        HttpClient, HyperTransport, HyperTransportBuilder, PageStream, ProxyConnector,
+        async_reader, auth, http_body_util, hyper, hyper_rustls, hyper_util, sse, ws, Client,
+        Download, HttpClient, HyperTransport, HyperTransportBuilder, PageStream, ProxyConnector,
+        RequestBody,
     };
 }
 
