@@ -198,3 +198,26 @@ pub fn cancel_after(
         token.cancel();
     })
 }
+
+/// A memory field of `/proc/self/status` (`VmHWM`, `VmRSS`, ..) in bytes (Linux; `None`
+/// elsewhere).
+pub fn status_bytes(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let value = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))?;
+    let kib: u64 = value.split_whitespace().next()?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// The process's peak resident memory so far, in bytes (Linux).
+pub fn peak_rss() -> Option<u64> {
+    status_bytes("VmHWM")
+}
+
+/// Resets the peak resident memory to the current one (Linux) and returns it: the baseline
+/// of a measurement that ends with [`peak_rss`].
+pub fn reset_peak() -> Option<u64> {
+    std::fs::write("/proc/self/clear_refs", "5").ok()?;
+    peak_rss()
+}

@@ -19,7 +19,7 @@ use amigo_platform_core::{
 };
 use amigo_platform_testkit::{download_pattern, Fault, MockServer, DOWNLOAD_PERIOD};
 use bytes::Bytes;
-use common::runtime;
+use common::{peak_rss, reset_peak, runtime};
 
 /// The size of the large download (200 MB).
 const BIG: u64 = 200 * 1000 * 1000;
@@ -210,20 +210,6 @@ fn drain(
     (offset, None)
 }
 
-/// A `/proc/self/status` field in bytes (Linux).
-fn status_bytes(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
-/// Resets the peak resident memory to the current one (Linux); the new baseline.
-fn reset_peak() -> Option<u64> {
-    std::fs::write("/proc/self/clear_refs", "5").ok()?;
-    status_bytes("VmHWM:")
-}
-
 fn mb_per_s(bytes: u64, elapsed: Duration) -> f64 {
     bytes as f64 / 1e6 / elapsed.as_secs_f64().max(1e-9)
 }
@@ -247,7 +233,7 @@ fn big_download_in_constant_memory<B: DownloadBackend>() {
     assert_eq!(length, Some(BIG));
     let (read, error) = drain(download, true);
     let verified_in = started.elapsed();
-    let peak = status_bytes("VmHWM:");
+    let peak = peak_rss();
     assert!(error.is_none(), "{error:?}");
     assert_eq!(read, BIG);
     assert_eq!(

@@ -14,7 +14,7 @@ use amigo_platform_core::{
     Body, Client, Error, Multipart, NotRetried, Part, RawData, Source, UploadProgress,
 };
 use amigo_platform_testkit::{Fault, MockServer};
-use common::{config, runtime, Async, Backend, Blocking};
+use common::{config, peak_rss, reset_peak, runtime, Async, Backend, Blocking};
 use http::Method;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -147,20 +147,6 @@ fn upload<B: Backend>(
     }
 }
 
-/// Linux: resets the peak resident set to the current one and returns it (bytes).
-fn reset_peak() -> Option<u64> {
-    std::fs::write("/proc/self/clear_refs", "5").ok()?;
-    status_field("VmHWM")
-}
-
-/// Linux: a `/proc/self/status` memory field in bytes.
-fn status_field(name: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(name))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
 /// Runs `f`, returning its result, the seconds it took and the growth of the peak resident
 /// set over the baseline (when the platform reports it).
 fn measure<T>(f: impl FnOnce() -> T) -> (T, f64, Option<u64>) {
@@ -168,7 +154,7 @@ fn measure<T>(f: impl FnOnce() -> T) -> (T, f64, Option<u64>) {
     let start = Instant::now();
     let out = f();
     let secs = start.elapsed().as_secs_f64();
-    let peak = status_field("VmHWM");
+    let peak = peak_rss();
     (out, secs, base.zip(peak).map(|(b, p)| p.saturating_sub(b)))
 }
 
